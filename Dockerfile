@@ -1,0 +1,41 @@
+# UPR Coalition Hub: application image (web, Celery worker and Celery beat all use it).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# System libraries WeasyPrint needs, plus curl for container health checks.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 \
+        libpangoft2-1.0-0 \
+        libharfbuzz0b \
+        fonts-dejavu-core \
+        curl \
+    && rm -rf /var/lib/apt/lists/*
+
+# Non-root user that runs the application.
+RUN groupadd --system app && useradd --system --gid app --create-home --home-dir /home/app app
+
+WORKDIR /app
+
+# Dependencies first, so this layer is cached until pyproject.toml changes.
+# ([tool.setuptools] packages = [], so this only installs the dependencies.)
+COPY pyproject.toml ./
+RUN pip install --no-cache-dir . && rm -rf build *.egg-info
+
+# Then the project itself.
+COPY --chown=app:app . .
+RUN mkdir -p /app/media /app/staticfiles && chown app:app /app /app/media /app/staticfiles
+
+USER app
+
+ENV DJANGO_SETTINGS_MODULE=upr.settings.production \
+    PYTHONUNBUFFERED=1
+
+RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
+
+EXPOSE 8000
+
+CMD ["gunicorn", "upr.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

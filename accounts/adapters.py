@@ -1,0 +1,36 @@
+"""Sign-up is by invitation only.
+
+A coalition is private: its members can be human-rights defenders at risk, so nobody may create an
+account on their own. The invitation link stores its token in the session; while that token is
+valid the sign-up form is open, and only for the address the invitation was sent to. Following the
+link proves the person reads that inbox, so allauth treats the address as verified.
+"""
+from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+INVITATION_SESSION_KEY = "upr_invitation_token"
+
+
+def pending_invitation(request: HttpRequest):  # -> Invitation | None
+    from coalitions.services import invitation_for_token
+
+    token = request.session.get(INVITATION_SESSION_KEY) if hasattr(request, "session") else None
+    if not token:
+        return None
+    return invitation_for_token(token=token, usable_only=True)
+
+
+class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return pending_invitation(request) is not None
+
+    def clean_email(self, email: str) -> str:
+        email = super().clean_email(email)
+        invitation = pending_invitation(self.request) if self.request else None
+        if invitation is not None and email.strip().lower() != invitation.email:
+            raise forms.ValidationError(
+                _("This invitation was sent to %(email)s. Sign up with that address.") % {"email": invitation.email}
+            )
+        return email

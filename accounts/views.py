@@ -1,0 +1,74 @@
+"""The person's own pages: home (their coalitions), profile, API token, accepting an invitation."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from rest_framework.authtoken.models import Token
+
+from coalitions.models import Membership
+from coalitions.services import InvitationError, invitation_accept, invitation_for_token, invitation_problem
+
+from .adapters import INVITATION_SESSION_KEY
+from .forms import ProfileForm
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "home_anonymous.html")
+    memberships = Membership.objects.filter(user=request.user).select_related("coalition", "organisation")
+    return render(request, "home.html", {"memberships": memberships.order_by("coalition__name")})
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Profile saved."))
+        return redirect("profile")
+    token = Token.objects.filter(user=request.user).first()
+    return render(request, "accounts/profile.html", {"form": form, "token": token})
+
+
+@login_required
+@require_POST
+def api_token(request: HttpRequest) -> HttpResponse:
+    """Create (or replace) the person's API token, or revoke it."""
+    Token.objects.filter(user=request.user).delete()
+    if request.POST.get("action") == "revoke":
+        messages.success(request, _("API token revoked."))
+    else:
+        token = Token.objects.create(user=request.user)
+        messages.success(request, _("New API token: %(key)s. Copy it now; it authenticates as you.") % {"key": token.key})
+    return redirect("profile")
+
+
+def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the invitation email.
+
+    Logged in with the invited address: join at once (after a POST, so a link preview cannot accept).
+    Not logged in: remember the token in the session and open sign-up (or log-in for an existing
+    account). Every unusable link (forged, expired, spent, withdrawn) gets a clear page, never an error.
+    """
+    invitation = invitation_for_token(token=token)
+    problem = invitation_problem(invitation)
+    if problem:
+        return render(request, "accounts/invitation_invalid.html", {"problem": problem}, status=404 if invitation is None else 410)
+    assert invitation is not None
+    if not request.user.is_authenticated:
+        request.session[INVITATION_SESSION_KEY] = token
+        from accounts.models import User
+
+        has_account = User.objects.filter(email__iexact=invitation.email).exists()
+        return render(request, "accounts/invitation_welcome.html", {"invitation": invitation, "has_account": has_account})
+    if request.method == "POST":
+        try:
+            membership = invitation_accept(token=token, user=request.user)
+        except InvitationError as error:
+            return render(request, "accounts/invitation_invalid.html", {"problem": str(error)}, status=409)
+        request.session.pop(INVITATION_SESSION_KEY, None)
+        messages.success(request, _("Welcome to %(coalition)s.") % {"coalition": membership.coalition.name})
+        return redirect("coalitions:dashboard", coalition_slug=membership.coalition.slug)
+    return render(request, "accounts/invitation_confirm.html", {"invitation": invitation})

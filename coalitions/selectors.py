@@ -1,0 +1,100 @@
+"""Reads that pages and the API share; each owns its joins so that page queries stay constant."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+
+from upr.rules import GENEVA, MILESTONE_RULES_BY_KIND, geneva_deadline
+
+from .models import AuditEvent, Coalition, Engagement, Invitation, MemberOrganisation, Membership, Milestone, WorkingGroup
+
+
+def membership_list(*, coalition: Coalition) -> QuerySet[Membership]:
+    """The coalition's people with their organisation, ordered by email."""
+    return Membership.objects.for_coalition(coalition).select_related("user", "organisation").order_by("user__email")
+
+
+def organisation_list(*, coalition: Coalition) -> QuerySet[MemberOrganisation]:
+    return MemberOrganisation.objects.for_coalition(coalition).annotate(people=Count("memberships")).order_by("name")
+
+
+def working_group_list(*, coalition: Coalition) -> QuerySet[WorkingGroup]:
+    return (
+        WorkingGroup.objects.for_coalition(coalition)
+        .select_related("lead__user")
+        .prefetch_related(Prefetch("members", queryset=Membership.objects.select_related("user")))
+        .order_by("name")
+    )
+
+
+def invitation_list(*, coalition: Coalition) -> QuerySet[Invitation]:
+    return Invitation.objects.for_coalition(coalition).select_related("organisation", "invited_by")
+
+
+def engagement_list(*, coalition: Coalition) -> QuerySet[Engagement]:
+    return Engagement.objects.for_coalition(coalition).select_related("review__state", "review__session")
+
+
+def audit_list(*, coalition: Coalition) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.for_coalition(coalition).select_related("actor")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    milestone: Milestone
+    label: str
+    default_date: dt.date | None
+    date: dt.date | None
+    end_date: dt.date | None
+    due_at: dt.datetime | None  # for a deadline at a Geneva hour: the exact instant
+
+    @property
+    def overridden(self) -> bool:
+        return self.milestone.override_date is not None
+
+    @property
+    def is_past(self) -> bool:
+        return self.date is not None and self.date < timezone.localdate()
+
+
+def engagement_timeline(*, engagement: Engagement, milestones: list[Milestone] | None = None) -> list[TimelineEntry]:
+    """The engagement's milestones with their dates: the coalition's override, else the default from the
+    review date (and, for the stakeholder deadline, OHCHR's published date for the session)."""
+    review = engagement.review
+    day_zero = review.day_zero
+    milestones = list(milestones if milestones is not None else engagement.milestones.all())
+
+    def default_for(milestone: Milestone) -> dt.date | None:
+        rule = MILESTONE_RULES_BY_KIND.get(milestone.kind)
+        if rule is None:
+            return None
+        if rule.kind == "stakeholder_deadline" and review.session.stakeholder_deadline:
+            return timezone.localtime(review.session.stakeholder_deadline, GENEVA).date()
+        return rule.offset.from_(day_zero) if day_zero else None
+
+    dates = {m.kind: (m.override_date or default_for(m)) for m in milestones if m.kind != "custom"}
+    entries = []
+    for milestone in milestones:
+        rule = MILESTONE_RULES_BY_KIND.get(milestone.kind)
+        default = default_for(milestone)
+        date = milestone.override_date or default
+        due_at = geneva_deadline(date, rule.geneva_time) if rule and rule.geneva_time and date else None
+        entries.append(
+            TimelineEntry(
+                milestone=milestone,
+                label=milestone.title or str(rule.label if rule else milestone.get_kind_display()),
+                default_date=default,
+                date=date,
+                end_date=dates.get(rule.ends_with) if rule and rule.ends_with else None,
+                due_at=due_at,
+            )
+        )
+    return sorted(entries, key=lambda e: (e.date is None, e.date or dt.date.max, e.milestone.pk))
+
+
+def next_milestone(entries: list[TimelineEntry]) -> TimelineEntry | None:
+    today = timezone.localdate()
+    return next((e for e in entries if e.date is not None and e.date >= today), None)

@@ -1,0 +1,91 @@
+"""API shapes. The coalition is never read from the client: views inject it."""
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from upr.models import Review
+
+from .models import AuditEvent, Coalition, Engagement, Invitation, MemberOrganisation, Membership, Role, WorkingGroup
+
+
+class CoalitionSerializer(serializers.ModelSerializer):
+    role = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Coalition
+        fields = ["id", "name", "slug", "description", "created_at", "role"]
+        read_only_fields = ["id", "created_at", "role"]
+
+    def get_role(self, coalition: Coalition) -> str | None:
+        return getattr(coalition, "my_role", None)
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MemberOrganisation
+        fields = ["id", "name", "acronym", "website", "activities", "established_on", "ecosoc_status", "withheld", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email", read_only=True)
+    name = serializers.CharField(source="user.name", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "email", "name", "role", "organisation", "joined_at"]
+        read_only_fields = ["id", "email", "name", "joined_at"]
+
+
+class WorkingGroupSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WorkingGroup
+        fields = ["id", "name", "theme", "lead", "members"]
+        read_only_fields = ["id"]
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True)
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "organisation", "role", "status", "created_at", "expires_at", "accepted_at", "revoked_at"]
+        read_only_fields = ["id", "status", "created_at", "expires_at", "accepted_at", "revoked_at"]
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="milestone.pk")
+    kind = serializers.CharField(source="milestone.kind")
+    label = serializers.CharField()
+    date = serializers.DateField(allow_null=True)
+    default_date = serializers.DateField(allow_null=True)
+    end_date = serializers.DateField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    overridden = serializers.BooleanField()
+    note = serializers.CharField(source="milestone.note")
+
+
+class EngagementSerializer(serializers.ModelSerializer):
+    review = serializers.PrimaryKeyRelatedField(queryset=Review.objects.all())
+    state = serializers.CharField(source="review.state.name", read_only=True)
+    session = serializers.IntegerField(source="review.session.number", read_only=True)
+    review_date = serializers.DateField(source="review.review_date", read_only=True)
+
+    class Meta:
+        model = Engagement
+        fields = ["id", "review", "state", "session", "review_date", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class MilestoneUpdateSerializer(serializers.Serializer):
+    date = serializers.DateField(allow_null=True, required=False)
+    note = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.EmailField(source="actor.email", read_only=True, default=None)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "created_at", "actor", "action", "target_type", "target_id", "target_label", "changes"]

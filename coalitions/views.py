@@ -1,0 +1,304 @@
+"""Coalition pages. Thin: check, validate, call a service, render.
+
+Every view here sits under /c/<coalition_slug>/ and runs after CoalitionMiddleware has set
+request.coalition and request.membership (or answered 404).
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import (
+    CoalitionForm,
+    CoalitionSettingsForm,
+    CustomMilestoneForm,
+    EngagementForm,
+    InvitationForm,
+    MembershipForm,
+    MilestoneDateForm,
+    OrganisationForm,
+    WorkingGroupForm,
+)
+from .models import Engagement, Invitation, MemberOrganisation, Membership, Milestone, Role, WorkingGroup
+from .tenancy import require_role
+
+
+def form_failed(form: Form, error: ValidationError) -> None:
+    """Show a service's refusal on the form, beside the field it concerns where there is one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- the coalition itself -----------------------------------------------------------------------
+
+
+@login_required
+def coalition_create(request: HttpRequest) -> HttpResponse:
+    form = CoalitionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            coalition = services.coalition_create(creator=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_failed(form, error)
+        else:
+            messages.success(request, _("Coalition created. Add its member organisations next."))
+            return redirect("coalitions:dashboard", coalition_slug=coalition.slug)
+    return render(request, "coalitions/coalition_form.html", {"form": form})
+
+
+def dashboard(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    coalition = request.coalition
+    engagements = list(selectors.engagement_list(coalition=coalition).prefetch_related("milestones"))
+    upcoming = []
+    for engagement in engagements:
+        timeline = selectors.engagement_timeline(engagement=engagement, milestones=list(engagement.milestones.all()))
+        upcoming.append((engagement, selectors.next_milestone(timeline)))
+    counts = {
+        "people": Membership.objects.for_coalition(coalition).count(),
+        "organisations": MemberOrganisation.objects.for_coalition(coalition).count(),
+        "groups": WorkingGroup.objects.for_coalition(coalition).count(),
+        "pending_invitations": Invitation.objects.for_coalition(coalition)
+        .filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .count(),
+    }
+    my_groups = list(request.membership.working_groups.all())
+    recent = list(selectors.audit_list(coalition=coalition)[:8])
+    return render(
+        request,
+        "coalitions/dashboard.html",
+        {"counts": counts, "upcoming": upcoming, "my_groups": my_groups, "recent": recent},
+    )
+
+
+@require_role(Role.ADMIN)
+def coalition_settings(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    form = CoalitionSettingsForm(request.POST or None, instance=request.coalition)
+    if request.method == "POST" and form.is_valid():
+        services.coalition_update(coalition=request.coalition, actor=request.user, data=form.cleaned_data)
+        messages.success(request, _("Settings saved."))
+        return redirect("coalitions:dashboard", coalition_slug=coalition_slug)
+    return render(request, "coalitions/settings.html", {"form": form})
+
+
+# --- people -------------------------------------------------------------------------------------
+
+
+def member_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    page = Paginator(selectors.membership_list(coalition=request.coalition), 100).get_page(request.GET.get("page"))
+    return render(request, "coalitions/member_list.html", {"page": page})
+
+
+@require_role(Role.ADMIN)
+def member_edit(request: HttpRequest, coalition_slug: str, membership_id: int) -> HttpResponse:
+    membership = get_object_or_404(selectors.membership_list(coalition=request.coalition), pk=membership_id)
+    form = MembershipForm(
+        request.POST or None,
+        coalition=request.coalition,
+        initial={"role": membership.role, "organisation": membership.organisation},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_update(membership=membership, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_failed(form, error)
+        else:
+            messages.success(request, _("%(person)s is now %(role)s.") % {"person": membership.user, "role": membership.get_role_display()})
+            if request.htmx:
+                return render(request, "coalitions/partials/member_row.html", {"m": membership, "edited": True})
+            return redirect("coalitions:members", coalition_slug=coalition_slug)
+    template = "coalitions/partials/member_form.html" if request.htmx else "coalitions/member_edit.html"
+    return render(request, template, {"form": form, "m": membership}, status=400 if form.errors else 200)
+
+
+@require_POST
+@require_role(Role.ADMIN)
+def member_remove(request: HttpRequest, coalition_slug: str, membership_id: int) -> HttpResponse:
+    membership = get_object_or_404(selectors.membership_list(coalition=request.coalition), pk=membership_id)
+    try:
+        services.membership_remove(membership=membership, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(person)s no longer has access to the coalition.") % {"person": membership.user})
+        if membership.user_id == request.user.pk:
+            return redirect("home")  # they left: the coalition's pages are closed to them now
+    return redirect("coalitions:members", coalition_slug=coalition_slug)
+
+
+# --- member organisations -----------------------------------------------------------------------
+
+
+def organisation_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    organisations = selectors.organisation_list(coalition=request.coalition)
+    return render(request, "coalitions/organisation_list.html", {"organisations": organisations})
+
+
+@require_role(Role.ADMIN)
+def organisation_edit(request: HttpRequest, coalition_slug: str, organisation_id: int | None = None) -> HttpResponse:
+    organisation = None
+    if organisation_id is not None:
+        organisation = get_object_or_404(MemberOrganisation.objects.for_coalition(request.coalition), pk=organisation_id)
+    form = OrganisationForm(request.POST or None, instance=organisation, coalition=request.coalition)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        # The form's instance was edited in place by validation; save against a fresh copy.
+        fresh = MemberOrganisation.objects.get(pk=organisation.pk) if organisation else None
+        try:
+            services.organisation_save(coalition=request.coalition, actor=request.user, data=data, organisation=fresh)
+        except ValidationError as error:
+            form_failed(form, error)
+        else:
+            messages.success(request, _("Organisation saved."))
+            return redirect("coalitions:organisations", coalition_slug=coalition_slug)
+    return render(request, "coalitions/organisation_form.html", {"form": form, "organisation": organisation})
+
+
+# --- invitations --------------------------------------------------------------------------------
+
+
+@require_role(Role.ADMIN)
+def invitation_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    form = InvitationForm(request.POST or None, coalition=request.coalition)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = services.invitation_create(coalition=request.coalition, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_failed(form, error)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            return redirect("coalitions:invitations", coalition_slug=coalition_slug)
+    invitations = selectors.invitation_list(coalition=request.coalition)[:200]
+    return render(request, "coalitions/invitation_list.html", {"form": form, "invitations": invitations})
+
+
+@require_POST
+@require_role(Role.ADMIN)
+def invitation_revoke(request: HttpRequest, coalition_slug: str, invitation_id: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation.objects.for_coalition(request.coalition), pk=invitation_id)
+    services.invitation_revoke(invitation=invitation, actor=request.user)
+    messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
+    return redirect("coalitions:invitations", coalition_slug=coalition_slug)
+
+
+# --- working groups -----------------------------------------------------------------------------
+
+
+def working_group_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    groups = selectors.working_group_list(coalition=request.coalition)
+    return render(request, "coalitions/working_group_list.html", {"groups": groups})
+
+
+@require_role(Role.ADMIN)
+def working_group_edit(request: HttpRequest, coalition_slug: str, group_id: int | None = None) -> HttpResponse:
+    group = None
+    if group_id is not None:
+        group = get_object_or_404(WorkingGroup.objects.for_coalition(request.coalition), pk=group_id)
+    initial = WorkingGroupForm.initial_for(group) if group else None
+    form = WorkingGroupForm(request.POST or None, coalition=request.coalition, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.working_group_save(
+                coalition=request.coalition, actor=request.user, group=group,
+                name=form.cleaned_data["name"], theme=form.cleaned_data["theme"],
+                lead=form.cleaned_data["lead"], members=list(form.cleaned_data["members"]),
+            )
+        except ValidationError as error:
+            form_failed(form, error)
+        else:
+            messages.success(request, _("Working group saved."))
+            return redirect("coalitions:groups", coalition_slug=coalition_slug)
+    return render(request, "coalitions/working_group_form.html", {"form": form, "group": group})
+
+
+# --- engagements --------------------------------------------------------------------------------
+
+
+def engagement_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    engagements = selectors.engagement_list(coalition=request.coalition).annotate(n_milestones=Count("milestones"))
+    return render(request, "coalitions/engagement_list.html", {"engagements": engagements})
+
+
+@require_role(Role.ADMIN)
+def engagement_create(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    form = EngagementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            engagement = services.engagement_create(coalition=request.coalition, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_failed(form, error)
+        else:
+            messages.success(request, _("Engagement set up. Its timeline is computed from the review date."))
+            return redirect("coalitions:engagement", coalition_slug=coalition_slug, engagement_id=engagement.pk)
+    return render(request, "coalitions/engagement_form.html", {"form": form})
+
+
+def _engagement(request: HttpRequest, engagement_id: int) -> Engagement:
+    return get_object_or_404(selectors.engagement_list(coalition=request.coalition), pk=engagement_id)
+
+
+def engagement_detail(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+    engagement = _engagement(request, engagement_id)
+    timeline = selectors.engagement_timeline(engagement=engagement)
+    return render(
+        request,
+        "coalitions/engagement_detail.html",
+        {"engagement": engagement, "timeline": timeline, "next": selectors.next_milestone(timeline),
+         "custom_form": CustomMilestoneForm()},
+    )
+
+
+@require_role(Role.ADMIN)
+def milestone_edit(request: HttpRequest, coalition_slug: str, engagement_id: int, milestone_id: int) -> HttpResponse:
+    engagement = _engagement(request, engagement_id)
+    milestone = get_object_or_404(Milestone.objects.for_coalition(request.coalition), engagement=engagement, pk=milestone_id)
+    form = MilestoneDateForm(request.POST or None, initial={"date": milestone.override_date, "note": milestone.note})
+    if request.method == "POST" and form.is_valid():
+        services.milestone_set_date(milestone=milestone, actor=request.user, **form.cleaned_data)
+        if request.htmx:
+            entry = next(e for e in selectors.engagement_timeline(engagement=engagement) if e.milestone.pk == milestone.pk)
+            return render(request, "coalitions/partials/milestone_row.html", {"entry": entry, "engagement": engagement, "saved": True})
+        messages.success(request, _("Date saved."))
+        return redirect("coalitions:engagement", coalition_slug=coalition_slug, engagement_id=engagement.pk)
+    template = "coalitions/partials/milestone_form.html" if request.htmx else "coalitions/milestone_edit.html"
+    return render(request, template, {"form": form, "milestone": milestone, "engagement": engagement},
+                  status=400 if form.errors else 200)
+
+
+@require_POST
+@require_role(Role.ADMIN)
+def milestone_add(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+    engagement = _engagement(request, engagement_id)
+    form = CustomMilestoneForm(request.POST)
+    if form.is_valid():
+        services.milestone_add(engagement=engagement, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Internal deadline added."))
+        return redirect("coalitions:engagement", coalition_slug=coalition_slug, engagement_id=engagement.pk)
+    timeline = selectors.engagement_timeline(engagement=engagement)
+    return render(
+        request,
+        "coalitions/engagement_detail.html",
+        {"engagement": engagement, "timeline": timeline, "next": selectors.next_milestone(timeline), "custom_form": form},
+        status=400,
+    )
+
+
+# --- audit trail --------------------------------------------------------------------------------
+
+
+@require_role(Role.ADMIN)
+def audit_trail(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    page = Paginator(selectors.audit_list(coalition=request.coalition), 50).get_page(request.GET.get("page"))
+    return render(request, "coalitions/audit_trail.html", {"page": page})

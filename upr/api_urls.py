@@ -1,0 +1,28 @@
+"""The JSON API. Coalition endpoints live under c/<coalition_slug>/ and are scoped by CoalitionScopedMixin."""
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from coalitions import api as coalition_api
+
+from . import api
+
+reference = DefaultRouter()
+reference.register("states", api.StateViewSet, basename="state")
+reference.register("sessions", api.SessionViewSet, basename="session")
+reference.register("reviews", api.ReviewViewSet, basename="review")
+reference.register("coalitions", coalition_api.CoalitionViewSet, basename="coalition")
+
+scoped = DefaultRouter(trailing_slash=True)
+scoped.include_root_view = False
+scoped.register("organisations", coalition_api.OrganisationViewSet, basename="organisation")
+scoped.register("members", coalition_api.MembershipViewSet, basename="membership")
+scoped.register("working-groups", coalition_api.WorkingGroupViewSet, basename="working-group")
+scoped.register("invitations", coalition_api.InvitationViewSet, basename="invitation")
+scoped.register("engagements", coalition_api.EngagementViewSet, basename="engagement")
+scoped.register("audit-events", coalition_api.AuditEventViewSet, basename="audit-event")
+
+app_name = "api"
+urlpatterns = [
+    path("", include(reference.urls)),
+    path("c/<slug:coalition_slug>/", include(scoped.urls)),
+]

@@ -1,0 +1,16 @@
+"""The test suite: real PostgreSQL and Redis (started by `make test`)."""
+from .base import *  # noqa: F401,F403
+from .base import env
+
+DATABASES = {"default": env.db("TEST_DATABASE_URL", default="postgres://upr:upr@127.0.0.1:5432/upr")}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in production
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests that need a broker run a real worker and set the broker themselves; the rest run in-process.
+CELERY_TASK_ALWAYS_EAGER = True
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+ACCOUNT_RATE_LIMITS = {"login_failed": "1000/m/ip"}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts import views as account_views
+from coalitions import views as coalition_views
+
+from . import views
+from .health import health
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("health/", health, name="health"),
+    path("accounts/", include("allauth.urls")),
+    path("account/profile/", account_views.profile, name="profile"),
+    path("account/api-token/", account_views.api_token, name="api_token"),
+    path("invitations/<str:token>/", account_views.invitation_accept_view, name="invitation_accept"),
+    path("coalitions/new/", coalition_views.coalition_create, name="coalition_create"),
+    path("c/<slug:coalition_slug>/", include("coalitions.urls")),
+    path("calendar/", views.calendar, name="calendar"),
+    path("calendar/sessions/<int:number>/", views.session_detail, name="session"),
+    path("calendar/states/", views.state_list, name="states"),
+    path("calendar/states/<str:iso3>/", views.state_detail, name="state"),
+    path("api/", include("upr.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,40 @@
+"""The UPR calendar: public reference data, readable by anyone logged in."""
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from .models import RegionalGroup, Review, Session, State
+
+
+@login_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    cycle = request.GET.get("cycle")
+    sessions = Session.objects.annotate(n_reviews=Count("reviews")).order_by("-number")
+    if cycle and cycle.isdigit():
+        sessions = sessions.filter(cycle=int(cycle))
+    sessions = sessions.prefetch_related(Prefetch("reviews", queryset=Review.objects.select_related("state")))
+    return render(request, "upr/calendar.html", {"sessions": sessions, "cycle": cycle, "cycles": [4, 3, 2, 1]})
+
+
+@login_required
+def session_detail(request: HttpRequest, number: int) -> HttpResponse:
+    session = get_object_or_404(Session, number=number)
+    reviews = session.reviews.select_related("state").prefetch_related("troika")
+    return render(request, "upr/session_detail.html", {"session": session, "reviews": reviews})
+
+
+@login_required
+def state_list(request: HttpRequest) -> HttpResponse:
+    group = request.GET.get("group", "")
+    states = State.objects.annotate(n_reviews=Count("reviews")).order_by("name")
+    if group in RegionalGroup.values:
+        states = states.filter(regional_group=group)
+    return render(request, "upr/state_list.html", {"states": states, "groups": RegionalGroup.choices, "group": group})
+
+
+@login_required
+def state_detail(request: HttpRequest, iso3: str) -> HttpResponse:
+    state = get_object_or_404(State, iso3=iso3.upper())
+    reviews = state.reviews.select_related("session").order_by("session__number")
+    return render(request, "upr/state_detail.html", {"state": state, "reviews": reviews})
