@@ -25,6 +25,7 @@ class CoalitionSettingsForm(forms.ModelForm):
 
 
 class OrganisationForm(forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     established_on = forms.DateField(
         label=_("Date of establishment"), required=False, widget=DATE_WIDGET, error_messages=DATE_ERRORS
     )

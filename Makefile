@@ -1,0 +1,35 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test venv services bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[test]"
+	touch $@
+
+venv: $(VENV)/.installed
+
+## Set up and serve the app on embedded defaults (SQLite, tasks in-process, email to the console).
+run: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_upr_reference
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+services:
+	bash scripts/test-services.sh
+
+## Run the whole test suite against real PostgreSQL, Redis and Chromium (started or installed when missing).
+test: venv services
+	$(PY) -m pytest
+
+## The load benchmark (see benchmarks/README.md).
+bench: venv services
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,66 @@
+import datetime as dt
+
+import factory
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from accounts.models import User
+from coalitions.models import Coalition, MemberOrganisation, Membership, Role, WorkingGroup
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create: bool, extracted: bool | None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        if create:
+            self.save()
+            if extracted is not False:
+                EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class CoalitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Coalition
+
+    name = factory.Sequence(lambda n: f"Coalition {n}")
+    slug = factory.Sequence(lambda n: f"coalition-{n}")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemberOrganisation
+
+    coalition = factory.SubFactory(CoalitionFactory)
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    acronym = factory.Sequence(lambda n: f"ORG{n}")
+    established_on = dt.date(2001, 1, 1)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    coalition = factory.SubFactory(CoalitionFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.MEMBER
+
+
+class WorkingGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkingGroup
+
+    coalition = factory.SubFactory(CoalitionFactory)
+    name = factory.Sequence(lambda n: f"Working group {n}")
+
+
+def aware(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=timezone.get_current_timezone())

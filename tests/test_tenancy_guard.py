@@ -1,0 +1,130 @@
+"""The tenancy guard, turned into failures: an outsider sees nothing inside a coalition.
+
+These tests walk the URL configuration, so a view or endpoint added later is covered without
+anyone remembering to add it here.
+"""
+from collections.abc import Iterator
+
+import pytest
+from django.apps import apps
+from django.db import models
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from coalitions.api import CoalitionScopedMixin
+from coalitions.models import CoalitionOwnedModel, Coalition, Milestone
+from coalitions.tenancy import COALITION_KWARG
+from upr.celery import QUEUES, TASK_QUEUES, app as celery_app
+
+
+def url_patterns(patterns=None, namespace: tuple = (), kwargs: frozenset = frozenset()) -> Iterator[tuple[str, frozenset, object]]:
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        names = kwargs | frozenset(pattern.pattern.regex.groupindex)
+        if isinstance(pattern, URLResolver):
+            ns = namespace + ((pattern.namespace,) if pattern.namespace else ())
+            yield from url_patterns(pattern.url_patterns, ns, names)
+        elif isinstance(pattern, URLPattern) and pattern.name and "format" not in names:
+            yield ":".join(namespace + (pattern.name,)), names, pattern.callback
+
+
+def coalition_urls(p) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every URL inside coalition alpha, with the ids of alpha's real objects filled in."""
+    milestone = Milestone.objects.filter(engagement=p.engagement).first()
+    values = {
+        COALITION_KWARG: p.coalition.slug,
+        "membership_id": p.membership(p.member).pk,
+        "organisation_id": p.organisation.pk,
+        "invitation_id": p.invitation.pk,
+        "group_id": p.group.pk,
+        "engagement_id": p.engagement.pk,
+        "milestone_id": milestone.pk,
+    }
+    api_pks = {
+        "organisation": p.organisation.pk, "membership": p.membership(p.member).pk, "working-group": p.group.pk,
+        "invitation": p.invitation.pk, "engagement": p.engagement.pk,
+    }
+    urls = []
+    for name, kwargs, _view in url_patterns():
+        if COALITION_KWARG not in kwargs:
+            continue
+        filled = {k: values[k] for k in kwargs if k in values}
+        if "pk" in kwargs:
+            filled["pk"] = api_pks[name.split(":")[-1].rsplit("-", 1)[0]]
+        urls.append(reverse(name, kwargs=filled))
+    return urls
+
+
+def test_every_coalition_owned_model_has_a_non_null_cascading_coalition_key():
+    owned = [m for m in apps.get_models() if issubclass(m, CoalitionOwnedModel)]
+    assert len(owned) >= 7
+    for model in owned:
+        field = model._meta.get_field("coalition")
+        assert field.related_model is Coalition and not field.null, model
+        assert field.remote_field.on_delete is models.CASCADE, model
+        assert hasattr(model.objects, "for_coalition"), model
+
+
+def test_every_api_view_under_a_coalition_inherits_the_scoped_base():
+    api_views = [(name, view) for name, kwargs, view in url_patterns() if COALITION_KWARG in kwargs and name.startswith("api:")]
+    assert api_views, "no coalition API endpoint found: the walk is broken"
+    for name, view in api_views:
+        assert issubclass(view.cls, CoalitionScopedMixin), name
+
+
+def test_the_coalition_middleware_is_installed(settings):
+    assert "coalitions.tenancy.CoalitionMiddleware" in settings.MIDDLEWARE
+
+
+def test_every_task_declares_a_known_queue():
+    ours = {name: task for name, task in celery_app.tasks.items() if not name.startswith("celery.")}
+    assert ours, "no task registered"
+    for name in ours:
+        assert TASK_QUEUES.get(name) in QUEUES, name
+        assert celery_app.amqp.router.route({}, name)["queue"].name == TASK_QUEUES[name], name
+
+
+@pytest.mark.django_db
+def test_outsider_gets_404_on_every_page_and_endpoint_of_another_coalition(personas):
+    urls = coalition_urls(personas)
+    assert len(urls) >= 25
+    outsider = personas.client_for(personas.outsider)
+    for url in urls:
+        assert outsider.get(url).status_code == 404, url
+        assert outsider.post(url, {}).status_code == 404, url
+        assert outsider.patch(url, {}, content_type="application/json").status_code == 404, url
+        assert outsider.delete(url).status_code == 404, url
+
+
+@pytest.mark.django_db
+def test_the_admin_reaches_every_one_of_those_urls(personas):
+    """The same URLs are real: the 404s above come from the guard, not from bad URLs."""
+    admin = personas.client_for(personas.admin)
+    for url in coalition_urls(personas):
+        assert admin.get(url).status_code in (200, 405), url
+
+
+@pytest.mark.django_db
+def test_a_guessed_slug_and_a_real_foreign_slug_look_the_same(personas):
+    client = personas.client_for(personas.outsider)
+    real = client.get("/c/alpha/")
+    guessed = client.get("/c/no-such-coalition/")
+    assert real.status_code == guessed.status_code == 404
+    assert client.get("/api/c/alpha/members/").status_code == client.get("/api/c/nope/members/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_are_sent_to_log_in_whatever_the_slug(personas):
+    client = personas.client_for(None)
+    for slug in ("alpha", "no-such-coalition"):
+        response = client.get(f"/c/{slug}/members/")
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert client.get("/api/c/alpha/members/").status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_outsider_cannot_attach_another_coalitions_objects_by_id(personas):
+    client = personas.client_for(personas.outsider)
+    beta_org_url = "/api/c/beta/invitations/"
+    response = client.post(beta_org_url, {"email": "x@example.org", "role": "member", "organisation": personas.organisation.pk},
+                           content_type="application/json")
+    assert response.status_code == 400
+    assert not personas.other.pk == personas.organisation.coalition_id
