@@ -1,0 +1,144 @@
+"""The load generator: a separate process from the server, run by benchmarks/run.py.
+
+    python benchmarks/client.py CONFIG.json   ->   results as JSON on stdout
+
+CONFIG: {"host": "127.0.0.1", "port": 8123, "cookie_name": "sessionid",
+         "clients": [{"session_key": ..., "slug": ...}, ...],      one thread per entry
+         "endpoints": [{"name": "dashboard", "path": "/c/{slug}/"}, ...],
+         "warmup": 1.5, "duration": 8, "timeout": 10, "max_requests": 200000}
+
+For each endpoint in turn, every client thread loops GET requests on its own connection
+(http.client; keep-alive when the server allows it, a new connection when it answers
+`Connection: close`, as gunicorn's sync workers do), with its own session cookie and its own
+coalition's path. Requests that start during the warm-up are not counted; the measured window
+counts the requests that start and finish inside it. Bounded: by duration, by max_requests per
+endpoint, and by the socket timeout. Traffic goes only to the configured host, which run.py
+sets to 127.0.0.1.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import sys
+import threading
+import time
+from collections import Counter
+
+
+def percentile(sorted_values: list[float], pct: float) -> float | None:
+    """Nearest-rank percentile of already sorted values."""
+    if not sorted_values:
+        return None
+    rank = max(1, round(pct / 100 * len(sorted_values) + 0.4999))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+class Worker(threading.Thread):
+    def __init__(self, config: dict, client: dict, path: str, start_at: float, measure_from: float,
+                 stop_at: float, budget: list[int], lock: threading.Lock) -> None:
+        super().__init__(daemon=True)
+        self.config, self.path = config, path
+        self.headers = {"Cookie": f"{config['cookie_name']}={client['session_key']}", "User-Agent": "upr-bench"}
+        self.start_at, self.measure_from, self.stop_at = start_at, measure_from, stop_at
+        self.budget, self.lock = budget, lock
+        self.latencies: list[float] = []
+        self.statuses: Counter = Counter()
+        self.errors: Counter = Counter()
+        self.bytes = 0
+        self.connections = 0
+
+    def connect(self) -> http.client.HTTPConnection:
+        self.connections += 1
+        return http.client.HTTPConnection(self.config["host"], self.config["port"], timeout=self.config["timeout"])
+
+    def run(self) -> None:
+        conn = self.connect()
+        while time.perf_counter() < self.start_at:
+            time.sleep(0.0005)
+        while True:
+            started = time.perf_counter()
+            if started >= self.stop_at:
+                break
+            with self.lock:
+                if self.budget[0] <= 0:
+                    break
+                self.budget[0] -= 1
+            try:
+                conn.request("GET", self.path, headers=self.headers)
+                response = conn.getresponse()
+                body = response.read()
+                status = response.status
+                if response.will_close:  # gunicorn sync workers: one request per connection
+                    conn.close()
+            except (OSError, http.client.HTTPException) as error:
+                conn.close()
+                conn = self.connect()
+                status, body = None, b""
+                kind = type(error).__name__
+            ended = time.perf_counter()
+            if started < self.measure_from or ended > self.stop_at:
+                continue
+            self.latencies.append(ended - started)
+            self.bytes += len(body)
+            if status is None:
+                self.errors[kind] += 1
+            else:
+                self.statuses[status] += 1
+        conn.close()
+
+
+def run_endpoint(config: dict, endpoint: dict) -> dict:
+    lock = threading.Lock()
+    budget = [config["max_requests"]]
+    now = time.perf_counter()
+    start_at = now + 0.2  # every thread starts together
+    measure_from = start_at + config["warmup"]
+    stop_at = measure_from + config["duration"]
+    workers = [
+        Worker(config, client, endpoint["path"].format(slug=client["slug"]), start_at, measure_from, stop_at, budget, lock)
+        for client in config["clients"]
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=stop_at - time.perf_counter() + config["timeout"] + 5)
+    latencies = sorted(x for w in workers for x in w.latencies)
+    statuses: Counter = sum((w.statuses for w in workers), Counter())
+    errors: Counter = sum((w.errors for w in workers), Counter())
+    window = config["duration"]
+    requests = len(latencies)
+    ok = statuses.get(200, 0)
+    return {
+        "name": endpoint["name"],
+        "path": endpoint["path"],
+        "requests": requests,
+        "ok": ok,
+        "errors": requests - ok,
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "exceptions": dict(errors),
+        "p50_ms": (percentile(latencies, 50) or 0) * 1000,
+        "p95_ms": (percentile(latencies, 95) or 0) * 1000,
+        "p99_ms": (percentile(latencies, 99) or 0) * 1000,
+        "max_ms": (latencies[-1] if latencies else 0) * 1000,
+        "throughput": requests / window,
+        "kib_per_response": (sum(w.bytes for w in workers) / requests / 1024) if requests else 0,
+        "connections": sum(w.connections for w in workers),
+        "budget_exhausted": budget[0] <= 0,
+        "clients": len(workers),
+        "seconds": window,
+    }
+
+
+def main() -> None:
+    with open(sys.argv[1], encoding="utf-8") as handle:
+        config = json.load(handle)
+    if config["host"] not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit("The benchmark client only talks to the local machine.")
+    started = time.process_time()
+    results = [run_endpoint(config, endpoint) for endpoint in config["endpoints"]]
+    json.dump({"results": results, "client_cpu_seconds": time.process_time() - started}, sys.stdout)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()

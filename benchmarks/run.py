@@ -1,0 +1,362 @@
+"""Load benchmark: the production stack (gunicorn + PostgreSQL) under 20 concurrent logged-in users.
+
+    .venv/bin/python benchmarks/run.py            # or: make bench  (starts PostgreSQL first)
+
+Steps: (re)create the database upr_bench; migrate; load the UPR calendar; seed 200 coalitions
+(benchmarks/seed.py); log sample admins in; collect static files into a temporary folder; start
+gunicorn on a free port of 127.0.0.1; check that every session opens its coalition's pages;
+drive the server from a separate process (benchmarks/client.py); print the table and the verdict
+against the target (p95 < 150 ms, throughput >= 25 % of the trivial view's); stop gunicorn and
+drop the database (unless --keep). Exits 0 whatever the verdict: a benchmark, not a test.
+See benchmarks/README.md.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import string
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = Path(__file__).resolve().parent
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+
+PG = {"host": "127.0.0.1", "port": 5432, "user": "upr", "password": "upr"}
+DB_NAME = "upr_bench"
+HOST = "127.0.0.1"
+
+TARGET_P95_MS = 150.0
+TARGET_SHARE = 0.25  # of the trivial view's throughput
+
+ENDPOINTS = [
+    {"name": "/health/ (baseline)", "path": "/health/", "baseline": True},
+    {"name": "dashboard /c/<slug>/", "path": "/c/{slug}/"},
+    {"name": "members /c/<slug>/members/", "path": "/c/{slug}/members/"},
+    {"name": "calendar /calendar/", "path": "/calendar/"},
+]
+
+# The configuration chosen on the 2-core machine this was written on (see README.md).
+DEFAULT_SERVER = "sync:3"
+
+
+def say(message: str) -> None:
+    print(f"[bench] {message}", flush=True)
+
+
+# --- environment and database -------------------------------------------------------------------
+
+
+def bench_env(settings_module: str = "upr.settings.production") -> dict[str, str]:
+    env = dict(os.environ)
+    # Production as an operator would set it; nothing inherited that would change what is measured.
+    for name in ("DEBUG", "REDIS_URL", "CONN_MAX_AGE", "DJANGO_SETTINGS_MODULE", "DATABASE_URL"):
+        env.pop(name, None)
+    alphabet = string.ascii_letters + string.digits + "!#%&()*+-=^_"
+    env.update(
+        DATABASE_URL=f"postgres://{PG['user']}:{PG['password']}@{PG['host']}:{PG['port']}/{DB_NAME}",
+        DJANGO_SETTINGS_MODULE=settings_module,
+        SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(50)),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="false",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    return env
+
+
+def admin_connection():  # noqa: ANN201 - psycopg.Connection
+    import psycopg
+
+    return psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=5, **PG)
+
+
+def database_exists() -> bool:
+    with admin_connection() as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone() is not None
+
+
+def recreate_database() -> None:
+    with admin_connection() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+
+
+def drop_database() -> None:
+    with admin_connection() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+
+
+def run_step(label: str, args: list[str], env: dict[str, str], timeout: float = 300) -> str:
+    started = time.perf_counter()
+    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
+        raise SystemExit(f"[bench] {label} failed (exit {done.returncode}).")
+    say(f"{label}: {time.perf_counter() - started:.1f} s")
+    return done.stdout
+
+
+# --- the server ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def parse_server(spec: str) -> dict[str, object]:
+    """"sync:3" -> 3 sync workers; "gthread:2:4" -> 2 workers of 4 threads."""
+    parts = spec.split(":")
+    worker_class = parts[0]
+    workers = int(parts[1]) if len(parts) > 1 else 2
+    threads = int(parts[2]) if len(parts) > 2 else 1
+    if worker_class not in ("sync", "gthread"):
+        raise SystemExit(f"Unknown worker class in {spec!r}: use sync or gthread.")
+    return {"spec": spec, "worker_class": worker_class, "workers": workers, "threads": threads}
+
+
+class Gunicorn:
+    def __init__(self, server: dict, env: dict[str, str], log_path: Path) -> None:
+        self.port = free_port()
+        self.log_path = log_path
+        args = [
+            GUNICORN, "upr.wsgi:application",
+            "--bind", f"{HOST}:{self.port}",
+            "--chdir", str(ROOT),
+            "--worker-class", str(server["worker_class"]),
+            "--workers", str(server["workers"]),
+            "--threads", str(server["threads"]),
+            "--timeout", "30",
+            "--log-level", "warning",
+            "--error-logfile", str(log_path),
+        ]  # no --access-logfile: access logging is off by default
+        self.process = subprocess.Popen(args, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def wait_healthy(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"[bench] gunicorn exited ({self.process.returncode}):\n{self.log_tail()}")
+            try:
+                status, _, _ = get(self.port, "/health/")
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise SystemExit(f"[bench] gunicorn did not answer /health/ within {timeout} s:\n{self.log_tail()}")
+
+    def log_tail(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-3000:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # the master stops its workers
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+
+def get(port: int, path: str, cookie: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def check_sessions(port: int, users: list[dict], cookie_name: str) -> None:
+    """Every sample session opens its own coalition's pages (200, not a redirect to the login)."""
+    problems = []
+    for i, user in enumerate(users):
+        cookie = f"{cookie_name}={user['session_key']}"
+        paths = [e["path"].format(slug=user["slug"]) for e in ENDPOINTS] if i == 0 else [f"/c/{user['slug']}/"]
+        for path in paths:
+            status, headers, body = get(port, path, cookie)
+            if status != 200:
+                problems.append(f"{user['email']} GET {path}: {status} {headers.get('Location', '')}")
+            elif path == f"/c/{user['slug']}/" and user["slug"].encode() not in body:
+                problems.append(f"{user['email']} GET {path}: 200 but not the coalition's dashboard")
+    # And the cookie is what lets them in: without it, the login page.
+    status, headers, _ = get(port, f"/c/{users[0]['slug']}/")
+    if status != 302 or "/accounts/login/" not in headers.get("Location", ""):
+        problems.append(f"anonymous GET /c/{users[0]['slug']}/: {status}, expected a redirect to the login")
+    if problems:
+        raise SystemExit("[bench] sessions do not work:\n  " + "\n  ".join(problems))
+    say(f"sessions: {len(users)} users each open their coalition (200); anonymous is sent to the login")
+
+
+# --- the load -----------------------------------------------------------------------------------
+
+
+def drive(port: int, users: list[dict], args: argparse.Namespace, cookie_name: str) -> dict:
+    clients = [{"session_key": u["session_key"], "slug": u["slug"]} for u in (users * args.clients)[: args.clients]]
+    config = {
+        "host": HOST, "port": port, "cookie_name": cookie_name, "clients": clients,
+        "endpoints": [{"name": e["name"], "path": e["path"]} for e in ENDPOINTS if e["name"] in args.only_names],
+        "warmup": args.warmup, "duration": args.duration, "timeout": 10, "max_requests": args.max_requests,
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="upr-bench-client-", delete=False) as handle:
+        json.dump(config, handle)
+        config_path = handle.name
+    try:
+        per_endpoint = args.warmup + args.duration + 0.2
+        budget = len(config["endpoints"]) * (per_endpoint + 20) + 30
+        started = time.perf_counter()
+        done = subprocess.run([PYTHON, str(BENCH_DIR / "client.py"), config_path], capture_output=True,
+                              text=True, timeout=budget, cwd=ROOT, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+        if done.returncode != 0:
+            raise SystemExit(f"[bench] the client failed:\n{done.stderr[-3000:]}")
+        results = json.loads(done.stdout)
+        results["wall_seconds"] = time.perf_counter() - started
+        return results
+    finally:
+        os.unlink(config_path)
+
+
+def report(server: dict, results: dict, args: argparse.Namespace) -> list[tuple[str, bool]]:
+    rows = results["results"]
+    baseline = next((r for r in rows if r["path"] == "/health/"), None)
+    base_tp = baseline["throughput"] if baseline else None
+    print()
+    print(f"gunicorn {server['worker_class']}, {server['workers']} workers x {server['threads']} threads; "
+          f"{args.clients} concurrent clients; {args.warmup:g} s warm-up + {args.duration:g} s measured per endpoint")
+    header = f"{'endpoint':<30} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'req/s':>7} {'% trivial':>9} {'KiB':>5}  verdict"
+    print(header)
+    print("-" * len(header))
+    verdicts = []
+    for row in rows:
+        share = row["throughput"] / base_tp if base_tp else None
+        is_baseline = row is baseline
+        reasons = []
+        if row["p95_ms"] >= TARGET_P95_MS:
+            reasons.append(f"p95 {row['p95_ms']:.0f} >= {TARGET_P95_MS:.0f} ms")
+        if share is not None and share < TARGET_SHARE:
+            reasons.append(f"{share:.0%} < {TARGET_SHARE:.0%} of trivial")
+        if row["errors"]:
+            reasons.append(f"{row['errors']} errors")
+        if row["requests"] == 0:
+            reasons.append("no request completed")
+        passed = not reasons
+        verdict = ("PASS" if passed else "FAIL") + (" (baseline)" if is_baseline else "")
+        verdicts.append((row["name"], passed))
+        print(f"{row['name']:<30} {row['requests']:>8} {row['errors']:>6} {row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f} "
+              f"{row['p99_ms']:>7.1f} {row['throughput']:>7.1f} {(f'{share:.0%}' if share is not None else '-'):>9} "
+              f"{row['kib_per_response']:>5.1f}  {verdict}{': ' + '; '.join(reasons) if reasons else ''}")
+        if row["errors"]:
+            print(f"{'':<30} statuses {row['statuses']} exceptions {row['exceptions']}")
+    measured = sum(r["seconds"] for r in rows) + len(rows) * args.warmup
+    print(f"(client process CPU: {results['client_cpu_seconds']:.1f} s over {measured:.0f} s of load on "
+          f"{os.cpu_count()} cores; target: p95 < {TARGET_P95_MS:.0f} ms and >= {TARGET_SHARE:.0%} of the trivial view's req/s)")
+    return verdicts
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--keep", action="store_true", help="keep the upr_bench database afterwards")
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse a database kept by --keep (skip create, migrate, load and seed)")
+    parser.add_argument("--server", action="append", default=None, metavar="CLASS:WORKERS[:THREADS]",
+                        help=f"gunicorn configuration, e.g. sync:3 or gthread:2:4; repeat to compare (default {DEFAULT_SERVER})")
+    parser.add_argument("--clients", type=int, default=20, help="concurrent clients (default 20)")
+    parser.add_argument("--users", type=int, default=40, help="logged-in sample users, one per coalition (default 40)")
+    parser.add_argument("--coalitions", type=int, default=200)
+    parser.add_argument("--warmup", type=float, default=1.5, help="seconds of warm-up per endpoint (default 1.5)")
+    parser.add_argument("--duration", type=float, default=8.0, help="measured seconds per endpoint (default 8)")
+    parser.add_argument("--max-requests", type=int, default=200_000, help="cap on requests per endpoint")
+    parser.add_argument("--only", action="append", default=None, metavar="TEXT",
+                        help="only the endpoints whose name contains TEXT (repeatable; /health/ is always run)")
+    parser.add_argument("--json", metavar="PATH", help="also write the raw results to PATH")
+    args = parser.parse_args()
+    servers = [parse_server(spec) for spec in (args.server or [DEFAULT_SERVER])]
+    names = [e["name"] for e in ENDPOINTS]
+    args.only_names = [n for n in names if not args.only or n.startswith("/health/") or any(t in n for t in args.only)]
+
+    started = time.perf_counter()
+    env = bench_env()
+    web_env = {**env, "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings"}
+    workdir = Path(tempfile.mkdtemp(prefix="upr-bench-"))
+    web_env["BENCH_STATIC_ROOT"] = str(workdir / "static")
+    created_db = False
+    all_results = []
+    summary: list[tuple[str, str, bool]] = []
+    try:
+        if args.reuse:
+            if not database_exists():
+                raise SystemExit(f"[bench] --reuse: no database {DB_NAME}; run once with --keep first.")
+            say(f"reusing database {DB_NAME}")
+            seeded = json.loads(run_step("sessions", [PYTHON, str(BENCH_DIR / "seed.py"), "--sessions-only",
+                                                      "--users", str(args.users)], env))
+        else:
+            recreate_database()
+            created_db = True
+            say(f"database {DB_NAME} created")
+            run_step("migrate", [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+            run_step("load_upr_reference", [PYTHON, "manage.py", "load_upr_reference"], env)
+            seeded = json.loads(run_step("seed", [PYTHON, str(BENCH_DIR / "seed.py"), "--coalitions",
+                                                  str(args.coalitions), "--users", str(args.users)], env))
+            say("seeded " + ", ".join(f"{v} {k}" for k, v in seeded["counts"].items()) + f" in {seeded['seconds']} s")
+        users = seeded["users"]
+        run_step("collectstatic (temporary STATIC_ROOT)", [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], web_env)
+        cookie_name = "sessionid"
+
+        for server in servers:
+            gunicorn = Gunicorn(server, web_env, workdir / f"gunicorn-{server['spec'].replace(':', '-')}.log")
+            try:
+                gunicorn.wait_healthy()
+                say(f"gunicorn {server['spec']} answering on {HOST}:{gunicorn.port} (pid {gunicorn.process.pid})")
+                check_sessions(gunicorn.port, users, cookie_name)
+                say(f"load: {args.clients} clients x {len(args.only_names)} endpoints x "
+                    f"({args.warmup:g} + {args.duration:g} s)...")
+                results = drive(gunicorn.port, users, args, cookie_name)
+            finally:
+                gunicorn.stop()
+            log = gunicorn.log_tail().strip()
+            if log:
+                say(f"gunicorn error log (tail):\n{log}")
+            verdicts = report(server, results, args)
+            summary += [(server["spec"], name, passed) for name, passed in verdicts]
+            all_results.append({"server": server, **results})
+        if args.json:
+            Path(args.json).write_text(json.dumps(all_results, indent=2))
+    finally:
+        if args.keep:
+            say(f"kept database {DB_NAME} (drop it with: run.py without --keep, or DROP DATABASE {DB_NAME})")
+        elif created_db or args.reuse:
+            drop_database()
+            say(f"database {DB_NAME} dropped")
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print()
+    failed = [(spec, name) for spec, name, passed in summary if not passed]
+    print(f"SUMMARY ({time.perf_counter() - started:.0f} s): "
+          + ("every endpoint meets the target" if not failed else
+             f"{len(summary) - len(failed)}/{len(summary)} meet the target; FAIL: "
+             + ", ".join(f"{name} [{spec}]" if len(servers) > 1 else name for spec, name in failed)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

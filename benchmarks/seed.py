@@ -1,0 +1,262 @@
+"""Seed the benchmark database with a large, realistic dataset, then log sample users in.
+
+Run by benchmarks/run.py in a subprocess, with the bench environment (DATABASE_URL pointing at
+upr_bench, DJANGO_SETTINGS_MODULE, SECRET_KEY...). The UPR calendar must already be loaded
+(`manage.py load_upr_reference`). Prints one JSON object on stdout:
+
+    {"seconds": ..., "counts": {...}, "users": [{"email", "slug", "role", "session_key"}, ...]}
+
+Everything goes in with bulk_create and a single pre-computed password hash, so 12 000 people
+take a few seconds, not the minutes that 12 000 PBKDF2 hashes would.
+
+    --sessions-only   skip seeding (the database was kept by `run.py --keep`); only create sessions.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import time
+from importlib import import_module
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# Per coalition.
+ORGANISATIONS = 30
+# (role, how many): 60 people.
+ROLE_SPREAD = [("admin", 2), ("editor", 10), ("member", 40), ("observer", 8)]
+GROUPS = 5
+GROUP_SIZE = 10
+AUDIT_EVENTS = 20
+BATCH = 2000
+EMAIL = "bench-{c:03d}-{p:02d}@bench.example.org"
+SLUG = "bench-{c:03d}"
+
+AUDIT_ACTIONS = [
+    ("organisation.create", "memberorganisation"),
+    ("membership.update", "membership"),
+    ("working_group.update", "workinggroup"),
+    ("milestone.update", "milestone"),
+    ("invitation.create", "invitation"),
+    ("engagement.create", "engagement"),
+]
+
+
+def seed(n_coalitions: int) -> dict[str, int]:
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts.models import User
+    from coalitions.models import (
+        AuditEvent,
+        Coalition,
+        EcosocStatus,
+        Engagement,
+        MemberOrganisation,
+        Membership,
+        Milestone,
+        WorkingGroup,
+    )
+    from upr.models import Review
+    from upr.rules import MILESTONE_RULES
+
+    review_ids = list(Review.objects.order_by("session__number", "position", "id").values_list("id", flat=True))
+    if not review_ids:
+        raise SystemExit("No reviews: run `manage.py load_upr_reference` first.")
+    password = make_password("bench-password-not-secret")  # hashed once, shared by every user
+    now = timezone.now()
+    roles = [role for role, n in ROLE_SPREAD for _ in range(n)]
+    people = len(roles)
+    ecosoc = [EcosocStatus.NONE, EcosocStatus.NONE, EcosocStatus.SPECIAL, EcosocStatus.ROSTER, EcosocStatus.GENERAL]
+
+    with transaction.atomic():
+        coalitions = Coalition.objects.bulk_create(
+            [
+                Coalition(
+                    name=f"Bench Coalition {c:03d}",
+                    slug=SLUG.format(c=c),
+                    description=f"Benchmark coalition number {c}: civil society for the UPR.",
+                )
+                for c in range(n_coalitions)
+            ],
+            batch_size=BATCH,
+        )
+        organisations = MemberOrganisation.objects.bulk_create(
+            [
+                MemberOrganisation(
+                    coalition=coalition,
+                    name=f"Organisation {o:02d} of coalition {c:03d}",
+                    acronym=f"O{c:03d}{o:02d}",
+                    website=f"https://org{o}.c{c}.bench.example.org/",
+                    activities="Documents violations, trains defenders, writes UPR submissions.",
+                    established_on=dt.date(1990 + (o % 30), 1 + (o % 12), 1 + (o % 28)),
+                    ecosoc_status=ecosoc[o % len(ecosoc)],
+                    withheld=o % 15 == 14,
+                )
+                for c, coalition in enumerate(coalitions)
+                for o in range(ORGANISATIONS)
+            ],
+            batch_size=BATCH,
+        )
+        users = User.objects.bulk_create(
+            [
+                User(
+                    email=EMAIL.format(c=c, p=p),
+                    name=f"Person {p:02d} of {c:03d}" if p % 7 else "",
+                    password=password,
+                    timezone=["UTC", "Europe/Zurich", "Africa/Nairobi", "America/Bogota"][p % 4],
+                    is_active=True,
+                )
+                for c in range(n_coalitions)
+                for p in range(people)
+            ],
+            batch_size=BATCH,
+        )
+        memberships = Membership.objects.bulk_create(
+            [
+                Membership(
+                    coalition=coalition,
+                    user=users[c * people + p],
+                    organisation=organisations[c * ORGANISATIONS + p % ORGANISATIONS],
+                    role=roles[p],
+                )
+                for c, coalition in enumerate(coalitions)
+                for p in range(people)
+            ],
+            batch_size=BATCH,
+        )
+        first_editor = ROLE_SPREAD[0][1]  # memberships are ordered admin, editor, member, observer
+        first_member = first_editor + ROLE_SPREAD[1][1]
+        n_members = ROLE_SPREAD[2][1]
+        groups = WorkingGroup.objects.bulk_create(
+            [
+                WorkingGroup(
+                    coalition=coalition,
+                    name=f"Working group {g + 1}: " + ["Women's rights", "Land", "Detention", "Media", "Children"][g % 5],
+                    theme="Drafts the section, the factsheet and the matrix rows on this theme.",
+                    lead=memberships[c * people + first_editor + g],
+                )
+                for c, coalition in enumerate(coalitions)
+                for g in range(GROUPS)
+            ],
+            batch_size=BATCH,
+        )
+        through = WorkingGroup.members.through
+        links = []
+        for c in range(n_coalitions):
+            base = c * people
+            for g in range(GROUPS):
+                group = groups[c * GROUPS + g]
+                # The lead, one admin (so the admins' dashboards list their groups), then members.
+                picked = {first_editor + g, g % first_editor}
+                k = 0
+                while len(picked) < GROUP_SIZE:
+                    picked.add(first_member + (g * 8 + k) % n_members)
+                    k += 1
+                links += [through(workinggroup_id=group.pk, membership_id=memberships[base + i].pk) for i in sorted(picked)]
+        through.objects.bulk_create(links, batch_size=BATCH)
+        engagements = Engagement.objects.bulk_create(
+            [
+                Engagement(coalition=coalition, review_id=review_ids[(c * len(review_ids)) // n_coalitions])
+                for c, coalition in enumerate(coalitions)
+            ],
+            batch_size=BATCH,
+        )
+        milestones = Milestone.objects.bulk_create(
+            [
+                Milestone(coalition_id=engagement.coalition_id, engagement=engagement, kind=rule.kind)
+                for engagement in engagements
+                for rule in MILESTONE_RULES
+            ],
+            batch_size=BATCH,
+        )
+        events = []
+        for c, coalition in enumerate(coalitions):
+            for e in range(AUDIT_EVENTS):
+                action, target_type = AUDIT_ACTIONS[e % len(AUDIT_ACTIONS)]
+                actor = users[c * people + (e % first_member)]  # an admin or an editor
+                events.append(
+                    AuditEvent(
+                        coalition=coalition,
+                        actor=actor,
+                        action=action,
+                        target_type=target_type,
+                        target_id=str(1000 + e),
+                        target_label=f"{target_type} {e} of coalition {c:03d}",
+                        changes={"role": ["member", "editor"]} if action == "membership.update" else {},
+                        created_at=now - dt.timedelta(hours=7 * e + c % 5, minutes=e),
+                    )
+                )
+        AuditEvent.objects.bulk_create(events, batch_size=BATCH)
+    return {
+        "coalitions": len(coalitions),
+        "organisations": len(organisations),
+        "users": len(users),
+        "memberships": len(memberships),
+        "working_groups": len(groups),
+        "working_group_members": len(links),
+        "engagements": len(engagements),
+        "milestones": len(milestones),
+        "audit_events": len(events),
+    }
+
+
+def log_in(n_users: int) -> list[dict[str, str]]:
+    """Sessions for the first admin of n_users coalitions spread over all of them, as the login view
+    would leave them (Django's auth keys; allauth needs nothing more to serve pages)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    from coalitions.models import Coalition, Membership
+
+    session_store = import_module(settings.SESSION_ENGINE).SessionStore
+    slugs = list(Coalition.objects.filter(slug__startswith="bench-").order_by("slug").values_list("slug", flat=True))
+    if len(slugs) < n_users:
+        raise SystemExit(f"Only {len(slugs)} bench coalitions for {n_users} users.")
+    step = len(slugs) // n_users
+    chosen = [slugs[i * step] for i in range(n_users)]
+    admins = {
+        m.coalition.slug: m
+        for m in Membership.objects.filter(coalition__slug__in=chosen, role="admin")
+        .select_related("user", "coalition")
+        .order_by("-user__email")  # the first admin (lowest email) wins
+    }
+    out = []
+    for slug in chosen:
+        user = admins[slug].user
+        session = session_store()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        out.append({"email": user.email, "slug": slug, "role": admins[slug].role, "session_key": session.session_key})
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--coalitions", type=int, default=200)
+    parser.add_argument("--users", type=int, default=40, help="sample users to log in, each in its own coalition")
+    parser.add_argument("--sessions-only", action="store_true")
+    args = parser.parse_args()
+
+    if not os.environ.get("DJANGO_SETTINGS_MODULE"):
+        raise SystemExit("Set DJANGO_SETTINGS_MODULE (run.py does).")
+    import django
+
+    django.setup()
+    started = time.perf_counter()
+    counts = {} if args.sessions_only else seed(args.coalitions)
+    users = log_in(args.users)
+    json.dump({"seconds": round(time.perf_counter() - started, 2), "counts": counts, "users": users}, sys.stdout)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
