@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import sys
 import threading
 import time
@@ -31,6 +32,37 @@ def percentile(sorted_values: list[float], pct: float) -> float | None:
         return None
     rank = max(1, round(pct / 100 * len(sorted_values) + 0.4999))
     return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+CLOCK_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_snapshot(server_pids: list[int]) -> dict[str, float] | None:
+    """CPU seconds so far: the whole machine (busy), the server, this client, PostgreSQL. Linux only."""
+    try:
+        with open("/proc/stat") as handle:
+            fields = [int(x) for x in handle.readline().split()[1:]]
+        busy = sum(fields[:8]) - fields[3] - fields[4]  # minus idle and iowait
+        snapshot = {"machine": busy / CLOCK_TICK, "server": 0.0, "postgres": 0.0}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    raw = handle.read()
+            except OSError:
+                continue
+            comm = raw[raw.index("(") + 1 : raw.rindex(")")]
+            rest = raw[raw.rindex(")") + 2 :].split()
+            seconds = (int(rest[11]) + int(rest[12])) / CLOCK_TICK  # utime + stime
+            if int(entry) in server_pids:
+                snapshot["server"] += seconds
+            elif comm == "postgres":
+                snapshot["postgres"] += seconds
+        snapshot["client"] = time.process_time()
+        return snapshot
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 class Worker(threading.Thread):
@@ -100,6 +132,10 @@ def run_endpoint(config: dict, endpoint: dict) -> dict:
     ]
     for worker in workers:
         worker.start()
+    time.sleep(max(0.0, measure_from - time.perf_counter()))
+    before = cpu_snapshot(config.get("server_pids", []))
+    time.sleep(max(0.0, stop_at - time.perf_counter()))
+    after = cpu_snapshot(config.get("server_pids", []))
     for worker in workers:
         worker.join(timeout=stop_at - time.perf_counter() + config["timeout"] + 5)
     latencies = sorted(x for w in workers for x in w.latencies)
@@ -108,8 +144,16 @@ def run_endpoint(config: dict, endpoint: dict) -> dict:
     window = config["duration"]
     requests = len(latencies)
     ok = statuses.get(200, 0)
+    cpu = None
+    if before and after:
+        # Share of the machine's cores, in %, over the measured window.
+        used = {k: (after[k] - before[k]) / window * 100 for k in before}
+        used["other"] = max(0.0, used["machine"] - used["server"] - used["postgres"] - used["client"])
+        used["cores"] = os.cpu_count() or 1
+        cpu = used
     return {
         "name": endpoint["name"],
+        "cpu": cpu,
         "path": endpoint["path"],
         "requests": requests,
         "ok": ok,

@@ -5,9 +5,13 @@ from .base import env
 DATABASES = {"default": env.db("TEST_DATABASE_URL", default="postgres://upr:upr@127.0.0.1:5432/upr")}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in production
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Tests that need a broker run a real worker and set the broker themselves; the rest run in-process.
-CELERY_TASK_ALWAYS_EAGER = True
+# In-process tests read mail.outbox; a real worker started by a test is given EMAIL_URL (a real
+# SMTP server in the test) and CELERY_TASK_ALWAYS_EAGER=false.
+if env("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 ACCOUNT_RATE_LIMITS = {"login_failed": "1000/m/ip"}
 STORAGES = {

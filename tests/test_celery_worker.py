@@ -1,0 +1,44 @@
+"""Background tasks on the real stack: a Celery worker process on real Redis, email over real SMTP."""
+import re
+
+import pytest
+import redis
+from django.db import connection
+
+from coalitions import services
+from coalitions.models import Invitation, Role, hash_token
+from upr.celery import app as celery_app
+
+from .services import TEST_REDIS_URL, CeleryWorker, SMTPServer
+
+
+@pytest.fixture
+def broker():
+    """Point this process's Celery app at real Redis (the rest of the suite runs tasks in-process)."""
+    redis.Redis.from_url(TEST_REDIS_URL).flushdb()
+    saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
+    celery_app.conf.update(broker_url=TEST_REDIS_URL, task_always_eager=False)
+    yield
+    celery_app.conf.update(saved)
+    celery_app.pool.force_close_all()
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_an_invitation_is_emailed_by_a_real_worker_through_real_smtp(broker, upr_reference):
+    from tests.factories import CoalitionFactory, MembershipFactory, UserFactory
+
+    coalition = CoalitionFactory(slug="worker-test")
+    admin = UserFactory()
+    MembershipFactory(coalition=coalition, user=admin, role=Role.ADMIN)
+    with SMTPServer() as smtp, CeleryWorker(database_name=connection.settings_dict["NAME"], email_url=smtp.url):
+        invitation, token = services.invitation_create(coalition=coalition, actor=admin, email="far.away@example.org", role=Role.MEMBER)
+        messages = smtp.sink.wait_for(1)
+        assert len(messages) == 1
+        message = messages[0]
+        assert message["To"] == "far.away@example.org"
+        body = message.get_payload(decode=True).decode()
+        link_token = re.search(r"/invitations/([^/\s]+)/", body).group(1)
+        assert link_token == token and Invitation.objects.get(pk=invitation.pk).token_hash == hash_token(link_token)
+        # Sent once: nothing else arrives.
+        assert len(smtp.sink.wait_for(2, timeout=2)) == 1
