@@ -49,7 +49,7 @@ AUDIT_ACTIONS = [
 
 def seed(n_coalitions: int) -> dict[str, int]:
     from django.contrib.auth.hashers import make_password
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from accounts.models import User
@@ -194,6 +194,10 @@ def seed(n_coalitions: int) -> dict[str, int]:
                     )
                 )
         AuditEvent.objects.bulk_create(events, batch_size=BATCH)
+    # Fresh statistics, as a long-lived database would have: the planner's choices must not depend
+    # on whether autovacuum happened to analyse the new rows before the load starts.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return {
         "coalitions": len(coalitions),
         "organisations": len(organisations),

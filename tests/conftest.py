@@ -24,6 +24,18 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         load_reference()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def close_stray_database_sessions(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Before the test database is dropped, end sessions left by the live server's threads."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture
 def upr_reference(db):  # type: ignore[no-untyped-def]
     """The calendar, reloaded where a transactional test emptied the tables."""

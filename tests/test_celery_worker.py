@@ -17,10 +17,19 @@ def broker():
     """Point this process's Celery app at real Redis (the rest of the suite runs tasks in-process)."""
     redis.Redis.from_url(TEST_REDIS_URL).flushdb()
     saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
+    forget_connections()
     celery_app.conf.update(broker_url=TEST_REDIS_URL, task_always_eager=False)
     yield
+    forget_connections()
     celery_app.conf.update(saved)
-    celery_app.pool.force_close_all()
+
+
+def forget_connections() -> None:
+    """Drop the app's cached broker connections, so the next publish uses the broker_url set now."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 @pytest.mark.celery
