@@ -37,8 +37,9 @@ def percentile(sorted_values: list[float], pct: float) -> float | None:
 CLOCK_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def cpu_snapshot(server_pids: list[int]) -> dict[str, float] | None:
-    """CPU seconds so far: the whole machine (busy), the server, this client, PostgreSQL. Linux only."""
+def cpu_snapshot(server_pids: list[int], database: str) -> dict[str, float] | None:
+    """CPU seconds so far: the whole machine (busy), the server, this client, and the PostgreSQL
+    backends serving `database` (another database's queries count as other work). Linux only."""
     try:
         with open("/proc/stat") as handle:
             fields = [int(x) for x in handle.readline().split()[1:]]
@@ -58,7 +59,13 @@ def cpu_snapshot(server_pids: list[int]) -> dict[str, float] | None:
             if int(entry) in server_pids:
                 snapshot["server"] += seconds
             elif comm == "postgres":
-                snapshot["postgres"] += seconds
+                try:  # a backend's title: "postgres: 15/main: upr upr_bench 127.0.0.1(5678) idle"
+                    with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                        title = handle.read().decode(errors="replace")
+                except OSError:
+                    continue
+                if f" {database} " in title:
+                    snapshot["postgres"] += seconds
         snapshot["client"] = time.process_time()
         return snapshot
     except (OSError, ValueError, IndexError):
@@ -133,9 +140,9 @@ def run_endpoint(config: dict, endpoint: dict) -> dict:
     for worker in workers:
         worker.start()
     time.sleep(max(0.0, measure_from - time.perf_counter()))
-    before = cpu_snapshot(config.get("server_pids", []))
+    before = cpu_snapshot(config.get("server_pids", []), config.get("database", ""))
     time.sleep(max(0.0, stop_at - time.perf_counter()))
-    after = cpu_snapshot(config.get("server_pids", []))
+    after = cpu_snapshot(config.get("server_pids", []), config.get("database", ""))
     for worker in workers:
         worker.join(timeout=stop_at - time.perf_counter() + config["timeout"] + 5)
     latencies = sorted(x for w in workers for x in w.latencies)

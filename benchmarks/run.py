@@ -255,6 +255,7 @@ def drive(port: int, users: list[dict], args: argparse.Namespace, cookie_name: s
         "endpoints": [{"name": e["name"], "path": e["path"]} for e in ENDPOINTS if e["name"] in args.only_names],
         "warmup": args.warmup, "duration": args.duration, "timeout": 10, "max_requests": args.max_requests,
         "server_pids": server_pids,
+        "database": DB_NAME,
     }
     with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="upr-bench-client-", delete=False) as handle:
         json.dump(config, handle)

@@ -256,6 +256,25 @@ class Milestone(CoalitionOwnedModel):
         return self.title or self.get_kind_display()
 
 
+# What each audited action is called on the page; the stored code stays stable across languages.
+AUDIT_ACTIONS = {
+    "coalition.create": _("created the coalition"),
+    "coalition.update": _("changed the coalition's settings"),
+    "organisation.create": _("added the organisation"),
+    "organisation.update": _("changed the organisation"),
+    "invitation.create": _("invited"),
+    "invitation.revoke": _("withdrew the invitation to"),
+    "invitation.accept": _("joined"),
+    "membership.update": _("changed the role of"),
+    "membership.remove": _("removed"),
+    "working_group.create": _("created the working group"),
+    "working_group.update": _("changed the working group"),
+    "engagement.create": _("set up the engagement"),
+    "milestone.create": _("added the deadline"),
+    "milestone.update": _("changed the date of"),
+}
+
+
 class AuditEvent(CoalitionOwnedModel):
     """Who changed what in the coalition, and when. Written by services, never edited."""
 
@@ -273,6 +292,10 @@ class AuditEvent(CoalitionOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_label}"
+
+    @property
+    def action_label(self) -> str:
+        return str(AUDIT_ACTIONS.get(self.action, self.action))
 
 
 def default_invitation_expiry() -> dt.datetime:

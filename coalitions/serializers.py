@@ -85,7 +85,8 @@ class MilestoneUpdateSerializer(serializers.Serializer):
 
 class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.EmailField(source="actor.email", read_only=True, default=None)
+    action_label = serializers.CharField(read_only=True)
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "created_at", "actor", "action", "target_type", "target_id", "target_label", "changes"]
+        fields = ["id", "created_at", "actor", "action", "action_label", "target_type", "target_id", "target_label", "changes"]

@@ -116,7 +116,7 @@ def test_the_audit_trail_shows_who_changed_what_and_when(personas):
     client.post(f"/c/alpha/organisations/{personas.organisation.pk}/", {"name": "CER renamed", "ecosoc_status": "none", "acronym": "CER"})
     page = client.get("/c/alpha/audit/")
     assert page.status_code == 200
-    assert b"organisation.update" in page.content and b"CER renamed" in page.content
+    assert b"changed the organisation" in page.content and b"CER renamed" in page.content
     assert personas.admin.name.encode() in page.content
     # Another coalition's trail is not there.
     assert not AuditEvent.objects.filter(coalition=personas.other).filter(target_label__contains="CER").exists()
@@ -132,3 +132,14 @@ def test_switching_between_coalitions(personas):
     assert client.get("/c/beta/").status_code == 200
     page = client.get("/c/alpha/")
     assert b'aria-current="page">Alpha Coalition' in page.content
+
+
+def test_every_audited_action_has_a_readable_label(personas):
+    import inspect
+    import re
+
+    from coalitions import services
+    from coalitions.models import AUDIT_ACTIONS
+
+    used = set(re.findall(r'action="([a-z_]+\.[a-z]+)"', inspect.getsource(services)))
+    assert used and used <= set(AUDIT_ACTIONS), used - set(AUDIT_ACTIONS)
