@@ -1,9 +1,11 @@
 """The person's own pages: home (their coalitions), profile, API token, accepting an invitation."""
 from allauth.account.adapter import get_adapter
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
@@ -26,9 +28,13 @@ def home(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        user = form.save()
+        translation.activate(user.language)
         messages.success(request, _("Profile saved."))
-        return redirect("profile")
+        response = redirect("profile")
+        # The page language follows the person's choice from the next page on (LocaleMiddleware reads it).
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
+        return response
     token = Token.objects.filter(user=request.user).first()
     return render(request, "accounts/profile.html", {"form": form, "token": token})
 

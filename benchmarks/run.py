@@ -38,6 +38,8 @@ HOST = "127.0.0.1"
 
 TARGET_P95_MS = 150.0
 TARGET_SHARE = 0.25  # of the trivial view's throughput
+# A measured window during which other processes used more than this (% of one core) is measured again.
+NOISY_OTHER_PCT = 25
 
 ENDPOINTS = [
     {"name": "/health/ (baseline)", "path": "/health/", "baseline": True},
@@ -47,7 +49,7 @@ ENDPOINTS = [
 ]
 
 # The configuration chosen on the 2-core machine this was written on (see README.md).
-DEFAULT_SERVER = "sync:3"
+DEFAULT_SERVER = "sync:2"
 
 
 def say(message: str) -> None:
@@ -248,11 +250,12 @@ def wait_until_quiet(max_wait: float) -> None:
         time.sleep(2)
 
 
-def drive(port: int, users: list[dict], args: argparse.Namespace, cookie_name: str, server_pids: list[int]) -> dict:
+def drive(port: int, users: list[dict], args: argparse.Namespace, cookie_name: str, server_pids: list[int],
+          names: list[str]) -> dict:
     clients = [{"session_key": u["session_key"], "slug": u["slug"]} for u in (users * args.clients)[: args.clients]]
     config = {
         "host": HOST, "port": port, "cookie_name": cookie_name, "clients": clients,
-        "endpoints": [{"name": e["name"], "path": e["path"]} for e in ENDPOINTS if e["name"] in args.only_names],
+        "endpoints": [{"name": e["name"], "path": e["path"]} for e in ENDPOINTS if e["name"] in names],
         "warmup": args.warmup, "duration": args.duration, "timeout": 10, "max_requests": args.max_requests,
         "server_pids": server_pids,
         "database": DB_NAME,
@@ -344,6 +347,8 @@ def main() -> int:
                         help="only the endpoints whose name contains TEXT (repeatable; /health/ is always run)")
     parser.add_argument("--wait-quiet", type=float, default=30, metavar="SECONDS",
                         help="wait up to this long for other work on the machine to settle (default 30)")
+    parser.add_argument("--retries", type=int, default=2,
+                        help="measure an endpoint again, up to this many times, when other work disturbed it (default 2)")
     parser.add_argument("--json", metavar="PATH", help="also write the raw results to PATH")
     args = parser.parse_args()
     servers = [parse_server(spec) for spec in (args.server or [DEFAULT_SERVER])]
@@ -387,7 +392,20 @@ def main() -> int:
                 wait_until_quiet(args.wait_quiet)
                 say(f"load: {args.clients} clients x {len(args.only_names)} endpoints x "
                     f"({args.warmup:g} + {args.duration:g} s)...")
-                results = drive(gunicorn.port, users, args, cookie_name, gunicorn.pids())
+                results = drive(gunicorn.port, users, args, cookie_name, gunicorn.pids(), args.only_names)
+                for _ in range(args.retries):
+                    noisy = [r["name"] for r in results["results"]
+                             if r.get("cpu") and r["cpu"]["other"] > NOISY_OTHER_PCT]
+                    if not noisy:
+                        break
+                    say(f"other work on the machine during: {', '.join(noisy)}; measuring again")
+                    wait_until_quiet(args.wait_quiet)
+                    again = drive(gunicorn.port, users, args, cookie_name, gunicorn.pids(), noisy)
+                    results["client_cpu_seconds"] += again["client_cpu_seconds"]
+                    for new in again["results"]:
+                        i = next(i for i, r in enumerate(results["results"]) if r["name"] == new["name"])
+                        if new.get("cpu") and new["cpu"]["other"] < results["results"][i]["cpu"]["other"]:
+                            results["results"][i] = new
             finally:
                 gunicorn.stop()
             log = gunicorn.log_tail().strip()

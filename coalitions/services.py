@@ -33,15 +33,26 @@ class InvitationError(Exception):
     """An invitation that cannot be used, with a message fit to show the person."""
 
 
+def _create_or_refuse(model: type, error: ValidationError, **fields: Any) -> Any:
+    """Create a row whose uniqueness was checked just before; if a concurrent request won the race,
+    the database constraint refuses it and the person sees the same clear message, not an error page."""
+    try:
+        with transaction.atomic():
+            return model.objects.create(**fields)
+    except IntegrityError:
+        raise error from None
+
+
 # --- coalitions ---------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def coalition_create(*, name: str, slug: str, description: str = "", creator: User) -> Coalition:
     """Create a coalition with its creator as its first secretariat admin."""
+    taken = ValidationError({"slug": _("Another coalition already uses this address. Choose another one.")})
     if Coalition.objects.filter(slug=slug).exists():
-        raise ValidationError({"slug": _("Another coalition already uses this address. Choose another one.")})
-    coalition = Coalition.objects.create(name=name, slug=slug, description=description)
+        raise taken
+    coalition = _create_or_refuse(Coalition, taken, name=name, slug=slug, description=description)
     Membership.objects.create(coalition=coalition, user=creator, role=Role.ADMIN)
     audit_record(coalition=coalition, actor=creator, action="coalition.create", target=coalition)
     return coalition
@@ -98,16 +109,19 @@ def invitation_create(
     email = email.strip().lower()
     if Membership.objects.filter(coalition=coalition, user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member of the coalition.")})
+    already_open = ValidationError(
+        {"email": _("An invitation to this address is already open. Withdraw it first to send a new one.")}
+    )
     if Invitation.objects.filter(
         coalition=coalition, email=email, accepted_at__isnull=True, revoked_at__isnull=True
     ).exists():
-        raise ValidationError(
-            {"email": _("An invitation to this address is already open. Revoke it first to send a new one.")}
-        )
+        raise already_open
     if organisation is not None and organisation.coalition_id != coalition.pk:
         raise ValidationError({"organisation": _("Choose one of the coalition's organisations.")})
     token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
+    invitation = _create_or_refuse(
+        Invitation,
+        already_open,
         coalition=coalition,
         email=email,
         role=role,
@@ -269,9 +283,10 @@ def working_group_save(
 @transaction.atomic
 def engagement_create(*, coalition: Coalition, actor: User, review: Review) -> Engagement:
     """Start the coalition's engagement in a review, with the default milestones of the cycle."""
+    exists = ValidationError({"review": _("The coalition already has an engagement in this review.")})
     if Engagement.objects.filter(coalition=coalition, review=review).exists():
-        raise ValidationError({"review": _("The coalition already has an engagement in this review.")})
-    engagement = Engagement.objects.create(coalition=coalition, review=review)
+        raise exists
+    engagement = _create_or_refuse(Engagement, exists, coalition=coalition, review=review)
     Milestone.objects.bulk_create(
         [Milestone(coalition=coalition, engagement=engagement, kind=rule.kind) for rule in MILESTONE_RULES]
     )

@@ -122,3 +122,23 @@ def test_the_calendar_lists_sessions_and_states(personas):
     assert client.get("/calendar/states/XXX/").status_code == 404
     assert client.get("/calendar/?cycle=abc").status_code == 200
     assert Session.objects.count() == 54
+
+
+def test_the_stakeholder_deadline_is_shown_in_geneva_time_and_in_the_readers_own_zone(personas):
+    personas.member.timezone = "America/New_York"
+    personas.member.save()
+    page = personas.client_for(personas.member).get(f"/c/alpha/engagements/{personas.engagement.pk}/")
+    text = page.content.decode()
+    assert "15:00 Geneva" in text
+    assert "28 Jun 09:00 EDT your time" in text  # 15:00 CEST is 09:00 in New York in June
+    assert "Times are shown in America/New_York" in text
+
+
+def test_a_person_sets_their_time_zone_and_a_bogus_one_is_refused(personas):
+    client = personas.client_for(personas.member)
+    response = client.post("/account/profile/", {"name": "M", "timezone": "Mars/Olympus", "language": "en"})
+    assert response.status_code == 200 and b"Select a valid choice" in response.content
+    response = client.post("/account/profile/", {"name": "M", "timezone": "Asia/Manila", "language": "fr"})
+    assert response.status_code == 302
+    personas.member.refresh_from_db()
+    assert personas.member.timezone == "Asia/Manila"
