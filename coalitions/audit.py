@@ -26,6 +26,18 @@ def audit_record(
     )
 
 
+def save_audited(*, instance: models.Model, actor: Any, action: str, data: dict[str, Any]) -> models.Model:
+    """Apply `data` to a coalition's object, save those fields, and record what changed (if anything)."""
+    changes = diff_fields(instance, data)
+    for field, value in data.items():
+        setattr(instance, field, value)
+    instance.save(update_fields=list(data))
+    if changes:
+        coalition = instance if isinstance(instance, Coalition) else instance.coalition  # type: ignore[attr-defined]
+        audit_record(coalition=coalition, actor=actor, action=action, target=instance, changes=changes)
+    return instance
+
+
 def diff_fields(instance: models.Model, data: dict[str, Any]) -> dict[str, list[str]]:
     """Fields of `instance` that `data` changes, as [before, after] strings for the trail."""
     changed = {}

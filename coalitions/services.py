@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from upr.models import Review
 
-from .audit import audit_record, diff_fields
+from .audit import audit_record, diff_fields, save_audited
 from .models import (
     Coalition,
     Engagement,
@@ -60,13 +60,8 @@ def coalition_create(*, name: str, slug: str, description: str = "", creator: Us
 
 @transaction.atomic
 def coalition_update(*, coalition: Coalition, actor: User, data: dict[str, Any]) -> Coalition:
-    changes = diff_fields(coalition, data)
-    for field, value in data.items():
-        setattr(coalition, field, value)
-    coalition.save()
-    if changes:
-        audit_record(coalition=coalition, actor=actor, action="coalition.update", target=coalition, changes=changes)
-    return coalition
+    """Change the coalition's name or description (its address stays: links and bookmarks depend on it)."""
+    return save_audited(instance=coalition, actor=actor, action="coalition.update", data=data)
 
 
 # --- member organisations -----------------------------------------------------------------------
@@ -210,15 +205,8 @@ def membership_update(*, membership: Membership, actor: User, role: str, organis
         raise ValidationError({"organisation": _("Choose one of the coalition's organisations.")})
     if membership.role == Role.ADMIN and role != Role.ADMIN and _is_last_admin(membership):
         raise ValidationError({"role": _("The coalition needs at least one admin. Make someone else admin first.")})
-    changes = diff_fields(membership, {"role": role, "organisation": organisation})
-    membership.role = role
-    membership.organisation = organisation
-    membership.save(update_fields=["role", "organisation"])
-    if changes:
-        audit_record(
-            coalition=membership.coalition, actor=actor, action="membership.update", target=membership, changes=changes
-        )
-    return membership
+    data = {"role": role, "organisation": organisation}
+    return save_audited(instance=membership, actor=actor, action="membership.update", data=data)
 
 
 @transaction.atomic
@@ -297,15 +285,8 @@ def engagement_create(*, coalition: Coalition, actor: User, review: Review) -> E
 @transaction.atomic
 def milestone_set_date(*, milestone: Milestone, actor: User, date: dt.date | None, note: str = "") -> Milestone:
     """Override a milestone's date for this coalition only (None returns to the computed date)."""
-    changes = diff_fields(milestone, {"override_date": date, "note": note})
-    milestone.override_date = date
-    milestone.note = note
-    milestone.save(update_fields=["override_date", "note"])
-    if changes:
-        audit_record(
-            coalition=milestone.coalition, actor=actor, action="milestone.update", target=milestone, changes=changes
-        )
-    return milestone
+    data = {"override_date": date, "note": note}
+    return save_audited(instance=milestone, actor=actor, action="milestone.update", data=data)
 
 
 @transaction.atomic

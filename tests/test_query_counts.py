@@ -37,7 +37,10 @@ def count_queries(client, url: str) -> int:
 
 
 PAGES = ["/c/alpha/", "/c/alpha/members/", "/calendar/", "/c/alpha/groups/", "/c/alpha/organisations/",
-         "/c/alpha/invitations/", "/c/alpha/audit/", "/c/alpha/engagements/", "/calendar/sessions/48/", "/calendar/states/"]
+         "/c/alpha/invitations/", "/c/alpha/audit/", "/c/alpha/engagements/", "/calendar/sessions/48/", "/calendar/states/",
+         "/calendar/states/SVN/", "/c/alpha/settings/",
+         "/api/c/alpha/members/", "/api/c/alpha/organisations/", "/api/c/alpha/working-groups/", "/api/c/alpha/invitations/",
+         "/api/c/alpha/audit-events/", "/api/c/alpha/engagements/", "/api/coalitions/", "/api/reviews/?state=SVN"]
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -60,3 +63,13 @@ def test_engagement_page_queries_do_not_grow_with_milestones(personas):
     for n in range(30):
         services.milestone_add(engagement=personas.engagement, actor=personas.admin, title=f"Internal {n}", date=dt.date(2024, 6, 1))
     assert count_queries(client, url) == small
+
+
+def test_home_queries_do_not_grow_with_the_number_of_coalitions(personas):
+    from .factories import CoalitionFactory, MembershipFactory
+
+    client = personas.client_for(personas.member)
+    small = count_queries(client, "/")
+    for _ in range(20):
+        MembershipFactory(coalition=CoalitionFactory(), user=personas.member)
+    assert count_queries(client, "/") == small
