@@ -10,8 +10,9 @@ CONFIG: {"host": "127.0.0.1", "port": 8123, "cookie_name": "sessionid",
 For each endpoint in turn, every client thread loops GET requests on its own connection
 (http.client; keep-alive when the server allows it, a new connection when it answers
 `Connection: close`, as gunicorn's sync workers do), with its own session cookie and its own
-coalition's path. Requests that start during the warm-up are not counted; the measured window
-counts the requests that start and finish inside it. Bounded: by duration, by max_requests per
+coalition's path. The measured window, after the warm-up, counts the requests that complete inside
+it (throughput = completions / window; latency from sending the request, including the TCP connect when
+the server closed the previous connection, to reading the last byte of the response). Bounded: by duration, by max_requests per
 endpoint, and by the socket timeout. Traffic goes only to the configured host, which run.py
 sets to 127.0.0.1.
 """
@@ -115,8 +116,8 @@ class Worker(threading.Thread):
                 status, body = None, b""
                 kind = type(error).__name__
             ended = time.perf_counter()
-            if started < self.measure_from or ended > self.stop_at:
-                continue
+            if not self.measure_from <= ended <= self.stop_at:
+                continue  # counted by completion time: throughput = completions / window, unbiased
             self.latencies.append(ended - started)
             self.bytes += len(body)
             if status is None:

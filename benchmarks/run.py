@@ -321,7 +321,7 @@ def report(server: dict, results: dict, args: argparse.Namespace) -> list[tuple[
             print(f"{row['name']:<30} {cpu['machine']:>7.0f}% {cpu['server']:>7.0f}% {cpu['postgres']:>7.0f}% "
                   f"{cpu['client']:>7.0f}% {cpu['other']:>7.0f}%  {per_request:.1f}")
         busy_other = max(row["cpu"]["other"] for row in rows)
-        if busy_other > 25:
+        if busy_other > NOISY_OTHER_PCT:
             print(f"WARNING: other processes used up to {busy_other:.0f}% of a core during the run: "
                   "the machine was not quiet, the figures are pessimistic.")
     return verdicts
@@ -345,16 +345,17 @@ def main() -> int:
     parser.add_argument("--max-requests", type=int, default=200_000, help="cap on requests per endpoint")
     parser.add_argument("--only", action="append", default=None, metavar="TEXT",
                         help="only the endpoints whose name contains TEXT (repeatable; /health/ is always run)")
-    parser.add_argument("--wait-quiet", type=float, default=30, metavar="SECONDS",
-                        help="wait up to this long for other work on the machine to settle (default 30)")
-    parser.add_argument("--retries", type=int, default=2,
-                        help="measure an endpoint again, up to this many times, when other work disturbed it (default 2)")
+    parser.add_argument("--wait-quiet", type=float, default=20, metavar="SECONDS",
+                        help="wait up to this long for other work on the machine to settle (default 20)")
+    parser.add_argument("--retries", type=int, default=1,
+                        help="measure an endpoint again, up to this many times, when other work disturbed it (default 1)")
     parser.add_argument("--json", metavar="PATH", help="also write the raw results to PATH")
     args = parser.parse_args()
     servers = [parse_server(spec) for spec in (args.server or [DEFAULT_SERVER])]
     names = [e["name"] for e in ENDPOINTS]
     args.only_names = [n for n in names if not args.only or n.startswith("/health/") or any(t in n for t in args.only)]
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that `finally` stops gunicorn, drops the database
     started = time.perf_counter()
     env = bench_env()
     web_env = {**env, "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings"}

@@ -73,3 +73,23 @@ def test_make_run_sets_up_a_fresh_sqlite_database_with_the_demo(tmp_path):
         demo = run_manage("load_demo", **env)
         assert demo.returncode == 0 and "demo@example.org" in demo.stdout, demo.stderr
     assert "0 created, 0 updated" in run_manage("load_upr_reference", **env).stdout
+
+
+def test_docker_compose_describes_the_real_stack():
+    import yaml
+
+    from upr.celery import QUEUES
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) >= {"web", "worker", "beat", "db", "redis"}
+    for name in ("web", "worker", "db", "redis"):
+        assert "healthcheck" in services[name], name
+    assert "gunicorn" in " ".join(services["web"]["command"])
+    worker = " ".join(services["worker"]["command"]) if isinstance(services["worker"]["command"], list) else services["worker"]["command"]
+    assert all(queue in worker for queue in QUEUES)
+    assert "beat" in str(services["beat"]["command"])
+    assert set(compose["volumes"]) >= {"pgdata", "redisdata", "media"}
+    env = compose["x-app-env"]
+    assert {"DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SECRET_KEY", "ALLOWED_HOSTS"} <= set(env)
+    assert env["DJANGO_SETTINGS_MODULE"] == "upr.settings.production"
