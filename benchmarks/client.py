@@ -5,16 +5,21 @@
 CONFIG: {"host": "127.0.0.1", "port": 8123, "cookie_name": "sessionid",
          "clients": [{"session_key": ..., "slug": ...}, ...],      one thread per entry
          "endpoints": [{"name": "dashboard", "path": "/c/{slug}/"}, ...],
-         "warmup": 1.5, "duration": 8, "timeout": 10, "max_requests": 200000}
+         "warmup": 1.5, "duration": 8, "timeout": 10, "max_requests": 200000,
+         "server_pids": [...], "database": "upr_bench"}           for the CPU accounting
 
 For each endpoint in turn, every client thread loops GET requests on its own connection
 (http.client; keep-alive when the server allows it, a new connection when it answers
 `Connection: close`, as gunicorn's sync workers do), with its own session cookie and its own
-coalition's path. The measured window, after the warm-up, counts the requests that complete inside
-it (throughput = completions / window; latency from sending the request, including the TCP connect when
-the server closed the previous connection, to reading the last byte of the response). Bounded: by duration, by max_requests per
-endpoint, and by the socket timeout. Traffic goes only to the configured host, which run.py
-sets to 127.0.0.1.
+coalition's path. The measured window, after the warm-up, counts the requests that complete
+inside it: throughput = completions / window; latency runs from sending the request (including
+the TCP connect when the server closed the previous connection) to reading the last byte of the
+response. Bounded: by duration, by max_requests per endpoint, and by the socket timeout. Traffic
+goes only to the configured host, which run.py sets to 127.0.0.1.
+
+While the window runs, the machine's CPU is accounted from /proc: the gunicorn processes, the
+PostgreSQL backends of the bench database, this client, and everything else ("other": a test
+suite running beside the benchmark shows up there).
 """
 from __future__ import annotations
 

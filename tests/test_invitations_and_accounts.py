@@ -201,3 +201,18 @@ def test_a_second_email_address_must_be_verified(personas):
     client.post("/accounts/email/", {"action_add": "", "email": "second@example.org"})
     assert EmailAddress.objects.filter(email="second@example.org", verified=False).exists()
     assert len(mail.outbox) == 1 and "confirm" in mail.outbox[0].body.lower()
+
+
+def test_repeated_failed_logins_are_rate_limited(settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "3/m/ip"}
+    UserFactory(email="target@example.org")
+    client = Client()
+    statuses = [client.post("/accounts/login/", {"login": "target@example.org", "password": f"guess{n}"}) for n in range(5)]
+    assert b"Too many failed login attempts" in statuses[-1].content
+    # Even the right password is refused while the limit holds.
+    response = client.post("/accounts/login/", {"login": "target@example.org", "password": PASSWORD})
+    assert response.status_code != 302
+    cache.clear()
