@@ -358,9 +358,9 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that `finally` stops gunicorn, drops the database
     started = time.perf_counter()
     env = bench_env()
-    web_env = {**env, "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings"}
+    web_env = {**env, "DJANGO_SETTINGS_MODULE": "upr.settings.production"}
     workdir = Path(tempfile.mkdtemp(prefix="upr-bench-"))
-    web_env["BENCH_STATIC_ROOT"] = str(workdir / "static")
+    web_env["STATIC_ROOT"] = str(workdir / "static")
     created_db = False
     all_results = []
     summary: list[tuple[str, str, bool]] = []

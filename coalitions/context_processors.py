@@ -1,7 +1,8 @@
-"""The coalition switcher in the header: the person's coalitions, one query per page."""
+"""The coalition switcher in the header: the person's coalitions, at most one query per page."""
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
-from .models import Membership
+from .tenancy import memberships_of
 
 
 def coalition_nav(request: HttpRequest) -> dict:
@@ -10,8 +11,8 @@ def coalition_nav(request: HttpRequest) -> dict:
         return {}
 
     def my_coalitions() -> list:
-        return [m.coalition for m in Membership.objects.filter(user=user).select_related("coalition").order_by("coalition__name")]
-
-    from django.utils.functional import SimpleLazyObject
+        # Inside a coalition the guard has already loaded the memberships; reuse them.
+        memberships = getattr(request, "memberships", None)
+        return [m.coalition for m in (memberships if memberships is not None else memberships_of(user))]
 
     return {"my_coalitions": SimpleLazyObject(my_coalitions)}

@@ -4,12 +4,35 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from upr.rules import GENEVA, MILESTONE_RULES_BY_KIND, geneva_deadline
 
 from .models import AuditEvent, Coalition, Engagement, Invitation, MemberOrganisation, Membership, Milestone, WorkingGroup
+
+
+def coalition_counts(*, coalition: Coalition) -> dict[str, int]:
+    """People, organisations, working groups and open invitations, in one query (the dashboard's figures)."""
+
+    def count(model: type, **filters: object) -> Coalesce:
+        rows = model.objects.filter(coalition=OuterRef("pk"), **filters).order_by().values("coalition")
+        return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), Value(0))
+
+    return (
+        Coalition.objects.filter(pk=coalition.pk)
+        .annotate(
+            people=count(Membership),
+            organisations=count(MemberOrganisation),
+            groups=count(WorkingGroup),
+            pending_invitations=count(
+                Invitation, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+            ),
+        )
+        .values("people", "organisations", "groups", "pending_invitations")
+        .get()
+    )
 
 
 def membership_list(*, coalition: Coalition) -> QuerySet[Membership]:

@@ -21,18 +21,22 @@ from .models import Membership
 COALITION_KWARG = "coalition_slug"
 
 
-def membership_for(user: Any, slug: str) -> Membership:
+def memberships_of(user: Any) -> list[Membership]:
+    """All the user's memberships, with their coalitions: one query serves the guard and the switcher."""
+    return list(
+        Membership.objects.select_related("coalition", "organisation").filter(user=user).order_by("coalition__name")
+    )
+
+
+def membership_for(user: Any, slug: str, memberships: list[Membership] | None = None) -> Membership:
     """The user's membership of the coalition `slug`, or 404 (for a missing and a foreign coalition alike)."""
     if user is None or not user.is_authenticated or not user.is_active:
         raise Http404
-    membership = (
-        Membership.objects.select_related("coalition", "organisation", "user")
-        .filter(user=user, coalition__slug=slug)
-        .first()
-    )
-    if membership is None:
-        raise Http404
-    return membership
+    for membership in memberships if memberships is not None else memberships_of(user):
+        if membership.coalition.slug == slug:
+            membership.user = user
+            return membership
+    raise Http404
 
 
 class CoalitionMiddleware:
@@ -42,6 +46,7 @@ class CoalitionMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.coalition = None  # type: ignore[attr-defined]
         request.membership = None  # type: ignore[attr-defined]
+        request.memberships = None  # type: ignore[attr-defined]
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view: Callable, args: Any, kwargs: dict[str, Any]) -> HttpResponse | None:
@@ -50,7 +55,8 @@ class CoalitionMiddleware:
         if not request.user.is_authenticated:
             # The same redirect for every slug, real or not: it tells an anonymous visitor nothing.
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-        membership = membership_for(request.user, kwargs[COALITION_KWARG])
+        request.memberships = memberships_of(request.user)  # type: ignore[attr-defined]
+        membership = membership_for(request.user, kwargs[COALITION_KWARG], request.memberships)  # type: ignore[attr-defined]
         request.membership = membership  # type: ignore[attr-defined]
         request.coalition = membership.coalition  # type: ignore[attr-defined]
         return None

@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -66,14 +67,7 @@ def dashboard(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     for engagement in engagements:
         timeline = selectors.engagement_timeline(engagement=engagement, milestones=list(engagement.milestones.all()))
         upcoming.append((engagement, selectors.next_milestone(timeline)))
-    counts = {
-        "people": Membership.objects.for_coalition(coalition).count(),
-        "organisations": MemberOrganisation.objects.for_coalition(coalition).count(),
-        "groups": WorkingGroup.objects.for_coalition(coalition).count(),
-        "pending_invitations": Invitation.objects.for_coalition(coalition)
-        .filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
-        .count(),
-    }
+    counts = selectors.coalition_counts(coalition=coalition)
     my_groups = list(request.membership.working_groups.all())
     recent = list(selectors.audit_list(coalition=coalition)[:8])
     return render(
@@ -97,8 +91,12 @@ def coalition_settings(request: HttpRequest, coalition_slug: str) -> HttpRespons
 
 
 def member_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
-    page = Paginator(selectors.membership_list(coalition=request.coalition), 100).get_page(request.GET.get("page"))
-    return render(request, "coalitions/member_list.html", {"page": page})
+    page = Paginator(selectors.membership_list(coalition=request.coalition), 50).get_page(request.GET.get("page"))
+    return render(request, "coalitions/member_list.html", {"page": page, "members_url": _members_url(coalition_slug)})
+
+
+def _members_url(coalition_slug: str) -> str:
+    return reverse("coalitions:members", args=[coalition_slug])
 
 
 @require_role(Role.ADMIN)
@@ -117,7 +115,8 @@ def member_edit(request: HttpRequest, coalition_slug: str, membership_id: int) -
         else:
             messages.success(request, _("%(person)s is now %(role)s.") % {"person": membership.user, "role": membership.get_role_display()})
             if request.htmx:
-                return render(request, "coalitions/partials/member_row.html", {"m": membership, "edited": True})
+                context = {"m": membership, "edited": True, "members_url": _members_url(coalition_slug)}
+                return render(request, "coalitions/partials/member_row.html", context)
             return redirect("coalitions:members", coalition_slug=coalition_slug)
     template = "coalitions/partials/member_form.html" if request.htmx else "coalitions/member_edit.html"
     return render(request, template, {"form": form, "m": membership}, status=400 if form.errors else 200)

@@ -143,3 +143,11 @@ def test_every_audited_action_has_a_readable_label(personas):
 
     used = set(re.findall(r'action="([a-z_]+\.[a-z]+)"', inspect.getsource(services)))
     assert used and used <= set(AUDIT_ACTIONS), used - set(AUDIT_ACTIONS)
+
+
+def test_the_dashboard_counts_the_coalitions_people_organisations_groups_and_open_invitations(personas):
+    page = personas.client_for(personas.admin).get("/c/alpha/")
+    text = page.content.decode()
+    for figure in ("1 member organisation", "4 people", "1 working group", "1 pending invitation"):
+        assert figure in text, figure
+    assert "Slovenia, session 48" in text

@@ -112,8 +112,10 @@ def test_members_read_the_timeline_but_only_admins_change_it(personas):
 
 def test_the_calendar_lists_sessions_and_states(personas):
     client = personas.client_for(personas.observer)
-    page = client.get("/calendar/?cycle=4")
+    page = client.get("/calendar/")  # the current cycle unless another is asked for
     assert page.status_code == 200 and b"Session 48" in page.content and b"Slovenia" in page.content
+    page = client.get("/calendar/?cycle=2")
+    assert b"Session 20" in page.content and b"Session 48" not in page.content
     page = client.get("/calendar/sessions/48/")
     assert b"A/HRC/59/15" in page.content and b"Dominican Republic" in page.content
     page = client.get("/calendar/states/?group=WEOG")
@@ -121,6 +123,7 @@ def test_the_calendar_lists_sessions_and_states(personas):
     assert client.get("/calendar/states/SVN/").status_code == 200
     assert client.get("/calendar/states/XXX/").status_code == 404
     assert client.get("/calendar/?cycle=abc").status_code == 200
+    assert client.get("/calendar/?cycle=99").status_code == 200
     assert Session.objects.count() == 54
 
 
@@ -142,3 +145,30 @@ def test_a_person_sets_their_time_zone_and_a_bogus_one_is_refused(personas):
     assert response.status_code == 302
     personas.member.refresh_from_db()
     assert personas.member.timezone == "Asia/Manila"
+
+
+def test_the_cached_calendar_shows_a_corrected_reference_load(personas, tmp_path):
+    import csv
+    import shutil
+
+    from django.core.cache import cache
+
+    from upr.reference import DATA_DIR, load_reference
+
+    cache.clear()
+    client = personas.client_for(personas.member)
+    assert b"20 Jan 2025" in client.get("/calendar/").content
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    path = data / "upr_cycle4_sessions.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    for row in rows:
+        if row["wg_session"] == "48":
+            row["start"] = "2025-01-21"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=rows[0].keys())
+        writer.writeheader()
+        writer.writerows(rows)
+    load_reference(data)
+    page = client.get("/calendar/").content
+    assert b"21 Jan 2025" in page and b"20 Jan 2025" not in page

@@ -86,3 +86,20 @@ class Review(models.Model):
     def day_zero(self) -> dt.date | None:
         """The date every milestone counts from: the review itself, else the session's first day."""
         return self.review_date or self.session.start_date
+
+
+class ReferenceLoad(models.Model):
+    """Each load of the reference data that changed something. Its latest id versions cached calendar pages."""
+
+    loaded_at = models.DateTimeField(auto_now_add=True)
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.loaded_at:%Y-%m-%d %H:%M} {self.summary}"
+
+    @classmethod
+    def current_version(cls) -> int:
+        return cls.objects.order_by("-id").values_list("id", flat=True).first() or 0

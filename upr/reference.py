@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .models import Review, Session, State
+from .models import ReferenceLoad, Review, Session, State
 from .rules import geneva_deadline
 
 DATA_DIR = Path(__file__).resolve().parent / "reference_data"
@@ -92,6 +92,8 @@ def load_reference(data_dir: Path = DATA_DIR) -> LoadReport:
     states = StateIndex()
     sessions = _load_sessions(data_dir, report)
     _load_reviews(data_dir, report, states, sessions)
+    if any(report.created.values()) or any(report.updated.values()):
+        ReferenceLoad.objects.create(summary=report.summary())  # invalidates cached calendar pages
     return report
 
 

@@ -4,17 +4,28 @@ from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from .models import RegionalGroup, Review, Session, State
+from .models import ReferenceLoad, RegionalGroup, Review, Session, State
 
 
 @login_required
 def calendar(request: HttpRequest) -> HttpResponse:
-    cycle = request.GET.get("cycle")
-    sessions = Session.objects.annotate(n_reviews=Count("reviews")).order_by("-number")
-    if cycle and cycle.isdigit():
-        sessions = sessions.filter(cycle=int(cycle))
-    sessions = sessions.prefetch_related(Prefetch("reviews", queryset=Review.objects.select_related("state")))
-    return render(request, "upr/calendar.html", {"sessions": sessions, "cycle": cycle, "cycles": [4, 3, 2, 1]})
+    """Working Group sessions of one cycle (the current one unless asked), with their States.
+
+    The same for every reader, so the rendered list is cached, keyed on the version of the reference
+    data: the querysets below are lazy and only run when the cache misses.
+    """
+    cycles = list(Session.objects.order_by("-cycle").values_list("cycle", flat=True).distinct())
+    asked = request.GET.get("cycle", "")
+    cycle = int(asked) if asked.isdigit() and int(asked) in cycles else (cycles[0] if cycles else None)
+    sessions = (
+        Session.objects.filter(cycle=cycle)
+        .annotate(n_reviews=Count("reviews"))
+        .order_by("-number")
+        .prefetch_related(Prefetch("reviews", queryset=Review.objects.select_related("state").only(
+            "session_id", "position", "state__name", "state__iso3")))
+    )
+    context = {"sessions": sessions, "cycle": cycle, "cycles": cycles, "version": ReferenceLoad.current_version()}
+    return render(request, "upr/calendar.html", context)
 
 
 @login_required
