@@ -93,7 +93,7 @@ def main() -> None:
             for _ in range(args.repeat):
                 client.get(page)
             profile.disable()
-            pstats.Stats(profile, stream=sys.stdout).sort_stats("tottime").print_stats(25)
+            pstats.Stats(profile, stream=sys.stdout).sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(int(os.environ.get("PROFILE_LINES", "25")))
 
 
 if __name__ == "__main__":

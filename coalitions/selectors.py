@@ -4,8 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from upr.rules import GENEVA, MILESTONE_RULES_BY_KIND, geneva_deadline
@@ -14,25 +14,22 @@ from .models import AuditEvent, Coalition, Engagement, Invitation, MemberOrganis
 
 
 def coalition_counts(*, coalition: Coalition) -> dict[str, int]:
-    """People, organisations, working groups and open invitations, in one query (the dashboard's figures)."""
+    """People, organisations, working groups and open invitations: the dashboard's figures.
 
-    def count(model: type, **filters: object) -> Coalesce:
-        rows = model.objects.filter(coalition=OuterRef("pk"), **filters).order_by().values("coalition")
-        return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), Value(0))
-
-    return (
-        Coalition.objects.filter(pk=coalition.pk)
-        .annotate(
-            people=count(Membership),
-            organisations=count(MemberOrganisation),
-            groups=count(WorkingGroup),
-            pending_invitations=count(
-                Invitation, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
-            ),
-        )
-        .values("people", "organisations", "groups", "pending_invitations")
-        .get()
+    One plain SQL statement of four scalar subqueries: the same as four ORM counts, but built without
+    the ORM's query compilation, which cost more than the database's work on this hot page.
+    """
+    tables = {name: model._meta.db_table for name, model in
+              (("people", Membership), ("organisations", MemberOrganisation), ("groups", WorkingGroup))}
+    subqueries = [f"(SELECT COUNT(*) FROM {table} WHERE coalition_id = %s)" for table in tables.values()]
+    subqueries.append(
+        f"(SELECT COUNT(*) FROM {Invitation._meta.db_table} WHERE coalition_id = %s"
+        " AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > %s)"
     )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(subqueries), [coalition.pk] * 4 + [timezone.now()])
+        row = cursor.fetchone()
+    return dict(zip([*tables, "pending_invitations"], row, strict=True))
 
 
 def membership_list(*, coalition: Coalition) -> QuerySet[Membership]:

@@ -5,6 +5,8 @@ request.coalition and request.membership (or answered 404).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -92,11 +94,21 @@ def coalition_settings(request: HttpRequest, coalition_slug: str) -> HttpRespons
 
 def member_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     page = Paginator(selectors.membership_list(coalition=request.coalition), 50).get_page(request.GET.get("page"))
-    return render(request, "coalitions/member_list.html", {"page": page, "members_url": _members_url(coalition_slug)})
+    return render(request, "coalitions/member_list.html", {"page": page, **_member_row_context(coalition_slug, page)})
 
 
-def _members_url(coalition_slug: str) -> str:
-    return reverse("coalitions:members", args=[coalition_slug])
+def _member_row_context(coalition_slug: str, memberships: Iterable[Membership]) -> dict:
+    """What member rows need, computed once per page rather than once per row."""
+    roles = {value: str(label) for value, label in Role.choices}
+    for membership in memberships:
+        membership.role_label = roles[membership.role]  # type: ignore[attr-defined]
+    labels = {
+        "change": _("Change"),
+        "remove": _("Remove"),
+        "saved": _("saved"),
+        "confirm_remove": _("Remove this person? Their access ends at once."),
+    }
+    return {"members_url": reverse("coalitions:members", args=[coalition_slug]), "labels": labels}
 
 
 @require_role(Role.ADMIN)
@@ -115,7 +127,7 @@ def member_edit(request: HttpRequest, coalition_slug: str, membership_id: int) -
         else:
             messages.success(request, _("%(person)s is now %(role)s.") % {"person": membership.user, "role": membership.get_role_display()})
             if request.htmx:
-                context = {"m": membership, "edited": True, "members_url": _members_url(coalition_slug)}
+                context = {"m": membership, "edited": True, **_member_row_context(coalition_slug, [membership])}
                 return render(request, "coalitions/partials/member_row.html", context)
             return redirect("coalitions:members", coalition_slug=coalition_slug)
     template = "coalitions/partials/member_form.html" if request.htmx else "coalitions/member_edit.html"

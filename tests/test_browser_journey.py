@@ -83,6 +83,14 @@ def test_admin_invites_person_accepts_logs_in_and_outsider_gets_404(live_server,
     person.keyboard.press("Tab")
     assert person.evaluate("document.activeElement.textContent") == "Skip to main content"
 
+    # The secretariat removes the person (confirming the dialog); the person's access ends at once.
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"{base}/c/si-upr/members/")
+    page.get_by_role("button", name="Remove newcomer@example.org").click()
+    page.wait_for_load_state()
+    assert "no longer has access" in page.content()
+    assert person.goto(f"{base}/c/si-upr/").status == 404
+
     # The outsider gets 404 for the coalition's pages and API, whatever they guess.
     stranger = browser.new_context().new_page()
     log_in(stranger, base, outsider.email, PASSWORD)
