@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,6 +35,7 @@ from .forms import (
 )
 from .models import Engagement, Invitation, MemberOrganisation, Membership, Milestone, Role, WorkingGroup
 from .tenancy import require_role
+from upr.models import ReferenceLoad
 
 
 def form_failed(form: Form, error: ValidationError) -> None:
@@ -63,20 +65,32 @@ def coalition_create(request: HttpRequest) -> HttpResponse:
 
 
 def dashboard(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    """The coalition at a glance.
+
+    Its body is cached per membership and keyed on the coalition's newest audit event: every write
+    in a coalition goes through a service that records one, so any change renders it afresh. The
+    figures below are lazy and computed only when the cache misses.
+    """
     coalition = request.coalition
-    engagements = list(selectors.engagement_list(coalition=coalition).prefetch_related("milestones"))
-    upcoming = []
-    for engagement in engagements:
-        timeline = selectors.engagement_timeline(engagement=engagement, milestones=list(engagement.milestones.all()))
-        upcoming.append((engagement, selectors.next_milestone(timeline)))
-    counts = selectors.coalition_counts(coalition=coalition)
-    my_groups = list(request.membership.working_groups.all())
     recent = list(selectors.audit_list(coalition=coalition)[:8])
-    return render(
-        request,
-        "coalitions/dashboard.html",
-        {"counts": counts, "upcoming": upcoming, "my_groups": my_groups, "recent": recent},
-    )
+
+    def upcoming() -> list:
+        engagements = selectors.engagement_list(coalition=coalition).prefetch_related("milestones")
+        return [
+            (e, selectors.next_milestone(selectors.engagement_timeline(engagement=e, milestones=list(e.milestones.all()))))
+            for e in engagements
+        ]
+
+    context = {
+        "recent": recent,
+        "version": max((event.pk for event in recent), default=0),
+        "reference_version": ReferenceLoad.current_version(),
+        "today": timezone.localdate().isoformat(),
+        "upcoming": SimpleLazyObject(upcoming),
+        "counts": SimpleLazyObject(lambda: selectors.coalition_counts(coalition=coalition)),
+        "my_groups": SimpleLazyObject(lambda: list(request.membership.working_groups.all())),
+    }
+    return render(request, "coalitions/dashboard.html", context)
 
 
 @require_role(Role.ADMIN)
@@ -100,15 +114,18 @@ def member_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
 def _member_row_context(coalition_slug: str, memberships: Iterable[Membership]) -> dict:
     """What member rows need, computed once per page rather than once per row."""
     roles = {value: str(label) for value, label in Role.choices}
+    members_url = reverse("coalitions:members", args=[coalition_slug])
     for membership in memberships:
         membership.role_label = roles[membership.role]  # type: ignore[attr-defined]
+        membership.key = str(membership.pk)  # type: ignore[attr-defined]
+        membership.url = f"{members_url}{membership.pk}/"  # type: ignore[attr-defined]
     labels = {
         "change": _("Change"),
         "remove": _("Remove"),
         "saved": _("saved"),
         "confirm_remove": _("Remove this person? Their access ends at once."),
     }
-    return {"members_url": reverse("coalitions:members", args=[coalition_slug]), "labels": labels}
+    return {"labels": labels}
 
 
 @require_role(Role.ADMIN)

@@ -151,3 +151,17 @@ def test_the_dashboard_counts_the_coalitions_people_organisations_groups_and_ope
     for figure in ("1 member organisation", "4 people", "1 working group", "1 pending invitation"):
         assert figure in text, figure
     assert "Slovenia, session 48" in text
+
+
+def test_the_cached_dashboard_shows_every_change_at_once(personas):
+    from coalitions import services
+
+    client = personas.client_for(personas.admin)
+    assert "1 pending invitation" in client.get("/c/alpha/").content.decode()
+    services.invitation_create(coalition=personas.coalition, actor=personas.admin, email="second@example.org", role=Role.MEMBER)
+    assert "2 pending invitations" in client.get("/c/alpha/").content.decode()
+    services.organisation_save(coalition=personas.coalition, actor=personas.admin, data={"name": "Second Org"})
+    assert "2 member organisations" in client.get("/c/alpha/").content.decode()
+    # Another member's cached dashboard is theirs alone: the observer sees no invitation figures.
+    observer_page = personas.client_for(personas.observer).get("/c/alpha/").content.decode()
+    assert "pending invitation" not in observer_page and "2 member organisations" in observer_page

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from .models import ReferenceLoad, RegionalGroup, Review, Session, State
+from .reference import CYCLE_SESSIONS
 
 
 @login_required
@@ -14,9 +15,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
     The same for every reader, so the rendered list is cached, keyed on the version of the reference
     data: the querysets below are lazy and only run when the cache misses.
     """
-    cycles = list(Session.objects.order_by("-cycle").values_list("cycle", flat=True).distinct())
+    cycles = sorted(CYCLE_SESSIONS, reverse=True)
     asked = request.GET.get("cycle", "")
-    cycle = int(asked) if asked.isdigit() and int(asked) in cycles else (cycles[0] if cycles else None)
+    cycle = int(asked) if asked.isdigit() and int(asked) in cycles else cycles[0]
     sessions = (
         Session.objects.filter(cycle=cycle)
         .annotate(n_reviews=Count("reviews"))
