@@ -11,6 +11,7 @@ from django.utils import timezone
 from upr.rules import GENEVA, MILESTONE_RULES_BY_KIND, geneva_deadline
 
 from .models import AuditEvent, Coalition, Engagement, Invitation, MemberOrganisation, Membership, Milestone, WorkingGroup
+from .rows import MEMBER_ROW_FIELDS
 
 
 def coalition_counts(*, coalition: Coalition) -> dict[str, int]:
@@ -35,6 +36,11 @@ def coalition_counts(*, coalition: Coalition) -> dict[str, int]:
 def membership_list(*, coalition: Coalition) -> QuerySet[Membership]:
     """The coalition's people with their organisation, ordered by email."""
     return Membership.objects.for_coalition(coalition).select_related("user", "organisation").order_by("user__email")
+
+
+def membership_rows(*, coalition: Coalition) -> QuerySet:
+    """The people list as plain values (see coalitions.rows): a long page spent its time building models."""
+    return Membership.objects.for_coalition(coalition).order_by("user__email").values(*MEMBER_ROW_FIELDS)
 
 
 def organisation_list(*, coalition: Coalition) -> QuerySet[MemberOrganisation]:

@@ -5,8 +5,6 @@ request.coalition and request.membership (or answered 404).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -34,6 +32,7 @@ from .forms import (
     WorkingGroupForm,
 )
 from .models import Engagement, Invitation, MemberOrganisation, Membership, Milestone, Role, WorkingGroup
+from .rows import member_row_labels, member_rows
 from .tenancy import require_role
 from upr.models import ReferenceLoad
 
@@ -107,25 +106,13 @@ def coalition_settings(request: HttpRequest, coalition_slug: str) -> HttpRespons
 
 
 def member_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
-    page = Paginator(selectors.membership_list(coalition=request.coalition), 50).get_page(request.GET.get("page"))
-    return render(request, "coalitions/member_list.html", {"page": page, **_member_row_context(coalition_slug, page)})
-
-
-def _member_row_context(coalition_slug: str, memberships: Iterable[Membership]) -> dict:
-    """What member rows need, computed once per page rather than once per row."""
-    roles = {value: str(label) for value, label in Role.choices}
-    members_url = reverse("coalitions:members", args=[coalition_slug])
-    for membership in memberships:
-        membership.role_label = roles[membership.role]  # type: ignore[attr-defined]
-        membership.key = str(membership.pk)  # type: ignore[attr-defined]
-        membership.url = f"{members_url}{membership.pk}/"  # type: ignore[attr-defined]
-    labels = {
-        "change": _("Change"),
-        "remove": _("Remove"),
-        "saved": _("saved"),
-        "confirm_remove": _("Remove this person? Their access ends at once."),
-    }
-    return {"labels": labels}
+    page = Paginator(selectors.membership_rows(coalition=request.coalition), 50).get_page(request.GET.get("page"))
+    labels = member_row_labels()
+    rows = member_rows(
+        page, members_url=reverse("coalitions:members", args=[coalition_slug]), labels=labels,
+        with_actions=request.membership.is_admin,
+    )
+    return render(request, "coalitions/member_list.html", {"page": page, "rows": rows, "labels": labels})
 
 
 @require_role(Role.ADMIN)
@@ -144,8 +131,12 @@ def member_edit(request: HttpRequest, coalition_slug: str, membership_id: int) -
         else:
             messages.success(request, _("%(person)s is now %(role)s.") % {"person": membership.user, "role": membership.get_role_display()})
             if request.htmx:
-                context = {"m": membership, "edited": True, **_member_row_context(coalition_slug, [membership])}
-                return render(request, "coalitions/partials/member_row.html", context)
+                values = selectors.membership_rows(coalition=request.coalition).get(pk=membership.pk)
+                row = member_rows(
+                    [values], members_url=reverse("coalitions:members", args=[coalition_slug]),
+                    labels=member_row_labels(), with_actions=True, edited=True,
+                )
+                return HttpResponse(row)
             return redirect("coalitions:members", coalition_slug=coalition_slug)
     template = "coalitions/partials/member_form.html" if request.htmx else "coalitions/member_edit.html"
     return render(request, template, {"form": form, "m": membership}, status=400 if form.errors else 200)

@@ -128,3 +128,20 @@ def test_outsider_cannot_attach_another_coalitions_objects_by_id(personas):
                            content_type="application/json")
     assert response.status_code == 400
     assert not personas.other.pk == personas.organisation.coalition_id
+
+
+@pytest.mark.django_db
+def test_the_guards_plain_sql_matches_the_orm(personas):
+    from coalitions.models import Membership
+    from coalitions.tenancy import memberships_of
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(coalition=personas.other, user=personas.member, role="observer")
+    fast = memberships_of(personas.member)
+    orm = list(Membership.objects.filter(user=personas.member).select_related("coalition", "organisation").order_by("coalition__name"))
+    assert [(m.pk, m.role, m.coalition.slug, m.coalition.name, m.organisation_id) for m in fast] == [
+        (m.pk, m.role, m.coalition.slug, m.coalition.name, m.organisation_id) for m in orm
+    ]
+    assert fast[0].organisation.name == personas.organisation.name and fast[1].organisation is None
+    # Fields the guard did not select load on access rather than reading as blank.
+    assert fast[0].joined_at == orm[0].joined_at and fast[0].organisation.acronym == "CER"
