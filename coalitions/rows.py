@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from .models import Role
 
 # What a row shows, read with .values(): no model objects are built for the list.
-MEMBER_ROW_FIELDS = ("id", "role", "user__email", "user__name", "organisation__name")
+MEMBER_ROW_FIELDS = ("id", "role", "user__email", "user__name", "organisation_name")
 
 
 def member_row_labels() -> dict[str, str]:
@@ -54,7 +54,7 @@ def member_rows(
                 f'{remove}<span class="visually-hidden"> {email}</span></button></td>'
             )
         html.append(
-            f'<tr id="member-{pk}"><td>{person}</td><td>{e(row["organisation__name"] or "—")}</td>'
+            f'<tr id="member-{pk}"><td>{person}</td><td>{e(row["organisation_name"] or "—")}</td>'
             f'<td>{e(labels["role_" + row["role"]])}{saved}</td>{actions}</tr>'
         )
     return mark_safe("\n".join(html))  # every interpolated value above went through escape()

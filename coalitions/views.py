@@ -106,7 +106,10 @@ def coalition_settings(request: HttpRequest, coalition_slug: str) -> HttpRespons
 
 
 def member_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
-    page = Paginator(selectors.membership_rows(coalition=request.coalition), 50).get_page(request.GET.get("page"))
+    paginator = Paginator(selectors.membership_rows(coalition=request.coalition), 50)
+    # Count the memberships alone: counting the row query would repeat its joins for nothing.
+    paginator.count = Membership.objects.for_coalition(request.coalition).count()
+    page = paginator.get_page(request.GET.get("page"))
     labels = member_row_labels()
     rows = member_rows(
         page, members_url=reverse("coalitions:members", args=[coalition_slug]), labels=labels,
