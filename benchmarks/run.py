@@ -256,7 +256,8 @@ def drive(port: int, users: list[dict], args: argparse.Namespace, cookie_name: s
     config = {
         "host": HOST, "port": port, "cookie_name": cookie_name, "clients": clients,
         "endpoints": [{"name": e["name"], "path": e["path"]} for e in ENDPOINTS if e["name"] in names],
-        "warmup": args.warmup, "duration": args.duration, "timeout": 10, "max_requests": args.max_requests,
+        "warmup": args.warmup, "duration": args.duration, "rounds": args.rounds, "timeout": 10,
+        "max_requests": args.max_requests,
         "server_pids": server_pids,
         "database": DB_NAME,
     }
@@ -342,6 +343,8 @@ def main() -> int:
     parser.add_argument("--coalitions", type=int, default=200)
     parser.add_argument("--warmup", type=float, default=1.5, help="seconds of warm-up per endpoint (default 1.5)")
     parser.add_argument("--duration", type=float, default=8.0, help="measured seconds per endpoint (default 8)")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="endpoints take turns in this many rounds, sharing the duration (default 4)")
     parser.add_argument("--max-requests", type=int, default=200_000, help="cap on requests per endpoint")
     parser.add_argument("--only", action="append", default=None, metavar="TEXT",
                         help="only the endpoints whose name contains TEXT (repeatable; /health/ is always run)")

@@ -34,7 +34,6 @@ from .forms import (
 from .models import Engagement, Invitation, MemberOrganisation, Membership, Milestone, Role, WorkingGroup
 from .rows import member_row_labels, member_rows
 from .tenancy import require_role
-from upr.models import ReferenceLoad
 
 
 def form_failed(form: Form, error: ValidationError) -> None:
@@ -66,12 +65,11 @@ def coalition_create(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     """The coalition at a glance.
 
-    Its body is cached per membership and keyed on the coalition's newest audit event: every write
-    in a coalition goes through a service that records one, so any change renders it afresh. The
-    figures below are lazy and computed only when the cache misses.
+    Its body is cached per membership and keyed on the coalition's newest audit event (every write in
+    a coalition goes through a service that records one) and the newest load of the UPR calendar, so
+    any change renders it afresh. Everything below is lazy: computed only when the cache misses.
     """
     coalition = request.coalition
-    recent = list(selectors.audit_list(coalition=coalition)[:8])
 
     def upcoming() -> list:
         engagements = selectors.engagement_list(coalition=coalition).prefetch_related("milestones")
@@ -81,13 +79,12 @@ def dashboard(request: HttpRequest, coalition_slug: str) -> HttpResponse:
         ]
 
     context = {
-        "recent": recent,
-        "version": max((event.pk for event in recent), default=0),
-        "reference_version": ReferenceLoad.current_version(),
+        "version": selectors.dashboard_version(coalition=coalition),
         "today": timezone.localdate().isoformat(),
         "upcoming": SimpleLazyObject(upcoming),
         "counts": SimpleLazyObject(lambda: selectors.coalition_counts(coalition=coalition)),
         "my_groups": SimpleLazyObject(lambda: list(request.membership.working_groups.all())),
+        "recent": SimpleLazyObject(lambda: list(selectors.audit_list(coalition=coalition)[:8])),
     }
     return render(request, "coalitions/dashboard.html", context)
 
