@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from .models import Role
 
-# What a row shows, read with .values(): no model objects are built for the list.
+# What a row shows, in the order coalitions.selectors.MemberRows selects it: no models are built.
 MEMBER_ROW_FIELDS = ("id", "role", "user__email", "user__name", "organisation_name")
 
 

@@ -103,10 +103,7 @@ def coalition_settings(request: HttpRequest, coalition_slug: str) -> HttpRespons
 
 
 def member_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
-    paginator = Paginator(selectors.membership_rows(coalition=request.coalition), 50)
-    # Count the memberships alone: counting the row query would repeat its joins for nothing.
-    paginator.count = Membership.objects.for_coalition(request.coalition).count()
-    page = paginator.get_page(request.GET.get("page"))
+    page = Paginator(selectors.MemberRows(request.coalition), 50).get_page(request.GET.get("page"))
     labels = member_row_labels()
     rows = member_rows(
         page, members_url=reverse("coalitions:members", args=[coalition_slug]), labels=labels,
@@ -131,9 +128,8 @@ def member_edit(request: HttpRequest, coalition_slug: str, membership_id: int) -
         else:
             messages.success(request, _("%(person)s is now %(role)s.") % {"person": membership.user, "role": membership.get_role_display()})
             if request.htmx:
-                values = selectors.membership_rows(coalition=request.coalition).get(pk=membership.pk)
                 row = member_rows(
-                    [values], members_url=reverse("coalitions:members", args=[coalition_slug]),
+                    [selectors.MemberRows(request.coalition).row(membership.pk)], members_url=reverse("coalitions:members", args=[coalition_slug]),
                     labels=member_row_labels(), with_actions=True, edited=True,
                 )
                 return HttpResponse(row)

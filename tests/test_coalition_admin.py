@@ -1,4 +1,6 @@
 """The secretariat runs its coalition: organisations, people, roles, working groups, the audit trail."""
+import re
+
 import pytest
 from django.test import Client
 
@@ -165,3 +167,24 @@ def test_the_cached_dashboard_shows_every_change_at_once(personas):
     # Another member's cached dashboard is theirs alone: the observer sees no invitation figures.
     observer_page = personas.client_for(personas.observer).get("/c/alpha/").content.decode()
     assert "pending invitation" not in observer_page and "2 member organisations" in observer_page
+
+
+def test_the_people_list_pages_by_fifty_in_email_order_and_escapes_what_people_typed(personas):
+    from accounts.models import User
+
+    users = User.objects.bulk_create([User(email=f"zz{i:02d}@example.org", name="") for i in range(56)])
+    Membership.objects.bulk_create([Membership(coalition=personas.coalition, user=u, organisation=personas.organisation) for u in users])
+    personas.member.name = '<script>alert("x")</script>'
+    personas.member.save()
+    client = personas.client_for(personas.admin)
+    first = client.get("/c/alpha/members/").content.decode()
+    assert first.count('<tr id="member-') == 50
+    assert "<script>alert" not in first and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in first
+    second = client.get("/c/alpha/members/?page=2").content.decode()
+    assert second.count('<tr id="member-') == 10 and "zz55@example.org" in second and "Centre for Equal Rights" in second
+    emails = re.findall(r'<tr id="member-\d+"><td>(?:[^<]*<span class="muted">)?([^<]+@[^<]+)<', first)
+    assert emails == sorted(emails)
+    assert client.get("/c/alpha/members/?page=abc").status_code == 200
+    # A member (not admin) sees the list without the admin's actions.
+    member_page = personas.client_for(personas.observer).get("/c/alpha/members/").content.decode()
+    assert "formaction=" not in member_page and 'id="remove-member"' not in member_page
