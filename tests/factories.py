@@ -64,3 +64,24 @@ class WorkingGroupFactory(factory.django.DjangoModelFactory):
 
 def aware(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=timezone.get_current_timezone())
+
+
+def corrected_reference_data(tmp_path, filename: str, match: dict[str, str], changes: dict[str, str]):  # type: ignore[no-untyped-def]
+    """A copy of the shipped reference data in which the rows of `filename` matching `match` get `changes`."""
+    import csv
+    import shutil
+
+    from upr.reference import DATA_DIR
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    path = data / filename
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    for row in rows:
+        if all(row[key] == value for key, value in match.items()):
+            row.update(changes)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=rows[0].keys())
+        writer.writeheader()
+        writer.writerows(rows)
+    return data

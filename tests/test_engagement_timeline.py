@@ -148,27 +148,15 @@ def test_a_person_sets_their_time_zone_and_a_bogus_one_is_refused(personas):
 
 
 def test_the_cached_calendar_shows_a_corrected_reference_load(personas, tmp_path):
-    import csv
-    import shutil
-
     from django.core.cache import cache
 
-    from upr.reference import DATA_DIR, load_reference
+    from upr.reference import load_reference
+
+    from .factories import corrected_reference_data
 
     cache.clear()
     client = personas.client_for(personas.member)
     assert b"20 Jan 2025" in client.get("/calendar/").content
-    data = tmp_path / "data"
-    shutil.copytree(DATA_DIR, data)
-    path = data / "upr_cycle4_sessions.csv"
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    for row in rows:
-        if row["wg_session"] == "48":
-            row["start"] = "2025-01-21"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=rows[0].keys())
-        writer.writeheader()
-        writer.writerows(rows)
-    load_reference(data)
+    load_reference(corrected_reference_data(tmp_path, "upr_cycle4_sessions.csv", {"wg_session": "48"}, {"start": "2025-01-21"}))
     page = client.get("/calendar/").content
     assert b"21 Jan 2025" in page and b"20 Jan 2025" not in page

@@ -1,15 +1,15 @@
 """The UPR calendar: every State, the sessions, the reviews; loaded idempotently."""
-import csv
 import datetime as dt
-import shutil
 from collections import Counter
 
 import pytest
 from django.core.management import call_command
 
 from upr.models import RegionalGroup, Review, Session, State
-from upr.reference import DATA_DIR, load_reference
+from upr.reference import load_reference
 from upr.rules import GENEVA
+
+from .factories import corrected_reference_data
 
 pytestmark = pytest.mark.django_db
 
@@ -63,17 +63,9 @@ def test_loading_twice_changes_nothing(capsys):
 
 
 def test_a_corrected_file_updates_rows_in_place(tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(DATA_DIR, data)
-    path = data / "upr_cycle4_state_reviews.csv"
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    for row in rows:
-        if row["state_under_review"] == "Italy":
-            row["review_date"] = "2025-01-21"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=rows[0].keys())
-        writer.writeheader()
-        writer.writerows(rows)
+    data = corrected_reference_data(
+        tmp_path, "upr_cycle4_state_reviews.csv", {"state_under_review": "Italy"}, {"review_date": "2025-01-21"}
+    )
     italy = Review.objects.get(state__iso3="ITA", session__number=48)
     report = load_reference(data)
     assert report.updated["reviews"] == 1 and report.created["reviews"] == 0
