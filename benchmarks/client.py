@@ -197,7 +197,7 @@ def merge(parts: list[dict]) -> dict:
     cpus = [part["cpu"] for part in parts if part["cpu"]]
     cpu = None
     if len(cpus) == len(parts):  # average share of the cores over the turns, weighted by their length
-        cpu = {k: sum(c[k] * p["seconds"] for c, p in zip(cpus, parts)) / seconds for k in cpus[0] if k != "cores"}
+        cpu = {k: sum(c[k] * p["seconds"] for c, p in zip(cpus, parts, strict=True)) / seconds for k in cpus[0] if k != "cores"}
         cpu["cores"] = cpus[0]["cores"]
     first = parts[0]
     return {

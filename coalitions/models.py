@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _

@@ -31,7 +31,7 @@ from .forms import (
     OrganisationForm,
     WorkingGroupForm,
 )
-from .models import Engagement, Invitation, MemberOrganisation, Membership, Milestone, Role, WorkingGroup
+from .models import Engagement, Invitation, MemberOrganisation, Milestone, Role, WorkingGroup
 from .rows import member_row_labels, member_rows
 from .tenancy import require_role
 

@@ -2,7 +2,6 @@
 import re
 
 import pytest
-from django.test import Client
 
 from coalitions.models import AuditEvent, Coalition, MemberOrganisation, Membership, Role, WorkingGroup
 

@@ -12,7 +12,6 @@ from django.test import Client, TestCase
 from django.utils import timezone
 
 from accounts.models import User
-from coalitions import services
 from coalitions.models import Invitation, Membership, Role
 
 from .factories import PASSWORD, UserFactory
