@@ -126,13 +126,14 @@ def member_edit(request: HttpRequest, coalition_slug: str, membership_id: int) -
         except ValidationError as error:
             form_failed(form, error)
         else:
-            messages.success(request, _("%(person)s is now %(role)s.") % {"person": membership.user, "role": membership.get_role_display()})
-            if request.htmx:
-                row = member_rows(
-                    [selectors.MemberRows(request.coalition).row(membership.pk)], members_url=reverse("coalitions:members", args=[coalition_slug]),
-                    labels=member_row_labels(), with_actions=True, edited=True,
+            if request.htmx:  # the row itself says "saved" (role="status"), where the change was made
+                row = selectors.MemberRows(request.coalition).row(membership.pk)
+                members_url = reverse("coalitions:members", args=[coalition_slug])
+                return HttpResponse(
+                    member_rows([row], members_url=members_url, labels=member_row_labels(), with_actions=True, edited=True)
                 )
-                return HttpResponse(row)
+            change = {"person": membership.user, "role": membership.get_role_display()}
+            messages.success(request, _("%(person)s is now %(role)s.") % change)
             return redirect("coalitions:members", coalition_slug=coalition_slug)
     template = "coalitions/partials/member_form.html" if request.htmx else "coalitions/member_edit.html"
     return render(request, template, {"form": form, "m": membership}, status=400 if form.errors else 200)

@@ -187,3 +187,13 @@ def test_the_people_list_pages_by_fifty_in_email_order_and_escapes_what_people_t
     # A member (not admin) sees the list without the admin's actions.
     member_page = personas.client_for(personas.observer).get("/c/alpha/members/").content.decode()
     assert "formaction=" not in member_page and 'id="remove-member"' not in member_page
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+def test_pages_render_in_the_upr_working_languages(personas, language):
+    client = personas.client_for(personas.admin)
+    client.cookies["django_language"] = language
+    for url in ("/", "/c/alpha/", "/c/alpha/members/", f"/c/alpha/engagements/{personas.engagement.pk}/", "/calendar/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert f'<html lang="{language}">' in response.content.decode(), url
