@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "accounts",
     "upr",
     "coalitions",
+    "recommendations",
 ]
 
 MIDDLEWARE = [

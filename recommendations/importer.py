@@ -1,0 +1,197 @@
+"""Import a review's recommendations into the shared reference data, idempotently.
+
+Re-importing the same file changes nothing; a corrected file updates rows in place (keyed by review
+and paragraph number), so every coalition's own layer, which points at these rows, is kept. A change
+of the State's response is recorded as a new ResponseRecord, never written over the old one. Rows
+that cannot be read are reported with their row number and the reason; the caller chooses whether
+the rest imports ("skip") or nothing does ("all_or_nothing").
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import IO
+
+from django.db import transaction
+
+from upr.models import Review, State
+from upr.reference import StateIndex
+
+from .models import SDG, AffectedGroup, Recommendation, Response, ResponseRecord, Theme
+from .ohchr import ParsedRecommendation, read_thematic_list
+
+POSITIONS = {
+    "supported": Response.SUPPORTED,
+    "accepted": Response.SUPPORTED,
+    "noted": Response.NOTED,
+    "supported in part": Response.SUPPORTED_IN_PART,
+    "partially supported": Response.SUPPORTED_IN_PART,
+    "pending": Response.PENDING,
+    "": Response.PENDING,
+}
+
+
+@dataclass
+class Problem:
+    row: int
+    paragraph: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row} ({self.paragraph or 'no paragraph'}): {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    response_changes: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    responses: Counter = field(default_factory=Counter)
+    saved: bool = True
+
+    def summary(self) -> str:
+        """The one line the command ends with, e.g. '254 recommendations: 217 supported, 37 noted, 0 pending'."""
+        total = sum(self.responses.values())
+        parts = [f"{self.responses[r]} {r.label.lower()}" for r in Response if self.responses[r] or r != Response.SUPPORTED_IN_PART]
+        return f"{total} recommendations: {', '.join(parts)}"
+
+
+@dataclass
+class Row:
+    parsed: ParsedRecommendation
+    states: list[State]
+    response: str
+
+
+def resolve(parsed: ParsedRecommendation, states: StateIndex) -> tuple[Row | None, str | None]:
+    """The row with its States and response, or the reason it cannot be imported."""
+    found: list[State] = []
+    unknown: list[str] = []
+    for group, trailing in parsed.state_groups:
+        whole = states.get(group)
+        if whole is not None:
+            found.append(whole)
+            continue
+        parts = [p.strip() for p in group.split(",") if p.strip()]
+        matched = [states.get(p) for p in parts]
+        if len(parts) > 1 and all(matched):
+            found.extend(matched)  # type: ignore[arg-type]
+        elif trailing and (any(matched) or len(parts) == 1) and _looks_like_a_name(group):
+            unknown.extend(p for p, m in zip(parts, matched, strict=True) if m is None)
+            found.extend(m for m in matched if m is not None)
+    if unknown:
+        return None, f"unknown recommending State: {', '.join(unknown)}"
+    if not found:
+        return None, "no recommending State found in brackets"
+    position = " ".join(parsed.position.lower().split())
+    if position not in POSITIONS:
+        return None, f"unknown position {parsed.position!r} (expected Supported, Noted, Supported in part or Pending)"
+    unique = list(dict.fromkeys(found))
+    return Row(parsed=parsed, states=unique, response=POSITIONS[position]), None
+
+
+def _looks_like_a_name(group: str) -> bool:
+    """A State's name starts with a capital letter and has no digit: "(2009-2014)", "(a)", "(No. 189)"
+    and acronyms such as "(OPCAT)" are not States."""
+    return group[:1].isupper() and not group.isupper() and not any(c.isdigit() for c in group)
+
+
+def import_thematic_list(
+    file: str | IO[bytes], *, review: Review, source_name: str = "", mode: str = "skip"
+) -> ImportReport:
+    """Import OHCHR's thematic list of recommendations (Word) for `review`."""
+    parsed = read_thematic_list(file)
+    states = StateIndex()
+    report = ImportReport()
+    rows: list[Row] = []
+    for item in parsed:
+        row, problem = resolve(item, states)
+        if problem:
+            report.problems.append(Problem(item.row, item.paragraph, problem))
+        else:
+            rows.append(row)  # type: ignore[arg-type]
+    if report.problems and mode == "all_or_nothing":
+        report.saved = False
+        return report
+    with transaction.atomic():
+        save_rows(rows, review=review, source_name=source_name, report=report)
+    return report
+
+
+class Vocabulary:
+    """Themes, groups and SDGs by name, created on first sight, looked up once per import."""
+
+    def __init__(self) -> None:
+        self.themes = {t.name: t for t in Theme.objects.all()}
+        self.groups = {g.name: g for g in AffectedGroup.objects.all()}
+        self.sdgs = {s.number: s for s in SDG.objects.all()}
+
+    def theme(self, name: str) -> Theme:
+        if name not in self.themes:
+            self.themes[name] = Theme.objects.get_or_create(name=name[:200])[0]
+        return self.themes[name]
+
+    def group(self, name: str) -> AffectedGroup:
+        if name not in self.groups:
+            self.groups[name] = AffectedGroup.objects.get_or_create(name=name[:200])[0]
+        return self.groups[name]
+
+    def sdg(self, number: int, name: str) -> SDG:
+        if number not in self.sdgs:
+            self.sdgs[number] = SDG.objects.get_or_create(number=number, defaults={"name": name.title()[:100]})[0]
+        return self.sdgs[number]
+
+
+def save_rows(rows: list[Row], *, review: Review, source_name: str, report: ImportReport) -> None:
+    vocabulary = Vocabulary()
+    existing = {
+        r.paragraph: r
+        for r in Recommendation.objects.filter(review=review).prefetch_related(
+            "recommending_states", "themes", "affected_groups", "sdgs"
+        )
+    }
+    for row in rows:
+        item = row.parsed
+        major, minor = (int(x) for x in item.paragraph.split("."))
+        fields = {
+            "text": item.text,
+            "thematic_cluster": item.cluster[:300],
+            "response_source": item.source[:200],
+            "source_document": source_name[:300],
+            "paragraph_major": major,
+            "paragraph_minor": minor,
+        }
+        related = {
+            "recommending_states": {s.pk for s in row.states},
+            "themes": {vocabulary.theme(n).pk for n in dict.fromkeys(item.themes)},
+            "affected_groups": {vocabulary.group(n).pk for n in dict.fromkeys(item.groups)},
+            "sdgs": {vocabulary.sdg(n, name).pk for n, name in item.sdgs},
+        }
+        report.responses[Response(row.response)] += 1
+        recommendation = existing.get(item.paragraph)
+        if recommendation is None:
+            recommendation = Recommendation.objects.create(review=review, paragraph=item.paragraph, response=row.response, **fields)
+            for name, ids in related.items():
+                getattr(recommendation, name).set(ids)
+            ResponseRecord.objects.create(recommendation=recommendation, response=row.response, source=item.source[:200])
+            report.created += 1
+            continue
+        changed = [name for name, value in fields.items() if getattr(recommendation, name) != value and name != "source_document"]
+        for name, ids in related.items():
+            if {o.pk for o in getattr(recommendation, name).all()} != ids:
+                getattr(recommendation, name).set(ids)
+                changed.append(name)
+        if recommendation.response != row.response:
+            ResponseRecord.objects.create(recommendation=recommendation, response=row.response, source=item.source[:200])
+            recommendation.response = row.response
+            changed.append("response")
+            report.response_changes += 1
+        if changed:
+            for name, value in fields.items():
+                setattr(recommendation, name, value)
+            recommendation.save()
+            report.updated += 1
+        else:
+            report.unchanged += 1
