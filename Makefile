@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test venv services bench clean
+.PHONY: run test venv services bench bench-import clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: venv services
 ## The load benchmark (see benchmarks/README.md).
 bench: venv services
 	$(PY) benchmarks/run.py
+
+## How long importing recommendations takes (OHCHR Word file, UPR Info's 41,066 rows).
+bench-import: venv services
+	$(PY) benchmarks/import_recommendations.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

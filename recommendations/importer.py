@@ -17,7 +17,7 @@ from django.db import transaction
 from upr.models import Review, State
 from upr.reference import StateIndex
 
-from .models import SDG, AffectedGroup, Recommendation, Response, ResponseRecord, Theme
+from .models import SDG, AffectedGroup, Recommendation, Response, ResponseRecord, Source, Theme
 from .ohchr import ParsedRecommendation, read_thematic_list
 
 POSITIONS = {
@@ -38,7 +38,9 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        return f"row {self.row} ({self.paragraph or 'no paragraph'}): {self.reason}"
+        if not self.paragraph:  # a CSV: its line number is what a person finds in a spreadsheet
+            return f"line {self.row}: {self.reason}"
+        return f"row {self.row} ({self.paragraph}): {self.reason}"
 
 
 @dataclass
@@ -147,8 +149,8 @@ class Vocabulary:
 def save_rows(rows: list[Row], *, review: Review, source_name: str, report: ImportReport) -> None:
     vocabulary = Vocabulary()
     existing = {
-        r.paragraph: r
-        for r in Recommendation.objects.filter(review=review).prefetch_related(
+        r.source_key: r
+        for r in Recommendation.objects.filter(review=review, source=Source.OHCHR).prefetch_related(
             "recommending_states", "themes", "affected_groups", "sdgs"
         )
     }
@@ -172,7 +174,10 @@ def save_rows(rows: list[Row], *, review: Review, source_name: str, report: Impo
         report.responses[Response(row.response)] += 1
         recommendation = existing.get(item.paragraph)
         if recommendation is None:
-            recommendation = Recommendation.objects.create(review=review, paragraph=item.paragraph, response=row.response, **fields)
+            recommendation = Recommendation.objects.create(
+                review=review, source=Source.OHCHR, source_key=item.paragraph, paragraph=item.paragraph,
+                response=row.response, **fields,
+            )
             for name, ids in related.items():
                 getattr(recommendation, name).set(ids)
             ResponseRecord.objects.create(recommendation=recommendation, response=row.response, source=item.source[:200])

@@ -40,6 +40,30 @@ class AffectedGroup(models.Model):
         return self.name
 
 
+class Issue(models.Model):
+    """An issue in UPR Info's database categorisation (54 issues, 2014), e.g. "HIV - Aids"."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Source(models.TextChoices):
+    OHCHR = "ohchr", _("OHCHR thematic list")
+    UPR_INFO = "upr_info", _("UPR Info database")
+    TEMPLATE = "template", _("CSV template")
+
+
+class ActionCategoryStatus(models.TextChoices):
+    IMPORTED = "imported", _("from UPR Info")
+    SUGGESTED = "suggested", _("suggested from the first verb")
+    CONFIRMED = "confirmed", _("confirmed by a person")
+
+
 class SDG(models.Model):
     """A Sustainable Development Goal (1-17)."""
 
@@ -56,7 +80,14 @@ class SDG(models.Model):
 
 class Recommendation(models.Model):
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="recommendations")
-    paragraph = models.CharField(_("paragraph"), max_length=20, help_text=_("As numbered in the Working Group report, e.g. 140.12."))
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.OHCHR)
+    # What identifies the row within its source and review, so that a re-import updates it in place:
+    # the paragraph number for OHCHR's lists; for UPR Info (no paragraph numbers) a digest of the
+    # recommending State and the text.
+    source_key = models.CharField(max_length=64)
+    paragraph = models.CharField(
+        _("paragraph"), max_length=20, blank=True, help_text=_("As numbered in the Working Group report, e.g. 140.12.")
+    )
     paragraph_major = models.PositiveIntegerField(default=0)
     paragraph_minor = models.PositiveIntegerField(default=0)
     text = models.TextField(_("recommendation"))
@@ -65,6 +96,11 @@ class Recommendation(models.Model):
     themes = models.ManyToManyField(Theme, blank=True, related_name="recommendations")
     affected_groups = models.ManyToManyField(AffectedGroup, blank=True, related_name="recommendations")
     sdgs = models.ManyToManyField(SDG, blank=True, related_name="recommendations", verbose_name=_("SDGs"))
+    issues = models.ManyToManyField(Issue, blank=True, related_name="recommendations", verbose_name=_("UPR Info issues"))
+    action_category = models.PositiveSmallIntegerField(
+        _("action category"), null=True, blank=True, help_text=_("UPR Info's scale: 1 minimal action ... 5 specific action.")
+    )
+    action_category_status = models.CharField(max_length=10, choices=ActionCategoryStatus.choices, blank=True)
     response = models.CharField(_("response"), max_length=20, choices=Response.choices, default=Response.PENDING)
     response_source = models.CharField(_("where the State said it"), max_length=200, blank=True)
     source_document = models.CharField(_("imported from"), max_length=300, blank=True)
@@ -73,7 +109,10 @@ class Recommendation(models.Model):
 
     class Meta:
         ordering = ["review", "paragraph_major", "paragraph_minor"]
-        constraints = [models.UniqueConstraint(fields=["review", "paragraph"], name="one_recommendation_per_paragraph")]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "source", "source_key"], name="one_recommendation_per_source_key")
+        ]
+        indexes = [models.Index(fields=["review", "response"], name="recommendation_review_response")]
 
     def __str__(self) -> str:
         return f"{self.paragraph} {self.text[:60]}"

@@ -1,23 +1,25 @@
-"""python manage.py import_recommendations PATH --review ISO3-SESSION"""
+"""python manage.py import_recommendations PATH [--review ISO3-SESSION]"""
 import re
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recommendations.importer import import_thematic_list
+from recommendations.importer import ImportReport, import_thematic_list
 from recommendations.ohchr import NotAThematicList
+from recommendations.upr_info import NotAnUprInfoExport, import_upr_info
 from upr.models import Review
 
 
 class Command(BaseCommand):
     help = (
-        "Import the recommendations of a review from OHCHR's thematic list (Word). Safe to run again: "
-        "the same file changes nothing, a corrected one updates rows in place."
+        "Import recommendations from OHCHR's thematic list (Word, needs --review) or UPR Info's database "
+        "export (CSV; without --review each row goes to its own review). Safe to run again: the same "
+        "file changes nothing, a corrected one updates rows in place."
     )
 
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
         parser.add_argument("path")
-        parser.add_argument("--review", required=True, help="State and session, e.g. SVN-48")
+        parser.add_argument("--review", help="State and session, e.g. SVN-48")
         parser.add_argument(
             "--all-or-nothing", action="store_true",
             help="import nothing if any row has a problem (default: import the rest and report the problems)",
@@ -27,21 +29,33 @@ class Command(BaseCommand):
         path = Path(options["path"])
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
-        match = re.fullmatch(r"([A-Za-z]{3})-(\d+)", options["review"].strip())
+        review = self.review(options["review"]) if options["review"] else None
+        mode = "all_or_nothing" if options["all_or_nothing"] else "skip"
+        suffix = path.suffix.lower()
+        try:
+            with path.open("rb") as handle:
+                if suffix == ".docx":
+                    if review is None:
+                        raise CommandError("A Word thematic list belongs to one review: give --review, e.g. SVN-48")
+                    report = import_thematic_list(handle, review=review, source_name=path.name, mode=mode)
+                elif suffix == ".csv":
+                    report = import_upr_info(handle, review=review, source_name=path.name, mode=mode)
+                else:
+                    raise CommandError("Give OHCHR's thematic list (.docx) or UPR Info's export (.csv).")
+        except (NotAThematicList, NotAnUprInfoExport) as error:
+            raise CommandError(f"{path.name}: {error}") from None
+        self.finish(report)
+
+    def review(self, text: str) -> Review:
+        match = re.fullmatch(r"([A-Za-z]{3})-(\d+)", text.strip())
         if not match:
             raise CommandError("--review takes the State's ISO code and the session, e.g. SVN-48")
         review = Review.objects.filter(state__iso3=match.group(1).upper(), session__number=int(match.group(2))).first()
         if review is None:
-            raise CommandError(f"No review {options['review']} in the UPR calendar (run load_upr_reference first?)")
-        if path.suffix.lower() != ".docx":
-            raise CommandError("Only OHCHR's thematic list in Word (.docx) is supported for now.")
-        try:
-            with path.open("rb") as handle:
-                report = import_thematic_list(
-                    handle, review=review, source_name=path.name, mode="all_or_nothing" if options["all_or_nothing"] else "skip"
-                )
-        except NotAThematicList as error:
-            raise CommandError(f"{path.name}: {error}") from None
+            raise CommandError(f"No review {text} in the UPR calendar (run load_upr_reference first?)")
+        return review
+
+    def finish(self, report: ImportReport) -> None:
         for problem in report.problems:
             self.stderr.write(str(problem))
         if not report.saved:
