@@ -17,7 +17,8 @@ from django.db import transaction
 from upr.models import Review, State
 from upr.reference import StateIndex
 
-from .models import SDG, AffectedGroup, Recommendation, Response, ResponseRecord, Source, Theme
+from .action_category import suggest
+from .models import SDG, ActionCategoryStatus, AffectedGroup, Recommendation, Response, ResponseRecord, Source, Theme
 from .ohchr import ParsedRecommendation, read_thematic_list
 
 POSITIONS = {
@@ -159,6 +160,7 @@ def save_rows(rows: list[Row], *, review: Review, source_name: str, report: Impo
         major, minor = (int(x) for x in item.paragraph.split("."))
         fields = {
             "text": item.text,
+            "action_category": suggest(item.text),
             "thematic_cluster": item.cluster[:300],
             "response_source": item.source[:200],
             "source_document": source_name[:300],
@@ -176,13 +178,15 @@ def save_rows(rows: list[Row], *, review: Review, source_name: str, report: Impo
         if recommendation is None:
             recommendation = Recommendation.objects.create(
                 review=review, source=Source.OHCHR, source_key=item.paragraph, paragraph=item.paragraph,
-                response=row.response, **fields,
+                response=row.response, action_category_status=ActionCategoryStatus.SUGGESTED, **fields,
             )
             for name, ids in related.items():
                 getattr(recommendation, name).set(ids)
             ResponseRecord.objects.create(recommendation=recommendation, response=row.response, source=item.source[:200])
             report.created += 1
             continue
+        if recommendation.action_category_status == ActionCategoryStatus.CONFIRMED:
+            fields["action_category"] = recommendation.action_category  # a person's choice outlives a re-import
         changed = [name for name, value in fields.items() if getattr(recommendation, name) != value and name != "source_document"]
         for name, ids in related.items():
             if {o.pk for o in getattr(recommendation, name).all()} != ids:
