@@ -52,11 +52,9 @@ class UprInfoRow:
     key: str = ""
 
 
-def read_csv(file: str | IO[bytes] | IO[str]) -> csv.DictReader:
-    if isinstance(file, str):
-        handle: IO[str] = open(file, newline="", encoding="utf-8-sig")  # noqa: SIM115 - read by the caller
-    elif isinstance(file, io.TextIOBase):
-        handle = file
+def read_csv(file: IO[bytes] | IO[str]) -> csv.DictReader:
+    if isinstance(file, io.TextIOBase):
+        handle: IO[str] = file
     else:
         handle = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
     reader = csv.DictReader(handle)
@@ -73,7 +71,7 @@ def check_rows(reader: csv.DictReader, *, only: Review | None, report: ImportRep
     """Rows matched to our reviews and States; problems reported by line number."""
     states = StateIndex()
     reviews = {(r.session.number, r.state_id): r for r in Review.objects.select_related("session", "state")}
-    rows, seen = [], Counter()
+    rows, seen, line = [], Counter(), 1
     try:
         for line, raw in enumerate(reader, start=2):
             row, problem = _check(raw, line, states, reviews)
@@ -122,6 +120,9 @@ def import_upr_info(
     file: str | IO[bytes] | IO[str], *, review: Review | None = None, mode: str = "skip", source_name: str = ""
 ) -> ImportReport:
     """Import UPR Info's export; with `review`, only that review's rows."""
+    if isinstance(file, str):
+        with open(file, "rb") as handle:
+            return import_upr_info(handle, review=review, mode=mode, source_name=source_name)
     report = ImportReport()
     rows = check_rows(read_csv(file), only=review, report=report)
     if report.problems and mode == "all_or_nothing":
