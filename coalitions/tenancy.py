@@ -14,9 +14,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-
 from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse
 
 from .models import Coalition, MemberOrganisation, Membership
 

@@ -132,14 +132,16 @@ class Vocabulary:
         self.sdgs = {s.number: s for s in SDG.objects.all()}
 
     def theme(self, name: str) -> Theme:
-        if name not in self.themes:
-            self.themes[name] = Theme.objects.get_or_create(name=name[:200])[0]
-        return self.themes[name]
+        return self._term(Theme, self.themes, name)
 
     def group(self, name: str) -> AffectedGroup:
-        if name not in self.groups:
-            self.groups[name] = AffectedGroup.objects.get_or_create(name=name[:200])[0]
-        return self.groups[name]
+        return self._term(AffectedGroup, self.groups, name)
+
+    @staticmethod
+    def _term(model, known: dict, name: str):  # type: ignore[no-untyped-def]
+        if name not in known:
+            known[name] = model.objects.get_or_create(name=name[:200])[0]
+        return known[name]
 
     def sdg(self, number: int, name: str) -> SDG:
         if number not in self.sdgs:

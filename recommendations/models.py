@@ -16,40 +16,29 @@ class Response(models.TextChoices):
     PENDING = "pending", _("Pending")
 
 
-class Theme(models.Model):
+class Term(models.Model):
+    """A named term of a classification that recommendations are tagged with."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Theme(Term):
     """A human rights theme as OHCHR's Universal Human Rights Index names it."""
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
 
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class AffectedGroup(models.Model):
+class AffectedGroup(Term):
     """A group of persons concerned ("Affected persons" / "Groups of persons" in OHCHR's lists)."""
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
 
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Issue(models.Model):
+class Issue(Term):
     """An issue in UPR Info's database categorisation (54 issues, 2014), e.g. "HIV - Aids"."""
-
-    name = models.CharField(_("name"), max_length=200, unique=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Source(models.TextChoices):
