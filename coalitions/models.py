@@ -271,6 +271,17 @@ AUDIT_ACTIONS = {
     "engagement.create": _("set up the engagement"),
     "milestone.create": _("added the deadline"),
     "milestone.update": _("changed the date of"),
+    "recommendation.import": _("imported recommendations into"),
+    "recommendation.layer": _("changed the coalition's priority, notes or working group of"),
+    "recommendation.response": _("recorded a new response to"),
+    "recommendation.action_category": _("set the action category of"),
+    "recommendation.link_confirmed": _("confirmed an earlier-cycle link of"),
+    "recommendation.link_rejected": _("rejected an earlier-cycle link of"),
+    "impact.confirmed": _("confirmed that a draft recommendation was taken up by"),
+    "impact.rejected": _("rejected a suggested match with"),
+    "draft.create": _("added the draft recommendation"),
+    "draft.update": _("changed the draft recommendation"),
+    "draft.delete": _("deleted the draft recommendation"),
 }
 
 

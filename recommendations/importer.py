@@ -8,6 +8,8 @@ the rest imports ("skip") or nothing does ("all_or_nothing").
 """
 from __future__ import annotations
 
+import hashlib
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import IO
@@ -53,6 +55,7 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     responses: Counter = field(default_factory=Counter)
     saved: bool = True
+    review_ids: set[int] = field(default_factory=set)  # the reviews the file's rows belong to
 
     def summary(self) -> str:
         """The one line the command ends with, e.g. '254 recommendations: 217 supported, 37 noted, 0 pending'."""
@@ -66,6 +69,18 @@ class Row:
     parsed: ParsedRecommendation
     states: list[State]
     response: str
+    action: int | None = None  # a category a person gave (the CSV template); otherwise suggested
+
+
+PARAGRAPH_NUMBER = re.compile(r"^(\d+)\.(\d+)$")
+
+
+def source_key(row: Row) -> str:
+    """What identifies a row within its review: the paragraph number where there is one (a corrected
+    file updates it in place), else a digest of the text."""
+    if row.parsed.paragraph:
+        return row.parsed.paragraph
+    return "t:" + hashlib.sha256(" ".join(row.parsed.text.lower().split()).encode()).hexdigest()[:40]
 
 
 def resolve(parsed: ParsedRecommendation, states: StateIndex) -> tuple[Row | None, str | None]:
@@ -119,7 +134,7 @@ def import_thematic_list(
         report.saved = False
         return report
     with transaction.atomic():
-        save_rows(rows, review=review, source_name=source_name, report=report)
+        save_rows(rows, review=review, source=Source.OHCHR, source_name=source_name, report=report)
     return report
 
 
@@ -149,20 +164,24 @@ class Vocabulary:
         return self.sdgs[number]
 
 
-def save_rows(rows: list[Row], *, review: Review, source_name: str, report: ImportReport) -> None:
+def save_rows(rows: list[Row], *, review: Review, source: str, source_name: str, report: ImportReport) -> None:
     vocabulary = Vocabulary()
+    report.review_ids.add(review.pk)
     existing = {
         r.source_key: r
-        for r in Recommendation.objects.filter(review=review, source=Source.OHCHR).prefetch_related(
-            "recommending_states", "themes", "affected_groups", "sdgs"
+        for r in Recommendation.objects.filter(review=review, source=source).prefetch_related(
+            "recommending_states", "themes", "affected_groups", "sdgs", "response_history"
         )
     }
     for row in rows:
         item = row.parsed
-        major, minor = (int(x) for x in item.paragraph.split("."))
+        key = source_key(row)
+        numbered = PARAGRAPH_NUMBER.match(item.paragraph)
+        major, minor = (int(numbered.group(1)), int(numbered.group(2))) if numbered else (0, 0)
+        status = ActionCategoryStatus.CONFIRMED if row.action else ActionCategoryStatus.SUGGESTED
         fields = {
             "text": item.text,
-            "action_category": suggest(item.text),
+            "action_category": row.action or suggest(item.text),
             "thematic_cluster": item.cluster[:300],
             "response_source": item.source[:200],
             "source_document": source_name[:300],
@@ -176,29 +195,36 @@ def save_rows(rows: list[Row], *, review: Review, source_name: str, report: Impo
             "sdgs": {vocabulary.sdg(n, name).pk for n, name in item.sdgs},
         }
         report.responses[Response(row.response)] += 1
-        recommendation = existing.get(item.paragraph)
+        recommendation = existing.get(key)
         if recommendation is None:
             recommendation = Recommendation.objects.create(
-                review=review, source=Source.OHCHR, source_key=item.paragraph, paragraph=item.paragraph,
-                response=row.response, action_category_status=ActionCategoryStatus.SUGGESTED, **fields,
+                review=review, source=source, source_key=key, paragraph=item.paragraph,
+                response=row.response, **{"action_category_status": status, **fields},
             )
             for name, ids in related.items():
                 getattr(recommendation, name).set(ids)
             ResponseRecord.objects.create(recommendation=recommendation, response=row.response, source=item.source[:200])
             report.created += 1
             continue
-        if recommendation.action_category_status == ActionCategoryStatus.CONFIRMED:
+        if recommendation.action_category_status == ActionCategoryStatus.CONFIRMED and not row.action:
             fields["action_category"] = recommendation.action_category  # a person's choice outlives a re-import
+        elif row.action:
+            fields["action_category_status"] = status
         changed = [name for name, value in fields.items() if getattr(recommendation, name) != value and name != "source_document"]
         for name, ids in related.items():
             if {o.pk for o in getattr(recommendation, name).all()} != ids:
                 getattr(recommendation, name).set(ids)
                 changed.append(name)
-        if recommendation.response != row.response:
+        history = list(recommendation.response_history.all())
+        imported = [h.response for h in history if not h.by_person]
+        if (imported[-1] if imported else None) != row.response:
+            # A corrected file: recorded beside the old record, never over it. A response a person
+            # recorded later (at mid-term, say) stays the current one.
             ResponseRecord.objects.create(recommendation=recommendation, response=row.response, source=item.source[:200])
-            recommendation.response = row.response
-            changed.append("response")
             report.response_changes += 1
+            if not any(h.by_person for h in history):
+                recommendation.response = row.response
+                changed.append("response")
         if changed:
             for name, value in fields.items():
                 setattr(recommendation, name, value)

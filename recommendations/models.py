@@ -3,9 +3,12 @@
 Imported from public documents (OHCHR's thematic lists, UPR Info's database): shared reference data,
 the same for every coalition. A coalition's own layer (priorities, notes, links) sits on top.
 """
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from coalitions.models import CoalitionOwnedModel, WorkingGroup
 from upr.models import Review, State
 
 
@@ -95,6 +98,9 @@ class Recommendation(models.Model):
     source_document = models.CharField(_("imported from"), max_length=300, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # PostgreSQL's full-text index of `text` (English stemming), kept by `search.refresh_search_vectors`
+    # after every import and GIN-indexed (migration 0002). Stays empty on SQLite, which searches by words.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["review", "paragraph_major", "paragraph_minor"]
@@ -115,9 +121,90 @@ class ResponseRecord(models.Model):
     source = models.CharField(_("source"), max_length=200, blank=True)
     stated_on = models.DateField(_("stated on"), null=True, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # A response a person recorded (e.g. a noted recommendation supported in the mid-term report) is
+    # later than the imported document; re-importing that document must not take it back.
+    by_person = models.BooleanField(default=False)
+    # Who typed it in. Shown to nobody outside the person's own coalition: the response is shared,
+    # the people of a coalition are not.
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["recorded_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_response_display()} ({self.source})"
+
+
+class SimilarRecommendation(models.Model):
+    """A suggestion, computed from the texts: `earlier` (a previous cycle, same State under Review) may be
+    what `recommendation` repeats. Shared like the recommendations; each coalition confirms or rejects
+    it in its own layer (CrossCycleLink)."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="similar_earlier")
+    earlier = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="similar_later")
+    score = models.FloatField()
+
+    class Meta:
+        ordering = ["-score"]
+        constraints = [models.UniqueConstraint(fields=["recommendation", "earlier"], name="one_similarity_per_pair")]
+
+
+class LinkDecision(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class CoalitionRecommendation(CoalitionOwnedModel):
+    """A coalition's own layer on a shared recommendation: its priority, notes and working group."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="+")
+    priority = models.BooleanField(_("priority"), default=False)
+    notes = models.TextField(_("notes"), blank=True)
+    working_group = models.ForeignKey(
+        WorkingGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("working group")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["coalition", "recommendation"], name="one_layer_per_coalition_and_recommendation")
+        ]
+        indexes = [models.Index(fields=["coalition", "priority"], name="layer_coalition_priority")]
+
+    def __str__(self) -> str:
+        return str(self.recommendation)
+
+
+class CrossCycleLink(CoalitionOwnedModel):
+    """A coalition's decision on an "as previously recommended" suggestion (or a link it made itself)."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="+")
+    earlier = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="+")
+    decision = models.CharField(_("decision"), max_length=10, choices=LinkDecision.choices)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["coalition", "recommendation", "earlier"], name="one_cross_cycle_decision")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation.paragraph} <- {self.earlier.paragraph}"
+
+
+class ImpactLink(CoalitionOwnedModel):
+    """A coalition's decision that a recommendation a State made takes up one of its own draft
+    recommendations (confirmed), or does not (rejected, so that the suggestion stops coming back)."""
+
+    draft = models.ForeignKey("submissions.DraftRecommendation", on_delete=models.CASCADE, related_name="impact_links")
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="+")
+    decision = models.CharField(_("decision"), max_length=10, choices=LinkDecision.choices)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["draft", "recommendation"], name="one_impact_decision")]
+
+    def __str__(self) -> str:
+        return f"{self.draft} -> {self.recommendation.paragraph}"

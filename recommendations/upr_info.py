@@ -1,4 +1,4 @@
-"""Import UPR Info's database export (CSV): one row per recommendation and recommending State.
+"""Import UPR Info's database export (CSV or XLSX): one row per recommendation and recommending State.
 
 Columns: Session, To, From, Text, Response, Action, Issue (and regional groups and organisations,
 which we derive from our State records instead). The whole 41,066-row export of sessions 1-20 takes
@@ -8,9 +8,7 @@ recommending State and text (with an occurrence number for the rare exact repeat
 """
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from collections import Counter
 from dataclasses import dataclass
 from typing import IO
@@ -21,6 +19,8 @@ from upr.models import Review
 from upr.reference import StateIndex
 
 from .importer import ImportReport, Problem
+from .action_category import suggest
+from .spreadsheet import Table, UnreadableTable, read_table
 from .models import ActionCategoryStatus, Issue, Recommendation, Response, ResponseRecord, Source
 
 REQUIRED_COLUMNS = ("Session", "To", "From", "Text", "Response")
@@ -37,7 +37,7 @@ RESPONSES = {
 
 
 class NotAnUprInfoExport(ValueError):
-    """The file is not a CSV in UPR Info's export format."""
+    """The file is not a table in UPR Info's export format."""
 
 
 @dataclass
@@ -52,28 +52,25 @@ class UprInfoRow:
     key: str = ""
 
 
-def read_csv(file: IO[bytes] | IO[str]) -> csv.DictReader:
-    if isinstance(file, io.TextIOBase):
-        handle: IO[str] = file
-    else:
-        handle = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
-    reader = csv.DictReader(handle)
+def read_export(file: IO[bytes] | IO[str], name: str = "") -> Table:
+    """The export's table (CSV, or XLSX when `name` ends in .xlsx), its columns checked."""
     try:
-        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise NotAnUprInfoExport("This is not a readable CSV file (UTF-8 expected).") from error
+        table = read_table(file, name)
+    except UnreadableTable as error:
+        raise NotAnUprInfoExport(str(error)) from error
+    missing = [c for c in REQUIRED_COLUMNS if c not in table.fieldnames]
     if missing:
         raise NotAnUprInfoExport(f"Missing columns for UPR Info's format: {', '.join(missing)}.")
-    return reader
+    return table
 
 
-def check_rows(reader: csv.DictReader, *, only: Review | None, report: ImportReport) -> list[UprInfoRow]:
+def check_rows(table: Table, *, only: Review | None, report: ImportReport) -> list[UprInfoRow]:
     """Rows matched to our reviews and States; problems reported by line number."""
     states = StateIndex()
     reviews = {(r.session.number, r.state_id): r for r in Review.objects.select_related("session", "state")}
-    rows, seen, line = [], Counter(), 1
+    rows, seen = [], Counter()
     try:
-        for line, raw in enumerate(reader, start=2):
+        for line, raw in table:
             row, problem = _check(raw, line, states, reviews)
             if problem:
                 report.problems.append(Problem(line, "", problem))
@@ -85,8 +82,8 @@ def check_rows(reader: csv.DictReader, *, only: Review | None, report: ImportRep
             seen[(row.review.pk, base)] += 1
             row.key = hashlib.sha256(f"{base}|{seen[(row.review.pk, base)]}".encode()).hexdigest()
             rows.append(row)
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise NotAnUprInfoExport(f"The file could not be read past line {line}: {error}") from error
+    except UnreadableTable as error:
+        raise NotAnUprInfoExport(str(error)) from error
     return rows
 
 
@@ -117,14 +114,15 @@ def _check(raw: dict, line: int, states: StateIndex, reviews: dict) -> tuple[Upr
 
 
 def import_upr_info(
-    file: str | IO[bytes] | IO[str], *, review: Review | None = None, mode: str = "skip", source_name: str = ""
+    file: str | IO[bytes] | IO[str], *, review: Review | None = None, mode: str = "skip", source_name: str = "",
+    name: str = "",
 ) -> ImportReport:
-    """Import UPR Info's export; with `review`, only that review's rows."""
+    """Import UPR Info's export (CSV or XLSX, told apart by `name`); with `review`, only that review's rows."""
     if isinstance(file, str):
         with open(file, "rb") as handle:
-            return import_upr_info(handle, review=review, mode=mode, source_name=source_name)
+            return import_upr_info(handle, review=review, mode=mode, source_name=source_name, name=file)
     report = ImportReport()
-    rows = check_rows(read_csv(file), only=review, report=report)
+    rows = check_rows(read_export(file, name or source_name), only=review, report=report)
     if report.problems and mode == "all_or_nothing":
         report.saved = False
         return report
@@ -138,12 +136,18 @@ def _save(rows: list[UprInfoRow], *, report: ImportReport, source_name: str) -> 
     for name in {n for row in rows for n in row.issues} - set(issues):
         issues[name] = Issue.objects.create(name=name[:200]).pk
     review_ids = {row.review.pk for row in rows}
+    report.review_ids |= review_ids
     existing = {
-        (review_id, key): (pk, response, action, text)
-        for pk, review_id, key, response, action, text in Recommendation.objects.filter(
+        (review_id, key): (pk, response, (action, status), text)
+        for pk, review_id, key, response, action, status, text in Recommendation.objects.filter(
             review_id__in=review_ids, source=Source.UPR_INFO
-        ).values_list("pk", "review_id", "source_key", "response", "action_category", "text")
+        ).values_list("pk", "review_id", "source_key", "response", "action_category", "action_category_status", "text")
     }
+    # Recommendations whose current response a person recorded after the export (e.g. at mid-term):
+    # the export's older response must not take it back.
+    restated = set(ResponseRecord.objects.filter(
+        recommendation__review_id__in=review_ids, recommendation__source=Source.UPR_INFO, by_person=True
+    ).values_list("recommendation_id", flat=True))
     existing_issues: dict[int, set[int]] = {}
     for rec_id, issue_id in Recommendation.issues.through.objects.filter(
         recommendation__review_id__in=review_ids, recommendation__source=Source.UPR_INFO
@@ -160,13 +164,15 @@ def _save(rows: list[UprInfoRow], *, report: ImportReport, source_name: str) -> 
         if found is None:
             new.append((row, wanted_issues))
             continue
-        pk, response, action, text = found
+        pk, response, category, text = found
+        wanted_category = _category(row, category)
         dirty = False
-        if response != row.response:
+        if response != row.response and pk not in restated:
             history.append(ResponseRecord(recommendation_id=pk, response=row.response, source=source_name[:200]))
             report.response_changes += 1
+            response = row.response
             dirty = True
-        if action != row.action or text != row.text:
+        if category != wanted_category or text != row.text:
             dirty = True
         if existing_issues.get(pk, set()) != wanted_issues:
             Through.objects.filter(recommendation_id=pk).delete()
@@ -174,8 +180,8 @@ def _save(rows: list[UprInfoRow], *, report: ImportReport, source_name: str) -> 
             dirty = True
         if dirty:
             changed.append(Recommendation(
-                pk=pk, response=row.response, action_category=row.action, text=row.text,
-                action_category_status=ActionCategoryStatus.IMPORTED if row.action else "",
+                pk=pk, response=response, action_category=wanted_category[0], text=row.text,
+                action_category_status=wanted_category[1],
             ))
         else:
             report.unchanged += 1
@@ -189,10 +195,10 @@ def _save(rows: list[UprInfoRow], *, report: ImportReport, source_name: str) -> 
         [
             Recommendation(
                 review=row.review, source=Source.UPR_INFO, source_key=row.key, text=row.text, response=row.response,
-                action_category=row.action, source_document=source_name[:300],
-                action_category_status=ActionCategoryStatus.IMPORTED if row.action else "",
+                action_category=category, action_category_status=status, source_document=source_name[:300],
             )
             for row, _ in new
+            for category, status in [_category(row)]
         ],
         batch_size=2000,
     )
@@ -210,3 +216,12 @@ def _save(rows: list[UprInfoRow], *, report: ImportReport, source_name: str) -> 
         ResponseRecord(recommendation_id=rec.pk, response=rec.response, source=source_name[:200]) for rec in created
     )
     ResponseRecord.objects.bulk_create(history, batch_size=5000)
+
+
+def _category(row: UprInfoRow, stored: tuple[int | None, str] | None = None) -> tuple[int | None, str]:
+    """UPR Info's category where the export has one; else a person's confirmed choice; else a suggestion."""
+    if row.action:
+        return row.action, ActionCategoryStatus.IMPORTED
+    if stored and stored[1] == ActionCategoryStatus.CONFIRMED:
+        return stored
+    return suggest(row.text), ActionCategoryStatus.SUGGESTED

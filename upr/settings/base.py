@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "upr",
     "coalitions",
     "recommendations",
+    "submissions",
 ]
 
 MIDDLEWARE = [

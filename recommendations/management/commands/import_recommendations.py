@@ -1,19 +1,21 @@
 """python manage.py import_recommendations PATH [--review ISO3-SESSION]"""
 import re
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recommendations.importer import ImportReport, import_thematic_list
-from recommendations.ohchr import NotAThematicList
-from recommendations.upr_info import NotAnUprInfoExport, import_upr_info
+from recommendations.importer import ImportReport
+from recommendations.imports import ImportRefused, import_file
+from recommendations.services import after_import
 from upr.models import Review
 
 
 class Command(BaseCommand):
     help = (
-        "Import recommendations from OHCHR's thematic list (Word, needs --review) or UPR Info's database "
-        "export (CSV; without --review each row goes to its own review). Safe to run again: the same "
+        "Import recommendations from OHCHR's thematic list (Word, needs --review), UPR Info's database "
+        "export (CSV or XLSX; without --review each row goes to its own review) or the app's CSV template "
+        "(CSV or XLSX, needs --review). Safe to run again: the same "
         "file changes nothing, a corrected one updates rows in place."
     )
 
@@ -31,19 +33,19 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {path}")
         review = self.review(options["review"]) if options["review"] else None
         mode = "all_or_nothing" if options["all_or_nothing"] else "skip"
-        suffix = path.suffix.lower()
+        if review is None and path.suffix.lower() == ".docx":
+            raise CommandError("A Word thematic list belongs to one review: give --review, e.g. SVN-48")
+        started = time.monotonic()
         try:
             with path.open("rb") as handle:
-                if suffix == ".docx":
-                    if review is None:
-                        raise CommandError("A Word thematic list belongs to one review: give --review, e.g. SVN-48")
-                    report = import_thematic_list(handle, review=review, source_name=path.name, mode=mode)
-                elif suffix == ".csv":
-                    report = import_upr_info(handle, review=review, source_name=path.name, mode=mode)
-                else:
-                    raise CommandError("Give OHCHR's thematic list (.docx) or UPR Info's export (.csv).")
-        except (NotAThematicList, NotAnUprInfoExport) as error:
+                report = import_file(handle, name=path.name, review=review, mode=mode, refresh=False)
+        except ImportRefused as error:
             raise CommandError(f"{path.name}: {error}") from None
+        imported = time.monotonic() - started
+        if report.saved and (report.created or report.updated):
+            after_import(review_ids=report.review_ids)
+        if options["verbosity"] > 1:
+            self.stderr.write(f"import {imported:.1f} s, search index and cross-cycle links {time.monotonic() - started - imported:.1f} s")
         self.finish(report)
 
     def review(self, text: str) -> Review:

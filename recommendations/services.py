@@ -1,0 +1,181 @@
+"""Every write to recommendations: the shared data's upkeep after an import, and each coalition's
+own layer (priority, notes, working group, cross-cycle and impact links), validated and audited."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from coalitions.audit import audit_record, diff_fields
+from coalitions.models import Coalition, WorkingGroup
+from upr.models import Review
+
+from .models import (
+    CoalitionRecommendation,
+    CrossCycleLink,
+    ImpactLink,
+    LinkDecision,
+    ActionCategoryStatus,
+    Recommendation,
+    Response,
+    ResponseRecord,
+    SimilarRecommendation,
+)
+from .similarity import earlier_matches
+
+
+# --- the shared data, after an import -------------------------------------------------------------
+
+def after_import(*, review_ids: Iterable[int]) -> None:
+    """Bring what depends on the texts up to date for these reviews: search index, cross-cycle links."""
+    review_ids = sorted(set(review_ids))
+    refresh_search_vectors(review_ids=review_ids)
+    state_ids = set(Review.objects.filter(pk__in=review_ids).values_list("state_id", flat=True))
+    for state_id in sorted(state_ids):
+        refresh_similar(state_id=state_id)
+
+
+def refresh_search_vectors(*, review_ids: list[int]) -> int:
+    """PostgreSQL's full-text vectors of these reviews' recommendations, written only where they changed."""
+    if connection.vendor != "postgresql" or not review_ids:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE recommendations_recommendation SET search_vector = to_tsvector('english'::regconfig, text) "
+            "WHERE review_id = ANY(%s) AND search_vector IS DISTINCT FROM to_tsvector('english'::regconfig, text)",
+            [review_ids],
+        )
+        return cursor.rowcount
+
+
+@transaction.atomic
+def refresh_similar(*, state_id: int) -> int:
+    """Recompute the "as previously recommended" suggestions for every recommendation a State under
+    Review received. Coalitions' decisions are keyed by the pair, so they survive the recomputation."""
+    items = list(
+        Recommendation.objects.filter(review__state_id=state_id).values_list("pk", "review__session__number", "text")
+    )
+    wanted = {(m.query, m.candidate): m.score for m in earlier_matches(items)}
+    stored = {
+        (r, e): (pk, score)
+        for pk, r, e, score in SimilarRecommendation.objects.filter(recommendation__review__state_id=state_id).values_list(
+            "pk", "recommendation_id", "earlier_id", "score"
+        )
+    }
+    gone = [pk for pair, (pk, _score) in stored.items() if pair not in wanted]
+    SimilarRecommendation.objects.filter(pk__in=gone).delete()
+    changed = [SimilarRecommendation(pk=stored[pair][0], score=score) for pair, score in wanted.items()
+               if pair in stored and stored[pair][1] != score]
+    SimilarRecommendation.objects.bulk_update(changed, ["score"])
+    SimilarRecommendation.objects.bulk_create(
+        [SimilarRecommendation(recommendation_id=r, earlier_id=e, score=score) for (r, e), score in wanted.items()
+         if (r, e) not in stored]
+    )
+    return len(wanted)
+
+
+# --- shared facts a person adds: a later response, a confirmed action category ---------------------
+
+@transaction.atomic
+def response_record(
+    *, coalition: Coalition, actor: Any, recommendation: Recommendation, response: str, source: str,
+    stated_on: dt.date | None = None,
+) -> ResponseRecord:
+    """Record a response the State gave later (e.g. supported in the mid-term report). The earlier
+    responses stay in the history; this one becomes the current response."""
+    if response not in Response.values:
+        raise ValidationError(_("Choose supported, noted, supported in part or pending."))
+    record = ResponseRecord.objects.create(
+        recommendation=recommendation, response=response, source=source[:200], stated_on=stated_on,
+        by_person=True, recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    changes = diff_fields(recommendation, {"response": response, "response_source": source[:200]})
+    Recommendation.objects.filter(pk=recommendation.pk).update(response=response, response_source=source[:200])
+    recommendation.response, recommendation.response_source = response, source[:200]
+    audit_record(coalition=coalition, actor=actor, action="recommendation.response", target=recommendation, changes=changes)
+    return record
+
+
+@transaction.atomic
+def action_category_set(*, coalition: Coalition, actor: Any, recommendation: Recommendation, category: int) -> None:
+    """A person confirms or changes the action category; an import never takes it back."""
+    if category not in range(1, 6):
+        raise ValidationError(_("The action category is a number from 1 to 5."))
+    changes = diff_fields(recommendation, {"action_category": category})
+    Recommendation.objects.filter(pk=recommendation.pk).update(
+        action_category=category, action_category_status=ActionCategoryStatus.CONFIRMED
+    )
+    recommendation.action_category, recommendation.action_category_status = category, ActionCategoryStatus.CONFIRMED
+    audit_record(coalition=coalition, actor=actor, action="recommendation.action_category", target=recommendation,
+                 changes=changes)
+
+
+# --- the coalition's own layer --------------------------------------------------------------------
+
+@transaction.atomic
+def layer_save(
+    *, coalition: Coalition, actor: Any, recommendation: Recommendation, **data: Any
+) -> CoalitionRecommendation:
+    """Set the coalition's priority flag, notes or working group on a recommendation (any of them)."""
+    unknown = set(data) - {"priority", "notes", "working_group"}
+    if unknown:
+        raise TypeError(f"unknown fields: {unknown}")
+    group = data.get("working_group")
+    if group is not None and (not isinstance(group, WorkingGroup) or group.coalition_id != coalition.pk):
+        raise ValidationError(_("Choose one of your coalition's working groups."))
+    layer, _created = CoalitionRecommendation.objects.select_for_update().get_or_create(
+        coalition=coalition, recommendation=recommendation
+    )
+    changes = diff_fields(layer, data)
+    if changes:
+        for name, value in data.items():
+            setattr(layer, name, value)
+        layer.save()
+        audit_record(coalition=coalition, actor=actor, action="recommendation.layer", target=recommendation, changes=changes)
+    return layer
+
+
+@transaction.atomic
+def cross_cycle_decide(
+    *, coalition: Coalition, actor: Any, recommendation: Recommendation, earlier: Recommendation, decision: str
+) -> CrossCycleLink:
+    """Confirm or reject that `earlier` is what `recommendation` repeats (same State, earlier session)."""
+    if decision not in LinkDecision.values:
+        raise ValidationError(_("Confirm or reject the link."))
+    if (earlier.review.state_id != recommendation.review.state_id
+            or earlier.review.session.number >= recommendation.review.session.number):
+        raise ValidationError(_("Only a recommendation the same State received in an earlier session can be linked."))
+    link, _created = CrossCycleLink.objects.update_or_create(
+        coalition=coalition, recommendation=recommendation, earlier=earlier,
+        defaults={"decision": decision, "decided_by": actor},
+    )
+    audit_record(coalition=coalition, actor=actor, action=f"recommendation.link_{decision}", target=recommendation,
+                 changes={"earlier": ["", str(earlier)]})
+    return link
+
+
+@transaction.atomic
+def impact_decide(*, coalition: Coalition, actor: Any, draft: Any, recommendation: Recommendation, decision: str) -> ImpactLink:
+    """Confirm that a State's recommendation takes up one of the coalition's drafts, or reject the match."""
+    if decision not in LinkDecision.values:
+        raise ValidationError(_("Confirm or reject the link."))
+    if draft.coalition_id != coalition.pk:
+        raise ValidationError(_("That draft recommendation is not your coalition's."))
+    link, _created = ImpactLink.objects.update_or_create(
+        coalition=coalition, draft=draft, recommendation=recommendation,
+        defaults={"decision": decision, "decided_by": actor},
+    )
+    audit_record(coalition=coalition, actor=actor, action=f"impact.{decision}", target=recommendation,
+                 changes={"draft": ["", str(draft)]})
+    return link
+
+
+def import_recorded(*, coalition: Coalition, actor: Any, review: Review | None, name: str, summary: str) -> None:
+    """The coalition's trail notes who imported which file (the shared rows carry no coalition)."""
+    target = review if review is not None else coalition
+    audit_record(coalition=coalition, actor=actor, action="recommendation.import", target=target,
+                 changes={"file": ["", name], "result": ["", summary]})
