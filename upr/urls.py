@@ -17,6 +17,8 @@ urlpatterns = [
     path("invitations/<str:token>/", account_views.invitation_accept_view, name="invitation_accept"),
     path("coalitions/new/", coalition_views.coalition_create, name="coalition_create"),
     path("c/<slug:coalition_slug>/", include("coalitions.urls")),
+    path("c/<slug:coalition_slug>/recommendations/", include("recommendations.urls")),
+    path("c/<slug:coalition_slug>/engagements/<int:engagement_id>/asks/", include("submissions.urls")),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/sessions/<int:number>/", views.session_detail, name="session"),
     path("calendar/states/", views.state_list, name="states"),

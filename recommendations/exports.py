@@ -1,0 +1,72 @@
+"""The filtered list as CSV or XLSX: every column a coalition works with, its own layer included.
+
+Spreadsheet programs run a cell that starts with =, +, - or @ as a formula; a recommendation or a
+note pasted from elsewhere must not become one, so such cells are prefixed with an apostrophe.
+"""
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from coalitions.models import Coalition
+
+from .models import CoalitionRecommendation, Recommendation
+
+
+def header() -> list[str]:
+    return [
+        _("State under Review"), _("Session"), _("Cycle"), _("Paragraph"), _("Recommendation"), _("Recommending States"),
+        _("Regional groups"), _("Response"), _("Where the State said it"), _("Action category"),
+        _("Action category source"), _("Thematic cluster"), _("Themes"), _("Affected persons"), _("SDGs"),
+        _("UPR Info issues"), _("Our priority"), _("Our notes"), _("Our working group"),
+    ]
+
+
+def safe(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def rows(queryset: QuerySet[Recommendation], *, coalition: Coalition) -> Iterator[list[Any]]:
+    """One list per recommendation, read in chunks of 2,000 (with their tags) to bound memory."""
+    layers = {
+        layer.recommendation_id: layer
+        for layer in CoalitionRecommendation.objects.for_coalition(coalition).select_related("working_group")  # type: ignore[attr-defined]
+    }
+    records = queryset.select_related("review__state", "review__session").prefetch_related(
+        "recommending_states", "themes", "affected_groups", "sdgs", "issues"
+    )
+    yes = _("yes")
+    for r in records.iterator(chunk_size=2000):
+        layer = layers.get(r.pk)
+        states = list(r.recommending_states.all())
+        groups = sorted({s.get_regional_group_display() for s in states if s.regional_group})
+        yield [safe(v) for v in (
+            r.review.state.name, r.review.session.number, r.review.session.cycle, r.paragraph, r.text,
+            "; ".join(s.name for s in states), "; ".join(groups), r.get_response_display(), r.response_source,
+            r.action_category or "", r.get_action_category_status_display(), r.thematic_cluster,
+            "; ".join(t.name for t in r.themes.all()), "; ".join(g.name for g in r.affected_groups.all()),
+            "; ".join(str(s.number) for s in r.sdgs.all()), "; ".join(i.name for i in r.issues.all()),
+            yes if layer and layer.priority else "", layer.notes if layer else "",
+            layer.working_group.name if layer and layer.working_group else "",
+        )]
+
+
+class Echo:
+    """A file-like object whose write returns the line, for a streamed CSV response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(header_row: list[str], body: Iterator[list[Any]]) -> Iterator[str]:
+    writer = csv.writer(Echo())
+    yield "\ufeff"  # Excel reads UTF-8 only with its byte-order mark
+    yield writer.writerow(header_row)
+    for row in body:
+        yield writer.writerow(row)

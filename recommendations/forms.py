@@ -1,0 +1,132 @@
+"""Forms of the recommendations pages: the list's filters, the coalition's layer, a later response."""
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from coalitions.models import Coalition, WorkingGroup
+from upr.models import RegionalGroup, Review, State
+
+from .models import SDG, Issue, LinkDecision, Response, Theme
+
+ACTION_CATEGORIES = [
+    (1, _("1 - Minimal action (call on, seek, share)")),
+    (2, _("2 - Continuing action (continue, maintain, pursue)")),
+    (3, _("3 - Considering action (consider, explore, review)")),
+    (4, _("4 - General action (take measures, ensure, promote)")),
+    (5, _("5 - Specific action (adopt, ratify, abolish)")),
+]
+SORT_CHOICES = [
+    ("newest", _("Newest review first")),
+    ("oldest", _("Oldest review first")),
+    ("relevance", _("Best match to the search")),
+    ("response", _("Response")),
+    ("action", _("Action category, most specific first")),
+]
+CYCLES = [(1, _("Cycle 1")), (2, _("Cycle 2")), (3, _("Cycle 3")), (4, _("Cycle 4"))]
+
+
+class RecommendationFilterForm(forms.Form):
+    """The list's filters, from the query string. Invalid values are reported beside their field and
+    left out of the filtering: the rest of the search still answers."""
+
+    q = forms.CharField(label=_("Search the text"), max_length=200, required=False)
+    under_review = forms.ModelChoiceField(
+        State.objects.order_by("name"), to_field_name="iso3", required=False, label=_("State under Review"),
+        empty_label=_("Any State"),
+    )
+    cycle = forms.TypedChoiceField(choices=[("", _("Any cycle")), *CYCLES], coerce=int, required=False, label=_("Cycle"))
+    review = forms.ModelChoiceField(Review.objects.select_related("state", "session"), required=False, widget=forms.HiddenInput)
+    response = forms.ChoiceField(choices=[("", _("Any response")), *Response.choices], required=False, label=_("Response"))
+    state = forms.ModelChoiceField(
+        State.objects.order_by("name"), to_field_name="iso3", required=False, label=_("Recommending State"),
+        empty_label=_("Any State"),
+    )
+    group = forms.ChoiceField(
+        choices=[("", _("Any regional group")), *RegionalGroup.choices], required=False, label=_("Regional group of the recommending State"),
+    )
+    theme = forms.ModelChoiceField(Theme.objects.all(), required=False, label=_("Theme"), empty_label=_("Any theme"))
+    sdg = forms.ModelChoiceField(SDG.objects.all(), to_field_name="number", required=False, label=_("SDG"), empty_label=_("Any SDG"))
+    issue = forms.ModelChoiceField(Issue.objects.all(), required=False, label=_("UPR Info issue"), empty_label=_("Any issue"))
+    action = forms.TypedChoiceField(
+        choices=[("", _("Any action category")), *ACTION_CATEGORIES], coerce=int, required=False, label=_("Action category"),
+    )
+    priority = forms.BooleanField(required=False, label=_("Only our priorities"))
+    working_group = forms.ModelChoiceField(WorkingGroup.objects.none(), required=False, label=_("Our working group"),
+                                           empty_label=_("Any working group"))
+    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, label=_("Sort by"))
+
+    def __init__(self, *args: Any, coalition: Coalition, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["working_group"].queryset = WorkingGroup.objects.for_coalition(coalition)  # type: ignore[attr-defined]
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters (all of them when the form is valid)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
+
+
+class LayerForm(forms.Form):
+    priority = forms.BooleanField(required=False, label=_("A priority for our coalition"))
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, label=_("Our notes"), max_length=10000)
+    working_group = forms.ModelChoiceField(WorkingGroup.objects.none(), required=False, label=_("Our working group"),
+                                           empty_label=_("None"))
+
+    def __init__(self, *args: Any, coalition: Coalition, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["working_group"].queryset = WorkingGroup.objects.for_coalition(coalition)  # type: ignore[attr-defined]
+
+
+class ResponseForm(forms.Form):
+    response = forms.ChoiceField(choices=Response.choices, label=_("The State's response"))
+    source = forms.CharField(
+        max_length=200, label=_("Where the State said it"),
+        help_text=_("E.g. the mid-term report, or A/HRC/59/15/Add.1 - Para.3."),
+    )
+    stated_on = forms.DateField(required=False, label=_("On (date)"), widget=forms.DateInput(attrs={"type": "date"}),
+                                help_text=_("Year-month-day, e.g. 2027-03-15."))
+
+
+class ActionCategoryForm(forms.Form):
+    category = forms.TypedChoiceField(choices=ACTION_CATEGORIES, coerce=int, label=_("Action category"))
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=LinkDecision.choices)
+
+
+class ImportForm(forms.Form):
+    MAX_BYTES = 20 * 1024 * 1024
+
+    review = forms.ModelChoiceField(
+        Review.objects.none(), required=False, label=_("Review"),
+        help_text=_("Needed for OHCHR's Word list and for our template. An UPR Info export may cover many reviews."),
+        empty_label=_("Each row's own review (UPR Info export)"),
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("OHCHR's thematic list of recommendations (.docx), UPR Info's database export (.csv or .xlsx), or our template (.csv or .xlsx). At most 20 MB."),
+    )
+    mode = forms.ChoiceField(
+        choices=[
+            ("skip", _("Import the rows that are fine and list the others")),
+            ("all_or_nothing", _("Import nothing if any row has a problem")),
+        ],
+        initial="skip", widget=forms.RadioSelect, label=_("If some rows have problems"),
+    )
+
+    def __init__(self, *args: Any, reviews: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["review"].queryset = reviews
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB. Split it, or import it on the command line."))
+        if not upload.name.lower().endswith((".docx", ".csv", ".xlsx")):
+            raise forms.ValidationError(_("Give a .docx, .csv or .xlsx file."))
+        return upload

@@ -1,0 +1,154 @@
+"""Reads of recommendations: the filtered, searched list with the coalition's layer, and a detail.
+
+Full-text search is PostgreSQL's (English stemming, web-search syntax: "quoted phrases", -not, or)
+over a GIN-indexed tsvector; on SQLite, the first-run database, every word must appear in the text.
+Multi-valued filters (recommending State, regional group, theme...) are EXISTS subqueries, so a
+recommendation made by three States of one group is listed once and the plan stays an index scan.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+
+from coalitions.models import Coalition
+
+from .models import CoalitionRecommendation, CrossCycleLink, Recommendation, ResponseRecord, SimilarRecommendation
+
+SORTS: dict[str, tuple[str, ...]] = {
+    "newest": ("-review__session__number", "review__state__name", "paragraph_major", "paragraph_minor", "pk"),
+    "oldest": ("review__session__number", "review__state__name", "paragraph_major", "paragraph_minor", "pk"),
+    "response": ("response", "-review__session__number", "paragraph_major", "paragraph_minor", "pk"),
+    "action": ("-action_category", "-review__session__number", "paragraph_major", "paragraph_minor", "pk"),
+}
+
+# filter name -> many-to-many relation whose through table has a column of that name
+TAG_FILTERS = {"theme": "themes", "sdg": "sdgs", "issue": "issues"}
+
+
+def text_search(queryset: QuerySet, q: str) -> QuerySet:
+    """Recommendations whose text matches `q`."""
+    q = q.strip()
+    if not q:
+        return queryset
+    if connection.vendor == "postgresql":
+        return queryset.filter(search_vector=SearchQuery(q, config="english", search_type="websearch"))
+    for word in q.split():
+        queryset = queryset.filter(text__icontains=word.strip('"'))
+    return queryset
+
+
+def recommendation_search(*, coalition: Coalition, filters: dict[str, Any]) -> QuerySet[Recommendation]:
+    """The recommendations matching `filters` (the cleaned data of RecommendationFilterForm), sorted."""
+    qs = text_search(Recommendation.objects.all(), filters.get("q") or "")
+    through = Recommendation.recommending_states.through
+    if filters.get("review"):
+        qs = qs.filter(review=filters["review"])
+    if filters.get("under_review"):
+        qs = qs.filter(review__state=filters["under_review"])
+    if filters.get("cycle"):
+        qs = qs.filter(review__session__cycle=filters["cycle"])
+    if filters.get("response"):
+        qs = qs.filter(response=filters["response"])
+    if filters.get("action"):
+        qs = qs.filter(action_category=filters["action"])
+    if filters.get("state"):
+        qs = qs.filter(Exists(through.objects.filter(recommendation=OuterRef("pk"), state=filters["state"])))
+    if filters.get("group"):
+        qs = qs.filter(Exists(through.objects.filter(recommendation=OuterRef("pk"), state__regional_group=filters["group"])))
+    for key, relation in TAG_FILTERS.items():
+        if filters.get(key):
+            tagged = getattr(Recommendation, relation).through.objects
+            qs = qs.filter(Exists(tagged.filter(recommendation=OuterRef("pk"), **{key: filters[key]})))
+    layers = CoalitionRecommendation.objects.filter(coalition=coalition, recommendation=OuterRef("pk"))
+    if filters.get("priority"):
+        qs = qs.filter(Exists(layers.filter(priority=True)))
+    if filters.get("working_group"):
+        qs = qs.filter(Exists(layers.filter(working_group=filters["working_group"])))
+    sort = filters.get("sort") or ("relevance" if filters.get("q") else "newest")
+    if sort == "relevance":
+        if connection.vendor == "postgresql" and filters.get("q"):
+            query = SearchQuery(filters["q"], config="english", search_type="websearch")
+            return qs.annotate(rank=SearchRank(F("search_vector"), query)).order_by("-rank", "pk")
+        sort = "newest"
+    return qs.order_by(*SORTS.get(sort, SORTS["newest"]))
+
+
+@dataclass
+class Row:
+    """One line of the list: the recommendation with its States and the coalition's layer."""
+
+    recommendation: Recommendation
+    states: list[Any]
+    layer: CoalitionRecommendation | None = None
+
+
+def rows_for(recommendations: list[Recommendation] | Any, *, coalition: Coalition) -> list[Row]:
+    """The page's rows in three queries whatever their number: recommendations (with review, State,
+    session), their recommending States, this coalition's layer on them."""
+    page = list(recommendations.select_related("review__state", "review__session").prefetch_related("recommending_states")) \
+        if isinstance(recommendations, QuerySet) else list(recommendations)
+    layers = {
+        layer.recommendation_id: layer
+        for layer in CoalitionRecommendation.objects.filter(coalition=coalition, recommendation__in=[r.pk for r in page])
+    }
+    return [Row(r, list(r.recommending_states.all()), layers.get(r.pk)) for r in page]
+
+
+@dataclass
+class EarlierLink:
+    earlier: Recommendation
+    score: float | None
+    decision: str = ""  # "", confirmed, rejected (this coalition's)
+
+
+@dataclass
+class Detail:
+    recommendation: Recommendation
+    states: list[Any]
+    history: list[ResponseRecord]
+    layer: CoalitionRecommendation | None
+    earlier: list[EarlierLink] = field(default_factory=list)
+    later: list[EarlierLink] = field(default_factory=list)
+
+
+def recommendation_detail(*, coalition: Coalition, recommendation: Recommendation) -> Detail:
+    """Everything the detail page shows, in a fixed number of queries."""
+    rec = (
+        Recommendation.objects.select_related("review__state", "review__session")
+        .prefetch_related("recommending_states", "themes", "affected_groups", "sdgs", "issues")
+        .get(pk=recommendation.pk)
+    )
+    history = list(ResponseRecord.objects.filter(recommendation=rec).select_related("recorded_by").order_by("recorded_at", "id"))
+    layer = CoalitionRecommendation.objects.filter(coalition=coalition, recommendation=rec).select_related("working_group").first()
+    decisions = {
+        (d.recommendation_id, d.earlier_id): d.decision
+        for d in CrossCycleLink.objects.filter(coalition=coalition).filter(Q(recommendation=rec) | Q(earlier=rec))
+    }
+    suggested = list(
+        SimilarRecommendation.objects.filter(Q(recommendation=rec) | Q(earlier=rec))
+        .select_related("recommendation__review__session", "earlier__review__session")
+    )
+    earlier = {s.earlier_id: EarlierLink(s.earlier, s.score) for s in suggested if s.recommendation_id == rec.pk}
+    later = {s.recommendation_id: EarlierLink(s.recommendation, s.score) for s in suggested if s.earlier_id == rec.pk}
+    # Links a person made or confirmed that the texts did not suggest are shown too.
+    missing = [pair for pair in decisions if pair[1] not in earlier and pair[0] == rec.pk] + [
+        pair for pair in decisions if pair[0] not in later and pair[1] == rec.pk
+    ]
+    if missing:
+        extra = Recommendation.objects.select_related("review__session").in_bulk([p[1] if p[0] == rec.pk else p[0] for p in missing])
+        for pair in missing:
+            if pair[0] == rec.pk:
+                earlier[pair[1]] = EarlierLink(extra[pair[1]], None)
+            else:
+                later[pair[0]] = EarlierLink(extra[pair[0]], None)
+    for key, link in earlier.items():
+        link.decision = decisions.get((rec.pk, key), "")
+    for key, link in later.items():
+        link.decision = decisions.get((key, rec.pk), "")
+    order = lambda link: (link.decision == "rejected", -(link.score or 1.0))  # noqa: E731
+    return Detail(rec, list(rec.recommending_states.all()), history, layer,
+                  sorted(earlier.values(), key=order), sorted(later.values(), key=order))

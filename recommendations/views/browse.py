@@ -1,0 +1,70 @@
+"""Browse the recommendations: search, filters, sort, pages, export, and the priority flag."""
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from coalitions.models import Role
+from coalitions.tenancy import require_role
+
+from .. import exports, selectors, services
+from ..forms import RecommendationFilterForm
+from ..models import CoalitionRecommendation, Recommendation
+from ..spreadsheet import write_xlsx
+
+PAGE_SIZE = 50
+
+
+def _filters(request: HttpRequest) -> tuple[RecommendationFilterForm, dict]:
+    data = request.GET if any(k != "page" for k in request.GET) else None
+    form = RecommendationFilterForm(data, coalition=request.coalition)
+    return form, form.filters()
+
+
+def recommendation_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    form, filters = _filters(request)
+    queryset = selectors.recommendation_search(coalition=request.coalition, filters=filters)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.rows_for(page.object_list, coalition=request.coalition)
+    return render(request, "recommendations/list.html", {
+        "form": form, "page": page, "rows": rows, "filtered": bool(filters),
+        "can_edit": request.membership.can_edit,
+    })
+
+
+def recommendation_export(request: HttpRequest, coalition_slug: str, fmt: str) -> HttpResponse:
+    """The whole filtered list (not only the page), as CSV or XLSX."""
+    _form, filters = _filters(request)
+    queryset = selectors.recommendation_search(coalition=request.coalition, filters=filters)
+    body = exports.rows(queryset, coalition=request.coalition)
+    stamp = timezone.localdate().isoformat()
+    if fmt == "xlsx":
+        content = write_xlsx(exports.header(), body, title="Recommendations")
+        response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        response = StreamingHttpResponse(exports.csv_lines(exports.header(), body), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="recommendations-{stamp}.{fmt}"'
+    return response
+
+
+@require_POST
+@require_role(Role.EDITOR)
+def priority_toggle(request: HttpRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
+    """Flag or unflag one recommendation as the coalition's priority (from the list or the detail)."""
+    recommendation = get_object_or_404(Recommendation, pk=recommendation_id)
+    current = CoalitionRecommendation.objects.for_coalition(request.coalition).filter(  # type: ignore[attr-defined]
+        recommendation=recommendation, priority=True
+    ).exists()
+    layer = services.layer_save(coalition=request.coalition, actor=request.user, recommendation=recommendation,
+                                priority=not current)
+    if request.htmx:
+        return render(request, "recommendations/partials/priority_button.html",
+                      {"recommendation": recommendation, "layer": layer, "can_edit": True, "announce": True})
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("recommendations:detail", coalition_slug=coalition_slug, recommendation_id=recommendation.pk)

@@ -1,0 +1,96 @@
+"""One recommendation: its text, States, response history, tags, the coalition's layer, and its
+links to earlier cycles. Each change is a small POST form (htmx-enhanced where it helps)."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coalitions.models import Role
+from coalitions.tenancy import require_role
+
+from .. import selectors, services
+from ..forms import ActionCategoryForm, DecisionForm, LayerForm, ResponseForm
+from ..models import Recommendation
+
+
+def _page(request: HttpRequest, recommendation: Recommendation, *, status: int = 200, **forms) -> HttpResponse:  # type: ignore[no-untyped-def]
+    detail = selectors.recommendation_detail(coalition=request.coalition, recommendation=recommendation)
+    layer = detail.layer
+    context = {
+        "detail": detail, "r": detail.recommendation, "can_edit": request.membership.can_edit,
+        "layer_form": forms.get("layer_form") or LayerForm(coalition=request.coalition, initial={
+            "priority": layer.priority if layer else False, "notes": layer.notes if layer else "",
+            "working_group": layer.working_group_id if layer else None,
+        }),
+        "response_form": forms.get("response_form") or ResponseForm(),
+        "category_form": forms.get("category_form") or ActionCategoryForm(initial={"category": recommendation.action_category}),
+    }
+    return render(request, "recommendations/detail.html", context, status=status)
+
+
+def recommendation_detail(request: HttpRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
+    return _page(request, get_object_or_404(Recommendation, pk=recommendation_id))
+
+
+def _back(coalition_slug: str, recommendation: Recommendation, anchor: str = "") -> HttpResponse:
+    response = redirect("recommendations:detail", coalition_slug=coalition_slug, recommendation_id=recommendation.pk)
+    response["Location"] += anchor
+    return response
+
+
+@require_POST
+@require_role(Role.EDITOR)
+def layer_edit(request: HttpRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
+    recommendation = get_object_or_404(Recommendation, pk=recommendation_id)
+    form = LayerForm(request.POST, coalition=request.coalition)
+    if not form.is_valid():
+        return _page(request, recommendation, status=400, layer_form=form)
+    services.layer_save(coalition=request.coalition, actor=request.user, recommendation=recommendation, **form.cleaned_data)
+    messages.success(request, _("Your coalition's notes are saved."))
+    return _back(coalition_slug, recommendation, "#ours")
+
+
+@require_POST
+@require_role(Role.EDITOR)
+def response_add(request: HttpRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
+    recommendation = get_object_or_404(Recommendation, pk=recommendation_id)
+    form = ResponseForm(request.POST)
+    if not form.is_valid():
+        return _page(request, recommendation, status=400, response_form=form)
+    services.response_record(coalition=request.coalition, actor=request.user, recommendation=recommendation, **form.cleaned_data)
+    messages.success(request, _("The new response is recorded; the earlier ones stay in the history."))
+    return _back(coalition_slug, recommendation, "#responses")
+
+
+@require_POST
+@require_role(Role.EDITOR)
+def action_category_edit(request: HttpRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
+    recommendation = get_object_or_404(Recommendation, pk=recommendation_id)
+    form = ActionCategoryForm(request.POST)
+    if not form.is_valid():
+        return _page(request, recommendation, status=400, category_form=form)
+    services.action_category_set(coalition=request.coalition, actor=request.user, recommendation=recommendation,
+                                 category=form.cleaned_data["category"])
+    messages.success(request, _("Action category confirmed."))
+    return _back(coalition_slug, recommendation, "#category")
+
+
+@require_POST
+@require_role(Role.EDITOR)
+def earlier_decide(request: HttpRequest, coalition_slug: str, recommendation_id: int, earlier_id: int) -> HttpResponse:
+    recommendation = get_object_or_404(Recommendation.objects.select_related("review__session"), pk=recommendation_id)
+    earlier = get_object_or_404(Recommendation.objects.select_related("review__session"), pk=earlier_id)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Confirm or reject the link."))
+        return _back(coalition_slug, recommendation, "#cycles")
+    try:
+        services.cross_cycle_decide(coalition=request.coalition, actor=request.user, recommendation=recommendation,
+                                    earlier=earlier, decision=form.cleaned_data["decision"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return _back(coalition_slug, recommendation, "#cycles")

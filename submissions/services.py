@@ -1,0 +1,45 @@
+"""Writes of the coalition's draft recommendations: validated, atomic, audited."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from coalitions.audit import audit_record, diff_fields
+from coalitions.models import Coalition, Engagement
+
+from .models import DraftRecommendation
+
+SIMPLE_FIELDS = ("text", "responsible_actor", "indicator", "timeframe", "follows_up", "working_group")
+
+
+@transaction.atomic
+def draft_save(
+    *, coalition: Coalition, actor: Any, engagement: Engagement, data: dict[str, Any], draft: DraftRecommendation | None = None
+) -> DraftRecommendation:
+    """Create or change a draft recommendation of `engagement` (data: the form's cleaned data)."""
+    assert engagement.coalition_id == coalition.pk
+    simple = {name: data[name] for name in SIMPLE_FIELDS if name in data}
+    if draft is None:
+        draft = DraftRecommendation.objects.create(coalition=coalition, engagement=engagement, created_by=actor, **simple)
+        changes, action = {}, "draft.create"
+    else:
+        changes, action = diff_fields(draft, simple), "draft.update"
+        for name, value in simple.items():
+            setattr(draft, name, value)
+        draft.save()
+    if "states_to_ask" in data:
+        before = {s.pk for s in draft.states_to_ask.all()}
+        wanted = {s.pk for s in data["states_to_ask"]}
+        if before != wanted:
+            changes["states_to_ask"] = [str(len(before)), str(len(wanted))]
+            draft.states_to_ask.set(wanted)
+    if changes or action == "draft.create":
+        audit_record(coalition=coalition, actor=actor, action=action, target=draft, changes=changes)
+    return draft
+
+
+@transaction.atomic
+def draft_delete(*, coalition: Coalition, actor: Any, draft: DraftRecommendation) -> None:
+    audit_record(coalition=coalition, actor=actor, action="draft.delete", target=draft)
+    draft.delete()
