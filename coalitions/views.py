@@ -268,11 +268,13 @@ def _engagement(request: HttpRequest, engagement_id: int) -> Engagement:
 def engagement_detail(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
     engagement = _engagement(request, engagement_id)
     timeline = selectors.engagement_timeline(engagement=engagement)
+    from submissions.selectors import engagement_impact  # the drafting app builds on this one
+
     return render(
         request,
         "coalitions/engagement_detail.html",
         {"engagement": engagement, "timeline": timeline, "next": selectors.next_milestone(timeline),
-         "custom_form": CustomMilestoneForm()},
+         "custom_form": CustomMilestoneForm(), "impact": engagement_impact(engagement=engagement)},
     )
 
 

@@ -85,3 +85,26 @@ def corrected_reference_data(tmp_path, filename: str, match: dict[str, str], cha
         writer.writeheader()
         writer.writerows(rows)
     return data
+
+
+class RecommendationFactory(factory.django.DjangoModelFactory):
+    """A recommendation of a review (pass `review`); `states` sets its recommending States."""
+
+    class Meta:
+        model = "recommendations.Recommendation"
+        skip_postgeneration_save = True
+
+    source = "template"
+    source_key = factory.Sequence(lambda n: f"f{n}")
+    paragraph = factory.Sequence(lambda n: f"150.{n + 1}")
+    paragraph_major = 150
+    paragraph_minor = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"Take measures to protect the rights of group number {n} (Chile);")
+    response = "supported"
+    action_category = 4
+    action_category_status = "suggested"
+
+    @factory.post_generation
+    def states(self, create: bool, extracted, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        if create and extracted:
+            self.recommending_states.set(extracted)

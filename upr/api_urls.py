@@ -3,6 +3,8 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from coalitions import api as coalition_api
+from recommendations import api as recommendation_api
+from submissions import api as submission_api
 
 from . import api
 
@@ -20,6 +22,9 @@ scoped.register("working-groups", coalition_api.WorkingGroupViewSet, basename="w
 scoped.register("invitations", coalition_api.InvitationViewSet, basename="invitation")
 scoped.register("engagements", coalition_api.EngagementViewSet, basename="engagement")
 scoped.register("audit-events", coalition_api.AuditEventViewSet, basename="audit-event")
+scoped.register("recommendations", recommendation_api.RecommendationViewSet, basename="recommendation")
+scoped.register("draft-recommendations", submission_api.DraftRecommendationViewSet, basename="draft-recommendation")
+scoped.register("engagements", submission_api.EngagementImpactViewSet, basename="engagement-impact")
 
 app_name = "api"
 urlpatterns = [

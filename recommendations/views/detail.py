@@ -84,13 +84,15 @@ def action_category_edit(request: HttpRequest, coalition_slug: str, recommendati
 def earlier_decide(request: HttpRequest, coalition_slug: str, recommendation_id: int, earlier_id: int) -> HttpResponse:
     recommendation = get_object_or_404(Recommendation.objects.select_related("review__session"), pk=recommendation_id)
     earlier = get_object_or_404(Recommendation.objects.select_related("review__session"), pk=earlier_id)
+    # The pair can be decided from either page (the later recommendation's, or the earlier one's).
+    page = earlier if request.POST.get("back") == str(earlier.pk) else recommendation
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Confirm or reject the link."))
-        return _back(coalition_slug, recommendation, "#cycles")
+        return _back(coalition_slug, page, "#cycles")
     try:
         services.cross_cycle_decide(coalition=request.coalition, actor=request.user, recommendation=recommendation,
                                     earlier=earlier, decision=form.cleaned_data["decision"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return _back(coalition_slug, recommendation, "#cycles")
+    return _back(coalition_slug, page, "#cycles")

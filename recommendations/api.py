@@ -1,0 +1,141 @@
+"""The recommendations API under /api/c/<slug>/recommendations/: the shared recommendations, each with
+the coalition's own layer, and the writes an editor makes (layer, later response, action category,
+cross-cycle links). Every write goes through `services`; the coalition comes from the URL."""
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from coalitions.api import CoalitionScopedMixin
+from coalitions.models import Coalition, Role
+
+from . import selectors, services
+from .forms import RecommendationFilterForm
+from .models import Recommendation
+from .serializers import (
+    ActionCategorySerializer,
+    EarlierLinkDecisionSerializer,
+    LayerUpdateSerializer,
+    RecommendationDetailSerializer,
+    RecommendationRowSerializer,
+    ResponseCreateSerializer,
+)
+
+
+def filter_parameters() -> list[OpenApiParameter]:
+    """The list's query parameters, read from RecommendationFilterForm so that the API and the HTML
+    list cannot drift apart."""
+    parameters = []
+    for name, field in RecommendationFilterForm.base_fields.items():
+        kind: type = str
+        enum = None
+        hint = ""
+        if isinstance(field, forms.BooleanField):
+            kind = bool
+        elif isinstance(field, forms.ModelChoiceField):  # before ChoiceField, its base class
+            kind = str if field.to_field_name == "iso3" else int
+            hint = {"iso3": "ISO 3166 alpha-3 code", "number": "goal number"}.get(field.to_field_name or "", "id")
+        elif isinstance(field, forms.ChoiceField):
+            kind = int if getattr(field, "coerce", None) is int else str
+            enum = [value for value, _label in field.choices if value != ""]
+        label = str(field.label or name.replace("_", " ").capitalize())
+        description = f"{label} ({hint})" if hint else label
+        parameters.append(OpenApiParameter(name, kind, OpenApiParameter.QUERY, description=description, enum=enum))
+    return parameters
+
+
+def form_errors(form: forms.Form) -> dict[str, list[str]]:
+    return {name: [error["message"] for error in errors] for name, errors in form.errors.get_json_data().items()}
+
+
+class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Recommendations States made at reviews, with this coalition's priority, notes and working group.
+
+    The recommendations are shared reference data (every coalition reads the same rows); the layer on
+    them is read and written for the coalition in the URL only. Any member reads; editors write.
+    """
+
+    model = Recommendation
+    write_role = Role.EDITOR
+    serializer_class = RecommendationRowSerializer
+
+    def queryset_for(self, coalition: Coalition) -> QuerySet:
+        return Recommendation.objects.select_related("review__state", "review__session")
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "coalition": self.coalition}
+
+    def _valid(self, serializer_class: type[serializers.Serializer], *, partial: bool = False) -> dict[str, Any]:
+        body = serializer_class(data=self.request.data, context=self.get_serializer_context(), partial=partial)
+        body.is_valid(raise_exception=True)
+        return dict(body.validated_data)
+
+    def _detail(self, recommendation: Recommendation) -> dict[str, Any]:
+        detail = selectors.recommendation_detail(coalition=self.coalition, recommendation=recommendation)  # type: ignore[arg-type]
+        return RecommendationDetailSerializer(detail, context=self.get_serializer_context()).data
+
+    @extend_schema(parameters=filter_parameters())
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The filtered, sorted list, paginated; an invalid filter answers 400 with the reason beside its name."""
+        form = RecommendationFilterForm(request.query_params, coalition=self.coalition)
+        if not form.is_valid():
+            raise serializers.ValidationError(form_errors(form))
+        found = selectors.recommendation_search(coalition=self.coalition, filters=form.filters())  # type: ignore[arg-type]
+        # Joined and prefetched before the page is cut: the page's size does not change the query count.
+        page = self.paginate_queryset(
+            found.select_related("review__state", "review__session").prefetch_related("recommending_states")
+        )
+        rows = selectors.rows_for(page, coalition=self.coalition)  # type: ignore[arg-type]
+        return self.get_paginated_response(RecommendationRowSerializer(rows, many=True).data)
+
+    @extend_schema(responses=RecommendationDetailSerializer)
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(self._detail(self.get_object()))
+
+    @extend_schema(request=LayerUpdateSerializer, responses=RecommendationDetailSerializer)
+    @action(detail=True, methods=["patch"])
+    def layer(self, request: Request, **kwargs: Any) -> Response:
+        """Set this coalition's priority, notes or working group (send any of them)."""
+        recommendation = self.get_object()
+        body = self._valid(LayerUpdateSerializer, partial=True)
+        self.call_service(services.layer_save, coalition=self.coalition, actor=request.user, recommendation=recommendation, **body)
+        return Response(self._detail(recommendation))
+
+    @extend_schema(request=ResponseCreateSerializer, responses={201: RecommendationDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def responses(self, request: Request, **kwargs: Any) -> Response:
+        """Record a response the State gave later; the earlier ones stay in the history."""
+        recommendation = self.get_object()
+        body = self._valid(ResponseCreateSerializer)
+        self.call_service(services.response_record, coalition=self.coalition, actor=request.user, recommendation=recommendation,
+                          response=body["response"], source=body["source"], stated_on=body.get("stated_on"))
+        return Response(self._detail(recommendation), status=status.HTTP_201_CREATED)
+
+    # Single-word url names ("recommendation-category"): the tenancy guard test reads the basename
+    # from a route's name up to its last hyphen.
+    @extend_schema(request=ActionCategorySerializer, responses=RecommendationDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="action-category", url_name="category")
+    def action_category(self, request: Request, **kwargs: Any) -> Response:
+        """Confirm or change the action category (1-5); a later import keeps it."""
+        recommendation = self.get_object()
+        body = self._valid(ActionCategorySerializer)
+        self.call_service(services.action_category_set, coalition=self.coalition, actor=request.user,
+                          recommendation=recommendation, category=body["category"])
+        return Response(self._detail(recommendation))
+
+    @extend_schema(request=EarlierLinkDecisionSerializer, responses=RecommendationDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="earlier-links", url_name="earlier")
+    def earlier_links(self, request: Request, **kwargs: Any) -> Response:
+        """Confirm or reject that an earlier-cycle recommendation is what this one repeats."""
+        recommendation = self.get_object()
+        body = self._valid(EarlierLinkDecisionSerializer)
+        self.call_service(services.cross_cycle_decide, coalition=self.coalition, actor=request.user,
+                          recommendation=recommendation, earlier=body["earlier"], decision=body["decision"])
+        return Response(self._detail(recommendation))
