@@ -13,6 +13,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from coalitions.api import CoalitionScopedMixin
 from coalitions.models import CoalitionOwnedModel, Coalition, Milestone
 from coalitions.tenancy import COALITION_KWARG
+from upr.models import Review
+from submissions.models import DraftRecommendation
 from upr.celery import QUEUES, TASK_QUEUES, app as celery_app
 
 
@@ -26,10 +28,26 @@ def url_patterns(patterns=None, namespace: tuple = (), kwargs: frozenset = froze
             yield ":".join(namespace + (pattern.name,)), names, pattern.callback
 
 
+def shared_recommendations(p):  # type: ignore[no-untyped-def]
+    """A recommendation of the engagement's review and one of the same State's previous review
+    (shared reference data: an outsider's 404 must come from the guard, not from missing rows)."""
+    from recommendations.models import Recommendation
+
+    later = Recommendation.objects.create(review=p.engagement.review, source="template", source_key="g1", text="Adopt a law")
+    previous = Review.objects.get(state=p.engagement.review.state, session__number=34)
+    earlier = Recommendation.objects.create(review=previous, source="template", source_key="g0", text="Adopt a law")
+    return later, earlier
+
+
 def coalition_urls(p) -> list[str]:  # type: ignore[no-untyped-def]
     """Every URL inside coalition alpha, with the ids of alpha's real objects filled in."""
     milestone = Milestone.objects.filter(engagement=p.engagement).first()
+    recommendation, earlier = shared_recommendations(p)
+    draft = DraftRecommendation.objects.create(coalition=p.coalition, engagement=p.engagement, text="Adopt a law")
     values = {
+        "recommendation_id": recommendation.pk,
+        "earlier_id": earlier.pk,
+        "draft_id": draft.pk,
         COALITION_KWARG: p.coalition.slug,
         "membership_id": p.membership(p.member).pk,
         "organisation_id": p.organisation.pk,
