@@ -132,6 +132,13 @@ class Worker(threading.Thread):
         conn.close()
 
 
+def endpoint_path(endpoint: dict, client: dict, index: int) -> str:
+    """The client's URL: its coalition's slug, and for endpoints with variants (different searches)
+    the variant of this client, so that 20 clients send 20 different queries over and over."""
+    variants = endpoint.get("variants") or [""]
+    return endpoint["path"].format(slug=client["slug"], variant=variants[index % len(variants)])
+
+
 def run_endpoint(config: dict, endpoint: dict) -> dict:
     lock = threading.Lock()
     budget = [config["max_requests"]]
@@ -140,8 +147,8 @@ def run_endpoint(config: dict, endpoint: dict) -> dict:
     measure_from = start_at + config["warmup"]
     stop_at = measure_from + config["duration"]
     workers = [
-        Worker(config, client, endpoint["path"].format(slug=client["slug"]), start_at, measure_from, stop_at, budget, lock)
-        for client in config["clients"]
+        Worker(config, client, endpoint_path(endpoint, client, i), start_at, measure_from, stop_at, budget, lock)
+        for i, client in enumerate(config["clients"])
     ]
     for worker in workers:
         worker.start()

@@ -46,7 +46,19 @@ ENDPOINTS = [
     {"name": "dashboard /c/<slug>/", "path": "/c/{slug}/"},
     {"name": "members /c/<slug>/members/", "path": "/c/{slug}/members/"},
     {"name": "calendar /calendar/", "path": "/calendar/"},
+    # A filtered full-text search over UPR Info's 41,066 recommendations (issue 4: p95 < 100 ms).
+    {"name": "search /c/<slug>/recommendations/", "path": "/c/{slug}/recommendations/?{variant}", "p95_ms": 100.0,
+     "needs_recommendations": True, "variants": [
+         "q=women&response=noted", "q=torture&group=WEOG", "q=%22death+penalty%22&cycle=2", "q=children&action=5",
+         "q=HIV", "q=freedom+of+expression&response=supported", "q=ratify+convention&sort=relevance",
+         "q=trafficking&state=USA", "q=discrimination+-women&cycle=1", "q=education&under_review=FRA",
+         "q=migrants&group=GRULAC", "q=journalists", "q=indigenous+land", "q=domestic+violence&action=4",
+         "q=human+rights+defenders&response=noted", "q=disabilities", "q=prison+conditions", "q=child+marriage&cycle=2",
+         "q=ombudsman&sort=oldest", "q=corruption&response=supported",
+     ]},
 ]
+# UPR Info's export of sessions 1-20, imported into the benchmark database for the search endpoint.
+RECOMMENDATIONS_FILE = ROOT.parent / "shared" / "reference" / "data" / "upr-info_database_export_sessions01-20.csv"
 
 # The configuration chosen on the 2-core machine this was written on (see README.md).
 DEFAULT_SERVER = "sync:2"
@@ -196,12 +208,14 @@ def get(port: int, path: str, cookie: str | None = None) -> tuple[int, dict[str,
         conn.close()
 
 
-def check_sessions(port: int, users: list[dict], cookie_name: str) -> None:
-    """Every sample session opens its own coalition's pages (200, not a redirect to the login)."""
+def check_sessions(port: int, users: list[dict], cookie_name: str, names: list[str]) -> None:
+    """Every sample session opens its own coalition's pages (200, not a redirect to the login); the
+    first opens every page benchmarked, every variant of it."""
     problems = []
     for i, user in enumerate(users):
         cookie = f"{cookie_name}={user['session_key']}"
-        paths = [e["path"].format(slug=user["slug"]) for e in ENDPOINTS] if i == 0 else [f"/c/{user['slug']}/"]
+        paths = [e["path"].format(slug=user["slug"], variant=v) for e in ENDPOINTS if e["name"] in names
+                 for v in e.get("variants") or [""]] if i == 0 else [f"/c/{user['slug']}/"]
         for path in paths:
             status, headers, body = get(port, path, cookie)
             if status != 200:
@@ -255,7 +269,8 @@ def drive(port: int, users: list[dict], args: argparse.Namespace, cookie_name: s
     clients = [{"session_key": u["session_key"], "slug": u["slug"]} for u in (users * args.clients)[: args.clients]]
     config = {
         "host": HOST, "port": port, "cookie_name": cookie_name, "clients": clients,
-        "endpoints": [{"name": e["name"], "path": e["path"]} for e in ENDPOINTS if e["name"] in names],
+        "endpoints": [{"name": e["name"], "path": e["path"], "variants": e.get("variants")}
+                      for e in ENDPOINTS if e["name"] in names],
         "warmup": args.warmup, "duration": args.duration, "rounds": args.rounds, "timeout": 10,
         "max_requests": args.max_requests,
         "server_pids": server_pids,
@@ -290,12 +305,14 @@ def report(server: dict, results: dict, args: argparse.Namespace) -> list[tuple[
     print(header)
     print("-" * len(header))
     verdicts = []
+    targets = {e["name"]: e.get("p95_ms", TARGET_P95_MS) for e in ENDPOINTS}
     for row in rows:
         share = row["throughput"] / base_tp if base_tp else None
         is_baseline = row is baseline
         reasons = []
-        if row["p95_ms"] >= TARGET_P95_MS:
-            reasons.append(f"p95 {row['p95_ms']:.0f} >= {TARGET_P95_MS:.0f} ms")
+        target_p95 = targets.get(row["name"], TARGET_P95_MS)
+        if row["p95_ms"] >= target_p95:
+            reasons.append(f"p95 {row['p95_ms']:.0f} >= {target_p95:.0f} ms")
         if share is not None and share < TARGET_SHARE:
             reasons.append(f"{share:.0%} < {TARGET_SHARE:.0%} of trivial")
         if row["errors"]:
@@ -310,8 +327,8 @@ def report(server: dict, results: dict, args: argparse.Namespace) -> list[tuple[
               f"{row['kib_per_response']:>5.1f}  {verdict}{': ' + '; '.join(reasons) if reasons else ''}")
         if row["errors"]:
             print(f"{'':<30} statuses {row['statuses']} exceptions {row['exceptions']}")
-    print(f"target: p95 < {TARGET_P95_MS:.0f} ms and >= {TARGET_SHARE:.0%} of the trivial view's req/s, "
-          f"at {args.clients} concurrent clients")
+    print(f"target: p95 < {TARGET_P95_MS:.0f} ms (search: < 100 ms) and >= {TARGET_SHARE:.0%} of the trivial "
+          f"view's req/s, at {args.clients} concurrent clients")
     if all(row.get("cpu") for row in rows):
         cores = rows[0]["cpu"]["cores"]
         print(f"CPU during the measured windows, in % of one core ({cores} cores = {cores * 100}%):")
@@ -353,9 +370,14 @@ def main() -> int:
     parser.add_argument("--retries", type=int, default=1,
                         help="measure an endpoint again, up to this many times, when other work disturbed it (default 1)")
     parser.add_argument("--json", metavar="PATH", help="also write the raw results to PATH")
+    parser.add_argument("--recommendations", default=str(RECOMMENDATIONS_FILE), metavar="CSV",
+                        help="UPR Info export imported for the search endpoint (skipped when the file is missing)")
     args = parser.parse_args()
     servers = [parse_server(spec) for spec in (args.server or [DEFAULT_SERVER])]
-    names = [e["name"] for e in ENDPOINTS]
+    have_recommendations = Path(args.recommendations).is_file()
+    if not have_recommendations:
+        say(f"no {args.recommendations}: the search endpoint is skipped")
+    names = [e["name"] for e in ENDPOINTS if have_recommendations or not e.get("needs_recommendations")]
     args.only_names = [n for n in names if not args.only or n.startswith("/health/") or any(t in n for t in args.only)]
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that `finally` stops gunicorn, drops the database
@@ -383,6 +405,12 @@ def main() -> int:
             seeded = json.loads(run_step("seed", [PYTHON, str(BENCH_DIR / "seed.py"), "--coalitions",
                                                   str(args.coalitions), "--users", str(args.users)], env))
             say("seeded " + ", ".join(f"{v} {k}" for k, v in seeded["counts"].items()) + f" in {seeded['seconds']} s")
+            if have_recommendations:
+                imported = run_step("import_recommendations", [PYTHON, "manage.py", "import_recommendations",
+                                                                args.recommendations], env, timeout=600)
+                run_step("analyze", [PYTHON, "-c", "import django, os; django.setup(); from django.db import connection; "
+                                     "connection.cursor().execute('ANALYZE')"], env)
+                say("imported " + imported.strip().splitlines()[-1])
         users = seeded["users"]
         run_step("collectstatic (temporary STATIC_ROOT)", [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], web_env)
         cookie_name = "sessionid"
@@ -392,7 +420,7 @@ def main() -> int:
             try:
                 gunicorn.wait_healthy()
                 say(f"gunicorn {server['spec']} answering on {HOST}:{gunicorn.port} (pid {gunicorn.process.pid})")
-                check_sessions(gunicorn.port, users, cookie_name)
+                check_sessions(gunicorn.port, users, cookie_name, args.only_names)
                 wait_until_quiet(args.wait_quiet)
                 say(f"load: {args.clients} clients x {len(args.only_names)} endpoints x "
                     f"({args.warmup:g} + {args.duration:g} s)...")

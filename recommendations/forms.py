@@ -7,9 +7,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coalitions.models import Coalition, WorkingGroup
-from upr.models import RegionalGroup, Review, State
+from upr.models import RegionalGroup, Review
 
-from .models import SDG, Issue, LinkDecision, Response, Theme
+from .models import LinkDecision, Response
+from .vocabulary import filter_choices, vocabulary_version
 
 ACTION_CATEGORIES = [
     (1, _("1 - Minimal action (call on, seek, share)")),
@@ -30,37 +31,43 @@ CYCLES = [(1, _("Cycle 1")), (2, _("Cycle 2")), (3, _("Cycle 3")), (4, _("Cycle 
 
 class RecommendationFilterForm(forms.Form):
     """The list's filters, from the query string. Invalid values are reported beside their field and
-    left out of the filtering: the rest of the search still answers."""
+    left out of the filtering: the rest of the search still answers. Choices are plain values from
+    recommendations.vocabulary (cached), not model objects: this form is built on every search."""
 
     q = forms.CharField(label=_("Search the text"), max_length=200, required=False)
-    under_review = forms.ModelChoiceField(
-        State.objects.order_by("name"), to_field_name="iso3", required=False, label=_("State under Review"),
-        empty_label=_("Any State"),
-    )
+    under_review = forms.ChoiceField(required=False, label=_("State under Review"))
     cycle = forms.TypedChoiceField(choices=[("", _("Any cycle")), *CYCLES], coerce=int, required=False, label=_("Cycle"))
-    review = forms.ModelChoiceField(Review.objects.select_related("state", "session"), required=False, widget=forms.HiddenInput)
+    review = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     response = forms.ChoiceField(choices=[("", _("Any response")), *Response.choices], required=False, label=_("Response"))
-    state = forms.ModelChoiceField(
-        State.objects.order_by("name"), to_field_name="iso3", required=False, label=_("Recommending State"),
-        empty_label=_("Any State"),
-    )
+    state = forms.ChoiceField(required=False, label=_("Recommending State"))
     group = forms.ChoiceField(
         choices=[("", _("Any regional group")), *RegionalGroup.choices], required=False, label=_("Regional group of the recommending State"),
     )
-    theme = forms.ModelChoiceField(Theme.objects.all(), required=False, label=_("Theme"), empty_label=_("Any theme"))
-    sdg = forms.ModelChoiceField(SDG.objects.all(), to_field_name="number", required=False, label=_("SDG"), empty_label=_("Any SDG"))
-    issue = forms.ModelChoiceField(Issue.objects.all(), required=False, label=_("UPR Info issue"), empty_label=_("Any issue"))
+    theme = forms.TypedChoiceField(coerce=int, required=False, label=_("Theme"))
+    sdg = forms.TypedChoiceField(coerce=int, required=False, label=_("SDG"))
+    issue = forms.TypedChoiceField(coerce=int, required=False, label=_("UPR Info issue"))
     action = forms.TypedChoiceField(
         choices=[("", _("Any action category")), *ACTION_CATEGORIES], coerce=int, required=False, label=_("Action category"),
     )
     priority = forms.BooleanField(required=False, label=_("Only our priorities"))
-    working_group = forms.ModelChoiceField(WorkingGroup.objects.none(), required=False, label=_("Our working group"),
-                                           empty_label=_("Any working group"))
+    working_group = forms.TypedChoiceField(coerce=int, required=False, label=_("Our working group"))
     sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, label=_("Sort by"))
+
+    VOCABULARY = {
+        "under_review": ("state", _("Any State")), "state": ("state", _("Any State")), "theme": ("theme", _("Any theme")),
+        "sdg": ("sdg", _("Any SDG")), "issue": ("issue", _("Any issue")),
+    }
 
     def __init__(self, *args: Any, coalition: Coalition, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["working_group"].queryset = WorkingGroup.objects.for_coalition(coalition)  # type: ignore[attr-defined]
+        choices = filter_choices()
+        for name, (vocabulary, empty) in self.VOCABULARY.items():
+            self.fields[name].choices = [("", empty), *choices[vocabulary]]
+            self.fields[name].options_key = f"{name}:{vocabulary_version(choices)}"  # type: ignore[attr-defined]
+        for name in ("cycle", "response", "group", "action", "sort"):
+            self.fields[name].options_key = name  # type: ignore[attr-defined]
+        groups = WorkingGroup.objects.for_coalition(coalition).values_list("pk", "name")  # type: ignore[attr-defined]
+        self.fields["working_group"].choices = [("", _("Any working group")), *groups]
 
     def filters(self) -> dict[str, Any]:
         """The valid filters (all of them when the form is valid)."""

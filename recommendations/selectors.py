@@ -25,8 +25,8 @@ SORTS: dict[str, tuple[str, ...]] = {
     "action": ("-action_category", "-review__session__number", "paragraph_major", "paragraph_minor", "pk"),
 }
 
-# filter name -> many-to-many relation whose through table has a column of that name
-TAG_FILTERS = {"theme": "themes", "sdg": "sdgs", "issue": "issues"}
+# filter name -> (many-to-many relation, the lookup in its through table)
+TAG_FILTERS = {"theme": ("themes", "theme_id"), "sdg": ("sdgs", "sdg__number"), "issue": ("issues", "issue_id")}
 
 
 def text_search(queryset: QuerySet, q: str) -> QuerySet:
@@ -42,13 +42,14 @@ def text_search(queryset: QuerySet, q: str) -> QuerySet:
 
 
 def recommendation_search(*, coalition: Coalition, filters: dict[str, Any]) -> QuerySet[Recommendation]:
-    """The recommendations matching `filters` (the cleaned data of RecommendationFilterForm), sorted."""
+    """The recommendations matching `filters` (the cleaned data of RecommendationFilterForm: States
+    by ISO code, themes, issues and working groups by id, SDGs by number), sorted."""
     qs = text_search(Recommendation.objects.all(), filters.get("q") or "")
     through = Recommendation.recommending_states.through
     if filters.get("review"):
-        qs = qs.filter(review=filters["review"])
+        qs = qs.filter(review_id=filters["review"])
     if filters.get("under_review"):
-        qs = qs.filter(review__state=filters["under_review"])
+        qs = qs.filter(review__state__iso3=filters["under_review"])
     if filters.get("cycle"):
         qs = qs.filter(review__session__cycle=filters["cycle"])
     if filters.get("response"):
@@ -56,18 +57,18 @@ def recommendation_search(*, coalition: Coalition, filters: dict[str, Any]) -> Q
     if filters.get("action"):
         qs = qs.filter(action_category=filters["action"])
     if filters.get("state"):
-        qs = qs.filter(Exists(through.objects.filter(recommendation=OuterRef("pk"), state=filters["state"])))
+        qs = qs.filter(Exists(through.objects.filter(recommendation=OuterRef("pk"), state__iso3=filters["state"])))
     if filters.get("group"):
         qs = qs.filter(Exists(through.objects.filter(recommendation=OuterRef("pk"), state__regional_group=filters["group"])))
-    for key, relation in TAG_FILTERS.items():
+    for key, (relation, lookup) in TAG_FILTERS.items():
         if filters.get(key):
             tagged = getattr(Recommendation, relation).through.objects
-            qs = qs.filter(Exists(tagged.filter(recommendation=OuterRef("pk"), **{key: filters[key]})))
+            qs = qs.filter(Exists(tagged.filter(recommendation=OuterRef("pk"), **{lookup: filters[key]})))
     layers = CoalitionRecommendation.objects.filter(coalition=coalition, recommendation=OuterRef("pk"))
     if filters.get("priority"):
         qs = qs.filter(Exists(layers.filter(priority=True)))
     if filters.get("working_group"):
-        qs = qs.filter(Exists(layers.filter(working_group=filters["working_group"])))
+        qs = qs.filter(Exists(layers.filter(working_group_id=filters["working_group"])))
     sort = filters.get("sort") or ("relevance" if filters.get("q") else "newest")
     if sort == "relevance":
         if connection.vendor == "postgresql" and filters.get("q"):

@@ -5,23 +5,29 @@ from __future__ import annotations
 
 from django import template
 from django.forms import BoundField
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+
+from ..vocabulary import options_html
 
 register = template.Library()
 
 
 @register.simple_tag
 def select(field: BoundField) -> SafeString:
-    """A <select> of a ChoiceField with its options, the bound value selected."""
+    """A <select> of a ChoiceField with its options, the bound value selected. Fields with an
+    `options_key` (set by the form) reuse their options' HTML from the cache."""
     value = field.data if field.form.is_bound else field.initial
     current = "" if value in (None, "") else str(value)
-    options = []
-    for choice, label in field.field.choices:
-        key = str(getattr(choice, "value", choice))
-        chosen = " selected" if key == current else ""
-        options.append(f'<option value="{conditional_escape(key)}"{chosen}>{conditional_escape(label)}</option>')
+    key = getattr(field.field, "options_key", None)
+    if key:
+        options = options_html(field.field.choices, key=key)
+    else:
+        options = "".join(f'<option value="{escape(v)}">{escape(label)}</option>' for v, label in field.field.choices)
+    if current:
+        needle = f'<option value="{escape(current)}">'
+        options = options.replace(needle, needle[:-1] + " selected>", 1)
     described = f' aria-describedby="{field.auto_id}_error" aria-invalid="true"' if field.errors else ""
     return format_html(
-        '<select name="{}" id="{}"{}>{}</select>', field.html_name, field.auto_id, mark_safe(described), mark_safe("".join(options))
+        '<select name="{}" id="{}"{}>{}</select>', field.html_name, field.auto_id, mark_safe(described), mark_safe(options)
     )

@@ -5,13 +5,17 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.middleware.csrf import get_token
+from django.urls import reverse
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coalitions.models import Role
 from coalitions.tenancy import require_role
 
-from .. import exports, selectors, services
+from .. import exports, rows, selectors, services
 from ..forms import RecommendationFilterForm
 from ..models import CoalitionRecommendation, Recommendation
 from ..spreadsheet import write_xlsx
@@ -29,11 +33,12 @@ def recommendation_list(request: HttpRequest, coalition_slug: str) -> HttpRespon
     form, filters = _filters(request)
     queryset = selectors.recommendation_search(coalition=request.coalition, filters=filters)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.rows_for(page.object_list, coalition=request.coalition)
-    return render(request, "recommendations/list.html", {
-        "form": form, "page": page, "rows": rows, "filtered": bool(filters),
-        "can_edit": request.membership.can_edit,
-    })
+    table = rows.render(
+        rows.read_page(page.object_list, coalition=request.coalition),
+        base_url=reverse("recommendations:list", args=[coalition_slug]), csrf_token=get_token(request),
+        back=request.get_full_path(), can_edit=request.membership.can_edit, words=rows.labels(),
+    )
+    return render(request, "recommendations/list.html", {"form": form, "page": page, "rows": table, "filtered": bool(filters)})
 
 
 def recommendation_export(request: HttpRequest, coalition_slug: str, fmt: str) -> HttpResponse:
@@ -62,8 +67,13 @@ def priority_toggle(request: HttpRequest, coalition_slug: str, recommendation_id
     layer = services.layer_save(coalition=request.coalition, actor=request.user, recommendation=recommendation,
                                 priority=not current)
     if request.htmx:
-        return render(request, "recommendations/partials/priority_button.html",
-                      {"recommendation": recommendation, "layer": layer, "can_edit": True, "announce": True})
+        words = rows.labels()
+        return HttpResponse(rows.priority_cell(
+            recommendation.pk, layer.priority, name=recommendation.paragraph or rows.shorten(recommendation.text, 6),
+            url=reverse("recommendations:detail", args=[coalition_slug, recommendation.pk]), token=escape(get_token(request)),
+            back=escape(request.POST.get("next", "")), can_edit=True, words=words,
+            announce=_("Flagged") if layer.priority else _("Unflagged"),
+        ))
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(target)

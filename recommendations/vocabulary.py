@@ -1,0 +1,62 @@
+"""The filter vocabulary of the recommendations list (States, themes, SDGs, issues), as plain
+(value, label) pairs and ready-made <option> HTML, cached until the vocabulary changes.
+
+The list is searched far more often than the vocabulary changes (an import, a reference-data load),
+and building its selects from model objects cost more than the search itself (390 States, themes,
+issues per request). The cache key is a version read in one small statement: the highest id of
+each vocabulary table, so any import that adds a term (or a reload of the calendar) renews it.
+"""
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db import connection
+from django.utils.html import escape
+from django.utils.translation import get_language
+
+from upr.models import ReferenceLoad, State
+
+from .models import SDG, Issue, Theme
+
+TABLES = (Theme, Issue, SDG, ReferenceLoad)
+
+
+def version() -> str:
+    parts = " UNION ALL ".join(f"SELECT COALESCE(MAX(id), 0) FROM {m._meta.db_table}" for m in TABLES)
+    with connection.cursor() as cursor:
+        cursor.execute(parts)
+        return "-".join(str(row[0]) for row in cursor.fetchall())
+
+
+def _choices() -> dict[str, list[tuple[str, str]]]:
+    return {
+        "state": [(iso3, name) for iso3, name in State.objects.order_by("name").values_list("iso3", "name")],
+        "theme": [(str(pk), name) for pk, name in Theme.objects.values_list("pk", "name")],
+        "sdg": [(str(n), f"{n} - {name}") for n, name in SDG.objects.values_list("number", "name")],
+        "issue": [(str(pk), name) for pk, name in Issue.objects.values_list("pk", "name")],
+    }
+
+
+def filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """The choices of the vocabulary fields (state, theme, sdg, issue), from the cache when current;
+    the version they were read at is kept under "version"."""
+    current = version()
+    key = f"recommendation-vocabulary:{current}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = {**_choices(), "version": current}
+        cache.set(key, choices, 24 * 3600)
+    return choices
+
+
+def vocabulary_version(choices: dict) -> str:
+    return choices["version"]
+
+
+def options_html(choices: list[tuple[object, object]], *, key: str) -> str:
+    """The <option> elements of `choices` (values and labels escaped), memoised per language under `key`."""
+    cache_key = f"recommendation-options:{key}:{get_language()}"
+    html = cache.get(cache_key)
+    if html is None:
+        html = "".join(f'<option value="{escape(v)}">{escape(label)}</option>' for v, label in choices)
+        cache.set(cache_key, html, 24 * 3600)
+    return html
