@@ -10,7 +10,7 @@ from coalitions.models import Coalition, WorkingGroup
 from upr.models import RegionalGroup, Review
 
 from .models import LinkDecision, Response
-from .vocabulary import filter_choices, vocabulary_version
+from .vocabulary import filter_choices
 
 ACTION_CATEGORIES = [
     (1, _("1 - Minimal action (call on, seek, share)")),
@@ -29,23 +29,50 @@ SORT_CHOICES = [
 CYCLES = [(1, _("Cycle 1")), (2, _("Cycle 2")), (3, _("Cycle 3")), (4, _("Cycle 4"))]
 
 
+class VocabularyField(forms.Field):
+    """A choice among a long cached vocabulary (States, themes...): checked against a set, without
+    Django's per-request normalisation of hundreds of choices; `options` feeds the select tag."""
+
+    def __init__(self, *, coerce: Any = str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.coerce = coerce
+        self.options: list[tuple[str, str]] = []
+        self.allowed: frozenset[str] = frozenset()
+
+    def set_options(self, options: list[tuple[str, str]], empty: str, allowed: frozenset[str]) -> None:
+        self.options, self.allowed = [("", empty), *options], allowed
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        return self.options
+
+    def to_python(self, value: Any) -> Any:
+        value = "" if value in self.empty_values else str(value).strip()
+        if not value:
+            return None
+        if value not in self.allowed:
+            raise forms.ValidationError(_("Select a valid choice. %(value)s is not one of the available choices."),
+                                        code="invalid_choice", params={"value": value})
+        return self.coerce(value)
+
+
 class RecommendationFilterForm(forms.Form):
     """The list's filters, from the query string. Invalid values are reported beside their field and
     left out of the filtering: the rest of the search still answers. Choices are plain values from
     recommendations.vocabulary (cached), not model objects: this form is built on every search."""
 
     q = forms.CharField(label=_("Search the text"), max_length=200, required=False)
-    under_review = forms.ChoiceField(required=False, label=_("State under Review"))
+    under_review = VocabularyField(required=False, label=_("State under Review"))
     cycle = forms.TypedChoiceField(choices=[("", _("Any cycle")), *CYCLES], coerce=int, required=False, label=_("Cycle"))
     review = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     response = forms.ChoiceField(choices=[("", _("Any response")), *Response.choices], required=False, label=_("Response"))
-    state = forms.ChoiceField(required=False, label=_("Recommending State"))
+    state = VocabularyField(required=False, label=_("Recommending State"))
     group = forms.ChoiceField(
         choices=[("", _("Any regional group")), *RegionalGroup.choices], required=False, label=_("Regional group of the recommending State"),
     )
-    theme = forms.TypedChoiceField(coerce=int, required=False, label=_("Theme"))
-    sdg = forms.TypedChoiceField(coerce=int, required=False, label=_("SDG"))
-    issue = forms.TypedChoiceField(coerce=int, required=False, label=_("UPR Info issue"))
+    theme = VocabularyField(coerce=int, required=False, label=_("Theme"))
+    sdg = VocabularyField(coerce=int, required=False, label=_("SDG"))
+    issue = VocabularyField(coerce=int, required=False, label=_("UPR Info issue"))
     action = forms.TypedChoiceField(
         choices=[("", _("Any action category")), *ACTION_CATEGORIES], coerce=int, required=False, label=_("Action category"),
     )
@@ -62,8 +89,8 @@ class RecommendationFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = filter_choices()
         for name, (vocabulary, empty) in self.VOCABULARY.items():
-            self.fields[name].choices = [("", empty), *choices[vocabulary]]
-            self.fields[name].options_key = f"{name}:{vocabulary_version(choices)}"  # type: ignore[attr-defined]
+            self.fields[name].set_options(choices[vocabulary], str(empty), choices["allowed_" + vocabulary])  # type: ignore[attr-defined]
+            self.fields[name].options_key = f"{name}:{choices['version']}"  # type: ignore[attr-defined]
         for name in ("cycle", "response", "group", "action", "sort"):
             self.fields[name].options_key = name  # type: ignore[attr-defined]
         groups = WorkingGroup.objects.for_coalition(coalition).values_list("pk", "name")  # type: ignore[attr-defined]

@@ -27,18 +27,19 @@ def version() -> str:
         return "-".join(str(row[0]) for row in cursor.fetchall())
 
 
-def _choices() -> dict[str, list[tuple[str, str]]]:
-    return {
+def _choices() -> dict:
+    choices = {
         "state": [(iso3, name) for iso3, name in State.objects.order_by("name").values_list("iso3", "name")],
         "theme": [(str(pk), name) for pk, name in Theme.objects.values_list("pk", "name")],
         "sdg": [(str(n), f"{n} - {name}") for n, name in SDG.objects.values_list("number", "name")],
         "issue": [(str(pk), name) for pk, name in Issue.objects.values_list("pk", "name")],
     }
+    return {**choices, **{f"allowed_{name}": frozenset(v for v, _label in pairs) for name, pairs in choices.items()}}
 
 
-def filter_choices() -> dict[str, list[tuple[str, str]]]:
-    """The choices of the vocabulary fields (state, theme, sdg, issue), from the cache when current;
-    the version they were read at is kept under "version"."""
+def filter_choices() -> dict:
+    """The choices of the vocabulary fields (state, theme, sdg, issue) and the set of their values
+    ("allowed_state"...), from the cache when current; the version they were read at is "version"."""
     current = version()
     key = f"recommendation-vocabulary:{current}"
     choices = cache.get(key)
@@ -46,10 +47,6 @@ def filter_choices() -> dict[str, list[tuple[str, str]]]:
         choices = {**_choices(), "version": current}
         cache.set(key, choices, 24 * 3600)
     return choices
-
-
-def vocabulary_version(choices: dict) -> str:
-    return choices["version"]
 
 
 def options_html(choices: list[tuple[object, object]], *, key: str) -> str:

@@ -1,5 +1,6 @@
 """A demo coalition for a first run (`make run`), so that a newcomer sees the product working."""
 import datetime as dt
+from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
@@ -12,6 +13,13 @@ from upr.models import Review
 
 DEMO_EMAIL = "demo@example.org"
 DEMO_PASSWORD = "demo-coalition-2026"
+
+
+SLOVENIA_FILES = [
+    (20, "UPR20__Slovenia_ThematicListRecommendations_E.docx"),
+    (34, "UPR34_Slovenia_Thematic_list_of_Recommendations.docx"),
+    (48, "upr48-slovenia-thematic-list-of-recommendatio.docx"),
+]
 
 
 def verified_user(email: str, name: str, password: str) -> User:
@@ -57,6 +65,23 @@ class Command(BaseCommand):
             review = Review.objects.filter(state__iso3="SVN", session__number=48).first()
             if review is not None:
                 services.engagement_create(coalition=coalition, actor=admin, review=review)
+        self.load_slovenia_recommendations()
         self.stdout.write(self.style.SUCCESS(
             f"Demo coalition ready at /c/{coalition.slug}/ . Log in as {DEMO_EMAIL} with password {DEMO_PASSWORD}"
         ))
+
+    def load_slovenia_recommendations(self) -> None:
+        """Slovenia's three cycles of recommendations, from OHCHR's Word files shipped with the app, so
+        that the demo shows search, responses and "as previously recommended" links. Shared reference
+        data: imported once, like `import_recommendations` would."""
+        from recommendations.imports import import_file
+        from recommendations.models import Recommendation
+
+        data = Path(__file__).resolve().parents[3] / "recommendations" / "reference_data"
+        for session, name in SLOVENIA_FILES:
+            review = Review.objects.filter(state__iso3="SVN", session__number=session).first()
+            if review is None or Recommendation.objects.filter(review=review).exists():
+                continue
+            with (data / name).open("rb") as handle:
+                report = import_file(handle, name=name, review=review)
+            self.stdout.write(f"Slovenia, session {session}: {report.summary()}")
