@@ -29,29 +29,33 @@ from .serializers import (
 )
 
 
+# What a filter's value is, where the form's field does not say it (its choices come from the database).
+FILTER_HINTS = {
+    "under_review": "ISO 3166 alpha-3 code", "state": "ISO 3166 alpha-3 code", "review": "id", "theme": "id",
+    "issue": "id", "sdg": "goal number, 1-17", "working_group": "id of one of the coalition's working groups",
+}
+INTEGER_FILTERS = {"review", "theme", "issue", "sdg", "working_group"}
+
+
 def filter_parameters() -> list[OpenApiParameter]:
     """The list's query parameters, read from RecommendationFilterForm so that the API and the HTML
-    list cannot drift apart."""
+    list cannot drift apart (the same names, the same fixed choices)."""
     parameters = []
     for name, field in RecommendationFilterForm.base_fields.items():
         kind: type = str
-        enum = None
-        hint = ""
         if isinstance(field, forms.BooleanField):
             kind = bool
-        elif isinstance(field, forms.ModelChoiceField):  # before ChoiceField, its base class
-            kind = str if field.to_field_name == "iso3" else int
-            hint = {"iso3": "ISO 3166 alpha-3 code", "number": "goal number"}.get(field.to_field_name or "", "id")
-        elif isinstance(field, forms.ChoiceField):
-            kind = int if getattr(field, "coerce", None) is int else str
-            enum = [value for value, _label in field.choices if value != ""]
+        elif name in INTEGER_FILTERS or isinstance(field, forms.IntegerField) or getattr(field, "coerce", None) is int:
+            kind = int
+        fixed = [value for value, _label in getattr(field, "choices", []) if value != ""]
         label = str(field.label or name.replace("_", " ").capitalize())
-        description = f"{label} ({hint})" if hint else label
-        parameters.append(OpenApiParameter(name, kind, OpenApiParameter.QUERY, description=description, enum=enum))
+        description = f"{label} ({FILTER_HINTS[name]})" if name in FILTER_HINTS else label
+        parameters.append(OpenApiParameter(name, kind, OpenApiParameter.QUERY, description=description, enum=fixed or None))
     return parameters
 
 
 def form_errors(form: forms.Form) -> dict[str, list[str]]:
+    """The form's errors as DRF reports a serializer's: {field: [messages]}."""
     return {name: [error["message"] for error in errors] for name, errors in form.errors.get_json_data().items()}
 
 
@@ -97,6 +101,8 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
 
     @extend_schema(responses=RecommendationDetailSerializer)
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """One recommendation: its States, response history, tags, this coalition's layer and its
+        links to other cycles with this coalition's decisions."""
         return Response(self._detail(self.get_object()))
 
     @extend_schema(request=LayerUpdateSerializer, responses=RecommendationDetailSerializer)
@@ -105,7 +111,8 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
         """Set this coalition's priority, notes or working group (send any of them)."""
         recommendation = self.get_object()
         body = self._valid(LayerUpdateSerializer, partial=True)
-        self.call_service(services.layer_save, coalition=self.coalition, actor=request.user, recommendation=recommendation, **body)
+        self.call_service(services.layer_save, coalition=self.coalition, actor=request.user,
+                          recommendation=recommendation, **body)
         return Response(self._detail(recommendation))
 
     @extend_schema(request=ResponseCreateSerializer, responses={201: RecommendationDetailSerializer})

@@ -43,7 +43,8 @@ class CoalitionScopedFieldsMixin:
         for name, model in self.scoped_fields.items():
             field = self.fields[name]  # type: ignore[attr-defined]
             field = getattr(field, "child_relation", field)
-            field.queryset = model.objects.for_coalition(coalition) if coalition else model.objects.none()  # type: ignore[attr-defined]
+            objects = model.objects  # type: ignore[attr-defined]
+            field.queryset = objects.for_coalition(coalition) if coalition else objects.none()
 
 
 # --- read -----------------------------------------------------------------------------------------
@@ -117,7 +118,8 @@ class LinkedRecommendationSerializer(serializers.Serializer):
     paragraph = serializers.CharField(source="earlier.paragraph", read_only=True)
     text = serializers.CharField(source="earlier.text", read_only=True)
     response = serializers.ChoiceField(source="earlier.response", choices=Response.choices, read_only=True)
-    score = serializers.FloatField(read_only=True, allow_null=True, help_text="Similarity of the texts; null for a link a person made.")
+    score = serializers.FloatField(read_only=True, allow_null=True,
+                                   help_text="Similarity of the texts; null for a link a person made.")
     decision = serializers.ChoiceField(choices=[("", ""), *LinkDecision.choices], read_only=True)
 
 

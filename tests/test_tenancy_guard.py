@@ -59,6 +59,7 @@ def coalition_urls(p) -> list[str]:  # type: ignore[no-untyped-def]
     api_pks = {
         "organisation": p.organisation.pk, "membership": p.membership(p.member).pk, "working-group": p.group.pk,
         "invitation": p.invitation.pk, "engagement": p.engagement.pk,
+        "recommendation": recommendation.pk, "draft-recommendation": draft.pk, "engagement-impact": p.engagement.pk,
     }
     urls = []
     for name, kwargs, _view in url_patterns():
