@@ -8,7 +8,7 @@ from typing import Any
 
 from coalitions.models import Engagement
 from recommendations.action_category import suggest
-from recommendations.models import ImpactLink, LinkDecision, Recommendation
+from recommendations.models import ImpactLink, LinkDecision, Recommendation, Response
 from recommendations.similarity import Corpus
 
 from .models import DraftRecommendation
@@ -73,7 +73,12 @@ class Impact:
     asks: int
     taken_up: int
     by_state: list[tuple[Any, int]]  # (State, how many of our asks it made), most first
-    by_response: dict[str, int]
+    by_response: dict[str, int]  # response value (supported, noted...) -> how many
+
+    @property
+    def responses(self) -> list[tuple[str, int]]:
+        """(label in the reader's language, count), in the order of Response."""
+        return [(str(r.label), self.by_response[r.value]) for r in Response if r.value in self.by_response]
 
 
 def impact_summary(rows: list[DraftRow]) -> Impact:
@@ -98,7 +103,7 @@ def _impact(asks: int, taken_up: list[list[Recommendation]]) -> Impact:
     responses: Counter = Counter()
     for recommendations in taken_up:
         for recommendation in recommendations:
-            responses[recommendation.get_response_display()] += 1
+            responses[recommendation.response] += 1
             for state in recommendation.recommending_states.all():
                 states[state] += 1
     return Impact(asks, sum(1 for r in taken_up if r), states.most_common(), dict(responses))

@@ -110,7 +110,7 @@ class ImpactSerializer(serializers.Serializer):
     taken_up = serializers.IntegerField(read_only=True)
     by_state = serializers.SerializerMethodField()
     by_response = serializers.DictField(child=serializers.IntegerField(), read_only=True,
-                                        help_text="Confirmed matches by the response they received.")
+                                        help_text="Confirmed matches by the response they received (supported, noted, supported_in_part, pending).")
 
     @extend_schema_field(StateAsksSerializer(many=True))
     def get_by_state(self, impact: Any) -> list[dict[str, Any]]:

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from coalitions.audit import audit_record, diff_fields
 from coalitions.models import Coalition, Engagement
@@ -18,7 +20,8 @@ def draft_save(
     *, coalition: Coalition, actor: Any, engagement: Engagement, data: dict[str, Any], draft: DraftRecommendation | None = None
 ) -> DraftRecommendation:
     """Create or change a draft recommendation of `engagement` (data: the form's cleaned data)."""
-    assert engagement.coalition_id == coalition.pk
+    if engagement.coalition_id != coalition.pk or (draft is not None and draft.engagement_id != engagement.pk):
+        raise ValidationError(_("A draft recommendation stays in its own coalition's engagement."))
     simple = {name: data[name] for name in SIMPLE_FIELDS if name in data}
     if draft is None:
         draft = DraftRecommendation.objects.create(coalition=coalition, engagement=engagement, created_by=actor, **simple)
