@@ -71,6 +71,10 @@ class CoalitionScopedMixin:
             return self.model.objects.none()
         return self.queryset_for(self.coalition)
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        """Serializers limit related ids to this coalition (coalitions.serializers.CoalitionScopedFieldsMixin)."""
+        return {**super().get_serializer_context(), "coalition": getattr(self, "coalition", None)}  # type: ignore[misc]
+
     def queryset_for(self, coalition: Coalition) -> QuerySet:
         return self.model.objects.for_coalition(coalition)  # type: ignore[attr-defined]
 
@@ -147,6 +151,10 @@ class MembershipViewSet(
     model = Membership
     serializer_class = MembershipSerializer
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        """Serializers limit related ids to this coalition (coalitions.serializers.CoalitionScopedFieldsMixin)."""
+        return {**super().get_serializer_context(), "coalition": getattr(self, "coalition", None)}  # type: ignore[misc]
+
     def queryset_for(self, coalition: Coalition) -> QuerySet:
         return selectors.membership_list(coalition=coalition)
 
@@ -174,6 +182,10 @@ class WorkingGroupViewSet(
 ):
     model = WorkingGroup
     serializer_class = WorkingGroupSerializer
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        """Serializers limit related ids to this coalition (coalitions.serializers.CoalitionScopedFieldsMixin)."""
+        return {**super().get_serializer_context(), "coalition": getattr(self, "coalition", None)}  # type: ignore[misc]
 
     def queryset_for(self, coalition: Coalition) -> QuerySet:
         return selectors.working_group_list(coalition=coalition)
@@ -208,6 +220,10 @@ class InvitationViewSet(
     serializer_class = InvitationSerializer
     read_role = Role.ADMIN
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        """Serializers limit related ids to this coalition (coalitions.serializers.CoalitionScopedFieldsMixin)."""
+        return {**super().get_serializer_context(), "coalition": getattr(self, "coalition", None)}  # type: ignore[misc]
+
     def queryset_for(self, coalition: Coalition) -> QuerySet:
         return selectors.invitation_list(coalition=coalition)
 
@@ -235,6 +251,10 @@ class EngagementViewSet(
 
     model = Engagement
     serializer_class = EngagementSerializer
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        """Serializers limit related ids to this coalition (coalitions.serializers.CoalitionScopedFieldsMixin)."""
+        return {**super().get_serializer_context(), "coalition": getattr(self, "coalition", None)}  # type: ignore[misc]
 
     def queryset_for(self, coalition: Coalition) -> QuerySet:
         return selectors.engagement_list(coalition=coalition)
@@ -277,6 +297,10 @@ class AuditEventViewSet(CoalitionScopedMixin, mixins.ListModelMixin, viewsets.Ge
     model = AuditEvent
     serializer_class = AuditEventSerializer
     read_role = Role.ADMIN
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        """Serializers limit related ids to this coalition (coalitions.serializers.CoalitionScopedFieldsMixin)."""
+        return {**super().get_serializer_context(), "coalition": getattr(self, "coalition", None)}  # type: ignore[misc]
 
     def queryset_for(self, coalition: Coalition) -> QuerySet:
         return selectors.audit_list(coalition=coalition)

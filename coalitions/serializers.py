@@ -1,11 +1,34 @@
 """API shapes. The coalition is never read from the client: views inject it."""
 from __future__ import annotations
 
+from typing import Any
+
+from django.db import models
 from rest_framework import serializers
 
 from upr.models import Review
 
 from .models import AuditEvent, Coalition, Engagement, Invitation, MemberOrganisation, Membership, Role, WorkingGroup
+
+
+class CoalitionScopedFieldsMixin:
+    """Limit the related fields named in `scoped_fields` to the coalition in the serializer's context.
+
+    Why: an id of another coalition's object must be refused exactly like an id that does not exist
+    (400, "Invalid pk"), so that the answer tells nothing about other coalitions. Without a coalition
+    in the context (schema generation) the fields accept nothing.
+    """
+
+    scoped_fields: dict[str, type[models.Model]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        coalition = self.context.get("coalition")  # type: ignore[attr-defined]
+        for name, model in self.scoped_fields.items():
+            field = self.fields[name]  # type: ignore[attr-defined]
+            field = getattr(field, "child_relation", field)
+            objects = model.objects  # type: ignore[attr-defined]
+            field.queryset = objects.for_coalition(coalition) if coalition else objects.none()
 
 
 class CoalitionSerializer(serializers.ModelSerializer):
@@ -27,7 +50,8 @@ class OrganisationSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(CoalitionScopedFieldsMixin, serializers.ModelSerializer):
+    scoped_fields = {"organisation": MemberOrganisation}
     email = serializers.EmailField(source="user.email", read_only=True)
     name = serializers.CharField(source="user.name", read_only=True)
 
@@ -37,14 +61,17 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "email", "name", "joined_at"]
 
 
-class WorkingGroupSerializer(serializers.ModelSerializer):
+class WorkingGroupSerializer(CoalitionScopedFieldsMixin, serializers.ModelSerializer):
+    scoped_fields = {"lead": Membership, "members": Membership}
+
     class Meta:
         model = WorkingGroup
         fields = ["id", "name", "theme", "lead", "members"]
         read_only_fields = ["id"]
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(CoalitionScopedFieldsMixin, serializers.ModelSerializer):
+    scoped_fields = {"organisation": MemberOrganisation}
     status = serializers.CharField(read_only=True)
     role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
 from rest_framework import serializers
 
 from coalitions.models import WorkingGroup
+from coalitions.serializers import CoalitionScopedFieldsMixin
 from upr.models import State
 
 from .forms import ACTION_CATEGORIES
@@ -25,26 +25,6 @@ from .models import (
     Response,
     ResponseRecord,
 )
-
-
-class CoalitionScopedFieldsMixin:
-    """Limit the related fields named in `scoped_fields` to the coalition in the serializer's context.
-
-    Why: an id of another coalition's object must be refused exactly like an id that does not exist
-    (400, "Invalid pk"), so that the answer tells nothing about other coalitions. Without a coalition
-    in the context (schema generation) the fields accept nothing.
-    """
-
-    scoped_fields: dict[str, type[models.Model]] = {}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        coalition = self.context.get("coalition")  # type: ignore[attr-defined]
-        for name, model in self.scoped_fields.items():
-            field = self.fields[name]  # type: ignore[attr-defined]
-            field = getattr(field, "child_relation", field)
-            objects = model.objects  # type: ignore[attr-defined]
-            field.queryset = objects.for_coalition(coalition) if coalition else objects.none()
 
 
 # --- read -----------------------------------------------------------------------------------------

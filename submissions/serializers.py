@@ -8,7 +8,8 @@ from rest_framework import serializers
 
 from coalitions.models import Engagement, WorkingGroup
 from recommendations.models import LinkDecision, Recommendation, Response
-from recommendations.serializers import CoalitionScopedFieldsMixin, StateBriefSerializer
+from coalitions.serializers import CoalitionScopedFieldsMixin
+from recommendations.serializers import StateBriefSerializer
 from upr.models import State
 
 from .models import DraftRecommendation

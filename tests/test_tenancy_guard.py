@@ -164,3 +164,16 @@ def test_the_guards_plain_sql_matches_the_orm(personas):
     assert fast[0].organisation.name == personas.organisation.name and fast[1].organisation is None
     # Fields the guard did not select load on access rather than reading as blank.
     assert fast[0].joined_at == orm[0].joined_at and fast[0].organisation.acronym == "CER"
+
+
+@pytest.mark.django_db
+def test_another_coalitions_id_is_refused_like_an_id_that_does_not_exist(personas):
+    """An id from another coalition must not be told apart from a missing one (that would reveal it)."""
+    client = personas.client_for(personas.outsider)
+    answers = []
+    for organisation in (personas.organisation.pk, 999999):
+        response = client.post("/api/c/beta/invitations/", {"email": "x@example.org", "role": "member", "organisation": organisation},
+                                content_type="application/json")
+        assert response.status_code == 400
+        answers.append(str(response.json()["organisation"]).replace(str(organisation), "<id>"))
+    assert answers[0] == answers[1]
