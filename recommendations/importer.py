@@ -20,7 +20,9 @@ from upr.models import Review, State
 from upr.reference import StateIndex
 
 from .action_category import suggest
-from .models import SDG, ActionCategoryStatus, AffectedGroup, Recommendation, Response, ResponseRecord, Source, Theme
+from .models import (
+    SDG, ActionCategoryStatus, AffectedGroup, Recommendation, Response, ResponseRecord, Source, Theme, groups_of,
+)
 from .ohchr import ParsedRecommendation, read_thematic_list
 
 POSITIONS = {
@@ -183,6 +185,7 @@ def save_rows(rows: list[Row], *, review: Review, source: str, source_name: str,
             "text": item.text,
             "action_category": row.action or suggest(item.text),
             "thematic_cluster": item.cluster[:300],
+            "recommending_groups": groups_of(row.states),
             "response_source": item.source[:200],
             "source_document": source_name[:300],
             "paragraph_major": major,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -26,15 +26,59 @@ WORDS_SHOWN = 40
 
 @dataclass
 class Page:
-    """A page's rows as tuples, with the States and the coalition's layer of each."""
+    """A page's rows as tuples, with the States and the coalition's layer of each, and what the
+    pagination links need (the attributes of Django's Page and Paginator that templates use)."""
 
     rows: list[tuple]
     states: dict[int, list[str]]
     layers: dict[int, tuple[bool, bool]]  # recommendation -> (priority, has notes)
+    number: int = 1
+    count: int = 0
+    per_page: int = 50
+
+    @property
+    def paginator(self) -> "Page":
+        return self
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
 
 
-def read_page(recommendations: QuerySet[Recommendation], *, coalition: Coalition) -> Page:
-    rows = list(recommendations.values_list(*FIELDS))
+def read_page(recommendations: QuerySet[Recommendation], *, coalition: Coalition, page: str | int | None = 1,
+              per_page: int = 50) -> Page:
+    """One page of the search. The total comes with the rows (COUNT(*) OVER ()), so PostgreSQL finds
+    the matches once rather than once for the count and again for the page; a page past the end
+    falls back to the last page, as Paginator.get_page does."""
+    try:
+        number = max(1, int(page or 1))
+    except (TypeError, ValueError):
+        number = 1
+    counted = recommendations.annotate(total=Window(Count("pk"))).values_list(*FIELDS, "total")
+    found = list(counted[(number - 1) * per_page: number * per_page])
+    if found:
+        total = found[0][-1]
+    else:
+        total = recommendations.count() if number > 1 else 0
+        if total:
+            number = -(-total // per_page)
+            found = list(counted[(number - 1) * per_page: number * per_page])
+    rows = [row[:-1] for row in found]
     ids = [row[0] for row in rows]
     states: dict[int, list[str]] = {pk: [] for pk in ids}
     through = Recommendation.recommending_states.through.objects
@@ -45,7 +89,7 @@ def read_page(recommendations: QuerySet[Recommendation], *, coalition: Coalition
         for pk, priority, notes in CoalitionRecommendation.objects.filter(coalition=coalition, recommendation_id__in=ids)
         .values_list("recommendation_id", "priority", "notes")
     }
-    return Page(rows, states, layers)
+    return Page(rows, states, layers, number=number, count=total, per_page=per_page)
 
 
 def labels() -> dict[str, str]:

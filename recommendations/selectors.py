@@ -59,7 +59,7 @@ def recommendation_search(*, coalition: Coalition, filters: dict[str, Any]) -> Q
     if filters.get("state"):
         qs = qs.filter(Exists(through.objects.filter(recommendation=OuterRef("pk"), state__iso3=filters["state"])))
     if filters.get("group"):
-        qs = qs.filter(Exists(through.objects.filter(recommendation=OuterRef("pk"), state__regional_group=filters["group"])))
+        qs = qs.filter(recommending_groups__contains=filters["group"])  # group codes are not substrings of each other
     for key, (relation, lookup) in TAG_FILTERS.items():
         if filters.get(key):
             tagged = getattr(Recommendation, relation).through.objects

@@ -49,6 +49,7 @@ class UprInfoRow:
     response: str
     action: int | None
     issues: list[str]
+    group: str = ""  # the recommending State's regional group
     key: str = ""
 
 
@@ -110,7 +111,8 @@ def _check(raw: dict, line: int, states: StateIndex, reviews: dict) -> tuple[Upr
     if action_text and action_text not in {"1", "2", "3", "4", "5"}:
         return None, f"action category {action_text!r} is not 1 to 5"
     issues = [i.strip() for i in (raw.get("Issue") or "").split(",") if i.strip()]
-    return UprInfoRow(line, review, recommending.pk, text, response, int(action_text) if action_text else None, issues), None
+    action = int(action_text) if action_text else None
+    return UprInfoRow(line, review, recommending.pk, text, response, action, issues, recommending.regional_group), None
 
 
 def import_upr_info(
@@ -138,10 +140,11 @@ def _save(rows: list[UprInfoRow], *, report: ImportReport, source_name: str) -> 
     review_ids = {row.review.pk for row in rows}
     report.review_ids |= review_ids
     existing = {
-        (review_id, key): (pk, response, (action, status), text)
-        for pk, review_id, key, response, action, status, text in Recommendation.objects.filter(
+        (review_id, key): (pk, response, (action, status), text, group)
+        for pk, review_id, key, response, action, status, text, group in Recommendation.objects.filter(
             review_id__in=review_ids, source=Source.UPR_INFO
-        ).values_list("pk", "review_id", "source_key", "response", "action_category", "action_category_status", "text")
+        ).values_list("pk", "review_id", "source_key", "response", "action_category", "action_category_status", "text",
+                      "recommending_groups")
     }
     # Recommendations whose current response a person recorded after the export (e.g. at mid-term):
     # the export's older response must not take it back.
@@ -164,7 +167,7 @@ def _save(rows: list[UprInfoRow], *, report: ImportReport, source_name: str) -> 
         if found is None:
             new.append((row, wanted_issues))
             continue
-        pk, response, category, text = found
+        pk, response, category, text, group = found
         wanted_category = _category(row, category)
         dirty = False
         if response != row.response and pk not in restated:
@@ -172,7 +175,7 @@ def _save(rows: list[UprInfoRow], *, report: ImportReport, source_name: str) -> 
             report.response_changes += 1
             response = row.response
             dirty = True
-        if category != wanted_category or text != row.text:
+        if category != wanted_category or text != row.text or group != row.group:
             dirty = True
         if existing_issues.get(pk, set()) != wanted_issues:
             Through.objects.filter(recommendation_id=pk).delete()
@@ -181,13 +184,13 @@ def _save(rows: list[UprInfoRow], *, report: ImportReport, source_name: str) -> 
         if dirty:
             changed.append(Recommendation(
                 pk=pk, response=response, action_category=wanted_category[0], text=row.text,
-                action_category_status=wanted_category[1],
+                action_category_status=wanted_category[1], recommending_groups=row.group,
             ))
         else:
             report.unchanged += 1
     if changed:
         Recommendation.objects.bulk_update(
-            changed, ["response", "action_category", "action_category_status", "text"], batch_size=2000
+            changed, ["response", "action_category", "action_category_status", "text", "recommending_groups"], batch_size=2000
         )
         report.updated += len(changed)
 
@@ -196,6 +199,7 @@ def _save(rows: list[UprInfoRow], *, report: ImportReport, source_name: str) -> 
             Recommendation(
                 review=row.review, source=Source.UPR_INFO, source_key=row.key, text=row.text, response=row.response,
                 action_category=category, action_category_status=status, source_document=source_name[:300],
+                recommending_groups=row.group,
             )
             for row, _ in new
             for category, status in [_category(row)]

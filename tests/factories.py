@@ -107,4 +107,8 @@ class RecommendationFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def states(self, create: bool, extracted, **kwargs) -> None:  # type: ignore[no-untyped-def]
         if create and extracted:
+            from recommendations.models import groups_of
+
             self.recommending_states.set(extracted)
+            self.recommending_groups = groups_of(extracted)
+            self.save(update_fields=["recommending_groups"])

@@ -1,7 +1,6 @@
 """Browse the recommendations: search, filters, sort, pages, export, and the priority flag."""
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -32,9 +31,9 @@ def _filters(request: HttpRequest) -> tuple[RecommendationFilterForm, dict]:
 def recommendation_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     form, filters = _filters(request)
     queryset = selectors.recommendation_search(coalition=request.coalition, filters=filters)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = rows.read_page(queryset, coalition=request.coalition, page=request.GET.get("page"), per_page=PAGE_SIZE)
     table = rows.render(
-        rows.read_page(page.object_list, coalition=request.coalition),
+        page,
         base_url=reverse("recommendations:list", args=[coalition_slug]), csrf_token=get_token(request),
         back=request.get_full_path(), can_edit=request.membership.can_edit, words=rows.labels(),
     )
