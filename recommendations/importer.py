@@ -23,6 +23,7 @@ from .action_category import suggest
 from .models import (
     SDG, ActionCategoryStatus, AffectedGroup, Recommendation, Response, ResponseRecord, Source, Theme, groups_of,
 )
+from . import vocabulary as filter_vocabulary
 from .ohchr import ParsedRecommendation, read_thematic_list
 
 POSITIONS = {
@@ -168,6 +169,7 @@ class Vocabulary:
 
 def save_rows(rows: list[Row], *, review: Review, source: str, source_name: str, report: ImportReport) -> None:
     vocabulary = Vocabulary()
+    transaction.on_commit(filter_vocabulary.forget)
     report.review_ids.add(review.pk)
     existing = {
         r.source_key: r

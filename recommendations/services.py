@@ -25,6 +25,7 @@ from .models import (
     ResponseRecord,
     SimilarRecommendation,
 )
+from . import vocabulary
 from .similarity import earlier_matches
 
 
@@ -33,6 +34,7 @@ from .similarity import earlier_matches
 def after_import(*, review_ids: Iterable[int]) -> None:
     """Bring what depends on the texts up to date for these reviews: search index, cross-cycle links."""
     review_ids = sorted(set(review_ids))
+    vocabulary.forget()
     refresh_search_vectors(review_ids=review_ids)
     state_ids = set(Review.objects.filter(pk__in=review_ids).values_list("state_id", flat=True))
     for state_id in sorted(state_ids):

@@ -19,6 +19,7 @@ from upr.models import Review
 from upr.reference import StateIndex
 
 from .importer import ImportReport, Problem
+from . import vocabulary
 from .action_category import suggest
 from .spreadsheet import Table, UnreadableTable, read_table
 from .models import ActionCategoryStatus, Issue, Recommendation, Response, ResponseRecord, Source
@@ -134,6 +135,7 @@ def import_upr_info(
 
 
 def _save(rows: list[UprInfoRow], *, report: ImportReport, source_name: str) -> None:
+    transaction.on_commit(vocabulary.forget)  # new issues for the filters
     issues = {i.name: i.pk for i in Issue.objects.all()}
     for name in {n for row in rows for n in row.issues} - set(issues):
         issues[name] = Issue.objects.create(name=name[:200]).pk

@@ -8,6 +8,8 @@ each vocabulary table, so any import that adds a term (or a reload of the calend
 """
 from __future__ import annotations
 
+import time
+
 from django.core.cache import cache
 from django.db import connection
 from django.utils.html import escape
@@ -20,11 +22,29 @@ from .models import SDG, Issue, Theme
 TABLES = (Theme, Issue, SDG, ReferenceLoad)
 
 
+# The version, read at most every few seconds per process: a theme an import adds appears in the
+# filters a moment later, and the search saves a statement.
+VERSION_TTL = 5.0
+_read: tuple[float, str] = (0.0, "")
+
+
 def version() -> str:
+    global _read
+    now = time.monotonic()
+    if now - _read[0] < VERSION_TTL:
+        return _read[1]
     parts = " UNION ALL ".join(f"SELECT COALESCE(MAX(id), 0) FROM {m._meta.db_table}" for m in TABLES)
     with connection.cursor() as cursor:
         cursor.execute(parts)
-        return "-".join(str(row[0]) for row in cursor.fetchall())
+        current = "-".join(str(row[0]) for row in cursor.fetchall())
+    _read = (now, current)
+    return current
+
+
+def forget() -> None:
+    """This process changed the vocabulary (an import): read the version afresh next time."""
+    global _read
+    _read = (0.0, "")
 
 
 def _choices() -> dict:
