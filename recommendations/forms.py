@@ -80,6 +80,8 @@ class RecommendationFilterForm(forms.Form):
     working_group = forms.TypedChoiceField(coerce=int, required=False, label=_("Our working group"))
     sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, label=_("Sort by"))
 
+    # The selects, in the order the page shows them.
+    SELECTS = ("under_review", "cycle", "response", "state", "group", "theme", "sdg", "issue", "action", "working_group", "sort")
     VOCABULARY = {
         "under_review": ("state", _("Any State")), "state": ("state", _("Any State")), "theme": ("theme", _("Any theme")),
         "sdg": ("sdg", _("Any SDG")), "issue": ("issue", _("Any issue")),

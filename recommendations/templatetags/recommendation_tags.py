@@ -31,3 +31,16 @@ def select(field: BoundField) -> SafeString:
     return format_html(
         '<select name="{}" id="{}"{}>{}</select>', field.html_name, field.auto_id, mark_safe(described), mark_safe(options)
     )
+
+
+@register.simple_tag
+def filter_selects(form) -> SafeString:  # type: ignore[no-untyped-def]
+    """Every select of the list's filter form with its label and errors: the loop in Python, as the
+    search page renders it on every query."""
+    html = []
+    for name in form.SELECTS:
+        field = form[name]
+        errors = "".join(f'<p class="error" id="{field.auto_id}_error">{escape(e)}</p>' for e in field.errors)
+        css = "field has-error" if errors else "field"
+        html.append(f'<div class="{css}"><label for="{field.auto_id}">{escape(field.label)}</label>{select(field)}{errors}</div>')
+    return mark_safe("".join(html))  # labels and errors escaped above; select() escapes its own
