@@ -2,8 +2,11 @@
 links to earlier cycles. Each change is a small POST form (htmx-enhanced where it helps)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -42,41 +45,47 @@ def _back(coalition_slug: str, recommendation: Recommendation, anchor: str = "")
     return response
 
 
+def _change(request: HttpRequest, coalition_slug: str, recommendation_id: int, *, form: Form, name: str,
+            save: Callable[[Recommendation, dict], object], done: str, anchor: str) -> HttpResponse:
+    """The detail page's small forms: valid, the change is saved and the page shown again at `anchor`
+    with `done`; invalid, the page with the form's errors (400) and nothing saved."""
+    recommendation = get_object_or_404(Recommendation, pk=recommendation_id)
+    if not form.is_valid():
+        return _page(request, recommendation, status=400, **{name: form})
+    save(recommendation, form.cleaned_data)
+    messages.success(request, done)
+    return _back(coalition_slug, recommendation, anchor)
+
+
 @require_POST
 @require_role(Role.EDITOR)
 def layer_edit(request: HttpRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
-    recommendation = get_object_or_404(Recommendation, pk=recommendation_id)
-    form = LayerForm(request.POST, coalition=request.coalition)
-    if not form.is_valid():
-        return _page(request, recommendation, status=400, layer_form=form)
-    services.layer_save(coalition=request.coalition, actor=request.user, recommendation=recommendation, **form.cleaned_data)
-    messages.success(request, _("Your coalition's notes are saved."))
-    return _back(coalition_slug, recommendation, "#ours")
+    return _change(
+        request, coalition_slug, recommendation_id, form=LayerForm(request.POST, coalition=request.coalition),
+        name="layer_form", done=_("Your coalition's notes are saved."), anchor="#ours",
+        save=lambda r, data: services.layer_save(coalition=request.coalition, actor=request.user, recommendation=r, **data),
+    )
 
 
 @require_POST
 @require_role(Role.EDITOR)
 def response_add(request: HttpRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
-    recommendation = get_object_or_404(Recommendation, pk=recommendation_id)
-    form = ResponseForm(request.POST)
-    if not form.is_valid():
-        return _page(request, recommendation, status=400, response_form=form)
-    services.response_record(coalition=request.coalition, actor=request.user, recommendation=recommendation, **form.cleaned_data)
-    messages.success(request, _("The new response is recorded; the earlier ones stay in the history."))
-    return _back(coalition_slug, recommendation, "#responses")
+    return _change(
+        request, coalition_slug, recommendation_id, form=ResponseForm(request.POST), name="response_form",
+        done=_("The new response is recorded; the earlier ones stay in the history."), anchor="#responses",
+        save=lambda r, data: services.response_record(coalition=request.coalition, actor=request.user, recommendation=r, **data),
+    )
 
 
 @require_POST
 @require_role(Role.EDITOR)
 def action_category_edit(request: HttpRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
-    recommendation = get_object_or_404(Recommendation, pk=recommendation_id)
-    form = ActionCategoryForm(request.POST)
-    if not form.is_valid():
-        return _page(request, recommendation, status=400, category_form=form)
-    services.action_category_set(coalition=request.coalition, actor=request.user, recommendation=recommendation,
-                                 category=form.cleaned_data["category"])
-    messages.success(request, _("Action category confirmed."))
-    return _back(coalition_slug, recommendation, "#category")
+    return _change(
+        request, coalition_slug, recommendation_id, form=ActionCategoryForm(request.POST), name="category_form",
+        done=_("Action category confirmed."), anchor="#category",
+        save=lambda r, data: services.action_category_set(coalition=request.coalition, actor=request.user,
+                                                          recommendation=r, category=data["category"]),
+    )
 
 
 @require_POST
