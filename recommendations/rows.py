@@ -17,8 +17,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition
-from upr.models import Review, Session, State
 
+from .vocabulary import reference_maps
 from .models import ActionCategoryStatus, CoalitionRecommendation, Recommendation, Response
 
 # What a row shows, in this order (read in plain SQL by _page_rows: the ORM took longer to build
@@ -90,33 +90,30 @@ def read_page(recommendations: QuerySet[Recommendation], *, coalition: Coalition
 
 
 def _page_rows(ids: list[int], *, coalition_id: int) -> tuple[list[tuple], dict[int, list[str]], dict[int, tuple[bool, bool]]]:
-    """The page's rows (FIELDS), their recommending States' names, and the coalition's layer on them."""
+    """The page's rows (FIELDS), their recommending States' names, and the coalition's layer on them,
+    in one statement: the States' ids aggregated per row, the layer left-joined. Reviews and States
+    are named from reference_maps() (in memory): joined, PostgreSQL hashed all of them per search."""
     if not ids:
         return [], {}, {}
+    reviews, state_names = reference_maps()
     marks = ", ".join(["%s"] * len(ids))
-    r, rv, st, se = Recommendation._meta.db_table, Review._meta.db_table, State._meta.db_table, Session._meta.db_table
+    r, layer = Recommendation._meta.db_table, CoalitionRecommendation._meta.db_table
     through = Recommendation.recommending_states.through._meta.db_table
-    layer = CoalitionRecommendation._meta.db_table
+    aggregate = "string_agg" if connection.vendor == "postgresql" else "group_concat"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT r.id, r.paragraph, r.text, r.response, r.action_category, r.action_category_status, st.iso3, se.number"
-            f" FROM {r} r JOIN {rv} rv ON rv.id = r.review_id JOIN {st} st ON st.id = rv.state_id"
-            f" JOIN {se} se ON se.id = rv.session_id WHERE r.id IN ({marks})", ids,
-        )
-        rows = cursor.fetchall()
-        cursor.execute(
-            f"SELECT t.recommendation_id, s.name FROM {through} t JOIN {st} s ON s.id = t.state_id"
-            f" WHERE t.recommendation_id IN ({marks}) ORDER BY s.name", ids,
-        )
-        states: dict[int, list[str]] = {}
-        for pk, name in cursor.fetchall():
-            states.setdefault(pk, []).append(name)
-        cursor.execute(
-            f"SELECT recommendation_id, priority, notes <> '' FROM {layer} WHERE coalition_id = %s AND recommendation_id IN ({marks})",
+            f"SELECT r.id, r.paragraph, r.text, r.response, r.action_category, r.action_category_status, r.review_id,"
+            f" (SELECT {aggregate}(CAST(t.state_id AS TEXT), ',') FROM {through} t WHERE t.recommendation_id = r.id),"
+            f" l.priority, l.notes"
+            f" FROM {r} r LEFT JOIN {layer} l ON l.recommendation_id = r.id AND l.coalition_id = %s"
+            f" WHERE r.id IN ({marks})",
             [coalition_id, *ids],
         )
-        layers = {pk: (bool(priority), bool(notes)) for pk, priority, notes in cursor.fetchall()}
-    return [tuple(row) for row in rows], states, layers
+        found = cursor.fetchall()
+    rows = [(*row[:6], *reviews.get(row[6], ("", 0))) for row in found]
+    states = {row[0]: sorted(state_names.get(int(pk), "") for pk in row[7].split(",")) if row[7] else [] for row in found}
+    layers = {row[0]: (bool(row[8]), bool(row[9])) for row in found if row[8] is not None}
+    return rows, states, layers
 
 
 def labels() -> dict[str, str]:

@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils.html import escape
 from django.utils.translation import get_language
 
-from upr.models import ReferenceLoad, State
+from upr.models import ReferenceLoad, Review, State
 
 from .models import SDG, Issue, Theme
 
@@ -77,3 +77,18 @@ def options_html(choices: list[tuple[object, object]], *, key: str) -> str:
         html = "".join(f'<option value="{escape(v)}">{escape(label)}</option>' for v, label in choices)
         cache.set(cache_key, html, 24 * 3600)
     return html
+
+
+_maps: tuple[str, dict[int, tuple[str, int]], dict[int, str]] = ("", {}, {})
+
+
+def reference_maps() -> tuple[dict[int, tuple[str, int]], dict[int, str]]:
+    """{review id: (ISO code of the State under Review, session number)} and {State id: name}, kept
+    in this process until the reference data changes: every page of the list names them."""
+    global _maps
+    current = version()
+    if _maps[0] != current:
+        reviews = {pk: (iso3, number) for pk, iso3, number in
+                   Review.objects.values_list("pk", "state__iso3", "session__number")}
+        _maps = (current, reviews, dict(State.objects.values_list("pk", "name")))
+    return _maps[1], _maps[2]
