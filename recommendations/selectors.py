@@ -12,7 +12,8 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from coalitions.models import Coalition
 
@@ -75,7 +76,15 @@ def recommendation_search(*, coalition: Coalition, filters: dict[str, Any]) -> Q
             query = SearchQuery(filters["q"], config="english", search_type="websearch")
             return qs.annotate(rank=SearchRank(F("search_vector"), query)).order_by("-rank", "pk")
         sort = "newest"
-    return qs.order_by(*SORTS.get(sort, SORTS["newest"]))
+    ordering: list[Any] = list(SORTS.get(sort, SORTS["newest"]))
+    if filters.get("q"):
+        # A search matches a few thousand rows at most: sort those. Ordered by a plain column,
+        # PostgreSQL walks that column's index hoping to meet 50 matches early (25 ms instead of 2).
+        first = ordering[0]
+        name = first.lstrip("-")
+        key = Coalesce(F(name), Value("" if name == "response" else 0))
+        ordering[0] = key.desc() if first.startswith("-") else key.asc()
+    return qs.order_by(*ordering)
 
 
 @dataclass
