@@ -72,12 +72,18 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class CaptionLine:
+    text: str
+    y: int
+
+
+@dataclass(frozen=True)
 class StackedRow:
     label: str
     caption: str  # the label with every part's figure in words: the bar read without its fills
+    lines: list[CaptionLine]  # the caption as drawn: one line, or two when it is long
     total: int
     values: list[int]
-    text_y: int
     bar_y: int
     segments: list[Segment]
 
@@ -155,28 +161,30 @@ def stacked_chart(
         LegendEntry(name, PATTERNS[i % len(PATTERNS)], f"{chart_id}-p{i}", i * LEGEND_LINE + 2, i * LEGEND_LINE + 14)
         for i, name in enumerate(series)
     ]
-    top_of_bars = len(legend) * LEGEND_LINE + GAP
     largest = max((sum(values) for _label, values in rows), default=0) or 1
     scale = (WIDTH - NUMBER_ROOM) / largest
     drawn = []
-    for index, (label, values) in enumerate(rows):
-        top = top_of_bars + index * ROW
+    top = len(legend) * LEGEND_LINE + GAP
+    for label, values in rows:
         x = 0.0
         segments = []
         for entry, value in zip(legend, values, strict=True):
             if value:
                 segments.append(Segment(entry.series, value, round(x, 1), round(value * scale, 1), entry.pattern_id))
                 x += value * scale
-        parts = ", ".join(f"{name} {value}" for name, value in zip(series, values, strict=True) if value)
         total = sum(values)
+        parts = ", ".join(f"{name} {value}" for name, value in zip(series, values, strict=True) if value)
         caption = f"{label}: {total}" + (f" ({parts})" if parts else "")
-        drawn.append(StackedRow(label, shorten(caption), total, list(values), top + 13,
-                                top + LABEL_LINE, segments))
-    # Each caption already carries its total and parts: the summary is the captions, in full.
-    full = [f"{label}: {sum(values)}" + "".join(f", {name} {value}" for name, value in zip(series, values, strict=True) if value)
-            for label, values in rows]
-    summary = f"{title}. " + "; ".join(full) + "." if full else _("%(title)s: nothing to count.") % {"title": title}
+        # A caption too long for one line puts its parts on a second line rather than cutting them off.
+        texts = [caption] if len(caption) <= MAX_LABEL_CHARS else [f"{label}: {total}", shorten(f"({parts})")]
+        lines = [CaptionLine(text, top + 13 + i * LABEL_LINE) for i, text in enumerate(texts)]
+        bar_y = top + len(lines) * LABEL_LINE
+        drawn.append(StackedRow(label, caption, lines, total, list(values), bar_y, segments))
+        top = bar_y + BAR + GAP
+    # Each caption carries its total and parts in full: the summary is the captions.
+    captions = "; ".join(row.caption for row in drawn)
+    summary = f"{title}. {captions}." if drawn else _("%(title)s: nothing to count.") % {"title": title}
     return StackedChart(
         chart_id=chart_id, title=title, summary=summary, label_header=label_header, series=list(series), legend=legend,
-        rows=drawn, height=top_of_bars + max(len(drawn), 1) * ROW,
+        rows=drawn, height=max(top, len(legend) * LEGEND_LINE + GAP + ROW),
     )

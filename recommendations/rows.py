@@ -130,11 +130,9 @@ def shorten(text: str, words: int = WORDS_SHOWN) -> str:
     return text if len(parts) <= words else " ".join(parts[:words]) + " …"
 
 
-def render(page: Page, *, base_url: str, csrf_token: str, back: str, can_edit: bool, words: dict[str, str]) -> SafeString:
-    """The `<tr>` elements of the list. An editor's priority cell is a small form that htmx posts in
-    place (without JavaScript it posts and comes back to this page)."""
+def render(page: Page, *, base_url: str, can_edit: bool, words: dict[str, str]) -> SafeString:
+    """The `<tr>` elements of the list; an editor's priority cell is a button (see priority_cell)."""
     e = escape
-    token, back_e = e(csrf_token), e(back)
     html = []
     for pk, paragraph, text, response, category, status, iso3, session in page.rows:
         url = f"{base_url}{pk}/"
@@ -145,8 +143,7 @@ def render(page: Page, *, base_url: str, csrf_token: str, back: str, can_edit: b
             action = str(category)
             if status == ActionCategoryStatus.SUGGESTED:
                 action += f' <span class="muted" title="{e(words["suggested_title"])}">({e(words["suggested"])})</span>'
-        ours = priority_cell(pk, priority, name=paragraph or shorten(text, 6), url=url, token=token, back=back_e,
-                             can_edit=can_edit, words=words)
+        ours = priority_cell(pk, priority, name=paragraph or shorten(text, 6), url=url, can_edit=can_edit, words=words)
         if notes:
             ours += f' <span class="badge">{e(words["notes"])}</span>'
         html.append(
@@ -158,19 +155,19 @@ def render(page: Page, *, base_url: str, csrf_token: str, back: str, can_edit: b
     return mark_safe("\n".join(html))  # every interpolated value above went through escape() or is ours
 
 
-def priority_cell(pk: int, on: bool, *, name: str, url: str, token: str, back: str, can_edit: bool,
-                  words: dict[str, str], announce: str = "") -> str:
-    """The priority flag: a toggle button for editors (`name` tells a screen reader which
-    recommendation it flags; `back`, already escaped, is where a post without JavaScript returns),
-    a badge for others (when flagged)."""
+def priority_cell(pk: int, on: bool, *, name: str, url: str, can_edit: bool, words: dict[str, str],
+                  announce: str = "") -> str:
+    """The priority flag: a toggle button for editors, a badge for others (when flagged). The button
+    posts the page's one #priority-form (its CSRF token and the way back) to this recommendation's
+    address; with htmx it posts in place and the answer replaces the cell. `name` tells a screen
+    reader which recommendation the button flags."""
     e = escape
     if not can_edit:
         return f'<span class="badge">★ {e(words["priority"])}</span>' if on else ""
     label = f'★ {e(words["priority"])}' if on else f'☆ {e(words["flag"])}'
-    status = f'<span class="saved" role="status">{e(announce)}</span>' if announce else ""
+    status = f' <span class="saved" role="status">{e(announce)}</span>' if announce else ""
     return (
-        f'<form method="post" class="inline priority" action="{url}priority/" hx-post="{url}priority/" '
-        f'hx-target="this" hx-swap="outerHTML"><input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
-        f'<input type="hidden" name="next" value="{back}"><button type="submit" class="link" '
-        f'aria-pressed="{"true" if on else "false"}">{label}<span class="visually-hidden"> {e(name)}</span></button>{status}</form>'
+        f'<span class="priority"><button type="submit" form="priority-form" formaction="{url}priority/" '
+        f'hx-post="{url}priority/" hx-target="closest .priority" hx-swap="outerHTML" class="link" '
+        f'aria-pressed="{"true" if on else "false"}">{label}<span class="visually-hidden"> {e(name)}</span></button>{status}</span>'
     )

@@ -111,23 +111,20 @@ class LobbyingForm(forms.Form):
 def _chosen_review(request: HttpRequest) -> tuple[ReviewChoiceForm, Review | None]:
     """The review to count, from ?review=<id> (a link), ?state=&session= (the form), or by default
     the review of the coalition's most recent engagement; and the form, set to that review."""
-    if "review" in request.GET:
-        review = review_by_id(request.GET["review"])
-        form = ReviewChoiceForm(_form_data(review))
-        form.is_valid()
-        if review is None:
-            form.add_error(None, _("There is no such review in our data. Choose a State under Review and a session."))
-        return form, review
     if "state" in request.GET or "session" in request.GET:
         form = ReviewChoiceForm(request.GET)
         return form, form.cleaned_data.get("review") if form.is_valid() else None
-    review = default_review(coalition=request.coalition)
-    form = ReviewChoiceForm(_form_data(review) if review else None)
-    return form, review
-
-
-def _form_data(review: Review | None) -> dict[str, Any]:
-    return {"state": review.state.iso3, "session": review.session.number} if review else {}
+    if "review" in request.GET:
+        review = review_by_id(request.GET["review"])
+        if review is None:
+            form = ReviewChoiceForm({})  # bound, so that it can carry the error
+            form.add_error(None, _("There is no such review in our data. Choose a State under Review and a session."))
+            return form, None
+    else:
+        review = default_review(coalition=request.coalition)
+    # The review is known: the form only shows it (unbound, so nothing is looked up twice).
+    initial = {"state": review.state.iso3, "session": review.session.number} if review else {}
+    return ReviewChoiceForm(initial=initial), review
 
 
 @require_safe
