@@ -370,6 +370,8 @@ def main() -> int:
     parser.add_argument("--retries", type=int, default=1,
                         help="measure an endpoint again, up to this many times, when other work disturbed it (default 1)")
     parser.add_argument("--json", metavar="PATH", help="also write the raw results to PATH")
+    parser.add_argument("--search-cache", type=int, default=None, metavar="SECONDS",
+                        help="RECOMMENDATION_SEARCH_CACHE_SECONDS for the server (0: every search runs in full)")
     parser.add_argument("--recommendations", default=str(RECOMMENDATIONS_FILE), metavar="CSV",
                         help="UPR Info export imported for the search endpoint (skipped when the file is missing)")
     args = parser.parse_args()
@@ -386,6 +388,9 @@ def main() -> int:
     web_env = {**env, "DJANGO_SETTINGS_MODULE": "upr.settings.production"}
     workdir = Path(tempfile.mkdtemp(prefix="upr-bench-"))
     web_env["STATIC_ROOT"] = str(workdir / "static")
+    if args.search_cache is not None:
+        web_env["RECOMMENDATION_SEARCH_CACHE_SECONDS"] = str(args.search_cache)
+        say(f"search cache: {args.search_cache} s")
     created_db = False
     all_results = []
     summary: list[tuple[str, str, bool]] = []

@@ -113,7 +113,10 @@ class Recommendation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["review", "source", "source_key"], name="one_recommendation_per_source_key")
         ]
-        indexes = [models.Index(fields=["review", "response"], name="recommendation_review_response")]
+        indexes = [
+            models.Index(fields=["review", "response"], name="recommendation_review_response"),
+            models.Index(fields=["updated_at"], name="recommendation_updated"),  # the search cache's version
+        ]
 
     def __str__(self) -> str:
         return f"{self.paragraph} {self.text[:60]}"

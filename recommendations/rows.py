@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, QuerySet, Window
+from django.db.models import QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition
 
+from .search import matches
 from .vocabulary import reference_maps
 from .models import ActionCategoryStatus, CoalitionRecommendation, Recommendation, Response
 
@@ -65,24 +66,20 @@ class Page:
 
 
 def read_page(recommendations: QuerySet[Recommendation], *, coalition: Coalition, page: str | int | None = 1,
-              per_page: int = 50) -> Page:
-    """One page of the search, in two steps. First the page's ids with the total (COUNT(*) OVER ()),
-    from the recommendations table alone: PostgreSQL finds and ranks the matches once, and joins
-    nothing for the rows it will not show. Then those rows with their review, State and session.
-    A page past the end falls back to the last page, as Paginator.get_page does."""
+              per_page: int = 50, cache_key: str | None = None) -> Page:
+    """One page of the search, in two steps. First the page's ids with the total (search.matches:
+    from the recommendations table alone, remembered for a while under `cache_key` when given).
+    Then those rows with their review, State and session. A page past the end falls back to the
+    last page, as Paginator.get_page does."""
     try:
         number = max(1, int(page or 1))
     except (TypeError, ValueError):
         number = 1
-    counted = recommendations.annotate(total=Window(Count("pk"))).values_list("pk", "total")
-    found = list(counted[(number - 1) * per_page: number * per_page])
-    if found:
-        total = found[0][1]
-    else:
-        total = recommendations.count() if number > 1 else 0
-        if total:
-            number = -(-total // per_page)
-            found = list(counted[(number - 1) * per_page: number * per_page])
+    ids, total = matches(recommendations, start=(number - 1) * per_page, stop=number * per_page, cache_key=cache_key)
+    if not ids and total:
+        number = -(-total // per_page)
+        ids, total = matches(recommendations, start=(number - 1) * per_page, stop=number * per_page, cache_key=cache_key)
+    found = [(pk, total) for pk in ids]
     order = {pk: i for i, (pk, _total) in enumerate(found)}
     rows, states, layers = _page_rows(list(order), coalition_id=coalition.pk)
     rows.sort(key=lambda row: order[row[0]])

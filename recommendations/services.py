@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coalitions.audit import audit_record, diff_fields
@@ -47,7 +48,8 @@ def refresh_search_vectors(*, review_ids: list[int]) -> int:
         return 0
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE recommendations_recommendation SET search_vector = to_tsvector('english'::regconfig, text) "
+            "UPDATE recommendations_recommendation SET search_vector = to_tsvector('english'::regconfig, text), "
+            "updated_at = now() "
             "WHERE review_id = ANY(%s) AND search_vector IS DISTINCT FROM to_tsvector('english'::regconfig, text)",
             [review_ids],
         )
@@ -96,7 +98,9 @@ def response_record(
         by_person=True, recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     changes = diff_fields(recommendation, {"response": response, "response_source": source[:200]})
-    Recommendation.objects.filter(pk=recommendation.pk).update(response=response, response_source=source[:200])
+    Recommendation.objects.filter(pk=recommendation.pk).update(
+        response=response, response_source=source[:200], updated_at=timezone.now()  # a new version for search
+    )
     recommendation.response, recommendation.response_source = response, source[:200]
     audit_record(coalition=coalition, actor=actor, action="recommendation.response", target=recommendation, changes=changes)
     return record
@@ -109,7 +113,7 @@ def action_category_set(*, coalition: Coalition, actor: Any, recommendation: Rec
         raise ValidationError(_("The action category is a number from 1 to 5."))
     changes = diff_fields(recommendation, {"action_category": category})
     Recommendation.objects.filter(pk=recommendation.pk).update(
-        action_category=category, action_category_status=ActionCategoryStatus.CONFIRMED
+        action_category=category, action_category_status=ActionCategoryStatus.CONFIRMED, updated_at=timezone.now()
     )
     recommendation.action_category, recommendation.action_category_status = category, ActionCategoryStatus.CONFIRMED
     audit_record(coalition=coalition, actor=actor, action="recommendation.action_category", target=recommendation,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from django.db import transaction
+from django.utils import timezone
 
 from upr.models import Review
 from upr.reference import StateIndex
@@ -160,6 +161,7 @@ def _save(rows: list[UprInfoRow], *, report: ImportReport, source_name: str) -> 
         existing_issues.setdefault(rec_id, set()).add(issue_id)
 
     new, changed, history = [], [], []
+    now = timezone.now()  # bulk_update does not touch auto_now fields; search caches key on updated_at
     issue_links = []
     Through = Recommendation.issues.through
     for row in rows:
@@ -186,13 +188,14 @@ def _save(rows: list[UprInfoRow], *, report: ImportReport, source_name: str) -> 
         if dirty:
             changed.append(Recommendation(
                 pk=pk, response=response, action_category=wanted_category[0], text=row.text,
-                action_category_status=wanted_category[1], recommending_groups=row.group,
+                action_category_status=wanted_category[1], recommending_groups=row.group, updated_at=now,
             ))
         else:
             report.unchanged += 1
     if changed:
         Recommendation.objects.bulk_update(
-            changed, ["response", "action_category", "action_category_status", "text", "recommending_groups"], batch_size=2000
+            changed, ["response", "action_category", "action_category_status", "text", "recommending_groups", "updated_at"],
+            batch_size=2000
         )
         report.updated += len(changed)
 

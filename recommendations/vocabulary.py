@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 
-from django.core.cache import cache
 from django.db import connection
 from django.utils.html import escape
 from django.utils.translation import get_language
@@ -57,25 +56,31 @@ def _choices() -> dict:
     return {**choices, **{f"allowed_{name}": frozenset(v for v, _label in pairs) for name, pairs in choices.items()}}
 
 
+# Kept in this process's memory, not in Django's cache: the local-memory cache pickles what it
+# stores, and unpickling 400 choices on every search cost more than reading them.
+_choices_read: dict = {"version": None}
+_options: dict[str, str] = {}
+
+
 def filter_choices() -> dict:
     """The choices of the vocabulary fields (state, theme, sdg, issue) and the set of their values
-    ("allowed_state"...), from the cache when current; the version they were read at is "version"."""
+    ("allowed_state"...), read again when the version changes; the version is under "version"."""
+    global _choices_read
     current = version()
-    key = f"recommendation-vocabulary:{current}"
-    choices = cache.get(key)
-    if choices is None:
-        choices = {**_choices(), "version": current}
-        cache.set(key, choices, 24 * 3600)
-    return choices
+    if _choices_read["version"] != current:
+        _choices_read = {**_choices(), "version": current}
+        _options.clear()
+    return _choices_read
 
 
 def options_html(choices: list[tuple[object, object]], *, key: str) -> str:
-    """The <option> elements of `choices` (values and labels escaped), memoised per language under `key`."""
-    cache_key = f"recommendation-options:{key}:{get_language()}"
-    html = cache.get(cache_key)
+    """The <option> elements of `choices` (values and labels escaped), memoised per language under
+    `key` (which names the vocabulary's version where the choices come from the database)."""
+    memo_key = f"{key}:{get_language()}"
+    html = _options.get(memo_key)
     if html is None:
         html = "".join(f'<option value="{escape(v)}">{escape(label)}</option>' for v, label in choices)
-        cache.set(cache_key, html, 24 * 3600)
+        _options[memo_key] = html
     return html
 
 

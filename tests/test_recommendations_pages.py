@@ -6,6 +6,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 
 from coalitions.models import AuditEvent
@@ -432,3 +433,24 @@ def test_pages_keep_the_filters_and_a_page_past_the_end_shows_the_last(personas,
     beyond = client.get(url("list"), {"under_review": "SVN", "page": "99"})
     assert beyond.context["page"].number == 11 and beyond.context["page"].paginator.count == 254
     assert client.get(url("list"), {"page": "x"}).context["page"].number == 1
+
+
+def test_a_remembered_search_sees_a_later_response_at_once(personas, cycle4, settings):
+    settings.RECOMMENDATION_SEARCH_CACHE_SECONDS = 300
+    member = personas.client_for(personas.member)
+    assert listed(member, response="noted", q="torture OR violence")[0] == (
+        cycle4.filter(response="noted").filter(Q(text__icontains="tortur") | Q(text__icontains="violence")).count()
+    )
+    before = listed(member, response="noted")[0]
+    noted = cycle4.filter(response=Response.NOTED).first()
+    services.response_record(coalition=personas.coalition, actor=personas.editor, recommendation=noted,
+                             response=Response.SUPPORTED, source="Mid-term report")
+    assert listed(member, response="noted")[0] == before - 1
+    # The same search again, unchanged data: answered from the cache, the same figures.
+    from django.core.cache import cache
+    from recommendations import search
+
+    key = search.cache_key({"response": "noted"})
+    assert key and cache.get(key)[1] == before - 1
+    settings.RECOMMENDATION_SEARCH_CACHE_SECONDS = 0
+    assert search.cache_key({"response": "noted"}) is None and listed(member, response="noted")[0] == before - 1

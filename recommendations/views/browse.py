@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from coalitions.models import Role
 from coalitions.tenancy import require_role
 
-from .. import exports, rows, selectors, services
+from .. import exports, rows, search, selectors, services
 from ..forms import RecommendationFilterForm
 from ..models import CoalitionRecommendation, Recommendation
 from ..spreadsheet import write_xlsx
@@ -29,7 +29,8 @@ def _filters(request: HttpRequest) -> tuple[RecommendationFilterForm, dict]:
 def recommendation_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     form, filters = _filters(request)
     queryset = selectors.recommendation_search(coalition=request.coalition, filters=filters)
-    page = rows.read_page(queryset, coalition=request.coalition, page=request.GET.get("page"), per_page=PAGE_SIZE)
+    page = rows.read_page(queryset, coalition=request.coalition, page=request.GET.get("page"), per_page=PAGE_SIZE,
+                          cache_key=search.cache_key(filters))
     table = rows.render(
         page,
         base_url=reverse("recommendations:list", args=[coalition_slug]), can_edit=request.membership.can_edit,

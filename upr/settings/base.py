@@ -195,6 +195,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # How long an invitation link stays valid.
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=14)
+# How long a search's matching ids are kept (recommendations.search); 0 switches the cache off.
+RECOMMENDATION_SEARCH_CACHE_SECONDS = env.int("RECOMMENDATION_SEARCH_CACHE_SECONDS", default=300)
 
 LOGGING = {
     "version": 1,
