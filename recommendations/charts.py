@@ -57,7 +57,6 @@ class BarChart:
     height: int
     table_rows: list[tuple[str, int]]  # what the table lists: the bars, and any summarised remainder
     width: int = WIDTH
-    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -127,7 +126,7 @@ def _summary(title: str, items: Sequence[tuple[str, int]]) -> str:
 
 def bar_chart(
     items: Sequence[tuple[str, int]], *, chart_id: str, title: str, label_header: str, value_header: str,
-    limit: int | None = None, remainder: tuple[str, int] | None = None, note: str = "",
+    limit: int | None = None, remainder: tuple[str, int] | None = None,
 ) -> BarChart:
     """A horizontal bar chart of `items` (label, count), in the order given.
 
@@ -148,7 +147,7 @@ def bar_chart(
     table_rows = list(items) + ([remainder] if remainder else [])
     return BarChart(
         chart_id=chart_id, title=title, summary=_summary(title, table_rows), label_header=label_header,
-        value_header=value_header, rows=rows, height=max(len(rows) * ROW, ROW), table_rows=table_rows, note=note,
+        value_header=value_header, rows=rows, height=max(len(rows) * ROW, ROW), table_rows=table_rows,
     )
 
 

@@ -89,32 +89,37 @@ def subject_recommendations(subject: Subject) -> QuerySet[Recommendation]:
     return queryset if subject.issue else one_source_per_review(queryset)
 
 
-def lobbying_targets(subject: Subject) -> list[Target]:
-    """One row per recommending State that recommended on the subject, most recommendations first."""
-    rows = Recommendation.recommending_states.through.objects.filter(recommendation__in=subject_recommendations(subject))
-    if subject.group:
-        rows = rows.filter(state__regional_group=subject.group)
-    response, category = "recommendation__response", "recommendation__action_category"
+def lobbying_targets(subject: Subject, recommendations: QuerySet[Recommendation] | None = None) -> list[Target]:
+    """One row per recommending State that recommended on the subject, most recommendations first.
+
+    `recommendations` is `subject_recommendations(subject)` when the caller has it already. The
+    query groups the recommendations joined to their recommending States (each pair one row) by
+    State; the subject's filters stay on the recommendations table itself, not in a subquery."""
+    rows = subject_recommendations(subject) if recommendations is None else recommendations
+    # One filter() call: its join to the recommending States is the one values() groups by, so the
+    # regional group restricts the States counted, not merely the recommendations.
+    states = {"recommending_states__regional_group": subject.group} if subject.group else {"recommending_states__isnull": False}
     counts: dict[str, Any] = {
-        "total": Count("recommendation"),
-        "reviews": Count("recommendation__review", distinct=True),
-        "under_review": Count("recommendation__review__state", distinct=True),
-        "latest_session": Max("recommendation__review__session__number"),
-        "supported": Count("recommendation", filter=Q(**{response: Response.SUPPORTED})),
-        "noted": Count("recommendation", filter=Q(**{response: Response.NOTED})),
-        "pending": Count("recommendation", filter=Q(**{response: Response.PENDING})),
-        "uncategorised": Count("recommendation", filter=Q(**{f"{category}__isnull": True})),
-        **{f"action_{n}": Count("recommendation", filter=Q(**{category: n})) for n in CATEGORIES},
+        "total": Count("id"),
+        "reviews": Count("review", distinct=True),
+        "under_review": Count("review__state", distinct=True),
+        "latest_session": Max("review__session__number"),
+        "supported": Count("id", filter=Q(response=Response.SUPPORTED)),
+        "noted": Count("id", filter=Q(response=Response.NOTED)),
+        "pending": Count("id", filter=Q(response=Response.PENDING)),
+        "uncategorised": Count("id", filter=Q(action_category__isnull=True)),
+        **{f"action_{n}": Count("id", filter=Q(action_category=n)) for n in CATEGORIES},
     }
-    grouped = rows.values("state__name", "state__iso3", "state__regional_group").annotate(**counts)
+    name, iso3, group = "recommending_states__name", "recommending_states__iso3", "recommending_states__regional_group"
+    grouped = rows.filter(**states).values(name, iso3, group).annotate(**counts).order_by("-total", name)
     return [
         Target(
-            state=row["state__name"], iso3=row["state__iso3"], group=group_label(row["state__regional_group"]),
+            state=row[name], iso3=row[iso3], group=group_label(row[group]),
             recommendations=row["total"], reviews=row["reviews"], states_under_review=row["under_review"],
             actions=tuple(row[f"action_{n}"] for n in CATEGORIES), uncategorised=row["uncategorised"],
             supported=row["supported"], noted=row["noted"], pending=row["pending"], latest_session=row["latest_session"],
         )
-        for row in grouped.order_by("-total", "state__name")
+        for row in grouped
     ]
 
 

@@ -24,9 +24,20 @@ REVIEW_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits only, and within an intege
 def one_source_per_review(queryset: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
     """The recommendations counted once: where a review was imported both from OHCHR's thematic list
     and from UPR Info's database, the same recommendations are stored twice (one row per source), so
-    only OHCHR's rows, the official document with paragraph numbers, are kept for that review."""
-    official = Recommendation.objects.filter(review=OuterRef("review"), source=Source.OHCHR)
-    return queryset.filter(Q(source=Source.OHCHR) | ~Exists(official))
+    only OHCHR's rows, the official document with paragraph numbers, are kept for that review.
+
+    The reviews with OHCHR rows are read first (one small query: a few hundred ids at most) and
+    given as a list: a correlated EXISTS here, nested in the aggregate queries' subqueries, let
+    PostgreSQL choose plans that took minutes on freshly loaded (not yet analysed) tables."""
+    official = list(
+        Recommendation.objects.filter(source=Source.OHCHR).values_list("review_id", flat=True).distinct().order_by()
+    )
+    return queryset.filter(Q(source=Source.OHCHR) | ~Q(review_id__in=official))
+
+
+def official_only(sources: set[str]) -> bool:
+    """Whether a review imported from these sources is counted from OHCHR's rows alone."""
+    return Source.OHCHR in sources and len(sources) > 1
 
 
 def default_review(*, coalition: Coalition) -> Review | None:
@@ -85,17 +96,19 @@ def group_label(group: str) -> str:
 def review_statistics(review: Review) -> ReviewStatistics:
     """Every count of the statistics page for one review, in seven aggregate queries."""
     stats = ReviewStatistics(review=review)
-    received = Recommendation.objects.filter(review=review)
-    counted = one_source_per_review(received)
+    # The first query, by response and source, also tells whether the review was imported twice.
+    by_source = list(Recommendation.objects.filter(review=review).values("response", "source").annotate(n=Count("id")).order_by())
+    sources = {row["source"] for row in by_source}
+    only = {"source": Source.OHCHR} if official_only(sources) else {}
+    counted = Recommendation.objects.filter(review=review, **only)
 
     by_response: dict[str, int] = {}
-    sources: set[str] = set()
-    for row in counted.values("response", "source").annotate(n=Count("id")).order_by():
-        by_response[row["response"]] = by_response.get(row["response"], 0) + row["n"]
-        sources.add(row["source"])
+    for row in by_source:
+        if not only or row["source"] == Source.OHCHR:
+            by_response[row["response"]] = by_response.get(row["response"], 0) + row["n"]
     stats.responses = [(str(r.label), by_response[r.value]) for r in Response if by_response.get(r.value)]
     stats.total = sum(by_response.values())
-    stats.sources = [str(s.label) for s in Source if s.value in sources]
+    stats.sources = [str(s.label) for s in Source if s.value in sources and (not only or s == Source.OHCHR)]
 
     by_action: dict[int | None, int] = {}
     for row in counted.values("action_category", "action_category_status").annotate(n=Count("id")).order_by():
@@ -105,14 +118,14 @@ def review_statistics(review: Review) -> ReviewStatistics:
     # The scale's own order (1 minimal ... 5 specific), not the largest first: it is a scale.
     stats.actions = [(action_label(c), by_action[c]) for c in (1, 2, 3, 4, 5, None) if by_action.get(c)]
 
-    # Themes come only with OHCHR's rows and issues only with UPR Info's, so these count all rows.
-    stats.themes = _tally(_tags("themes", received).values("theme__name"), "theme__name")
-    stats.issues = _tally(_tags("issues", received).values("issue__name"), "issue__name")
-    sdgs = _tags("sdgs", received).values("sdg__number", "sdg__name").annotate(n=Count("recommendation"))
+    # Themes come only with OHCHR's rows and issues only with UPR Info's, so these count every row.
+    stats.themes = _tally(_tags("themes", review=review).values("theme__name"), "theme__name")
+    stats.issues = _tally(_tags("issues", review=review).values("issue__name"), "issue__name")
+    sdgs = _tags("sdgs", review=review).values("sdg__number", "sdg__name").annotate(n=Count("recommendation"))
     stats.sdgs = [(f"{row['sdg__number']} - {row['sdg__name']}", row["n"]) for row in sdgs.order_by("sdg__number")]
 
     # A recommendation made jointly by several States counts once for each of them.
-    through = _tags("recommending_states", counted)
+    through = _tags("recommending_states", review=review, **only)
     states = _tally(through.values("state__name"), "state__name")
     stats.recommending_states = len(states)
     stats.states = states[:TOP_STATES]
@@ -124,9 +137,11 @@ def review_statistics(review: Review) -> ReviewStatistics:
     return stats
 
 
-def _tags(relation: str, recommendations: QuerySet[Recommendation]) -> QuerySet:
-    """The rows of a many-to-many relation's table (recommendation, tag) for these recommendations."""
-    return getattr(Recommendation, relation).through.objects.filter(recommendation__in=recommendations)
+def _tags(relation: str, **recommendation: object) -> QuerySet:
+    """The rows (recommendation, tag) of a many-to-many relation's table, for the recommendations
+    matching `recommendation` (field lookups, joined rather than a subquery)."""
+    through = getattr(Recommendation, relation).through
+    return through.objects.filter(**{f"recommendation__{key}": value for key, value in recommendation.items()})
 
 
 def _tally(values: QuerySet, name: str, count: str = "recommendation") -> list[tuple[str, int]]:
@@ -148,15 +163,28 @@ class CycleRow:
 
 
 def cycle_statistics(state: State) -> list[CycleRow]:
-    """Every review of `state` that has recommendations in our data, oldest first, in two queries."""
-    counted = one_source_per_review(Recommendation.objects.filter(review__state=state))
+    """Every review of `state` that has recommendations in our data, oldest first, in two queries
+    (grouped by source too, so that a review imported twice is counted once, in Python)."""
+    received = Recommendation.objects.filter(review__state=state)
+    by_response = list(
+        received.values("review_id", "review__session__number", "review__session__cycle", "source", "response")
+        .annotate(n=Count("id")).order_by()
+    )
+    sources: dict[int, set[str]] = {}
+    for row in by_response:
+        sources.setdefault(row["review_id"], set()).add(row["source"])
+
+    def counted(row: dict) -> bool:
+        return not official_only(sources[row["review_id"]]) or row["source"] == Source.OHCHR
+
     rows: dict[int, CycleRow] = {}
-    by_response = counted.values("review_id", "review__session__number", "review__session__cycle", "response")
-    for row in by_response.annotate(n=Count("id")).order_by():
+    for row in filter(counted, by_response):
         cycle = rows.setdefault(row["review_id"], CycleRow(row["review_id"], row["review__session__number"],
                                                            row["review__session__cycle"]))
-        cycle.responses[row["response"]] = row["n"]
+        cycle.responses[row["response"]] = cycle.responses.get(row["response"], 0) + row["n"]
         cycle.total += row["n"]
-    for row in counted.values("review_id", "action_category").annotate(n=Count("id")).order_by():
-        rows[row["review_id"]].actions[row["action_category"]] = row["n"]
+    by_action = received.values("review_id", "source", "action_category").annotate(n=Count("id")).order_by()
+    for row in filter(counted, by_action):
+        actions = rows[row["review_id"]].actions
+        actions[row["action_category"]] = actions.get(row["action_category"], 0) + row["n"]
     return sorted(rows.values(), key=lambda r: r.session)

@@ -109,8 +109,9 @@ class LobbyingForm(forms.Form):
 # --- statistics -----------------------------------------------------------------------------------
 
 def _chosen_review(request: HttpRequest) -> tuple[ReviewChoiceForm, Review | None]:
-    """The review to count, from ?review=<id> (a link), ?state=&session= (the form), or by default
-    the review of the coalition's most recent engagement; and the form, set to that review."""
+    """The review to count and the form, set to it: from ?state=&session= (the form, which wins),
+    else ?review=<id> (a link from another page), else the review of the coalition's most recent
+    engagement."""
     if "state" in request.GET or "session" in request.GET:
         form = ReviewChoiceForm(request.GET)
         return form, form.cleaned_data.get("review") if form.is_valid() else None
@@ -193,8 +194,9 @@ def lobbying(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     context: dict[str, Any] = {"form": form}
     if form.is_bound and form.is_valid():
         subject = form.subject()
-        context.update(subject=subject, targets=lobbying_targets(subject),
-                       matched=subject_recommendations(subject).count(), query=request.GET.urlencode())
+        recommendations = subject_recommendations(subject)
+        context.update(subject=subject, targets=lobbying_targets(subject, recommendations),
+                       matched=recommendations.count(), query=request.GET.urlencode())
     return render(request, "recommendations/lobbying.html", context, status=400 if form.errors else 200)
 
 
