@@ -4,21 +4,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from coalitions.models import Coalition, WorkingGroup
-from upr.models import RegionalGroup, Review
+from upr.models import RegionalGroup, Review, Session, State
 
-from .models import LinkDecision, Response
+from .lobbying import Subject
+from .models import ACTION_CATEGORIES, Issue, LinkDecision, Response, Theme
+from .statistics import latest_review_of
 from .vocabulary import filter_choices
 
-ACTION_CATEGORIES = [
-    (1, _("1 - Minimal action (call on, seek, share)")),
-    (2, _("2 - Continuing action (continue, maintain, pursue)")),
-    (3, _("3 - Considering action (consider, explore, review)")),
-    (4, _("4 - General action (take measures, ensure, promote)")),
-    (5, _("5 - Specific action (adopt, ratify, abolish)")),
-]
 SORT_CHOICES = [
     ("newest", _("Newest review first")),
     ("oldest", _("Oldest review first")),
@@ -166,3 +163,73 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith((".docx", ".csv", ".xlsx")):
             raise forms.ValidationError(_("Give a .docx, .csv or .xlsx file."))
         return upload
+
+
+# --- statistics and lobbying targets -------------------------------------------------------------
+
+class SessionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Session) -> str:
+        return _("Session %(number)d (cycle %(cycle)d)") % {"number": obj.number, "cycle": obj.cycle}
+
+
+class ReviewChoiceForm(forms.Form):
+    """Which review to count: a State under Review, and a session (or its latest review in our data)."""
+
+    state = forms.ModelChoiceField(
+        State.objects.filter(Exists(Review.objects.filter(state=OuterRef("pk")))).order_by("name"),
+        to_field_name="iso3", required=False, label=gettext_lazy("State under Review"),
+        empty_label=gettext_lazy("Choose a State"),
+    )
+    session = SessionChoiceField(
+        Session.objects.all(), to_field_name="number", required=False, label=gettext_lazy("Working Group session"),
+        empty_label=gettext_lazy("Its latest review in our data"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        state, session = cleaned.get("state"), cleaned.get("session")
+        if self.errors or not (state or session):
+            return cleaned
+        if not state:
+            raise forms.ValidationError(_("Choose the State under Review as well."))
+        review = (
+            Review.objects.with_related().filter(state=state, session=session).first() if session else latest_review_of(state)
+        )
+        if review is None:
+            raise forms.ValidationError(
+                _("%(state)s was not reviewed in session %(number)d.") % {"state": state.name, "number": session.number}
+            )
+        cleaned["review"] = review
+        return cleaned
+
+
+class LobbyingForm(forms.Form):
+    """The subject to find lobbying targets for: a theme, an issue and/or words (at least one)."""
+
+    theme = forms.ModelChoiceField(
+        Theme.objects.all(), required=False, label=gettext_lazy("Theme (OHCHR's thematic lists)"),
+        empty_label=gettext_lazy("Any theme"),
+    )
+    issue = forms.ModelChoiceField(
+        Issue.objects.all(), required=False, label=gettext_lazy("Issue (UPR Info's database)"),
+        empty_label=gettext_lazy("Any issue"),
+    )
+    q = forms.CharField(
+        max_length=200, required=False, label=gettext_lazy("Words in the recommendation"),
+        help_text=gettext_lazy('For example HIV, or "sexual orientation". Every word must appear.'),
+    )
+    group = forms.ChoiceField(
+        choices=[("", gettext_lazy("Any regional group")), *RegionalGroup.choices], required=False,
+        label=gettext_lazy("Regional group of the recommending States"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and not (cleaned.get("theme") or cleaned.get("issue") or (cleaned.get("q") or "").strip()):
+            raise forms.ValidationError(_("Choose a theme or an issue, or type words to look for."))
+        return cleaned
+
+    def subject(self) -> Subject:
+        """The subject of a valid form."""
+        data = self.cleaned_data
+        return Subject(theme=data.get("theme"), issue=data.get("issue"), q=data.get("q") or "", group=data.get("group") or "")

@@ -52,6 +52,16 @@ class Source(models.TextChoices):
     TEMPLATE = "template", _("CSV template")
 
 
+# UPR Info's action categories (Prof. McMahon's scale), with the verbs that mark each.
+ACTION_CATEGORIES = [
+    (1, _("1 - Minimal action (call on, seek, share)")),
+    (2, _("2 - Continuing action (continue, maintain, pursue)")),
+    (3, _("3 - Considering action (consider, explore, review)")),
+    (4, _("4 - General action (take measures, ensure, promote)")),
+    (5, _("5 - Specific action (adopt, ratify, abolish)")),
+]
+
+
 class ActionCategoryStatus(models.TextChoices):
     IMPORTED = "imported", _("from UPR Info")
     SUGGESTED = "suggested", _("suggested from the first verb")

@@ -15,8 +15,8 @@ from coalitions.models import WorkingGroup
 from coalitions.serializers import CoalitionScopedFieldsMixin
 from upr.models import State
 
-from .forms import ACTION_CATEGORIES
 from .models import (
+    ACTION_CATEGORIES,
     SDG,
     ActionCategoryStatus,
     CoalitionRecommendation,

@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from coalitions.models import Coalition, Engagement
 from upr.models import RegionalGroup, Review, State
 
-from .forms import ACTION_CATEGORIES
-from .models import ActionCategoryStatus, Recommendation, Response, Source
+from .models import ACTION_CATEGORIES, ActionCategoryStatus, Recommendation, Response, Source
 
 TOP_STATES = 25
 REVIEW_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits only, and within an integer column's range

@@ -8,102 +8,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
-from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from upr.models import RegionalGroup, Review, Session, State
+from upr.models import Review
 
 from .. import exports
 from ..charts import BarChart, StackedChart, bar_chart, stacked_chart
-from ..lobbying import Subject, export_header, export_rows, lobbying_targets, subject_recommendations
-from ..models import Issue, Response, Theme
+from ..lobbying import export_header, export_rows, lobbying_targets, subject_recommendations
+from ..models import Response
+from ..forms import LobbyingForm, ReviewChoiceForm
 from ..statistics import (
     CycleRow,
     ReviewStatistics,
     cycle_statistics,
     default_review,
-    latest_review_of,
     review_by_id,
     review_statistics,
 )
 
 CHART_LIMIT = 30  # bars drawn in one chart; the table under it lists every row
-
-
-# --- forms (kept beside their only views; recommendations/forms.py holds the list's) -------------
-
-class SessionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Session) -> str:
-        return _("Session %(number)d (cycle %(cycle)d)") % {"number": obj.number, "cycle": obj.cycle}
-
-
-class ReviewChoiceForm(forms.Form):
-    """Which review to count: a State under Review, and a session (or its latest review in our data)."""
-
-    state = forms.ModelChoiceField(
-        State.objects.filter(Exists(Review.objects.filter(state=OuterRef("pk")))).order_by("name"),
-        to_field_name="iso3", required=False, label=gettext_lazy("State under Review"),
-        empty_label=gettext_lazy("Choose a State"),
-    )
-    session = SessionChoiceField(
-        Session.objects.all(), to_field_name="number", required=False, label=gettext_lazy("Working Group session"),
-        empty_label=gettext_lazy("Its latest review in our data"),
-    )
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        state, session = cleaned.get("state"), cleaned.get("session")
-        if self.errors or not (state or session):
-            return cleaned
-        if not state:
-            raise forms.ValidationError(_("Choose the State under Review as well."))
-        review = (
-            Review.objects.with_related().filter(state=state, session=session).first() if session else latest_review_of(state)
-        )
-        if review is None:
-            raise forms.ValidationError(
-                _("%(state)s was not reviewed in session %(number)d.") % {"state": state.name, "number": session.number}
-            )
-        cleaned["review"] = review
-        return cleaned
-
-
-class LobbyingForm(forms.Form):
-    """The subject to find lobbying targets for: a theme, an issue and/or words (at least one)."""
-
-    theme = forms.ModelChoiceField(
-        Theme.objects.all(), required=False, label=gettext_lazy("Theme (OHCHR's thematic lists)"),
-        empty_label=gettext_lazy("Any theme"),
-    )
-    issue = forms.ModelChoiceField(
-        Issue.objects.all(), required=False, label=gettext_lazy("Issue (UPR Info's database)"),
-        empty_label=gettext_lazy("Any issue"),
-    )
-    q = forms.CharField(
-        max_length=200, required=False, label=gettext_lazy("Words in the recommendation"),
-        help_text=gettext_lazy('For example HIV, or "sexual orientation". Every word must appear.'),
-    )
-    group = forms.ChoiceField(
-        choices=[("", gettext_lazy("Any regional group")), *RegionalGroup.choices], required=False,
-        label=gettext_lazy("Regional group of the recommending States"),
-    )
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if not self.errors and not (cleaned.get("theme") or cleaned.get("issue") or (cleaned.get("q") or "").strip()):
-            raise forms.ValidationError(_("Choose a theme or an issue, or type words to look for."))
-        return cleaned
-
-    def subject(self) -> Subject:
-        """The subject of a valid form."""
-        data = self.cleaned_data
-        return Subject(theme=data.get("theme"), issue=data.get("issue"), q=data.get("q") or "", group=data.get("group") or "")
 
 
 # --- statistics -----------------------------------------------------------------------------------
