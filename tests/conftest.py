@@ -19,9 +19,22 @@ from .factories import CoalitionFactory, MembershipFactory, OrganisationFactory,
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    """Load the real UPR calendar once into the test database."""
+    """Load the real UPR calendar once into the test database, and keep autovacuum off its tables.
+
+    Why: the browser tests empty the tables between tests (transactional tests flush), and when
+    autovacuum analyzes a table at that moment PostgreSQL records it as empty and trusts that. A test
+    that then creates 500 members inside its transaction gets nested loops planned for one row: the
+    same queries took seconds each and a run hung for many minutes. Never analyzed, a table is
+    estimated from its size on disk, which is right here.
+    """
+    from django.db import connection
+
     with django_db_blocker.unblock():
         load_reference()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for table in connection.introspection.table_names(cursor):
+                    cursor.execute(f'ALTER TABLE "{table}" SET (autovacuum_enabled = false, toast.autovacuum_enabled = false)')
 
 
 @pytest.fixture(scope="session", autouse=True)
