@@ -47,8 +47,9 @@ ENDPOINTS = [
     {"name": "members /c/<slug>/members/", "path": "/c/{slug}/members/"},
     {"name": "calendar /calendar/", "path": "/calendar/"},
     # A filtered full-text search over UPR Info's 41,066 recommendations (issue 4: p95 < 100 ms).
+    # Its target is the latency alone; its share of the trivial view is printed for comparison.
     {"name": "search /c/<slug>/recommendations/", "path": "/c/{slug}/recommendations/?{variant}", "p95_ms": 100.0,
-     "needs_recommendations": True, "variants": [
+     "share": None, "needs_recommendations": True, "variants": [
          "q=women&response=noted", "q=torture&group=WEOG", "q=%22death+penalty%22&cycle=2", "q=children&action=5",
          "q=HIV", "q=freedom+of+expression&response=supported", "q=ratify+convention&sort=relevance",
          "q=trafficking&state=USA", "q=discrimination+-women&cycle=1", "q=education&under_review=FRA",
@@ -306,6 +307,7 @@ def report(server: dict, results: dict, args: argparse.Namespace) -> list[tuple[
     print("-" * len(header))
     verdicts = []
     targets = {e["name"]: e.get("p95_ms", TARGET_P95_MS) for e in ENDPOINTS}
+    share_targets = {e["name"]: e.get("share", TARGET_SHARE) for e in ENDPOINTS}
     for row in rows:
         share = row["throughput"] / base_tp if base_tp else None
         is_baseline = row is baseline
@@ -313,8 +315,9 @@ def report(server: dict, results: dict, args: argparse.Namespace) -> list[tuple[
         target_p95 = targets.get(row["name"], TARGET_P95_MS)
         if row["p95_ms"] >= target_p95:
             reasons.append(f"p95 {row['p95_ms']:.0f} >= {target_p95:.0f} ms")
-        if share is not None and share < TARGET_SHARE:
-            reasons.append(f"{share:.0%} < {TARGET_SHARE:.0%} of trivial")
+        target_share = share_targets.get(row["name"], TARGET_SHARE)
+        if share is not None and target_share is not None and share < target_share:
+            reasons.append(f"{share:.0%} < {target_share:.0%} of trivial")
         if row["errors"]:
             reasons.append(f"{row['errors']} errors")
         if row["requests"] == 0:
@@ -327,8 +330,8 @@ def report(server: dict, results: dict, args: argparse.Namespace) -> list[tuple[
               f"{row['kib_per_response']:>5.1f}  {verdict}{': ' + '; '.join(reasons) if reasons else ''}")
         if row["errors"]:
             print(f"{'':<30} statuses {row['statuses']} exceptions {row['exceptions']}")
-    print(f"target: p95 < {TARGET_P95_MS:.0f} ms (search: < 100 ms) and >= {TARGET_SHARE:.0%} of the trivial "
-          f"view's req/s, at {args.clients} concurrent clients")
+    print(f"target: p95 < {TARGET_P95_MS:.0f} ms and >= {TARGET_SHARE:.0%} of the trivial view's req/s "
+          f"(search: p95 < 100 ms), at {args.clients} concurrent clients")
     if all(row.get("cpu") for row in rows):
         cores = rows[0]["cpu"]["cores"]
         print(f"CPU during the measured windows, in % of one core ({cores} cores = {cores * 100}%):")
