@@ -155,13 +155,8 @@ def cross_cycle_decide(
     if (earlier.review.state_id != recommendation.review.state_id
             or earlier.review.session.number >= recommendation.review.session.number):
         raise ValidationError(_("Only a recommendation the same State received in an earlier session can be linked."))
-    link, _created = CrossCycleLink.objects.update_or_create(
-        coalition=coalition, recommendation=recommendation, earlier=earlier,
-        defaults={"decision": decision, "decided_by": actor},
-    )
-    audit_record(coalition=coalition, actor=actor, action=f"recommendation.link_{decision}", target=recommendation,
-                 changes={"earlier": ["", str(earlier)]})
-    return link
+    return _decided(CrossCycleLink, coalition=coalition, actor=actor, decision=decision, target=recommendation,
+                    action=f"recommendation.link_{decision}", recommendation=recommendation, earlier=earlier)
 
 
 @transaction.atomic
@@ -171,12 +166,18 @@ def impact_decide(*, coalition: Coalition, actor: Any, draft: Any, recommendatio
         raise ValidationError(_("Confirm or reject the link."))
     if draft.coalition_id != coalition.pk:
         raise ValidationError(_("That draft recommendation is not your coalition's."))
-    link, _created = ImpactLink.objects.update_or_create(
-        coalition=coalition, draft=draft, recommendation=recommendation,
-        defaults={"decision": decision, "decided_by": actor},
+    return _decided(ImpactLink, coalition=coalition, actor=actor, decision=decision, target=recommendation,
+                    action=f"impact.{decision}", draft=draft, recommendation=recommendation)
+
+
+def _decided(model: Any, *, coalition: Coalition, actor: Any, decision: str, target: Recommendation, action: str,
+             **pair: Any) -> Any:
+    """Record (or change) the coalition's decision on a pair, and its trail entry naming the other side."""
+    link, _created = model.objects.update_or_create(
+        coalition=coalition, **pair, defaults={"decision": decision, "decided_by": actor}
     )
-    audit_record(coalition=coalition, actor=actor, action=f"impact.{decision}", target=recommendation,
-                 changes={"draft": ["", str(draft)]})
+    other = {name: ["", str(value)] for name, value in pair.items() if value is not target}
+    audit_record(coalition=coalition, actor=actor, action=action, target=target, changes=other)
     return link
 
 
