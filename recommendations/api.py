@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -16,8 +15,7 @@ from rest_framework.response import Response
 from coalitions.api import CoalitionScopedMixin
 from coalitions.models import Coalition, Role
 
-from . import selectors, services
-from .forms import RecommendationFilterForm
+from . import filters, selectors, services
 from .models import Recommendation
 from .serializers import (
     ActionCategorySerializer,
@@ -29,34 +27,17 @@ from .serializers import (
 )
 
 
-# What a filter's value is, where the form's field does not say it (its choices come from the database).
-FILTER_HINTS = {
-    "under_review": "ISO 3166 alpha-3 code", "state": "ISO 3166 alpha-3 code", "review": "id", "theme": "id",
-    "issue": "id", "sdg": "goal number, 1-17", "working_group": "id of one of the coalition's working groups",
-}
-INTEGER_FILTERS = {"review", "theme", "issue", "sdg", "working_group"}
-
-
 def filter_parameters() -> list[OpenApiParameter]:
-    """The list's query parameters, read from RecommendationFilterForm so that the API and the HTML
-    list cannot drift apart (the same names, the same fixed choices)."""
+    """The list's query parameters, from recommendations.filters, which the HTML list reads too:
+    the API and the page cannot drift apart (the same names, the same fixed choices)."""
+    kinds = {"flag": bool, "number": int, "working_group": int}
     parameters = []
-    for name, field in RecommendationFilterForm.base_fields.items():
-        kind: type = str
-        if isinstance(field, forms.BooleanField):
-            kind = bool
-        elif name in INTEGER_FILTERS or isinstance(field, forms.IntegerField) or getattr(field, "coerce", None) is int:
-            kind = int
-        fixed = [value for value, _label in getattr(field, "choices", []) if value != ""]
-        label = str(field.label or name.replace("_", " ").capitalize())
-        description = f"{label} ({FILTER_HINTS[name]})" if name in FILTER_HINTS else label
-        parameters.append(OpenApiParameter(name, kind, OpenApiParameter.QUERY, description=description, enum=fixed or None))
+    for spec in filters.FILTERS:
+        kind = kinds.get(spec.kind, int if spec.coerce is int else str)
+        fixed = [value for value, _label in spec.choices]
+        description = f"{spec.label} ({spec.hint})" if spec.hint else str(spec.label)
+        parameters.append(OpenApiParameter(spec.name, kind, OpenApiParameter.QUERY, description=description, enum=fixed or None))
     return parameters
-
-
-def form_errors(form: forms.Form) -> dict[str, list[str]]:
-    """The form's errors as DRF reports a serializer's: {field: [messages]}."""
-    return {name: [error["message"] for error in errors] for name, errors in form.errors.get_json_data().items()}
 
 
 class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -88,10 +69,10 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
     @extend_schema(parameters=filter_parameters())
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The filtered, sorted list, paginated; an invalid filter answers 400 with the reason beside its name."""
-        form = RecommendationFilterForm(request.query_params, coalition=self.coalition)
-        if not form.is_valid():
-            raise serializers.ValidationError(form_errors(form))
-        found = selectors.recommendation_search(coalition=self.coalition, filters=form.filters())  # type: ignore[arg-type]
+        read = filters.read(request.query_params, self.coalition)  # type: ignore[arg-type]
+        if read.errors:
+            raise serializers.ValidationError(read.errors)
+        found = selectors.recommendation_search(coalition=self.coalition, filters=read.filters)  # type: ignore[arg-type]
         # Joined and prefetched before the page is cut: the page's size does not change the query count.
         page = self.paginate_queryset(
             found.select_related("review__state", "review__session").prefetch_related("recommending_states")

@@ -1,4 +1,5 @@
-"""Forms of the recommendations pages: the list's filters, the coalition's layer, a later response."""
+"""Forms of the recommendations pages: the coalition's layer, a later response, imports, statistics
+and lobbying targets (the list's filters are read by recommendations.filters)."""
 from __future__ import annotations
 
 from typing import Any
@@ -14,94 +15,6 @@ from upr.models import RegionalGroup, Review, Session, State
 from .lobbying import Subject
 from .models import ACTION_CATEGORIES, Issue, LinkDecision, Response, Theme
 from .statistics import latest_review_of
-from .vocabulary import filter_choices
-
-SORT_CHOICES = [
-    ("newest", _("Newest review first")),
-    ("oldest", _("Oldest review first")),
-    ("relevance", _("Best match to the search")),
-    ("response", _("Response")),
-    ("action", _("Action category, most specific first")),
-]
-CYCLES = [(1, _("Cycle 1")), (2, _("Cycle 2")), (3, _("Cycle 3")), (4, _("Cycle 4"))]
-
-
-class VocabularyField(forms.Field):
-    """A choice among a long cached vocabulary (States, themes...): checked against a set, without
-    Django's per-request normalisation of hundreds of choices; `options` feeds the select tag."""
-
-    def __init__(self, *, coerce: Any = str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.coerce = coerce
-        self.options: list[tuple[str, str]] = []
-        self.allowed: frozenset[str] = frozenset()
-
-    def set_options(self, options: list[tuple[str, str]], empty: str, allowed: frozenset[str]) -> None:
-        self.options, self.allowed = [("", empty), *options], allowed
-
-    @property
-    def choices(self) -> list[tuple[str, str]]:
-        return self.options
-
-    def to_python(self, value: Any) -> Any:
-        value = "" if value in self.empty_values else str(value).strip()
-        if not value:
-            return None
-        if value not in self.allowed:
-            raise forms.ValidationError(_("Select a valid choice. %(value)s is not one of the available choices."),
-                                        code="invalid_choice", params={"value": value})
-        return self.coerce(value)
-
-
-class RecommendationFilterForm(forms.Form):
-    """The list's filters, from the query string. Invalid values are reported beside their field and
-    left out of the filtering: the rest of the search still answers. Choices are plain values from
-    recommendations.vocabulary (cached), not model objects: this form is built on every search."""
-
-    q = forms.CharField(label=_("Search the text"), max_length=200, required=False)
-    under_review = VocabularyField(required=False, label=_("State under Review"))
-    cycle = forms.TypedChoiceField(choices=[("", _("Any cycle")), *CYCLES], coerce=int, required=False, label=_("Cycle"))
-    review = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    response = forms.ChoiceField(choices=[("", _("Any response")), *Response.choices], required=False, label=_("Response"))
-    state = VocabularyField(required=False, label=_("Recommending State"))
-    group = forms.ChoiceField(
-        choices=[("", _("Any regional group")), *RegionalGroup.choices], required=False, label=_("Regional group of the recommending State"),
-    )
-    theme = VocabularyField(coerce=int, required=False, label=_("Theme"))
-    sdg = VocabularyField(coerce=int, required=False, label=_("SDG"))
-    issue = VocabularyField(coerce=int, required=False, label=_("UPR Info issue"))
-    action = forms.TypedChoiceField(
-        choices=[("", _("Any action category")), *ACTION_CATEGORIES], coerce=int, required=False, label=_("Action category"),
-    )
-    priority = forms.BooleanField(required=False, label=_("Only our priorities"))
-    working_group = forms.TypedChoiceField(coerce=int, required=False, label=_("Our working group"))
-    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, label=_("Sort by"))
-
-    # The selects, in the order the page shows them.
-    SELECTS = ("under_review", "cycle", "response", "state", "group", "theme", "sdg", "issue", "action", "working_group", "sort")
-    VOCABULARY = {
-        "under_review": ("state", _("Any State")), "state": ("state", _("Any State")), "theme": ("theme", _("Any theme")),
-        "sdg": ("sdg", _("Any SDG")), "issue": ("issue", _("Any issue")),
-    }
-
-    def __init__(self, *args: Any, coalition: Coalition, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        choices = filter_choices()
-        for name, (vocabulary, empty) in self.VOCABULARY.items():
-            self.fields[name].set_options(choices[vocabulary], str(empty), choices["allowed_" + vocabulary])  # type: ignore[attr-defined]
-            self.fields[name].options_key = f"{name}:{choices['version']}"  # type: ignore[attr-defined]
-        for name in ("cycle", "response", "group", "action", "sort"):
-            self.fields[name].options_key = name  # type: ignore[attr-defined]
-        groups = WorkingGroup.objects.for_coalition(coalition).values_list("pk", "name")  # type: ignore[attr-defined]
-        self.fields["working_group"].choices = [("", _("Any working group")), *groups]
-
-    def filters(self) -> dict[str, Any]:
-        """The valid filters (all of them when the form is valid)."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
-
 
 class LayerForm(forms.Form):
     priority = forms.BooleanField(required=False, label=_("A priority for our coalition"))

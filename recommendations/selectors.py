@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 
 from coalitions.models import Coalition
 
+from .filters import sort_of
 from .models import CoalitionRecommendation, CrossCycleLink, Recommendation, ResponseRecord, SimilarRecommendation
 
 SORTS: dict[str, tuple[str, ...]] = {
@@ -43,7 +44,7 @@ def text_search(queryset: QuerySet, q: str) -> QuerySet:
 
 
 def recommendation_search(*, coalition: Coalition, filters: dict[str, Any]) -> QuerySet[Recommendation]:
-    """The recommendations matching `filters` (the cleaned data of RecommendationFilterForm: States
+    """The recommendations matching `filters` (as recommendations.filters reads them: States
     by ISO code, themes, issues and working groups by id, SDGs by number), sorted."""
     qs = text_search(Recommendation.objects.all(), filters.get("q") or "")
     through = Recommendation.recommending_states.through
@@ -70,7 +71,7 @@ def recommendation_search(*, coalition: Coalition, filters: dict[str, Any]) -> Q
         qs = qs.filter(Exists(layers.filter(priority=True)))
     if filters.get("working_group"):
         qs = qs.filter(Exists(layers.filter(working_group_id=filters["working_group"])))
-    sort = filters.get("sort") or ("relevance" if filters.get("q") else "newest")
+    sort = sort_of(filters)
     if sort == "relevance":
         if connection.vendor == "postgresql" and filters.get("q"):
             query = SearchQuery(filters["q"], config="english", search_type="websearch")

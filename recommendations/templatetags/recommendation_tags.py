@@ -1,46 +1,46 @@
-"""Template helpers for the recommendations pages, written for speed: the list's filter form has
+"""Template helpers for the recommendations pages, written for speed: the list's filters have
 selects of 195 States, and rendering each option through Django's widget templates cost more than
 the search itself."""
 from __future__ import annotations
 
 from django import template
-from django.forms import BoundField
-from django.utils.html import escape, format_html
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from ..filters import BY_NAME, SELECTS, SearchFilters
 from ..vocabulary import options_html
 
 register = template.Library()
 
 
-@register.simple_tag
-def select(field: BoundField) -> SafeString:
-    """A <select> of a ChoiceField with its options, the bound value selected. Fields with an
-    `options_key` (set by the form) reuse their options' HTML from the cache."""
-    value = field.data if field.form.is_bound else field.initial
-    current = "" if value in (None, "") else str(value)
-    key = getattr(field.field, "options_key", None)
+def select(search: SearchFilters, name: str) -> str:
+    """One filter's <select>, the value sent selected. The options' HTML of fixed and vocabulary
+    choices is memoised (vocabulary.options_html); the chosen value is marked by a replacement."""
+    spec = BY_NAME[name]
+    choices = search.choices(spec)
+    key = search.options_key(spec)
     if key:
-        options = options_html(field.field.choices, key=key)
+        options = options_html(choices, key=key)
     else:
-        options = "".join(f'<option value="{escape(v)}">{escape(label)}</option>' for v, label in field.field.choices)
+        options = "".join(f'<option value="{escape(v)}">{escape(label)}</option>' for v, label in choices)
+    if spec.empty is not None:
+        options = f'<option value="">{escape(spec.empty)}</option>{options}'
+    current = search.raw[name] or (search.sort if name == "sort" else "")
     if current:
         needle = f'<option value="{escape(current)}">'
         options = options.replace(needle, needle[:-1] + " selected>", 1)
-    described = f' aria-describedby="{field.auto_id}_error" aria-invalid="true"' if field.errors else ""
-    return format_html(
-        '<select name="{}" id="{}"{}>{}</select>', field.html_name, field.auto_id, mark_safe(described), mark_safe(options)
-    )
+    invalid = f' aria-describedby="id_{name}_error" aria-invalid="true"' if name in search.errors else ""
+    return f'<select name="{name}" id="id_{name}"{invalid}>{options}</select>'
 
 
 @register.simple_tag
-def filter_selects(form) -> SafeString:  # type: ignore[no-untyped-def]
-    """Every select of the list's filter form with its label and errors: the loop in Python, as the
+def filter_selects(search: SearchFilters) -> SafeString:
+    """Every select of the list's filters with its label and errors: the loop in Python, as the
     search page renders it on every query."""
     html = []
-    for name in form.SELECTS:
-        field = form[name]
-        errors = "".join(f'<p class="error" id="{field.auto_id}_error">{escape(e)}</p>' for e in field.errors)
+    for name in SELECTS:
+        errors = "".join(f'<p class="error" id="id_{name}_error">{escape(e)}</p>' for e in search.errors.get(name, ()))
         css = "field has-error" if errors else "field"
-        html.append(f'<div class="{css}"><label for="{field.auto_id}">{escape(field.label)}</label>{select(field)}{errors}</div>')
-    return mark_safe("".join(html))  # labels and errors escaped above; select() escapes its own
+        label = escape(BY_NAME[name].label)
+        html.append(f'<div class="{css}"><label for="id_{name}">{label}</label>{select(search, name)}{errors}</div>')
+    return mark_safe("".join(html))  # labels, values and errors escaped above

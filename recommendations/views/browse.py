@@ -12,37 +12,31 @@ from django.views.decorators.http import require_POST
 from coalitions.models import Role
 from coalitions.tenancy import require_role
 
-from .. import exports, rows, search, selectors, services
-from ..forms import RecommendationFilterForm
+from .. import exports, filters, rows, search, selectors, services
 from ..models import CoalitionRecommendation, Recommendation
 from ..spreadsheet import write_xlsx
 
 PAGE_SIZE = 25  # light on a slow connection (about 35 KB); the export takes the whole list
 
 
-def _filters(request: HttpRequest) -> tuple[RecommendationFilterForm, dict]:
-    data = request.GET if any(k != "page" for k in request.GET) else None
-    form = RecommendationFilterForm(data, coalition=request.coalition)
-    return form, form.filters()
-
-
 def recommendation_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
-    form, filters = _filters(request)
-    queryset = selectors.recommendation_search(coalition=request.coalition, filters=filters)
+    found = filters.read(request.GET, request.coalition)
+    queryset = selectors.recommendation_search(coalition=request.coalition, filters=found.filters)
     page = rows.read_page(queryset, coalition=request.coalition, page=request.GET.get("page"), per_page=PAGE_SIZE,
-                          cache_key=search.cache_key(filters))
+                          cache_key=search.cache_key(found.filters))
     table = rows.render(
         page,
         base_url=reverse("recommendations:list", args=[coalition_slug]), can_edit=request.membership.can_edit,
         words=rows.labels(),
     )
-    return render(request, "recommendations/list.html", {"form": form, "page": page, "rows": table, "filtered": bool(filters)})
+    return render(request, "recommendations/list.html",
+                  {"search": found, "page": page, "rows": table, "filtered": bool(found.filters)})
 
 
 def recommendation_export(request: HttpRequest, coalition_slug: str, fmt: str) -> HttpResponse:
     """The whole filtered list (not only the page), as CSV or XLSX."""
-    _form, filters = _filters(request)
-    queryset = selectors.recommendation_search(coalition=request.coalition, filters=filters)
+    found = filters.read(request.GET, request.coalition)
+    queryset = selectors.recommendation_search(coalition=request.coalition, filters=found.filters)
     body = exports.rows(queryset, coalition=request.coalition)
     stamp = timezone.localdate().isoformat()
     if fmt == "xlsx":
