@@ -69,7 +69,7 @@ def main() -> None:
             client.get(page)  # warm: templates compiled, connection open
         captured: list[tuple[float, str]] = []
 
-        def capture(execute, sql, params, many, context):  # noqa: ANN001, ANN202
+        def capture(execute, sql, params, many, context, captured=captured):  # noqa: ANN001, ANN202
             started = time.perf_counter()
             try:
                 return execute(sql, params, many, context)
@@ -93,7 +93,10 @@ def main() -> None:
             for _ in range(args.repeat):
                 client.get(page)
             profile.disable()
-            pstats.Stats(profile, stream=sys.stdout).sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(int(os.environ.get("PROFILE_LINES", "25")))
+            stats = pstats.Stats(profile, stream=sys.stdout).sort_stats(os.environ.get("PROFILE_SORT", "tottime"))
+            stats.print_stats(int(os.environ.get("PROFILE_LINES", "25")))
+            if os.environ.get("PROFILE_CALLERS"):  # who calls the functions matching this pattern
+                stats.print_callers(os.environ["PROFILE_CALLERS"])
 
 
 if __name__ == "__main__":

@@ -9,10 +9,10 @@ every interpolated value goes through `escape`; labels arrive translated once pe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape as html_escape
 
 from django.db import connection
 from django.db.models import QuerySet
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,12 @@ from .models import ActionCategoryStatus, CoalitionRecommendation, Recommendatio
 FIELDS = ("pk", "paragraph", "text", "response", "action_category", "action_category_status",
           "review__state__iso3", "review__session__number")
 WORDS_SHOWN = 40
+
+
+def escape(value: object) -> str:
+    """HTML-escaped text, as django.utils.html.escape gives it (the same five characters) without
+    its lazy-string wrapper, which cost a third of a millisecond per page of 25 rows."""
+    return html_escape(str(value))
 
 
 @dataclass

@@ -209,6 +209,23 @@ def test_bad_filter_values_are_reported_and_the_rest_still_filters(personas, cyc
     assert "Some filters were not understood" in page
 
 
+def test_the_filters_show_what_was_asked_and_why_a_value_was_left_out(personas, cycle4):
+    member = personas.client_for(personas.member)
+    count, page = listed(member, q="x" * 201, review="abc", sdg="5", priority="false")
+    assert count == cycle4.filter(sdgs__number=5).count() > 0  # the bad words and review are left out
+    assert "at most 200 characters" in page and "Enter a whole number." in page
+    assert 'aria-describedby="id_sdg_error"' not in page and '<option value="5" selected>' in page
+    assert 'id="id_priority" value="on">' in page  # "false" is not a tick
+    # Searching words, the list is by relevance, and its select says so.
+    page = listed(member, q="torture")[1]
+    assert '<option value="relevance" selected>' in page
+    page = listed(member, q="torture", sort="oldest")[1]
+    assert '<option value="oldest" selected>' in page and '<option value="relevance">' in page
+    # A value that is no State is reported beside its select.
+    page = listed(member, state="ZZZ")[1]
+    assert 'id="id_state" aria-describedby="id_state_error" aria-invalid="true"' in page
+
+
 def test_flagging_priorities_is_the_coalitions_own(personas, cycle4):
     editor = personas.client_for(personas.editor)
     first, second = cycle4.filter(response=Response.NOTED)[:2]

@@ -4,10 +4,10 @@ the search itself."""
 from __future__ import annotations
 
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from ..filters import BY_NAME, SELECTS, SearchFilters
+from ..rows import escape
 from ..vocabulary import options_html
 
 register = template.Library()
