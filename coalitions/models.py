@@ -282,6 +282,16 @@ AUDIT_ACTIONS = {
     "draft.create": _("added the draft recommendation"),
     "draft.update": _("changed the draft recommendation"),
     "draft.delete": _("deleted the draft recommendation"),
+    "document.create": _("created the document"),
+    "document.update": _("changed the settings of"),
+    "document.status": _("changed the status of"),
+    "document.import": _("imported a Word draft into"),
+    "section.create": _("added the section"),
+    "section.delete": _("deleted the section"),
+    "section.restore": _("restored an earlier version of"),
+    "signon.request": _("asked an organisation to sign"),
+    "signon.signed": _("signed"),
+    "signon.declined": _("declined to sign"),
 }
 
 

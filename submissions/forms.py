@@ -5,11 +5,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coalitions.models import Engagement, WorkingGroup
+from coalitions.models import Engagement, MemberOrganisation, Membership, WorkingGroup
 from recommendations.models import Recommendation
 from upr.models import State
+from upr.rules import DOCUMENT_KINDS, DOCUMENT_LANGUAGES
 
-from .models import DraftRecommendation
+from .models import Document, DocumentStatus, DraftRecommendation
 
 
 class DraftRecommendationForm(forms.ModelForm):
@@ -36,3 +37,91 @@ class DraftRecommendationForm(forms.ModelForm):
             review__state_id=engagement.review.state_id, review__session__number__lt=engagement.review.session.number
         ).select_related("review__session")
         self.fields["follows_up"].label_from_instance = lambda r: f"{r.paragraph or r.review.session.number} {r.text[:110]}"
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+class DocumentCreateForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=[(k.key, k.label) for k in DOCUMENT_KINDS.values()])
+    title = forms.CharField(label=_("Title"), max_length=300)
+    language = forms.ChoiceField(label=_("Language"), choices=DOCUMENT_LANGUAGES, initial="en",
+                                 help_text=_("OHCHR prefers English, French or Spanish."))
+    lead_organisation = forms.ModelChoiceField(
+        MemberOrganisation.objects.none(), required=False, label=_("Lead submitter"),
+        help_text=_("Needed for a stakeholder submission: OHCHR publishes every submission with its submitters' names."),
+    )
+    theme = forms.CharField(label=_("Theme (factsheets)"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, coalition: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_organisation"].queryset = MemberOrganisation.objects.for_coalition(coalition)  # type: ignore[attr-defined]
+
+
+class DocumentSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Document
+        fields = ["title", "language", "theme", "keywords", "word_limit_override", "period_covered"]
+
+
+class SectionAddForm(forms.Form):
+    title = forms.CharField(label=_("Title of the new section"), max_length=300)
+    annex = forms.BooleanField(label=_("An annex (does not count)"), required=False)
+
+
+class SectionAssignForm(forms.Form):
+    """Who writes a section: a working group and/or a person (by user id) of the coalition. The
+    choices are read once per page (`groups`, `people`), not once per section."""
+
+    working_group = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label=_("Working group"))
+    assignee = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label=_("Person"))
+
+    def __init__(self, *args: Any, coalition: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.groups = list(WorkingGroup.objects.for_coalition(coalition).values_list("pk", "name"))  # type: ignore[attr-defined]
+        self.people = [(m.user_id, str(m.user)) for m in
+                       Membership.objects.for_coalition(coalition).select_related("user")]  # type: ignore[attr-defined]
+        self.fields["working_group"].choices = [("", "—"), *self.groups]
+        self.fields["assignee"].choices = [("", "—"), *self.people]
+
+
+class StatusForm(forms.Form):
+    to = forms.ChoiceField(choices=DocumentStatus.choices)
+    reason = forms.CharField(max_length=500, required=False, label=_("Reason"))
+
+
+class SignOnRequestForm(forms.Form):
+    organisations = forms.ModelMultipleChoiceField(
+        MemberOrganisation.objects.none(), label=_("Ask these organisations to sign"), widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, document: Document, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = MemberOrganisation.objects.for_coalition(document.coalition).exclude(  # type: ignore[attr-defined]
+            pk=document.lead_organisation_id
+        )
+
+
+class SignOnAnswerForm(forms.Form):
+    answer = forms.ChoiceField(choices=[("sign", _("Sign")), ("decline", _("Decline"))], widget=forms.RadioSelect, label=_("Answer"))
+    named = forms.BooleanField(
+        required=False, initial=True, label=_("Name our organisation on the cover"),
+        help_text=_("Untick if naming you puts you at risk: you will be counted among the submitters, not named."),
+    )
+    note = forms.CharField(max_length=500, required=False, label=_("Note"))
+
+
+class DocxImportForm(forms.Form):
+    file = forms.FileField(label=_("Word file (.docx)"), help_text=_("At most 20 MB. Headings 1 start new sections; footnotes come across."))
+
+
+class RecommendationsChoiceForm(forms.Form):
+    recommendations = forms.ModelMultipleChoiceField(
+        DraftRecommendation.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Draft recommendations in this document"),
+    )
+
+    def __init__(self, *args: Any, document: Document, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["recommendations"].queryset = DraftRecommendation.objects.for_coalition(document.coalition).filter(  # type: ignore[attr-defined]
+            engagement=document.engagement
+        )

@@ -1,7 +1,7 @@
-"""What the coalition writes. For now: its draft recommendations, the asks it puts to States.
-
-The drafting engine (documents, sections, revisions, export) will place each draft recommendation in
-a submission or a factsheet; the recommendations app links them to what States actually recommended.
+"""What the coalition writes: documents (stakeholder submissions, factsheets, statements, mid-term
+reports) made of sections, with their revisions, comments, sign-ons, exports and, once handed in,
+a frozen snapshot; and the draft recommendations, the asks the coalition puts to States (in a
+document or not), which the recommendations app links to what States actually recommended.
 """
 from __future__ import annotations
 
@@ -9,8 +9,207 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from coalitions.models import CoalitionOwnedModel, Engagement, WorkingGroup
+from coalitions.models import CoalitionOwnedModel, Engagement, MemberOrganisation, WorkingGroup
 from upr.models import State
+from upr.rules import DOCUMENT_KINDS, DOCUMENT_LANGUAGES
+
+
+class DocumentStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    FINAL = "final", _("Final")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class Document(CoalitionOwnedModel):
+    """A document the coalition writes in one engagement. Its limit comes from its kind
+    (upr.rules.DOCUMENT_KINDS) unless overridden here; its text lives in its sections."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=30, choices=[(k.key, k.label) for k in DOCUMENT_KINDS.values()])
+    language = models.CharField(_("language"), max_length=2, choices=DOCUMENT_LANGUAGES, default="en")
+    title = models.CharField(_("title"), max_length=300)
+    theme = models.CharField(_("theme"), max_length=200, blank=True, help_text=_("The one theme of a factsheet."))
+    word_limit_override = models.PositiveIntegerField(
+        _("word limit"), null=True, blank=True, help_text=_("Leave empty to use the limit of the kind."),
+    )
+    lead_organisation = models.ForeignKey(
+        MemberOrganisation, on_delete=models.PROTECT, null=True, blank=True, related_name="led_documents",
+        verbose_name=_("lead submitter"),
+    )
+    summary = models.TextField(_("executive summary"), blank=True)
+    summary_version = models.PositiveIntegerField(default=1)
+    keywords = models.CharField(_("key words"), max_length=300, blank=True, help_text=_("Separated by commas."))
+    period_covered = models.BooleanField(
+        _("covers the period since the last review"), default=False,
+        help_text=_("OHCHR asks for information on the 4.5 to 5 years since the previous review."),
+    )
+    status = models.CharField(_("status"), max_length=12, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["engagement", "created_at", "id"]
+        constraints = [
+            # OHCHR: one individual submission per organisation and review (the engagement is the review).
+            models.UniqueConstraint(
+                fields=["engagement", "lead_organisation"], condition=models.Q(kind="individual_submission"),
+                name="one_individual_submission_per_organisation_and_review",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def kind_rules(self):  # type: ignore[no-untyped-def]
+        return DOCUMENT_KINDS[self.kind]
+
+    @property
+    def word_limit(self) -> int | None:
+        return self.word_limit_override if self.word_limit_override is not None else self.kind_rules.word_limit
+
+    @property
+    def editable(self) -> bool:
+        """Final and submitted documents are locked (an admin reopens a final one, with a reason)."""
+        return self.status in (DocumentStatus.DRAFT, DocumentStatus.IN_REVIEW)
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k.strip() for k in self.keywords.split(",") if k.strip()]
+
+
+class Section(CoalitionOwnedModel):
+    """A part of a document, written by a working group or a person. `version` grows with every
+    save: a save names the version it started from, and is refused when someone saved since."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("text"), blank=True)
+    annex = models.BooleanField(_("annex"), default=False, help_text=_("Annexes come after the body and do not count."))
+    working_group = models.ForeignKey(
+        WorkingGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("working group"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("assigned to"),
+    )
+    version = models.PositiveIntegerField(default=1)
+    counted_words = models.PositiveIntegerField(default=0)
+    footnote_words = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["document", "annex", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SectionRevision(CoalitionOwnedModel):
+    """A saved state of a section, kept for its history, its diff and its restore."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    counted_words = models.PositiveIntegerField(default=0)
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["section", "-version"]
+        constraints = [models.UniqueConstraint(fields=["section", "version"], name="one_revision_per_section_version")]
+
+
+class Comment(CoalitionOwnedModel):
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    text = models.TextField(_("comment"), max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["section", "created_at", "id"]
+
+
+class SignOnStatus(models.TextChoices):
+    REQUESTED = "requested", _("Asked to sign")
+    SIGNED = "signed", _("Signed")
+    DECLINED = "declined", _("Declined")
+
+
+class SignOn(CoalitionOwnedModel):
+    """A member organisation asked to sign a submission, and its answer. An organisation at risk
+    may sign without being named on the cover (`named` False): it is counted, never listed."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="sign_ons")
+    organisation = models.ForeignKey(MemberOrganisation, on_delete=models.CASCADE, related_name="sign_ons")
+    status = models.CharField(max_length=10, choices=SignOnStatus.choices, default=SignOnStatus.REQUESTED)
+    named = models.BooleanField(_("name us on the cover"), default=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["document", "organisation__name"]
+        constraints = [models.UniqueConstraint(fields=["document", "organisation"], name="one_sign_on_per_organisation")]
+
+
+class ExportFormat(models.TextChoices):
+    DOCX = "docx", _("Word (.docx)")
+    PDF = "pdf", _("PDF")
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Being made")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ExportJob(CoalitionOwnedModel):
+    """A Word or PDF export, made by a Celery task on the exports queue (never in the request)."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="exports")
+    format = models.CharField(max_length=4, choices=ExportFormat.choices)
+    final = models.BooleanField(default=False)
+    status = models.CharField(max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    filename = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class Snapshot(CoalitionOwnedModel):
+    """What was handed in, frozen when the document was marked submitted: its outline (text,
+    footnotes, cover, signatories, count), the exported files and their checksum. Never changed."""
+
+    document = models.OneToOneField(Document, on_delete=models.PROTECT, related_name="snapshot")
+    outline = models.JSONField()
+    docx = models.BinaryField(editable=False)
+    pdf = models.BinaryField(editable=False)
+    checksum = models.CharField(max_length=64, help_text="SHA-256 of the Word file, as handed in")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("A submitted snapshot is never changed.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class DraftRecommendation(CoalitionOwnedModel):
@@ -18,6 +217,11 @@ class DraftRecommendation(CoalitionOwnedModel):
     indicator, a timeframe, and the States it will ask."""
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="draft_recommendations")
+    document = models.ForeignKey(
+        Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="recommendations",
+        verbose_name=_("in the document"),
+    )
+    position = models.PositiveIntegerField(default=0)
     text = models.TextField(_("recommendation"), help_text=_("As you want a State to make it, starting with the verb."))
     responsible_actor = models.CharField(_("who must act"), max_length=200, blank=True)
     indicator = models.CharField(_("indicator"), max_length=300, blank=True)
@@ -35,7 +239,7 @@ class DraftRecommendation(CoalitionOwnedModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["engagement", "created_at", "id"]
+        ordering = ["engagement", "position", "created_at", "id"]
 
     def __str__(self) -> str:
         return self.text[:80]

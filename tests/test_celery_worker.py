@@ -51,3 +51,39 @@ def test_an_invitation_is_emailed_by_a_real_worker_through_real_smtp(broker, upr
         assert link_token == token and Invitation.objects.get(pk=invitation.pk).token_hash == hash_token(link_token)
         # Sent once: nothing else arrives.
         assert len(smtp.sink.wait_for(2, timeout=2)) == 1
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_an_export_is_made_by_a_worker_of_the_exports_queue_only(broker, upr_reference):
+    """Exports never run in the request: a worker listening to `exports` alone makes the Word file."""
+    import io
+    import time
+
+    import docx
+
+    from submissions import services as document_services
+    from submissions.models import ExportJob
+    from tests.factories import CoalitionFactory, MembershipFactory, OrganisationFactory, UserFactory
+    from upr.models import Review
+
+    coalition = CoalitionFactory(slug="export-worker")
+    admin = UserFactory()
+    membership = MembershipFactory(coalition=coalition, user=admin, role=Role.ADMIN)
+    engagement = services.engagement_create(coalition=coalition, actor=admin,
+                                            review=Review.objects.get(state__iso3="SVN", session__number=48))
+    document = document_services.document_create(
+        coalition=coalition, actor=admin, engagement=engagement, kind="individual_submission", title="Ours",
+        lead_organisation=OrganisationFactory(coalition=coalition, name="Lead Org"),
+    )
+    section = document.sections.first()
+    document_services.section_save(section=section, membership=membership, base_version=1, body="<p>Made by the worker.</p>")
+    job = document_services.export_request(document=document, membership=membership, format="docx")
+    assert ExportJob.objects.get(pk=job.pk).status == "queued"  # nothing ran in this process
+    with CeleryWorker(database_name=connection.settings_dict["NAME"], email_url="consolemail://", queues="exports"):
+        deadline = time.monotonic() + 60
+        while ExportJob.objects.get(pk=job.pk).status in ("queued", "running") and time.monotonic() < deadline:
+            time.sleep(0.2)
+    done = ExportJob.objects.get(pk=job.pk)
+    assert done.status == "done", done.error
+    assert any("Made by the worker." in p.text for p in docx.Document(io.BytesIO(bytes(done.content))).paragraphs)

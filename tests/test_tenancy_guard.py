@@ -14,7 +14,9 @@ from coalitions.api import CoalitionScopedMixin
 from coalitions.models import CoalitionOwnedModel, Coalition, Milestone
 from coalitions.tenancy import COALITION_KWARG
 from upr.models import Review
-from submissions.models import DraftRecommendation
+from coalitions.models import MemberOrganisation
+from submissions import services as document_services
+from submissions.models import Comment, DraftRecommendation, ExportJob, SignOn, Snapshot
 from upr.celery import QUEUES, TASK_QUEUES, app as celery_app
 
 
@@ -44,6 +46,16 @@ def coalition_urls(p) -> list[str]:  # type: ignore[no-untyped-def]
     milestone = Milestone.objects.filter(engagement=p.engagement).first()
     recommendation, earlier = shared_recommendations(p)
     draft = DraftRecommendation.objects.create(coalition=p.coalition, engagement=p.engagement, text="Adopt a law")
+    doc = document_services.document_create(coalition=p.coalition, actor=p.admin, engagement=p.engagement,
+                                            kind="joint_submission", title="Joint", lead_organisation=p.organisation)
+    section = doc.sections.first()
+    document_services.section_save(section=section, membership=p.membership(p.admin), base_version=1, body="<p>Text</p>")
+    comment = Comment.objects.create(coalition=p.coalition, section=section, author=p.admin, text="Check")
+    other_org = MemberOrganisation.objects.create(coalition=p.coalition, name="Second Org")
+    sign_on = SignOn.objects.create(coalition=p.coalition, document=doc, organisation=other_org)
+    job = ExportJob.objects.create(coalition=p.coalition, document=doc, format="docx", status="done", content=b"x",
+                                   filename="joint.docx")
+    Snapshot.objects.create(coalition=p.coalition, document=doc, outline={}, docx=b"x", pdf=b"y", checksum="0" * 64)
     values = {
         "recommendation_id": recommendation.pk,
         "earlier_id": earlier.pk,
@@ -55,11 +67,14 @@ def coalition_urls(p) -> list[str]:  # type: ignore[no-untyped-def]
         "group_id": p.group.pk,
         "engagement_id": p.engagement.pk,
         "milestone_id": milestone.pk,
+        "document_id": doc.pk, "section_id": section.pk, "comment_id": comment.pk, "sign_on_id": sign_on.pk,
+        "job_id": job.pk, "version": 1, "format": "docx",
     }
     api_pks = {
         "organisation": p.organisation.pk, "membership": p.membership(p.member).pk, "working-group": p.group.pk,
         "invitation": p.invitation.pk, "engagement": p.engagement.pk,
         "recommendation": recommendation.pk, "draft-recommendation": draft.pk, "engagement-impact": p.engagement.pk,
+        "document": doc.pk, "section": section.pk, "comment": comment.pk, "sign-on": sign_on.pk, "export-job": job.pk,
     }
     urls = []
     for name, kwargs, _view in url_patterns():

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from coalitions import api as coalition_api
 from recommendations import api as recommendation_api
 from submissions import api as submission_api
+from submissions import document_api
 
 from . import api
 
@@ -25,6 +26,11 @@ scoped.register("audit-events", coalition_api.AuditEventViewSet, basename="audit
 scoped.register("recommendations", recommendation_api.RecommendationViewSet, basename="recommendation")
 scoped.register("draft-recommendations", submission_api.DraftRecommendationViewSet, basename="draft-recommendation")
 scoped.register("engagements", submission_api.EngagementImpactViewSet, basename="engagement-impact")
+scoped.register("documents", document_api.DocumentViewSet, basename="document")
+scoped.register("sections", document_api.SectionViewSet, basename="section")
+scoped.register("comments", document_api.CommentViewSet, basename="comment")
+scoped.register("sign-ons", document_api.SignOnViewSet, basename="sign-on")
+scoped.register("export-jobs", document_api.ExportJobViewSet, basename="export-job")
 
 app_name = "api"
 urlpatterns = [

@@ -16,14 +16,40 @@ GENEVA = zoneinfo.ZoneInfo("Europe/Zurich")
 # OHCHR's stakeholder deadline falls at 15:00 Geneva time; late submissions are not considered.
 STAKEHOLDER_DEADLINE_TIME = dt.time(15, 0)
 
-# Word limits of the documents a coalition writes (None: no limit). Footnotes and annexes do not count.
-WORD_LIMITS: dict[str, int | None] = {
-    "individual_submission": 2815,
-    "joint_submission": 5630,
-    "oral_statement": 300,  # two minutes of speech
-    "written_statement": None,
-    "mid_term_report": None,
-}
+@dataclass(frozen=True)
+class DocumentKind:
+    """A kind of document the coalition writes, with OHCHR's limit for it (None: no word limit).
+    A document may override the limit (e.g. a written statement the Council's secretariat limits)."""
+
+    key: str
+    label: str
+    word_limit: int | None
+    guidance: str
+    submission: bool = False  # handed in to OHCHR: cover, submitters, sign-on, deadline
+
+
+# Footnotes and annexes do not count toward a limit (OHCHR: "There is no upper word limit for
+# references or annexes"). Sources: the Civil Society Compendium; UPR Info's guides.
+DOCUMENT_KINDS: dict[str, DocumentKind] = {kind.key: kind for kind in (
+    DocumentKind("individual_submission", _("Individual stakeholder submission"), 2815,
+                 _("One organisation. At most 2,815 words, footnotes and annexes excluded; one per organisation and review."),
+                 submission=True),
+    DocumentKind("joint_submission", _("Joint stakeholder submission"), 5630,
+                 _("Two or more organisations. At most 5,630 words, footnotes and annexes excluded."), submission=True),
+    DocumentKind("factsheet", _("Advocacy factsheet"), None,
+                 _("One theme, one or two pages, with four or five questions or draft recommendations for States.")),
+    DocumentKind("oral_statement", _("HRC oral statement"), 300,
+                 _("Two minutes at the adoption of the outcome in the Human Rights Council: about 300 words.")),
+    DocumentKind("written_statement", _("Written statement"), None, _("No word limit.")),
+    DocumentKind("mid_term_report", _("Mid-term report"), None, _("No word limit.")),
+)}
+WORD_LIMITS: dict[str, int | None] = {key: kind.word_limit for key, kind in DOCUMENT_KINDS.items()}
+# An advocacy factsheet asks States four or five things.
+FACTSHEET_ASKS = (4, 5)
+# A joint submission is made by two organisations at least.
+JOINT_SUBMISSION_MINIMUM_SIGNERS = 2
+# OHCHR's preferred languages for submissions.
+DOCUMENT_LANGUAGES = (("en", _("English")), ("fr", _("French")), ("es", _("Spanish")))
 
 # NGO oral statements at the adoption of the outcome in the Human Rights Council plenary.
 ORAL_STATEMENT_SLOTS = 10

@@ -11,7 +11,7 @@ from recommendations.action_category import suggest
 from recommendations.models import ImpactLink, LinkDecision, Recommendation, Response
 from recommendations.similarity import Corpus
 
-from .models import DraftRecommendation
+from ..models import DraftRecommendation
 
 SUGGESTIONS = 3
 

@@ -14,9 +14,9 @@ from recommendations import services as recommendation_services
 from recommendations.forms import DecisionForm
 from recommendations.models import Recommendation
 
-from . import selectors, services
-from .forms import DraftRecommendationForm
-from .models import DraftRecommendation
+from .. import selectors, services
+from ..forms import DraftRecommendationForm
+from ..models import DraftRecommendation
 
 
 def _engagement(request: HttpRequest, engagement_id: int) -> Engagement:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from coalitions.audit import audit_record, diff_fields
 from coalitions.models import Coalition, Engagement
 
-from .models import DraftRecommendation
+from ..models import DraftRecommendation
 
 SIMPLE_FIELDS = ("text", "responsible_actor", "indicator", "timeframe", "follows_up", "working_group")
 

@@ -1,0 +1,285 @@
+"""The documents API under /api/c/<slug>/: documents (with their count and pre-submission check,
+status, sign-ons, exports), sections (save with the conflict rule, revisions, restore, comments),
+comments, sign-on answers and export jobs. The same services as the pages; the coalition comes
+from the URL and every id in a body is checked against it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from coalitions.api import CoalitionScopedMixin
+from coalitions.models import Coalition, MemberOrganisation, Role
+
+from . import selectors, services
+from .docx_import import DocxRefused, read_docx
+from .document_serializers import (
+    CheckSerializer, CommentSerializer, CountSerializer, DocumentCreateSerializer, DocumentSerializer,
+    DocumentSettingsSerializer, ExportJobSerializer, ExportRequestSerializer, RevisionSerializer, SectionCreateSerializer,
+    SectionSaveSerializer, SectionSerializer, SignOnAnswerSerializer, SignOnRequestSerializer, SignOnSerializer,
+    StatusSerializer, SummarySaveSerializer,
+)
+from .models import Comment, Document, ExportJob, ExportStatus, Section, SectionRevision, SignOn
+from .views.workflow import CONTENT_TYPES
+
+
+def _require(allowed: bool) -> None:
+    """The finer role checks of an endpoint whose readers and writers differ by action."""
+    if not allowed:
+        raise PermissionDenied
+
+
+def _valid(serializer_class: type[serializers.Serializer], request: Request, **context: Any) -> dict[str, Any]:
+    body = serializer_class(data=request.data, context=context)
+    body.is_valid(raise_exception=True)
+    return dict(body.validated_data)
+
+
+def _conflict(conflict: services.SaveConflict, version: int, body: str) -> Response:
+    return Response({"detail": str(conflict), "conflict": True, "version": version, "body": body},
+                    status=status.HTTP_409_CONFLICT)
+
+
+class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Documents. Members read; the secretariat (admins) creates them and changes their settings;
+    the status, sign-on and export actions check each person's role in the service."""
+
+    model = Document
+    write_role = Role.MEMBER
+    serializer_class = DocumentSerializer
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def queryset_for(self, coalition: Coalition) -> QuerySet:
+        documents = Document.objects.for_coalition(coalition).select_related(  # type: ignore[attr-defined]
+            "engagement__review__state", "engagement__review__session", "lead_organisation")
+        engagement = self.request.query_params.get("engagement") if self.action == "list" else None
+        if engagement:
+            documents = documents.filter(engagement=engagement) if engagement.isdigit() else documents.none()
+        return documents
+
+    def _admin(self) -> None:
+        _require(self.membership.is_admin)  # type: ignore[union-attr]
+
+    @extend_schema(request=DocumentCreateSerializer, responses=DocumentSerializer)
+    def create(self, request: Request, **kwargs: Any) -> Response:
+        self._admin()
+        data = _valid(DocumentCreateSerializer, request, coalition=self.coalition)
+        document = self.call_service(services.document_create, coalition=self.coalition, actor=request.user, **data)
+        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DocumentSettingsSerializer, responses=DocumentSerializer)
+    def partial_update(self, request: Request, **kwargs: Any) -> Response:
+        self._admin()
+        document = self.get_object()
+        body = DocumentSettingsSerializer(document, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        self.call_service(services.document_update, document=document, actor=request.user, data=dict(body.validated_data))
+        return Response(DocumentSerializer(document).data)
+
+    @extend_schema(responses=inline_serializer("DocumentCount", {"count": CountSerializer(), "checks": CheckSerializer(many=True)}))
+    @action(detail=True, methods=["get"])
+    def count(self, request: Request, **kwargs: Any) -> Response:
+        """The word count by part (footnotes and annexes excluded) and the pre-submission check."""
+        document = self.get_object()
+        page = selectors.document_page(document, with_comments=False)
+        exported = document.exports.filter(format="docx", status=ExportStatus.DONE).exists()
+        checks = selectors.presubmission_checks(page, deadline=selectors.submission_deadline(document), exported_docx=exported)
+        count = page.count
+        return Response({
+            "count": {"total": count.total, "limit": count.limit, "left": count.left, "over": count.over,
+                      "footnotes": count.footnotes, "annex_words": count.annex_words,
+                      "parts": [{"label": p.label, "key": p.key, "counted": p.counted, "footnotes": p.footnotes} for p in count.parts]},
+            "checks": [{"label": c.label, "ok": c.ok, "detail": c.detail} for c in checks],
+        })
+
+    @extend_schema(request=SummarySaveSerializer, responses=DocumentSerializer)
+    @action(detail=True, methods=["post"])
+    def summary(self, request: Request, **kwargs: Any) -> Response:
+        document = self.get_object()
+        data = _valid(SummarySaveSerializer, request)
+        try:
+            saved = self.call_service(services.summary_save, document=document, membership=self.membership, **data)
+        except services.SaveConflict as conflict:
+            return _conflict(conflict, conflict.current.summary_version, conflict.current.summary)  # type: ignore[union-attr]
+        return Response(DocumentSerializer(saved).data)
+
+    @extend_schema(request=StatusSerializer, responses=DocumentSerializer)
+    @action(detail=True, methods=["post"])
+    def status(self, request: Request, **kwargs: Any) -> Response:
+        """Move the document: draft, in_review, final (within the limit), submitted (frozen); reopening a final one takes a reason."""
+        document = self.get_object()
+        data = _valid(StatusSerializer, request)
+        moved = self.call_service(services.document_set_status, document=document, membership=self.membership, **data)
+        return Response(DocumentSerializer(moved).data)
+
+    @extend_schema(methods=["get"], responses=SignOnSerializer(many=True))
+    @extend_schema(methods=["post"], request=SignOnRequestSerializer, responses=SignOnSerializer(many=True))
+    @action(detail=True, methods=["get", "post"], url_path="sign-ons", url_name="signons")
+    def sign_ons(self, request: Request, **kwargs: Any) -> Response:
+        document = self.get_object()
+        if request.method == "POST":
+            self._admin()
+            ids = _valid(SignOnRequestSerializer, request)["organisations"]
+            organisations = [self.scoped(MemberOrganisation, pk) for pk in ids]
+            self.call_service(services.signon_request, document=document, actor=request.user, organisations=organisations)
+        return Response(SignOnSerializer(document.sign_ons.select_related("organisation"), many=True).data)
+
+    @extend_schema(methods=["get"], responses=ExportJobSerializer(many=True))
+    @extend_schema(methods=["post"], request=ExportRequestSerializer, responses=ExportJobSerializer)
+    @action(detail=True, methods=["get", "post"])
+    def exports(self, request: Request, **kwargs: Any) -> Response:
+        """Queue a Word or PDF export (a task on the exports queue); poll export-jobs/{id}/ for it."""
+        document = self.get_object()
+        if request.method == "POST":
+            if not self.membership.can_edit:  # type: ignore[union-attr]
+                from rest_framework.exceptions import PermissionDenied
+
+                raise PermissionDenied
+            data = _valid(ExportRequestSerializer, request)
+            job = self.call_service(services.export_request, document=document, membership=self.membership, **data)
+            return Response(ExportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        return Response(ExportJobSerializer(document.exports.defer("content")[:20], many=True).data)
+
+    @extend_schema(request=inline_serializer("DocxUpload", {"file": serializers.FileField()}), responses=SectionSerializer(many=True))
+    @action(detail=True, methods=["post"], url_path="import", url_name="import", parser_classes=[MultiPartParser])
+    def import_docx(self, request: Request, **kwargs: Any) -> Response:
+        """Add the sections of a Word draft (.docx, at most 20 MB): headings 1 start sections, footnotes come across."""
+        document = self.get_object()
+        _require(self.membership.can_edit)  # type: ignore[union-attr]
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise serializers.ValidationError({"file": ["Give a .docx file."]})
+        try:
+            imported = read_docx(upload)
+        except DocxRefused as error:
+            raise serializers.ValidationError({"file": [str(error)]}) from None
+        added = self.call_service(services.sections_import, document=document, actor=request.user, imported=imported)
+        return Response(SectionSerializer(added, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Sections. A save names the version it was edited from: a stale save answers 409 with the
+    saved version, and changes nothing. Editors save their assigned sections, admins all."""
+
+    model = Section
+    write_role = Role.MEMBER  # comments; the services check who may edit what
+    serializer_class = SectionSerializer
+
+    def queryset_for(self, coalition: Coalition) -> QuerySet:
+        sections = Section.objects.for_coalition(coalition).select_related("document", "working_group")  # type: ignore[attr-defined]
+        document = self.request.query_params.get("document") if self.action == "list" else None
+        if document:
+            sections = sections.filter(document=document) if document.isdigit() else sections.none()
+        return sections
+
+    @extend_schema(request=SectionCreateSerializer, responses=SectionSerializer)
+    def create(self, request: Request, **kwargs: Any) -> Response:
+        _require(self.membership.is_admin)  # type: ignore[union-attr]
+        data = _valid(SectionCreateSerializer, request, coalition=self.coalition)
+        section = self.call_service(services.section_add, actor=request.user, **data)
+        return Response(SectionSerializer(section).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SectionSaveSerializer, responses=SectionSerializer)
+    def partial_update(self, request: Request, **kwargs: Any) -> Response:
+        section = self.get_object()
+        data = _valid(SectionSaveSerializer, request)
+        try:
+            saved = self.call_service(services.section_save, section=section, membership=self.membership, **data)
+        except services.SaveConflict as conflict:
+            return _conflict(conflict, conflict.current.version, conflict.current.body)  # type: ignore[union-attr]
+        return Response(SectionSerializer(saved).data)
+
+    def destroy(self, request: Request, **kwargs: Any) -> Response:
+        _require(self.membership.is_admin)  # type: ignore[union-attr]
+        self.call_service(services.section_delete, section=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses=RevisionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def revisions(self, request: Request, **kwargs: Any) -> Response:
+        section = self.get_object()
+        return Response(RevisionSerializer(SectionRevision.objects.filter(section=section).order_by("-version"), many=True).data)
+
+    @extend_schema(request=inline_serializer("Restore", {"version": serializers.IntegerField()}), responses=SectionSerializer)
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, **kwargs: Any) -> Response:
+        section = self.get_object()
+        revision = SectionRevision.objects.filter(section=section, version=request.data.get("version")).first()
+        if revision is None:
+            raise serializers.ValidationError({"version": ["No such version of this section."]})
+        restored = self.call_service(services.section_restore, section=section, membership=self.membership, revision=revision)
+        return Response(SectionSerializer(restored).data)
+
+    @extend_schema(methods=["get"], responses=CommentSerializer(many=True))
+    @extend_schema(methods=["post"], request=CommentSerializer, responses=CommentSerializer)
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request: Request, **kwargs: Any) -> Response:
+        section = self.get_object()
+        if request.method == "POST":
+            comment = self.call_service(services.comment_add, section=section, membership=self.membership,
+                                        text=str(request.data.get("text", "")))
+            return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        return Response(CommentSerializer(section.comments.all(), many=True).data)
+
+
+class CommentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    model = Comment
+    write_role = Role.MEMBER
+    serializer_class = CommentSerializer
+
+    def queryset_for(self, coalition: Coalition) -> QuerySet:
+        return Comment.objects.for_coalition(coalition).select_related("section__working_group")  # type: ignore[attr-defined]
+
+    @extend_schema(request=None, responses=CommentSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, **kwargs: Any) -> Response:
+        comment = self.call_service(services.comment_resolve, comment=self.get_object(), membership=self.membership)
+        return Response(CommentSerializer(comment).data)
+
+
+class SignOnViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Sign-on requests. The organisation's own contact answers (sign or decline, named or not)."""
+
+    model = SignOn
+    write_role = Role.MEMBER
+    serializer_class = SignOnSerializer
+
+    def queryset_for(self, coalition: Coalition) -> QuerySet:
+        return SignOn.objects.for_coalition(coalition).select_related("document", "organisation")  # type: ignore[attr-defined]
+
+    @extend_schema(request=SignOnAnswerSerializer, responses=SignOnSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request: Request, **kwargs: Any) -> Response:
+        data = _valid(SignOnAnswerSerializer, request)
+        answered = self.call_service(services.signon_answer, sign_on=self.get_object(), membership=self.membership, **data)
+        return Response(SignOnSerializer(answered).data)
+
+
+class ExportJobViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Export jobs: their status and progress, and the file once ready."""
+
+    model = ExportJob
+    serializer_class = ExportJobSerializer
+
+    def queryset_for(self, coalition: Coalition) -> QuerySet:
+        return ExportJob.objects.for_coalition(coalition).defer("content")  # type: ignore[attr-defined]
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, **kwargs: Any) -> HttpResponse:
+        job = self.get_object()
+        if job.status != ExportStatus.DONE:
+            raise serializers.ValidationError({"status": [f"The export is {job.status}."]})
+        content = ExportJob.objects.values_list("content", flat=True).get(pk=job.pk)
+        response = HttpResponse(bytes(content), content_type=CONTENT_TYPES[job.format])
+        response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
+        return response

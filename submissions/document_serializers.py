@@ -1,0 +1,133 @@
+"""Serializers of the documents API: outputs as the pages show them, inputs checked here and in services."""
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from coalitions.models import Engagement, MemberOrganisation
+from coalitions.serializers import CoalitionScopedFieldsMixin
+from upr.rules import DOCUMENT_KINDS, DOCUMENT_LANGUAGES
+
+from .models import Comment, Document, DocumentStatus, ExportFormat, ExportJob, Section, SectionRevision, SignOn
+
+
+class SectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Section
+        fields = ["id", "document", "position", "title", "body", "annex", "working_group", "assignee", "version",
+                  "counted_words", "footnote_words", "updated_at"]
+        read_only_fields = fields
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    word_limit = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Document
+        fields = ["id", "engagement", "kind", "language", "title", "theme", "lead_organisation", "word_limit",
+                  "word_limit_override", "summary", "summary_version", "keywords", "period_covered", "status",
+                  "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class DocumentCreateSerializer(CoalitionScopedFieldsMixin, serializers.ModelSerializer):
+    scoped_fields = {"engagement": Engagement, "lead_organisation": MemberOrganisation}
+    kind = serializers.ChoiceField(choices=[(k.key, k.label) for k in DOCUMENT_KINDS.values()])
+    language = serializers.ChoiceField(choices=DOCUMENT_LANGUAGES, default="en")
+
+    class Meta:
+        model = Document
+        fields = ["engagement", "kind", "title", "language", "lead_organisation", "theme", "word_limit_override"]
+
+
+class DocumentSettingsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = ["title", "language", "theme", "keywords", "word_limit_override", "period_covered"]
+
+
+class PartSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    key = serializers.CharField()
+    counted = serializers.IntegerField()
+    footnotes = serializers.IntegerField()
+
+
+class CountSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    limit = serializers.IntegerField(allow_null=True)
+    left = serializers.IntegerField(allow_null=True)
+    over = serializers.BooleanField()
+    footnotes = serializers.IntegerField()
+    annex_words = serializers.IntegerField()
+    parts = PartSerializer(many=True)
+
+
+class CheckSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    ok = serializers.BooleanField(allow_null=True)
+    detail = serializers.CharField()
+
+
+class SectionCreateSerializer(CoalitionScopedFieldsMixin, serializers.Serializer):
+    scoped_fields = {"document": Document}
+    document = serializers.PrimaryKeyRelatedField(queryset=Document.objects.all())
+    title = serializers.CharField(max_length=300)
+    annex = serializers.BooleanField(default=False)
+
+
+class SectionSaveSerializer(serializers.Serializer):
+    base_version = serializers.IntegerField(min_value=1, help_text="The version the text was edited from.")
+    body = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    title = serializers.CharField(max_length=300, required=False)
+
+
+class SummarySaveSerializer(serializers.Serializer):
+    base_version = serializers.IntegerField(min_value=1)
+    summary = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+
+class RevisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SectionRevision
+        fields = ["version", "title", "body", "counted_words", "note", "created_by", "created_at"]
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Comment
+        fields = ["id", "section", "author", "text", "created_at", "resolved_at", "resolved_by"]
+        read_only_fields = ["id", "section", "author", "created_at", "resolved_at", "resolved_by"]
+
+
+class SignOnSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SignOn
+        fields = ["id", "document", "organisation", "status", "named", "note", "requested_at", "answered_at"]
+        read_only_fields = fields
+
+
+class SignOnRequestSerializer(serializers.Serializer):
+    organisations = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+
+
+class SignOnAnswerSerializer(serializers.Serializer):
+    sign = serializers.BooleanField()
+    named = serializers.BooleanField(default=True)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class StatusSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=DocumentStatus.choices)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ExportJobSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExportJob
+        fields = ["id", "document", "format", "final", "status", "progress", "filename", "error", "created_at", "finished_at"]
+        read_only_fields = fields
+
+
+class ExportRequestSerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=ExportFormat.choices)
+    final = serializers.BooleanField(default=False)

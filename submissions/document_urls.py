@@ -1,0 +1,32 @@
+from django.urls import path
+
+from .views import documents, sections, workflow
+
+app_name = "documents"
+
+# Mounted under c/<slug:coalition_slug>/ (guarded by CoalitionMiddleware).
+D = "documents/<int:document_id>/"
+S = D + "sections/<int:section_id>/"
+urlpatterns = [
+    path("engagements/<int:engagement_id>/documents/", documents.document_list, name="list"),
+    path(D, documents.document_detail, name="detail"),
+    path(D + "settings/", documents.document_settings, name="settings"),
+    path(D + "summary/", sections.summary_save, name="summary"),
+    path(D + "sections/new/", documents.section_add, name="section_add"),
+    path(D + "recommendations/", documents.recommendations_choose, name="recommendations"),
+    path(D + "import/", documents.docx_import, name="import"),
+    path(D + "status/", workflow.status_change, name="status"),
+    path(D + "sign-on/", workflow.signon_request, name="signon_request"),
+    path(D + "sign-on/<int:sign_on_id>/", workflow.signon_answer, name="signon_answer"),
+    path(D + "exports/", workflow.export_list, name="exports"),
+    path(D + "exports/new/", workflow.export_create, name="export_create"),
+    path(D + "exports/<int:job_id>/download/", workflow.export_download, name="export_download"),
+    path(D + "submitted.<str:format>", workflow.snapshot_download, name="snapshot"),
+    path(S, sections.section_save, name="section_save"),
+    path(S + "assign/", sections.section_assign, name="section_assign"),
+    path(S + "delete/", sections.section_delete, name="section_delete"),
+    path(S + "history/", sections.section_history, name="section_history"),
+    path(S + "history/<int:version>/restore/", sections.section_restore, name="section_restore"),
+    path(S + "comments/", sections.comment_add, name="comment_add"),
+    path(S + "comments/<int:comment_id>/resolve/", sections.comment_resolve, name="comment_resolve"),
+]

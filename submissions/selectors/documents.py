@@ -1,0 +1,240 @@
+"""Reads of documents: the submitters on the cover, the word count by part, the outline that the
+exports read, the pre-submission check, and the editor page's data in a fixed number of queries."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coalitions.models import Milestone
+from coalitions.selectors import engagement_timeline
+from upr.rules import JOINT_SUBMISSION_MINIMUM_SIGNERS
+
+from ..blocks import cover_html, recommendations_html
+from ..models import Comment, Document, DraftRecommendation, Section, SignOn, SignOnStatus
+from ..outline import CoverOrganisation, Outline, OutlineRecommendation, OutlineSection
+from ..wordcount import count_html, count_text
+
+__all__ = [
+    "Submitters", "submitters", "DocumentCount", "document_count", "document_outline", "Check", "presubmission_checks",
+    "document_page", "outline_recommendations", "submission_deadline",
+]
+
+
+def _cover(organisation: Any, *, lead: bool = False) -> CoverOrganisation:
+    return CoverOrganisation(
+        name=organisation.name, acronym=organisation.acronym, website=organisation.website,
+        activities=organisation.activities, established_on=organisation.established_on, lead=lead,
+    )
+
+
+@dataclass
+class Submitters:
+    named: list[CoverOrganisation]  # lead first
+    unnamed: int
+    sign_ons: list[SignOn]
+
+    @property
+    def total(self) -> int:
+        return len(self.named) + self.unnamed
+
+
+def submitters(document: Document, sign_ons: list[SignOn] | None = None) -> Submitters:
+    """The lead submitter (always named) and every organisation that signed; those that asked not
+    to be named are only counted."""
+    if sign_ons is None:
+        sign_ons = list(document.sign_ons.select_related("organisation"))
+    named = [_cover(document.lead_organisation, lead=True)] if document.lead_organisation_id else []
+    signed = [s for s in sign_ons if s.status == SignOnStatus.SIGNED and s.organisation_id != document.lead_organisation_id]
+    named += [_cover(s.organisation) for s in signed if s.named]
+    return Submitters(named, sum(1 for s in signed if not s.named), sign_ons)
+
+
+def outline_recommendations(recommendations: list[DraftRecommendation]) -> list[OutlineRecommendation]:
+    return [
+        OutlineRecommendation(
+            text=r.text, responsible_actor=r.responsible_actor, indicator=r.indicator, timeframe=r.timeframe,
+            states=tuple(s.name for s in r.states_to_ask.all()),
+            follows_up=(f"{r.follows_up.paragraph} ({r.follows_up.review})" if r.follows_up_id else ""),
+        )
+        for r in recommendations
+    ]
+
+
+@dataclass
+class Part:
+    """One line of the count's breakdown: the cover, the summary, a section, the recommendations."""
+
+    label: str
+    counted: int
+    footnotes: int = 0
+    section_id: int | None = None
+    key: str = ""  # the element the browser counts again ("cover", "summary", "section-12", "recommendations")
+
+
+@dataclass
+class DocumentCount:
+    parts: list[Part]
+    limit: int | None
+    annex_words: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(p.counted for p in self.parts)
+
+    @property
+    def footnotes(self) -> int:
+        return sum(p.footnotes for p in self.parts)
+
+    @property
+    def left(self) -> int | None:
+        return None if self.limit is None else self.limit - self.total
+
+    @property
+    def over_by(self) -> int:
+        return max(0, -(self.left or 0))
+
+    @property
+    def over(self) -> bool:
+        return self.limit is not None and self.total > self.limit
+
+
+@dataclass
+class PageData:
+    """What the editor page and the count read, loaded once."""
+
+    document: Document
+    sections: list[Section]
+    annexes: list[Section]
+    recommendations: list[DraftRecommendation]
+    submitters: Submitters
+    cover_html: str
+    recommendations_html: str
+    count: DocumentCount
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def document_page(document: Document, *, with_comments: bool = True) -> PageData:
+    """The document's sections (with open comments and the number of revisions), draft
+    recommendations and sign-ons, in a fixed number of queries whatever their number."""
+    sections_qs = document.sections.select_related("working_group", "assignee", "updated_by").annotate(
+        revision_count=Count("revisions")
+    )
+    if with_comments:
+        sections_qs = sections_qs.prefetch_related(
+            Prefetch("comments", queryset=Comment.objects.select_related("author", "resolved_by").order_by("created_at", "id"))
+        )
+    everything = list(sections_qs)
+    recommendations = list(
+        document.recommendations.select_related("follows_up__review__state", "follows_up__review__session")
+        .prefetch_related("states_to_ask").order_by("position", "created_at", "id")
+    )
+    sign_ons = list(document.sign_ons.select_related("organisation", "answered_by"))
+    people = submitters(document, sign_ons)
+    cover = cover_html(people.named, people.unnamed, language=document.language) if document.kind_rules.submission else ""
+    asks = recommendations_html(outline_recommendations(recommendations), language=document.language)
+    sections = [s for s in everything if not s.annex]
+    annexes = [s for s in everything if s.annex]
+    return PageData(document, sections, annexes, recommendations, people, cover, asks,
+                    _count(document, sections, annexes, cover, asks))
+
+
+def _count(document: Document, sections: list[Section], annexes: list[Section], cover: str, asks: str) -> DocumentCount:
+    """Everything counts except footnotes and annexes: the cover, the summary and key words, each
+    section (title and text), the recommendations. Section texts use their stored counts (made by
+    the same counter when saved)."""
+    parts = []
+    if cover:
+        parts.append(Part(_("Cover"), count_html(cover).counted, key="cover"))
+    summary = count_html(document.summary)
+    parts.append(Part(_("Executive summary and key words"), summary.counted + count_text(document.keywords),
+                      summary.footnotes, key="summary"))
+    for s in sections:
+        title = count_text(s.title)
+        parts.append(Part(s.title, s.counted_words + title, s.footnote_words, s.pk, key=f"section-{s.pk}"))
+    if asks:
+        parts.append(Part(_("Recommendations"), count_html(asks).counted, key="recommendations"))
+    annex_words = sum(a.counted_words for a in annexes)
+    return DocumentCount(parts, document.word_limit, annex_words)
+
+
+def document_count(document: Document) -> DocumentCount:
+    return document_page(document, with_comments=False).count
+
+
+def document_outline(document: Document, *, final: bool = False, page: PageData | None = None) -> Outline:
+    """The document as its exports and its snapshot read it."""
+    page = page or document_page(document, with_comments=False)
+    review = document.engagement.review
+    return Outline(
+        kind=document.kind, kind_label=str(document.kind_rules.label), language=document.language,
+        title=document.title, review=str(review),
+        organisations=page.submitters.named if document.kind_rules.submission else [],
+        unnamed_count=page.submitters.unnamed if document.kind_rules.submission else 0,
+        summary_html=document.summary, keywords=document.keyword_list,
+        sections=[OutlineSection(s.title, s.body) for s in page.sections],
+        recommendations=outline_recommendations(page.recommendations),
+        annexes=[OutlineSection(a.title, a.body) for a in page.annexes],  # type: ignore[misc]
+        word_count=page.count.total, word_limit=page.count.limit, final=final,
+    )
+
+
+def submission_deadline(document: Document) -> dt.datetime | None:
+    """The engagement's stakeholder submission deadline (15:00 Geneva time), as its calendar has it."""
+    milestones = list(Milestone.objects.for_coalition(document.coalition).filter(  # type: ignore[attr-defined]
+        engagement=document.engagement, kind="stakeholder_deadline"
+    ))
+    entries = engagement_timeline(engagement=document.engagement, milestones=milestones) if milestones else []
+    return entries[0].due_at if entries else None
+
+
+@dataclass(frozen=True)
+class Check:
+    label: str
+    ok: bool | None  # None: for the person to confirm (the app cannot see it)
+    detail: str = ""
+
+
+def presubmission_checks(page: PageData, *, deadline: dt.datetime | None, exported_docx: bool) -> list[Check]:
+    """What OHCHR's guidelines ask of a submission, and whether this document meets each."""
+    document, count = page.document, page.count
+    checks = []
+    if count.limit is not None:
+        checks.append(Check(_("Within the word limit"), not count.over,
+                            _("%(total)s of %(limit)s words, footnotes and annexes excluded")
+                            % {"total": f"{count.total:,}", "limit": f"{count.limit:,}"}))
+    if document.kind_rules.submission:
+        needed = JOINT_SUBMISSION_MINIMUM_SIGNERS if document.kind == "joint_submission" else 1
+        requested = sum(1 for s in page.submitters.sign_ons if s.status == SignOnStatus.REQUESTED)
+        checks.append(Check(
+            _("Every submitter on the cover"), page.submitters.total >= needed and not requested,
+            _("%(total)d organisations (at least %(needed)d); %(waiting)d still asked to sign")
+            % {"total": page.submitters.total, "needed": needed, "waiting": requested},
+        ))
+    checks.append(Check(_("An executive summary"), bool(count_html(document.summary).counted)))
+    checks.append(Check(_("Key words"), bool(document.keyword_list)))
+    checks.append(Check(_("Numbered paragraphs and pages"), True, _("The exports number them.")))
+    asks = len(page.recommendations)
+    if document.kind == "factsheet":
+        checks.append(Check(_("Four or five questions or draft recommendations"), 4 <= asks <= 5, str(asks)))
+    else:
+        checks.append(Check(_("Draft recommendations"), asks > 0, str(asks)))
+    if document.kind_rules.submission or document.kind == "mid_term_report":
+        checks.append(Check(_("Covers the period since the last review"), document.period_covered or None,
+                            _("Confirm it in the document's settings.")))
+    pictures = any("<img" in s.body for s in page.sections + page.annexes)
+    checks.append(Check(_("No pictures, no other organisations' reports as annexes"), not pictures or None,
+                        _("The editor keeps no pictures; check the annexes are your own.")))
+    if document.kind_rules.submission:
+        checks.append(Check(_("Exported as Word"), exported_docx, _("OHCHR accepts Word documents only.")))
+        if deadline is None:
+            checks.append(Check(_("The deadline is ahead"), None, _("The engagement's calendar has no submission deadline.")))
+        else:
+            checks.append(Check(_("The deadline is ahead"), deadline > timezone.now(),
+                                _("Due %(when)s (15:00 Geneva time)") % {"when": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M %Z")}))
+    return checks
+

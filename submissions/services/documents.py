@@ -1,0 +1,273 @@
+"""Writing a document: create it, its sections and summary, comments, revisions and restores.
+
+Two people editing the same section never overwrite each other silently: every save names the
+version it started from (`base_version`), and a save made on an older version is refused with
+`SaveConflict`, which carries what the other person saved so that the editor can show both.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coalitions.audit import audit_record
+from coalitions.models import Coalition, Engagement, MemberOrganisation, Membership, Role
+
+from .. import richtext
+from ..models import Comment, Document, Section, SectionRevision
+from ..wordcount import count_html
+from upr.rules import DOCUMENT_KINDS
+
+__all__ = [
+    "SaveConflict", "document_create", "document_update", "section_add", "section_save", "section_restore",
+    "section_delete", "summary_save", "comment_add", "comment_resolve", "can_edit_section", "sections_import",
+    "document_recommendations_set",
+]
+
+# The sections a new document starts with, by kind: a skeleton of what OHCHR's guidance and the
+# coalitions' practice expect (each can be renamed, removed, or added to).
+STARTING_SECTIONS: dict[str, tuple[Any, ...]] = {
+    "individual_submission": (_("Introduction and methodology"), _("Follow-up to the previous review"),
+                              _("New developments and concerns")),
+    "joint_submission": (_("Introduction and methodology"), _("Follow-up to the previous review"),
+                         _("New developments and concerns")),
+    "factsheet": (_("Background"), _("Questions to the State under Review")),
+    "oral_statement": (_("Statement"),),
+    "written_statement": (_("Statement"),),
+    "mid_term_report": (_("Introduction"), _("Progress on the recommendations")),
+}
+
+
+class SaveConflict(Exception):
+    """Someone saved the section after this person started editing: both versions are kept."""
+
+    def __init__(self, current: Section | Document) -> None:
+        super().__init__(_("Someone else saved this text while you were editing it."))
+        self.current = current
+
+
+def _locked(document: Document) -> None:
+    if not document.editable:
+        raise ValidationError(_("This document is %(status)s: it can no longer be edited. An admin can reopen it.")
+                              % {"status": document.get_status_display().lower()})
+
+
+def can_edit_section(membership: Membership, section: Section, my_groups: set[int] | None = None) -> bool:
+    """Admins edit every section; editors the sections assigned to them or to their working group
+    (`my_groups`: the member's working group ids, when a page checks many sections)."""
+    if membership.is_admin:
+        return True
+    if not membership.can_edit:
+        return False
+    if section.assignee_id == membership.user_id:
+        return True
+    if section.working_group_id is None:
+        return False
+    if my_groups is None:
+        my_groups = set(membership.working_groups.values_list("pk", flat=True))
+    return section.working_group_id in my_groups
+
+
+def _counts(html: str) -> tuple[int, int]:
+    counted = count_html(html)
+    return counted.counted, counted.footnotes
+
+
+@transaction.atomic
+def document_create(
+    *, coalition: Coalition, actor: Any, engagement: Engagement, kind: str, title: str, language: str = "en",
+    lead_organisation: MemberOrganisation | None = None, theme: str = "", word_limit_override: int | None = None,
+) -> Document:
+    """A new document with its starting sections. A submission names its lead submitter; an
+    organisation makes one individual submission per review (OHCHR's rule)."""
+    if engagement.coalition_id != coalition.pk or (lead_organisation and lead_organisation.coalition_id != coalition.pk):
+        raise ValidationError(_("A document stays in its own coalition."))
+    rules = DOCUMENT_KINDS.get(kind)
+    if rules is None:
+        raise ValidationError(_("Choose a kind of document."))
+    if rules.submission and lead_organisation is None:
+        raise ValidationError(_("A stakeholder submission needs its lead submitter: OHCHR accepts no anonymous submission."))
+    duplicate = _("%(organisation)s already has an individual submission for this review: OHCHR accepts one per organisation.")
+    if kind == "individual_submission" and Document.objects.filter(
+        engagement=engagement, kind=kind, lead_organisation=lead_organisation
+    ).exists():
+        raise ValidationError(duplicate % {"organisation": lead_organisation})
+    try:
+        with transaction.atomic():
+            document = Document.objects.create(
+                coalition=coalition, engagement=engagement, kind=kind, title=title, language=language,
+                lead_organisation=lead_organisation, theme=theme, word_limit_override=word_limit_override,
+                created_by=actor,
+            )
+    except IntegrityError:  # a concurrent request made the same individual submission first
+        raise ValidationError(duplicate % {"organisation": lead_organisation}) from None
+    Section.objects.bulk_create([
+        Section(coalition=coalition, document=document, position=i, title=str(name))
+        for i, name in enumerate(STARTING_SECTIONS.get(kind, ()), start=1)
+    ])
+    audit_record(coalition=coalition, actor=actor, action="document.create", target=document)
+    return document
+
+
+@transaction.atomic
+def document_update(*, document: Document, actor: Any, data: dict[str, Any]) -> Document:
+    """Title, theme, language, key words, limit override, the period covered."""
+    _locked(document)
+    changes = {}
+    for name, value in data.items():
+        if getattr(document, name) != value:
+            changes[name] = [str(getattr(document, name) or ""), str(value or "")]
+            setattr(document, name, value)
+    if changes:
+        document.save()
+        audit_record(coalition=document.coalition, actor=actor, action="document.update", target=document, changes=changes)
+    return document
+
+
+@transaction.atomic
+def section_add(*, document: Document, actor: Any, title: str, annex: bool = False, working_group: Any = None,
+                assignee: Any = None) -> Section:
+    _locked(document)
+    last = document.sections.filter(annex=annex).order_by("-position").values_list("position", flat=True).first() or 0
+    section = Section.objects.create(
+        coalition=document.coalition, document=document, position=last + 1, title=title, annex=annex,
+        working_group=working_group, assignee=assignee, updated_by=actor,
+    )
+    audit_record(coalition=document.coalition, actor=actor, action="section.create", target=section)
+    return section
+
+
+@transaction.atomic
+def section_save(
+    *, section: Section, membership: Membership, base_version: int, body: str, title: str | None = None,
+    working_group: Any = ..., assignee: Any = ..., note: str = "",
+) -> Section:
+    """Save a section's text (sanitised, counted) as a new version and keep a revision. Refused
+    when the section was saved by someone else since `base_version` (SaveConflict), when the
+    document is locked, or when this member may not edit the section."""
+    current = Section.objects.select_for_update().select_related("document").get(pk=section.pk)
+    _locked(current.document)
+    if not can_edit_section(membership, current):
+        raise PermissionDenied(_("This section is assigned to someone else."))
+    if current.version != base_version:
+        raise SaveConflict(current)
+    clean = richtext.clean(body)
+    new_title = (title if title is not None else current.title).strip() or current.title
+    if clean == current.body and new_title == current.title and working_group is ... and assignee is ...:
+        return current  # nothing changed: no new version, no revision
+    current.body, current.title = clean, new_title
+    if working_group is not ... or assignee is not ...:
+        if not membership.is_admin:
+            raise PermissionDenied(_("Only the secretariat assigns sections."))
+        if working_group is not ...:
+            current.working_group = working_group
+        if assignee is not ...:
+            current.assignee = assignee
+    current.counted_words, current.footnote_words = _counts(clean)
+    current.version = F("version") + 1
+    current.updated_by = membership.user
+    current.save()
+    current.refresh_from_db(fields=["version"])
+    SectionRevision.objects.create(
+        coalition=current.coalition, section=current, version=current.version, title=current.title, body=current.body,
+        counted_words=current.counted_words, note=note, created_by=membership.user,
+    )
+    return current
+
+
+@transaction.atomic
+def section_restore(*, section: Section, membership: Membership, revision: SectionRevision) -> Section:
+    """Bring back an old revision as the newest version (the versions in between stay in the history)."""
+    if revision.section_id != section.pk:
+        raise ValidationError(_("That revision belongs to another section."))
+    restored = section_save(
+        section=section, membership=membership, base_version=section.version, body=revision.body, title=revision.title,
+        note=_("Restored version %(version)d") % {"version": revision.version},
+    )
+    audit_record(coalition=section.coalition, actor=membership.user, action="section.restore", target=restored,
+                 changes={"version": [str(revision.version), str(restored.version)]})
+    return restored
+
+
+@transaction.atomic
+def section_delete(*, section: Section, actor: Any) -> None:
+    _locked(section.document)
+    audit_record(coalition=section.coalition, actor=actor, action="section.delete", target=section)
+    section.delete()
+
+
+@transaction.atomic
+def summary_save(*, document: Document, membership: Membership, base_version: int, summary: str) -> Document:
+    """The executive summary: the secretariat's (admins), with the same conflict rule as a section."""
+    current = Document.objects.select_for_update().get(pk=document.pk)
+    _locked(current)
+    if not membership.is_admin:
+        raise PermissionDenied(_("The secretariat writes the executive summary."))
+    if current.summary_version != base_version:
+        raise SaveConflict(current)
+    clean = richtext.clean(summary)
+    if clean != current.summary:
+        current.summary, current.summary_version = clean, current.summary_version + 1
+        current.save(update_fields=["summary", "summary_version", "updated_at"])
+    return current
+
+
+def sections_import(*, document: Document, actor: Any, imported: Any) -> list[Section]:
+    """Add the sections of an imported Word draft (submissions.docx_import) after the existing ones."""
+    with transaction.atomic():
+        _locked(document)
+        added = []
+        for part in imported.sections:
+            section = section_add(document=document, actor=actor, title=part.title or _("Imported text"))
+            clean = richtext.clean(part.html)
+            section.body = clean
+            section.counted_words, section.footnote_words = _counts(clean)
+            section.version = 2
+            section.save()
+            SectionRevision.objects.create(
+                coalition=section.coalition, section=section, version=2, title=section.title, body=clean,
+                counted_words=section.counted_words, note=_("Imported from Word"), created_by=actor,
+            )
+            added.append(section)
+        return added
+
+
+@transaction.atomic
+def comment_add(*, section: Section, membership: Membership, text: str) -> Comment:
+    """Members and above comment; observers read."""
+    if not membership.has_role(Role.MEMBER):
+        raise PermissionDenied(_("Observers read; members comment."))
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("Write the comment first."))
+    return Comment.objects.create(coalition=section.coalition, section=section, author=membership.user, text=text[:5000])
+
+
+@transaction.atomic
+def comment_resolve(*, comment: Comment, membership: Membership) -> Comment:
+    """The comment's author, the section's editors and admins resolve it."""
+    if not (comment.author_id == membership.user_id or can_edit_section(membership, comment.section)):
+        raise PermissionDenied(_("Only the author or the section's editors resolve a comment."))
+    if comment.resolved_at is None:
+        comment.resolved_at, comment.resolved_by = timezone.now(), membership.user
+        comment.save(update_fields=["resolved_at", "resolved_by"])
+    return comment
+
+
+@transaction.atomic
+def document_recommendations_set(*, document: Document, actor: Any, recommendations: list[Any]) -> None:
+    """The draft recommendations this document carries, in the order given; the others leave it."""
+    _locked(document)
+    if any(r.engagement_id != document.engagement_id for r in recommendations):
+        raise ValidationError(_("A document carries its own engagement's draft recommendations only."))
+    chosen = {r.pk for r in recommendations}
+    document.recommendations.exclude(pk__in=chosen).update(document=None)
+    for position, recommendation in enumerate(recommendations, start=1):
+        recommendation.document, recommendation.position = document, position
+        recommendation.save(update_fields=["document", "position", "updated_at"])
+    audit_record(coalition=document.coalition, actor=actor, action="document.update", target=document,
+                 changes={"recommendations": ["", str(len(chosen))]})

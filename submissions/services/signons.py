@@ -1,0 +1,67 @@
+"""Sign-on: the secretariat asks member organisations to sign a submission; each organisation's
+own contact signs or declines. The cover lists exactly the organisations that signed (an
+organisation at risk may sign without being named: it is counted, never listed)."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coalitions.audit import audit_record
+from coalitions.models import MemberOrganisation, Membership
+
+from ..models import Document, SignOn, SignOnStatus
+
+__all__ = ["signon_request", "signon_answer"]
+
+
+def _open_for_signing(document: Document) -> None:
+    if not document.kind_rules.submission:
+        raise ValidationError(_("Only stakeholder submissions are signed by organisations."))
+    if not document.editable:
+        raise ValidationError(_("The submission is final: its signatories can no longer change. An admin can reopen it."))
+
+
+@transaction.atomic
+def signon_request(*, document: Document, actor: Any, organisations: list[MemberOrganisation]) -> list[SignOn]:
+    """Ask each organisation to sign (again, if it declined). The lead submitter needs no asking."""
+    _open_for_signing(document)
+    asked = []
+    for organisation in organisations:
+        if organisation.coalition_id != document.coalition_id:
+            raise ValidationError(_("Only the coalition's member organisations sign its submissions."))
+        if organisation.pk == document.lead_organisation_id:
+            continue
+        sign_on, created = SignOn.objects.get_or_create(
+            document=document, organisation=organisation,
+            defaults={"coalition": document.coalition, "requested_by": actor, "named": not organisation.withheld},
+        )
+        if not created and sign_on.status == SignOnStatus.DECLINED:
+            sign_on.status, sign_on.answered_at, sign_on.answered_by = SignOnStatus.REQUESTED, None, None
+            sign_on.save(update_fields=["status", "answered_at", "answered_by"])
+        asked.append(sign_on)
+        audit_record(coalition=document.coalition, actor=actor, action="signon.request", target=document,
+                     changes={"organisation": ["", organisation.name]})
+    return asked
+
+
+@transaction.atomic
+def signon_answer(*, sign_on: SignOn, membership: Membership, sign: bool, named: bool = True, note: str = "") -> SignOn:
+    """The organisation's own contact signs or declines, with a note. `named` False: counted on the
+    cover ("and N organisations that asked not to be named"), never listed."""
+    _open_for_signing(sign_on.document)
+    if membership.organisation_id != sign_on.organisation_id:
+        raise PermissionDenied(_("Only a contact of %(organisation)s signs for it.") % {"organisation": sign_on.organisation.name})
+    sign_on.status = SignOnStatus.SIGNED if sign else SignOnStatus.DECLINED
+    sign_on.named, sign_on.note = bool(named), note.strip()[:500]
+    sign_on.answered_by, sign_on.answered_at = membership.user, timezone.now()
+    sign_on.save()
+    # The trail of a withheld organisation's signature names no organisation: the audit page is read
+    # by every admin, and "counted but not named" must hold there too.
+    label = sign_on.organisation.name if sign_on.named else _("an organisation that asked not to be named")
+    audit_record(coalition=sign_on.coalition, actor=membership.user, action=f"signon.{sign_on.status}",
+                 target=sign_on.document, changes={"organisation": ["", label]})
+    return sign_on

@@ -1,0 +1,173 @@
+"""Documents of an engagement: the list, a new document, and the editor page with its settings,
+summary, recommendations and Word import."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coalitions.models import Engagement, Role
+from coalitions.tenancy import require_role
+
+from .. import selectors, services
+from ..docx_import import DocxRefused, read_docx
+from ..forms import (
+    DocumentCreateForm, DocumentSettingsForm, DocxImportForm, RecommendationsChoiceForm, SectionAddForm, SectionAssignForm,
+    SignOnAnswerForm, SignOnRequestForm,
+)
+from ..models import Document, ExportFormat, ExportStatus, SignOnStatus
+from ..services.status import TRANSITIONS
+
+
+def engagement_of(request: HttpRequest, engagement_id: int) -> Engagement:
+    return get_object_or_404(
+        Engagement.objects.for_coalition(request.coalition).select_related("review__state", "review__session"),  # type: ignore[attr-defined]
+        pk=engagement_id,
+    )
+
+
+def document_of(request: HttpRequest, document_id: int) -> Document:
+    return get_object_or_404(
+        Document.objects.for_coalition(request.coalition).select_related(  # type: ignore[attr-defined]
+            "engagement__review__state", "engagement__review__session", "lead_organisation",
+        ),
+        pk=document_id,
+    )
+
+
+def _errors(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def document_list(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+    engagement = engagement_of(request, engagement_id)
+    form = DocumentCreateForm(request.POST or None, coalition=request.coalition)
+    if request.method == "POST":
+        if not request.membership.is_admin:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                document = services.document_create(coalition=request.coalition, actor=request.user, engagement=engagement,
+                                                    **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Document created. Assign its sections to working groups or people."))
+                return redirect("documents:detail", coalition_slug=coalition_slug, document_id=document.pk)
+    documents = list(Document.objects.for_coalition(request.coalition).filter(engagement=engagement)  # type: ignore[attr-defined]
+                     .select_related("lead_organisation"))
+    return render(request, "submissions/document_list.html", {
+        "engagement": engagement, "documents": documents, "form": form,
+    }, status=400 if form.errors else 200)
+
+
+def document_detail(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+    document = document_of(request, document_id)
+    membership = request.membership
+    page = selectors.document_page(document)
+    my_groups = set(membership.working_groups.values_list("pk", flat=True))
+    editable = document.editable
+    for section in page.sections + page.annexes:
+        section.part_key = f"{'annex' if section.annex else 'section'}-{section.pk}"  # type: ignore[attr-defined]
+        section.can_edit = editable and services.can_edit_section(membership, section, my_groups)  # type: ignore[attr-defined]
+        section.open_comments = [c for c in section.comments.all() if c.resolved_at is None]  # type: ignore[attr-defined]
+    jobs = list(document.exports.select_related("requested_by").defer("content")[:6])
+    snapshot = getattr(document, "snapshot", None) if document.status == "submitted" else None
+    exported_docx = any(j.format == ExportFormat.DOCX and j.status == ExportStatus.DONE for j in jobs)
+    my_sign_on = next((s for s in page.submitters.sign_ons if s.organisation_id == membership.organisation_id), None)
+    context = {
+        "document": document, "page": page, "count": page.count, "jobs": jobs, "snapshot": snapshot,
+        "checks": selectors.presubmission_checks(page, deadline=selectors.submission_deadline(document), exported_docx=exported_docx),
+        "moves": [to for (frm, to), role in TRANSITIONS.items() if frm == document.status and membership.has_role(role)],
+        "pending_exports": any(j.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for j in jobs),
+        "settings_form": DocumentSettingsForm(instance=document) if membership.is_admin else None,
+        "section_form": SectionAddForm() if membership.is_admin and editable else None,
+        "assign_form": SectionAssignForm(coalition=request.coalition) if membership.is_admin and editable else None,
+        "signon_form": SignOnRequestForm(document=document) if membership.is_admin and editable and document.kind_rules.submission else None,
+        "answer_form": SignOnAnswerForm(initial={"named": my_sign_on.named}) if my_sign_on and editable else None,
+        "my_sign_on": my_sign_on, "signed": SignOnStatus.SIGNED,
+        "import_form": DocxImportForm() if membership.can_edit and editable else None,
+        "recommendations_form": RecommendationsChoiceForm(document=document, initial={"recommendations": page.recommendations})
+        if membership.can_edit and editable else None,
+    }
+    return render(request, "submissions/document_detail.html", context)
+
+
+@require_POST
+@require_role(Role.ADMIN)
+def document_settings(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+    document = document_of(request, document_id)
+    form = DocumentSettingsForm(request.POST, instance=Document.objects.get(pk=document.pk))
+    if form.is_valid():
+        try:
+            services.document_update(document=document, actor=request.user, data=form.cleaned_data)
+            messages.success(request, _("Settings saved."))
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+    else:
+        messages.error(request, _("The settings were not saved: %(errors)s") % {
+            "errors": " ".join(str(e) for errors in form.errors.values() for e in errors)})
+    return redirect("documents:detail", coalition_slug=coalition_slug, document_id=document.pk)
+
+
+@require_POST
+@require_role(Role.ADMIN)
+def section_add(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+    document = document_of(request, document_id)
+    form = SectionAddForm(request.POST)
+    if form.is_valid():
+        try:
+            section = services.section_add(document=document, actor=request.user, **form.cleaned_data)
+            return redirect(f"{document_url(coalition_slug, document.pk)}#section-{section.pk}")
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+    else:
+        messages.error(request, _("Give the section a title."))
+    return redirect("documents:detail", coalition_slug=coalition_slug, document_id=document.pk)
+
+
+def document_url(coalition_slug: str, document_id: int) -> str:
+    from django.urls import reverse
+
+    return reverse("documents:detail", args=[coalition_slug, document_id])
+
+
+@require_POST
+@require_role(Role.EDITOR)
+def recommendations_choose(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+    """Which of the engagement's draft recommendations this document carries, in their order."""
+    document = document_of(request, document_id)
+    form = RecommendationsChoiceForm(request.POST, document=document)
+    if form.is_valid():
+        try:
+            services.document_recommendations_set(document=document, actor=request.user,
+                                                  recommendations=list(form.cleaned_data["recommendations"]))
+            messages.success(request, _("The document's recommendations are saved."))
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+    else:
+        messages.error(request, _("Choose among the engagement's draft recommendations."))
+    return redirect(f"{document_url(coalition_slug, document.pk)}#recommendations")
+
+
+@require_POST
+@require_role(Role.EDITOR)
+def docx_import(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+    """Continue here a draft started in Word: its headings start sections, its footnotes come across."""
+    document = document_of(request, document_id)
+    form = DocxImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a Word file (.docx)."))
+        return redirect("documents:detail", coalition_slug=coalition_slug, document_id=document.pk)
+    try:
+        imported = read_docx(form.cleaned_data["file"])
+        added = services.sections_import(document=document, actor=request.user, imported=imported)
+    except (DocxRefused, ValidationError) as error:
+        messages.error(request, str(error) if isinstance(error, DocxRefused) else _errors(error))
+    else:
+        messages.success(request, _("%(count)d sections imported from Word, with %(footnotes)d footnotes.") % {
+            "count": len(added), "footnotes": imported.footnote_count})
+    return redirect("documents:detail", coalition_slug=coalition_slug, document_id=document.pk)

@@ -1,0 +1,219 @@
+"""Working on sections: save (with the conflict rule), assign, delete, the history with its diffs
+and restore, and comments.
+
+The editor saves with fetch and reads JSON; without JavaScript the same address takes the form and
+redirects. A refused save never loses the text: the answer carries both versions (409), and the
+browser keeps the unsaved text until a save succeeds.
+"""
+from __future__ import annotations
+
+import difflib
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coalitions.models import Membership, Role, WorkingGroup
+from coalitions.tenancy import require_role
+
+from .. import richtext, services
+from ..forms import SectionAssignForm
+from ..models import Comment, Section, SectionRevision
+from ..wordcount import count_html
+from .documents import document_of, document_url
+
+
+def section_of(request: HttpRequest, document_id: int, section_id: int) -> Section:
+    document = document_of(request, document_id)
+    section = get_object_or_404(Section.objects.for_coalition(request.coalition).select_related("working_group"),  # type: ignore[attr-defined]
+                                document=document, pk=section_id)
+    section.document = document
+    return section
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _version(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST.get("base_version", ""))
+    except ValueError:
+        return None
+
+
+def _refused(request: HttpRequest, message: str, status: int, back: str) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"error": message}, status=status)
+    messages.error(request, message)
+    return redirect(back)
+
+
+@require_POST
+@require_role(Role.EDITOR)
+def section_save(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
+    section = section_of(request, document_id, section_id)
+    back = f"{document_url(coalition_slug, document_id)}#section-{section.pk}"
+    base = _version(request)
+    if base is None:
+        return _refused(request, _("The page is out of date: reload it (your text is kept in this browser)."), 400, back)
+    try:
+        saved = services.section_save(section=section, membership=request.membership, base_version=base,
+                                      body=request.POST.get("body", ""), title=request.POST.get("title"))
+    except services.SaveConflict as conflict:
+        theirs = conflict.current
+        if _wants_json(request):
+            return JsonResponse({
+                "error": str(conflict), "conflict": True, "version": theirs.version, "title": theirs.title,
+                "body": theirs.body, "updated_by": str(theirs.updated_by or ""),
+            }, status=409)
+        return render(request, "submissions/section_conflict.html", {
+            "section": theirs, "document": section.document, "mine": richtext.clean(request.POST.get("body", "")),
+            "my_title": request.POST.get("title", ""),
+        }, status=409)
+    except PermissionDenied as error:
+        return _refused(request, str(error) or _("You may not edit this section."), 403, back)
+    except ValidationError as error:
+        return _refused(request, " ".join(error.messages), 400, back)
+    if _wants_json(request):
+        return JsonResponse({"version": saved.version, "body": saved.body, "title": saved.title,
+                             "counted": saved.counted_words, "footnotes": saved.footnote_words})
+    messages.success(request, _("Section saved."))
+    return redirect(back)
+
+
+@require_POST
+@require_role(Role.ADMIN)
+def summary_save(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+    document = document_of(request, document_id)
+    back = f"{document_url(coalition_slug, document_id)}#summary"
+    base = _version(request)
+    if base is None:
+        return _refused(request, _("The page is out of date: reload it (your text is kept in this browser)."), 400, back)
+    try:
+        saved = services.summary_save(document=document, membership=request.membership, base_version=base,
+                                      summary=request.POST.get("body", ""))
+    except services.SaveConflict as conflict:
+        if _wants_json(request):
+            return JsonResponse({"error": str(conflict), "conflict": True, "version": conflict.current.summary_version,
+                                 "body": conflict.current.summary, "title": ""}, status=409)
+        return _refused(request, str(conflict), 409, back)
+    except ValidationError as error:
+        return _refused(request, " ".join(error.messages), 400, back)
+    counted = count_html(saved.summary)
+    if _wants_json(request):
+        return JsonResponse({"version": saved.summary_version, "body": saved.summary, "counted": counted.counted,
+                             "footnotes": counted.footnotes})
+    messages.success(request, _("Executive summary saved."))
+    return redirect(back)
+
+
+@require_POST
+@require_role(Role.ADMIN)
+def section_assign(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
+    section = section_of(request, document_id, section_id)
+    form = SectionAssignForm(request.POST, coalition=request.coalition)
+    if form.is_valid():
+        group_id, user_id = form.cleaned_data["working_group"], form.cleaned_data["assignee"]
+        try:
+            services.section_save(
+                section=section, membership=request.membership, base_version=section.version, body=section.body,
+                working_group=WorkingGroup.objects.for_coalition(request.coalition).get(pk=group_id) if group_id else None,  # type: ignore[attr-defined]
+                assignee=Membership.objects.for_coalition(request.coalition).get(user_id=user_id).user if user_id else None,  # type: ignore[attr-defined]
+            )
+            messages.success(request, _("Section assigned."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Choose a working group or a person of the coalition."))
+    return redirect(f"{document_url(coalition_slug, document_id)}#section-{section.pk}")
+
+
+@require_POST
+@require_role(Role.ADMIN)
+def section_delete(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
+    section = section_of(request, document_id, section_id)
+    try:
+        services.section_delete(section=section, actor=request.user)
+        messages.success(request, _("Section deleted. Its history went with it."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("documents:detail", coalition_slug=coalition_slug, document_id=document_id)
+
+
+def word_diff(old: str, new: str) -> str:
+    """A readable diff of two texts, word by word: removed words in <del>, added in <ins>."""
+    a, b = old.split(), new.split()
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(escape(" ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(f"<del>{escape(' '.join(a[i1:i2]))}</del>")
+        if j2 > j1:
+            out.append(f"<ins>{escape(' '.join(b[j1:j2]))}</ins>")
+    return mark_safe(" ".join(out))  # every word escaped above
+
+
+def section_history(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
+    """Every saved version, newest first, each with what changed since the one before."""
+    section = section_of(request, document_id, section_id)
+    revisions = list(SectionRevision.objects.for_coalition(request.coalition).filter(section=section)  # type: ignore[attr-defined]
+                     .select_related("created_by").order_by("-version"))
+    rows = []
+    for i, revision in enumerate(revisions):
+        before = revisions[i + 1] if i + 1 < len(revisions) else None
+        old = richtext.plain_text(before.body) if before else ""
+        rows.append({"revision": revision, "diff": word_diff(old, richtext.plain_text(revision.body)),
+                     "title_changed": before is not None and before.title != revision.title})
+    can_restore = section.document.editable and services.can_edit_section(request.membership, section)
+    return render(request, "submissions/section_history.html", {
+        "section": section, "document": section.document, "rows": rows, "can_restore": can_restore,
+    })
+
+
+@require_POST
+@require_role(Role.EDITOR)
+def section_restore(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int, version: int) -> HttpResponse:
+    section = section_of(request, document_id, section_id)
+    revision = get_object_or_404(SectionRevision.objects.for_coalition(request.coalition), section=section, version=version)  # type: ignore[attr-defined]
+    try:
+        restored = services.section_restore(section=section, membership=request.membership, revision=revision)
+        messages.success(request, _("Version %(old)d restored as version %(new)d.") % {"old": version, "new": restored.version})
+    except PermissionDenied as error:
+        messages.error(request, str(error) or _("You may not edit this section."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(f"{document_url(coalition_slug, document_id)}#section-{section.pk}")
+
+
+@require_POST
+@require_role(Role.MEMBER)
+def comment_add(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
+    section = section_of(request, document_id, section_id)
+    try:
+        services.comment_add(section=section, membership=request.membership, text=request.POST.get("text", ""))
+        messages.success(request, _("Comment added."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(f"{document_url(coalition_slug, document_id)}#comments-{section.pk}")
+
+
+@require_POST
+@require_role(Role.MEMBER)
+def comment_resolve(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int, comment_id: int) -> HttpResponse:
+    section = section_of(request, document_id, section_id)
+    comment = get_object_or_404(Comment.objects.for_coalition(request.coalition), section=section, pk=comment_id)  # type: ignore[attr-defined]
+    comment.section = section
+    try:
+        services.comment_resolve(comment=comment, membership=request.membership)
+        messages.success(request, _("Comment resolved."))
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    return redirect(f"{document_url(coalition_slug, document_id)}#comments-{section.pk}")

@@ -1,0 +1,126 @@
+"""A document's status, its sign-on, its exports and the snapshot of what was submitted."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coalitions.models import Role
+from coalitions.tenancy import require_role
+
+from .. import services
+from ..forms import SignOnAnswerForm, SignOnRequestForm, StatusForm
+from ..models import ExportFormat, ExportJob, ExportStatus, SignOn, Snapshot
+from .documents import document_of, document_url
+
+CONTENT_TYPES = {
+    ExportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ExportFormat.PDF: "application/pdf",
+}
+
+
+@require_POST
+@require_role(Role.EDITOR)
+def status_change(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+    document = document_of(request, document_id)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.document_set_status(document=document, membership=request.membership, to=form.cleaned_data["to"],
+                                         reason=form.cleaned_data["reason"])
+            messages.success(request, _("The document is now %(status)s.") % {
+                "status": dict(form.fields["to"].choices)[form.cleaned_data["to"]].lower()})
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(error.messages) if isinstance(error, ValidationError) else str(error))
+    else:
+        messages.error(request, _("Choose a status."))
+    return redirect(f"{document_url(coalition_slug, document_id)}#status")
+
+
+@require_POST
+@require_role(Role.ADMIN)
+def signon_request(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+    document = document_of(request, document_id)
+    form = SignOnRequestForm(request.POST, document=document)
+    if form.is_valid():
+        try:
+            asked = services.signon_request(document=document, actor=request.user,
+                                            organisations=list(form.cleaned_data["organisations"]))
+            messages.success(request, _("%(count)d organisations asked to sign.") % {"count": len(asked)})
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Choose the organisations to ask."))
+    return redirect(f"{document_url(coalition_slug, document_id)}#sign-on")
+
+
+@require_POST
+@require_role(Role.MEMBER)
+def signon_answer(request: HttpRequest, coalition_slug: str, document_id: int, sign_on_id: int) -> HttpResponse:
+    document = document_of(request, document_id)
+    sign_on = get_object_or_404(SignOn.objects.for_coalition(request.coalition).select_related("organisation"),  # type: ignore[attr-defined]
+                                document=document, pk=sign_on_id)
+    sign_on.document = document
+    form = SignOnAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.signon_answer(sign_on=sign_on, membership=request.membership, sign=form.cleaned_data["answer"] == "sign",
+                                   named=form.cleaned_data["named"], note=form.cleaned_data["note"])
+            messages.success(request, _("Your answer is recorded."))
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Choose to sign or to decline."))
+    return redirect(f"{document_url(coalition_slug, document_id)}#sign-on")
+
+
+@require_POST
+@require_role(Role.EDITOR)
+def export_create(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+    document = document_of(request, document_id)
+    try:
+        services.export_request(document=document, membership=request.membership, format=request.POST.get("format", ""),
+                                final=request.POST.get("final") == "on")
+        messages.success(request, _("The export is being made: it will be offered here when ready."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(f"{document_url(coalition_slug, document_id)}#exports")
+
+
+def export_list(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+    """The exports panel alone: htmx asks for it every two seconds while an export is being made."""
+    document = document_of(request, document_id)
+    jobs = list(document.exports.select_related("requested_by").defer("content")[:6])
+    return render(request, "submissions/partials/exports.html", {
+        "document": document, "jobs": jobs,
+        "pending_exports": any(j.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for j in jobs),
+    })
+
+
+def _download(content: bytes, filename: str, format: str) -> HttpResponse:
+    response = HttpResponse(bytes(content), content_type=CONTENT_TYPES[format])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def export_download(request: HttpRequest, coalition_slug: str, document_id: int, job_id: int) -> HttpResponseBase:
+    document = document_of(request, document_id)
+    job = get_object_or_404(ExportJob.objects.for_coalition(request.coalition), document=document, pk=job_id,  # type: ignore[attr-defined]
+                            status=ExportStatus.DONE)
+    return _download(job.content, job.filename, job.format)
+
+
+def snapshot_download(request: HttpRequest, coalition_slug: str, document_id: int, format: str) -> HttpResponseBase:
+    """What was handed in, as it was frozen: for ever the same bytes."""
+    document = document_of(request, document_id)
+    snapshot = get_object_or_404(Snapshot.objects.for_coalition(request.coalition), document=document)  # type: ignore[attr-defined]
+    if format not in CONTENT_TYPES:
+        raise Http404
+    content = snapshot.docx if format == ExportFormat.DOCX else snapshot.pdf
+    return _download(content, f"submitted-{document.pk}-{snapshot.checksum[:12]}.{format}", format)

@@ -1,0 +1,176 @@
+"""The drafting journey in real headless Chromium: two editors draft two sections, one comments, the
+secretariat sees the count pass the limit (the browser's live count agreeing with the server's),
+trims, has two organisations sign, marks the submission final, exports Word and PDF and downloads
+both; and a stale save in a second tab is refused with both versions on screen."""
+import io
+from pathlib import Path
+
+import docx
+import pypdf
+import pytest
+
+from coalitions import services as coalition_services
+from coalitions.models import Role
+from submissions import services
+from submissions.models import Document, Section
+from upr.models import Review
+
+from .factories import PASSWORD, CoalitionFactory, MembershipFactory, OrganisationFactory, UserFactory
+from .test_browser_journey import browser, log_in  # noqa: F401 (the fixture)
+
+
+def type_into(page, key: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    editor = page.locator(f"#edit-{key}")
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type(text)
+
+
+def save_section(page, key: str) -> None:  # type: ignore[no-untyped-def]
+    form = page.locator(f'form.rich-editor[data-key="{key}"]')
+    form.get_by_role("button", name="Save", exact=True).click()
+    form.locator(".editor-status").filter(has_text="Saved, version").wait_for()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_draft_the_admin_trims_signs_finalises_and_exports(live_server, browser, upr_reference):  # noqa: F811
+    coalition = CoalitionFactory(name="Slovenian UPR Coalition", slug="si-upr")
+    lead = OrganisationFactory(coalition=coalition, name="Peace Institute", acronym="PI")
+    second = OrganisationFactory(coalition=coalition, name="Legal Information Centre", acronym="PIC")
+    people = {}
+    for email, role, org in (("admin@pi.si", Role.ADMIN, lead), ("ana@pi.si", Role.EDITOR, lead),
+                             ("bor@pic.si", Role.EDITOR, second)):
+        people[email] = UserFactory(email=email)
+        MembershipFactory(coalition=coalition, user=people[email], role=role, organisation=org)
+    admin = people["admin@pi.si"]
+    engagement = coalition_services.engagement_create(coalition=coalition, actor=admin,
+                                                      review=Review.objects.get(state__iso3="SVN", session__number=48))
+    document = services.document_create(coalition=coalition, actor=admin, engagement=engagement, kind="joint_submission",
+                                        title="Joint submission of the Slovenian UPR Coalition", lead_organisation=lead)
+    document.word_limit_override = 60  # a small limit, so that a few sentences pass it
+    document.save()
+    first, second_section = list(document.sections.order_by("position")[:2])
+    first.assignee, second_section.assignee = people["ana@pi.si"], people["bor@pic.si"]
+    first.save()
+    second_section.save()
+    base = live_server.url
+    doc_url = f"{base}/c/si-upr/documents/{document.pk}/"
+
+    # Two editors draft their sections; the live count agrees with the server's after each save.
+    for email, section, text in (
+        ("ana@pi.si", first, "Since the third cycle, Slovenia has adopted a strategy on Roma inclusion."),
+        ("bor@pic.si", second_section, "Stateless persons – the so-called erased – still wait for redress."),
+    ):
+        context = browser.new_context()
+        page = context.new_page()
+        log_in(page, base, email, PASSWORD)
+        page.goto(doc_url)
+        type_into(page, f"section-{section.pk}", text)
+        live = int(page.locator(f'tr[data-part="section-{section.pk}"] [data-counted]').inner_text())
+        save_section(page, f"section-{section.pk}")
+        saved = Section.objects.get(pk=section.pk)
+        assert live == saved.counted_words + len(saved.title.split())
+        context.close()
+
+    # Bor comments on Ana's section.
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, base, "bor@pic.si", PASSWORD)
+    page.goto(doc_url)
+    page.get_by_label("Comment on this section").first.fill("Cite the 2024 ombudsperson report.")
+    page.get_by_role("button", name="Comment", exact=True).first.click()
+    page.wait_for_load_state()
+    assert "Cite the 2024 ombudsperson report." in page.content()
+    context.close()
+
+    # The secretariat types past the limit: red, and "Mark final" is refused.
+    page = browser.new_page()
+    log_in(page, base, admin.email, PASSWORD)
+    page.goto(doc_url)
+    type_into(page, f"section-{first.pk}", " " + "More evidence here. " * 10)
+    page.wait_for_function("document.querySelector('.count-panel').classList.contains('over')")
+    assert "Over the limit by" in page.locator("#words-left-text").inner_text()
+    live_total = int(page.locator("#words-total").inner_text())
+    save_section(page, f"section-{first.pk}")
+    page.reload()
+    assert int(page.locator("#words-total").inner_text()) == live_total  # the server's count, after the save
+    page.get_by_role("button", name="Mark final").click()
+    page.wait_for_load_state()
+    assert "over its limit" in page.content()
+
+    # Trim back to the first sentence: under the limit again.
+    editor = page.locator(f"#edit-section-{first.pk}")
+    editor.evaluate("(el) => { el.innerHTML = '<p>Since the third cycle, Slovenia has adopted a strategy on Roma inclusion.</p>';"
+                    " el.dispatchEvent(new Event('input', {bubbles: true})); }")
+    page.wait_for_function("!document.querySelector('.count-panel').classList.contains('over')")
+    save_section(page, f"section-{first.pk}")
+
+    # Sign-on: the secretariat asks the second organisation; its contact signs.
+    page.get_by_label("Legal Information Centre (PIC)").check()
+    page.get_by_role("button", name="Ask to sign").click()
+    page.wait_for_load_state()
+    context = browser.new_context()
+    bor = context.new_page()
+    log_in(bor, base, "bor@pic.si", PASSWORD)
+    bor.goto(doc_url)
+    bor.get_by_label("Sign", exact=True).check()
+    bor.get_by_role("button", name="Send the answer").click()
+    bor.wait_for_load_state()
+    context.close()
+    page.goto(doc_url)
+    cover = page.locator('[data-count-key="cover"]').inner_text()
+    assert "Peace Institute (PI)" in cover and "Legal Information Centre (PIC)" in cover
+
+    # Final, then both exports, downloaded.
+    page.get_by_role("button", name="Mark final").click()
+    page.wait_for_load_state()
+    assert Document.objects.get(pk=document.pk).status == "final"
+    files = {}
+    for button, suffix in (("Export Word (.docx)", ".docx"), ("Export PDF", ".pdf")):
+        page.get_by_role("button", name=button).click()
+        page.wait_for_load_state()
+        link = page.locator("#export-jobs a", has_text=suffix).first
+        link.wait_for(timeout=30000)
+        with page.expect_download() as download:
+            link.click()
+        files[suffix] = Path(download.value.path()).read_bytes()
+    texts = "\n".join(p.text for p in docx.Document(io.BytesIO(files[".docx"])).paragraphs)
+    assert "Since the third cycle" in texts and "Legal Information Centre" in texts and "DRAFT" not in texts
+    pdf_text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(files[".pdf"])).pages)
+    assert "Since the third cycle" in pdf_text
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_stale_save_shows_both_versions_and_unsaved_text_survives_a_reload(live_server, browser, upr_reference):  # noqa: F811
+    coalition = CoalitionFactory(slug="si-upr")
+    lead = OrganisationFactory(coalition=coalition, name="Peace Institute")
+    admin = UserFactory(email="admin@pi.si")
+    MembershipFactory(coalition=coalition, user=admin, role=Role.ADMIN, organisation=lead)
+    engagement = coalition_services.engagement_create(coalition=coalition, actor=admin,
+                                                      review=Review.objects.get(state__iso3="SVN", session__number=48))
+    document = services.document_create(coalition=coalition, actor=admin, engagement=engagement, kind="oral_statement",
+                                        title="Statement at the adoption")
+    section = document.sections.first()
+    key = f"section-{section.pk}"
+    doc_url = f"{live_server.url}/c/si-upr/documents/{document.pk}/"
+    context = browser.new_context()
+    one, two = context.new_page(), context.new_page()
+    log_in(one, live_server.url, admin.email, PASSWORD)
+    for page in (one, two):
+        page.goto(doc_url)
+    type_into(one, key, "Thank you, Mr President.")
+    save_section(one, key)
+    type_into(two, key, "Madam President, distinguished delegates.")
+    two.locator(f'form.rich-editor[data-key="{key}"]').get_by_role("button", name="Save", exact=True).click()
+    conflict = two.locator(f'form.rich-editor[data-key="{key}"] .conflict')
+    conflict.wait_for()
+    assert "Thank you, Mr President." in conflict.inner_text()
+    assert "distinguished delegates" in two.locator(f"#edit-{key}").inner_text()
+    assert "distinguished delegates" not in Section.objects.get(pk=section.pk).body
+    # Unsaved text is kept in the browser: a reload offers it back.
+    two.reload()
+    two.get_by_role("button", name="Restore my unsaved text").click()
+    assert "distinguished delegates" in two.locator(f"#edit-{key}").inner_text()
+    context.close()

@@ -1,0 +1,439 @@
+"""Importing a Word draft (submissions.docx_import) and counting one (`manage.py count_words`).
+
+The .docx files are built here with python-docx. python-docx cannot write footnotes, so `Footnotes`
+adds a footnotes part (word/footnotes.xml, with the separator notes Word writes) and its relationship
+through python-docx's OPC layer, and `w:footnoteReference` runs where the notes are anchored.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from html import escape
+from pathlib import Path
+
+import docx
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+from submissions import docx_import
+from submissions.docx_import import MAX_BYTES, DocxRefused, ImportedDocument, count_docx, read_docx
+
+REFERENCE_DOCX = Path(__file__).resolve().parent.parent / "recommendations" / "reference_data" / (
+    "upr48-slovenia-thematic-list-of-recommendatio.docx")
+FOOTNOTES_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+# No database here: the conftest's session fixtures (the test database with the UPR calendar, and the
+# closing of its sessions) are replaced for this module by ones that do nothing.
+@pytest.fixture(scope="session")
+def django_db_setup():  # type: ignore[no-untyped-def]
+    yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_stray_database_sessions():  # type: ignore[no-untyped-def]
+    yield
+
+
+# --- Building .docx files ---------------------------------------------------------------------------
+
+
+class Footnotes:
+    """The footnotes part of a document being built, as Word writes it."""
+
+    def __init__(self, document: docx.document.Document):
+        self.part = Part(PackURI("/word/footnotes.xml"), FOOTNOTES_CONTENT_TYPE, b"", document.part.package)
+        document.part.relate_to(self.part, RT.FOOTNOTES)
+        self.notes: list[str] = []
+        self.next_id = 1
+        self._write()
+
+    def link(self, url: str) -> str:
+        """The relationship id of an external link from a footnote (a part's links are its own)."""
+        return self.part.relate_to(url, RT.HYPERLINK, is_external=True)
+
+    def add(self, paragraph, runs_xml: str) -> int:  # type: ignore[no-untyped-def]
+        """A footnote anchored at the end of `paragraph`, its text the given runs (w:r, w:hyperlink)."""
+        note_id = self.next_id
+        self.next_id += 1
+        self.notes.append(
+            f'<w:footnote w:id="{note_id}"><w:p><w:pPr><w:pStyle w:val="FootnoteText"/></w:pPr>'
+            f'<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteRef/></w:r>{runs_xml}</w:p></w:footnote>'
+        )
+        run = paragraph.add_run()
+        reference = OxmlElement("w:footnoteReference")
+        reference.set(qn("w:id"), str(note_id))
+        run._r.append(reference)
+        self._write()
+        return note_id
+
+    def add_text(self, paragraph, text: str) -> int:  # type: ignore[no-untyped-def]
+        return self.add(paragraph, run_xml(" " + text))
+
+    def _write(self) -> None:
+        self.part._blob = (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:footnotes xmlns:w="{W_NS}" xmlns:r="{R_NS}">'
+            '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+            '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>'
+            + "".join(self.notes) + "</w:footnotes>"
+        ).encode()
+
+
+def run_xml(text: str, bold: bool = False, italic: bool = False) -> str:
+    properties = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+    rpr = f"<w:rPr>{properties}</w:rPr>" if properties else ""
+    return f'<w:r>{rpr}<w:t xml:space="preserve">{escape(text, quote=False)}</w:t></w:r>'
+
+
+def add_hyperlink(paragraph, url: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    relationship_id = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), relationship_id)
+    run = OxmlElement("w:r")
+    text_element = OxmlElement("w:t")
+    text_element.text = text
+    text_element.set(qn("xml:space"), "preserve")
+    run.append(text_element)
+    link.append(run)
+    paragraph._p.append(link)
+
+
+def saved(document: docx.document.Document) -> bytes:
+    stream = io.BytesIO()
+    document.save(stream)
+    return stream.getvalue()
+
+
+def zipped(files: dict[str, str | bytes]) -> bytes:
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return stream.getvalue()
+
+
+def draft() -> bytes:
+    """A submission draft with everything the import reads."""
+    document = docx.Document()
+    footnotes = Footnotes(document)
+    document.add_paragraph("Joint submission on education", style="Title")
+    document.add_paragraph("Submitted by the Coalition for Schools & Rights <CSR>.")
+    document.add_heading("Introduction", level=1)
+    paragraph = document.add_paragraph("The coalition ")
+    paragraph.add_run("strongly").bold = True
+    paragraph.add_run(" urges ")
+    paragraph.add_run("immediate").italic = True
+    paragraph.add_run(" and ")
+    paragraph.add_run("lasting").underline = True
+    paragraph.add_run(" action.")
+    footnotes.add_text(paragraph, "Report of the Special Rapporteur, A/HRC/59/15.")
+    document.add_heading("Background", level=2)
+    document.add_heading("Details", level=3)
+    document.add_paragraph("First bullet", style="List Bullet")
+    document.add_paragraph("Second bullet", style="List Bullet")
+    document.add_paragraph("First step", style="List Number")
+    document.add_paragraph("Second step", style="List Number")
+    paragraph = document.add_paragraph("See ")
+    add_hyperlink(paragraph, "https://www.ohchr.org/en/hr-bodies/upr", "the UPR page")
+    paragraph.add_run(".")
+    link_id = footnotes.link("https://example.org/report?a=1&b=2")
+    footnotes.add(paragraph, run_xml(" Source: ") + run_xml("annual", italic=True) + run_xml(" ")
+                  + f'<w:hyperlink r:id="{link_id}">{run_xml("report")}</w:hyperlink>')
+    document.add_heading("Recommendations", level=1)
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text = "Recommendation"
+    table.cell(0, 1).text = "Status"
+    table.cell(1, 0).text = "Ratify OP-ICESCR"
+    table.cell(1, 1).text = "Supported"
+    document.add_paragraph("Last words.")
+    return saved(document)
+
+
+# --- read_docx --------------------------------------------------------------------------------------
+
+
+def test_sections_headings_and_title() -> None:
+    imported = read_docx(io.BytesIO(draft()))
+    assert isinstance(imported, ImportedDocument)
+    assert imported.title == "Joint submission on education"
+    assert [section.title for section in imported.sections] == ["Joint submission on education", "Introduction", "Recommendations"]
+    assert imported.sections[0].html == "<p>Submitted by the Coalition for Schools &amp; Rights &lt;CSR&gt;.</p>"
+    introduction = imported.sections[1].html
+    assert "<h3>Background</h3><h4>Details</h4>" in introduction
+    assert imported.footnote_count == 2
+
+
+def test_runs_lists_links_and_footnotes() -> None:
+    introduction = read_docx(io.BytesIO(draft())).sections[1].html
+    assert introduction.startswith(
+        "<p>The coalition <strong>strongly</strong> urges <em>immediate</em> and <u>lasting</u> action."
+        '<span class="footnote">Report of the Special Rapporteur, A/HRC/59/15.</span></p>'
+    )
+    assert "<ul><li>First bullet</li><li>Second bullet</li></ul><ol><li>First step</li><li>Second step</li></ol>" in introduction
+    assert (
+        '<p>See <a href="https://www.ohchr.org/en/hr-bodies/upr" rel="noopener noreferrer">the UPR page</a>.'
+        '<span class="footnote">Source: <em>annual</em> '
+        '<a href="https://example.org/report?a=1&amp;b=2" rel="noopener noreferrer">report</a></span></p>'
+    ) in introduction
+
+
+def test_tables() -> None:
+    recommendations = read_docx(io.BytesIO(draft())).sections[2].html
+    assert recommendations == (
+        "<table><tbody><tr><td>Recommendation</td><td>Status</td></tr>"
+        "<tr><td>Ratify OP-ICESCR</td><td>Supported</td></tr></tbody></table><p>Last words.</p>"
+    )
+
+
+def test_merged_cells_become_spans() -> None:
+    document = docx.Document()
+    table = document.add_table(rows=3, cols=3)
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "wide"
+    table.cell(0, 2).text = "c"
+    table.cell(1, 0).merge(table.cell(2, 0)).text = "tall"
+    for row, column in ((1, 1), (1, 2), (2, 1), (2, 2)):
+        table.cell(row, column).text = f"{row}{column}"
+    html = read_docx(saved(document)).sections[0].html
+    assert html == (
+        '<table><tbody><tr><td colspan="2">wide</td><td>c</td></tr>'
+        '<tr><td rowspan="2">tall</td><td>11</td><td>12</td></tr>'
+        "<tr><td>21</td><td>22</td></tr></tbody></table>"
+    )
+
+
+def test_text_before_any_heading_goes_to_an_untitled_first_section() -> None:
+    document = docx.Document()
+    document.add_paragraph("Opening words.")
+    document.add_heading("Part one", level=1)
+    document.add_paragraph("Body.")
+    imported = read_docx(saved(document))
+    assert imported.title == ""
+    assert [(s.title, s.html) for s in imported.sections] == [("", "<p>Opening words.</p>"), ("Part one", "<p>Body.</p>")]
+    assert imported.footnote_count == 0
+
+
+def test_a_title_followed_by_a_heading_is_not_an_empty_section() -> None:
+    document = docx.Document()
+    document.add_paragraph("The title", style="Title")
+    document.add_heading("Part one", level=1)
+    document.add_paragraph("Body.")
+    imported = read_docx(saved(document))
+    assert imported.title == "The title"
+    assert [s.title for s in imported.sections] == ["Part one"]
+
+
+def test_paragraph_numbering_across_sections_stays_paragraphs() -> None:
+    """OHCHR asks for numbered paragraphs: Word numbering that runs on across sections is not a list
+    (the app numbers the paragraphs itself)."""
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    numbering.append(docx.oxml.parse_xml(
+        f'<w:abstractNum xmlns:w="{W_NS}" w:abstractNumId="90"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+        '<w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl></w:abstractNum>'))
+    numbering.append(docx.oxml.parse_xml(f'<w:num xmlns:w="{W_NS}" w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+
+    def numbered(text: str) -> None:
+        paragraph = document.add_paragraph(text)
+        paragraph._p.get_or_add_pPr().append(docx.oxml.parse_xml(
+            f'<w:numPr xmlns:w="{W_NS}"><w:ilvl w:val="0"/><w:numId w:val="90"/></w:numPr>'))
+
+    document.add_heading("One", level=1)
+    numbered("First paragraph.")
+    numbered("Second paragraph.")
+    document.add_heading("Two", level=1)
+    numbered("Third paragraph.")
+    sections = read_docx(saved(document)).sections
+    assert [s.html for s in sections] == ["<p>First paragraph.</p><p>Second paragraph.</p>", "<p>Third paragraph.</p>"]
+
+
+def test_a_path_is_read_too(tmp_path: Path) -> None:
+    path = tmp_path / "draft.docx"
+    path.write_bytes(draft())
+    assert read_docx(path).footnote_count == 2
+    assert read_docx(str(path)).title == "Joint submission on education"
+
+
+def test_the_ohchr_thematic_list_reads() -> None:
+    imported = read_docx(REFERENCE_DOCX)
+    html = "".join(section.html for section in imported.sections)
+    assert html.count("<table>") >= 1
+    assert html.count("<tr>") > 100
+    assert "Ratify the Optional Protocol" in html
+    with REFERENCE_DOCX.open("rb") as handle:
+        assert read_docx(handle).sections == imported.sections
+
+
+# --- refusals ---------------------------------------------------------------------------------------
+
+
+def refused(source) -> str:  # type: ignore[no-untyped-def]
+    with pytest.raises(DocxRefused) as caught:
+        read_docx(source)
+    assert isinstance(caught.value, ValueError)
+    return caught.value.message
+
+
+def test_a_text_file_renamed_docx_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.docx"
+    path.write_text("Just some notes, not a Word file.\n")
+    assert "not a Word document (.docx)" in refused(path)
+    assert "not a Word document (.docx)" in refused(io.BytesIO(b""))
+
+
+def test_a_zip_that_is_not_a_word_document_is_refused() -> None:
+    message = refused(io.BytesIO(zipped({"readme.txt": "hello", "xl/workbook.xml": "<workbook/>"})))
+    assert "not a Word document" in message and "word/document.xml" in message
+
+
+def test_a_broken_zip_is_refused() -> None:
+    data = draft()
+    assert "not a Word document (.docx)" in refused(io.BytesIO(data[:200]))
+
+
+def test_a_damaged_word_document_is_refused_with_a_generic_message() -> None:
+    data = zipped({"word/document.xml": "<not xml", "[Content_Types].xml": "<Types/>"})
+    assert "could not be read" in refused(io.BytesIO(data))
+
+
+def test_an_encrypted_or_old_doc_file_is_refused() -> None:
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+    message = refused(io.BytesIO(ole))
+    assert "encrypted" in message and ".doc" in message
+
+
+def test_a_file_over_20_mb_is_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "huge.docx"
+    with path.open("wb") as handle:
+        handle.truncate(MAX_BYTES + 1)  # sparse: costs no disk
+    assert "larger than 20 MB" in refused(path)
+
+    class Unreadable(io.BytesIO):
+        def read(self, *args):  # type: ignore[no-untyped-def]
+            raise AssertionError("the size is checked before reading")
+
+    big = Unreadable()
+    big.seek(MAX_BYTES)
+    big.write(b"x")
+    big.seek(0)
+    assert "larger than 20 MB" in refused(big)
+    assert "larger than 20 MB" in refused(b"\0" * (MAX_BYTES + 1))
+
+
+def test_a_document_without_text_is_refused() -> None:
+    document = docx.Document()
+    document.add_paragraph("")
+    document.add_paragraph("   ")
+    assert refused(saved(document)) == "This Word document has no text to import."
+
+
+def test_a_missing_file_is_refused(tmp_path: Path) -> None:
+    assert "could not be opened" in refused(tmp_path / "missing.docx")
+
+
+def test_unexpected_errors_become_refusals(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self):  # type: ignore[no-untyped-def]
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(docx_import._Converter, "convert", broken)
+    assert "could not be read" in refused(draft())
+
+
+# --- counting ---------------------------------------------------------------------------------------
+
+
+def counted_draft() -> bytes:
+    """12 body words (3 in the heading, 6 in the paragraph, 3 in the list) and 3 in a footnote."""
+    document = docx.Document()
+    footnotes = Footnotes(document)
+    document.add_heading("Right to education", level=1)
+    paragraph = document.add_paragraph("Schools remain ")
+    paragraph.add_run("closed").bold = True
+    paragraph.add_run(" in rural areas.")
+    footnotes.add_text(paragraph, "See UNICEF report.")
+    document.add_paragraph("Reopen schools now", style="List Bullet")
+    return saved(document)
+
+
+def test_count_docx() -> None:
+    result = count_docx(io.BytesIO(counted_draft()), 5630)
+    assert (result.counted, result.footnotes) == (12, 3)
+    assert result.left == 5618 and result.over_by == 0
+    assert count_docx(io.BytesIO(counted_draft()), 10).over_by == 2
+    assert count_docx(io.BytesIO(counted_draft()), None).left is None
+
+
+def test_count_docx_counts_the_title_and_tables() -> None:
+    result = count_docx(io.BytesIO(draft()), None)
+    imported = read_docx(io.BytesIO(draft()))
+    assert imported.sections[0].title == "Joint submission on education"
+    # Title 4, first section 8 (a lone "&" is punctuation), "Introduction" 1, paragraph 8,
+    # Background 1, Details 1, lists 8, "See the UPR page." 4, "Recommendations" 1, table 5,
+    # "Last words." 2; footnotes 6 and 3.
+    assert result.counted == 4 + 8 + 1 + 8 + 1 + 1 + 8 + 4 + 1 + 5 + 2
+    assert result.footnotes == 6 + 3
+
+
+def command(*args: str) -> list[str]:
+    out = io.StringIO()
+    call_command("count_words", *args, stdout=out)
+    return out.getvalue().splitlines()
+
+
+def test_count_words_command(tmp_path: Path) -> None:
+    path = tmp_path / "draft.docx"
+    path.write_bytes(counted_draft())
+    lines = command(str(path))
+    assert lines[0] == "12 words counted, 3 in footnotes excluded"
+    assert lines[1] == "Within the limit of 5,630 words for a joint stakeholder submission: 5,618 left."
+    assert command(str(path), "--kind", "individual")[1] == (
+        "Within the limit of 2,815 words for an individual stakeholder submission: 2,803 left.")
+    assert command(str(path), "--kind", "mid_term_report") == [
+        "12 words counted, 3 in footnotes excluded", "No word limit for a mid-term report."]
+    assert command(str(path), "--kind", "written")[1] == "No word limit for a written statement."
+
+
+def test_count_words_command_over_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from upr import rules
+
+    path = tmp_path / "draft.docx"
+    path.write_bytes(counted_draft())
+    monkeypatch.setitem(rules.WORD_LIMITS, "oral_statement", 10)
+    assert command(str(path), "--kind", "oral")[1] == (
+        "Over the limit of 10 words for an oral statement at the Human Rights Council by 2 words.")
+    monkeypatch.setitem(rules.WORD_LIMITS, "oral_statement", 11)
+    assert command(str(path), "--kind", "oral")[1].endswith("by 1 word.")
+
+
+def test_count_words_command_refuses_bad_files_and_kinds(tmp_path: Path) -> None:
+    path = tmp_path / "notes.docx"
+    path.write_text("not a Word file")
+    with pytest.raises(CommandError, match=r"not a Word document \(\.docx\)"):
+        command(str(path))
+    good = tmp_path / "draft.docx"
+    good.write_bytes(counted_draft())
+    with pytest.raises(CommandError, match="Unknown kind"):
+        command(str(good), "--kind", "novel")
+
+
+def test_count_words_command_exits_with_1_on_a_bad_file(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "notes.docx"
+    path.write_text("not a Word file")
+    root = Path(__file__).resolve().parent.parent
+    completed = subprocess.run(
+        [sys.executable, str(root / "manage.py"), "count_words", str(path)],
+        cwd=root, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert completed.returncode == 1
+    assert "not a Word document" in completed.stderr
+    assert "Traceback" not in completed.stderr
