@@ -27,7 +27,6 @@ The output is a fixed point: `clean(clean(x)) == clean(x)`.
 """
 from __future__ import annotations
 
-import html
 import re
 from html.parser import HTMLParser
 
@@ -420,8 +419,3 @@ def _serialise(nodes: list[_Node | str]) -> str:
 
     write(nodes)
     return "".join(parts)
-
-
-def escape(text: str) -> str:
-    """Plain text as HTML text (for code that builds HTML of the convention)."""
-    return html.escape(text, quote=True)

@@ -280,3 +280,27 @@ def test_the_document_page_costs_the_same_queries_whatever_its_size(personas, jo
     grow(10)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert admin.get(url("detail", joint.pk)).status_code == 200
+
+
+def test_the_matrix_of_previous_recommendations_is_an_annex_that_does_not_count(personas, joint):
+    from pathlib import Path
+
+    from recommendations.importer import import_thematic_list
+    from recommendations.models import CoalitionRecommendation, Recommendation
+    from upr.models import Review
+
+    admin = personas.client_for(personas.admin)
+    missing = admin.post(url("matrix_annex", joint.pk), follow=True).content.decode()
+    assert "not imported yet" in missing and not joint.sections.filter(annex=True).exists()
+    data = Path(__file__).resolve().parent.parent / "recommendations" / "reference_data"
+    cycle3 = Review.objects.get(state__iso3="SVN", session__number=34)
+    import_thematic_list(str(data / "UPR34_Slovenia_Thematic_list_of_Recommendations.docx"), review=cycle3)
+    noted = Recommendation.objects.filter(review=cycle3).order_by("paragraph_major", "paragraph_minor").first()
+    CoalitionRecommendation.objects.create(coalition=personas.coalition, recommendation=noted, notes="Partly: a bill in 2024.")
+    before = admin.get(url("detail", joint.pk)).context["count"].total
+    assert admin.post(url("matrix_annex", joint.pk)).status_code == 302
+    annex = joint.sections.get(annex=True)
+    assert annex.body.count("<tr>") == Recommendation.objects.filter(review=cycle3).count() + 1
+    assert "Partly: a bill in 2024." in annex.body and "Assessment/comments on level of implementation" in annex.body
+    page = admin.get(url("detail", joint.pk))
+    assert page.context["count"].total == before and page.context["count"].annex_words == annex.counted_words > 1000

@@ -254,6 +254,77 @@ def test_paragraph_numbering_across_sections_stays_paragraphs() -> None:
     assert [s.html for s in sections] == ["<p>First paragraph.</p><p>Second paragraph.</p>", "<p>Third paragraph.</p>"]
 
 
+def test_nested_lists_and_bullets_by_numbering() -> None:
+    document = docx.Document()
+    document.add_paragraph("a", style="List Bullet")
+    document.add_paragraph("a.1", style="List Bullet 2")
+    document.add_paragraph("a.2", style="List Bullet 2")
+    document.add_paragraph("b", style="List Bullet")
+    document.add_paragraph("b.1", style="List Number 2")
+    numbering = document.part.numbering_part.element
+    numbering.append(docx.oxml.parse_xml(
+        f'<w:abstractNum xmlns:w="{W_NS}" w:abstractNumId="91"><w:lvl w:ilvl="0">'
+        '<w:numFmt w:val="bullet"/><w:lvlText w:val="-"/></w:lvl></w:abstractNum>'))
+    numbering.append(docx.oxml.parse_xml(f'<w:num xmlns:w="{W_NS}" w:numId="91"><w:abstractNumId w:val="91"/></w:num>'))
+    paragraph = document.add_paragraph("dash item", style="List Paragraph")
+    paragraph._p.get_or_add_pPr().append(docx.oxml.parse_xml(
+        f'<w:numPr xmlns:w="{W_NS}"><w:ilvl w:val="0"/><w:numId w:val="91"/></w:numPr>'))
+    document.add_paragraph("after")
+    assert read_docx(saved(document)).sections[0].html == (
+        # adjacent bullet paragraphs make one list, whatever their bullet character
+        "<ul><li>a<ul><li>a.1</li><li>a.2</li></ul></li><li>b<ol><li>b.1</li></ol></li><li>dash item</li></ul>"
+        "<p>after</p>"
+    )
+
+
+def test_tracked_changes_hidden_text_and_fields() -> None:
+    document = docx.Document()
+    paragraph = document.add_paragraph("visible ")
+    paragraph.add_run("hidden").font.hidden = True
+    for xml in (
+        '<w:del w:id="1" w:author="x"><w:r><w:delText>deleted </w:delText></w:r></w:del>',
+        '<w:ins w:id="2" w:author="x"><w:r><w:t xml:space="preserve">inserted, </w:t></w:r></w:ins>',
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>',
+        '<w:r><w:instrText xml:space="preserve"> HYPERLINK "https://www.un.org/" </w:instrText></w:r>',
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>',
+        '<w:r><w:rPr><w:b/></w:rPr><w:t>the UN</w:t></w:r>',
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>',
+        '<w:r><w:t xml:space="preserve">, page </w:t></w:r>',
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>',
+        '<w:r><w:instrText> PAGE </w:instrText></w:r>',
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>',
+        '<w:r><w:t>3</w:t></w:r>',
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>',
+    ):
+        paragraph._p.append(docx.oxml.parse_xml(_with_namespace(xml)))
+    paragraph = document.add_paragraph("line one")
+    paragraph.add_run().add_break()
+    paragraph.add_run("line two")
+    assert read_docx(saved(document)).sections[0].html == (
+        '<p>visible inserted, <a href="https://www.un.org/" rel="noopener noreferrer"><strong>the UN</strong></a>'
+        ", page 3</p><p>line one<br>line two</p>"
+    )
+
+
+def _with_namespace(xml: str) -> str:
+    """The element's XML with the w: namespace declared on its root."""
+    end = xml.index(">")
+    if xml[end - 1] == "/":
+        end -= 1
+    return f'{xml[:end]} xmlns:w="{W_NS}"{xml[end:]}'
+
+
+def test_external_entities_are_not_resolved() -> None:
+    with zipfile.ZipFile(io.BytesIO(saved(docx.Document()))) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    files["word/document.xml"] = (
+        '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
+        f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>start &secret;</w:t></w:r></w:p></w:body></w:document>'
+    ).encode()
+    html = read_docx(zipped(files)).sections[0].html
+    assert "root" not in html and html.startswith("<p>start")
+
+
 def test_a_path_is_read_too(tmp_path: Path) -> None:
     path = tmp_path / "draft.docx"
     path.write_bytes(draft())
@@ -291,6 +362,14 @@ def test_a_text_file_renamed_docx_is_refused(tmp_path: Path) -> None:
 def test_a_zip_that_is_not_a_word_document_is_refused() -> None:
     message = refused(io.BytesIO(zipped({"readme.txt": "hello", "xl/workbook.xml": "<workbook/>"})))
     assert "not a Word document" in message and "word/document.xml" in message
+
+
+def test_a_macro_enabled_document_is_refused() -> None:
+    with zipfile.ZipFile(io.BytesIO(draft())) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    files["[Content_Types].xml"] = files["[Content_Types].xml"].replace(
+        b"wordprocessingml.document.main+xml", b"vnd.ms-word.document.macroEnabled.main+xml")
+    assert "macros" in refused(zipped(files))
 
 
 def test_a_broken_zip_is_refused() -> None:

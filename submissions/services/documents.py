@@ -25,7 +25,7 @@ from upr.rules import DOCUMENT_KINDS
 __all__ = [
     "SaveConflict", "document_create", "document_update", "section_add", "section_save", "section_restore",
     "section_delete", "summary_save", "comment_add", "comment_resolve", "can_edit_section", "sections_import",
-    "document_recommendations_set",
+    "document_recommendations_set", "matrix_annex_add",
 ]
 
 # The sections a new document starts with, by kind: a skeleton of what OHCHR's guidance and the
@@ -271,3 +271,25 @@ def document_recommendations_set(*, document: Document, actor: Any, recommendati
         recommendation.save(update_fields=["document", "position", "updated_at"])
     audit_record(coalition=document.coalition, actor=actor, action="document.update", target=document,
                  changes={"recommendations": ["", str(len(chosen))]})
+
+
+def matrix_annex_add(*, document: Document, actor: Any) -> Section:
+    """Add the completed-matrix annex: the previous review's recommendations with a column for the
+    coalition's assessment (its notes so far). Refused when the previous review is not imported."""
+    from ..matrix import matrix_html, previous_review
+
+    with transaction.atomic():
+        _locked(document)
+        earlier = previous_review(document.engagement.review)
+        if earlier is None:
+            raise ValidationError(_("The recommendations of the previous review are not imported yet: import them first."))
+        title = _("Matrix of recommendations of the %(review)s") % {"review": earlier}
+        annex = section_add(document=document, actor=actor, title=title, annex=True)
+        body = matrix_html(coalition=document.coalition, review=earlier)
+        annex.body = body
+        annex.counted_words, annex.footnote_words = _counts(body)
+        annex.version = 2
+        annex.save()
+        SectionRevision.objects.create(coalition=annex.coalition, section=annex, version=2, title=title, body=body,
+                                       counted_words=annex.counted_words, note=title, created_by=actor)
+        return annex

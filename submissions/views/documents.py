@@ -171,3 +171,16 @@ def docx_import(request: HttpRequest, coalition_slug: str, document_id: int) -> 
         messages.success(request, _("%(count)d sections imported from Word, with %(footnotes)d footnotes.") % {
             "count": len(added), "footnotes": imported.footnote_count})
     return redirect("documents:detail", coalition_slug=coalition_slug, document_id=document.pk)
+
+
+@require_POST
+@require_role(Role.ADMIN)
+def matrix_annex(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+    document = document_of(request, document_id)
+    try:
+        annex = services.matrix_annex_add(document=document, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+        return redirect("documents:detail", coalition_slug=coalition_slug, document_id=document.pk)
+    messages.success(request, _("The matrix is added as an annex: complete its last column."))
+    return redirect(f"{document_url(coalition_slug, document.pk)}#section-{annex.pk}")
