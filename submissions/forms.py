@@ -96,9 +96,9 @@ class SignOnRequestForm(forms.Form):
 
     def __init__(self, *args: Any, document: Document, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The lead submitter needs no asking; an organisation that signed or is asked already is not offered again.
         self.fields["organisations"].queryset = MemberOrganisation.objects.for_coalition(document.coalition).exclude(  # type: ignore[attr-defined]
-            pk=document.lead_organisation_id
-        )
+            pk=document.lead_organisation_id).exclude(sign_ons__document=document, sign_ons__status__in=["signed", "requested"])
 
 
 class SignOnAnswerForm(forms.Form):

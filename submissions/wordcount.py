@@ -108,38 +108,68 @@ BLOCK_ELEMENTS = frozenset({
     "h4", "h5", "h6", "header", "hgroup", "hr", "legend", "li", "main", "menu", "nav", "ol", "p", "pre",
     "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 })
-# Elements that have no end tag: never pushed on the stack of open elements.
+# Elements that have no end tag: their end tags are dropped ("</hr>"), except "</br>", a <br>.
 _VOID_ELEMENTS = frozenset({
     "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param",
     "source", "track", "wbr",
 })
-# Their text is not content (the browser keeps <template>'s in a separate fragment).
-_RAW_TEXT_IGNORED = ("script", "style")
-_IGNORED = "template"
+_SEPARATING_END_TAGS = (BLOCK_ELEMENTS - _VOID_ELEMENTS) | {"br"}
 
-# One match per markup construct; the text is what lies between matches. Attribute values may hold
-# ">" when quoted, hence the atomic groups (which also keep matching linear on malformed input).
-# A tag left open at the end of the input is dropped, as the browser drops it.
+# Every piece of markup, for one re.split of the whole HTML (the work happens in C). Only a tag has
+# groups: "/" or "" (end or start tag), its name, its attributes. Quoted attribute values may hold
+# ">" (atomic groups keep the scan linear on broken input). <script> and <style> are matched with
+# their text, which is not content. A tag cut off by the end of the input is dropped, as browsers do.
+_ATTRIBUTES = r"""(?>=[\t\n\f\r ]*(?:"[^"]*"|'[^']*')|[^>])*"""
+_RAW_TEXT = r"(?i:{name})(?=[\t\n\f\r />])" + _ATTRIBUTES + r"(?:>.*?(?:</(?i:{name})(?=[\t\n\f\r />])[^>]*(?:>|\Z)|\Z)|\Z)"
 _MARKUP = re.compile(
     r"""<(?:
-        !--(?:-?>|.*?--!?>|.*\Z)                                # comment, also <!--> and unclosed
-      | [!?][^>]*(?:>|\Z)                                       # doctype, <?...>, bogus comment
-      | (/?)([a-zA-Z][^\t\n\f\r />]*)                           # start or end tag, and its name
-        ((?>=[\t\n\f\r ]*(?:"[^"]*"|'[^']*')|[^>])*)(?:>|\Z)    # its attributes
+        !--(?:-?>|.*?--!?>|.*\Z)        # comment, also "<!-->" and one left open
+      | [!?][^>]*(?:>|\Z)               # doctype, "<?...>", bogus comment
+      | /(?![a-zA-Z])[^>]*(?:>|\Z)      # "</>", "</ x>": dropped
+      | """ + _RAW_TEXT.format(name="script") + r"""
+      | """ + _RAW_TEXT.format(name="style") + r"""
+      | (/?)([a-zA-Z][^\t\n\f\r />]*)(""" + _ATTRIBUTES + r""")(?:>|\Z)
     )""",
     re.S | re.X,
 )
+_TEMPLATE = re.compile(r"<template(?=[\t\n\f\r />])", re.I)
 _ATTRIBUTE = re.compile(
     r"""([^\t\n\f\r />"'=][^\t\n\f\r />=]*)(?:[\t\n\f\r ]*=[\t\n\f\r ]*("[^"]*"|'[^']*'|[^\t\n\f\r >]*))?"""
 )
 _ASCII_WHITESPACE = re.compile(r"[\t\n\f\r ]+")
-_RAW_TEXT_END = {name: re.compile(rf"</{name}(?=[\t\n\f\r />])[^>]*(?:>|\Z)|\Z", re.I) for name in _RAW_TEXT_IGNORED}
+
+# What a piece of markup leaves in the text: a space where it separates words, else U+0000, which
+# joins ("fa<b>ther</b>" is one word): it is neither whitespace nor a word character, and it keeps
+# an entity from forming across a tag once the text is decoded.
+_SEPARATE, _JOIN = " ", "\x00"
+_JOINS: dict[tuple[str | None, str | None], str] = {}  # (closer, name as written) -> its text
+
+
+def _markup_text(closer: str | None, name: str | None) -> str:
+    if name is None:  # comment, <script>, ...
+        return _JOIN
+    lowered = name.lower()
+    separates = lowered in _SEPARATING_END_TAGS if closer and lowered != "br" else lowered in BLOCK_ELEMENTS
+    text = _SEPARATE if separates else _JOIN
+    if len(_JOINS) < 4096:  # the names written in practice are few; never grow without bound
+        _JOINS[closer, name] = text
+    return text
+
+
+_FOOTNOTE_ATTRIBUTES: dict[str, bool] = {}  # attributes as written -> is a footnote (nearly always ' class="footnote"')
 
 
 def _is_footnote(attributes: str) -> bool:
     """Whether the element's class list (its first class attribute, as in a browser) holds "footnote"."""
-    if "footnote" not in attributes:  # the usual case: no parsing at all
-        return False
+    known = _FOOTNOTE_ATTRIBUTES.get(attributes)
+    if known is None:
+        known = _class_holds_footnote(attributes)
+        if len(_FOOTNOTE_ATTRIBUTES) < 1024:
+            _FOOTNOTE_ATTRIBUTES[attributes] = known
+    return known
+
+
+def _class_holds_footnote(attributes: str) -> bool:
     for match in _ATTRIBUTE.finditer(attributes):
         if match.group(1).lower() == "class":
             value = match.group(2) or ""
@@ -151,61 +181,104 @@ def _is_footnote(attributes: str) -> bool:
     return False
 
 
+def _decode(text: str) -> str:
+    """html.unescape, with the entities the sanitiser writes (NBSP, <, >, &) replaced in C: unescape
+    calls a Python function per entity, and French text has an NBSP before every ";:!?»".
+    Replacing these first gives the same result: what they become cannot extend an entity name."""
+    if "&" in text:
+        text = text.replace("&nbsp;", "\xa0")
+        if "&" in text:
+            text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&#39;", "'")
+            if text.count("&") == text.count("&amp;"):
+                text = text.replace("&amp;", "&")
+            else:
+                text = unescape(text)
+    return text
+
+
 def count_html(html: str) -> HtmlCount:
     """Words of sanitised editor HTML: those that count, and those in footnotes (excluded)."""
     if "<" not in html:
-        return HtmlCount(count_text(unescape(html) if "&" in html else html), 0)
-    counted: list[str] = []  # text outside footnotes
-    notes: list[str] = []  # text inside footnotes
-    stack: list[tuple[str, bool, bool]] = []  # open elements: (name, is a footnote, is ignored)
-    footnote_depth = ignored_depth = 0
-    position, end = 0, len(html)
-    search = _MARKUP.search
-    while position < end:
-        match = search(html, position)
-        start = match.start() if match else end
-        if start > position and not ignored_depth:
-            text = html[position:start]
-            if "&" in text:  # decode each text run on its own: an entity never spans a tag
-                text = unescape(text)
-            (notes if footnote_depth else counted).append(text)
-        if match is None:
-            break
-        position = match.end()
-        raw_name = match.group(2)
-        if raw_name is None:  # comment, doctype, processing instruction
-            continue
-        name = raw_name.lower()
-        if match.group(1) and name != "br":  # an end tag ("</br>" is a <br> for browsers)
-            # Close the most recent open element of that name, and whatever was left open inside it.
-            # Browsers drop an end tag with no open element ("</div>", "</hr>"), except "</p>",
-            # which makes an empty paragraph.
-            separates = name == "p"
-            for index in range(len(stack) - 1, -1, -1):
-                if stack[index][0] == name:
-                    separates = name in BLOCK_ELEMENTS
-                    for _name, footnote, ignored in stack[index:]:
-                        footnote_depth -= footnote
-                        ignored_depth -= ignored
-                        separates = separates or footnote  # a footnote's end separates like a space
-                    del stack[index:]
-                    break
-        elif name in _RAW_TEXT_END:  # <script>, <style>: skip their text up to the end tag
-            position = _RAW_TEXT_END[name].search(html, position).end()
-            continue
-        else:
-            separates = name in BLOCK_ELEMENTS
-            if name not in _VOID_ELEMENTS:
-                footnote = _is_footnote(match.group(3))
-                ignored = name == _IGNORED
-                separates = separates or footnote  # a footnote's start separates like a space
-                stack.append((name, footnote, ignored))
-                footnote_depth += footnote
-                ignored_depth += ignored
-        if separates and not ignored_depth:
-            counted.append(" ")
-            notes.append(" ")
-    return HtmlCount(count_text("".join(counted)), count_text("".join(notes)))
+        return HtmlCount(count_text(_decode(html)), 0)
+    # parts = [text, closer, name, attributes, text, closer, name, attributes, ..., text]: markup k
+    # is at 4k+1..4k+3, the text after it at 4k+4.
+    parts = _MARKUP.split(html)
+    closers, names = parts[1::4], parts[2::4]
+    specials = []  # start tags of footnotes and templates: the only markup that needs a closer look
+    if "footnote" in html:
+        specials = [k for k, attributes in enumerate(parts[3::4])
+                    if attributes and "footnote" in attributes and not closers[k] and _is_footnote(attributes)]
+    footnotes = set(specials)
+    if _TEMPLATE.search(html):
+        specials += [k for k, name in enumerate(names) if name and not closers[k] and name.lower() == "template"]
+        specials.sort()
+    # Each piece of markup becomes a space or U+0000; the text between stays as written.
+    joins = list(map(_JOINS.get, zip(closers, names)))  # map: the loop runs in C
+    if None in joins:  # names not seen before, comments
+        joins = [join or _markup_text(closer, name) for join, closer, name in zip(joins, closers, names)]
+    parts[1::4] = joins
+    parts[2::4] = parts[3::4] = [""] * len(closers)
+    if not specials:
+        return HtmlCount(count_text(_decode("".join(parts))), 0)
+
+    counted: list[str] = []  # the text outside footnotes, in segments
+    notes: list[str] = []  # the text of each footnote
+    segment_start = 0
+    handled = -1  # the last markup inside a footnote or template already dealt with
+    for start in specials:
+        if start <= handled:
+            continue  # nested in one dealt with
+        end = _element_end(parts, closers, names, start, footnotes)
+        handled = end
+        if start in footnotes:
+            counted.append("".join(parts[segment_start:4 * start + 1]))
+            notes.append("".join(parts[4 * start + 2:4 * end + 1]))
+            segment_start = 4 * end + 4  # after the footnote's end tag (past the end when left open)
+        else:  # a template: its content is not text (the browser keeps it in a separate fragment)
+            parts[4 * start + 2:4 * end + 1] = [""] * (4 * (end - start) - 1)
+    counted.append("".join(parts[segment_start:]))
+    # Segments and footnotes are joined by a space: a footnote separates words like a space.
+    return HtmlCount(count_text(_decode(" ".join(counted))), count_text(_decode(" ".join(notes))))
+
+
+def _element_end(parts: list[str], closers: list[str | None], names: list[str | None], start: int,
+                 footnotes: set[int]) -> int:
+    """The index of the markup that ends the element started by markup `start` (the number of
+    markups when nothing does), with what is inside seen to on the way: a nested footnote separates
+    like a space (its text is already a footnote's), a nested template loses its content."""
+    if start + 1 < len(names) and closers[start + 1] and names[start + 1] == names[start]:
+        return start + 1  # the usual footnote: text, then its end tag
+    name = names[start].lower()  # type: ignore[union-attr]
+    if name in _VOID_ELEMENTS:
+        return start
+    stack = [(name, False)]  # open elements: (name, is a footnote)
+    k, count = start + 1, len(names)
+    while k < count:
+        raw = names[k]
+        if raw is not None:
+            lowered = raw.lower()
+            if closers[k] and lowered != "br":
+                # Close the most recent open element of that name and whatever is open inside it.
+                for index in range(len(stack) - 1, -1, -1):
+                    if stack[index][0] == lowered:
+                        if any(footnote for _name, footnote in stack[index:]):
+                            parts[4 * k + 1] = _SEPARATE
+                        del stack[index:]
+                        break
+                if not stack:
+                    return k
+            elif k in footnotes:
+                parts[4 * k + 1] = _SEPARATE
+                if lowered not in _VOID_ELEMENTS:
+                    stack.append((lowered, True))
+            elif lowered == "template":
+                end = _element_end(parts, closers, names, k, footnotes)
+                parts[4 * k + 2:4 * end + 1] = [""] * (4 * (end - k) - 1)
+                k = end
+            elif lowered not in _VOID_ELEMENTS:
+                stack.append((lowered, False))
+        k += 1
+    return count
 
 
 def words_left(count: int, limit: int | None) -> int | None:

@@ -122,8 +122,8 @@ def document_update(*, document: Document, actor: Any, data: dict[str, Any]) -> 
         if getattr(document, name) != value:
             changes[name] = [str(getattr(document, name) or ""), str(value or "")]
             setattr(document, name, value)
-    if changes:
-        document.save()
+    if changes:  # only the fields changed: a summary saved meanwhile by someone else stays
+        document.save(update_fields=[*changes, "updated_at"])
         audit_record(coalition=document.coalition, actor=actor, action="document.update", target=document, changes=changes)
     return document
 

@@ -64,11 +64,54 @@ class Command(BaseCommand):
             )
             review = Review.objects.filter(state__iso3="SVN", session__number=48).first()
             if review is not None:
-                services.engagement_create(coalition=coalition, actor=admin, review=review)
+                engagement = services.engagement_create(coalition=coalition, actor=admin, review=review)
+                self.demo_submission(coalition=coalition, admin=admin, engagement=engagement, orgs=orgs, editor_m=editor_m)
         self.load_slovenia_recommendations()
         self.stdout.write(self.style.SUCCESS(
             f"Demo coalition ready at /c/{coalition.slug}/ . Log in as {DEMO_EMAIL} with password {DEMO_PASSWORD}"
         ))
+
+    def demo_submission(self, *, coalition, admin, engagement, orgs, editor_m) -> None:  # type: ignore[no-untyped-def]
+        """A joint submission under way: two written sections, a comment, a co-signer named and one
+        counted but not named, so that the editor, the count and the sign-on show something."""
+        from submissions import services as documents
+        from coalitions.models import Membership
+        from submissions.models import DraftRecommendation
+        from upr.models import State
+
+        document = documents.document_create(
+            coalition=coalition, actor=admin, engagement=engagement, kind="joint_submission",
+            title="Joint stakeholder submission on equality and non-discrimination", lead_organisation=orgs[0],
+        )
+        admin_m = Membership.objects.get(coalition=coalition, user=admin)
+        documents.summary_save(document=document, membership=admin_m, base_version=1, summary=(
+            "<p>This submission assesses the follow-up to the recommendations on equality that the State supported "
+            "in the third cycle, and the situation of Roma communities since 2019.</p>"))
+        documents.document_update(document=document, actor=admin,
+                                  data={"keywords": "equality, Roma, non-discrimination, right to water"})
+        first, second = list(document.sections.order_by("position")[:2])
+        documents.section_save(section=first, membership=admin_m, base_version=1, body=(
+            "<p>The coalition brings together 12 organisations working on equality. This submission was prepared "
+            "through three consultations held between January and March.<span class=\"footnote\">Minutes are on "
+            "file with the secretariat.</span></p>"))
+        documents.section_save(section=second, membership=admin_m, base_version=1, body=(
+            "<p>Many Roma settlements still lack access to drinking water, although the State supported "
+            "recommendations on the right to water in the third cycle.</p>"))
+        second.refresh_from_db()
+        second.working_group = editor_m.working_groups.first()
+        second.save(update_fields=["working_group"])
+        documents.comment_add(section=second, membership=admin_m, text="Add the 2024 figures of the ombudsperson.")
+        for organisation, named in ((orgs[1], True), (orgs[2], False)):
+            (sign_on,) = documents.signon_request(document=document, actor=admin, organisations=[organisation])
+            sign_on.status, sign_on.named = "signed", named
+            sign_on.save()
+        draft = DraftRecommendation.objects.create(
+            coalition=coalition, engagement=engagement, created_by=admin, document=document, position=1,
+            text="Ensure access to safe drinking water in all Roma settlements by 2027.",
+            responsible_actor="Ministry of Natural Resources and Spatial Planning",
+            indicator="Share of Roma settlements connected to public water supply", timeframe="By 2027",
+        )
+        draft.states_to_ask.set(list(State.objects.filter(iso3__in=["PRT", "FIN"])))
 
     def load_slovenia_recommendations(self) -> None:
         """Slovenia's three cycles of recommendations, from OHCHR's Word files shipped with the app, so
