@@ -136,7 +136,8 @@ def endpoint_path(endpoint: dict, client: dict, index: int) -> str:
     """The client's URL: its coalition's slug, and for endpoints with variants (different searches)
     the variant of this client, so that 20 clients send 20 different queries over and over."""
     variants = endpoint.get("variants") or [""]
-    return endpoint["path"].format(slug=client["slug"], variant=variants[index % len(variants)])
+    return endpoint["path"].format(slug=client["slug"], document=client.get("document", 0),
+                                   variant=variants[index % len(variants)])
 
 
 def run_endpoint(config: dict, endpoint: dict) -> dict:

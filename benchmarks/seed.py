@@ -211,6 +211,57 @@ def seed(n_coalitions: int) -> dict[str, int]:
     }
 
 
+def seed_documents() -> int:
+    """One joint submission at OHCHR's maximum length in every bench coalition (issue 3's editor
+    benchmark): 12 sections of 5,630 counted words with 150 footnotes (benchmarks/wordcount.py's
+    document), 20 draft recommendations and an annex table of 250 rows. Made once; kept with --reuse."""
+    from django.db import transaction
+
+    from benchmarks.wordcount import build_document
+    from coalitions.models import Coalition, Engagement, Membership
+    from submissions.models import Document, DraftRecommendation, Section
+    from submissions.wordcount import count_html
+
+    coalitions = list(Coalition.objects.filter(slug__startswith="bench-").exclude(
+        pk__in=Document.objects.values("coalition_id")).order_by("slug"))
+    if not coalitions:
+        return 0
+    sections_html, recommendations_html, _words, _notes = build_document()
+    counts = [count_html(html) for html in sections_html]
+    rows = "".join(f"<tr><td>{r // 10 + 100}.{r % 10 + 1}</td><td>Continue efforts to combat discrimination against "
+                   f"minorities (recommendation {r}).</td><td>State {r % 40}</td><td>Supported</td>"
+                   f"<td>Partially implemented: a strategy was adopted in {2019 + r % 5}.</td></tr>" for r in range(250))
+    annex = f"<table><tbody>{rows}</tbody></table>"
+    annex_count = count_html(annex)
+    engagements = {e.coalition_id: e for e in Engagement.objects.filter(coalition__in=coalitions)}
+    leads = {m.coalition_id: m for m in Membership.objects.filter(coalition__in=coalitions, role="admin")
+             .select_related("organisation").order_by("-user__email")}
+    with transaction.atomic():
+        documents = Document.objects.bulk_create([
+            Document(coalition=c, engagement=engagements[c.pk], kind="joint_submission", language="en",
+                     title=f"Joint stakeholder submission of {c.name}", lead_organisation=leads[c.pk].organisation,
+                     summary="<p>The coalition's assessment of the follow-up to the previous review.</p>",
+                     keywords="equality, detention, media freedom", created_by_id=leads[c.pk].user_id)
+            for c in coalitions
+        ], batch_size=BATCH)
+        Section.objects.bulk_create([
+            Section(coalition_id=d.coalition_id, document=d, position=i + 1, title=f"Issue {i + 1}", body=html,
+                    version=2, counted_words=count.counted, footnote_words=count.footnotes)
+            for d in documents for i, (html, count) in enumerate(zip(sections_html, counts, strict=True))
+        ] + [
+            Section(coalition_id=d.coalition_id, document=d, position=1, title="Matrix of previous recommendations",
+                    body=annex, annex=True, version=2, counted_words=annex_count.counted)
+            for d in documents
+        ], batch_size=500)
+        DraftRecommendation.objects.bulk_create([
+            DraftRecommendation(coalition_id=d.coalition_id, engagement_id=d.engagement_id, document=d, position=i + 1,
+                                text=html.removeprefix("<p>").removesuffix("</p>").split("</strong> ", 1)[-1],
+                                responsible_actor="Ministry of Justice", indicator="A law adopted", timeframe="By 2027")
+            for d in documents for i, html in enumerate(recommendations_html)
+        ], batch_size=BATCH)
+    return len(documents)
+
+
 def log_in(n_users: int) -> list[dict[str, str]]:
     """Sessions for the first admin of n_users coalitions spread over all of them, as the login view
     would leave them (Django's auth keys; allauth needs nothing more to serve pages)."""
@@ -218,6 +269,7 @@ def log_in(n_users: int) -> list[dict[str, str]]:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
     from coalitions.models import Coalition, Membership
+    from submissions.models import Document
 
     session_store = import_module(settings.SESSION_ENGINE).SessionStore
     slugs = list(Coalition.objects.filter(slug__startswith="bench-").order_by("slug").values_list("slug", flat=True))
@@ -239,7 +291,9 @@ def log_in(n_users: int) -> list[dict[str, str]]:
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
-        out.append({"email": user.email, "slug": slug, "role": admins[slug].role, "session_key": session.session_key})
+        document = Document.objects.filter(coalition=admins[slug].coalition).values_list("pk", flat=True).first()
+        out.append({"email": user.email, "slug": slug, "role": admins[slug].role, "session_key": session.session_key,
+                    "document": document or 0})
     return out
 
 
@@ -257,6 +311,9 @@ def main() -> None:
     django.setup()
     started = time.perf_counter()
     counts = {} if args.sessions_only else seed(args.coalitions)
+    documents = seed_documents()  # also into a kept database made before documents existed
+    if documents:
+        counts["documents"] = documents
     users = log_in(args.users)
     json.dump({"seconds": round(time.perf_counter() - started, 2), "counts": counts, "users": users}, sys.stdout)
     sys.stdout.write("\n")

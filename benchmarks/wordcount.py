@@ -64,7 +64,7 @@ def build_document(seed: int = 48) -> tuple[list[str], list[str], int, int]:
     per_section = [WORDS // SECTIONS + (i < WORDS % SECTIONS) for i in range(SECTIONS)]
     per_section_notes = [FOOTNOTES // SECTIONS + (i < FOOTNOTES % SECTIONS) for i in range(SECTIONS)]
     sections, note_words = [], 0
-    for words, notes in zip(per_section, per_section_notes):
+    for words, notes in zip(per_section, per_section_notes, strict=True):
         # where the footnotes go: after distinct words of the section
         anchors = set(rng.sample(range(1, words), notes))
         blocks, paragraph, written = [], [], 0

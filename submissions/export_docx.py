@@ -32,8 +32,8 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from .export_html import (
-    LINK_SCHEMES, Block, Footnote, LineBreak, Run, Table, clean, established, organisation_name,
-    page_label_parts, prepare, recommendation_details, unnamed_sentence, word_count_line,
+    Block, Footnote, LineBreak, Run, Table, clean, column_widths, established, organisation_name,
+    page_label_parts, prepare, recommendation_details, unnamed_sentence, website_href, word_count_line,
 )
 from .outline import Outline
 
@@ -88,8 +88,7 @@ def _link_target(href: str) -> str:
 
 def _website_run(website: str) -> Run:
     website = clean(website.strip())
-    href = website if website.startswith(LINK_SCHEMES) else (f"https://{website}" if website and " " not in website else "")
-    return Run(website, href=href)
+    return Run(website, href=website_href(website))
 
 
 class _Writer:
@@ -202,14 +201,15 @@ class _Writer:
     def table(self, table: Table):  # type: ignore[no-untyped-def]
         """A table written as XML directly: python-docx's add_table is slow for hundreds of rows."""
         rows = [row for row in table.rows if row]
-        columns = max((len(row) for row in rows), default=1)
-        width = str(self.text_width // columns)
+        widths = [str(int(self.text_width * share)) for share in column_widths(table)]
+        columns = len(widths)
         tbl = OxmlElement("w:tbl")
         tblpr = _sub(tbl, "w:tblPr")
         _sub(tblpr, "w:tblStyle", {"w:val": "TableGrid"})
         _sub(tblpr, "w:tblW", {"w:w": "5000", "w:type": "pct"})
         grid = _sub(tbl, "w:tblGrid")
-        for _column in range(columns):
+        _sub(tblpr, "w:tblLayout", {"w:type": "fixed"})  # keep these widths, as the PDF does
+        for width in widths:
             _sub(grid, "w:gridCol", {"w:w": width})
         for row in rows:
             tr = _sub(tbl, "w:tr")
@@ -217,7 +217,7 @@ class _Writer:
                 _sub(_sub(tr, "w:trPr"), "w:tblHeader")
             for index in range(columns):  # short rows are padded: LibreOffice wants a full grid
                 tc = _sub(tr, "w:tc")
-                _sub(_sub(tc, "w:tcPr"), "w:tcW", {"w:w": width, "w:type": "dxa"})
+                _sub(_sub(tc, "w:tcPr"), "w:tcW", {"w:w": widths[index], "w:type": "dxa"})
                 for inlines in (row[index].paragraphs if index < len(row) else [[]]):
                     tc.append(self.paragraph(inlines))
         return tbl

@@ -33,6 +33,7 @@ _SPACES = re.compile("[ \t\n\r\f]+")
 _HEADINGS = {"h1": "h2", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4"}
 _FORMATS = {"strong": "bold", "b": "bold", "em": "italic", "i": "italic", "u": "underline", "a": "href"}
 LINK_SCHEMES = ("http://", "https://", "mailto:")
+_DOMAIN = re.compile(r"^[\w-]+(\.[\w-]+)+(/\S*)?$")
 
 
 def clean(text: str) -> str:
@@ -162,7 +163,7 @@ class _Walker(HTMLParser):
         if tag in ("script", "style"):
             self.skipping += 1
         elif tag in _FORMATS:
-            self.formats.append((_FORMATS[tag], (dict(attrs).get("href") or "").strip() if tag == "a" else ""))
+            self.formats.append((_FORMATS[tag], clean(dict(attrs).get("href") or "").strip() if tag == "a" else ""))
         elif tag == "span":
             is_footnote = "footnote" in (dict(attrs).get("class") or "").split() and self.footnote is None
             self.spans.append(is_footnote)
@@ -268,6 +269,26 @@ def footnotes_in(nodes: list):  # type: ignore[no-untyped-def]
             yield from (item for item in inlines if isinstance(item, Footnote))
 
 
+def column_widths(table: Table) -> list[float]:
+    """Relative widths of a table's columns (summing to 1), from the length of their text.
+
+    Both exports lay tables out with fixed column widths: WeasyPrint's automatic table layout takes
+    seconds for a 250-row matrix. Equal columns would waste room on a short "Response" column and
+    make the recommendation texts run over many lines; columns in proportion to their average text,
+    but never narrower than their longest word (up to 14 letters), keep rows short.
+    """
+    rows = [row for row in table.rows if row]
+    columns = max((len(row) for row in rows), default=1)
+    lengths, longest = [0] * columns, [0] * columns
+    for row in rows:
+        for index, cell in enumerate(row):
+            text = " ".join(run.text for inlines in cell.paragraphs for run in inlines if isinstance(run, Run))
+            lengths[index] += len(text)
+            longest[index] = max([longest[index], *(len(word) for word in text.split())])
+    weights = [max(lengths[index] / max(len(rows), 1), 1.5 * min(longest[index], 14), 4) for index in range(columns)]
+    return [weight / sum(weights) for weight in weights]
+
+
 @dataclass
 class Prepared:
     summary: list
@@ -298,6 +319,14 @@ def prepare(outline: Outline) -> Prepared:
 
 
 # -- the fixed words, shared so that both exports say the same ------------------------------------
+
+def website_href(website: str) -> str:
+    """Where an organisation's website links to: its address, given a scheme when it has none
+    ("hra.org"), or nothing when it is not a web address at all."""
+    if website.startswith(LINK_SCHEMES):
+        return website
+    return f"https://{website}" if _DOMAIN.match(website) else ""
+
 
 def organisation_name(org: CoverOrganisation) -> str:
     return clean(f"{org.name} ({org.acronym})" if org.acronym else org.name)

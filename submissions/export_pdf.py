@@ -28,8 +28,8 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
 from .export_html import (
-    LINK_SCHEMES, Block, Footnote, LineBreak, Prepared, Run, Table, clean, established, organisation_name,
-    page_label_parts, prepare, recommendation_details, unnamed_sentence, word_count_line,
+    Block, Footnote, LineBreak, Prepared, Run, Table, clean, column_widths, established, organisation_name,
+    page_label_parts, prepare, recommendation_details, unnamed_sentence, website_href, word_count_line,
 )
 from .outline import Outline
 
@@ -66,7 +66,8 @@ def _table(table: Table) -> str:
     rows = [row for row in table.rows if row]
     if not rows:
         return ""
-    out = ["<table>"]
+    widths = "".join(f'<col style="width: {width * 100:.1f}%">' for width in column_widths(table))
+    out = [f"<table><colgroup>{widths}</colgroup>"]
     for index, row in enumerate(rows):
         head = index == 0 and all(cell.header for cell in row)  # <thead> repeats on every page
         cells = "".join(
@@ -130,13 +131,15 @@ def _page_css(outline: Outline) -> SafeString:
 
 def _website(website: str) -> dict[str, str]:
     website = clean(website.strip())
-    href = website if website.startswith(LINK_SCHEMES) else (f"https://{website}" if website and " " not in website else "")
-    return {"text": website, "href": href}
+    return {"text": website, "href": website_href(website)}
 
 
 def _context(outline: Outline, prepared: Prepared) -> dict:
     return {
-        "outline": outline,
+        "outline": outline,  # its language and final flag; texts below are cleaned of control characters
+        "title": clean(outline.title),
+        "kind_label": clean(outline.kind_label),
+        "review": clean(outline.review),
         "factsheet": outline.kind == "factsheet",
         "page_css": _page_css(outline),
         "word_count": word_count_line(outline),

@@ -134,6 +134,8 @@
     const toolbar = form.querySelector(".toolbar");
     const conflict = form.querySelector(".conflict");
     const banner = form.querySelector(".restore-banner");
+    // The text travels once, in the textarea (the form's no-JavaScript fallback); sanitised by the server.
+    editable.innerHTML = form.querySelector("textarea[name=body]").value;
     editable.hidden = false;
     editable.contentEditable = "true";
     toolbar.hidden = false;

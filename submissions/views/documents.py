@@ -6,19 +6,22 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coalitions.models import Engagement, Role
+from coalitions.models import Engagement, Membership, Role, WorkingGroup
 from coalitions.tenancy import require_role
 
 from .. import selectors, services
 from ..docx_import import DocxRefused, read_docx
 from ..forms import (
-    DocumentCreateForm, DocumentSettingsForm, DocxImportForm, RecommendationsChoiceForm, SectionAddForm, SectionAssignForm,
+    DocumentCreateForm, DocumentSettingsForm, DocxImportForm, RecommendationsChoiceForm, SectionAddForm,
     SignOnAnswerForm, SignOnRequestForm,
 )
 from ..models import Document, ExportFormat, ExportStatus, SignOnStatus
+from ..page import editor, page_context, section_block
 from ..services.status import TRANSITIONS
 
 
@@ -71,27 +74,41 @@ def document_detail(request: HttpRequest, coalition_slug: str, document_id: int)
     my_groups = set(membership.working_groups.values_list("pk", flat=True))
     editable = document.editable
     for section in page.sections + page.annexes:
-        section.part_key = f"{'annex' if section.annex else 'section'}-{section.pk}"  # type: ignore[attr-defined]
+        section.editable = editable  # type: ignore[attr-defined]
         section.can_edit = editable and services.can_edit_section(membership, section, my_groups)  # type: ignore[attr-defined]
         section.open_comments = [c for c in section.comments.all() if c.resolved_at is None]  # type: ignore[attr-defined]
+    admin_choices = membership.is_admin and editable
+    ctx = page_context(
+        request, document_url(coalition_slug, document.pk),
+        groups=list(WorkingGroup.objects.for_coalition(request.coalition).values_list("pk", "name")) if admin_choices else [],  # type: ignore[attr-defined]
+        people=[(m.user_id, str(m.user)) for m in Membership.objects.for_coalition(request.coalition).select_related("user")]  # type: ignore[attr-defined]
+        if admin_choices else [],
+    )
     jobs = list(document.exports.select_related("requested_by").defer("content")[:6])
     snapshot = getattr(document, "snapshot", None) if document.status == "submitted" else None
     exported_docx = any(j.format == ExportFormat.DOCX and j.status == ExportStatus.DONE for j in jobs)
     my_sign_on = next((s for s in page.submitters.sign_ons if s.organisation_id == membership.organisation_id), None)
     context = {
         "document": document, "page": page, "count": page.count, "jobs": jobs, "snapshot": snapshot,
+        "sections": [section_block(ctx, s) for s in page.sections],
+        "summary_editor": mark_safe(editor(  # escaped by page.editor; the summary was sanitised when saved
+            ctx, key="summary", action=reverse("documents:summary", args=[coalition_slug, document.pk]),
+            version=document.summary_version, body=document.summary, label=_("Executive summary"), title=None,
+            numbered=False)) if membership.is_admin and editable else None,
+        "annexes": [section_block(ctx, s, annex_number=i) for i, s in enumerate(page.annexes, start=1)],
         "checks": selectors.presubmission_checks(page, deadline=selectors.submission_deadline(document), exported_docx=exported_docx),
         "moves": [to for (frm, to), role in TRANSITIONS.items() if frm == document.status and membership.has_role(role)],
         "pending_exports": any(j.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for j in jobs),
         "settings_form": DocumentSettingsForm(instance=document) if membership.is_admin else None,
         "section_form": SectionAddForm() if membership.is_admin and editable else None,
-        "assign_form": SectionAssignForm(coalition=request.coalition) if membership.is_admin and editable else None,
-        "signon_form": SignOnRequestForm(document=document) if membership.is_admin and editable and document.kind_rules.submission else None,
+        "to_ask": SignOnRequestForm(document=document).fields["organisations"].queryset
+        if membership.is_admin and editable and document.kind_rules.submission else None,
         "answer_form": SignOnAnswerForm(initial={"named": my_sign_on.named}) if my_sign_on and editable else None,
         "my_sign_on": my_sign_on, "signed": SignOnStatus.SIGNED,
         "import_form": DocxImportForm() if membership.can_edit and editable else None,
-        "recommendations_form": RecommendationsChoiceForm(document=document, initial={"recommendations": page.recommendations})
+        "drafts": RecommendationsChoiceForm(document=document).fields["recommendations"].queryset
         if membership.can_edit and editable else None,
+        "chosen": {r.pk for r in page.recommendations},
     }
     return render(request, "submissions/document_detail.html", context)
 
@@ -130,8 +147,6 @@ def section_add(request: HttpRequest, coalition_slug: str, document_id: int) -> 
 
 
 def document_url(coalition_slug: str, document_id: int) -> str:
-    from django.urls import reverse
-
     return reverse("documents:detail", args=[coalition_slug, document_id])
 
 

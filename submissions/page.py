@@ -1,0 +1,183 @@
+"""The sections of the document page, rendered in Python.
+
+The editor page shows a whole submission: at OHCHR's maximum, 5,630 words in a dozen sections with
+150 footnotes, each section with its editor, its assignment and its comments. Through the template
+engine (an include per section, a select of every member per section) the page cost 70 ms of
+server time; here each section is one f-string. Every value interpolated goes through `escape`,
+except the section's body, which `richtext.clean` sanitised when it was saved. The editor's form
+carries the body once, in its textarea (the no-JavaScript fallback); editor.js copies it into the
+formatted editor.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from django.middleware.csrf import get_token
+from django.utils import formats
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .models import Section
+
+
+def _e(value: object) -> str:
+    return escape(str(value))
+
+
+@dataclass
+class PageContext:
+    """What every section of one page shares: computed once per request."""
+
+    document_url: str
+    csrf: str
+    admin: bool
+    can_comment: bool
+    groups_options: str  # <option>s of the coalition's working groups
+    people_options: str  # <option>s of its members (by user id)
+
+    def section_url(self, section: Section, suffix: str = "") -> str:
+        # documents/<id>/sections/<id>/<suffix>, as document_urls.py declares (tested against reverse()).
+        return f"{self.document_url}sections/{section.pk}/{suffix}"
+
+
+def options(choices: list[tuple[int, str]]) -> str:
+    return '<option value="">—</option>' + "".join(f'<option value="{pk}">{_e(label)}</option>' for pk, label in choices)
+
+
+def _selected(options_html: str, value: int | None) -> str:
+    if value is None:
+        return options_html
+    needle = f'<option value="{value}">'
+    return options_html.replace(needle, f'<option value="{value}" selected>', 1)
+
+
+def page_context(request, document_url: str, groups: list[tuple[int, str]], people: list[tuple[int, str]]) -> PageContext:  # type: ignore[no-untyped-def]
+    membership = request.membership
+    return PageContext(
+        document_url=document_url, csrf=get_token(request), admin=membership.is_admin,
+        can_comment=membership.role != "observer", groups_options=options(groups) if membership.is_admin else "",
+        people_options=options(people) if membership.is_admin else "",
+    )
+
+
+def _csrf(ctx: PageContext) -> str:
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{_e(ctx.csrf)}">'
+
+
+def editor(ctx: PageContext, *, key: str, action: str, version: int, body: str, label: str, title: str | None,
+           numbered: bool) -> str:
+    """The rich-text editor's form (see templates/submissions/partials/editor.html for the summary's)."""
+    title_field = (
+        f'<div class="field"><label for="title-{key}">{_e(_("Section title"))}</label>'
+        f'<input id="title-{key}" name="title" value="{_e(title)}" maxlength="300" class="part-title" required></div>'
+        if title is not None else ""
+    )
+    buttons = "".join(
+        f'<button type="button" data-command="{command}"{extra}>{text}</button>'
+        for command, text, extra in (
+            ("heading", _e(_("Heading")), ""), ("bold", "<strong>B</strong>", f' aria-label="{_e(_("Bold"))}"'),
+            ("italic", "<em>I</em>", f' aria-label="{_e(_("Italic"))}"'),
+            ("insertUnorderedList", _e(_("Bullets")), ""), ("insertOrderedList", _e(_("Numbered list")), ""),
+            ("link", _e(_("Link")), f' data-prompt="{_e(_("Address of the link (https://...)"))}"'),
+            ("footnote", _e(_("Footnote")), f' data-prompt="{_e(_("Text of the footnote"))}"'),
+        )
+    )
+    numbered_class = " numbered" if numbered else ""
+    return (
+        f'<form method="post" action="{action}" class="rich-editor" data-key="{key}" data-version="{version}"'
+        f' data-saving-text="{_e(_("Saving…"))}" data-saved-text="{_e(_("Saved, version %s"))}"'
+        f' data-offline-text="{_e(_("Not saved: no connection. Your text is kept in this browser; save again when you are back online."))}">'
+        f'{_csrf(ctx)}<input type="hidden" name="base_version" value="{version}">{title_field}'
+        f'<div class="toolbar" role="toolbar" aria-label="{_e(_("Formatting"))}" aria-controls="edit-{key}" hidden>{buttons}</div>'
+        f'<div id="edit-{key}" class="editable doc-text{numbered_class}" data-count-key="{key}" role="textbox"'
+        f' aria-multiline="true" aria-label="{_e(label)}" hidden></div>'
+        f'<div class="field html-source"><label for="body-{key}">{_e(label)} {_e(_("(HTML)"))}</label>'
+        f'<textarea name="body" id="body-{key}" rows="8">{_e(body)}</textarea></div>'
+        f'<div class="restore-banner" role="alert" hidden><p>{_e(_("This browser kept text you had not saved."))}</p>'
+        f'<button type="button" data-action="restore">{_e(_("Restore my unsaved text"))}</button> '
+        f'<button type="button" data-action="discard">{_e(_("Discard it"))}</button></div>'
+        f'<div class="conflict" role="alert" hidden><p><strong>{_e(_("Someone else saved this text while you were editing it."))}</strong> '
+        f'{_e(_("Nothing is lost: your text is still in the editor, theirs is below. Merge them in the editor, then save again."))}</p>'
+        f'<h4>{_e(_("Their version"))} <span class="conflict-by muted"></span></h4><div class="theirs doc-text"></div>'
+        f'<button type="button" data-action="keep-mine">{_e(_("Save mine over theirs"))}</button> '
+        f'<button type="button" data-action="take-theirs">{_e(_("Take theirs (mine stays in this browser)"))}</button></div>'
+        f'<p class="editor-status" role="status" aria-live="polite"></p><button type="submit">{_e(_("Save"))}</button></form>'
+    )
+
+
+def _meta(ctx: PageContext, section: Section) -> str:
+    parts = []
+    if section.working_group_id:
+        parts.append(_("Working group: %(g)s") % {"g": section.working_group.name})
+    if section.assignee_id:
+        parts.append(_("Assigned to %(p)s") % {"p": section.assignee})
+    if not parts:
+        parts.append(_("Not assigned yet (the secretariat edits it)."))
+    saved = _("version %(v)d") % {"v": section.version}
+    if section.updated_by_id:
+        saved += ", " + _("saved by %(who)s on %(when)s") % {
+            "who": section.updated_by, "when": formats.date_format(section.updated_at, "DATETIME_FORMAT")}
+    count = section.revision_count  # type: ignore[attr-defined]
+    history = ngettext("%(n)d revision", "%(n)d revisions", count) % {"n": count}
+    return (f'<p class="muted">{_e(" · ".join(parts))} · {_e(saved)} · '
+            f'<a href="{ctx.section_url(section, "history/")}">{_e(history)}</a></p>')
+
+
+def _assign(ctx: PageContext, section: Section) -> str:
+    if not ctx.admin or not getattr(section, "editable", False):
+        return ""
+    pk = section.pk
+    return (
+        f'<details><summary>{_e(_("Assign, or delete the section"))}</summary>'
+        f'<form method="post" action="{ctx.section_url(section, "assign/")}">{_csrf(ctx)}'
+        f'<div class="field"><label for="wg-{pk}">{_e(_("Working group"))}</label><select id="wg-{pk}" name="working_group">'
+        f'{_selected(ctx.groups_options, section.working_group_id)}</select></div>'
+        f'<div class="field"><label for="who-{pk}">{_e(_("Person"))}</label><select id="who-{pk}" name="assignee">'
+        f'{_selected(ctx.people_options, section.assignee_id)}</select></div>'
+        f'<button type="submit">{_e(_("Assign"))}</button></form>'
+        f'<form method="post" action="{ctx.section_url(section, "delete/")}">{_csrf(ctx)}'
+        f'<button type="submit" class="danger">{_e(_("Delete this section"))}</button></form></details>'
+    )
+
+
+def _comments(ctx: PageContext, section: Section) -> str:
+    open_comments = section.open_comments  # type: ignore[attr-defined]
+    heading = ngettext("%(n)d open comment", "%(n)d open comments", len(open_comments)) % {"n": len(open_comments)}
+    items = "".join(
+        f'<li><p>{_e(c.text).replace(chr(10), "<br>")}</p><p class="muted">{_e(c.author or _("A former member"))}, '
+        f'{_e(formats.date_format(c.created_at, "DATETIME_FORMAT"))}</p>'
+        f'<form method="post" action="{ctx.section_url(section, f"comments/{c.pk}/resolve/")}" class="inline">{_csrf(ctx)}'
+        f'<button type="submit" class="link">{_e(_("Resolve"))}</button></form></li>'
+        for c in open_comments
+    )
+    form = (
+        f'<form method="post" action="{ctx.section_url(section, "comments/")}">{_csrf(ctx)}'
+        f'<div class="field"><label for="comment-{section.pk}">{_e(_("Comment on this section"))}</label>'
+        f'<textarea id="comment-{section.pk}" name="text" rows="2" maxlength="5000" required></textarea></div>'
+        f'<button type="submit">{_e(_("Comment"))}</button></form>'
+        if ctx.can_comment else ""
+    )
+    return (f'<div class="comments" id="comments-{section.pk}"><h3 class="h4">{_e(heading)}</h3>'
+            f'{f"<ul>{items}</ul>" if items else ""}{form}</div>')
+
+
+def section_block(ctx: PageContext, section: Section, *, annex_number: int = 0) -> SafeString:
+    """One section (or annex) of the page: its title, who writes it, its text or editor, comments."""
+    pk, key = section.pk, f"{'annex' if section.annex else 'section'}-{section.pk}"
+    title = (_("Annex %(n)d: %(t)s") % {"n": annex_number, "t": section.title}) if section.annex else section.title
+    if getattr(section, "can_edit", False):
+        text = editor(ctx, key=key, action=ctx.section_url(section), version=section.version, body=section.body,
+                      label=section.title, title=section.title, numbered=not section.annex)
+    elif section.annex:
+        text = f'<div class="doc-text">{section.body}</div>'  # sanitised when saved
+    else:
+        text = (f'<div class="doc-text numbered" data-count-key="{key}" data-title="{_e(section.title)}">'
+                f'{section.body}</div>')  # sanitised when saved
+    annex_note = f'<p class="muted">{_e(_("Does not count toward the limit."))}</p>' if section.annex else ""
+    return mark_safe(  # every value escaped above; bodies were sanitised by richtext.clean when saved
+        f'<section id="section-{pk}" aria-labelledby="section-{pk}-h" class="card doc-part{" annex" if section.annex else ""}">'
+        f'<h2 id="section-{pk}-h">{_e(title)}</h2>{annex_note}{_meta(ctx, section)}{text}{_assign(ctx, section)}'
+        f'{_comments(ctx, section)}</section>'
+    )
