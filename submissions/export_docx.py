@@ -62,6 +62,9 @@ _STYLES = {
     "Hyperlink": '<w:style w:type="character" w:styleId="Hyperlink"><w:name w:val="Hyperlink"/>'
     '<w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/>'
     '<w:rPr><w:color w:val="0563C1"/><w:u w:val="single"/></w:rPr></w:style>',
+    "TableText": '<w:style w:type="paragraph" w:customStyle="1" w:styleId="TableText"><w:name w:val="Table Text"/>'
+    '<w:basedOn w:val="Normal"/><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
+    '<w:rPr><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr></w:style>',
     "RecommendationDetails": '<w:style w:type="paragraph" w:customStyle="1" w:styleId="RecommendationDetails">'
     '<w:name w:val="Recommendation details"/><w:basedOn w:val="Normal"/><w:pPr><w:ind w:left="567"/></w:pPr>'
     '<w:rPr><w:color w:val="404040"/><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr></w:style>',
@@ -219,7 +222,7 @@ class _Writer:
                 tc = _sub(tr, "w:tc")
                 _sub(_sub(tc, "w:tcPr"), "w:tcW", {"w:w": widths[index], "w:type": "dxa"})
                 for inlines in (row[index].paragraphs if index < len(row) else [[]]):
-                    tc.append(self.paragraph(inlines))
+                    tc.append(self.paragraph(inlines, "TableText"))
         return tbl
 
 

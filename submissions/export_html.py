@@ -273,9 +273,10 @@ def column_widths(table: Table) -> list[float]:
     """Relative widths of a table's columns (summing to 1), from the length of their text.
 
     Both exports lay tables out with fixed column widths: WeasyPrint's automatic table layout takes
-    seconds for a 250-row matrix. Equal columns would waste room on a short "Response" column and
-    make the recommendation texts run over many lines; columns in proportion to their average text,
-    but never narrower than their longest word (up to 14 letters), keep rows short.
+    seconds for a 250-row matrix. Each column gets room for its longest word (up to 14 letters, on
+    a line of about 75 characters: the Word file's, in 9 pt, the narrower one, with a wide font) and the rest of the width is
+    shared in proportion to the columns' average text, so that long texts do not run over many
+    lines beside a short "Response" column.
     """
     rows = [row for row in table.rows if row]
     columns = max((len(row) for row in rows), default=1)
@@ -285,8 +286,11 @@ def column_widths(table: Table) -> list[float]:
             text = " ".join(run.text for inlines in cell.paragraphs for run in inlines if isinstance(run, Run))
             lengths[index] += len(text)
             longest[index] = max([longest[index], *(len(word) for word in text.split())])
-    weights = [max(lengths[index] / max(len(rows), 1), 1.5 * min(longest[index], 14), 4) for index in range(columns)]
-    return [weight / sum(weights) for weight in weights]
+    minimum = [(min(length, 14) + 2) / 75 for length in longest]
+    if sum(minimum) >= 1:
+        return [share / sum(minimum) for share in minimum]
+    spare, total = 1 - sum(minimum), sum(lengths) or 1
+    return [minimum[index] + spare * lengths[index] / total for index in range(columns)]
 
 
 @dataclass

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from coalitions.models import AuditEvent, MemberOrganisation, Membership
-from submissions import services
+from submissions import selectors, services
 from submissions.models import Comment, Document, ExportJob, Section, SectionRevision, SignOn, Snapshot
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +152,7 @@ def test_over_the_limit_it_is_red_and_cannot_be_final_until_it_fits(personas, jo
     admin = personas.client_for(personas.admin)
     save(admin, joint, section, words(60) + '<p>Fine<span class="footnote">' + "ignored " * 30 + "</span></p>", 1)
     page = admin.get(url("detail", joint.pk))
-    assert page.context["count"].over and 'class="card count-panel over"' in page.content.decode()
+    assert selectors.document_count(joint).over and 'class="card count-panel over"' in page.content.decode()
     refused = admin.post(url("status", joint.pk), {"to": "final"}, follow=True)
     assert "over its limit" in refused.content.decode()
     assert Document.objects.get(pk=joint.pk).status == "draft"
@@ -297,10 +297,34 @@ def test_the_matrix_of_previous_recommendations_is_an_annex_that_does_not_count(
     import_thematic_list(str(data / "UPR34_Slovenia_Thematic_list_of_Recommendations.docx"), review=cycle3)
     noted = Recommendation.objects.filter(review=cycle3).order_by("paragraph_major", "paragraph_minor").first()
     CoalitionRecommendation.objects.create(coalition=personas.coalition, recommendation=noted, notes="Partly: a bill in 2024.")
-    before = admin.get(url("detail", joint.pk)).context["count"].total
+    before = selectors.document_count(joint).total
     assert admin.post(url("matrix_annex", joint.pk)).status_code == 302
     annex = joint.sections.get(annex=True)
     assert annex.body.count("<tr>") == Recommendation.objects.filter(review=cycle3).count() + 1
     assert "Partly: a bill in 2024." in annex.body and "Assessment/comments on level of implementation" in annex.body
-    page = admin.get(url("detail", joint.pk))
-    assert page.context["count"].total == before and page.context["count"].annex_words == annex.counted_words > 1000
+    count = selectors.document_count(joint)
+    assert count.total == before and count.annex_words == annex.counted_words > 1000
+    assert f"Annexes: {count.annex_words} words, not counted." in admin.get(url("detail", joint.pk)).content.decode()
+
+
+def test_the_page_is_kept_per_person_and_shows_every_change_at_once(personas, joint):
+    """The page's content is cached (see document_detail): a save, a comment or a sign-on by
+    someone else shows on the next load, and each person's page carries their own CSRF token."""
+    section = joint.sections.order_by("position").first()
+    admin, editor = personas.client_for(personas.admin), personas.client_for(personas.editor)
+    first = admin.get(url("detail", joint.pk)).content.decode()
+    assert "Bread and roses" not in first
+    save(editor, joint, section, "<p>Bread and roses</p>", 1)
+    assert "Bread and roses" in admin.get(url("detail", joint.pk)).content.decode()
+    services.comment_add(section=section, membership=personas.membership(personas.member), text="A new comment")
+    assert "A new comment" in admin.get(url("detail", joint.pk)).content.decode()
+    # The token in each person's forms is theirs: a form posted from the cached page is accepted.
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(personas.admin)
+    page = strict.get(url("detail", joint.pk)).content.decode()
+    page = strict.get(url("detail", joint.pk)).content.decode()  # from the cache this time
+    token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    posted = strict.post(url("comment_add", joint.pk, section.pk), {"text": "From a cached page", "csrfmiddlewaretoken": token})
+    assert posted.status_code == 302 and Comment.objects.filter(text="From a cached page").exists()
