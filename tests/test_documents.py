@@ -328,3 +328,31 @@ def test_the_page_is_kept_per_person_and_shows_every_change_at_once(personas, jo
     token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
     posted = strict.post(url("comment_add", joint.pk, section.pk), {"text": "From a cached page", "csrfmiddlewaretoken": token})
     assert posted.status_code == 302 and Comment.objects.filter(text="From a cached page").exists()
+
+
+def test_the_list_and_history_cost_the_same_queries_whatever_their_size(personas, joint, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = personas.client_for(personas.admin)
+    section = joint.sections.order_by("position").first()
+    pages = (url("list", personas.engagement.pk), url("section_history", joint.pk, section.pk))
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            services.document_create(coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement,
+                                     kind="factsheet", title=f"Factsheet {i}", theme="Water")
+            current = Section.objects.get(pk=section.pk)
+            services.section_save(section=current, membership=personas.membership(personas.admin),
+                                  base_version=current.version, body=words(3 + i))
+
+    grow(2)
+    small = []
+    for page in pages:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin.get(page).status_code == 200
+        small.append(len(captured.captured_queries))
+    grow(8)
+    for page, allowed in zip(pages, small):
+        with django_assert_max_num_queries(allowed):
+            assert admin.get(page).status_code == 200
