@@ -156,7 +156,7 @@ class _Walker(HTMLParser):
         tags = {tag for tag, _href in self.formats}
         href = next((href for tag, href in reversed(self.formats) if tag == "href"), "")
         bold = "bold" in tags or (self.cell is not None and self.cell.header)
-        return Run(text, bold, "italic" in tags, "underline" in tags, href if href.startswith(LINK_SCHEMES) else "")
+        return Run(text, bold, "italic" in tags, "underline" in tags, href if href.lower().startswith(LINK_SCHEMES) else "")
 
     # -- parser callbacks
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -274,9 +274,9 @@ def column_widths(table: Table) -> list[float]:
 
     Both exports lay tables out with fixed column widths: WeasyPrint's automatic table layout takes
     seconds for a 250-row matrix. Each column gets room for its longest word (up to 14 letters, on
-    a line of about 75 characters: the Word file's, in 9 pt, the narrower one, with a wide font) and the rest of the width is
-    shared in proportion to the columns' average text, so that long texts do not run over many
-    lines beside a short "Response" column.
+    a line of about 75 characters: the Word file's in 9 pt with a wide font, the narrower line) and
+    the rest of the width goes to the columns in proportion to their text, so that long texts do
+    not run over many lines beside a short "Response" column.
     """
     rows = [row for row in table.rows if row]
     columns = max((len(row) for row in rows), default=1)

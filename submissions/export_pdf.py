@@ -108,7 +108,7 @@ def _nodes(nodes: list) -> SafeString:
         elif node.kind in _HEADINGS:
             out.append(f"<{_HEADINGS[node.kind]}>{_inlines(node.inlines)}</{_HEADINGS[node.kind]}>")
         elif node.number:
-            out.append(f'<p class="numbered"><span class="n">{node.number}.</span> {_inlines(node.inlines)}</p>')
+            out.append(f'<p class="numbered"><span class="n">{node.number}.&nbsp;</span>{_inlines(node.inlines)}</p>')
         else:
             out.append(f"<p>{_inlines(node.inlines)}</p>")
     close_lists(0)
