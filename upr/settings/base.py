@@ -183,6 +183,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status": name each choice set after what it is the status of.
+    "ENUM_NAME_OVERRIDES": {
+        "DocumentStatusEnum": "submissions.models.DocumentStatus",
+        "SignOnStatusEnum": "submissions.models.SignOnStatus",
+        "ExportStatusEnum": "submissions.models.ExportStatus",
+    },
 }
 
 # Sessions are read from the cache (Redis in production) and written through to the database.

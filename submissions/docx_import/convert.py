@@ -1,55 +1,16 @@
-"""Import a Word draft (.docx), so that a coalition that started in Word can go on in the app.
-
-`read_docx` turns the body of a .docx into sections of HTML of the convention of
-`submissions.outline` (see `submissions.richtext`):
-
-- a paragraph in a Heading 1 or Title style (or a style based on one) starts a new section, its text
-  the section's title; the first Title paragraph is also the document's title. Text before any such
-  heading goes to a first section titled "" (the caller names it);
-- Heading 2 becomes `<h3>`, Heading 3 and deeper `<h4>`; other paragraphs `<p>`;
-- list paragraphs (List Bullet / List Number styles, or Word numbering) become `<ul>`/`<ol>` with
-  `<li>`, nested by their level. Paragraph numbering, as OHCHR asks for ("number the paragraphs"),
-  is not a list: a decimal numbering that runs on across sections is read as plain paragraphs,
-  which the app numbers itself;
-- bold, italic and underlined runs become `<strong>`, `<em>` and `<u>`; hyperlinks (and HYPERLINK
-  fields) `<a href>`; tables `<table>` with `<tr>` and `<td>` (`<th>` in header rows), merged cells
-  as `colspan`/`rowspan`;
-- footnote and endnote references become `<span class="footnote">the note's text</span>` where they
-  are anchored. python-docx 1.2 does not read notes: their text comes from the footnotes and
-  endnotes parts (word/footnotes.xml, word/endnotes.xml), found through the main document part's
-  relationships and parsed with python-docx's own (entity-safe) lxml parser; the separator notes are
-  skipped.
-
-Deleted tracked changes, hidden text, field codes, tables of contents, images and text boxes are left
-out. Everything is run through `richtext.clean`.
-
-A file that cannot be imported raises `DocxRefused` (a ValueError) with a message for the user; no
-other exception leaves `read_docx`.
-"""
+"""Converting a Word document's body (python-docx, with its notes parts read through lxml) into
+sections of sanitised HTML. See the package's docstring for the rules."""
 from __future__ import annotations
 
-import io
-import logging
-import os
 import re
-import zipfile
 from dataclasses import dataclass, field
 from html import escape
-from typing import IO, Any
+from typing import Any
 
 from django.utils.translation import gettext
 
-from . import richtext
-
-logger = logging.getLogger(__name__)
-
-MAX_BYTES = 20 * 1024 * 1024
-# A .docx is compressed; what it unpacks to is bounded too (a "zip bomb" is refused, not unpacked).
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-
-OLE_MAGIC = b"\xd0\xcf\x11\xe0"
-ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
-MAIN_PART = "word/document.xml"
+from .. import richtext
+from .container import DocxRefused
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -58,8 +19,6 @@ RT_FOOTNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationsh
 RT_ENDNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/endnotes"
 RT_NUMBERING = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering"
 RT_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
-CT_DOCUMENT = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
-
 _SEPARATOR_TYPES = frozenset({"separator", "continuationSeparator", "continuationNotice"})
 _FALSE_VALUES = frozenset({"0", "false", "off", "none"})
 _HYPERLINK_FIELD = re.compile(r"^\s*HYPERLINK\s+(.*)$", re.DOTALL | re.IGNORECASE)
@@ -74,12 +33,6 @@ def _r(tag: str) -> str:
     return f"{{{R_NS}}}{tag}"
 
 
-class DocxRefused(ValueError):
-    """A file that cannot be imported; its message is for the user."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -95,167 +48,6 @@ class ImportedDocument:
     footnote_count: int = 0
 
 
-@dataclass(frozen=True)
-class DocxCount:
-    """Words of a Word file by the project's rules: `counted` toward the limit, and the words in
-    footnotes, which are not. `limit` is the one it was counted against (None: no limit)."""
-
-    counted: int
-    footnotes: int
-    limit: int | None = None
-
-    @property
-    def left(self) -> int | None:
-        """Words left before the limit (negative when over); None without a limit."""
-        return None if self.limit is None else self.limit - self.counted
-
-    @property
-    def over_by(self) -> int:
-        return 0 if self.limit is None else max(0, self.counted - self.limit)
-
-
-# --- Public API -------------------------------------------------------------------------------------
-
-
-def read_docx(source: str | os.PathLike[str] | IO[bytes] | bytes) -> ImportedDocument:
-    """The document in `source` (a path, a binary file-like object or bytes), as sections of HTML."""
-    return _import(source)[0]
-
-
-def count_docx(source: str | os.PathLike[str] | IO[bytes] | bytes, kind_limit: int | None = None) -> DocxCount:
-    """Counts a Word file as the app counts a document: headings and section titles, paragraphs, lists
-    and tables count; footnotes do not. Raises DocxRefused as `read_docx` does."""
-    from submissions.wordcount import count_html  # written alongside; imported when first used
-
-    document, uncarried_titles = _import(source)
-    parts = [f"<h2>{escape(title)}</h2>" for title in uncarried_titles]
-    for section in document.sections:
-        if section.title:
-            parts.append(f"<h2>{escape(section.title)}</h2>")
-        parts.append(section.html)
-    counted = count_html("".join(parts))
-    return DocxCount(counted=counted.counted, footnotes=counted.footnotes, limit=kind_limit)
-
-
-# --- Reading the file -------------------------------------------------------------------------------
-
-
-def _import(source: Any) -> tuple[ImportedDocument, list[str]]:
-    """The document, and the titles (Title paragraphs) that are text of the file no section carries."""
-    data = _read_bytes(source)
-    _check_container(data)
-    try:
-        import docx
-
-        document = docx.Document(io.BytesIO(data))
-        return _Converter(document).convert()
-    except DocxRefused:
-        raise
-    except Exception as exc:  # a damaged file must not become a server error
-        logger.warning("Word import failed: %r", exc, exc_info=True)
-        raise DocxRefused(gettext(
-            "This Word document could not be read; it may be damaged. Open it in Word, save it again "
-            "as a Word Document (.docx) and try again."
-        )) from exc
-
-
-def _too_large() -> DocxRefused:
-    return DocxRefused(gettext(
-        "This file is larger than %(size)s MB. Remove large images from the document (the import "
-        "keeps only its text), or split it, and try again."
-    ) % {"size": MAX_BYTES // (1024 * 1024)})
-
-
-def _read_bytes(source: Any) -> bytes:
-    """At most MAX_BYTES of `source`; the size is checked before anything is read when it can be."""
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        if len(source) > MAX_BYTES:
-            raise _too_large()
-        return bytes(source)
-    if isinstance(source, (str, os.PathLike)):
-        try:
-            if os.path.getsize(source) > MAX_BYTES:
-                raise _too_large()
-            with open(source, "rb") as handle:
-                data = handle.read(MAX_BYTES + 1)
-        except OSError as exc:
-            raise DocxRefused(gettext("The file %(name)s could not be opened.") % {
-                "name": os.path.basename(os.fspath(source))}) from exc
-    else:
-        size = getattr(source, "size", None)  # Django's uploaded files know their size
-        if not isinstance(size, int):
-            size = None
-            try:
-                if source.seekable():
-                    position = source.tell()
-                    size = source.seek(0, io.SEEK_END) - position
-                    source.seek(position)
-            except (AttributeError, OSError, ValueError):
-                size = None
-        if size is not None and size > MAX_BYTES:
-            raise _too_large()
-        try:
-            data = source.read(MAX_BYTES + 1)
-        except (AttributeError, OSError, ValueError) as exc:
-            raise DocxRefused(gettext("The file could not be read.")) from exc
-        if isinstance(data, str) or not isinstance(data, (bytes, bytearray)):
-            raise DocxRefused(gettext("The file could not be read."))
-    if len(data) > MAX_BYTES:
-        raise _too_large()
-    return bytes(data)
-
-
-def _not_a_docx() -> DocxRefused:
-    return DocxRefused(gettext(
-        "This file is not a Word document (.docx). In Word, use “Save as” and choose "
-        "“Word Document (.docx)”, then import that file."
-    ))
-
-
-def _check_container(data: bytes) -> None:
-    if data.startswith(OLE_MAGIC):
-        raise DocxRefused(gettext(
-            "This file is encrypted (protected by a password) or in the old Word 97-2003 format "
-            "(.doc). Remove the password in Word, or save the file as a Word Document (.docx), and "
-            "try again."
-        ))
-    if not data.startswith(ZIP_MAGICS):
-        raise _not_a_docx()
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-            names = {info.filename for info in infos}
-            if MAIN_PART not in names:
-                raise DocxRefused(gettext(
-                    "This file is a ZIP archive but not a Word document: it has no document text "
-                    "(word/document.xml). Import the .docx file saved by Word itself."
-                ))
-            if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
-                raise _too_large()
-            content_types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-    except zipfile.BadZipFile as exc:
-        raise _not_a_docx() from exc
-    main_type = _main_content_type(content_types)
-    if main_type is not None and main_type != CT_DOCUMENT:
-        raise DocxRefused(gettext(
-            "This is a Word template or a document with macros, which cannot be imported. In Word, use "
-            "“Save as” and choose “Word Document (.docx)”, then import that file."
-        ))
-
-
-def _main_content_type(content_types: bytes) -> str | None:
-    if not content_types:
-        return None
-    from docx.oxml.parser import parse_xml
-
-    try:
-        root = parse_xml(content_types)
-    except Exception:
-        return None
-    for override in root:
-        if str(override.tag).endswith("}Override") and override.get("PartName", "").lower() == "/" + MAIN_PART:
-            return override.get("ContentType")
-    return None
 
 
 # --- Converting the document ------------------------------------------------------------------------
@@ -879,6 +671,7 @@ class _Converter:
         if not any(section.title or richtext.plain_text(section.html) for section in sections):
             raise DocxRefused(gettext("This Word document has no text to import."))
         return ImportedDocument(title=self.title, sections=sections, footnote_count=footnotes), dropped_titles
+
 
 
 def footnotes_in(html: str) -> int:
