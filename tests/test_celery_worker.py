@@ -3,6 +3,7 @@ import re
 
 import pytest
 import redis
+from kombu import pools as kombu_pools
 from django.db import connection
 
 from coalitions import services
@@ -30,6 +31,9 @@ def forget_connections() -> None:
         celery_app._pool.force_close_all()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    # kombu keeps producer pools in a registry keyed by broker URL: without a reset, the next test
+    # would be handed the pool closed above ("Acquire on closed pool").
+    kombu_pools.reset()
 
 
 @pytest.mark.celery

@@ -108,3 +108,15 @@ def test_a_word_draft_imports_and_a_bad_file_is_refused(personas, created):
     before = created.sections.count()
     refused = admin.post(api(f"documents/{created.pk}/import/"), {"file": bad})
     assert refused.status_code == 400 and "file" in refused.json() and created.sections.count() == before
+
+
+def test_the_schema_documents_the_drafting_endpoints_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    schema = tmp_path / "schema.yml"
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(schema), stderr=io.StringIO())
+    text = schema.read_text()
+    for path in ("documents/", "documents/{id}/count/", "documents/{id}/status/", "documents/{id}/sign-ons/",
+                 "documents/{id}/exports/", "documents/{id}/import/", "sections/{id}/", "sections/{id}/revisions/",
+                 "sections/{id}/restore/", "comments/{id}/resolve/", "sign-ons/{id}/answer/", "export-jobs/{id}/download/"):
+        assert f"/api/c/{{coalition_slug}}/{path}:" in text, path
