@@ -37,9 +37,21 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
                     cursor.execute(f'ALTER TABLE "{table}" SET (autovacuum_enabled = false, toast.autovacuum_enabled = false)')
 
 
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
+
+
+def uses_database(item: pytest.Item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
 @pytest.fixture(scope="session", autouse=True)
-def close_stray_database_sessions(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    """Before the test database is dropped, end sessions left by the live server's threads."""
+def close_stray_database_sessions(request, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Before the test database is dropped, end sessions left by the live server's threads. A run of
+    tests that need no database (the word counter, the sanitiser, the exports) makes none."""
+    if not any(uses_database(item) for item in request.session.items):
+        yield
+        return
+    request.getfixturevalue("django_db_setup")  # set up before this fixture, so torn down after it
     yield
     from django.db import connection
 

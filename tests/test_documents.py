@@ -353,6 +353,6 @@ def test_the_list_and_history_cost_the_same_queries_whatever_their_size(personas
             assert admin.get(page).status_code == 200
         small.append(len(captured.captured_queries))
     grow(8)
-    for page, allowed in zip(pages, small):
+    for page, allowed in zip(pages, small, strict=True):
         with django_assert_max_num_queries(allowed):
             assert admin.get(page).status_code == 200

@@ -31,18 +31,6 @@ W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
-# No database here: the conftest's session fixtures (the test database with the UPR calendar, and the
-# closing of its sessions) are replaced for this module by ones that do nothing.
-@pytest.fixture(scope="session")
-def django_db_setup():  # type: ignore[no-untyped-def]
-    yield
-
-
-@pytest.fixture(scope="session", autouse=True)
-def close_stray_database_sessions():  # type: ignore[no-untyped-def]
-    yield
-
-
 # --- Building .docx files ---------------------------------------------------------------------------
 
 

@@ -17,20 +17,6 @@ from submissions.export_pdf import render_pdf
 from submissions.outline import CoverOrganisation, Outline, OutlineAnnex, OutlineRecommendation, OutlineSection
 
 
-
-# No database here: the exports read an Outline. The suite's conftest makes every test set up the
-# test database (an autouse session fixture); these two stand-ins, seen only by this module, spare
-# these tests that, so they run (and fail) for their own reasons only.
-@pytest.fixture(scope="session")
-def django_db_setup() -> None:
-    return None
-
-
-@pytest.fixture(scope="session", autouse=True)
-def close_stray_database_sessions() -> None:
-    return None
-
-
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 WITHHELD = "Zebra Underground Defenders"  # a co-signer who asked not to be named: never in any output

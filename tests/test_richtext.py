@@ -5,18 +5,6 @@ import pytest
 from submissions.richtext import MAX_HTML_CHARS, clean, plain_text
 
 
-# No database here: the conftest's session fixtures (the test database with the UPR calendar, and the
-# closing of its sessions) are replaced for this module by ones that do nothing.
-@pytest.fixture(scope="session")
-def django_db_setup():  # type: ignore[no-untyped-def]
-    yield
-
-
-@pytest.fixture(scope="session", autouse=True)
-def close_stray_database_sessions():  # type: ignore[no-untyped-def]
-    yield
-
-
 def assert_fixed_point(html: str) -> str:
     cleaned = clean(html)
     assert clean(cleaned) == cleaned

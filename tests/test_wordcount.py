@@ -26,18 +26,6 @@ SCRIPT = ROOT / "static/js/wordcount.js"
 REFERENCE = Path(__file__).resolve().parent / "data" / "word_count_test_cases.json"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def close_stray_database_sessions():
-    """Nothing to close here: this module never touches the database.
-
-    tests/conftest.py's autouse fixture of this name asks for the test database, and pytest-django
-    creates one only when a collected test is marked django_db. Run alone, this module would then
-    load the UPR calendar into, and end the sessions of, the database named in the settings, not a
-    test database. A test marked django_db added here still gets conftest's django_db_setup.
-    """
-    yield
-
-
 # ---------------------------------------------------------------------------------------------
 # The reference cases: where the file says "verify", the rules of submissions/wordcount.py decide.
 

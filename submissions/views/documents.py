@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.core.cache import cache
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.urls import reverse
@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coalitions.models import Engagement, Membership, Role, WorkingGroup
+from coalitions.models import Membership, Role, WorkingGroup
 from coalitions.tenancy import require_role
 
 from .. import selectors, services
@@ -29,27 +29,8 @@ from ..forms import (
 )
 from ..models import Document, ExportFormat, ExportStatus, SignOnStatus
 from ..page import editor, page_context, section_block
+from .common import NOT_DONE, attempt, document_of, document_url, engagement_of, form_problem
 from ..services.status import TRANSITIONS
-
-
-def engagement_of(request: HttpRequest, engagement_id: int) -> Engagement:
-    return get_object_or_404(
-        Engagement.objects.for_coalition(request.coalition).select_related("review__state", "review__session"),  # type: ignore[attr-defined]
-        pk=engagement_id,
-    )
-
-
-def document_of(request: HttpRequest, document_id: int) -> Document:
-    return get_object_or_404(
-        Document.objects.for_coalition(request.coalition).select_related(  # type: ignore[attr-defined]
-            "engagement__review__state", "engagement__review__session", "lead_organisation",
-        ),
-        pk=document_id,
-    )
-
-
-def _errors(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 def document_list(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
@@ -151,15 +132,11 @@ def document_settings(request: HttpRequest, coalition_slug: str, document_id: in
     document = document_of(request, document_id)
     form = DocumentSettingsForm(request.POST, instance=Document.objects.get(pk=document.pk))
     if form.is_valid():
-        try:
-            services.document_update(document=document, actor=request.user, data=form.cleaned_data)
-            messages.success(request, _("Settings saved."))
-        except ValidationError as error:
-            messages.error(request, _errors(error))
+        attempt(request, lambda: services.document_update(document=document, actor=request.user, data=form.cleaned_data),
+                _("Settings saved."))
     else:
-        messages.error(request, _("The settings were not saved: %(errors)s") % {
-            "errors": " ".join(str(e) for errors in form.errors.values() for e in errors)})
-    return redirect("documents:detail", coalition_slug=coalition_slug, document_id=document.pk)
+        form_problem(request, form, _("The settings were not saved."))
+    return redirect(document_url(coalition_slug, document.pk, "settings"))
 
 
 @require_POST
@@ -167,19 +144,12 @@ def document_settings(request: HttpRequest, coalition_slug: str, document_id: in
 def section_add(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
     document = document_of(request, document_id)
     form = SectionAddForm(request.POST)
-    if form.is_valid():
-        try:
-            section = services.section_add(document=document, actor=request.user, **form.cleaned_data)
-            return redirect(f"{document_url(coalition_slug, document.pk)}#section-{section.pk}")
-        except ValidationError as error:
-            messages.error(request, _errors(error))
-    else:
-        messages.error(request, _("Give the section a title."))
-    return redirect("documents:detail", coalition_slug=coalition_slug, document_id=document.pk)
-
-
-def document_url(coalition_slug: str, document_id: int) -> str:
-    return reverse("documents:detail", args=[coalition_slug, document_id])
+    if not form.is_valid():
+        form_problem(request, form, _("Give the section a title."))
+        return redirect(document_url(coalition_slug, document.pk))
+    section = attempt(request, lambda: services.section_add(document=document, actor=request.user, **form.cleaned_data))
+    anchor = "" if section is NOT_DONE else f"section-{section.pk}"
+    return redirect(document_url(coalition_slug, document.pk, anchor))
 
 
 @require_POST
@@ -189,15 +159,13 @@ def recommendations_choose(request: HttpRequest, coalition_slug: str, document_i
     document = document_of(request, document_id)
     form = RecommendationsChoiceForm(request.POST, document=document)
     if form.is_valid():
-        try:
-            services.document_recommendations_set(document=document, actor=request.user,
-                                                  recommendations=list(form.cleaned_data["recommendations"]))
-            messages.success(request, _("The document's recommendations are saved."))
-        except ValidationError as error:
-            messages.error(request, _errors(error))
+        chosen = list(form.cleaned_data["recommendations"])
+        attempt(request, lambda: services.document_recommendations_set(document=document, actor=request.user,
+                                                                       recommendations=chosen),
+                _("The document's recommendations are saved."))
     else:
-        messages.error(request, _("Choose among the engagement's draft recommendations."))
-    return redirect(f"{document_url(coalition_slug, document.pk)}#recommendations")
+        form_problem(request, form, _("Choose among the engagement's draft recommendations."))
+    return redirect(document_url(coalition_slug, document.pk, "recommendations"))
 
 
 @require_POST
@@ -207,27 +175,23 @@ def docx_import(request: HttpRequest, coalition_slug: str, document_id: int) -> 
     document = document_of(request, document_id)
     form = DocxImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Choose a Word file (.docx)."))
-        return redirect("documents:detail", coalition_slug=coalition_slug, document_id=document.pk)
+        form_problem(request, form, _("Choose a Word file (.docx)."))
+        return redirect(document_url(coalition_slug, document.pk))
     try:
         imported = read_docx(form.cleaned_data["file"])
-        added = services.sections_import(document=document, actor=request.user, imported=imported)
-    except (DocxRefused, ValidationError) as error:
-        messages.error(request, str(error) if isinstance(error, DocxRefused) else _errors(error))
-    else:
-        messages.success(request, _("%(count)d sections imported from Word, with %(footnotes)d footnotes.") % {
-            "count": len(added), "footnotes": imported.footnote_count})
-    return redirect("documents:detail", coalition_slug=coalition_slug, document_id=document.pk)
+    except DocxRefused as error:
+        messages.error(request, str(error))
+        return redirect(document_url(coalition_slug, document.pk))
+    attempt(request, lambda: services.sections_import(document=document, actor=request.user, imported=imported),
+            _("%(count)d sections imported from Word, with %(footnotes)d footnotes.") % {
+                "count": len(imported.sections), "footnotes": imported.footnote_count})
+    return redirect(document_url(coalition_slug, document.pk))
 
 
 @require_POST
 @require_role(Role.ADMIN)
 def matrix_annex(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
     document = document_of(request, document_id)
-    try:
-        annex = services.matrix_annex_add(document=document, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, _errors(error))
-        return redirect("documents:detail", coalition_slug=coalition_slug, document_id=document.pk)
-    messages.success(request, _("The matrix is added as an annex: complete its last column."))
-    return redirect(f"{document_url(coalition_slug, document.pk)}#section-{annex.pk}")
+    annex = attempt(request, lambda: services.matrix_annex_add(document=document, actor=request.user),
+                    _("The matrix is added as an annex: complete its last column."))
+    return redirect(document_url(coalition_slug, document.pk, "" if annex is NOT_DONE else f"section-{annex.pk}"))

@@ -25,7 +25,7 @@ from .. import richtext, services
 from ..forms import SectionAssignForm
 from ..models import Comment, Section, SectionRevision
 from ..wordcount import count_html
-from .documents import document_of, document_url
+from .common import NOT_DONE, attempt, document_of, document_url, form_problem
 
 
 def section_of(request: HttpRequest, document_id: int, section_id: int) -> Section:
@@ -120,30 +120,24 @@ def section_assign(request: HttpRequest, coalition_slug: str, document_id: int, 
     form = SectionAssignForm(request.POST, coalition=request.coalition)
     if form.is_valid():
         group_id, user_id = form.cleaned_data["working_group"], form.cleaned_data["assignee"]
-        try:
-            services.section_save(
-                section=section, membership=request.membership, base_version=section.version, body=section.body,
-                working_group=WorkingGroup.objects.for_coalition(request.coalition).get(pk=group_id) if group_id else None,  # type: ignore[attr-defined]
-                assignee=Membership.objects.for_coalition(request.coalition).get(user_id=user_id).user if user_id else None,  # type: ignore[attr-defined]
-            )
-            messages.success(request, _("Section assigned."))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        group = WorkingGroup.objects.for_coalition(request.coalition).get(pk=group_id) if group_id else None  # type: ignore[attr-defined]
+        person = Membership.objects.for_coalition(request.coalition).get(user_id=user_id).user if user_id else None  # type: ignore[attr-defined]
+        attempt(request, lambda: services.section_save(section=section, membership=request.membership,
+                                                       base_version=section.version, body=section.body,
+                                                       working_group=group, assignee=person),
+                _("Section assigned."))
     else:
-        messages.error(request, _("Choose a working group or a person of the coalition."))
-    return redirect(f"{document_url(coalition_slug, document_id)}#section-{section.pk}")
+        form_problem(request, form, _("Choose a working group or a person of the coalition."))
+    return redirect(document_url(coalition_slug, document_id, f"section-{section.pk}"))
 
 
 @require_POST
 @require_role(Role.ADMIN)
 def section_delete(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
     section = section_of(request, document_id, section_id)
-    try:
-        services.section_delete(section=section, actor=request.user)
-        messages.success(request, _("Section deleted. Its history went with it."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("documents:detail", coalition_slug=coalition_slug, document_id=document_id)
+    attempt(request, lambda: services.section_delete(section=section, actor=request.user),
+            _("Section deleted. Its history went with it."))
+    return redirect(document_url(coalition_slug, document_id))
 
 
 def word_diff(old: str, new: str) -> str:
@@ -183,26 +177,21 @@ def section_history(request: HttpRequest, coalition_slug: str, document_id: int,
 def section_restore(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int, version: int) -> HttpResponse:
     section = section_of(request, document_id, section_id)
     revision = get_object_or_404(SectionRevision.objects.for_coalition(request.coalition), section=section, version=version)  # type: ignore[attr-defined]
-    try:
-        restored = services.section_restore(section=section, membership=request.membership, revision=revision)
+    restored = attempt(request, lambda: services.section_restore(section=section, membership=request.membership,
+                                                                 revision=revision))
+    if restored is not NOT_DONE:
         messages.success(request, _("Version %(old)d restored as version %(new)d.") % {"old": version, "new": restored.version})
-    except PermissionDenied as error:
-        messages.error(request, str(error) or _("You may not edit this section."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect(f"{document_url(coalition_slug, document_id)}#section-{section.pk}")
+    return redirect(document_url(coalition_slug, document_id, f"section-{section.pk}"))
 
 
 @require_POST
 @require_role(Role.MEMBER)
 def comment_add(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
     section = section_of(request, document_id, section_id)
-    try:
-        services.comment_add(section=section, membership=request.membership, text=request.POST.get("text", ""))
-        messages.success(request, _("Comment added."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect(f"{document_url(coalition_slug, document_id)}#comments-{section.pk}")
+    attempt(request, lambda: services.comment_add(section=section, membership=request.membership,
+                                                  text=request.POST.get("text", "")),
+            _("Comment added."))
+    return redirect(document_url(coalition_slug, document_id, f"comments-{section.pk}"))
 
 
 @require_POST
@@ -211,9 +200,5 @@ def comment_resolve(request: HttpRequest, coalition_slug: str, document_id: int,
     section = section_of(request, document_id, section_id)
     comment = get_object_or_404(Comment.objects.for_coalition(request.coalition), section=section, pk=comment_id)  # type: ignore[attr-defined]
     comment.section = section
-    try:
-        services.comment_resolve(comment=comment, membership=request.membership)
-        messages.success(request, _("Comment resolved."))
-    except PermissionDenied as error:
-        messages.error(request, str(error))
-    return redirect(f"{document_url(coalition_slug, document_id)}#comments-{section.pk}")
+    attempt(request, lambda: services.comment_resolve(comment=comment, membership=request.membership), _("Comment resolved."))
+    return redirect(document_url(coalition_slug, document_id, f"comments-{section.pk}"))

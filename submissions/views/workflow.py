@@ -1,8 +1,6 @@
 """A document's status, its sign-on, its exports and the snapshot of what was submitted."""
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,8 +11,8 @@ from coalitions.tenancy import require_role
 
 from .. import services
 from ..forms import SignOnAnswerForm, SignOnRequestForm, StatusForm
-from ..models import ExportFormat, ExportJob, ExportStatus, SignOn, Snapshot
-from .documents import document_of, document_url
+from ..models import DocumentStatus, ExportFormat, ExportJob, ExportStatus, SignOn, Snapshot
+from .common import attempt, document_of, document_url, form_problem
 
 CONTENT_TYPES = {
     ExportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -28,16 +26,13 @@ def status_change(request: HttpRequest, coalition_slug: str, document_id: int) -
     document = document_of(request, document_id)
     form = StatusForm(request.POST)
     if form.is_valid():
-        try:
-            services.document_set_status(document=document, membership=request.membership, to=form.cleaned_data["to"],
-                                         reason=form.cleaned_data["reason"])
-            messages.success(request, _("The document is now %(status)s.") % {
-                "status": dict(form.fields["to"].choices)[form.cleaned_data["to"]].lower()})
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(error.messages) if isinstance(error, ValidationError) else str(error))
+        to = form.cleaned_data["to"]
+        attempt(request, lambda: services.document_set_status(document=document, membership=request.membership, to=to,
+                                                              reason=form.cleaned_data["reason"]),
+                _("The document is now %(status)s.") % {"status": str(DocumentStatus(to).label).lower()})
     else:
-        messages.error(request, _("Choose a status."))
-    return redirect(f"{document_url(coalition_slug, document_id)}#status")
+        form_problem(request, form, _("Choose a status."))
+    return redirect(document_url(coalition_slug, document_id, "status"))
 
 
 @require_POST
@@ -46,15 +41,12 @@ def signon_request(request: HttpRequest, coalition_slug: str, document_id: int) 
     document = document_of(request, document_id)
     form = SignOnRequestForm(request.POST, document=document)
     if form.is_valid():
-        try:
-            asked = services.signon_request(document=document, actor=request.user,
-                                            organisations=list(form.cleaned_data["organisations"]))
-            messages.success(request, _("%(count)d organisations asked to sign.") % {"count": len(asked)})
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        organisations = list(form.cleaned_data["organisations"])
+        attempt(request, lambda: services.signon_request(document=document, actor=request.user, organisations=organisations),
+                _("%(count)d organisations asked to sign.") % {"count": len(organisations)})
     else:
-        messages.error(request, _("Choose the organisations to ask."))
-    return redirect(f"{document_url(coalition_slug, document_id)}#sign-on")
+        form_problem(request, form, _("Choose the organisations to ask."))
+    return redirect(document_url(coalition_slug, document_id, "sign-on"))
 
 
 @require_POST
@@ -66,30 +58,24 @@ def signon_answer(request: HttpRequest, coalition_slug: str, document_id: int, s
     sign_on.document = document
     form = SignOnAnswerForm(request.POST)
     if form.is_valid():
-        try:
-            services.signon_answer(sign_on=sign_on, membership=request.membership, sign=form.cleaned_data["answer"] == "sign",
-                                   named=form.cleaned_data["named"], note=form.cleaned_data["note"])
-            messages.success(request, _("Your answer is recorded."))
-        except PermissionDenied as error:
-            messages.error(request, str(error))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        data = form.cleaned_data
+        attempt(request, lambda: services.signon_answer(sign_on=sign_on, membership=request.membership,
+                                                        sign=data["answer"] == "sign", named=data["named"], note=data["note"]),
+                _("Your answer is recorded."))
     else:
-        messages.error(request, _("Choose to sign or to decline."))
-    return redirect(f"{document_url(coalition_slug, document_id)}#sign-on")
+        form_problem(request, form, _("Choose to sign or to decline."))
+    return redirect(document_url(coalition_slug, document_id, "sign-on"))
 
 
 @require_POST
 @require_role(Role.EDITOR)
 def export_create(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
     document = document_of(request, document_id)
-    try:
-        services.export_request(document=document, membership=request.membership, format=request.POST.get("format", ""),
-                                final=request.POST.get("final") == "on")
-        messages.success(request, _("The export is being made: it will be offered here when ready."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect(f"{document_url(coalition_slug, document_id)}#exports")
+    attempt(request, lambda: services.export_request(document=document, membership=request.membership,
+                                                     format=request.POST.get("format", ""),
+                                                     final=request.POST.get("final") == "on"),
+            _("The export is being made: it will be offered here when ready."))
+    return redirect(document_url(coalition_slug, document_id, "exports"))
 
 
 def export_list(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
