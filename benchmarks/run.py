@@ -48,7 +48,10 @@ ENDPOINTS = [
     {"name": "calendar /calendar/", "path": "/calendar/"},
     # The editor of a joint submission at OHCHR's maximum length (issue 3: p95 < 150 ms): 12 sections
     # of 5,630 counted words, 150 footnotes, 20 recommendations, an annex table of 250 rows.
-    {"name": "editor /c/<slug>/documents/<id>/", "path": "/c/{slug}/documents/{document}/"},
+    # Its target is the latency alone (the page weighs 290 KiB against the members page's 31); its
+    # share of the trivial view is printed for comparison.
+    {"name": "editor /c/<slug>/documents/<id>/", "path": "/c/{slug}/documents/{document}/", "p95_ms": 150.0,
+     "share": None},
     # A filtered full-text search over UPR Info's 41,066 recommendations (issue 4: p95 < 100 ms).
     # Its target is the latency alone; its share of the trivial view is printed for comparison.
     {"name": "search /c/<slug>/recommendations/", "path": "/c/{slug}/recommendations/?{variant}", "p95_ms": 100.0,
@@ -334,8 +337,10 @@ def report(server: dict, results: dict, args: argparse.Namespace) -> list[tuple[
               f"{row['kib_per_response']:>5.1f}  {verdict}{': ' + '; '.join(reasons) if reasons else ''}")
         if row["errors"]:
             print(f"{'':<30} statuses {row['statuses']} exceptions {row['exceptions']}")
-    print(f"target: p95 < {TARGET_P95_MS:.0f} ms and >= {TARGET_SHARE:.0%} of the trivial view's req/s "
-          f"(search: p95 < 100 ms), at {args.clients} concurrent clients")
+    own = "; ".join(f"{e['name'].split()[0]}: p95 < {e['p95_ms']:.0f} ms" + ("" if e.get("share", TARGET_SHARE) else " only")
+                    for e in ENDPOINTS if "p95_ms" in e and e["name"] in {r["name"] for r in rows})
+    print(f"target: p95 < {TARGET_P95_MS:.0f} ms and >= {TARGET_SHARE:.0%} of the trivial view's req/s"
+          f"{f' ({own})' if own else ''}, at {args.clients} concurrent clients")
     if all(row.get("cpu") for row in rows):
         cores = rows[0]["cpu"]["cores"]
         print(f"CPU during the measured windows, in % of one core ({cores} cores = {cores * 100}%):")
