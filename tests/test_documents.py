@@ -356,3 +356,31 @@ def test_the_list_and_history_cost_the_same_queries_whatever_their_size(personas
     for page, allowed in zip(pages, small, strict=True):
         with django_assert_max_num_queries(allowed):
             assert admin.get(page).status_code == 200
+
+
+def test_the_recommendations_show_their_smart_checklist_and_category(personas, joint):
+    from submissions.models import DraftRecommendation
+
+    draft = DraftRecommendation.objects.create(
+        coalition=personas.coalition, engagement=personas.engagement, text="Ratify the Optional Protocol to CAT",
+        responsible_actor="National Assembly")
+    admin = personas.client_for(personas.admin)
+    assert admin.post(url("recommendations", joint.pk), {"recommendations": [draft.pk]}).status_code == 302
+    page = admin.get(url("detail", joint.pk)).content.decode()
+    assert "✓ Who must act" in page and "✗ Time-bound" in page and "UPR Info action category 5" in page
+    assert DraftRecommendation.objects.get().document == joint
+
+
+def test_an_individual_submission_is_signed_by_its_lead_alone_and_observers_only_read(personas):
+    document = services.document_create(
+        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement,
+        kind="individual_submission", title="Ours alone", lead_organisation=personas.organisation)
+    other = MemberOrganisation.objects.create(coalition=personas.coalition, name="Other")
+    with pytest.raises(Exception, match="individual one is its lead"):
+        services.signon_request(document=document, actor=personas.admin, organisations=[other])
+    assert 'name="organisations"' not in personas.client_for(personas.admin).get(url("detail", document.pk)).content.decode()
+    observer = personas.client_for(personas.observer)
+    section = document.sections.first()
+    assert observer.get(url("detail", document.pk)).status_code == 200
+    assert save(observer, document, section, "<p>x</p>", 1).status_code == 403
+    assert observer.post(url("export_create", document.pk), {"format": "docx"}).status_code == 403

@@ -19,8 +19,8 @@ __all__ = ["signon_request", "signon_answer"]
 
 
 def _open_for_signing(document: Document) -> None:
-    if not document.kind_rules.submission:
-        raise ValidationError(_("Only stakeholder submissions are signed by organisations."))
+    if document.kind != "joint_submission":
+        raise ValidationError(_("Only a joint submission is signed by several organisations; an individual one is its lead's alone."))
     if not document.editable:
         raise ValidationError(_("The submission is final: its signatories can no longer change. An admin can reopen it."))
 

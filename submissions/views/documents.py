@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from coalitions.models import Membership, Role, WorkingGroup
 from coalitions.tenancy import require_role
+from recommendations.action_category import suggest
 
 from .. import selectors, services
 from ..docx_import import DocxRefused, read_docx
@@ -115,13 +116,14 @@ def _document_body(request: HttpRequest, coalition_slug: str, document: Document
         "settings_form": DocumentSettingsForm(instance=document) if membership.is_admin else None,
         "section_form": SectionAddForm() if membership.is_admin and editable else None,
         "to_ask": SignOnRequestForm(document=document).fields["organisations"].queryset
-        if membership.is_admin and editable and document.kind_rules.submission else None,
+        if membership.is_admin and editable and document.kind == "joint_submission" else None,
         "answer_form": SignOnAnswerForm(initial={"named": my_sign_on.named}) if my_sign_on and editable else None,
         "my_sign_on": my_sign_on, "signed": SignOnStatus.SIGNED,
         "import_form": DocxImportForm() if membership.can_edit and editable else None,
         "drafts": RecommendationsChoiceForm(document=document).fields["recommendations"].queryset
         if membership.can_edit and editable else None,
         "chosen": {r.pk for r in page.recommendations},
+        "asks": [(r, selectors.smart_checklist(r), suggest(r.text)) for r in page.recommendations],
     }
     return render_to_string("submissions/document_body.html", context, request)
 
