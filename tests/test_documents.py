@@ -384,3 +384,15 @@ def test_an_individual_submission_is_signed_by_its_lead_alone_and_observers_only
     assert observer.get(url("detail", document.pk)).status_code == 200
     assert save(observer, document, section, "<p>x</p>", 1).status_code == 403
     assert observer.post(url("export_create", document.pk), {"format": "docx"}).status_code == 403
+
+
+def test_a_text_too_long_or_a_title_too_long_is_refused_and_nothing_is_lost(personas, joint):
+    section = joint.sections.order_by("position").first()
+    admin = personas.client_for(personas.admin)
+    assert save(admin, joint, section, "<p>Kept.</p>", 1).status_code == 200
+    huge = save(admin, joint, section, "<p>" + "word " * 120_000 + "</p>", 2)
+    assert huge.status_code == 400 and huge.json()["error"]
+    long_title = save(admin, joint, section, "<p>Changed.</p>", 2, title="T" * 301)
+    assert long_title.status_code == 400 and "300 characters" in long_title.json()["error"]
+    stored = Section.objects.get(pk=section.pk)
+    assert stored.body == "<p>Kept.</p>" and stored.version == 2

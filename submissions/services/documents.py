@@ -72,6 +72,14 @@ def can_edit_section(membership: Membership, section: Section, my_groups: set[in
     return section.working_group_id in my_groups
 
 
+def _clean(html: str) -> str:
+    """The sanitised text; a text too long to keep is refused with the sanitiser's message."""
+    try:
+        return richtext.clean(html)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+
+
 def _counts(html: str) -> tuple[int, int]:
     counted = count_html(html)
     return counted.counted, counted.footnotes
@@ -155,8 +163,10 @@ def section_save(
         raise PermissionDenied(_("This section is assigned to someone else."))
     if current.version != base_version:
         raise SaveConflict(current)
-    clean = richtext.clean(body)
+    clean = _clean(body)
     new_title = (title if title is not None else current.title).strip() or current.title
+    if len(new_title) > Section._meta.get_field("title").max_length:
+        raise ValidationError(_("A section title has at most 300 characters."))
     if clean == current.body and new_title == current.title and working_group is ... and assignee is ...:
         return current  # nothing changed: no new version, no revision
     current.body, current.title = clean, new_title
@@ -209,7 +219,7 @@ def summary_save(*, document: Document, membership: Membership, base_version: in
         raise PermissionDenied(_("The secretariat writes the executive summary."))
     if current.summary_version != base_version:
         raise SaveConflict(current)
-    clean = richtext.clean(summary)
+    clean = _clean(summary)
     if clean != current.summary:
         current.summary, current.summary_version = clean, current.summary_version + 1
         current.save(update_fields=["summary", "summary_version", "updated_at"])
@@ -223,7 +233,7 @@ def sections_import(*, document: Document, actor: Any, imported: Any) -> list[Se
         added = []
         for part in imported.sections:
             section = section_add(document=document, actor=actor, title=part.title or _("Imported text"))
-            clean = richtext.clean(part.html)
+            clean = _clean(part.html)
             section.body = clean
             section.counted_words, section.footnote_words = _counts(clean)
             section.version = 2

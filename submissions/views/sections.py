@@ -73,7 +73,7 @@ def section_save(request: HttpRequest, coalition_slug: str, document_id: int, se
                 "body": theirs.body, "updated_by": str(theirs.updated_by or ""),
             }, status=409)
         return render(request, "submissions/section_conflict.html", {
-            "section": theirs, "document": section.document, "mine": richtext.clean(request.POST.get("body", "")),
+            "section": theirs, "document": section.document, "mine": request.POST.get("body", ""),  # shown escaped
             "my_title": request.POST.get("title", ""),
         }, status=409)
     except PermissionDenied as error:
