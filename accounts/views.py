@@ -15,6 +15,7 @@ from coalitions.services import InvitationError, invitation_accept, invitation_f
 
 from .adapters import INVITATION_SESSION_KEY
 from .forms import ProfileForm
+from .models import CalendarFeed
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -36,7 +37,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
         return response
     token = Token.objects.filter(user=request.user).first()
-    return render(request, "accounts/profile.html", {"form": form, "token": token})
+    feed = CalendarFeed.objects.filter(user=request.user, coalition=None).first()
+    return render(request, "accounts/profile.html", {"form": form, "token": token, "feed": feed})
 
 
 @login_required
@@ -49,6 +51,22 @@ def api_token(request: HttpRequest) -> HttpResponse:
     else:
         token = Token.objects.create(user=request.user)
         messages.success(request, _("New API token: %(key)s. Copy it now; it authenticates as you.") % {"key": token.key})
+    return redirect("profile")
+
+
+@login_required
+@require_POST
+def calendar_feed(request: HttpRequest) -> HttpResponse:
+    """Create (or replace) the person's private calendar address, or revoke it."""
+    from coalitions import feeds
+
+    if request.POST.get("action") == "revoke":
+        feeds.feed_revoke(user=request.user)
+        messages.success(request, _("Calendar address revoked: calendars subscribed to it get nothing more."))
+    else:
+        token = feeds.feed_create(user=request.user)
+        messages.success(request, _("Your private calendar address (copy it now into your calendar; anyone with it sees "
+                                    "your deadlines): %(url)s") % {"url": feeds.feed_url(token)})
     return redirect("profile")
 
 

@@ -8,6 +8,7 @@ app_name = "coalitions"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("settings/", views.coalition_settings, name="settings"),
+    path("settings/calendar-feed/", views.coalition_calendar_feed, name="calendar_feed"),
     path("members/", views.member_list, name="members"),
     path("members/<int:membership_id>/", views.member_edit, name="member_edit"),
     path("members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),

@@ -19,6 +19,8 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import CalendarFeed
+
 from . import selectors, services
 from .forms import (
     CoalitionForm,
@@ -96,7 +98,24 @@ def coalition_settings(request: HttpRequest, coalition_slug: str) -> HttpRespons
         services.coalition_update(coalition=request.coalition, actor=request.user, data=form.cleaned_data)
         messages.success(request, _("Settings saved."))
         return redirect("coalitions:dashboard", coalition_slug=coalition_slug)
-    return render(request, "coalitions/settings.html", {"form": form})
+    feed = CalendarFeed.objects.filter(coalition=request.coalition).select_related("user").first()
+    return render(request, "coalitions/settings.html", {"form": form, "feed": feed})
+
+
+@require_POST
+@require_role(Role.ADMIN)
+def coalition_calendar_feed(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    """The secretariat's private calendar address of the coalition's deadlines: create, replace, revoke."""
+    from . import feeds
+
+    if request.POST.get("action") == "revoke":
+        feeds.feed_revoke(user=request.user, coalition=request.coalition)
+        messages.success(request, _("The coalition's calendar address is revoked."))
+    else:
+        token = feeds.feed_create(user=request.user, coalition=request.coalition)
+        messages.success(request, _("The coalition's private calendar address (copy it now; anyone with it sees the "
+                                    "coalition's deadlines): %(url)s") % {"url": feeds.feed_url(token)})
+    return redirect("coalitions:settings", coalition_slug=coalition_slug)
 
 
 # --- people -------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/profile/", account_views.profile, name="profile"),
     path("account/api-token/", account_views.api_token, name="api_token"),
+    path("account/calendar-feed/", account_views.calendar_feed, name="calendar_feed_manage"),
+    path("feeds/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("invitations/<str:token>/", account_views.invitation_accept_view, name="invitation_accept"),
     path("coalitions/new/", coalition_views.coalition_create, name="coalition_create"),
     path("c/<slug:coalition_slug>/", include("coalitions.urls")),

@@ -1,0 +1,120 @@
+"""Private iCalendar feeds of the deadlines (RFC 5545, written with the `icalendar` library).
+
+A person's feed holds the milestones of every engagement of every coalition they belong to; a
+coalition's feed (for its secretariat) those of that coalition. The address carries a secret
+token; only its hash is stored, and revoking deletes it. The events say what is due and when, and
+link back to the app: no document text, no member names (a feed can end up in a shared calendar).
+
+OHCHR's stakeholder deadline is an instant (15:00 Geneva time) and is written with its time zone
+(TZID Europe/Zurich and its VTIMEZONE), so that every calendar shows it in its own zone; the other
+milestones are days, written as all-day events.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+import icalendar
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import CalendarFeed, User
+from upr.rules import GENEVA
+
+from .models import Coalition, Engagement, Membership
+from .selectors import engagement_timeline
+
+DEADLINE_MINUTES = 30  # how long a deadline's event lasts in a calendar: it ends at the deadline
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _scope(user: User, coalition: Coalition | None) -> dict[str, Any]:
+    """A person has one personal feed; a coalition one feed (whoever of its admins made it)."""
+    return {"coalition": coalition} if coalition is not None else {"user": user, "coalition": None}
+
+
+@transaction.atomic
+def feed_create(*, user: User, coalition: Coalition | None = None) -> str:
+    """A new secret address for the person's feed (or the coalition's); the previous one stops working."""
+    token = secrets.token_urlsafe(32)
+    CalendarFeed.objects.filter(**_scope(user, coalition)).delete()
+    try:
+        with transaction.atomic():
+            CalendarFeed.objects.create(user=user, coalition=coalition, token_hash=_hash(token))
+    except IntegrityError:  # a concurrent request made one at the same moment: this one replaces it
+        CalendarFeed.objects.filter(**_scope(user, coalition)).delete()
+        CalendarFeed.objects.create(user=user, coalition=coalition, token_hash=_hash(token))
+    return token
+
+
+def feed_revoke(*, user: User, coalition: Coalition | None = None) -> None:
+    CalendarFeed.objects.filter(**_scope(user, coalition)).delete()
+
+
+def feed_for(token: str) -> CalendarFeed | None:
+    """The feed of a token, if it is still valid: a coalition's feed only while its creator is still
+    an admin of it (a secretariat member who leaves takes the address's power with them)."""
+    feed = CalendarFeed.objects.select_related("user", "coalition").filter(token_hash=_hash(token)).first()
+    if feed is None or not feed.user.is_active:
+        return None
+    if feed.coalition_id and not Membership.objects.filter(coalition=feed.coalition, user=feed.user, role="admin").exists():
+        return None
+    return feed
+
+
+def feed_url(token: str) -> str:
+    return settings.SITE_URL + reverse("calendar_feed", args=[token])
+
+
+def _engagements(feed: CalendarFeed) -> list[Engagement]:
+    if feed.coalition_id:
+        coalitions: Any = [feed.coalition_id]
+    else:
+        coalitions = Membership.objects.filter(user=feed.user).values("coalition_id")
+    return list(
+        Engagement.objects.filter(coalition__in=coalitions)
+        .select_related("coalition", "review__state", "review__session").prefetch_related("milestones")
+        .order_by("coalition__name", "review__session__number")
+    )
+
+
+def render_feed(feed: CalendarFeed) -> bytes:
+    """The feed's calendar, in one query for the engagements and one for their milestones."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//UPR Coalition Hub//Deadlines//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    name = _("UPR deadlines: %(coalition)s") % {"coalition": feed.coalition.name} if feed.coalition_id else _("My UPR deadlines")
+    calendar.add("x-wr-calname", name)
+    stamp = timezone.now()
+    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "upr-coalition-hub"
+    for engagement in _engagements(feed):
+        link = settings.SITE_URL + reverse("coalitions:engagement", args=[engagement.coalition.slug, engagement.pk])
+        review = f"{engagement.review.state.name}, {_('session %(n)d') % {'n': engagement.review.session.number}}"
+        for entry in engagement_timeline(engagement=engagement, milestones=list(engagement.milestones.all())):
+            if entry.date is None:
+                continue
+            event = icalendar.Event()
+            event.add("uid", f"milestone-{entry.milestone.pk}@{host}")
+            event.add("dtstamp", stamp)
+            event.add("summary", f"{entry.label} · {review} ({engagement.coalition.name})")
+            event.add("url", link)
+            event.add("description", _("Open the engagement in UPR Coalition Hub: %(link)s") % {"link": link})
+            if entry.due_at is not None:
+                due = entry.due_at.astimezone(GENEVA)
+                event.add("dtstart", due - dt.timedelta(minutes=DEADLINE_MINUTES))
+                event.add("dtend", due)
+            else:
+                event.add("dtstart", entry.date)
+                event.add("dtend", (entry.end_date or entry.date) + dt.timedelta(days=1))
+            calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

@@ -1,0 +1,109 @@
+"""Private iCalendar feeds of the deadlines: made, read back with the icalendar library, replaced and
+revoked; the Geneva deadline keeps 15:00 across a daylight-saving change; nothing of another
+coalition; a constant number of queries."""
+import datetime as dt
+import re
+import zoneinfo
+from urllib.parse import urlsplit
+
+import icalendar
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from coalitions import services
+from coalitions.models import Membership, Milestone, Role
+from upr.models import Review
+
+pytestmark = pytest.mark.django_db
+GENEVA = zoneinfo.ZoneInfo("Europe/Zurich")
+
+
+def make_feed(client, url: str) -> str:  # type: ignore[no-untyped-def]
+    response = client.post(url, {"action": "create"}, follow=True)
+    found = re.search(r"https?://[^\s<]+/feeds/[^\s<]+\.ics", response.content.decode())
+    assert found, "the new address is shown once"
+    return urlsplit(found.group(0)).path
+
+
+def read(path: str) -> icalendar.Calendar:
+    response = Client().get(path)  # a calendar application: no login, the address is the key
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    return icalendar.Calendar.from_ical(response.content)
+
+
+def events(calendar: icalendar.Calendar) -> list:
+    return [c for c in calendar.walk("VEVENT")]
+
+
+def test_a_persons_feed_holds_their_coalitions_deadlines_and_can_be_replaced_or_revoked(personas):
+    admin = personas.client_for(personas.admin)
+    path = make_feed(admin, reverse("calendar_feed_manage"))
+    calendar = read(path)
+    assert calendar["version"] == "2.0" and "UPR Coalition Hub" in str(calendar["prodid"])
+    found = events(calendar)
+    dated = Milestone.objects.filter(engagement=personas.engagement).count()
+    assert 0 < len(found) <= dated and all(str(e["uid"]).startswith("milestone-") for e in found)
+    assert len({str(e["uid"]) for e in found}) == len(found)
+    deadline = next(e for e in found if "Stakeholder submission deadline" in str(e["summary"]))
+    due = deadline.decoded("dtend")
+    assert due.tzinfo is not None and due.astimezone(GENEVA).time() == dt.time(15, 0)
+    assert calendar.walk("VTIMEZONE") and "TZID=Europe/Zurich" in calendar.to_ical().decode()
+    review = next(e for e in found if str(e["summary"]).startswith("Review"))
+    assert type(review.decoded("dtstart")) is dt.date  # a day, not an instant
+    text = calendar.to_ical().decode()
+    assert personas.admin.email not in text and "Beta" not in text  # no names, nothing of another coalition
+    # Replaced: the old address stops working; revoked: so does the new one.
+    new_path = make_feed(admin, reverse("calendar_feed_manage"))
+    assert new_path != path and Client().get(path).status_code == 404
+    admin.post(reverse("calendar_feed_manage"), {"action": "revoke"})
+    assert Client().get(new_path).status_code == 404
+    assert Client().get("/feeds/not-a-token.ics").status_code == 404
+
+
+def test_the_geneva_deadline_stays_at_15_00_across_a_daylight_saving_change(personas):
+    winter = Milestone.objects.get(engagement=personas.engagement, kind="stakeholder_deadline")
+    winter.override_date = dt.date(2027, 1, 14)
+    winter.save()
+    summer_review = Review.objects.exclude(pk=personas.engagement.review_id).order_by("session__number").last()
+    summer_engagement = services.engagement_create(coalition=personas.coalition, actor=personas.admin, review=summer_review)
+    summer = Milestone.objects.get(engagement=summer_engagement, kind="stakeholder_deadline")
+    summer.override_date = dt.date(2027, 7, 15)
+    summer.save()
+    path = make_feed(personas.client_for(personas.member), reverse("calendar_feed_manage"))
+    due = {e.decoded("dtend").date(): e.decoded("dtend") for e in events(read(path)) if "Stakeholder" in str(e["summary"])}
+    assert due[dt.date(2027, 1, 14)].astimezone(dt.timezone.utc).time() == dt.time(14, 0)  # CET, UTC+1
+    assert due[dt.date(2027, 7, 15)].astimezone(dt.timezone.utc).time() == dt.time(13, 0)  # CEST, UTC+2
+    assert {d.astimezone(GENEVA).time() for d in due.values()} == {dt.time(15, 0)}
+
+
+def test_leaving_a_coalition_takes_its_deadlines_out_of_the_feed(personas):
+    path = make_feed(personas.client_for(personas.member), reverse("calendar_feed_manage"))
+    assert events(read(path))
+    Membership.objects.filter(user=personas.member, coalition=personas.coalition).delete()
+    assert events(read(path)) == []
+
+
+def test_the_secretariat_has_a_coalition_feed_that_dies_with_its_admin_role(personas):
+    admin = personas.client_for(personas.admin)
+    url = reverse("coalitions:calendar_feed", args=["alpha"])
+    assert personas.client_for(personas.editor).post(url, {"action": "create"}).status_code == 403
+    path = make_feed(admin, url)
+    calendar = read(path)
+    assert "Alpha Coalition" in str(calendar["x-wr-calname"]) and events(calendar)
+    assert "An address made by" in admin.get(reverse("coalitions:settings", args=["alpha"])).content.decode()
+    Membership.objects.filter(user=personas.admin, coalition=personas.coalition).update(role=Role.MEMBER)
+    assert Client().get(path).status_code == 404
+
+
+def test_the_feed_costs_the_same_queries_for_one_or_five_engagements(personas, django_assert_max_num_queries):
+    path = make_feed(personas.client_for(personas.admin), reverse("calendar_feed_manage"))
+    with CaptureQueriesContext(connection) as one:
+        read(path)
+    dated = Review.objects.exclude(pk=personas.engagement.review_id).filter(session__start_date__isnull=False)
+    for review in dated.order_by("pk")[:4]:
+        services.engagement_create(coalition=personas.coalition, actor=personas.admin, review=review)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert len(events(read(path))) > 4 * 10
