@@ -7,3 +7,18 @@ from . import emails
 @queued_task(queue="default", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_invitation_email(*, invitation_id: int, token: str) -> None:
     emails.invitation_email_send(invitation_id=invitation_id, token=token)
+
+
+@queued_task(queue="reminders")
+def sweep_reminders() -> int:
+    """Run by Celery beat: claim the reminders that are due and queue their sending."""
+    from . import reminders
+
+    return len(reminders.sweep())
+
+
+@queued_task(queue="reminders", autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
+def send_reminder(*, reminder_id: int) -> None:
+    from . import reminders
+
+    reminders.send(reminder_id=reminder_id)

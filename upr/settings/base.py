@@ -99,7 +99,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+# The reminder sweep: every 15 minutes. A sweep claims each reminder once (coalitions.reminders), so
+# a second beat, an overlapping sweep or a late one sends nothing twice.
+CELERY_BEAT_SCHEDULE: dict = {
+    "reminder-sweep": {"task": "coalitions.tasks.sweep_reminders", "schedule": 15 * 60},
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

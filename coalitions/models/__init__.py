@@ -320,3 +320,7 @@ class AuditEvent(CoalitionOwnedModel):
 
 def default_invitation_expiry() -> dt.datetime:
     return timezone.now() + dt.timedelta(days=settings.INVITATION_TTL_DAYS)
+
+
+# The reminders of deadlines live in their own module of this package (imported last: they build on the above).
+from .reminders import Reminder, ReminderPreference, ReminderStatus  # noqa: E402,F401

@@ -1,0 +1,126 @@
+"""Reminders of deadlines, in-process (the real worker, Redis and SMTP versions are in
+test_celery_worker.py): each (person, deadline, lead time) once, whatever the sweeps do."""
+import datetime as dt
+import threading
+import zoneinfo
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import User
+from coalitions import reminders
+from coalitions.models import Membership, Milestone, Reminder, ReminderPreference
+from upr.rules import GENEVA
+
+pytestmark = pytest.mark.django_db
+
+
+def deadline_in(personas, days: int) -> dt.datetime:  # type: ignore[no-untyped-def]
+    """Move the engagement's stakeholder deadline `days` ahead; its instant (15:00 Geneva)."""
+    milestone = Milestone.objects.get(engagement=personas.engagement, kind="stakeholder_deadline")
+    milestone.override_date = timezone.localdate(timezone.now(), GENEVA) + dt.timedelta(days=days)
+    milestone.save()
+    return dt.datetime.combine(milestone.override_date, dt.time(15, 0), tzinfo=GENEVA)
+
+
+def members(personas) -> int:  # type: ignore[no-untyped-def]
+    return Membership.objects.filter(coalition=personas.coalition).count()
+
+
+def stakeholder_mails() -> list:
+    return [m for m in mail.outbox if "Stakeholder submission deadline" in m.subject]
+
+
+def test_each_reminder_is_sent_once_and_says_what_is_due_without_names(personas, django_capture_on_commit_callbacks):
+    due = deadline_in(personas, 7)
+    now = due - dt.timedelta(days=7) + dt.timedelta(minutes=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = reminders.sweep(now=now)
+    sent = stakeholder_mails()
+    assert len(sent) == members(personas) and len(first) >= len(sent)
+    body = sent[0].body
+    assert "15:00" in body and "/c/alpha/engagements/" in body and "Alpha Coalition" not in sent[0].subject
+    assert all(p.email not in m.body for m in sent for p in (personas.editor, personas.member))
+    # The 30-day reminder's moment had come too: claimed as superseded, never sent.
+    assert set(Reminder.objects.filter(deadline__startswith="milestone:", lead_days=30).values_list("status", flat=True)) <= {"superseded"}
+    key = Reminder.objects.get(pk=first[0]).deadline
+    claims = Reminder.objects.filter(deadline=key).count()
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.sweep(now=now + dt.timedelta(hours=1))  # the next sweep: nothing new for this deadline
+    assert Reminder.objects.filter(deadline=key).count() == claims and len(stakeholder_mails()) == members(personas)
+    # A retried send of a sent reminder sends nothing.
+    assert reminders.send(reminder_id=first[0]) is False
+    assert len(stakeholder_mails()) == members(personas)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_the_same_moment_claim_each_reminder_once(personas):
+    due = deadline_in(personas, 1)
+    now = due - dt.timedelta(days=1) + dt.timedelta(minutes=1)
+    results: list[list[int]] = []
+    barrier = threading.Barrier(2)
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            results.append(reminders.claim(reminders.due_reminders(now=now)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    claimed = [pk for result in results for pk in result]
+    stakeholder = Reminder.objects.filter(pk__in=claimed, lead_days=1)
+    assert len(claimed) == len(set(claimed)) and stakeholder.count() == members(personas)
+    for pk in claimed:
+        reminders.send(reminder_id=pk)
+    assert len(stakeholder_mails()) == members(personas)
+
+
+def test_a_moved_deadline_sends_for_its_new_date_not_the_old(personas, django_capture_on_commit_callbacks):
+    due = deadline_in(personas, 7)
+    now = due - dt.timedelta(days=7) + dt.timedelta(minutes=5)
+    claimed = reminders.claim(reminders.due_reminders(now=now))  # claimed, not sent yet
+    moved = deadline_in(personas, 20)
+    for pk in claimed:
+        reminders.send(reminder_id=pk)
+    assert stakeholder_mails() == []
+    assert set(Reminder.objects.filter(pk__in=claimed).values_list("status", flat=True)) == {"superseded"}
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.sweep(now=moved - dt.timedelta(days=30) + dt.timedelta(minutes=5))
+    assert len(stakeholder_mails()) == members(personas)
+    assert moved.strftime("%-d %B %Y") in stakeholder_mails()[0].body
+
+
+def test_a_late_sweep_sends_the_missed_reminder_once_marked_late_and_skips_passed_deadlines(
+        personas, django_capture_on_commit_callbacks):
+    due = deadline_in(personas, 1)
+    late = due - dt.timedelta(days=1) + dt.timedelta(hours=10)  # the day-before reminder is 10 hours overdue
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.sweep(now=late)
+    sent = stakeholder_mails()
+    assert len(sent) == members(personas) and all("Late reminder" in m.body for m in sent)
+    assert Reminder.objects.filter(lead_days=1, late=True, status="sent").count() == members(personas)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.sweep(now=due + dt.timedelta(hours=1))  # the deadline has passed: nothing about it
+    assert stakeholder_mails() == []
+
+
+def test_preferences_choose_the_lead_times_or_none_and_the_time_is_each_persons(personas, django_capture_on_commit_callbacks):
+    due = deadline_in(personas, 3)
+    ReminderPreference.objects.create(user=personas.member, lead_days=[3], delivery="single")
+    ReminderPreference.objects.create(user=personas.observer, delivery="none")
+    User.objects.filter(pk=personas.member.pk).update(timezone="America/Bogota")
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.sweep(now=due - dt.timedelta(days=3) + dt.timedelta(minutes=5))
+    recipients = {m.to[0] for m in stakeholder_mails()}
+    assert personas.member.email in recipients and personas.observer.email not in recipients
+    body = next(m.body for m in stakeholder_mails() if m.to[0] == personas.member.email)
+    local = due.astimezone(zoneinfo.ZoneInfo("America/Bogota"))
+    assert f"{local:%H:%M} (America/Bogota)" in body and "In Geneva:" in body and "15:00" in body
