@@ -1,10 +1,14 @@
 """The person's own pages: home (their coalitions), profile, API token, accepting an invitation."""
+import datetime as dt
+
 from allauth.account.adapter import get_adapter
 from django.conf import settings
+from django.core import signing
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,7 +19,7 @@ from coalitions.services import InvitationError, invitation_accept, invitation_f
 
 from .adapters import INVITATION_SESSION_KEY
 from .forms import ProfileForm
-from .models import CalendarFeed
+from .models import CalendarFeed, User
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -68,6 +72,50 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your private calendar address (copy it now into your calendar; anyone with it sees "
                                     "your deadlines): %(url)s") % {"url": feeds.feed_url(token)})
     return redirect("profile")
+
+
+PREFERENCES_SALT = "reminder-preferences"
+PREFERENCES_LINK_DAYS = 120  # a reminder's "change your preferences" link works this long
+
+
+def preferences_link(user: User) -> str:
+    """The address, in every reminder, that opens the person's reminder preferences without logging in."""
+    return settings.SITE_URL + reverse("reminder_preferences_link", args=[signing.dumps(user.pk, salt=PREFERENCES_SALT)])
+
+
+def _reminder_preferences(request: HttpRequest, user: User, action: str) -> HttpResponse:
+    from coalitions.forms import ReminderPreferenceForm
+    from coalitions.models import ReminderPreference
+
+    preference = ReminderPreference.objects.filter(user=user).first()
+    initial = {"lead_days": ", ".join(str(d) for d in (preference.lead_days if preference else [30, 7, 1, 0])),
+               "delivery": preference.delivery if preference else "single"}
+    data = request.POST.copy() if request.method == "POST" else None
+    if data is not None and "stop" in data:  # one click: no more reminders
+        data.update({"lead_days": initial["lead_days"], "delivery": "none"})
+    form = ReminderPreferenceForm(data, initial=initial)
+    if data is not None and form.is_valid():
+        ReminderPreference.objects.update_or_create(user=user, defaults=form.cleaned_data)
+        messages.success(request, _("Reminder preferences saved."))
+        return redirect(action)
+    return render(request, "accounts/reminder_preferences.html", {"form": form, "action": action, "person": user},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def reminder_preferences(request: HttpRequest) -> HttpResponse:
+    return _reminder_preferences(request, request.user, reverse("reminder_preferences"))
+
+
+def reminder_preferences_link(request: HttpRequest, signed: str) -> HttpResponse:
+    """The link in each reminder: the person's preferences, without a login (the signed link is the
+    key; it opens nothing else). An altered or expired link gets 404."""
+    try:
+        pk = signing.loads(signed, salt=PREFERENCES_SALT, max_age=dt.timedelta(days=PREFERENCES_LINK_DAYS))
+    except signing.BadSignature:
+        raise Http404 from None
+    user = get_object_or_404(User, pk=pk, is_active=True)
+    return _reminder_preferences(request, user, reverse("reminder_preferences_link", args=[signed]))
 
 
 def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:

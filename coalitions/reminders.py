@@ -29,10 +29,9 @@ from django.utils.translation import gettext as _
 from upr.rules import GENEVA
 
 from .models import Engagement, Membership, Reminder, ReminderPreference, ReminderStatus
-from .models.reminders import DEFAULT_LEAD_DAYS, Delivery
+from .models.reminders import DEFAULT_LEAD_DAYS, MAX_LEAD_DAYS, Delivery
 from .selectors import engagement_timeline
 
-MAX_LEAD_DAYS = 60  # the longest lead time a person may choose
 DAY_DEADLINE_TIME = dt.time(9, 0)  # when a date-only milestone falls due, Geneva time
 LATE_AFTER = dt.timedelta(hours=6)  # a reminder claimed this long after its moment is marked late
 BATCH = 1000
@@ -149,6 +148,8 @@ def send(*, reminder_id: int) -> bool:
 
 def _email(reminder: Reminder) -> None:
     """What is due and when, with a link: no document text, no names of members (an inbox is not private)."""
+    from accounts.views import preferences_link
+
     user = reminder.user
     milestone_id = int(reminder.deadline.partition(":")[2])
     engagement = (Engagement.objects.select_related("review__state", "review__session", "coalition")
@@ -161,7 +162,7 @@ def _email(reminder: Reminder) -> None:
             "due_local": timezone.localtime(reminder.due_at), "due_geneva": reminder.due_at.astimezone(GENEVA),
             "zone": zone, "lead_days": reminder.lead_days,
             "url": settings.SITE_URL + reverse("coalitions:engagement", args=[engagement.coalition.slug, engagement.pk]),
-            "preferences_url": settings.SITE_URL + reverse("profile"),
+            "preferences_url": preferences_link(user),
         }
         send_mail(
             subject=_("[UPR Coalition Hub] Reminder: %(label)s") % {"label": label},

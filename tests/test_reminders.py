@@ -124,3 +124,29 @@ def test_preferences_choose_the_lead_times_or_none_and_the_time_is_each_persons(
     body = next(m.body for m in stakeholder_mails() if m.to[0] == personas.member.email)
     local = due.astimezone(zoneinfo.ZoneInfo("America/Bogota"))
     assert f"{local:%H:%M} (America/Bogota)" in body and "In Geneva:" in body and "15:00" in body
+
+
+def test_the_link_in_a_reminder_opens_the_preferences_without_a_login_and_stops_them_in_one_click(
+        personas, django_capture_on_commit_callbacks):
+    import re
+
+    from django.test import Client
+
+    due = deadline_in(personas, 7)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.sweep(now=due - dt.timedelta(days=7) + dt.timedelta(minutes=5))
+    message = next(m for m in stakeholder_mails() if m.to[0] == personas.member.email)
+    link = re.search(r"https?://\S+(/reminders/\S+/)", message.body).group(1)
+    visitor = Client()  # not logged in: the signed link is the key
+    page = visitor.get(link)
+    assert page.status_code == 200 and personas.member.email in page.content.decode()
+    assert visitor.post(link, {"stop": "1"}).status_code == 302
+    assert ReminderPreference.objects.get(user=personas.member).delivery == "none"
+    assert visitor.post(link, {"lead_days": "14, 2", "delivery": "weekly"}).status_code == 302
+    assert ReminderPreference.objects.get(user=personas.member).lead_days == [14, 2]
+    refused = visitor.post(link, {"lead_days": "90, x", "delivery": "single"})
+    assert refused.status_code == 400 and "from 0 to 60" in refused.content.decode()
+    assert ReminderPreference.objects.get(user=personas.member).lead_days == [14, 2]
+    assert visitor.get(link[:-3] + "xx/").status_code == 404  # altered: nothing
+    # Logged in, the same page from the profile.
+    assert personas.client_for(personas.member).get("/account/reminders/").status_code == 200

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_LEAD_DAYS = [30, 7, 1, 0]  # a month, a week, the day before, the day itself
+MAX_LEAD_DAYS = 60  # the longest lead time a person may choose
 
 
 def default_lead_days() -> list[int]:
