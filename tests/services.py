@@ -1,6 +1,7 @@
 """Real parts for integration tests: an SMTP server that keeps what it receives, and a Celery worker."""
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -45,9 +46,27 @@ class MailSink:
         return list(self.messages)
 
 
+class StallingSink(MailSink):
+    """Holds the first message at MAIL FROM for `seconds` (and says so): a worker killed meanwhile dies
+    in the middle of sending, before the server has accepted anything."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self.stalled = threading.Event()
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # type: ignore[no-untyped-def]
+        if not self.stalled.is_set():
+            self.stalled.set()
+            await asyncio.sleep(self.seconds)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+
 class SMTPServer:
-    def __init__(self) -> None:
-        self.sink = MailSink()
+    def __init__(self, sink: MailSink | None = None) -> None:
+        self.sink = sink or MailSink()
         self.port = free_port()
         self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
 
@@ -66,7 +85,9 @@ class SMTPServer:
 class CeleryWorker:
     """A real `celery worker` process on real Redis, against the test database."""
 
-    def __init__(self, *, database_name: str, email_url: str, queues: str = "default,exports,reminders") -> None:
+    def __init__(self, *, database_name: str, email_url: str, queues: str = "default,exports,reminders",
+                 name: str = "worker", **extra_env: str) -> None:
+        self.name = name
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "upr.settings.test",
@@ -74,16 +95,17 @@ class CeleryWorker:
             "REDIS_URL": TEST_REDIS_URL,
             "EMAIL_URL": email_url,
             "CELERY_TASK_ALWAYS_EAGER": "false",
+            **extra_env,
         }
         self.queues = queues
         self.process: subprocess.Popen | None = None
-        self.log = ROOT / ".tmp" / f"celery-worker-{os.getpid()}.log"
+        self.log = ROOT / ".tmp" / f"celery-{name}-{os.getpid()}.log"
 
     def __enter__(self) -> "CeleryWorker":
         self.log.parent.mkdir(exist_ok=True)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "upr", "worker", "-Q", self.queues, "--pool", "solo",
-             "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "info", "-n", f"test-{os.getpid()}@%h"],
+             "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "info", "-n", f"{self.name}-{os.getpid()}@%h"],
             cwd=ROOT, env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 60
@@ -94,6 +116,12 @@ class CeleryWorker:
                 raise RuntimeError(f"Celery worker exited:\n{self.log.read_text()}")
             time.sleep(0.2)
         raise RuntimeError(f"Celery worker did not start:\n{self.log.read_text()}")
+
+    def kill(self) -> None:
+        """SIGKILL: the worker dies on the spot, whatever it was doing (its task is not acknowledged)."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=15)
 
     def __exit__(self, *exc: object) -> None:
         if self.process and self.process.poll() is None:

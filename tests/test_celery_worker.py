@@ -91,3 +91,63 @@ def test_an_export_is_made_by_a_worker_of_the_exports_queue_only(broker, upr_ref
     done = ExportJob.objects.get(pk=job.pk)
     assert done.status == "done", done.error
     assert any("Made by the worker." in p.text for p in docx.Document(io.BytesIO(bytes(done.content))).paragraphs)
+
+
+def stakeholder_deadline_in(engagement, days: int) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from coalitions.models import Milestone
+    from upr.rules import GENEVA
+
+    milestone = Milestone.objects.get(engagement=engagement, kind="stakeholder_deadline")
+    milestone.override_date = timezone.localdate(timezone.now(), GENEVA) + dt.timedelta(days=days)
+    milestone.save()
+
+
+def recipients(messages) -> list[str]:  # type: ignore[no-untyped-def]
+    return sorted(m["To"] for m in messages if "Stakeholder submission deadline" in m["Subject"])
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_on_two_workers_at_once_send_each_reminder_once(broker, personas):
+    from coalitions.models import Membership
+    from coalitions.tasks import sweep_reminders
+
+    stakeholder_deadline_in(personas.engagement, 7)
+    expected = sorted(Membership.objects.filter(coalition=personas.coalition).values_list("user__email", flat=True))
+    database = connection.settings_dict["NAME"]
+    with SMTPServer() as smtp, \
+            CeleryWorker(database_name=database, email_url=smtp.url, queues="reminders", name="one"), \
+            CeleryWorker(database_name=database, email_url=smtp.url, queues="reminders", name="two"):
+        sweep_reminders.delay()
+        sweep_reminders.delay()
+        smtp.sink.wait_for(len(expected))
+        assert recipients(smtp.sink.wait_for(len(expected) + 1, timeout=4)) == expected
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_send_leaves_the_reminder_to_another_which_sends_it_once(broker, personas):
+    from coalitions.models import Membership, Reminder
+    from coalitions.tasks import sweep_reminders
+
+    from .services import StallingSink
+
+    stakeholder_deadline_in(personas.engagement, 7)
+    expected = sorted(Membership.objects.filter(coalition=personas.coalition).values_list("user__email", flat=True))
+    database = connection.settings_dict["NAME"]
+    with SMTPServer(StallingSink(seconds=20)) as smtp:
+        quick = {"CELERY_VISIBILITY_TIMEOUT": "3", "CELERY_RESTORE_INTERVAL": "1", "CELERY_RESTORE_THROTTLE": "1"}
+        first = CeleryWorker(database_name=database, email_url=smtp.url, queues="reminders", name="doomed", **quick)
+        with first:
+            sweep_reminders.delay()
+            assert smtp.sink.stalled.wait(30), "no reminder was being sent"
+            first.kill()  # in the middle of the SMTP dialogue, inside the transaction holding the claim
+        assert smtp.sink.messages == []
+        with CeleryWorker(database_name=database, email_url=smtp.url, queues="reminders", name="heir", **quick):
+            smtp.sink.wait_for(len(expected), timeout=40)
+            assert recipients(smtp.sink.wait_for(len(expected) + 1, timeout=5)) == expected
+    assert Reminder.objects.filter(status="sent").count() == len(expected)
