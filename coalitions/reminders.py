@@ -2,10 +2,10 @@
 
 `sweep(now)` finds every reminder that is due: for each member of a coalition, each deadline of
 its engagements that is still ahead, and each of the member's lead times whose moment has come.
-It claims them in one statement per batch (INSERT ... ON CONFLICT DO NOTHING RETURNING id): two
-sweeps at the same moment claim disjoint rows, and a sweep that runs hours late claims what was
-missed, marked late. Of several lead times of one deadline that came while no sweep ran, only the
-nearest is sent (the others are claimed as superseded: "30 days before" is no news a week before).
+It claims them in one statement (INSERT ... ON CONFLICT DO NOTHING RETURNING id): two sweeps at
+the same moment claim disjoint rows, and a sweep that runs hours late claims what was missed,
+marked late. Of several lead times of one deadline that came while no sweep ran, only the nearest
+is claimed ("30 days before" is no news a week before); the others are never sent.
 
 `send(reminder_id)` sends one claimed reminder inside a transaction that holds its row: a worker
 that dies before the commit leaves it claimed (the task is redelivered: acks late), and a second
@@ -16,7 +16,9 @@ A milestone that is a day (not an instant) is due at 09:00 Geneva time on that d
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -35,6 +37,9 @@ from .selectors import engagement_timeline
 DAY_DEADLINE_TIME = dt.time(9, 0)  # when a date-only milestone falls due, Geneva time
 LATE_AFTER = dt.timedelta(hours=6)  # a reminder claimed this long after its moment is marked late
 BATCH = 1000
+SEND_CHUNK = 100  # reminders per sending task: a sweep of 100,000 reminders queues 1,000 tasks
+DIGEST_TIME = dt.time(8, 0)  # digests go out from 08:00 in the person's zone (weekly: on Mondays)
+DIGESTS = (Delivery.DAILY, Delivery.WEEKLY)
 
 
 @dataclass(frozen=True)
@@ -82,40 +87,75 @@ def due_reminders(*, now: dt.datetime) -> list[tuple]:
                 continue
             leads = sorted(set(preference.lead_days if preference else DEFAULT_LEAD_DAYS))
             come = [lead for lead in leads if deadline.due_at - dt.timedelta(days=lead) <= now]
-            for lead in come:
-                moment = deadline.due_at - dt.timedelta(days=lead)
-                status = ReminderStatus.CLAIMED if lead == come[0] else ReminderStatus.SUPERSEDED
-                rows.append((user_id, deadline.coalition_id, deadline.key, deadline.due_at, lead, now - moment > LATE_AFTER, status))
+            if come:  # the nearest lead time only: the ones before it went by (sent then, or too late now)
+                moment = deadline.due_at - dt.timedelta(days=come[0])
+                rows.append((user_id, deadline.coalition_id, deadline.key, deadline.due_at, come[0],
+                             now - moment > LATE_AFTER, ReminderStatus.CLAIMED))
     return rows
 
 
 def claim(rows: list[tuple]) -> list[int]:
-    """Insert the claims; the ids of those this call inserted (and are to be sent), none twice."""
+    """Insert the claims; the ids of those this call inserted (none twice, whoever else claims at
+    the same moment). On PostgreSQL the rows are copied into a temporary table and inserted from it
+    in one statement: 120,000 claims take seconds, not half a minute of VALUES lists."""
     table = Reminder._meta.db_table
-    claimed: list[int] = []
+    columns = "user_id, coalition_id, deadline, due_at, lead_days, late, status"
+    conflict = "ON CONFLICT (user_id, deadline, due_at, lead_days) DO NOTHING RETURNING id, status"
     now = timezone.now()
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            batch = rows[start:start + BATCH]
-            marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
-            cursor.execute(
-                f"INSERT INTO {table} (user_id, coalition_id, deadline, due_at, lead_days, late, status, claimed_at) "
-                f"VALUES {marks} ON CONFLICT (user_id, deadline, due_at, lead_days) DO NOTHING RETURNING id, status",
-                [value for row in batch for value in (*row, now)],
-            )
-            claimed += [pk for pk, status in cursor.fetchall() if status == ReminderStatus.CLAIMED]
-    return claimed
+    found: list[tuple[int, str]] = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("CREATE TEMP TABLE reminder_claim (user_id bigint, coalition_id bigint, deadline varchar(40), "
+                           "due_at timestamptz, lead_days smallint, late boolean, status varchar(10)) ON COMMIT DROP")
+            with cursor.cursor.copy(f"COPY reminder_claim ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f"INSERT INTO {table} ({columns}, claimed_at) SELECT {columns}, %s FROM reminder_claim {conflict}",
+                           [now])
+            found = cursor.fetchall()
+            cursor.execute("DROP TABLE reminder_claim")  # now, not at the commit: a caller's transaction may claim again
+        else:
+            for start in range(0, len(rows), BATCH):
+                batch = rows[start:start + BATCH]
+                marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
+                cursor.execute(f"INSERT INTO {table} ({columns}, claimed_at) VALUES {marks} {conflict}",
+                               [value for row in batch for value in (*row, now)])
+                found += cursor.fetchall()
+    return [pk for pk, status in found if status == ReminderStatus.CLAIMED]
+
+
+def digest_period_start(delivery: str, now: dt.datetime, zone: str) -> dt.datetime:
+    """When the current digest period began for a person: today's (or, before 08:00, yesterday's)
+    08:00 in their zone; for a weekly digest, the latest Monday 08:00."""
+    local = now.astimezone(zoneinfo.ZoneInfo(zone or "UTC"))
+    start = dt.datetime.combine(local.date(), DIGEST_TIME, tzinfo=local.tzinfo)
+    if start > local:
+        start -= dt.timedelta(days=1)
+    if delivery == Delivery.WEEKLY:
+        start -= dt.timedelta(days=start.weekday())
+    return start
 
 
 def sweep(*, now: dt.datetime | None = None) -> list[int]:
-    """Claim every due reminder and queue the sending of each (after the claims are committed)."""
-    from .tasks import send_reminder
+    """Claim every due reminder and queue the sending (after the claims are committed): single
+    reminders in chunks, and the digest of each person whose digest time has come."""
+    from .tasks import send_digest, send_reminders
 
     now = now or timezone.now()
     with transaction.atomic():
         claimed = claim(due_reminders(now=now))
-        for pk in claimed:
-            transaction.on_commit(lambda pk=pk: send_reminder.delay(reminder_id=pk))
+        digest_people = dict(ReminderPreference.objects.filter(delivery__in=DIGESTS).values_list("user_id", "delivery"))
+        singles = [pk for pk, user_id in Reminder.objects.filter(pk__in=claimed).values_list("pk", "user_id")
+                   if user_id not in digest_people]
+        for start in range(0, len(singles), SEND_CHUNK):
+            chunk = singles[start:start + SEND_CHUNK]
+            transaction.on_commit(lambda chunk=chunk: send_reminders.delay(reminder_ids=chunk))
+        waiting = set(Reminder.objects.filter(user_id__in=digest_people, status=ReminderStatus.CLAIMED)
+                      .values_list("user_id", flat=True))
+        for preference in ReminderPreference.objects.filter(user_id__in=waiting).select_related("user"):
+            begun = digest_period_start(preference.delivery, now, preference.user.timezone)
+            if preference.last_digest_at is None or preference.last_digest_at < begun:
+                transaction.on_commit(lambda pk=preference.user_id: send_digest.delay(user_id=pk))
     return claimed
 
 
@@ -128,44 +168,80 @@ def _current_due(reminder: Reminder) -> dt.datetime | None:
     return next((d.due_at for d in deadlines(engagements=[engagement]) if d.key == reminder.deadline), None)
 
 
+def _still_due(reminder: Reminder, now: dt.datetime) -> bool:
+    """Whether the claimed reminder's deadline is still where it was, and ahead; if not, it is
+    marked superseded and not sent."""
+    due = _current_due(reminder)
+    if due is not None and due == reminder.due_at and due > now:
+        return True
+    reminder.status = ReminderStatus.SUPERSEDED
+    reminder.save(update_fields=["status"])
+    return False
+
+
 def send(*, reminder_id: int) -> bool:
     """Send one claimed reminder, once. False when there was nothing to send."""
     with transaction.atomic():
         reminder = (Reminder.objects.select_for_update(of=("self",)).select_related("user", "coalition")
                     .filter(pk=reminder_id, status=ReminderStatus.CLAIMED).first())
-        if reminder is None:
-            return False  # sent already, superseded, or never claimed
-        due = _current_due(reminder)
-        if due is None or due != reminder.due_at or due <= timezone.now():
-            reminder.status = ReminderStatus.SUPERSEDED
-            reminder.save(update_fields=["status"])
-            return False
-        _email(reminder)
+        if reminder is None or not _still_due(reminder, timezone.now()):
+            return False  # sent already, superseded, never claimed, or its deadline moved
+        _email(reminder.user, [reminder])
         reminder.status, reminder.sent_at = ReminderStatus.SENT, timezone.now()
         reminder.save(update_fields=["status", "sent_at"])
     return True
 
 
-def _email(reminder: Reminder) -> None:
-    """What is due and when, with a link: no document text, no names of members (an inbox is not private)."""
-    from accounts.views import preferences_link
+def send_digest(*, user_id: int, now: dt.datetime | None = None) -> int:
+    """The person's digest: every reminder claimed for them and still due, in one email, once per
+    period (the preference row is held while it is made). The number of reminders sent."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        preference = ReminderPreference.objects.select_for_update().select_related("user").filter(
+            user_id=user_id, delivery__in=DIGESTS).first()
+        if preference is None:
+            return 0
+        begun = digest_period_start(preference.delivery, now, preference.user.timezone)
+        if preference.last_digest_at is not None and preference.last_digest_at >= begun:
+            return 0  # this period's digest went already
+        pending = list(Reminder.objects.select_for_update().filter(user_id=user_id, status=ReminderStatus.CLAIMED)
+                       .order_by("due_at", "pk"))
+        due = [r for r in pending if _still_due(r, now)]
+        if due:
+            _email(preference.user, due)
+            Reminder.objects.filter(pk__in=[r.pk for r in due]).update(status=ReminderStatus.SENT, sent_at=timezone.now())
+        preference.last_digest_at = now
+        preference.save(update_fields=["last_digest_at"])
+        return len(due)
 
-    user = reminder.user
+
+def _item(reminder: Reminder) -> dict:
+    """What the email says of one reminder: what is due, for which State, when (here and in Geneva)."""
     milestone_id = int(reminder.deadline.partition(":")[2])
     engagement = (Engagement.objects.select_related("review__state", "review__session", "coalition")
                   .prefetch_related("milestones").get(milestones__pk=milestone_id))
     label = next(d.label for d in deadlines(engagements=[engagement]) if d.key == reminder.deadline)
+    return {
+        "label": label, "state": engagement.review.state.name, "late": reminder.late,
+        "due_local": timezone.localtime(reminder.due_at), "due_geneva": reminder.due_at.astimezone(GENEVA),
+        "url": settings.SITE_URL + reverse("coalitions:engagement", args=[engagement.coalition.slug, engagement.pk]),
+    }
+
+
+def _email(user: Any, batch: list[Reminder]) -> None:
+    """What is due and when, with links: no document text, no names of members (an inbox is not
+    private). One reminder, or a digest of several."""
+    from accounts.views import preferences_link
+
     zone = user.timezone or "UTC"
     with translation.override(user.language or settings.LANGUAGE_CODE), timezone.override(zone):
-        context = {
-            "label": label, "state": engagement.review.state.name, "late": reminder.late,
-            "due_local": timezone.localtime(reminder.due_at), "due_geneva": reminder.due_at.astimezone(GENEVA),
-            "zone": zone, "lead_days": reminder.lead_days,
-            "url": settings.SITE_URL + reverse("coalitions:engagement", args=[engagement.coalition.slug, engagement.pk]),
-            "preferences_url": preferences_link(user),
-        }
-        send_mail(
-            subject=_("[UPR Coalition Hub] Reminder: %(label)s") % {"label": label},
-            message=render_to_string("coalitions/email/reminder.txt", context),
-            from_email=None, recipient_list=[user.email],
-        )
+        items = [_item(reminder) for reminder in batch]
+        context = {"items": items, "zone": zone, "preferences_url": preferences_link(user), **items[0]}
+        if len(items) == 1:
+            subject = _("[UPR Coalition Hub] Reminder: %(label)s") % {"label": items[0]["label"]}
+            template = "coalitions/email/reminder.txt"
+        else:
+            subject = _("[UPR Coalition Hub] %(count)d deadlines coming") % {"count": len(items)}
+            template = "coalitions/email/reminder_digest.txt"
+        send_mail(subject=subject, message=render_to_string(template, context), from_email=None,
+                  recipient_list=[user.email])

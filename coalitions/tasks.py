@@ -18,7 +18,15 @@ def sweep_reminders() -> int:
 
 
 @queued_task(queue="reminders", autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
-def send_reminder(*, reminder_id: int) -> None:
+def send_reminders(*, reminder_ids: list[int]) -> int:
+    """Send these claimed reminders, each in its own transaction: a retry skips those already sent."""
     from . import reminders
 
-    reminders.send(reminder_id=reminder_id)
+    return sum(reminders.send(reminder_id=pk) for pk in reminder_ids)
+
+
+@queued_task(queue="reminders", autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
+def send_digest(*, user_id: int) -> int:
+    from . import reminders
+
+    return reminders.send_digest(user_id=user_id)

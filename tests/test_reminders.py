@@ -43,8 +43,8 @@ def test_each_reminder_is_sent_once_and_says_what_is_due_without_names(personas,
     body = sent[0].body
     assert "15:00" in body and "/c/alpha/engagements/" in body and "Alpha Coalition" not in sent[0].subject
     assert all(p.email not in m.body for m in sent for p in (personas.editor, personas.member))
-    # The 30-day reminder's moment had come too: claimed as superseded, never sent.
-    assert set(Reminder.objects.filter(deadline__startswith="milestone:", lead_days=30).values_list("status", flat=True)) <= {"superseded"}
+    # The 30-day reminder's moment had come too, but the 7-day one is nearer: only it is claimed.
+    assert not Reminder.objects.filter(lead_days=30).exists()
     key = Reminder.objects.get(pk=first[0]).deadline
     claims = Reminder.objects.filter(deadline=key).count()
     with django_capture_on_commit_callbacks(execute=True):
@@ -150,3 +150,24 @@ def test_the_link_in_a_reminder_opens_the_preferences_without_a_login_and_stops_
     assert visitor.get(link[:-3] + "xx/").status_code == 404  # altered: nothing
     # Logged in, the same page from the profile.
     assert personas.client_for(personas.member).get("/account/reminders/").status_code == 200
+
+
+def test_a_weekly_digest_gathers_the_reminders_in_one_email_once_a_week(personas, django_capture_on_commit_callbacks):
+    due = deadline_in(personas, 7)
+    Milestone.objects.create(coalition=personas.coalition, engagement=personas.engagement, kind="custom",
+                             title="Working group drafts due", override_date=due.date() - dt.timedelta(days=2))
+    ReminderPreference.objects.create(user=personas.member, lead_days=[7], delivery="weekly")
+    now = due - dt.timedelta(days=7) + dt.timedelta(minutes=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.sweep(now=now)
+    digests = [m for m in mail.outbox if m.to[0] == personas.member.email]
+    assert len(digests) == 1 and "2 deadlines coming" in digests[0].subject
+    assert "Stakeholder submission deadline" in digests[0].body and "Working group drafts due" in digests[0].body
+    # The others have single reminders; a second sweep the same week sends no second digest.
+    assert any(m.to[0] == personas.admin.email and "Working group drafts due" in m.subject for m in mail.outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.sweep(now=now + dt.timedelta(hours=2))
+    assert len([m for m in mail.outbox if m.to[0] == personas.member.email]) == 1
+    # Next week's period: a new digest only if something new is due.
+    next_week = reminders.digest_period_start("weekly", timezone.now(), "UTC") + dt.timedelta(days=7, minutes=1)
+    assert reminders.send_digest(user_id=personas.member.pk, now=next_week) == 0

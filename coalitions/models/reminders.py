@@ -34,6 +34,7 @@ class ReminderPreference(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference")
     lead_days = models.JSONField(_("days before the deadline"), default=default_lead_days)
     delivery = models.CharField(_("how"), max_length=8, choices=Delivery.choices, default=Delivery.SINGLE)
+    last_digest_at = models.DateTimeField(null=True, blank=True)  # a digest goes once per day or week
     updated_at = models.DateTimeField(auto_now=True)
 
 
