@@ -26,7 +26,7 @@ from .models import (
     default_invitation_expiry,
     hash_token,
 )
-from upr.rules import MILESTONE_RULES
+from upr.rules import MILESTONE_RULES, USUAL_INTERNAL_DEADLINES
 
 
 class InvitationError(Exception):
@@ -290,6 +290,22 @@ def milestone_set_date(*, milestone: Milestone, actor: User, date: dt.date | Non
 
 
 @transaction.atomic
+@transaction.atomic
+def internal_deadlines_propose(*, engagement: Engagement, actor: User) -> list[Milestone]:
+    """Add the usual internal deadlines (upr.rules.USUAL_INTERNAL_DEADLINES) counted back from the
+    engagement's stakeholder deadline; those already there (by title) are not added twice."""
+    from .selectors import engagement_timeline
+
+    deadline = next((e.date for e in engagement_timeline(engagement=engagement) if e.milestone.kind == "stakeholder_deadline"), None)
+    if deadline is None:
+        raise ValidationError(_("The engagement has no stakeholder deadline yet: set its date first."))
+    existing = set(engagement.milestones.filter(kind="custom").values_list("title", flat=True))
+    return [
+        milestone_add(engagement=engagement, actor=actor, title=str(title), date=deadline - dt.timedelta(days=days))
+        for title, days in USUAL_INTERNAL_DEADLINES if str(title) not in existing
+    ]
+
+
 def milestone_add(*, engagement: Engagement, actor: User, title: str, date: dt.date, note: str = "") -> Milestone:
     """Add an internal deadline of the coalition's own (e.g. "working group drafts due")."""
     milestone = Milestone.objects.create(

@@ -24,6 +24,7 @@ urlpatterns = [
     path("engagements/new/", views.engagement_create, name="engagement_new"),
     path("engagements/<int:engagement_id>/", views.engagement_detail, name="engagement"),
     path("engagements/<int:engagement_id>/milestones/new/", views.milestone_add, name="milestone_add"),
+    path("engagements/<int:engagement_id>/milestones/usual/", views.internal_deadlines_propose, name="internal_deadlines"),
     path(
         "engagements/<int:engagement_id>/milestones/<int:milestone_id>/",
         views.milestone_edit,

@@ -332,6 +332,19 @@ def milestone_add(request: HttpRequest, coalition_slug: str, engagement_id: int)
     )
 
 
+@require_POST
+@require_role(Role.ADMIN)
+def internal_deadlines_propose(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+    engagement = _engagement(request, engagement_id)
+    try:
+        added = services.internal_deadlines_propose(engagement=engagement, actor=request.user)
+        messages.success(request, _("%(count)d internal deadlines added, counted back from the stakeholder deadline. "
+                                    "Move or delete any of them.") % {"count": len(added)})
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("coalitions:engagement", coalition_slug=coalition_slug, engagement_id=engagement.pk)
+
+
 # --- audit trail --------------------------------------------------------------------------------
 
 

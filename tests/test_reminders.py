@@ -171,3 +171,18 @@ def test_a_weekly_digest_gathers_the_reminders_in_one_email_once_a_week(personas
     # Next week's period: a new digest only if something new is due.
     next_week = reminders.digest_period_start("weekly", timezone.now(), "UTC") + dt.timedelta(days=7, minutes=1)
     assert reminders.send_digest(user_id=personas.member.pk, now=next_week) == 0
+
+
+def test_the_usual_internal_deadlines_are_proposed_back_from_the_stakeholder_deadline(personas):
+    due = deadline_in(personas, 90)
+    admin = personas.client_for(personas.admin)
+    url = f"/c/alpha/engagements/{personas.engagement.pk}/milestones/usual/"
+    assert personas.client_for(personas.editor).post(url).status_code == 403
+    assert admin.post(url).status_code == 302
+    custom = dict(Milestone.objects.filter(engagement=personas.engagement, kind="custom").values_list("title", "override_date"))
+    assert custom["Sign-on closes"] == due.date() - dt.timedelta(days=14)
+    assert custom["Working groups' drafts due"] == due.date() - dt.timedelta(days=42) and len(custom) == 5
+    admin.post(url)  # again: nothing twice
+    assert Milestone.objects.filter(engagement=personas.engagement, kind="custom").count() == 5
+    page = admin.get(f"/c/alpha/engagements/{personas.engagement.pk}/").content.decode()
+    assert "Sign-on closes" in page

@@ -117,6 +117,16 @@ MILESTONE_RULES: tuple[MilestoneRule, ...] = (
 )
 MILESTONE_RULES_BY_KIND = {rule.kind: rule for rule in MILESTONE_RULES}
 
+# The internal deadlines a coalition usually sets, counted back from OHCHR's stakeholder deadline
+# (days before it): the app proposes them, the secretariat moves or deletes them.
+USUAL_INTERNAL_DEADLINES: tuple[tuple[str, int], ...] = (
+    (_("Working groups' drafts due"), 42),
+    (_("Comments on the full draft closed"), 28),
+    (_("Sign-on closes"), 14),
+    (_("Final text agreed"), 7),
+    (_("Submit online (a day early, in case of technical problems)"), 1),
+)
+
 
 def geneva_deadline(day: dt.date, at: dt.time = STAKEHOLDER_DEADLINE_TIME) -> dt.datetime:
     """The aware instant of a Geneva-time deadline on `day` (daylight saving included)."""
