@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -30,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from upr.rules import GENEVA
 
-from .models import Engagement, Membership, Reminder, ReminderPreference, ReminderStatus
+from .models import Engagement, Membership, Reminder, ReminderPreference, ReminderStatus, Task, TaskStatus, WorkingGroup
 from .models.reminders import DEFAULT_LEAD_DAYS, MAX_LEAD_DAYS, Delivery
 from .selectors import engagement_timeline
 
@@ -44,15 +45,16 @@ DIGESTS = (Delivery.DAILY, Delivery.WEEKLY)
 
 @dataclass(frozen=True)
 class Deadline:
-    key: str
+    key: str  # "milestone:<id>" or "task:<id>"
     coalition_id: int
     engagement_id: int
     label: str
     due_at: dt.datetime
+    recipients: frozenset[int] | None = None  # user ids; None: every member of the coalition
 
 
 def deadlines(*, engagements: list[Engagement]) -> list[Deadline]:
-    """The dated milestones of these engagements (their milestones prefetched), as instants."""
+    """The dated milestones and open tasks of these engagements (both prefetched), as instants."""
     found = []
     for engagement in engagements:
         for entry in engagement_timeline(engagement=engagement, milestones=list(engagement.milestones.all())):
@@ -60,11 +62,34 @@ def deadlines(*, engagements: list[Engagement]) -> list[Deadline]:
                 continue
             due = entry.due_at or dt.datetime.combine(entry.date, DAY_DEADLINE_TIME, tzinfo=GENEVA)
             found.append(Deadline(f"milestone:{entry.milestone.pk}", engagement.coalition_id, engagement.pk, entry.label, due))
+        for task in engagement.tasks.all():
+            if task.status == TaskStatus.OPEN:
+                found.append(Deadline(f"task:{task.pk}", engagement.coalition_id, engagement.pk, task.title, task.due_at,
+                                      frozenset(task.owners)))  # type: ignore[attr-defined]
     return found
 
 
-def _engagements() -> list[Engagement]:
-    return list(Engagement.objects.select_related("review__session", "review__state").prefetch_related("milestones"))
+def _engagements(**filters: Any) -> list[Engagement]:
+    """Engagements with their milestones and open tasks, each task with the ids of the people it
+    reminds (`owners`): its person, its organisation's members, its working group's members, or,
+    when nobody owns it, the secretariat."""
+    engagements = list(Engagement.objects.filter(**filters).select_related("review__session", "review__state")
+                       .prefetch_related("milestones", Prefetch("tasks", Task.objects.filter(status=TaskStatus.OPEN))))
+    tasks = [t for e in engagements for t in e.tasks.all()]
+    if tasks:
+        people = list(Membership.objects.filter(coalition_id__in={t.coalition_id for t in tasks}, user__is_active=True)
+                      .values_list("coalition_id", "user_id", "organisation_id", "role"))
+        groups: dict[int, set[int]] = {}
+        for group_id, user_id in WorkingGroup.members.through.objects.filter(
+            workinggroup_id__in={t.working_group_id for t in tasks if t.working_group_id}
+        ).values_list("workinggroup_id", "membership__user_id"):
+            groups.setdefault(group_id, set()).add(user_id)
+        for task in tasks:
+            owners = {task.owner_id} if task.owner_id else set()
+            owners |= {u for c, u, org, _r in people if task.organisation_id and c == task.coalition_id and org == task.organisation_id}
+            owners |= groups.get(task.working_group_id, set())
+            task.owners = owners or {u for c, u, _o, role in people if c == task.coalition_id and role == "admin"}
+    return engagements
 
 
 def due_reminders(*, now: dt.datetime) -> list[tuple]:
@@ -81,7 +106,9 @@ def due_reminders(*, now: dt.datetime) -> list[tuple]:
     preferences = {p.user_id: p for p in ReminderPreference.objects.filter(user_id__in={u for us in members.values() for u in us})}
     rows = []
     for deadline in ahead:
-        for user_id in members.get(deadline.coalition_id, ()):
+        coalition_members = members.get(deadline.coalition_id, ())
+        for user_id in (coalition_members if deadline.recipients is None else
+                        [u for u in coalition_members if u in deadline.recipients]):
             preference = preferences.get(user_id)
             if preference is not None and preference.delivery == Delivery.NONE:
                 continue
@@ -159,20 +186,25 @@ def sweep(*, now: dt.datetime | None = None) -> list[int]:
     return claimed
 
 
-def _current_due(reminder: Reminder) -> dt.datetime | None:
+def _engagement_of(reminder: Reminder) -> Engagement | None:
     kind, _sep, pk = reminder.deadline.partition(":")
-    engagement = Engagement.objects.select_related("review__session").prefetch_related("milestones").filter(
-        milestones__pk=pk).first() if kind == "milestone" else None
-    if engagement is None:
-        return None
-    return next((d.due_at for d in deadlines(engagements=[engagement]) if d.key == reminder.deadline), None)
+    if kind == "milestone":
+        return next(iter(_engagements(milestones__pk=pk)), None)
+    return next(iter(_engagements(tasks__pk=pk)), None)
+
+
+def _current(reminder: Reminder) -> Deadline | None:
+    """The reminder's deadline as it is now (None: gone, or a task done)."""
+    engagement = _engagement_of(reminder)
+    found = deadlines(engagements=[engagement]) if engagement else []
+    return next((d for d in found if d.key == reminder.deadline), None)
 
 
 def _still_due(reminder: Reminder, now: dt.datetime) -> bool:
     """Whether the claimed reminder's deadline is still where it was, and ahead; if not, it is
     marked superseded and not sent."""
-    due = _current_due(reminder)
-    if due is not None and due == reminder.due_at and due > now:
+    current = _current(reminder)
+    if current is not None and current.due_at == reminder.due_at and current.due_at > now:
         return True
     reminder.status = ReminderStatus.SUPERSEDED
     reminder.save(update_fields=["status"])
@@ -217,14 +249,13 @@ def send_digest(*, user_id: int, now: dt.datetime | None = None) -> int:
 
 def _item(reminder: Reminder) -> dict:
     """What the email says of one reminder: what is due, for which State, when (here and in Geneva)."""
-    milestone_id = int(reminder.deadline.partition(":")[2])
-    engagement = (Engagement.objects.select_related("review__state", "review__session", "coalition")
-                  .prefetch_related("milestones").get(milestones__pk=milestone_id))
-    label = next(d.label for d in deadlines(engagements=[engagement]) if d.key == reminder.deadline)
+    engagement = _engagement_of(reminder)
+    current = _current(reminder)
     return {
-        "label": label, "state": engagement.review.state.name, "late": reminder.late,
-        "due_local": timezone.localtime(reminder.due_at), "due_geneva": reminder.due_at.astimezone(GENEVA),
-        "url": settings.SITE_URL + reverse("coalitions:engagement", args=[engagement.coalition.slug, engagement.pk]),
+        "label": current.label if current else reminder.deadline, "state": engagement.review.state.name if engagement else "",
+        "late": reminder.late, "due_local": timezone.localtime(reminder.due_at), "due_geneva": reminder.due_at.astimezone(GENEVA),
+        "url": settings.SITE_URL + reverse("coalitions:engagement", args=[reminder.coalition.slug, engagement.pk])
+        if engagement else settings.SITE_URL,
     }
 
 

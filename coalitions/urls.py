@@ -25,6 +25,8 @@ urlpatterns = [
     path("engagements/<int:engagement_id>/", views.engagement_detail, name="engagement"),
     path("engagements/<int:engagement_id>/milestones/new/", views.milestone_add, name="milestone_add"),
     path("engagements/<int:engagement_id>/milestones/usual/", views.internal_deadlines_propose, name="internal_deadlines"),
+    path("engagements/<int:engagement_id>/tasks/", views.task_add, name="task_add"),
+    path("engagements/<int:engagement_id>/tasks/<int:task_id>/status/", views.task_status, name="task_status"),
     path(
         "engagements/<int:engagement_id>/milestones/<int:milestone_id>/",
         views.milestone_edit,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.forms import Form
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import CalendarFeed
 
-from . import selectors, services
+from . import selectors, services, work_plan
 from .forms import (
     CoalitionForm,
     CoalitionSettingsForm,
@@ -33,7 +33,7 @@ from .forms import (
     OrganisationForm,
     WorkingGroupForm,
 )
-from .models import Engagement, Invitation, MemberOrganisation, Milestone, Role, WorkingGroup
+from .models import Engagement, Invitation, MemberOrganisation, Milestone, Role, Task, WorkingGroup
 from .rows import member_row_labels, member_rows
 from .tenancy import require_role
 
@@ -293,8 +293,37 @@ def engagement_detail(request: HttpRequest, coalition_slug: str, engagement_id: 
         request,
         "coalitions/engagement_detail.html",
         {"engagement": engagement, "timeline": timeline, "next": selectors.next_milestone(timeline),
-         "custom_form": CustomMilestoneForm(), "impact": engagement_impact(engagement=engagement)},
+         "custom_form": CustomMilestoneForm(), "impact": engagement_impact(engagement=engagement),
+         "tasks": work_plan.plan(engagement=engagement), "now": timezone.now(),
+         "task_form": work_plan.TaskForm(engagement=engagement) if request.membership.can_edit else None},
     )
+
+
+@require_POST
+@require_role(Role.EDITOR)
+def task_add(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+    engagement = _engagement(request, engagement_id)
+    form = work_plan.TaskForm(request.POST, engagement=engagement)
+    if form.is_valid():
+        work_plan.task_save(engagement=engagement, actor=request.user, data=form.cleaned_data)
+        messages.success(request, _("Task added."))
+    else:
+        messages.error(request, _("The task was not added: %(errors)s") % {
+            "errors": " ".join(f"{form.fields[name].label if name in form.fields else ''}: {e}".strip(": ")
+                               for name, errors in form.errors.items() for e in errors)})
+    return redirect(reverse("coalitions:engagement", args=[coalition_slug, engagement.pk]) + "#tasks")
+
+
+@require_POST
+@require_role(Role.MEMBER)
+def task_status(request: HttpRequest, coalition_slug: str, engagement_id: int, task_id: int) -> HttpResponse:
+    engagement = _engagement(request, engagement_id)
+    task = get_object_or_404(Task.objects.for_coalition(request.coalition), engagement=engagement, pk=task_id)
+    try:
+        work_plan.task_set_status(task=task, membership=request.membership, status=request.POST.get("status", ""))
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    return redirect(reverse("coalitions:engagement", args=[coalition_slug, engagement.pk]) + "#tasks")
 
 
 @require_role(Role.ADMIN)

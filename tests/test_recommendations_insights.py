@@ -5,7 +5,7 @@ import io
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, reset_queries
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -457,6 +457,7 @@ def grow(review_: Review, extra: int) -> None:
 
 
 def queries_of(client, name: str, **params) -> int:  # type: ignore[no-untyped-def]
+    reset_queries()  # the request clears the log it starts with: capture from an empty one
     with CaptureQueriesContext(connection) as queries:
         response = page(client, name, **params)
         if name.endswith("export"):

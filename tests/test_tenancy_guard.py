@@ -14,7 +14,9 @@ from coalitions.api import CoalitionScopedMixin
 from coalitions.models import CoalitionOwnedModel, Coalition, Milestone
 from coalitions.tenancy import COALITION_KWARG
 from upr.models import Review
-from coalitions.models import MemberOrganisation
+from django.utils import timezone
+
+from coalitions.models import MemberOrganisation, Task
 from submissions import services as document_services
 from submissions.models import Comment, DraftRecommendation, ExportJob, SignOn, Snapshot
 from upr.celery import QUEUES, TASK_QUEUES, app as celery_app
@@ -56,6 +58,7 @@ def coalition_urls(p) -> list[str]:  # type: ignore[no-untyped-def]
     job = ExportJob.objects.create(coalition=p.coalition, document=doc, format="docx", status="done", content=b"x",
                                    filename="joint.docx")
     Snapshot.objects.create(coalition=p.coalition, document=doc, outline={}, docx=b"x", pdf=b"y", checksum="0" * 64)
+    task = Task.objects.create(coalition=p.coalition, engagement=p.engagement, title="Draft", due_at=timezone.now())
     values = {
         "recommendation_id": recommendation.pk,
         "earlier_id": earlier.pk,
@@ -68,7 +71,7 @@ def coalition_urls(p) -> list[str]:  # type: ignore[no-untyped-def]
         "engagement_id": p.engagement.pk,
         "milestone_id": milestone.pk,
         "document_id": doc.pk, "section_id": section.pk, "comment_id": comment.pk, "sign_on_id": sign_on.pk,
-        "job_id": job.pk, "version": 1, "format": "docx",
+        "job_id": job.pk, "version": 1, "format": "docx", "task_id": task.pk,
     }
     api_pks = {
         "organisation": p.organisation.pk, "membership": p.membership(p.member).pk, "working-group": p.group.pk,

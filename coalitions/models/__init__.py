@@ -292,6 +292,7 @@ AUDIT_ACTIONS = {
     "signon.request": _("asked an organisation to sign"),
     "signon.signed": _("signed"),
     "signon.declined": _("declined to sign"),
+    "task.create": _("added the task"),
 }
 
 
@@ -324,3 +325,4 @@ def default_invitation_expiry() -> dt.datetime:
 
 # The reminders of deadlines live in their own module of this package (imported last: they build on the above).
 from .reminders import Reminder, ReminderPreference, ReminderStatus  # noqa: E402,F401
+from .tasks import Task, TaskStatus  # noqa: E402,F401

@@ -1,0 +1,91 @@
+"""The engagement's working plan: tasks with an owner, a due instant in a time zone, a status, and
+the milestone and document they serve. Writes (task_save, task_set_status) and the read of a plan."""
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import timezone_choices
+
+from .audit import audit_record
+from .models import Engagement, MemberOrganisation, Membership, Milestone, Task, TaskStatus, WorkingGroup
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Task"), max_length=200)
+    due_date = forms.DateField(label=gettext_lazy("Due on"), widget=forms.DateInput(attrs={"type": "date"}),
+                               help_text=gettext_lazy("Year-month-day, e.g. 2027-03-15."))
+    due_time = forms.TimeField(label=gettext_lazy("At"), initial=dt.time(15, 0), widget=forms.TimeInput(attrs={"type": "time"}))
+    time_zone = forms.ChoiceField(label=gettext_lazy("Time zone of that time"), choices=timezone_choices, initial="Europe/Zurich",
+                                  help_text=gettext_lazy("OHCHR's deadlines are Geneva time (Europe/Zurich)."))
+    owner = forms.ModelChoiceField(Membership.objects.none(), required=False, label=gettext_lazy("Person"))
+    organisation = forms.ModelChoiceField(MemberOrganisation.objects.none(), required=False, label=gettext_lazy("Organisation"))
+    working_group = forms.ModelChoiceField(WorkingGroup.objects.none(), required=False, label=gettext_lazy("Working group"))
+    milestone = forms.ModelChoiceField(Milestone.objects.none(), required=False, label=gettext_lazy("For the milestone"))
+    document = forms.ModelChoiceField(None, required=False, label=gettext_lazy("Document"))  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, engagement: Engagement, **kwargs: Any) -> None:
+        from submissions.models import Document
+
+        super().__init__(*args, **kwargs)
+        coalition = engagement.coalition
+        self.fields["owner"].queryset = Membership.objects.for_coalition(coalition).select_related("user")  # type: ignore[attr-defined]
+        self.fields["organisation"].queryset = MemberOrganisation.objects.for_coalition(coalition)  # type: ignore[attr-defined]
+        self.fields["working_group"].queryset = WorkingGroup.objects.for_coalition(coalition)  # type: ignore[attr-defined]
+        self.fields["milestone"].queryset = engagement.milestones.all()
+        self.fields["document"].queryset = Document.objects.for_coalition(coalition).filter(engagement=engagement)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("due_date") and data.get("due_time") and data.get("time_zone"):
+            # zoneinfo resolves a time skipped or repeated by a daylight-saving change (fold 0: the first).
+            data["due_at"] = dt.datetime.combine(data["due_date"], data["due_time"], tzinfo=zoneinfo.ZoneInfo(data["time_zone"]))
+        return data
+
+
+@transaction.atomic
+def task_save(*, engagement: Engagement, actor: Any, data: dict[str, Any], task: Task | None = None) -> Task:
+    """Create or change a task of `engagement` (data: TaskForm's cleaned data)."""
+    fields = {
+        "title": data["title"], "due_at": data["due_at"], "time_zone": data["time_zone"],
+        "owner": data["owner"].user if data.get("owner") else None, "organisation": data.get("organisation"),
+        "working_group": data.get("working_group"), "milestone": data.get("milestone"), "document": data.get("document"),
+    }
+    if task is None:
+        task = Task.objects.create(coalition=engagement.coalition, engagement=engagement, created_by=actor, **fields)
+        audit_record(coalition=engagement.coalition, actor=actor, action="task.create", target=task)
+    else:
+        for name, value in fields.items():
+            setattr(task, name, value)
+        task.save()
+    return task
+
+
+def can_change(membership: Membership, task: Task) -> bool:
+    """Editors and the secretariat change any task; a member their own (as person or organisation)."""
+    return membership.can_edit or task.owner_id == membership.user_id or (
+        task.organisation_id is not None and task.organisation_id == membership.organisation_id)
+
+
+@transaction.atomic
+def task_set_status(*, task: Task, membership: Membership, status: str) -> Task:
+    if not can_change(membership, task):
+        raise PermissionDenied(_("This task is someone else's."))
+    if status not in TaskStatus.values:
+        raise PermissionDenied(_("Unknown status."))
+    task.status = status
+    task.save(update_fields=["status", "updated_at"])
+    return task
+
+
+def plan(*, engagement: Engagement) -> list[Task]:
+    """The engagement's tasks, open first by due time, in one query."""
+    return list(engagement.tasks.select_related("owner", "organisation", "working_group", "milestone", "document")
+                .order_by("status", "due_at", "id"))

@@ -1,0 +1,86 @@
+"""The engagement's working plan: tasks with an owner, a due instant in a time zone, a status; and
+their reminders, which go to their owners only."""
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.core import mail
+from django.db import reset_queries
+from django.utils import timezone
+
+from coalitions import reminders
+from coalitions.models import Membership, Reminder, Task
+
+pytestmark = pytest.mark.django_db
+
+
+def url(personas, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
+    return f"/c/alpha/engagements/{personas.engagement.pk}/{suffix}"
+
+
+def add(client, personas, **data):  # type: ignore[no-untyped-def]
+    when = timezone.localdate() + dt.timedelta(days=3)
+    return client.post(url(personas, "tasks/"), {"title": "Draft the section on Roma", "due_date": when.isoformat(),
+                                                  "due_time": "10:00", "time_zone": "America/Bogota", **data})
+
+
+def test_editors_add_tasks_in_a_time_zone_and_the_page_shows_geneva_time(personas):
+    editor = personas.client_for(personas.editor)
+    member = Membership.objects.get(user=personas.member)
+    assert add(editor, personas, owner=member.pk).status_code == 302
+    task = Task.objects.get()
+    local = task.due_at.astimezone(zoneinfo.ZoneInfo("America/Bogota"))
+    assert (local.hour, local.minute) == (10, 0) and task.owner == personas.member
+    geneva = task.due_at.astimezone(zoneinfo.ZoneInfo("Europe/Zurich"))
+    page = editor.get(url(personas)).content.decode()
+    assert "Draft the section on Roma" in page and f"Geneva: {geneva:%-d %b}, {geneva:%H:%M}" in page
+    assert add(personas.client_for(personas.member), personas).status_code == 403
+    bad = add(editor, personas, due_date="2027-02-31")
+    assert bad.status_code == 302 and Task.objects.count() == 1  # refused with a message, nothing saved
+
+
+def test_a_member_marks_their_own_task_done_not_someone_elses(personas):
+    editor = personas.client_for(personas.editor)
+    add(editor, personas, owner=Membership.objects.get(user=personas.member).pk)
+    add(editor, personas, title="Someone else's", owner=Membership.objects.get(user=personas.admin).pk)
+    mine, theirs = Task.objects.order_by("pk")
+    member = personas.client_for(personas.member)
+    member.post(url(personas, f"tasks/{mine.pk}/status/"), {"status": "done"})
+    member.post(url(personas, f"tasks/{theirs.pk}/status/"), {"status": "done"})
+    assert Task.objects.get(pk=mine.pk).status == "done" and Task.objects.get(pk=theirs.pk).status == "open"
+
+
+def test_a_tasks_reminders_go_to_its_owners_and_stop_when_it_is_done(personas, django_capture_on_commit_callbacks):
+    due = timezone.now() + dt.timedelta(days=1, hours=2)
+    Task.objects.create(coalition=personas.coalition, engagement=personas.engagement, title="Collect the figures",
+                               due_at=due, organisation=personas.organisation)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.sweep(now=due - dt.timedelta(days=1, minutes=-5))
+    sent = {m.to[0] for m in mail.outbox if "Collect the figures" in m.subject}
+    with_org = set(Membership.objects.filter(coalition=personas.coalition, organisation=personas.organisation)
+                   .values_list("user__email", flat=True))
+    assert sent == with_org and personas.observer.email not in sent
+    # Done between a reminder's claim and its sending: it is not sent.
+    later = Task.objects.create(coalition=personas.coalition, engagement=personas.engagement, title="Book the room",
+                                due_at=due + dt.timedelta(days=1), owner=personas.member)
+    claimed = reminders.claim(reminders.due_reminders(now=later.due_at - dt.timedelta(days=1, minutes=-5)))
+    claimed = list(Reminder.objects.filter(pk__in=claimed, deadline=f"task:{later.pk}").values_list("pk", flat=True))
+    later.status = "done"
+    later.save()
+    assert not any(reminders.send(reminder_id=pk) for pk in claimed)
+    assert Reminder.objects.filter(pk__in=claimed, status="superseded").count() == len(claimed) > 0
+
+
+def test_the_engagement_page_costs_the_same_queries_for_2_or_12_tasks(personas, django_assert_max_num_queries):
+    editor = personas.client_for(personas.editor)
+    for i in range(2):
+        add(editor, personas, title=f"Task {i}", owner=Membership.objects.get(user=personas.member).pk)
+    reset_queries()  # a request clears the query log it started with: capture from an empty log
+    with django_assert_max_num_queries(1000) as small:
+        assert editor.get(url(personas)).status_code == 200
+    baseline = len(small)  # now: the next request clears the query log this reads from
+    assert baseline > 0
+    for i in range(10):
+        add(editor, personas, title=f"More {i}", working_group=personas.group.pk)
+    with django_assert_max_num_queries(baseline):
+        assert editor.get(url(personas)).status_code == 200
