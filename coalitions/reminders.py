@@ -84,11 +84,18 @@ def _engagements(**filters: Any) -> list[Engagement]:
             workinggroup_id__in={t.working_group_id for t in tasks if t.working_group_id}
         ).values_list("workinggroup_id", "membership__user_id"):
             groups.setdefault(group_id, set()).add(user_id)
+        by_organisation: dict[tuple[int, int], set[int]] = {}
+        secretariat: dict[int, set[int]] = {}
+        for coalition_id, user_id, organisation_id, role in people:
+            if organisation_id:
+                by_organisation.setdefault((coalition_id, organisation_id), set()).add(user_id)
+            if role == "admin":
+                secretariat.setdefault(coalition_id, set()).add(user_id)
         for task in tasks:
             owners = {task.owner_id} if task.owner_id else set()
-            owners |= {u for c, u, org, _r in people if task.organisation_id and c == task.coalition_id and org == task.organisation_id}
+            owners |= by_organisation.get((task.coalition_id, task.organisation_id), set())
             owners |= groups.get(task.working_group_id, set())
-            task.owners = owners or {u for c, u, _o, role in people if c == task.coalition_id and role == "admin"}
+            task.owners = owners or secretariat.get(task.coalition_id, set())
     return engagements
 
 
