@@ -374,6 +374,13 @@ def internal_deadlines_propose(request: HttpRequest, coalition_slug: str, engage
     return redirect("coalitions:engagement", coalition_slug=coalition_slug, engagement_id=engagement.pk)
 
 
+@login_required
+def my_deadlines(request: HttpRequest) -> HttpResponse:
+    """The person's deadlines across all their coalitions, in their own zone and Geneva's."""
+    return render(request, "coalitions/my_deadlines.html",
+                  {"rows": work_plan.my_deadlines(user=request.user, now=timezone.now())})
+
+
 # --- audit trail --------------------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import timezone_choices
 
 from .audit import audit_record
-from .models import Engagement, MemberOrganisation, Membership, Milestone, Task, TaskStatus, WorkingGroup
+from .models import Coalition, Engagement, MemberOrganisation, Membership, Milestone, Task, TaskStatus, WorkingGroup
 
 
 class TaskForm(forms.Form):
@@ -89,3 +89,25 @@ def plan(*, engagement: Engagement) -> list[Task]:
     """The engagement's tasks, open first by due time, in one query."""
     return list(engagement.tasks.select_related("owner", "organisation", "working_group", "milestone", "document")
                 .order_by("status", "due_at", "id"))
+
+
+def my_deadlines(*, user: Any, now: dt.datetime, days: int = 60) -> list[dict[str, Any]]:
+    """A person's deadlines across their coalitions: the milestones of every engagement and the open
+    tasks they own (as a person, through their organisation or working group), from the overdue
+    tasks to `days` ahead, soonest first. A fixed number of queries whatever the number of coalitions."""
+    from .reminders import _engagements, deadlines
+
+    engagements = _engagements(coalition__in=Membership.objects.filter(user=user).values("coalition_id"))
+    by_id = {e.pk: e for e in engagements}
+    coalitions = {c.pk: c for c in Coalition.objects.filter(pk__in={e.coalition_id for e in engagements})}
+    rows = []
+    for deadline in deadlines(engagements=engagements):
+        if deadline.recipients is not None and user.pk not in deadline.recipients:
+            continue
+        is_task = deadline.key.startswith("task:")
+        if deadline.due_at > now + dt.timedelta(days=days) or (deadline.due_at < now and not is_task):
+            continue
+        engagement = by_id[deadline.engagement_id]
+        rows.append({"due_at": deadline.due_at, "label": deadline.label, "task": is_task, "overdue": deadline.due_at < now,
+                     "coalition": coalitions[deadline.coalition_id], "engagement": engagement})
+    return sorted(rows, key=lambda row: row["due_at"])

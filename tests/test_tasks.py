@@ -84,3 +84,35 @@ def test_the_engagement_page_costs_the_same_queries_for_2_or_12_tasks(personas, 
         add(editor, personas, title=f"More {i}", working_group=personas.group.pk)
     with django_assert_max_num_queries(baseline):
         assert editor.get(url(personas)).status_code == 200
+
+
+def test_my_deadlines_gathers_my_coalitions_milestones_and_my_tasks_only(personas, django_assert_max_num_queries):
+    from coalitions import services
+    from coalitions.models import Milestone
+    from upr.models import Review
+
+    milestone = Milestone.objects.get(engagement=personas.engagement, kind="stakeholder_deadline")
+    milestone.override_date = timezone.localdate() + dt.timedelta(days=10)
+    milestone.save()
+    soon = timezone.now() + dt.timedelta(days=2)
+    Task.objects.create(coalition=personas.coalition, engagement=personas.engagement, title="Mine to do", due_at=soon,
+                        owner=personas.member)
+    Task.objects.create(coalition=personas.coalition, engagement=personas.engagement, title="Not mine", due_at=soon,
+                        owner=personas.admin)
+    Task.objects.create(coalition=personas.coalition, engagement=personas.engagement, title="Late one",
+                        due_at=timezone.now() - dt.timedelta(days=1), owner=personas.member)
+    member = personas.client_for(personas.member)
+    reset_queries()
+    with django_assert_max_num_queries(1000) as one:
+        page = member.get("/deadlines/").content.decode()
+    baseline = len(one)
+    assert "Mine to do" in page and "Late one" in page and "overdue" in page and "Not mine" not in page
+    assert "Stakeholder submission deadline" in page
+    assert "Mine to do" not in personas.client_for(personas.outsider).get("/deadlines/").content.decode()
+    # More coalitions and engagements, the same queries.
+    for review in Review.objects.filter(session__start_date__isnull=False).exclude(pk=personas.engagement.review_id)[:3]:
+        other = services.coalition_create(name=f"Other {review.pk}", slug=f"other-{review.pk}", creator=personas.admin)
+        Membership.objects.create(coalition=other, user=personas.member, role="member")
+        services.engagement_create(coalition=other, actor=personas.admin, review=review)
+    with django_assert_max_num_queries(baseline):
+        assert member.get("/deadlines/").status_code == 200

@@ -20,6 +20,7 @@ urlpatterns = [
     path("feeds/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("invitations/<str:token>/", account_views.invitation_accept_view, name="invitation_accept"),
     path("coalitions/new/", coalition_views.coalition_create, name="coalition_create"),
+    path("deadlines/", coalition_views.my_deadlines, name="my_deadlines"),
     path("c/<slug:coalition_slug>/", include("coalitions.urls")),
     path("c/<slug:coalition_slug>/recommendations/", include("recommendations.urls")),
     path("c/<slug:coalition_slug>/engagements/<int:engagement_id>/asks/", include("submissions.urls")),
