@@ -295,6 +295,7 @@ def engagement_detail(request: HttpRequest, coalition_slug: str, engagement_id: 
         {"engagement": engagement, "timeline": timeline, "next": selectors.next_milestone(timeline),
          "custom_form": CustomMilestoneForm(), "impact": engagement_impact(engagement=engagement),
          "tasks": work_plan.plan(engagement=engagement), "now": timezone.now(),
+         "dashboard": work_plan.engagement_week(engagement=engagement, now=timezone.now()),
          "task_form": work_plan.TaskForm(engagement=engagement) if request.membership.can_edit else None},
     )
 

@@ -111,3 +111,24 @@ def my_deadlines(*, user: Any, now: dt.datetime, days: int = 60) -> list[dict[st
         rows.append({"due_at": deadline.due_at, "label": deadline.label, "task": is_task, "overdue": deadline.due_at < now,
                      "coalition": coalitions[deadline.coalition_id], "engagement": engagement})
     return sorted(rows, key=lambda row: row["due_at"])
+
+
+def engagement_week(*, engagement: Engagement, now: dt.datetime) -> dict[str, Any]:
+    """The engagement's dashboard: what falls due in the next 7 days (milestones and open tasks), the
+    overdue tasks, and its stakeholder submission's word count and sign-on (the latest one made)."""
+    from submissions.models import Document
+    from submissions.selectors import document_page
+
+    from .reminders import _engagements, deadlines
+
+    found = deadlines(engagements=_engagements(pk=engagement.pk))
+    week = [d for d in found if now <= d.due_at <= now + dt.timedelta(days=7)]
+    overdue = [d for d in found if d.key.startswith("task:") and d.due_at < now]
+    submission = (Document.objects.filter(engagement=engagement, kind__in=["joint_submission", "individual_submission"])
+                  .select_related("lead_organisation", "engagement__review__state", "engagement__review__session")
+                  .order_by("-created_at").first())
+    page = document_page(submission, with_comments=False) if submission else None
+    return {"week": sorted(week, key=lambda d: d.due_at), "overdue": sorted(overdue, key=lambda d: d.due_at),
+            "submission": submission, "count": page.count if page else None,
+            "signers": page.submitters.total if page else 0,
+            "asked": sum(1 for s in page.submitters.sign_ons if s.status == "requested") if page else 0}

@@ -73,8 +73,8 @@ def test_a_tasks_reminders_go_to_its_owners_and_stop_when_it_is_done(personas, d
 
 def test_the_engagement_page_costs_the_same_queries_for_2_or_12_tasks(personas, django_assert_max_num_queries):
     editor = personas.client_for(personas.editor)
-    for i in range(2):
-        add(editor, personas, title=f"Task {i}", owner=Membership.objects.get(user=personas.member).pk)
+    add(editor, personas, title="Task 0", owner=Membership.objects.get(user=personas.member).pk)
+    add(editor, personas, title="Task 1", working_group=personas.group.pk)  # each kind of owner once
     reset_queries()  # a request clears the query log it started with: capture from an empty log
     with django_assert_max_num_queries(1000) as small:
         assert editor.get(url(personas)).status_code == 200
@@ -116,3 +116,23 @@ def test_my_deadlines_gathers_my_coalitions_milestones_and_my_tasks_only(persona
         services.engagement_create(coalition=other, actor=personas.admin, review=review)
     with django_assert_max_num_queries(baseline):
         assert member.get("/deadlines/").status_code == 200
+
+
+def test_the_engagement_shows_this_week_the_overdue_tasks_and_the_submissions_count_and_sign_on(personas):
+    from submissions import services as documents
+
+    Task.objects.create(coalition=personas.coalition, engagement=personas.engagement, title="Call the embassy",
+                        due_at=timezone.now() + dt.timedelta(days=3))
+    Task.objects.create(coalition=personas.coalition, engagement=personas.engagement, title="Send the minutes",
+                        due_at=timezone.now() - dt.timedelta(days=2))
+    document = documents.document_create(coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement,
+                                         kind="joint_submission", title="Our joint submission",
+                                         lead_organisation=personas.organisation)
+    section = document.sections.first()
+    documents.section_save(section=section, membership=personas.membership(personas.admin), base_version=1,
+                           body="<p>" + "word " * 40 + "</p>")
+    page = personas.client_for(personas.member).get(url(personas)).content.decode()
+    week = page.split('id="week-h"')[1].split("</section>")[0]
+    assert "Call the embassy" in week and "1 overdue task" in week and "Send the minutes" in week
+    total = __import__("submissions.selectors", fromlist=["document_count"]).document_count(document).total
+    assert f"{total} of 5630 words" in week and "1 submitter" in week
