@@ -69,7 +69,7 @@ def deadlines(*, engagements: list[Engagement]) -> list[Deadline]:
     return found
 
 
-def _engagements(**filters: Any) -> list[Engagement]:
+def engagements_with_deadlines(**filters: Any) -> list[Engagement]:
     """Engagements with their milestones and open tasks, each task with the ids of the people it
     reminds (`owners`): its person, its organisation's members, its working group's members, or,
     when nobody owns it, the secretariat."""
@@ -102,7 +102,7 @@ def _engagements(**filters: Any) -> list[Engagement]:
 def due_reminders(*, now: dt.datetime) -> list[tuple]:
     """(user, coalition, deadline key, due_at, lead days, late, status) of every reminder whose moment has come."""
     horizon = dt.timedelta(days=MAX_LEAD_DAYS)
-    ahead = [d for d in deadlines(engagements=_engagements()) if now < d.due_at <= now + horizon]
+    ahead = [d for d in deadlines(engagements=engagements_with_deadlines()) if now < d.due_at <= now + horizon]
     if not ahead:
         return []
     members: dict[int, list[int]] = {}
@@ -196,8 +196,8 @@ def sweep(*, now: dt.datetime | None = None) -> list[int]:
 def _engagement_of(reminder: Reminder) -> Engagement | None:
     kind, _sep, pk = reminder.deadline.partition(":")
     if kind == "milestone":
-        return next(iter(_engagements(milestones__pk=pk)), None)
-    return next(iter(_engagements(tasks__pk=pk)), None)
+        return next(iter(engagements_with_deadlines(milestones__pk=pk)), None)
+    return next(iter(engagements_with_deadlines(tasks__pk=pk)), None)
 
 
 def _current(reminder: Reminder) -> Deadline | None:

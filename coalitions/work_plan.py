@@ -95,9 +95,9 @@ def my_deadlines(*, user: Any, now: dt.datetime, days: int = 60) -> list[dict[st
     """A person's deadlines across their coalitions: the milestones of every engagement and the open
     tasks they own (as a person, through their organisation or working group), from the overdue
     tasks to `days` ahead, soonest first. A fixed number of queries whatever the number of coalitions."""
-    from .reminders import _engagements, deadlines
+    from .reminders import deadlines, engagements_with_deadlines
 
-    engagements = _engagements(coalition__in=Membership.objects.filter(user=user).values("coalition_id"))
+    engagements = engagements_with_deadlines(coalition__in=Membership.objects.filter(user=user).values("coalition_id"))
     by_id = {e.pk: e for e in engagements}
     coalitions = {c.pk: c for c in Coalition.objects.filter(pk__in={e.coalition_id for e in engagements})}
     rows = []
@@ -119,9 +119,9 @@ def engagement_week(*, engagement: Engagement, now: dt.datetime) -> dict[str, An
     from submissions.models import Document
     from submissions.selectors import document_page
 
-    from .reminders import _engagements, deadlines
+    from .reminders import deadlines, engagements_with_deadlines
 
-    found = deadlines(engagements=_engagements(pk=engagement.pk))
+    found = deadlines(engagements=engagements_with_deadlines(pk=engagement.pk))
     week = [d for d in found if now <= d.due_at <= now + dt.timedelta(days=7)]
     overdue = [d for d in found if d.key.startswith("task:") and d.due_at < now]
     submission = (Document.objects.filter(engagement=engagement, kind__in=["joint_submission", "individual_submission"])
