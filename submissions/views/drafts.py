@@ -17,13 +17,7 @@ from recommendations.models import Recommendation
 from .. import selectors, services
 from ..forms import DraftRecommendationForm
 from ..models import DraftRecommendation
-
-
-def _engagement(request: HttpRequest, engagement_id: int) -> Engagement:
-    return get_object_or_404(
-        Engagement.objects.for_coalition(request.coalition).select_related("review__state", "review__session"),  # type: ignore[attr-defined]
-        pk=engagement_id,
-    )
+from .common import engagement_of
 
 
 def _draft(request: HttpRequest, engagement: Engagement, draft_id: int) -> DraftRecommendation:
@@ -31,7 +25,7 @@ def _draft(request: HttpRequest, engagement: Engagement, draft_id: int) -> Draft
 
 
 def draft_list(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
-    engagement = _engagement(request, engagement_id)
+    engagement = engagement_of(request, engagement_id)
     form = DraftRecommendationForm(request.POST or None, engagement=engagement)
     if request.method == "POST":
         if not request.membership.can_edit:
@@ -49,7 +43,7 @@ def draft_list(request: HttpRequest, coalition_slug: str, engagement_id: int) ->
 
 @require_role(Role.EDITOR)
 def draft_edit(request: HttpRequest, coalition_slug: str, engagement_id: int, draft_id: int) -> HttpResponse:
-    engagement = _engagement(request, engagement_id)
+    engagement = engagement_of(request, engagement_id)
     draft = _draft(request, engagement, draft_id)
     form = DraftRecommendationForm(request.POST or None, instance=draft, engagement=engagement)
     if request.method == "POST" and form.is_valid():
@@ -64,7 +58,7 @@ def draft_edit(request: HttpRequest, coalition_slug: str, engagement_id: int, dr
 @require_POST
 @require_role(Role.EDITOR)
 def draft_delete(request: HttpRequest, coalition_slug: str, engagement_id: int, draft_id: int) -> HttpResponse:
-    engagement = _engagement(request, engagement_id)
+    engagement = engagement_of(request, engagement_id)
     services.draft_delete(coalition=request.coalition, actor=request.user, draft=_draft(request, engagement, draft_id))
     messages.success(request, _("Draft recommendation deleted."))
     return redirect("submissions:drafts", coalition_slug=coalition_slug, engagement_id=engagement.pk)
@@ -74,7 +68,7 @@ def draft_delete(request: HttpRequest, coalition_slug: str, engagement_id: int, 
 @require_role(Role.EDITOR)
 def impact_decide(request: HttpRequest, coalition_slug: str, engagement_id: int, draft_id: int, recommendation_id: int) -> HttpResponse:
     """Confirm that a State's recommendation takes up this draft, or reject the suggested match."""
-    engagement = _engagement(request, engagement_id)
+    engagement = engagement_of(request, engagement_id)
     draft = _draft(request, engagement, draft_id)
     recommendation = get_object_or_404(Recommendation, pk=recommendation_id, review=engagement.review)
     form = DecisionForm(request.POST)
