@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import advocacy
 
 app_name = "coalitions"
 
@@ -32,5 +33,15 @@ urlpatterns = [
         views.milestone_edit,
         name="milestone_edit",
     ),
+    path("engagements/<int:engagement_id>/consultations/", advocacy.consultation_list, name="consultations"),
+    path("engagements/<int:engagement_id>/consultations/<int:consultation_id>/", advocacy.consultation_edit,
+         name="consultation_edit"),
+    path("engagements/<int:engagement_id>/consultations/<int:consultation_id>/delete/", advocacy.consultation_delete,
+         name="consultation_delete"),
+    path("engagements/<int:engagement_id>/advocacy/", advocacy.advocacy_log, name="advocacy"),
+    path("engagements/<int:engagement_id>/advocacy/<int:meeting_id>/", advocacy.meeting_edit, name="meeting_edit"),
+    path("engagements/<int:engagement_id>/advocacy/<int:meeting_id>/delete/", advocacy.meeting_delete,
+         name="meeting_delete"),
+    path("engagements/<int:engagement_id>/review/", advocacy.review_adoption, name="review_adoption"),
     path("audit/", views.audit_trail, name="audit"),
 ]

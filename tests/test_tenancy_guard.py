@@ -16,7 +16,7 @@ from coalitions.tenancy import COALITION_KWARG
 from upr.models import Review
 from django.utils import timezone
 
-from coalitions.models import MemberOrganisation, Task
+from coalitions.models import AdvocacyMeeting, Consultation, MemberOrganisation, Task
 from submissions import services as document_services
 from submissions.models import Comment, DraftRecommendation, ExportJob, SignOn, Snapshot
 from upr.celery import QUEUES, TASK_QUEUES, app as celery_app
@@ -59,6 +59,10 @@ def coalition_urls(p) -> list[str]:  # type: ignore[no-untyped-def]
                                    filename="joint.docx")
     Snapshot.objects.create(coalition=p.coalition, document=doc, outline={}, docx=b"x", pdf=b"y", checksum="0" * 64)
     task = Task.objects.create(coalition=p.coalition, engagement=p.engagement, title="Draft", due_at=timezone.now())
+    consultation = Consultation.objects.create(coalition=p.coalition, engagement=p.engagement, held_on="2027-01-20",
+                                               online=True, created_by=p.member)
+    meeting = AdvocacyMeeting.objects.create(coalition=p.coalition, engagement=p.engagement, met_on="2027-02-03",
+                                             state=p.engagement.review.state, created_by=p.member)
     values = {
         "recommendation_id": recommendation.pk,
         "earlier_id": earlier.pk,
@@ -72,6 +76,7 @@ def coalition_urls(p) -> list[str]:  # type: ignore[no-untyped-def]
         "milestone_id": milestone.pk,
         "document_id": doc.pk, "section_id": section.pk, "comment_id": comment.pk, "sign_on_id": sign_on.pk,
         "job_id": job.pk, "version": 1, "format": "docx", "task_id": task.pk,
+        "consultation_id": consultation.pk, "meeting_id": meeting.pk,
     }
     api_pks = {
         "organisation": p.organisation.pk, "membership": p.membership(p.member).pk, "working-group": p.group.pk,

@@ -38,6 +38,9 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {kind.key: kind for kind in (
                  _("Two or more organisations. At most 5,630 words, footnotes and annexes excluded."), submission=True),
     DocumentKind("factsheet", _("Advocacy factsheet"), None,
                  _("One theme, one or two pages, with four or five questions or draft recommendations for States.")),
+    DocumentKind("presession_statement", _("Pre-session statement"), None,
+                 _("5 to 10 minutes at a pre-session (UPR Info's in Geneva, or in the country), about 750 to 1,500 words: "
+                   "the situation, questions and recommendations for States. A shorter version goes to missions by email.")),
     DocumentKind("oral_statement", _("HRC oral statement"), 300,
                  _("Two minutes at the adoption of the outcome in the Human Rights Council: about 300 words.")),
     DocumentKind("written_statement", _("Written statement"), None, _("No word limit.")),

@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -206,10 +207,38 @@ class Invitation(CoalitionOwnedModel):
         return _("pending")
 
 
+ORAL_STATEMENT_SLOTS = 10
+
+
+class OralStatement(models.TextChoices):
+    UNDECIDED = "undecided", _("Not decided yet")
+    PLANNED = "planned", _("We will sign up")
+    SIGNED_UP = "signed_up", _("Signed up: slot obtained")
+    NO_SLOT = "no_slot", _("Signed up too late: no slot")
+    NONE = "none", _("We will not speak")
+
+
 class Engagement(CoalitionOwnedModel):
     """The coalition's engagement in one review: its plan, documents and advocacy."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="engagements", verbose_name=_("review"))
+    webcast_url = models.URLField(
+        _("webcast of the review"), blank=True,
+        help_text=_("The review and the adoption are broadcast on UN Web TV (webtv.un.org): paste the link to the State's dialogue."),
+    )
+    # The adoption at the Human Rights Council: NGOs with ECOSOC status sign up, the week before, for
+    # one of 10 two-minute slots, first come first served.
+    oral_statement = models.CharField(_("oral statement at the adoption"), max_length=12,
+                                      choices=OralStatement.choices, default=OralStatement.UNDECIDED)
+    oral_statement_by = models.ForeignKey(
+        "MemberOrganisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("organisation signing up to speak"),
+        help_text=_("It needs ECOSOC consultative status, or to speak with one that has it."),
+    )
+    oral_statement_slot = models.PositiveSmallIntegerField(
+        _("slot obtained (1 to 10)"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(ORAL_STATEMENT_SLOTS)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -293,6 +322,13 @@ AUDIT_ACTIONS = {
     "signon.signed": _("signed"),
     "signon.declined": _("declined to sign"),
     "task.create": _("added the task"),
+    "engagement.update": _("changed the review and adoption details of"),
+    "consultation.create": _("recorded the consultation"),
+    "consultation.update": _("changed the record of the consultation"),
+    "consultation.delete": _("deleted the record of the consultation"),
+    "advocacy.create": _("logged the advocacy meeting with"),
+    "advocacy.update": _("changed the advocacy log entry for"),
+    "advocacy.delete": _("deleted the advocacy log entry for"),
 }
 
 
@@ -326,3 +362,4 @@ def default_invitation_expiry() -> dt.datetime:
 # The reminders of deadlines live in their own module of this package (imported last: they build on the above).
 from .reminders import Reminder, ReminderPreference, ReminderStatus  # noqa: E402,F401
 from .tasks import Task, TaskStatus  # noqa: E402,F401
+from .advocacy import AdvocacyMeeting, Consultation, ConsultationKind, Venue  # noqa: E402,F401

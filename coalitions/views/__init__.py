@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import CalendarFeed
 
-from . import selectors, services, work_plan
-from .forms import (
+from .. import selectors, services, work_plan
+from ..forms import (
     CoalitionForm,
     CoalitionSettingsForm,
     CustomMilestoneForm,
@@ -33,9 +33,9 @@ from .forms import (
     OrganisationForm,
     WorkingGroupForm,
 )
-from .models import Engagement, Invitation, MemberOrganisation, Milestone, Role, Task, WorkingGroup
-from .rows import member_row_labels, member_rows
-from .tenancy import require_role
+from ..models import Engagement, Invitation, MemberOrganisation, Milestone, Role, Task, WorkingGroup
+from ..rows import member_row_labels, member_rows
+from ..tenancy import require_role
 
 
 def form_failed(form: Form, error: ValidationError) -> None:
@@ -106,7 +106,7 @@ def coalition_settings(request: HttpRequest, coalition_slug: str) -> HttpRespons
 @require_role(Role.ADMIN)
 def coalition_calendar_feed(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     """The secretariat's private calendar address of the coalition's deadlines: create, replace, revoke."""
-    from . import feeds
+    from .. import feeds
 
     if request.POST.get("action") == "revoke":
         feeds.feed_revoke(user=request.user, coalition=request.coalition)

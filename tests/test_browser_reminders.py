@@ -1,0 +1,180 @@
+"""Reminders end to end, on the real stack: in headless Chromium the secretariat adds an internal
+deadline and a member chooses a weekly digest 3 days ahead; the sweep claims the reminder, a real
+Celery worker on real Redis sends the digest over real SMTP, once, and its link opens the
+member's preferences."""
+import datetime as dt
+import os
+import re
+import time
+import zoneinfo
+from email.header import decode_header, make_header
+from email.message import Message
+
+import pytest
+import redis
+from django.db import connection
+from django.utils import timezone
+from kombu import pools as kombu_pools
+
+from coalitions import reminders, services
+from coalitions.models import Milestone, Reminder, ReminderPreference, ReminderStatus, Role
+from upr.celery import app as celery_app
+from upr.models import Review
+from upr.rules import GENEVA
+
+from .factories import PASSWORD, CoalitionFactory, MembershipFactory, UserFactory
+from .services import TEST_REDIS_URL, CeleryWorker, SMTPServer
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+DEADLINE = "Final check of the joint submission"
+MEMBER_ZONE = "Pacific/Auckland"  # far from Geneva: the email must give the member's own time as well
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django's ORM in this test is still sequential.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield chromium
+        chromium.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def broker():
+    """Point this process's Celery app at real Redis (the rest of the suite runs tasks in-process),
+    as in test_celery_worker.py."""
+    redis.Redis.from_url(TEST_REDIS_URL).flushdb()
+    saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
+    forget_connections()
+    celery_app.conf.update(broker_url=TEST_REDIS_URL, task_always_eager=False)
+    yield
+    forget_connections()
+    celery_app.conf.update(saved)
+
+
+def forget_connections() -> None:
+    """Drop the app's cached broker connections, so the next publish uses the broker_url set now."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    kombu_pools.reset()  # else the next test is handed the pool closed above
+
+
+def log_in(page, base: str, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label(re.compile(r"^Email:?$")).fill(email)
+    page.get_by_label(re.compile(r"^Password:?$")).fill(password)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()
+
+
+def mails_to(sink, address: str, count: int, timeout: float) -> list[Message]:  # type: ignore[no-untyped-def]
+    """The messages received for `address`, once there are `count` of them or `timeout` has passed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with sink.lock:
+            found = [m for m in sink.messages if m["To"] == address]
+        if len(found) >= count or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.1)
+
+
+@pytest.mark.browser
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_a_member_on_a_weekly_digest_gets_an_internal_deadline_3_days_ahead_once_by_real_smtp(
+    live_server, browser, broker, upr_reference
+):
+    coalition = CoalitionFactory(name="Slovenian UPR Coalition", slug="si-upr")
+    admin = UserFactory(email="secretariat@example.org", name="Bojana Kranjc")
+    MembershipFactory(coalition=coalition, user=admin, role=Role.ADMIN)
+    member = UserFactory(email="member@example.org", name="Ana Novak", timezone=MEMBER_ZONE, language="en")
+    MembershipFactory(coalition=coalition, user=member, role=Role.MEMBER)
+    engagement = services.engagement_create(coalition=coalition, actor=admin,
+                                            review=Review.objects.get(state__iso3="SVN", session__number=48))
+    base = live_server.url
+    # A date-only internal deadline falls due at 09:00 Geneva on its day; its 3-day reminder comes
+    # at 09:00 Geneva three days before, i.e. today.
+    deadline_day = timezone.localdate(timezone.now(), GENEVA) + dt.timedelta(days=3)
+    due = dt.datetime.combine(deadline_day, reminders.DAY_DEADLINE_TIME, tzinfo=GENEVA)
+
+    # 1. The secretariat adds the internal deadline on the engagement page.
+    secretariat = browser.new_page()
+    log_in(secretariat, base, admin.email, PASSWORD)
+    secretariat.goto(f"{base}/c/si-upr/engagements/{engagement.pk}/")
+    form = secretariat.locator("section").filter(has=secretariat.get_by_role("heading", name="Add an internal deadline"))
+    form.get_by_label("Internal deadline").fill(DEADLINE)
+    form.get_by_label("Date").fill(deadline_day.isoformat())
+    form.get_by_role("button", name="Add", exact=True).click()
+    secretariat.wait_for_load_state()
+    assert "Internal deadline added." in secretariat.content()
+    row = secretariat.get_by_role("row").filter(has_text=DEADLINE)
+    assert row.locator("time").get_attribute("datetime") == deadline_day.isoformat()
+    milestone = Milestone.objects.get(engagement=engagement, title=DEADLINE)
+    assert milestone.override_date == deadline_day
+
+    # 2. The member asks for reminders 3 days ahead only, in a weekly digest.
+    page = browser.new_context().new_page()
+    log_in(page, base, member.email, PASSWORD)
+    page.goto(f"{base}/account/reminders/")
+    page.get_by_label("Remind me this many days before each deadline").fill("3")
+    page.get_by_label("A weekly digest").check()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    assert "Reminder preferences saved." in page.content()
+    assert page.get_by_label("Remind me this many days before each deadline").input_value() == "3"
+    assert page.get_by_label("A weekly digest").is_checked()
+    preference = ReminderPreference.objects.get(user=member)
+    assert (preference.lead_days, preference.delivery, preference.last_digest_at) == ([3], "weekly", None)
+
+    # 3. The sweep, a few minutes after the 3-day reminder's moment (not late), whatever the hour of
+    # the run. It claims in this process and, at the commit, queues the member's digest for the worker.
+    # The worker's send_digest reads the real clock, which does not make this depend on the day or
+    # hour of the run: the deadline is 3 days ahead of the real clock, so still due, and a person who
+    # never had a digest has one at the first sweep after a claim (the weekly period, from the latest
+    # Monday 08:00 in their zone, only holds back a second one). It then records the real time as
+    # the last digest, which is after the current period's start: no second digest this week.
+    swept_at = due - dt.timedelta(days=3) + dt.timedelta(minutes=5)
+    database = connection.settings_dict["NAME"]
+    with SMTPServer() as smtp, CeleryWorker(database_name=database, email_url=smtp.url, queues="reminders"):
+        reminders.sweep(now=swept_at)
+        claim = Reminder.objects.get(user=member)
+        assert (claim.deadline, claim.lead_days, claim.late) == (f"milestone:{milestone.pk}", 3, False)
+        received = mails_to(smtp.sink, member.email, 1, timeout=30)
+        assert len(received) == 1, "the member's digest did not arrive"
+        assert ReminderPreference.objects.get(user=member).last_digest_at is not None
+
+        # A second sweep later the same day claims nothing new and queues nothing.
+        assert reminders.sweep(now=swept_at + dt.timedelta(hours=1)) == []
+        assert mails_to(smtp.sink, member.email, 2, timeout=3) == received
+    claim.refresh_from_db()
+    assert claim.status == ReminderStatus.SENT
+    assert Reminder.objects.filter(user=member).count() == 1
+
+    # 4. The email: to the member, what is due and when (their time and Geneva's), the links, no names.
+    email = received[0]
+    subject = str(make_header(decode_header(email["Subject"])))
+    body = email.get_payload(decode=True).decode(email.get_content_charset() or "utf-8")
+    assert email["To"] == member.email
+    assert DEADLINE in subject and f"Due: {DEADLINE} (Slovenia)." in body
+    local = due.astimezone(zoneinfo.ZoneInfo(MEMBER_ZONE))
+    assert f"{local:%H:%M} ({MEMBER_ZONE})" in body and f"In Geneva: {deadline_day.day} " in body and "09:00" in body
+    assert f"/c/si-upr/engagements/{engagement.pk}/" in body
+    for person in (admin, member):
+        assert person.name not in subject and person.name not in body
+    assert admin.email not in body
+    link = re.search(r"https?://\S+?(/reminders/[^/\s]+/)", body).group(1)
+
+    # The one-click link opens the member's preferences, without logging in.
+    visitor = browser.new_context().new_page()
+    response = visitor.goto(f"{base}{link}")
+    assert response.status == 200
+    assert visitor.get_by_role("heading", level=1).inner_text() == "Email reminders of deadlines"
+    assert f"For {member.email}." in visitor.content()
+    assert visitor.get_by_label("A weekly digest").is_checked()
