@@ -14,6 +14,9 @@ from upr.models import State
 from upr.rules import DOCUMENT_KINDS, DOCUMENT_LANGUAGES
 
 
+DOCUMENT_KIND_CHOICES = [(kind.key, kind.label) for kind in DOCUMENT_KINDS.values()]
+
+
 class DocumentStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     IN_REVIEW = "in_review", _("In review")
@@ -26,7 +29,7 @@ class Document(CoalitionOwnedModel):
     (upr.rules.DOCUMENT_KINDS) unless overridden here; its text lives in its sections."""
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="documents")
-    kind = models.CharField(_("kind"), max_length=30, choices=[(k.key, k.label) for k in DOCUMENT_KINDS.values()])
+    kind = models.CharField(_("kind"), max_length=30, choices=DOCUMENT_KIND_CHOICES)
     language = models.CharField(_("language"), max_length=2, choices=DOCUMENT_LANGUAGES, default="en")
     title = models.CharField(_("title"), max_length=300)
     theme = models.CharField(_("theme"), max_length=200, blank=True, help_text=_("The one theme of a factsheet."))

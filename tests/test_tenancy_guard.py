@@ -83,6 +83,7 @@ def coalition_urls(p) -> list[str]:  # type: ignore[no-untyped-def]
         "invitation": p.invitation.pk, "engagement": p.engagement.pk,
         "recommendation": recommendation.pk, "draft-recommendation": draft.pk, "engagement-impact": p.engagement.pk,
         "document": doc.pk, "section": section.pk, "comment": comment.pk, "sign-on": sign_on.pk, "export-job": job.pk,
+        "task": task.pk, "consultation": consultation.pk, "advocacy-meeting": meeting.pk, "engagement-plan": p.engagement.pk,
     }
     urls = []
     for name, kwargs, _view in url_patterns():

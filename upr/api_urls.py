@@ -2,7 +2,9 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from accounts import api as account_api
 from coalitions import api as coalition_api
+from coalitions import engagement_api
 from recommendations import api as recommendation_api
 from submissions import api as submission_api
 from submissions import document_api
@@ -22,6 +24,10 @@ scoped.register("members", coalition_api.MembershipViewSet, basename="membership
 scoped.register("working-groups", coalition_api.WorkingGroupViewSet, basename="working-group")
 scoped.register("invitations", coalition_api.InvitationViewSet, basename="invitation")
 scoped.register("engagements", coalition_api.EngagementViewSet, basename="engagement")
+scoped.register("tasks", engagement_api.TaskViewSet, basename="task")
+scoped.register("consultations", engagement_api.ConsultationViewSet, basename="consultation")
+scoped.register("advocacy-meetings", engagement_api.AdvocacyMeetingViewSet, basename="advocacy-meeting")
+scoped.register("engagements", engagement_api.EngagementPlanViewSet, basename="engagement-plan")
 scoped.register("audit-events", coalition_api.AuditEventViewSet, basename="audit-event")
 scoped.register("recommendations", recommendation_api.RecommendationViewSet, basename="recommendation")
 scoped.register("draft-recommendations", submission_api.DraftRecommendationViewSet, basename="draft-recommendation")
@@ -36,4 +42,9 @@ app_name = "api"
 urlpatterns = [
     path("", include(reference.urls)),
     path("c/<slug:coalition_slug>/", include(scoped.urls)),
+    path("c/<slug:coalition_slug>/calendar-feed/",
+         engagement_api.CoalitionFeedViewSet.as_view({"post": "create", "delete": "revoke"}), name="coalition-calendar-feed"),
+    path("me/deadlines/", account_api.MyDeadlines.as_view(), name="my-deadlines"),
+    path("me/reminder-preferences/", account_api.MyReminderPreferences.as_view(), name="my-reminder-preferences"),
+    path("me/calendar-feed/", account_api.MyCalendarFeed.as_view(), name="my-calendar-feed"),
 ]

@@ -199,6 +199,9 @@ SPECTACULAR_SETTINGS = {
         "DocumentStatusEnum": "submissions.models.DocumentStatus",
         "SignOnStatusEnum": "submissions.models.SignOnStatus",
         "ExportStatusEnum": "submissions.models.ExportStatus",
+        "DocumentKindEnum": "submissions.models.DOCUMENT_KIND_CHOICES",
+        "ConsultationKindEnum": "coalitions.models.advocacy.ConsultationKind",
+        "TaskStatusEnum": "coalitions.models.tasks.TaskStatus",
     },
 }
 
