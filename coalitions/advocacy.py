@@ -23,7 +23,6 @@ from .models import (
     Consultation,
     Engagement,
     MemberOrganisation,
-    ORAL_STATEMENT_SLOTS,
     Membership,
     Task,
     TaskStatus,

@@ -20,8 +20,7 @@ from django.views.decorators.http import require_POST
 from upr.models import State
 
 from .. import advocacy, advocacy_outcome, selectors
-from ..models import AdvocacyMeeting, Consultation, Engagement, Role
-from ..tenancy import require_role
+from ..models import ORAL_STATEMENT_SLOTS, AdvocacyMeeting, Consultation, Engagement, Role
 from . import _engagement
 
 KINDS: dict[str, dict[str, Any]] = {
@@ -159,6 +158,6 @@ def review_adoption(request: HttpRequest, coalition_slug: str, engagement_id: in
     statements = Document.objects.for_coalition(request.coalition).filter(engagement=engagement, kind="oral_statement")  # type: ignore[attr-defined]
     return render(request, "coalitions/review_adoption.html", {
         "engagement": engagement, "form": form, "timeline": timeline, "today": timezone.localdate(),
-        "statements": list(statements), "slots": advocacy.ORAL_STATEMENT_SLOTS,
+        "statements": list(statements), "slots": ORAL_STATEMENT_SLOTS,
     }, status=400 if form is not None and form.errors else 200)
 
