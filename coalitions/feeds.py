@@ -1,7 +1,8 @@
 """Private iCalendar feeds of the deadlines (RFC 5545, written with the `icalendar` library).
 
-A person's feed holds the milestones of every engagement of every coalition they belong to; a
-coalition's feed (for its secretariat) those of that coalition. The address carries a secret
+A person's feed holds the milestones of every engagement of every coalition they belong to, and the
+open tasks that are theirs (as a person, or through their organisation or working group); a
+coalition's feed (for its secretariat) the milestones and open tasks of that coalition. The address carries a secret
 token; only its hash is stored, and revoking deletes it. The events say what is due and when, and
 link back to the app: no document text, no member names (a feed can end up in a shared calendar).
 
@@ -75,15 +76,25 @@ def feed_url(token: str) -> str:
 
 
 def _engagements(feed: CalendarFeed) -> list[Engagement]:
+    """The feed's engagements with their milestones and open tasks (each task with its `owners`)."""
+    from .reminders import engagements_with_deadlines
+
     if feed.coalition_id:
         coalitions: Any = [feed.coalition_id]
     else:
         coalitions = Membership.objects.filter(user=feed.user).values("coalition_id")
-    return list(
-        Engagement.objects.filter(coalition__in=coalitions)
-        .select_related("coalition", "review__state", "review__session").prefetch_related("milestones")
-        .order_by("coalition__name", "review__session__number")
-    )
+    engagements = engagements_with_deadlines(coalition__in=coalitions)
+    coalitions = Coalition.objects.in_bulk({e.coalition_id for e in engagements})
+    for engagement in engagements:
+        engagement.coalition = coalitions[engagement.coalition_id]
+    return sorted(engagements, key=lambda e: (e.coalition.name, e.review.session.number))
+
+
+def _instant(event: icalendar.Event, due: dt.datetime) -> None:
+    """An event that ends at the deadline's instant, written in Geneva's zone."""
+    due = due.astimezone(GENEVA)
+    event.add("dtstart", due - dt.timedelta(minutes=DEADLINE_MINUTES))
+    event.add("dtend", due)
 
 
 def render_feed(feed: CalendarFeed) -> bytes:
@@ -98,23 +109,32 @@ def render_feed(feed: CalendarFeed) -> bytes:
     host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "upr-coalition-hub"
     for engagement in _engagements(feed):
         link = settings.SITE_URL + reverse("coalitions:engagement", args=[engagement.coalition.slug, engagement.pk])
-        review = f"{engagement.review.state.name}, {_('session %(n)d') % {'n': engagement.review.session.number}}"
+        review = (f"{engagement.review.state.name}, {_('session %(n)d') % {'n': engagement.review.session.number}}"
+                  f" ({engagement.coalition.name})")
+        description = _("Open the engagement in UPR Coalition Hub: %(link)s") % {"link": link}
+
+        def event(uid: str, summary: str) -> icalendar.Event:
+            made = icalendar.Event()
+            made.add("uid", f"{uid}@{host}")
+            made.add("dtstamp", stamp)
+            made.add("summary", summary)
+            made.add("url", link)
+            made.add("description", description)
+            calendar.add_component(made)
+            return made
+
         for entry in engagement_timeline(engagement=engagement, milestones=list(engagement.milestones.all())):
             if entry.date is None:
                 continue
-            event = icalendar.Event()
-            event.add("uid", f"milestone-{entry.milestone.pk}@{host}")
-            event.add("dtstamp", stamp)
-            event.add("summary", f"{entry.label} · {review} ({engagement.coalition.name})")
-            event.add("url", link)
-            event.add("description", _("Open the engagement in UPR Coalition Hub: %(link)s") % {"link": link})
+            made = event(f"milestone-{entry.milestone.pk}", f"{entry.label} · {review}")
             if entry.due_at is not None:
-                due = entry.due_at.astimezone(GENEVA)
-                event.add("dtstart", due - dt.timedelta(minutes=DEADLINE_MINUTES))
-                event.add("dtend", due)
+                _instant(made, entry.due_at)
             else:
-                event.add("dtstart", entry.date)
-                event.add("dtend", (entry.end_date or entry.date) + dt.timedelta(days=1))
-            calendar.add_component(event)
+                made.add("dtstart", entry.date)
+                made.add("dtend", (entry.end_date or entry.date) + dt.timedelta(days=1))
+        for task in engagement.tasks.all():
+            if feed.coalition_id or feed.user_id in task.owners:  # type: ignore[attr-defined]
+                _instant(event(f"task-{task.pk}", _("Task: %(title)s · %(review)s") % {"title": task.title, "review": review}),
+                         task.due_at)
     calendar.add_missing_timezones()
     return calendar.to_ical()

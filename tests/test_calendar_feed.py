@@ -12,6 +12,9 @@ from django.db import connection, reset_queries
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import CalendarFeed
 
 from coalitions import services
 from coalitions.models import Membership, Milestone, Role
@@ -108,3 +111,22 @@ def test_the_feed_costs_the_same_queries_for_one_or_five_engagements(personas, d
         services.engagement_create(coalition=personas.coalition, actor=personas.admin, review=review)
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert len(events(read(path))) > 4 * 10
+
+
+def test_a_persons_feed_holds_their_own_open_tasks_and_the_coalition_feed_all_of_them(personas):
+    from coalitions import feeds
+    from coalitions.models import Task
+
+    due = timezone.now() + dt.timedelta(days=5)
+    for title, owner in (("Mine to do", personas.member), ("The editor's", personas.editor)):
+        Task.objects.create(coalition=personas.coalition, engagement=personas.engagement, title=title, owner=owner, due_at=due)
+    Task.objects.create(coalition=personas.coalition, engagement=personas.engagement, title="Done already",
+                        owner=personas.member, due_at=due, status="done")
+    mine = feeds.render_feed(CalendarFeed.objects.get(token_hash=feeds._hash(feeds.feed_create(user=personas.member))))
+    tasks = [e for e in icalendar.Calendar.from_ical(mine).walk("VEVENT") if str(e["summary"]).startswith("Task:")]
+    assert [str(e["summary"]).split(" · ")[0] for e in tasks] == ["Task: Mine to do"]
+    assert tasks[0].decoded("dtend") == due.astimezone(zoneinfo.ZoneInfo("Europe/Zurich")).replace(microsecond=0)
+    whole = feeds.render_feed(CalendarFeed.objects.get(
+        token_hash=feeds._hash(feeds.feed_create(user=personas.admin, coalition=personas.coalition))))
+    titles = {str(e["summary"]).split(" · ")[0] for e in icalendar.Calendar.from_ical(whole).walk("VEVENT")}
+    assert {"Task: Mine to do", "Task: The editor's"} <= titles and "Task: Done already" not in titles
