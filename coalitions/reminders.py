@@ -31,7 +31,17 @@ from django.utils.translation import gettext as _
 
 from upr.rules import GENEVA
 
-from .models import Engagement, Membership, Reminder, ReminderPreference, ReminderStatus, Task, TaskStatus, WorkingGroup
+from .models import (
+    Engagement,
+    Membership,
+    Reminder,
+    ReminderPreference,
+    ReminderStatus,
+    ReminderSweep,
+    Task,
+    TaskStatus,
+    WorkingGroup,
+)
 from .models.reminders import DEFAULT_LEAD_DAYS, MAX_LEAD_DAYS, Delivery
 from .selectors import engagement_timeline
 
@@ -99,8 +109,10 @@ def engagements_with_deadlines(**filters: Any) -> list[Engagement]:
     return engagements
 
 
-def due_reminders(*, now: dt.datetime) -> list[tuple]:
-    """(user, coalition, deadline key, due_at, lead days, late, status) of every reminder whose moment has come."""
+def due_reminders(*, now: dt.datetime, since: dt.datetime | None = None) -> list[tuple]:
+    """(user, coalition, deadline key, due_at, lead days, late, status) of every reminder whose moment
+    has come. Late: its moment is more than LATE_AFTER ago and after `since`, the previous sweep's
+    run (a moment before it is of a deadline made or moved since then: not a delay)."""
     horizon = dt.timedelta(days=MAX_LEAD_DAYS)
     ahead = [d for d in deadlines(engagements=engagements_with_deadlines()) if now < d.due_at <= now + horizon]
     if not ahead:
@@ -123,8 +135,9 @@ def due_reminders(*, now: dt.datetime) -> list[tuple]:
             come = [lead for lead in leads if deadline.due_at - dt.timedelta(days=lead) <= now]
             if come:  # the nearest lead time only: the ones before it went by (sent then, or too late now)
                 moment = deadline.due_at - dt.timedelta(days=come[0])
-                rows.append((user_id, deadline.coalition_id, deadline.key, deadline.due_at, come[0],
-                             now - moment > LATE_AFTER, ReminderStatus.CLAIMED))
+                late = now - moment > LATE_AFTER and (since is None or moment > since)
+                rows.append((user_id, deadline.coalition_id, deadline.key, deadline.due_at, come[0], late,
+                             ReminderStatus.CLAIMED))
     return rows
 
 
@@ -170,26 +183,55 @@ def digest_period_start(delivery: str, now: dt.datetime, zone: str) -> dt.dateti
     return start
 
 
+def next_digest_at(delivery: str, begun: dt.datetime) -> dt.datetime:
+    """When the digest period after the one that began at `begun` (local, from digest_period_start) begins."""
+    days = 7 if delivery == Delivery.WEEKLY else 1
+    return dt.datetime.combine(begun.date() + dt.timedelta(days=days), DIGEST_TIME, tzinfo=begun.tzinfo)
+
+
+def _previous_sweep(now: dt.datetime) -> dt.datetime | None:
+    """The previous sweep's run, recording this one (the row is held to the commit: sweeps queue here)."""
+    row = ReminderSweep.objects.select_for_update().filter(pk=1).first()
+    if row is None:
+        ReminderSweep.objects.bulk_create([ReminderSweep(pk=1, ran_at=now)], ignore_conflicts=True)
+        return None
+    previous = row.ran_at
+    if now > previous:
+        row.ran_at = now
+        row.save(update_fields=["ran_at"])
+    return previous
+
+
 def sweep(*, now: dt.datetime | None = None) -> list[int]:
     """Claim every due reminder and queue the sending (after the claims are committed): single
-    reminders in chunks, and the digest of each person whose digest time has come."""
+    reminders in chunks, and the digest of each person whose digest time has come. A reminder for a
+    person on a digest goes alone when it cannot wait: this period's digest went, and the deadline
+    comes before the next one."""
     from .tasks import send_digest, send_reminders
 
     now = now or timezone.now()
     with transaction.atomic():
-        claimed = claim(due_reminders(now=now))
-        digest_people = dict(ReminderPreference.objects.filter(delivery__in=DIGESTS).values_list("user_id", "delivery"))
-        singles = [pk for pk, user_id in Reminder.objects.filter(pk__in=claimed).values_list("pk", "user_id")
-                   if user_id not in digest_people]
+        claimed = claim(due_reminders(now=now, since=_previous_sweep(now)))
+        digest = {p.user_id: p for p in ReminderPreference.objects.filter(delivery__in=DIGESTS).select_related("user")}
+        singles = []
+        for pk, user_id, due_at in Reminder.objects.filter(pk__in=claimed).values_list("pk", "user_id", "due_at"):
+            preference = digest.get(user_id)
+            if preference is not None:
+                begun = digest_period_start(preference.delivery, now, preference.user.timezone)
+                went = preference.last_digest_at is not None and preference.last_digest_at >= begun
+                if not (went and due_at <= next_digest_at(preference.delivery, begun)):
+                    continue  # it waits for the digest
+            singles.append(pk)
         for start in range(0, len(singles), SEND_CHUNK):
             chunk = singles[start:start + SEND_CHUNK]
             transaction.on_commit(lambda chunk=chunk: send_reminders.delay(reminder_ids=chunk))
-        waiting = set(Reminder.objects.filter(user_id__in=digest_people, status=ReminderStatus.CLAIMED)
-                      .values_list("user_id", flat=True))
-        for preference in ReminderPreference.objects.filter(user_id__in=waiting).select_related("user"):
+        waiting = set(Reminder.objects.filter(user_id__in=digest, status=ReminderStatus.CLAIMED)
+                      .exclude(pk__in=singles).values_list("user_id", flat=True))
+        for user_id in waiting:
+            preference = digest[user_id]
             begun = digest_period_start(preference.delivery, now, preference.user.timezone)
             if preference.last_digest_at is None or preference.last_digest_at < begun:
-                transaction.on_commit(lambda pk=preference.user_id: send_digest.delay(user_id=pk))
+                transaction.on_commit(lambda pk=user_id: send_digest.delay(user_id=pk))
     return claimed
 
 

@@ -105,8 +105,11 @@ def test_a_member_on_a_weekly_digest_gets_an_internal_deadline_3_days_ahead_once
     MembershipFactory(coalition=coalition, user=admin, role=Role.ADMIN)
     member = UserFactory(email="member@example.org", name="Ana Novak", timezone=MEMBER_ZONE, language="en")
     MembershipFactory(coalition=coalition, user=member, role=Role.MEMBER)
+    # The review of 2019: every date of its cycle is past, so on any day of a run the internal
+    # deadline is the only thing the sweep finds due (the 2025 review's mid-term report would join
+    # it in late July 2027).
     engagement = services.engagement_create(coalition=coalition, actor=admin,
-                                            review=Review.objects.get(state__iso3="SVN", session__number=48))
+                                            review=Review.objects.get(state__iso3="SVN", session__number=34))
     base = live_server.url
     # A date-only internal deadline falls due at 09:00 Geneva on its day; its 3-day reminder comes
     # at 09:00 Geneva three days before, i.e. today.
@@ -118,9 +121,7 @@ def test_a_member_on_a_weekly_digest_gets_an_internal_deadline_3_days_ahead_once
     log_in(secretariat, base, admin.email, PASSWORD)
     secretariat.goto(f"{base}/c/si-upr/engagements/{engagement.pk}/")
     form = secretariat.get_by_role("region", name="Add an internal deadline", exact=True)
-    # By name, not by its label: the page's "Add a task" form also renders id="id_title", first, so
-    # the label "Internal deadline" points at the task's title and this input has no accessible name.
-    form.locator("input[name=title]").fill(DEADLINE)
+    form.get_by_label("Internal deadline").fill(DEADLINE)  # its own label (the task form's title is another field)
     form.get_by_label("Date").fill(deadline_day.isoformat())
     form.get_by_role("button", name="Add", exact=True).click()
     secretariat.wait_for_load_state()
@@ -144,13 +145,12 @@ def test_a_member_on_a_weekly_digest_gets_an_internal_deadline_3_days_ahead_once
     preference = ReminderPreference.objects.get(user=member)
     assert (preference.lead_days, preference.delivery, preference.last_digest_at) == ([3], "weekly", None)
 
-    # 3. The sweep, a few minutes after the 3-day reminder's moment (not late), whatever the hour of
-    # the run. It claims in this process and, at the commit, queues the member's digest for the worker.
+    # 3. The sweep, a few minutes after the 3-day reminder's moment (so not late), whatever the hour
+    # of the run. It claims here and, at its commit, queues the member's digest for the worker.
     # The worker's send_digest reads the real clock, which does not make this depend on the day or
     # hour of the run: the deadline is 3 days ahead of the real clock, so still due, and a person who
     # never had a digest has one at the first sweep after a claim (the weekly period, from the latest
-    # Monday 08:00 in their zone, only holds back a second one). It then records the real time as
-    # the last digest, which is after the current period's start: no second digest this week.
+    # Monday 08:00 in their zone, only holds back a second one in the same week).
     swept_at = due - dt.timedelta(days=3) + dt.timedelta(minutes=5)
     database = connection.settings_dict["NAME"]
     with SMTPServer() as smtp, CeleryWorker(database_name=database, email_url=smtp.url, queues="reminders"):
@@ -161,14 +161,16 @@ def test_a_member_on_a_weekly_digest_gets_an_internal_deadline_3_days_ahead_once
         assert len(received) == 1, "the member's digest did not arrive"
         # The SMTP server has the email before the worker commits: wait for the commit.
         assert eventually(lambda: Reminder.objects.get(pk=claim.pk).status == ReminderStatus.SENT)
-        assert ReminderPreference.objects.get(user=member).last_digest_at is not None
 
-        # A second sweep later the same day claims nothing new and queues nothing.
+        # A second sweep an hour later claims nothing (the claim exists) and queues no digest (nothing
+        # is waiting, and this week's went).
+        period = reminders.digest_period_start("weekly", timezone.now(), MEMBER_ZONE)
+        assert ReminderPreference.objects.get(user=member).last_digest_at >= period
         assert reminders.sweep(now=swept_at + dt.timedelta(hours=1)) == []
         assert mails_to(smtp.sink, member.email, 2, timeout=3) == received
     assert list(Reminder.objects.filter(user=member).values_list("pk", "status")) == [(claim.pk, ReminderStatus.SENT)]
 
-    # 4. The email: to the member, what is due and when (their time and Geneva's), the links, no names.
+    # 4. The email: to the member, what is due and when in their zone, the links, and no names.
     email = received[0]
     subject = str(make_header(decode_header(email["Subject"])))
     body = email.get_payload(decode=True).decode(email.get_content_charset() or "utf-8")
@@ -176,6 +178,7 @@ def test_a_member_on_a_weekly_digest_gets_an_internal_deadline_3_days_ahead_once
     assert DEADLINE in subject and f"Due: {DEADLINE} (Slovenia)." in body
     local = due.astimezone(zoneinfo.ZoneInfo(MEMBER_ZONE))
     assert f"When: {local.day} {local:%B %Y, %H:%M} ({MEMBER_ZONE})" in body
+    assert f"In Geneva: {deadline_day.day} {deadline_day:%B %Y}, 09:00" in body
     assert f"/c/si-upr/engagements/{engagement.pk}/" in body
     for person in (admin, member):
         assert person.name not in subject and person.name not in body

@@ -123,7 +123,9 @@ def test_preferences_choose_the_lead_times_or_none_and_the_time_is_each_persons(
     assert personas.member.email in recipients and personas.observer.email not in recipients
     body = next(m.body for m in stakeholder_mails() if m.to[0] == personas.member.email)
     local = due.astimezone(zoneinfo.ZoneInfo("America/Bogota"))
-    assert f"{local:%H:%M} (America/Bogota)" in body and "In Geneva:" in body and "15:00" in body
+    geneva = due.astimezone(zoneinfo.ZoneInfo("Europe/Zurich"))
+    assert f"{local:%H:%M} (America/Bogota)" in body
+    assert f"In Geneva: {geneva.day} {geneva:%B %Y}, 15:00" in body  # the Geneva line is Geneva's, not the reader's
 
 
 def test_the_link_in_a_reminder_opens_the_preferences_without_a_login_and_stops_them_in_one_click(
@@ -171,6 +173,43 @@ def test_a_weekly_digest_gathers_the_reminders_in_one_email_once_a_week(personas
     # Next week's period: a new digest only if something new is due.
     next_week = reminders.digest_period_start("weekly", timezone.now(), "UTC") + dt.timedelta(days=7, minutes=1)
     assert reminders.send_digest(user_id=personas.member.pk, now=next_week) == 0
+
+
+def test_a_deadline_made_after_its_reminders_moment_gets_it_at_once_not_marked_late(
+        personas, django_capture_on_commit_callbacks):
+    """The 7-day moment of a deadline set 3 days ahead passed before it existed: no sweep was late."""
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.sweep(now=now - dt.timedelta(minutes=15))  # the sweep runs every 15 minutes
+    deadline_in(personas, 5)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.sweep(now=now)
+    assert Reminder.objects.filter(lead_days=7).count() == members(personas)
+    assert not Reminder.objects.filter(late=True).exists() and stakeholder_mails()
+    assert all("Late reminder" not in m.body for m in stakeholder_mails())
+
+
+@pytest.mark.parametrize("weekday, alone", [(6, True), (7, False)])  # Sunday before the next digest; the Monday of it
+def test_a_reminder_that_cannot_wait_for_next_weeks_digest_goes_alone(
+        personas, django_capture_on_commit_callbacks, weekday, alone):
+    ReminderPreference.objects.create(user=personas.member, lead_days=[3], delivery="weekly")
+    # A week ahead, whatever today is: its digest (Monday 08:00, UTC here) goes out, then a deadline
+    # comes 3 days later, on the Sunday (before the next digest) or the Monday (after it, 15:00 Geneva).
+    week = reminders.digest_period_start("weekly", timezone.now(), "UTC") + dt.timedelta(days=7)
+    milestone = Milestone.objects.get(engagement=personas.engagement, kind="stakeholder_deadline")
+    milestone.override_date = week.date() + dt.timedelta(days=weekday)
+    milestone.save()
+    due = dt.datetime.combine(milestone.override_date, dt.time(15, 0), tzinfo=GENEVA)
+    ReminderPreference.objects.filter(user=personas.member).update(last_digest_at=week + dt.timedelta(minutes=1))
+    moment = due - dt.timedelta(days=3) + dt.timedelta(minutes=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.sweep(now=moment)
+        reminders.sweep(now=moment + dt.timedelta(hours=1))
+    mine = [m for m in stakeholder_mails() if m.to[0] == personas.member.email]
+    assert len(mine) == (1 if alone else 0)
+    assert Reminder.objects.get(user=personas.member).status == ("sent" if alone else "claimed")
+    if not alone:  # it goes in the next digest, on the Monday morning before the deadline
+        assert reminders.send_digest(user_id=personas.member.pk, now=week + dt.timedelta(days=7, minutes=1)) == 1
 
 
 def test_the_usual_internal_deadlines_are_proposed_back_from_the_stakeholder_deadline(personas):

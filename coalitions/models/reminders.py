@@ -62,3 +62,11 @@ class Reminder(models.Model):
             models.UniqueConstraint(fields=["user", "deadline", "due_at", "lead_days"], name="one_reminder_per_person_deadline_lead"),
         ]
         indexes = [models.Index(fields=["status", "claimed_at"], name="reminder_to_send")]
+
+
+class ReminderSweep(models.Model):
+    """When the reminder sweep last ran (one row). A reminder is late only if its moment came after
+    that run: a moment that passed before a sweep ran belongs to a deadline made or moved since, and
+    its reminder is news, not a delay."""
+
+    ran_at = models.DateTimeField()

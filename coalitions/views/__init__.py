@@ -285,18 +285,26 @@ def _engagement(request: HttpRequest, engagement_id: int) -> Engagement:
 
 
 def engagement_detail(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
-    engagement = _engagement(request, engagement_id)
-    timeline = selectors.engagement_timeline(engagement=engagement)
+    return _engagement_page(request, _engagement(request, engagement_id))
+
+
+def _engagement_page(request: HttpRequest, engagement: Engagement, custom_form: Form | None = None,
+                     status: int = 200) -> HttpResponse:
+    """The engagement's page; `custom_form` is an internal deadline refused, shown with its errors.
+    The page's two forms have their own id prefixes: both have a "title" field."""
     from submissions.selectors import engagement_impact  # the drafting app builds on this one
 
+    timeline = selectors.engagement_timeline(engagement=engagement)
     return render(
         request,
         "coalitions/engagement_detail.html",
         {"engagement": engagement, "timeline": timeline, "next": selectors.next_milestone(timeline),
-         "custom_form": CustomMilestoneForm(), "impact": engagement_impact(engagement=engagement),
+         "custom_form": custom_form or CustomMilestoneForm(auto_id="deadline_%s"),
+         "impact": engagement_impact(engagement=engagement),
          "tasks": work_plan.plan(engagement=engagement), "now": timezone.now(),
          "dashboard": work_plan.engagement_week(engagement=engagement, now=timezone.now()),
-         "task_form": work_plan.TaskForm(engagement=engagement) if request.membership.can_edit else None},
+         "task_form": work_plan.TaskForm(engagement=engagement, auto_id="task_%s") if request.membership.can_edit else None},
+        status=status,
     )
 
 
@@ -348,18 +356,12 @@ def milestone_edit(request: HttpRequest, coalition_slug: str, engagement_id: int
 @require_role(Role.ADMIN)
 def milestone_add(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
     engagement = _engagement(request, engagement_id)
-    form = CustomMilestoneForm(request.POST)
+    form = CustomMilestoneForm(request.POST, auto_id="deadline_%s")
     if form.is_valid():
         services.milestone_add(engagement=engagement, actor=request.user, **form.cleaned_data)
         messages.success(request, _("Internal deadline added."))
         return redirect("coalitions:engagement", coalition_slug=coalition_slug, engagement_id=engagement.pk)
-    timeline = selectors.engagement_timeline(engagement=engagement)
-    return render(
-        request,
-        "coalitions/engagement_detail.html",
-        {"engagement": engagement, "timeline": timeline, "next": selectors.next_milestone(timeline), "custom_form": form},
-        status=400,
-    )
+    return _engagement_page(request, engagement, custom_form=form, status=400)
 
 
 @require_POST

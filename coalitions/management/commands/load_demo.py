@@ -35,6 +35,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         admin = verified_user(DEMO_EMAIL, "Demo Secretariat", DEMO_PASSWORD)
         coalition = Coalition.objects.filter(slug="demo").first()
+        engagement = None
         if coalition is None:
             coalition = services.coalition_create(
                 name="Demo Human Rights Coalition", slug="demo", creator=admin,
@@ -67,6 +68,8 @@ class Command(BaseCommand):
                 engagement = services.engagement_create(coalition=coalition, actor=admin, review=review)
                 self.demo_submission(coalition=coalition, admin=admin, engagement=engagement, orgs=orgs, editor_m=editor_m)
         self.load_slovenia_recommendations()
+        if engagement is not None:
+            self.demo_advocacy(coalition=coalition, admin=admin, engagement=engagement, orgs=orgs)
         self.stdout.write(self.style.SUCCESS(
             f"Demo coalition ready at /c/{coalition.slug}/ . Log in as {DEMO_EMAIL} with password {DEMO_PASSWORD}"
         ))
@@ -112,6 +115,39 @@ class Command(BaseCommand):
             indicator="Share of Roma settlements connected to public water supply", timeframe="By 2027",
         )
         draft.states_to_ask.set(list(State.objects.filter(iso3__in=["PRT", "FIN"])))
+
+    def demo_advocacy(self, *, coalition, admin, engagement, orgs) -> None:  # type: ignore[no-untyped-def]
+        """The usual internal deadlines, a State consultation, and two meetings in the advocacy log,
+        so that the plan, the log and its outcome against the review's recommendations show something."""
+        from django.db.models import Q
+
+        from coalitions.models import AdvocacyMeeting, Consultation
+        from recommendations.models import Theme
+        from submissions.models import Document, DraftRecommendation
+        from upr.models import State
+
+        services.internal_deadlines_propose(engagement=engagement, actor=admin)
+        consultation = Consultation.objects.create(
+            coalition=coalition, engagement=engagement, kind="state", held_on=dt.date(2024, 3, 12), place="Ljubljana",
+            organiser="Ministry of Foreign and European Affairs", created_by=admin,
+            issues_raised="Roma settlements without water; the equality body's resources.",
+            our_input="The coalition's written comments on the draft national report.",
+            follow_up="The ministry promised a second round in May.",
+        )
+        consultation.attended.set(orgs[:2])
+        themes = list(Theme.objects.filter(Q(name__icontains="minorit") | Q(name__icontains="water"))[:2])
+        draft = DraftRecommendation.objects.filter(engagement=engagement).first()
+        factsheet = Document.objects.filter(engagement=engagement).first()
+        for iso3, venue, day in (("ESP", "embassy", dt.date(2024, 10, 2)), ("DEU", "mission", dt.date(2024, 12, 10)),
+                                 ("PRT", "embassy", dt.date(2024, 10, 9))):
+            meeting = AdvocacyMeeting.objects.create(
+                coalition=coalition, engagement=engagement, state=State.objects.get(iso3=iso3), venue=venue, met_on=day,
+                person_met="Human rights attaché", issues_raised="Access to water in Roma settlements.",
+                outcome="Interested; asked for our factsheet.", created_by=admin,
+            )
+            meeting.themes.set(themes)
+            meeting.drafts.set([draft] if draft else [])
+            meeting.documents.set([factsheet] if factsheet else [])
 
     def load_slovenia_recommendations(self) -> None:
         """Slovenia's three cycles of recommendations, from OHCHR's Word files shipped with the app, so
