@@ -90,6 +90,16 @@ def _engagements(feed: CalendarFeed) -> list[Engagement]:
     return sorted(engagements, key=lambda e: (e.coalition.name, e.review.session.number))
 
 
+def _event(calendar: icalendar.Calendar, uid: str, summary: str, common: dict[str, Any]) -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("uid", uid)
+    event.add("summary", summary)
+    for name, value in common.items():
+        event.add(name, value)
+    calendar.add_component(event)
+    return event
+
+
 def _instant(event: icalendar.Event, due: dt.datetime) -> None:
     """An event that ends at the deadline's instant, written in Geneva's zone."""
     due = due.astimezone(GENEVA)
@@ -98,7 +108,7 @@ def _instant(event: icalendar.Event, due: dt.datetime) -> None:
 
 
 def render_feed(feed: CalendarFeed) -> bytes:
-    """The feed's calendar, in one query for the engagements and one for their milestones."""
+    """The feed's calendar, in a fixed number of queries (engagements, milestones, tasks, their owners)."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//UPR Coalition Hub//Deadlines//EN")
     calendar.add("version", "2.0")
@@ -111,30 +121,20 @@ def render_feed(feed: CalendarFeed) -> bytes:
         link = settings.SITE_URL + reverse("coalitions:engagement", args=[engagement.coalition.slug, engagement.pk])
         review = (f"{engagement.review.state.name}, {_('session %(n)d') % {'n': engagement.review.session.number}}"
                   f" ({engagement.coalition.name})")
-        description = _("Open the engagement in UPR Coalition Hub: %(link)s") % {"link": link}
-
-        def event(uid: str, summary: str) -> icalendar.Event:
-            made = icalendar.Event()
-            made.add("uid", f"{uid}@{host}")
-            made.add("dtstamp", stamp)
-            made.add("summary", summary)
-            made.add("url", link)
-            made.add("description", description)
-            calendar.add_component(made)
-            return made
-
+        common = {"dtstamp": stamp, "url": link,
+                  "description": _("Open the engagement in UPR Coalition Hub: %(link)s") % {"link": link}}
         for entry in engagement_timeline(engagement=engagement, milestones=list(engagement.milestones.all())):
             if entry.date is None:
                 continue
-            made = event(f"milestone-{entry.milestone.pk}", f"{entry.label} · {review}")
+            event = _event(calendar, f"milestone-{entry.milestone.pk}@{host}", f"{entry.label} · {review}", common)
             if entry.due_at is not None:
-                _instant(made, entry.due_at)
+                _instant(event, entry.due_at)
             else:
-                made.add("dtstart", entry.date)
-                made.add("dtend", (entry.end_date or entry.date) + dt.timedelta(days=1))
+                event.add("dtstart", entry.date)
+                event.add("dtend", (entry.end_date or entry.date) + dt.timedelta(days=1))
         for task in engagement.tasks.all():
             if feed.coalition_id or feed.user_id in task.owners:  # type: ignore[attr-defined]
-                _instant(event(f"task-{task.pk}", _("Task: %(title)s · %(review)s") % {"title": task.title, "review": review}),
-                         task.due_at)
+                summary = _("Task: %(title)s · %(review)s") % {"title": task.title, "review": review}
+                _instant(_event(calendar, f"task-{task.pk}@{host}", summary, common), task.due_at)
     calendar.add_missing_timezones()
     return calendar.to_ical()
