@@ -235,24 +235,28 @@ def sweep(*, now: dt.datetime | None = None) -> list[int]:
     return claimed
 
 
-def _engagement_of(reminder: Reminder) -> Engagement | None:
-    kind, _sep, pk = reminder.deadline.partition(":")
-    if kind == "milestone":
-        return next(iter(engagements_with_deadlines(milestones__pk=pk)), None)
-    return next(iter(engagements_with_deadlines(tasks__pk=pk)), None)
+Lookup = dict[str, tuple[Engagement | None, Deadline | None]]
 
 
-def _current(reminder: Reminder) -> Deadline | None:
-    """The reminder's deadline as it is now (None: gone, or a task done)."""
-    engagement = _engagement_of(reminder)
-    found = deadlines(engagements=[engagement]) if engagement else []
-    return next((d for d in found if d.key == reminder.deadline), None)
+def _lookup(reminder: Reminder, memo: Lookup | None = None) -> tuple[Engagement | None, Deadline | None]:
+    """The reminder's engagement and its deadline as it is now (None: gone, or a task done). `memo`
+    keeps the answers for the reminders of one sending task: each deadline is read once, not once
+    per person."""
+    memo = {} if memo is None else memo
+    if reminder.deadline not in memo:
+        kind, _sep, pk = reminder.deadline.partition(":")
+        found = engagements_with_deadlines(milestones__pk=pk) if kind == "milestone" else engagements_with_deadlines(tasks__pk=pk)
+        engagement = next(iter(found), None)
+        for deadline in deadlines(engagements=[engagement]) if engagement else []:
+            memo[deadline.key] = (engagement, deadline)
+        memo.setdefault(reminder.deadline, (engagement, None))
+    return memo[reminder.deadline]
 
 
-def _still_due(reminder: Reminder, now: dt.datetime) -> bool:
+def _still_due(reminder: Reminder, now: dt.datetime, memo: Lookup | None = None) -> bool:
     """Whether the claimed reminder's deadline is still where it was, and ahead; if not, it is
     marked superseded and not sent."""
-    current = _current(reminder)
+    _engagement, current = _lookup(reminder, memo)
     if current is not None and current.due_at == reminder.due_at and current.due_at > now:
         return True
     reminder.status = ReminderStatus.SUPERSEDED
@@ -260,14 +264,16 @@ def _still_due(reminder: Reminder, now: dt.datetime) -> bool:
     return False
 
 
-def send(*, reminder_id: int) -> bool:
-    """Send one claimed reminder, once. False when there was nothing to send."""
+def send(*, reminder_id: int, memo: Lookup | None = None) -> bool:
+    """Send one claimed reminder, once. False when there was nothing to send. Pass one `memo` to
+    the sends of one task (see _lookup)."""
+    memo = {} if memo is None else memo
     with transaction.atomic():
         reminder = (Reminder.objects.select_for_update(of=("self",)).select_related("user", "coalition")
                     .filter(pk=reminder_id, status=ReminderStatus.CLAIMED).first())
-        if reminder is None or not _still_due(reminder, timezone.now()):
+        if reminder is None or not _still_due(reminder, timezone.now(), memo):
             return False  # sent already, superseded, never claimed, or its deadline moved
-        _email(reminder.user, [reminder])
+        _email(reminder.user, [reminder], memo)
         reminder.status, reminder.sent_at = ReminderStatus.SENT, timezone.now()
         reminder.save(update_fields=["status", "sent_at"])
     return True
@@ -287,19 +293,19 @@ def send_digest(*, user_id: int, now: dt.datetime | None = None) -> int:
             return 0  # this period's digest went already
         pending = list(Reminder.objects.select_for_update().filter(user_id=user_id, status=ReminderStatus.CLAIMED)
                        .order_by("due_at", "pk"))
-        due = [r for r in pending if _still_due(r, now)]
+        memo: Lookup = {}
+        due = [r for r in pending if _still_due(r, now, memo)]
         if due:
-            _email(preference.user, due)
+            _email(preference.user, due, memo)
             Reminder.objects.filter(pk__in=[r.pk for r in due]).update(status=ReminderStatus.SENT, sent_at=timezone.now())
         preference.last_digest_at = now
         preference.save(update_fields=["last_digest_at"])
         return len(due)
 
 
-def _item(reminder: Reminder) -> dict:
+def _item(reminder: Reminder, memo: Lookup) -> dict:
     """What the email says of one reminder: what is due, for which State, when (here and in Geneva)."""
-    engagement = _engagement_of(reminder)
-    current = _current(reminder)
+    engagement, current = _lookup(reminder, memo)
     return {
         "label": current.label if current else reminder.deadline, "state": engagement.review.state.name if engagement else "",
         "late": reminder.late, "due_local": timezone.localtime(reminder.due_at), "due_geneva": reminder.due_at.astimezone(GENEVA),
@@ -308,14 +314,14 @@ def _item(reminder: Reminder) -> dict:
     }
 
 
-def _email(user: Any, batch: list[Reminder]) -> None:
+def _email(user: Any, batch: list[Reminder], memo: Lookup) -> None:
     """What is due and when, with links: no document text, no names of members (an inbox is not
     private). One reminder, or a digest of several."""
     from accounts.views import preferences_link
 
     zone = user.timezone or "UTC"
     with translation.override(user.language or settings.LANGUAGE_CODE), timezone.override(zone):
-        items = [_item(reminder) for reminder in batch]
+        items = [_item(reminder, memo) for reminder in batch]
         context = {"items": items, "zone": zone, "preferences_url": preferences_link(user), **items[0]}
         if len(items) == 1:
             subject = _("[UPR Coalition Hub] Reminder: %(label)s") % {"label": items[0]["label"]}

@@ -22,7 +22,8 @@ def send_reminders(*, reminder_ids: list[int]) -> int:
     """Send these claimed reminders, each in its own transaction: a retry skips those already sent."""
     from . import reminders
 
-    return sum(reminders.send(reminder_id=pk) for pk in reminder_ids)
+    memo: dict = {}  # the deadlines, read once for the task's reminders
+    return sum(reminders.send(reminder_id=pk, memo=memo) for pk in reminder_ids)
 
 
 @queued_task(queue="reminders", autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
