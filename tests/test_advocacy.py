@@ -189,3 +189,34 @@ def test_list_pages_cost_the_same_queries_whatever_the_number_of_records(persona
     small = cost()
     add(6)
     assert cost() == small
+
+
+def test_the_review_page_and_a_records_page_cost_the_same_queries_whatever_their_size(personas):
+    from submissions import services as document_services
+
+    admin = personas.client_for(personas.admin)
+    consultation(admin, personas, follow_up_due="2027-02-01")
+    record = Consultation.objects.get()
+    pages = [url(personas, "review/"), url(personas, f"consultations/{record.pk}/")]
+
+    def costs() -> list[int]:
+        found = []
+        for page in pages:
+            with CaptureQueriesContext(connection) as queries:
+                assert admin.get(page).status_code == 200
+            found.append(len(queries))
+        return found
+
+    made = iter(range(100))
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            i = next(made)
+            document_services.document_create(coalition=personas.coalition, actor=personas.admin,
+                                              engagement=personas.engagement, kind="oral_statement", title=f"Statement {i}")
+            record.attended.add(MemberOrganisation.objects.create(coalition=personas.coalition, name=f"Org {i}"))
+
+    grow(1)
+    small = costs()
+    grow(5)
+    assert costs() == small
