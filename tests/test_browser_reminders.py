@@ -3,7 +3,6 @@ deadline and a member chooses a weekly digest 3 days ahead; the sweep claims the
 Celery worker on real Redis sends the digest over real SMTP, once, and its link opens the
 member's preferences."""
 import datetime as dt
-import os
 import re
 import time
 import zoneinfo
@@ -11,67 +10,21 @@ from email.header import decode_header, make_header
 from email.message import Message
 
 import pytest
-import redis
 from django.db import connection
 from django.utils import timezone
-from kombu import pools as kombu_pools
 
 from coalitions import reminders, services
 from coalitions.models import Milestone, Reminder, ReminderPreference, ReminderStatus, Role
-from upr.celery import app as celery_app
 from upr.models import Review
 from upr.rules import GENEVA
 
 from .factories import PASSWORD, CoalitionFactory, MembershipFactory, UserFactory
-from .services import TEST_REDIS_URL, CeleryWorker, SMTPServer
+from .services import CeleryWorker, SMTPServer
+from .test_browser_journey import browser, log_in  # noqa: F401 (the fixture)
+from .test_celery_worker import broker  # noqa: F401 (the fixture)
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 DEADLINE = "Final check of the joint submission"
 MEMBER_ZONE = "Pacific/Auckland"  # far from Geneva: the email must give the member's own time as well
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; Django's ORM in this test is still sequential.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield chromium
-        chromium.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-@pytest.fixture
-def broker():
-    """Point this process's Celery app at real Redis (the rest of the suite runs tasks in-process),
-    as in test_celery_worker.py."""
-    redis.Redis.from_url(TEST_REDIS_URL).flushdb()
-    saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
-    forget_connections()
-    celery_app.conf.update(broker_url=TEST_REDIS_URL, task_always_eager=False)
-    yield
-    forget_connections()
-    celery_app.conf.update(saved)
-
-
-def forget_connections() -> None:
-    """Drop the app's cached broker connections, so the next publish uses the broker_url set now."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    kombu_pools.reset()  # else the next test is handed the pool closed above
-
-
-def log_in(page, base: str, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label(re.compile(r"^Email:?$")).fill(email)
-    page.get_by_label(re.compile(r"^Password:?$")).fill(password)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_load_state()
 
 
 def mails_to(sink, address: str, count: int, timeout: float) -> list[Message]:  # type: ignore[no-untyped-def]
@@ -98,7 +51,7 @@ def eventually(condition, timeout: float = 10) -> bool:  # type: ignore[no-untyp
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
 def test_a_member_on_a_weekly_digest_gets_an_internal_deadline_3_days_ahead_once_by_real_smtp(
-    live_server, browser, broker, upr_reference
+    live_server, browser, broker, upr_reference  # noqa: F811 (the fixtures imported above)
 ):
     coalition = CoalitionFactory(name="Slovenian UPR Coalition", slug="si-upr")
     admin = UserFactory(email="secretariat@example.org", name="Bojana Kranjc")
