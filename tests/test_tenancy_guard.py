@@ -17,7 +17,9 @@ from upr.models import Review
 from django.utils import timezone
 
 from coalitions.models import AdvocacyMeeting, Consultation, MemberOrganisation, Task
+from implementation import services as implementation_services
 from submissions import services as document_services
+from django.core.files.uploadedfile import SimpleUploadedFile
 from submissions.models import Comment, DraftRecommendation, ExportJob, SignOn, Snapshot
 from upr.celery import QUEUES, TASK_QUEUES, app as celery_app
 
@@ -63,8 +65,15 @@ def coalition_urls(p) -> list[str]:  # type: ignore[no-untyped-def]
                                                online=True, created_by=p.member)
     meeting = AdvocacyMeeting.objects.create(coalition=p.coalition, engagement=p.engagement, met_on="2027-02-03",
                                              state=p.engagement.review.state, created_by=p.member)
+    matrix = implementation_services.matrix_build(engagement=p.engagement, actor=p.admin, scheme="ohchr")
+    row = matrix.rows.first()
+    assessment = implementation_services.assessment_add(
+        row=row, membership=p.membership(p.admin), data={"assessed_on": "2027-01-01", "light": "red"},
+        links=[{"title": "Evidence", "source": "Ministry", "dated": "2027-01-01",
+                "upload": SimpleUploadedFile("e.pdf", b"%PDF-1.4 test")}])
     values = {
         "recommendation_id": recommendation.pk,
+        "row_id": row.pk, "assessment_id": assessment.pk, "evidence_id": assessment.evidence.get().pk,
         "earlier_id": earlier.pk,
         "draft_id": draft.pk,
         COALITION_KWARG: p.coalition.slug,

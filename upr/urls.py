@@ -25,6 +25,7 @@ urlpatterns = [
     path("c/<slug:coalition_slug>/recommendations/", include("recommendations.urls")),
     path("c/<slug:coalition_slug>/engagements/<int:engagement_id>/asks/", include("submissions.urls")),
     path("c/<slug:coalition_slug>/", include("submissions.document_urls")),
+    path("c/<slug:coalition_slug>/", include("implementation.urls")),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/sessions/<int:number>/", views.session_detail, name="session"),
     path("calendar/states/", views.state_list, name="states"),

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "coalitions",
     "recommendations",
     "submissions",
+    "implementation",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +170,9 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Evidence of implementation: never under MEDIA_ROOT or any served folder (implementation/evidence.py serves it to members).
+EVIDENCE_ROOT = env.path("EVIDENCE_ROOT", default=str(BASE_DIR / "private" / "evidence"))
+EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

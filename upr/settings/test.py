@@ -19,3 +19,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True  # serve from the app folders; no collectstatic before tests
+import tempfile  # noqa: E402
+
+EVIDENCE_ROOT = tempfile.mkdtemp(prefix="upr-evidence-")  # each run its own, never the checkout's

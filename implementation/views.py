@@ -1,0 +1,227 @@
+"""Pages of the implementation matrix, under /c/<slug>/engagements/<id>/matrix/ (guarded by the
+coalition middleware: outsiders get 404)."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coalitions.models import Engagement, Role
+from coalitions.selectors import engagement_list
+from coalitions.tenancy import require_role
+from recommendations.models import Response
+
+from . import access, selectors, services
+from .forms import ActionFormSet, AssessmentForm, BuildForm, ClusterForm, EvidenceForm, IndicatorFormSet, RowForm
+from .models import Assessment, Cluster, Evidence, Light, Matrix, MatrixRow
+
+
+def _engagement(request: HttpRequest, engagement_id: int) -> Engagement:
+    return get_object_or_404(engagement_list(coalition=request.coalition), pk=engagement_id)  # type: ignore[attr-defined]
+
+
+def _matrix(request: HttpRequest, engagement_id: int) -> Matrix:
+    matrix = selectors.matrix_of(_engagement(request, engagement_id))
+    if matrix is None:
+        raise Http404
+    return matrix
+
+
+def _matrix_url(matrix: Matrix, suffix: str = "") -> str:
+    return reverse("implementation:matrix", args=[matrix.coalition.slug, matrix.engagement_id]) + suffix
+
+
+def _row(request: HttpRequest, engagement_id: int, row_id: int) -> MatrixRow:
+    matrix = _matrix(request, engagement_id)
+    return get_object_or_404(MatrixRow.objects.filter(coalition=request.coalition, matrix=matrix)  # type: ignore[attr-defined]
+                             .select_related("recommendation", "cluster", "latest", "matrix__engagement__review__state",
+                                             "updated_by"), pk=row_id)
+
+
+def matrix_page(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+    """The matrix, cluster by cluster, with each row's latest light and how it moved; or, before it
+    exists, the page that builds it."""
+    engagement = _engagement(request, engagement_id)
+    matrix = selectors.matrix_of(engagement)
+    membership = request.membership  # type: ignore[attr-defined]
+    if matrix is None:
+        return render(request, "implementation/build.html", {"engagement": engagement, "form": BuildForm(),
+                                                             "can_build": access.can_manage(membership)})
+    filters = {key: request.GET.get(key, "") for key in ("cluster", "light", "response", "q")}
+    found = selectors.rows(matrix=matrix, filters=filters)
+    groups = access.my_groups(membership)
+    clusters = list(matrix.clusters.select_related("working_group"))
+    for row in found:
+        row.seen = selectors.latest_seen(row, membership)  # type: ignore[attr-defined]
+        row.editable = access.can_edit_cluster(membership, row.cluster, groups)  # type: ignore[attr-defined]
+    return render(request, "implementation/matrix.html", {
+        "engagement": engagement, "matrix": matrix, "rows": found, "clusters": clusters, "filters": filters,
+        "lights": Light.choices, "responses": Response.choices, "can_manage": access.can_manage(membership),
+    })
+
+
+@require_POST
+@require_role(Role.ADMIN)
+def matrix_build(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+    engagement = _engagement(request, engagement_id)
+    form = BuildForm(request.POST)
+    if form.is_valid():
+        try:
+            services.matrix_build(engagement=engagement, actor=request.user, scheme=form.cleaned_data["scheme"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Matrix built: one row per recommendation. Assign the clusters to working groups next."))
+    return redirect("implementation:matrix", coalition_slug=coalition_slug, engagement_id=engagement.pk)
+
+
+@require_role(Role.ADMIN)
+def clusters(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+    """Rename clusters, give each to a working group, add one; move rows between them from the matrix."""
+    matrix = _matrix(request, engagement_id)
+    cluster = None
+    if request.POST.get("cluster", "").isdigit():
+        cluster = get_object_or_404(Cluster, matrix=matrix, pk=request.POST["cluster"])
+    form = ClusterForm(request.POST or None, matrix=matrix)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cluster_save(matrix=matrix, actor=request.user, cluster=cluster, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Cluster saved."))
+            return redirect(reverse("implementation:clusters", args=[coalition_slug, engagement_id]))
+    elif request.method == "POST":
+        messages.error(request, _("Not saved: %(errors)s") % {"errors": " ".join(e for errs in form.errors.values() for e in errs)})
+    rows = list(matrix.clusters.select_related("working_group").order_by("position", "name"))
+    counts = dict(MatrixRow.objects.filter(matrix=matrix).values_list("cluster").annotate(n=Count("id")))
+    entries = [(c, ClusterForm(matrix=matrix, initial={"name": c.name, "working_group": c.working_group_id},
+                               auto_id=f"c{c.pk}_%s"), counts.get(c.pk, 0)) for c in rows]
+    return render(request, "implementation/clusters.html", {"matrix": matrix, "engagement": matrix.engagement,
+                                                           "entries": entries, "new_form": ClusterForm(matrix=matrix)},
+                  status=400 if form.errors else 200)
+
+
+@require_POST
+@require_role(Role.ADMIN)
+def rows_move(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+    """Move the rows ticked on the matrix page into one cluster (how a custom scheme is sorted)."""
+    matrix = _matrix(request, engagement_id)
+    cluster = Cluster.objects.filter(matrix=matrix, pk=request.POST.get("to", "") or 0).first() \
+        if request.POST.get("to", "").isdigit() else None
+    ids = [int(pk) for pk in request.POST.getlist("row") if pk.isdigit()]
+    if cluster is None or not ids:
+        messages.error(request, _("Tick the rows to move and choose the cluster to move them into."))
+    else:
+        moved = services.rows_move(matrix=matrix, actor=request.user, rows=ids, cluster=cluster)
+        messages.success(request, _("%(n)d rows moved into %(cluster)s.") % {"n": moved, "cluster": cluster.name})
+    return redirect(_matrix_url(matrix))
+
+
+def row_page(request: HttpRequest, coalition_slug: str, engagement_id: int, row_id: int) -> HttpResponse:
+    """One row: its plan (editable by its cluster's working group), its assessments and their evidence."""
+    row = _row(request, engagement_id, row_id)
+    membership = request.membership  # type: ignore[attr-defined]
+    editable = access.can_edit_cluster(membership, row.cluster, access.my_groups(membership))
+    if request.method == "POST" and not editable:
+        raise PermissionDenied
+    data = request.POST if request.method == "POST" else None
+    form = RowForm(data, instance=row)
+    indicators = IndicatorFormSet(data, instance=row, prefix="indicators")
+    actions = ActionFormSet(data, instance=row, prefix="actions")
+    conflict = None
+    status = 200
+    if data is not None:
+        if form.is_valid() and indicators.is_valid() and actions.is_valid():
+            try:
+                services.row_save(row=row, membership=membership, base_version=form.cleaned_data["base_version"],
+                                  data=form.cleaned_data, indicators=indicators, actions=actions)
+            except services.Conflict as clash:
+                conflict, status = clash.current, 409
+                form = RowForm(data, instance=row)  # what the person typed stays on the page
+                form.is_valid()
+                form.data = form.data.copy()
+                form.data["base_version"] = str(clash.current.version)  # saving again keeps theirs, knowingly
+            except PermissionDenied as error:
+                messages.error(request, str(error))
+                status = 403
+            else:
+                messages.success(request, _("Row saved."))
+                return redirect(reverse("implementation:row", args=[coalition_slug, engagement_id, row.pk]))
+        else:
+            status = 400
+    return render(request, "implementation/row.html", {
+        "row": row, "matrix": row.matrix, "engagement": row.matrix.engagement, "form": form, "indicators": indicators,
+        "actions": actions, "editable": editable, "conflict": conflict,
+        "history": selectors.history(row=row, membership=membership),
+        "assess_form": AssessmentForm(auto_id="assess_%s") if editable else None,
+        "evidence_form": EvidenceForm(auto_id="evidence_%s") if editable else None,
+    }, status=status)
+
+
+@require_POST
+def assess(request: HttpRequest, coalition_slug: str, engagement_id: int, row_id: int) -> HttpResponse:
+    row = _row(request, engagement_id, row_id)
+    form = AssessmentForm(request.POST, request.FILES, auto_id="assess_%s")
+    if form.is_valid():
+        piece = form.evidence()
+        services.assessment_add(row=row, membership=request.membership, data=form.assessment_data(),  # type: ignore[attr-defined]
+                                links=[piece] if piece else [])
+        messages.success(request, _("Assessment recorded."))
+        return redirect(reverse("implementation:row", args=[coalition_slug, engagement_id, row.pk]) + "#history")
+    return _refused(request, row, form, "assess_form")
+
+
+@require_POST
+def evidence_add(request: HttpRequest, coalition_slug: str, engagement_id: int, row_id: int, assessment_id: int) -> HttpResponse:
+    row = _row(request, engagement_id, row_id)
+    assessment = get_object_or_404(Assessment, coalition=request.coalition, row=row, pk=assessment_id)  # type: ignore[attr-defined]
+    if not access.can_edit_cluster(request.membership, row.cluster, access.my_groups(request.membership)):  # type: ignore[attr-defined]
+        raise PermissionDenied
+    form = EvidenceForm(request.POST, request.FILES, auto_id="evidence_%s")
+    if form.is_valid():
+        services.evidence_add(assessment=assessment, actor=request.user, **form.evidence())  # type: ignore[arg-type]
+        messages.success(request, _("Evidence added."))
+        return redirect(reverse("implementation:row", args=[coalition_slug, engagement_id, row.pk]) + "#history")
+    return _refused(request, row, form, "evidence_form")
+
+
+def _refused(request: HttpRequest, row: MatrixRow, form: Any, name: str) -> HttpResponse:
+    """The row's page again, the refused form with its messages and what was typed (a file must be chosen again)."""
+    membership = request.membership  # type: ignore[attr-defined]
+    if not access.can_edit_cluster(membership, row.cluster, access.my_groups(membership)):
+        raise PermissionDenied
+    context = {
+        "row": row, "matrix": row.matrix, "engagement": row.matrix.engagement, "form": RowForm(instance=row),
+        "indicators": IndicatorFormSet(instance=row, prefix="indicators"), "actions": ActionFormSet(instance=row, prefix="actions"),
+        "editable": True, "history": selectors.history(row=row, membership=membership),
+        "assess_form": AssessmentForm(auto_id="assess_%s"), "evidence_form": EvidenceForm(auto_id="evidence_%s"),
+    }
+    context[name] = form
+    return render(request, "implementation/row.html", context, status=400)
+
+
+def evidence_download(request: HttpRequest, coalition_slug: str, evidence_id: int) -> HttpResponse:
+    """A member's download of an evidence file (observers: only of a shared assessment)."""
+    item = get_object_or_404(Evidence.objects.select_related("assessment"), coalition=request.coalition, pk=evidence_id)  # type: ignore[attr-defined]
+    if not access.sees(request.membership, item.assessment) or not item.file:  # type: ignore[attr-defined]
+        raise Http404
+    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.filename,
+                            content_type=item.content_type or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def dashboard(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+    matrix = _matrix(request, engagement_id)
+    board = selectors.dashboard(matrix=matrix, membership=request.membership)  # type: ignore[attr-defined]
+    return render(request, "implementation/dashboard.html", {"matrix": matrix, "engagement": matrix.engagement,
+                                                            "board": board, "lights": Light.choices})

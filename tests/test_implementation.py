@@ -1,0 +1,242 @@
+"""The implementation matrix: built from a review's recommendations, clusters owned by working
+groups, rows edited without losing a concurrent edit, assessments with private evidence, dashboards."""
+import datetime as dt
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from coalitions.models import Membership
+from implementation import services
+from implementation.models import Assessment, Cluster, Evidence, Matrix, MatrixRow
+from implementation.selectors import dashboard
+
+from .factories import RecommendationFactory
+
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def url(personas, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
+    return f"/c/alpha/engagements/{personas.engagement.pk}/matrix/{suffix}"
+
+
+def recommendations(personas, n: int = 4):  # type: ignore[no-untyped-def]
+    clusters = ["Members of minorities", "Right to health", "Members of minorities", ""]
+    return [RecommendationFactory(review=personas.engagement.review, thematic_cluster=clusters[i % 4],
+                                  response="supported" if i % 2 == 0 else "noted") for i in range(n)]
+
+
+def build(personas, scheme: str = "ohchr") -> Matrix:  # type: ignore[no-untyped-def]
+    response = personas.client_for(personas.admin).post(url(personas, "build/"), {"scheme": scheme})
+    assert response.status_code == 302
+    return Matrix.objects.get(engagement=personas.engagement)
+
+
+def assess(client, personas, row, **data):  # type: ignore[no-untyped-def]
+    return client.post(url(personas, f"rows/{row.pk}/assess/"), {
+        "assessed_on": "2027-06-30", "law": "full", "policy": "partial", "practice": "not", "narrative": "A law passed", "shared": "on", **data})
+
+
+def test_the_secretariat_builds_the_matrix_in_ohchrs_clusters_one_row_per_recommendation(personas):
+    made = recommendations(personas, 6)
+    assert personas.client_for(personas.editor).post(url(personas, "build/"), {"scheme": "ohchr"}).status_code == 403
+    page = personas.client_for(personas.admin).get(url(personas)).content.decode()
+    assert "Build the matrix" in page
+    matrix = build(personas)
+    assert MatrixRow.objects.filter(matrix=matrix).count() == 6  # supported and noted alike
+    assert list(matrix.clusters.values_list("name", flat=True)) == ["Members of minorities", "Right to health", "Other"]
+    assert MatrixRow.objects.get(recommendation=made[3]).cluster.name == "Other"
+    again = personas.client_for(personas.admin).post(url(personas, "build/"), {"scheme": "ohchr"}, follow=True)
+    assert "has its matrix already" in again.content.decode() and Matrix.objects.count() == 1
+    page = personas.client_for(personas.observer).get(url(personas)).content.decode()
+    assert made[0].paragraph in page and "Not assessed" in page
+
+
+def test_without_recommendations_the_matrix_is_not_built_and_the_page_says_why(personas):
+    response = personas.client_for(personas.admin).post(url(personas, "build/"), {"scheme": "ohchr"}, follow=True)
+    assert "import them first" in response.content.decode() and not Matrix.objects.exists()
+
+
+def test_the_four_pillars_scheme_and_moving_rows(personas):
+    recommendations(personas, 4)
+    matrix = build(personas, "pillars")
+    names = list(matrix.clusters.values_list("name", flat=True))
+    assert names == ["Legal and institutional reforms", "Civil and political rights",
+                     "Economic, social and cultural rights", "Group rights"]
+    rows = list(MatrixRow.objects.filter(matrix=matrix).values_list("pk", flat=True))
+    group_rights = Cluster.objects.get(matrix=matrix, name="Group rights")
+    admin = personas.client_for(personas.admin)
+    assert admin.post(url(personas, "move/"), {"row": rows[:2], "to": group_rights.pk}).status_code == 302
+    assert MatrixRow.objects.filter(cluster=group_rights).count() == 2
+    assert personas.client_for(personas.editor).post(url(personas, "move/"), {"row": rows, "to": group_rights.pk}).status_code == 403
+
+
+def test_a_working_group_edits_the_rows_of_its_clusters_only(personas):
+    recommendations(personas)
+    matrix = build(personas)
+    minorities = Cluster.objects.get(matrix=matrix, name="Members of minorities")
+    admin = personas.client_for(personas.admin)
+    response = admin.post(url(personas, "clusters/"), {"cluster": minorities.pk, "name": minorities.name,
+                                                       "working_group": personas.group.pk})
+    assert response.status_code == 302 and Cluster.objects.get(pk=minorities.pk).working_group == personas.group
+    ours = MatrixRow.objects.filter(cluster=minorities).first()
+    theirs = MatrixRow.objects.exclude(cluster=minorities).first()
+    member = personas.client_for(personas.member)  # a member of the Equality group (role: member)
+    data = {"cluster": minorities.pk, "lead_body": "Office for National Minorities", "base_version": 1,
+            "indicators-TOTAL_FORMS": 1, "indicators-INITIAL_FORMS": 0, "indicators-0-measure": "Settlements with water",
+            "indicators-0-baseline": "71%", "indicators-0-target": "100%", "indicators-0-sdg": "6.1.1",
+            "actions-TOTAL_FORMS": 1, "actions-INITIAL_FORMS": 0, "actions-0-what": "Map the settlements"}
+    assert member.post(url(personas, f"rows/{ours.pk}/"), data).status_code == 302
+    ours.refresh_from_db()
+    assert ours.lead_body == "Office for National Minorities" and ours.version == 2
+    assert ours.indicators.get().sdg == "6.1.1" and ours.support_actions.get().what == "Map the settlements"
+    # A cluster nobody owns: editors only; another cluster's rows: not the member.
+    assert member.post(url(personas, f"rows/{theirs.pk}/"), {**data, "cluster": theirs.cluster_id}).status_code == 403
+    assert personas.client_for(personas.observer).post(url(personas, f"rows/{ours.pk}/"), data).status_code == 403
+    bad = member.post(url(personas, f"rows/{ours.pk}/"), {**data, "base_version": 2, "indicators-0-sdg": "six"})
+    assert bad.status_code == 400 and MatrixRow.objects.get(pk=ours.pk).version == 2
+
+
+def test_two_edits_of_a_row_at_once_never_lose_either_silently(personas):
+    recommendations(personas)
+    matrix = build(personas)
+    row = MatrixRow.objects.filter(matrix=matrix).first()
+    base = {"cluster": row.cluster_id, "base_version": 1, "indicators-TOTAL_FORMS": 0, "indicators-INITIAL_FORMS": 0,
+            "actions-TOTAL_FORMS": 0, "actions-INITIAL_FORMS": 0}
+    admin, editor = personas.client_for(personas.admin), personas.client_for(personas.editor)
+    assert admin.post(url(personas, f"rows/{row.pk}/"), {**base, "lead_body": "Ministry of Justice"}).status_code == 302
+    stale = editor.post(url(personas, f"rows/{row.pk}/"), {**base, "lead_body": "Ministry of Labour"})
+    assert stale.status_code == 409
+    page = stale.content.decode()
+    assert "Ministry of Justice" in page and "Ministry of Labour" in page  # theirs shown, mine kept in the form
+    assert MatrixRow.objects.get(pk=row.pk).lead_body == "Ministry of Justice"
+    # Saving again from the page (it now names the version seen) keeps the second edit, knowingly.
+    assert editor.post(url(personas, f"rows/{row.pk}/"), {**base, "base_version": 2, "lead_body": "Ministry of Labour"}).status_code == 302
+    assert MatrixRow.objects.get(pk=row.pk).lead_body == "Ministry of Labour"
+
+
+def test_assessments_keep_a_history_with_private_evidence_and_the_matrix_shows_the_move(personas):
+    recommendations(personas)
+    matrix = build(personas)
+    row = MatrixRow.objects.filter(matrix=matrix).first()
+    admin = personas.client_for(personas.admin)
+    first = assess(admin, personas, row, assessed_on="2026-01-15", law="not", policy="not", practice="not")
+    assert first.status_code == 302 and Assessment.objects.get().light == "red"
+    report = SimpleUploadedFile("ombudsperson report.pdf", PDF, content_type="application/pdf")
+    second = assess(admin, personas, row, evidence_title="Annual report", evidence_source="Ombudsperson",
+                    evidence_dated="2027-05-01", evidence_file=report)
+    assert second.status_code == 302
+    row.refresh_from_db()
+    assert row.latest.light == "orange" and row.previous_light == "red" and row.movement == "up"
+    evidence = Evidence.objects.get()
+    assert evidence.filename == "ombudsperson-report.pdf" and evidence.content_type == "application/pdf"
+    download = personas.client_for(personas.member).get(f"/c/alpha/evidence/{evidence.pk}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    assert download["Content-Disposition"].startswith("attachment")
+    assert personas.client_for(personas.outsider).get(f"/c/alpha/evidence/{evidence.pk}/").status_code == 404
+    page = personas.client_for(personas.observer).get(url(personas)).content.decode()
+    assert "Orange: partly implemented" in page and "better" in page
+    # A backdated assessment joins the history without becoming the latest.
+    assess(admin, personas, row, assessed_on="2025-12-01", law="full", policy="full", practice="full")
+    row.refresh_from_db()
+    assert row.latest.assessed_on == dt.date(2027, 6, 30) and Assessment.objects.count() == 3
+
+
+def test_observers_see_only_shared_assessments_and_their_evidence(personas):
+    recommendations(personas)
+    matrix = build(personas)
+    row = MatrixRow.objects.filter(matrix=matrix).first()
+    admin = personas.client_for(personas.admin)
+    assess(admin, personas, row, narrative="Source at risk", shared="", evidence_title="Testimony", evidence_source="Interview",
+           evidence_dated="2027-05-01", evidence_file=SimpleUploadedFile("t.txt", "Witness statement".encode()))
+    # "Shared with observers" unticked: members only.
+    evidence = Evidence.objects.get()
+    observer = personas.client_for(personas.observer)
+    assert "Source at risk" not in observer.get(url(personas, f"rows/{row.pk}/")).content.decode()
+    assert "Not assessed" in observer.get(url(personas)).content.decode()
+    assert observer.get(f"/c/alpha/evidence/{evidence.pk}/").status_code == 404
+    assert "Source at risk" in personas.client_for(personas.member).get(url(personas, f"rows/{row.pk}/")).content.decode()
+
+
+@pytest.mark.parametrize("name, content, problem", [
+    ("report.pdf", b"MZ\x90\x00 this is a program", "does not match its name"),
+    ("photo.gif", b"GIF89a....", "not one we keep"),
+    ("empty.pdf", b"", "empty"),
+    ("big.pdf", PDF + b"0" * 2048, "larger than"),
+])
+def test_a_wrong_file_is_refused_with_the_reason_and_nothing_is_saved(personas, settings, name, content, problem):
+    settings.EVIDENCE_MAX_BYTES = 1024 if name == "big.pdf" else settings.EVIDENCE_MAX_BYTES
+    recommendations(personas)
+    matrix = build(personas)
+    row = MatrixRow.objects.filter(matrix=matrix).first()
+    response = assess(personas.client_for(personas.admin), personas, row, evidence_title="X", evidence_source="Y",
+                      evidence_dated="2027-05-01", evidence_file=SimpleUploadedFile(name, content))
+    assert response.status_code == 400 and problem in response.content.decode()
+    assert "A law passed" in response.content.decode()  # what was typed stays
+    assert not Assessment.objects.exists() and not Evidence.objects.exists()
+
+
+def test_evidence_checks_office_files_by_their_content():
+    from implementation import evidence
+
+    buffer = io.BytesIO()
+    import docx
+
+    docx.Document().save(buffer)
+    upload = SimpleUploadedFile("minutes.docx", buffer.getvalue())
+    assert evidence.checked(upload)[0].endswith("wordprocessingml.document")
+    with pytest.raises(Exception, match="does not match"):
+        evidence.checked(SimpleUploadedFile("minutes.docx", b"PK\x03\x04not really a zip"))
+
+
+def test_the_dashboard_counts_by_position_cluster_body_and_month(personas):
+    recommendations(personas, 4)  # two supported, two noted
+    matrix = build(personas)
+    rows = list(MatrixRow.objects.filter(matrix=matrix).select_related("recommendation").order_by("id"))
+    membership = Membership.objects.get(user=personas.admin, coalition=personas.coalition)
+    services.assessment_add(row=rows[0], membership=membership, data={
+        "assessed_on": dt.date(2027, 1, 10), "law": "full", "policy": "full", "practice": "full", "light": "green"})
+    services.assessment_add(row=rows[1], membership=membership, data={
+        "assessed_on": dt.date(2027, 2, 10), "law": "partial", "policy": "not", "practice": "not", "light": "orange"})
+    services.assessment_add(row=rows[2], membership=membership, data={
+        "assessed_on": dt.date(2027, 2, 11), "law": "not", "policy": "not", "practice": "not", "light": "red"})
+    board = dashboard(matrix=matrix, membership=membership)
+    assert (board.overall.total, board.overall.implemented, board.overall.percent) == (4, 2, 50)
+    by_response = {r.label: (r.total, r.implemented) for r in board.by_response}
+    assert by_response == {"Supported": (2, 1), "Noted": (2, 1)}
+    assert [(day.isoformat(), rate.implemented) for day, rate in board.over_time] == [("2027-01-31", 1), ("2027-02-28", 2)]
+    page = personas.client_for(personas.member).get(url(personas, "dashboard/")).content.decode()
+    assert "50% implemented fully or partly" in page and "Members of minorities" in page
+
+
+@pytest.mark.parametrize("page", ["", "dashboard/", "rows/{row}/"])
+def test_matrix_pages_cost_the_same_queries_whatever_the_rows_and_assessments(personas, page):
+    recommendations(personas, 3)
+    matrix = build(personas)
+    membership = Membership.objects.get(user=personas.admin, coalition=personas.coalition)
+    first = MatrixRow.objects.filter(matrix=matrix).order_by("id").first()
+    admin = personas.client_for(personas.admin)
+    days = iter(dt.date(2026, 1, 1) + dt.timedelta(days=n * 20) for n in range(100))
+
+    def grow(assessments: int) -> None:
+        for row in MatrixRow.objects.filter(matrix=matrix):
+            for _ in range(assessments):
+                services.assessment_add(row=row, membership=membership, data={
+                    "assessed_on": next(days), "law": "partial", "policy": "not", "practice": "not", "light": "orange"},
+                    links=[{"title": "Link", "source": "Ministry", "dated": dt.date(2026, 1, 1), "url": "https://example.org/r"}])
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert admin.get(url(personas, page.format(row=first.pk))).status_code == 200
+        return len(queries)
+
+    grow(1)
+    small = cost()
+    for extra in recommendations(personas, 4):
+        MatrixRow.objects.create(coalition=personas.coalition, matrix=matrix, recommendation=extra,
+                                 cluster=matrix.clusters.first())
+    grow(2)
+    assert cost() == small
