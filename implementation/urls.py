@@ -15,5 +15,6 @@ urlpatterns = [
     path("engagements/<int:engagement_id>/matrix/rows/<int:row_id>/assess/", views.assess, name="assess"),
     path("engagements/<int:engagement_id>/matrix/rows/<int:row_id>/assessments/<int:assessment_id>/evidence/",
          views.evidence_add, name="evidence_add"),
+    path("engagements/<int:engagement_id>/matrix/export.<str:fmt>", views.export, name="export"),
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
 ]

@@ -225,3 +225,38 @@ def dashboard(request: HttpRequest, coalition_slug: str, engagement_id: int) -> 
     board = selectors.dashboard(matrix=matrix, membership=request.membership)  # type: ignore[attr-defined]
     return render(request, "implementation/dashboard.html", {"matrix": matrix, "engagement": matrix.engagement,
                                                             "board": board, "lights": Light.choices})
+
+
+EXPORTS = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+    "pdf": ("application/pdf", "pdf"),
+}
+
+
+def export(request: HttpRequest, coalition_slug: str, engagement_id: int, fmt: str) -> HttpResponse:
+    """The matrix as CSV or XLSX (every column), OHCHR's four-column matrix (.docx), or the PDF scorecard."""
+    from recommendations.exports import csv_lines
+
+    from . import exports
+
+    if fmt not in EXPORTS:
+        raise Http404
+    matrix = _matrix(request, engagement_id)
+    membership = request.membership  # type: ignore[attr-defined]
+    rows = exports.export_rows(matrix=matrix, membership=membership)
+    content_type, extension = EXPORTS[fmt]
+    if fmt == "csv":
+        body: Any = "".join(csv_lines(exports.header(), exports.table(rows)))
+    elif fmt == "xlsx":
+        body = exports.render_xlsx(rows)
+    elif fmt == "docx":
+        body = exports.render_ohchr_docx(matrix=matrix, rows=rows)
+    else:
+        body = exports.render_scorecard_pdf(matrix=matrix, rows=rows, membership=membership)
+    review = matrix.engagement.review
+    name = {"docx": "ohchr-matrix", "pdf": "scorecard"}.get(fmt, "matrix")
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}-{review.state.iso3.lower()}-{review.session.number}.{extension}"'
+    return response

@@ -240,3 +240,45 @@ def test_matrix_pages_cost_the_same_queries_whatever_the_rows_and_assessments(pe
                                  cluster=matrix.clusters.first())
     grow(2)
     assert cost() == small
+
+
+def test_the_matrix_exports_read_back_in_every_format(personas):
+    import csv
+
+    import docx
+    import openpyxl
+    import pypdf
+
+    made = recommendations(personas, 4)
+    made[0].text = "=HYPERLINK(evil) Adopt a law on water"
+    made[0].save()
+    matrix = build(personas)
+    row = MatrixRow.objects.get(recommendation=made[0])
+    admin = personas.client_for(personas.admin)
+    assess(admin, personas, row, narrative="The water act passed in 2026")
+    row.refresh_from_db()
+
+    document = docx.Document(io.BytesIO(admin.get(url(personas, "export.docx")).content))
+    table = document.tables[0]
+    assert [c.text for c in table.rows[0].cells] == ["Recommendation", "Position", "Full list of themes",
+                                                     "Assessment/comments on level of implementation"]
+    texts = [[c.text for c in r.cells] for r in table.rows]
+    assert any(t[0] == "Theme: Members of minorities" for t in texts)
+    ours = next(t for t in texts if made[0].paragraph in t[0])
+    assert ours[1] == "Supported" and "Orange: partly implemented" in ours[3] and "The water act passed" in ours[3]
+    assert "Law: fully implemented; policy: partially implemented; practice: not implemented." in ours[3]
+    assert len([t for t in texts if not t[0].startswith("Theme:")]) == 5  # the heading row and four recommendations
+    assert document.core_properties.author == ""
+
+    sheet = openpyxl.load_workbook(io.BytesIO(admin.get(url(personas, "export.xlsx")).content)).active
+    values = list(sheet.values)
+    assert values[0][:2] == ("Paragraph", "Recommendation") and len(values) == 5
+    assert any(v[1] == "'=HYPERLINK(evil) Adopt a law on water" for v in values)  # never a formula
+
+    lines = list(csv.reader(io.StringIO(admin.get(url(personas, "export.csv")).content.decode("utf-8-sig"))))
+    assert len(lines) == 5 and "The water act passed in 2026" in lines[1] + lines[2] + lines[3] + lines[4]
+
+    pdf = pypdf.PdfReader(io.BytesIO(admin.get(url(personas, "export.pdf")).content))
+    text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    assert "Implementation scorecard" in text and "Orange: partly implemented" in text and "Members of minorities" in text
+    assert admin.get(url(personas, "export.exe")).status_code == 404

@@ -84,7 +84,7 @@ def coalition_urls(p) -> list[str]:  # type: ignore[no-untyped-def]
         "engagement_id": p.engagement.pk,
         "milestone_id": milestone.pk,
         "document_id": doc.pk, "section_id": section.pk, "comment_id": comment.pk, "sign_on_id": sign_on.pk,
-        "job_id": job.pk, "version": 1, "format": "docx", "task_id": task.pk,
+        "job_id": job.pk, "version": 1, "format": "docx", "task_id": task.pk, "fmt": "csv",
         "consultation_id": consultation.pk, "meeting_id": meeting.pk,
     }
     api_pks = {
