@@ -135,7 +135,7 @@ def render_ohchr_docx(*, matrix: Matrix, rows: list[ExportRow]) -> bytes:
     widths = [Cm(9.5), Cm(2.5), Cm(4.5), Cm(8.5)]
     grid = doc.add_table(rows=1, cols=4)
     grid.style = "Table Grid"
-    for cell, title, width in zip(grid.rows[0].cells, columns, widths):
+    for cell, title, width in zip(grid.rows[0].cells, columns, widths, strict=True):
         cell.width = width
         cell.paragraphs[0].add_run(title).bold = True
     repeat = OxmlElement("w:tblHeader")  # the heading row on every page
@@ -155,7 +155,7 @@ def render_ohchr_docx(*, matrix: Matrix, rows: list[ExportRow]) -> bytes:
             text = f"{r.paragraph} {r.text}" + (
                 f" ({', '.join(s.name for s in r.recommending_states.all())})" if r.recommending_states.all() else "")
             for cell, value in zip(cells, (text, r.get_response_display(), "; ".join(t.name for t in r.themes.all()),
-                                           item.assessment_text())):
+                                           item.assessment_text()), strict=True):
                 cell.text = value
     out = io.BytesIO()
     doc.save(out)

@@ -252,7 +252,7 @@ def test_the_matrix_exports_read_back_in_every_format(personas):
     made = recommendations(personas, 4)
     made[0].text = "=HYPERLINK(evil) Adopt a law on water"
     made[0].save()
-    matrix = build(personas)
+    build(personas)
     row = MatrixRow.objects.get(recommendation=made[0])
     admin = personas.client_for(personas.admin)
     assess(admin, personas, row, narrative="The water act passed in 2026")
