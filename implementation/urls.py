@@ -16,5 +16,7 @@ urlpatterns = [
     path("engagements/<int:engagement_id>/matrix/rows/<int:row_id>/assessments/<int:assessment_id>/evidence/",
          views.evidence_add, name="evidence_add"),
     path("engagements/<int:engagement_id>/matrix/export.<str:fmt>", views.export, name="export"),
+    path("engagements/<int:engagement_id>/matrix/midterm/", views.midterm, name="midterm"),
+    path("engagements/<int:engagement_id>/carry-forward/", views.carry_forward, name="carry_forward"),
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
 ]

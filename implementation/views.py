@@ -260,3 +260,34 @@ def export(request: HttpRequest, coalition_slug: str, engagement_id: int, fmt: s
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}-{review.state.iso3.lower()}-{review.session.number}.{extension}"'
     return response
+
+
+@require_POST
+@require_role(Role.EDITOR)
+def midterm(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+    """Generate the mid-term report from the matrix and open it in the editor."""
+    from .midterm import midterm_create
+
+    matrix = _matrix(request, engagement_id)
+    document = midterm_create(matrix=matrix, membership=request.membership)  # type: ignore[attr-defined]
+    messages.success(request, _("Mid-term report made from the matrix. The working groups can now edit their chapters."))
+    return redirect("documents:detail", coalition_slug=coalition_slug, document_id=document.pk)
+
+
+def carry_forward(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+    """On the next review's engagement: the previous matrix's recommendations not implemented,
+    offered as new draft recommendations ("as previously recommended")."""
+    from . import midterm
+
+    engagement = _engagement(request, engagement_id)
+    if request.method == "POST":
+        if not request.membership.can_edit:  # type: ignore[attr-defined]
+            raise PermissionDenied
+        ids = [int(pk) for pk in request.POST.getlist("row") if pk.isdigit()]
+        drafts = midterm.carry_forward(engagement=engagement, actor=request.user, row_ids=ids)
+        if drafts:
+            messages.success(request, _("%(n)d draft recommendations added: make each SMART before you send it.") % {"n": len(drafts)})
+            return redirect("submissions:drafts", coalition_slug=coalition_slug, engagement_id=engagement.pk)
+        messages.error(request, _("Tick the recommendations to carry forward."))
+    earlier, rows = midterm.carry_forward_candidates(engagement=engagement)
+    return render(request, "implementation/carry_forward.html", {"engagement": engagement, "earlier": earlier, "rows": rows})

@@ -3,7 +3,8 @@ State's matrix (every recommendation of the previous review, clustered by theme)
 "assessment/comments on level of implementation", and its words do not count toward the limit.
 
 The table is built from the recommendations imported for the State's previous review; the last
-column starts with the coalition's own notes on each recommendation (its layer), to be completed.
+column holds the latest assessment from the coalition's implementation matrix of that review where
+there is one (carried forward), else its own notes on the recommendation (its layer), to be completed.
 """
 from __future__ import annotations
 
@@ -25,6 +26,18 @@ def previous_review(review: Review) -> Review | None:
     )
 
 
+def assessed(*, coalition: Coalition, review: Review) -> dict[int, str]:
+    """The latest assessment of each recommendation in the coalition's implementation matrix of that
+    review, as OHCHR's last column reads it. Only assessments shared beyond the members: one marked
+    members-only (a source at risk) never goes into a document OHCHR publishes."""
+    from implementation.exports import ExportRow
+    from implementation.models import MatrixRow
+
+    rows = MatrixRow.objects.filter(coalition=coalition, matrix__engagement__review=review, latest__shared=True
+                                    ).select_related("latest")
+    return {row.recommendation_id: ExportRow(row, row.latest).assessment_text() for row in rows}
+
+
 def matrix_html(*, coalition: Coalition, review: Review) -> str:
     """The annex's table: paragraph, recommendation, recommending States, response, and the
     coalition's assessment (its notes so far)."""
@@ -34,6 +47,7 @@ def matrix_html(*, coalition: Coalition, review: Review) -> str:
     )
     notes = dict(CoalitionRecommendation.objects.filter(coalition=coalition, recommendation__review=review)
                  .values_list("recommendation_id", "notes"))
+    notes.update(assessed(coalition=coalition, review=review))
     head = "".join(f"<th>{escape(str(label))}</th>" for label in (
         _("Paragraph"), _("Recommendation"), _("Recommending States"), _("Response"),
         _("Assessment/comments on level of implementation")))

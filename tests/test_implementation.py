@@ -282,3 +282,67 @@ def test_the_matrix_exports_read_back_in_every_format(personas):
     text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
     assert "Implementation scorecard" in text and "Orange: partly implemented" in text and "Members of minorities" in text
     assert admin.get(url(personas, "export.exe")).status_code == 404
+
+
+def test_the_mid_term_report_is_made_from_the_matrix_in_the_drafting_engine(personas):
+    from submissions.models import Document
+
+    made = recommendations(personas, 4)
+    matrix = build(personas)
+    minorities = Cluster.objects.get(matrix=matrix, name="Members of minorities")
+    Cluster.objects.filter(pk=minorities.pk).update(working_group=personas.group)
+    row = MatrixRow.objects.get(recommendation=made[0])
+    row.support_actions.create(coalition=personas.coalition, what="Trained 40 Roma mediators", who="RYN", when="2026")
+    admin = personas.client_for(personas.admin)
+    assess(admin, personas, row, narrative="Water reached 12 more settlements")
+    assert personas.client_for(personas.member).post(url(personas, "midterm/")).status_code == 403
+    response = admin.post(url(personas, "midterm/"))
+    document = Document.objects.get(kind="mid_term_report")
+    assert response.status_code == 302 and response["Location"].endswith(f"/documents/{document.pk}/")
+    sections = list(document.sections.order_by("position"))
+    titles = [s.title for s in sections]
+    assert titles == ["Methodology", "Members of minorities", "Right to health", "Other", "The coalition's contributions",
+                      "Recommendations for the next cycle"]
+    chapter = sections[1]
+    assert chapter.working_group == personas.group and "Water reached 12 more settlements" in chapter.body
+    assert "<table>" in chapter.body and "Orange: partly implemented" in chapter.body and chapter.counted_words > 0
+    assert "Trained 40 Roma mediators" in sections[4].body
+    assert "As previously recommended" in sections[5].body and "4 recommendations" in sections[0].body
+    # An ordinary document from here: the working group edits its chapter.
+    page = personas.client_for(personas.member).get(f"/c/alpha/documents/{document.pk}/")
+    assert page.status_code == 200 and "Members of minorities" in page.content.decode()
+
+
+def test_the_next_review_carries_forward_what_was_not_implemented(personas):
+    from coalitions import services as coalition_services
+    from submissions.models import DraftRecommendation
+    from upr.models import Review
+
+    # The matrix of the review of 2019 (session 34); the engagement of 2025 (session 48) asks again.
+    earlier_review = Review.objects.get(state__iso3="SVN", session__number=34)
+    earlier = coalition_services.engagement_create(coalition=personas.coalition, actor=personas.admin, review=earlier_review)
+    done, not_done, unassessed = (RecommendationFactory(review=earlier_review, thematic_cluster="Right to health")
+                                  for _ in range(3))
+    matrix = services.matrix_build(engagement=earlier, actor=personas.admin, scheme="ohchr")
+    membership = Membership.objects.get(user=personas.admin, coalition=personas.coalition)
+    for recommendation, light in ((done, "green"), (not_done, "red")):
+        services.assessment_add(row=MatrixRow.objects.get(matrix=matrix, recommendation=recommendation),
+                                membership=membership, data={"assessed_on": dt.date(2023, 5, 1), "light": light,
+                                                             "narrative": f"Assessed {light}", "shared": True})
+    editor = personas.client_for(personas.editor)
+    page = editor.get(f"/c/alpha/engagements/{personas.engagement.pk}/carry-forward/").content.decode()
+    assert not_done.text in page and unassessed.text in page and done.text not in page
+    row = MatrixRow.objects.get(matrix=matrix, recommendation=not_done)
+    assert editor.post(f"/c/alpha/engagements/{personas.engagement.pk}/carry-forward/", {"row": [row.pk]}).status_code == 302
+    draft = DraftRecommendation.objects.get(engagement=personas.engagement)
+    assert draft.follows_up == not_done and draft.text.startswith("As previously recommended (")
+    page = editor.get(f"/c/alpha/engagements/{personas.engagement.pk}/carry-forward/").content.decode()
+    assert not_done.text not in page  # offered once
+    # The new submission's annex of the previous review's matrix carries the latest assessments.
+    from submissions import services as document_services
+
+    doc = document_services.document_create(coalition=personas.coalition, actor=personas.admin,
+                                            engagement=personas.engagement, kind="joint_submission", title="Joint",
+                                            lead_organisation=personas.organisation)
+    annex = document_services.matrix_annex_add(document=doc, actor=personas.admin)
+    assert "Red: not implemented. " in annex.body and "Assessed red" in annex.body and "Assessed green" in annex.body

@@ -138,7 +138,9 @@ def document_update(*, document: Document, actor: Any, data: dict[str, Any]) -> 
 
 @transaction.atomic
 def section_add(*, document: Document, actor: Any, title: str, annex: bool = False, working_group: Any = None,
-                assignee: Any = None) -> Section:
+                assignee: Any = None, body: str = "", note: str = "") -> Section:
+    """A new section; with a `body` (made by the app: an annex, a generated chapter) it starts as
+    version 2 with that text, sanitised, counted and kept as its first revision."""
     _locked(document)
     last = document.sections.filter(annex=annex).order_by("-position").values_list("position", flat=True).first() or 0
     section = Section.objects.create(
@@ -146,6 +148,14 @@ def section_add(*, document: Document, actor: Any, title: str, annex: bool = Fal
         working_group=working_group, assignee=assignee, updated_by=actor,
     )
     audit_record(coalition=document.coalition, actor=actor, action="section.create", target=section)
+    if body:
+        section.body = _clean(body)
+        section.counted_words, section.footnote_words = _counts(section.body)
+        section.version = 2
+        section.save()
+        SectionRevision.objects.create(coalition=section.coalition, section=section, version=2, title=title,
+                                       body=section.body, counted_words=section.counted_words, note=note or title,
+                                       created_by=actor)
     return section
 
 
@@ -294,12 +304,6 @@ def matrix_annex_add(*, document: Document, actor: Any) -> Section:
         if earlier is None:
             raise ValidationError(_("The recommendations of the previous review are not imported yet: import them first."))
         title = _("Matrix of recommendations of the %(review)s") % {"review": earlier}
-        annex = section_add(document=document, actor=actor, title=title, annex=True)
-        body = matrix_html(coalition=document.coalition, review=earlier)
-        annex.body = body
-        annex.counted_words, annex.footnote_words = _counts(body)
-        annex.version = 2
-        annex.save()
-        SectionRevision.objects.create(coalition=annex.coalition, section=annex, version=2, title=title, body=body,
-                                       counted_words=annex.counted_words, note=title, created_by=actor)
+        annex = section_add(document=document, actor=actor, title=title, annex=True,
+                            body=matrix_html(coalition=document.coalition, review=earlier))
         return annex
