@@ -38,6 +38,9 @@ class Matrix(CoalitionOwnedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
     def __str__(self) -> str:
         return str(_("Implementation matrix: %(review)s") % {"review": self.engagement.review})
 

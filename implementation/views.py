@@ -237,14 +237,17 @@ EXPORTS = {
 
 def export(request: HttpRequest, coalition_slug: str, engagement_id: int, fmt: str) -> HttpResponse:
     """The matrix as CSV or XLSX (every column), OHCHR's four-column matrix (.docx), or the PDF scorecard."""
+    if fmt not in EXPORTS:
+        raise Http404
+    return export_response(_matrix(request, engagement_id), request.membership, fmt)  # type: ignore[attr-defined]
+
+
+def export_response(matrix: Matrix, membership: Any, fmt: str) -> HttpResponse:
+    """The download (the page and the API both answer with it)."""
     from recommendations.exports import csv_lines
 
     from . import exports
 
-    if fmt not in EXPORTS:
-        raise Http404
-    matrix = _matrix(request, engagement_id)
-    membership = request.membership  # type: ignore[attr-defined]
     rows = exports.export_rows(matrix=matrix, membership=membership)
     content_type, extension = EXPORTS[fmt]
     if fmt == "csv":

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from accounts import api as account_api
 from coalitions import api as coalition_api
 from coalitions import engagement_api
+from implementation import api as implementation_api
 from recommendations import api as recommendation_api
 from submissions import api as submission_api
 from submissions import document_api
@@ -28,6 +29,11 @@ scoped.register("tasks", engagement_api.TaskViewSet, basename="task")
 scoped.register("consultations", engagement_api.ConsultationViewSet, basename="consultation")
 scoped.register("advocacy-meetings", engagement_api.AdvocacyMeetingViewSet, basename="advocacy-meeting")
 scoped.register("engagements", engagement_api.EngagementPlanViewSet, basename="engagement-plan")
+scoped.register("matrices", implementation_api.MatrixViewSet, basename="matrix")
+scoped.register("clusters", implementation_api.ClusterViewSet, basename="cluster")
+scoped.register("matrix-rows", implementation_api.RowViewSet, basename="matrix-row")
+scoped.register("assessments", implementation_api.AssessmentViewSet, basename="assessment")
+scoped.register("evidence", implementation_api.EvidenceViewSet, basename="evidence")
 scoped.register("audit-events", coalition_api.AuditEventViewSet, basename="audit-event")
 scoped.register("recommendations", recommendation_api.RecommendationViewSet, basename="recommendation")
 scoped.register("draft-recommendations", submission_api.DraftRecommendationViewSet, basename="draft-recommendation")

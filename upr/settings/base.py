@@ -206,6 +206,8 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "submissions.models.DOCUMENT_KIND_CHOICES",
         "ConsultationKindEnum": "coalitions.models.advocacy.ConsultationKind",
         "TaskStatusEnum": "coalitions.models.tasks.TaskStatus",
+        "ImplementationLevelEnum": "implementation.models.Level",
+        "TrafficLightEnum": "implementation.models.Light",
     },
 }
 

@@ -1,0 +1,269 @@
+"""The implementation matrix through the API, under /api/c/<slug>/ (CoalitionScopedMixin: outsiders
+get 404). The same services and rules as the pages: working groups edit their clusters' rows, a
+stale row save gets 409 with the current row, observers read only shared assessments."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from coalitions.api import CoalitionScopedMixin, as_drf_error
+from coalitions.models import Coalition, Role
+from coalitions.selectors import engagement_list
+
+from . import access, selectors, services
+from .forms import AssessmentForm, EvidenceForm
+from .models import Assessment, Cluster, ClusterScheme, Evidence, Light, Matrix, MatrixRow
+
+
+class MatrixSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Matrix
+        fields = ["id", "engagement", "scheme", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class ClusterSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Cluster
+        fields = ["id", "matrix", "name", "position", "working_group"]
+        read_only_fields = ["id", "matrix", "position"]
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    has_file = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "assessment", "title", "url", "source", "dated", "filename", "content_type", "size", "has_file"]
+        read_only_fields = fields
+
+    def get_has_file(self, item: Evidence) -> bool:
+        return bool(item.file)
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    evidence = EvidenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Assessment
+        fields = ["id", "row", "assessed_on", "law", "policy", "practice", "light", "narrative", "shared", "created_at",
+                  "evidence"]
+        read_only_fields = ["id", "created_at", "evidence"]
+        extra_kwargs = {"light": {"required": False}}
+
+
+class RowSerializer(serializers.ModelSerializer):
+    paragraph = serializers.CharField(source="recommendation.paragraph", read_only=True)
+    text = serializers.CharField(source="recommendation.text", read_only=True)
+    response = serializers.CharField(source="recommendation.response", read_only=True)
+    latest = serializers.SerializerMethodField()
+    base_version = serializers.IntegerField(write_only=True, required=True)
+
+    class Meta:
+        model = MatrixRow
+        fields = ["id", "matrix", "recommendation", "paragraph", "text", "response", "cluster", "lead_body",
+                  "supporting_bodies", "actions_expected", "due_on", "national_plan", "related_mechanisms", "version",
+                  "base_version", "latest", "previous_light"]
+        read_only_fields = ["id", "matrix", "recommendation", "version", "previous_light"]
+
+    def get_latest(self, row: MatrixRow) -> dict[str, Any] | None:
+        seen = selectors.latest_seen(row, self.context["membership"]) if "membership" in self.context else None
+        return {"id": seen.pk, "assessed_on": seen.assessed_on, "light": seen.light} if seen else None
+
+
+class MatrixViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                    viewsets.GenericViewSet):
+    """The coalition's implementation matrices, one per engagement. POST {engagement, scheme} builds
+    one from the review's recommendations (the secretariat)."""
+
+    model = Matrix
+    serializer_class = MatrixSerializer
+
+    def perform_create(self, serializer: serializers.Serializer) -> None:
+        engagement = engagement_list(coalition=self.coalition).filter(pk=serializer.validated_data["engagement"].pk).first()
+        if engagement is None:
+            raise serializers.ValidationError({"engagement": ["Unknown id."]})
+        scheme = serializer.validated_data.get("scheme", ClusterScheme.OHCHR)
+        serializer.instance = self.call_service(services.matrix_build, engagement=engagement, actor=self.request.user,
+                                                scheme=scheme)
+
+    @extend_schema(responses={200: None})
+    @action(detail=True, methods=["get"])
+    def dashboard(self, request: Request, **kwargs: Any) -> Response:
+        """Implementation rates: overall, by position, cluster, responsible body, and at the end of each month."""
+        board = selectors.dashboard(matrix=self.get_object(), membership=self.membership)  # type: ignore[arg-type]
+
+        def rate(r: Any) -> dict[str, Any]:
+            return {"label": r.label, "total": r.total, "implemented": r.implemented, "percent": r.percent,
+                    "lights": {light: r.lights[light] for light in Light.values}}
+
+        return Response({"overall": rate(board.overall), "by_response": [rate(r) for r in board.by_response],
+                         "by_cluster": [rate(r) for r in board.by_cluster], "by_body": [rate(r) for r in board.by_body],
+                         "over_time": [{"date": day, **rate(r)} for day, r in board.over_time]})
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"], url_path=r"export/(?P<fmt>csv|xlsx|docx|pdf)", url_name="export")
+    def export(self, request: Request, fmt: str, **kwargs: Any) -> HttpResponse:
+        """The matrix as CSV, XLSX, OHCHR's four-column matrix (.docx) or the PDF scorecard."""
+        from .views import export_response
+
+        return export_response(self.get_object(), self.membership, fmt)  # type: ignore[arg-type]
+
+    @extend_schema(request=None, responses={201: None})
+    @action(detail=True, methods=["post"])
+    def midterm(self, request: Request, **kwargs: Any) -> Response:
+        """Generate the mid-term report (a document of the drafting engine); editors and the secretariat."""
+        from .midterm import midterm_create
+
+        if not self.membership.can_edit:  # type: ignore[union-attr]
+            raise PermissionDenied
+        document = midterm_create(matrix=self.get_object(), membership=self.membership)  # type: ignore[arg-type]
+        return Response({"document": document.pk}, status=status.HTTP_201_CREATED)
+
+
+class ClusterViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Clusters; the secretariat renames them and gives them to working groups (`?matrix=<id>`)."""
+
+    model = Cluster
+    serializer_class = ClusterSerializer
+
+    def queryset_for(self, coalition: Coalition) -> Any:
+        found = Cluster.objects.for_coalition(coalition)  # type: ignore[attr-defined]
+        matrix = self.request.query_params.get("matrix", "")
+        return found.filter(matrix=matrix) if matrix.isdigit() else found
+
+    def perform_update(self, serializer: serializers.Serializer) -> None:
+        cluster = serializer.instance
+        group = serializer.validated_data.get("working_group", cluster.working_group)
+        if group is not None:
+            self.scoped(group.__class__, group.pk)
+        serializer.instance = self.call_service(services.cluster_save, matrix=cluster.matrix, actor=self.request.user,
+                                                cluster=cluster, name=serializer.validated_data.get("name", cluster.name),
+                                                working_group=group)
+
+
+class RowViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+                 viewsets.GenericViewSet):
+    """Matrix rows (`?matrix=`, `?cluster=`, `?light=`). A PATCH names `base_version`, the version it
+    started from: 409 with the current row when someone saved since."""
+
+    model = MatrixRow
+    serializer_class = RowSerializer
+    write_role = Role.MEMBER
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "membership": self.membership}
+
+    def queryset_for(self, coalition: Coalition) -> Any:
+        params = self.request.query_params
+        found = MatrixRow.objects.for_coalition(coalition).select_related("recommendation", "cluster", "latest")  # type: ignore[attr-defined]
+        for name in ("matrix", "cluster"):
+            if params.get(name, "").isdigit():
+                found = found.filter(**{name: params[name]})
+        if params.get("light") in Light.values:
+            found = found.filter(latest__light=params["light"])
+        return found.order_by("cluster__position", "recommendation__paragraph_major", "recommendation__paragraph_minor", "id")
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        row = self.get_object()
+        body = RowSerializer(row, data=request.data, partial=True, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        base = data.pop("base_version")
+        cluster = data.get("cluster")
+        if cluster is not None and cluster.matrix_id != row.matrix_id:
+            raise serializers.ValidationError({"cluster": ["Unknown id."]})
+        try:
+            saved = services.row_save(row=row, membership=self.membership, base_version=base, data=data)  # type: ignore[arg-type]
+        except services.Conflict as clash:
+            return Response({"detail": "Someone saved this row since your version.",
+                             "current": RowSerializer(clash.current, context=self.get_serializer_context()).data},
+                            status=status.HTTP_409_CONFLICT)
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from None
+        return Response(RowSerializer(saved, context=self.get_serializer_context()).data)
+
+
+class AssessmentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                        viewsets.GenericViewSet):
+    """Assessments, newest first (`?row=<id>`); never changed once made. POST {row, assessed_on, law,
+    policy, practice, light?, narrative, shared}: light defaults to what the three levels suggest."""
+
+    model = Assessment
+    serializer_class = AssessmentSerializer
+    write_role = Role.MEMBER
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def queryset_for(self, coalition: Coalition) -> Any:
+        found = Assessment.objects.for_coalition(coalition).prefetch_related("evidence")  # type: ignore[attr-defined]
+        if not self.membership.has_role(Role.MEMBER):  # type: ignore[union-attr]
+            found = found.filter(shared=True)
+        row = self.request.query_params.get("row", "")
+        return found.filter(row=row) if row.isdigit() else found
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        row_id = request.data.get("row")
+        row = self.scoped(MatrixRow, row_id if str(row_id).isdigit() else -1)
+        data = {key: request.data.get(key) for key in ("assessed_on", "law", "policy", "practice", "light", "narrative")}
+        data["shared"] = str(request.data.get("shared", "true")).lower() in ("true", "1", "on", "yes")
+        form = AssessmentForm({k: v for k, v in data.items() if v is not None})
+        if not form.is_valid():
+            raise serializers.ValidationError({f: [str(e) for e in errs] for f, errs in form.errors.items()})
+        try:
+            made = services.assessment_add(row=row, membership=self.membership, data=form.assessment_data())  # type: ignore[arg-type]
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from None
+        return Response(AssessmentSerializer(made).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={201: EvidenceSerializer})
+    @action(detail=True, methods=["post"])
+    def evidence(self, request: Request, **kwargs: Any) -> Response:
+        """Add a piece of evidence: multipart `evidence_file` or `evidence_url`, with `evidence_title`,
+        `evidence_source` and `evidence_dated`."""
+        assessment = self.get_object()
+        if not access.can_edit_cluster(self.membership, assessment.row.cluster, access.my_groups(self.membership)):  # type: ignore[arg-type]
+            raise PermissionDenied
+        form = EvidenceForm(request.data, request.FILES)
+        if not form.is_valid():
+            raise serializers.ValidationError({f: [str(e) for e in errs] for f, errs in form.errors.items()})
+        try:
+            item = services.evidence_add(assessment=assessment, actor=request.user, **form.evidence())  # type: ignore[arg-type]
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from None
+        return Response(EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)
+
+
+class EvidenceViewSet(CoalitionScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Evidence items (`?assessment=<id>`); `download` streams a file to members (observers: of a shared assessment)."""
+
+    model = Evidence
+    serializer_class = EvidenceSerializer
+
+    def queryset_for(self, coalition: Coalition) -> Any:
+        found = Evidence.objects.for_coalition(coalition).select_related("assessment")  # type: ignore[attr-defined]
+        if not self.membership.has_role(Role.MEMBER):  # type: ignore[union-attr]
+            found = found.filter(assessment__shared=True)
+        assessment = self.request.query_params.get("assessment", "")
+        return found.filter(assessment=assessment) if assessment.isdigit() else found
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, **kwargs: Any) -> FileResponse:
+        item = self.get_object()
+        if not item.file:
+            raise Http404
+        response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.filename,
+                                content_type=item.content_type or "application/octet-stream")
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
