@@ -70,6 +70,7 @@ class Command(BaseCommand):
         self.load_slovenia_recommendations()
         if engagement is not None:
             self.demo_advocacy(coalition=coalition, admin=admin, engagement=engagement, orgs=orgs)
+            self.demo_matrix(coalition=coalition, admin=admin, engagement=engagement)
         self.stdout.write(self.style.SUCCESS(
             f"Demo coalition ready at /c/{coalition.slug}/ . Log in as {DEMO_EMAIL} with password {DEMO_PASSWORD}"
         ))
@@ -148,6 +149,31 @@ class Command(BaseCommand):
             meeting.themes.set(themes)
             meeting.drafts.set([draft] if draft else [])
             meeting.documents.set([factsheet] if factsheet else [])
+
+    def demo_matrix(self, *, coalition, admin, engagement) -> None:  # type: ignore[no-untyped-def]
+        """The implementation matrix of the 2025 review, in OHCHR's clusters, the minorities cluster
+        owned by the working group, three rows assessed, so that the dashboard shows something."""
+        from coalitions.models import Membership, WorkingGroup
+        from implementation import services as matrix_services
+        from implementation.models import MatrixRow
+
+        matrix = matrix_services.matrix_build(engagement=engagement, actor=admin, scheme="ohchr")
+        group = WorkingGroup.objects.filter(coalition=coalition).first()
+        cluster = matrix.clusters.filter(name__icontains="minorit").first() or matrix.clusters.first()
+        matrix_services.cluster_save(matrix=matrix, actor=admin, cluster=cluster, name=cluster.name, working_group=group)
+        membership = Membership.objects.get(coalition=coalition, user=admin)
+        assessments = (
+            ("partial", "partial", "not", "orange", "The Roma Community Act was amended in 2025; settlements still lack water."),
+            ("full", "full", "partial", "orange", "A national strategy was adopted; funding covers half of the measures."),
+            ("not", "not", "not", "red", "No draft law has been tabled."),
+        )
+        for row, (law, policy, practice, light, narrative) in zip(
+                MatrixRow.objects.filter(matrix=matrix, cluster=cluster).order_by("id")[:3], assessments, strict=False):
+            matrix_services.assessment_add(row=row, membership=membership, data={
+                "assessed_on": dt.date(2026, 6, 30), "law": law, "policy": policy, "practice": practice, "light": light,
+                "narrative": narrative, "shared": True,
+            }, links=[{"title": "Ombudsperson's annual report 2025", "source": "Human Rights Ombudsman",
+                       "dated": dt.date(2026, 5, 15), "url": "https://www.varuh-rs.si/en/"}])
 
     def load_slovenia_recommendations(self) -> None:
         """Slovenia's three cycles of recommendations, from OHCHR's Word files shipped with the app, so
