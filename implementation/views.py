@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coalitions.models import Engagement, Role
+from coalitions.models import Engagement, Role, WorkingGroup
 from coalitions.selectors import engagement_list
 from coalitions.tenancy import require_role
 from recommendations.models import Response
@@ -100,12 +100,12 @@ def clusters(request: HttpRequest, coalition_slug: str, engagement_id: int) -> H
             return redirect(reverse("implementation:clusters", args=[coalition_slug, engagement_id]))
     elif request.method == "POST":
         messages.error(request, _("Not saved: %(errors)s") % {"errors": " ".join(e for errs in form.errors.values() for e in errs)})
-    rows = list(matrix.clusters.select_related("working_group").order_by("position", "name"))
+    found = list(matrix.clusters.select_related("working_group").order_by("position", "name"))
     counts = dict(MatrixRow.objects.filter(matrix=matrix).values_list("cluster").annotate(n=Count("id")))
-    entries = [(c, ClusterForm(matrix=matrix, initial={"name": c.name, "working_group": c.working_group_id},
-                               auto_id=f"c{c.pk}_%s"), counts.get(c.pk, 0)) for c in rows]
+    groups = list(WorkingGroup.objects.for_coalition(matrix.coalition).values_list("pk", "name"))  # type: ignore[attr-defined]
     return render(request, "implementation/clusters.html", {"matrix": matrix, "engagement": matrix.engagement,
-                                                           "entries": entries, "new_form": ClusterForm(matrix=matrix)},
+                                                           "entries": [(c, counts.get(c.pk, 0)) for c in found],
+                                                           "groups": groups, "new_form": ClusterForm(matrix=matrix)},
                   status=400 if form.errors else 200)
 
 

@@ -212,7 +212,7 @@ def test_the_dashboard_counts_by_position_cluster_body_and_month(personas):
     assert "50% implemented fully or partly" in page and "Members of minorities" in page
 
 
-@pytest.mark.parametrize("page", ["", "dashboard/", "rows/{row}/"])
+@pytest.mark.parametrize("page", ["", "dashboard/", "rows/{row}/", "clusters/", "export.csv"])
 def test_matrix_pages_cost_the_same_queries_whatever_the_rows_and_assessments(personas, page):
     recommendations(personas, 3)
     matrix = build(personas)
@@ -235,9 +235,9 @@ def test_matrix_pages_cost_the_same_queries_whatever_the_rows_and_assessments(pe
 
     grow(1)
     small = cost()
-    for extra in recommendations(personas, 4):
-        MatrixRow.objects.create(coalition=personas.coalition, matrix=matrix, recommendation=extra,
-                                 cluster=matrix.clusters.first())
+    for n, extra in enumerate(recommendations(personas, 4)):
+        cluster = services.cluster_save(matrix=matrix, actor=personas.admin, name=f"Added {n}", working_group=personas.group)
+        MatrixRow.objects.create(coalition=personas.coalition, matrix=matrix, recommendation=extra, cluster=cluster)
     grow(2)
     assert cost() == small
 
@@ -346,3 +346,26 @@ def test_the_next_review_carries_forward_what_was_not_implemented(personas):
                                             lead_organisation=personas.organisation)
     annex = document_services.matrix_annex_add(document=doc, actor=personas.admin)
     assert "Red: not implemented. " in annex.body and "Assessed red" in annex.body and "Assessed green" in annex.body
+
+
+def test_the_carry_forward_page_costs_the_same_queries_whatever_the_rows(personas):
+    from coalitions import services as coalition_services
+    from upr.models import Review
+
+    earlier_review = Review.objects.get(state__iso3="SVN", session__number=34)
+    earlier = coalition_services.engagement_create(coalition=personas.coalition, actor=personas.admin, review=earlier_review)
+    RecommendationFactory(review=earlier_review)
+    matrix = services.matrix_build(engagement=earlier, actor=personas.admin, scheme="custom")
+    editor = personas.client_for(personas.editor)
+    page = f"/c/alpha/engagements/{personas.engagement.pk}/carry-forward/"
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert editor.get(page).status_code == 200
+        return len(queries)
+
+    small = cost()
+    for _ in range(5):
+        MatrixRow.objects.create(coalition=personas.coalition, matrix=matrix, cluster=matrix.clusters.first(),
+                                 recommendation=RecommendationFactory(review=earlier_review))
+    assert cost() == small
