@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -30,7 +30,12 @@ def matrix_build(*, engagement: Engagement, actor: Any, scheme: str) -> Matrix:
                            .order_by("paragraph_major", "paragraph_minor", "id").values_list("pk", "thematic_cluster"))
     if not recommendations:
         raise ValidationError(_("The review's recommendations are not in the app yet: import them first."))
-    matrix = Matrix.objects.create(coalition=engagement.coalition, engagement=engagement, scheme=scheme, created_by=actor)
+    try:
+        with transaction.atomic():
+            matrix = Matrix.objects.create(coalition=engagement.coalition, engagement=engagement, scheme=scheme,
+                                           created_by=actor)
+    except IntegrityError:  # a second click, or a colleague, built it at the same moment
+        raise ValidationError(_("This engagement has its matrix already.")) from None
     if scheme == ClusterScheme.OHCHR:
         names = list(dict.fromkeys((name or str(OTHER_CLUSTER)) for _pk, name in recommendations))
     elif scheme == ClusterScheme.PILLARS:

@@ -213,7 +213,11 @@ def evidence_download(request: HttpRequest, coalition_slug: str, evidence_id: in
     item = get_object_or_404(Evidence.objects.select_related("assessment"), coalition=request.coalition, pk=evidence_id)  # type: ignore[attr-defined]
     if not access.sees(request.membership, item.assessment) or not item.file:  # type: ignore[attr-defined]
         raise Http404
-    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.filename,
+    try:
+        handle = item.file.open("rb")
+    except OSError:  # the file is gone from the store: say so as for any missing thing
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=item.filename,
                             content_type=item.content_type or "application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
