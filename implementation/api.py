@@ -267,3 +267,33 @@ class EvidenceViewSet(CoalitionScopedMixin, mixins.ListModelMixin, viewsets.Gene
         response["X-Content-Type-Options"] = "nosniff"
         return response
 
+
+
+class CarryForwardSerializer(serializers.Serializer):
+    rows = serializers.ListField(child=serializers.IntegerField(), help_text="Rows of the previous review's matrix.")
+
+
+class CarryForwardViewSet(CoalitionScopedMixin, viewsets.GenericViewSet):
+    """On the next review's engagement: the previous matrix's rows not implemented (GET), made into
+    draft recommendations "as previously recommended" (POST {rows}; editors and the secretariat)."""
+
+    model = Matrix
+    serializer_class = CarryForwardSerializer
+    write_role = Role.EDITOR
+
+    def queryset_for(self, coalition: Coalition) -> Any:
+        return engagement_list(coalition=coalition)
+
+    @extend_schema(request=CarryForwardSerializer, responses={200: RowSerializer(many=True), 201: None})
+    @action(detail=True, methods=["get", "post"], url_path="carry-forward", url_name="forward")
+    def carry_forward(self, request: Request, **kwargs: Any) -> Response:
+        from . import midterm
+
+        engagement = self.get_object()
+        if request.method == "POST":
+            body = CarryForwardSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            drafts = midterm.carry_forward(engagement=engagement, actor=request.user, row_ids=body.validated_data["rows"])
+            return Response({"drafts": [d.pk for d in drafts]}, status=status.HTTP_201_CREATED)
+        _earlier, rows = midterm.carry_forward_candidates(engagement=engagement)
+        return Response(RowSerializer(rows, many=True, context={"membership": self.membership}).data)

@@ -338,6 +338,18 @@ def test_the_next_review_carries_forward_what_was_not_implemented(personas):
     assert draft.follows_up == not_done and draft.text.startswith("As previously recommended (")
     page = editor.get(f"/c/alpha/engagements/{personas.engagement.pk}/carry-forward/").content.decode()
     assert not_done.text not in page  # offered once
+    # The same through the API.
+    from .test_api import token_client
+
+    api = token_client(personas.editor)
+    offered = api.get(f"/api/c/alpha/engagements/{personas.engagement.pk}/carry-forward/").json()
+    unassessed_row = MatrixRow.objects.get(matrix=matrix, recommendation=unassessed)
+    assert [r["id"] for r in offered] == [unassessed_row.pk]
+    made = api.post(f"/api/c/alpha/engagements/{personas.engagement.pk}/carry-forward/", {"rows": [unassessed_row.pk]},
+                    content_type="application/json")
+    assert made.status_code == 201 and len(made.json()["drafts"]) == 1
+    assert token_client(personas.member).post(f"/api/c/alpha/engagements/{personas.engagement.pk}/carry-forward/",
+                                              {"rows": []}, content_type="application/json").status_code == 403
     # The new submission's annex of the previous review's matrix carries the latest assessments.
     from submissions import services as document_services
 

@@ -34,6 +34,7 @@ scoped.register("clusters", implementation_api.ClusterViewSet, basename="cluster
 scoped.register("matrix-rows", implementation_api.RowViewSet, basename="matrix-row")
 scoped.register("assessments", implementation_api.AssessmentViewSet, basename="assessment")
 scoped.register("evidence", implementation_api.EvidenceViewSet, basename="evidence")
+scoped.register("engagements", implementation_api.CarryForwardViewSet, basename="engagement-carry")
 scoped.register("audit-events", coalition_api.AuditEventViewSet, basename="audit-event")
 scoped.register("recommendations", recommendation_api.RecommendationViewSet, basename="recommendation")
 scoped.register("draft-recommendations", submission_api.DraftRecommendationViewSet, basename="draft-recommendation")
