@@ -56,11 +56,9 @@ def matrix_page(request: HttpRequest, coalition_slug: str, engagement_id: int) -
                                                              "can_build": access.can_manage(membership)})
     filters = {key: request.GET.get(key, "") for key in ("cluster", "light", "response", "q")}
     found = selectors.rows(matrix=matrix, filters=filters)
-    groups = access.my_groups(membership)
     clusters = list(matrix.clusters.select_related("working_group"))
     for row in found:
         row.seen = selectors.latest_seen(row, membership)  # type: ignore[attr-defined]
-        row.editable = access.can_edit_cluster(membership, row.cluster, groups)  # type: ignore[attr-defined]
     return render(request, "implementation/matrix.html", {
         "engagement": engagement, "matrix": matrix, "rows": found, "clusters": clusters, "filters": filters,
         "lights": Light.choices, "responses": Response.choices, "can_manage": access.can_manage(membership),
