@@ -4,7 +4,9 @@
 
 CONFIG: {"host": "127.0.0.1", "port": 8123, "cookie_name": "sessionid",
          "clients": [{"session_key": ..., "slug": ...}, ...],      one thread per entry
-         "endpoints": [{"name": "dashboard", "path": "/c/{slug}/"}, ...],
+         "endpoints": [{"name": "dashboard", "path": "/c/{slug}/"}, ...],   optional per endpoint:
+                     "variants" (one per client) and "client" (the session_key, slug and engagement
+                     every thread uses for it instead of its own: the matrix seeded in one coalition)
          "warmup": 1.5, "duration": 8, "timeout": 10, "max_requests": 200000,
          "server_pids": [...], "database": "upr_bench"}           for the CPU accounting
 
@@ -137,7 +139,7 @@ def endpoint_path(endpoint: dict, client: dict, index: int) -> str:
     the variant of this client, so that 20 clients send 20 different queries over and over."""
     variants = endpoint.get("variants") or [""]
     return endpoint["path"].format(slug=client["slug"], document=client.get("document", 0),
-                                   variant=variants[index % len(variants)])
+                                   engagement=client.get("engagement", 0), variant=variants[index % len(variants)])
 
 
 def run_endpoint(config: dict, endpoint: dict) -> dict:
@@ -147,9 +149,10 @@ def run_endpoint(config: dict, endpoint: dict) -> dict:
     start_at = now + 0.2  # every thread starts together
     measure_from = start_at + config["warmup"]
     stop_at = measure_from + config["duration"]
+    clients = [{**client, **endpoint["client"]} if endpoint.get("client") else client for client in config["clients"]]
     workers = [
         Worker(config, client, endpoint_path(endpoint, client, i), start_at, measure_from, stop_at, budget, lock)
-        for i, client in enumerate(config["clients"])
+        for i, client in enumerate(clients)
     ]
     for worker in workers:
         worker.start()

@@ -6,6 +6,7 @@ Against the database that `run.py --keep` leaves behind (upr_bench, seeded):
     .venv/bin/python benchmarks/profile_pages.py       # queries and ms per page
     .venv/bin/python benchmarks/profile_pages.py --sql /c/bench-000/members/       # and each query
     .venv/bin/python benchmarks/profile_pages.py --cprofile /calendar/              # and the hot functions
+    .venv/bin/python benchmarks/profile_pages.py --sql matrix     # "matrix": the seeded implementation matrix's page
 
 Runs Django's test client in this process (no gunicorn, no network) with the test settings pointed
 at upr_bench: DEBUG off, plain static storage (no collectstatic needed). The user is the first
@@ -25,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_PAGES = ["/health/", "/c/bench-000/", "/c/bench-000/members/", "/calendar/"]
+DEFAULT_PAGES = ["/health/", "/c/bench-000/", "/c/bench-000/members/", "/calendar/", "matrix"]
 
 
 def main() -> None:
@@ -60,11 +61,24 @@ def main() -> None:
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = membership.user.get_session_auth_hash()
     session.save()
+    from implementation.models import Matrix
+
+    # "matrix": the page of the implementation matrix seed.py made in bench-000 (issue 6).
+    matrix = Matrix.objects.filter(coalition=membership.coalition).order_by("pk").first()
+    pages = []
+    for page in args.pages:
+        if page == "matrix":
+            if matrix is None:
+                print("(no implementation matrix in bench-000: run `benchmarks/run.py --keep` again to seed it)")
+                continue
+            page = f"/c/{membership.coalition.slug}/engagements/{matrix.engagement_id}/matrix/"
+        pages.append(page)
     client = Client(HTTP_HOST="127.0.0.1")
     client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
 
-    print(f"{'page':<28} {'status':>6} {'queries':>7} {'SQL ms':>7} {'ms/request':>10}")
-    for page in args.pages:
+    width = max([28] + [len(page) for page in pages])
+    print(f"{'page':<{width}} {'status':>6} {'queries':>7} {'SQL ms':>7} {'ms/request':>10}")
+    for page in pages:
         for _ in range(3):
             client.get(page)  # warm: templates compiled, connection open
         captured: list[tuple[float, str]] = []
@@ -83,7 +97,7 @@ def main() -> None:
             client.get(page)
         per_request = (time.perf_counter() - started) / args.repeat * 1000
         sql_ms = sum(t for t, _ in captured) * 1000
-        print(f"{page:<28} {response.status_code:>6} {len(captured):>7} {sql_ms:>7.1f} {per_request:>10.1f}")
+        print(f"{page:<{width}} {response.status_code:>6} {len(captured):>7} {sql_ms:>7.1f} {per_request:>10.1f}")
         if args.sql:
             for seconds, sql in captured:
                 print(f"    {seconds * 1000:6.2f} ms  {sql[:160]}")

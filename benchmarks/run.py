@@ -63,6 +63,11 @@ ENDPOINTS = [
          "q=human+rights+defenders&response=noted", "q=disabilities", "q=prison+conditions", "q=child+marriage&cycle=2",
          "q=ombudsman&sort=oldest", "q=corruption&response=supported",
      ]},
+    # The implementation matrix of Slovenia's 254 recommendations of session 48, 5 assessments per row
+    # (issue 6: p95 < 150 ms), seeded into one coalition (seed.seed_matrix): every client loads it
+    # with that coalition's admin's session. Its target is the latency alone; its share is printed.
+    {"name": "matrix /c/<slug>/engagements/<id>/matrix/", "path": "/c/{slug}/engagements/{engagement}/matrix/",
+     "p95_ms": 150.0, "share": None, "needs_matrix": True, "expect": "254 rows"},
 ]
 # UPR Info's export of sessions 1-20, imported into the benchmark database for the search endpoint.
 RECOMMENDATIONS_FILE = ROOT.parent / "shared" / "reference" / "data" / "upr-info_database_export_sessions01-20.csv"
@@ -215,20 +220,29 @@ def get(port: int, path: str, cookie: str | None = None) -> tuple[int, dict[str,
         conn.close()
 
 
-def check_sessions(port: int, users: list[dict], cookie_name: str, names: list[str]) -> None:
+def endpoint_client(endpoint: dict, user: dict, matrix: dict | None) -> dict:
+    """Who loads the endpoint: the sample user, or for the matrix the session of the coalition that has it."""
+    return {**user, **matrix, "email": f"matrix of {matrix['slug']}"} if endpoint.get("needs_matrix") and matrix else user
+
+
+def check_sessions(port: int, users: list[dict], cookie_name: str, names: list[str], matrix: dict | None = None) -> None:
     """Every sample session opens its own coalition's pages (200, not a redirect to the login); the
-    first opens every page benchmarked, every variant of it."""
+    first opens every page benchmarked, every variant of it, and finds the content it expects."""
     problems = []
-    for i, user in enumerate(users):
-        cookie = f"{cookie_name}={user['session_key']}"
-        paths = [e["path"].format(slug=user["slug"], document=user.get("document", 0), variant=v) for e in ENDPOINTS if e["name"] in names
-                 for v in e.get("variants") or [""]] if i == 0 else [f"/c/{user['slug']}/"]
-        for path in paths:
+    for i, sample in enumerate(users):
+        checks = [(endpoint_client(e, sample, matrix), e, v) for e in ENDPOINTS if e["name"] in names
+                  for v in e.get("variants") or [""]] if i == 0 else [(sample, {"path": "/c/{slug}/"}, "")]
+        for user, endpoint, variant in checks:
+            cookie = f"{cookie_name}={user['session_key']}"
+            path = endpoint["path"].format(slug=user["slug"], document=user.get("document", 0),
+                                           engagement=user.get("engagement", 0), variant=variant)
             status, headers, body = get(port, path, cookie)
             if status != 200:
                 problems.append(f"{user['email']} GET {path}: {status} {headers.get('Location', '')}")
             elif path == f"/c/{user['slug']}/" and user["slug"].encode() not in body:
                 problems.append(f"{user['email']} GET {path}: 200 but not the coalition's dashboard")
+            elif endpoint.get("expect") and endpoint["expect"].encode() not in body:
+                problems.append(f"{user['email']} GET {path}: 200 but without {endpoint['expect']!r}")
     # And the cookie is what lets them in: without it, the login page.
     status, headers, _ = get(port, f"/c/{users[0]['slug']}/")
     if status != 302 or "/accounts/login/" not in headers.get("Location", ""):
@@ -272,12 +286,15 @@ def wait_until_quiet(max_wait: float) -> None:
 
 
 def drive(port: int, users: list[dict], args: argparse.Namespace, cookie_name: str, server_pids: list[int],
-          names: list[str]) -> dict:
+          names: list[str], matrix: dict | None = None) -> dict:
     clients = [{"session_key": u["session_key"], "slug": u["slug"], "document": u.get("document", 0)}
                for u in (users * args.clients)[: args.clients]]
     config = {
         "host": HOST, "port": port, "cookie_name": cookie_name, "clients": clients,
-        "endpoints": [{"name": e["name"], "path": e["path"], "variants": e.get("variants")}
+        "endpoints": [{"name": e["name"], "path": e["path"], "variants": e.get("variants"),
+                       # every client loads the one seeded matrix, as a member of its coalition
+                       "client": {k: matrix[k] for k in ("session_key", "slug", "engagement")}
+                       if e.get("needs_matrix") and matrix else None}
                       for e in ENDPOINTS if e["name"] in names],
         "warmup": args.warmup, "duration": args.duration, "rounds": args.rounds, "timeout": 10,
         "max_requests": args.max_requests,
@@ -309,7 +326,8 @@ def report(server: dict, results: dict, args: argparse.Namespace) -> list[tuple[
     print()
     print(f"gunicorn {server['worker_class']}, {server['workers']} workers x {server['threads']} threads; "
           f"{args.clients} concurrent clients; {args.warmup:g} s warm-up + {args.duration:g} s measured per endpoint")
-    header = f"{'endpoint':<30} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'req/s':>7} {'% trivial':>9} {'KiB':>5}  verdict"
+    width = max([30] + [len(row["name"]) for row in rows])
+    header = f"{'endpoint':<{width}} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'req/s':>7} {'% trivial':>9} {'KiB':>5}  verdict"
     print(header)
     print("-" * len(header))
     verdicts = []
@@ -332,11 +350,11 @@ def report(server: dict, results: dict, args: argparse.Namespace) -> list[tuple[
         passed = not reasons
         verdict = ("PASS" if passed else "FAIL") + (" (baseline)" if is_baseline else "")
         verdicts.append((row["name"], passed))
-        print(f"{row['name']:<30} {row['requests']:>8} {row['errors']:>6} {row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f} "
+        print(f"{row['name']:<{width}} {row['requests']:>8} {row['errors']:>6} {row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f} "
               f"{row['p99_ms']:>7.1f} {row['throughput']:>7.1f} {(f'{share:.0%}' if share is not None else '-'):>9} "
               f"{row['kib_per_response']:>5.1f}  {verdict}{': ' + '; '.join(reasons) if reasons else ''}")
         if row["errors"]:
-            print(f"{'':<30} statuses {row['statuses']} exceptions {row['exceptions']}")
+            print(f"{'':<{width}} statuses {row['statuses']} exceptions {row['exceptions']}")
     own = "; ".join(f"{e['name'].split()[0]}: p95 < {e['p95_ms']:.0f} ms" + ("" if e.get("share", TARGET_SHARE) else " only")
                     for e in ENDPOINTS if "p95_ms" in e and e["name"] in {r["name"] for r in rows})
     print(f"target: p95 < {TARGET_P95_MS:.0f} ms and >= {TARGET_SHARE:.0%} of the trivial view's req/s"
@@ -344,11 +362,11 @@ def report(server: dict, results: dict, args: argparse.Namespace) -> list[tuple[
     if all(row.get("cpu") for row in rows):
         cores = rows[0]["cpu"]["cores"]
         print(f"CPU during the measured windows, in % of one core ({cores} cores = {cores * 100}%):")
-        print(f"{'endpoint':<30} {'machine':>8} {'gunicorn':>8} {'postgres':>8} {'client':>8} {'other':>8}  server ms CPU/request")
+        print(f"{'endpoint':<{width}} {'machine':>8} {'gunicorn':>8} {'postgres':>8} {'client':>8} {'other':>8}  server ms CPU/request")
         for row in rows:
             cpu = row["cpu"]
             per_request = cpu["server"] / 100 * row["seconds"] / row["requests"] * 1000 if row["requests"] else 0
-            print(f"{row['name']:<30} {cpu['machine']:>7.0f}% {cpu['server']:>7.0f}% {cpu['postgres']:>7.0f}% "
+            print(f"{row['name']:<{width}} {cpu['machine']:>7.0f}% {cpu['server']:>7.0f}% {cpu['postgres']:>7.0f}% "
                   f"{cpu['client']:>7.0f}% {cpu['other']:>7.0f}%  {per_request:.1f}")
         busy_other = max(row["cpu"]["other"] for row in rows)
         if busy_other > NOISY_OTHER_PCT:
@@ -429,6 +447,12 @@ def main() -> int:
                                      "connection.cursor().execute('ANALYZE')"], env)
                 say("imported " + imported.strip().splitlines()[-1])
         users = seeded["users"]
+        matrix = seeded.get("matrix")
+        if matrix is None and any(e.get("needs_matrix") and e["name"] in args.only_names for e in ENDPOINTS):
+            say("no implementation matrix seeded: the matrix endpoint is skipped")
+            args.only_names = [n for n in args.only_names if not any(e["name"] == n and e.get("needs_matrix") for e in ENDPOINTS)]
+        elif matrix is not None:
+            say(f"matrix: {matrix['rows']} rows in {matrix['slug']}, engagement {matrix['engagement']}")
         run_step("collectstatic (temporary STATIC_ROOT)", [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], web_env)
         cookie_name = "sessionid"
 
@@ -437,11 +461,11 @@ def main() -> int:
             try:
                 gunicorn.wait_healthy()
                 say(f"gunicorn {server['spec']} answering on {HOST}:{gunicorn.port} (pid {gunicorn.process.pid})")
-                check_sessions(gunicorn.port, users, cookie_name, args.only_names)
+                check_sessions(gunicorn.port, users, cookie_name, args.only_names, matrix)
                 wait_until_quiet(args.wait_quiet)
                 say(f"load: {args.clients} clients x {len(args.only_names)} endpoints x "
                     f"({args.warmup:g} + {args.duration:g} s)...")
-                results = drive(gunicorn.port, users, args, cookie_name, gunicorn.pids(), args.only_names)
+                results = drive(gunicorn.port, users, args, cookie_name, gunicorn.pids(), args.only_names, matrix)
                 for _ in range(args.retries):
                     noisy = [r["name"] for r in results["results"]
                              if r.get("cpu") and r["cpu"]["other"] > NOISY_OTHER_PCT]
@@ -449,7 +473,7 @@ def main() -> int:
                         break
                     say(f"other work on the machine during: {', '.join(noisy)}; measuring again")
                     wait_until_quiet(args.wait_quiet)
-                    again = drive(gunicorn.port, users, args, cookie_name, gunicorn.pids(), noisy)
+                    again = drive(gunicorn.port, users, args, cookie_name, gunicorn.pids(), noisy, matrix)
                     results["client_cpu_seconds"] += again["client_cpu_seconds"]
                     for new in again["results"]:
                         i = next(i for i, r in enumerate(results["results"]) if r["name"] == new["name"])

@@ -4,7 +4,8 @@ Run by benchmarks/run.py in a subprocess, with the bench environment (DATABASE_U
 upr_bench, DJANGO_SETTINGS_MODULE, SECRET_KEY...). The UPR calendar must already be loaded
 (`manage.py load_upr_reference`). Prints one JSON object on stdout:
 
-    {"seconds": ..., "counts": {...}, "users": [{"email", "slug", "role", "session_key"}, ...]}
+    {"seconds": ..., "counts": {...}, "users": [{"email", "slug", "role", "session_key", "document"}, ...],
+     "matrix": {"slug", "engagement", "session_key", "rows"}}     (the implementation matrix's page; see seed_matrix)
 
 Everything goes in with bulk_create and a single pre-computed password hash, so 12 000 people
 take a few seconds, not the minutes that 12 000 PBKDF2 hashes would.
@@ -34,6 +35,12 @@ GROUPS = 5
 GROUP_SIZE = 10
 AUDIT_EVENTS = 20
 BATCH = 2000
+# The implementation matrix (issue 6): in this coalition, Slovenia's review of session 48 with OHCHR's
+# Word list of its 254 recommendations, each row assessed this many times.
+MATRIX_COALITION = "bench-000"
+MATRIX_STATE, MATRIX_SESSION = "SVN", 48
+MATRIX_ASSESSMENTS = 5
+MATRIX_LIST = ROOT / "recommendations" / "reference_data" / "upr48-slovenia-thematic-list-of-recommendatio.docx"
 EMAIL = "bench-{c:03d}-{p:02d}@bench.example.org"
 SLUG = "bench-{c:03d}"
 
@@ -262,6 +269,79 @@ def seed_documents() -> int:
     return len(documents)
 
 
+def seed_matrix() -> int:
+    """In MATRIX_COALITION, an engagement in Slovenia's review of session 48 (its 254 recommendations
+    imported from OHCHR's Word list if not there yet), its matrix in OHCHR's clusters and 5 assessments
+    of every row, one of them with a linked piece of evidence: benchmarks/matrix_export.py's data, kept.
+    By the coalition's first admin, the person run.py and profile_pages.py log in. Made once (skipped
+    when the matrix exists); returns the assessments made."""
+    from django.db import connection, transaction
+
+    from coalitions import services as coalition_services
+    from coalitions.models import Coalition, Engagement, Membership
+    from implementation import services
+    from implementation.models import Level, Light, Matrix, MatrixRow
+    from recommendations.imports import import_file
+    from recommendations.models import Recommendation
+    from upr.models import Review
+
+    coalition = Coalition.objects.get(slug=MATRIX_COALITION)
+    review = Review.objects.get(state__iso3=MATRIX_STATE, session__number=MATRIX_SESSION)
+    if Matrix.objects.filter(coalition=coalition, engagement__review=review).exists():
+        return 0
+    membership = (Membership.objects.select_related("user").filter(coalition=coalition, role="admin")
+                  .order_by("user__email").first())
+    user = membership.user
+    levels, lights = list(Level.values), [Light.RED, Light.ORANGE, Light.ORANGE, Light.GREEN, Light.GREY]
+    with transaction.atomic():
+        if not Recommendation.objects.filter(review=review).exists():
+            with MATRIX_LIST.open("rb") as handle:
+                import_file(handle, name=MATRIX_LIST.name, review=review)
+        engagement = (Engagement.objects.filter(coalition=coalition, review=review).first()
+                      or coalition_services.engagement_create(coalition=coalition, actor=user, review=review))
+        matrix = services.matrix_build(engagement=engagement, actor=user, scheme="ohchr")
+        rows = list(MatrixRow.objects.filter(matrix=matrix).select_related("cluster").order_by("pk"))
+        for n, row in enumerate(rows):
+            for k in range(MATRIX_ASSESSMENTS):
+                services.assessment_add(row=row, membership=membership, data={
+                    "assessed_on": dt.date(2025, 6, 1) + dt.timedelta(days=90 * k), "law": levels[(n + k) % 4],
+                    "policy": levels[(n + 2 * k) % 4], "practice": levels[(n + 3 * k) % 4], "light": lights[(n + k) % 5],
+                    "narrative": "The ministry adopted an action plan; its budget is not yet allocated and the "
+                                 "ombudsperson reports that practice has not changed in the settlements visited.",
+                }, links=[{"title": "Ombudsperson's report", "source": "Ombudsperson", "dated": dt.date(2026, 3, 1),
+                           "url": "https://example.org/report"}] if k == MATRIX_ASSESSMENTS - 1 else [])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return len(rows) * MATRIX_ASSESSMENTS
+
+
+def matrix_client(users: list[dict[str, str]]) -> dict | None:
+    """The session, coalition and engagement that load the matrix page: MATRIX_COALITION's first admin
+    (the session log_in made for it, or a new one)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    from coalitions.models import Membership
+    from implementation.models import Matrix, MatrixRow
+
+    matrix = Matrix.objects.filter(coalition__slug=MATRIX_COALITION, engagement__review__state__iso3=MATRIX_STATE,
+                                   engagement__review__session__number=MATRIX_SESSION).first()
+    if matrix is None:
+        return None
+    session_key = next((u["session_key"] for u in users if u["slug"] == MATRIX_COALITION), None)
+    if session_key is None:
+        user = (Membership.objects.select_related("user").filter(coalition__slug=MATRIX_COALITION, role="admin")
+                .order_by("user__email").first().user)
+        session = import_module(settings.SESSION_ENGINE).SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        session_key = session.session_key
+    return {"slug": MATRIX_COALITION, "engagement": matrix.engagement_id, "session_key": session_key,
+            "rows": MatrixRow.objects.filter(matrix=matrix).count()}
+
+
 def log_in(n_users: int) -> list[dict[str, str]]:
     """Sessions for the first admin of n_users coalitions spread over all of them, as the login view
     would leave them (Django's auth keys; allauth needs nothing more to serve pages)."""
@@ -314,8 +394,12 @@ def main() -> None:
     documents = seed_documents()  # also into a kept database made before documents existed
     if documents:
         counts["documents"] = documents
+    assessments = seed_matrix()  # also into a kept database made before the matrix existed
+    if assessments:
+        counts["matrix_assessments"] = assessments
     users = log_in(args.users)
-    json.dump({"seconds": round(time.perf_counter() - started, 2), "counts": counts, "users": users}, sys.stdout)
+    json.dump({"seconds": round(time.perf_counter() - started, 2), "counts": counts, "users": users,
+               "matrix": matrix_client(users)}, sys.stdout)
     sys.stdout.write("\n")
 
 
