@@ -62,8 +62,8 @@ def figure(page) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_build_assign_assess_with_evidence_dashboard_export_and_mid_term_report(  # noqa: F811
-        live_server, browser, upr_reference, tmp_path):
+def test_build_assign_assess_with_evidence_dashboard_export_and_mid_term_report(
+        live_server, browser, upr_reference, tmp_path):  # noqa: F811 (the fixture imported above)
     # Setup: a coalition, its secretariat, a member in the minorities working group, an engagement
     # in Slovenia's fourth-cycle review and the review's real recommendations.
     coalition = CoalitionFactory(name="Slovenian UPR Coalition", slug="si-upr")
