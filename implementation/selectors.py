@@ -16,26 +16,10 @@ IMPLEMENTED = (Light.GREEN, Light.ORANGE)  # fully or partly: what "implementati
 
 
 def matrix_of(engagement: Engagement) -> Matrix | None:
-    return Matrix.objects.filter(coalition=engagement.coalition, engagement=engagement).first()
-
-
-def rows(*, matrix: Matrix, filters: dict[str, str] | None = None) -> list[MatrixRow]:
-    """The matrix's rows in cluster order, with their recommendation, cluster and latest assessment."""
-    filters = filters or {}
-    found = (MatrixRow.objects.filter(coalition=matrix.coalition, matrix=matrix)
-             .select_related("recommendation", "cluster", "cluster__working_group", "latest"))
-    if filters.get("cluster", "").isdigit():
-        found = found.filter(cluster_id=filters["cluster"])
-    if filters.get("light") in Light.values:
-        found = found.filter(latest__light=filters["light"])
-    elif filters.get("light") == "none":
-        found = found.filter(latest__isnull=True)
-    if filters.get("response"):
-        found = found.filter(recommendation__response=filters["response"])
-    if filters.get("q", "").strip():
-        found = found.filter(recommendation__text__icontains=filters["q"].strip())
-    return list(found.order_by("cluster__position", "cluster__name", "recommendation__paragraph_major",
-                               "recommendation__paragraph_minor", "id"))
+    matrix = Matrix.objects.filter(coalition_id=engagement.coalition_id, engagement=engagement).first()
+    if matrix is not None:
+        matrix.engagement = engagement  # already read, with its review
+    return matrix
 
 
 def latest_seen(row: MatrixRow, membership: Membership) -> Assessment | None:

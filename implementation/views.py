@@ -54,13 +54,14 @@ def matrix_page(request: HttpRequest, coalition_slug: str, engagement_id: int) -
     if matrix is None:
         return render(request, "implementation/build.html", {"engagement": engagement, "form": BuildForm(),
                                                              "can_build": access.can_manage(membership)})
-    filters = {key: request.GET.get(key, "") for key in ("cluster", "light", "response", "q")}
-    found = selectors.rows(matrix=matrix, filters=filters)
-    clusters = list(matrix.clusters.select_related("working_group"))
-    for row in found:
-        row.seen = selectors.latest_seen(row, membership)  # type: ignore[attr-defined]
+    from . import rows
+
+    filters = {key: request.GET.get(key, "")[:200] for key in ("cluster", "light", "response", "q")}
+    count, rows_html = rows.render(matrix=matrix, membership=membership, filters=filters, slug=coalition_slug)
+    clusters = list(matrix.clusters.all())
     return render(request, "implementation/matrix.html", {
-        "engagement": engagement, "matrix": matrix, "rows": found, "clusters": clusters, "filters": filters,
+        "engagement": engagement, "matrix": matrix, "count": count, "rows_html": rows_html, "clusters": clusters,
+        "filters": filters,
         "lights": Light.choices, "responses": Response.choices, "can_manage": access.can_manage(membership),
     })
 
