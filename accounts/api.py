@@ -57,6 +57,7 @@ class MyReminderPreferences(APIView):
     @extend_schema(request=ReminderPreferenceSerializer, responses=ReminderPreferenceSerializer)
     def put(self, request: Request) -> Response:
         """Replace the preferences (the same rules as the page: 0 to 60 days)."""
+        from coalitions.api import form_refused
         from coalitions.forms import ReminderPreferenceForm
         from coalitions.models import ReminderPreference
 
@@ -65,7 +66,7 @@ class MyReminderPreferences(APIView):
         form = ReminderPreferenceForm({"lead_days": ", ".join(str(d) for d in lead_days) if isinstance(lead_days, list) else lead_days,
                                        "delivery": data.get("delivery")})
         if not form.is_valid():
-            raise serializers.ValidationError({field: [str(e) for e in errors] for field, errors in form.errors.items()})
+            raise form_refused(form)
         ReminderPreference.objects.update_or_create(user=request.user, defaults=form.cleaned_data)
         return Response(self._current(request))
 

@@ -45,6 +45,11 @@ def as_drf_error(error: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
 
 
+def form_refused(form: Any) -> serializers.ValidationError:
+    """A Django form's errors as the API's 400: the same messages the page shows, by field."""
+    return serializers.ValidationError({field: [str(e) for e in errors] for field, errors in form.errors.items()})
+
+
 class CoalitionScopedMixin:
     """Resolve the coalition from the URL after DRF has authenticated the caller; 404 to non-members.
 

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from accounts.api import FeedSerializer
 
 from . import advocacy, advocacy_outcome, feeds, selectors, work_plan
-from .api import CoalitionScopedMixin
+from .api import CoalitionScopedMixin, form_refused
 from .models import AdvocacyMeeting, Coalition, Consultation, Engagement, Membership, Role, Task
 
 # --- shapes ---------------------------------------------------------------------------------------
@@ -134,10 +134,6 @@ def form_data(instance: Any, form_class: type[forms.ModelForm], body: dict[str, 
     return {**data, **body}
 
 
-def refused(form: forms.BaseForm) -> serializers.ValidationError:
-    return serializers.ValidationError({field: [str(e) for e in errors] for field, errors in form.errors.items()})
-
-
 class EngagementRecordViewSet(
     CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
     mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet,
@@ -172,7 +168,7 @@ class EngagementRecordViewSet(
         data = form_data(instance, self.form_class, body) if instance is not None else body
         form = self.form_class(data, instance=instance, engagement=engagement)
         if not form.is_valid():
-            raise refused(form)
+            raise form_refused(form)
         record = type(self).save(engagement=engagement, actor=request.user, form=form)
         return Response(self.get_serializer(record).data, status=status_code)
 
@@ -238,7 +234,7 @@ class TaskViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveMo
         data.setdefault("time_zone", "Europe/Zurich")
         form = work_plan.TaskForm(data, engagement=engagement)
         if not form.is_valid():
-            raise refused(form)
+            raise form_refused(form)
         task = work_plan.task_save(engagement=engagement, actor=request.user, data=form.cleaned_data)
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
@@ -295,7 +291,7 @@ class EngagementPlanViewSet(CoalitionScopedMixin, viewsets.GenericViewSet):
             body = {**model_to_dict(engagement, fields=ReviewAdoptionSerializer.Meta.fields), **request.data}
             form = advocacy.ReviewAdoptionForm(body, instance=engagement)
             if not form.is_valid():
-                raise refused(form)
+                raise form_refused(form)
             engagement = advocacy.review_adoption_save(engagement=engagement, actor=request.user, form=form)
         return Response(ReviewAdoptionSerializer(engagement).data)
 

@@ -16,7 +16,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from coalitions.api import CoalitionScopedMixin, as_drf_error
+from coalitions.api import CoalitionScopedMixin, as_drf_error, form_refused
 from coalitions.models import Coalition, Role
 from coalitions.selectors import engagement_list
 
@@ -218,7 +218,7 @@ class AssessmentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retr
         data["shared"] = str(request.data.get("shared", "true")).lower() in ("true", "1", "on", "yes")
         form = AssessmentForm({k: v for k, v in data.items() if v is not None})
         if not form.is_valid():
-            raise serializers.ValidationError({f: [str(e) for e in errs] for f, errs in form.errors.items()})
+            raise form_refused(form)
         try:
             made = services.assessment_add(row=row, membership=self.membership, data=form.assessment_data())  # type: ignore[arg-type]
         except DjangoPermissionDenied as error:
@@ -235,7 +235,7 @@ class AssessmentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retr
             raise PermissionDenied
         form = EvidenceForm(request.data, request.FILES)
         if not form.is_valid():
-            raise serializers.ValidationError({f: [str(e) for e in errs] for f, errs in form.errors.items()})
+            raise form_refused(form)
         try:
             item = services.evidence_add(assessment=assessment, actor=request.user, **form.evidence())  # type: ignore[arg-type]
         except DjangoValidationError as error:
