@@ -25,6 +25,8 @@ services:
 
 ## Run the whole test suite against real PostgreSQL, Redis and Chromium (started or installed when missing).
 test: venv services
+	$(VENV)/bin/ruff check .
+	DJANGO_SETTINGS_MODULE=upr.settings.dev DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
 ## The load benchmark (see benchmarks/README.md).

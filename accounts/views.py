@@ -3,9 +3,9 @@ import datetime as dt
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
-from django.core import signing
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse

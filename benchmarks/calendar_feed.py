@@ -41,13 +41,12 @@ def main() -> int:
 
     django.setup()
     from django.db import transaction
+    from django.db.models import Q
     from django.test import Client
 
     from accounts.models import User
     from coalitions import feeds
     from coalitions.models import Coalition, Engagement, Membership
-
-    from django.db.models import Q
 
     dated = Q(review__review_date__isnull=False) | Q(review__session__start_date__isnull=False)
     with_dates = Engagement.objects.filter(dated, coalition__slug__startswith="bench-").values("coalition_id")

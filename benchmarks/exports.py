@@ -42,7 +42,11 @@ def maximum_outline():  # type: ignore[no-untyped-def]
     """The longest joint submission: 5,630 words, 12 sections, 150 footnotes, 20 recommendations,
     a 250 x 4 annex table."""
     from submissions.outline import (
-        CoverOrganisation, Outline, OutlineAnnex, OutlineRecommendation, OutlineSection,
+        CoverOrganisation,
+        Outline,
+        OutlineAnnex,
+        OutlineRecommendation,
+        OutlineSection,
     )
 
     # 12 sections x 8 paragraphs x 49 words, headings, lists, the summary and the recommendations:

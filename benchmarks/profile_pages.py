@@ -83,7 +83,7 @@ def main() -> None:
             client.get(page)  # warm: templates compiled, connection open
         captured: list[tuple[float, str]] = []
 
-        def capture(execute, sql, params, many, context, captured=captured):  # noqa: ANN001, ANN202
+        def capture(execute, sql, params, many, context, captured=captured):
             started = time.perf_counter()
             try:
                 return execute(sql, params, many, context)

@@ -42,8 +42,8 @@ def main() -> int:
 
     django.setup()
     import redis
-    from django.contrib.auth.hashers import make_password
     from django.conf import settings
+    from django.contrib.auth.hashers import make_password
     from django.core import mail
     from django.db import transaction
     from django.utils import timezone

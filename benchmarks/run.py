@@ -100,7 +100,7 @@ def bench_env(settings_module: str = "upr.settings.production") -> dict[str, str
     return env
 
 
-def admin_connection():  # noqa: ANN201 - psycopg.Connection
+def admin_connection():
     import psycopg
 
     return psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=5, **PG)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
-from submissions.wordcount import BLOCK_ELEMENTS, HtmlCount, count_html, count_text  # noqa: E402
+from submissions.wordcount import BLOCK_ELEMENTS, HtmlCount, count_html, count_text
 
 TARGET_MS = 5.0
 WORDS = 5630  # OHCHR's limit for a joint submission

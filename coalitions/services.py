@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from upr.models import Review
+from upr.rules import MILESTONE_RULES, USUAL_INTERNAL_DEADLINES
 
 from .audit import audit_record, diff_fields, save_audited
 from .models import (
@@ -26,7 +27,6 @@ from .models import (
     default_invitation_expiry,
     hash_token,
 )
-from upr.rules import MILESTONE_RULES, USUAL_INTERNAL_DEADLINES
 
 
 class InvitationError(Exception):

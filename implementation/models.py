@@ -184,7 +184,7 @@ class EvidenceStorage(LazyObject):
 evidence_storage = EvidenceStorage()
 
 
-def evidence_path(evidence: "Evidence", filename: str) -> str:
+def evidence_path(evidence: Evidence, filename: str) -> str:
     return f"c{evidence.coalition_id}/{filename}"
 
 

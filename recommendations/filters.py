@@ -8,9 +8,10 @@ the rest of the search still answers.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable
+from typing import Any
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _

@@ -16,6 +16,7 @@ from .lobbying import Subject
 from .models import ACTION_CATEGORIES, Issue, LinkDecision, Response, Theme
 from .statistics import latest_review_of
 
+
 class LayerForm(forms.Form):
     priority = forms.BooleanField(required=False, label=_("A priority for our coalition"))
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, label=_("Our notes"), max_length=10000)

@@ -19,11 +19,19 @@ from django.db import transaction
 from upr.models import Review, State
 from upr.reference import StateIndex
 
+from . import vocabulary as filter_vocabulary
 from .action_category import suggest
 from .models import (
-    SDG, ActionCategoryStatus, AffectedGroup, Recommendation, Response, ResponseRecord, Source, Theme, groups_of,
+    SDG,
+    ActionCategoryStatus,
+    AffectedGroup,
+    Recommendation,
+    Response,
+    ResponseRecord,
+    Source,
+    Theme,
+    groups_of,
 )
-from . import vocabulary as filter_vocabulary
 from .ohchr import ParsedRecommendation, read_thematic_list
 
 POSITIONS = {

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition
 
+from .models import ActionCategoryStatus, CoalitionRecommendation, Recommendation, Response
 from .search import matches
 from .vocabulary import reference_maps
-from .models import ActionCategoryStatus, CoalitionRecommendation, Recommendation, Response
 
 # What a row shows, in this order (read in plain SQL by _page_rows: the ORM took longer to build
 # these three small statements than PostgreSQL took to run them).
@@ -48,7 +48,7 @@ class Page:
     per_page: int = 50
 
     @property
-    def paginator(self) -> "Page":
+    def paginator(self) -> Page:
         return self
 
     @property

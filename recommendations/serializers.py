@@ -26,7 +26,6 @@ from .models import (
     ResponseRecord,
 )
 
-
 # --- read -----------------------------------------------------------------------------------------
 
 class StateBriefSerializer(serializers.ModelSerializer):

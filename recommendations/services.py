@@ -15,20 +15,19 @@ from coalitions.audit import audit_record, diff_fields
 from coalitions.models import Coalition, WorkingGroup
 from upr.models import Review
 
+from . import vocabulary
 from .models import (
+    ActionCategoryStatus,
     CoalitionRecommendation,
     CrossCycleLink,
     ImpactLink,
     LinkDecision,
-    ActionCategoryStatus,
     Recommendation,
     Response,
     ResponseRecord,
     SimilarRecommendation,
 )
-from . import vocabulary
 from .similarity import earlier_matches
-
 
 # --- the shared data, after an import -------------------------------------------------------------
 

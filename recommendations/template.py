@@ -5,7 +5,6 @@ The template is offered for download with these columns; a person may also save 
 """
 from __future__ import annotations
 
-
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 

@@ -19,11 +19,11 @@ from django.utils import timezone
 from upr.models import Review
 from upr.reference import StateIndex
 
-from .importer import ImportReport, Problem
 from . import vocabulary
 from .action_category import suggest
-from .spreadsheet import Table, UnreadableTable, read_table
+from .importer import ImportReport, Problem
 from .models import ActionCategoryStatus, Issue, Recommendation, Response, ResponseRecord, Source
+from .spreadsheet import Table, UnreadableTable, read_table
 
 REQUIRED_COLUMNS = ("Session", "To", "From", "Text", "Response")
 RESPONSES = {

@@ -21,13 +21,26 @@ from coalitions.api import CoalitionScopedMixin
 from coalitions.models import Coalition, MemberOrganisation, Role
 
 from . import selectors, services
-from .docx_import import DocxRefused, read_docx
 from .document_serializers import (
-    CheckSerializer, CommentSerializer, CountSerializer, DocumentCreateSerializer, DocumentSerializer,
-    DocumentSettingsSerializer, ExportJobSerializer, ExportRequestSerializer, RevisionSerializer, SectionCreateSerializer,
-    SectionSaveSerializer, SectionSerializer, SignOnAnswerSerializer, SignOnRequestSerializer, SignOnSerializer,
-    StatusSerializer, SummarySaveSerializer,
+    CheckSerializer,
+    CommentSerializer,
+    CountSerializer,
+    DocumentCreateSerializer,
+    DocumentSerializer,
+    DocumentSettingsSerializer,
+    ExportJobSerializer,
+    ExportRequestSerializer,
+    RevisionSerializer,
+    SectionCreateSerializer,
+    SectionSaveSerializer,
+    SectionSerializer,
+    SignOnAnswerSerializer,
+    SignOnRequestSerializer,
+    SignOnSerializer,
+    StatusSerializer,
+    SummarySaveSerializer,
 )
+from .docx_import import DocxRefused, read_docx
 from .models import Comment, Document, ExportJob, ExportStatus, Section, SectionRevision, SignOn
 from .views.workflow import CONTENT_TYPES
 

@@ -18,6 +18,8 @@ import datetime as dt
 import io
 from urllib.parse import quote
 
+from django.utils import translation
+from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import CONTENT_TYPE as CT
@@ -27,13 +29,24 @@ from docx.opc.part import XmlPart
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, RGBColor
-from django.utils import translation
-from django.utils.translation import gettext as _
 from lxml import etree
 
 from .export_html import (
-    Block, Footnote, LineBreak, Run, Table, clean, column_widths, established, organisation_name,
-    page_label_parts, prepare, recommendation_details, unnamed_sentence, website_href, word_count_line,
+    Block,
+    Footnote,
+    LineBreak,
+    Run,
+    Table,
+    clean,
+    column_widths,
+    established,
+    organisation_name,
+    page_label_parts,
+    prepare,
+    recommendation_details,
+    unnamed_sentence,
+    website_href,
+    word_count_line,
 )
 from .outline import Outline
 
@@ -266,7 +279,7 @@ def _setup(doc, outline: Outline) -> XmlPart:  # type: ignore[no-untyped-def]
     props.keywords = clean(", ".join(outline.keywords))[:255]
     props.language = outline.language
     props.revision = 1
-    props.created = props.modified = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
+    props.created = props.modified = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     return footnotes_part
 
 

@@ -13,7 +13,6 @@ from coalitions.models import CoalitionOwnedModel, Engagement, MemberOrganisatio
 from upr.models import State
 from upr.rules import DOCUMENT_KINDS, DOCUMENT_LANGUAGES
 
-
 DOCUMENT_KIND_CHOICES = [(kind.key, kind.label) for kind in DOCUMENT_KINDS.values()]
 
 

@@ -67,7 +67,7 @@ _SPAN_DIGITS = re.compile(r"[0-9]{1,4}")
 _RENAMES = {"b": "strong", "i": "em", "h1": "h2", "h5": "h4", "h6": "h4",
             **{tag: "p" for tag in ("div", "section", "article", "header", "footer", "main", "aside",
                                     "address", "center", "pre", "dt", "dd", "figcaption")}}
-_RENAME_RE = re.compile(r"<(/?)(%s)(?=[\s/>])" % "|".join(_RENAMES), re.IGNORECASE)
+_RENAME_RE = re.compile(r"<(/?)(" + "|".join(_RENAMES) + r")(?=[\s/>])", re.IGNORECASE)
 
 
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:

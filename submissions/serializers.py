@@ -7,8 +7,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from coalitions.models import Engagement, WorkingGroup
-from recommendations.models import LinkDecision, Recommendation, Response
 from coalitions.serializers import CoalitionScopedFieldsMixin
+from recommendations.models import LinkDecision, Recommendation, Response
 from recommendations.serializers import StateBriefSerializer
 from upr.models import State
 

@@ -74,7 +74,7 @@ class SMTPServer:
     def url(self) -> str:
         return f"smtp://127.0.0.1:{self.port}"
 
-    def __enter__(self) -> "SMTPServer":
+    def __enter__(self) -> SMTPServer:
         self.controller.start()
         return self
 
@@ -101,7 +101,7 @@ class CeleryWorker:
         self.process: subprocess.Popen | None = None
         self.log = ROOT / ".tmp" / f"celery-{name}-{os.getpid()}.log"
 
-    def __enter__(self) -> "CeleryWorker":
+    def __enter__(self) -> CeleryWorker:
         self.log.parent.mkdir(exist_ok=True)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "upr", "worker", "-Q", self.queues, "--pool", "solo",

@@ -113,8 +113,9 @@ def test_schema_and_docs_are_served(personas):
 
 
 def test_schema_generates_without_warnings():
-    from django.core.management import call_command
     import io
+
+    from django.core.management import call_command
 
     err = io.StringIO()
     call_command("spectacular", "--fail-on-warn", "--validate", stdout=io.StringIO(), stderr=err)

@@ -3,8 +3,8 @@ import re
 
 import pytest
 import redis
-from kombu import pools as kombu_pools
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from coalitions import services
 from coalitions.models import Invitation, Role, hash_token

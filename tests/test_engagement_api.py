@@ -25,7 +25,7 @@ def test_editors_create_tasks_in_a_time_zone_and_owners_mark_them_done(personas)
     assert created.status_code == 201, created.content
     task = Task.objects.get()
     # 28 March 2027 is the day Geneva moves to summer time: 15:00 there is 13:00 UTC, not 14:00.
-    assert task.due_at == dt.datetime(2027, 3, 28, 13, 0, tzinfo=dt.timezone.utc) and task.owner == personas.member
+    assert task.due_at == dt.datetime(2027, 3, 28, 13, 0, tzinfo=dt.UTC) and task.owner == personas.member
     assert created.json()["due_at"].startswith("2027-03-28T")
     assert member.post("/api/c/alpha/tasks/", body, content_type="application/json").status_code == 403
     bad = editor.post("/api/c/alpha/tasks/", {**body, "due_date": "2027-02-30"}, content_type="application/json")

@@ -34,7 +34,7 @@ def test_the_stakeholder_deadline_is_at_15_00_geneva_time_across_daylight_saving
     # No published deadline for session 48 in the data: seven months before the review.
     assert deadline.date == dt.date(2024, 6, 28)
     assert deadline.due_at.astimezone(GENEVA).hour == 15
-    assert deadline.due_at.astimezone(dt.timezone.utc).hour == 13  # summer time (CEST)
+    assert deadline.due_at.astimezone(dt.UTC).hour == 13  # summer time (CEST)
     winter = Review.objects.get(state__iso3="CZE", session__number=42)  # OHCHR's date: 14 July 2022
     from coalitions import services
 
@@ -44,7 +44,7 @@ def test_the_stakeholder_deadline_is_at_15_00_geneva_time_across_daylight_saving
     # In winter the same 15:00 in Geneva is 14:00 UTC.
     from upr.rules import geneva_deadline
 
-    assert geneva_deadline(dt.date(2025, 1, 15)).astimezone(dt.timezone.utc).hour == 14
+    assert geneva_deadline(dt.date(2025, 1, 15)).astimezone(dt.UTC).hour == 14
 
 
 def test_add_months_clamps_to_the_end_of_a_short_month():

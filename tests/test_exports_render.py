@@ -16,7 +16,6 @@ from submissions.export_docx import render_docx
 from submissions.export_pdf import render_pdf
 from submissions.outline import CoverOrganisation, Outline, OutlineAnnex, OutlineRecommendation, OutlineSection
 
-
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 WITHHELD = "Zebra Underground Defenders"  # a co-signer who asked not to be named: never in any output

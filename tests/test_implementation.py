@@ -151,7 +151,7 @@ def test_observers_see_only_shared_assessments_and_their_evidence(personas):
     row = MatrixRow.objects.filter(matrix=matrix).first()
     admin = personas.client_for(personas.admin)
     assess(admin, personas, row, narrative="Source at risk", shared="", evidence_title="Testimony", evidence_source="Interview",
-           evidence_dated="2027-05-01", evidence_file=SimpleUploadedFile("t.txt", "Witness statement".encode()))
+           evidence_dated="2027-05-01", evidence_file=SimpleUploadedFile("t.txt", b"Witness statement"))
     # "Shared with observers" unticked: members only.
     evidence = Evidence.objects.get()
     observer = personas.client_for(personas.observer)

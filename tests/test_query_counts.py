@@ -4,10 +4,9 @@ from django.core.cache import cache
 from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import User
 from coalitions import services
 from coalitions.models import AuditEvent, Membership, Role
-
-from accounts.models import User
 
 from .factories import OrganisationFactory
 

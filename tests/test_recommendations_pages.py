@@ -13,7 +13,12 @@ from coalitions.models import AuditEvent
 from recommendations import services
 from recommendations.importer import import_thematic_list
 from recommendations.models import (
-    ActionCategoryStatus, CoalitionRecommendation, CrossCycleLink, Recommendation, Response, ResponseRecord,
+    ActionCategoryStatus,
+    CoalitionRecommendation,
+    CrossCycleLink,
+    Recommendation,
+    Response,
+    ResponseRecord,
     SimilarRecommendation,
 )
 from recommendations.template import HEADER
@@ -465,6 +470,7 @@ def test_a_remembered_search_sees_a_later_response_at_once(personas, cycle4, set
     assert listed(member, response="noted")[0] == before - 1
     # The same search again, unchanged data: answered from the cache, the same figures.
     from django.core.cache import cache
+
     from recommendations import search
 
     key = search.cache_key({"response": "noted"})

@@ -7,21 +7,20 @@ from collections.abc import Iterator
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-
-from coalitions.api import CoalitionScopedMixin
-from coalitions.models import CoalitionOwnedModel, Coalition, Milestone
-from coalitions.tenancy import COALITION_KWARG
-from upr.models import Review
 from django.utils import timezone
 
-from coalitions.models import AdvocacyMeeting, Consultation, MemberOrganisation, Task
+from coalitions.api import CoalitionScopedMixin
+from coalitions.models import AdvocacyMeeting, Coalition, CoalitionOwnedModel, Consultation, MemberOrganisation, Milestone, Task
+from coalitions.tenancy import COALITION_KWARG
 from implementation import services as implementation_services
 from submissions import services as document_services
-from django.core.files.uploadedfile import SimpleUploadedFile
 from submissions.models import Comment, DraftRecommendation, ExportJob, SignOn, Snapshot
-from upr.celery import QUEUES, TASK_QUEUES, app as celery_app
+from upr.celery import QUEUES, TASK_QUEUES
+from upr.celery import app as celery_app
+from upr.models import Review
 
 
 def url_patterns(patterns=None, namespace: tuple = (), kwargs: frozenset = frozenset()) -> Iterator[tuple[str, frozenset, object]]:

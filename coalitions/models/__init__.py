@@ -38,7 +38,7 @@ class Coalition(models.Model):
 
 
 class CoalitionOwnedQuerySet(models.QuerySet):
-    def for_coalition(self, coalition: Coalition) -> "CoalitionOwnedQuerySet":
+    def for_coalition(self, coalition: Coalition) -> CoalitionOwnedQuerySet:
         return self.filter(coalition=coalition)
 
 
@@ -365,6 +365,6 @@ def default_invitation_expiry() -> dt.datetime:
 
 
 # The reminders of deadlines live in their own module of this package (imported last: they build on the above).
+from .advocacy import AdvocacyMeeting, Consultation, ConsultationKind, Venue  # noqa: E402,F401
 from .reminders import Reminder, ReminderPreference, ReminderStatus, ReminderSweep  # noqa: E402,F401
 from .tasks import Task, TaskStatus  # noqa: E402,F401
-from .advocacy import AdvocacyMeeting, Consultation, ConsultationKind, Venue  # noqa: E402,F401

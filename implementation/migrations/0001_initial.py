@@ -3,9 +3,10 @@
 import django.core.files.storage
 import django.core.validators
 import django.db.models.deletion
-import implementation.models
 from django.conf import settings
 from django.db import migrations, models
+
+import implementation.models
 
 
 class Migration(migrations.Migration):

@@ -18,9 +18,9 @@ from upr.models import Review
 
 from .. import exports
 from ..charts import BarChart, StackedChart, bar_chart, stacked_chart
+from ..forms import LobbyingForm, ReviewChoiceForm
 from ..lobbying import export_header, export_rows, lobbying_targets, subject_recommendations
 from ..models import Response
-from ..forms import LobbyingForm, ReviewChoiceForm
 from ..statistics import (
     CycleRow,
     ReviewStatistics,

@@ -1,5 +1,5 @@
 """Every write of the submissions app: validated, atomic, audited. Views, the API and tasks call these."""
-from .documents import *  # noqa: F401,F403
+from .documents import *  # noqa: F403
 from .drafts import draft_delete, draft_save  # noqa: F401
-from .signons import *  # noqa: F401,F403
-from .status import *  # noqa: F401,F403
+from .signons import *  # noqa: F403
+from .status import *  # noqa: F403

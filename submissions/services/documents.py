@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 
 from coalitions.audit import audit_record
 from coalitions.models import Coalition, Engagement, MemberOrganisation, Membership, Role
+from upr.rules import DOCUMENT_KINDS
 
 from .. import richtext
 from ..models import Comment, Document, Section, SectionRevision
 from ..wordcount import count_html
-from upr.rules import DOCUMENT_KINDS
 
 __all__ = [
     "SaveConflict", "document_create", "document_update", "section_add", "section_save", "section_restore",

@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -25,13 +25,18 @@ from recommendations.action_category import suggest
 from .. import selectors, services
 from ..docx_import import DocxRefused, read_docx
 from ..forms import (
-    DocumentCreateForm, DocumentSettingsForm, DocxImportForm, RecommendationsChoiceForm, SectionAddForm,
-    SignOnAnswerForm, SignOnRequestForm,
+    DocumentCreateForm,
+    DocumentSettingsForm,
+    DocxImportForm,
+    RecommendationsChoiceForm,
+    SectionAddForm,
+    SignOnAnswerForm,
+    SignOnRequestForm,
 )
 from ..models import Document, ExportFormat, ExportStatus, SignOnStatus
 from ..page import editor, page_context, section_block
-from .common import NOT_DONE, attempt, document_of, document_url, engagement_of, form_problem
 from ..services.status import TRANSITIONS
+from .common import NOT_DONE, attempt, document_of, document_url, engagement_of, form_problem
 
 
 def document_list(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:

@@ -1,5 +1,5 @@
 """`make run`: the embedded defaults, with debugging on."""
-from .base import *  # noqa: F401,F403
+from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)

@@ -1,5 +1,5 @@
 """The test suite: real PostgreSQL and Redis (started by `make test`)."""
-from .base import *  # noqa: F401,F403
+from .base import *  # noqa: F403
 from .base import env
 
 DATABASES = {"default": env.db("TEST_DATABASE_URL", default="postgres://upr:upr@127.0.0.1:5432/upr")}

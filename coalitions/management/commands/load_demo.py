@@ -78,8 +78,8 @@ class Command(BaseCommand):
     def demo_submission(self, *, coalition, admin, engagement, orgs, editor_m) -> None:  # type: ignore[no-untyped-def]
         """A joint submission under way: two written sections, a comment, a co-signer named and one
         counted but not named, so that the editor, the count and the sign-on show something."""
-        from submissions import services as documents
         from coalitions.models import Membership
+        from submissions import services as documents
         from submissions.models import DraftRecommendation
         from upr.models import State
 
