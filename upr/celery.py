@@ -11,7 +11,9 @@ from typing import Any
 from celery import Celery, shared_task
 from kombu import Queue
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "upr.settings.dev")
+# A worker or beat started without DJANGO_SETTINGS_MODULE runs production settings, never DEBUG.
+# Django's own start (manage.py, the WSGI module) has set it before this module is imported.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "upr.settings.production")
 
 QUEUES = ("default", "exports", "reminders")
 TASK_QUEUES: dict[str, str] = {}

@@ -112,6 +112,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     "reminder-sweep": {"task": "coalitions.tasks.sweep_reminders", "schedule": 15 * 60},
 }
+# Without a broker there is no beat: the serving process runs this schedule itself (coalitions.scheduler).
+EMBEDDED_BEAT = env.bool("EMBEDDED_BEAT", default=not REDIS_URL)
+# Seconds; when set, every beat entry runs this often instead of on its schedule (tests, demos).
+EMBEDDED_BEAT_INTERVAL = env.float("EMBEDDED_BEAT_INTERVAL", default=None)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -7,7 +7,11 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import SECRET_KEY, env
 
+# Never DEBUG in production, whatever the environment says: the debug page shows the settings and
+# the environment to whoever opens it. A DEBUG=true given here is a mistake, refused loudly.
 DEBUG = False
+if env.bool("DEBUG", default=False):
+    raise ImproperlyConfigured("DEBUG is never on under upr.settings.production: unset DEBUG (use upr.settings.dev to debug).")
 if SECRET_KEY.startswith("dev-only"):
     raise ImproperlyConfigured("Set SECRET_KEY in the environment for production.")
 
