@@ -77,14 +77,23 @@ class FeedSerializer(serializers.Serializer):
     url = serializers.URLField(help_text="Shown once: keep it private. Creating again replaces it.")
 
 
+class FeedCreateSerializer(serializers.Serializer):
+    with_coalition_name = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Name the coalition in the events' titles (off: a shared calendar shows no coalition).")
+
+
 class MyCalendarFeed(APIView):
     """The caller's private iCalendar address with the deadlines of all their coalitions."""
 
-    @extend_schema(request=None, responses={201: FeedSerializer})
+    @extend_schema(request=FeedCreateSerializer, responses={201: FeedSerializer})
     def post(self, request: Request) -> Response:
         from coalitions import feeds
 
-        return Response({"url": feeds.feed_url(feeds.feed_create(user=request.user))}, status=status.HTTP_201_CREATED)
+        body = FeedCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        token = feeds.feed_create(user=request.user, with_coalition_name=body.validated_data["with_coalition_name"])
+        return Response({"url": feeds.feed_url(token)}, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request) -> Response:

@@ -73,6 +73,9 @@ class CalendarFeed(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="calendar_feeds")
     coalition = models.ForeignKey("coalitions.Coalition", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     token_hash = models.CharField(max_length=64, unique=True)
+    # A subscribed calendar is often shared (with a family, an office): an event titled with the
+    # coalition's name tells others who one works with. Off unless chosen when the address is made.
+    with_coalition_name = models.BooleanField(_("coalition's name in event titles"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

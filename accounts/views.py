@@ -18,7 +18,7 @@ from coalitions.models import Membership
 from coalitions.services import InvitationError, invitation_accept, invitation_for_token, invitation_problem
 
 from .adapters import INVITATION_SESSION_KEY
-from .forms import ProfileForm
+from .forms import CalendarFeedForm, ProfileForm
 from .models import CalendarFeed, User
 
 
@@ -68,7 +68,9 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
         feeds.feed_revoke(user=request.user)
         messages.success(request, _("Calendar address revoked: calendars subscribed to it get nothing more."))
     else:
-        token = feeds.feed_create(user=request.user)
+        choice = CalendarFeedForm(request.POST)
+        choice.is_valid()  # a box: it can only be ticked or not
+        token = feeds.feed_create(user=request.user, with_coalition_name=choice.cleaned_data.get("with_coalition_name", False))
         messages.success(request, _("Your private calendar address (copy it now into your calendar; anyone with it sees "
                                     "your deadlines): %(url)s") % {"url": feeds.feed_url(token)})
     return redirect("profile")

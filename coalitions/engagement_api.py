@@ -18,7 +18,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import FeedSerializer
+from accounts.api import FeedCreateSerializer, FeedSerializer
 
 from . import advocacy, advocacy_outcome, feeds, selectors, work_plan
 from .api import CoalitionScopedMixin, form_refused
@@ -32,9 +32,9 @@ class TaskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Task
-        fields = ["id", "engagement", "title", "due_at", "time_zone", "owner", "organisation",
+        fields = ["id", "engagement", "title", "due_at", "time_zone", "all_day", "owner", "organisation",
                   "working_group", "milestone", "document", "status", "created_at", "updated_at"]
-        read_only_fields = ["id", "due_at", "owner", "created_at", "updated_at"]
+        read_only_fields = ["id", "due_at", "all_day", "owner", "created_at", "updated_at"]
 
 
 class TaskWriteSerializer(serializers.Serializer):
@@ -304,9 +304,12 @@ class CoalitionFeedViewSet(CoalitionScopedMixin, viewsets.GenericViewSet):
     serializer_class = FeedSerializer
     read_role = Role.ADMIN
 
-    @extend_schema(request=None, responses={201: FeedSerializer})
+    @extend_schema(request=FeedCreateSerializer, responses={201: FeedSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        token = feeds.feed_create(user=request.user, coalition=self.coalition)
+        body = FeedCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        token = feeds.feed_create(user=request.user, coalition=self.coalition,
+                                  with_coalition_name=body.validated_data["with_coalition_name"])
         return Response({"url": feeds.feed_url(token)}, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None})

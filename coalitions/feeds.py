@@ -5,10 +5,13 @@ open tasks that are theirs (as a person, or through their organisation or workin
 coalition's feed (for its secretariat) the milestones and open tasks of that coalition. The address carries a secret
 token; only its hash is stored, and revoking deletes it. The events say what is due and when, and
 link back to the app: no document text, no member names (a feed can end up in a shared calendar).
+Nor, unless chosen when the address is made (`with_coalition_name`), the coalition's name, in the
+titles, the calendar's name or the links (whose address carries the coalition's slug): a shared
+calendar would tell others which coalition a defender works with.
 
 OHCHR's stakeholder deadline is an instant (15:00 Geneva time) and is written with its time zone
 (TZID Europe/Zurich and its VTIMEZONE), so that every calendar shows it in its own zone; the other
-milestones are days, written as all-day events.
+milestones, and the tasks without a time of day, are days, written as all-day events.
 """
 from __future__ import annotations
 
@@ -43,16 +46,18 @@ def _scope(user: User, coalition: Coalition | None) -> dict[str, Any]:
 
 
 @transaction.atomic
-def feed_create(*, user: User, coalition: Coalition | None = None) -> str:
-    """A new secret address for the person's feed (or the coalition's); the previous one stops working."""
+def feed_create(*, user: User, coalition: Coalition | None = None, with_coalition_name: bool = False) -> str:
+    """A new secret address for the person's feed (or the coalition's); the previous one stops working.
+    `with_coalition_name`: event titles name the coalition (off: a shared calendar shows none)."""
     token = secrets.token_urlsafe(32)
+    fields = {"user": user, "coalition": coalition, "token_hash": _hash(token), "with_coalition_name": with_coalition_name}
     CalendarFeed.objects.filter(**_scope(user, coalition)).delete()
     try:
         with transaction.atomic():
-            CalendarFeed.objects.create(user=user, coalition=coalition, token_hash=_hash(token))
+            CalendarFeed.objects.create(**fields)
     except IntegrityError:  # a concurrent request made one at the same moment: this one replaces it
         CalendarFeed.objects.filter(**_scope(user, coalition)).delete()
-        CalendarFeed.objects.create(user=user, coalition=coalition, token_hash=_hash(token))
+        CalendarFeed.objects.create(**fields)
     return token
 
 
@@ -113,16 +118,24 @@ def render_feed(feed: CalendarFeed) -> bytes:
     calendar.add("prodid", "-//UPR Coalition Hub//Deadlines//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
-    name = _("UPR deadlines: %(coalition)s") % {"coalition": feed.coalition.name} if feed.coalition_id else _("My UPR deadlines")
+    named = feed.with_coalition_name
+    if feed.coalition_id:
+        name = _("UPR deadlines: %(coalition)s") % {"coalition": feed.coalition.name} if named else _("UPR deadlines")
+    else:
+        name = _("My UPR deadlines")
     calendar.add("x-wr-calname", name)
     stamp = timezone.now()
     host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "upr-coalition-hub"
+    anonymous_link = settings.SITE_URL + reverse("my_deadlines")  # no coalition's slug in it
     for engagement in _engagements(feed):
-        link = settings.SITE_URL + reverse("coalitions:engagement", args=[engagement.coalition.slug, engagement.pk])
-        review = (f"{engagement.review.state.name}, {_('session %(n)d') % {'n': engagement.review.session.number}}"
-                  f" ({engagement.coalition.name})")
+        link = (settings.SITE_URL + reverse("coalitions:engagement", args=[engagement.coalition.slug, engagement.pk])
+                if named else anonymous_link)
+        review = f"{engagement.review.state.name}, {_('session %(n)d') % {'n': engagement.review.session.number}}"
+        if named:
+            review += f" ({engagement.coalition.name})"
         common = {"dtstamp": stamp, "url": link,
-                  "description": _("Open the engagement in UPR Coalition Hub: %(link)s") % {"link": link}}
+                  "description": (_("Open the engagement in UPR Coalition Hub: %(link)s") if named
+                                  else _("Open your deadlines in UPR Coalition Hub: %(link)s")) % {"link": link}}
         for entry in engagement_timeline(engagement=engagement, milestones=list(engagement.milestones.all())):
             if entry.date is None:
                 continue
@@ -135,6 +148,12 @@ def render_feed(feed: CalendarFeed) -> bytes:
         for task in engagement.tasks.all():
             if feed.coalition_id or feed.user_id in task.owners:  # type: ignore[attr-defined]
                 summary = _("Task: %(title)s · %(review)s") % {"title": task.title, "review": review}
-                _instant(_event(calendar, f"task-{task.pk}@{host}", summary, common), task.due_at)
+                event = _event(calendar, f"task-{task.pk}@{host}", summary, common)
+                day = task.due_day
+                if day is None:
+                    _instant(event, task.due_at)
+                else:  # no time of day: the day itself, as the milestones that are days
+                    event.add("dtstart", day)
+                    event.add("dtend", day + dt.timedelta(days=1))
     calendar.add_missing_timezones()
     return calendar.to_ical()

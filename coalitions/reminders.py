@@ -11,7 +11,8 @@ is claimed ("30 days before" is no news a week before); the others are never sen
 that dies before the commit leaves it claimed (the task is redelivered: acks late), and a second
 send finds it sent. A reminder whose deadline moved or went since its claim is not sent.
 
-A milestone that is a day (not an instant) is due at 09:00 Geneva time on that day.
+A milestone that is a day (not an instant) is due at 09:00 Geneva time on that day, a task without a
+time of day at the end of its day in its zone; the email gives such a deadline as the day alone.
 """
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ class Deadline:
     label: str
     due_at: dt.datetime
     recipients: frozenset[int] | None = None  # user ids; None: every member of the coalition
+    day: dt.date | None = None  # a deadline that is a day, not an instant: shown as the day alone
 
 
 def deadlines(*, engagements: list[Engagement]) -> list[Deadline]:
@@ -71,11 +73,12 @@ def deadlines(*, engagements: list[Engagement]) -> list[Deadline]:
             if entry.date is None:
                 continue
             due = entry.due_at or dt.datetime.combine(entry.date, DAY_DEADLINE_TIME, tzinfo=GENEVA)
-            found.append(Deadline(f"milestone:{entry.milestone.pk}", engagement.coalition_id, engagement.pk, entry.label, due))
+            found.append(Deadline(f"milestone:{entry.milestone.pk}", engagement.coalition_id, engagement.pk, entry.label, due,
+                                  day=None if entry.due_at else entry.date))
         for task in engagement.tasks.all():
             if task.status == TaskStatus.OPEN:
                 found.append(Deadline(f"task:{task.pk}", engagement.coalition_id, engagement.pk, task.title, task.due_at,
-                                      frozenset(task.owners)))  # type: ignore[attr-defined]
+                                      frozenset(task.owners), day=task.due_day))  # type: ignore[attr-defined]
     return found
 
 
@@ -309,6 +312,7 @@ def _item(reminder: Reminder, memo: Lookup) -> dict:
     return {
         "label": current.label if current else reminder.deadline, "state": engagement.review.state.name if engagement else "",
         "late": reminder.late, "due_local": timezone.localtime(reminder.due_at), "due_geneva": reminder.due_at.astimezone(GENEVA),
+        "day": current.day if current else None,  # a day, not an instant: no hour to give
         "url": settings.SITE_URL + reverse("coalitions:engagement", args=[reminder.coalition.slug, engagement.pk])
         if engagement else settings.SITE_URL,
     }

@@ -1,9 +1,8 @@
-"""The engagement's working plan: tasks with an owner, a due instant in a time zone, a status, and
-the milestone and document they serve. Writes (task_save, task_set_status) and the read of a plan."""
+"""The engagement's working plan: tasks with an owner, a due instant in a time zone (or only a day),
+a status, and the milestone and document they serve. Writes (task_save, task_set_status) and the read of a plan."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from typing import Any
 
 from django import forms
@@ -16,13 +15,15 @@ from accounts.models import timezone_choices
 
 from .audit import audit_record
 from .models import Coalition, Engagement, MemberOrganisation, Membership, Milestone, Task, TaskStatus, WorkingGroup
+from .models.tasks import due_instant
 
 
 class TaskForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Task"), max_length=200)
     due_date = forms.DateField(label=gettext_lazy("Due on"), widget=forms.DateInput(attrs={"type": "date"}),
                                help_text=gettext_lazy("Year-month-day, e.g. 2027-03-15."))
-    due_time = forms.TimeField(label=gettext_lazy("At"), initial=dt.time(15, 0), widget=forms.TimeInput(attrs={"type": "time"}))
+    due_time = forms.TimeField(label=gettext_lazy("At"), required=False, widget=forms.TimeInput(attrs={"type": "time"}),
+                               help_text=gettext_lazy("Leave empty for a task due on that day, at no particular time."))
     time_zone = forms.ChoiceField(label=gettext_lazy("Time zone of that time"), choices=timezone_choices, initial="Europe/Zurich",
                                   help_text=gettext_lazy("OHCHR's deadlines are Geneva time (Europe/Zurich)."))
     owner = forms.ModelChoiceField(Membership.objects.none(), required=False, label=gettext_lazy("Person"))
@@ -44,9 +45,9 @@ class TaskForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("due_date") and data.get("due_time") and data.get("time_zone"):
-            # zoneinfo resolves a time skipped or repeated by a daylight-saving change (fold 0: the first).
-            data["due_at"] = dt.datetime.combine(data["due_date"], data["due_time"], tzinfo=zoneinfo.ZoneInfo(data["time_zone"]))
+        if data.get("due_date") and data.get("time_zone") and "due_time" not in self.errors:
+            data["all_day"] = data.get("due_time") is None
+            data["due_at"] = due_instant(data["due_date"], data.get("due_time"), data["time_zone"])
         return data
 
 
@@ -54,7 +55,7 @@ class TaskForm(forms.Form):
 def task_save(*, engagement: Engagement, actor: Any, data: dict[str, Any], task: Task | None = None) -> Task:
     """Create or change a task of `engagement` (data: TaskForm's cleaned data)."""
     fields = {
-        "title": data["title"], "due_at": data["due_at"], "time_zone": data["time_zone"],
+        "title": data["title"], "due_at": data["due_at"], "time_zone": data["time_zone"], "all_day": data.get("all_day", False),
         "owner": data["owner"].user if data.get("owner") else None, "organisation": data.get("organisation"),
         "working_group": data.get("working_group"), "milestone": data.get("milestone"), "document": data.get("document"),
     }
@@ -108,7 +109,7 @@ def my_deadlines(*, user: Any, now: dt.datetime, days: int = 60) -> list[dict[st
         if deadline.due_at > now + dt.timedelta(days=days) or (deadline.due_at < now and not is_task):
             continue
         engagement = by_id[deadline.engagement_id]
-        rows.append({"due_at": deadline.due_at, "label": deadline.label, "task": is_task, "overdue": deadline.due_at < now,
+        rows.append({"due_at": deadline.due_at, "day": deadline.day, "label": deadline.label, "task": is_task, "overdue": deadline.due_at < now,
                      "coalition": coalitions[deadline.coalition_id], "engagement": engagement})
     return sorted(rows, key=lambda row: row["due_at"])
 

@@ -94,7 +94,7 @@ def test_the_secretariat_has_a_coalition_feed_that_dies_with_its_admin_role(pers
     assert personas.client_for(personas.editor).post(url, {"action": "create"}).status_code == 403
     path = make_feed(admin, url)
     calendar = read(path)
-    assert "Alpha Coalition" in str(calendar["x-wr-calname"]) and events(calendar)
+    assert str(calendar["x-wr-calname"]) == "UPR deadlines" and events(calendar)  # no coalition's name unless chosen
     assert "An address made by" in admin.get(reverse("coalitions:settings", args=["alpha"])).content.decode()
     Membership.objects.filter(user=personas.admin, coalition=personas.coalition).update(role=Role.MEMBER)
     assert Client().get(path).status_code == 404
@@ -129,3 +129,52 @@ def test_a_persons_feed_holds_their_own_open_tasks_and_the_coalition_feed_all_of
         token_hash=feeds._hash(feeds.feed_create(user=personas.admin, coalition=personas.coalition))))
     titles = {str(e["summary"]).split(" · ")[0] for e in icalendar.Calendar.from_ical(whole).walk("VEVENT")}
     assert {"Task: Mine to do", "Task: The editor's"} <= titles and "Task: Done already" not in titles
+
+
+def test_event_titles_leave_the_coalition_out_unless_chosen_when_the_address_is_made(personas):
+    """A subscribed calendar is often shared: by default nothing in it names the coalition (titles,
+    the calendar's name, the links, which carry its slug); the choice is made with the address."""
+    member = personas.client_for(personas.member)
+    plain = read(make_feed(member, reverse("calendar_feed_manage")))
+    assert events(plain) and all(str(e["summary"]).endswith("Slovenia, session 48") for e in events(plain))
+    ical = plain.to_ical().decode()
+    assert "Alpha Coalition" not in ical and "/c/alpha/" not in ical.replace("\r\n ", "")
+    response = member.post(reverse("calendar_feed_manage"), {"action": "create", "with_coalition_name": "on"}, follow=True)
+    path = urlsplit(re.search(r"https?://[^\s<]+/feeds/[^\s<]+\.ics", response.content.decode()).group(0)).path
+    named = read(path)
+    assert all(str(e["summary"]).endswith("Slovenia, session 48 (Alpha Coalition)") for e in events(named))
+    assert all("/c/alpha/engagements/" in str(e["url"]) for e in events(named))
+    assert 'name="with_coalition_name" checked' in member.get(reverse("profile")).content.decode()
+    admin = personas.client_for(personas.admin)
+    url = reverse("coalitions:calendar_feed", args=["alpha"])
+    assert "Alpha Coalition" not in read(make_feed(admin, url)).to_ical().decode()
+    admin.post(url, {"action": "create", "with_coalition_name": "on"})
+    assert CalendarFeed.objects.get(coalition=personas.coalition).with_coalition_name is True
+
+
+def test_the_api_makes_a_feed_with_or_without_the_coalitions_name(personas):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(personas.admin)
+    for body, named in (({}, False), ({"with_coalition_name": True}, True)):
+        url = api.post("/api/c/alpha/calendar-feed/", body, format="json").json()["url"]
+        ical = Client().get(urlsplit(url).path).content.decode()
+        assert ("(Alpha Coalition)" in ical) is named
+        mine = api.post("/api/me/calendar-feed/", body, format="json").json()["url"]
+        assert ("(Alpha Coalition)" in Client().get(urlsplit(mine).path).content.decode()) is named
+    assert api.post("/api/me/calendar-feed/", {"with_coalition_name": "maybe"}, format="json").status_code == 400
+
+
+def test_a_task_without_a_time_of_day_is_an_all_day_event(personas):
+    from coalitions import feeds
+
+    day = timezone.localdate() + dt.timedelta(days=9)
+    editor = personas.client_for(personas.editor)
+    editor.post(f"/c/alpha/engagements/{personas.engagement.pk}/tasks/",
+                {"title": "Book the room", "due_date": day.isoformat(), "due_time": "", "time_zone": "Europe/Zurich"})
+    whole = feeds.render_feed(CalendarFeed.objects.get(
+        token_hash=feeds._hash(feeds.feed_create(user=personas.admin, coalition=personas.coalition))))
+    [event] = [e for e in icalendar.Calendar.from_ical(whole).walk("VEVENT") if "Book the room" in str(e["summary"])]
+    assert event.decoded("dtstart") == day and event.decoded("dtend") == day + dt.timedelta(days=1)
+    assert not isinstance(event.decoded("dtstart"), dt.datetime)

@@ -136,3 +136,51 @@ def test_the_engagement_shows_this_week_the_overdue_tasks_and_the_submissions_co
     assert "Call the embassy" in week and "1 overdue task" in week and "Send the minutes" in week
     total = __import__("submissions.selectors", fromlist=["document_count"]).document_count(document).total
     assert f"{total} of 5630 words" in week and "1 submitter" in week
+
+
+def test_a_task_without_a_time_is_due_at_the_end_of_its_day_and_reads_as_the_day(personas, django_capture_on_commit_callbacks):
+    """A date-only task orders and reminds as the end of its day in its zone, and every page and email
+    gives it as the day ("Mon 14 Dec 2026"), never as an hour it does not have."""
+    editor = personas.client_for(personas.editor)
+    day = timezone.localdate() + dt.timedelta(days=3)
+    response = add(editor, personas, title="Book the room", due_time="", time_zone="Asia/Tokyo",
+                   owner=Membership.objects.get(user=personas.member).pk)
+    assert response.status_code == 302
+    task = Task.objects.get()
+    tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
+    assert task.all_day and task.due_day == day
+    assert task.due_at == dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=tokyo)
+    shown = f"{day:%a} {day.day} {day:%b %Y}"  # e.g. "Mon 14 Dec 2026"
+    page = editor.get(url(personas)).content.decode()
+    row = page.split('id="tasks-h"')[1].split("Book the room")[0].rsplit("<tr", 1)[1]
+    assert shown in row and "Geneva:" not in row and ":59" not in row
+    week = page.split('id="week-h"')[1].split("</section>")[0]
+    assert f"{shown}: Book the room" in week
+    mine = personas.client_for(personas.member).get("/deadlines/").content.decode()
+    row = mine.split("Book the room")[0].rsplit("<tr", 1)[1]
+    assert shown in row and "Geneva:" not in row and ":59" not in row
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.sweep(now=task.due_at - dt.timedelta(days=1, minutes=-1))
+    [email] = [m for m in mail.outbox if "Book the room" in m.subject]
+    assert f"When: {shown}" in email.body and "In Geneva" not in email.body and ":59" not in email.body
+    # A time given: it is an instant, shown with its hour and Geneva's.
+    add(editor, personas, title="Call the embassy", due_time="10:00", time_zone="Europe/Zurich")
+    timed = Task.objects.get(title="Call the embassy")
+    assert not timed.all_day and timed.due_day is None
+
+
+def test_an_internal_deadline_without_a_time_reads_as_its_day_in_the_email_and_my_deadlines(
+        personas, django_capture_on_commit_callbacks):
+    """The coalition's own deadlines are days: the email gave "08:00 (UTC) / In Geneva: 09:00"."""
+    from coalitions import services
+
+    day = timezone.localdate() + dt.timedelta(days=7)
+    services.milestone_add(engagement=personas.engagement, actor=personas.admin, title="Working groups' drafts due", date=day)
+    shown = f"{day:%a} {day.day} {day:%b %Y}"
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.sweep(now=dt.datetime.combine(day - dt.timedelta(days=7), dt.time(9, 5), tzinfo=zoneinfo.ZoneInfo("Europe/Zurich")))
+    sent = [m for m in mail.outbox if "Working groups' drafts due" in m.subject]
+    assert sent and all(f"When: {shown}" in m.body and "09:00" not in m.body and "08:00" not in m.body for m in sent)
+    page = personas.client_for(personas.member).get("/deadlines/").content.decode()
+    row = page.split("Working groups&#x27; drafts due")[0].rsplit("<tr", 1)[1]
+    assert shown in row and "09:00" not in row and "Geneva:" not in row

@@ -112,7 +112,12 @@ def coalition_calendar_feed(request: HttpRequest, coalition_slug: str) -> HttpRe
         feeds.feed_revoke(user=request.user, coalition=request.coalition)
         messages.success(request, _("The coalition's calendar address is revoked."))
     else:
-        token = feeds.feed_create(user=request.user, coalition=request.coalition)
+        from accounts.forms import CalendarFeedForm
+
+        choice = CalendarFeedForm(request.POST)
+        choice.is_valid()  # a box: it can only be ticked or not
+        token = feeds.feed_create(user=request.user, coalition=request.coalition,
+                                  with_coalition_name=choice.cleaned_data.get("with_coalition_name", False))
         messages.success(request, _("The coalition's private calendar address (copy it now; anyone with it sees the "
                                     "coalition's deadlines): %(url)s") % {"url": feeds.feed_url(token)})
     return redirect("coalitions:settings", coalition_slug=coalition_slug)
