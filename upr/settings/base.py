@@ -144,6 +144,10 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PREVENT_ENUMERATION = True
+# Failed logins: 10 a minute from one address, and 5 in 5 minutes for one account from one address
+# (the key is the address with the account: accounts.adapters), so that a stranger's failures never
+# lock the owner out from theirs. Behind a reverse proxy, set TRUSTED_PROXY_COUNT so that the address
+# is the client's (X-Forwarded-For), not the proxy's, which would make every client one.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
@@ -152,6 +156,7 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
 }
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[UPR Coalition Hub] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "UPR Coalition Hub"
