@@ -27,7 +27,10 @@ RUN pip install --no-cache-dir . && rm -rf build *.egg-info
 
 # Then the project itself.
 COPY --chown=app:app . .
-RUN mkdir -p /app/media /app/staticfiles && chown app:app /app /app/media /app/staticfiles
+# The private evidence folder (EVIDENCE_ROOT) is a volume of its own; it is never in the image
+# (.dockerignore) and never under a folder a web server serves.
+RUN mkdir -p /app/media /app/staticfiles /app/private/evidence \
+    && chown app:app /app /app/media /app/staticfiles /app/private /app/private/evidence
 
 USER app
 

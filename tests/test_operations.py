@@ -86,8 +86,8 @@ def test_docker_compose_describes_the_real_stack():
     for name in ("web", "worker", "db", "redis"):
         assert "healthcheck" in services[name], name
     assert "gunicorn" in " ".join(services["web"]["command"])
-    worker = " ".join(services["worker"]["command"]) if isinstance(services["worker"]["command"], list) else services["worker"]["command"]
-    assert all(queue in worker for queue in QUEUES)
+    workers = " ".join(" ".join(s["command"]) for s in services.values() if "worker" in s.get("command", []))
+    assert all(f"-Q {queue}" in workers for queue in QUEUES)  # each in its own worker (tests/test_deploy_config.py)
     assert "beat" in str(services["beat"]["command"])
     assert set(compose["volumes"]) >= {"pgdata", "redisdata", "media"}
     env = compose["x-app-env"]
