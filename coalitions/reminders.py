@@ -164,14 +164,26 @@ def claim(rows: list[tuple]) -> list[int]:
                            [now])
             found = cursor.fetchall()
             cursor.execute("DROP TABLE reminder_claim")  # now, not at the commit: a caller's transaction may claim again
-        else:
+        elif _returning():
             for start in range(0, len(rows), BATCH):
                 batch = rows[start:start + BATCH]
                 marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
                 cursor.execute(f"INSERT INTO {table} ({columns}, claimed_at) VALUES {marks} {conflict}",
                                [value for row in batch for value in (*row, now)])
                 found += cursor.fetchall()
+        else:  # SQLite before 3.35 has no RETURNING: one row at a time, the inserted ones by their row id
+            single = f"INSERT INTO {table} ({columns}, claimed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) " \
+                     "ON CONFLICT (user_id, deadline, due_at, lead_days) DO NOTHING"
+            for row in rows:
+                cursor.execute(single, [*row, now])
+                if cursor.rowcount == 1:
+                    found.append((cursor.lastrowid, row[-1]))
     return [pk for pk, status in found if status == ReminderStatus.CLAIMED]
+
+
+def _returning() -> bool:
+    """Whether the database answers INSERT ... RETURNING (every PostgreSQL; SQLite from 3.35)."""
+    return connection.vendor != "sqlite" or connection.Database.sqlite_version_info >= (3, 35)
 
 
 def digest_period_start(delivery: str, now: dt.datetime, zone: str) -> dt.datetime:

@@ -150,6 +150,9 @@ def test_event_titles_leave_the_coalition_out_unless_chosen_when_the_address_is_
     assert "Alpha Coalition" not in read(make_feed(admin, url)).to_ical().decode()
     admin.post(url, {"action": "create", "with_coalition_name": "on"})
     assert CalendarFeed.objects.get(coalition=personas.coalition).with_coalition_name is True
+    outsider = personas.client_for(personas.outsider)  # another coalition's admin: as if it did not exist
+    assert outsider.post(url, {"action": "create", "with_coalition_name": "on"}).status_code == 404
+    assert outsider.post("/api/c/alpha/calendar-feed/", {"with_coalition_name": True}).status_code == 404
 
 
 def test_the_api_makes_a_feed_with_or_without_the_coalitions_name(personas):

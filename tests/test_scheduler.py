@@ -2,6 +2,7 @@
 schedule itself, so that `make run` sends reminders (to the console) with no other process."""
 import datetime as dt
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -113,8 +114,25 @@ def manage(*args: str, env: dict[str, str], timeout: float = 180) -> subprocess.
 THREADS = "import threading; print(sorted(t.name for t in threading.enumerate()))"
 
 
-def test_the_beat_starts_in_the_serving_process_only(tmp_path):
-    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", EMBEDDED_BEAT_INTERVAL="3600")
+@pytest.fixture(scope="module")
+def sqlite_template(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    """A SQLite database set up as `make run` does (migrate, the UPR calendar), made once: each test copies it."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
+    env = clean_env(DATABASE_URL=f"sqlite:///{path}")
+    assert manage("migrate", "--noinput", env=env).returncode == 0
+    assert manage("load_upr_reference", env=env).returncode == 0
+    return path
+
+
+@pytest.fixture
+def sqlite_db(sqlite_template, tmp_path) -> str:  # type: ignore[no-untyped-def]
+    path = tmp_path / "db.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+def test_the_beat_starts_in_the_serving_process_only(sqlite_db):
+    env = clean_env(DATABASE_URL=sqlite_db, EMBEDDED_BEAT_INTERVAL="3600")
     migrate = manage("migrate", "--noinput", env=env)
     assert migrate.returncode == 0 and "Embedded beat" not in migrate.stdout + migrate.stderr
     shell = manage("shell", "-c", THREADS, env=env)
@@ -143,13 +161,32 @@ print("ready")
 """
 
 
-def test_make_run_s_runserver_prints_the_due_reminder_once_on_its_console(tmp_path):
+SWEEP_TWICE = """
+from django.core import mail
+from coalitions import reminders
+from coalitions.models import Reminder
+reminders._returning = lambda: %s
+first, second = reminders.sweep(), reminders.sweep()
+print("claims", len(first) > 0, len(second), Reminder.objects.filter(deadline__startswith="task:").count(),
+      len([m for m in mail.outbox if %r in m.subject]))
+"""
+
+
+@pytest.mark.parametrize("returning", [True, False], ids=["insert-returning", "sqlite-before-3.35"])
+def test_the_claims_are_exactly_once_on_sqlite(sqlite_db, returning):
+    """The sweep's claims on the embedded database: INSERT ... ON CONFLICT ... RETURNING, or, on a
+    SQLite without RETURNING, one row at a time; a second sweep claims and sends nothing again."""
+    env = clean_env(DATABASE_URL=sqlite_db, EMAIL_URL="memorymail://")
+    assert "ready" in manage("shell", "-c", SETUP % TITLE, env=env).stdout
+    result = manage("shell", "-c", SWEEP_TWICE % (returning, TITLE), env=env)
+    assert result.stdout.splitlines()[-1] == "claims True 0 1 1", result.stdout + result.stderr
+
+
+def test_make_run_s_runserver_prints_the_due_reminder_once_on_its_console(sqlite_db, tmp_path):
     """The real `manage.py runserver` (dev settings, autoreloader on) on a SQLite database set up as
     `make run` does, with a due reminder: the console shows the email, once, whatever the sweeps."""
     port = __import__("tests.services", fromlist=["free_port"]).free_port()
-    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", EMBEDDED_BEAT_INTERVAL="1")
-    assert manage("migrate", "--noinput", env=env).returncode == 0
-    assert manage("load_upr_reference", env=env).returncode == 0
+    env = clean_env(DATABASE_URL=sqlite_db, EMBEDDED_BEAT_INTERVAL="1")
     setup = manage("shell", "-c", SETUP % TITLE, env=env)
     assert "ready" in setup.stdout, setup.stderr
     log = tmp_path / "runserver.log"
