@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 class MyDeadlineSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField()
+    day = serializers.DateField(allow_null=True, help_text="Set when the deadline is a day, not an instant: show the day alone.")
     label = serializers.CharField()
     task = serializers.BooleanField()
     overdue = serializers.BooleanField()

@@ -43,7 +43,8 @@ class TaskWriteSerializer(serializers.Serializer):
     engagement = serializers.IntegerField()
     title = serializers.CharField(max_length=200)
     due_date = serializers.DateField()
-    due_time = serializers.TimeField(required=False)
+    due_time = serializers.TimeField(required=False, allow_null=True,
+                                     help_text="Omitted: 15:00. Null: due on that day, at no particular time.")
     time_zone = serializers.CharField(required=False)
     owner = serializers.IntegerField(required=False, allow_null=True, help_text="A membership id.")
     organisation = serializers.IntegerField(required=False, allow_null=True)
@@ -84,6 +85,7 @@ class DeadlineSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     due_at = serializers.DateTimeField()
+    day = serializers.DateField(allow_null=True, help_text="Set when the deadline is a day, not an instant: show the day alone.")
 
 
 class WeekSerializer(serializers.Serializer):
@@ -230,6 +232,8 @@ class TaskViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveMo
         engagement = selectors.engagement_list(coalition=self.coalition).filter(pk=body.validated_data["engagement"]).first()
         if engagement is None:
             raise serializers.ValidationError({"engagement": ["Unknown id."]})
+        if "due_time" in request.data and request.data["due_time"] is None:
+            data["due_time"] = ""  # a task due on the day, with no time of day
         data.setdefault("due_time", "15:00")
         data.setdefault("time_zone", "Europe/Zurich")
         form = work_plan.TaskForm(data, engagement=engagement)

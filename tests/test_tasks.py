@@ -184,3 +184,25 @@ def test_an_internal_deadline_without_a_time_reads_as_its_day_in_the_email_and_m
     page = personas.client_for(personas.member).get("/deadlines/").content.decode()
     row = page.split("Working groups&#x27; drafts due")[0].rsplit("<tr", 1)[1]
     assert shown in row and "09:00" not in row and "Geneva:" not in row
+
+
+def test_the_api_makes_a_task_due_on_a_day_and_gives_deadlines_their_day(personas):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(personas.editor)
+    day = timezone.localdate() + dt.timedelta(days=2)
+    body = {"engagement": personas.engagement.pk, "title": "Print the factsheets", "due_date": day.isoformat(),
+            "owner": Membership.objects.get(user=personas.member).pk}
+    made = api.post("/api/c/alpha/tasks/", {**body, "due_time": None}, format="json")
+    assert made.status_code == 201 and made.json()["all_day"] is True
+    timed = api.post("/api/c/alpha/tasks/", {**body, "title": "Call the mission"}, format="json").json()
+    assert timed["all_day"] is False  # no time given: 15:00, as before
+    api.force_authenticate(personas.member)
+    mine = {row["label"]: row for row in api.get("/api/me/deadlines/").json()}
+    assert mine["Print the factsheets"]["day"] == day.isoformat() and mine["Call the mission"]["day"] is None
+    week = api.get(f"/api/c/alpha/engagements/{personas.engagement.pk}/week/").json()["week"]
+    assert {row["label"]: row["day"] for row in week if row["key"].startswith("task:")} == {
+        "Print the factsheets": day.isoformat(), "Call the mission": None}
+    api.force_authenticate(personas.outsider)
+    assert api.post("/api/c/alpha/tasks/", {**body, "due_time": None}, format="json").status_code == 404
