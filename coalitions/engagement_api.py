@@ -23,6 +23,7 @@ from accounts.api import FeedSerializer
 from . import advocacy, advocacy_outcome, feeds, selectors, work_plan
 from .api import CoalitionScopedMixin, form_refused
 from .models import AdvocacyMeeting, Coalition, Consultation, Engagement, Membership, Role, Task
+from .withheld import sees_withheld
 
 # --- shapes ---------------------------------------------------------------------------------------
 
@@ -65,6 +66,14 @@ class ConsultationSerializer(serializers.ModelSerializer):
         fields = ["id", "engagement", "kind", "held_on", "place", "online", "organiser", "attended", "issues_raised",
                   "our_input", "follow_up", "follow_up_due", "follow_up_task", "created_at", "updated_at"]
         read_only_fields = ["id", "follow_up_task", "created_at", "updated_at"]
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        """To an observer, `attended` lists no withheld organisation (coalitions.withheld)."""
+        data = super().to_representation(instance)
+        view = self.context.get("view")
+        if not sees_withheld(getattr(view, "membership", None)):
+            data["attended"] = [o.pk for o in instance.attended.all() if not o.withheld]
+        return data
 
 
 class AdvocacyMeetingSerializer(serializers.ModelSerializer):
