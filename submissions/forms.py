@@ -134,6 +134,11 @@ class SignOnAnswerForm(forms.Form):
     )
     note = forms.CharField(max_length=500, required=False, label=_("Note"))
 
+    def __init__(self, *args: Any, withheld: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if withheld:  # its name is withheld for its security: it is counted, never named, and not asked
+            del self.fields["named"]
+
 
 class DocxImportForm(forms.Form):
     file = forms.FileField(label=_("Word file (.docx)"), help_text=_("At most 20 MB. Headings 1 start new sections; footnotes come across."))

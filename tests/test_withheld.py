@@ -174,11 +174,12 @@ def test_a_co_signer_withheld_after_signing_named_is_counted_in_the_snapshot_not
 # --- observers never read a withheld name; the coalition's people do -----------------------------
 
 def test_observers_see_a_withheld_co_signer_counted_never_named_on_the_page_and_in_the_api(personas, joint, at_risk):
-    signed_by(personas, joint, at_risk, named=False)
+    assert signed_by(personas, joint, at_risk, named=True).named is False  # withheld: never named, whatever the box said
     observer, member = personas.client_for(personas.observer), personas.client_for(personas.member)
     page = observer.get(url("detail", joint.pk)).content.decode()
     assert HIDDEN not in page and "DAR" not in page and "An organisation that is not named" in page
-    assert HIDDEN in member.get(url("detail", joint.pk)).content.decode()
+    mine = member.get(url("detail", joint.pk)).content.decode()
+    assert HIDDEN in mine and "counted among the submitters, never named" in mine and 'name="named"' not in mine
     listed = observer.get(api(f"documents/{joint.pk}/sign-ons/")).json()
     assert [s["organisation"] for s in listed] == [None]
     assert [s["organisation"] for s in observer.get(api("sign-ons/")).json()["results"]] == [None]

@@ -92,7 +92,8 @@ def signon_answer(*, sign_on: SignOn, membership: Membership, sign: bool, named:
     if membership.organisation_id != sign_on.organisation_id:
         raise PermissionDenied(_("Only a contact of %(organisation)s signs for it.") % {"organisation": sign_on.organisation.name})
     sign_on.status = SignOnStatus.SIGNED if sign else SignOnStatus.DECLINED
-    sign_on.named, sign_on.note = bool(named), note.strip()[:500]
+    # A withheld organisation is never named, whatever the box said: counted only.
+    sign_on.named, sign_on.note = bool(named) and not sign_on.organisation.withheld, note.strip()[:500]
     sign_on.answered_by, sign_on.answered_at = membership.user, timezone.now()
     sign_on.save()
     # The trail of a withheld organisation's signature names no organisation: the audit page is read

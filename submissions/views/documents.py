@@ -123,7 +123,8 @@ def _document_body(request: HttpRequest, coalition_slug: str, document: Document
         "section_form": SectionAddForm() if membership.is_admin and editable else None,
         "to_ask": SignOnRequestForm(document=document).fields["organisations"].queryset
         if membership.is_admin and editable and document.kind == "joint_submission" else None,
-        "answer_form": SignOnAnswerForm(initial={"named": my_sign_on.named}) if my_sign_on and editable else None,
+        "answer_form": SignOnAnswerForm(initial={"named": my_sign_on.named}, withheld=my_sign_on.organisation.withheld)
+        if my_sign_on and editable else None,
         "my_sign_on": my_sign_on, "signed": SignOnStatus.SIGNED, "requested": SignOnStatus.REQUESTED,
         "sees_withheld": sees_withheld(membership), "can_remind": membership.is_admin and editable,
         "waiting": sum(1 for s in page.submitters.sign_ons if s.status == SignOnStatus.REQUESTED),

@@ -67,11 +67,12 @@ def signon_answer(request: HttpRequest, coalition_slug: str, document_id: int, s
     sign_on = get_object_or_404(SignOn.objects.for_coalition(request.coalition).select_related("organisation"),  # type: ignore[attr-defined]
                                 document=document, pk=sign_on_id)
     sign_on.document = document
-    form = SignOnAnswerForm(request.POST)
+    form = SignOnAnswerForm(request.POST, withheld=sign_on.organisation.withheld)
     if form.is_valid():
         data = form.cleaned_data
         attempt(request, lambda: services.signon_answer(sign_on=sign_on, membership=request.membership,
-                                                        sign=data["answer"] == "sign", named=data["named"], note=data["note"]),
+                                                        sign=data["answer"] == "sign", named=data.get("named", False),
+                                                        note=data["note"]),
                 _("Your answer is recorded."))
     else:
         form_problem(request, form, _("Choose to sign or to decline."))
