@@ -233,3 +233,53 @@ def test_outsiders_get_404_for_reminding_and_the_sign_on_list(personas, joint, a
     beta = reverse("documents:signon_remind", args=["beta", joint.pk, sign_on.pk])
     assert outsider.post(beta).status_code == 404
     assert outsider.post(f"/api/c/beta/sign-ons/{sign_on.pk}/remind/").status_code == 404
+
+
+# --- the real stack ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def broker():  # type: ignore[no-untyped-def]
+    """This process's Celery app on real Redis (the rest of the suite runs tasks in-process)."""
+    import redis
+    from kombu import pools as kombu_pools
+
+    from upr.celery import app as celery_app
+
+    from .services import TEST_REDIS_URL
+
+    def forget() -> None:  # drop cached broker connections, so the next publish uses the broker set now
+        if celery_app._pool is not None:
+            celery_app._pool.force_close_all()
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+        kombu_pools.reset()
+
+    redis.Redis.from_url(TEST_REDIS_URL).flushdb()
+    saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
+    forget()
+    celery_app.conf.update(broker_url=TEST_REDIS_URL, task_always_eager=False)
+    yield
+    forget()
+    celery_app.conf.update(saved)
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_of_the_default_queue_alone_emails_the_request_over_real_smtp(broker, personas, asked):
+    from .services import CeleryWorker
+
+    joint = services.document_create(
+        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="joint_submission",
+        title=f"Joint submission: {SECRET_TEXT}", lead_organisation=personas.organisation)
+    with SMTPServer() as smtp, CeleryWorker(database_name=connection.settings_dict["NAME"], email_url=smtp.url,
+                                            queues="default", name="signon"):
+        services.signon_request(document=joint, actor=personas.admin, organisations=[asked])
+        smtp.sink.wait_for(3)  # the personas' invitation is on the default queue too
+
+        def asked_to_sign() -> list[str]:
+            return sorted(m["To"] for m in smtp.sink.messages if "asked to sign" in m["Subject"])
+
+        assert asked_to_sign() == ["contact@rrw.example.org", "member@alpha.example.org"]
+        smtp.sink.wait_for(4, timeout=2)
+        assert len(asked_to_sign()) == 2  # once
+    assert SignOn.objects.get(document=joint).notified_at is not None
