@@ -107,6 +107,8 @@ def test_the_lead_can_be_handed_to_a_partner_in_the_settings_and_never_to_a_with
     assert Document.objects.get(pk=joint.pk).lead_organisation == partner
     foreign = MemberOrganisation.objects.get(name="Beta Org")
     assert admin.patch(api(f"documents/{joint.pk}/"), {"lead_organisation": foreign.pk}, content_type=JSON).status_code == 400
+    back = admin.patch(api(f"documents/{joint.pk}/"), {"lead_organisation": personas.organisation.pk}, content_type=JSON)
+    assert back.status_code == 200 and back.json()["lead_organisation"] == personas.organisation.pk
 
 
 def test_an_organisation_cannot_be_marked_withheld_while_it_leads_a_document_not_yet_submitted(personas, joint):
