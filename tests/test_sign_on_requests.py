@@ -153,10 +153,22 @@ def test_the_secretariat_sees_who_has_not_answered_since_when_and_reminds_them(
     assert url("signon_remind", joint.pk, sign_on.pk) not in personas.client_for(personas.member).get(
         url("detail", joint.pk)).content.decode()
     mail.outbox.clear()
+    # Asked today: no reminder yet (a defender's inbox is not flooded).
+    too_soon = admin.post(url("signon_remind", joint.pk, sign_on.pk), follow=True).content.decode()
+    assert "less than a day ago" in too_soon and mail.outbox == []
+
+    def days_pass(days: int) -> None:
+        earlier = {name: getattr(SignOn.objects.get(pk=sign_on.pk), name) for name in ("requested_at", "reminded_at", "notified_at")}
+        SignOn.objects.filter(pk=sign_on.pk).update(**{name: value - dt.timedelta(days=days)
+                                                       for name, value in earlier.items() if value})
+
+    days_pass(3)
     with django_capture_on_commit_callbacks(execute=True):
         assert admin.post(url("signon_remind", joint.pk, sign_on.pk)).status_code == 302
     assert len(mail.outbox) == 2 and all(m.subject.startswith("[UPR Coalition Hub] Reminder") for m in mail.outbox)
     assert signon_email_send(sign_on_id=sign_on.pk) == 0  # the reminder went once
+    assert admin.post(api(f"sign-ons/{sign_on.pk}/remind/")).status_code == 400  # reminded today already
+    days_pass(1)
     with django_capture_on_commit_callbacks(execute=True):
         reminded = admin.post(api(f"sign-ons/{sign_on.pk}/remind/"))
     assert reminded.status_code == 200 and reminded.json()["reminded_at"] and len(mail.outbox) == 4

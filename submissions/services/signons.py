@@ -3,6 +3,7 @@ own contact signs or declines. The cover lists exactly the organisations that si
 organisation at risk may sign without being named: it is counted, never listed)."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +16,9 @@ from coalitions.models import MemberOrganisation, Membership
 
 from ..models import Document, SignOn, SignOnStatus
 
-__all__ = ["signon_request", "signon_answer", "signon_remind"]
+__all__ = ["signon_request", "signon_answer", "signon_remind", "REMIND_AFTER"]
+
+REMIND_AFTER = dt.timedelta(hours=20)  # one reminder a day at most (a little less: the same hour each day)
 
 
 def _open_for_signing(document: Document) -> None:
@@ -76,6 +79,10 @@ def signon_remind(*, sign_on: SignOn, membership: Membership) -> SignOn:
     _open_for_signing(current.document)
     if current.status != SignOnStatus.REQUESTED:
         raise ValidationError(_("This organisation has answered already: there is nothing to remind it of."))
+    last = max(filter(None, (current.requested_at, current.reminded_at, current.notified_at)))
+    if timezone.now() - last < REMIND_AFTER:  # an inbox of a defender is not to be flooded
+        raise ValidationError(_("The organisation's contacts were emailed about it less than a day ago: remind them "
+                                "tomorrow at the earliest."))
     current.reminded_at = timezone.now()
     current.save(update_fields=["reminded_at"])
     _email_contacts(current)
