@@ -127,6 +127,8 @@ def document_create(
         raise ValidationError(_("Choose a kind of document."))
     if rules.submission and lead_organisation is None:
         raise ValidationError(_("A stakeholder submission needs its lead submitter: OHCHR accepts no anonymous submission."))
+    if lead_organisation is not None:  # read afresh and held: it may be marked withheld at this moment
+        lead_organisation = MemberOrganisation.objects.select_for_update().get(pk=lead_organisation.pk)
     if refusal := lead_refusal(lead_organisation):
         raise ValidationError({"lead_organisation": refusal})
     duplicate = _("%(organisation)s already has an individual submission for this review: OHCHR accepts one per organisation.")
@@ -175,6 +177,8 @@ def _check_lead(document: Document, lead: MemberOrganisation | None) -> None:
     if document.kind_rules.submission and lead is None:
         raise ValidationError({"lead_organisation": _(
             "A stakeholder submission needs its lead submitter: OHCHR accepts no anonymous submission.")})
+    if lead is not None:  # read afresh and held: it may be marked withheld at this moment
+        lead = MemberOrganisation.objects.select_for_update().get(pk=lead.pk)
     if refusal := lead_refusal(lead):
         raise ValidationError({"lead_organisation": refusal})
     if document.kind == "individual_submission" and Document.objects.filter(

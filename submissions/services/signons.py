@@ -75,7 +75,7 @@ def signon_remind(*, sign_on: SignOn, membership: Membership) -> SignOn:
     """The secretariat reminds an organisation that has not answered: its contacts get the email again."""
     if not membership.is_admin:
         raise PermissionDenied(_("Only the secretariat runs the sign-on."))
-    current = SignOn.objects.select_for_update().select_related("document", "organisation").get(pk=sign_on.pk)
+    current = SignOn.objects.select_for_update(of=("self",)).select_related("document", "organisation").get(pk=sign_on.pk)
     _open_for_signing(current.document)
     if current.status != SignOnStatus.REQUESTED:
         raise ValidationError(_("This organisation has answered already: there is nothing to remind it of."))
