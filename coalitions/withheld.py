@@ -49,6 +49,13 @@ def organisation_label(organisation: Any, membership: Membership | None) -> str:
     return str(organisation)
 
 
+def organisation_id_for(organisation: Any, membership: Membership | None) -> int | None:
+    """An organisation's id as the API gives it to this person: none for an observer and a withheld one."""
+    if organisation is None or (organisation.withheld and not sees_withheld(membership)):
+        return None
+    return organisation.pk
+
+
 def withhold_problems(organisation: MemberOrganisation) -> list[str]:
     """Why `organisation` cannot be marked withheld now (empty: it can)."""
     return [reason for check in WITHHOLD_CHECKS for reason in check(organisation)]

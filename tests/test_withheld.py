@@ -213,6 +213,10 @@ def test_observers_get_no_withheld_organisation_in_lists_people_consultations_ta
     assert member.get(api(f"organisations/{at_risk.pk}/")).json()["name"] == HIDDEN
     attended = observer.get(api(f"consultations/{consultation.pk}/")).json()["attended"]
     assert attended == [personas.organisation.pk]
+    people = {p["email"]: p["organisation"] for p in observer.get(api("members/")).json()["results"]}
+    assert people["member@alpha.example.org"] is None and people["editor@alpha.example.org"] == personas.organisation.pk
+    assert [t["organisation"] for t in observer.get(api("tasks/")).json()["results"]] == [None]
+    assert [t["organisation"] for t in member.get(api("tasks/")).json()["results"]] == [at_risk.pk]
 
 
 def test_observers_read_no_audit_trail_and_the_trail_names_no_withheld_organisation(personas, joint, at_risk):
