@@ -246,3 +246,38 @@ def test_outsiders_get_404_for_the_withheld_rules_pages_and_api(personas, joint,
     assert outsider.patch(api(f"documents/{joint.pk}/"), {"lead_organisation": at_risk.pk},
                           content_type=JSON).status_code == 404
     assert outsider.post(url("settings", joint.pk), {"title": "x", "lead_organisation": at_risk.pk}).status_code == 404
+
+
+def test_the_pages_an_observer_reads_cost_the_same_queries_with_one_or_many_withheld_organisations(
+        personas, joint, django_assert_max_num_queries):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    observer = personas.client_for(personas.observer)
+    pages = [reverse("coalitions:organisations", args=["alpha"]), reverse("coalitions:members", args=["alpha"]),
+             f"/c/alpha/engagements/{personas.engagement.pk}/consultations/",
+             reverse("documents:list", args=["alpha", personas.engagement.pk]), url("detail", joint.pk)]
+
+    def withheld_signers(n: int) -> None:
+        start = MemberOrganisation.objects.count()
+        organisations = [MemberOrganisation.objects.create(coalition=personas.coalition, name=f"At risk {start + i}",
+                                                           withheld=True) for i in range(n)]
+        services.signon_request(document=joint, actor=personas.admin, organisations=organisations)
+        consultation = Consultation.objects.create(coalition=personas.coalition, engagement=personas.engagement,
+                                                   kind="state", held_on="2027-01-20", place="Ljubljana")
+        consultation.attended.set(organisations)
+
+    withheld_signers(1)
+    counts = {}
+    for page in pages:
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert observer.get(page).status_code == 200
+        counts[page] = len(captured)
+    withheld_signers(10)
+    for page in pages:
+        cache.clear()
+        with django_assert_max_num_queries(counts[page]):
+            body = observer.get(page).content.decode()
+        assert "At risk" not in body, page
