@@ -37,6 +37,7 @@ from .serializers import (
     WorkingGroupSerializer,
 )
 from .tenancy import COALITION_KWARG, membership_for
+from .withheld import visible_organisations
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -129,6 +130,10 @@ class OrganisationViewSet(
 ):
     model = MemberOrganisation
     serializer_class = OrganisationSerializer
+
+    def queryset_for(self, coalition: Coalition) -> QuerySet:
+        """An observer gets no withheld organisation (coalitions.withheld); its id answers 404."""
+        return visible_organisations(MemberOrganisation.objects.for_coalition(coalition), self.membership)  # type: ignore[attr-defined]
 
     def perform_create(self, serializer: serializers.Serializer) -> None:
         serializer.instance = self.call_service(

@@ -23,6 +23,7 @@ from accounts.api import FeedCreateSerializer, FeedSerializer
 from . import advocacy, advocacy_outcome, feeds, selectors, work_plan
 from .api import CoalitionScopedMixin, form_refused
 from .models import AdvocacyMeeting, Coalition, Consultation, Engagement, Membership, Role, Task
+from .withheld import organisation_id_for, sees_withheld
 
 # --- shapes ---------------------------------------------------------------------------------------
 
@@ -35,6 +36,12 @@ class TaskSerializer(serializers.ModelSerializer):
         fields = ["id", "engagement", "title", "due_at", "time_zone", "all_day", "owner", "organisation",
                   "working_group", "milestone", "document", "status", "created_at", "updated_at"]
         read_only_fields = ["id", "due_at", "all_day", "owner", "created_at", "updated_at"]
+
+    def to_representation(self, instance: Task) -> dict[str, Any]:
+        """To an observer, a task of a withheld organisation names none (coalitions.withheld)."""
+        data = super().to_representation(instance)
+        data["organisation"] = organisation_id_for(instance.organisation, getattr(self.context.get("view"), "membership", None))
+        return data
 
 
 class TaskWriteSerializer(serializers.Serializer):
@@ -66,6 +73,14 @@ class ConsultationSerializer(serializers.ModelSerializer):
         fields = ["id", "engagement", "kind", "held_on", "place", "online", "organiser", "attended", "issues_raised",
                   "our_input", "follow_up", "follow_up_due", "follow_up_task", "created_at", "updated_at"]
         read_only_fields = ["id", "follow_up_task", "created_at", "updated_at"]
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        """To an observer, `attended` lists no withheld organisation (coalitions.withheld)."""
+        data = super().to_representation(instance)
+        view = self.context.get("view")
+        if not sees_withheld(getattr(view, "membership", None)):
+            data["attended"] = [o.pk for o in instance.attended.all() if not o.withheld]
+        return data
 
 
 class AdvocacyMeetingSerializer(serializers.ModelSerializer):
@@ -214,7 +229,7 @@ class TaskViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveMo
     write_role = Role.MEMBER
 
     def queryset_for(self, coalition: Coalition) -> Any:
-        found = Task.objects.for_coalition(coalition).order_by("due_at", "id")  # type: ignore[attr-defined]
+        found = Task.objects.for_coalition(coalition).select_related("organisation").order_by("due_at", "id")  # type: ignore[attr-defined]
         params = self.request.query_params
         if params.get("engagement", "").isdigit():
             found = found.filter(engagement=params["engagement"])

@@ -64,11 +64,13 @@ class MemberRows:
     hashed every coalition's organisations, a cost growing with the number of tenants.
     """
 
-    def __init__(self, coalition: Coalition) -> None:
+    def __init__(self, coalition: Coalition, *, hide_withheld: bool = False) -> None:
         self.coalition_id = coalition.pk
         m, u, o = (model._meta.db_table for model in (Membership, User, MemberOrganisation))
+        # For an observer, the organisation of a person who speaks for a withheld one is left blank (coalitions.withheld).
+        hidden = " AND NOT o.withheld" if hide_withheld else ""
         self.select = (
-            f"SELECT m.id, m.role, u.email, u.name, (SELECT o.name FROM {o} o WHERE o.id = m.organisation_id)"
+            f"SELECT m.id, m.role, u.email, u.name, (SELECT o.name FROM {o} o WHERE o.id = m.organisation_id{hidden})"
             f" FROM {m} m JOIN {u} u ON u.id = m.user_id WHERE m.coalition_id = %s"
         )
         self.count_sql = f"SELECT COUNT(*) FROM {m} WHERE coalition_id = %s"

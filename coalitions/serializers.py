@@ -60,6 +60,14 @@ class MembershipSerializer(CoalitionScopedFieldsMixin, serializers.ModelSerializ
         fields = ["id", "email", "name", "role", "organisation", "joined_at"]
         read_only_fields = ["id", "email", "name", "joined_at"]
 
+    def to_representation(self, instance: Membership) -> dict[str, Any]:
+        """To an observer, a person who speaks for a withheld organisation speaks for none (coalitions.withheld)."""
+        from .withheld import organisation_id_for
+
+        data = super().to_representation(instance)
+        data["organisation"] = organisation_id_for(instance.organisation, getattr(self.context.get("view"), "membership", None))
+        return data
+
 
 class WorkingGroupSerializer(CoalitionScopedFieldsMixin, serializers.ModelSerializer):
     scoped_fields = {"lead": Membership, "members": Membership}

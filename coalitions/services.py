@@ -75,6 +75,14 @@ def organisation_save(
     creating = organisation is None
     organisation = organisation or MemberOrganisation(coalition=coalition)
     changes = {} if creating else diff_fields(organisation, data)
+    if data.get("withheld") and not organisation.withheld and not creating:
+        from .withheld import withhold_problems
+
+        # Held until the commit: a document being given this lead at the same moment waits, then sees it withheld.
+        MemberOrganisation.objects.select_for_update().filter(pk=organisation.pk).first()
+        problems = withhold_problems(organisation)
+        if problems:  # a document not yet submitted would publish its name as lead submitter
+            raise ValidationError({"withheld": problems})
     for field, value in data.items():
         setattr(organisation, field, value)
     organisation.full_clean()

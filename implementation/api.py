@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404, HttpResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -119,16 +119,29 @@ class MatrixViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrieve
 
         return export_response(self.get_object(), self.membership, fmt)  # type: ignore[arg-type]
 
-    @extend_schema(request=None, responses={201: None})
+    @extend_schema(request=None, responses={
+        201: inline_serializer("MidtermMade", {"document": serializers.IntegerField(), "url": serializers.CharField()}),
+        409: inline_serializer("MidtermExists", {"detail": serializers.CharField(), "document": serializers.IntegerField(),
+                                                 "url": serializers.CharField()}),
+    })
     @action(detail=True, methods=["post"])
     def midterm(self, request: Request, **kwargs: Any) -> Response:
-        """Generate the mid-term report (a document of the drafting engine); editors and the secretariat."""
-        from .midterm import midterm_create
+        """Generate the mid-term report (a document of the drafting engine); editors and the secretariat.
+        One per engagement: when it exists, 409 with the existing report's id and page."""
+        from django.urls import reverse
+
+        from .midterm import MidtermReportExists, midterm_create
 
         if not self.membership.can_edit:  # type: ignore[union-attr]
             raise PermissionDenied
-        document = midterm_create(matrix=self.get_object(), membership=self.membership)  # type: ignore[arg-type]
-        return Response({"document": document.pk}, status=status.HTTP_201_CREATED)
+        try:
+            document = midterm_create(matrix=self.get_object(), membership=self.membership)  # type: ignore[arg-type]
+        except MidtermReportExists as exists:
+            page = reverse("documents:detail", args=[self.coalition.slug, exists.document.pk])  # type: ignore[union-attr]
+            return Response({"detail": str(exists), "document": exists.document.pk, "url": page},
+                            status=status.HTTP_409_CONFLICT)
+        page = reverse("documents:detail", args=[self.coalition.slug, document.pk])  # type: ignore[union-attr]
+        return Response({"document": document.pk, "url": page}, status=status.HTTP_201_CREATED)
 
 
 class ClusterViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):

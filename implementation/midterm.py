@@ -85,11 +85,35 @@ def _next_cycle(rows: list[ExportRow]) -> str:
         for r in asks) + "</ul>"
 
 
+class MidtermReportExists(Exception):
+    """The engagement has its mid-term report already: it is opened, not made a second time."""
+
+    def __init__(self, document: Document) -> None:
+        super().__init__(_("This review's mid-term report exists already: \"%(title)s\". It is opened instead of made "
+                           "again, so that the working groups' edits stay.") % {"title": document.title})
+        self.document = document
+
+
+def midterm_existing(*, matrix: Matrix) -> Document | None:
+    """The mid-term report already made for the matrix's engagement, if any."""
+    return (Document.objects.filter(coalition=matrix.coalition, engagement=matrix.engagement, kind="mid_term_report")
+            .order_by("created_at", "pk").first())
+
+
 @transaction.atomic
 def midterm_create(*, matrix: Matrix, membership: Membership) -> Document:
-    """A mid-term report pre-filled from the matrix as the person may see it (observers cannot make one)."""
+    """A mid-term report pre-filled from the matrix as the person may see it (observers cannot make one).
+
+    One per engagement: generating it again raises MidtermReportExists with the existing report
+    (the pages open it, the API answers 409 with its id), rather than make a second document or
+    overwrite the chapters the working groups have edited since. Two requests at the same moment
+    queue on the matrix's row: the second finds the first one's report."""
     if not membership.can_edit:
         raise ValidationError(_("Editors and the secretariat make the mid-term report."))
+    Matrix.objects.select_for_update().filter(pk=matrix.pk).first()  # a no-op on SQLite, whose writes queue anyway
+    existing = midterm_existing(matrix=matrix)
+    if existing is not None:
+        raise MidtermReportExists(existing)
     rows = export_rows(matrix=matrix, membership=membership)
     actor = membership.user
     review = matrix.engagement.review

@@ -272,11 +272,16 @@ def export_response(matrix: Matrix, membership: Any, fmt: str) -> HttpResponse:
 @require_role(Role.EDITOR)
 def midterm(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
     """Generate the mid-term report from the matrix and open it in the editor."""
-    from .midterm import midterm_create
+    from .midterm import MidtermReportExists, midterm_create
 
     matrix = _matrix(request, engagement_id)
-    document = midterm_create(matrix=matrix, membership=request.membership)  # type: ignore[attr-defined]
-    messages.success(request, _("Mid-term report made from the matrix. The working groups can now edit their chapters."))
+    try:
+        document = midterm_create(matrix=matrix, membership=request.membership)  # type: ignore[attr-defined]
+    except MidtermReportExists as exists:  # generated before: open that one, edits kept
+        messages.info(request, str(exists))
+        document = exists.document
+    else:
+        messages.success(request, _("Mid-term report made from the matrix. The working groups can now edit their chapters."))
     return redirect("documents:detail", coalition_slug=coalition_slug, document_id=document.pk)
 
 

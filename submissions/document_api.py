@@ -93,7 +93,7 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
     def partial_update(self, request: Request, **kwargs: Any) -> Response:
         self._admin()
         document = self.get_object()
-        body = DocumentSettingsSerializer(document, data=request.data, partial=True)
+        body = DocumentSettingsSerializer(document, data=request.data, partial=True, context={"coalition": self.coalition})
         body.is_valid(raise_exception=True)
         self.call_service(services.document_update, document=document, actor=request.user, data=dict(body.validated_data))
         return Response(DocumentSerializer(document).data)
@@ -144,7 +144,8 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
             ids = _valid(SignOnRequestSerializer, request)["organisations"]
             organisations = [self.scoped(MemberOrganisation, pk) for pk in ids]
             self.call_service(services.signon_request, document=document, actor=request.user, organisations=organisations)
-        return Response(SignOnSerializer(document.sign_ons.select_related("organisation"), many=True).data)
+        return Response(SignOnSerializer(document.sign_ons.select_related("organisation"), many=True,
+                                         context={"membership": self.membership}).data)
 
     @extend_schema(methods=["get"], responses=ExportJobSerializer(many=True))
     @extend_schema(methods=["post"], request=ExportRequestSerializer, responses=ExportJobSerializer)
@@ -269,12 +270,23 @@ class SignOnViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrieve
     def queryset_for(self, coalition: Coalition) -> QuerySet:
         return SignOn.objects.for_coalition(coalition).select_related("document", "organisation")  # type: ignore[attr-defined]
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "membership": self.membership}
+
     @extend_schema(request=SignOnAnswerSerializer, responses=SignOnSerializer)
     @action(detail=True, methods=["post"])
     def answer(self, request: Request, **kwargs: Any) -> Response:
         data = _valid(SignOnAnswerSerializer, request)
         answered = self.call_service(services.signon_answer, sign_on=self.get_object(), membership=self.membership, **data)
-        return Response(SignOnSerializer(answered).data)
+        return Response(SignOnSerializer(answered, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses=SignOnSerializer)
+    @action(detail=True, methods=["post"])
+    def remind(self, request: Request, **kwargs: Any) -> Response:
+        """The secretariat reminds an organisation that has not answered: its contacts are emailed again."""
+        _require(self.membership.is_admin)  # type: ignore[union-attr]
+        reminded = self.call_service(services.signon_remind, sign_on=self.get_object(), membership=self.membership)
+        return Response(SignOnSerializer(reminded, context=self.get_serializer_context()).data)
 
 
 class ExportJobViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

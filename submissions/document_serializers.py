@@ -39,10 +39,15 @@ class DocumentCreateSerializer(CoalitionScopedFieldsMixin, serializers.ModelSeri
         fields = ["engagement", "kind", "title", "language", "lead_organisation", "theme", "word_limit_override"]
 
 
-class DocumentSettingsSerializer(serializers.ModelSerializer):
+class DocumentSettingsSerializer(CoalitionScopedFieldsMixin, serializers.ModelSerializer):
+    """The settings; `lead_organisation` (a submission's lead submitter) is checked by the service:
+    one of the coalition's organisations, whose name is not withheld."""
+
+    scoped_fields = {"lead_organisation": MemberOrganisation}
+
     class Meta:
         model = Document
-        fields = ["title", "language", "theme", "keywords", "word_limit_override", "period_covered"]
+        fields = ["title", "language", "theme", "keywords", "word_limit_override", "period_covered", "lead_organisation"]
 
 
 class PartSerializer(serializers.Serializer):
@@ -100,10 +105,27 @@ class CommentSerializer(serializers.ModelSerializer):
 
 
 class SignOnSerializer(serializers.ModelSerializer):
+    """A sign-on. To an observer, the organisation of a withheld or unnamed signature is null and
+    its note empty (coalitions.withheld): counted, never identified."""
+
+    organisation = serializers.SerializerMethodField()
+    note = serializers.SerializerMethodField()
+
     class Meta:
         model = SignOn
-        fields = ["id", "document", "organisation", "status", "named", "note", "requested_at", "answered_at"]
+        fields = ["id", "document", "organisation", "status", "named", "note", "requested_at", "reminded_at", "answered_at"]
         read_only_fields = fields
+
+    def _hidden(self, sign_on: SignOn) -> bool:
+        from coalitions.withheld import sees_withheld
+
+        return not sees_withheld(self.context.get("membership")) and (sign_on.organisation.withheld or not sign_on.named)
+
+    def get_organisation(self, sign_on: SignOn) -> int | None:
+        return None if self._hidden(sign_on) else sign_on.organisation_id
+
+    def get_note(self, sign_on: SignOn) -> str:
+        return "" if self._hidden(sign_on) else sign_on.note
 
 
 class SignOnRequestSerializer(serializers.Serializer):

@@ -19,6 +19,7 @@ urlpatterns = [
     path(D + "status/", workflow.status_change, name="status"),
     path(D + "sign-on/", workflow.signon_request, name="signon_request"),
     path(D + "sign-on/<int:sign_on_id>/", workflow.signon_answer, name="signon_answer"),
+    path(D + "sign-on/<int:sign_on_id>/remind/", workflow.signon_remind, name="signon_remind"),
     path(D + "exports/", workflow.export_list, name="exports"),
     path(D + "exports/new/", workflow.export_create, name="export_create"),
     path(D + "exports/<int:job_id>/download/", workflow.export_download, name="export_download"),

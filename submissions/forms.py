@@ -48,19 +48,44 @@ class DocumentCreateForm(forms.Form):
                                  help_text=_("OHCHR prefers English, French or Spanish."))
     lead_organisation = forms.ModelChoiceField(
         MemberOrganisation.objects.none(), required=False, label=_("Lead submitter"),
-        help_text=_("Needed for a stakeholder submission: OHCHR publishes every submission with its submitters' names."),
+        help_text=_("Needed for a stakeholder submission: OHCHR publishes every submission with its submitters' names. "
+                    "An organisation whose name is withheld cannot lead: it signs on, counted without being named."),
     )
     theme = forms.CharField(label=_("Theme (factsheets)"), max_length=200, required=False)
 
     def __init__(self, *args: Any, coalition: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lead_organisation"].queryset = MemberOrganisation.objects.for_coalition(coalition)  # type: ignore[attr-defined]
+        lead_choices(self.fields["lead_organisation"], coalition.pk)
+
+
+def lead_choices(field: forms.ModelChoiceField, coalition_id: int) -> None:
+    """The coalition's organisations; a withheld one is offered marked, and refused by the service
+    (submissions.services.lead_refusal) with the reason and the usual route."""
+    field.queryset = MemberOrganisation.objects.filter(coalition_id=coalition_id)
+    field.label_from_instance = lambda o: (
+        _("%(organisation)s (name withheld: cannot lead)") % {"organisation": o} if o.withheld else str(o))
 
 
 class DocumentSettingsForm(forms.ModelForm):
+    """The document's settings; a submission's lead submitter too (left empty: unchanged)."""
+
     class Meta:
         model = Document
-        fields = ["title", "language", "theme", "keywords", "word_limit_override", "period_covered"]
+        fields = ["title", "language", "theme", "keywords", "word_limit_override", "period_covered", "lead_organisation"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.kind_rules.submission:
+            self.fields["lead_organisation"].required = False
+            lead_choices(self.fields["lead_organisation"], self.instance.coalition_id)
+        else:
+            del self.fields["lead_organisation"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "lead_organisation" in data and data["lead_organisation"] is None:
+            del data["lead_organisation"]  # a form posted without the lead keeps it
+        return data
 
 
 class SectionAddForm(forms.Form):
@@ -108,6 +133,11 @@ class SignOnAnswerForm(forms.Form):
         help_text=_("Untick if naming you puts you at risk: you will be counted among the submitters, not named."),
     )
     note = forms.CharField(max_length=500, required=False, label=_("Note"))
+
+    def __init__(self, *args: Any, withheld: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if withheld:  # its name is withheld for its security: it is counted, never named, and not asked
+            del self.fields["named"]
 
 
 class DocxImportForm(forms.Form):

@@ -156,13 +156,23 @@ class SignOn(CoalitionOwnedModel):
     named = models.BooleanField(_("name us on the cover"), default=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    requested_at = models.DateTimeField(auto_now_add=True)
+    requested_at = models.DateTimeField(auto_now_add=True)  # moved to the new request when asked again
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     answered_at = models.DateTimeField(null=True, blank=True)
+    # The organisation's contacts are emailed once per request and once per reminder: the email is
+    # due while `notified_at` is older than the request (or the secretariat's latest reminder).
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["document", "organisation__name"]
         constraints = [models.UniqueConstraint(fields=["document", "organisation"], name="one_sign_on_per_organisation")]
+
+    @property
+    def email_due(self) -> bool:
+        """Whether this request (or its latest reminder) is still to be emailed to the organisation's contacts."""
+        asked = max(self.requested_at, self.reminded_at or self.requested_at)
+        return self.notified_at is None or self.notified_at < asked
 
 
 class ExportFormat(models.TextChoices):

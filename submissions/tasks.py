@@ -14,3 +14,11 @@ def export_document(job_id: int) -> None:
 @queued_task(queue="exports")
 def make_snapshot(document_id: int, user_id: int | None) -> None:
     services.snapshot_make(document_id=document_id, user_id=user_id)
+
+
+@queued_task(queue="default", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_signon_email(*, sign_on_id: int) -> int:
+    """Tell an organisation's contacts that it is asked to sign (or reminded): small, never behind an export."""
+    from .emails import signon_email_send
+
+    return signon_email_send(sign_on_id=sign_on_id)

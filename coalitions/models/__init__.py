@@ -319,6 +319,7 @@ AUDIT_ACTIONS = {
     "section.delete": _("deleted the section"),
     "section.restore": _("restored an earlier version of"),
     "signon.request": _("asked an organisation to sign"),
+    "signon.remind": _("reminded an organisation to sign"),
     "signon.signed": _("signed"),
     "signon.declined": _("declined to sign"),
     "task.create": _("added the task"),

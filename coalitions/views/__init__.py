@@ -36,6 +36,7 @@ from ..forms import (
 from ..models import Engagement, Invitation, MemberOrganisation, Milestone, Role, Task, WorkingGroup
 from ..rows import member_row_labels, member_rows
 from ..tenancy import require_role
+from ..withheld import sees_withheld, visible_organisations
 
 
 def form_failed(form: Form, error: ValidationError) -> None:
@@ -88,6 +89,9 @@ def dashboard(request: HttpRequest, coalition_slug: str) -> HttpResponse:
         "my_groups": SimpleLazyObject(lambda: list(request.membership.working_groups.all())),
         "recent": SimpleLazyObject(lambda: list(selectors.audit_list(coalition=coalition)[:8])),
     }
+    from ..dashboard_panels import dashboard_panels
+
+    context.update(dashboard_panels(request))  # not cached: e.g. the sign-ons waiting for this person
     return render(request, "coalitions/dashboard.html", context)
 
 
@@ -127,7 +131,8 @@ def coalition_calendar_feed(request: HttpRequest, coalition_slug: str) -> HttpRe
 
 
 def member_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
-    page = Paginator(selectors.MemberRows(request.coalition), 50).get_page(request.GET.get("page"))
+    hide = not sees_withheld(request.membership)  # an observer reads no withheld organisation's name
+    page = Paginator(selectors.MemberRows(request.coalition, hide_withheld=hide), 50).get_page(request.GET.get("page"))
     labels = member_row_labels()
     rows = member_rows(
         page, members_url=reverse("coalitions:members", args=[coalition_slug]), labels=labels,
@@ -182,8 +187,10 @@ def member_remove(request: HttpRequest, coalition_slug: str, membership_id: int)
 
 
 def organisation_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
-    organisations = selectors.organisation_list(coalition=request.coalition)
-    return render(request, "coalitions/organisation_list.html", {"organisations": organisations})
+    everyone = selectors.organisation_list(coalition=request.coalition)
+    organisations = list(visible_organisations(everyone, request.membership))  # an observer: no withheld one, counted
+    unnamed = 0 if sees_withheld(request.membership) else everyone.filter(withheld=True).count()
+    return render(request, "coalitions/organisation_list.html", {"organisations": organisations, "unnamed": unnamed})
 
 
 @require_role(Role.ADMIN)
@@ -307,6 +314,7 @@ def _engagement_page(request: HttpRequest, engagement: Engagement, custom_form: 
          "custom_form": custom_form or CustomMilestoneForm(auto_id="deadline_%s"),
          "impact": engagement_impact(engagement=engagement),
          "tasks": work_plan.plan(engagement=engagement), "now": timezone.now(),
+         "sees_withheld": sees_withheld(request.membership),
          "dashboard": work_plan.engagement_week(engagement=engagement, now=timezone.now()),
          "task_form": work_plan.TaskForm(engagement=engagement, auto_id="task_%s") if request.membership.can_edit else None},
         status=status,

@@ -21,6 +21,7 @@ from upr.models import State
 
 from .. import advocacy, advocacy_outcome, selectors
 from ..models import ORAL_STATEMENT_SLOTS, AdvocacyMeeting, Consultation, Engagement, Role
+from ..withheld import sees_withheld
 from . import _engagement
 
 KINDS: dict[str, dict[str, Any]] = {
@@ -94,7 +95,8 @@ def consultation_list(request: HttpRequest, coalition_slug: str, engagement_id: 
     if done:
         return done
     return render(request, "coalitions/consultation_list.html",
-                  {"engagement": engagement, "form": form, "consultations": advocacy_outcome.consultations(engagement=engagement)},
+                  {"engagement": engagement, "form": form, "consultations": advocacy_outcome.consultations(engagement=engagement),
+                   "sees_withheld": sees_withheld(request.membership)},
                   status=400 if form is not None and form.errors else 200)
 
 

@@ -2,3 +2,4 @@
 their submitters, their outline (what exports read) and the pre-submission check."""
 from .documents import *  # noqa: F403
 from .drafts import DraftRow, Impact, Match, draft_rows, engagement_impact, impact_summary, smart_checklist  # noqa: F401
+from .signons import *  # noqa: F403

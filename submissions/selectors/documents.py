@@ -37,6 +37,7 @@ class Submitters:
     named: list[CoverOrganisation]  # lead first
     unnamed: int
     sign_ons: list[SignOn]
+    lead_withheld: bool = False  # the lead's name is withheld: OHCHR would refuse the submission
 
     @property
     def total(self) -> int:
@@ -44,14 +45,18 @@ class Submitters:
 
 
 def submitters(document: Document, sign_ons: list[SignOn] | None = None) -> Submitters:
-    """The lead submitter (always named) and every organisation that signed; those that asked not
-    to be named are only counted."""
+    """The lead submitter (named) and every organisation that signed; those that asked not to be
+    named, or whose name is withheld, are only counted. A lead whose name is withheld (marked so
+    before leads were refused, see services.lead_refusal) is counted, never named: the
+    pre-submission check flags it and the document cannot be made final."""
     if sign_ons is None:
         sign_ons = list(document.sign_ons.select_related("organisation"))
-    named = [_cover(document.lead_organisation, lead=True)] if document.lead_organisation_id else []
+    lead = document.lead_organisation if document.lead_organisation_id else None
+    named = [_cover(lead, lead=True)] if lead is not None and not lead.withheld else []
     signed = [s for s in sign_ons if s.status == SignOnStatus.SIGNED and s.organisation_id != document.lead_organisation_id]
-    named += [_cover(s.organisation) for s in signed if s.named]
-    return Submitters(named, sum(1 for s in signed if not s.named), sign_ons)
+    named += [_cover(s.organisation) for s in signed if s.named and not s.organisation.withheld]
+    unnamed = sum(1 for s in signed if not s.named or s.organisation.withheld) + (1 if lead is not None and lead.withheld else 0)
+    return Submitters(named, unnamed, sign_ons, lead_withheld=lead is not None and lead.withheld)
 
 
 def outline_recommendations(recommendations: list[DraftRecommendation]) -> list[OutlineRecommendation]:
@@ -215,6 +220,11 @@ def presubmission_checks(page: PageData, *, deadline: dt.datetime | None, export
             _("%(total)d organisations (at least %(needed)d); %(waiting)d still asked to sign")
             % {"total": page.submitters.total, "needed": needed, "waiting": requested},
         ))
+        if page.submitters.lead_withheld:
+            checks.append(Check(_("A lead submitter OHCHR can name"), False, _(
+                "The lead submitter's name is withheld for its security, and OHCHR publishes the lead's name: the exports "
+                "leave it out, and OHCHR would refuse the submission. Make another organisation the lead in the settings "
+                "(an international partner, for example); the withheld one can sign on, counted without being named.")))
     checks.append(Check(_("An executive summary"), bool(count_html(document.summary).counted)))
     checks.append(Check(_("Key words"), bool(document.keyword_list)))
     checks.append(Check(_("Numbered paragraphs and pages"), True, _("The exports number them.")))

@@ -19,13 +19,13 @@ from coalitions.models import Coalition, Engagement, MemberOrganisation, Members
 from upr.rules import DOCUMENT_KINDS
 
 from .. import richtext
-from ..models import Comment, Document, Section, SectionRevision
+from ..models import Comment, Document, DocumentStatus, Section, SectionRevision
 from ..wordcount import count_html
 
 __all__ = [
     "SaveConflict", "document_create", "document_update", "section_add", "section_save", "section_restore",
     "section_delete", "summary_save", "comment_add", "comment_resolve", "can_edit_section", "sections_import",
-    "document_recommendations_set", "matrix_annex_add",
+    "document_recommendations_set", "matrix_annex_add", "lead_refusal", "documents_led_unsubmitted",
 ]
 
 # The sections a new document starts with, by kind: a skeleton of what OHCHR's guidance and the
@@ -48,6 +48,34 @@ class SaveConflict(Exception):
     def __init__(self, current: Section | Document) -> None:
         super().__init__(_("Someone else saved this text while you were editing it."))
         self.current = current
+
+
+def lead_refusal(organisation: MemberOrganisation | None) -> str | None:
+    """Why this organisation cannot be a document's lead submitter (None: it can).
+
+    OHCHR publishes every stakeholder submission with its lead submitter's name and accepts no
+    anonymous one: an organisation whose name is withheld for its security would be named on the
+    cover and in the published document. The usual route is said in the message."""
+    if organisation is not None and organisation.withheld:
+        return _(
+            "%(organisation)s cannot be the lead submitter: its name is withheld for its security, and OHCHR publishes "
+            "every submission with its lead submitter's name (it accepts no anonymous submission). Choose another lead, "
+            "for example an international partner organisation that submits for the coalition, and ask %(organisation)s "
+            "to sign on: it can be counted among the submitters without being named."
+        ) % {"organisation": organisation.name}
+    return None
+
+
+def documents_led_unsubmitted(organisation: MemberOrganisation) -> list[str]:
+    """Why `organisation` cannot be marked withheld: each document it leads that is not yet submitted
+    would publish its name (registered in coalitions.withheld.WITHHOLD_CHECKS)."""
+    led = Document.objects.filter(lead_organisation=organisation).exclude(status=DocumentStatus.SUBMITTED)
+    return [
+        _("It is the lead submitter of \"%(title)s\" (%(status)s), and OHCHR publishes the lead's name. Make another "
+          "organisation the lead in that document's settings first (an international partner, for example); it can "
+          "then sign on, counted without being named.") % {"title": d.title, "status": d.get_status_display().lower()}
+        for d in led.order_by("created_at", "id")
+    ]
 
 
 def _locked(document: Document) -> None:
@@ -99,6 +127,10 @@ def document_create(
         raise ValidationError(_("Choose a kind of document."))
     if rules.submission and lead_organisation is None:
         raise ValidationError(_("A stakeholder submission needs its lead submitter: OHCHR accepts no anonymous submission."))
+    if lead_organisation is not None:  # read afresh and held: it may be marked withheld at this moment
+        lead_organisation = MemberOrganisation.objects.select_for_update().get(pk=lead_organisation.pk)
+    if refusal := lead_refusal(lead_organisation):
+        raise ValidationError({"lead_organisation": refusal})
     duplicate = _("%(organisation)s already has an individual submission for this review: OHCHR accepts one per organisation.")
     if kind == "individual_submission" and Document.objects.filter(
         engagement=engagement, kind=kind, lead_organisation=lead_organisation
@@ -123,8 +155,10 @@ def document_create(
 
 @transaction.atomic
 def document_update(*, document: Document, actor: Any, data: dict[str, Any]) -> Document:
-    """Title, theme, language, key words, limit override, the period covered."""
+    """Title, theme, language, key words, limit override, the period covered, the lead submitter."""
     _locked(document)
+    if "lead_organisation" in data and data["lead_organisation"] != document.lead_organisation:
+        _check_lead(document, data["lead_organisation"])
     changes = {}
     for name, value in data.items():
         if getattr(document, name) != value:
@@ -134,6 +168,28 @@ def document_update(*, document: Document, actor: Any, data: dict[str, Any]) -> 
         document.save(update_fields=[*changes, "updated_at"])
         audit_record(coalition=document.coalition, actor=actor, action="document.update", target=document, changes=changes)
     return document
+
+
+def _check_lead(document: Document, lead: MemberOrganisation | None) -> None:
+    """A new lead submitter: of the coalition, not withheld, and one individual submission per organisation."""
+    if lead is not None and lead.coalition_id != document.coalition_id:
+        raise ValidationError(_("A document stays in its own coalition."))
+    if document.kind_rules.submission and lead is None:
+        raise ValidationError({"lead_organisation": _(
+            "A stakeholder submission needs its lead submitter: OHCHR accepts no anonymous submission.")})
+    if lead is not None:  # read afresh and held: it may be marked withheld at this moment
+        lead = MemberOrganisation.objects.select_for_update().get(pk=lead.pk)
+    if refusal := lead_refusal(lead):
+        raise ValidationError({"lead_organisation": refusal})
+    if document.kind == "individual_submission" and Document.objects.filter(
+        engagement=document.engagement_id, kind=document.kind, lead_organisation=lead
+    ).exclude(pk=document.pk).exists():
+        raise ValidationError({"lead_organisation": _(
+            "%(organisation)s already has an individual submission for this review: OHCHR accepts one per organisation."
+        ) % {"organisation": lead}})
+    # The new lead signs by leading: its sign-on request, if any, would count it twice.
+    if lead is not None:
+        document.sign_ons.filter(organisation=lead).delete()
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@ own contact signs or declines. The cover lists exactly the organisations that si
 organisation at risk may sign without being named: it is counted, never listed)."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +16,9 @@ from coalitions.models import MemberOrganisation, Membership
 
 from ..models import Document, SignOn, SignOnStatus
 
-__all__ = ["signon_request", "signon_answer"]
+__all__ = ["signon_request", "signon_answer", "signon_remind", "REMIND_AFTER"]
+
+REMIND_AFTER = dt.timedelta(hours=20)  # one reminder a day at most (a little less: the same hour each day)
 
 
 def _open_for_signing(document: Document) -> None:
@@ -25,9 +28,23 @@ def _open_for_signing(document: Document) -> None:
         raise ValidationError(_("The submission is final: its signatories can no longer change. An admin can reopen it."))
 
 
+def _trail_label(organisation: MemberOrganisation, named: bool = True) -> str:
+    # The trail names no withheld organisation: "counted but not named" holds there too.
+    return organisation.name if named and not organisation.withheld else _("an organisation that asked not to be named")
+
+
+def _email_contacts(sign_on: SignOn) -> None:
+    """Tell the organisation's contacts, once the request is committed (a task of the default queue)."""
+    from ..tasks import send_signon_email
+
+    pk = sign_on.pk
+    transaction.on_commit(lambda: send_signon_email.delay(sign_on_id=pk))
+
+
 @transaction.atomic
 def signon_request(*, document: Document, actor: Any, organisations: list[MemberOrganisation]) -> list[SignOn]:
-    """Ask each organisation to sign (again, if it declined). The lead submitter needs no asking."""
+    """Ask each organisation to sign (again, if it declined); its contacts are emailed once per
+    request, with a link back and no text of the document. The lead submitter needs no asking."""
     _open_for_signing(document)
     asked = []
     for organisation in organisations:
@@ -41,11 +58,37 @@ def signon_request(*, document: Document, actor: Any, organisations: list[Member
         )
         if not created and sign_on.status == SignOnStatus.DECLINED:
             sign_on.status, sign_on.answered_at, sign_on.answered_by = SignOnStatus.REQUESTED, None, None
-            sign_on.save(update_fields=["status", "answered_at", "answered_by"])
+            sign_on.requested_at, sign_on.reminded_at, sign_on.requested_by = timezone.now(), None, actor
+            sign_on.save(update_fields=["status", "answered_at", "answered_by", "requested_at", "reminded_at", "requested_by"])
+        elif not created:
+            asked.append(sign_on)  # asked already (or signed): no second email, no second trail entry
+            continue
         asked.append(sign_on)
+        _email_contacts(sign_on)
         audit_record(coalition=document.coalition, actor=actor, action="signon.request", target=document,
-                     changes={"organisation": ["", organisation.name]})
+                     changes={"organisation": ["", _trail_label(organisation)]})
     return asked
+
+
+@transaction.atomic
+def signon_remind(*, sign_on: SignOn, membership: Membership) -> SignOn:
+    """The secretariat reminds an organisation that has not answered: its contacts get the email again."""
+    if not membership.is_admin:
+        raise PermissionDenied(_("Only the secretariat runs the sign-on."))
+    current = SignOn.objects.select_for_update(of=("self",)).select_related("document", "organisation").get(pk=sign_on.pk)
+    _open_for_signing(current.document)
+    if current.status != SignOnStatus.REQUESTED:
+        raise ValidationError(_("This organisation has answered already: there is nothing to remind it of."))
+    last = max(filter(None, (current.requested_at, current.reminded_at, current.notified_at)))
+    if timezone.now() - last < REMIND_AFTER:  # an inbox of a defender is not to be flooded
+        raise ValidationError(_("The organisation's contacts were emailed about it less than a day ago: remind them "
+                                "tomorrow at the earliest."))
+    current.reminded_at = timezone.now()
+    current.save(update_fields=["reminded_at"])
+    _email_contacts(current)
+    audit_record(coalition=current.coalition, actor=membership.user, action="signon.remind", target=current.document,
+                 changes={"organisation": ["", _trail_label(current.organisation)]})
+    return current
 
 
 @transaction.atomic
@@ -56,12 +99,13 @@ def signon_answer(*, sign_on: SignOn, membership: Membership, sign: bool, named:
     if membership.organisation_id != sign_on.organisation_id:
         raise PermissionDenied(_("Only a contact of %(organisation)s signs for it.") % {"organisation": sign_on.organisation.name})
     sign_on.status = SignOnStatus.SIGNED if sign else SignOnStatus.DECLINED
-    sign_on.named, sign_on.note = bool(named), note.strip()[:500]
+    # A withheld organisation is never named, whatever the box said: counted only.
+    sign_on.named, sign_on.note = bool(named) and not sign_on.organisation.withheld, note.strip()[:500]
     sign_on.answered_by, sign_on.answered_at = membership.user, timezone.now()
     sign_on.save()
     # The trail of a withheld organisation's signature names no organisation: the audit page is read
     # by every admin, and "counted but not named" must hold there too.
-    label = sign_on.organisation.name if sign_on.named else _("an organisation that asked not to be named")
+    label = _trail_label(sign_on.organisation, sign_on.named)
     audit_record(coalition=sign_on.coalition, actor=membership.user, action=f"signon.{sign_on.status}",
                  target=sign_on.document, changes={"organisation": ["", label]})
     return sign_on

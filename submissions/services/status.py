@@ -49,6 +49,9 @@ def _final_problems(document: Document) -> list[str]:
     if page.count.over:
         problems.append(_("It is over its limit: %(total)s words of %(limit)s. Shorten it by %(over)s words.") % {
             "total": f"{page.count.total:,}", "limit": f"{page.count.limit:,}", "over": f"{-page.count.left:,}"})
+    if page.submitters.lead_withheld:
+        problems.append(_("Its lead submitter's name is withheld, and OHCHR publishes the lead's name: make another "
+                          "organisation the lead in the settings."))
     if document.kind == "joint_submission" and page.submitters.total < JOINT_SUBMISSION_MINIMUM_SIGNERS:
         problems.append(_("A joint submission is made by two organisations at least: ask a member organisation to sign."))
     return problems

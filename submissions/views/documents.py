@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from coalitions.models import Membership, Role, WorkingGroup
 from coalitions.tenancy import require_role
+from coalitions.withheld import sees_withheld
 from recommendations.action_category import suggest
 
 from .. import selectors, services
@@ -57,7 +58,7 @@ def document_list(request: HttpRequest, coalition_slug: str, engagement_id: int)
     documents = list(Document.objects.for_coalition(request.coalition).filter(engagement=engagement)  # type: ignore[attr-defined]
                      .select_related("lead_organisation"))
     return render(request, "submissions/document_list.html", {
-        "engagement": engagement, "documents": documents, "form": form,
+        "engagement": engagement, "documents": documents, "form": form, "sees_withheld": sees_withheld(request.membership),
     }, status=400 if form.errors else 200)
 
 
@@ -122,8 +123,11 @@ def _document_body(request: HttpRequest, coalition_slug: str, document: Document
         "section_form": SectionAddForm() if membership.is_admin and editable else None,
         "to_ask": SignOnRequestForm(document=document).fields["organisations"].queryset
         if membership.is_admin and editable and document.kind == "joint_submission" else None,
-        "answer_form": SignOnAnswerForm(initial={"named": my_sign_on.named}) if my_sign_on and editable else None,
-        "my_sign_on": my_sign_on, "signed": SignOnStatus.SIGNED,
+        "answer_form": SignOnAnswerForm(initial={"named": my_sign_on.named}, withheld=my_sign_on.organisation.withheld)
+        if my_sign_on and editable else None,
+        "my_sign_on": my_sign_on, "signed": SignOnStatus.SIGNED, "requested": SignOnStatus.REQUESTED,
+        "sees_withheld": sees_withheld(membership), "can_remind": membership.is_admin and editable,
+        "waiting": sum(1 for s in page.submitters.sign_ons if s.status == SignOnStatus.REQUESTED),
         "import_form": DocxImportForm() if membership.can_edit and editable else None,
         "drafts": RecommendationsChoiceForm(document=document).fields["recommendations"].queryset
         if membership.can_edit and editable else None,

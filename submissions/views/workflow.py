@@ -50,17 +50,29 @@ def signon_request(request: HttpRequest, coalition_slug: str, document_id: int) 
 
 
 @require_POST
+@require_role(Role.ADMIN)
+def signon_remind(request: HttpRequest, coalition_slug: str, document_id: int, sign_on_id: int) -> HttpResponse:
+    """Email the contacts of an organisation that has not answered again."""
+    document = document_of(request, document_id)
+    sign_on = get_object_or_404(SignOn.objects.for_coalition(request.coalition), document=document, pk=sign_on_id)  # type: ignore[attr-defined]
+    attempt(request, lambda: services.signon_remind(sign_on=sign_on, membership=request.membership),
+            _("Reminder sent to the organisation's contacts."))
+    return redirect(document_url(coalition_slug, document_id, "sign-on"))
+
+
+@require_POST
 @require_role(Role.MEMBER)
 def signon_answer(request: HttpRequest, coalition_slug: str, document_id: int, sign_on_id: int) -> HttpResponse:
     document = document_of(request, document_id)
     sign_on = get_object_or_404(SignOn.objects.for_coalition(request.coalition).select_related("organisation"),  # type: ignore[attr-defined]
                                 document=document, pk=sign_on_id)
     sign_on.document = document
-    form = SignOnAnswerForm(request.POST)
+    form = SignOnAnswerForm(request.POST, withheld=sign_on.organisation.withheld)
     if form.is_valid():
         data = form.cleaned_data
         attempt(request, lambda: services.signon_answer(sign_on=sign_on, membership=request.membership,
-                                                        sign=data["answer"] == "sign", named=data["named"], note=data["note"]),
+                                                        sign=data["answer"] == "sign", named=data.get("named", False),
+                                                        note=data["note"]),
                 _("Your answer is recorded."))
     else:
         form_problem(request, form, _("Choose to sign or to decline."))
