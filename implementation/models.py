@@ -184,6 +184,12 @@ class EvidenceStorage(LazyObject):
 evidence_storage = EvidenceStorage()
 
 
+def evidence_storage_of() -> EvidenceStorage:
+    """The field's storage as a callable, so that migrations record this function and not the
+    checkout's path (a fixed location would differ on every machine and fail the migrations check)."""
+    return evidence_storage
+
+
 def evidence_path(evidence: Evidence, filename: str) -> str:
     return f"c{evidence.coalition_id}/{filename}"
 
@@ -191,7 +197,7 @@ def evidence_path(evidence: Evidence, filename: str) -> str:
 class Evidence(CoalitionOwnedModel):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
     title = models.CharField(_("what it is"), max_length=200)
-    file = models.FileField(_("file"), storage=evidence_storage, upload_to=evidence_path, blank=True, max_length=300)
+    file = models.FileField(_("file"), storage=evidence_storage_of, upload_to=evidence_path, blank=True, max_length=300)
     filename = models.CharField(max_length=200, blank=True)  # as uploaded, for the download
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveIntegerField(default=0)
