@@ -115,6 +115,7 @@ def test_every_page_and_api_get_answers_without_a_server_error_as_every_persona(
     # A crawl that stopped at the login page would find nothing: it must have reached the product.
     for persona in PERSONAS.values():
         assert counts[persona]["pages"] >= 40 and counts[persona]["api"] >= 60, counts
+    assert not any(count["left"] for count in counts.values()), f"the crawl stopped at its bound: {counts}"
     for route in ("documents:detail", "recommendations:list", "implementation:matrix", "recommendations:detail"):
         assert route in report["visited"], f"the crawl never reached {route}"
 

@@ -1,11 +1,13 @@
 """The first run's crawl: every page reachable by following links, and every API GET of the schema,
 as each persona of the demo, under `make run`'s settings. Usage: python tests/first_run/crawl.py REPORT.json
 
-Links are followed breadth-first from the home page and the coalition's dashboard: every same-site
-`href`, `src` and htmx `hx-get` of every HTML page, and every redirect. A URL is visited once (path +
-query), and at most PER_ROUTE URLs of one route with the same query parameters, so that 632
-recommendations or 20 pages of a list are sampled, not each walked. The API's paths come from
-/api/schema/; their ids are taken from the list endpoint above each (the demo's own objects).
+Links are followed breadth-first from the coalition's dashboard and the home page: every same-site
+`href`, `src` and htmx `hx-get` of every HTML page, every redirect, and every search or filter form
+(method GET) sent as it stands and with each field filled in turn. A URL is visited once (path +
+query), and at most PER_ROUTE URLs of one route with the same filled-in query parameters, so that 632
+recommendations or 20 pages of a list are sampled, not each walked; an export once per address. The
+API's paths come from /api/schema/; their ids are taken from the list endpoint above each (the
+demo's own objects). A stranger (not logged in) is crawled too.
 """
 from __future__ import annotations
 
@@ -26,14 +28,15 @@ from django.urls import Resolver404, resolve
 
 START = ["/c/demo/", "/"]
 PER_ROUTE = 3
-SLOWEST: list[tuple[float, str]] = []
-VISITED: set[str] = set()
-MAX_REQUESTS = 700  # per persona; the demo needs about half of it
+MAX_REQUESTS = 700  # per persona, a guard against a page that links to ever new addresses (the demo needs ~150)
 # Logging out would end the crawl; these stream a stored file and are read back by the journeys instead.
 SKIPPED_ROUTES = {"account_logout", "documents:export_download", "documents:snapshot", "implementation:evidence"}
 # The exports (CSV, XLSX, Word, PDF made on request) take most of the crawl's time: they are fetched as
 # the persona who sees most and the one who sees least, not as every persona.
 EXPORTING = {"admin", "observer"}
+# What the report says besides the failures: the routes reached, and the slowest requests.
+VISITED: set[str] = set()
+SLOWEST: list[tuple[float, str]] = []
 
 
 class Links(HTMLParser):
@@ -132,7 +135,8 @@ def fetch(client: Client, url: str, failures: list[Failure]) -> HttpResponseBase
         failures.append(Failure("GET", url, None, describe(exc)))
         return None
     if response.status_code >= 500:
-        failures.append(Failure("GET", url, response.status_code, response.content[:300].decode(errors="replace")))
+        body = b"" if getattr(response, "streaming", False) else response.content
+        failures.append(Failure("GET", url, response.status_code, body[:300].decode(errors="replace")))
     return response
 
 
@@ -141,7 +145,8 @@ def is_export(route: str) -> bool:
     return re.search(r"export(?![s-])", route) is not None
 
 
-def crawl_pages(client: Client, failures: list[Failure], statics: set[str], *, exports: bool) -> int:
+def crawl_pages(client: Client, failures: list[Failure], statics: set[str], *, exports: bool) -> tuple[int, int]:
+    """(requests made, addresses left unvisited when MAX_REQUESTS was reached)."""
     queue: deque[str] = deque(START)
     seen: set[str] = set(START)
     per_route: Counter[tuple[str, str]] = Counter()
@@ -183,7 +188,7 @@ def crawl_pages(client: Client, failures: list[Failure], statics: set[str], *, e
             per_route[route] += 1
             queue.append(target)
     VISITED.update(name for name, _ in per_route)
-    return requests
+    return requests, len(queue)
 
 
 def alternatives(parameter: dict[str, Any]) -> list[str]:
@@ -197,6 +202,7 @@ def alternatives(parameter: dict[str, Any]) -> list[str]:
 
 
 def items_of(client: Client, url: str, failures: list[Failure]) -> list[dict[str, Any]]:
+    """The objects of a list endpoint's first page (paginated or not)."""
     response = fetch(client, url, failures)
     if response is None or response.status_code != 200:
         return []
@@ -206,6 +212,8 @@ def items_of(client: Client, url: str, failures: list[Failure]) -> list[dict[str
 
 
 def crawl_api(client: Client, failures: list[Failure], *, exports: bool) -> int:
+    """Every GET of the schema, each path parameter filled from the list above it (or the values the
+    schema allows). The number of requests made."""
     schema_response = fetch(client, "/api/schema/?format=json", failures)
     if schema_response is None or schema_response.status_code != 200:
         return 1
@@ -243,9 +251,9 @@ def main() -> None:
         started = time.monotonic()
         client = Client(HTTP_HOST=HOST) if persona == "anonymous" else logged_in(persona)
         failures: list[Failure] = []
-        pages = crawl_pages(client, failures, statics, exports=persona in EXPORTING)
+        pages, left = crawl_pages(client, failures, statics, exports=persona in EXPORTING)
         api = crawl_api(client, failures, exports=persona in EXPORTING)
-        report["personas"][persona] = {"pages": pages, "api": api, "seconds": round(time.monotonic() - started, 1)}
+        report["personas"][persona] = {"pages": pages, "api": api, "left": left, "seconds": round(time.monotonic() - started, 1)}
         report["failures"] += [dict(f.as_dict(), persona=persona) for f in failures]
     anonymous = Client(HTTP_HOST=HOST)
     for url in sorted(statics):
