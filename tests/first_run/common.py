@@ -1,4 +1,5 @@
-"""What the first-run scripts share: Django under the settings of `make run`, and the four personas.
+"""What the first-run scripts share: Django under the settings of `make run`, the four personas, their
+login, and the reading and sending of a page's forms.
 
 These scripts run in a subprocess of tests/test_first_run.py (never collected by pytest), so that the
 app runs exactly as `make run` serves it: `upr.settings.dev` on the SQLite file of DATABASE_URL, tasks
@@ -69,8 +70,9 @@ def logged_in(persona: str, *, enforce_csrf_checks: bool = False) -> Client:
 
 def describe(exc: BaseException) -> str:
     """The exception and the frame of our code that raised it (not Django's), on one line."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "site-packages" not in f.filename]
-    where = f" at {Path(frames[-1].filename).relative_to(ROOT) if frames[-1].filename.startswith(str(ROOT)) else frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+    ours = [f for f in traceback.extract_tb(exc.__traceback__)
+            if f.filename.startswith(str(ROOT)) and "site-packages" not in f.filename]  # make's .venv is in ROOT
+    where = f" at {Path(ours[-1].filename).relative_to(ROOT)}:{ours[-1].lineno}" if ours else ""
     return f"{type(exc).__name__}: {exc}{where}"
 
 
