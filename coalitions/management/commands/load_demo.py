@@ -13,6 +13,10 @@ from upr.models import Review
 
 DEMO_EMAIL = "demo@example.org"
 DEMO_PASSWORD = "demo-coalition-2026"
+# The four personas of a first run, one per role, all with the demo password.
+EDITOR_EMAIL = "editor@example.org"
+MEMBER_EMAIL = "member@example.org"
+OBSERVER_EMAIL = "observer@example.org"
 
 
 SLOVENIA_FILES = [
@@ -53,8 +57,8 @@ class Command(BaseCommand):
                      "withheld": True},
                 )
             ]
-            editor = verified_user("editor@example.org", "Working Group Editor", DEMO_PASSWORD)
-            member = verified_user("member@example.org", "Member Contact", DEMO_PASSWORD)
+            editor = verified_user(EDITOR_EMAIL, "Working Group Editor", DEMO_PASSWORD)
+            member = verified_user(MEMBER_EMAIL, "Member Contact", DEMO_PASSWORD)
             from coalitions.models import Membership
 
             editor_m = Membership.objects.create(coalition=coalition, user=editor, role=Role.EDITOR, organisation=orgs[0])
@@ -67,13 +71,23 @@ class Command(BaseCommand):
             if review is not None:
                 engagement = services.engagement_create(coalition=coalition, actor=admin, review=review)
                 self.demo_submission(coalition=coalition, admin=admin, engagement=engagement, orgs=orgs, editor_m=editor_m)
+        self.ensure_observer(coalition)
         self.load_slovenia_recommendations()
         if engagement is not None:
             self.demo_advocacy(coalition=coalition, admin=admin, engagement=engagement, orgs=orgs)
             self.demo_matrix(coalition=coalition, admin=admin, engagement=engagement)
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo coalition ready at /c/{coalition.slug}/ . Log in as {DEMO_EMAIL} with password {DEMO_PASSWORD}"
-        ))
+        self.stdout.write(self.style.SUCCESS(f"Demo coalition ready at /c/{coalition.slug}/ . Log in with password {DEMO_PASSWORD} as:"))
+        for email, role in ((DEMO_EMAIL, Role.ADMIN), (EDITOR_EMAIL, Role.EDITOR), (MEMBER_EMAIL, Role.MEMBER),
+                            (OBSERVER_EMAIL, Role.OBSERVER)):
+            self.stdout.write(f"  {email:24} {role.label}")
+
+    def ensure_observer(self, coalition: Coalition) -> None:
+        """A read-only partner (a donor, a pro-bono lawyer) with no organisation. Made apart from the
+        first load, so that a demo loaded before the observer existed gains it on the next run."""
+        from coalitions.models import Membership
+
+        observer = verified_user(OBSERVER_EMAIL, "Partner Observer", DEMO_PASSWORD)
+        Membership.objects.get_or_create(coalition=coalition, user=observer, defaults={"role": Role.OBSERVER})
 
     def demo_submission(self, *, coalition, admin, engagement, orgs, editor_m) -> None:  # type: ignore[no-untyped-def]
         """A joint submission under way: two written sections, a comment, a co-signer named and one
