@@ -38,7 +38,7 @@ def main() -> None:
     args = parser.parse_args()
 
     os.environ["DJANGO_SETTINGS_MODULE"] = "upr.settings.test"
-    os.environ["TEST_DATABASE_URL"] = "postgres://upr:upr@127.0.0.1:5432/upr_bench"
+    os.environ["TEST_DATABASE_URL"] = "postgres://upr:upr@127.0.0.1:5432/" + os.environ.get("BENCH_DATABASE", "upr_bench")
     os.environ.pop("REDIS_URL", None)
     import django
 
