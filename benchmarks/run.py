@@ -457,7 +457,8 @@ def main() -> int:
             args.only_names = [n for n in args.only_names if not any(e["name"] == n and e.get("needs_matrix") for e in ENDPOINTS)]
         elif matrix is not None:
             say(f"matrix: {matrix['rows']} rows in {matrix['slug']}, engagement {matrix['engagement']}")
-        run_step("collectstatic (temporary STATIC_ROOT)", [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], web_env)
+        run_step("collectstatic (temporary STATIC_ROOT)", [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], web_env,
+                 timeout=900)
         cookie_name = "sessionid"
 
         for server in servers:

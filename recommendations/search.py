@@ -68,7 +68,7 @@ class VariantQuery(SearchQuery):
         sql, params = super().as_sql(compiler, connection, function, template)
         for target, substitute in self.rewrites:  # from VARIANTS only, never the person's text
             sql = f"ts_rewrite({sql}, to_tsquery('english'::regconfig, %s), to_tsquery('english'::regconfig, %s))"
-            params = (*params, target, substitute)
+            params = [*params, target, substitute]
         return sql, params
 
 

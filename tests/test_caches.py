@@ -33,7 +33,6 @@ from recommendations.models import Recommendation
 from submissions import services
 from submissions.models import DraftRecommendation
 from submissions.services.drafts import draft_save
-from upr import freshness
 from upr.models import Session
 
 from .factories import OrganisationFactory, RecommendationFactory
@@ -61,6 +60,8 @@ def test_an_entry_is_outdated_by_any_write_to_a_table_it_read(personas):
     """ORM save, update(), delete(), bulk_create, raw SQL: each makes the next read render afresh;
     a write rolled back in a savepoint does not leave the entry outdated for nothing, and a write
     after it in the same transaction still counts."""
+    from upr import freshness
+
     renders = []
 
     def names() -> list[str]:
@@ -89,7 +90,7 @@ def test_an_entry_is_outdated_by_any_write_to_a_table_it_read(personas):
             raise RuntimeError
     except RuntimeError:
         pass
-    assert names() == fresh and len(renders) == rendered + 1  # rendered once more, from committed data
+    assert names() == fresh and len(renders) == rendered  # nothing was written: still the kept entry
     with transaction.atomic():
         with transaction.atomic():  # a savepoint
             MemberOrganisation.objects.filter(pk=organisation.pk).update(name="Rolled back")
@@ -335,7 +336,7 @@ def found(client, **params) -> tuple[int, list[int]]:  # type: ignore[no-untyped
     response = client.get(reverse("recommendations:list", args=["alpha"]), {**params, "under_review": "SVN"})
     assert response.status_code == 200
     page = response.context["page"]
-    return page.paginator.count, [row.recommendation.pk for row in page.object_list]
+    return page.paginator.count, [row[0] for row in page.rows]
 
 
 def test_child_and_children_find_the_same_recommendations(personas, cycle4):
@@ -365,10 +366,14 @@ def test_a_remembered_search_shows_every_write_at_once_in_two_sessions(personas,
         assert len(counts) == 1, counts
         return counts.pop()
 
+    from recommendations import services as recommendation_services
+
     before = total(q="torture")
     added = RecommendationFactory(review=personas.engagement.review, text="Criminalise torture in the penal code")
+    recommendation_services.after_import(review_ids=[added.review_id])  # as an import does: the search vectors
     assert total(q="torture") == before + 1
     Recommendation.objects.filter(pk=added.pk).update(text="Criminalise ill-treatment in the penal code")
+    recommendation_services.after_import(review_ids=[added.review_id])
     assert total(q="torture") == before
     noted = total(response="noted")
     deleted = cycle4.filter(response="noted").order_by("-id").first()
@@ -395,11 +400,11 @@ def test_the_dashboard_shows_every_write_at_once_in_two_sessions(personas):
     coalition_services.working_group_save(coalition=personas.coalition, actor=personas.admin, name="Health", theme="",
                                           lead=None, members=[personas.membership(personas.member)])
     assert "Your working groups: Equality, Health" in member.get("/c/alpha/").content.decode()  # the member's own groups
-    from upr.models import Review
+    from coalitions.models import Milestone
 
-    Review.objects.filter(pk=personas.engagement.review_id).update(review_date=dt.date(2031, 5, 5))  # the calendar corrected
+    Milestone.objects.filter(engagement=personas.engagement).update(override_date=dt.date(2031, 5, 5))  # no audit event
     for viewer in viewers:
-        assert "2031" in viewer.get("/c/alpha/").content.decode()
+        assert "5 May 2031" in viewer.get("/c/alpha/").content.decode()
 
 
 def test_the_calendar_shows_a_corrected_session_at_once(personas):

@@ -32,6 +32,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db import connection as default_connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
@@ -56,8 +57,9 @@ class _Capture:
 
 
 class _Marker:
-    """Registered with on_commit for a table stamped in the open transaction: while it is in the
-    connection's on_commit list, the stamp stands (Django drops it with a savepoint rolled back)."""
+    """Registered with on_commit when a table is stamped in an open transaction: while this very
+    object is in the connection's on_commit list, the stamp stands (Django drops the hooks of a
+    savepoint rolled back, and empties the list when the transaction ends)."""
 
     def __init__(self, table: str) -> None:
         self.table = table
@@ -65,8 +67,6 @@ class _Marker:
     def __call__(self) -> None:
         pass
 
-
-_markers: dict[str, _Marker] = {}
 
 
 def known_tables() -> frozenset[str]:
@@ -119,12 +119,19 @@ def _record(execute: Callable, sql: Any, params: Any, many: bool, context: dict)
         conn = context["connection"]
         if not _stamp_table_exists(conn):
             return result
+        stamped = conn.__dict__.setdefault("fresh_stamped", {})
+        serial = conn.__dict__.get("fresh_serial", 0)
         for table in written:
-            marker = _markers.setdefault(table, _Marker(table))
             if conn.in_atomic_block:
-                if any(hook[1] is marker for hook in conn.run_on_commit):
-                    continue  # already stamped in this transaction, in a savepoint that still stands
+                last = stamped.get(table)
+                if last is not None and last[0] == serial and any(hook[1] is last[1] for hook in conn.run_on_commit):
+                    # Stamped in this transaction, in a savepoint that still stands (Django drops
+                    # the marker with a savepoint rolled back), and no version read on this
+                    # connection since: that one stamp covers this write too.
+                    continue
+                marker = _Marker(table)
                 conn.on_commit(marker)
+                stamped[table] = (serial, marker)
             _insert(conn, table)
     return result
 
@@ -167,6 +174,9 @@ def current() -> dict[str, int] | None:
     statement; None when the stamp table does not exist (then nothing is cached)."""
     if not _stamp_table_exists(default_connection):
         return None
+    # A write after this read, even in the same transaction, must stamp again (see _record).
+    real = connections[DEFAULT_DB_ALIAS]  # the connection itself, not django.db.connection's proxy
+    real.__dict__["fresh_serial"] = real.__dict__.get("fresh_serial", 0) + 1
     with default_connection.cursor() as cursor:
         cursor.execute(f'SELECT "name", MAX(id), COUNT(*) FROM "{STAMP_TABLE}" GROUP BY "name"')
         rows = cursor.fetchall()
