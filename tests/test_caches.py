@@ -50,8 +50,10 @@ def two_sessions(user) -> tuple[Client, Client]:  # type: ignore[no-untyped-def]
     return first, second
 
 
-def token_of(html: str) -> str:
-    return html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+def token_of(html: str, action: str) -> str:
+    """The CSRF token in the form posting to `action` (the header's own forms are never cached)."""
+    form = html.split(f'action="{action}"', 1)[1]
+    return form.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"')[0]
 
 
 # --- the mechanism ------------------------------------------------------------------------------
@@ -139,8 +141,8 @@ def test_the_editor_page_in_a_second_browser_posts_its_forms_and_shows_every_wri
         first.get(page)
     assert len(cold) < len(miss)  # the first view was kept: this is the cached page
     again = second.get(page).content.decode()  # from the cache
-    posted = second.post(doc_url("comment_add", joint.pk, section.pk), {"text": "From the second browser",
-                                                                       "csrfmiddlewaretoken": token_of(again)})
+    comment_url = doc_url("comment_add", joint.pk, section.pk)
+    posted = second.post(comment_url, {"text": "From the second browser", "csrfmiddlewaretoken": token_of(again, comment_url)})
     assert posted.status_code == 302
     viewers = (first, second, editor)
 
@@ -175,8 +177,9 @@ def test_the_editor_page_in_a_second_browser_posts_its_forms_and_shows_every_wri
     # A draft chosen for the document (the form on the page), then its text changed on the engagement.
     draft = DraftRecommendation.objects.get(text="A draft added on the engagement")
     html = first.get(page).content.decode()
-    assert first.post(doc_url("recommendations", joint.pk), {"recommendations": [draft.pk],
-                                                             "csrfmiddlewaretoken": token_of(html)}).status_code == 302
+    choose_url = doc_url("recommendations", joint.pk)
+    assert first.post(choose_url, {"recommendations": [draft.pk],
+                                   "csrfmiddlewaretoken": token_of(html, choose_url)}).status_code == 302
     draft_save(coalition=personas.coalition, actor=personas.editor, engagement=personas.engagement, draft=draft,
                data={"text": "A draft corrected on the engagement"})
     shown("A draft corrected on the engagement")
