@@ -18,7 +18,7 @@ from upr.models import Review, State
 
 from .models import SDG, Issue, Theme
 
-TABLES = (Theme, Issue, SDG, State)
+TABLES = (Theme, Issue, SDG, State, Review)  # Review: reference_maps names the reviews
 
 
 def version() -> str:

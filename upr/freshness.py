@@ -44,10 +44,15 @@ PRUNE_ABOVE = 2000  # rows; then only the newest of each table is kept
 
 _WRITE = re.compile(r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+(.*)",
                     re.IGNORECASE | re.DOTALL)
+_WITH_WRITE = re.compile(r"\s*WITH\b.*\b(?:INSERT|UPDATE|DELETE)\b", re.IGNORECASE | re.DOTALL)
 _NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_]*')
 _paused = False  # during migrate: the stamp table may not exist yet
 _ready: bool | None = None  # whether the stamp table exists (checked once per process)
 _capture: contextvars.ContextVar[_Capture | None] = contextvars.ContextVar("freshness_capture", default=None)
+# Within one request the versions are read once (the search, its filters and its names share
+# them) until this request writes something: as if the whole request ran at that first read.
+# None outside a request (a worker, a command): read every time.
+_request_versions: contextvars.ContextVar[dict | None] = contextvars.ContextVar("freshness_request", default=None)
 
 
 class _Capture:
@@ -88,6 +93,8 @@ def _names_in(sql: str) -> set[str]:
 def _written(sql: str) -> set[str]:
     found = _WRITE.match(sql)
     if found is None:
+        if _WITH_WRITE.match(sql):  # a data-modifying CTE: every table it names, to be safe
+            return _names_in(sql)
         return set()
     rest = found.group(1)
     if sql.lstrip()[:8].upper() == "TRUNCATE":
@@ -116,6 +123,8 @@ def _record(execute: Callable, sql: Any, params: Any, many: bool, context: dict)
         return result
     written = _written(sql)
     if written:
+        if _request_versions.get() is not None:
+            _request_versions.set({})  # this request wrote: read the versions afresh
         conn = context["connection"]
         if not _stamp_table_exists(conn):
             return result
@@ -174,6 +183,9 @@ def current() -> dict[str, int] | None:
     statement; None when the stamp table does not exist (then nothing is cached)."""
     if not _stamp_table_exists(default_connection):
         return None
+    memo = _request_versions.get()
+    if memo:
+        return memo["versions"]
     # A write after this read, even in the same transaction, must stamp again (see _record).
     real = connections[DEFAULT_DB_ALIAS]  # the connection itself, not django.db.connection's proxy
     real.__dict__["fresh_serial"] = real.__dict__.get("fresh_serial", 0) + 1
@@ -182,7 +194,18 @@ def current() -> dict[str, int] | None:
         rows = cursor.fetchall()
     if sum(count for _name, _newest, count in rows) > PRUNE_ABOVE:
         _prune()
-    return {name: newest for name, newest, _count in rows}
+    versions = {name: newest for name, newest, _count in rows}
+    if memo is not None:
+        _request_versions.set({"versions": versions})
+    return versions
+
+
+def request_started(**kwargs: Any) -> None:
+    _request_versions.set({})
+
+
+def request_finished(**kwargs: Any) -> None:
+    _request_versions.set(None)
 
 
 def _prune() -> None:
