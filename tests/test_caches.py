@@ -259,7 +259,7 @@ def test_the_matrix_is_paged_by_50_rows_with_the_filters_kept(personas, django_a
     assert client.get(matrix_url(personas), {"page": "²"}).status_code == 200  # not a number: the first page
     assert "Rows 51–60 of 60" in client.get(matrix_url(personas), {"page": "99"}).content.decode()  # past the end: the last
     noted = client.get(matrix_url(personas), {"response": "noted"}).content.decode()
-    assert "Rows 1–20 of 20" in noted and "page=" not in noted  # one page: no page links
+    assert "20 rows" in noted and "page=" not in noted  # one page: no page links
     child = client.get(matrix_url(personas), {"cluster": "²"})
     assert child.status_code == 200
     filtered = client.get(matrix_url(personas), {"light": "none", "q": ""}).content.decode()
