@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_PAGES = ["/health/", "/c/bench-000/", "/c/bench-000/members/", "/calendar/", "matrix"]
+DEFAULT_PAGES = ["/health/", "/c/bench-000/", "/c/bench-000/members/", "/calendar/", "matrix", "editor", "search"]
 
 
 def main() -> None:
@@ -35,14 +35,20 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--sql", action="store_true", help="list each query of each page")
     parser.add_argument("--cprofile", action="store_true", help="print the 25 costliest functions of each page")
+    parser.add_argument("--uncached", action="store_true",
+                        help="a cache that keeps nothing (every cached part rendered each time): what a page costs without its cache")
     args = parser.parse_args()
 
     os.environ["DJANGO_SETTINGS_MODULE"] = "upr.settings.test"
-    os.environ["TEST_DATABASE_URL"] = "postgres://upr:upr@127.0.0.1:5432/upr_bench"
+    os.environ["TEST_DATABASE_URL"] = "postgres://upr:upr@127.0.0.1:5432/" + os.environ.get("BENCH_DATABASE", "upr_bench")
     os.environ.pop("REDIS_URL", None)
     import django
 
     django.setup()
+    if args.uncached:
+        from django.test.utils import override_settings
+
+        override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}).enable()
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.db import connection
@@ -67,6 +73,13 @@ def main() -> None:
     matrix = Matrix.objects.filter(coalition=membership.coalition).order_by("pk").first()
     pages = []
     for page in args.pages:
+        if page == "editor":  # the seeded joint submission of bench-000 (seed.py)
+            from submissions.models import Document
+
+            found = Document.objects.filter(coalition=membership.coalition).order_by("pk").first()
+            page = f"/c/{membership.coalition.slug}/documents/{found.pk}/"
+        if page == "search":
+            page = f"/c/{membership.coalition.slug}/recommendations/?q=children&action=5"
         if page == "matrix":
             if matrix is None:
                 print("(no implementation matrix in bench-000: run `benchmarks/run.py --keep` again to seed it)")

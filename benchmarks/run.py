@@ -33,7 +33,8 @@ PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "upr", "password": "upr"}
-DB_NAME = "upr_bench"
+# BENCH_DATABASE names another database, so that several people can benchmark on one machine.
+DB_NAME = os.environ.get("BENCH_DATABASE", "upr_bench")
 HOST = "127.0.0.1"
 
 TARGET_P95_MS = 150.0
@@ -67,10 +68,13 @@ ENDPOINTS = [
     # (issue 6: p95 < 150 ms), seeded into one coalition (seed.seed_matrix): every client loads it
     # with that coalition's admin's session. Its target is the latency alone; its share is printed.
     {"name": "matrix /c/<slug>/engagements/<id>/matrix/", "path": "/c/{slug}/engagements/{engagement}/matrix/",
-     "p95_ms": 150.0, "share": None, "needs_matrix": True, "expect": "254 rows"},
+     "p95_ms": 150.0, "share": None, "needs_matrix": True, "expect": "of 254"},
 ]
 # UPR Info's export of sessions 1-20, imported into the benchmark database for the search endpoint.
-RECOMMENDATIONS_FILE = ROOT.parent / "shared" / "reference" / "data" / "upr-info_database_export_sessions01-20.csv"
+RECOMMENDATIONS_FILE = next(
+    (path for path in (base / "shared" / "reference" / "data" / "upr-info_database_export_sessions01-20.csv"
+                       for base in (ROOT.parent, ROOT.parent.parent)) if path.is_file()),  # beside a clone or a worktree
+    ROOT.parent / "shared" / "reference" / "data" / "upr-info_database_export_sessions01-20.csv")
 
 # The configuration chosen on the 2-core machine this was written on (see README.md).
 DEFAULT_SERVER = "sync:2"
@@ -453,7 +457,8 @@ def main() -> int:
             args.only_names = [n for n in args.only_names if not any(e["name"] == n and e.get("needs_matrix") for e in ENDPOINTS)]
         elif matrix is not None:
             say(f"matrix: {matrix['rows']} rows in {matrix['slug']}, engagement {matrix['engagement']}")
-        run_step("collectstatic (temporary STATIC_ROOT)", [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], web_env)
+        run_step("collectstatic (temporary STATIC_ROOT)", [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], web_env,
+                 timeout=900)
         cookie_name = "sessionid"
 
         for server in servers:

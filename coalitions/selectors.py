@@ -34,21 +34,6 @@ def coalition_counts(*, coalition: Coalition) -> dict[str, int]:
     return dict(zip([*tables, "pending_invitations"], row, strict=True))
 
 
-def dashboard_version(*, coalition: Coalition) -> tuple[int, int]:
-    """(newest audit event of the coalition, newest load of the reference data): together they change
-    whenever anything the dashboard shows changes, since every write in a coalition is audited."""
-    from upr.models import ReferenceLoad
-
-    sql = (
-        f"SELECT (SELECT MAX(id) FROM {AuditEvent._meta.db_table} WHERE coalition_id = %s),"
-        f" (SELECT MAX(id) FROM {ReferenceLoad._meta.db_table})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [coalition.pk])
-        audit, reference = cursor.fetchone()
-    return audit or 0, reference or 0
-
-
 def membership_list(*, coalition: Coalition) -> QuerySet[Membership]:
     """The coalition's people with their organisation, ordered by email."""
     return Membership.objects.for_coalition(coalition).select_related("user", "organisation").order_by("user__email")

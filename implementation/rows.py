@@ -1,26 +1,24 @@
-"""The rows of the matrix page, built in Python from plain values, and cached.
+"""The rows of the matrix page, 50 to a page, built in Python from plain values; never cached.
 
 Through the template engine the 254 rows of a review cost about 80 ms of server CPU: five model
 objects per row, a translated label per choice per call, an include and a reversed URL per row.
 Here the rows are read as tuples in one statement, each row is one f-string whose every value goes
-through `escape`, and labels are translated once per page. The table is then cached per matrix,
-language, what the person may see, and filters, under a stamp that changes with every write in the
-coalition (each matrix service records an audit event) and with a re-import of the recommendations.
+through `escape`, and labels are translated once per page. A page of 50 rows costs so little that
+it is rendered on every view (it was cached under a hand-built stamp that could miss a write): two
+statements whatever the matrix's size, the count and the page's rows.
 """
 from __future__ import annotations
 
-import hashlib
+from dataclasses import dataclass
 from html import escape as html_escape
 
-from django.core.cache import cache
-from django.db import connection
+from django.core.paginator import Page, Paginator
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from coalitions.models import AuditEvent, Membership, Role
-from recommendations.models import Recommendation, Response
+from coalitions.models import Membership, Role
+from recommendations.models import Response
 
 from .models import LIGHT_ORDER, Light, Matrix, MatrixRow
 
@@ -28,7 +26,7 @@ FIELDS = ("pk", "recommendation__paragraph", "recommendation__text", "recommenda
           "cluster__working_group__name", "lead_body", "latest__light", "latest__assessed_on", "latest__shared",
           "previous_light")
 WORDS_SHOWN = 30
-CACHE_SECONDS = 600
+PER_PAGE = 50
 
 
 def escape(value: object) -> str:
@@ -37,7 +35,7 @@ def escape(value: object) -> str:
 
 def _filtered(matrix: Matrix, filters: dict[str, str]):  # type: ignore[no-untyped-def]
     found = MatrixRow.objects.filter(coalition_id=matrix.coalition_id, matrix=matrix)
-    if filters.get("cluster", "").isdigit():
+    if _is_id(filters.get("cluster", "")):
         found = found.filter(cluster_id=filters["cluster"])
     if filters.get("light") in Light.values:
         found = found.filter(latest__light=filters["light"])
@@ -51,6 +49,11 @@ def _filtered(matrix: Matrix, filters: dict[str, str]):  # type: ignore[no-untyp
                           "recommendation__paragraph_minor", "id")
 
 
+def _is_id(value: str) -> bool:
+    """A database id: ASCII digits ("²" is a digit to str.isdigit, not to int) within 64 bits."""
+    return value.isascii() and value.isdigit() and len(value) < 19
+
+
 def _movement(light: str | None, before: str) -> str:
     if light not in LIGHT_ORDER or before not in LIGHT_ORDER:
         return ""
@@ -58,34 +61,37 @@ def _movement(light: str | None, before: str) -> str:
     return "up" if now > then else "down" if now < then else "same"
 
 
-def _stamp(matrix: Matrix) -> tuple:
-    """(the coalition's newest audit event, the newest change to the review's recommendations). The
-    OFFSET 0 keeps PostgreSQL on the review's index: left to itself it walked the whole updated_at
-    index backwards (16 ms instead of 0.3)."""
-    audit, recommendations = AuditEvent._meta.db_table, Recommendation._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT MAX(id) FROM {audit} WHERE coalition_id = %s),"
-            f" (SELECT MAX(updated_at) FROM (SELECT updated_at FROM {recommendations} WHERE review_id = %s OFFSET 0) r)",
-            [matrix.coalition_id, matrix.engagement.review_id])
-        return cursor.fetchone()
+@dataclass(frozen=True)
+class RowsPage:
+    """One page of the matrix's rows: their HTML, and the page among all that match."""
+
+    html: SafeString
+    page: Page  # of the rows' values; its paginator has the count
+
+    @property
+    def total(self) -> int:
+        return self.page.paginator.count
+
+    @property
+    def first(self) -> int:
+        return self.page.start_index() if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return self.page.end_index() if self.total else 0
 
 
-def render(*, matrix: Matrix, membership: Membership, filters: dict[str, str], slug: str) -> tuple[int, SafeString]:
-    """(number of rows, the table body's HTML) of the matrix page."""
+def render(*, matrix: Matrix, membership: Membership, filters: dict[str, str], slug: str, page: str | None) -> RowsPage:
+    """The page `page` (a number from the query string: anything else is the first page, a number
+    past the end the last) of the rows that match `filters`."""
     member = membership.has_role(Role.MEMBER)
     manage = membership.is_admin
-    stamp = _stamp(matrix)
-    key = "matrix-rows:" + hashlib.sha256(repr((matrix.pk, member, manage, get_language(), sorted(filters.items()),
-                                                slug, stamp)).encode()).hexdigest()
-    found = cache.get(key)
-    if found is None:
-        found = _render(matrix, member, manage, filters, slug)
-        cache.set(key, found, CACHE_SECONDS)
-    return found[0], mark_safe(found[1])
+    current = Paginator(_filtered(matrix, filters).values_list(*FIELDS), PER_PAGE).get_page(page)
+    html = _render(matrix, list(current.object_list), member, manage, slug)
+    return RowsPage(html=mark_safe(html), page=current)  # every value is escaped in _render
 
 
-def _render(matrix: Matrix, member: bool, manage: bool, filters: dict[str, str], slug: str) -> tuple[int, str]:
+def _render(matrix: Matrix, rows: list[tuple], member: bool, manage: bool, slug: str) -> str:  # type: ignore[type-arg]
     responses = {value: str(label) for value, label in Response.choices}
     lights = {value: escape(label) for value, label in Light.choices}
     moves = {"up": escape("↑ " + _("better")), "down": escape("↓ " + _("worse")), "same": escape("= " + _("unchanged"))}
@@ -93,7 +99,6 @@ def _render(matrix: Matrix, member: bool, manage: bool, filters: dict[str, str],
     select = _("Select %(paragraph)s")
     base = reverse("implementation:row", args=[slug, matrix.engagement_id, 0])[:-2]  # ".../rows/"
     out = []
-    rows = list(_filtered(matrix, filters).values_list(*FIELDS))
     for pk, paragraph, text, response, cluster, group, lead, light, assessed_on, shared, before in rows:
         words = text.split()
         short = " ".join(words[:WORDS_SHOWN]) + (" …" if len(words) > WORDS_SHOWN else "")
@@ -110,4 +115,4 @@ def _render(matrix: Matrix, member: bool, manage: bool, filters: dict[str, str],
         out.append(f'<tr>{tick}<td><a href="{base}{pk}/">{escape(paragraph)}</a> {escape(short)}</td>'
                    f'<td>{escape(responses.get(response, response))}</td><td>{escape(cluster)}{owner}</td>'
                    f'<td>{escape(lead)}</td><td>{latest}</td></tr>')
-    return len(rows), "".join(out)
+    return "".join(out)

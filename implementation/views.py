@@ -46,8 +46,8 @@ def _row(request: HttpRequest, engagement_id: int, row_id: int) -> MatrixRow:
 
 
 def matrix_page(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
-    """The matrix, cluster by cluster, with each row's latest light and how it moved; or, before it
-    exists, the page that builds it."""
+    """The matrix, cluster by cluster, 50 rows to a page (the filters kept in the page links), with
+    each row's latest light and how it moved; or, before it exists, the page that builds it."""
     engagement = _engagement(request, engagement_id)
     matrix = selectors.matrix_of(engagement)
     membership = request.membership  # type: ignore[attr-defined]
@@ -57,11 +57,13 @@ def matrix_page(request: HttpRequest, coalition_slug: str, engagement_id: int) -
     from . import rows
 
     filters = {key: request.GET.get(key, "")[:200] for key in ("cluster", "light", "response", "q")}
-    count, rows_html = rows.render(matrix=matrix, membership=membership, filters=filters, slug=coalition_slug)
-    clusters = list(matrix.clusters.all())
+    found = rows.render(matrix=matrix, membership=membership, filters=filters, slug=coalition_slug,
+                        page=request.GET.get("page"))
+    # (id, name, chosen) as plain values: the 43 clusters of an OHCHR matrix are two selects of
+    # the page, and a model and a filter per option cost more than the page's 50 rows.
+    clusters = [(str(pk), name, str(pk) == filters["cluster"]) for pk, name in matrix.clusters.values_list("pk", "name")]
     return render(request, "implementation/matrix.html", {
-        "engagement": engagement, "matrix": matrix, "count": count, "rows_html": rows_html, "clusters": clusters,
-        "filters": filters,
+        "engagement": engagement, "matrix": matrix, "rows": found, "clusters": clusters, "filters": filters,
         "lights": Light.choices, "responses": Response.choices, "can_manage": access.can_manage(membership),
     })
 

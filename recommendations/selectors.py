@@ -1,7 +1,8 @@
 """Reads of recommendations: the filtered, searched list with the coalition's layer, and a detail.
 
 Full-text search is PostgreSQL's (English stemming, web-search syntax: "quoted phrases", -not, or)
-over a GIN-indexed tsvector; on SQLite, the first-run database, every word must appear in the text.
+over a GIN-indexed tsvector, with irregular plurals joined; on SQLite, the first-run database, the
+same syntax matched word by word (recommendations.search).
 Multi-valued filters (recommending State, regional group, theme...) are EXISTS subqueries, so a
 recommendation made by three States of one group is listed once and the plan stays an index scan.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchRank
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
@@ -19,6 +20,7 @@ from coalitions.models import Coalition
 
 from .filters import sort_of
 from .models import CoalitionRecommendation, CrossCycleLink, Recommendation, ResponseRecord, SimilarRecommendation
+from .search import rank_query, text_match
 
 SORTS: dict[str, tuple[str, ...]] = {
     "newest": ("-review__session__number", "review__state__name", "paragraph_major", "paragraph_minor", "pk"),
@@ -33,14 +35,7 @@ TAG_FILTERS = {"theme": ("themes", "theme_id"), "sdg": ("sdgs", "sdg__number"), 
 
 def text_search(queryset: QuerySet, q: str) -> QuerySet:
     """Recommendations whose text matches `q`."""
-    q = q.strip()
-    if not q:
-        return queryset
-    if connection.vendor == "postgresql":
-        return queryset.filter(search_vector=SearchQuery(q, config="english", search_type="websearch"))
-    for word in q.split():
-        queryset = queryset.filter(text__icontains=word.strip('"'))
-    return queryset
+    return text_match(queryset, q)
 
 
 def recommendation_search(*, coalition: Coalition, filters: dict[str, Any]) -> QuerySet[Recommendation]:
@@ -74,7 +69,7 @@ def recommendation_search(*, coalition: Coalition, filters: dict[str, Any]) -> Q
     sort = sort_of(filters)
     if sort == "relevance":
         if connection.vendor == "postgresql" and filters.get("q"):
-            query = SearchQuery(filters["q"], config="english", search_type="websearch")
+            query = rank_query(filters["q"])
             return qs.annotate(rank=SearchRank(F("search_vector"), query)).order_by("-rank", "pk")
         sort = "newest"
     ordering: list[Any] = list(SORTS.get(sort, SORTS["newest"]))

@@ -3,47 +3,35 @@
 
 The list is searched far more often than the vocabulary changes (an import, a reference-data load),
 and building its selects from model objects cost more than the search itself (390 States, themes,
-issues per request). The cache key is a version read in one small statement: the highest id of
-each vocabulary table, so any import that adds a term (or a reload of the calendar) renews it.
+issues per request). The cache key is a version read in one small statement: the write stamps of
+the vocabulary's tables (upr.freshness), so any write to a term renews it at once.
 """
 from __future__ import annotations
 
 import time
 
-from django.db import connection
 from django.utils.html import escape
 from django.utils.translation import get_language
 
-from upr.models import ReferenceLoad, Review, State
+from upr import freshness
+from upr.models import Review, State
 
 from .models import SDG, Issue, Theme
 
-TABLES = (Theme, Issue, SDG, ReferenceLoad)
-
-
-# The version, read at most every few seconds per process: a theme an import adds appears in the
-# filters a moment later, and the search saves a statement.
-VERSION_TTL = 5.0
-_read: tuple[float, str] = (0.0, "")
+TABLES = (Theme, Issue, SDG, State, Review)  # Review: reference_maps names the reviews
 
 
 def version() -> str:
-    global _read
-    now = time.monotonic()
-    if now - _read[0] < VERSION_TTL:
-        return _read[1]
-    parts = " UNION ALL ".join(f"SELECT COALESCE(MAX(id), 0) FROM {m._meta.db_table}" for m in TABLES)
-    with connection.cursor() as cursor:
-        cursor.execute(parts)
-        current = "-".join(str(row[0]) for row in cursor.fetchall())
-    _read = (now, current)
-    return current
+    """The vocabulary's version: the write stamps of its tables (upr.freshness), read in one small
+    statement, so a term added, renamed or removed, by an import or by hand, shows at once."""
+    stamps = freshness.current()
+    if stamps is None:  # no stamp table (a database not migrated yet): keep nothing
+        return str(time.monotonic_ns())
+    return "-".join(str(stamps.get(m._meta.db_table, 0)) for m in TABLES) + f"-{stamps.get(freshness.EVERYTHING, 0)}"
 
 
 def forget() -> None:
-    """This process changed the vocabulary (an import): read the version afresh next time."""
-    global _read
-    _read = (0.0, "")
+    """Kept for the importers: the version is read afresh on every use now."""
 
 
 def _choices() -> dict:

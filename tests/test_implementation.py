@@ -383,7 +383,7 @@ def test_the_carry_forward_page_costs_the_same_queries_whatever_the_rows(persona
     assert cost() == small
 
 
-def test_the_cached_matrix_page_shows_every_change_at_once(personas):
+def test_the_matrix_page_shows_every_change_at_once(personas):
     made = recommendations(personas, 2)
     build(personas)
     row = MatrixRow.objects.get(recommendation=made[0])
@@ -394,7 +394,7 @@ def test_the_cached_matrix_page_shows_every_change_at_once(personas):
     made[0].text = "Corrected text of the recommendation"
     made[0].save()  # a re-import corrects the shared text
     assert "Corrected text of the recommendation" in member.get(url(personas)).content.decode()
-    # What each person may see is cached apart: the observer does not get the members' page.
+    # What each person may see is theirs: the observer does not get the members' page.
     assess(admin, personas, row, shared="", assessed_on="2027-07-01", narrative="Members only")
     observer_page = personas.client_for(personas.observer).get(url(personas)).content.decode()
     assert "Not assessed" in observer_page and 'type="checkbox"' not in observer_page

@@ -89,7 +89,7 @@ class Review(models.Model):
 
 
 class ReferenceLoad(models.Model):
-    """Each load of the reference data that changed something. Its latest id versions cached calendar pages."""
+    """Each load of the reference data that changed something (when, and what)."""
 
     loaded_at = models.DateTimeField(auto_now_add=True)
     summary = models.TextField(blank=True)
@@ -100,6 +100,15 @@ class ReferenceLoad(models.Model):
     def __str__(self) -> str:
         return f"{self.loaded_at:%Y-%m-%d %H:%M} {self.summary}"
 
-    @classmethod
-    def current_version(cls) -> int:
-        return cls.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+class WriteStamp(models.Model):
+    """One write to a table, recorded by `upr.freshness` in the writing transaction itself: the newest
+    id per table is that table's version, which the fresh caches compare. Pruned to one row per table."""
+
+    name = models.CharField(max_length=100)  # the table written
+
+    class Meta:
+        indexes = [models.Index(fields=["name", "id"], name="write_stamp_table")]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk}"

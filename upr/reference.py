@@ -93,7 +93,7 @@ def load_reference(data_dir: Path = DATA_DIR) -> LoadReport:
     sessions = _load_sessions(data_dir, report)
     _load_reviews(data_dir, report, states, sessions)
     if any(report.created.values()) or any(report.updated.values()):
-        ReferenceLoad.objects.create(summary=report.summary())  # invalidates cached calendar pages
+        ReferenceLoad.objects.create(summary=report.summary())
     return report
 
 

@@ -4,7 +4,7 @@ from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from .models import ReferenceLoad, RegionalGroup, Review, Session, State
+from .models import RegionalGroup, Review, Session, State
 from .reference import CYCLE_SESSIONS
 
 
@@ -12,12 +12,13 @@ from .reference import CYCLE_SESSIONS
 def calendar(request: HttpRequest) -> HttpResponse:
     """Working Group sessions of one cycle (the current one unless asked), with their States.
 
-    The same for every reader, so the rendered list is cached, keyed on the version of the reference
-    data: the querysets below are lazy and only run when the cache misses.
+    The same for every reader, so the rendered list is a {% freshcache %} fragment (upr.freshness):
+    kept until any table it read (sessions, reviews, States) is written. The querysets below are
+    lazy and only run when it is rendered.
     """
     cycles = sorted(CYCLE_SESSIONS, reverse=True)
     asked = request.GET.get("cycle", "")
-    cycle = int(asked) if asked.isdigit() and int(asked) in cycles else cycles[0]
+    cycle = int(asked) if asked.isascii() and asked.isdigit() and len(asked) < 4 and int(asked) in cycles else cycles[0]
     sessions = (
         Session.objects.filter(cycle=cycle)
         .annotate(n_reviews=Count("reviews"))
@@ -25,7 +26,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         .prefetch_related(Prefetch("reviews", queryset=Review.objects.select_related("state").only(
             "session_id", "position", "state__name", "state__iso3")))
     )
-    context = {"sessions": sessions, "cycle": cycle, "cycles": cycles, "version": ReferenceLoad.current_version()}
+    context = {"sessions": sessions, "cycle": cycle, "cycles": cycles}
     return render(request, "upr/calendar.html", context)
 
 

@@ -68,9 +68,9 @@ def coalition_create(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     """The coalition at a glance.
 
-    Its body is cached per membership and keyed on the coalition's newest audit event (every write in
-    a coalition goes through a service that records one) and the newest load of the UPR calendar, so
-    any change renders it afresh. Everything below is lazy: computed only when the cache misses.
+    Its body is a {% freshcache %} fragment per membership (upr.freshness): kept until any table it
+    read (engagements, milestones, reviews, organisations, people, working groups, the audit trail)
+    is written, by a service or not. Everything below is lazy: computed only when it is rendered.
     """
     coalition = request.coalition
 
@@ -82,7 +82,6 @@ def dashboard(request: HttpRequest, coalition_slug: str) -> HttpResponse:
         ]
 
     context = {
-        "version": selectors.dashboard_version(coalition=coalition),
         "today": timezone.localdate().isoformat(),
         "upcoming": SimpleLazyObject(upcoming),
         "counts": SimpleLazyObject(lambda: selectors.coalition_counts(coalition=coalition)),

@@ -21,7 +21,7 @@ from ..wordcount import count_html, count_text
 
 __all__ = [
     "Submitters", "submitters", "DocumentCount", "document_count", "document_outline", "Check", "presubmission_checks",
-    "document_page", "outline_recommendations", "submission_deadline", "page_stamp",
+    "document_page", "outline_recommendations", "submission_deadline",
 ]
 
 
@@ -247,32 +247,3 @@ def presubmission_checks(page: PageData, *, deadline: dt.datetime | None, export
             checks.append(Check(_("The deadline is ahead"), deadline > timezone.now(),
                                 _("Due %(when)s (15:00 Geneva time)") % {"when": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M %Z")}))
     return checks
-
-
-
-def page_stamp(document: Document) -> str:
-    """A value that changes whenever anything the document page shows of the document changes: its
-    settings and status, a section saved, added or deleted, a comment made or resolved, a sign-on
-    asked or answered, a recommendation chosen or edited, an export made. One statement."""
-    from django.db import connection
-
-    from ..models import ExportJob
-
-    tables = {name: model._meta.db_table for name, model in (
-        ("section", Section), ("comment", Comment), ("signon", SignOn), ("draft", DraftRecommendation), ("job", ExportJob))}
-    sql = f"""
-        SELECT d.updated_at, d.status,
-          (SELECT concat(count(*), '/', max(updated_at), '/', sum(version)) FROM {tables['section']} WHERE document_id = d.id),
-          (SELECT concat(count(*), '/', max(c.created_at), '/', max(c.resolved_at), '/', count(c.resolved_at))
-             FROM {tables['comment']} c JOIN {tables['section']} s ON s.id = c.section_id WHERE s.document_id = d.id),
-          (SELECT concat(count(*), '/', max(requested_at), '/', max(answered_at), '/', string_agg(status, ''))
-             FROM {tables['signon']} WHERE document_id = d.id),
-          (SELECT concat(count(*), '/', max(updated_at), '/', string_agg(CAST(id AS TEXT), ','))
-             FROM {tables['draft']} WHERE document_id = d.id),
-          (SELECT concat(count(*), '/', max(created_at), '/', max(finished_at), '/', max(status))
-             FROM {tables['job']} WHERE document_id = d.id)
-        FROM {Document._meta.db_table} d WHERE d.id = %s"""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [document.pk])
-        row = cursor.fetchone()
-    return "|".join(str(value) for value in row or ())

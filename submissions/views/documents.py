@@ -2,10 +2,9 @@
 summary, recommendations and Word import."""
 from __future__ import annotations
 
-import hashlib
+import secrets
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -18,10 +17,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coalitions.models import Membership, Role, WorkingGroup
+from coalitions.models import Coalition, Membership, Role, WorkingGroup
 from coalitions.tenancy import require_role
 from coalitions.withheld import sees_withheld
 from recommendations.action_category import suggest
+from upr import freshness
 
 from .. import selectors, services
 from ..docx_import import DocxRefused, read_docx
@@ -62,33 +62,37 @@ def document_list(request: HttpRequest, coalition_slug: str, engagement_id: int)
     }, status=400 if form.errors else 200)
 
 
-# The page's content is kept this long at most for the same person and the same page stamp: what the
-# stamp does not see (an organisation renamed, a person added to a working group, the deadline
-# passing) shows within a minute.
-PAGE_CACHE_SECONDS = 60
-CSRF_PLACEHOLDER = "\x00csrf\x00"
+# The page's content is kept at most this long (a safety net: every write to anything it read
+# renders it afresh at once, see upr.freshness).
+PAGE_CACHE_SECONDS = 600
 
 
 def document_detail(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
     """The editor page. Its content (a whole submission, with its count and check) is rendered once
-    per person and page stamp (selectors.page_stamp) and kept in the cache: a dozen people reloading
-    a 5,630-word submission cost a cache read each. The CSRF token is put back per request."""
-    document = document_of(request, document_id)
+    per person and kept in the cache by `upr.freshness`: any write to any table the rendering read
+    (a section, a comment, a draft recommendation of the engagement, an organisation, a person's
+    working groups...) renders it afresh on the next view; a dozen people reloading a 5,630-word
+    submission between saves cost a cache read each. No CSRF token is cached: the content is
+    rendered with a random marker in its place, replaced by this request's own token."""
     membership = request.membership
-    key = ":".join(str(part) for part in (
-        "document-page", document.pk, request.user.pk, membership.role, membership.organisation_id, get_language(),
-        timezone.get_current_timezone_name(), hashlib.sha256(selectors.page_stamp(document).encode()).hexdigest()))
-    token = get_token(request)
-    body = cache.get(key)
-    if body is None:
-        body = _document_body(request, coalition_slug, document)
-        cache.set(key, body.replace(token, CSRF_PLACEHOLDER), PAGE_CACHE_SECONDS)
-    else:
-        body = body.replace(CSRF_PLACEHOLDER, token)
+    with freshness.Watch() as watch:
+        document = document_of(request, document_id)
+        key = ":".join(str(part) for part in (
+            "document-page", document.pk, request.user.pk, membership.pk, membership.role, membership.organisation_id,
+            get_language(), timezone.get_current_timezone_name()))
+
+        def render_body() -> tuple[str, str]:
+            freshness.depends_on(Coalition, Membership)  # read by the tenancy middleware, before the watch
+            marker = "csrf" + secrets.token_hex(16)
+            return marker, _document_body(request, coalition_slug, document, csrf=marker)
+
+        marker, body = watch.cached(key, render_body, seconds=PAGE_CACHE_SECONDS)
+    body = body.replace(marker, get_token(request))
     return render(request, "submissions/document_detail.html", {"document": document, "body": mark_safe(body)})  # rendered by the template engine
 
 
-def _document_body(request: HttpRequest, coalition_slug: str, document: Document) -> str:
+def _document_body(request: HttpRequest, coalition_slug: str, document: Document, *, csrf: str) -> str:
+    """The page's content, with `csrf` wherever a form carries its token."""
     membership = request.membership
     page = selectors.document_page(document)
     my_groups = set(membership.working_groups.values_list("pk", flat=True))
@@ -104,9 +108,13 @@ def _document_body(request: HttpRequest, coalition_slug: str, document: Document
         people=[(m.user_id, str(m.user)) for m in Membership.objects.for_coalition(request.coalition).select_related("user")]  # type: ignore[attr-defined]
         if admin_choices else [],
     )
+    ctx.csrf = csrf
     jobs = list(document.exports.select_related("requested_by").defer("content")[:6])
     snapshot = getattr(document, "snapshot", None) if document.status == "submitted" else None
     exported_docx = any(j.format == ExportFormat.DOCX and j.status == ExportStatus.DONE for j in jobs)
+    deadline = selectors.submission_deadline(document)
+    if deadline is not None:
+        freshness.expire_at(deadline)  # "The deadline is ahead" turns false then
     my_sign_on = next((s for s in page.submitters.sign_ons if s.organisation_id == membership.organisation_id), None)
     context = {
         "document": document, "page": page, "count": page.count, "jobs": jobs, "snapshot": snapshot,
@@ -116,7 +124,7 @@ def _document_body(request: HttpRequest, coalition_slug: str, document: Document
             version=document.summary_version, body=document.summary, label=_("Executive summary"), title=None,
             numbered=False)) if membership.is_admin and editable else None,
         "annexes": [section_block(ctx, s, annex_number=i) for i, s in enumerate(page.annexes, start=1)],
-        "checks": selectors.presubmission_checks(page, deadline=selectors.submission_deadline(document), exported_docx=exported_docx),
+        "checks": selectors.presubmission_checks(page, deadline=deadline, exported_docx=exported_docx),
         "moves": [to for (frm, to), role in TRANSITIONS.items() if frm == document.status and membership.has_role(role)],
         "pending_exports": any(j.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for j in jobs),
         "settings_form": DocumentSettingsForm(instance=document) if membership.is_admin else None,
@@ -134,6 +142,7 @@ def _document_body(request: HttpRequest, coalition_slug: str, document: Document
         "chosen": {r.pk for r in page.recommendations},
         "asks": [(r, selectors.smart_checklist(r), suggest(r.text)) for r in page.recommendations],
     }
+    context["csrf_token"] = csrf  # what {% csrf_token %} writes (the context wins over the context processor)
     return render_to_string("submissions/document_body.html", context, request)
 
 
