@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api import FeedSerializer
+from upr.inputs import parse_id
 
 from . import advocacy, advocacy_outcome, feeds, selectors, work_plan
 from .api import CoalitionScopedMixin, form_refused
@@ -147,12 +148,13 @@ class EngagementRecordViewSet(
 
     def queryset_for(self, coalition: Coalition) -> Any:
         found = self.model.objects.for_coalition(coalition)  # type: ignore[attr-defined]
-        if self.request.query_params.get("engagement", "").isdigit():
-            found = found.filter(engagement=self.request.query_params["engagement"])
+        if (engagement := parse_id(self.request.query_params.get("engagement"))) is not None:
+            found = found.filter(engagement=engagement)
         return found.select_related("follow_up_task")
 
     def _engagement(self, pk: Any) -> Engagement:
-        engagement = selectors.engagement_list(coalition=self.coalition).filter(pk=pk).first() if str(pk).isdigit() else None
+        pk = parse_id(pk)
+        engagement = selectors.engagement_list(coalition=self.coalition).filter(pk=pk).first() if pk is not None else None
         if engagement is None:
             raise serializers.ValidationError({"engagement": ["Unknown id."]})
         return engagement
@@ -214,8 +216,8 @@ class TaskViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveMo
     def queryset_for(self, coalition: Coalition) -> Any:
         found = Task.objects.for_coalition(coalition).order_by("due_at", "id")  # type: ignore[attr-defined]
         params = self.request.query_params
-        if params.get("engagement", "").isdigit():
-            found = found.filter(engagement=params["engagement"])
+        if (engagement := parse_id(params.get("engagement"))) is not None:
+            found = found.filter(engagement=engagement)
         if params.get("status") in ("open", "done"):
             found = found.filter(status=params["status"])
         return found

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from coalitions.models import AuditEvent, Membership, Role
 from recommendations.models import Recommendation, Response
+from upr.inputs import parse_id
 
 from .models import LIGHT_ORDER, Light, Matrix, MatrixRow
 
@@ -37,8 +38,8 @@ def escape(value: object) -> str:
 
 def _filtered(matrix: Matrix, filters: dict[str, str]):  # type: ignore[no-untyped-def]
     found = MatrixRow.objects.filter(coalition_id=matrix.coalition_id, matrix=matrix)
-    if filters.get("cluster", "").isdigit():
-        found = found.filter(cluster_id=filters["cluster"])
+    if (cluster := parse_id(filters.get("cluster"))) is not None:
+        found = found.filter(cluster_id=cluster)
     if filters.get("light") in Light.values:
         found = found.filter(latest__light=filters["light"])
     elif filters.get("light") == "none":

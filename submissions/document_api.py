@@ -13,12 +13,13 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from coalitions.api import CoalitionScopedMixin
 from coalitions.models import Coalition, MemberOrganisation, Role
+from upr.inputs import MAX_ID, JSONObjectParser, parse_id, parse_int
 
 from . import selectors, services
 from .document_serializers import (
@@ -69,14 +70,14 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
     model = Document
     write_role = Role.MEMBER
     serializer_class = DocumentSerializer
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [JSONObjectParser, FormParser, MultiPartParser]
 
     def queryset_for(self, coalition: Coalition) -> QuerySet:
         documents = Document.objects.for_coalition(coalition).select_related(  # type: ignore[attr-defined]
             "engagement__review__state", "engagement__review__session", "lead_organisation")
         engagement = self.request.query_params.get("engagement") if self.action == "list" else None
         if engagement:
-            documents = documents.filter(engagement=engagement) if engagement.isdigit() else documents.none()
+            documents = documents.filter(engagement=pk) if (pk := parse_id(engagement)) is not None else documents.none()
         return documents
 
     def _admin(self) -> None:
@@ -191,7 +192,7 @@ class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
         sections = Section.objects.for_coalition(coalition).select_related("document", "working_group")  # type: ignore[attr-defined]
         document = self.request.query_params.get("document") if self.action == "list" else None
         if document:
-            sections = sections.filter(document=document) if document.isdigit() else sections.none()
+            sections = sections.filter(document=pk) if (pk := parse_id(document)) is not None else sections.none()
         return sections
 
     @extend_schema(request=SectionCreateSerializer, responses=SectionSerializer)
@@ -226,7 +227,8 @@ class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
     @action(detail=True, methods=["post"])
     def restore(self, request: Request, **kwargs: Any) -> Response:
         section = self.get_object()
-        revision = SectionRevision.objects.filter(section=section, version=request.data.get("version")).first()
+        version = parse_int(request.data.get("version"), minimum=1, maximum=MAX_ID)
+        revision = SectionRevision.objects.filter(section=section, version=version).first() if version else None
         if revision is None:
             raise serializers.ValidationError({"version": ["No such version of this section."]})
         restored = self.call_service(services.section_restore, section=section, membership=self.membership, revision=revision)
