@@ -87,8 +87,8 @@ def clusters(request: HttpRequest, coalition_slug: str, engagement_id: int) -> H
     """Rename clusters, give each to a working group, add one; move rows between them from the matrix."""
     matrix = _matrix(request, engagement_id)
     cluster = None
-    if (cluster_id := parse_id(request.POST.get("cluster"))) is not None:
-        cluster = get_object_or_404(Cluster, matrix=matrix, pk=cluster_id)
+    if request.POST.get("cluster"):  # renaming one: an id that is none answers like an unknown one
+        cluster = get_object_or_404(Cluster, matrix=matrix, pk=parse_id(request.POST["cluster"]) or 0)
     form = ClusterForm(request.POST or None, matrix=matrix)
     if request.method == "POST" and form.is_valid():
         try:

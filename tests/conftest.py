@@ -142,7 +142,7 @@ class World:
         (default: alpha's own)."""
         ids = self.ours if ids is None else ids
         resource = template.split("/")[4] if template.startswith("/api/c/") else template.split("/")[2]
-        values = {"coalition_slug": slug, "id": ids.get(API_RESOURCES.get(resource, ""), 0), "milestone_id": ids["milestone"],
+        values = {"coalition_slug": slug, "id": ids.get(API_RESOURCES.get(resource, ""), 0), "milestone_id": ids.get("milestone", 0),
                   "fmt": "csv", "iso3": "SVN", "number": 48}
         if resource == "reviews":
             values["id"] = Review.objects.get(state__iso3="SVN", session__number=48).pk
