@@ -59,7 +59,7 @@ class TaskStatusSerializer(serializers.Serializer):
 
 class ConsultationSerializer(serializers.ModelSerializer):
     follow_up_due = serializers.DateField(required=False, allow_null=True, write_only=True)
-    follow_up_task = serializers.PrimaryKeyRelatedField(read_only=True)
+    follow_up_task = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Consultation
@@ -70,7 +70,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
 
 class AdvocacyMeetingSerializer(serializers.ModelSerializer):
     follow_up_due = serializers.DateField(required=False, allow_null=True, write_only=True)
-    follow_up_task = serializers.PrimaryKeyRelatedField(read_only=True)
+    follow_up_task = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     state_iso3 = serializers.CharField(source="state.iso3", read_only=True)
 
     class Meta:
@@ -278,7 +278,7 @@ class EngagementPlanViewSet(CoalitionScopedMixin, viewsets.GenericViewSet):
         })
 
     @extend_schema(responses=StateOutcomeSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="lobbying-outcome", url_name="outcome")
+    @action(detail=True, methods=["get"], url_path="lobbying-outcome", url_name="outcome", pagination_class=None)
     def lobbying_outcome(self, request: Request, **kwargs: Any) -> Response:
         """Each State lobbied, and whether it recommended on the issues raised ("pending" before the review's recommendations are in)."""
         outcome = advocacy_outcome.lobbying_outcome(engagement=self.get_object())

@@ -75,6 +75,8 @@ class RowSerializer(CoalitionScopedFieldsMixin, serializers.ModelSerializer):
     response = serializers.CharField(source="recommendation.response", read_only=True)
     latest = serializers.SerializerMethodField()
     base_version = serializers.IntegerField(write_only=True, required=True)
+    previous_light = serializers.ChoiceField(choices=[("", ""), *Light.choices], read_only=True,
+                                             help_text="The light before the latest assessment (\"\" before a second one).")
 
     class Meta:
         model = MatrixRow
@@ -295,7 +297,7 @@ class CarryForwardViewSet(CoalitionScopedMixin, viewsets.GenericViewSet):
         return engagement_list(coalition=coalition)
 
     @extend_schema(request=CarryForwardSerializer, responses={200: RowSerializer(many=True), 201: None})
-    @action(detail=True, methods=["get", "post"], url_path="carry-forward", url_name="forward")
+    @action(detail=True, methods=["get", "post"], url_path="carry-forward", url_name="forward", pagination_class=None)
     def carry_forward(self, request: Request, **kwargs: Any) -> Response:
         from . import midterm
 

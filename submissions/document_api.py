@@ -137,7 +137,7 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
 
     @extend_schema(methods=["get"], responses=SignOnSerializer(many=True))
     @extend_schema(methods=["post"], request=SignOnRequestSerializer, responses=SignOnSerializer(many=True))
-    @action(detail=True, methods=["get", "post"], url_path="sign-ons", url_name="signons")
+    @action(detail=True, methods=["get", "post"], url_path="sign-ons", url_name="signons", pagination_class=None)
     def sign_ons(self, request: Request, **kwargs: Any) -> Response:
         document = self.get_object()
         if request.method == "POST":
@@ -149,7 +149,7 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
 
     @extend_schema(methods=["get"], responses=ExportJobSerializer(many=True))
     @extend_schema(methods=["post"], request=ExportRequestSerializer, responses=ExportJobSerializer)
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def exports(self, request: Request, **kwargs: Any) -> Response:
         """Queue a Word or PDF export (a task on the exports queue); poll export-jobs/{id}/ for it."""
         document = self.get_object()
@@ -218,7 +218,7 @@ class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses=RevisionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def revisions(self, request: Request, **kwargs: Any) -> Response:
         section = self.get_object()
         return Response(RevisionSerializer(SectionRevision.objects.filter(section=section).order_by("-version"), many=True).data)
@@ -236,7 +236,7 @@ class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
 
     @extend_schema(methods=["get"], responses=CommentSerializer(many=True))
     @extend_schema(methods=["post"], request=CommentSerializer, responses=CommentSerializer)
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def comments(self, request: Request, **kwargs: Any) -> Response:
         section = self.get_object()
         if request.method == "POST":

@@ -150,6 +150,13 @@ class World:
             template = template.replace("{" + name + "}", str(value))
         return template
 
+    def path_parameters(self, template: str) -> dict[str, str]:
+        """The values `fill` gives the template's parameters, by name (schemathesis takes them so)."""
+        names = [part[1:-1] for part in template.split("/") if part.startswith("{")]
+        values = [part for part, name in zip(self.fill(template).split("/"), template.split("/"), strict=True)
+                  if name.startswith("{")]
+        return dict(zip(names, values, strict=True))
+
 
 # The API's resources (the path segment after /api/c/{coalition_slug}/) and the World key of their ids.
 API_RESOURCES = {
@@ -236,3 +243,28 @@ def world(upr_reference) -> World:  # type: ignore[no-untyped-def]
     group = WorkingGroup.objects.get(pk=ours["working_group"])
     group.members.add(*Membership.objects.filter(coalition=alpha, role__in=[Role.EDITOR, Role.MEMBER]))
     return World(coalition=alpha, other=Coalition.objects.get(pk=theirs["coalition"]), people=people, ours=ours, theirs=theirs)
+
+
+@pytest.fixture
+def in_process_wsgi():  # type: ignore[no-untyped-def]
+    """Requests through the WSGI handler, as Django's test client makes them: they must not close the
+    test's database connection (and with it its transaction), and their exceptions are kept."""
+    import traceback
+
+    from django.core.signals import got_request_exception, request_finished, request_started
+    from django.db import close_old_connections
+
+    raised: list[str] = []
+
+    def remember(sender, request=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        raised.append(traceback.format_exc(limit=-6))
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    got_request_exception.connect(remember)
+    try:
+        yield raised
+    finally:
+        got_request_exception.disconnect(remember)
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
