@@ -11,6 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from upr.inputs import parse_int
+
 
 class MyDeadlineSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField()
@@ -29,10 +31,10 @@ class MyDeadlines(APIView):
         """The milestones of the caller's engagements and the open tasks that are theirs, soonest first (overdue tasks included)."""
         from coalitions.work_plan import my_deadlines
 
-        days = request.query_params.get("days", "60")
-        if not days.isdigit() or not 1 <= int(days) <= 366:
+        days = parse_int(request.query_params.get("days", "60"), minimum=1, maximum=366)
+        if days is None:
             raise serializers.ValidationError({"days": ["A whole number of days from 1 to 366."]})
-        rows = my_deadlines(user=request.user, now=timezone.now(), days=int(days))
+        rows = my_deadlines(user=request.user, now=timezone.now(), days=days)
         return Response(MyDeadlineSerializer(rows, many=True).data)
 
 

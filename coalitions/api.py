@@ -276,7 +276,7 @@ class EngagementViewSet(
         )
 
     @extend_schema(responses=TimelineEntrySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request: Request, **kwargs: Any) -> Response:
         entries = selectors.engagement_timeline(engagement=self.get_object())
         return Response(TimelineEntrySerializer(entries, many=True).data)

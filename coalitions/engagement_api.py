@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api import FeedCreateSerializer, FeedSerializer
+from upr.inputs import parse_id
 
 from . import advocacy, advocacy_outcome, feeds, selectors, work_plan
 from .api import CoalitionScopedMixin, form_refused
@@ -66,7 +67,7 @@ class TaskStatusSerializer(serializers.Serializer):
 
 class ConsultationSerializer(serializers.ModelSerializer):
     follow_up_due = serializers.DateField(required=False, allow_null=True, write_only=True)
-    follow_up_task = serializers.PrimaryKeyRelatedField(read_only=True)
+    follow_up_task = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Consultation
@@ -85,7 +86,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
 
 class AdvocacyMeetingSerializer(serializers.ModelSerializer):
     follow_up_due = serializers.DateField(required=False, allow_null=True, write_only=True)
-    follow_up_task = serializers.PrimaryKeyRelatedField(read_only=True)
+    follow_up_task = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     state_iso3 = serializers.CharField(source="state.iso3", read_only=True)
 
     class Meta:
@@ -164,12 +165,13 @@ class EngagementRecordViewSet(
 
     def queryset_for(self, coalition: Coalition) -> Any:
         found = self.model.objects.for_coalition(coalition)  # type: ignore[attr-defined]
-        if self.request.query_params.get("engagement", "").isdigit():
-            found = found.filter(engagement=self.request.query_params["engagement"])
+        if (engagement := parse_id(self.request.query_params.get("engagement"))) is not None:
+            found = found.filter(engagement=engagement)
         return found.select_related("follow_up_task")
 
     def _engagement(self, pk: Any) -> Engagement:
-        engagement = selectors.engagement_list(coalition=self.coalition).filter(pk=pk).first() if str(pk).isdigit() else None
+        pk = parse_id(pk)
+        engagement = selectors.engagement_list(coalition=self.coalition).filter(pk=pk).first() if pk is not None else None
         if engagement is None:
             raise serializers.ValidationError({"engagement": ["Unknown id."]})
         return engagement
@@ -231,8 +233,8 @@ class TaskViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveMo
     def queryset_for(self, coalition: Coalition) -> Any:
         found = Task.objects.for_coalition(coalition).select_related("organisation").order_by("due_at", "id")  # type: ignore[attr-defined]
         params = self.request.query_params
-        if params.get("engagement", "").isdigit():
-            found = found.filter(engagement=params["engagement"])
+        if (engagement := parse_id(params.get("engagement"))) is not None:
+            found = found.filter(engagement=engagement)
         if params.get("status") in ("open", "done"):
             found = found.filter(status=params["status"])
         return found
@@ -295,7 +297,7 @@ class EngagementPlanViewSet(CoalitionScopedMixin, viewsets.GenericViewSet):
         })
 
     @extend_schema(responses=StateOutcomeSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="lobbying-outcome", url_name="outcome")
+    @action(detail=True, methods=["get"], url_path="lobbying-outcome", url_name="outcome", pagination_class=None)
     def lobbying_outcome(self, request: Request, **kwargs: Any) -> Response:
         """Each State lobbied, and whether it recommended on the issues raised ("pending" before the review's recommendations are in)."""
         outcome = advocacy_outcome.lobbying_outcome(engagement=self.get_object())

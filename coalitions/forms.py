@@ -4,6 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from upr.inputs import parse_int
 from upr.models import Review
 
 from .models import Coalition, MemberOrganisation, Membership, Role, WorkingGroup
@@ -136,6 +137,7 @@ class ReminderPreferenceForm(forms.Form):
 
     def clean_lead_days(self) -> list[int]:
         raw = [part.strip() for part in self.cleaned_data["lead_days"].split(",") if part.strip()]
-        if not raw or not all(part.isdigit() and int(part) <= MAX_LEAD_DAYS for part in raw):
+        days = [parse_int(part, minimum=0, maximum=MAX_LEAD_DAYS) for part in raw]
+        if not days or None in days:
             raise forms.ValidationError(_("Give whole numbers of days from 0 to 60, e.g. 30, 7, 1, 0."))
-        return sorted({int(part) for part in raw}, reverse=True)
+        return sorted(set(days), reverse=True)  # type: ignore[arg-type]

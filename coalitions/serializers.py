@@ -8,7 +8,17 @@ from rest_framework import serializers
 
 from upr.models import Review
 
-from .models import AuditEvent, Coalition, Engagement, Invitation, MemberOrganisation, Membership, Role, WorkingGroup
+from .models import (
+    MILESTONE_KIND_CHOICES,
+    AuditEvent,
+    Coalition,
+    Engagement,
+    Invitation,
+    MemberOrganisation,
+    Membership,
+    Role,
+    WorkingGroup,
+)
 
 
 class CoalitionScopedFieldsMixin:
@@ -91,7 +101,7 @@ class InvitationSerializer(CoalitionScopedFieldsMixin, serializers.ModelSerializ
 
 class TimelineEntrySerializer(serializers.Serializer):
     id = serializers.IntegerField(source="milestone.pk")
-    kind = serializers.CharField(source="milestone.kind")
+    kind = serializers.ChoiceField(source="milestone.kind", choices=MILESTONE_KIND_CHOICES, read_only=True)
     label = serializers.CharField()
     date = serializers.DateField(allow_null=True)
     default_date = serializers.DateField(allow_null=True)
@@ -105,7 +115,7 @@ class EngagementSerializer(serializers.ModelSerializer):
     review = serializers.PrimaryKeyRelatedField(queryset=Review.objects.all())
     state = serializers.CharField(source="review.state.name", read_only=True)
     session = serializers.IntegerField(source="review.session.number", read_only=True)
-    review_date = serializers.DateField(source="review.review_date", read_only=True)
+    review_date = serializers.DateField(source="review.review_date", read_only=True, allow_null=True)
 
     class Meta:
         model = Engagement
@@ -119,7 +129,7 @@ class MilestoneUpdateSerializer(serializers.Serializer):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    actor = serializers.EmailField(source="actor.email", read_only=True, default=None)
+    actor = serializers.EmailField(source="actor.email", read_only=True, default=None, allow_null=True)
     action_label = serializers.CharField(read_only=True)
 
     class Meta:

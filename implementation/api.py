@@ -12,27 +12,33 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from coalitions.api import CoalitionScopedMixin, as_drf_error, form_refused
-from coalitions.models import Coalition, Role
+from coalitions.models import Coalition, Engagement, Role, WorkingGroup
 from coalitions.selectors import engagement_list
+from coalitions.serializers import CoalitionScopedFieldsMixin
+from upr.inputs import JSONObjectParser, parse_id
 
 from . import access, selectors, services
 from .forms import AssessmentForm, EvidenceForm
 from .models import Assessment, Cluster, ClusterScheme, Evidence, Light, Matrix, MatrixRow
 
 
-class MatrixSerializer(serializers.ModelSerializer):
+class MatrixSerializer(CoalitionScopedFieldsMixin, serializers.ModelSerializer):
+    scoped_fields = {"engagement": Engagement}
+
     class Meta:
         model = Matrix
         fields = ["id", "engagement", "scheme", "created_at"]
         read_only_fields = ["id", "created_at"]
 
 
-class ClusterSerializer(serializers.ModelSerializer):
+class ClusterSerializer(CoalitionScopedFieldsMixin, serializers.ModelSerializer):
+    scoped_fields = {"working_group": WorkingGroup}
+
     class Meta:
         model = Cluster
         fields = ["id", "matrix", "name", "position", "working_group"]
@@ -62,12 +68,15 @@ class AssessmentSerializer(serializers.ModelSerializer):
         extra_kwargs = {"light": {"required": False}}
 
 
-class RowSerializer(serializers.ModelSerializer):
+class RowSerializer(CoalitionScopedFieldsMixin, serializers.ModelSerializer):
+    scoped_fields = {"cluster": Cluster}
     paragraph = serializers.CharField(source="recommendation.paragraph", read_only=True)
     text = serializers.CharField(source="recommendation.text", read_only=True)
     response = serializers.CharField(source="recommendation.response", read_only=True)
     latest = serializers.SerializerMethodField()
     base_version = serializers.IntegerField(write_only=True, required=True)
+    previous_light = serializers.ChoiceField(choices=[("", ""), *Light.choices], read_only=True,
+                                             help_text="The light before the latest assessment (\"\" before a second one).")
 
     class Meta:
         model = MatrixRow
@@ -152,8 +161,8 @@ class ClusterViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.UpdateM
 
     def queryset_for(self, coalition: Coalition) -> Any:
         found = Cluster.objects.for_coalition(coalition)  # type: ignore[attr-defined]
-        matrix = self.request.query_params.get("matrix", "")
-        return found.filter(matrix=matrix) if matrix.isdigit() else found
+        matrix = parse_id(self.request.query_params.get("matrix"))
+        return found.filter(matrix=matrix) if matrix is not None else found
 
     def perform_update(self, serializer: serializers.Serializer) -> None:
         cluster = serializer.instance
@@ -181,8 +190,8 @@ class RowViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveMod
         params = self.request.query_params
         found = MatrixRow.objects.for_coalition(coalition).select_related("recommendation", "cluster", "latest")  # type: ignore[attr-defined]
         for name in ("matrix", "cluster"):
-            if params.get(name, "").isdigit():
-                found = found.filter(**{name: params[name]})
+            if (pk := parse_id(params.get(name))) is not None:
+                found = found.filter(**{name: pk})
         if params.get("light") in Light.values:
             found = found.filter(latest__light=params["light"])
         return found.order_by("cluster__position", "recommendation__paragraph_major", "recommendation__paragraph_minor", "id")
@@ -192,7 +201,10 @@ class RowViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveMod
         body = RowSerializer(row, data=request.data, partial=True, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        base = data.pop("base_version")
+        base = data.pop("base_version", None)
+        if base is None:  # partial, so the serializer does not require it; without it a save could overwrite
+            raise serializers.ValidationError({"base_version": [
+                "This field is required: the version of the row your change starts from (409 if someone saved since)."]})
         cluster = data.get("cluster")
         if cluster is not None and cluster.matrix_id != row.matrix_id:
             raise serializers.ValidationError({"cluster": ["Unknown id."]})
@@ -215,18 +227,18 @@ class AssessmentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retr
     model = Assessment
     serializer_class = AssessmentSerializer
     write_role = Role.MEMBER
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [JSONObjectParser, MultiPartParser, FormParser]
 
     def queryset_for(self, coalition: Coalition) -> Any:
         found = Assessment.objects.for_coalition(coalition).prefetch_related("evidence")  # type: ignore[attr-defined]
         if not self.membership.has_role(Role.MEMBER):  # type: ignore[union-attr]
             found = found.filter(shared=True)
-        row = self.request.query_params.get("row", "")
-        return found.filter(row=row) if row.isdigit() else found
+        row = parse_id(self.request.query_params.get("row"))
+        return found.filter(row=row) if row is not None else found
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         row_id = request.data.get("row")
-        row = self.scoped(MatrixRow, row_id if str(row_id).isdigit() else -1)
+        row = self.scoped(MatrixRow, parse_id(row_id) or -1)
         data = {key: request.data.get(key) for key in ("assessed_on", "law", "policy", "practice", "light", "narrative")}
         data["shared"] = str(request.data.get("shared", "true")).lower() in ("true", "1", "on", "yes")
         form = AssessmentForm({k: v for k, v in data.items() if v is not None})
@@ -266,8 +278,8 @@ class EvidenceViewSet(CoalitionScopedMixin, mixins.ListModelMixin, viewsets.Gene
         found = Evidence.objects.for_coalition(coalition).select_related("assessment")  # type: ignore[attr-defined]
         if not self.membership.has_role(Role.MEMBER):  # type: ignore[union-attr]
             found = found.filter(assessment__shared=True)
-        assessment = self.request.query_params.get("assessment", "")
-        return found.filter(assessment=assessment) if assessment.isdigit() else found
+        assessment = parse_id(self.request.query_params.get("assessment"))
+        return found.filter(assessment=assessment) if assessment is not None else found
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     @action(detail=True, methods=["get"])
@@ -298,7 +310,7 @@ class CarryForwardViewSet(CoalitionScopedMixin, viewsets.GenericViewSet):
         return engagement_list(coalition=coalition)
 
     @extend_schema(request=CarryForwardSerializer, responses={200: RowSerializer(many=True), 201: None})
-    @action(detail=True, methods=["get", "post"], url_path="carry-forward", url_name="forward")
+    @action(detail=True, methods=["get", "post"], url_path="carry-forward", url_name="forward", pagination_class=None)
     def carry_forward(self, request: Request, **kwargs: Any) -> Response:
         from . import midterm
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from coalitions.models import Membership, Role
 from recommendations.models import Response
+from upr.inputs import parse_id
 
 from .models import LIGHT_ORDER, Light, Matrix, MatrixRow
 
@@ -35,8 +36,8 @@ def escape(value: object) -> str:
 
 def _filtered(matrix: Matrix, filters: dict[str, str]):  # type: ignore[no-untyped-def]
     found = MatrixRow.objects.filter(coalition_id=matrix.coalition_id, matrix=matrix)
-    if _is_id(filters.get("cluster", "")):
-        found = found.filter(cluster_id=filters["cluster"])
+    if (cluster := parse_id(filters.get("cluster"))) is not None:
+        found = found.filter(cluster_id=cluster)
     if filters.get("light") in Light.values:
         found = found.filter(latest__light=filters["light"])
     elif filters.get("light") == "none":
@@ -47,11 +48,6 @@ def _filtered(matrix: Matrix, filters: dict[str, str]):  # type: ignore[no-untyp
         found = found.filter(recommendation__text__icontains=filters["q"].strip())
     return found.order_by("cluster__position", "cluster__name", "recommendation__paragraph_major",
                           "recommendation__paragraph_minor", "id")
-
-
-def _is_id(value: str) -> bool:
-    """A database id: ASCII digits ("²" is a digit to str.isdigit, not to int) within 64 bits."""
-    return value.isascii() and value.isdigit() and len(value) < 19
 
 
 def _movement(light: str | None, before: str) -> str:

@@ -17,6 +17,7 @@ from coalitions.models import Engagement, Role, WorkingGroup
 from coalitions.selectors import engagement_list
 from coalitions.tenancy import require_role
 from recommendations.models import Response
+from upr.inputs import parse_id
 
 from . import access, selectors, services
 from .forms import ActionFormSet, AssessmentForm, BuildForm, ClusterForm, EvidenceForm, IndicatorFormSet, RowForm
@@ -88,8 +89,8 @@ def clusters(request: HttpRequest, coalition_slug: str, engagement_id: int) -> H
     """Rename clusters, give each to a working group, add one; move rows between them from the matrix."""
     matrix = _matrix(request, engagement_id)
     cluster = None
-    if request.POST.get("cluster", "").isdigit():
-        cluster = get_object_or_404(Cluster, matrix=matrix, pk=request.POST["cluster"])
+    if request.POST.get("cluster"):  # renaming one: an id that is none answers like an unknown one
+        cluster = get_object_or_404(Cluster, matrix=matrix, pk=parse_id(request.POST["cluster"]) or 0)
     form = ClusterForm(request.POST or None, matrix=matrix)
     if request.method == "POST" and form.is_valid():
         try:
@@ -115,9 +116,9 @@ def clusters(request: HttpRequest, coalition_slug: str, engagement_id: int) -> H
 def rows_move(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
     """Move the rows ticked on the matrix page into one cluster (how a custom scheme is sorted)."""
     matrix = _matrix(request, engagement_id)
-    cluster = Cluster.objects.filter(matrix=matrix, pk=request.POST.get("to", "") or 0).first() \
-        if request.POST.get("to", "").isdigit() else None
-    ids = [int(pk) for pk in request.POST.getlist("row") if pk.isdigit()]
+    to = parse_id(request.POST.get("to"))
+    cluster = Cluster.objects.filter(matrix=matrix, pk=to).first() if to is not None else None
+    ids = [pk for pk in map(parse_id, request.POST.getlist("row")) if pk is not None]
     if cluster is None or not ids:
         messages.error(request, _("Tick the rows to move and choose the cluster to move them into."))
     else:
@@ -296,7 +297,7 @@ def carry_forward(request: HttpRequest, coalition_slug: str, engagement_id: int)
     if request.method == "POST":
         if not request.membership.can_edit:  # type: ignore[attr-defined]
             raise PermissionDenied
-        ids = [int(pk) for pk in request.POST.getlist("row") if pk.isdigit()]
+        ids = [pk for pk in map(parse_id, request.POST.getlist("row")) if pk is not None]
         drafts = midterm.carry_forward(engagement=engagement, actor=request.user, row_ids=ids)
         if drafts:
             messages.success(request, _("%(n)d draft recommendations added: make each SMART before you send it.") % {"n": len(drafts)})

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coalitions.models import Coalition, WorkingGroup
+from upr.inputs import parse_id
 from upr.models import RegionalGroup
 
 from .models import ACTION_CATEGORIES, Response
@@ -115,9 +116,10 @@ class SearchFilters:
                                  % {"limit": Q_MAX_LENGTH, "show_value": len(value)})
             return value
         if spec.kind == "number":
-            if not value.isdigit() or int(value) < 1:
+            number = parse_id(value)
+            if number is None:
                 raise ValueError(_("Enter a whole number."))
-            return int(value)
+            return number
         if value not in self.allowed(spec):
             raise ValueError(_("Select a valid choice. %(value)s is not one of the available choices.") % {"value": value})
         return spec.coerce(value)

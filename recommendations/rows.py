@@ -17,10 +17,13 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition
+from upr.inputs import parse_int
 
 from .models import ActionCategoryStatus, CoalitionRecommendation, Recommendation, Response
 from .search import matches
 from .vocabulary import reference_maps
+
+MAX_PAGE = 10**9  # far past any last page, and its offset well within the database's integers
 
 # What a row shows, in this order (read in plain SQL by _page_rows: the ORM took longer to build
 # these three small statements than PostgreSQL took to run them).
@@ -77,10 +80,11 @@ def read_page(recommendations: QuerySet[Recommendation], *, coalition: Coalition
     from the recommendations table alone, remembered for a while under `cache_key` when given).
     Then those rows with their review, State and session. A page past the end falls back to the
     last page, as Paginator.get_page does."""
-    try:
-        number = max(1, int(page or 1))
-    except (TypeError, ValueError):
-        number = 1
+    # A page number that is not one reads as the first; one past the end as the last (below). Bounded,
+    # so that the offset stays within the database's integers.
+    number = parse_int(page, minimum=1, maximum=MAX_PAGE)
+    if number is None:
+        number = MAX_PAGE if str(page).isascii() and str(page).isdigit() else 1
     ids, total = matches(recommendations, start=(number - 1) * per_page, stop=number * per_page, cache_key=cache_key)
     if not ids and total:
         number = -(-total // per_page)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from upr.inputs import parse_int
 from upr.models import Review
 from upr.reference import StateIndex
 
@@ -57,7 +58,7 @@ def check_row(line: int, raw: dict[str, str], states: StateIndex) -> tuple[Row |
     sdgs = []
     for part in _split(raw.get("sdgs", "")):
         match = SDG_LABEL.match(part)
-        number = int(match.group(1)) if match else int(part) if part.isdigit() else 0
+        number = int(match.group(1)) if match else parse_int(part, minimum=1, maximum=17) or 0
         if number not in SDG_NAMES:
             return None, f"SDG {part!r} is not a goal from 1 to 17"
         sdgs.append((number, SDG_NAMES[number]))

@@ -16,6 +16,7 @@ from typing import IO
 from django.db import transaction
 from django.utils import timezone
 
+from upr.inputs import parse_int
 from upr.models import Review
 from upr.reference import StateIndex
 
@@ -92,7 +93,7 @@ def check_rows(table: Table, *, only: Review | None, report: ImportReport) -> li
 
 def _check(raw: dict, line: int, states: StateIndex, reviews: dict) -> tuple[UprInfoRow | None, str | None]:
     session = (raw.get("Session") or "").strip()
-    if not session.isdigit():
+    if parse_int(session, minimum=1, maximum=999) is None:
         return None, f"session {session!r} is not a number"
     under_review = states.get(raw.get("To") or "")
     if under_review is None:

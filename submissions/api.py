@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from coalitions.api import CoalitionScopedMixin
 from coalitions.models import Coalition, Engagement, Role
 from recommendations import services as recommendation_services
+from upr.inputs import parse_id
 
 from . import selectors, services
 from .models import DraftRecommendation
@@ -52,7 +53,7 @@ class DraftRecommendationViewSet(
             .prefetch_related("states_to_ask")
         )
         if self.action == "list" and (engagement := self.request.query_params.get("engagement")):
-            drafts = drafts.filter(engagement=engagement) if engagement.isdigit() else drafts.none()
+            drafts = drafts.filter(engagement=pk) if (pk := parse_id(engagement)) is not None else drafts.none()
         return drafts
 
     def get_serializer_context(self) -> dict[str, Any]:

@@ -13,12 +13,13 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from coalitions.api import CoalitionScopedMixin
 from coalitions.models import Coalition, MemberOrganisation, Role
+from upr.inputs import MAX_ID, JSONObjectParser, parse_id, parse_int
 
 from . import selectors, services
 from .document_serializers import (
@@ -69,14 +70,14 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
     model = Document
     write_role = Role.MEMBER
     serializer_class = DocumentSerializer
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [JSONObjectParser, FormParser, MultiPartParser]
 
     def queryset_for(self, coalition: Coalition) -> QuerySet:
         documents = Document.objects.for_coalition(coalition).select_related(  # type: ignore[attr-defined]
             "engagement__review__state", "engagement__review__session", "lead_organisation")
         engagement = self.request.query_params.get("engagement") if self.action == "list" else None
         if engagement:
-            documents = documents.filter(engagement=engagement) if engagement.isdigit() else documents.none()
+            documents = documents.filter(engagement=pk) if (pk := parse_id(engagement)) is not None else documents.none()
         return documents
 
     def _admin(self) -> None:
@@ -136,7 +137,7 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
 
     @extend_schema(methods=["get"], responses=SignOnSerializer(many=True))
     @extend_schema(methods=["post"], request=SignOnRequestSerializer, responses=SignOnSerializer(many=True))
-    @action(detail=True, methods=["get", "post"], url_path="sign-ons", url_name="signons")
+    @action(detail=True, methods=["get", "post"], url_path="sign-ons", url_name="signons", pagination_class=None)
     def sign_ons(self, request: Request, **kwargs: Any) -> Response:
         document = self.get_object()
         if request.method == "POST":
@@ -149,7 +150,7 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
 
     @extend_schema(methods=["get"], responses=ExportJobSerializer(many=True))
     @extend_schema(methods=["post"], request=ExportRequestSerializer, responses=ExportJobSerializer)
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def exports(self, request: Request, **kwargs: Any) -> Response:
         """Queue a Word or PDF export (a task on the exports queue); poll export-jobs/{id}/ for it."""
         document = self.get_object()
@@ -192,7 +193,7 @@ class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
         sections = Section.objects.for_coalition(coalition).select_related("document", "working_group")  # type: ignore[attr-defined]
         document = self.request.query_params.get("document") if self.action == "list" else None
         if document:
-            sections = sections.filter(document=document) if document.isdigit() else sections.none()
+            sections = sections.filter(document=pk) if (pk := parse_id(document)) is not None else sections.none()
         return sections
 
     @extend_schema(request=SectionCreateSerializer, responses=SectionSerializer)
@@ -218,7 +219,7 @@ class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses=RevisionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def revisions(self, request: Request, **kwargs: Any) -> Response:
         section = self.get_object()
         return Response(RevisionSerializer(SectionRevision.objects.filter(section=section).order_by("-version"), many=True).data)
@@ -227,7 +228,8 @@ class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
     @action(detail=True, methods=["post"])
     def restore(self, request: Request, **kwargs: Any) -> Response:
         section = self.get_object()
-        revision = SectionRevision.objects.filter(section=section, version=request.data.get("version")).first()
+        version = parse_int(request.data.get("version"), minimum=1, maximum=MAX_ID)
+        revision = SectionRevision.objects.filter(section=section, version=version).first() if version else None
         if revision is None:
             raise serializers.ValidationError({"version": ["No such version of this section."]})
         restored = self.call_service(services.section_restore, section=section, membership=self.membership, revision=revision)
@@ -235,7 +237,7 @@ class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
 
     @extend_schema(methods=["get"], responses=CommentSerializer(many=True))
     @extend_schema(methods=["post"], request=CommentSerializer, responses=CommentSerializer)
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def comments(self, request: Request, **kwargs: Any) -> Response:
         section = self.get_object()
         if request.method == "POST":

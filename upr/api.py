@@ -2,6 +2,7 @@
 from django.db.models import QuerySet
 from rest_framework import viewsets
 
+from .inputs import MAX_ID, parse_int
 from .models import Review, Session, State
 from .serializers import ReviewSerializer, SessionSerializer, StateSerializer
 
@@ -26,5 +27,6 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
         if state := self.request.query_params.get("state"):
             reviews = reviews.filter(state__iso3=state.upper())
         if session := self.request.query_params.get("session"):
-            reviews = reviews.filter(session__number=session) if session.isdigit() else reviews.none()
+            number = parse_int(session, minimum=1, maximum=MAX_ID)
+            reviews = reviews.filter(session__number=number) if number is not None else reviews.none()
         return reviews

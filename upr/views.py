@@ -4,6 +4,7 @@ from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from .inputs import parse_int
 from .models import RegionalGroup, Review, Session, State
 from .reference import CYCLE_SESSIONS
 
@@ -17,8 +18,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
     lazy and only run when it is rendered.
     """
     cycles = sorted(CYCLE_SESSIONS, reverse=True)
-    asked = request.GET.get("cycle", "")
-    cycle = int(asked) if asked.isascii() and asked.isdigit() and len(asked) < 4 and int(asked) in cycles else cycles[0]
+    asked = parse_int(request.GET.get("cycle"), minimum=min(cycles), maximum=max(cycles))
+    cycle = asked if asked in cycles else cycles[0]
     sessions = (
         Session.objects.filter(cycle=cycle)
         .annotate(n_reviews=Count("reviews"))

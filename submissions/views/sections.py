@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from coalitions.models import Membership, Role, WorkingGroup
 from coalitions.tenancy import require_role
+from upr.inputs import MAX_ID, parse_int
 
 from .. import richtext, services
 from ..forms import SectionAssignForm
@@ -41,10 +42,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def _version(request: HttpRequest) -> int | None:
-    try:
-        return int(request.POST.get("base_version", ""))
-    except ValueError:
-        return None
+    return parse_int(request.POST.get("base_version"), minimum=1, maximum=MAX_ID)
 
 
 def _refused(request: HttpRequest, message: str, status: int, back: str) -> HttpResponse:
