@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coalitions.models import Coalition, WorkingGroup
 from upr.models import RegionalGroup, Review, Session, State
+from upr.uploads import display_name
 
 from .lobbying import Subject
 from .models import ACTION_CATEGORIES, Issue, LinkDecision, Response, Theme
@@ -76,6 +77,7 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(_("The file is larger than 20 MB. Split it, or import it on the command line."))
         if not upload.name.lower().endswith((".docx", ".csv", ".xlsx")):
             raise forms.ValidationError(_("Give a .docx, .csv or .xlsx file."))
+        upload.name = display_name(upload.name)  # shown in the trail and the report: no path, no control characters
         return upload
 
 

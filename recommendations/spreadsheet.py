@@ -59,8 +59,13 @@ def _checked(reader: csv.DictReader) -> Iterator[tuple[int, dict[str, str]]]:
 def _xlsx(file: IO[bytes]) -> Table:
     import openpyxl
 
+    from upr.uploads import WORKBOOK, UnsafeArchive, check_zip
+
     try:
+        check_zip(file, limits=WORKBOOK)  # bounded by streaming before openpyxl unpacks it
         workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
+    except UnsafeArchive as error:
+        raise UnreadableTable(error.message) from error
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise UnreadableTable("This is not an Excel (.xlsx) workbook.") from error
     sheet = workbook.worksheets[0]
