@@ -94,17 +94,7 @@ def _cell(value: Any) -> str:
 
 
 def write_xlsx(header: list[str], rows: Iterator[list[Any]], *, title: str) -> bytes:
-    """A workbook of one sheet, streamed row by row (write-only mode keeps 41,066 rows in little memory).
-    No author or company in the document properties: exports carry no author metadata."""
-    import openpyxl
+    """A workbook of one sheet, every text a string cell, never a formula (upr.cells)."""
+    from upr.cells import xlsx_book
 
-    workbook = openpyxl.Workbook(write_only=True)
-    workbook.properties.creator = ""
-    workbook.properties.lastModifiedBy = ""
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_book(header, rows, title=title)
