@@ -33,7 +33,7 @@ def test_editors_add_tasks_in_a_time_zone_and_the_page_shows_geneva_time(persona
     assert (local.hour, local.minute) == (10, 0) and task.owner == personas.member
     geneva = task.due_at.astimezone(zoneinfo.ZoneInfo("Europe/Zurich"))
     page = editor.get(url(personas)).content.decode()
-    assert "Draft the section on Roma" in page and f"Geneva: {geneva:%-d %b}, {geneva:%H:%M}" in page
+    assert "Draft the section on Roma" in page and f"Geneva: {geneva:%-d %B %Y}, {geneva:%H:%M}" in page
     assert add(personas.client_for(personas.member), personas).status_code == 403
     bad = add(editor, personas, due_date="2027-02-31")
     assert bad.status_code == 302 and Task.objects.count() == 1  # refused with a message, nothing saved

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Prefetch
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from coalitions.models import Milestone
@@ -234,7 +234,7 @@ def presubmission_checks(page: PageData, *, deadline: dt.datetime | None, export
             checks.append(Check(_("The deadline is ahead"), None, _("The engagement's calendar has no submission deadline.")))
         else:
             checks.append(Check(_("The deadline is ahead"), deadline > timezone.now(),
-                                _("Due %(when)s (15:00 Geneva time)") % {"when": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M %Z")}))
+                                _("Due %(when)s (15:00 Geneva time)") % {"when": _on_page(deadline)}))
     return checks
 
 
@@ -265,3 +265,9 @@ def page_stamp(document: Document) -> str:
         cursor.execute(sql, [document.pk])
         row = cursor.fetchone()
     return "|".join(str(value) for value in row or ())
+
+
+def _on_page(moment: Any) -> str:
+    """A moment as every page writes it (upr/formats), with its time zone."""
+    local = timezone.localtime(moment)
+    return f"{formats.date_format(local, 'DATETIME_FORMAT')} {local.tzname()}"

@@ -162,6 +162,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# One way of writing dates per language (upr/formats): templates use the named formats only.
+FORMAT_MODULE_PATH = ["upr.formats"]
 USE_TZ = True
 TIME_ZONE = "UTC"
 
