@@ -35,24 +35,32 @@ def phone():  # type: ignore[no-untyped-def]
 
 def fits(page) -> None:  # type: ignore[no-untyped-def]
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"{page.url}: the page is {width} px wide"
+    wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > 391).slice(0, 8)
+        .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
+    assert width <= 390, f"{page.url}: the page is {width} px wide: {wide}"
 
 
 def scrolls_in_its_box(page, selector: str) -> None:  # type: ignore[no-untyped-def]
     box = page.locator(selector).first
     box.wait_for()
+    box.evaluate("table => { table.scrollLeft = 120; }")
+    page.wait_for_timeout(200)  # sticky offsets follow the scroll at the next frame
     state = box.evaluate("""table => {
-        const before = table.getBoundingClientRect();
-        table.scrollLeft = 120;
-        const first = table.querySelector('tbody tr > :first-child');
+        const edge = table.getBoundingClientRect();
+        const first = table.querySelector('tbody tr > :first-child:not([colspan])');
+        const forms = [...table.querySelectorAll('td[colspan] > form')].map(f => f.getBoundingClientRect());
         return {scrollWidth: table.scrollWidth, clientWidth: table.clientWidth, scrolled: table.scrollLeft,
-                right: before.right, position: first ? getComputedStyle(first).position : '',
-                firstLeft: first ? first.getBoundingClientRect().left - table.getBoundingClientRect().left : 0};
+                left: edge.left, right: edge.right, position: first ? getComputedStyle(first).position : '',
+                firstLeft: first ? first.getBoundingClientRect().left - edge.left : 0,
+                forms: forms.map(f => [f.left - edge.left, edge.right - f.right])};
     }""")
     assert state["right"] <= 390, state  # the box itself stays on the screen
     if state["scrollWidth"] > state["clientWidth"]:  # wider than the screen: it scrolls, its first column stays
         assert state["scrolled"] > 0, state
         assert state["position"] == "sticky" and abs(state["firstLeft"]) < 2, state
+    for left, right in state["forms"]:  # a form across the row stays inside the visible box: nothing cut off
+        assert left >= -1 and right >= -1, state
 
 
 def touch_targets(page, selector: str) -> None:  # type: ignore[no-untyped-def]
