@@ -13,11 +13,11 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition
-from upr.cells import csv_lines, neutralised
-
-__all__ = ["csv_lines", "header", "rows", "safe"]
+from upr.cells import csv_lines
 
 from .models import CoalitionRecommendation, Recommendation
+
+__all__ = ["csv_lines", "header", "rows"]  # csv_lines: the views' one writer of CSV (upr.cells)
 
 
 def header() -> list[str]:
@@ -27,9 +27,6 @@ def header() -> list[str]:
         _("Action category source"), _("Thematic cluster"), _("Themes"), _("Affected persons"), _("SDGs"),
         _("UPR Info issues"), _("Our priority"), _("Our notes"), _("Our working group"),
     ]
-
-
-safe = neutralised  # the name other modules knew; the writers neutralise every cell themselves
 
 
 def rows(queryset: QuerySet[Recommendation], *, coalition: Coalition) -> Iterator[list[Any]]:

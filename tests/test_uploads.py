@@ -376,3 +376,11 @@ def test_the_upload_handler_keeps_no_more_than_the_bound_but_reports_the_real_si
     assert kept.size == 3 * MB  # what the form compares with its limit
     assert Path(kept.temporary_file_path()).stat().st_size <= 1 * MB  # what the server kept
     assert "upr.uploads.BoundedUploadHandler" in settings.FILE_UPLOAD_HANDLERS
+
+
+def test_an_outsider_uploading_to_another_coalition_gets_404_and_nothing_is_read(personas, document, docx_bomb):
+    outsider = personas.client_for(personas.outsider)
+    for url in (f"/c/alpha/documents/{document.pk}/import/", f"/api/c/alpha/documents/{document.pk}/import/",
+                "/c/alpha/recommendations/import/"):
+        assert outsider.post(url, {"file": upload("draft.docx", docx_bomb)}).status_code == 404
+    assert unchanged(document)
