@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from upr.dates import DATE_HELP, DatePicker
 from upr.models import State
 
 from .audit import audit_record
@@ -29,8 +30,7 @@ from .models import (
 )
 
 FOLLOW_UP_TIME = dt.time(9, 0)
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
-DATE_HELP = gettext_lazy("Year-month-day, e.g. 2027-03-15.")
+DATE_WIDGET = DatePicker()
 
 
 class FollowUpFormMixin(forms.ModelForm):

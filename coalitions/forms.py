@@ -4,14 +4,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from upr.dates import DATE_ERRORS, DatePicker
 from upr.inputs import parse_int
 from upr.models import Review
 
 from .models import Coalition, MemberOrganisation, Membership, Role, WorkingGroup
 from .models.reminders import MAX_LEAD_DAYS, Delivery
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATE_ERRORS = {"invalid": _("Enter a real date, as YYYY-MM-DD (for example 2026-03-31).")}
+DATE_WIDGET = DatePicker()
 
 
 class CoalitionForm(forms.ModelForm):

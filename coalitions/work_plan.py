@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import timezone_choices
+from upr.dates import DATE_HELP, DatePicker
 
 from .audit import audit_record
 from .models import Coalition, Engagement, MemberOrganisation, Membership, Milestone, Task, TaskStatus, WorkingGroup
@@ -20,8 +21,8 @@ from .models.tasks import due_instant
 
 class TaskForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Task"), max_length=200)
-    due_date = forms.DateField(label=gettext_lazy("Due on"), widget=forms.DateInput(attrs={"type": "date"}),
-                               help_text=gettext_lazy("Year-month-day, e.g. 2027-03-15."))
+    due_date = forms.DateField(label=gettext_lazy("Due on"), widget=DatePicker(),
+                               help_text=DATE_HELP)
     due_time = forms.TimeField(label=gettext_lazy("At"), required=False, widget=forms.TimeInput(attrs={"type": "time"}),
                                help_text=gettext_lazy("Leave empty for a task due on that day, at no particular time."))
     time_zone = forms.ChoiceField(label=gettext_lazy("Time zone of that time"), choices=timezone_choices, initial="Europe/Zurich",

@@ -2,7 +2,8 @@
 
 The type is decided from the file's first bytes, not from its name or the browser's word: a PDF, a
 Word, Excel or OpenDocument file, a PNG or JPEG picture, or plain text/CSV. Anything else, an empty
-file or one over EVIDENCE_MAX_BYTES is refused with a message, and nothing is stored.
+file, one over EVIDENCE_MAX_BYTES or a zip package that unpacks to far more than its size
+(upr.uploads.check_zip) is refused with a message, and nothing is stored.
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from upr.uploads import EVIDENCE, UnsafeArchive, check_zip, display_name
 
 ZIP_KINDS = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -44,14 +47,20 @@ def checked(upload: Any) -> tuple[str, str]:
         if head.startswith(magic) and suffix == ext:
             kind = content_type
     if head.startswith(b"PK\x03\x04") and suffix in ZIP_KINDS and _is_zip(upload):
+        try:
+            check_zip(upload, limits=EVIDENCE)  # members open it in Word or Excel: no zip bomb is kept
+        except UnsafeArchive as error:
+            raise ValidationError(error.message) from error
         kind = ZIP_KINDS[suffix]
     if suffix in TEXT_KINDS and _is_text(upload):
         kind = TEXT_KINDS[suffix]
     if kind is None:
         raise ValidationError(_("This file is not one we keep as evidence, or its content does not match its name. "
                                 "Accepted: %(kinds)s.") % {"kinds": ACCEPTED})
-    stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in PurePath(upload.name).stem)[:80] or "evidence"
-    return kind, f"{stem}{suffix}"
+    # The name shown on the page and given to the download; the file is stored under a random name
+    # (implementation.models.evidence_path), never under one the user chose.
+    stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in PurePath(display_name(upload.name)).stem)[:80]
+    return kind, f"{stem or 'evidence'}{suffix}"
 
 
 def _is_zip(upload: Any) -> bool:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coalitions.models import Membership, Role
-from recommendations.exports import safe
+from upr.cells import xlsx_book
 
 from .models import Assessment, Light, Matrix, MatrixRow
 from .selectors import dashboard
@@ -68,7 +68,7 @@ def table(rows: list[ExportRow]) -> Iterator[list[Any]]:
                                        i.source and f"[{i.source}]", i.sdg and f"SDG {i.sdg}") if part)
             for i in row.indicators.all())
         actions = "; ".join(" · ".join(p for p in (s.what, s.who, s.when) if p) for s in row.support_actions.all())
-        yield [safe(value) for value in (
+        yield [  # raw values: upr.cells neutralises them in CSV and writes them as text in XLSX
             r.paragraph, r.text, "; ".join(s.name for s in r.recommending_states.all()), r.get_response_display(),
             "; ".join(t.name for t in r.themes.all()), row.cluster.name,
             row.cluster.working_group.name if row.cluster.working_group else "", row.lead_body, row.supporting_bodies,
@@ -76,29 +76,11 @@ def table(rows: list[ExportRow]) -> Iterator[list[Any]]:
             row.related_mechanisms, a.assessed_on.isoformat() if a else "", a.get_law_display() if a else "",
             a.get_policy_display() if a else "", a.get_practice_display() if a else "",
             a.get_light_display() if a else "", a.narrative if a else "",
-        )]
+        ]
 
 
 def render_xlsx(rows: list[ExportRow]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Matrix"))
-    sheet.freeze_panes = "C2"
-    bold = Font(bold=True)
-    titles = []
-    for title in header():
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        titles.append(cell)
-    sheet.append(titles)
-    for values in table(rows):
-        sheet.append(values)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_book(header(), table(rows), title=_("Matrix"), bold_header=True, freeze="C2")
 
 
 def by_theme(rows: list[ExportRow]) -> list[tuple[str, list[ExportRow]]]:
@@ -109,19 +91,31 @@ def by_theme(rows: list[ExportRow]) -> list[tuple[str, list[ExportRow]]]:
     return list(groups.items())
 
 
+def with_states(recommendation: Any) -> str:
+    """The recommendation's text with its recommending States in brackets, written once: OHCHR's own
+    text already ends with them ("… (Spain);"), so only a State it does not name is added."""
+    from recommendations.ohchr import bracket_groups
+
+    text = recommendation.text
+    named = " ".join(group for group, _trailing in bracket_groups(text))
+    missing = [state.name for state in recommendation.recommending_states.all()
+               if not any(spelling and spelling in named for spelling in (state.name, *(state.aliases or [])))]
+    return f"{text} ({', '.join(missing)})" if missing else text
+
+
 def render_ohchr_docx(*, matrix: Matrix, rows: list[ExportRow]) -> bytes:
     """OHCHR's matrix: a landscape table of four columns, a shaded heading row per theme."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm, Mm, Pt
 
     doc = Document()
     doc.core_properties.author = ""  # no person's name in a file that goes to the UN
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = section.page_height, section.page_width
+    section.page_width, section.page_height = Mm(297), Mm(210)  # A4, as the UN prints (python-docx's default is Letter)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(1.8))
     doc.styles["Normal"].font.size = Pt(9)
@@ -152,8 +146,7 @@ def render_ohchr_docx(*, matrix: Matrix, rows: list[ExportRow]) -> bytes:
         for item in items:
             r = item.row.recommendation
             cells = grid.add_row().cells
-            text = f"{r.paragraph} {r.text}" + (
-                f" ({', '.join(s.name for s in r.recommending_states.all())})" if r.recommending_states.all() else "")
+            text = f"{r.paragraph} {with_states(r)}"
             for cell, value in zip(cells, (text, r.get_response_display(), "; ".join(t.name for t in r.themes.all()),
                                            item.assessment_text()), strict=True):
                 cell.text = value

@@ -8,12 +8,12 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from coalitions.models import WorkingGroup
+from upr.dates import DATE_HELP, DatePicker
 
 from . import evidence
 from .models import Assessment, Cluster, ClusterScheme, Indicator, Level, Light, Matrix, MatrixRow, SupportAction
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
-DATE_HELP = _("Year-month-day, e.g. 2027-03-15.")
+DATE_WIDGET = DatePicker()
 
 
 class BuildForm(forms.Form):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from coalitions.audit import audit_record
 from coalitions.models import Engagement, Membership
 from recommendations.models import Recommendation
+from upr.uploads import stored_name
 
 from . import access, evidence
 from .models import FOUR_PILLARS, Assessment, Cluster, ClusterScheme, Evidence, Matrix, MatrixRow
@@ -152,6 +154,6 @@ def evidence_add(*, assessment: Assessment, actor: Any, title: str, source: str,
     if upload is not None:
         item.content_type, name = evidence.checked(upload)
         item.filename, item.size = name, upload.size
-        item.file.save(name, upload, save=False)
+        item.file.save(stored_name(PurePath(name).suffix), upload, save=False)  # kept under a random name
     item.save()
     return item

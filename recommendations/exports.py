@@ -1,11 +1,11 @@
 """The filtered list as CSV or XLSX: every column a coalition works with, its own layer included.
 
 Spreadsheet programs run a cell that starts with =, +, - or @ as a formula; a recommendation or a
-note pasted from elsewhere must not become one, so such cells are prefixed with an apostrophe.
+note pasted from elsewhere must not become one: every cell goes through upr.cells (`csv_lines`,
+`xlsx_book`), the one writer of the app's CSV and XLSX files.
 """
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,8 +13,11 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition
+from upr.cells import csv_lines
 
 from .models import CoalitionRecommendation, Recommendation
+
+__all__ = ["csv_lines", "header", "rows"]  # csv_lines: the views' one writer of CSV (upr.cells)
 
 
 def header() -> list[str]:
@@ -24,12 +27,6 @@ def header() -> list[str]:
         _("Action category source"), _("Thematic cluster"), _("Themes"), _("Affected persons"), _("SDGs"),
         _("UPR Info issues"), _("Our priority"), _("Our notes"), _("Our working group"),
     ]
-
-
-def safe(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def rows(queryset: QuerySet[Recommendation], *, coalition: Coalition) -> Iterator[list[Any]]:
@@ -46,7 +43,7 @@ def rows(queryset: QuerySet[Recommendation], *, coalition: Coalition) -> Iterato
         layer = layers.get(r.pk)
         states = list(r.recommending_states.all())
         groups = sorted({s.get_regional_group_display() for s in states if s.regional_group})
-        yield [safe(v) for v in (
+        yield [  # raw values: upr.cells neutralises them in CSV and writes them as text in XLSX
             r.review.state.name, r.review.session.number, r.review.session.cycle, r.paragraph, r.text,
             "; ".join(s.name for s in states), "; ".join(groups), r.get_response_display(), r.response_source,
             r.action_category or "", r.get_action_category_status_display(), r.thematic_cluster,
@@ -54,19 +51,4 @@ def rows(queryset: QuerySet[Recommendation], *, coalition: Coalition) -> Iterato
             "; ".join(str(s.number) for s in r.sdgs.all()), "; ".join(i.name for i in r.issues.all()),
             yes if layer and layer.priority else "", layer.notes if layer else "",
             layer.working_group.name if layer and layer.working_group else "",
-        )]
-
-
-class Echo:
-    """A file-like object whose write returns the line, for a streamed CSV response."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(header_row: list[str], body: Iterator[list[Any]]) -> Iterator[str]:
-    writer = csv.writer(Echo())
-    yield "\ufeff"  # Excel reads UTF-8 only with its byte-order mark
-    yield writer.writerow(header_row)
-    for row in body:
-        yield writer.writerow(row)
+        ]

@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from coalitions.models import Coalition, WorkingGroup
+from upr.dates import DATE_HELP, DatePicker
 from upr.models import RegionalGroup, Review, Session, State
+from upr.uploads import display_name
 
 from .lobbying import Subject
 from .models import ACTION_CATEGORIES, Issue, LinkDecision, Response, Theme
@@ -34,8 +36,8 @@ class ResponseForm(forms.Form):
         max_length=200, label=_("Where the State said it"),
         help_text=_("E.g. the mid-term report, or A/HRC/59/15/Add.1 - Para.3."),
     )
-    stated_on = forms.DateField(required=False, label=_("On (date)"), widget=forms.DateInput(attrs={"type": "date"}),
-                                help_text=_("Year-month-day, e.g. 2027-03-15."))
+    stated_on = forms.DateField(required=False, label=_("On (date)"), widget=DatePicker(),
+                                help_text=DATE_HELP)
 
 
 class ActionCategoryForm(forms.Form):
@@ -76,6 +78,7 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(_("The file is larger than 20 MB. Split it, or import it on the command line."))
         if not upload.name.lower().endswith((".docx", ".csv", ".xlsx")):
             raise forms.ValidationError(_("Give a .docx, .csv or .xlsx file."))
+        upload.name = display_name(upload.name)  # shown in the trail and the report: no path, no control characters
         return upload
 
 

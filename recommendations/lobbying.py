@@ -16,7 +16,6 @@ from typing import Any
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from .exports import safe
 from .models import Issue, Recommendation, Response, Theme
 from .selectors import text_search
 from .statistics import group_label, one_source_per_review
@@ -133,10 +132,10 @@ def export_header() -> list[str]:
 
 
 def export_rows(targets: Iterable[Target]) -> Iterator[list[Any]]:
-    """The targets as CSV rows; names come from imported files, so every cell goes through `safe`."""
+    """The targets as CSV rows; names come from imported files, and upr.cells.csv_lines neutralises every cell."""
     for t in targets:
         share = "" if t.supported_percent is None else t.supported_percent
-        yield [safe(value) for value in (
+        yield [
             t.state, t.iso3, t.group, t.recommendations, t.reviews, t.states_under_review, *t.actions, t.uncategorised,
             t.supported, t.noted, t.other, share, t.latest_session or "",
-        )]
+        ]

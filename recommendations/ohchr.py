@@ -39,13 +39,20 @@ class ParsedRecommendation:
 def read_thematic_list(file: str | IO[bytes]) -> list[ParsedRecommendation]:
     """Every recommendation in the file, in the file's order."""
     import zipfile
+    from contextlib import nullcontext
 
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    from upr.uploads import WORD, UnsafeArchive, check_zip
+
     try:
+        with open(file, "rb") if isinstance(file, str) else nullcontext(file) as handle:
+            check_zip(handle, limits=WORD)  # bounded by streaming before python-docx unpacks it
         document = docx.Document(file)
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
+    except UnsafeArchive as error:
+        raise NotAThematicList(error.message) from error
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise NotAThematicList("This is not a Word (.docx) file.") from error
     table = next((t for t in document.tables if len(t.columns) >= 3), None)
     if table is None:

@@ -309,8 +309,9 @@ def test_external_entities_are_not_resolved() -> None:
         '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
         f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>start &secret;</w:t></w:r></w:p></w:body></w:document>'
     ).encode()
-    html = read_docx(zipped(files)).sections[0].html
-    assert "root" not in html and html.startswith("<p>start")
+    with pytest.raises(DocxRefused, match="DOCTYPE") as caught:  # refused before parsing (upr.uploads)
+        read_docx(zipped(files))
+    assert "root" not in caught.value.message
 
 
 def test_a_path_is_read_too(tmp_path: Path) -> None:
@@ -441,10 +442,11 @@ def test_count_docx_counts_the_title_and_tables() -> None:
     result = count_docx(io.BytesIO(draft()), None)
     imported = read_docx(io.BytesIO(draft()))
     assert imported.sections[0].title == "Joint submission on education"
-    # Title 4, first section 8 (a lone "&" is punctuation), "Introduction" 1, paragraph 8,
-    # Background 1, Details 1, lists 8, "See the UPR page." 4, "Recommendations" 1, table 5,
-    # "Last words." 2; footnotes 6 and 3.
-    assert result.counted == 4 + 8 + 1 + 8 + 1 + 1 + 8 + 4 + 1 + 5 + 2
+    # The cover does not count: the Title (4) and its first section (8, "Submitted by ...") stand
+    # before the first Heading 1. "Introduction" 1, paragraph 8, Background 1, Details 1, lists 8,
+    # "See the UPR page." 4, "Recommendations" 1, table 5, "Last words." 2; footnotes 6 and 3.
+    assert imported.sections[0].cover and not any(section.cover for section in imported.sections[1:])
+    assert result.counted == 1 + 8 + 1 + 1 + 8 + 4 + 1 + 5 + 2
     assert result.footnotes == 6 + 3
 
 

@@ -60,7 +60,7 @@ def test_overriding_a_date_changes_the_coalitions_timeline_and_not_the_shared_ca
         f"/c/alpha/engagements/{personas.engagement.pk}/milestones/{milestone.pk}/",
         {"date": "2025-07-07", "note": "HRC59 plenary"}, HTTP_HX_REQUEST="true",
     )
-    assert response.status_code == 200 and b"7 Jul 2025" in response.content and b"date changed by the coalition" in response.content
+    assert response.status_code == 200 and b"7 July 2025" in response.content and b"date changed by the coalition" in response.content
     timeline = by_kind(personas.engagement)
     assert timeline["adoption"].date == dt.date(2025, 7, 7) and timeline["adoption"].overridden
     assert timeline["lobby_for_support"].end_date == dt.date(2025, 7, 7)  # the window follows
@@ -133,7 +133,7 @@ def test_the_stakeholder_deadline_is_shown_in_geneva_time_and_in_the_readers_own
     page = personas.client_for(personas.member).get(f"/c/alpha/engagements/{personas.engagement.pk}/")
     text = page.content.decode()
     assert "15:00 Geneva" in text
-    assert "28 Jun 09:00 EDT your time" in text  # 15:00 CEST is 09:00 in New York in June
+    assert "28 June 2024, 09:00 EDT your time" in text  # 15:00 CEST is 09:00 in New York in June
     assert "Times are shown in America/New_York" in text
 
 
@@ -156,7 +156,7 @@ def test_the_cached_calendar_shows_a_corrected_reference_load(personas, tmp_path
 
     cache.clear()
     client = personas.client_for(personas.member)
-    assert b"20 Jan 2025" in client.get("/calendar/").content
+    assert b"20 January 2025" in client.get("/calendar/").content
     load_reference(corrected_reference_data(tmp_path, "upr_cycle4_sessions.csv", {"wg_session": "48"}, {"start": "2025-01-21"}))
     page = client.get("/calendar/").content
-    assert b"21 Jan 2025" in page and b"20 Jan 2025" not in page
+    assert b"21 January 2025" in page and b"20 January 2025" not in page

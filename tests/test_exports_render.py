@@ -117,7 +117,7 @@ def test_docx_cover_names_organisations_and_unnamed_sentence_only(word):
     document = docx.Document(io.BytesIO(word))
     cover = "\n".join(p.text for p in document.paragraphs[:12])
     for expected in ("Civic space in Slovenia", "Joint stakeholder submission", "Human Rights Alliance (HRA)",
-                     "https://hra.example.org", "Monitors places of detention.", "Established: March 12, 1998",
+                     "https://hra.example.org", "Monitors places of detention.", "Established: 12 March 1998",
                      "Press Freedom Watch", "and 3 organisations that asked not to be named for their security"):
         assert expected in cover
     body = document.element.body
@@ -207,7 +207,7 @@ def test_pdf_numbers_footnotes_cover_and_pages(pdf):
     for number, note in enumerate(FOOTNOTES, start=1):
         assert f"{number}. {note}" in text  # at the foot of a page, with its number
     assert "Page 1 of" in pages[0]
-    for expected in ("Human Rights Alliance (HRA)", "Press Freedom Watch", "Established: March 12, 1998",
+    for expected in ("Human Rights Alliance (HRA)", "Press Freedom Watch", "Established: 12 March 1998",
                      "and 3 organisations that asked not to be named for their security"):
         assert expected in squash(pages[0])
     assert "Executive summary" not in pages[0]  # the cover is a page of its own

@@ -33,7 +33,7 @@ def test_editors_add_tasks_in_a_time_zone_and_the_page_shows_geneva_time(persona
     assert (local.hour, local.minute) == (10, 0) and task.owner == personas.member
     geneva = task.due_at.astimezone(zoneinfo.ZoneInfo("Europe/Zurich"))
     page = editor.get(url(personas)).content.decode()
-    assert "Draft the section on Roma" in page and f"Geneva: {geneva:%-d %b}, {geneva:%H:%M}" in page
+    assert "Draft the section on Roma" in page and f"Geneva: {geneva:%-d %B %Y}, {geneva:%H:%M}" in page
     assert add(personas.client_for(personas.member), personas).status_code == 403
     bad = add(editor, personas, due_date="2027-02-31")
     assert bad.status_code == 302 and Task.objects.count() == 1  # refused with a message, nothing saved
@@ -140,7 +140,7 @@ def test_the_engagement_shows_this_week_the_overdue_tasks_and_the_submissions_co
 
 def test_a_task_without_a_time_is_due_at_the_end_of_its_day_and_reads_as_the_day(personas, django_capture_on_commit_callbacks):
     """A date-only task orders and reminds as the end of its day in its zone, and every page and email
-    gives it as the day ("Mon 14 Dec 2026"), never as an hour it does not have."""
+    gives it as the day ("14 December 2026"), never as an hour it does not have."""
     editor = personas.client_for(personas.editor)
     day = timezone.localdate() + dt.timedelta(days=3)
     response = add(editor, personas, title="Book the room", due_time="", time_zone="Asia/Tokyo",
@@ -150,7 +150,7 @@ def test_a_task_without_a_time_is_due_at_the_end_of_its_day_and_reads_as_the_day
     tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
     assert task.all_day and task.due_day == day
     assert task.due_at == dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=tokyo)
-    shown = f"{day:%a} {day.day} {day:%b %Y}"  # e.g. "Mon 14 Dec 2026"
+    shown = f"{day.day} {day:%B %Y}"  # e.g. "14 December 2026", the app's DATE_FORMAT
     page = editor.get(url(personas)).content.decode()
     row = page.split('id="tasks-h"')[1].split("Book the room")[0].rsplit("<tr", 1)[1]
     assert shown in row and "Geneva:" not in row and ":59" not in row
@@ -176,7 +176,7 @@ def test_an_internal_deadline_without_a_time_reads_as_its_day_in_the_email_and_m
 
     day = timezone.localdate() + dt.timedelta(days=7)
     services.milestone_add(engagement=personas.engagement, actor=personas.admin, title="Working groups' drafts due", date=day)
-    shown = f"{day:%a} {day.day} {day:%b %Y}"
+    shown = f"{day.day} {day:%B %Y}"
     with django_capture_on_commit_callbacks(execute=True):
         reminders.sweep(now=dt.datetime.combine(day - dt.timedelta(days=7), dt.time(9, 5), tzinfo=zoneinfo.ZoneInfo("Europe/Zurich")))
     sent = [m for m in mail.outbox if "Working groups' drafts due" in m.subject]

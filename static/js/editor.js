@@ -29,6 +29,7 @@
       const c = window.UPRWordCount.countElement(el);
       counted += c.counted;
       footnotes += c.footnotes;
+      if (!c.counted) return; // an empty section's title does not count (as on the server)
       const form = el.closest("form.rich-editor");
       const title = form ? form.querySelector(".part-title") : null;
       if (title) counted += window.UPRWordCount.countText(title.value);

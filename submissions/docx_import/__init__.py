@@ -37,6 +37,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext
 
+from .. import richtext
 from .container import MAX_BYTES, DocxRefused, _check_container, _read_bytes
 from .convert import ImportedDocument, ImportedSection, _Converter, footnotes_in
 
@@ -76,13 +77,16 @@ def read_docx(source: str | os.PathLike[str] | IO[bytes] | bytes) -> ImportedDoc
 
 def count_docx(source: str | os.PathLike[str] | IO[bytes] | bytes, kind_limit: int | None = None) -> DocxCount:
     """Counts a Word file as the app counts a document: headings and section titles, paragraphs, lists
-    and tables count; footnotes do not. Raises DocxRefused as `read_docx` does."""
+    and tables count; footnotes, the cover (title page, organisation list) and the headings of empty
+    template sections do not. Raises DocxRefused as `read_docx` does."""
     from submissions.wordcount import count_html  # written alongside; imported when first used
 
-    document, uncarried_titles = _import(source)
-    parts = [f"<h2>{escape(title)}</h2>" for title in uncarried_titles]
+    document, _uncarried_titles = _import(source)  # the title page's titles: the cover, not counted
+    parts = []
     for section in document.sections:
-        if section.title:
+        if section.cover:
+            continue  # the cover does not count toward the limit
+        if section.title and richtext.plain_text(section.html):  # an empty template heading does not count
             parts.append(f"<h2>{escape(section.title)}</h2>")
         parts.append(section.html)
     counted = count_html("".join(parts))

@@ -1,5 +1,5 @@
 """Reading a Word file before its contents: the size, the container (a zip holding a Word document,
-not an encrypted or old .doc file, not a macro-enabled one, not a zip bomb)."""
+not an encrypted or old .doc file, not a macro-enabled one, not a zip bomb: upr.uploads.check_zip)."""
 from __future__ import annotations
 
 import io
@@ -9,9 +9,9 @@ from typing import Any
 
 from django.utils.translation import gettext
 
+from upr.uploads import WORD, UnsafeArchive, check_zip
+
 MAX_BYTES = 20 * 1024 * 1024
-# A .docx is compressed; what it unpacks to is bounded too (a "zip bomb" is refused, not unpacked).
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -88,8 +88,17 @@ def _check_container(data: bytes) -> None:
             "(.doc). Remove the password in Word, or save the file as a Word Document (.docx), and "
             "try again."
         ))
+    if data.startswith(b"%PDF-"):
+        raise DocxRefused(gettext(
+            "This file is a PDF, not a Word document (.docx), whatever its name says. Import the Word "
+            "file the PDF was made from (in Word, “Save as” “Word Document (.docx)”)."
+        ))
     if not data.startswith(ZIP_MAGICS):
         raise _not_a_docx()
+    try:
+        check_zip(data, limits=WORD)  # what it unpacks to is bounded, by streaming, before any parsing
+    except UnsafeArchive as exc:
+        raise DocxRefused(exc.message) from exc
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
@@ -99,8 +108,6 @@ def _check_container(data: bytes) -> None:
                     "This file is a ZIP archive but not a Word document: it has no document text "
                     "(word/document.xml). Import the .docx file saved by Word itself."
                 ))
-            if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
-                raise _too_large()
             content_types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
     except zipfile.BadZipFile as exc:
         raise _not_a_docx() from exc

@@ -39,6 +39,9 @@ def _r(tag: str) -> str:
 class ImportedSection:
     title: str
     html: str
+    # The draft's cover: its title page and organisation list, before the first Heading 1. It does
+    # not count toward the limit (the app writes its own cover from the submitters).
+    cover: bool = False
 
 
 @dataclass
@@ -310,7 +313,7 @@ class _Converter:
             if child.tag in (_w("p"), _w("tbl")):
                 blocks.append(child)
             elif child.tag == _w("sdt"):
-                if self._is_table_of_contents(child):
+                if self._is_table_of_contents(child) or _shows_placeholder(child):
                     continue
                 content = child.find(_w("sdtContent"))
                 if content is not None:
@@ -373,8 +376,8 @@ class _Converter:
                 self.list_items.append(_ListItem(level, tag, html))
             return
         self._flush_list()
-        if not html.strip():
-            return
+        if not html.strip() or (kind != "heading" and _INSTRUCTION.match(richtext.plain_text(html))):
+            return  # empty, or a template's instruction such as "[Describe the methodology here]"
         if kind == "heading":
             heading = "h3" if level == 2 else "h4"
             self.current_html.append(f"<{heading}>{html}</{heading}>")
@@ -499,7 +502,7 @@ class _Converter:
                 self._walk_inline(child, part, notes, href, fields, segments)
             elif tag == _w("sdt"):
                 content = child.find(_w("sdtContent"))
-                if content is not None:
+                if content is not None and not _shows_placeholder(child):
                     self._walk_inline(content, part, notes, href, fields, segments)
             # w:del, w:moveFrom (deleted text), w:pPr, bookmarks, proofing marks, drawings: nothing
 
@@ -543,10 +546,12 @@ class _Converter:
             rstyle = rpr.find(_w("rStyle"))
             if rstyle is not None:
                 style = self.styles.get(rstyle.get(_w("val")) or "", _StyleInfo())
+                # A template's "Click or tap here to enter text": Word's placeholder style, not the draft's text
+                hidden = (rstyle.get(_w("val")) or "") == "PlaceholderText"
             bold = _on(rpr.find(_w("b")))
             italic = _on(rpr.find(_w("i")))
             underline = _on(rpr.find(_w("u")))
-            hidden = bool(_on(rpr.find(_w("vanish"))))
+            hidden = hidden or bool(_on(rpr.find(_w("vanish"))))
         marks = (
             bool(bold if bold is not None else style.bold),
             bool(italic if italic is not None else style.italic),
@@ -652,7 +657,11 @@ class _Converter:
         sections: list[ImportedSection] = []
         footnotes = 0
         dropped_titles: list[str] = []
-        for title, parts, by_title in self.sections:
+        # Before the first Heading 1 stand the title page and the organisation list: the cover, when
+        # headings follow it (a draft without headings is all body).
+        front = next((i for i, (title, _parts, by_title) in enumerate(self.sections) if title and not by_title),
+                     len(self.sections))
+        for index, (title, parts, by_title) in enumerate(self.sections):
             try:
                 html = richtext.clean("".join(parts))
             except ValueError as exc:
@@ -664,7 +673,7 @@ class _Converter:
                 dropped_titles.append(title)
                 continue  # the document's title, followed by a heading: not a section of its own
             footnotes += footnotes_in(html)
-            sections.append(ImportedSection(title=title, html=html))
+            sections.append(ImportedSection(title=title, html=html, cover=index < front < len(self.sections)))
         if not sections and self.title:
             sections.append(ImportedSection(title=self.title, html=""))
             dropped_titles = []
@@ -672,6 +681,15 @@ class _Converter:
             raise DocxRefused(gettext("This Word document has no text to import."))
         return ImportedDocument(title=self.title, sections=sections, footnote_count=footnotes), dropped_titles
 
+
+
+_INSTRUCTION = re.compile(r"^\s*\[[^\[\]]*\]\s*$")
+
+
+def _shows_placeholder(sdt: Any) -> bool:
+    """A content control still showing its placeholder ("Click or tap here to enter text.")."""
+    properties = sdt.find(_w("sdtPr"))
+    return properties is not None and properties.find(_w("showingPlcHdr")) is not None
 
 
 def footnotes_in(html: str) -> int:

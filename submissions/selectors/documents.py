@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Prefetch
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from coalitions.models import Milestone
@@ -149,17 +149,16 @@ def document_page(document: Document, *, with_comments: bool = True) -> PageData
 
 
 def _count(document: Document, sections: list[Section], annexes: list[Section], cover: str, asks: str) -> DocumentCount:
-    """Everything counts except footnotes and annexes: the cover, the summary and key words, each
-    section (title and text), the recommendations. Section texts use their stored counts (made by
-    the same counter when saved)."""
+    """What counts toward the limit: the summary and key words, each section (its title only once it
+    has text: an empty template section is not yet part of the document), the recommendations. The
+    cover (the submitters' names, the title page) does not count, nor do footnotes and annexes.
+    Section texts use their stored counts (made by the same counter when saved)."""
     parts = []
-    if cover:
-        parts.append(Part(_("Cover"), count_html(cover).counted, key="cover"))
     summary = count_html(document.summary)
     parts.append(Part(_("Executive summary and key words"), summary.counted + count_text(document.keywords),
                       summary.footnotes, key="summary"))
     for s in sections:
-        title = count_text(s.title)
+        title = count_text(s.title) if s.counted_words else 0
         parts.append(Part(s.title, s.counted_words + title, s.footnote_words, s.pk, key=f"section-{s.pk}"))
     if asks:
         parts.append(Part(_("Recommendations"), count_html(asks).counted, key="recommendations"))
@@ -245,5 +244,5 @@ def presubmission_checks(page: PageData, *, deadline: dt.datetime | None, export
             checks.append(Check(_("The deadline is ahead"), None, _("The engagement's calendar has no submission deadline.")))
         else:
             checks.append(Check(_("The deadline is ahead"), deadline > timezone.now(),
-                                _("Due %(when)s (15:00 Geneva time)") % {"when": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M %Z")}))
+                                _("Due %(when)s (15:00 Geneva time)") % {"when": _on_page(deadline)}))
     return checks

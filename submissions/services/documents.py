@@ -298,7 +298,11 @@ def sections_import(*, document: Document, actor: Any, imported: Any) -> list[Se
         _locked(document)
         added = []
         for part in imported.sections:
-            section = section_add(document=document, actor=actor, title=part.title or _("Imported text"))
+            if part.cover:  # kept, as an annex (which does not count): the app writes its own cover
+                section = section_add(document=document, actor=actor, annex=True,
+                                      title=part.title or _("Cover of the Word draft"))
+            else:
+                section = section_add(document=document, actor=actor, title=part.title or _("Imported text"))
             clean = _clean(part.html)
             section.body = clean
             section.counted_words, section.footnote_words = _counts(clean)

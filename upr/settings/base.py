@@ -171,6 +171,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# One way of writing dates per language (upr/formats): templates use the named formats only.
+FORMAT_MODULE_PATH = ["upr.formats"]
 USE_TZ = True
 TIME_ZONE = "UTC"
 
@@ -182,6 +184,15 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 # Evidence of implementation: never under MEDIA_ROOT or any served folder (implementation/evidence.py serves it to members).
 EVIDENCE_ROOT = env.path("EVIDENCE_ROOT", default=str(BASE_DIR / "private" / "evidence"))
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+# Uploads: no form takes a file over 20 MB. Django itself bounds only the non-file fields
+# (DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB) and keeps files of up to FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) in
+# memory, larger ones in a temporary file; the bounded handler writes at most UPLOAD_MAX_BYTES of a
+# file there and drops the rest, so that a larger file gets the form's "larger than 20 MB" without
+# being kept (upr/uploads.py).
+UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler", "upr.uploads.BoundedUploadHandler"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
