@@ -246,3 +246,9 @@ def presubmission_checks(page: PageData, *, deadline: dt.datetime | None, export
             checks.append(Check(_("The deadline is ahead"), deadline > timezone.now(),
                                 _("Due %(when)s (15:00 Geneva time)") % {"when": _on_page(deadline)}))
     return checks
+
+
+def _on_page(moment: Any) -> str:
+    """A moment as every page writes it (upr/formats), with its time zone."""
+    local = timezone.localtime(moment)
+    return f"{formats.date_format(local, 'DATETIME_FORMAT')} {local.tzname()}"
