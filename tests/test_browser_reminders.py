@@ -129,7 +129,7 @@ def test_a_member_on_a_weekly_digest_gets_an_internal_deadline_3_days_ahead_once
     assert email["To"] == member.email
     assert DEADLINE in subject and f"Due: {DEADLINE} (Slovenia)." in body
     # A date-only deadline is given as its day: no hour it does not have, in no zone.
-    assert f"When: {deadline_day:%a} {deadline_day.day} {deadline_day:%b %Y}" in body.splitlines()
+    assert f"When: {deadline_day.day} {deadline_day:%B %Y}" in body.splitlines()
     assert "In Geneva" not in body and "09:00" not in body and MEMBER_ZONE not in body
     assert f"/c/si-upr/engagements/{engagement.pk}/" in body
     for person in (admin, member):

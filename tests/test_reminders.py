@@ -168,7 +168,7 @@ def test_a_weekly_digest_gathers_the_reminders_in_one_email_once_a_week(personas
     # The internal deadline is a day: given as its day; the stakeholder deadline is an instant: its hours.
     drafts_day = due.date() - dt.timedelta(days=2)
     assert digests[0].body.split("Working group drafts due")[1].splitlines()[1].strip() == (
-        f"{drafts_day:%a} {drafts_day.day} {drafts_day:%b %Y}")
+        f"{drafts_day.day} {drafts_day:%B %Y}")
     assert "Geneva: " in digests[0].body.split("Stakeholder submission deadline")[1].splitlines()[1]
     # The others have single reminders; a second sweep the same week sends no second digest.
     assert any(m.to[0] == personas.admin.email and "Working group drafts due" in m.subject for m in mail.outbox)
