@@ -192,7 +192,7 @@ def security_world(personas):  # type: ignore[no-untyped-def]
         documents.summary_save(document=document, membership=admin_m, base_version=1, summary=f"<p>Summary {text}</p>")
         section = document.sections.order_by("position").first()
         documents.section_save(section=section, membership=admin_m, base_version=1, title=f"Section {text}"[:300],
-                               body=f"<p>Body {text}<span class=\"footnote\">Note {text}</span></p>")
+                               working_group=group, body=f"<p>Body {text}<span class=\"footnote\">Note {text}</span></p>")
         comment = documents.comment_add(section=section, membership=admin_m, text=f"Comment {text}")
         draft = DraftRecommendation.objects.create(
             coalition=p.coalition, engagement=p.engagement, document=document, created_by=p.admin, position=1,
