@@ -116,6 +116,10 @@ def rows_move(request: HttpRequest, coalition_slug: str, engagement_id: int) -> 
     cluster = Cluster.objects.filter(matrix=matrix, pk=request.POST.get("to", "") or 0).first() \
         if request.POST.get("to", "").isdigit() else None
     ids = [int(pk) for pk in request.POST.getlist("row") if pk.isdigit()]
+    # Every ticked row must be this matrix's: an id of another matrix (or coalition) is refused, not
+    # silently skipped and recorded as a move.
+    if ids and MatrixRow.objects.filter(matrix=matrix, pk__in=ids).count() != len(set(ids)):
+        ids = []
     if cluster is None or not ids:
         messages.error(request, _("Tick the rows to move and choose the cluster to move them into."))
     else:

@@ -319,6 +319,8 @@ def page_forms():  # type: ignore[no-untyped-def]
                 kind = (a.get("type") or "text").lower()
                 if form is None or kind in ("submit", "button", "image", "reset"):
                     return
+                if kind in ("checkbox", "radio"):
+                    form.setdefault("options", {}).setdefault(a["name"], []).append(a.get("value") or "on")
                 if kind in ("checkbox", "radio") and "checked" not in a:
                     form["fields"].append((a["name"], None, kind))  # present, not sent
                     return
@@ -329,6 +331,8 @@ def page_forms():  # type: ignore[no-untyped-def]
                 self.select_values, self.first_option = [], None
             elif tag == "option" and self.select:
                 value = a.get("value", "")
+                if self.select_form is not None:
+                    self.select_form.setdefault("options", {}).setdefault(self.select[0], []).append(value)
                 if self.first_option is None:
                     self.first_option = value
                 if "selected" in a:
@@ -357,9 +361,40 @@ def page_forms():  # type: ignore[no-untyped-def]
                     self.textarea_form["fields"].append((self.textarea, self.text.lstrip("\n"), "textarea"))
                 self.textarea = None
 
-    def forms(html: str, page_url: str) -> list[tuple[str, list[tuple[str, str | None, str]]]]:
+    def forms(html: str, page_url: str, with_options: bool = False) -> list[tuple]:
+        """With `with_options`, each form comes with {field: [the values its options/boxes offer]}."""
         parser = FormParser()
         parser.feed(html)
-        return [(urljoin(page_url, f["action"] or page_url), f["fields"]) for f in parser.forms if f["method"] == "post"]
+        found = [f for f in parser.forms if f["method"] == "post"]
+        if with_options:
+            return [(urljoin(page_url, f["action"] or page_url), f["fields"], f.get("options", {})) for f in found]
+        return [(urljoin(page_url, f["action"] or page_url), f["fields"]) for f in found]
 
     return forms
+
+
+@pytest.fixture
+def admin_page_forms(security_urls, page_forms):  # type: ignore[no-untyped-def]
+    """`admin_page_forms(world)`: {action path: (post data as the admin's pages hold it, {field: options},
+    {field: input kind})} for every POST form on every page of the coalition the admin can open."""
+
+    def collect(world: SecurityWorld) -> dict[str, tuple[dict, dict, dict]]:
+        client = world.personas.client_for(world.personas.admin)
+        found: dict[str, tuple[dict, dict, dict]] = {}
+        for _name, url, _view in security_urls(world):
+            if url.startswith("/api/"):
+                continue
+            response = client.get(url)
+            if response.status_code != 200 or response.streaming or "text/html" not in response.get("Content-Type", ""):
+                continue
+            for action, fields, options in page_forms(response.content.decode(), "http://testserver" + url, with_options=True):
+                data: dict[str, list[str]] = {}
+                kinds: dict[str, str] = {}
+                for name, value, kind in fields:
+                    kinds[name] = kind
+                    if value is not None and kind != "file":
+                        data.setdefault(name, []).append(value)
+                found.setdefault(action.replace("http://testserver", "").split("?")[0], (data, options, kinds))
+        return found
+
+    return collect
