@@ -23,6 +23,57 @@ from coalitions.models import AuditEvent, CoalitionOwnedModel, Role
 
 ORDER = [Role.OBSERVER, Role.MEMBER, Role.EDITOR, Role.ADMIN]
 
+# The least role of each HTML write view, as decided (require_role marks it on the view as
+# `minimum_role`; the test checks the mark matches, so that loosening a rule fails here).
+DECLARED = {
+    "coalitions:settings": Role.ADMIN,
+    "coalitions:calendar_feed": Role.ADMIN,
+    "coalitions:member_edit": Role.ADMIN,
+    "coalitions:member_remove": Role.ADMIN,
+    "coalitions:organisation_new": Role.ADMIN,
+    "coalitions:organisation_edit": Role.ADMIN,
+    "coalitions:invitations": Role.ADMIN,
+    "coalitions:invitation_revoke": Role.ADMIN,
+    "coalitions:group_new": Role.ADMIN,
+    "coalitions:group_edit": Role.ADMIN,
+    "coalitions:engagement_new": Role.ADMIN,
+    "coalitions:milestone_add": Role.ADMIN,
+    "coalitions:internal_deadlines": Role.ADMIN,
+    "coalitions:task_add": Role.EDITOR,
+    "coalitions:task_status": Role.MEMBER,
+    "coalitions:milestone_edit": Role.ADMIN,
+    "coalitions:audit": Role.ADMIN,
+    "recommendations:import": Role.ADMIN,
+    "recommendations:priority": Role.EDITOR,
+    "recommendations:layer": Role.EDITOR,
+    "recommendations:response": Role.EDITOR,
+    "recommendations:action_category": Role.EDITOR,
+    "recommendations:earlier": Role.EDITOR,
+    "submissions:draft_edit": Role.EDITOR,
+    "submissions:draft_delete": Role.EDITOR,
+    "submissions:impact_decide": Role.EDITOR,
+    "documents:settings": Role.ADMIN,
+    "documents:summary": Role.ADMIN,
+    "documents:section_add": Role.ADMIN,
+    "documents:matrix_annex": Role.ADMIN,
+    "documents:recommendations": Role.EDITOR,
+    "documents:import": Role.EDITOR,
+    "documents:status": Role.EDITOR,
+    "documents:signon_request": Role.ADMIN,
+    "documents:signon_answer": Role.MEMBER,
+    "documents:export_create": Role.EDITOR,
+    "documents:section_save": Role.EDITOR,
+    "documents:section_assign": Role.ADMIN,
+    "documents:section_delete": Role.ADMIN,
+    "documents:section_restore": Role.EDITOR,
+    "documents:comment_add": Role.MEMBER,
+    "documents:comment_resolve": Role.MEMBER,
+    "implementation:build": Role.ADMIN,
+    "implementation:clusters": Role.ADMIN,
+    "implementation:move": Role.ADMIN,
+    "implementation:midterm": Role.EDITOR,
+}
+
 # HTML views whose rule is checked inside the view (no `minimum_role`), in the security world:
 # the consultation and the meeting were recorded by the admin, the cluster is owned by the working
 # group that the editor leads and the member belongs to.
@@ -141,7 +192,9 @@ def admin_forms(world, security_urls, page_forms) -> dict[str, dict[str, list[st
 
 
 def html_rule(name: str, view) -> str | None:  # type: ignore[no-untyped-def]
-    return getattr(view, "minimum_role", None) or HTML_RULES.get(name)
+    declared = getattr(view, "minimum_role", None)
+    assert declared == DECLARED.get(name), (name, declared, DECLARED.get(name))
+    return DECLARED.get(name) or HTML_RULES.get(name)
 
 
 def api_rule(name: str, view, method: str) -> str:  # type: ignore[no-untyped-def]
