@@ -119,6 +119,10 @@ def rows_move(request: HttpRequest, coalition_slug: str, engagement_id: int) -> 
     to = parse_id(request.POST.get("to"))
     cluster = Cluster.objects.filter(matrix=matrix, pk=to).first() if to is not None else None
     ids = [pk for pk in map(parse_id, request.POST.getlist("row")) if pk is not None]
+    # Every ticked row must be this matrix's: an id of another matrix (or coalition) is refused, not
+    # silently skipped and recorded as a move.
+    if ids and MatrixRow.objects.filter(matrix=matrix, pk__in=ids).count() != len(set(ids)):
+        ids = []
     if cluster is None or not ids:
         messages.error(request, _("Tick the rows to move and choose the cluster to move them into."))
     else:

@@ -268,3 +268,281 @@ def in_process_wsgi():  # type: ignore[no-untyped-def]
         got_request_exception.disconnect(remember)
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
+
+
+# --- helper "security": a coalition with one of every object, for the probes of the running app ---
+# (tests/test_xss.py, test_role_escalation.py, test_csrf.py, test_form_probe.py, test_security_headers.py)
+
+
+@dataclass
+class SecurityWorld:
+    """Alpha filled with one of every kind of object, each text field holding `text`.
+
+    `ids` fills the URL conf's keyword arguments (engagement_id, section_id, ...) with alpha's real
+    objects; `api_pks` maps an API basename to the pk its detail routes take."""
+
+    personas: Personas
+    text: str
+    ids: dict
+    api_pks: dict
+    document: object
+    matrix: object
+
+
+@pytest.fixture
+def security_world(personas):  # type: ignore[no-untyped-def]
+    """A builder: `security_world(text)` fills alpha with objects whose names and texts carry `text`."""
+
+    def build(text: str = "Probe") -> SecurityWorld:
+        import datetime as dt
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.utils import timezone
+
+        from coalitions.models import AdvocacyMeeting, Consultation, Milestone, Task
+        from implementation import services as matrix_services
+        from recommendations import services as recommendation_services
+        from recommendations.models import Recommendation
+        from submissions import services as documents
+        from submissions.models import DraftRecommendation, ExportJob, SignOn
+        from upr.models import Review
+
+        p = personas
+        admin_m = p.membership(p.admin)
+        for user in (p.admin, p.editor, p.member, p.observer):
+            user.name = f"{user.email.split('@')[0]} {text}"
+            user.save(update_fields=["name"])
+        services.coalition_update(coalition=p.coalition, actor=p.admin, data={"name": f"Alpha {text}"[:200], "description": f"About {text}"})
+        services.organisation_save(coalition=p.coalition, actor=p.admin, organisation=p.organisation,
+                                   data={"activities": f"Legal aid {text}", "website": "https://example.org/"})
+        second = services.organisation_save(coalition=p.coalition, actor=p.admin, data={
+            "name": f"Second {text}", "acronym": "SEC", "activities": f"Youth {text}"})
+        group = services.working_group_save(
+            coalition=p.coalition, actor=p.admin, name=f"Group {text}", theme=f"Theme {text}",
+            lead=p.membership(p.editor), members=[p.membership(p.member)], group=p.group)
+        milestone = Milestone.objects.filter(engagement=p.engagement).order_by("pk").first()
+        services.milestone_set_date(milestone=milestone, actor=p.admin, date=None, note=f"Note {text}"[:300])
+        services.milestone_add(engagement=p.engagement, actor=p.admin, title=f"Step {text}"[:200], date=dt.date(2027, 3, 1))
+        review = p.engagement.review
+        recommendation = Recommendation.objects.create(
+            review=review, source="template", source_key="sec1", paragraph="90.1", paragraph_major=90, paragraph_minor=1,
+            text=f"Adopt a law {text}", response_source=f"A/HRC {text}"[:200], thematic_cluster=f"Cluster {text}"[:300])
+        previous = Review.objects.get(state=review.state, session__number=34)
+        earlier = Recommendation.objects.create(review=previous, source="template", source_key="sec0", text=f"Earlier {text}")
+        recommendation_services.layer_save(coalition=p.coalition, actor=p.admin, recommendation=recommendation,
+                                           notes=f"Notes {text}", priority=True, working_group=group)
+        recommendation_services.import_recorded(coalition=p.coalition, actor=p.admin, review=review,
+                                                name=f"file {text}.csv", summary=f"1 new {text}")
+        document = documents.document_create(
+            coalition=p.coalition, actor=p.admin, engagement=p.engagement, kind="joint_submission",
+            title=f"Joint {text}"[:300], lead_organisation=p.organisation)
+        documents.document_update(document=document, actor=p.admin, data={"keywords": f"water, {text}"[:300]})
+        documents.summary_save(document=document, membership=admin_m, base_version=1, summary=f"<p>Summary {text}</p>")
+        section = document.sections.order_by("position").first()
+        documents.section_save(section=section, membership=admin_m, base_version=1, title=f"Section {text}"[:300],
+                               working_group=group, body=f"<p>Body {text}<span class=\"footnote\">Note {text}</span></p>")
+        comment = documents.comment_add(section=section, membership=admin_m, text=f"Comment {text}")
+        draft = DraftRecommendation.objects.create(
+            coalition=p.coalition, engagement=p.engagement, document=document, created_by=p.admin, position=1,
+            text=f"Ensure water {text}", responsible_actor=f"Ministry {text}"[:200], indicator=f"Share {text}"[:300],
+            timeframe=f"2027 {text}"[:100])
+        documents.document_recommendations_set(document=document, actor=p.admin, recommendations=[draft])
+        (sign_on,) = documents.signon_request(document=document, actor=p.admin, organisations=[second])
+        SignOn.objects.filter(pk=sign_on.pk).update(note=f"Signing {text}"[:500])
+        job = ExportJob.objects.create(coalition=p.coalition, document=document, format="docx", status="done",
+                                       content=b"x", filename="joint.docx")
+        task = Task.objects.create(coalition=p.coalition, engagement=p.engagement, title=f"Task {text}"[:200],
+                                   due_at=timezone.now() + dt.timedelta(days=3), created_by=p.admin,
+                                   working_group=group, organisation=p.organisation)
+        consultation = Consultation.objects.create(
+            coalition=p.coalition, engagement=p.engagement, held_on=dt.date(2027, 1, 20), place=f"Place {text}"[:200],
+            organiser=f"Ministry {text}"[:200], issues_raised=f"Issues {text}", our_input=f"Input {text}",
+            follow_up=f"Follow {text}", created_by=p.admin)
+        consultation.attended.set([p.organisation])
+        meeting = AdvocacyMeeting.objects.create(
+            coalition=p.coalition, engagement=p.engagement, met_on=dt.date(2027, 2, 3), state=review.state,
+            person_met=f"Attaché {text}"[:200], issues_raised=f"Issues {text}", outcome=f"Outcome {text}",
+            follow_up=f"Follow {text}", created_by=p.admin)
+        matrix = matrix_services.matrix_build(engagement=p.engagement, actor=p.admin, scheme="ohchr")
+        row = matrix.rows.select_related("cluster").get(recommendation=recommendation)
+        cluster = matrix_services.cluster_save(matrix=matrix, actor=p.admin, cluster=row.cluster,
+                                               name=f"Cluster {text}"[:200], working_group=group)
+        matrix_services.row_save(row=row, membership=admin_m, base_version=row.version, data={
+            "lead_body": f"Ministry {text}"[:300], "supporting_bodies": f"Office {text}"[:300],
+            "actions_expected": f"Act {text}", "national_plan": f"Plan {text}"[:300], "related_mechanisms": f"CRC {text}"})
+        row.refresh_from_db()
+        assessment = matrix_services.assessment_add(
+            row=row, membership=admin_m, data={"assessed_on": dt.date(2027, 1, 1), "light": "red",
+                                               "narrative": f"Narrative {text}", "shared": True},
+            links=[{"title": f"Report {text}"[:200], "source": f"Ombud {text}"[:200], "dated": dt.date(2027, 1, 1),
+                    "upload": SimpleUploadedFile(f"ev {text}.pdf", b"%PDF-1.4 evidence")},
+                   {"title": f"Link {text}"[:200], "source": f"Web {text}"[:200], "dated": dt.date(2027, 1, 1),
+                    "url": "https://example.org/report"}])
+        evidence = assessment.evidence.order_by("pk").first()
+        ids = {
+            "coalition_slug": p.coalition.slug, "recommendation_id": recommendation.pk, "earlier_id": earlier.pk,
+            "row_id": row.pk, "assessment_id": assessment.pk, "evidence_id": evidence.pk, "draft_id": draft.pk,
+            "membership_id": p.membership(p.member).pk, "organisation_id": p.organisation.pk,
+            "invitation_id": p.invitation.pk, "group_id": group.pk, "engagement_id": p.engagement.pk,
+            "milestone_id": milestone.pk, "document_id": document.pk, "section_id": section.pk,
+            "comment_id": comment.pk, "sign_on_id": sign_on.pk, "job_id": job.pk, "version": 1, "format": "docx",
+            "task_id": task.pk, "fmt": "csv", "consultation_id": consultation.pk, "meeting_id": meeting.pk,
+        }
+        api_pks = {
+            "organisation": p.organisation.pk, "membership": p.membership(p.member).pk, "working-group": group.pk,
+            "invitation": p.invitation.pk, "engagement": p.engagement.pk, "recommendation": recommendation.pk,
+            "draft-recommendation": draft.pk, "engagement-impact": p.engagement.pk, "document": document.pk,
+            "section": section.pk, "comment": comment.pk, "sign-on": sign_on.pk, "export-job": job.pk,
+            "engagement-carry": p.engagement.pk, "matrix": matrix.pk, "cluster": cluster.pk, "matrix-row": row.pk,
+            "assessment": assessment.pk, "evidence": evidence.pk, "task": task.pk, "consultation": consultation.pk,
+            "advocacy-meeting": meeting.pk, "engagement-plan": p.engagement.pk,
+        }
+        return SecurityWorld(personas=p, text=text, ids=ids, api_pks=api_pks, document=document, matrix=matrix)
+
+    return build
+
+
+@pytest.fixture
+def security_urls():  # type: ignore[no-untyped-def]
+    """`security_urls(world)`: every URL of the URL conf inside a coalition, filled with the world's ids,
+    as (url name, url, view): pages and API routes alike (the API's `pk` from world.api_pks)."""
+    from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+    def walk(patterns, namespace=(), kwargs=frozenset()):  # type: ignore[no-untyped-def]
+        for pattern in patterns:
+            names = kwargs | frozenset(pattern.pattern.regex.groupindex)
+            if isinstance(pattern, URLResolver):
+                ns = namespace + ((pattern.namespace,) if pattern.namespace else ())
+                yield from walk(pattern.url_patterns, ns, names)
+            elif isinstance(pattern, URLPattern) and pattern.name and "format" not in names:
+                yield ":".join(namespace + (pattern.name,)), names, pattern.callback
+
+    def urls(world: SecurityWorld) -> list[tuple[str, str, object]]:
+        found = []
+        for name, kwargs, view in walk(get_resolver().url_patterns):
+            if "coalition_slug" not in kwargs:
+                continue
+            filled = {k: world.ids[k] for k in kwargs if k in world.ids}
+            if "pk" in kwargs:
+                filled["pk"] = world.api_pks[name.split(":")[-1].rsplit("-", 1)[0]]
+            found.append((name, reverse(name, kwargs=filled), view))
+        return found
+
+    return urls
+
+
+@pytest.fixture
+def page_forms():  # type: ignore[no-untyped-def]
+    """`page_forms(html, page_url)`: the POST forms of a page as (action url, [(field, value, kind)]),
+    with the values a browser would send as they stand (checked boxes, selected options, textareas).
+    `kind` is the input type ("text", "date", "select", "textarea", "hidden", "file", ...)."""
+    from html.parser import HTMLParser
+    from urllib.parse import urljoin
+
+    class FormParser(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.forms: list[dict] = []
+            self.by_id: dict[str, dict] = {}
+            self.form: dict | None = None
+            self.select: tuple[str, bool] | None = None
+            self.select_values: list[str] = []
+            self.first_option: str | None = None
+            self.textarea: str | None = None
+            self.text = ""
+
+        def _target(self, attrs: dict) -> dict | None:
+            owner = attrs.get("form")
+            return self.by_id.get(owner) if owner else self.form
+
+        def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+            a = dict(attrs)
+            if tag == "form":
+                self.form = {"action": a.get("action") or "", "method": (a.get("method") or "get").lower(), "fields": []}
+                self.forms.append(self.form)
+                if a.get("id"):
+                    self.by_id[a["id"]] = self.form
+            elif tag == "input" and a.get("name"):
+                form = self._target(a)
+                kind = (a.get("type") or "text").lower()
+                if form is None or kind in ("submit", "button", "image", "reset"):
+                    return
+                if kind in ("checkbox", "radio"):
+                    form.setdefault("options", {}).setdefault(a["name"], []).append(a.get("value") or "on")
+                if kind in ("checkbox", "radio") and "checked" not in a:
+                    form["fields"].append((a["name"], None, kind))  # present, not sent
+                    return
+                form["fields"].append((a["name"], a.get("value") or ("on" if kind == "checkbox" else ""), kind))
+            elif tag == "select" and a.get("name"):
+                self.select = (a["name"], "multiple" in a)
+                self.select_form = self._target(a)
+                self.select_values, self.first_option = [], None
+            elif tag == "option" and self.select:
+                value = a.get("value", "")
+                if self.select_form is not None:
+                    self.select_form.setdefault("options", {}).setdefault(self.select[0], []).append(value)
+                if self.first_option is None:
+                    self.first_option = value
+                if "selected" in a:
+                    self.select_values.append(value)
+            elif tag == "textarea" and a.get("name"):
+                self.textarea, self.textarea_form, self.text = a["name"], self._target(a), ""
+
+        def handle_data(self, data):  # type: ignore[no-untyped-def]
+            if self.textarea:
+                self.text += data
+
+        def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
+            if tag == "form":
+                self.form = None
+            elif tag == "select" and self.select:
+                name, multiple = self.select
+                values = self.select_values or ([] if multiple or self.first_option is None else [self.first_option])
+                if self.select_form is not None:
+                    if not values:
+                        self.select_form["fields"].append((name, None, "select"))
+                    for value in values:
+                        self.select_form["fields"].append((name, value, "select"))
+                self.select = None
+            elif tag == "textarea" and self.textarea:
+                if self.textarea_form is not None:
+                    self.textarea_form["fields"].append((self.textarea, self.text.lstrip("\n"), "textarea"))
+                self.textarea = None
+
+    def forms(html: str, page_url: str, with_options: bool = False) -> list[tuple]:
+        """With `with_options`, each form comes with {field: [the values its options/boxes offer]}."""
+        parser = FormParser()
+        parser.feed(html)
+        found = [f for f in parser.forms if f["method"] == "post"]
+        if with_options:
+            return [(urljoin(page_url, f["action"] or page_url), f["fields"], f.get("options", {})) for f in found]
+        return [(urljoin(page_url, f["action"] or page_url), f["fields"]) for f in found]
+
+    return forms
+
+
+@pytest.fixture
+def admin_page_forms(security_urls, page_forms):  # type: ignore[no-untyped-def]
+    """`admin_page_forms(world)`: {action path: (post data as the admin's pages hold it, {field: options},
+    {field: input kind})} for every POST form on every page of the coalition the admin can open."""
+
+    def collect(world: SecurityWorld) -> dict[str, tuple[dict, dict, dict]]:
+        client = world.personas.client_for(world.personas.admin)
+        found: dict[str, tuple[dict, dict, dict]] = {}
+        for _name, url, _view in security_urls(world):
+            if url.startswith("/api/"):
+                continue
+            response = client.get(url)
+            if response.status_code != 200 or response.streaming or "text/html" not in response.get("Content-Type", ""):
+                continue
+            for action, fields, options in page_forms(response.content.decode(), "http://testserver" + url, with_options=True):
+                data: dict[str, list[str]] = {}
+                kinds: dict[str, str] = {}
+                for name, value, kind in fields:
+                    kinds[name] = kind
+                    if value is not None and kind != "file":
+                        data.setdefault(name, []).append(value)
+                found.setdefault(action.replace("http://testserver", "").split("?")[0], (data, options, kinds))
+        return found
+
+    return collect
