@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from recommendations.importer import ImportReport
 from recommendations.imports import ImportRefused, import_file
 from recommendations.services import after_import
+from recommendations.verification import verify
 from upr.models import Review
 
 
@@ -23,6 +24,10 @@ class Command(BaseCommand):
         parser.add_argument("path")
         parser.add_argument("--review", help="State and session, e.g. SVN-48")
         parser.add_argument(
+            "--force", action="store_true",
+            help="import even when the file names another review than --review (default: refuse, as the pages do)",
+        )
+        parser.add_argument(
             "--all-or-nothing", action="store_true",
             help="import nothing if any row has a problem (default: import the rest and report the problems)",
         )
@@ -35,6 +40,12 @@ class Command(BaseCommand):
         mode = "all_or_nothing" if options["all_or_nothing"] else "skip"
         if review is None and path.suffix.lower() == ".docx":
             raise CommandError("A Word thematic list belongs to one review: give --review, e.g. SVN-48")
+        if review is not None and not options["force"]:
+            # The operator's tool checks the file against --review as the pages do (a session-48 list
+            # given for session 20 is refused); --force is the operator's decision to overrule it.
+            verdict = verify(path.read_bytes(), name=path.name, review=review)
+            if verdict.refusal:
+                raise CommandError(f"{path.name}: {verdict.refusal}")
         started = time.monotonic()
         try:
             with path.open("rb") as handle:
