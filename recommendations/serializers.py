@@ -52,7 +52,9 @@ class LayerSerializer(serializers.ModelSerializer):
     `reading` is the coalition's own reading of the State's response ("" when it has none) and
     `action_category` its own category (null): beside the shared values, seen by this coalition only."""
 
-    reading = serializers.ChoiceField(choices=[("", ""), *Response.choices], read_only=True)
+    # Not an enum: the schema would name Response's choice set twice (ResponseEnum, ReadingEnum).
+    reading = serializers.CharField(read_only=True, help_text="'' (none) or a response: supported, noted, "
+                                    "supported_in_part, pending.")
 
     class Meta:
         model = CoalitionRecommendation

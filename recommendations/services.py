@@ -242,10 +242,3 @@ def _decided(model: Any, *, coalition: Coalition, actor: Any, decision: str, tar
     other = {name: ["", str(value)] for name, value in pair.items() if value is not target}
     audit_record(coalition=coalition, actor=actor, action=action, target=target, changes=other)
     return link
-
-
-def import_recorded(*, coalition: Coalition, actor: Any, review: Review | None, name: str, summary: str) -> None:
-    """The coalition's trail notes who imported which file (the shared rows carry no coalition)."""
-    target = review if review is not None else coalition
-    audit_record(coalition=coalition, actor=actor, action="recommendation.import", target=target,
-                 changes={"file": ["", name], "result": ["", summary]})

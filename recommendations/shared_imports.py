@@ -30,6 +30,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,7 +64,7 @@ def refusal_for(*, user: Any, verdict: Verdict, review: Review | None) -> str:
                  "recommendations every coalition shares. Ask the site staff to import it, or keep your coalition's "
                  "own asks as draft recommendations.")
     if review is None:
-        return _("Choose the review: a coalition imports one review at a time; the site staff import whole exports.")
+        return _("A coalition imports one review at a time: choose the review (the site staff import whole exports).")
     if not verdict.verified:
         return _("This file does not say which State and session it is for, so it cannot be verified against the "
                  "review you chose. Ask the site staff to import it.")
@@ -132,6 +133,13 @@ def shared_import_start(*, content: bytes, name: str, review: Review | None, mod
     a later confirmation) or import it at once. Raises ImportRefused (a mismatch, an unreadable file)
     or ImportNotAllowed."""
     verdict = verify(content, name=name, review=review)
+    if verdict.unreadable:
+        # The importer says exactly what is wrong with the file ("not a Word (.docx) file"); read in a
+        # transaction rolled back, so that even a file it could read would change nothing.
+        with transaction.atomic():
+            import_file(io.BytesIO(content), name=name, review=review, mode=mode, refresh=False)
+            transaction.set_rollback(True)
+        raise ImportRefused(_("This file cannot be read as OHCHR's list, UPR Info's export or our template."))
     refused = refusal_for(user=actor, verdict=verdict, review=review)
     if refused:
         raise (ImportRefused if verdict.refusal else ImportNotAllowed)(refused)
@@ -144,6 +152,9 @@ def shared_import_start(*, content: bytes, name: str, review: Review | None, mod
     if dry_run:
         report = _run(record, content, review, dry_run=True)
         if keep_preview and report.saved:
+            # One pending preview per person, and none older than the hour: the kept files stay few.
+            SharedImport.objects.filter(status=SharedImportStatus.PREVIEW).filter(
+                Q(created_at__lt=timezone.now() - PREVIEW_TTL) | Q(actor=record.actor, coalition=coalition)).delete()
             record.content = content
             record.save()
         return Outcome(record, report)

@@ -43,6 +43,8 @@ class Verdict:
     identification: str
     verified: bool
     refusal: str = ""  # set on a mismatch: why, naming what the file says and what was chosen
+    # The file could not be read as any format: the importer says why (and imports nothing).
+    unreadable: bool = False
     review_ids: list[int] = field(default_factory=list)  # the reviews the file's rows go into
 
 
@@ -61,20 +63,20 @@ def verify(content: bytes, *, name: str, review: Review | None) -> Verdict:
     try:
         table = read_table(io.BytesIO(content), name)
     except UnreadableTable:
-        return Verdict(Source.TEMPLATE, "", False)
+        return Verdict(Source.TEMPLATE, "", False, unreadable=True)
     if is_template(table):
         return Verdict(Source.TEMPLATE, _("our CSV template (it names no review)"), False,
                        review_ids=[review.pk] if review else [])
     if all(column in table.fieldnames for column in REQUIRED_COLUMNS):
         return _upr_info(table, review)
-    return Verdict(Source.TEMPLATE, "", False)
+    return Verdict(Source.TEMPLATE, "", False, unreadable=True)
 
 
 def _thematic_list(content: bytes, review: Review | None) -> Verdict:
     try:
         identity = read_document(io.BytesIO(content)).identity
     except NotAThematicList:
-        return Verdict(Source.OHCHR, "", False)
+        return Verdict(Source.OHCHR, "", False, unreadable=True)
     said = str(identity) or _("no State, session or report symbol")
     if review is None:
         return Verdict(Source.OHCHR, said, False)
@@ -113,7 +115,7 @@ def _upr_info(table, review: Review | None) -> Verdict:  # type: ignore[no-untyp
             if found is not None:
                 counted[found.pk] += 1
     except UnreadableTable:
-        return Verdict(Source.UPR_INFO, "", False)
+        return Verdict(Source.UPR_INFO, "", False, unreadable=True)
     by_id = {r.pk: r for r in reviews.values()}
     named = sorted(counted, key=lambda pk: -counted[pk])
     said = "; ".join(

@@ -28,8 +28,7 @@ from rest_framework.authtoken.models import Token
 from coalitions import services as coalition_services
 from coalitions.models import AuditEvent
 from recommendations.importer import import_thematic_list
-from recommendations import models as shared_models
-from recommendations.models import CoalitionRecommendation, Recommendation, ResponseRecord
+from recommendations.models import CoalitionRecommendation, Recommendation, ResponseRecord, SharedImport
 from recommendations.template import HEADER
 from upr.models import Review
 
@@ -186,7 +185,7 @@ def test_a_coalitions_template_csv_never_writes_the_shared_recommendations(perso
     assert through_api.status_code == 400
     assert shared_state(review(48)) == before
     assert not Recommendation.objects.filter(text__startswith="TAMPERED").exists()
-    assert not shared_models.SharedImport.objects.filter(status="applied").exists()
+    assert not SharedImport.objects.filter(status="applied").exists()
 
 
 def test_site_staff_import_the_template_and_every_following_coalition_is_told(personas, beta, cycle4, staff):
@@ -194,7 +193,7 @@ def test_site_staff_import_the_template_and_every_following_coalition_is_told(pe
     preview = upload(client, "mine.csv", template_csv("Adopt a law on the ombudsperson for children"), 48)
     assert preview.status_code == 200 and "1 new" in preview.content.decode()
     assert not Recommendation.objects.filter(source="template").exists()  # the preview changes nothing
-    pending = shared_models.SharedImport.objects.get(status="preview")
+    pending = SharedImport.objects.get(status="preview")
     done = client.post(page("import"), {"confirm": pending.pk})
     assert done.status_code == 200
     assert Recommendation.objects.filter(source="template", review=review(48)).count() == 1
@@ -230,13 +229,13 @@ def test_a_verified_import_by_a_coalition_admin_is_previewed_recorded_announced_
     shown = preview.content.decode()
     assert "254 new" in shown and "A/HRC/59/15" in shown
     assert not Recommendation.objects.exists()  # nothing changed yet
-    pending = shared_models.SharedImport.objects.get(status="preview")
+    pending = SharedImport.objects.get(status="preview")
     # Another coalition's admin cannot confirm beta's pending import: alpha is told it does not exist.
     assert personas.client_for(personas.admin).post(page("import", slug="alpha"), {"confirm": pending.pk}).status_code == 404
     assert not Recommendation.objects.exists()
     done = client.post(page("import"), {"confirm": pending.pk})
     assert done.status_code == 200 and "254 recommendations: 217 supported, 37 noted" in done.content.decode()
-    record = shared_models.SharedImport.objects.get(pk=pending.pk)
+    record = SharedImport.objects.get(pk=pending.pk)
     assert record.status == "applied" and record.sha256 == hashlib.sha256(content).hexdigest()
     assert (record.created, record.updated, record.actor, record.review) == (254, 0, personas.outsider, review(48))
     assert Recommendation.objects.filter(review=review(48)).count() == 254
@@ -248,7 +247,7 @@ def test_a_verified_import_by_a_coalition_admin_is_previewed_recorded_announced_
     undone = client.post(page("import_undo", record.pk))
     assert undone.status_code == 302
     assert not Recommendation.objects.exists()
-    assert shared_models.SharedImport.objects.get(pk=record.pk).status == "undone"
+    assert SharedImport.objects.get(pk=record.pk).status == "undone"
     assert AuditEvent.objects.filter(coalition=personas.coalition, action="recommendation.shared_undo").count() == 1
 
 
@@ -273,10 +272,10 @@ def test_undo_restores_changed_responses_and_texts_exactly(personas, beta, cycle
     preview = upload(client, "corrected.docx", corrected.read_bytes(), 48)
     assert preview.status_code == 200 and "1 updated" in preview.content.decode()
     assert shared_state(review(48)) == before
-    client.post(page("import"), {"confirm": shared_models.SharedImport.objects.get(status="preview").pk})
+    client.post(page("import"), {"confirm": SharedImport.objects.get(status="preview").pk})
     r.refresh_from_db()
     assert r.response == "noted" and r.text.startswith("Consider ratifying")
-    client.post(page("import_undo", shared_models.SharedImport.objects.get(status="applied").pk))
+    client.post(page("import_undo", SharedImport.objects.get(status="applied").pk))
     assert shared_state(review(48)) == before
 
 
@@ -328,7 +327,7 @@ def test_an_outsider_gets_404_on_the_new_pages_and_endpoints(personas, beta, cyc
     assert outsider.get("/api/c/alpha/recommendations/imports/").status_code == 404
     assert outsider.post(f"/api/c/alpha/recommendations/imports/{record}/undo/").status_code == 404
     assert outsider.post("/api/c/alpha/recommendations/import/?dry_run=1").status_code == 404
-    assert shared_models.SharedImport.objects.get(pk=record).status == "applied"
+    assert SharedImport.objects.get(pk=record).status == "applied"
 
 
 # --- query counts ----------------------------------------------------------------------------------
@@ -344,7 +343,7 @@ def test_the_detail_page_with_a_reading_and_category_keeps_its_query_count(perso
                             reading="supported_in_part", reading_source="Mid-term", action_category=2)
     client = personas.client_for(personas.outsider)
     client.get(page("detail", picked[-1].pk))
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(15):
         assert client.get(page("detail", picked[-1].pk)).status_code == 200
 
 
@@ -352,10 +351,43 @@ def test_the_detail_page_with_a_reading_and_category_keeps_its_query_count(perso
 def test_the_import_page_keeps_its_query_count_with_the_log_of_shared_imports(personas, beta, imports,
                                                                             django_assert_max_num_queries):
     for n in range(imports):
-        shared_models.SharedImport.objects.create(review=review(48), coalition=personas.other, actor=personas.outsider,
+        SharedImport.objects.create(review=review(48), coalition=personas.other, actor=personas.outsider,
                                     file_name=f"list-{n}.docx", sha256="0" * 64, status="applied", created=n)
     client = personas.client_for(personas.outsider)
     client.get(page("import"))
     with django_assert_max_num_queries(14):
         answer = client.get(page("import"))
     assert answer.status_code == 200 and f"list-{imports - 1}.docx" in answer.content.decode()
+
+
+# --- the list: the coalition's reading beside the shared response, and its filter -------------------
+
+def test_the_list_shows_and_filters_by_the_coalitions_own_reading_only_for_it(personas, beta, cycle4):
+    from recommendations import services
+
+    noted = cycle4.filter(response="noted").order_by("pk").first()
+    services.reading_record(coalition=personas.other, actor=personas.outsider, recommendation=noted,
+                            response="supported_in_part", source="Mid-term report")
+    beta_list = personas.client_for(personas.outsider).get(page("list"), {"reading": "supported_in_part"})
+    assert beta_list.context["page"].paginator.count == 1
+    assert shows(beta_list.content.decode(), "your coalition's reading\">· Supported in part</span>")
+    alpha_client = personas.client_for(personas.admin)
+    assert alpha_client.get(page("list", slug="alpha"), {"reading": "supported_in_part"}).context["page"].paginator.count == 0
+    assert "your coalition" not in alpha_client.get(page("list", slug="alpha"), {"under_review": "SVN"}).content.decode()
+    through_api = api(personas.outsider).get("/api/c/beta/recommendations/", {"reading": "supported_in_part"}).json()
+    assert [r["id"] for r in through_api["results"]] == [noted.pk]
+    assert through_api["results"][0]["layer"]["reading"] == "supported_in_part"
+
+
+@pytest.mark.parametrize("layers", [1, 25])
+def test_the_list_page_with_readings_keeps_its_query_count(personas, beta, cycle4, layers, django_assert_max_num_queries):
+    from recommendations import services
+
+    for r in cycle4.order_by("pk")[:layers]:
+        services.reading_record(coalition=personas.other, actor=personas.outsider, recommendation=r,
+                                response="supported_in_part", source="Mid-term report")
+    client = personas.client_for(personas.outsider)
+    client.get(page("list"))
+    with django_assert_max_num_queries(13):
+        answer = client.get(page("list"), {"reading": "supported_in_part"})
+    assert answer.context["page"].paginator.count == layers
