@@ -96,7 +96,7 @@ def _thematic_list(content: bytes, review: Review | None) -> Verdict:
         return Verdict(Source.OHCHR, said, False, _(
             "This file is OHCHR's thematic list for %(file)s, but you chose %(chosen)s. Nothing was imported: "
             "choose the review the file is for."
-        ) % {"file": said, "chosen": describe(chosen)}, [chosen.pk])
+        ) % {"file": said, "chosen": describe(chosen)}, review_ids=[chosen.pk])
     # Verified when the header named the review, or the file cites the review's own report symbol.
     named = identity.state and identity.session is not None
     cited = bool(chosen.report_symbol) and chosen.report_symbol in identity.symbols
@@ -127,5 +127,5 @@ def _upr_info(table, review: Review | None) -> Verdict:  # type: ignore[no-untyp
         return Verdict(Source.UPR_INFO, said, False, _(
             "This UPR Info export has no row for %(chosen)s: its rows are for %(file)s. Nothing was imported: "
             "choose the review the file is for."
-        ) % {"file": said or _("no review in our calendar"), "chosen": describe(review)}, [review.pk])
+        ) % {"file": said or _("no review in our calendar"), "chosen": describe(review)}, review_ids=[review.pk])
     return Verdict(Source.UPR_INFO, said, True, review_ids=[review.pk])
