@@ -1,7 +1,9 @@
 """What a review produced: the recommendations a State under Review received, and its responses.
 
 Imported from public documents (OHCHR's thematic lists, UPR Info's database): shared reference data,
-the same for every coalition. A coalition's own layer (priorities, notes, links) sits on top.
+the same for every coalition, changed only by site staff or a verified import (SharedImport). A
+coalition's own layer (priorities, notes, its reading of the response, its action category, links)
+sits on top, seen by that coalition only.
 """
 from collections.abc import Iterable
 

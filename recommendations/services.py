@@ -1,5 +1,8 @@
-"""Every write to recommendations: the shared data's upkeep after an import, and each coalition's
-own layer (priority, notes, working group, cross-cycle and impact links), validated and audited."""
+"""Every write to recommendations: the shared data's upkeep after an import, the shared facts only
+site staff change (a later response, a confirmed action category: announced to every coalition
+following the State), and each coalition's own layer (priority, notes, working group, its reading of
+the response, its action category, cross-cycle and impact links), validated and audited. The rule:
+nothing a coalition does changes what another coalition sees."""
 from __future__ import annotations
 
 import datetime as dt

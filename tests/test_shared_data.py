@@ -391,3 +391,89 @@ def test_the_list_page_with_readings_keeps_its_query_count(personas, beta, cycle
     with django_assert_max_num_queries(13):
         answer = client.get(page("list"), {"reading": "supported_in_part"})
     assert answer.context["page"].paginator.count == layers
+
+
+# --- UPR Info's export, the operator's command, and what undo refuses -------------------------------
+
+UPR_INFO_SAMPLE = DATA / "upr-info_slovenia_sample.csv"
+
+
+def test_an_upr_info_export_is_checked_row_by_row_against_the_chosen_review(personas, beta):
+    client = personas.client_for(personas.outsider)
+    wrong = upload(client, UPR_INFO_SAMPLE.name, UPR_INFO_SAMPLE.read_bytes(), 48)
+    assert wrong.status_code == 400
+    assert shows(wrong.content.decode(), "has no row for Slovenia, session 48")
+    assert shows(wrong.content.decode(), "Slovenia, session 20 (cycle 2): 180 rows")
+    assert not Recommendation.objects.exists() and not SharedImport.objects.exists()
+    right = upload(client, UPR_INFO_SAMPLE.name, UPR_INFO_SAMPLE.read_bytes(), 20)
+    assert right.status_code == 200 and "180 new" in right.content.decode()
+    assert not Recommendation.objects.exists()  # a preview
+    client.post(page("import"), {"confirm": SharedImport.objects.get(status="preview").pk})
+    assert Recommendation.objects.filter(review=review(20)).count() == 180
+    assert not Recommendation.objects.exclude(review=review(20)).exists()  # the other sessions' rows left out
+
+
+def test_the_operators_command_refuses_a_file_for_another_review_unless_forced(personas):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="session 48 .* but you chose Slovenia, session 20"):
+        call_command("import_recommendations", str(CYCLE4), "--review", "SVN-20")
+    assert not Recommendation.objects.exists()
+    call_command("import_recommendations", str(CYCLE4), "--review", "SVN-48")
+    assert Recommendation.objects.filter(review=review(48)).count() == 254
+
+
+def test_undo_waits_for_a_later_import_and_spares_a_matrix_that_follows_the_rows(personas, beta, tmp_path):
+    from implementation import services as implementation_services
+
+    client = personas.client_for(personas.outsider)
+    upload(client, CYCLE4.name, CYCLE4.read_bytes(), 48)
+    client.post(page("import"), {"confirm": SharedImport.objects.get(status="preview").pk})
+    first = SharedImport.objects.get(status="applied")
+    corrected = edited_copy(tmp_path, "140.7", position="Noted", text="Consider ratifying")
+    upload(client, "corrected.docx", corrected.read_bytes(), 48)
+    client.post(page("import"), {"confirm": SharedImport.objects.get(status="preview").pk})
+    second = SharedImport.objects.get(status="applied", file_name="corrected.docx")
+    refused = client.post(page("import_undo", first.pk), follow=True)
+    assert shows(refused.content.decode(), "A later import changed the same review (corrected.docx): undo it first.")
+    assert Recommendation.objects.count() == 254
+    client.post(page("import_undo", second.pk))
+    assert Recommendation.objects.get(paragraph="140.7").response == "supported"
+    # Alpha builds its implementation matrix on the imported rows: beta can no longer remove them.
+    implementation_services.matrix_build(engagement=personas.engagement, actor=personas.admin, scheme="ohchr")
+    kept = client.post(page("import_undo", first.pk), follow=True)
+    assert shows(kept.content.decode(), "An implementation matrix already follows recommendations this import added")
+    assert Recommendation.objects.count() == 254 and SharedImport.objects.get(pk=first.pk).status == "applied"
+
+
+# --- the API's query counts ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("imports", [1, 8])
+def test_the_api_log_of_imports_keeps_its_query_count(personas, beta, imports, django_assert_max_num_queries):
+    for n in range(imports):
+        SharedImport.objects.create(review=review(48), coalition=personas.other, actor=personas.outsider,
+                                    file_name=f"list-{n}.docx", sha256="0" * 64, status="applied")
+    client = api(personas.admin)
+    client.get("/api/c/alpha/recommendations/imports/")
+    with django_assert_max_num_queries(8):
+        listed = client.get("/api/c/alpha/recommendations/imports/").json()
+    assert len(listed) == imports and not any(i["can_undo"] for i in listed)
+
+
+@pytest.mark.parametrize("layers", [1, 30])
+def test_the_api_list_and_detail_with_readings_keep_their_query_counts(personas, beta, cycle4, layers,
+                                                                       django_assert_max_num_queries):
+    from recommendations import services
+
+    picked = list(cycle4.order_by("pk")[:layers])
+    for r in picked:
+        services.layer_save(coalition=personas.other, actor=personas.outsider, recommendation=r,
+                            reading="noted", reading_source="Mid-term", action_category=2)
+    client = api(personas.outsider)
+    client.get("/api/c/beta/recommendations/")
+    with django_assert_max_num_queries(10):
+        listed = client.get("/api/c/beta/recommendations/", {"reading": "noted"}).json()
+    assert listed["count"] == layers
+    with django_assert_max_num_queries(14):
+        detail = client.get(f"/api/c/beta/recommendations/{picked[-1].pk}/").json()
+    assert (detail["layer"]["reading"], detail["layer"]["action_category"]) == ("noted", 2)
