@@ -182,7 +182,8 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
         records = list(shared_imports.imports_for(coalition=self.coalition)[:100])  # type: ignore[arg-type]
         return Response(SharedImportSerializer(records, many=True, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=None, responses=SharedImportSerializer)
+    @extend_schema(request=None, responses=SharedImportSerializer,
+                   parameters=[OpenApiParameter("import_id", int, OpenApiParameter.PATH, description="The import's id.")])
     @action(detail=False, methods=["post"], url_path=r"imports/(?P<import_id>[0-9]+)/undo", url_name="undo")
     def undo_import(self, request: Request, import_id: str, **kwargs: Any) -> Response:
         """Undo an import run through this coalition (or any, for site staff): the shared rows are as

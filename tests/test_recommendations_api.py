@@ -431,6 +431,7 @@ def test_the_schema_documents_these_endpoints_without_warnings(tmp_path):
     text = schema.read_text()
     for path in ("recommendations/", "recommendations/{id}/layer/", "recommendations/{id}/responses/",
                  "recommendations/{id}/action-category/", "recommendations/{id}/earlier-links/", "draft-recommendations/{id}/",
-                 "draft-recommendations/{id}/matches/", "engagements/{id}/impact/"):
+                 "draft-recommendations/{id}/matches/", "engagements/{id}/impact/", "recommendations/import/",
+                 "recommendations/imports/", "recommendations/imports/{import_id}/undo/"):
         assert f"/api/c/{{coalition_slug}}/{path}:" in text, path
     assert "recorded_by" not in text
