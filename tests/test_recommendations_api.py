@@ -150,7 +150,8 @@ def test_the_layer_is_visible_to_its_coalition_only(personas, slovenia):
         {"priority": True, "notes": "Raise with the Ministry of Justice.", "working_group": personas.group.pk}, content_type=JSON,
     )
     assert response.status_code == 200
-    mine = {"priority": True, "notes": "Raise with the Ministry of Justice.", "working_group": personas.group.pk}
+    no_reading = {"reading": "", "reading_source": "", "reading_stated_on": None, "action_category": None}
+    mine = {"priority": True, "notes": "Raise with the Ministry of Justice.", "working_group": personas.group.pk, **no_reading}
     assert response.json()["layer"] == mine
     alpha = api(personas.member)
     assert alpha.get(url(f"recommendations/{r.pk}/")).json()["layer"] == mine
@@ -158,7 +159,7 @@ def test_the_layer_is_visible_to_its_coalition_only(personas, slovenia):
     assert alpha.get(url(f"recommendations/?working_group={personas.group.pk}")).json()["count"] == 1
     # Beta reads the same shared recommendation, without alpha's layer.
     beta = api(personas.outsider)
-    untouched = {"priority": False, "notes": "", "working_group": None}
+    untouched = {"priority": False, "notes": "", "working_group": None, **no_reading}
     assert beta.get(url(f"recommendations/{r.pk}/", "beta")).json()["layer"] == untouched
     assert beta.get(url("recommendations/?priority=true", "beta")).json()["count"] == 0
     listed = beta.get(url(f"recommendations/?review={slovenia.reviews[48].pk}&q=defamation", "beta")).json()["results"]
