@@ -30,23 +30,24 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition
 from upr.models import Review
 
-from . import services
+from . import services, vocabulary
 from .importer import ImportReport
 from .imports import ImportRefused, import_file
-from .models import Recommendation, ResponseRecord, SharedImport, SharedImportStatus, Source
+from .models import AffectedGroup, Issue, Recommendation, ResponseRecord, SharedImport, SharedImportStatus, Source, Theme
 from .verification import Verdict, verify
 
 PREVIEW_TTL = dt.timedelta(hours=1)  # a preview not confirmed within the hour must be made again
 SNAPSHOT_FIELDS = ("paragraph", "paragraph_major", "paragraph_minor", "text", "recommending_groups", "thematic_cluster",
                    "action_category", "action_category_status", "response", "response_source", "source_document")
 RELATIONS = ("recommending_states", "themes", "affected_groups", "sdgs", "issues")
+TERMS = (Theme, AffectedGroup, Issue)  # the vocabularies an import may add to (the 17 SDGs are fixed)
 
 
 class ImportNotAllowed(PermissionDenied):
@@ -104,6 +105,7 @@ def _run(record: SharedImport, content: bytes, review: Review | None, *, dry_run
     review_ids = list(record.review_ids)
     with transaction.atomic():
         before, records_before = _snapshot(review_ids)
+        terms = {model.__name__: model.objects.aggregate(last=Max("pk"))["last"] or 0 for model in TERMS}
         report = import_file(io.BytesIO(content), name=record.file_name, review=review, mode=record.mode, refresh=False)
         touched = sorted(set(review_ids) | report.review_ids)
         after, records_after = _snapshot(touched)
@@ -123,6 +125,7 @@ def _run(record: SharedImport, content: bytes, review: Review | None, *, dry_run
                 "created": sorted(set(after) - set(before)),
                 "records": sorted(records_after - records_before),
                 "before": {str(pk): row for pk, row in before.items() if pk in after and after[pk] != row},
+                "terms": terms,  # themes, groups and issues newer than these were named first by this file
             }
     return report
 
@@ -260,6 +263,12 @@ def shared_import_undo(*, record: SharedImport, actor: Any, coalition: Coalition
             through, other = field.remote_field.through, f"{field.m2m_reverse_field_name()}_id"
             through.objects.filter(recommendation_id=pk).delete()
             through.objects.bulk_create([through(recommendation_id=pk, **{other: value}) for value in row[name]])
+    # Themes, groups of persons and issues this file named first, and no row names any more.
+    for model in TERMS:
+        last = record.undo.get("terms", {}).get(model.__name__)
+        if last is not None:
+            model.objects.filter(pk__gt=last, recommendations__isnull=True).delete()
+    vocabulary.forget()
     # A new version of the data for the search cache (it keys on the newest updated_at).
     Recommendation.objects.filter(review_id__in=record.review_ids).update(updated_at=now)
     record.status, record.undone_at = SharedImportStatus.UNDONE, now

@@ -222,6 +222,9 @@ def test_the_session_48_file_chosen_for_session_20_is_refused_and_163_stays_163(
 
 
 def test_a_verified_import_by_a_coalition_admin_is_previewed_recorded_announced_and_undone(personas, beta):
+    from recommendations.models import Theme
+
+    themes_before = Theme.objects.count()
     client = personas.client_for(personas.outsider)
     content = CYCLE4.read_bytes()
     preview = upload(client, CYCLE4.name, content, 48)
@@ -247,6 +250,7 @@ def test_a_verified_import_by_a_coalition_admin_is_previewed_recorded_announced_
     undone = client.post(page("import_undo", record.pk))
     assert undone.status_code == 302
     assert not Recommendation.objects.exists()
+    assert Theme.objects.count() == themes_before  # the themes the file named first are gone with it
     assert SharedImport.objects.get(pk=record.pk).status == "undone"
     assert AuditEvent.objects.filter(coalition=personas.coalition, action="recommendation.shared_undo").count() == 1
 
