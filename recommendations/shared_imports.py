@@ -208,6 +208,27 @@ def shared_import_confirm(*, pending: SharedImport, actor: Any) -> Outcome:
     return _apply(pending, content, pending.review)
 
 
+def operator_import_recorded(*, path: Any, review: Review | None, report: ImportReport) -> int:
+    """The site staff's command-line import, recorded and announced like the others (by the site staff).
+    It keeps no undo data (the operator holds the files and the database); returns how many
+    coalitions were told."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    record = SharedImport.objects.create(
+        review=review, review_ids=sorted(report.review_ids), by_staff=True, file_name=str(path.name)[:300],
+        sha256=digest.hexdigest(), verified=False, status=SharedImportStatus.APPLIED, applied_at=timezone.now(),
+        created=report.created, updated=report.updated, unchanged=report.unchanged,
+        response_changes=report.response_changes, problems=len(report.problems), summary=report.summary()[:300],
+    )
+    return services.shared_change_announce(
+        review_ids=record.review_ids, actor=None, coalition=None, by_staff=True, action="recommendation.shared_import",
+        target=review or record, changes={"file": ["", record.file_name], "sha256": ["", record.sha256],
+                                          "result": ["", record.summary]},
+    )
+
+
 # --- the log and undo -----------------------------------------------------------------------------
 
 def imports_for(*, coalition: Coalition):  # type: ignore[no-untyped-def]
@@ -221,7 +242,8 @@ def imports_for(*, coalition: Coalition):  # type: ignore[no-untyped-def]
 
 
 def may_undo(record: SharedImport, *, actor: Any, coalition: Coalition) -> bool:
-    if record.status != SharedImportStatus.APPLIED:
+    # A command-line import (no coalition) keeps no undo data: the operator holds the files and the database.
+    if record.status != SharedImportStatus.APPLIED or record.coalition_id is None:
         return False
     return bool(getattr(actor, "is_staff", False)) or (record.coalition_id == coalition.pk and not record.by_staff)
 

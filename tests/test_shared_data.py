@@ -481,3 +481,15 @@ def test_the_api_list_and_detail_with_readings_keep_their_query_counts(personas,
     with django_assert_max_num_queries(14):
         detail = client.get(f"/api/c/beta/recommendations/{picked[-1].pk}/").json()
     assert (detail["layer"]["reading"], detail["layer"]["action_category"]) == ("noted", 2)
+
+
+def test_the_operators_command_import_is_announced_to_every_following_coalition(personas, beta):
+    from django.core.management import call_command
+
+    call_command("import_recommendations", str(CYCLE4), "--review", "SVN-48")
+    for coalition in (personas.coalition, personas.other):
+        told = AuditEvent.objects.get(coalition=coalition, action="recommendation.shared_import")
+        assert told.actor is None and told.changes["file"][1] == CYCLE4.name
+    record = SharedImport.objects.get()
+    assert (record.by_staff, record.created, record.sha256) == (True, 254, hashlib.sha256(CYCLE4.read_bytes()).hexdigest())
+    assert api(personas.outsider).post(f"/api/c/beta/recommendations/imports/{record.pk}/undo/").status_code == 404

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from recommendations import shared_imports
 from recommendations.importer import ImportReport
 from recommendations.imports import ImportRefused, import_file
 from recommendations.services import after_import
@@ -55,6 +56,9 @@ class Command(BaseCommand):
         imported = time.monotonic() - started
         if report.saved and (report.created or report.updated):
             after_import(review_ids=report.review_ids)
+            announced = shared_imports.operator_import_recorded(path=path, review=review, report=report)
+            if options["verbosity"] > 1:
+                self.stderr.write(f"announced to {announced} coalitions following these States")
         if options["verbosity"] > 1:
             self.stderr.write(f"import {imported:.1f} s, search index and cross-cycle links {time.monotonic() - started - imported:.1f} s")
         self.finish(report)
