@@ -425,6 +425,9 @@ def test_the_operators_command_refuses_a_file_for_another_review_unless_forced(p
     assert not Recommendation.objects.exists()
     call_command("import_recommendations", str(CYCLE4), "--review", "SVN-48")
     assert Recommendation.objects.filter(review=review(48)).count() == 254
+    # --force: the operator's own decision to overrule the check.
+    call_command("import_recommendations", str(CYCLE4), "--review", "SVN-20", "--force")
+    assert Recommendation.objects.filter(review=review(20)).count() == 254
 
 
 def test_undo_waits_for_a_later_import_and_spares_a_matrix_that_follows_the_rows(personas, beta, tmp_path):
