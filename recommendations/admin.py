@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import SDG, AffectedGroup, Recommendation, ResponseRecord, Theme
+from .models import SDG, AffectedGroup, Recommendation, ResponseRecord, SharedImport, Theme
 
 
 class ResponseRecordInline(admin.TabularInline):
@@ -19,3 +19,19 @@ class RecommendationAdmin(admin.ModelAdmin):
 
 
 admin.site.register([Theme, AffectedGroup, SDG])
+
+
+@admin.register(SharedImport)
+class SharedImportAdmin(admin.ModelAdmin):
+    """Read-only: the record of what changed the shared recommendations (undo it from the import page)."""
+
+    list_display = ("created_at", "file_name", "review", "status", "by_staff", "verified", "created", "updated")
+    list_filter = ("status", "by_staff", "verified", "source")
+    list_select_related = ("review__state", "review__session")
+    exclude = ("content", "undo")
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

@@ -9,22 +9,28 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from coalitions.api import CoalitionScopedMixin
 from coalitions.models import Coalition, Role
 
-from . import filters, selectors, services
-from .models import Recommendation
+from . import filters, selectors, services, shared_imports
+from .imports import ImportRefused
+from .models import Recommendation, SharedImportStatus
 from .serializers import (
     ActionCategorySerializer,
     EarlierLinkDecisionSerializer,
+    ImportUploadSerializer,
     LayerUpdateSerializer,
     RecommendationDetailSerializer,
     RecommendationRowSerializer,
     ResponseCreateSerializer,
+    SharedImportSerializer,
 )
+from .views.imports import importable_reviews
 
 
 def filter_parameters() -> list[OpenApiParameter]:
@@ -96,13 +102,22 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
                           recommendation=recommendation, **body)
         return Response(self._detail(recommendation))
 
+    def _shared_allowed(self, body: dict[str, Any]) -> bool:
+        """`shared` asks to change what every coalition reads: site staff only (403 for anyone else)."""
+        if body.get("shared") and not self.request.user.is_staff:
+            raise PermissionDenied("Only the site staff change the shared data; leave out `shared` to record your coalition's own.")
+        return bool(body.get("shared"))
+
     @extend_schema(request=ResponseCreateSerializer, responses={201: RecommendationDetailSerializer})
     @action(detail=True, methods=["post"])
     def responses(self, request: Request, **kwargs: Any) -> Response:
-        """Record a response the State gave later; the earlier ones stay in the history."""
+        """Record a response the State gave later, as this coalition reads it (its layer's `reading`,
+        beside the shared response, which stays as it is). Site staff may send `shared` to record it
+        for every coalition; the earlier responses stay in the history."""
         recommendation = self.get_object()
         body = self._valid(ResponseCreateSerializer)
-        self.call_service(services.response_record, coalition=self.coalition, actor=request.user, recommendation=recommendation,
+        service = services.response_record if self._shared_allowed(body) else services.reading_record
+        self.call_service(service, coalition=self.coalition, actor=request.user, recommendation=recommendation,
                           response=body["response"], source=body["source"], stated_on=body.get("stated_on"))
         return Response(self._detail(recommendation), status=status.HTTP_201_CREATED)
 
@@ -111,12 +126,75 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
     @extend_schema(request=ActionCategorySerializer, responses=RecommendationDetailSerializer)
     @action(detail=True, methods=["post"], url_path="action-category", url_name="category")
     def action_category(self, request: Request, **kwargs: Any) -> Response:
-        """Confirm or change the action category (1-5); a later import keeps it."""
+        """Set this coalition's own action category (1-5), beside the shared one; site staff may send
+        `shared` to confirm the shared one (a later import keeps it)."""
         recommendation = self.get_object()
         body = self._valid(ActionCategorySerializer)
-        self.call_service(services.action_category_set, coalition=self.coalition, actor=request.user,
-                          recommendation=recommendation, category=body["category"])
+        if self._shared_allowed(body):
+            self.call_service(services.action_category_set, coalition=self.coalition, actor=request.user,
+                              recommendation=recommendation, category=body["category"])
+        else:
+            self.call_service(services.layer_save, coalition=self.coalition, actor=request.user,
+                              recommendation=recommendation, action_category=body["category"])
         return Response(self._detail(recommendation))
+
+    # --- imports into the shared recommendations (recommendations.shared_imports) -----------------
+
+    def _admin(self) -> None:
+        if not self.membership.has_role(Role.ADMIN):  # type: ignore[union-attr]
+            raise PermissionDenied
+
+    @extend_schema(
+        request={"multipart/form-data": ImportUploadSerializer},
+        parameters=[OpenApiParameter("dry_run", bool, OpenApiParameter.QUERY,
+                                     description="Only show what the import would change; nothing is stored.")],
+        responses={200: SharedImportSerializer, 201: SharedImportSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="import", url_name="import",
+            parser_classes=[MultiPartParser, FormParser])
+    def import_file(self, request: Request, **kwargs: Any) -> Response:
+        """Import a file into the shared recommendations (admins). It is first verified against the
+        chosen review (a mismatch answers 400 naming what the file says and what was chosen); with
+        `dry_run=1` the answer says what would change and nothing does. An import is recorded and can
+        be undone (imports/{id}/undo/)."""
+        self._admin()
+        body = ImportUploadSerializer(data=request.data, reviews=importable_reviews(self.coalition))  # type: ignore[arg-type]
+        body.is_valid(raise_exception=True)
+        upload, review = body.validated_data["file"], body.validated_data.get("review")
+        dry_run = request.query_params.get("dry_run", "").lower() in {"1", "true", "yes"}
+        try:
+            outcome = shared_imports.shared_import_start(
+                content=upload.read(), name=upload.name, review=review, mode=body.validated_data["mode"],
+                actor=request.user, coalition=self.coalition, dry_run=dry_run,  # type: ignore[arg-type]
+            )
+        except (ImportRefused, shared_imports.ImportNotAllowed) as error:
+            raise serializers.ValidationError({"file": [str(error)]}) from None
+        data = SharedImportSerializer(outcome.record, context={**self.get_serializer_context(),
+                                                               "problems": outcome.report.problems}).data
+        applied = outcome.record.status == SharedImportStatus.APPLIED
+        return Response(data, status=status.HTTP_201_CREATED if applied else status.HTTP_200_OK)
+
+    @extend_schema(responses=SharedImportSerializer(many=True))
+    @action(detail=False, methods=["get"], url_path="imports", url_name="imports")
+    def imports(self, request: Request, **kwargs: Any) -> Response:
+        """The imports into the shared recommendations of every State this coalition follows, newest first
+        (the latest 100), whoever ran them: nobody is surprised by a change."""
+        records = list(shared_imports.imports_for(coalition=self.coalition)[:100])  # type: ignore[arg-type]
+        return Response(SharedImportSerializer(records, many=True, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses=SharedImportSerializer,
+                   parameters=[OpenApiParameter("import_id", int, OpenApiParameter.PATH, description="The import's id.")])
+    @action(detail=False, methods=["post"], url_path=r"imports/(?P<import_id>[0-9]+)/undo", url_name="undo")
+    def undo_import(self, request: Request, import_id: str, **kwargs: Any) -> Response:
+        """Undo an import run through this coalition (or any, for site staff): the shared rows are as
+        they were before it. Another coalition's import answers 404, like one that does not exist."""
+        self._admin()
+        record = shared_imports.undoable_for(pk=import_id, actor=request.user, coalition=self.coalition)  # type: ignore[arg-type]
+        if record is None:
+            raise NotFound
+        record = self.call_service(shared_imports.shared_import_undo, record=record, actor=request.user,
+                                   coalition=self.coalition)
+        return Response(SharedImportSerializer(record, context=self.get_serializer_context()).data)
 
     @extend_schema(request=EarlierLinkDecisionSerializer, responses=RecommendationDetailSerializer)
     @action(detail=True, methods=["post"], url_path="earlier-links", url_name="earlier")

@@ -71,6 +71,8 @@ FILTERS = (
            vocabulary="issue", hint="id"),
     Filter("action", gettext_lazy("Action category"), "choice", tuple(ACTION_CATEGORIES),
            gettext_lazy("Any action category"), int),
+    Filter("reading", gettext_lazy("Our reading of the response"), "choice", tuple(Response.choices),
+           gettext_lazy("Any (or no) reading of ours")),
     Filter("priority", gettext_lazy("Only our priorities"), "flag"),
     Filter("working_group", gettext_lazy("Our working group"), "working_group", empty=gettext_lazy("Any working group"),
            coerce=int, hint="id of one of the coalition's working groups"),
@@ -78,7 +80,10 @@ FILTERS = (
 )
 BY_NAME = {f.name: f for f in FILTERS}
 # The selects, in the order the page shows them.
-SELECTS = ("under_review", "cycle", "response", "state", "group", "theme", "sdg", "issue", "action", "working_group", "sort")
+SELECTS = ("under_review", "cycle", "response", "reading", "state", "group", "theme", "sdg", "issue", "action", "working_group",
+           "sort")
+# Filters on the coalition's own layer: a search with one of them is never shared through the search cache.
+OWN_LAYER_FILTERS = ("priority", "working_group", "reading")
 # A checkbox's "off" values, as browsers and API clients send them.
 FALSE_VALUES = {"", "0", "false", "False", "off"}
 

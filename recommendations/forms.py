@@ -39,9 +39,25 @@ class ResponseForm(forms.Form):
     stated_on = forms.DateField(required=False, label=_("On (date)"), widget=DatePicker(),
                                 help_text=DATE_HELP)
 
+    def __init__(self, *args: Any, operator: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if operator:
+            self.fields["shared"] = shared_field()
+
+
+def shared_field() -> forms.BooleanField:
+    """The site staff's choice to change the shared value for every coalition, not only their own."""
+    return forms.BooleanField(required=False, label=_("Record it for every coalition (site staff)"),
+                              help_text=_("Changes the shared data; every coalition following this State is told."))
+
 
 class ActionCategoryForm(forms.Form):
     category = forms.TypedChoiceField(choices=ACTION_CATEGORIES, coerce=int, label=_("Action category"))
+
+    def __init__(self, *args: Any, operator: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if operator:
+            self.fields["shared"] = shared_field()
 
 
 class DecisionForm(forms.Form):

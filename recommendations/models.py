@@ -1,7 +1,9 @@
 """What a review produced: the recommendations a State under Review received, and its responses.
 
 Imported from public documents (OHCHR's thematic lists, UPR Info's database): shared reference data,
-the same for every coalition. A coalition's own layer (priorities, notes, links) sits on top.
+the same for every coalition, changed only by site staff or a verified import (SharedImport). A
+coalition's own layer (priorities, notes, its reading of the response, its action category, links)
+sits on top, seen by that coalition only.
 """
 from collections.abc import Iterable
 
@@ -187,6 +189,14 @@ class CoalitionRecommendation(CoalitionOwnedModel):
     working_group = models.ForeignKey(
         WorkingGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("working group")
     )
+    # The coalition's own reading of the State's response (e.g. "supported in part" where OHCHR's list
+    # says noted, after the mid-term report) and its own action category. Shown to it beside the
+    # shared value, never to another coalition: the shared rows change only through site staff or a
+    # verified import (recommendations.shared_imports).
+    reading = models.CharField(_("our reading of the response"), max_length=20, choices=Response.choices, blank=True)
+    reading_source = models.CharField(_("where the State said it"), max_length=200, blank=True)
+    reading_stated_on = models.DateField(_("stated on"), null=True, blank=True)
+    action_category = models.PositiveSmallIntegerField(_("our action category"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -197,6 +207,54 @@ class CoalitionRecommendation(CoalitionOwnedModel):
 
     def __str__(self) -> str:
         return str(self.recommendation)
+
+
+class SharedImportStatus(models.TextChoices):
+    PREVIEW = "preview", _("previewed, not imported")
+    APPLIED = "applied", _("imported")
+    UNDONE = "undone", _("undone")
+
+
+class SharedImport(models.Model):
+    """A file imported into the shared recommendations (or previewed for it): who, when, which file
+    (name and SHA-256), which review, what the file says it is, the counts, and what undoing it
+    restores. Not a coalition's object: every coalition following the State reads the log; only the
+    coalition that ran it (its admins) and site staff may undo it. See recommendations.shared_imports."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    review_ids = models.JSONField(default=list, blank=True)  # every review the file's rows went into
+    # The coalition through which it was run (None: site staff on the command line); its admins may undo it.
+    coalition = models.ForeignKey("coalitions.Coalition", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    by_staff = models.BooleanField(default=False)
+    file_name = models.CharField(_("file"), max_length=300)
+    sha256 = models.CharField(max_length=64)
+    source = models.CharField(_("format"), max_length=20, choices=Source.choices, default=Source.OHCHR)
+    identification = models.CharField(_("what the file says it is"), max_length=300, blank=True)
+    verified = models.BooleanField(_("verified against the file's own identification"), default=False)
+    mode = models.CharField(max_length=20, default="skip")
+    status = models.CharField(max_length=10, choices=SharedImportStatus.choices, default=SharedImportStatus.PREVIEW)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    response_changes = models.PositiveIntegerField(default=0)
+    problems = models.PositiveIntegerField(default=0)
+    summary = models.CharField(max_length=300, blank=True)
+    # Held only between the preview and its confirmation, then emptied.
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    # What undoing restores: {"created": [ids], "records": [response record ids], "before": {id: row}}.
+    undo = models.JSONField(default=dict, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="shared_import_recent")]
+
+    def __str__(self) -> str:
+        return self.file_name
 
 
 class CrossCycleLink(CoalitionOwnedModel):

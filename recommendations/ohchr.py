@@ -16,6 +16,15 @@ PARAGRAPH = re.compile(r"^\s*(\d+)\.(\d+)\s+")
 SOURCE = re.compile(r"\n\s*Source of position\s*:\s*(.+)\s*$", re.IGNORECASE | re.DOTALL)
 SDG = re.compile(r"^(\d{1,2})\s*-\s*(.+)$")
 SECTION_HEADERS = {"affected persons": "groups", "groups of persons": "groups", "sdgs": "sdgs"}
+# The page header of every cycle's list: "UPR of Slovenia (4th Cycle - 48th Session)",
+# "UPR of Slovenia (2nd Cycle – 20th session)".
+HEADING = re.compile(
+    r"UPR of (?P<state>[^()]+?)\s*\(\s*(?P<cycle>\d+)\s*(?:st|nd|rd|th)?\s+cycle\s*[-\u2013\u2014,]\s*"
+    r"(?P<session>\d+)\s*(?:st|nd|rd|th)?\s+session\s*\)",
+    re.IGNORECASE,
+)
+# A Working Group report's symbol as the "Source of position" lines cite it: A/HRC/59/15(/Add.1).
+SYMBOL = re.compile(r"\bA/HRC/(\d+)/(\d+)\b")
 
 
 class NotAThematicList(ValueError):
@@ -36,8 +45,62 @@ class ParsedRecommendation:
     sdgs: list[tuple[int, str]] = field(default_factory=list)
 
 
+@dataclass
+class Identity:
+    """What an OHCHR list says it is: the State under Review, cycle and session of its page header,
+    and the Working Group report symbols its "Source of position" lines cite (A/HRC/59/15)."""
+
+    state: str = ""
+    cycle: int | None = None
+    session: int | None = None
+    symbols: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        parts = []
+        if self.state:
+            parts.append(self.state)
+        if self.session is not None:
+            parts.append(f"session {self.session}" + (f" (cycle {self.cycle})" if self.cycle else ""))
+        if self.symbols:
+            parts.append(", ".join(self.symbols))
+        return ", ".join(parts)
+
+
+@dataclass
+class ThematicList:
+    recommendations: list[ParsedRecommendation]
+    identity: Identity
+
+
 def read_thematic_list(file: str | IO[bytes]) -> list[ParsedRecommendation]:
     """Every recommendation in the file, in the file's order."""
+    return read_document(file).recommendations
+
+
+def _identity(document, recommendations: list[ParsedRecommendation]) -> Identity:  # type: ignore[no-untyped-def]
+    identity = Identity()
+    for section in document.sections:
+        for part in (section.header, section.first_page_header):
+            text = " ".join(p.text for p in part.paragraphs) if part is not None else ""
+            match = HEADING.search(text)
+            if match:
+                identity.state = " ".join(match.group("state").split())
+                identity.cycle, identity.session = int(match.group("cycle")), int(match.group("session"))
+                break
+        if identity.state:
+            break
+    if not identity.state:  # a copy saved without its header: the heading may be the first paragraphs
+        match = HEADING.search(" ".join(p.text for p in document.paragraphs[:10]))
+        if match:
+            identity.state = " ".join(match.group("state").split())
+            identity.cycle, identity.session = int(match.group("cycle")), int(match.group("session"))
+    cited = {f"A/HRC/{m.group(1)}/{m.group(2)}" for r in recommendations for m in SYMBOL.finditer(r.source)}
+    identity.symbols = sorted(cited)
+    return identity
+
+
+def read_document(file: str | IO[bytes]) -> ThematicList:
+    """The file's recommendations, in the file's order, and what the file says it is."""
     import zipfile
     from contextlib import nullcontext
 
@@ -90,7 +153,7 @@ def read_thematic_list(file: str | IO[bytes]) -> list[ParsedRecommendation]:
         )
     if not recommendations:
         raise NotAThematicList("No numbered recommendation (such as 140.12) was found in the table.")
-    return recommendations
+    return ThematicList(recommendations, _identity(document, recommendations))
 
 
 def _strip_code(name: str) -> str:

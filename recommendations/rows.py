@@ -30,6 +30,7 @@ MAX_PAGE = 10**9  # far past any last page, and its offset well within the datab
 FIELDS = ("pk", "paragraph", "text", "response", "action_category", "action_category_status",
           "review__state__iso3", "review__session__number")
 WORDS_SHOWN = 40
+RESPONSE_VALUES = frozenset(Response.values)
 
 
 def escape(value: object) -> str:
@@ -45,7 +46,7 @@ class Page:
 
     rows: list[tuple]
     states: dict[int, list[str]]
-    layers: dict[int, tuple[bool, bool]]  # recommendation -> (priority, has notes)
+    layers: dict[int, tuple[bool, bool, str]]  # recommendation -> (priority, has notes, the coalition's reading)
     number: int = 1
     count: int = 0
     per_page: int = 50
@@ -96,7 +97,7 @@ def read_page(recommendations: QuerySet[Recommendation], *, coalition: Coalition
     return Page(rows, states, layers, number=number, count=total, per_page=per_page)
 
 
-def _page_rows(ids: list[int], *, coalition_id: int) -> tuple[list[tuple], dict[int, list[str]], dict[int, tuple[bool, bool]]]:
+def _page_rows(ids: list[int], *, coalition_id: int) -> tuple[list[tuple], dict[int, list[str]], dict[int, tuple[bool, bool, str]]]:
     """The page's rows (FIELDS), their recommending States' names, and the coalition's layer on them,
     in one statement: the States' ids aggregated per row, the layer left-joined. Reviews and States
     are named from reference_maps() (in memory): joined, PostgreSQL hashed all of them per search."""
@@ -111,7 +112,7 @@ def _page_rows(ids: list[int], *, coalition_id: int) -> tuple[list[tuple], dict[
         cursor.execute(
             f"SELECT r.id, r.paragraph, r.text, r.response, r.action_category, r.action_category_status, r.review_id,"
             f" (SELECT {aggregate}(CAST(t.state_id AS TEXT), ',') FROM {through} t WHERE t.recommendation_id = r.id),"
-            f" l.priority, l.notes"
+            f" l.priority, l.notes, l.reading"
             f" FROM {r} r LEFT JOIN {layer} l ON l.recommendation_id = r.id AND l.coalition_id = %s"
             f" WHERE r.id IN ({marks})",
             [coalition_id, *ids],
@@ -119,7 +120,7 @@ def _page_rows(ids: list[int], *, coalition_id: int) -> tuple[list[tuple], dict[
         found = cursor.fetchall()
     rows = [(*row[:6], *reviews.get(row[6], ("", 0))) for row in found]
     states = {row[0]: sorted(state_names.get(int(pk), "") for pk in row[7].split(",")) if row[7] else [] for row in found}
-    layers = {row[0]: (bool(row[8]), bool(row[9])) for row in found if row[8] is not None}
+    layers = {row[0]: (bool(row[8]), bool(row[9]), row[10] or "") for row in found if row[8] is not None}
     return rows, states, layers
 
 
@@ -128,6 +129,7 @@ def labels() -> dict[str, str]:
     return {
         "priority": _("Priority"), "flag": _("Flag as priority"), "notes": _("notes"),
         "suggested": _("suggested"), "suggested_title": _("suggested from the first verb"),
+        "reading": _("your coalition's reading"),
         **{f"response_{value}": str(label) for value, label in Response.choices},
     }
 
@@ -143,20 +145,23 @@ def render(page: Page, *, base_url: str, can_edit: bool, words: dict[str, str]) 
     html = []
     for pk, paragraph, text, response, category, status, iso3, session in page.rows:
         url = f"{base_url}{pk}/"
-        priority, notes = page.layers.get(pk, (False, False))
+        priority, notes, reading = page.layers.get(pk, (False, False, ""))
         where = f"{e(iso3)} {session}" + (f'<br><span class="muted">{e(paragraph)}</span>' if paragraph else "")
         action = ""
         if category:
             action = str(category)
             if status == ActionCategoryStatus.SUGGESTED:
                 action += f' <span class="muted" title="{e(words["suggested_title"])}">({e(words["suggested"])})</span>'
+        # The coalition's own reading of the response, beside the shared one (only in its own list).
+        ours_reading = (f' <span class="ours" title="{e(words["reading"])}">· {e(words["response_" + reading])}</span>'
+                        if reading in RESPONSE_VALUES else "")
         ours = priority_cell(pk, priority, name=paragraph or shorten(text, 6), url=url, can_edit=can_edit, words=words)
         if notes:
             ours += f' <span class="badge">{e(words["notes"])}</span>'
         html.append(
             f'<tr><td>{where}</td><td><a href="{url}">{e(shorten(text))}</a></td>'
             f'<td>{e(", ".join(page.states.get(pk, ())))}</td>'
-            f'<td><span class="response response-{response}">{e(words["response_" + response])}</span></td>'
+            f'<td><span class="response response-{response}">{e(words["response_" + response])}</span>{ours_reading}</td>'
             f"<td>{action}</td><td>{ours}</td></tr>"
         )
     return mark_safe("\n".join(html))  # every interpolated value above went through escape() or is ours

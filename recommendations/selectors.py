@@ -66,6 +66,8 @@ def recommendation_search(*, coalition: Coalition, filters: dict[str, Any]) -> Q
         qs = qs.filter(Exists(layers.filter(priority=True)))
     if filters.get("working_group"):
         qs = qs.filter(Exists(layers.filter(working_group_id=filters["working_group"])))
+    if filters.get("reading"):
+        qs = qs.filter(Exists(layers.filter(reading=filters["reading"])))
     sort = sort_of(filters)
     if sort == "relevance":
         if connection.vendor == "postgresql" and filters.get("q"):

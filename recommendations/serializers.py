@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from coalitions.models import WorkingGroup
 from coalitions.serializers import CoalitionScopedFieldsMixin
-from upr.models import State
+from upr.models import Review, State
 
 from .models import (
     ACTION_CATEGORIES,
@@ -24,6 +24,8 @@ from .models import (
     Recommendation,
     Response,
     ResponseRecord,
+    SharedImport,
+    SharedImportStatus,
 )
 
 # --- read -----------------------------------------------------------------------------------------
@@ -46,11 +48,17 @@ class SDGSerializer(serializers.ModelSerializer):
 
 
 class LayerSerializer(serializers.ModelSerializer):
-    """The coalition's own layer. A recommendation the coalition has not touched reads as the defaults."""
+    """The coalition's own layer. A recommendation the coalition has not touched reads as the defaults.
+    `reading` is the coalition's own reading of the State's response ("" when it has none) and
+    `action_category` its own category (null): beside the shared values, seen by this coalition only."""
+
+    # Not an enum: the schema would name Response's choice set twice (ResponseEnum, ReadingEnum).
+    reading = serializers.CharField(read_only=True, help_text="'' (none) or a response: supported, noted, "
+                                    "supported_in_part, pending.")
 
     class Meta:
         model = CoalitionRecommendation
-        fields = ["priority", "notes", "working_group"]
+        fields = ["priority", "notes", "working_group", "reading", "reading_source", "reading_stated_on", "action_category"]
         read_only_fields = fields
 
     def get_attribute(self, instance: Any) -> Any:
@@ -131,15 +139,69 @@ class LayerUpdateSerializer(CoalitionScopedFieldsMixin, serializers.Serializer):
 
 
 class ResponseCreateSerializer(serializers.Serializer):
-    """A response the State gave later; it becomes the current one, the earlier ones stay in the history."""
+    """A response the State gave later, as the coalition reads it: kept in the coalition's layer
+    (`layer.reading`), beside the shared response. With `shared` (site staff only) it becomes the
+    shared current response instead; the earlier ones stay in the history."""
 
     response = serializers.ChoiceField(choices=Response.choices)
     source = serializers.CharField(max_length=200, help_text="Where the State said it, e.g. the mid-term report.")
     stated_on = serializers.DateField(required=False, allow_null=True)
+    shared = serializers.BooleanField(default=False, help_text="Site staff only: record it for every coalition.")
 
 
 class ActionCategorySerializer(serializers.Serializer):
+    """The coalition's own action category (`layer.action_category`); with `shared` (site staff only),
+    the shared one."""
+
     category = serializers.ChoiceField(choices=ACTION_CATEGORIES, help_text="UPR Info's scale: 1 minimal ... 5 specific action.")
+    shared = serializers.BooleanField(default=False, help_text="Site staff only: confirm it for every coalition.")
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    """A file for the shared recommendations: OHCHR's thematic list (.docx), UPR Info's export or
+    (site staff only) our template. Verified against `review` before anything changes."""
+
+    file = serializers.FileField()
+    review = serializers.PrimaryKeyRelatedField(queryset=Review.objects.none(), required=False, allow_null=True,
+                                                help_text="A review of a State the coalition follows.")
+    mode = serializers.ChoiceField(choices=[("skip", "skip"), ("all_or_nothing", "all_or_nothing")], default="skip")
+
+    def __init__(self, *args: Any, reviews: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if reviews is not None:
+            self.fields["review"].queryset = reviews
+
+    def validate_file(self, upload: Any) -> Any:
+        if upload.size > 20 * 1024 * 1024:
+            raise serializers.ValidationError("The file is larger than 20 MB.")
+        if not upload.name.lower().endswith((".docx", ".csv", ".xlsx")):
+            raise serializers.ValidationError("Give a .docx, .csv or .xlsx file.")
+        return upload
+
+
+class SharedImportSerializer(serializers.ModelSerializer):
+    """An import into the shared recommendations (or its preview): who ran it is not shown, only
+    whether it was the site staff."""
+
+    status = serializers.ChoiceField(choices=SharedImportStatus.choices, read_only=True)
+    can_undo = serializers.SerializerMethodField()
+    problem_lines = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SharedImport
+        fields = ["id", "status", "review", "review_ids", "file_name", "sha256", "source", "identification", "verified",
+                  "by_staff", "created", "updated", "unchanged", "response_changes", "problems", "summary",
+                  "created_at", "applied_at", "undone_at", "can_undo", "problem_lines"]
+        read_only_fields = fields
+
+    def get_can_undo(self, record: SharedImport) -> bool:
+        from .shared_imports import may_undo
+
+        coalition, user = self.context.get("coalition"), self.context.get("request") and self.context["request"].user
+        return bool(coalition and record.pk and may_undo(record, actor=user, coalition=coalition))
+
+    def get_problem_lines(self, record: SharedImport) -> list[str]:
+        return [str(p) for p in self.context.get("problems", [])[:500]]
 
 
 class EarlierLinkDecisionSerializer(serializers.Serializer):

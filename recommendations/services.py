@@ -1,18 +1,21 @@
-"""Every write to recommendations: the shared data's upkeep after an import, and each coalition's
-own layer (priority, notes, working group, cross-cycle and impact links), validated and audited."""
+"""Every write to recommendations: the shared data's upkeep after an import, the shared facts only
+site staff change (a later response, a confirmed action category: announced to every coalition
+following the State), and each coalition's own layer (priority, notes, working group, its reading of
+the response, its action category, cross-cycle and impact links), validated and audited. The rule:
+nothing a coalition does changes what another coalition sees."""
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coalitions.audit import audit_record, diff_fields
-from coalitions.models import Coalition, WorkingGroup
+from coalitions.models import AuditEvent, Coalition, Engagement, WorkingGroup
 from upr.models import Review
 
 from . import vocabulary
@@ -81,15 +84,24 @@ def refresh_similar(*, state_id: int) -> int:
     return len(wanted)
 
 
-# --- shared facts a person adds: a later response, a confirmed action category ---------------------
+# --- shared facts an operator adds: a later response, a confirmed action category -----------------
+
+def _operator(actor: Any) -> None:
+    """Shared data changes only through site staff (or a verified import, shared_imports): what a
+    coalition records is its own reading, in its layer (layer_save)."""
+    if not getattr(actor, "is_staff", False):
+        raise PermissionDenied(_("Only the site staff change what every coalition reads; your coalition's reading is kept in its own layer."))
+
 
 @transaction.atomic
 def response_record(
-    *, coalition: Coalition, actor: Any, recommendation: Recommendation, response: str, source: str,
+    *, coalition: Coalition | None, actor: Any, recommendation: Recommendation, response: str, source: str,
     stated_on: dt.date | None = None,
 ) -> ResponseRecord:
-    """Record a response the State gave later (e.g. supported in the mid-term report). The earlier
-    responses stay in the history; this one becomes the current response."""
+    """Record a response the State gave later (e.g. supported in the mid-term report), for every
+    coalition: staff only. The earlier responses stay in the history; this one becomes the current
+    response; every coalition following the State is told in its trail."""
+    _operator(actor)
     if response not in Response.values:
         raise ValidationError(_("Choose supported, noted, supported in part or pending."))
     record = ResponseRecord.objects.create(
@@ -101,13 +113,15 @@ def response_record(
         response=response, response_source=source[:200], updated_at=timezone.now()  # a new version for search
     )
     recommendation.response, recommendation.response_source = response, source[:200]
-    audit_record(coalition=coalition, actor=actor, action="recommendation.response", target=recommendation, changes=changes)
+    shared_change_announce(review_ids=[recommendation.review_id], actor=actor, coalition=coalition, by_staff=True,
+                           action="recommendation.shared_response", target=recommendation, changes=changes)
     return record
 
 
 @transaction.atomic
-def action_category_set(*, coalition: Coalition, actor: Any, recommendation: Recommendation, category: int) -> None:
-    """A person confirms or changes the action category; an import never takes it back."""
+def action_category_set(*, coalition: Coalition | None, actor: Any, recommendation: Recommendation, category: int) -> None:
+    """Site staff confirm or change the shared action category; an import never takes it back."""
+    _operator(actor)
     if category not in range(1, 6):
         raise ValidationError(_("The action category is a number from 1 to 5."))
     changes = diff_fields(recommendation, {"action_category": category})
@@ -115,20 +129,63 @@ def action_category_set(*, coalition: Coalition, actor: Any, recommendation: Rec
         action_category=category, action_category_status=ActionCategoryStatus.CONFIRMED, updated_at=timezone.now()
     )
     recommendation.action_category, recommendation.action_category_status = category, ActionCategoryStatus.CONFIRMED
-    audit_record(coalition=coalition, actor=actor, action="recommendation.action_category", target=recommendation,
-                 changes=changes)
+    shared_change_announce(review_ids=[recommendation.review_id], actor=actor, coalition=coalition, by_staff=True,
+                           action="recommendation.shared_category", target=recommendation, changes=changes)
+
+
+def followers_of(review_ids: Iterable[int]) -> set[int]:
+    """The coalitions engaged in these reviews: those with an engagement in a review of the same
+    State under Review (they read every cycle of it), and those with a layer on one of its rows."""
+    review_ids = list(review_ids)
+    states = Review.objects.filter(pk__in=review_ids).values("state")
+    following = set(Engagement.objects.filter(review__state__in=states).values_list("coalition_id", flat=True))
+    following |= set(CoalitionRecommendation.objects.filter(recommendation__review_id__in=review_ids)
+                     .values_list("coalition_id", flat=True).distinct())
+    return following
+
+
+def shared_change_announce(*, review_ids: Iterable[int], actor: Any, coalition: Coalition | None, by_staff: bool,
+                           action: str, target: Any, changes: dict[str, Any]) -> int:
+    """Write a shared change into the trail of every coalition engaged in these reviews, so that
+    nobody is surprised. The person is named only in their own coalition's trail (the people of a
+    coalition are its own); the others read who in general: the site staff or another coalition."""
+    following = followers_of(review_ids)
+    if coalition is not None:
+        following.add(coalition.pk)
+    person = actor if getattr(actor, "is_authenticated", False) else None
+    by = _("the site staff") if by_staff else _("an admin of a coalition following this State")
+    events = [
+        AuditEvent(
+            coalition_id=pk, actor=person if coalition is not None and pk == coalition.pk else None, action=action,
+            target_type=target._meta.model_name or "", target_id=str(target.pk or ""), target_label=str(target)[:300],
+            changes={**changes, "by": ["", str(by)]},
+        )
+        for pk in sorted(following)
+    ]
+    AuditEvent.objects.bulk_create(events)
+    return len(events)
 
 
 # --- the coalition's own layer --------------------------------------------------------------------
+
+LAYER_FIELDS = {"priority", "notes", "working_group", "reading", "reading_source", "reading_stated_on", "action_category"}
+
 
 @transaction.atomic
 def layer_save(
     *, coalition: Coalition, actor: Any, recommendation: Recommendation, **data: Any
 ) -> CoalitionRecommendation:
-    """Set the coalition's priority flag, notes or working group on a recommendation (any of them)."""
-    unknown = set(data) - {"priority", "notes", "working_group"}
+    """Set the coalition's priority flag, notes, working group, reading of the response or action
+    category on a recommendation (any of them). Only this coalition sees them."""
+    unknown = set(data) - LAYER_FIELDS
     if unknown:
         raise TypeError(f"unknown fields: {unknown}")
+    if data.get("reading", "") not in {"", *Response.values}:
+        raise ValidationError(_("Choose supported, noted, supported in part or pending."))
+    if data.get("action_category") is not None and data["action_category"] not in range(1, 6):
+        raise ValidationError(_("The action category is a number from 1 to 5."))
+    if "reading_source" in data:
+        data["reading_source"] = (data["reading_source"] or "")[:200]
     group = data.get("working_group")
     if group is not None and (not isinstance(group, WorkingGroup) or group.coalition_id != coalition.pk):
         raise ValidationError(_("Choose one of your coalition's working groups."))
@@ -140,8 +197,18 @@ def layer_save(
         for name, value in data.items():
             setattr(layer, name, value)
         layer.save()
-        audit_record(coalition=coalition, actor=actor, action="recommendation.layer", target=recommendation, changes=changes)
+        action = "recommendation.reading" if {"reading", "reading_source", "reading_stated_on"} & set(changes) else (
+            "recommendation.our_category" if "action_category" in changes else "recommendation.layer")
+        audit_record(coalition=coalition, actor=actor, action=action, target=recommendation, changes=changes)
     return layer
+
+
+def reading_record(*, coalition: Coalition, actor: Any, recommendation: Recommendation, response: str, source: str,
+                   stated_on: dt.date | None = None) -> CoalitionRecommendation:
+    """The coalition's own reading of the State's response (e.g. "supported in part", read in the
+    mid-term report), beside the shared one: the shared response stays as OHCHR's list gives it."""
+    return layer_save(coalition=coalition, actor=actor, recommendation=recommendation, reading=response,
+                      reading_source=source, reading_stated_on=stated_on)
 
 
 @transaction.atomic
@@ -178,10 +245,3 @@ def _decided(model: Any, *, coalition: Coalition, actor: Any, decision: str, tar
     other = {name: ["", str(value)] for name, value in pair.items() if value is not target}
     audit_record(coalition=coalition, actor=actor, action=action, target=target, changes=other)
     return link
-
-
-def import_recorded(*, coalition: Coalition, actor: Any, review: Review | None, name: str, summary: str) -> None:
-    """The coalition's trail notes who imported which file (the shared rows carry no coalition)."""
-    target = review if review is not None else coalition
-    audit_record(coalition=coalition, actor=actor, action="recommendation.import", target=target,
-                 changes={"file": ["", name], "result": ["", summary]})

@@ -10,6 +10,7 @@ urlpatterns = [
     path("export.csv", browse.recommendation_export, {"fmt": "csv"}, name="export_csv"),
     path("export.xlsx", browse.recommendation_export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("import/", imports.recommendation_import, name="import"),
+    path("imports/<int:import_id>/undo/", imports.import_undo, name="import_undo"),
     path("template.csv", imports.template_download, name="template"),
     path("statistics/", insights.statistics, name="statistics"),
     path("lobbying/", insights.lobbying, name="lobbying"),

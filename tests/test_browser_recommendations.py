@@ -34,7 +34,12 @@ def test_upload_filter_flag_two_priorities_and_export(live_server, browser, upr_
     page.get_by_role("link", name="Import a file").click()
     page.get_by_label("Review").select_option(str(review.pk))
     page.get_by_label("File").set_input_files(str(CYCLE4))
-    page.get_by_role("button", name="Import").click()
+    page.get_by_role("button", name="Check the file and preview the import").click()
+    page.wait_for_load_state()
+    # The preview: what the file would change, nothing changed yet.
+    assert page.locator(".summary").inner_text() == "254 recommendations: 217 supported, 37 noted, 0 pending"
+    assert "Nothing has changed yet." in page.content() and not Recommendation.objects.exists()
+    page.get_by_role("button", name="Confirm the import").click()
     page.wait_for_load_state()
     assert page.locator(".summary").inner_text() == "254 recommendations: 217 supported, 37 noted, 0 pending"
 

@@ -119,6 +119,7 @@ def test_an_invalid_filter_answers_400_with_the_reason_beside_its_name(personas,
 
 def test_the_detail_shows_states_history_tags_and_earlier_cycles_but_not_who_recorded(personas, slovenia):
     r = slovenia.recommendation("140.7")
+    personas.editor.is_staff = True  # site staff record a shared response
     services.response_record(coalition=personas.coalition, actor=personas.editor, recommendation=r,
                              response="noted", source="Mid-term report")
     body = api(personas.observer).get(url(f"recommendations/{r.pk}/")).json()
@@ -133,7 +134,8 @@ def test_the_detail_shows_states_history_tags_and_earlier_cycles_but_not_who_rec
     assert [s["number"] for s in body["sdgs"]] == [1, 2, 3, 4, 5, 6, 7, 8]
     assert {g["name"] for g in body["affected_groups"]} == {"Public officials"}
     assert body["thematic_cluster"] == "Ratification of & accession to international instruments"
-    assert body["layer"] == {"priority": False, "notes": "", "working_group": None}
+    assert body["layer"] == {"priority": False, "notes": "", "working_group": None, "reading": "",
+                             "reading_source": "", "reading_stated_on": None, "action_category": None}
     suggested = SimilarRecommendation.objects.filter(recommendation=r).values_list("earlier_id", flat=True)
     assert suggested and {e["id"] for e in body["earlier"]} == set(suggested)
     assert all(e["session"] < 48 and e["decision"] == "" for e in body["earlier"])
@@ -148,7 +150,8 @@ def test_the_layer_is_visible_to_its_coalition_only(personas, slovenia):
         {"priority": True, "notes": "Raise with the Ministry of Justice.", "working_group": personas.group.pk}, content_type=JSON,
     )
     assert response.status_code == 200
-    mine = {"priority": True, "notes": "Raise with the Ministry of Justice.", "working_group": personas.group.pk}
+    no_reading = {"reading": "", "reading_source": "", "reading_stated_on": None, "action_category": None}
+    mine = {"priority": True, "notes": "Raise with the Ministry of Justice.", "working_group": personas.group.pk, **no_reading}
     assert response.json()["layer"] == mine
     alpha = api(personas.member)
     assert alpha.get(url(f"recommendations/{r.pk}/")).json()["layer"] == mine
@@ -156,7 +159,7 @@ def test_the_layer_is_visible_to_its_coalition_only(personas, slovenia):
     assert alpha.get(url(f"recommendations/?working_group={personas.group.pk}")).json()["count"] == 1
     # Beta reads the same shared recommendation, without alpha's layer.
     beta = api(personas.outsider)
-    untouched = {"priority": False, "notes": "", "working_group": None}
+    untouched = {"priority": False, "notes": "", "working_group": None, **no_reading}
     assert beta.get(url(f"recommendations/{r.pk}/", "beta")).json()["layer"] == untouched
     assert beta.get(url("recommendations/?priority=true", "beta")).json()["count"] == 0
     listed = beta.get(url(f"recommendations/?review={slovenia.reviews[48].pk}&q=defamation", "beta")).json()["results"]
@@ -185,10 +188,16 @@ def test_a_later_response_is_added_to_the_history_never_written_over(personas, s
     r = Recommendation.objects.filter(review=slovenia.reviews[48], response="noted").first()
     client = api(personas.editor)
     endpoint = url(f"recommendations/{r.pk}/responses/")
-    first = client.post(endpoint, {"response": "supported_in_part", "source": "Mid-term report", "stated_on": "2027-03-15"},
-                        content_type=JSON)
+    # An editor's response is the coalition's reading; the shared history is untouched.
+    ours = client.post(endpoint, {"response": "supported_in_part", "source": "Mid-term report"}, content_type=JSON)
+    assert ours.status_code == 201 and ours.json()["layer"]["reading"] == "supported_in_part"
+    assert ours.json()["response"] == "noted" and ResponseRecord.objects.filter(recommendation=r).count() == 1
+    personas.editor.is_staff = True  # site staff record the shared response
+    personas.editor.save(update_fields=["is_staff"])
+    first = client.post(endpoint, {"response": "supported_in_part", "source": "Mid-term report", "stated_on": "2027-03-15",
+                                   "shared": True}, content_type=JSON)
     assert first.status_code == 201
-    second = client.post(endpoint, {"response": "supported", "source": "HRC 62 statement"}, content_type=JSON)
+    second = client.post(endpoint, {"response": "supported", "source": "HRC 62 statement", "shared": True}, content_type=JSON)
     history = second.json()["response_history"]
     assert [(h["response"], h["source"], h["stated_on"]) for h in history] == [
         ("noted", history[0]["source"], None), ("supported_in_part", "Mid-term report", "2027-03-15"),
@@ -198,13 +207,20 @@ def test_a_later_response_is_added_to_the_history_never_written_over(personas, s
     assert client.post(endpoint, {"response": "maybe", "source": "x"}, content_type=JSON).status_code == 400
     assert client.post(endpoint, {"response": "noted"}, content_type=JSON).status_code == 400  # where the State said it
     assert ResponseRecord.objects.filter(recommendation=r).count() == 3
-    assert AuditEvent.objects.filter(coalition=personas.coalition, action="recommendation.response").count() == 2
+    assert AuditEvent.objects.filter(coalition=personas.coalition, action="recommendation.shared_response").count() == 2
 
 
 def test_the_action_category_is_confirmed_and_checked(personas, slovenia):
     r = slovenia.recommendation("140.7")
     client = api(personas.editor)
-    response = client.post(url(f"recommendations/{r.pk}/action-category/"), {"category": 3}, content_type=JSON)
+    ours = client.post(url(f"recommendations/{r.pk}/action-category/"), {"category": 3}, content_type=JSON)
+    assert ours.status_code == 200 and ours.json()["layer"]["action_category"] == 3
+    assert ours.json()["action_category_status"] == "suggested"  # the shared category is untouched
+    assert client.post(url(f"recommendations/{r.pk}/action-category/"), {"category": 3, "shared": True},
+                       content_type=JSON).status_code == 403
+    personas.editor.is_staff = True  # site staff confirm the shared category
+    personas.editor.save(update_fields=["is_staff"])
+    response = client.post(url(f"recommendations/{r.pk}/action-category/"), {"category": 3, "shared": True}, content_type=JSON)
     assert response.status_code == 200
     assert (response.json()["action_category"], response.json()["action_category_status"]) == (3, "confirmed")
     assert client.post(url(f"recommendations/{r.pk}/action-category/"), {"category": 6}, content_type=JSON).status_code == 400
@@ -416,6 +432,7 @@ def test_the_schema_documents_these_endpoints_without_warnings(tmp_path):
     text = schema.read_text()
     for path in ("recommendations/", "recommendations/{id}/layer/", "recommendations/{id}/responses/",
                  "recommendations/{id}/action-category/", "recommendations/{id}/earlier-links/", "draft-recommendations/{id}/",
-                 "draft-recommendations/{id}/matches/", "engagements/{id}/impact/"):
+                 "draft-recommendations/{id}/matches/", "engagements/{id}/impact/", "recommendations/import/",
+                 "recommendations/imports/", "recommendations/imports/{import_id}/undo/"):
         assert f"/api/c/{{coalition_slug}}/{path}:" in text, path
     assert "recorded_by" not in text

@@ -57,15 +57,33 @@ def upload(client, path_or_name, content=None, **data):  # type: ignore[no-untyp
     return client.post(url("import"), {"file": SimpleUploadedFile(path_or_name, content), "mode": "skip", **data})
 
 
+def import_confirmed(client, path_or_name, content=None, **data):  # type: ignore[no-untyped-def]
+    """Upload (the preview, which changes nothing), then confirm it: the import as a person makes it."""
+    from recommendations.models import SharedImport
+
+    preview = upload(client, path_or_name, content, **data)
+    pending = SharedImport.objects.filter(status="preview").order_by("-pk").first()
+    if preview.status_code != 200 or pending is None:
+        return preview
+    return client.post(url("import"), {"confirm": pending.pk})
+
+
+def operator(user):  # type: ignore[no-untyped-def]
+    """`user` made site staff: the only people who change the shared data by hand."""
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return user
+
+
 # --- import through the web ------------------------------------------------------------------------
 
 def test_admin_uploads_the_cycle_4_word_file_and_sees_the_summary(personas):
     admin = personas.client_for(personas.admin)
-    response = upload(admin, CYCLE4, review=review(48).pk)
+    response = import_confirmed(admin, CYCLE4, review=review(48).pk)
     assert response.status_code == 200
     assert "254 recommendations: 217 supported, 37 noted, 0 pending" in response.content.decode()
     assert Recommendation.objects.filter(review=review(48)).count() == 254
-    event = AuditEvent.objects.get(coalition=personas.coalition, action="recommendation.import")
+    event = AuditEvent.objects.get(coalition=personas.coalition, action="recommendation.shared_import")
     assert event.changes["file"][1] == CYCLE4.name and event.actor == personas.admin
     # The search index is filled for the imported rows.
     assert not Recommendation.objects.filter(review=review(48), search_vector=None).exists()
@@ -126,7 +144,7 @@ TEMPLATE_ROWS = [
 
 
 def test_the_template_downloads_and_imports_reporting_bad_rows(personas):
-    admin = personas.client_for(personas.admin)
+    admin = personas.client_for(operator(personas.admin))  # the template cannot be verified: site staff only
     download = admin.get(url("template"))
     assert download.status_code == 200
     assert next(csv.reader(io.StringIO(download.content.decode("utf-8-sig")))) == HEADER
@@ -136,7 +154,7 @@ def test_the_template_downloads_and_imports_reporting_bad_rows(personas):
     assert "Nothing was imported" in nothing.content.decode() and "line 3: unknown recommending State: Atlantis" in nothing.content.decode()
     assert not Recommendation.objects.exists()
 
-    response = upload(admin, "mine.csv", content, review=review(48).pk)
+    response = import_confirmed(admin, "mine.csv", content, review=review(48).pk)
     page = response.content.decode()
     assert "2 recommendations: 1 supported, 0 noted, 1 pending" in page and "line 3: unknown recommending State: Atlantis" in page
     first = Recommendation.objects.get(paragraph="90.1")
@@ -146,7 +164,7 @@ def test_the_template_downloads_and_imports_reporting_bad_rows(personas):
     third = Recommendation.objects.get(paragraph="90.3")
     assert (third.action_category, third.action_category_status, third.response) == (3, ActionCategoryStatus.CONFIRMED, Response.PENDING)
     # The same file again changes nothing.
-    again = upload(admin, "mine.csv", content, review=review(48).pk)
+    again = import_confirmed(admin, "mine.csv", content, review=review(48).pk)
     assert "0 new, 0 updated, 2 unchanged" in again.content.decode()
 
 
@@ -167,8 +185,8 @@ def xlsx_from_csv(path: Path) -> bytes:
 def test_an_upr_info_export_saved_as_xlsx_imports_like_the_csv(personas):
     from recommendations.upr_info import import_upr_info
 
-    admin = personas.client_for(personas.admin)
-    response = upload(admin, "export.xlsx", xlsx_from_csv(UPR_INFO_SAMPLE))
+    admin = personas.client_for(operator(personas.admin))  # a whole export, each row to its review: site staff
+    response = import_confirmed(admin, "export.xlsx", xlsx_from_csv(UPR_INFO_SAMPLE))
     page = response.content.decode()
     assert response.status_code == 200
     from_xlsx = sorted(Recommendation.objects.values_list("review_id", "source_key", "response", "action_category"))
@@ -313,8 +331,9 @@ def test_a_working_group_of_another_coalition_is_refused(personas, cycle4):
 
 def test_a_later_response_is_recorded_beside_the_old_one_and_survives_reimport(personas, cycle4):
     noted = cycle4.filter(response=Response.NOTED).first()
-    editor = personas.client_for(personas.editor)
-    response = editor.post(url("response", noted.pk), {"response": "supported", "source": "Mid-term report 2027", "stated_on": "2027-03-15"})
+    editor = personas.client_for(operator(personas.editor))
+    response = editor.post(url("response", noted.pk), {"response": "supported", "source": "Mid-term report 2027",
+                                                       "stated_on": "2027-03-15", "shared": "on"})
     assert response.status_code == 302
     noted.refresh_from_db()
     assert noted.response == Response.SUPPORTED
@@ -338,7 +357,7 @@ def test_a_malformed_date_is_a_form_error_not_a_server_error(personas, cycle4):
 
 def test_a_confirmed_action_category_outlives_reimport(personas, cycle4):
     r = cycle4.get(paragraph="140.1")
-    personas.client_for(personas.editor).post(url("action_category", r.pk), {"category": "2"})
+    personas.client_for(operator(personas.editor)).post(url("action_category", r.pk), {"category": "2", "shared": "on"})
     r.refresh_from_db()
     assert (r.action_category, r.action_category_status) == (2, ActionCategoryStatus.CONFIRMED)
     import_thematic_list(str(CYCLE4), review=review(48))
@@ -465,7 +484,7 @@ def test_a_remembered_search_sees_a_later_response_at_once(personas, cycle4, set
     )
     before = listed(member, response="noted")[0]
     noted = cycle4.filter(response=Response.NOTED).first()
-    services.response_record(coalition=personas.coalition, actor=personas.editor, recommendation=noted,
+    services.response_record(coalition=personas.coalition, actor=operator(personas.editor), recommendation=noted,
                              response=Response.SUPPORTED, source="Mid-term report")
     assert listed(member, response="noted")[0] == before - 1
     # The same search again, unchanged data: answered from the cache, the same figures.

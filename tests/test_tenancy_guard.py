@@ -70,7 +70,13 @@ def coalition_urls(p) -> list[str]:  # type: ignore[no-untyped-def]
         row=row, membership=p.membership(p.admin), data={"assessed_on": "2027-01-01", "light": "red"},
         links=[{"title": "Evidence", "source": "Ministry", "dated": "2027-01-01",
                 "upload": SimpleUploadedFile("e.pdf", b"%PDF-1.4 test")}])
+    from recommendations.models import SharedImport
+
+    shared_import = SharedImport.objects.create(review=p.engagement.review, review_ids=[p.engagement.review_id],
+                                                coalition=p.coalition, actor=p.admin, file_name="list.docx",
+                                                sha256="0" * 64, status="applied")
     values = {
+        "import_id": shared_import.pk,
         "recommendation_id": recommendation.pk,
         "row_id": row.pk, "assessment_id": assessment.pk, "evidence_id": assessment.evidence.get().pk,
         "earlier_id": earlier.pk,

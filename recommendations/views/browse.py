@@ -22,8 +22,10 @@ PAGE_SIZE = 25  # light on a slow connection (about 35 KB); the export takes the
 def recommendation_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     found = filters.read(request.GET, request.coalition)
     queryset = selectors.recommendation_search(coalition=request.coalition, filters=found.filters)
+    # A search on the coalition's own layer is its own: never shared through the search cache.
+    own = any(found.filters.get(name) for name in filters.OWN_LAYER_FILTERS)
     page = rows.read_page(queryset, coalition=request.coalition, page=request.GET.get("page"), per_page=PAGE_SIZE,
-                          cache_key=search.cache_key(found.filters))
+                          cache_key=None if own else search.cache_key(found.filters))
     table = rows.render(
         page,
         base_url=reverse("recommendations:list", args=[coalition_slug]), can_edit=request.membership.can_edit,

@@ -29,8 +29,11 @@ def _page(request: HttpRequest, recommendation: Recommendation, *, status: int =
             "priority": layer.priority if layer else False, "notes": layer.notes if layer else "",
             "working_group": layer.working_group_id if layer else None,
         }),
-        "response_form": forms.get("response_form") or ResponseForm(),
-        "category_form": forms.get("category_form") or ActionCategoryForm(initial={"category": recommendation.action_category}),
+        "response_form": forms.get("response_form") or ResponseForm(operator=request.user.is_staff),
+        "category_form": forms.get("category_form") or ActionCategoryForm(
+            operator=request.user.is_staff,
+            initial={"category": (layer.action_category if layer and layer.action_category else None)
+                     or detail.recommendation.action_category}),
     }
     return render(request, "recommendations/detail.html", context, status=status)
 
@@ -70,21 +73,40 @@ def layer_edit(request: HttpRequest, coalition_slug: str, recommendation_id: int
 @require_POST
 @require_role(Role.EDITOR)
 def response_add(request: HttpRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
+    """The coalition's reading of a later response, in its layer; site staff may record it as the
+    shared response instead (the `shared` box, shown to them only)."""
+    form = ResponseForm(request.POST, operator=request.user.is_staff)
+
+    def save(r: Recommendation, data: dict) -> object:
+        shared = data.pop("shared", False)
+        service = services.response_record if shared else services.reading_record
+        return service(coalition=request.coalition, actor=request.user, recommendation=r, **data)
+
+    shared = request.user.is_staff and request.POST.get("shared")
     return _change(
-        request, coalition_slug, recommendation_id, form=ResponseForm(request.POST), name="response_form",
-        done=_("The new response is recorded; the earlier ones stay in the history."), anchor="#responses",
-        save=lambda r, data: services.response_record(coalition=request.coalition, actor=request.user, recommendation=r, **data),
+        request, coalition_slug, recommendation_id, form=form, name="response_form", save=save, anchor="#responses",
+        done=_("The new response is recorded for every coalition; the earlier ones stay in the history.") if shared
+        else _("Your coalition's reading of the response is saved; the shared response is as OHCHR gives it."),
     )
 
 
 @require_POST
 @require_role(Role.EDITOR)
 def action_category_edit(request: HttpRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
+    """The coalition's own action category, in its layer; site staff may confirm the shared one."""
+    form = ActionCategoryForm(request.POST, operator=request.user.is_staff)
+
+    def save(r: Recommendation, data: dict) -> object:
+        if data.get("shared"):
+            return services.action_category_set(coalition=request.coalition, actor=request.user, recommendation=r,
+                                                category=data["category"])
+        return services.layer_save(coalition=request.coalition, actor=request.user, recommendation=r,
+                                   action_category=data["category"])
+
     return _change(
-        request, coalition_slug, recommendation_id, form=ActionCategoryForm(request.POST), name="category_form",
-        done=_("Action category confirmed."), anchor="#category",
-        save=lambda r, data: services.action_category_set(coalition=request.coalition, actor=request.user,
-                                                          recommendation=r, category=data["category"]),
+        request, coalition_slug, recommendation_id, form=form, name="category_form", save=save, anchor="#category",
+        done=_("Action category confirmed for every coalition.") if request.user.is_staff and request.POST.get("shared")
+        else _("Your coalition's action category is saved."),
     )
 
 

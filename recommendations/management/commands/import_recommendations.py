@@ -5,9 +5,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from recommendations import shared_imports
 from recommendations.importer import ImportReport
 from recommendations.imports import ImportRefused, import_file
 from recommendations.services import after_import
+from recommendations.verification import verify
 from upr.models import Review
 
 
@@ -23,6 +25,10 @@ class Command(BaseCommand):
         parser.add_argument("path")
         parser.add_argument("--review", help="State and session, e.g. SVN-48")
         parser.add_argument(
+            "--force", action="store_true",
+            help="import even when the file names another review than --review (default: refuse, as the pages do)",
+        )
+        parser.add_argument(
             "--all-or-nothing", action="store_true",
             help="import nothing if any row has a problem (default: import the rest and report the problems)",
         )
@@ -35,6 +41,12 @@ class Command(BaseCommand):
         mode = "all_or_nothing" if options["all_or_nothing"] else "skip"
         if review is None and path.suffix.lower() == ".docx":
             raise CommandError("A Word thematic list belongs to one review: give --review, e.g. SVN-48")
+        if review is not None and not options["force"]:
+            # The operator's tool checks the file against --review as the pages do (a session-48 list
+            # given for session 20 is refused); --force is the operator's decision to overrule it.
+            verdict = verify(path.read_bytes(), name=path.name, review=review)
+            if verdict.refusal:
+                raise CommandError(f"{path.name}: {verdict.refusal}")
         started = time.monotonic()
         try:
             with path.open("rb") as handle:
@@ -44,6 +56,9 @@ class Command(BaseCommand):
         imported = time.monotonic() - started
         if report.saved and (report.created or report.updated):
             after_import(review_ids=report.review_ids)
+            announced = shared_imports.operator_import_recorded(path=path, review=review, report=report)
+            if options["verbosity"] > 1:
+                self.stderr.write(f"announced to {announced} coalitions following these States")
         if options["verbosity"] > 1:
             self.stderr.write(f"import {imported:.1f} s, search index and cross-cycle links {time.monotonic() - started - imported:.1f} s")
         self.finish(report)
