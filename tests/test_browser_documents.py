@@ -3,11 +3,13 @@ secretariat sees the count pass the limit (the browser's live count agreeing wit
 trims, has two organisations sign, marks the submission final, exports Word and PDF and downloads
 both; and a stale save in a second tab is refused with both versions on screen."""
 import io
+import re
 from pathlib import Path
 
 import docx
 import pypdf
 import pytest
+from playwright.sync_api import expect
 
 from coalitions import services as coalition_services
 from coalitions.models import Role
@@ -88,8 +90,8 @@ def test_two_editors_draft_the_admin_trims_signs_finalises_and_exports(live_serv
     page = browser.new_page()
     log_in(page, base, admin.email, PASSWORD)
     page.goto(doc_url)
-    type_into(page, f"section-{first.pk}", " " + "More evidence here. " * 10)
-    page.wait_for_function("document.querySelector('.count-panel').classList.contains('over')")
+    type_into(page, f"section-{first.pk}", " " + "More evidence here. " * 25)  # past 60 words: the cover no longer counts
+    expect(page.locator(".count-panel")).to_have_class(re.compile(r"\bover\b"))  # no eval: the page's CSP forbids it
     assert "Over the limit by" in page.locator("#words-left-text").inner_text()
     live_total = int(page.locator("#words-total").inner_text())
     save_section(page, f"section-{first.pk}")
@@ -103,7 +105,7 @@ def test_two_editors_draft_the_admin_trims_signs_finalises_and_exports(live_serv
     editor = page.locator(f"#edit-section-{first.pk}")
     editor.evaluate("(el) => { el.innerHTML = '<p>Since the third cycle, Slovenia has adopted a strategy on Roma inclusion.</p>';"
                     " el.dispatchEvent(new Event('input', {bubbles: true})); }")
-    page.wait_for_function("!document.querySelector('.count-panel').classList.contains('over')")
+    expect(page.locator(".count-panel")).not_to_have_class(re.compile(r"\bover\b"))
     save_section(page, f"section-{first.pk}")
 
     # Sign-on: the secretariat asks the second organisation; its contact signs.

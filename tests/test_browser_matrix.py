@@ -209,7 +209,7 @@ def test_build_assign_assess_with_evidence_dashboard_export_and_mid_term_report(
     cells = [" ".join(c.split()) for c in minorities.get_by_role("cell").all_inner_texts()]
     assert cells == ["21", f"{round(100 * 2 / 21)}%", "1", "1", "1", "0", "18"]
     over_time = mpage.get_by_role("table", name="Implementation rate at the end of each month with assessments")
-    expect(over_time.get_by_role("row", name=f"Oct 2026 {percent}% ({implemented}) 3", exact=True)).to_have_count(1)
+    expect(over_time.get_by_role("row", name=f"October 2026 {percent}% ({implemented}) 3", exact=True)).to_have_count(1)
     member_context.close()
 
     # The secretariat downloads OHCHR's four-column matrix (.docx) and reads it back.

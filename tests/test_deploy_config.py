@@ -45,9 +45,11 @@ def test_production_refuses_debug_even_when_asked(tmp_path):
 
 
 def test_manage_py_keeps_the_development_default(tmp_path):
+    """manage.py (make run) stays on the development settings, which run with DEBUG off unless asked
+    (DEBUG=1): the debug page shows every setting and the environment."""
     result = run_python("import runpy, sys; sys.argv = ['manage.py', 'shell', '-c', "
                         f"{REPORT!r}]; runpy.run_path('manage.py', run_name='__main__')", tmp_path)
-    assert result.stdout.splitlines()[-1].split() == ["upr.settings.dev", "upr.settings.dev", "True"], result.stderr
+    assert result.stdout.splitlines()[-1].split() == ["upr.settings.dev", "upr.settings.dev", "False"], result.stderr
 
 
 @pytest.fixture(scope="module")

@@ -22,3 +22,6 @@ WHITENOISE_AUTOREFRESH = True  # serve from the app folders; no collectstatic be
 import tempfile  # noqa: E402
 
 EVIDENCE_ROOT = tempfile.mkdtemp(prefix="upr-evidence-")  # each run its own, never the checkout's
+# The test process imports upr.wsgi (schemathesis, the schema test): it must never run the embedded
+# beat behind a test's back (sweeps sending into mail.outbox); tests of the beat turn it on.
+EMBEDDED_BEAT = False
