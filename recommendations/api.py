@@ -175,7 +175,7 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
         return Response(data, status=status.HTTP_201_CREATED if applied else status.HTTP_200_OK)
 
     @extend_schema(responses=SharedImportSerializer(many=True))
-    @action(detail=False, methods=["get"], url_path="imports", url_name="imports")
+    @action(detail=False, methods=["get"], url_path="imports", url_name="imports", pagination_class=None)
     def imports(self, request: Request, **kwargs: Any) -> Response:
         """The imports into the shared recommendations of every State this coalition follows, newest first
         (the latest 100), whoever ran them: nobody is surprised by a change."""

@@ -143,7 +143,7 @@ class World:
         ids = self.ours if ids is None else ids
         resource = template.split("/")[4] if template.startswith("/api/c/") else template.split("/")[2]
         values = {"coalition_slug": slug, "id": ids.get(API_RESOURCES.get(resource, ""), 0), "milestone_id": ids.get("milestone", 0),
-                  "fmt": "csv", "iso3": "SVN", "number": 48}
+                  "fmt": "csv", "iso3": "SVN", "number": 48, "import_id": ids.get("shared_import", 0)}
         if resource == "reviews":
             values["id"] = Review.objects.get(state__iso3="SVN", session__number=48).pk
         for name, value in values.items():
@@ -156,6 +156,26 @@ class World:
         values = [part for part, name in zip(self.fill(template).split("/"), template.split("/"), strict=True)
                   if name.startswith("{")]
         return dict(zip(names, values, strict=True))
+
+
+def shared_import(*, coalition: Coalition, admin: User, review: Review, text: str, file_name: str) -> int:
+    """The id of an import into the shared recommendations, made as the app makes one: a coalition
+    admin's UPR Info export (one row, of `review`), verified against the review, recorded, announced
+    and undoable by the coalition (recommendations.shared_imports)."""
+    import csv
+    import io
+
+    from recommendations import shared_imports
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=["Session", "To", "From", "Text", "Response", "Action", "Issue"])
+    writer.writeheader()
+    writer.writerow({"Session": review.session.number, "To": review.state.name, "From": "Chile", "Text": text,
+                     "Response": "Noted", "Action": "4", "Issue": "Water and sanitation"})
+    outcome = shared_imports.shared_import_start(content=out.getvalue().encode(), name=file_name, review=review,
+                                                 mode="skip", actor=admin, coalition=coalition, dry_run=False)
+    assert outcome.record.status == "applied" and outcome.record.verified, outcome.report.problems
+    return outcome.record.pk
 
 
 # The API's resources (the path segment after /api/c/{coalition_slug}/) and the World key of their ids.
@@ -242,6 +262,10 @@ def world(upr_reference) -> World:  # type: ignore[no-untyped-def]
                           organisation=organisation if role != Role.OBSERVER else None)
     group = WorkingGroup.objects.get(pk=ours["working_group"])
     group.members.add(*Membership.objects.filter(coalition=alpha, role__in=[Role.EDITOR, Role.MEMBER]))
+    # Alpha's own import (the last of the review's, so that alpha may undo it).
+    ours["shared_import"] = shared_import(coalition=alpha, admin=people[Role.ADMIN], review=review,
+                                          text="Guarantee safe drinking water in every municipality.",
+                                          file_name="upr-info-slovenia-48.csv")
     return World(coalition=alpha, other=Coalition.objects.get(pk=theirs["coalition"]), people=people, ours=ours, theirs=theirs)
 
 
@@ -331,8 +355,8 @@ def security_world(personas):  # type: ignore[no-untyped-def]
         earlier = Recommendation.objects.create(review=previous, source="template", source_key="sec0", text=f"Earlier {text}")
         recommendation_services.layer_save(coalition=p.coalition, actor=p.admin, recommendation=recommendation,
                                            notes=f"Notes {text}", priority=True, working_group=group)
-        recommendation_services.import_recorded(coalition=p.coalition, actor=p.admin, review=review,
-                                                name=f"file {text}.csv", summary=f"1 new {text}")
+        import_id = shared_import(coalition=p.coalition, admin=p.admin, review=review, text=f"Imported {text}",
+                                  file_name=f"file {text}.csv")
         document = documents.document_create(
             coalition=p.coalition, actor=p.admin, engagement=p.engagement, kind="joint_submission",
             title=f"Joint {text}"[:300], lead_organisation=p.organisation)
@@ -387,6 +411,7 @@ def security_world(personas):  # type: ignore[no-untyped-def]
             "milestone_id": milestone.pk, "document_id": document.pk, "section_id": section.pk,
             "comment_id": comment.pk, "sign_on_id": sign_on.pk, "job_id": job.pk, "version": 1, "format": "docx",
             "task_id": task.pk, "fmt": "csv", "consultation_id": consultation.pk, "meeting_id": meeting.pk,
+            "import_id": import_id,
         }
         api_pks = {
             "organisation": p.organisation.pk, "membership": p.membership(p.member).pk, "working-group": group.pk,

@@ -43,7 +43,9 @@ DECLARED = {
     "coalitions:task_status": Role.MEMBER,
     "coalitions:milestone_edit": Role.ADMIN,
     "coalitions:audit": Role.ADMIN,
+    "documents:signon_remind": Role.ADMIN,
     "recommendations:import": Role.ADMIN,
+    "recommendations:import_undo": Role.ADMIN,
     "recommendations:priority": Role.EDITOR,
     "recommendations:layer": Role.EDITOR,
     "recommendations:response": Role.EDITOR,
@@ -107,6 +109,9 @@ API_RULES = {
     ("api:section-detail", "patch"): Role.EDITOR,
     ("api:section-detail", "delete"): Role.ADMIN,
     ("api:section-restore", "post"): Role.EDITOR,
+    ("api:recommendation-import", "post"): Role.ADMIN,
+    ("api:recommendation-undo", "post"): Role.ADMIN,
+    ("api:sign-on-remind", "post"): Role.ADMIN,
 }
 
 # Pages that only read: a POST to them may render the page, but must change nothing.
