@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from coalitions.models import Engagement, Role
 from recommendations.models import CoalitionRecommendation, Recommendation, Response, Theme
@@ -60,7 +61,7 @@ def test_upload_filter_flag_two_priorities_and_export(live_server, browser, upr_
     for _ in range(2):
         buttons.first.click()
         page.get_by_role("status").filter(has_text="Flagged").last.wait_for()
-    page.wait_for_function("document.querySelectorAll('button[aria-pressed=\"true\"]').length === 2")
+    expect(page.locator('button[aria-pressed="true"]')).to_have_count(2)  # no eval: the page's CSP forbids it
     assert CoalitionRecommendation.objects.filter(coalition=coalition, priority=True).count() == 2
 
     # Only our priorities, then download the list.
