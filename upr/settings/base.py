@@ -62,8 +62,8 @@ MIDDLEWARE = [
 # Content-Security-Policy (django-csp): our own origin only, no inline script or style anywhere
 # (scripts live in static/js, styles in static/css; htmx is told not to inject its indicator style,
 # see base.html). A stored-XSS that slipped past the sanitiser or the escaping could then still
-# not run: an injected <script>, onerror= or style= is refused by the browser. The API docs page
-# alone relaxes it (upr.views.api_docs says why).
+# not run: an injected <script>, onerror= or style= is refused by the browser. No page relaxes it:
+# the API docs use drf-spectacular's split view, whose set-up script is a file of its own.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
