@@ -147,7 +147,7 @@ def test_the_secretariat_sees_who_has_not_answered_since_when_and_reminds_them(
     sign_on = request_sign_on(personas, joint, asked, django_capture_on_commit_callbacks)
     admin = personas.client_for(personas.admin)
     page = admin.get(url("detail", joint.pk)).content.decode()
-    since = timezone.localtime(sign_on.requested_at).strftime("%-d %b %Y")
+    since = timezone.localtime(sign_on.requested_at).strftime("%-d %B %Y")  # the DATE_FORMAT of upr/formats
     assert f"asked on {since}, no answer yet" in page and "1 organisation has not answered yet." in page
     assert url("signon_remind", joint.pk, sign_on.pk) in page
     assert url("signon_remind", joint.pk, sign_on.pk) not in personas.client_for(personas.member).get(
