@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test venv services bench bench-import clean
+.PHONY: run test venv services bench bench-import assets clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ run: venv
 
 services:
 	bash scripts/test-services.sh
+
+## Rebuild the live editor's bundle (static/editor/, committed) from frontend/ with npm and esbuild.
+## `make run` never needs Node: the bundle is in the repository; the suite checks it is this build.
+assets:
+	cd frontend && npm ci --no-audit --no-fund && npm run build
 
 ## Run the whole test suite against real PostgreSQL, Redis and Chromium (started or installed when missing).
 test: venv services

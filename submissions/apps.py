@@ -10,11 +10,13 @@ class SubmissionsConfig(AppConfig):
         from coalitions.dashboard_panels import DASHBOARD_PANELS
         from coalitions.withheld import WITHHOLD_CHECKS
 
+        from .live import signals as live_signals
         from .selectors.signons import awaiting_signature_panel
         from .services.documents import documents_led_unsubmitted
 
         # An organisation that leads a document not yet submitted cannot be marked withheld (see coalitions.withheld).
         if documents_led_unsubmitted not in WITHHOLD_CHECKS:
             WITHHOLD_CHECKS.append(documents_led_unsubmitted)
+        live_signals.connect()
         if awaiting_signature_panel not in DASHBOARD_PANELS:
             DASHBOARD_PANELS.append(awaiting_signature_panel)

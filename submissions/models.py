@@ -111,6 +111,18 @@ class Section(CoalitionOwnedModel):
         return self.title
 
 
+class RevisionReason(models.TextChoices):
+    """Why a version of a section was kept (the history says it beside each version)."""
+
+    PAUSE = "pause", _("After a pause in editing")
+    STATUS = "status", _("At a change of status")
+    NAMED = "named", _("Named by a person")
+    RESTORE = "restore", _("Restored from an older version")
+    IMPORT = "import", _("Imported from Word")
+    WRITE = "write", _("Written through a form or the API")
+    CONVERT = "convert", _("Text before the live editor")
+
+
 class SectionRevision(CoalitionOwnedModel):
     """A saved state of a section, kept for its history, its diff and its restore."""
 
@@ -120,6 +132,13 @@ class SectionRevision(CoalitionOwnedModel):
     body = models.TextField(blank=True)
     counted_words = models.PositiveIntegerField(default=0)
     note = models.CharField(max_length=200, blank=True)
+    # A version of the live text: named or not, why it was kept, the CRDT state it is (for an exact
+    # restore and diff), and who wrote in it since the version before (user ids, in order of first change).
+    name = models.CharField(_("name of the version"), max_length=120, blank=True)
+    reason = models.CharField(max_length=10, choices=RevisionReason.choices, default=RevisionReason.WRITE)
+    live_seq = models.BigIntegerField(default=0)
+    state = models.BinaryField(default=b"", editable=False)
+    authors = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -255,3 +274,47 @@ class DraftRecommendation(CoalitionOwnedModel):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class LiveText(CoalitionOwnedModel):
+    """The live, shared (CRDT) state of one text of a document: a section's body, or the executive
+    summary (`section` empty). The stored truth is `state` (a Yjs update holding every change up to
+    `folded_seq`) plus the `LiveUpdate`s after it; `Section.body` (or `Document.summary`) is the HTML
+    rendered from it up to `rendered_seq`, for every page, export and count that only reads.
+
+    `seq` numbers this text's updates without gaps in the order they were committed (an update takes
+    the row lock to be numbered), so "the HTML is behind" is exactly `rendered_seq < seq`."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="live_texts")
+    section = models.OneToOneField(Section, on_delete=models.CASCADE, null=True, blank=True, related_name="live")
+    state = models.BinaryField(default=b"", editable=False)
+    seq = models.BigIntegerField(default=0)
+    folded_seq = models.BigIntegerField(default=0)
+    rendered_seq = models.BigIntegerField(default=0)
+    versioned_seq = models.BigIntegerField(default=0)  # the seq of the latest kept version
+    last_edit_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["document"], condition=models.Q(section__isnull=True),
+                                    name="one_live_summary_per_document"),
+        ]
+
+    @property
+    def room(self) -> str:
+        return f"section-{self.section_id}" if self.section_id else "summary"
+
+
+class LiveUpdate(CoalitionOwnedModel):
+    """One change to a live text, as the Yjs update a browser (or the server) made: committed before
+    it is acknowledged or broadcast, so an acknowledged keystroke survives any restart."""
+
+    text = models.ForeignKey(LiveText, on_delete=models.CASCADE, related_name="updates")
+    seq = models.BigIntegerField()
+    update = models.BinaryField(editable=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["text", "seq"]
+        constraints = [models.UniqueConstraint(fields=["text", "seq"], name="one_live_update_per_seq")]

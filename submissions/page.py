@@ -66,47 +66,6 @@ def _csrf(ctx: PageContext) -> str:
     return f'<input type="hidden" name="csrfmiddlewaretoken" value="{_e(ctx.csrf)}">'
 
 
-def editor(ctx: PageContext, *, key: str, action: str, version: int, body: str, label: str, title: str | None,
-           numbered: bool) -> str:
-    """The rich-text editor's form (see templates/submissions/partials/editor.html for the summary's)."""
-    title_field = (
-        f'<div class="field"><label for="title-{key}">{_e(_("Section title"))}</label>'
-        f'<input id="title-{key}" name="title" value="{_e(title)}" maxlength="300" class="part-title" required></div>'
-        if title is not None else ""
-    )
-    buttons = "".join(
-        f'<button type="button" data-command="{command}"{extra}>{text}</button>'
-        for command, text, extra in (
-            ("heading", _e(_("Heading")), ""), ("bold", "<strong>B</strong>", f' aria-label="{_e(_("Bold"))}"'),
-            ("italic", "<em>I</em>", f' aria-label="{_e(_("Italic"))}"'),
-            ("insertUnorderedList", _e(_("Bullets")), ""), ("insertOrderedList", _e(_("Numbered list")), ""),
-            ("link", _e(_("Link")), f' data-prompt="{_e(_("Address of the link (https://...)"))}"'),
-            ("footnote", _e(_("Footnote")), f' data-prompt="{_e(_("Text of the footnote"))}"'),
-        )
-    )
-    numbered_class = " numbered" if numbered else ""
-    return (
-        f'<form method="post" action="{action}" class="rich-editor" data-key="{key}" data-version="{version}"'
-        f' data-saving-text="{_e(_("Saving…"))}" data-saved-text="{_e(_("Saved, version %s"))}"'
-        f' data-offline-text="{_e(_("Not saved: no connection. Your text is kept in this browser; save again when you are back online."))}">'
-        f'{_csrf(ctx)}<input type="hidden" name="base_version" value="{version}">{title_field}'
-        f'<div class="toolbar" role="toolbar" aria-label="{_e(_("Formatting"))}" aria-controls="edit-{key}" hidden>{buttons}</div>'
-        f'<div id="edit-{key}" class="editable doc-text{numbered_class}" data-count-key="{key}" role="textbox"'
-        f' aria-multiline="true" aria-label="{_e(label)}" hidden></div>'
-        f'<div class="field html-source"><label for="body-{key}">{_e(label)} {_e(_("(HTML)"))}</label>'
-        f'<textarea name="body" id="body-{key}" rows="8">{_e(body)}</textarea></div>'
-        f'<div class="restore-banner" role="alert" hidden><p>{_e(_("This browser kept text you had not saved."))}</p>'
-        f'<button type="button" data-action="restore">{_e(_("Restore my unsaved text"))}</button> '
-        f'<button type="button" data-action="discard">{_e(_("Discard it"))}</button></div>'
-        f'<div class="conflict" role="alert" hidden><p><strong>{_e(_("Someone else saved this text while you were editing it."))}</strong> '
-        f'{_e(_("Nothing is lost: your text is still in the editor, theirs is below. Merge them in the editor, then save again."))}</p>'
-        f'<h4>{_e(_("Their version"))} <span class="conflict-by muted"></span></h4><div class="theirs doc-text"></div>'
-        f'<button type="button" data-action="keep-mine">{_e(_("Save mine over theirs"))}</button> '
-        f'<button type="button" data-action="take-theirs">{_e(_("Take theirs (mine stays in this browser)"))}</button></div>'
-        f'<p class="editor-status" role="status" aria-live="polite"></p><button type="submit">{_e(_("Save"))}</button></form>'
-    )
-
-
 def _meta(ctx: PageContext, section: Section) -> str:
     parts = []
     if section.working_group_id:
@@ -163,18 +122,55 @@ def _comments(ctx: PageContext, section: Section) -> str:
             f'{f"<ul>{items}</ul>" if items else ""}{form}</div>')
 
 
+def live_text(*, room: str, key: str, body: str, label: str, title: str | None, numbered: bool, editable: bool) -> str:
+    """A text the live editor takes over (static/editor/live-editor.js, PROTOCOL.md): until it has
+    synchronised, and without JavaScript, it shows the server's HTML (sanitised when rendered)."""
+    numbered_class = " numbered" if numbered else ""
+    title_attr = f' data-title="{_e(title)}"' if title is not None else ""
+    return (f'<div class="live-text doc-text{numbered_class}" data-room="{_e(room)}" data-count-key="{_e(key)}"'
+            f' data-label="{_e(label)}" data-numbered="{1 if numbered else 0}" data-editable="{1 if editable else 0}"'
+            f'{title_attr}>{body}</div>')
+
+
+def fallback_editor(ctx: PageContext, *, key: str, action: str, version: int, body: str, label: str,
+                    title: str | None) -> str:
+    """Without JavaScript the text is edited as HTML in a form (saved as one change to the live text)."""
+    title_field = (
+        f'<div class="field"><label for="title-{key}">{_e(_("Section title"))}</label>'
+        f'<input id="title-{key}" name="title" value="{_e(title)}" maxlength="300" required></div>'
+        if title is not None else ""
+    )
+    return (
+        f'<noscript><form method="post" action="{action}">{_csrf(ctx)}<input type="hidden" name="base_version" value="{version}">'
+        f'{title_field}<div class="field"><label for="body-{key}">{_e(label)} {_e(_("(HTML)"))}</label>'
+        f'<textarea name="body" id="body-{key}" rows="8">{_e(body)}</textarea></div>'
+        f'<button type="submit">{_e(_("Save"))}</button></form></noscript>'
+    )
+
+
+def title_form(ctx: PageContext, section: Section, key: str) -> str:
+    """Renaming a section (its title is not part of the live text: one person renames it at a time)."""
+    return (
+        f'<details class="rename"><summary>{_e(_("Rename the section"))}</summary>'
+        f'<form method="post" action="{ctx.section_url(section)}">{_csrf(ctx)}'
+        f'<input type="hidden" name="base_version" value="{section.version}">'
+        f'<div class="field"><label for="rename-{key}">{_e(_("Section title"))}</label>'
+        f'<input id="rename-{key}" name="title" value="{_e(section.title)}" maxlength="300" required></div>'
+        f'<button type="submit">{_e(_("Rename"))}</button></form></details>'
+    )
+
+
 def section_block(ctx: PageContext, section: Section, *, annex_number: int = 0) -> SafeString:
     """One section (or annex) of the page: its title, who writes it, its text or editor, comments."""
     pk, key = section.pk, f"{'annex' if section.annex else 'section'}-{section.pk}"
     title = (_("Annex %(n)d: %(t)s") % {"n": annex_number, "t": section.title}) if section.annex else section.title
-    if getattr(section, "can_edit", False):
-        text = editor(ctx, key=key, action=ctx.section_url(section), version=section.version, body=section.body,
-                      label=section.title, title=section.title, numbered=not section.annex)
-    elif section.annex:
-        text = f'<div class="doc-text">{section.body}</div>'  # sanitised when saved
-    else:
-        text = (f'<div class="doc-text numbered" data-count-key="{key}" data-title="{_e(section.title)}">'
-                f'{section.body}</div>')  # sanitised when saved
+    can_edit = getattr(section, "can_edit", False)
+    text = live_text(room=f"section-{pk}", key=key, body=section.body, label=section.title,  # sanitised when rendered
+                     title=section.title, numbered=not section.annex, editable=can_edit)
+    if can_edit:
+        text += title_form(ctx, section, key) + fallback_editor(
+            ctx, key=key, action=ctx.section_url(section), version=section.version, body=section.body,
+            label=section.title, title=section.title)
     annex_note = f'<p class="muted">{_e(_("Does not count toward the limit."))}</p>' if section.annex else ""
     return mark_safe(  # every value escaped above; bodies were sanitised by richtext.clean when saved
         f'<section id="section-{pk}" aria-labelledby="section-{pk}-h" class="card doc-part{" annex" if section.annex else ""}">'

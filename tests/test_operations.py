@@ -85,7 +85,8 @@ def test_docker_compose_describes_the_real_stack():
     assert set(services) >= {"web", "worker", "beat", "db", "redis"}
     for name in ("web", "worker", "db", "redis"):
         assert "healthcheck" in services[name], name
-    assert "gunicorn" in " ".join(services["web"]["command"])
+    # The ASGI server: pages and the live editor's WebSockets, several processes relaying through Redis.
+    assert "uvicorn upr.asgi:application" in " ".join(services["web"]["command"])
     workers = " ".join(" ".join(s["command"]) for s in services.values() if "worker" in s.get("command", []))
     assert all(f"-Q {queue}" in workers for queue in QUEUES)  # each in its own worker (tests/test_deploy_config.py)
     assert "beat" in str(services["beat"]["command"])

@@ -19,7 +19,7 @@ from coalitions.models import Coalition, Engagement, MemberOrganisation, Members
 from upr.rules import DOCUMENT_KINDS
 
 from .. import richtext
-from ..models import Comment, Document, DocumentStatus, Section, SectionRevision
+from ..models import Comment, Document, DocumentStatus, RevisionReason, Section, SectionRevision
 from ..wordcount import count_html
 
 __all__ = [
@@ -217,51 +217,70 @@ def section_add(*, document: Document, actor: Any, title: str, annex: bool = Fal
 
 @transaction.atomic
 def section_save(
-    *, section: Section, membership: Membership, base_version: int, body: str, title: str | None = None,
-    working_group: Any = ..., assignee: Any = ..., note: str = "",
+    *, section: Section, membership: Membership, base_version: int, body: str | None, title: str | None = None,
+    working_group: Any = ..., assignee: Any = ..., note: str = "", reason: str = RevisionReason.WRITE,
 ) -> Section:
-    """Save a section's text (sanitised, counted) as a new version and keep a revision. Refused
-    when the section was saved by someone else since `base_version` (SaveConflict), when the
-    document is locked, or when this member may not edit the section."""
+    """Save a section's text (sanitised, counted) through a form or the API, as a change to its live
+    text that open editors see at once, and keep it as a version. Refused when the section changed
+    since `base_version` (SaveConflict: live typing counts, so a form never undoes it silently), when
+    the document is locked, or when this member may not edit the section. `body` None: only the
+    title or the assignment changes."""
+    from ..live import store
+
     current = Section.objects.select_for_update().select_related("document").get(pk=section.pk)
     _locked(current.document)
     if not can_edit_section(membership, current):
         raise PermissionDenied(_("This section is assigned to someone else."))
-    if current.version != base_version:
-        raise SaveConflict(current)
-    clean = _clean(body)
+    text = store.text_for_section(current)
+    if body is not None:
+        store.render(text.pk)  # the version to compare with includes what was typed live
+        current.refresh_from_db()
+        if current.version != base_version:
+            raise SaveConflict(current)
     new_title = (title if title is not None else current.title).strip() or current.title
     if len(new_title) > Section._meta.get_field("title").max_length:
         raise ValidationError(_("A section title has at most 300 characters."))
-    if clean == current.body and new_title == current.title and working_group is ... and assignee is ...:
-        return current  # nothing changed: no new version, no revision
-    current.body, current.title = clean, new_title
+    fields = []
     if working_group is not ... or assignee is not ...:
         if not membership.is_admin:
             raise PermissionDenied(_("Only the secretariat assigns sections."))
-        if working_group is not ...:
+        if working_group is not ... and working_group != current.working_group:
             current.working_group = working_group
-        if assignee is not ...:
+            fields.append("working_group")
+        if assignee is not ... and assignee != current.assignee:
             current.assignee = assignee
-    current.counted_words, current.footnote_words = _counts(clean)
-    current.version = F("version") + 1
-    current.updated_by = membership.user
-    current.save()
-    current.refresh_from_db(fields=["version"])
-    SectionRevision.objects.create(
-        coalition=current.coalition, section=current, version=current.version, title=current.title, body=current.body,
-        counted_words=current.counted_words, note=note, created_by=membership.user,
-    )
+            fields.append("assignee")
+    if new_title != current.title:
+        current.title = new_title
+        fields.append("title")
+    if fields:
+        current.updated_by = membership.user
+        current.save(update_fields=[*fields, "updated_by", "updated_at"])
+    changed = False
+    if body is not None:
+        changed = store.write_html(text=text, html=_clean(body), author=membership.user, reason=reason,
+                                   keep_version_note=note)
+    if "title" in fields and not changed:
+        Section.objects.filter(pk=current.pk).update(version=F("version") + 1)
+        text.refresh_from_db()
+        store.keep_version(text, reason=reason, actor=membership.user, name="", note=note or _("Title changed"))
+    current.refresh_from_db()
     return current
 
 
 @transaction.atomic
 def section_restore(*, section: Section, membership: Membership, revision: SectionRevision) -> Section:
-    """Bring back an old revision as the newest version (the versions in between stay in the history)."""
+    """Bring back an old version as a new change (everyone sees it live; the versions in between
+    stay in the history)."""
+    from ..live import store
+
     if revision.section_id != section.pk:
         raise ValidationError(_("That revision belongs to another section."))
+    store.render(store.text_for_section(section).pk)
+    section.refresh_from_db()
     restored = section_save(
-        section=section, membership=membership, base_version=section.version, body=revision.body, title=revision.title,
+        section=section, membership=membership, base_version=section.version, body=store.html_at(revision),
+        title=revision.title, reason=RevisionReason.RESTORE,
         note=_("Restored version %(version)d") % {"version": revision.version},
     )
     audit_record(coalition=section.coalition, actor=membership.user, action="section.restore", target=restored,
@@ -279,16 +298,19 @@ def section_delete(*, section: Section, actor: Any) -> None:
 @transaction.atomic
 def summary_save(*, document: Document, membership: Membership, base_version: int, summary: str) -> Document:
     """The executive summary: the secretariat's (admins), with the same conflict rule as a section."""
+    from ..live import store
+
     current = Document.objects.select_for_update().get(pk=document.pk)
     _locked(current)
     if not membership.is_admin:
         raise PermissionDenied(_("The secretariat writes the executive summary."))
+    text = store.text_for_summary(current)
+    store.render(text.pk)
+    current.refresh_from_db()
     if current.summary_version != base_version:
         raise SaveConflict(current)
-    clean = _clean(summary)
-    if clean != current.summary:
-        current.summary, current.summary_version = clean, current.summary_version + 1
-        current.save(update_fields=["summary", "summary_version", "updated_at"])
+    store.write_html(text=text, html=_clean(summary), author=membership.user)
+    current.refresh_from_db()
     return current
 
 

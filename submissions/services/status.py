@@ -23,7 +23,7 @@ from coalitions.audit import audit_record
 from coalitions.models import Membership, Role
 from upr.rules import JOINT_SUBMISSION_MINIMUM_SIGNERS
 
-from ..models import Document, DocumentStatus, ExportFormat, ExportJob, ExportStatus, Snapshot
+from ..models import Document, DocumentStatus, ExportFormat, ExportJob, ExportStatus, RevisionReason, Snapshot
 
 __all__ = ["document_set_status", "export_request", "export_run", "snapshot_make", "TRANSITIONS"]
 
@@ -66,6 +66,11 @@ def document_set_status(*, document: Document, membership: Membership, to: str, 
             "from": current.get_status_display().lower(), "to": dict(S.choices).get(to, to).lower()})
     if not membership.has_role(TRANSITIONS[move]):
         raise PermissionDenied(_("Only the secretariat does that."))
+    from ..live import store
+
+    # What was typed live until now is what is checked, kept as a version and, if final, frozen: the
+    # texts' HTML is rendered first, and from the commit on no live change is accepted (store.append).
+    store.keep_versions_of(current, reason=RevisionReason.STATUS, actor=membership.user)
     if to == S.FINAL:
         problems = _final_problems(current)
         if problems:
@@ -121,6 +126,9 @@ def export_run(*, job_id: int) -> ExportJob:
                                            "document__engagement__review__session").get(pk=job_id)
     if job.status == ExportStatus.DONE:
         return job  # delivered twice (acks late): the file is already there
+    from ..live import store
+
+    store.ensure_rendered(job.document_id)
     ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, progress=10)
     try:
         outline = document_outline(job.document, final=job.final)
@@ -146,6 +154,9 @@ def snapshot_make(*, document_id: int, user_id: int | None) -> Snapshot:
     existing = Snapshot.objects.filter(document=document).first()
     if existing:
         return existing  # never made twice, never changed
+    from ..live import store
+
+    store.ensure_rendered(document)
     outline = document_outline(document, final=True)
     docx, pdf = _render(outline, ExportFormat.DOCX), _render(outline, ExportFormat.PDF)
     frozen = json.loads(json.dumps(dataclasses.asdict(outline), default=str))

@@ -34,8 +34,9 @@ from ..forms import (
     SignOnAnswerForm,
     SignOnRequestForm,
 )
+from ..live import store as live_store
 from ..models import Document, ExportFormat, ExportStatus, SignOnStatus
-from ..page import editor, page_context, section_block
+from ..page import fallback_editor, live_text, page_context, section_block
 from ..services.status import TRANSITIONS
 from .common import NOT_DONE, attempt, document_of, document_url, engagement_of, form_problem
 
@@ -75,6 +76,9 @@ def document_detail(request: HttpRequest, coalition_slug: str, document_id: int)
     submission between saves cost a cache read each. No CSRF token is cached: the content is
     rendered with a random marker in its place, replaced by this request's own token."""
     membership = request.membership
+    # What was typed live and not yet rendered (the last seconds before a pause) is rendered first, so
+    # that the page's count and check read it. After the tenancy check: another coalition's id is 404.
+    live_store.ensure_rendered(document_of(request, document_id))
     with freshness.Watch() as watch:
         document = document_of(request, document_id)
         key = ":".join(str(part) for part in (
@@ -89,6 +93,14 @@ def document_detail(request: HttpRequest, coalition_slug: str, document_id: int)
         marker, body = watch.cached(key, render_body, seconds=PAGE_CACHE_SECONDS)
     body = body.replace(marker, get_token(request))
     return render(request, "submissions/document_detail.html", {"document": document, "body": mark_safe(body)})  # rendered by the template engine
+
+
+# Carets and names of the others, one colour per person (readable on white, from a fixed list).
+CARET_COLOURS = ("#b3261e", "#1b6b3a", "#0b57d0", "#7c4dff", "#a15c00", "#00695c", "#ad1457", "#37474f")
+
+
+def _colour_of(user_id: int) -> str:
+    return CARET_COLOURS[user_id % len(CARET_COLOURS)]
 
 
 def _document_body(request: HttpRequest, coalition_slug: str, document: Document, *, csrf: str) -> str:
@@ -119,10 +131,14 @@ def _document_body(request: HttpRequest, coalition_slug: str, document: Document
     context = {
         "document": document, "page": page, "count": page.count, "jobs": jobs, "snapshot": snapshot,
         "sections": [section_block(ctx, s) for s in page.sections],
-        "summary_editor": mark_safe(editor(  # escaped by page.editor; the summary was sanitised when saved
-            ctx, key="summary", action=reverse("documents:summary", args=[coalition_slug, document.pk]),
-            version=document.summary_version, body=document.summary, label=_("Executive summary"), title=None,
-            numbered=False)) if membership.is_admin and editable else None,
+        "summary_text": mark_safe(  # escaped by page.live_text; the summary was sanitised when rendered
+            live_text(room="summary", key="summary", body=document.summary, label=_("Executive summary"), title=None,
+                      numbered=False, editable=membership.is_admin and editable)
+            + (fallback_editor(ctx, key="summary", action=reverse("documents:summary", args=[coalition_slug, document.pk]),
+                               version=document.summary_version, body=document.summary, label=_("Executive summary"),
+                               title=None) if membership.is_admin and editable else "")),
+        "live_url": f"/ws/c/{coalition_slug}/documents/{document.pk}/live/",
+        "user_colour": _colour_of(request.user.pk),
         "annexes": [section_block(ctx, s, annex_number=i) for i, s in enumerate(page.annexes, start=1)],
         "checks": selectors.presubmission_checks(page, deadline=deadline, exported_docx=exported_docx),
         "moves": [to for (frm, to), role in TRANSITIONS.items() if frm == document.status and membership.has_role(role)],

@@ -62,7 +62,7 @@ def section_save(request: HttpRequest, coalition_slug: str, document_id: int, se
         return _refused(request, _("The page is out of date: reload it (your text is kept in this browser)."), 400, back)
     try:
         saved = services.section_save(section=section, membership=request.membership, base_version=base,
-                                      body=request.POST.get("body", ""), title=request.POST.get("title"))
+                                      body=request.POST.get("body"), title=request.POST.get("title"))
     except services.SaveConflict as conflict:
         theirs = conflict.current
         if _wants_json(request):
@@ -121,7 +121,7 @@ def section_assign(request: HttpRequest, coalition_slug: str, document_id: int, 
         group = WorkingGroup.objects.for_coalition(request.coalition).get(pk=group_id) if group_id else None  # type: ignore[attr-defined]
         person = Membership.objects.for_coalition(request.coalition).get(user_id=user_id).user if user_id else None  # type: ignore[attr-defined]
         attempt(request, lambda: services.section_save(section=section, membership=request.membership,
-                                                       base_version=section.version, body=section.body,
+                                                       base_version=section.version, body=None,
                                                        working_group=group, assignee=person),
                 _("Section assigned."))
     else:

@@ -18,6 +18,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = [o for o in env.list("CSRF_TRUSTED_ORIGINS", default=[]) if o]
 
 INSTALLED_APPS = [
+    # Daphne first: its runserver serves the ASGI application (pages and the live editor's
+    # WebSockets) from the one command of `make run`.
+    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -33,6 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "channels",
     "accounts",
     "upr",
     "coalitions",
@@ -81,6 +85,7 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 
 ROOT_URLCONF = "upr.urls"
 WSGI_APPLICATION = "upr.wsgi.application"
+ASGI_APPLICATION = "upr.asgi.application"
 
 TEMPLATES = [
     {
@@ -111,6 +116,18 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The live editor's channel layer: with Redis, every web process relays a document's changes to the
+# editors connected to the others; without it (make run: one process), in memory.
+if REDIS_URL:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                                  "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30}}}
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Seconds without a change before a live text's HTML is rendered (pages, counts, exports read it),
+# and before a version is kept in its history.
+LIVE_RENDER_PAUSE = env.float("LIVE_RENDER_PAUSE", default=2.0)
+LIVE_VERSION_PAUSE = env.float("LIVE_VERSION_PAUSE", default=60.0)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None

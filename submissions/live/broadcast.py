@@ -1,0 +1,42 @@
+"""Telling open editors, in every web process, what changed: through the channel layer's groups.
+
+Called from ordinary (synchronous) Django code, always after the transaction commits: an editor must
+never be shown a change, or an access, that a rollback then undoes.
+"""
+from __future__ import annotations
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+
+def document_group(document_id: int) -> str:
+    return f"live.document.{document_id}"
+
+
+def coalition_group(coalition_id: int) -> str:
+    return f"live.coalition.{coalition_id}"
+
+
+def _send(group: str, message: dict) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(group, message)
+
+
+def update_on_commit(*, document_id: int, room: str, update: bytes) -> None:
+    """A change the server made (a form, the API, an import, a restore) reaches open editors."""
+    transaction.on_commit(lambda: _send(document_group(document_id),
+                                        {"type": "live.update", "room": room, "update": update, "sender": ""}))
+
+
+def access_changed_on_commit(*, document_id: int | None = None, coalition_id: int | None = None) -> None:
+    """Roles, assignments or a document's status changed: open connections read their rights again."""
+    if document_id is not None:
+        transaction.on_commit(lambda: _send(document_group(document_id), {"type": "live.access"}))
+    if coalition_id is not None:
+        transaction.on_commit(lambda: _send(coalition_group(coalition_id), {"type": "live.access"}))
+
+
+def room_gone_on_commit(*, document_id: int, room: str) -> None:
+    transaction.on_commit(lambda: _send(document_group(document_id), {"type": "live.room_gone", "room": room}))

@@ -1,0 +1,341 @@
+"""The stored truth of the live editor: each text's CRDT state and its log of updates.
+
+Why it is shaped so (see PROTOCOL.md for the wire side):
+
+- An update is committed to the database before anyone is told of it (the writer's ACK, the others'
+  broadcast), so a server restart loses nothing acknowledged. Applying a Yjs update twice is
+  harmless, which is what makes retries, reconnects and two web processes simple.
+- Each text numbers its updates under its row lock (`LiveText.seq`), without gaps and in commit
+  order: "the rendered HTML is behind" is exactly `rendered_seq < seq`, whatever the database.
+- Now and then the log is folded into `LiveText.state` (one merged update), so that opening a room
+  reads one row and a few updates, not every keystroke since the first.
+- The HTML that the rest of the app reads (`Section.body`, `Document.summary`, with the counts) is
+  rendered from the CRDT after a pause in editing, and on demand before anything that must be exact
+  (an export, a snapshot, the pre-submission check, the API): `ensure_rendered`.
+- Every write the server makes (a form, the API, a Word import, a restore) is a Y update too, made
+  as a block-level diff so that people typing in other paragraphs keep their text and carets.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pycrdt
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .. import richtext
+from ..models import Document, LiveText, LiveUpdate, RevisionReason, Section, SectionRevision
+from ..wordcount import count_html
+from . import broadcast, yhtml
+
+# Updates kept in the log before they are folded into the state (opening a room reads them all).
+FOLD_AFTER = 200
+# The largest single update accepted from a browser: a paste of a whole submission is some 300 KB.
+MAX_UPDATE_BYTES = 2_000_000
+
+SUMMARY_ROOM = "summary"
+SECTION_ROOM_PREFIX = "section-"
+
+
+class RejectedUpdate(ValueError):
+    """A browser sent bytes that are not a Yjs update (or too many): nothing is stored."""
+
+
+class TextLocked(Exception):
+    """The document was made final or submitted: no change is stored any more."""
+
+
+def section_room(section_id: int) -> str:
+    return f"{SECTION_ROOM_PREFIX}{section_id}"
+
+
+def parse_room(room: str) -> int | None:
+    """The section id of a room name, 0 for the summary, None for anything else."""
+    if room == SUMMARY_ROOM:
+        return 0
+    if room.startswith(SECTION_ROOM_PREFIX):
+        digits = room[len(SECTION_ROOM_PREFIX):]
+        if digits.isascii() and digits.isdigit() and len(digits) <= 18 and int(digits) > 0:
+            return int(digits)
+    return None
+
+
+# --- Finding (and, the first time, converting) a text ---------------------------------------------
+
+
+def text_for_section(section: Section) -> LiveText:
+    """The live text of a section, made from its HTML the first time it is needed.
+
+    The conversion is the row's creation: the one-per-section constraint makes it happen exactly once
+    even when two processes open the section at the same moment (converting twice would hold the text
+    twice, since two independent inserts both survive in a CRDT)."""
+    existing = LiveText.objects.filter(section=section).first()
+    if existing is not None:
+        return existing
+    return _create(LiveText(coalition_id=section.coalition_id, document_id=section.document_id, section=section),
+                   section.body, lambda: LiveText.objects.get(section=section))
+
+
+def text_for_summary(document: Document) -> LiveText:
+    existing = LiveText.objects.filter(document=document, section__isnull=True).first()
+    if existing is not None:
+        return existing
+    return _create(LiveText(coalition_id=document.coalition_id, document=document, section=None),
+                   document.summary, lambda: LiveText.objects.get(document=document, section__isnull=True))
+
+
+def _create(text: LiveText, html: str, refetch: Any) -> LiveText:
+    text.state = yhtml.html_to_state(html or "")
+    try:
+        with transaction.atomic():
+            text.save()
+    except IntegrityError:
+        return refetch()
+    return text
+
+
+def text_for_room(document: Document, room: str) -> LiveText | None:
+    """The live text `room` names in this document, or None (another document's section, a bad name)."""
+    section_id = parse_room(room)
+    if section_id is None:
+        return None
+    if section_id == 0:
+        return text_for_summary(document)
+    section = Section.objects.filter(document=document, pk=section_id).first()
+    return text_for_section(section) if section is not None else None
+
+
+# --- Reading ---------------------------------------------------------------------------------------
+
+
+def empty_state() -> bytes:
+    return pycrdt.Doc().get_update()
+
+
+def current_state(text: LiveText) -> bytes:
+    """The whole text as one Yjs update: the folded state and every update after it."""
+    updates = list(LiveUpdate.objects.filter(text_id=text.pk, seq__gt=text.folded_seq)
+                   .order_by("seq").values_list("update", flat=True))
+    parts = [bytes(text.state)] if text.state else []
+    parts += [bytes(u) for u in updates]
+    if not parts:
+        return empty_state()
+    return parts[0] if len(parts) == 1 else pycrdt.merge_updates(*parts)
+
+
+def missing_for(state: bytes, state_vector: bytes) -> bytes:
+    """What a peer with `state_vector` lacks of `state` (the answer to its sync step 1)."""
+    return pycrdt.get_update(state, state_vector)
+
+
+def state_vector(state: bytes) -> bytes:
+    return pycrdt.get_state(state)
+
+
+# --- Writing ---------------------------------------------------------------------------------------
+
+
+def check_update(update: bytes) -> None:
+    """Refuses what is not a well-formed Yjs update, before it could poison the log."""
+    if not update or len(update) > MAX_UPDATE_BYTES:
+        raise RejectedUpdate("empty or too large")
+    try:
+        pycrdt.merge_updates(update)
+    except Exception as error:  # pycrdt raises ValueError; a panic in the decoder surfaces otherwise
+        raise RejectedUpdate(str(error)) from None
+
+
+@transaction.atomic
+def append(*, text_id: int, update: bytes, author_id: int | None) -> int:
+    """Stores one update (already checked) and returns its number. Committed when this returns."""
+    locked = (LiveText.objects.select_for_update(of=("self",)).select_related("document")
+              .only("id", "seq", "coalition_id", "document__status").get(pk=text_id))
+    if not locked.document.editable:
+        # Read after taking the row lock: a status change committed before this point is seen, so no
+        # keystroke lands in a document after it was made final (its sockets are told just after).
+        raise TextLocked()
+    seq = locked.seq + 1
+    LiveText.objects.filter(pk=text_id).update(seq=seq, last_edit_at=timezone.now())
+    LiveUpdate.objects.create(coalition_id=locked.coalition_id, text_id=text_id, seq=seq, update=update,
+                              author_id=author_id)
+    return seq
+
+
+def write_html(*, text: LiveText, html: str, author: Any, reason: str = RevisionReason.WRITE,
+               keep_version_note: str = "") -> bool:
+    """Makes the text say `html` (sanitised) as a change like any other, seen live by open editors.
+
+    Only the blocks that differ are replaced. Before the write, what was there is kept as a version
+    (so that nothing typed live just before is lost: it can be restored), and after it the new text
+    is rendered and kept as a version too. Returns False when the text already said that."""
+    with transaction.atomic():
+        locked = LiveText.objects.select_for_update().get(pk=text.pk)
+        state = current_state(locked)
+        try:
+            update = yhtml.html_to_update_or_none(html, current_state=state)
+        except ValueError as error:  # too long to keep: the sanitiser's message
+            raise ValidationError(str(error)) from None
+        if update is None:
+            return False
+        if locked.section_id and locked.seq > locked.versioned_seq:  # live typing since the last version
+            render(locked.pk)
+            locked.refresh_from_db()
+            keep_version(locked, reason=RevisionReason.PAUSE, actor=None)
+        seq = locked.seq + 1
+        LiveText.objects.filter(pk=locked.pk).update(seq=seq, last_edit_at=timezone.now())
+        LiveUpdate.objects.create(coalition_id=locked.coalition_id, text_id=locked.pk, seq=seq, update=update,
+                                  author_id=getattr(author, "pk", None))
+        locked.seq = seq
+        render(locked.pk, changed_by=author)
+        locked.refresh_from_db()
+        if locked.section_id:
+            keep_version(locked, reason=reason, actor=author, note=keep_version_note)
+        broadcast.update_on_commit(document_id=locked.document_id, room=locked.room, update=update)
+    return True
+
+
+# --- Rendering the HTML that the rest of the app reads ---------------------------------------------
+
+
+def render(text_id: int, *, changed_by: Any = None) -> bool:
+    """Refreshes the text's HTML and counts from the CRDT if they are behind; folds a long log.
+    Returns whether the HTML changed. Safe to call from any process at any time."""
+    with transaction.atomic():
+        text = LiveText.objects.select_for_update().get(pk=text_id)
+        if text.rendered_seq >= text.seq:
+            return False
+        state = current_state(text)
+        html = yhtml.state_to_html(state)
+        changed = _store_html(text, html, changed_by=changed_by)
+        fields: dict[str, Any] = {"rendered_seq": text.seq}
+        if text.seq - text.folded_seq >= FOLD_AFTER:
+            fields.update(state=state, folded_seq=text.seq)
+        LiveText.objects.filter(pk=text.pk).update(**fields)
+        if "folded_seq" in fields:
+            # Versions keep their own full state, so the folded updates are no longer needed.
+            LiveUpdate.objects.filter(text_id=text.pk, seq__lte=text.seq).delete()
+        return changed
+
+
+def _store_html(text: LiveText, html: str, *, changed_by: Any) -> bool:
+    if text.section_id:
+        section = Section.objects.only("body").get(pk=text.section_id)
+        if section.body == html:
+            return False
+        counted = count_html(html)
+        last_author = changed_by.pk if changed_by is not None else _last_author(text)
+        Section.objects.filter(pk=text.section_id).update(
+            body=html, counted_words=counted.counted, footnote_words=counted.footnotes, version=F("version") + 1,
+            updated_at=timezone.now(), **({"updated_by_id": last_author} if last_author else {}),
+        )
+        return True
+    document = Document.objects.only("summary").get(pk=text.document_id)
+    if document.summary == html:
+        return False
+    Document.objects.filter(pk=text.document_id).update(
+        summary=html, summary_version=F("summary_version") + 1, updated_at=timezone.now())
+    return True
+
+
+def _last_author(text: LiveText) -> int | None:
+    return (LiveUpdate.objects.filter(text_id=text.pk, author__isnull=False).order_by("-seq")
+            .values_list("author_id", flat=True).first())
+
+
+def ensure_rendered(document: Document | int) -> None:
+    """Before anything that must read the exact text (export, snapshot, check, API): render every
+    text of the document whose HTML is behind its log."""
+    document_id = document if isinstance(document, int) else document.pk
+    behind = LiveText.objects.filter(document_id=document_id, rendered_seq__lt=F("seq")).values_list("pk", flat=True)
+    for text_id in list(behind):
+        render(text_id)
+
+
+# --- Versions --------------------------------------------------------------------------------------
+
+
+def keep_version(text: LiveText, *, reason: str, actor: Any = None, name: str = "", note: str = "") -> SectionRevision | None:
+    """Keeps the section as it stands now as a version (nothing when it has no change since the last
+    one, unless it is named). Call inside a transaction holding the text's row lock, after `render`."""
+    if not text.section_id:
+        return None
+    if text.seq <= text.versioned_seq and not name and reason != RevisionReason.STATUS:
+        return None
+    section = Section.objects.get(pk=text.section_id)
+    last = SectionRevision.objects.filter(section_id=section.pk).order_by("-version").first()
+    if last is not None and last.live_seq == text.seq and text.seq and not name:
+        return None  # this very state is kept already
+    if last is not None and last.live_seq == text.seq and name and last.body == section.body and not last.name:
+        last.name = name[:120]
+        last.save(update_fields=["name"])
+        return last
+    authors = _authors_between(text, last.live_seq if last is not None else 0, text.seq)
+    revision = SectionRevision.objects.create(
+        coalition_id=section.coalition_id, section=section, version=(last.version + 1) if last else 1,
+        title=section.title, body=section.body, counted_words=section.counted_words, note=note[:200],
+        name=name[:120], reason=reason, live_seq=text.seq, state=current_state(text), authors=authors,
+        created_by=actor if actor is not None and getattr(actor, "pk", None) else None,
+    )
+    LiveText.objects.filter(pk=text.pk).update(versioned_seq=text.seq)
+    text.versioned_seq = text.seq
+    return revision
+
+
+def _authors_between(text: LiveText, after: int, through: int) -> list[int]:
+    seen: list[int] = []
+    for author_id in (LiveUpdate.objects.filter(text_id=text.pk, seq__gt=after, seq__lte=through, author__isnull=False)
+                      .order_by("seq").values_list("author_id", flat=True)):
+        if author_id not in seen:
+            seen.append(author_id)
+    return seen
+
+
+def keep_pause_version(text_id: int) -> SectionRevision | None:
+    """After a long pause in editing: render, then keep the version if anything changed."""
+    render(text_id)
+    with transaction.atomic():
+        text = LiveText.objects.select_for_update().get(pk=text_id)
+        return keep_version(text, reason=RevisionReason.PAUSE)
+
+
+def keep_versions_of(document: Document, *, reason: str, actor: Any = None) -> None:
+    """At a change of status: every section of the document is kept as it stands."""
+    ensure_rendered(document)
+    for text_id in list(LiveText.objects.filter(document=document, section__isnull=False).values_list("pk", flat=True)):
+        with transaction.atomic():
+            text = LiveText.objects.select_for_update().get(pk=text_id)
+            keep_version(text, reason=reason, actor=actor)
+
+
+def html_at(revision: SectionRevision) -> str:
+    """A version's HTML (from its own CRDT state when it has one, so a diff sees what was there)."""
+    if revision.state:
+        return yhtml.state_to_html(bytes(revision.state))
+    return revision.body
+
+
+def sanitised(html: str) -> str:
+    try:
+        return richtext.clean(html)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+
+
+def sections_texts(sections: Iterable[Section]) -> dict[int, LiveText]:
+    """The live texts of these sections, made for those that have none yet."""
+    sections = list(sections)
+    found = {t.section_id: t for t in LiveText.objects.filter(section__in=sections)}
+    for section in sections:
+        if section.pk not in found:
+            found[section.pk] = text_for_section(section)
+    return found
+
+
+__all__ = [
+    "RejectedUpdate", "append", "check_update", "current_state", "ensure_rendered", "html_at", "keep_pause_version",
+    "keep_version", "keep_versions_of", "missing_for", "parse_room", "render", "section_room", "sections_texts",
+    "state_vector", "text_for_room", "text_for_section", "text_for_summary", "write_html",
+]
