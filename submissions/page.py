@@ -4,9 +4,9 @@ The editor page shows a whole submission: at OHCHR's maximum, 5,630 words in a d
 150 footnotes, each section with its editor, its assignment and its comments. Through the template
 engine (an include per section, a select of every member per section) the page cost 70 ms of
 server time; here each section is one f-string. Every value interpolated goes through `escape`,
-except the section's body, which `richtext.clean` sanitised when it was saved. The editor's form
-carries the body once, in its textarea (the no-JavaScript fallback); editor.js copies it into the
-formatted editor.
+except the section's body, which `richtext.clean` sanitised when it was rendered. Each text is a
+`.live-text` that the live editor (static/editor/live-editor.js) takes over from its room's CRDT; the
+server's HTML in it is what a reader sees until then, and without JavaScript an editor gets a form.
 """
 from __future__ import annotations
 

@@ -571,3 +571,91 @@ def admin_page_forms(security_urls, page_forms):  # type: ignore[no-untyped-def]
         return found
 
     return collect
+
+
+# --- the live editor: the ASGI application served for real (pages and WebSockets) -----------------
+
+
+class AsgiServer:
+    """upr.asgi served by uvicorn in a thread of the test process (so a transactional test's data is
+    seen), on a port of its own, with the real Redis channel layer: what a test does through the ORM
+    (a member removed) reaches the server's sockets as it would from another process. `restart()`
+    stops the server hard (its sockets drop) and serves again on the same port."""
+
+    def __init__(self) -> None:
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = None
+        self.thread = None
+
+    def start(self) -> None:
+        import threading
+        import time
+
+        import uvicorn
+
+        from upr.asgi import application
+
+        config = uvicorn.Config(application, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off",
+                                ws="websockets", ws_ping_interval=None)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the ASGI server did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.should_exit = True
+            self.server.force_exit = True
+            self.thread.join(timeout=10)
+            self.server = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@pytest.fixture
+def asgi_server(transactional_db, settings, upr_reference):  # type: ignore[no-untyped-def]
+    import os
+
+    from channels.layers import channel_layers
+
+    # Its own Redis database and prefix: parallel runs never cross each other's documents.
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {
+        "hosts": [os.environ.get("LIVE_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")],
+        "prefix": f"test-live-{os.getpid()}"}}}
+    settings.LIVE_RENDER_PAUSE = 0.3
+    settings.LIVE_VERSION_PAUSE = 2.0
+    channel_layers.backends.clear()
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs a loop in the test's thread
+    server = AsgiServer()
+    server.start()
+    yield server
+    server.stop()
+    channel_layers.backends.clear()
+
+
+@pytest.fixture
+def chromium():  # type: ignore[no-untyped-def]
+    """Debian's Chromium, headless, driven by Playwright (no browser download)."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync"])
+        yield browser
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

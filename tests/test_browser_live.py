@@ -1,0 +1,205 @@
+"""The live editor in real headless Chromium against the real ASGI server (pages and WebSockets),
+on PostgreSQL and Redis: people typing at once, offline and back, a server restart, footnotes, rights
+that change under an open editor, presence, and the browser's count agreeing with the server's.
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.test import Client
+
+from coalitions.models import Membership, Role
+from submissions import services
+from submissions.live import store, yhtml
+from submissions.models import Section
+from submissions.wordcount import count_html
+
+from .factories import MembershipFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BODY = '<p>Opening words of the section.<span class="footnote">A source, 2024.</span></p><p>Second paragraph.</p>'
+
+
+@pytest.fixture
+def live(personas, asgi_server, chromium):  # type: ignore[no-untyped-def]
+    """A joint submission whose first section the working group writes, and a page per person."""
+    document = services.document_create(
+        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="joint_submission",
+        title="Joint submission", lead_organisation=personas.organisation)
+    section = document.sections.order_by("position").first()
+    admin = personas.membership(personas.admin)
+    services.section_save(section=section, membership=admin, base_version=section.version, body=BODY,
+                          working_group=personas.group)
+    second = UserFactory(email="second-editor@alpha.example.org", name="Second Editor")
+    membership = MembershipFactory(coalition=personas.coalition, user=second, role=Role.EDITOR)
+    personas.group.members.add(membership, personas.membership(personas.editor))
+
+    class Live:
+        url = f"{asgi_server.url}/c/alpha/documents/{document.pk}/"
+        room = store.section_room(section.pk)
+
+        def __init__(self) -> None:
+            self.document, self.section, self.server, self.second = document, section, asgi_server, second
+            self.contexts: list = []
+
+        def open(self, user):  # type: ignore[no-untyped-def]
+            client = Client()
+            client.force_login(user)
+            context = chromium.new_context()
+            context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                                  "url": asgi_server.url}])
+            self.contexts.append(context)
+            page = context.new_page()
+            page.goto(self.url)
+            wait_synced(page)
+            return page
+
+        def editor(self, page):  # type: ignore[no-untyped-def]
+            return page.locator(f'.live-text[data-room="{self.room}"] .ProseMirror')
+
+        def stored_html(self) -> str:
+            text = store.text_for_section(Section.objects.get(pk=section.pk))
+            return yhtml.state_to_html(store.current_state(text))
+
+    live = Live()
+    yield live
+    for context in live.contexts:
+        context.close()
+
+
+def wait_synced(page, timeout: float = 15) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_function("() => window.UPRLiveEditor && window.UPRLiveEditor.connected() && window.UPRLiveEditor.synced()",
+                           timeout=timeout * 1000)
+
+
+def wait_saved(page, timeout: float = 15) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_function("() => window.UPRLiveEditor.connected() && window.UPRLiveEditor.pending() === 0",
+                           timeout=timeout * 1000)
+
+
+def html_of(page, room: str) -> str:  # type: ignore[no-untyped-def]
+    return page.evaluate("(room) => window.UPRLiveEditor.htmlOf(room)", room)
+
+
+def caret_at_end_of_first_paragraph(page, live) -> None:  # type: ignore[no-untyped-def]
+    editor = live.editor(page)
+    editor.locator("p").nth(1).click()
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowLeft")  # end of paragraph 1, after its footnote
+
+
+def test_three_people_type_in_one_paragraph_one_offline_and_all_converge_with_every_keystroke(live, personas):
+    pages = [live.open(personas.editor), live.open(live.second), live.open(personas.admin)]
+    words = {0: ["alpha", "bravo", "charlie"], 1: ["delta", "echo", "foxtrot"], 2: ["golf", "hotel", "india"]}
+    for page in pages:
+        caret_at_end_of_first_paragraph(page, live)
+    # One of the three goes offline; everyone keeps typing into the same paragraph.
+    live.contexts[1].set_offline(True)
+    for round_ in range(3):
+        for i, page in enumerate(pages):
+            page.keyboard.type(f" {words[i][round_]}", delay=15)
+    pages[1].wait_for_function("() => /offline/i.test(window.UPRLiveEditor.status()) && window.UPRLiveEditor.pending() > 0")
+    assert "kept on this device" in pages[1].locator(".live-status").inner_text()
+    live.contexts[1].set_offline(False)
+    for page in pages:
+        wait_saved(page, timeout=30)
+    time.sleep(1)  # the last relays
+    texts = [html_of(page, live.room) for page in pages]
+    assert texts[0] == texts[1] == texts[2], texts
+    stored = live.stored_html()
+    assert stored == texts[0]
+    for typed in words.values():
+        for word in typed:
+            assert stored.count(word) == 1, (word, stored)
+    # Each person's words stay in the order they typed them, all in paragraph 1, none in the footnote.
+    first_paragraph = stored.split("</p>")[0]
+    for typed in words.values():
+        positions = [first_paragraph.index(word) for word in typed]
+        assert positions == sorted(positions)
+    assert 'A source, 2024.</span>' in first_paragraph
+
+
+def test_the_server_restarts_mid_session_and_nothing_acknowledged_is_lost(live, personas):
+    page = live.open(personas.editor)
+    caret_at_end_of_first_paragraph(page, live)
+    page.keyboard.type(" before the restart", delay=10)
+    wait_saved(page)
+    live.server.restart()
+    page.keyboard.type(" during the restart", delay=10)
+    wait_synced(page, timeout=30)
+    wait_saved(page, timeout=30)
+    stored = live.stored_html()
+    assert "before the restart" in stored and "during the restart" in stored
+    assert html_of(page, live.room) == stored
+
+
+def test_typing_after_a_footnote_never_lands_in_it(live, personas):
+    page = live.open(personas.editor)
+    caret_at_end_of_first_paragraph(page, live)
+    page.keyboard.type(" after the note", delay=10)
+    wait_saved(page)
+    html = html_of(page, live.room)
+    assert '<span class="footnote">A source, 2024.</span> after the note' in html
+    store.ensure_rendered(live.document)
+    section = Section.objects.get(pk=live.section.pk)
+    assert section.body == html
+    assert section.footnote_words == 3 and "after" not in section.body.split('class="footnote">')[1].split("</span>")[0]
+
+
+def test_a_removed_member_editor_stops_accepting_input_at_once(live, personas):
+    page = live.open(live.second)
+    editor = live.editor(page)
+    assert editor.get_attribute("contenteditable") == "true"
+    Membership.objects.filter(user=live.second).delete()
+    page.wait_for_function(f"""() => document.querySelector('.live-text[data-room="{live.room}"] .ProseMirror')
+                                    .getAttribute('contenteditable') === 'false'""", timeout=5000)
+    before = html_of(page, live.room)
+    editor.click()
+    page.keyboard.type("should not appear")
+    assert html_of(page, live.room) == before
+    assert "should not appear" not in live.stored_html()
+
+
+def test_presence_shows_the_others_names_and_where_they_are(live, personas):
+    first = live.open(personas.editor)
+    second = live.open(personas.admin)
+    live.editor(second).click()
+    first.wait_for_function(f"(name) => document.querySelector('.live-presence').textContent.includes(name)",
+                            arg=str(personas.admin), timeout=5000)
+    assert str(personas.admin) in first.locator(".live-presence").inner_text()
+    assert live.section.title in first.locator(".live-presence").inner_text()
+
+
+def test_offline_changes_survive_closing_the_page_and_merge_when_it_opens_again(live, personas):
+    page = live.open(personas.editor)
+    live.contexts[0].set_offline(True)
+    caret_at_end_of_first_paragraph(page, live)
+    page.keyboard.type(" written on the train", delay=10)
+    page.wait_for_function("() => window.UPRLiveEditor.pending() > 0")
+    page.close()
+    live.contexts[0].set_offline(False)
+    again = live.contexts[0].new_page()
+    again.goto(live.url)
+    wait_synced(again)
+    wait_saved(again)
+    assert "written on the train" in live.stored_html()
+
+
+def test_the_browser_count_agrees_with_the_server_and_every_node_renders_alike(live, personas):
+    page = live.open(personas.admin)
+    sample = ("<h3>Heading</h3><p><strong>Bold</strong> <em>it</em> <u>under</u> <a href=\"https://ohchr.org\">link</a>"
+              "<br>line<span class=\"footnote\">Note with <em>style</em>.</span></p><ul><li>one</li><li>two<ol><li>three</li>"
+              "</ol></li></ul><blockquote><p>Quoted text.</p></blockquote><table><tbody><tr><th>Head</th><td>cell</td></tr>"
+              "</tbody></table><p>l'État, c'est-à-dire « guillemets » ; father-in-law 06/30/2003 — end</p>")
+    page.evaluate("([room, html]) => window.UPRLiveEditor.insertForTest(room, html)", [live.room, sample])
+    wait_saved(page)
+    browser_html = html_of(page, live.room)
+    assert live.stored_html() == browser_html  # the server renders the CRDT exactly as the browser does
+    store.ensure_rendered(live.document)
+    section = Section.objects.get(pk=live.section.pk)
+    counted = count_html(section.body)
+    row = page.locator(f'tr[data-part="{live.room}"]')
+    assert int(row.locator("[data-counted]").inner_text()) == counted.counted + len(section.title.split())
+    assert int(row.locator("[data-footnotes]").inner_text()) == counted.footnotes
