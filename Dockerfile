@@ -41,4 +41,4 @@ RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
 
 EXPOSE 8000
 
-CMD ["uvicorn", "upr.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "3"]
+CMD ["uvicorn", "upr.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "3", "--ws", "websockets-sansio"]

@@ -598,10 +598,16 @@ class AsgiServer:
 
         import uvicorn
 
-        from upr.asgi import application
+        from channels.routing import ProtocolTypeRouter
+        from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
+        from upr.asgi import application, django_application
+
+        # Static files from the apps' folders, as runserver serves them (no collectstatic in tests).
+        application = ProtocolTypeRouter({"http": ASGIStaticFilesHandler(django_application),
+                                          "websocket": application.application_mapping["websocket"]})
         config = uvicorn.Config(application, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off",
-                                ws="websockets", ws_ping_interval=None)
+                                ws="websockets-sansio", ws_ping_interval=None)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()

@@ -93,8 +93,14 @@ def caret_at_end_of_first_paragraph(page, live) -> None:  # type: ignore[no-unty
 def test_three_people_type_in_one_paragraph_one_offline_and_all_converge_with_every_keystroke(live, personas):
     pages = [live.open(personas.editor), live.open(live.second), live.open(personas.admin)]
     words = {0: ["alpha", "bravo", "charlie"], 1: ["delta", "echo", "foxtrot"], 2: ["golf", "hotel", "india"]}
-    for page in pages:
-        caret_at_end_of_first_paragraph(page, live)
+    # Three carets in paragraph 1: after "Opening", after "words", and at its end (after the footnote).
+    for page, position in zip(pages, (8, 14, None), strict=True):
+        if position is None:
+            caret_at_end_of_first_paragraph(page, live)
+        else:
+            live.editor(page).click()
+            page.evaluate("([room, at]) => window.UPRLiveEditor.rooms[room].editor.commands.setTextSelection(at)",
+                          [live.room, position])
     # One of the three goes offline; everyone keeps typing into the same paragraph.
     live.contexts[1].set_offline(True)
     for round_ in range(3):
@@ -110,11 +116,17 @@ def test_three_people_type_in_one_paragraph_one_offline_and_all_converge_with_ev
     assert texts[0] == texts[1] == texts[2], texts
     stored = live.stored_html()
     assert stored == texts[0]
+    # Every keystroke of everyone is there: the paragraph's characters are the original ones and every
+    # character typed, each exactly once.
+    first_paragraph = stored.split("</p>")[0]
+    original = "Opening words of the section."
+    typed_characters = "".join(f" {word}" for typed in words.values() for word in typed)
+    text = first_paragraph.removeprefix("<p>").replace('<span class="footnote">A source, 2024.</span>', "")
+    assert sorted(text) == sorted(original + typed_characters), text
     for typed in words.values():
         for word in typed:
             assert stored.count(word) == 1, (word, stored)
     # Each person's words stay in the order they typed them, all in paragraph 1, none in the footnote.
-    first_paragraph = stored.split("</p>")[0]
     for typed in words.values():
         positions = [first_paragraph.index(word) for word in typed]
         assert positions == sorted(positions)

@@ -5,6 +5,9 @@ never be shown a change, or an access, that a rollback then undoes.
 """
 from __future__ import annotations
 
+import asyncio
+import threading
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
@@ -20,8 +23,18 @@ def coalition_group(coalition_id: int) -> str:
 
 def _send(group: str, message: dict) -> None:
     layer = get_channel_layer()
-    if layer is not None:
+    if layer is None:
+        return
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
         async_to_sync(layer.group_send)(group, message)
+        return
+    # This thread runs an event loop of its own (a script or test driving a browser with a sync API):
+    # async_to_sync cannot wait here, so the message is sent from a short-lived thread.
+    sender = threading.Thread(target=async_to_sync(layer.group_send), args=(group, message))
+    sender.start()
+    sender.join()
 
 
 def update_on_commit(*, document_id: int, room: str, update: bytes) -> None:
