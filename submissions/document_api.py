@@ -58,6 +58,14 @@ def _valid(serializer_class: type[serializers.Serializer], request: Request, **c
     return dict(body.validated_data)
 
 
+def _read_live(coalition: Coalition, **filters: Any) -> None:
+    """What a GET reads is the text as typed live until this moment: the live texts it shows whose HTML
+    is behind their log (edited in the last seconds) are rendered first (submissions.live.store)."""
+    from .live import store
+
+    store.ensure_rendered_where(coalition=coalition, **filters)
+
+
 def _conflict(conflict: services.SaveConflict, version: int, body: str) -> Response:
     return Response({"detail": str(conflict), "conflict": True, "version": version, "body": body},
                     status=status.HTTP_409_CONFLICT)
@@ -78,6 +86,11 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
         engagement = self.request.query_params.get("engagement") if self.action == "list" else None
         if engagement:
             documents = documents.filter(engagement=pk) if (pk := parse_id(engagement)) is not None else documents.none()
+        if self.request.method == "GET":
+            if self.action == "list":  # the list shows each document's summary
+                _read_live(coalition, section__isnull=True, document__in=documents.values("pk"))
+            elif (pk := parse_id(self.kwargs.get("pk"))) is not None:  # a document, its count, its sign-ons
+                _read_live(coalition, document_id=pk)
         return documents
 
     def _admin(self) -> None:
@@ -145,8 +158,9 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
             ids = _valid(SignOnRequestSerializer, request)["organisations"]
             organisations = [self.scoped(MemberOrganisation, pk) for pk in ids]
             self.call_service(services.signon_request, document=document, actor=request.user, organisations=organisations)
-        return Response(SignOnSerializer(document.sign_ons.select_related("organisation"), many=True,
-                                         context={"membership": self.membership}).data)
+        page = selectors.document_page(Document.objects.get(pk=document.pk), with_comments=False)
+        return Response(SignOnSerializer(page.submitters.sign_ons, many=True, context={
+            "membership": self.membership, "digests": {document.pk: selectors.text_digest(page)}}).data)
 
     @extend_schema(methods=["get"], responses=ExportJobSerializer(many=True))
     @extend_schema(methods=["post"], request=ExportRequestSerializer, responses=ExportJobSerializer)
@@ -194,6 +208,11 @@ class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
         document = self.request.query_params.get("document") if self.action == "list" else None
         if document:
             sections = sections.filter(document=pk) if (pk := parse_id(document)) is not None else sections.none()
+        if self.request.method == "GET":  # the body as it is now, what was typed live until now included
+            if self.action == "list":
+                _read_live(coalition, section__in=sections.values("pk"))
+            elif (pk := parse_id(self.kwargs.get("pk"))) is not None:
+                _read_live(coalition, section_id=pk)
         return sections
 
     @extend_schema(request=SectionCreateSerializer, responses=SectionSerializer)
@@ -235,6 +254,24 @@ class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
         restored = self.call_service(services.section_restore, section=section, membership=self.membership, revision=revision)
         return Response(SectionSerializer(restored).data)
 
+    @extend_schema(request=inline_serializer("VersionName", {"version": serializers.IntegerField(),
+                                                             "name": serializers.CharField(max_length=120, allow_blank=True)}),
+                   responses=RevisionSerializer)
+    @action(detail=True, methods=["post"], url_path="name", url_name="name")
+    def name_version(self, request: Request, **kwargs: Any) -> Response:
+        """Name, rename or (an empty name) unname a kept version: the section's editors and admins."""
+        section = self.get_object()
+        version = parse_int(request.data.get("version"), minimum=1, maximum=2**31 - 1)
+        revision = SectionRevision.objects.filter(section=section, version=version).first() if version else None
+        if revision is None:
+            raise serializers.ValidationError({"version": ["No such version of this section."]})
+        name = request.data.get("name", "")
+        if not isinstance(name, str):
+            raise serializers.ValidationError({"name": ["A name is a text of up to 120 characters."]})
+        named = self.call_service(services.section_version_name, section=section, membership=self.membership,
+                                  revision=revision, name=name)
+        return Response(RevisionSerializer(named).data)
+
     @extend_schema(methods=["get"], responses=CommentSerializer(many=True))
     @extend_schema(methods=["post"], request=CommentSerializer, responses=CommentSerializer)
     @action(detail=True, methods=["get", "post"], pagination_class=None)
@@ -270,6 +307,8 @@ class SignOnViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrieve
     serializer_class = SignOnSerializer
 
     def queryset_for(self, coalition: Coalition) -> QuerySet:
+        if self.request.method == "GET":  # each signature is compared with the text as typed live until now
+            _read_live(coalition, document__sign_ons__isnull=False)
         return SignOn.objects.for_coalition(coalition).select_related("document", "organisation")  # type: ignore[attr-defined]
 
     def get_serializer_context(self) -> dict[str, Any]:

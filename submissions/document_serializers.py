@@ -81,9 +81,19 @@ class SectionCreateSerializer(CoalitionScopedFieldsMixin, serializers.Serializer
 
 
 class SectionSaveSerializer(serializers.Serializer):
+    """A save of a section: its text (HTML, sanitised; written into the live text, so open editors see
+    it at once) and/or its title. Without `body` only the title changes."""
+
     base_version = serializers.IntegerField(min_value=1, help_text="The version the text was edited from.")
-    body = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    body = serializers.CharField(allow_blank=True, trim_whitespace=False, required=False,
+                                 help_text="The section's whole text as HTML; only the paragraphs that differ change.")
     title = serializers.CharField(max_length=300, required=False)
+
+    def validate(self, data: dict) -> dict:
+        if "body" not in data and "title" not in data:
+            raise serializers.ValidationError("Give the body, the title or both.")
+        data.setdefault("body", None)
+        return data
 
 
 class SummarySaveSerializer(serializers.Serializer):
@@ -92,9 +102,14 @@ class SummarySaveSerializer(serializers.Serializer):
 
 
 class RevisionSerializer(serializers.ModelSerializer):
+    """A kept version: its name (if any), why it was kept, and who wrote in it since the version
+    before (user ids, in the order they first changed it)."""
+
+    authors = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+
     class Meta:
         model = SectionRevision
-        fields = ["version", "title", "body", "counted_words", "note", "created_by", "created_at"]
+        fields = ["version", "name", "reason", "authors", "title", "body", "counted_words", "note", "created_by", "created_at"]
 
 
 class CommentSerializer(serializers.ModelSerializer):
@@ -110,11 +125,28 @@ class SignOnSerializer(serializers.ModelSerializer):
 
     organisation = serializers.SerializerMethodField()
     note = serializers.SerializerMethodField()
+    signed_text = serializers.SerializerMethodField(
+        help_text="Which text the signature was given on: \"current\" (the text as it is now), \"earlier\" (an earlier "
+                  "version: ask again), \"unknown\" (signed before the app recorded it); null when not signed.")
 
     class Meta:
         model = SignOn
-        fields = ["id", "document", "organisation", "status", "named", "note", "requested_at", "reminded_at", "answered_at"]
+        fields = ["id", "document", "organisation", "status", "named", "note", "requested_at", "reminded_at", "answered_at",
+                  "signed_text", "signed_digest"]
         read_only_fields = fields
+
+    def get_signed_text(self, sign_on: SignOn) -> str | None:
+        """Against the digest of the document's text now: the view puts it in the context
+        (`digests`: {document id: digest}), or it is read here once per document."""
+        from . import selectors
+
+        if sign_on.status != "signed":
+            return None
+        digests = self.context.setdefault("digests", {})
+        if sign_on.document_id not in digests:
+            document = Document.objects.get(pk=sign_on.document_id)
+            digests[sign_on.document_id] = selectors.text_digest(selectors.document_page(document, with_comments=False))
+        return selectors.signed_text(sign_on, digests[sign_on.document_id])
 
     def _hidden(self, sign_on: SignOn) -> bool:
         from coalitions.withheld import sees_withheld

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import documents, sections, workflow
+from .views import documents, history, sections, workflow
 
 app_name = "documents"
 
@@ -27,8 +27,11 @@ urlpatterns = [
     path(S, sections.section_save, name="section_save"),
     path(S + "assign/", sections.section_assign, name="section_assign"),
     path(S + "delete/", sections.section_delete, name="section_delete"),
-    path(S + "history/", sections.section_history, name="section_history"),
-    path(S + "history/<int:version>/restore/", sections.section_restore, name="section_restore"),
+    path(S + "history/", history.section_history, name="section_history"),
+    path(S + "history/compare/", history.section_compare, name="section_compare"),
+    path(S + "history/name/", history.section_version_keep, name="section_version_keep"),
+    path(S + "history/<int:version>/name/", history.section_version_name, name="section_version_name"),
+    path(S + "history/<int:version>/restore/", history.section_restore, name="section_restore"),
     path(S + "comments/", sections.comment_add, name="comment_add"),
     path(S + "comments/<int:comment_id>/resolve/", sections.comment_resolve, name="comment_resolve"),
 ]

@@ -10,7 +10,7 @@ from recommendations.models import Recommendation
 from upr.models import State
 from upr.rules import DOCUMENT_KINDS, DOCUMENT_LANGUAGES
 
-from .models import Document, DocumentStatus, DraftRecommendation
+from .models import Document, DocumentStatus, DraftRecommendation, SignOn
 
 
 class DraftRecommendationForm(forms.ModelForm):
@@ -119,11 +119,15 @@ class SignOnRequestForm(forms.Form):
         MemberOrganisation.objects.none(), label=_("Ask these organisations to sign"), widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, document: Document, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, document: Document, signed_earlier: list[int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The lead submitter needs no asking; an organisation that signed or is asked already is not offered again.
+        # The lead submitter needs no asking; an organisation that signed or is asked already is not offered
+        # again, unless it signed an earlier version of the text (`signed_earlier`: those organisations' ids,
+        # when the page knows them; signon_request checks it again against the text as it is then).
+        taken = SignOn.objects.filter(document=document, status__in=["signed", "requested"]).exclude(
+            status="signed", organisation__in=signed_earlier or [])
         self.fields["organisations"].queryset = MemberOrganisation.objects.for_coalition(document.coalition).exclude(  # type: ignore[attr-defined]
-            pk=document.lead_organisation_id).exclude(sign_ons__document=document, sign_ons__status__in=["signed", "requested"])
+            pk=document.lead_organisation_id).exclude(pk__in=taken.values("organisation"))
 
 
 class SignOnAnswerForm(forms.Form):

@@ -182,6 +182,12 @@ class SignOn(CoalitionOwnedModel):
     # due while `notified_at` is older than the request (or the secretariat's latest reminder).
     reminded_at = models.DateTimeField(null=True, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
+    # What was signed, recorded when the organisation signs: the SHA-256 of the document's text then
+    # (outline.text_digest) and the seq of each of its live texts ({room: seq}: that exact version in
+    # their history). A signature whose digest is not the text's now was given on an earlier text; the
+    # page, the API, the check and the snapshot say so. Empty: signed before this was recorded.
+    signed_digest = models.CharField(max_length=64, blank=True, editable=False)
+    signed_seqs = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["document", "organisation__name"]
@@ -234,6 +240,10 @@ class Snapshot(CoalitionOwnedModel):
     docx = models.BinaryField(editable=False)
     pdf = models.BinaryField(editable=False)
     checksum = models.CharField(max_length=64, help_text="SHA-256 of the Word file, as handed in")
+    # The digest of the submitted text (outline.text_digest), and each signature then: whether it was
+    # given on this very text. Organisations that are withheld or signed unnamed are recorded unnamed.
+    text_digest = models.CharField(max_length=64, blank=True, editable=False)
+    signatures = models.JSONField(default=list, blank=True, editable=False)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     submitted_at = models.DateTimeField(auto_now_add=True)
 

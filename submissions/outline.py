@@ -17,7 +17,10 @@ document, in order. The cover, the executive summary, headings, list items and a
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 
@@ -75,3 +78,19 @@ class Outline:
     word_count: int = 0
     word_limit: int | None = None
     final: bool = False  # a draft's exports are marked as drafts
+
+
+def text_digest(outline: Outline) -> str:
+    """SHA-256 of the text an organisation signs: the title, the executive summary and key words, every
+    section and annex (title and HTML, footnotes included, as the exports read them) and the draft
+    recommendations, in order.
+
+    Not the cover, the count nor the kind: another organisation signing changes the cover, and must not
+    make the signatures given before it look given on another text."""
+    text = {
+        "title": outline.title, "summary": outline.summary_html, "keywords": list(outline.keywords),
+        "sections": [[s.title, s.html] for s in outline.sections],
+        "annexes": [[a.title, a.html] for a in outline.annexes],
+        "recommendations": [dataclasses.asdict(r) for r in outline.recommendations],
+    }
+    return hashlib.sha256(json.dumps(text, ensure_ascii=False, sort_keys=True).encode()).hexdigest()

@@ -115,10 +115,12 @@ def test_history_shows_a_word_diff_and_restores_an_old_version(personas, joint):
     save(admin, joint, section, "<p>Torture remains widespread.</p>", 2)
     history = admin.get(url("section_history", joint.pk, section.pk)).content.decode()
     assert "<del>is prohibited.</del>" in history and "<ins>remains widespread.</ins>" in history
-    assert admin.post(url("section_restore", joint.pk, section.pk, 2)).status_code == 302
+    # Kept versions are numbered from 1 (the first text kept), apart from the section's version, which
+    # counts every change of its HTML (1 when empty): version 1 kept is "is prohibited".
+    assert admin.post(url("section_restore", joint.pk, section.pk, 1)).status_code == 302
     restored = Section.objects.get(pk=section.pk)
     assert restored.version == 4 and "prohibited" in restored.body
-    assert list(SectionRevision.objects.filter(section=section).values_list("version", flat=True)) == [4, 3, 2]
+    assert list(SectionRevision.objects.filter(section=section).values_list("version", flat=True)) == [3, 2, 1]
     assert AuditEvent.objects.filter(action="section.restore").exists()
 
 

@@ -48,7 +48,7 @@ def test_sections_save_with_the_version_and_a_stale_save_gets_409(personas, crea
     assert personas.client_for(personas.member).patch(
         api(f"sections/{section.pk}/"), {"base_version": 2, "body": "<p>x</p>"}, content_type=JSON).status_code == 403
     revisions = admin.get(api(f"sections/{section.pk}/revisions/")).json()
-    assert [r["version"] for r in revisions] == [2]
+    assert [r["version"] for r in revisions] == [1]  # the first version kept (the section itself is at version 2)
     comment = personas.client_for(personas.member).post(api(f"sections/{section.pk}/comments/"), {"text": "¿Fuente?"},
                                                         content_type=JSON)
     assert comment.status_code == 201

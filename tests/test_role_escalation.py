@@ -155,7 +155,7 @@ def api_bodies(world) -> dict[str, dict]:  # type: ignore[no-untyped-def]
         "api:section-list": {"document": doc.pk, "title": "New section"},
         "api:section-detail": {"body": "<p>Changed</p>", "base_version": section.version},
         "api:section-comments": {"text": "A comment"},
-        "api:section-restore": {"version": 2},
+        "api:section-restore": {"version": 1},  # the section's first kept version (kept versions count from 1)
         "api:sign-on-answer": {"sign": True},
     }
 

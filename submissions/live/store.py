@@ -97,6 +97,43 @@ def _create(text: LiveText, html: str, refetch: Any) -> LiveText:
     return text
 
 
+def start_section(section: Section, *, html: str, author: Any = None, reason: str = RevisionReason.WRITE,
+                  note: str = "") -> LiveText:
+    """The live text of a section the app makes with its text (a section added with a body, a Word
+    import, the matrix annex, a chapter of the mid-term report), made at the section's creation and in
+    the caller's transaction.
+
+    Why here and not lazily (`text_for_section`): from its first moment the section's CRDT and its
+    HTML say the same thing, so no later write (a form, a task, an import run twice) can set
+    `Section.body` to something that the next render from the CRDT would silently undo. The body
+    stored is the HTML rendered from the new CRDT (what every later render gives), counted; with text,
+    the section is at version 2 and this text is kept as its first version (with its state, so that
+    the history can diff and restore it). Raises ValidationError (the sanitiser's message) for a text
+    too long to keep; nothing is written then."""
+    state = yhtml.html_to_state(sanitised(html))
+    try:
+        rendered = yhtml.state_to_html(state)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+    text = LiveText.objects.create(coalition_id=section.coalition_id, document_id=section.document_id, section=section,
+                                   state=state)
+    if not rendered:
+        return text
+    counted = count_html(rendered)
+    section.body, section.counted_words, section.footnote_words = rendered, counted.counted, counted.footnotes
+    section.version = max(section.version + 1, 2)
+    if author is not None and getattr(author, "pk", None):
+        section.updated_by = author
+    section.save(update_fields=["body", "counted_words", "footnote_words", "version", "updated_by", "updated_at"])
+    author_id = getattr(author, "pk", None)
+    SectionRevision.objects.create(
+        coalition_id=section.coalition_id, section=section, version=1, title=section.title, body=rendered,
+        counted_words=counted.counted, note=note[:200], reason=reason, live_seq=0, state=state,
+        authors=[author_id] if author_id else [], created_by=author if author_id else None,
+    )
+    return text
+
+
 def text_for_room(document: Document, room: str) -> LiveText | None:
     """The live text `room` names in this document, or None (another document's section, a bad name)."""
     section_id = parse_room(room)
@@ -247,11 +284,41 @@ def _last_author(text: LiveText) -> int | None:
 
 def ensure_rendered(document: Document | int) -> None:
     """Before anything that must read the exact text (export, snapshot, check, API): render every
-    text of the document whose HTML is behind its log."""
+    text of the document whose HTML is behind its log. Given a Document, its `summary` is then the
+    summary as it is now (re-read when it was rendered)."""
     document_id = document if isinstance(document, int) else document.pk
-    behind = LiveText.objects.filter(document_id=document_id, rendered_seq__lt=F("seq")).values_list("pk", flat=True)
-    for text_id in list(behind):
+    behind = list(LiveText.objects.filter(document_id=document_id, rendered_seq__lt=F("seq"))
+                  .values_list("pk", "section_id"))
+    for text_id, _section_id in behind:
         render(text_id)
+    if isinstance(document, Document) and any(section_id is None for _text_id, section_id in behind):
+        # The caller's instance was read before the summary was rendered: it reads the summary as it is now.
+        document.refresh_from_db(fields=["summary", "summary_version"])
+
+
+def ensure_rendered_where(**filters: Any) -> int:
+    """`ensure_rendered` for the live texts matching `filters` (a section's, a list of documents'):
+    renders those whose HTML is behind (usually none, or the few edited in the last seconds) and
+    returns how many were."""
+    behind = list(dict.fromkeys(LiveText.objects.filter(rendered_seq__lt=F("seq"), **filters).values_list("pk", flat=True)))
+    for text_id in behind:
+        render(text_id)
+    return len(behind)
+
+
+def hold_rendered(document: Document | int) -> dict[str, int]:
+    """Inside a transaction: holds every live text of the document (no change is stored in any of them
+    until the commit), renders those behind, and returns what the HTML now is, as {room: seq}.
+
+    What a signature is bound to: the HTML read after this call is exactly these seqs of the CRDTs,
+    with no keystroke landing between the render and the reading. Take the document's row lock first
+    (as a change of status does), so that the two never wait on each other."""
+    document_id = document if isinstance(document, int) else document.pk
+    texts = list(LiveText.objects.select_for_update().filter(document_id=document_id).order_by("pk"))
+    for text in texts:
+        if text.rendered_seq < text.seq:
+            render(text.pk)
+    return {text.room: text.seq for text in texts}
 
 
 # --- Versions --------------------------------------------------------------------------------------
@@ -335,7 +402,8 @@ def sections_texts(sections: Iterable[Section]) -> dict[int, LiveText]:
 
 
 __all__ = [
-    "RejectedUpdate", "append", "check_update", "current_state", "ensure_rendered", "html_at", "keep_pause_version",
-    "keep_version", "keep_versions_of", "missing_for", "parse_room", "render", "section_room", "sections_texts",
-    "state_vector", "text_for_room", "text_for_section", "text_for_summary", "write_html",
+    "RejectedUpdate", "append", "check_update", "current_state", "ensure_rendered", "ensure_rendered_where",
+    "hold_rendered", "html_at", "keep_pause_version", "keep_version", "keep_versions_of", "missing_for", "parse_room",
+    "render", "section_room", "sections_texts", "start_section", "state_vector", "text_for_room", "text_for_section",
+    "text_for_summary", "write_html",
 ]

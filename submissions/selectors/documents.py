@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Prefetch
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from coalitions.models import Milestone
 from coalitions.selectors import engagement_timeline
@@ -17,11 +18,14 @@ from upr.rules import JOINT_SUBMISSION_MINIMUM_SIGNERS
 from ..blocks import cover_html, recommendations_html
 from ..models import Comment, Document, DraftRecommendation, Section, SignOn, SignOnStatus
 from ..outline import CoverOrganisation, Outline, OutlineRecommendation, OutlineSection
+from ..outline import text_digest as outline_text_digest
 from ..wordcount import count_html, count_text
 
 __all__ = [
     "Submitters", "submitters", "DocumentCount", "document_count", "document_outline", "Check", "presubmission_checks",
-    "document_page", "outline_recommendations", "submission_deadline",
+    "document_page", "outline_recommendations", "submission_deadline", "text_digest", "signed_text", "signature_texts",
+    "asked_again_allowed",
+    "SIGNED_CURRENT", "SIGNED_EARLIER", "SIGNED_UNKNOWN",
 ]
 
 
@@ -170,21 +174,67 @@ def document_count(document: Document) -> DocumentCount:
     return document_page(document, with_comments=False).count
 
 
+def _text_parts(page: PageData) -> dict[str, Any]:
+    """The parts of the outline that are the document's text (what a signature is given on)."""
+    document = page.document
+    return {
+        "title": document.title, "summary_html": document.summary, "keywords": document.keyword_list,
+        "sections": [OutlineSection(s.title, s.body) for s in page.sections],
+        "recommendations": outline_recommendations(page.recommendations),
+        "annexes": [OutlineSection(a.title, a.body) for a in page.annexes],
+    }
+
+
 def document_outline(document: Document, *, final: bool = False, page: PageData | None = None) -> Outline:
     """The document as its exports and its snapshot read it."""
     page = page or document_page(document, with_comments=False)
     review = document.engagement.review
     return Outline(
         kind=document.kind, kind_label=str(document.kind_rules.label), language=document.language,
-        title=document.title, review=str(review),
+        review=str(review),
         organisations=page.submitters.named if document.kind_rules.submission else [],
         unnamed_count=page.submitters.unnamed if document.kind_rules.submission else 0,
-        summary_html=document.summary, keywords=document.keyword_list,
-        sections=[OutlineSection(s.title, s.body) for s in page.sections],
-        recommendations=outline_recommendations(page.recommendations),
-        annexes=[OutlineSection(a.title, a.body) for a in page.annexes],  # type: ignore[misc]
-        word_count=page.count.total, word_limit=page.count.limit, final=final,
+        word_count=page.count.total, word_limit=page.count.limit, final=final, **_text_parts(page),
     )
+
+
+def text_digest(page: PageData) -> str:
+    """The digest of the document's text as the page read it (`outline.text_digest`), with no query
+    beyond the page's: the same value as the digest of `document_outline` for the same page."""
+    document = page.document
+    return outline_text_digest(Outline(kind=document.kind, kind_label="", language=document.language, review="",
+                                       **_text_parts(page)))
+
+
+# What each signature was given on (SignOn.signed_digest against the text now).
+SIGNED_CURRENT = "current"  # the text as it is now
+SIGNED_EARLIER = "earlier"  # an earlier text: to be asked again
+SIGNED_UNKNOWN = "unknown"  # signed before the app recorded what was signed
+
+
+def signed_text(sign_on: SignOn, digest: str) -> str | None:
+    """Which text a signature was given on, compared with `digest` (the text now); None if not signed."""
+    if sign_on.status != SignOnStatus.SIGNED:
+        return None
+    if not sign_on.signed_digest:
+        return SIGNED_UNKNOWN
+    return SIGNED_CURRENT if sign_on.signed_digest == digest else SIGNED_EARLIER
+
+
+def asked_again_allowed(page: PageData, states: dict[int, str] | None = None) -> list[int]:
+    """The organisations whose signature was not given on the text as it is now (an earlier text, or
+    one not recorded): the secretariat may ask them again."""
+    states = signature_texts(page) if states is None else states
+    return [s.organisation_id for s in page.submitters.sign_ons if states.get(s.pk) in (SIGNED_EARLIER, SIGNED_UNKNOWN)]
+
+
+def signature_texts(page: PageData) -> dict[int, str]:
+    """{sign-on id: SIGNED_CURRENT, SIGNED_EARLIER or SIGNED_UNKNOWN} for every signature of the page."""
+    signed = [s for s in page.submitters.sign_ons if s.status == SignOnStatus.SIGNED]
+    if not signed:
+        return {}
+    digest = text_digest(page)
+    return {s.pk: signed_text(s, digest) for s in signed}  # type: ignore[misc]
 
 
 def submission_deadline(document: Document) -> dt.datetime | None:
@@ -219,6 +269,26 @@ def presubmission_checks(page: PageData, *, deadline: dt.datetime | None, export
             _("%(total)d organisations (at least %(needed)d); %(waiting)d still asked to sign")
             % {"total": page.submitters.total, "needed": needed, "waiting": requested},
         ))
+        signed = signature_texts(page)
+        if signed:
+            earlier = sum(1 for state in signed.values() if state == SIGNED_EARLIER)
+            unknown = sum(1 for state in signed.values() if state == SIGNED_UNKNOWN)
+            # Counted, never named: the check is read by observers too, and a withheld organisation's
+            # signature is one of them.
+            if earlier:
+                detail = ngettext(
+                    "%(n)d organisation signed an earlier version of the text: ask it again to sign the text as it is now.",
+                    "%(n)d organisations signed an earlier version of the text: ask them again to sign the text as it is now.",
+                    earlier) % {"n": earlier}
+            elif unknown:
+                detail = ngettext(
+                    "%(n)d signature was given before the app recorded which text was signed: confirm it holds for this text.",
+                    "%(n)d signatures were given before the app recorded which text was signed: confirm they hold for this text.",
+                    unknown) % {"n": unknown}
+            else:
+                detail = _("Every organisation signed the text as it is now.")
+            checks.append(Check(_("Every signature given on the current text"), False if earlier else (None if unknown else True),
+                                detail))
         if page.submitters.lead_withheld:
             checks.append(Check(_("A lead submitter OHCHR can name"), False, _(
                 "The lead submitter's name is withheld for its security, and OHCHR publishes the lead's name: the exports "

@@ -20,10 +20,10 @@ from upr.rules import DOCUMENT_KINDS
 
 from .. import richtext
 from ..models import Comment, Document, DocumentStatus, RevisionReason, Section, SectionRevision
-from ..wordcount import count_html
 
 __all__ = [
     "SaveConflict", "document_create", "document_update", "section_add", "section_save", "section_restore",
+    "section_version_name", "section_version_keep",
     "section_delete", "summary_save", "comment_add", "comment_resolve", "can_edit_section", "sections_import",
     "document_recommendations_set", "matrix_annex_add", "lead_refusal", "documents_led_unsubmitted",
 ]
@@ -108,11 +108,6 @@ def _clean(html: str) -> str:
         raise ValidationError(str(error)) from None
 
 
-def _counts(html: str) -> tuple[int, int]:
-    counted = count_html(html)
-    return counted.counted, counted.footnotes
-
-
 @transaction.atomic
 def document_create(
     *, coalition: Coalition, actor: Any, engagement: Engagement, kind: str, title: str, language: str = "en",
@@ -194,9 +189,12 @@ def _check_lead(document: Document, lead: MemberOrganisation | None) -> None:
 
 @transaction.atomic
 def section_add(*, document: Document, actor: Any, title: str, annex: bool = False, working_group: Any = None,
-                assignee: Any = None, body: str = "", note: str = "") -> Section:
-    """A new section; with a `body` (made by the app: an annex, a generated chapter) it starts as
-    version 2 with that text, sanitised, counted and kept as its first revision."""
+                assignee: Any = None, body: str = "", note: str = "", reason: str = RevisionReason.WRITE) -> Section:
+    """A new section, with its live text made at once. With a `body` (made by the app: an annex, a
+    generated chapter, a Word import) it starts as version 2 with that text, sanitised, counted and
+    kept as its first version; a text too long to keep is refused with the sanitiser's message."""
+    from ..live import store
+
     _locked(document)
     last = document.sections.filter(annex=annex).order_by("-position").values_list("position", flat=True).first() or 0
     section = Section.objects.create(
@@ -204,14 +202,7 @@ def section_add(*, document: Document, actor: Any, title: str, annex: bool = Fal
         working_group=working_group, assignee=assignee, updated_by=actor,
     )
     audit_record(coalition=document.coalition, actor=actor, action="section.create", target=section)
-    if body:
-        section.body = _clean(body)
-        section.counted_words, section.footnote_words = _counts(section.body)
-        section.version = 2
-        section.save()
-        SectionRevision.objects.create(coalition=section.coalition, section=section, version=2, title=title,
-                                       body=section.body, counted_words=section.counted_words, note=note or title,
-                                       created_by=actor)
+    store.start_section(section, html=body, author=actor, reason=reason, note=note or title)
     return section
 
 
@@ -276,6 +267,11 @@ def section_restore(*, section: Section, membership: Membership, revision: Secti
 
     if revision.section_id != section.pk:
         raise ValidationError(_("That revision belongs to another section."))
+    # The section's row first, then the text's (as section_save takes them): a form saving the same
+    # section at the same moment waits for this restore instead of deadlocking with it. The text's
+    # row, locked by the render until the commit, then takes no live change before the write, so
+    # the version read here is still the current one in section_save (no SaveConflict).
+    Section.objects.select_for_update().only("pk").get(pk=section.pk)
     store.render(store.text_for_section(section).pk)
     section.refresh_from_db()
     restored = section_save(
@@ -286,6 +282,53 @@ def section_restore(*, section: Section, membership: Membership, revision: Secti
     audit_record(coalition=section.coalition, actor=membership.user, action="section.restore", target=restored,
                  changes={"version": [str(revision.version), str(restored.version)]})
     return restored
+
+
+def _version_name(name: str) -> str:
+    # Control characters (a NUL would not even be stored) and lone surrogates go; whitespace collapses.
+    cleaned = " ".join("".join(c for c in str(name or "") if c.isprintable() or c.isspace()).split())
+    limit = SectionRevision._meta.get_field("name").max_length
+    if len(cleaned) > limit:
+        raise ValidationError(_("The name of a version has at most %(limit)d characters (this one has %(length)s).")
+                              % {"limit": limit, "length": f"{len(cleaned):,}"})
+    return cleaned
+
+
+@transaction.atomic
+def section_version_name(*, section: Section, membership: Membership, revision: SectionRevision,
+                         name: str) -> SectionRevision:
+    """Name, rename or (with an empty name) unname a kept version of a section: its editors and the
+    secretariat, whatever the document's status (a name changes no text, so it is not audited)."""
+    if revision.section_id != section.pk:
+        raise ValidationError(_("That revision belongs to another section."))
+    if not can_edit_section(membership, section):
+        raise PermissionDenied(_("Only the editors of this section and the secretariat name its versions."))
+    new = _version_name(name)
+    locked = SectionRevision.objects.select_for_update().get(pk=revision.pk)
+    if new != locked.name:
+        locked.name = new
+        locked.save(update_fields=["name"])
+    return locked
+
+
+@transaction.atomic
+def section_version_keep(*, section: Section, membership: Membership, name: str) -> SectionRevision:
+    """Keep the section's current text (what was typed live included) as a version with a name."""
+    from ..live import store
+    from ..models import LiveText
+
+    if not can_edit_section(membership, section):
+        raise PermissionDenied(_("Only the editors of this section and the secretariat name its versions."))
+    new = _version_name(name)
+    if not new:
+        raise ValidationError(_("Give the version a name."))
+    text = store.text_for_section(section)
+    store.render(text.pk)
+    locked = LiveText.objects.select_for_update().get(pk=text.pk)
+    revision = store.keep_version(locked, reason=RevisionReason.NAMED, actor=membership.user, name=new)
+    if revision is None:  # only a summary's text keeps no version
+        raise ValidationError(_("That text has no versions."))
+    return revision
 
 
 @transaction.atomic
@@ -315,26 +358,18 @@ def summary_save(*, document: Document, membership: Membership, base_version: in
 
 
 def sections_import(*, document: Document, actor: Any, imported: Any) -> list[Section]:
-    """Add the sections of an imported Word draft (submissions.docx_import) after the existing ones."""
+    """Add the sections of an imported Word draft (submissions.docx_import) after the existing ones,
+    each made live at once with its text (open editors see the new sections at their next load)."""
     with transaction.atomic():
         _locked(document)
         added = []
         for part in imported.sections:
             if part.cover:  # kept, as an annex (which does not count): the app writes its own cover
-                section = section_add(document=document, actor=actor, annex=True,
-                                      title=part.title or _("Cover of the Word draft"))
+                title, annex = part.title or _("Cover of the Word draft"), True
             else:
-                section = section_add(document=document, actor=actor, title=part.title or _("Imported text"))
-            clean = _clean(part.html)
-            section.body = clean
-            section.counted_words, section.footnote_words = _counts(clean)
-            section.version = 2
-            section.save()
-            SectionRevision.objects.create(
-                coalition=section.coalition, section=section, version=2, title=section.title, body=clean,
-                counted_words=section.counted_words, note=_("Imported from Word"), created_by=actor,
-            )
-            added.append(section)
+                title, annex = part.title or _("Imported text"), False
+            added.append(section_add(document=document, actor=actor, title=title, annex=annex, body=part.html,
+                                     note=_("Imported from Word"), reason=RevisionReason.IMPORT))
         return added
 
 

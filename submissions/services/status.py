@@ -24,6 +24,7 @@ from coalitions.models import Membership, Role
 from upr.rules import JOINT_SUBMISSION_MINIMUM_SIGNERS
 
 from ..models import Document, DocumentStatus, ExportFormat, ExportJob, ExportStatus, RevisionReason, Snapshot
+from ..outline import text_digest
 
 __all__ = ["document_set_status", "export_request", "export_run", "snapshot_make", "TRANSITIONS"]
 
@@ -128,7 +129,7 @@ def export_run(*, job_id: int) -> ExportJob:
         return job  # delivered twice (acks late): the file is already there
     from ..live import store
 
-    store.ensure_rendered(job.document_id)
+    store.ensure_rendered(job.document)  # (the instance's summary is read again if it was behind)
     ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, progress=10)
     try:
         outline = document_outline(job.document, final=job.final)
@@ -160,7 +161,31 @@ def snapshot_make(*, document_id: int, user_id: int | None) -> Snapshot:
     outline = document_outline(document, final=True)
     docx, pdf = _render(outline, ExportFormat.DOCX), _render(outline, ExportFormat.PDF)
     frozen = json.loads(json.dumps(dataclasses.asdict(outline), default=str))
+    digest = text_digest(outline)
     return Snapshot.objects.create(
         coalition=document.coalition, document=document, outline=frozen, docx=docx, pdf=pdf,
-        checksum=hashlib.sha256(docx).hexdigest(), submitted_by_id=user_id,
+        checksum=hashlib.sha256(docx).hexdigest(), submitted_by_id=user_id, text_digest=digest,
+        signatures=_signatures(document, digest),
     )
+
+
+def _signatures(document: Document, digest: str) -> list[dict[str, Any]]:
+    """Each signature of the submitted document, and whether it was given on the submitted text
+    (`on_submitted_text`: null when it was given before the app recorded what was signed). An
+    organisation whose name is withheld, or that signed unnamed, is recorded without its name, id or
+    date (as the cover counts it): the snapshot is read by observers too."""
+    from ..selectors import SIGNED_UNKNOWN, signed_text
+
+    signatures = []
+    for sign_on in document.sign_ons.select_related("organisation").order_by("answered_at", "pk"):
+        state = signed_text(sign_on, digest)
+        if state is None:
+            continue
+        named = sign_on.named and not sign_on.organisation.withheld
+        signatures.append({
+            "organisation": sign_on.organisation.name if named else None,
+            "signed_at": sign_on.answered_at.isoformat() if named and sign_on.answered_at else None,
+            "on_submitted_text": None if state == SIGNED_UNKNOWN else sign_on.signed_digest == digest,
+            "signed_digest": sign_on.signed_digest,
+        })
+    return signatures

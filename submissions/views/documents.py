@@ -3,6 +3,7 @@ summary, recommendations and Word import."""
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -128,6 +129,9 @@ def _document_body(request: HttpRequest, coalition_slug: str, document: Document
     if deadline is not None:
         freshness.expire_at(deadline)  # "The deadline is ahead" turns false then
     my_sign_on = next((s for s in page.submitters.sign_ons if s.organisation_id == membership.organisation_id), None)
+    signed_on = selectors.signature_texts(page)  # which text each signature was given on
+    for sign_on in page.submitters.sign_ons:
+        sign_on.signed_text = signed_on.get(sign_on.pk)  # type: ignore[attr-defined]
     context = {
         "document": document, "page": page, "count": page.count, "jobs": jobs, "snapshot": snapshot,
         "sections": [section_block(ctx, s) for s in page.sections],
@@ -145,11 +149,14 @@ def _document_body(request: HttpRequest, coalition_slug: str, document: Document
         "pending_exports": any(j.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for j in jobs),
         "settings_form": DocumentSettingsForm(instance=document) if membership.is_admin else None,
         "section_form": SectionAddForm() if membership.is_admin and editable else None,
-        "to_ask": SignOnRequestForm(document=document).fields["organisations"].queryset
+        "to_ask": SignOnRequestForm(document=document, signed_earlier=selectors.asked_again_allowed(page, signed_on))
+        .fields["organisations"].queryset
         if membership.is_admin and editable and document.kind == "joint_submission" else None,
         "answer_form": SignOnAnswerForm(initial={"named": my_sign_on.named}, withheld=my_sign_on.organisation.withheld)
         if my_sign_on and editable else None,
         "my_sign_on": my_sign_on, "signed": SignOnStatus.SIGNED, "requested": SignOnStatus.REQUESTED,
+        "signed_earlier": selectors.SIGNED_EARLIER, "signed_current": selectors.SIGNED_CURRENT,
+        "snapshot_signatures": _snapshot_signatures(snapshot),
         "sees_withheld": sees_withheld(membership), "can_remind": membership.is_admin and editable,
         "waiting": sum(1 for s in page.submitters.sign_ons if s.status == SignOnStatus.REQUESTED),
         "import_form": DocxImportForm() if membership.can_edit and editable else None,
@@ -160,6 +167,14 @@ def _document_body(request: HttpRequest, coalition_slug: str, document: Document
     }
     context["csrf_token"] = csrf  # what {% csrf_token %} writes (the context wins over the context processor)
     return render_to_string("submissions/document_body.html", context, request)
+
+
+def _snapshot_signatures(snapshot: Any) -> dict[str, int] | None:
+    """How many of the signatures the snapshot recorded were given on the submitted text."""
+    if snapshot is None or not snapshot.signatures:
+        return None
+    on_text = sum(1 for s in snapshot.signatures if s.get("on_submitted_text") is True)
+    return {"on_text": on_text, "total": len(snapshot.signatures)}
 
 
 @require_POST

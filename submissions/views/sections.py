@@ -1,5 +1,5 @@
-"""Working on sections: save (with the conflict rule), assign, delete, the history with its diffs
-and restore, and comments.
+"""Working on sections: save (with the conflict rule), assign, delete, and comments (the history,
+its diffs and restore are in `history`).
 
 The editor saves with fetch and reads JSON; without JavaScript the same address takes the form and
 redirects. A refused save never loses the text: the answer carries both versions (409), and the
@@ -7,14 +7,10 @@ browser keeps the unsaved text until a save succeeds.
 """
 from __future__ import annotations
 
-import difflib
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,11 +18,11 @@ from coalitions.models import Membership, Role, WorkingGroup
 from coalitions.tenancy import require_role
 from upr.inputs import MAX_ID, parse_int
 
-from .. import richtext, services
+from .. import services
 from ..forms import SectionAssignForm
-from ..models import Comment, Section, SectionRevision
+from ..models import Comment, Section
 from ..wordcount import count_html
-from .common import NOT_DONE, attempt, document_of, document_url, form_problem
+from .common import attempt, document_of, document_url, form_problem
 
 
 def section_of(request: HttpRequest, document_id: int, section_id: int) -> Section:
@@ -136,50 +132,6 @@ def section_delete(request: HttpRequest, coalition_slug: str, document_id: int, 
     attempt(request, lambda: services.section_delete(section=section, actor=request.user),
             _("Section deleted. Its history went with it."))
     return redirect(document_url(coalition_slug, document_id))
-
-
-def word_diff(old: str, new: str) -> str:
-    """A readable diff of two texts, word by word: removed words in <del>, added in <ins>."""
-    a, b = old.split(), new.split()
-    out = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if op == "equal":
-            out.append(escape(" ".join(a[i1:i2])))
-            continue
-        if i2 > i1:
-            out.append(f"<del>{escape(' '.join(a[i1:i2]))}</del>")
-        if j2 > j1:
-            out.append(f"<ins>{escape(' '.join(b[j1:j2]))}</ins>")
-    return mark_safe(" ".join(out))  # every word escaped above
-
-
-def section_history(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
-    """Every saved version, newest first, each with what changed since the one before."""
-    section = section_of(request, document_id, section_id)
-    revisions = list(SectionRevision.objects.for_coalition(request.coalition).filter(section=section)  # type: ignore[attr-defined]
-                     .select_related("created_by").order_by("-version"))
-    rows = []
-    for i, revision in enumerate(revisions):
-        before = revisions[i + 1] if i + 1 < len(revisions) else None
-        old = richtext.plain_text(before.body) if before else ""
-        rows.append({"revision": revision, "diff": word_diff(old, richtext.plain_text(revision.body)),
-                     "title_changed": before is not None and before.title != revision.title})
-    can_restore = section.document.editable and services.can_edit_section(request.membership, section)
-    return render(request, "submissions/section_history.html", {
-        "section": section, "document": section.document, "rows": rows, "can_restore": can_restore,
-    })
-
-
-@require_POST
-@require_role(Role.EDITOR)
-def section_restore(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int, version: int) -> HttpResponse:
-    section = section_of(request, document_id, section_id)
-    revision = get_object_or_404(SectionRevision.objects.for_coalition(request.coalition), section=section, version=version)  # type: ignore[attr-defined]
-    restored = attempt(request, lambda: services.section_restore(section=section, membership=request.membership,
-                                                                 revision=revision))
-    if restored is not NOT_DONE:
-        messages.success(request, _("Version %(old)d restored as version %(new)d.") % {"old": version, "new": restored.version})
-    return redirect(document_url(coalition_slug, document_id, f"section-{section.pk}"))
 
 
 @require_POST

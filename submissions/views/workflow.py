@@ -9,9 +9,9 @@ from django.views.decorators.http import require_POST
 from coalitions.models import Role
 from coalitions.tenancy import require_role
 
-from .. import services
+from .. import selectors, services
 from ..forms import SignOnAnswerForm, SignOnRequestForm, StatusForm
-from ..models import DocumentStatus, ExportFormat, ExportJob, ExportStatus, SignOn, Snapshot
+from ..models import Document, DocumentStatus, ExportFormat, ExportJob, ExportStatus, SignOn, Snapshot
 from .common import attempt, document_of, document_url, form_problem
 
 CONTENT_TYPES = {
@@ -39,7 +39,7 @@ def status_change(request: HttpRequest, coalition_slug: str, document_id: int) -
 @require_role(Role.ADMIN)
 def signon_request(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
     document = document_of(request, document_id)
-    form = SignOnRequestForm(request.POST, document=document)
+    form = SignOnRequestForm(request.POST, document=document, signed_earlier=_signed_earlier(document))
     if form.is_valid():
         organisations = list(form.cleaned_data["organisations"])
         attempt(request, lambda: services.signon_request(document=document, actor=request.user, organisations=organisations),
@@ -47,6 +47,14 @@ def signon_request(request: HttpRequest, coalition_slug: str, document_id: int) 
     else:
         form_problem(request, form, _("Choose the organisations to ask."))
     return redirect(document_url(coalition_slug, document_id, "sign-on"))
+
+
+def _signed_earlier(document: Document) -> list[int]:
+    """The organisations whose signature was not given on the text as it is now (asked again on request)."""
+    from ..live import store
+
+    store.ensure_rendered(document)
+    return selectors.asked_again_allowed(selectors.document_page(Document.objects.get(pk=document.pk), with_comments=False))
 
 
 @require_POST

@@ -119,10 +119,6 @@ class Command(BaseCommand):
         second.working_group = editor_m.working_groups.first()
         second.save(update_fields=["working_group"])
         documents.comment_add(section=second, membership=admin_m, text="Add the 2024 figures of the ombudsperson.")
-        for organisation, named in ((orgs[1], True), (orgs[2], False)):
-            (sign_on,) = documents.signon_request(document=document, actor=admin, organisations=[organisation])
-            sign_on.status, sign_on.named = "signed", named
-            sign_on.save()
         draft = DraftRecommendation.objects.create(
             coalition=coalition, engagement=engagement, created_by=admin, document=document, position=1,
             text="Ensure access to safe drinking water in all Roma settlements by 2027.",
@@ -130,6 +126,12 @@ class Command(BaseCommand):
             indicator="Share of Roma settlements connected to public water supply", timeframe="By 2027",
         )
         draft.states_to_ask.set(list(State.objects.filter(iso3__in=["PRT", "FIN"])))
+        # Signed last, on the whole text (its recommendation included): each signature is bound to it.
+        for organisation, named in ((orgs[1], True), (orgs[2], False)):
+            (sign_on,) = documents.signon_request(document=document, actor=admin, organisations=[organisation])
+            sign_on.status, sign_on.named = "signed", named
+            sign_on.signed_digest, sign_on.signed_seqs = documents.signed_version(document)  # on the text as it is
+            sign_on.save()
 
     def demo_advocacy(self, *, coalition, admin, engagement, orgs) -> None:  # type: ignore[no-untyped-def]
         """The usual internal deadlines, a State consultation, and two meetings in the advocacy log,
