@@ -262,7 +262,8 @@ def pct(seconds: float, wall: float) -> str:
 class Server:
     """`uvicorn upr.asgi:application --ws websockets-sansio --workers N` on the bench database and Redis."""
 
-    def __init__(self, env: dict[str, str], *, workers: int = 1, log_path: Path, name: str = "uvicorn") -> None:
+    def __init__(self, env: dict[str, str], *, workers: int = 1, log_path: Path, name: str = "uvicorn",
+                 profile: str | None = None) -> None:
         from tests.live_servers import _die_with_parent, listening_socket
 
         sock = listening_socket()
@@ -272,9 +273,13 @@ class Server:
         self.workers = workers
         try:
             with log_path.open("wb") as log:
+                command = [PYTHON, "-m", "uvicorn", "upr.asgi:application", "--fd", str(sock.fileno()), "--workers",
+                           str(workers), "--ws", "websockets-sansio", "--no-access-log", "--log-level", "warning"]
+                if profile:  # the same server under cProfile in every thread (one process)
+                    assert workers == 1, "--profile profiles one process"
+                    command = [PYTHON, str(BENCH_DIR / "live_profile_server.py"), "--fd", str(sock.fileno()), "--out", profile]
                 self.process = subprocess.Popen(
-                    [PYTHON, "-m", "uvicorn", "upr.asgi:application", "--fd", str(sock.fileno()), "--workers",
-                     str(workers), "--ws", "websockets-sansio", "--no-access-log", "--log-level", "warning"],
+                    command,
                     cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                     pass_fds=(sock.fileno(),), preexec_fn=_die_with_parent)
         finally:
@@ -317,7 +322,7 @@ class Server:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(timeout=15)
+                self.process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
@@ -351,6 +356,7 @@ class Socket:
         self.sync_event = asyncio.Event()
         self.expect_rooms: set[str] = set()
         self.closed = False
+        self.access: dict[str, str] = {}
         self.reader = asyncio.create_task(self._read())
 
     @classmethod
@@ -382,6 +388,8 @@ class Socket:
                 at = time.perf_counter()
                 if isinstance(message, str):
                     data = json.loads(message)
+                    if data.get("type") == "access":
+                        self.access = data.get("rooms") or {}
                     if self.on_text:
                         self.on_text(data, at)
                     if data.get("type") in ("refused", "room-gone"):
@@ -397,7 +405,9 @@ class Socket:
                 if kind in (protocol.UPDATE, protocol.AWARENESS) and not self.apply:
                     continue
                 reply = self.client.receive(data=message)
-                if reply is not None:
+                if reply is not None and self.access.get(self._room_of(reply)) != "read":
+                    # As the browser: a room this person may only read gets no answer to the server's
+                    # step 1 (nothing of theirs is in it; the server would refuse it).
                     await self.ws.send(reply)
                 if kind == protocol.SYNC_STEP2:
                     reader = protocol.Reader(message)
@@ -410,6 +420,14 @@ class Socket:
         finally:
             self.closed = True
             self.sync_event.set()
+
+    @staticmethod
+    def _room_of(frame: bytes) -> str:
+        from submissions.live import protocol
+
+        reader = protocol.Reader(frame)
+        reader.uint8()
+        return reader.var_string()
 
     async def send(self, frame: bytes | str) -> None:
         await self.ws.send(frame)

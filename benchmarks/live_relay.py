@@ -270,6 +270,8 @@ def main() -> int:
                         help="send only the UPDATE of each keystroke, not the caret's awareness update")
     parser.add_argument("--fresh", action="store_true", help=f"drop and remake {common.DB_NAME} first")
     parser.add_argument("--json", metavar="PATH", help="also write the figures to PATH")
+    parser.add_argument("--profile", metavar="PATH", help="run the server under cProfile (every thread; slower: "
+                        "read where the time goes, not the latencies); statistics to PATH and PATH.txt")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -278,7 +280,8 @@ def main() -> int:
     say(f"document {seeded['document']}: {seeded['sections']} sections, {seeded['counted_words']} words, "
         f"{seeded['footnotes']} footnotes ({seeded['kib_html']} KiB of HTML)")
     with tempfile.TemporaryDirectory(prefix="upr-live-relay-") as folder, common.claimed_redis() as redis_url:
-        server = common.Server(common.bench_env(redis_url=redis_url), workers=1, log_path=Path(folder) / "uvicorn.log")
+        server = common.Server(common.bench_env(redis_url=redis_url), workers=1, log_path=Path(folder) / "uvicorn.log",
+                               profile=args.profile)
         try:
             server.wait_ready()
             say(f"uvicorn pid {server.process.pid} on {redis_url}; load average {common.load_average()}")
@@ -289,6 +292,8 @@ def main() -> int:
         if log:
             say(f"server log (tail):\n{log}")
     lines = report(result, args, seeded)
+    if args.profile:
+        print(f"\nprofile (every thread of the server, the whole run): {args.profile}, top functions in {args.profile}.txt")
     if args.json:
         Path(args.json).write_text(json.dumps({"lines": lines, "windows": result["windows"],
                                                "samples": {k: v for k, v in result["samples"].items()}}, indent=1))

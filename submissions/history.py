@@ -32,7 +32,7 @@ from .richtext import BLOCK_TAGS, FOOTNOTE_CLASS
 
 __all__ = [
     "ADDED", "CHANGED", "REMOVED", "SAME", "SKIPPED",
-    "BlockChange", "Comparison", "FootnoteChange", "Piece", "Text", "compare", "read", "word_diff",
+    "BlockChange", "Comparison", "Footnote", "FootnoteChange", "Piece", "Text", "compare", "read", "word_diff",
 ]
 
 SAME, ADDED, REMOVED, CHANGED, SKIPPED = "same", "added", "removed", "changed", "skipped"

@@ -637,7 +637,7 @@ def asgi_server(transactional_db, settings, upr_reference):  # type: ignore[no-u
 
     # Its own Redis database and prefix: parallel runs never cross each other's documents.
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {
-        "hosts": [os.environ.get("LIVE_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")],
+        "hosts": [{"address": os.environ.get("LIVE_TEST_REDIS_URL", "redis://127.0.0.1:6379/3"), "socket_timeout": None}],
         "prefix": f"test-live-{os.getpid()}"}}}
     settings.LIVE_RENDER_PAUSE = 0.3
     settings.LIVE_VERSION_PAUSE = 2.0

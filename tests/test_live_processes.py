@@ -9,8 +9,8 @@ PROTOCOL.md (submissions.live.client), as browsers on two machines behind a load
   what it had not acknowledged is sent again by the client's own sync answer when it reconnects;
 - concurrent typing in one paragraph through both processes converges: both editors and the server
   hold the same text, with every word typed exactly once;
-- an editor left idle longer than the channel layer's blocking read stays connected (expected to fail
-  until the channel layer's Redis socket timeout is fixed: see its xfail reason).
+- an editor left idle longer than the channel layer's blocking read stays connected (redis-py's 5 s
+  socket timeout once dropped every idle socket: CHANNEL_LAYERS sets none).
 
 The processes are started once for the module (tests/live_servers.py); each test's data is its own
 (transactional tests, so that the processes see it) and each run takes a Redis database of its own.
@@ -380,12 +380,6 @@ def test_concurrent_typing_in_one_paragraph_through_two_processes_converges(serv
     assert section.body == stored
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "server bug: redis-py 8 gives every connection a 5 s socket timeout (redis._defaults.DEFAULT_SOCKET_TIMEOUT) and"
-    " channels_redis 4.3 waits 5 s in BZPOPMIN, so an idle consumer's channel-layer receive raises"
-    " redis.exceptions.TimeoutError and the socket is dropped (1006) without its disconnect() running;"
-    " CHANNEL_LAYERS in upr/settings/base.py needs a host with a longer or no socket_timeout (django/channels_redis#422)."
-    " Remove this mark once fixed."))
 def test_an_editor_idle_longer_than_the_channel_layers_blocking_read_stays_connected(servers, personas, document):  # type: ignore[no-untyped-def]
     web1, web2 = servers
     section = _first_section(document)

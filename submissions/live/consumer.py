@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 
 CLOSE_NOT_FOUND = 4404  # not a member, no such document, or not theirs: the same answer
 CLOSE_NO_LONGER_MEMBER = 4403
+PRESENCE_EVERY = 20.0  # seconds between "still here" messages; silent for three, a connection is gone
 
 MESSAGES = {
     "gone": gettext_lazy("This part of the document no longer exists."),
@@ -124,14 +126,34 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
             self.groups_joined.append(group)
         await self.send_access()
         self.people[self.channel_name] = self.me()
+        self.seen: dict[str, float] = {}
         await self.channel_layer.group_send(self.groups_joined[0], {
             "type": "live.presence", "channel": self.channel_name, "person": self.me(), "reply": True})
         await self.send_presence()
+        self.heartbeat = asyncio.ensure_future(self.announce_presence())
+
+    async def announce_presence(self) -> None:
+        """Says "still here" to the document's other connections now and then, and forgets those not
+        heard of for a while: a web process that died never said goodbye for its connections."""
+        while self.access is not None:
+            await asyncio.sleep(PRESENCE_EVERY)
+            if self.access is None:
+                return
+            await self.channel_layer.group_send(self.groups_joined[0], {
+                "type": "live.presence", "channel": self.channel_name, "person": self.me(), "reply": False})
+            silent = [channel for channel, at in self.seen.items() if at < time.monotonic() - 3 * PRESENCE_EVERY]
+            for channel in silent:
+                self.seen.pop(channel, None)
+                self.people.pop(channel, None)
+            if silent:
+                await self.send_presence()
 
     async def disconnect(self, code: int) -> None:
         for handle in self.timers.values():
             handle.cancel()
-        if self.access is None:
+        if getattr(self, "heartbeat", None) is not None:
+            self.heartbeat.cancel()
+        if not getattr(self, "groups_joined", None):
             return
         # The others stop seeing this tab's carets and its name.
         for room, clients in self.awareness_clients.items():
@@ -147,7 +169,7 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
         for room in self.joined:
             text_id = self.room_texts.get(room)
             if text_id:
-                await database_sync_to_async(store.render)(text_id)
+                await self.run_later(store.render, text_id)
 
     def me(self) -> dict[str, Any]:
         assert self.access is not None
@@ -324,12 +346,14 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
         if event["channel"] == self.channel_name or self.access is None:
             return
         self.people[event["channel"]] = event["person"]
+        self.seen[event["channel"]] = time.monotonic()
         if event.get("reply"):
             await self.channel_layer.send(event["channel"], {
                 "type": "live.presence", "channel": self.channel_name, "person": self.me(), "reply": False})
         await self.send_presence()
 
     async def live_presence_leave(self, event: dict[str, Any]) -> None:
+        self.seen.pop(event["channel"], None)
         if self.people.pop(event["channel"], None) is not None:
             await self.send_presence()
 

@@ -153,14 +153,22 @@ def empty_state() -> bytes:
 
 
 def current_state(text: LiveText) -> bytes:
-    """The whole text as one Yjs update: the folded state and every update after it."""
-    updates = list(LiveUpdate.objects.filter(text_id=text.pk, seq__gt=text.folded_seq)
-                   .order_by("seq").values_list("update", flat=True))
-    parts = [bytes(text.state)] if text.state else []
-    parts += [bytes(u) for u in updates]
-    if not parts:
-        return empty_state()
-    return parts[0] if len(parts) == 1 else pycrdt.merge_updates(*parts)
+    """The whole text as one Yjs update: the folded state and every update after it.
+
+    Read without a lock, so it must not mix a fold made meanwhile by another process (which deletes
+    the folded updates) with the state read before it: the updates must follow the state's `folded_seq`
+    without a gap, and `folded_seq` must be unchanged after reading them; otherwise it reads again."""
+    for _attempt in range(10):
+        state, folded_seq = LiveText.objects.filter(pk=text.pk).values_list("state", "folded_seq").get()
+        rows = list(LiveUpdate.objects.filter(text_id=text.pk, seq__gt=folded_seq).order_by("seq")
+                    .values_list("seq", "update"))
+        contiguous = all(seq == folded_seq + i for i, (seq, _update) in enumerate(rows, start=1))
+        if contiguous and LiveText.objects.filter(pk=text.pk, folded_seq=folded_seq).exists():
+            parts = ([bytes(state)] if state else []) + [bytes(update) for _seq, update in rows]
+            if not parts:
+                return empty_state()
+            return parts[0] if len(parts) == 1 else pycrdt.merge_updates(*parts)
+    raise RuntimeError(f"live text {text.pk}: its log kept changing while it was read")
 
 
 def missing_for(state: bytes, state_vector: bytes) -> bytes:
@@ -209,6 +217,7 @@ def write_html(*, text: LiveText, html: str, author: Any, reason: str = Revision
     (so that nothing typed live just before is lost: it can be restored), and after it the new text
     is rendered and kept as a version too. Returns False when the text already said that."""
     with transaction.atomic():
+        _lock_owner((text.document_id, text.section_id))
         locked = LiveText.objects.select_for_update().get(pk=text.pk)
         state = current_state(locked)
         try:
@@ -237,10 +246,23 @@ def write_html(*, text: LiveText, html: str, author: Any, reason: str = Revision
 # --- Rendering the HTML that the rest of the app reads ---------------------------------------------
 
 
+def _lock_owner(owner: tuple[int, int | None]) -> None:
+    """Locks the row a text renders into (its section, or the document for the summary) BEFORE the
+    text's own row. Why: every path takes its locks in the one order document, section, live text
+    (a status change holds the document, a form's save the section, then each renders), so two of
+    them never wait for each other in a cycle (a deadlock PostgreSQL would end by failing one)."""
+    document_id, section_id = owner
+    if section_id:
+        list(Section.objects.select_for_update().filter(pk=section_id).values_list("pk", flat=True))
+    else:
+        list(Document.objects.select_for_update().filter(pk=document_id).values_list("pk", flat=True))
+
+
 def render(text_id: int, *, changed_by: Any = None) -> bool:
     """Refreshes the text's HTML and counts from the CRDT if they are behind; folds a long log.
     Returns whether the HTML changed. Safe to call from any process at any time."""
     with transaction.atomic():
+        _lock_owner(LiveText.objects.filter(pk=text_id).values_list("document_id", "section_id").get())
         text = LiveText.objects.select_for_update().get(pk=text_id)
         if text.rendered_seq >= text.seq:
             return False
@@ -314,6 +336,9 @@ def hold_rendered(document: Document | int) -> dict[str, int]:
     with no keystroke landing between the render and the reading. Take the document's row lock first
     (as a change of status does), so that the two never wait on each other."""
     document_id = document if isinstance(document, int) else document.pk
+    # In the lock order of `_lock_owner`: the document, its sections, then their texts.
+    list(Document.objects.select_for_update().filter(pk=document_id).values_list("pk", flat=True))
+    list(Section.objects.select_for_update().filter(document_id=document_id).order_by("pk").values_list("pk", flat=True))
     texts = list(LiveText.objects.select_for_update().filter(document_id=document_id).order_by("pk"))
     for text in texts:
         if text.rendered_seq < text.seq:
@@ -333,8 +358,9 @@ def keep_version(text: LiveText, *, reason: str, actor: Any = None, name: str = 
         return None
     section = Section.objects.get(pk=text.section_id)
     last = SectionRevision.objects.filter(section_id=section.pk).order_by("-version").first()
-    if last is not None and last.live_seq == text.seq and text.seq and not name:
-        return None  # this very state is kept already
+    if (last is not None and last.live_seq == text.seq and last.body == section.body and last.title == section.title
+            and not name):
+        return None  # this very state is kept already (a status change after no edit adds nothing)
     if last is not None and last.live_seq == text.seq and name and last.body == section.body and not last.name:
         last.name = name[:120]
         last.save(update_fields=["name"])
@@ -364,6 +390,7 @@ def keep_pause_version(text_id: int) -> SectionRevision | None:
     """After a long pause in editing: render, then keep the version if anything changed."""
     render(text_id)
     with transaction.atomic():
+        _lock_owner(LiveText.objects.filter(pk=text_id).values_list("document_id", "section_id").get())
         text = LiveText.objects.select_for_update().get(pk=text_id)
         return keep_version(text, reason=RevisionReason.PAUSE)
 
@@ -373,6 +400,7 @@ def keep_versions_of(document: Document, *, reason: str, actor: Any = None) -> N
     ensure_rendered(document)
     for text_id in list(LiveText.objects.filter(document=document, section__isnull=False).values_list("pk", flat=True)):
         with transaction.atomic():
+            _lock_owner(LiveText.objects.filter(pk=text_id).values_list("document_id", "section_id").get())
             text = LiveText.objects.select_for_update().get(pk=text_id)
             keep_version(text, reason=reason, actor=actor)
 

@@ -126,8 +126,10 @@ else:
 # The live editor's channel layer: with Redis, every web process relays a document's changes to the
 # editors connected to the others; without it (make run: one process), in memory.
 if REDIS_URL:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                                  "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30}}}
+    # No socket timeout: channels-redis waits up to 5 s for the next message (BZPOPMIN), and redis-py's
+    # default 5 s read timeout would end that wait with an error that drops every idle editor's socket.
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {
+        "hosts": [{"address": REDIS_URL, "socket_timeout": None}], "capacity": 1500, "expiry": 30}}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 # Seconds without a change before a live text's HTML is rendered (pages, counts, exports read it),
