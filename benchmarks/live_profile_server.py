@@ -60,7 +60,7 @@ def main() -> None:
         for profile in profiles:
             try:
                 profile.disable()
-            except Exception:  # noqa: BLE001 - a profiler of a thread that ended
+            except Exception:
                 pass
             try:
                 stats = pstats.Stats(profile) if stats is None else (stats.add(profile) or stats)

@@ -93,20 +93,24 @@ def coalition_with_people(slug: str, editors: int):  # type: ignore[no-untyped-d
     return coalition, admin_m, organisation, engagement, group, have
 
 
-def build_maxdoc(coalition, admin_m, organisation, engagement, group):  # type: ignore[no-untyped-def]
-    """The maximum-length joint submission, section by section through the services (or the one made before)."""
+def build_maxdoc(coalition, admin_m, organisation, engagement, group, *, name: str = "", fresh: bool = False):  # type: ignore[no-untyped-def]
+    """The maximum-length joint submission, section by section through the services (or the one made
+    before; `fresh`: the one made before is deleted and made again)."""
     from benchmarks.wordcount import build_document
     from submissions import services
     from submissions.models import Document
 
-    document = Document.objects.filter(coalition=coalition, title=MAXDOC_TITLE).first()
+    title = f"{MAXDOC_TITLE} ({name})" if name else MAXDOC_TITLE
+    if fresh:
+        Document.objects.filter(coalition=coalition, title=title).delete()
+    document = Document.objects.filter(coalition=coalition, title=title).first()
     if document is not None and document.sections.count() == 12:
         return document, 0.0
     started = time.perf_counter()
     sections_html, _recommendations, _words, _notes = build_document()
     admin = admin_m.user
     document = services.document_create(coalition=coalition, actor=admin, engagement=engagement, kind="joint_submission",
-                                        title=MAXDOC_TITLE, lead_organisation=organisation)
+                                        title=title, lead_organisation=organisation)
     starting = list(document.sections.order_by("position"))
     for i, html in enumerate(sections_html):
         section = starting[i] if i < len(starting) else services.section_add(
@@ -173,6 +177,8 @@ def main() -> None:
     parser.add_argument("--editors", type=int, default=10)
     parser.add_argument("--documents", type=int, default=200)
     parser.add_argument("--per-document", type=int, default=2)
+    parser.add_argument("--name", default="", help="maxdoc: which of the benchmarks' documents (each its own)")
+    parser.add_argument("--fresh-document", action="store_true", help="maxdoc: delete it and build it again")
     args = parser.parse_args()
     if not os.environ.get("DJANGO_SETTINGS_MODULE"):
         raise SystemExit("Set DJANGO_SETTINGS_MODULE (live_common.seed does).")
@@ -185,10 +191,11 @@ def main() -> None:
     out: dict = {}
     if args.what == "maxdoc":
         coalition, admin_m, organisation, engagement, group, editors = coalition_with_people("live-bench", args.editors)
-        document, built = build_maxdoc(coalition, admin_m, organisation, engagement, group)
+        document, built = build_maxdoc(coalition, admin_m, organisation, engagement, group, name=args.name,
+                                       fresh=args.fresh_document)
         out = {"slug": coalition.slug, **describe(document), "built_seconds": round(built, 2),
-               "admin": session_of(admin_m.user), "editors": [session_of(m.user) for m in editors],
-               "editor_ids": [m.user_id for m in editors]}
+               "admin": session_of(admin_m.user), "admin_id": admin_m.user_id,
+               "editors": [session_of(m.user) for m in editors], "editor_ids": [m.user_id for m in editors]}
     else:
         editors_needed = args.documents * args.per_document
         coalition, admin_m, organisation, engagement, group, editors = coalition_with_people("live-memory", editors_needed)

@@ -61,11 +61,11 @@ class Recorder:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_main_pages_run_without_a_csp_violation_or_a_js_error(live_server, browser, security_world):
+def test_the_main_pages_run_without_a_csp_violation_or_a_js_error(asgi_server, browser, security_world):
     world = security_world("Probe")
     p = world.personas
     slug, engagement = p.coalition.slug, p.engagement.pk
-    base = live_server.url
+    base = asgi_server.url  # the ASGI application, as production serves it: pages and the editor's WebSocket
     context = browser.new_context()
     context.add_init_script(LISTEN)
     page = context.new_page()
@@ -85,17 +85,15 @@ def test_the_main_pages_run_without_a_csp_violation_or_a_js_error(live_server, b
         recorder.visit(base + path)
     assert page.locator(".swagger-ui").count() == 1  # Swagger UI really ran under the policy
 
-    # The editor: its script turns the textarea into a formatted editor; type, bold, save in place.
+    # The live editor: it connects, takes over each text, and what is typed (bold too) is saved live.
     recorder.visit(f"{base}/c/{slug}/documents/{world.document.pk}/")
-    form = page.locator("form.rich-editor").first
-    editable = form.locator(".editable")
-    assert editable.is_visible()  # editor.js ran: the textarea became a formatted editor
+    page.wait_for_function("() => window.UPRLiveEditor && window.UPRLiveEditor.connected() && window.UPRLiveEditor.synced()")
+    editable = page.locator('.live-text .ProseMirror[contenteditable="true"]').first
     editable.click()
+    page.keyboard.press("Control+b")
     page.keyboard.type(" More text.")
-    form.locator(".toolbar button").first.click()
-    form.get_by_role("button", name="Save").click()
-    expect(page.locator(".editor-status").first).not_to_have_text("")  # no eval: the page's CSP forbids it
-    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => window.UPRLiveEditor.pending() === 0")
+    expect(page.locator(".live-status")).not_to_have_text("")
     recorder.collect()
     assert page.locator(".count-panel").count() == 1
 

@@ -1,7 +1,7 @@
 """The drafting journey in real headless Chromium: two editors draft two sections, one comments, the
 secretariat sees the count pass the limit (the browser's live count agreeing with the server's),
 trims, has two organisations sign, marks the submission final, exports Word and PDF and downloads
-both; and a stale save in a second tab is refused with both versions on screen."""
+both; and two tabs typing in the same section at once both keep their text (no save, no conflict)."""
 import io
 import re
 from pathlib import Path
@@ -21,22 +21,29 @@ from .factories import PASSWORD, CoalitionFactory, MembershipFactory, Organisati
 from .test_browser_journey import browser, log_in  # noqa: F401 (the fixture)
 
 
+def open_live(page, url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url)
+    page.wait_for_function("() => window.UPRLiveEditor && window.UPRLiveEditor.connected() && window.UPRLiveEditor.synced()")
+
+
 def type_into(page, key: str, text: str) -> None:  # type: ignore[no-untyped-def]
-    editor = page.locator(f"#edit-{key}")
+    editor = page.locator(f'.live-text[data-room="{key}"] .ProseMirror')
     editor.click()
     page.keyboard.press("Control+End")
     page.keyboard.type(text)
 
 
-def save_section(page, key: str) -> None:  # type: ignore[no-untyped-def]
-    form = page.locator(f'form.rich-editor[data-key="{key}"]')
-    form.get_by_role("button", name="Save", exact=True).click()
-    form.locator(".editor-status").filter(has_text="Saved, version").wait_for()
+def saved(page, document) -> None:  # type: ignore[no-untyped-def]
+    """Every change acknowledged by the server (stored), then rendered as the rest of the app reads it."""
+    from submissions.live import store
+
+    page.wait_for_function("() => window.UPRLiveEditor.pending() === 0")
+    store.ensure_rendered(document)
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_two_editors_draft_the_admin_trims_signs_finalises_and_exports(live_server, browser, upr_reference):  # noqa: F811
+def test_two_editors_draft_the_admin_trims_signs_finalises_and_exports(asgi_server, browser, upr_reference):  # noqa: F811
     coalition = CoalitionFactory(name="Slovenian UPR Coalition", slug="si-upr")
     lead = OrganisationFactory(coalition=coalition, name="Peace Institute", acronym="PI")
     second = OrganisationFactory(coalition=coalition, name="Legal Information Centre", acronym="PIC")
@@ -56,10 +63,10 @@ def test_two_editors_draft_the_admin_trims_signs_finalises_and_exports(live_serv
     first.assignee, second_section.assignee = people["ana@pi.si"], people["bor@pic.si"]
     first.save()
     second_section.save()
-    base = live_server.url
+    base = asgi_server.url
     doc_url = f"{base}/c/si-upr/documents/{document.pk}/"
 
-    # Two editors draft their sections; the live count agrees with the server's after each save.
+    # Two editors draft their sections live; the browser's count agrees with the server's.
     for email, section, text in (
         ("ana@pi.si", first, "Since the third cycle, Slovenia has adopted a strategy on Roma inclusion."),
         ("bor@pic.si", second_section, "Stateless persons – the so-called erased – still wait for redress."),
@@ -67,12 +74,12 @@ def test_two_editors_draft_the_admin_trims_signs_finalises_and_exports(live_serv
         context = browser.new_context()
         page = context.new_page()
         log_in(page, base, email, PASSWORD)
-        page.goto(doc_url)
+        open_live(page, doc_url)
         type_into(page, f"section-{section.pk}", text)
         live = int(page.locator(f'tr[data-part="section-{section.pk}"] [data-counted]').inner_text())
-        save_section(page, f"section-{section.pk}")
-        saved = Section.objects.get(pk=section.pk)
-        assert live == saved.counted_words + len(saved.title.split())
+        saved(page, document)
+        stored = Section.objects.get(pk=section.pk)
+        assert live == stored.counted_words + len(stored.title.split())
         context.close()
 
     # Bor comments on Ana's section.
@@ -89,24 +96,23 @@ def test_two_editors_draft_the_admin_trims_signs_finalises_and_exports(live_serv
     # The secretariat types past the limit: red, and "Mark final" is refused.
     page = browser.new_page()
     log_in(page, base, admin.email, PASSWORD)
-    page.goto(doc_url)
+    open_live(page, doc_url)
     type_into(page, f"section-{first.pk}", " " + "More evidence here. " * 25)  # past 60 words: the cover no longer counts
     expect(page.locator(".count-panel")).to_have_class(re.compile(r"\bover\b"))  # no eval: the page's CSP forbids it
     assert "Over the limit by" in page.locator("#words-left-text").inner_text()
     live_total = int(page.locator("#words-total").inner_text())
-    save_section(page, f"section-{first.pk}")
-    page.reload()
-    assert int(page.locator("#words-total").inner_text()) == live_total  # the server's count, after the save
+    saved(page, document)
+    open_live(page, doc_url)
+    assert int(page.locator("#words-total").inner_text()) == live_total  # the server's count, rendered from the CRDT
     page.get_by_role("button", name="Mark final").click()
     page.wait_for_load_state()
     assert "over its limit" in page.content()
 
     # Trim back to the first sentence: under the limit again.
-    editor = page.locator(f"#edit-section-{first.pk}")
-    editor.evaluate("(el) => { el.innerHTML = '<p>Since the third cycle, Slovenia has adopted a strategy on Roma inclusion.</p>';"
-                    " el.dispatchEvent(new Event('input', {bubbles: true})); }")
+    page.evaluate("""(room) => window.UPRLiveEditor.rooms[room].editor.commands.setContent(
+        '<p>Since the third cycle, Slovenia has adopted a strategy on Roma inclusion.</p>')""", f"section-{first.pk}")
     expect(page.locator(".count-panel")).not_to_have_class(re.compile(r"\bover\b"))
-    save_section(page, f"section-{first.pk}")
+    saved(page, document)
 
     # Sign-on: the secretariat asks the second organisation; its contact signs.
     page.get_by_label("Legal Information Centre (PIC)").check()
@@ -145,7 +151,7 @@ def test_two_editors_draft_the_admin_trims_signs_finalises_and_exports(live_serv
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_stale_save_shows_both_versions_and_unsaved_text_survives_a_reload(live_server, browser, upr_reference):  # noqa: F811
+def test_two_tabs_typing_in_one_section_at_once_both_keep_their_text(asgi_server, browser, upr_reference):  # noqa: F811
     coalition = CoalitionFactory(slug="si-upr")
     lead = OrganisationFactory(coalition=coalition, name="Peace Institute")
     admin = UserFactory(email="admin@pi.si")
@@ -156,23 +162,19 @@ def test_a_stale_save_shows_both_versions_and_unsaved_text_survives_a_reload(liv
                                         title="Statement at the adoption")
     section = document.sections.first()
     key = f"section-{section.pk}"
-    doc_url = f"{live_server.url}/c/si-upr/documents/{document.pk}/"
+    doc_url = f"{asgi_server.url}/c/si-upr/documents/{document.pk}/"
     context = browser.new_context()
     one, two = context.new_page(), context.new_page()
-    log_in(one, live_server.url, admin.email, PASSWORD)
+    log_in(one, asgi_server.url, admin.email, PASSWORD)
     for page in (one, two):
-        page.goto(doc_url)
+        open_live(page, doc_url)
     type_into(one, key, "Thank you, Mr President.")
-    save_section(one, key)
-    type_into(two, key, "Madam President, distinguished delegates.")
-    two.locator(f'form.rich-editor[data-key="{key}"]').get_by_role("button", name="Save", exact=True).click()
-    conflict = two.locator(f'form.rich-editor[data-key="{key}"] .conflict')
-    conflict.wait_for()
-    assert "Thank you, Mr President." in conflict.inner_text()
-    assert "distinguished delegates" in two.locator(f"#edit-{key}").inner_text()
-    assert "distinguished delegates" not in Section.objects.get(pk=section.pk).body
-    # Unsaved text is kept in the browser: a reload offers it back.
-    two.reload()
-    two.get_by_role("button", name="Restore my unsaved text").click()
-    assert "distinguished delegates" in two.locator(f"#edit-{key}").inner_text()
+    type_into(two, key, " Madam President, distinguished delegates.")
+    for page in (one, two):
+        saved(page, document)
+    body = Section.objects.get(pk=section.pk).body
+    assert "Thank you, Mr President." in body and "distinguished delegates" in body
+    one.wait_for_function("(room) => window.UPRLiveEditor.htmlOf(room).includes('distinguished delegates')", arg=key)
+    assert one.evaluate("(room) => window.UPRLiveEditor.htmlOf(room)", key) == two.evaluate(
+        "(room) => window.UPRLiveEditor.htmlOf(room)", key)
     context.close()

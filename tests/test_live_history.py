@@ -215,6 +215,8 @@ def test_a_bad_name_is_refused_with_a_clear_message_and_changes_nothing(personas
     assert admin.post(url("section_version_name", section, 99999), {"name": "x"}).status_code == 404
     assert admin.post(url("section_version_name", section, 99_999_999_999_999), {"name": "x"}).status_code == 404
     assert admin.get(url("section_version_name", section, 1)).status_code == 405
+    assert admin.post(url("section_restore", section, 99999)).status_code == 404
+    assert admin.post(url("section_restore", section, 99_999_999_999_999)).status_code == 404
 
 
 # --- comparing -----------------------------------------------------------------------------------

@@ -26,6 +26,8 @@ ORDER = [Role.OBSERVER, Role.MEMBER, Role.EDITOR, Role.ADMIN]
 # The least role of each HTML write view, as decided (require_role marks it on the view as
 # `minimum_role`; the test checks the mark matches, so that loosening a rule fails here).
 DECLARED = {
+    "documents:section_version_name": Role.EDITOR,
+    "documents:section_version_keep": Role.EDITOR,
     "coalitions:settings": Role.ADMIN,
     "coalitions:calendar_feed": Role.ADMIN,
     "coalitions:member_edit": Role.ADMIN,
@@ -116,6 +118,7 @@ API_RULES = {
 
 # Pages that only read: a POST to them may render the page, but must change nothing.
 READ_ONLY = {
+    "documents:section_compare",
     "coalitions:dashboard", "coalitions:members", "coalitions:organisations", "coalitions:groups",
     "coalitions:engagements", "coalitions:engagement", "recommendations:list", "recommendations:export_csv",
     "recommendations:export_xlsx", "recommendations:template", "recommendations:statistics", "recommendations:lobbying",

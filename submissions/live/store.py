@@ -354,8 +354,6 @@ def keep_version(text: LiveText, *, reason: str, actor: Any = None, name: str = 
     one, unless it is named). Call inside a transaction holding the text's row lock, after `render`."""
     if not text.section_id:
         return None
-    if text.seq <= text.versioned_seq and not name and reason != RevisionReason.STATUS:
-        return None
     section = Section.objects.get(pk=text.section_id)
     last = SectionRevision.objects.filter(section_id=section.pk).order_by("-version").first()
     if (last is not None and last.live_seq == text.seq and last.body == section.body and last.title == section.title

@@ -1,0 +1,245 @@
+"""Live editor, (c): opening a maximum-length joint submission until the editor accepts input, in
+headless Chromium.
+
+    .venv/bin/python benchmarks/live_open.py          # about 40 s, plus the database the first time
+
+Target: < 1 s from navigation start until the editor accepts input. The page is /c/<slug>/documents/<id>/
+of the maximum-length joint submission (12 sections, 5,630 counted words, 150 footnotes: 13 rooms with
+the summary, built section by section with the services: live_seed.py), opened by an editor of the
+working group that writes every section, served with its static files (the 623 KB bundle
+static/editor/live-editor.js) by `uvicorn upr.asgi:application --ws websockets-sansio --workers 1` on
+the scratch database and Redis (live_common.py; upr.settings.dev, DEBUG off: WhiteNoise serves the
+static files from the apps' folders).
+
+Each load, in a new browser context (empty cache, empty IndexedDB: a first visit on this device) unless
+said, measured in the page's own clock (`performance.now()`, whose 0 is the navigation's start):
+
+* the document page: first contentful paint (the server's HTML), the load event, `UPRLiveEditor.connected()
+  && synced()` (every room synced), every writable room's TipTap editor editable, and then a character
+  typed by Playwright's keyboard (real key events, into the first paragraph of the first section)
+  visible in that editor's DOM. The last includes Playwright's own round trips for the click and the
+  key (some tens of ms): the figure is an upper bound.
+* the baseline, in the same browser and the same run, alternating with it: the coalition's dashboard
+  (/c/<slug>/, a trivial page of the app with the same stylesheet and header), to its load event.
+* a second visit of each in the same context ("warm": HTTP cache and, for the document, the rooms
+  kept in IndexedDB by y-indexeddb).
+
+Then, once: the frames that typing sends, counted by wrapping WebSocket.send in the page (UPDATE and
+AWARENESS per keystroke), which live_relay.py's simulated keystrokes are compared with.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import live_common as common  # noqa: E402
+from benchmarks.live_common import say  # noqa: E402
+
+TARGET_MS = 1000.0
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+NAVIGATION = """() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+  return {response_end: nav.responseEnd, dom_content_loaded: nav.domContentLoadedEventEnd, load: nav.loadEventEnd,
+          fcp: fcp ? fcp.startTime : null, bytes: nav.transferSize || nav.encodedBodySize};
+}"""
+SYNCED = """() => (window.UPRLiveEditor && window.UPRLiveEditor.connected() && window.UPRLiveEditor.synced())
+  ? performance.now() : false"""
+EDITABLE = """(rooms) => {
+  const live = window.UPRLiveEditor;
+  for (const room of rooms) {
+    const entry = live.rooms[room];
+    if (!entry || !entry.editor || !entry.editor.isEditable) return false;
+  }
+  return performance.now();
+}"""
+TYPED = """([room, marker]) => {
+  const el = document.querySelector(`.live-text[data-room="${room}"] .ProseMirror`);
+  return el && el.textContent.includes(marker) ? performance.now() : false;
+}"""
+# Counts what the page sends on its WebSocket, by frame type (binary: the first byte; text: "type").
+COUNT_FRAMES = """(() => {
+  const counts = {};
+  window.__frames = counts;
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    let kind;
+    if (typeof data === 'string') { try { kind = 'text:' + JSON.parse(data).type; } catch (e) { kind = 'text'; } }
+    else { const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, 1);
+           kind = ['SYNC_STEP1', 'SYNC_STEP2', 'UPDATE', 'AWARENESS'][bytes[0]] || ('type ' + bytes[0]); }
+    counts[kind] = (counts[kind] || 0) + 1;
+    return send.call(this, data);
+  };
+})();"""
+
+
+def open_document(browser, context, url: str, rooms: list[str], type_room: str, marker: str) -> dict:  # type: ignore[no-untyped-def]
+    page = context.new_page()
+    page.goto(url, wait_until="commit")
+    synced = page.wait_for_function(SYNCED, timeout=60_000, polling="raf").json_value()
+    editable = page.wait_for_function(EDITABLE, arg=rooms, timeout=60_000, polling="raf").json_value()
+    paragraph = page.locator(f'.live-text[data-room="{type_room}"] .ProseMirror p').first
+    paragraph.click(position={"x": 2, "y": 4})  # the start of the first paragraph
+    page.keyboard.type(marker)
+    typed = page.wait_for_function(TYPED, arg=[type_room, marker], timeout=30_000, polling="raf").json_value()
+    page.wait_for_function("() => window.UPRLiveEditor.pending() === 0", timeout=30_000)  # stored before the next load
+    timing = page.evaluate(NAVIGATION)
+    page.close()
+    return {**timing, "synced": synced, "editable": editable, "typed": typed}
+
+
+def open_baseline(context, url: str) -> dict:  # type: ignore[no-untyped-def]
+    page = context.new_page()
+    page.goto(url, wait_until="load")
+    timing = page.evaluate(NAVIGATION)
+    page.close()
+    return timing
+
+
+def frames_per_keystroke(browser, server: common.Server, url: str, session: str, type_room: str) -> dict:  # type: ignore[no-untyped-def]
+    """What a browser sends while a person types 20 characters at 5 a second into a paragraph."""
+    context = new_context(browser, server, session)
+    context.add_init_script(COUNT_FRAMES)
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_function(SYNCED, timeout=60_000)
+    page.locator(f'.live-text[data-room="{type_room}"] .ProseMirror p').nth(1).click(position={"x": 2, "y": 4})
+    page.wait_for_timeout(500)
+    before = page.evaluate("() => ({...window.__frames})")
+    page.keyboard.type("abcdefghijklmnopqrst", delay=200)
+    page.wait_for_function("() => window.UPRLiveEditor.pending() === 0", timeout=30_000)
+    page.wait_for_timeout(300)
+    after = page.evaluate("() => ({...window.__frames})")
+    context.close()
+    return {k: after.get(k, 0) - before.get(k, 0) for k in after if after.get(k, 0) - before.get(k, 0)}
+
+
+def new_context(browser, server: common.Server, session: str):  # type: ignore[no-untyped-def]
+    context = browser.new_context()
+    context.add_cookies([{"name": "sessionid", "value": session, "url": server.origin}])
+    return context
+
+
+def summary(values: list[float]) -> str:
+    return f"{statistics.median(values):7.0f} {max(values):7.0f}" if values else f"{'-':>7} {'-':>7}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--loads", type=int, default=5, help="measured loads of each page, each kind (default 5)")
+    parser.add_argument("--fresh", action="store_true", help=f"drop and remake {common.DB_NAME} first")
+    parser.add_argument("--json", metavar="PATH", help="also write the figures to PATH")
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    started = time.perf_counter()
+    common.ensure_database(fresh=args.fresh)
+    seeded = common.seed("maxdoc", "--editors", "2", "--name", "page")
+    say(f"document {seeded['document']}: {seeded['sections']} sections, {seeded['counted_words']} words, "
+        f"{seeded['footnotes']} footnotes ({seeded['kib_html']} KiB of HTML)")
+    session = seeded["editors"][0]
+    doc_url_path = f"/c/{seeded['slug']}/documents/{seeded['document']}/"
+    base_url_path = f"/c/{seeded['slug']}/"
+    writable = [room for room in seeded["rooms"] if room != "summary"]  # an editor writes the sections; admins the summary
+    type_room = seeded["rooms"][0]
+    rows: dict[str, list[dict]] = {"document, first visit": [], "document, second visit": [],
+                                   "dashboard (baseline), first visit": [], "dashboard (baseline), second visit": []}
+    frames: dict = {}
+    with tempfile.TemporaryDirectory(prefix="upr-live-open-") as folder, common.claimed_redis() as redis_url:
+        server = common.Server(common.bench_env(redis_url=redis_url), workers=1, log_path=Path(folder) / "uvicorn.log")
+        try:
+            server.wait_ready()
+            for path in (doc_url_path, base_url_path, "/static/editor/live-editor.js"):
+                status, _headers, body = common.get(server.port, path, f"sessionid={session}")
+                if status != 200:
+                    raise SystemExit(f"[live-bench] GET {path}: {status}")
+            say(f"uvicorn pid {server.process.pid}; the document page is {len(body) // 1024} KiB of bundle + "
+                f"{len(common.get(server.port, doc_url_path, f'sessionid={session}')[2]) // 1024} KiB of HTML; "
+                f"load average {common.load_average()}")
+            doc_url, base_url = server.origin + doc_url_path, server.origin + base_url_path
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+                try:
+                    window = common.CpuWindow(server.pids).start()
+                    # Warm-up, not measured: the server's first render of each page, the browser's first start.
+                    for url in (doc_url, base_url):
+                        context = new_context(browser, server, session)
+                        if url == doc_url:
+                            open_document(browser, context, url, writable, type_room, "W")
+                        else:
+                            open_baseline(context, url)
+                        context.close()
+                    for n in range(args.loads):
+                        order = ["document", "baseline"] if n % 2 == 0 else ["baseline", "document"]
+                        for which in order:
+                            context = new_context(browser, server, session)
+                            try:
+                                for visit in ("first visit", "second visit"):
+                                    if which == "document":
+                                        marker = f"Q{n}{visit[0]}"
+                                        rows[f"document, {visit}"].append(
+                                            open_document(browser, context, doc_url, writable, type_room, marker))
+                                    else:
+                                        rows[f"dashboard (baseline), {visit}"].append(open_baseline(context, base_url))
+                            finally:
+                                context.close()
+                        say(f"load {n + 1}/{args.loads} (load average {common.load_average()})")
+                    cpu = window.stop()
+                    frames = frames_per_keystroke(browser, server, doc_url, session, type_room)
+                finally:
+                    browser.close()
+        finally:
+            server.stop()
+        log = server.log_tail().strip()
+        if log:
+            say(f"server log (tail):\n{log}")
+
+    print()
+    print(f"Opening the document page in headless Chromium: {seeded['sections']} sections, {seeded['counted_words']} "
+          f"words, {seeded['footnotes']} footnotes, {len(seeded['rooms'])} rooms; {args.loads} loads each, alternating; "
+          "ms from navigation start, median and max")
+    print(f"{'page, visit':<38} {'FCP':>15} {'load event':>15} {'synced':>15} {'editable':>15} {'typed char':>15}")
+    for name, loads in rows.items():
+        cells = [summary([r[key] for r in loads if r.get(key) is not None])
+                 for key in ("fcp", "load", "synced", "editable", "typed")]
+        print(f"{name:<38} " + " ".join(f"{cell:>15}" for cell in cells))
+    lines = []
+    for visit in ("first visit", "second visit"):
+        typed = statistics.median(r["typed"] for r in rows[f"document, {visit}"])
+        worst = max(r["typed"] for r in rows[f"document, {visit}"])
+        base = statistics.median(r["load"] for r in rows[f"dashboard (baseline), {visit}"])
+        synced = statistics.median(r["synced"] for r in rows[f"document, {visit}"])
+        lines.append(f"{visit}: a typed character shows {typed:.0f} ms after navigation start (median; max {worst:.0f}; "
+                     f"synced at {synced:.0f}), the dashboard loads in {base:.0f} ms: ratio {typed / base:.2f}; "
+                     f"target < {TARGET_MS:.0f} ms: "
+                     + ("MET" if typed < TARGET_MS else f"MISSED by {typed - TARGET_MS:.0f} ms"))
+    lines.append("CPU over the loads, in % of one core: server (uvicorn) "
+                 f"{common.pct(cpu['server'], cpu['wall']).strip()}, this process and Chromium are in 'other' with the "
+                 f"rest of the machine: {common.pct(cpu['other'] + cpu['client'], cpu['wall']).strip()}, machine "
+                 f"{common.pct(cpu['machine'], cpu['wall']).strip()} of {common.cores() * 100}%")
+    if frames:
+        typed_chars = 20
+        lines.append(f"typing 20 characters at 5/s in Chromium sent: {json.dumps(frames)} "
+                     f"({frames.get('UPDATE', 0) / typed_chars:.2f} UPDATE and {frames.get('AWARENESS', 0) / typed_chars:.2f}"
+                     " AWARENESS per keystroke)")
+    print()
+    for line in lines:
+        print(line)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"rows": rows, "lines": lines, "frames": frames, "cpu": cpu}, indent=1))
+    print(f"\n({time.perf_counter() - started:.0f} s in all; load average at the end {common.load_average()})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
