@@ -39,8 +39,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import live_common as common  # noqa: E402
-from benchmarks.live_common import say  # noqa: E402
+from benchmarks import live_common as common
+from benchmarks.live_common import say
 
 TARGET_MS = 1000.0
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

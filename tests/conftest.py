@@ -597,7 +597,6 @@ class AsgiServer:
         import time
 
         import uvicorn
-
         from channels.routing import ProtocolTypeRouter
         from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 

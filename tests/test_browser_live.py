@@ -178,7 +178,7 @@ def test_presence_shows_the_others_names_and_where_they_are(live, personas):
     first = live.open(personas.editor)
     second = live.open(personas.admin)
     live.editor(second).click()
-    first.wait_for_function(f"(name) => document.querySelector('.live-presence').textContent.includes(name)",
+    first.wait_for_function("(name) => document.querySelector('.live-presence').textContent.includes(name)",
                             arg=str(personas.admin), timeout=5000)
     assert str(personas.admin) in first.locator(".live-presence").inner_text()
     assert live.section.title in first.locator(".live-presence").inner_text()
