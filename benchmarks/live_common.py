@@ -160,6 +160,25 @@ def claimed_redis() -> Iterator[str]:
                 client.delete(*keys[start:start + 1000])
 
 
+def texts_behind(document: int) -> int:
+    """The document's live texts whose HTML is behind their CRDT (typed, not yet rendered)."""
+    import psycopg
+
+    with psycopg.connect(dbname=DB_NAME, connect_timeout=5, **PG) as conn:
+        row = conn.execute("SELECT count(*) FROM submissions_livetext WHERE document_id = %s AND rendered_seq < seq",
+                           [document]).fetchone()
+        return int(row[0]) if row else 0
+
+
+def wait_rendered(document: int, timeout: float = 15) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if texts_behind(document) == 0:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 # --- /proc ------------------------------------------------------------------------------------------
 
 
@@ -346,10 +365,11 @@ class Socket:
     sync steps as the browser's provider does; `on_binary(kind, room, payload, at)` and
     `on_text(message, at)` see every frame with its arrival time (perf_counter) before it is applied."""
 
-    def __init__(self, ws: Any, client: Any, *, apply: bool = True) -> None:
+    def __init__(self, ws: Any, client: Any, *, apply: bool = True, keep: set[str] | None = None) -> None:
         self.ws = ws
         self.client = client
         self.apply = apply
+        self.keep = keep  # rooms whose content this client holds (None: all); the others are synced and dropped
         self.on_binary: Callable[[int, str, Any, float], None] | None = None
         self.on_text: Callable[[dict, float], None] | None = None
         self.synced: set[str] = set()
@@ -360,7 +380,8 @@ class Socket:
         self.reader = asyncio.create_task(self._read())
 
     @classmethod
-    async def open(cls, server: Server, path: str, session: str, *, apply: bool = True) -> Socket:
+    async def open(cls, server: Server, path: str, session: str, *, apply: bool = True,
+                   keep: set[str] | None = None) -> Socket:
         from websockets.asyncio.client import connect
 
         from submissions.live.client import LiveClient
@@ -368,7 +389,7 @@ class Socket:
         ws = await connect(f"ws://{HOST}:{server.port}{path}", origin=server.origin,  # type: ignore[arg-type]
                            additional_headers={"Cookie": f"sessionid={session}"}, proxy=None, max_size=None,
                            open_timeout=30, compression=None, ping_interval=20, ping_timeout=60)
-        return cls(ws, LiveClient(), apply=apply)
+        return cls(ws, LiveClient(), apply=apply, keep=keep)
 
     async def join(self, rooms: list[str]) -> None:
         self.expect_rooms = set(rooms)
@@ -404,7 +425,11 @@ class Socket:
                     self.on_binary(kind, room, payload, at)
                 if kind in (protocol.UPDATE, protocol.AWARENESS) and not self.apply:
                     continue
-                reply = self.client.receive(data=message)
+                if self.keep is not None and kind in (protocol.UPDATE, protocol.SYNC_STEP2) \
+                        and self._room_of(message) not in self.keep:
+                    reply = None  # not held here: received (and its sync counted), not applied
+                else:
+                    reply = self.client.receive(data=message)
                 if reply is not None and self.access.get(self._room_of(reply)) != "read":
                     # As the browser: a room this person may only read gets no answer to the server's
                     # step 1 (nothing of theirs is in it; the server would refuse it).

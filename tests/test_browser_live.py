@@ -12,7 +12,7 @@ from django.test import Client
 from coalitions.models import Membership, Role
 from submissions import services
 from submissions.live import store, yhtml
-from submissions.models import Section
+from submissions.models import Document, Section
 from submissions.wordcount import count_html
 
 from .factories import MembershipFactory, UserFactory
@@ -215,3 +215,113 @@ def test_the_browser_count_agrees_with_the_server_and_every_node_renders_alike(l
     row = page.locator(f'tr[data-part="{live.room}"]')
     assert int(row.locator("[data-counted]").inner_text()) == counted.counted + len(section.title.split())
     assert int(row.locator("[data-footnotes]").inner_text()) == counted.footnotes
+
+
+def test_undo_is_per_person_never_undoing_the_others_typing(live, personas):
+    mine, theirs = live.open(personas.editor), live.open(live.second)
+    caret_at_end_of_first_paragraph(mine, live)
+    mine.keyboard.type(" mine", delay=10)
+    wait_saved(mine)
+    live.editor(theirs).locator("p").nth(1).click()
+    theirs.keyboard.press("End")
+    theirs.keyboard.type(" theirs", delay=10)
+    wait_saved(theirs)
+    mine.wait_for_function("(room) => window.UPRLiveEditor.htmlOf(room).includes('theirs')", arg=live.room)
+    live.editor(mine).focus()
+    mine.keyboard.press("Control+z")
+    wait_saved(mine)
+    theirs.wait_for_function("(room) => !window.UPRLiveEditor.htmlOf(room).includes('mine')", arg=live.room)
+    stored = live.stored_html()
+    assert " mine" not in stored and "Second paragraph. theirs" in stored
+    mine.keyboard.press("Control+y")
+    wait_saved(mine)
+    assert " mine" in live.stored_html()
+
+
+def test_the_toolbar_is_one_tab_stop_with_arrow_keys_and_every_button_labelled(live, personas):
+    page = live.open(personas.editor)
+    toolbar = page.locator(f'.live-text[data-room="{live.room}"] [role="toolbar"]')
+    buttons = toolbar.locator("button")
+    assert buttons.count() >= 12
+    labels = [buttons.nth(i).get_attribute("aria-label") for i in range(buttons.count())]
+    assert all(label and label.strip() for label in labels), labels
+    assert sum(1 for i in range(buttons.count()) if buttons.nth(i).get_attribute("tabindex") == "0") == 1
+    buttons.first.focus()
+    page.keyboard.press("ArrowRight")
+    focused = page.evaluate("() => document.activeElement.getAttribute('aria-label')")
+    assert focused == labels[1]
+    page.keyboard.press("End")
+    assert page.evaluate("() => document.activeElement.getAttribute('aria-label')") == labels[-1] or \
+        page.evaluate("() => document.activeElement.closest('[role=toolbar]') !== null")
+    # Bold from the toolbar, through the keyboard: it is pressed and the text is bold.
+    caret_at_end_of_first_paragraph(page, live)
+    page.keyboard.press("Control+b")
+    page.keyboard.type(" strong words", delay=10)
+    wait_saved(page)
+    assert "<strong> strong words</strong>" in live.stored_html()
+    assert toolbar.locator('button[aria-pressed="true"]').count() >= 1
+
+
+def test_a_footnote_is_written_in_place_numbered_live_and_kept_out_of_the_count(live, personas):
+    page = live.open(personas.editor)
+    caret_at_end_of_first_paragraph(page, live)
+    page.keyboard.press("Control+Alt+f")
+    popover = page.locator(".live-footnote-popover")
+    popover.wait_for()
+    page.keyboard.type("Second source, 2025.", delay=10)
+    page.keyboard.press("Escape")
+    page.keyboard.type(" Then the text goes on.", delay=10)
+    wait_saved(page)
+    stored = live.stored_html()
+    assert ('<span class="footnote">A source, 2024.</span><span class="footnote">Second source, 2025.</span>'
+            " Then the text goes on.") in stored
+    numbers = page.locator(f'.live-text[data-room="{live.room}"] .live-footnote').all_inner_texts()
+    assert [n.strip() for n in numbers] == ["1", "2"]
+    store.ensure_rendered(live.document)
+    section = Section.objects.get(pk=live.section.pk)
+    assert section.footnote_words == 6 and section.counted_words == count_html(section.body).counted
+
+
+def test_paste_from_word_and_google_docs_keeps_structure_and_footnotes_and_drops_the_rest(live, personas):
+    page = live.open(personas.editor)
+    caret_at_end_of_first_paragraph(page, live)
+    page.keyboard.press("Enter")  # into a new, empty paragraph, as one pastes a passage
+    word = ('<html xmlns:o="urn:schemas-microsoft-com:office:office"><body>'
+            '<h2 style="color:red">Civic space</h2><p class="MsoNormal" style="font-family:Calibri">Defenders face '
+            '<b>threats</b><a style="mso-footnote-id:ftn1" href="#_ftn1" name="_ftnref1"><span class="MsoFootnoteReference">'
+            '[1]</span></a> and <a href="https://www.ohchr.org/">reprisals</a>.</p><ul><li>First point</li><li>Second point</li></ul>'
+            '<div style="mso-element:footnote-list"><div style="mso-element:footnote" id="ftn1"><p class="MsoFootnoteText">'
+            '<a style="mso-footnote-id:ftn1" href="#_ftnref1" name="_ftn1">[1]</a> Report of the ombudsperson, 2024.</p></div></div>'
+            '</body></html>')
+    page.evaluate("""(html) => {
+        const data = new DataTransfer();
+        data.setData('text/html', html);
+        data.setData('text/plain', 'fallback');
+        document.activeElement.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+    }""", word)
+    wait_saved(page)
+    stored = live.stored_html()
+    assert "<h2>Civic space</h2>" in stored
+    assert '<strong>threats</strong><span class="footnote">Report of the ombudsperson, 2024.</span>' in stored
+    assert '<a href="https://www.ohchr.org/"' in stored and "<ul><li>First point</li><li>Second point</li></ul>" in stored
+    assert "style" not in stored and "Mso" not in stored and "[1]" not in stored
+
+
+def test_a_form_write_reaches_open_editors_and_the_document_made_final_turns_them_read_only(live, personas):
+    page = live.open(personas.editor)
+    admin = personas.membership(personas.admin)
+    services.section_save(section=live.section, membership=admin, base_version=Section.objects.get(pk=live.section.pk).version,
+                          body=BODY + "<p>Written through the API.</p>")
+    page.wait_for_function("(room) => window.UPRLiveEditor.htmlOf(room).includes('Written through the API.')",
+                           arg=live.room, timeout=5000)
+    # Made final (as the status service does once the checks pass): every open editor stops writing.
+    document = Document.objects.get(pk=live.document.pk)
+    document.status = "final"
+    document.save(update_fields=["status", "updated_at"])
+    page.wait_for_function(f"""() => document.querySelector('.live-text[data-room="{live.room}"] .ProseMirror')
+                                    .getAttribute('contenteditable') === 'false'""", timeout=5000)
+    before = live.stored_html()
+    live.editor(page).click()
+    page.keyboard.type("too late")
+    time.sleep(0.5)
+    assert live.stored_html() == before

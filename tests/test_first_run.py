@@ -192,3 +192,56 @@ def test_error_pages_of_make_run_show_no_settings_or_environment(first_run: dict
         expected = (500, "Something went wrong") if name.endswith("server_error") else (404, "Page not found")
         assert (page["status"], expected[1] in page["body"]) == (expected[0], True), (name, page["body"][:1000])
         assert_discloses_nothing(page["body"])
+
+
+@pytest.mark.browser
+def test_make_runs_one_command_serves_live_editing_to_two_people_on_sqlite(first_run: dict[str, str], chromium) -> None:  # type: ignore[no-untyped-def]
+    """`make run`'s server (its own command: Daphne's runserver, the in-memory channel layer, SQLite)
+    serves the page, the editor's bundle and its WebSocket: the demo's editor types in a section and
+    the secretariat, in another browser, sees it arrive; it is stored in the SQLite file."""
+    port = free_port()
+    runserver = make_run_commands()[-1]
+    address = f"127.0.0.1:{port}"
+    database = first_run["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as db:
+        document_id, slug = db.execute(
+            "SELECT d.id, c.slug FROM submissions_document d JOIN coalitions_coalition c ON c.id = d.coalition_id"
+            " WHERE d.kind = 'joint_submission' ORDER BY d.id LIMIT 1").fetchone()
+        updates_before = db.execute("SELECT COUNT(*) FROM submissions_liveupdate").fetchone()[0]
+    server = subprocess.Popen([sys.executable, "manage.py", runserver[0], address, "--noreload"], cwd=ROOT, env=first_run,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for _ in range(150):
+            try:
+                get(f"http://{address}/health/")
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("runserver did not start")
+        pages = []
+        for email in ("editor@example.org", "demo@example.org"):
+            page = chromium.new_context().new_page()
+            page.goto(f"http://{address}/accounts/login/")
+            page.get_by_label(re.compile(r"^Email:?$")).fill(email)
+            page.get_by_label(re.compile(r"^Password:?$")).fill("demo-coalition-2026")
+            page.get_by_role("button", name="Sign In").click()
+            page.wait_for_load_state()
+            page.goto(f"http://{address}/c/{slug}/documents/{document_id}/")
+            page.wait_for_function("() => window.UPRLiveEditor && window.UPRLiveEditor.connected() && window.UPRLiveEditor.synced()")
+            pages.append(page)
+        editor, secretariat = pages
+        writable = editor.locator('.live-text .ProseMirror[contenteditable="true"]').first
+        room = writable.evaluate("(el) => el.closest('.live-text').dataset.room")
+        writable.click()
+        editor.keyboard.press("Control+End")
+        editor.keyboard.type(" Typed live on SQLite.")
+        editor.wait_for_function("() => window.UPRLiveEditor.pending() === 0")
+        secretariat.wait_for_function("(room) => window.UPRLiveEditor.htmlOf(room).includes('Typed live on SQLite.')",
+                                      arg=room, timeout=5000)
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "Traceback" not in output, output[-3000:]
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT COUNT(*) FROM submissions_liveupdate").fetchone()[0] > updates_before
