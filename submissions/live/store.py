@@ -269,14 +269,22 @@ def render(text_id: int, *, changed_by: Any = None) -> bool:
         state = current_state(text)
         html = yhtml.state_to_html(state)
         changed = _store_html(text, html, changed_by=changed_by)
-        fields: dict[str, Any] = {"rendered_seq": text.seq}
-        if text.seq - text.folded_seq >= FOLD_AFTER:
-            fields.update(state=state, folded_seq=text.seq)
-        LiveText.objects.filter(pk=text.pk).update(**fields)
-        if "folded_seq" in fields:
-            # Versions keep their own full state, so the folded updates are no longer needed.
-            LiveUpdate.objects.filter(text_id=text.pk, seq__lte=text.seq).delete()
+        LiveText.objects.filter(pk=text.pk).update(rendered_seq=text.seq)
+        _fold(text)
         return changed
+
+
+def _fold(text: LiveText) -> None:
+    """Merges the log into the state, up to the latest kept version only: the updates after it name
+    who wrote since, which the next version records (a summary has no versions: all of its log)."""
+    through = text.seq if not text.section_id else min(text.seq, text.versioned_seq)
+    if through - text.folded_seq < FOLD_AFTER:
+        return
+    updates = list(LiveUpdate.objects.filter(text_id=text.pk, seq__gt=text.folded_seq, seq__lte=through)
+                   .order_by("seq").values_list("update", flat=True))
+    parts = ([bytes(text.state)] if text.state else []) + [bytes(u) for u in updates]
+    LiveText.objects.filter(pk=text.pk).update(state=pycrdt.merge_updates(*parts), folded_seq=through)
+    LiveUpdate.objects.filter(text_id=text.pk, seq__lte=through).delete()
 
 
 def _store_html(text: LiveText, html: str, *, changed_by: Any) -> bool:
@@ -390,7 +398,9 @@ def keep_pause_version(text_id: int) -> SectionRevision | None:
     with transaction.atomic():
         _lock_owner(LiveText.objects.filter(pk=text_id).values_list("document_id", "section_id").get())
         text = LiveText.objects.select_for_update().get(pk=text_id)
-        return keep_version(text, reason=RevisionReason.PAUSE)
+        kept = keep_version(text, reason=RevisionReason.PAUSE)
+        _fold(text)
+        return kept
 
 
 def keep_versions_of(document: Document, *, reason: str, actor: Any = None) -> None:
