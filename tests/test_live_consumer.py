@@ -305,3 +305,15 @@ def test_presence_and_carets_carry_the_accounts_names(personas, document):
     assert json.loads(stamped[0].state)["user"]["name"] == str(personas.editor)  # not "Someone Else"
     removal = protocol.read_awareness(b.awareness[-1][1])
     assert removal[0].client_id == 12345 and removal[0].state == "null"
+
+
+def test_every_websocket_address_is_under_a_coalition_and_resolved_by_the_guard():
+    """As tests/test_tenancy_guard.py does for pages: a new socket route cannot skip the coalition."""
+    from submissions.live import consumer, routing
+
+    assert routing.websocket_urlpatterns
+    for pattern in routing.websocket_urlpatterns:
+        assert str(pattern.pattern).startswith("ws/c/<slug:coalition_slug>/"), pattern
+        assert pattern.callback.consumer_class is consumer.LiveDocumentConsumer
+    # The consumer resolves the person through the pages' own guard.
+    assert consumer.membership_for.__module__ == "coalitions.tenancy"
