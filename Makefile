@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test venv services bench bench-import assets clean
+.PHONY: run test venv services bench bench-import bench-live assets clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ bench: venv services
 ## How long importing recommendations takes (OHCHR Word file, UPR Info's 41,066 rows).
 bench-import: venv services
 	$(PY) benchmarks/import_recommendations.py
+
+## The live editor's benchmarks (see benchmarks/README.md, "Live editor").
+bench-live: venv services
+	$(PY) benchmarks/live_relay.py
+	$(PY) benchmarks/live_memory.py
+	$(PY) benchmarks/live_open.py
+	$(PY) benchmarks/live_page.py --compare-wsgi
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -8,8 +8,8 @@
   tests claim theirs (tests/live_servers.py: SET NX on a shared key), so that a benchmark never shares a
   channel layer with a test run; the Django cache keys it wrote are deleted afterwards.
 - `Server`: `uvicorn upr.asgi:application --ws websockets-sansio` (production's command, docker-compose.yml)
-  on a socket bound here (`--fd`), killed with this process whatever happens; its pids (the
-  supervisor and, with --workers 2, its children) for the CPU and memory read from /proc.
+  on a free port of 127.0.0.1 (`--host/--port`, not `--fd`: see Server), killed with this process
+  whatever happens; its pids (the supervisor and, with --workers 2, its children) for /proc.
 - `Socket`: one editor's WebSocket (the `websockets` library) speaking PROTOCOL.md with
   `submissions.live.client.LiveClient`, with a callback per frame, for timing.
 - /proc readers: CPU seconds of processes, of PostgreSQL backends of the database, RSS, load.
@@ -170,6 +170,16 @@ def texts_behind(document: int) -> int:
         return int(row[0]) if row else 0
 
 
+def updates_stored(document: int) -> int:
+    """How many updates the document's live texts have stored so far (each text numbers its own)."""
+    import psycopg
+
+    with psycopg.connect(dbname=DB_NAME, connect_timeout=5, **PG) as conn:
+        row = conn.execute("SELECT coalesce(sum(seq), 0) FROM submissions_livetext WHERE document_id = %s",
+                           [document]).fetchone()
+        return int(row[0]) if row else 0
+
+
 def wait_rendered(document: int, timeout: float = 15) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -209,7 +219,12 @@ def cpu_seconds(pids: list[int]) -> float:
 
 def postgres_cpu_seconds(database: str = DB_NAME) -> float:
     """CPU of the PostgreSQL backends serving `database` (their process title names it)."""
-    total = 0.0
+    return sum(postgres_backends(database).values())
+
+
+def postgres_backends(database: str = DB_NAME) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving `database`, by pid."""
+    found: dict[int, float] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -222,8 +237,8 @@ def postgres_cpu_seconds(database: str = DB_NAME) -> float:
             continue
         if f" {database} " in title:
             rest = raw[raw.rindex(")") + 2:].split()
-            total += (int(rest[11]) + int(rest[12])) / CLOCK_TICK
-    return total
+            found[int(entry)] = (int(rest[11]) + int(rest[12])) / CLOCK_TICK
+    return found
 
 
 def machine_cpu_seconds() -> tuple[float, float]:
@@ -251,10 +266,10 @@ class CpuWindow:
     def __init__(self, server_pids: Callable[[], list[int]]) -> None:
         self.server_pids = server_pids
 
-    def _sample(self) -> dict[str, float]:
+    def _sample(self) -> dict[str, Any]:
         busy, _total = machine_cpu_seconds()
         return {"wall": time.perf_counter(), "server": cpu_seconds(self.server_pids()), "client": time.process_time(),
-                "postgres": postgres_cpu_seconds(), "machine": busy}
+                "postgres": postgres_backends(), "machine": busy}
 
     def start(self) -> CpuWindow:
         self.before = self._sample()
@@ -262,9 +277,33 @@ class CpuWindow:
 
     def stop(self) -> dict[str, float]:
         after = self._sample()
+        # PostgreSQL by backend: one that started during the window counts from 0; one that ended is
+        # lost (its CPU after the start is not known: a lower bound).
+        before_pg, after_pg = self.before.pop("postgres"), after.pop("postgres")
         used = {k: after[k] - self.before[k] for k in after}
+        used["postgres"] = sum(seconds - before_pg.get(pid, 0.0) for pid, seconds in after_pg.items())
+        used["postgres_backends_ended"] = float(len(set(before_pg) - set(after_pg)))
+        self.before["postgres"] = before_pg
         used["other"] = max(0.0, used["machine"] - used["server"] - used["client"] - used["postgres"])
         return used
+
+
+def redis_counters(url: str) -> dict[str, float]:
+    """Redis's own counters (server-wide: other users of this Redis count too): calls per command and
+    its CPU seconds. The difference over a window says how many commands the channel layer sent."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    counters: dict[str, float] = {}
+    for name, stats in client.info("commandstats").items():
+        counters[name.removeprefix("cmdstat_")] = float(stats["calls"])
+    cpu = client.info("cpu")
+    counters["cpu_seconds"] = float(cpu["used_cpu_sys"]) + float(cpu["used_cpu_user"])
+    return counters
+
+
+def redis_delta(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {k: after[k] - before.get(k, 0.0) for k in after if after[k] - before.get(k, 0.0)}
 
 
 def cores() -> int:
@@ -283,26 +322,23 @@ class Server:
 
     def __init__(self, env: dict[str, str], *, workers: int = 1, log_path: Path, name: str = "uvicorn",
                  profile: str | None = None) -> None:
-        from tests.live_servers import _die_with_parent, listening_socket
+        from tests.live_servers import _die_with_parent
 
-        sock = listening_socket()
-        self.port = sock.getsockname()[1]
+        # --host/--port as production, not a socket handed over with --fd: uvicorn wraps such a socket as
+        # AF_UNIX (socket.fromfd(fd, AF_UNIX, ...)), so asyncio never sets TCP_NODELAY on the connections
+        # it accepts, and small writes wait for delayed ACKs (40 ms steps in every latency).
+        self.port = free_port()
         self.log_path = log_path
         self.name = name
         self.workers = workers
-        try:
-            with log_path.open("wb") as log:
-                command = [PYTHON, "-m", "uvicorn", "upr.asgi:application", "--fd", str(sock.fileno()), "--workers",
-                           str(workers), "--ws", "websockets-sansio", "--no-access-log", "--log-level", "warning"]
-                if profile:  # the same server under cProfile in every thread (one process)
-                    assert workers == 1, "--profile profiles one process"
-                    command = [PYTHON, str(BENCH_DIR / "live_profile_server.py"), "--fd", str(sock.fileno()), "--out", profile]
-                self.process = subprocess.Popen(
-                    command,
-                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                    pass_fds=(sock.fileno(),), preexec_fn=_die_with_parent)
-        finally:
-            sock.close()
+        with log_path.open("wb") as log:
+            command = [PYTHON, "-m", "uvicorn", "upr.asgi:application", "--host", HOST, "--port", str(self.port),
+                       "--workers", str(workers), "--ws", "websockets-sansio", "--no-access-log", "--log-level", "warning"]
+            if profile:  # the same server under cProfile in every thread (one process)
+                assert workers == 1, "--profile profiles one process"
+                command = [PYTHON, str(BENCH_DIR / "live_profile_server.py"), "--port", str(self.port), "--out", profile]
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                            stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
 
     @property
     def origin(self) -> str:
@@ -331,6 +367,26 @@ class Server:
             time.sleep(0.2)
         raise SystemExit(f"[live-bench] {self.name} did not answer /health/ within {timeout} s:\n{self.log_tail()}")
 
+    def log_errors(self, keep_as: str) -> list[str]:
+        """What went wrong in the server's log: one line per kind of exception, with how many times
+        (the log is copied to `keep_as` when there is any, since the run's folder is removed)."""
+        import collections
+        import re
+        import shutil
+
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return []
+        kinds = collections.Counter(re.findall(r"^(\w+(?:\.\w+)*(?:Error|Exception)\b[^\n]{0,120})", text, flags=re.M))
+        tracebacks = text.count("Traceback (most recent call last)")
+        if not kinds and not tracebacks:
+            return []
+        shutil.copyfile(self.log_path, keep_as)
+        lines = [f"{tracebacks} tracebacks in the server log (kept in {keep_as}):"]
+        lines += [f"  {count} x {kind}" for kind, count in kinds.most_common(8)]
+        return lines
+
     def log_tail(self, chars: int = 3000) -> str:
         try:
             return self.log_path.read_text(errors="replace")[-chars:]
@@ -345,6 +401,14 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
 
 
 def get(port: int, path: str, cookie: str | None = None) -> tuple[int, dict[str, str], bytes]:

@@ -1,6 +1,6 @@
 """Live editor, (b): 200 documents open with 2 editors each on ONE ASGI process: memory and CPU.
 
-    .venv/bin/python benchmarks/live_memory.py        # about a minute, plus the data the first time (~1 min)
+    .venv/bin/python benchmarks/live_memory.py        # about 90 s, plus the data the first time (~1 min)
 
 One `uvicorn upr.asgi:application --ws websockets-sansio --workers 1` process on the scratch database and
 a Redis channel layer of its own (live_common.py). The data (live_seed.py `memory`): 200 maximum-length
@@ -260,7 +260,7 @@ def main() -> int:
     parser.add_argument("--documents", type=int, default=200)
     parser.add_argument("--per-document", type=int, default=2)
     parser.add_argument("--keystrokes", type=int, default=3, help="per editor (default 3)")
-    parser.add_argument("--seconds", type=float, default=10.0, help="over which the keystrokes are spread (default 10)")
+    parser.add_argument("--seconds", type=float, default=20.0, help="over which the keystrokes are spread (default 20)")
     parser.add_argument("--idle", type=float, default=5.0, help="seconds of each idle CPU window (default 5)")
     parser.add_argument("--concurrency", type=int, default=20, help="editors connecting at once (default 20)")
     parser.add_argument("--fresh", action="store_true", help=f"drop and remake {common.DB_NAME} first")
@@ -281,10 +281,13 @@ def main() -> int:
             out = asyncio.run(scenario(server, seeded, args))
         finally:
             server.stop()
-        log = server.log_tail().strip()
-        if log:
-            say(f"server log (tail):\n{log[-2000:]}")
+        server_errors = server.log_errors("/tmp/upr-live-memory-uvicorn.log")
+        if not server_errors and server.log_tail().strip():
+            say(f"server log (tail):\n{server.log_tail(1500).strip()}")
     lines = report(out, args, seeded)
+    for line in server_errors:
+        print(line)
+    lines += server_errors
     if args.json:
         Path(args.json).write_text(json.dumps({"lines": lines, **{k: v for k, v in out.items()}}, indent=1))
     print(f"\n({time.perf_counter() - started:.0f} s in all; load average at the end {common.load_average()})")

@@ -1,7 +1,7 @@
 """Live editor, (c): opening a maximum-length joint submission until the editor accepts input, in
 headless Chromium.
 
-    .venv/bin/python benchmarks/live_open.py          # about 40 s, plus the database the first time
+    .venv/bin/python benchmarks/live_open.py          # about a minute, plus the database the first time
 
 Target: < 1 s from navigation start until the editor accepts input. The page is /c/<slug>/documents/<id>/
 of the maximum-length joint submission (12 sections, 5,630 counted words, 150 footnotes: 13 rooms with
@@ -30,7 +30,9 @@ AWARENESS per keystroke), which live_relay.py's simulated keystrokes are compare
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -52,7 +54,8 @@ NAVIGATION = """() => {
   const fcp = performance.getEntriesByName('first-contentful-paint')[0];
   const bundle = performance.getEntriesByType('resource').find((e) => e.name.includes('live-editor.js'));
   const t = window.__t || {};
-  return {ttfb: nav.responseStart, html: nav.responseEnd, dom_content_loaded: nav.domContentLoadedEventEnd,
+  return {ttfb: nav.responseStart, html: nav.responseEnd, dom_interactive: nav.domInteractive,
+          dcl_start: nav.domContentLoadedEventStart, dom_content_loaded: nav.domContentLoadedEventEnd,
           load: nav.loadEventEnd, fcp: fcp ? fcp.startTime : null, bundle: bundle ? bundle.responseEnd : null,
           api: t.apiReady, ws_created: t.wsCreated, ws_open: t.wsOpen, last_step2: t.lastStep2, step2: t.step2,
           synced_raf: t.synced, long_tasks_ms: t.longtasks, long_tasks: t.longtaskCount};
@@ -83,9 +86,11 @@ INSTRUMENT = """(() => {
       }
     }).observe({type: 'longtask', buffered: true});
   } catch (error) { /* no long task timing */ }
+  // The bundle assigns window.UPRLiveEditor at the end of its evaluation, just before it starts the page.
+  let api;
+  Object.defineProperty(window, 'UPRLiveEditor', {configurable: true, enumerable: true, get() { return api; },
+    set(value) { api = value; if (t.apiReady === null) t.apiReady = performance.now(); }});
   const poll = () => {
-    const api = window.UPRLiveEditor;
-    if (api && t.apiReady === null) t.apiReady = performance.now();
     if (api && api.connected() && api.synced()) { t.synced = performance.now(); return; }
     requestAnimationFrame(poll);
   };
@@ -164,6 +169,21 @@ def frames_per_keystroke(browser, server: common.Server, url: str, session: str,
     return {k: after.get(k, 0) - before.get(k, 0) for k in after if after.get(k, 0) - before.get(k, 0)}
 
 
+async def python_opens(server: common.Server, path: str, session: str, rooms: list[str], times: int) -> list[float]:
+    """The server's share of a sync: a Python client (pycrdt, next to no work of its own) opens the
+    document's WebSocket, joins the rooms and receives every room's SYNC_STEP2; seconds, each time."""
+    took = []
+    for _ in range(times):
+        started = time.perf_counter()
+        sock = await common.Socket.open(server, path, session)
+        await sock.join(rooms)
+        await sock.wait_synced()
+        took.append(time.perf_counter() - started)
+        await asyncio.sleep(0.3)  # its sync answers stored
+        await sock.close()
+    return took
+
+
 def new_context(browser, server: common.Server, session: str):  # type: ignore[no-untyped-def]
     context = browser.new_context()
     context.add_init_script(INSTRUMENT)
@@ -178,6 +198,8 @@ def summary(values: list[float]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--loads", type=int, default=5, help="measured loads of each page, each kind (default 5)")
+    parser.add_argument("--edited", action="store_true",
+                        help="open a copy whose every section was saved once more (CRDTs with deletions)")
     parser.add_argument("--fresh", action="store_true", help=f"drop and remake {common.DB_NAME} first")
     parser.add_argument("--json", metavar="PATH", help="also write the figures to PATH")
     parser.add_argument("--profile", metavar="PATH", help="run the server under cProfile (every thread; slower: "
@@ -188,7 +210,10 @@ def main() -> int:
 
     started = time.perf_counter()
     common.ensure_database(fresh=args.fresh)
-    seeded = common.seed("maxdoc", "--editors", "2", "--name", "page")
+    # --edited: another document, the same text saved once more in every section, so that every room's
+    # CRDT holds deletions (as any edited text does): see "the sync answer" in README.md.
+    seeded = common.seed("maxdoc", "--editors", "2", *(("--name", "page-edited", "--edited") if args.edited
+                                                       else ("--name", "page")))
     say(f"document {seeded['document']}: {seeded['sections']} sections, {seeded['counted_words']} words, "
         f"{seeded['footnotes']} footnotes ({seeded['kib_html']} KiB of HTML)")
     session = seeded["editors"][0]
@@ -212,10 +237,13 @@ def main() -> int:
                 f"{len(common.get(server.port, doc_url_path, f'sessionid={session}')[2]) // 1024} KiB of HTML; "
                 f"load average {common.load_average()}")
             doc_url, base_url = server.origin + doc_url_path, server.origin + base_url_path
+            ws_path = f"/ws/c/{seeded['slug']}/documents/{seeded['document']}/live/"
+            probe = asyncio.run(python_opens(server, ws_path, session, seeded["rooms"], 5))
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
                 try:
                     window = common.CpuWindow(server.pids).start()
+                    browser_cpu = common.cpu_seconds(common.children_of(os.getpid()))
                     # Warm-up, not measured: the server's first render of each page, the browser's first start.
                     for url in (doc_url, base_url):
                         context = new_context(browser, server, session)
@@ -224,6 +252,7 @@ def main() -> int:
                         else:
                             open_baseline(context, url)
                         context.close()
+                    stored_before, typed = common.updates_stored(seeded["document"]), 0
                     for n in range(args.loads):
                         order = ["after an edit", "baseline", "page cached"]
                         for which in order if n % 2 == 0 else order[::-1]:
@@ -241,20 +270,25 @@ def main() -> int:
                                         say("WARNING: the typed characters were not rendered within 15 s")
                                     if which == "page cached":
                                         common.get(server.port, doc_url_path, f"sessionid={session}")
+                                    marker = f"Q{n}{which[0]}{visit[0]}"
                                     rows[f"document, {which}, {visit}"].append(open_document(
-                                        browser, context, doc_url, writable, type_room, f"Q{n}{which[0]}{visit[0]}"))
+                                        browser, context, doc_url, writable, type_room, marker))
+                                    typed += len(marker)
                             finally:
                                 context.close()
                         say(f"load {n + 1}/{args.loads} (load average {common.load_average()})")
+                    browser_cpu = common.cpu_seconds(common.children_of(os.getpid())) - browser_cpu
                     cpu = window.stop()
+                    opens = sum(len(r) for name, r in rows.items() if name.startswith("document"))
+                    stored_by_opens = common.updates_stored(seeded["document"]) - stored_before - typed
                     frames = frames_per_keystroke(browser, server, doc_url, session, type_room)
                 finally:
                     browser.close()
         finally:
             server.stop()
-        log = server.log_tail().strip()
-        if log:
-            say(f"server log (tail):\n{log}")
+        server_errors = server.log_errors("/tmp/upr-live-open-uvicorn.log")
+        if not server_errors and server.log_tail().strip():
+            say(f"server log (tail):\n{server.log_tail(1500).strip()}")
 
     print()
     print(f"Opening the document page in headless Chromium: {seeded['sections']} sections, {seeded['counted_words']} "
@@ -268,8 +302,10 @@ def main() -> int:
     print()
     print("Where the time goes on the way (document page; ms from navigation start, median of the loads):")
     steps = [("ttfb", "first byte of the HTML (server)"), ("html", "last byte of the HTML"), ("fcp", "first contentful paint"),
-             ("bundle", "live-editor.js received"), ("dom_content_loaded", "DOMContentLoaded done (bundle run, editors made)"),
-             ("api", "UPRLiveEditor defined"), ("ws_created", "WebSocket made"), ("ws_open", "WebSocket open"),
+             ("bundle", "live-editor.js received"), ("dom_interactive", "HTML parsed (domInteractive)"),
+             ("api", "the bundle evaluated (UPRLiveEditor assigned)"),
+             ("dcl_start", "UPRLiveEditor.start() done: 13 editors made"),
+             ("ws_created", "WebSocket made (rooms loaded from IndexedDB)"), ("ws_open", "WebSocket open"),
              ("last_step2", "last room's SYNC_STEP2 received"), ("synced_raf", "connected() && synced()"),
              ("typed", "typed character shown"), ("long_tasks_ms", "main thread: long tasks until synced (ms)")]
     print(f"{'':<50} " + " ".join(f"{name.removeprefix('document, ').replace('page cached', 'cached'):>26}" for name in kinds))
@@ -290,15 +326,23 @@ def main() -> int:
                      f"synced at {synced:.0f}); the dashboard's load event {base:.0f} ms: ratio {typed / base:.2f}; "
                      f"target < {TARGET_MS:.0f} ms: "
                      + ("MET" if typed < TARGET_MS else f"MISSED by {typed - TARGET_MS:.0f} ms"))
+    others = max(0.0, cpu["other"] - browser_cpu)
     lines.append("CPU over the loads, in % of one core: server (uvicorn) "
-                 f"{common.pct(cpu['server'], cpu['wall']).strip()}, this process and Chromium are in 'other' with the "
-                 f"rest of the machine: {common.pct(cpu['other'] + cpu['client'], cpu['wall']).strip()}, machine "
-                 f"{common.pct(cpu['machine'], cpu['wall']).strip()} of {common.cores() * 100}%")
+                 f"{common.pct(cpu['server'], cpu['wall']).strip()}, Chromium and Playwright "
+                 f"{common.pct(browser_cpu, cpu['wall']).strip()}, other processes (other people's work) "
+                 f"{common.pct(others, cpu['wall']).strip()}; machine {common.pct(cpu['machine'], cpu['wall']).strip()} "
+                 f"of {common.cores() * 100}%")
     if frames:
         typed_chars = 20
         lines.append(f"typing 20 characters at 5/s in Chromium sent: {json.dumps(frames)} "
                      f"({frames.get('UPDATE', 0) / typed_chars:.2f} UPDATE and {frames.get('AWARENESS', 0) / typed_chars:.2f}"
                      " AWARENESS per keystroke)")
+    lines.append(f"the server's share: a Python client (no editor to build) opens the WebSocket, joins the "
+                 f"{len(seeded['rooms'])} rooms and has every SYNC_STEP2 in {statistics.median(probe) * 1000:.0f} ms "
+                 f"(median of {len(probe)}; max {max(probe) * 1000:.0f})")
+    lines.append(f"updates the server stored beyond the characters typed: {stored_by_opens} in {opens} opens "
+                 f"({stored_by_opens / max(1, opens):.1f} per open: sync answers carrying the rooms' deletions)")
+    lines += server_errors
     print()
     for line in lines:
         print(line)

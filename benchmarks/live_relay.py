@@ -1,6 +1,6 @@
 """Live editor, (a): 10 editors typing 5 characters a second each in one document, on one ASGI process.
 
-    .venv/bin/python benchmarks/live_relay.py          # about 45 s, plus the database the first time
+    .venv/bin/python benchmarks/live_relay.py          # about a minute, plus the database the first time
 
 Target: p95 latency from one editor's update to the others' receipt < 100 ms on loopback; and the
 server's CPU per update (read from /proc before and after, divided by the updates).
@@ -60,7 +60,7 @@ def typer(paragraph: int, offset: int):  # type: ignore[no-untyped-def]
     return change
 
 
-async def scenario(server: common.Server, seeded: dict, args: argparse.Namespace) -> dict:
+async def scenario(server: common.Server, seeded: dict, args: argparse.Namespace, redis_url: str) -> dict:
     from submissions.live import protocol
 
     path = f"/ws/c/{seeded['slug']}/documents/{seeded['document']}/live/"
@@ -168,12 +168,15 @@ async def scenario(server: common.Server, seeded: dict, args: argparse.Namespace
 
     async def phase(name: str, action, seconds: float, tail: float) -> dict:  # type: ignore[no-untyped-def]
         window = common.CpuWindow(server.pids).start()
+        redis_before = common.redis_counters(redis_url)
         state.update(phase=name, messages=0)
         await asyncio.gather(*(run_editor(k, action, seconds) for k in range(n)))
         await asyncio.sleep(tail)
         messages = state["messages"]
         state["phase"] = None
-        return {"name": name, "messages": messages, "cpu": window.stop()}
+        cpu = window.stop()
+        return {"name": name, "messages": messages, "cpu": cpu,
+                "redis": common.redis_delta(redis_before, common.redis_counters(redis_url))}
 
     # Warm-up: every code path once (first store, first relay, first render), then quiet.
     await phase("warmup-typing", keystroke, 1.0, 0.5)
@@ -211,10 +214,12 @@ def report(result: dict, args: argparse.Namespace, seeded: dict) -> list[str]:
     samples = result["samples"]
     totals: dict[str, dict] = {}
     for window in result["windows"]:
-        total = totals.setdefault(window["name"], {"messages": 0, "cpu": {}})
+        total = totals.setdefault(window["name"], {"messages": 0, "cpu": {}, "redis": {}})
         total["messages"] += window["messages"]
         for key, value in window["cpu"].items():
             total["cpu"][key] = total["cpu"].get(key, 0.0) + value
+        for key, value in window["redis"].items():
+            total["redis"][key] = total["redis"].get(key, 0.0) + value
     print()
     print(f"{args.editors} editors, one document ({seeded['sections']} sections, {seeded['counted_words']} words, "
           f"{seeded['footnotes']} footnotes), typing in {args.sections} sections at {args.rate:g} characters/s each; "
@@ -238,6 +243,14 @@ def report(result: dict, args: argparse.Namespace, seeded: dict) -> list[str]:
               f"{common.pct(cpu['server'], cpu['wall'])} {common.pct(cpu['postgres'], cpu['wall']):>8} "
               f"{common.pct(cpu['client'], cpu['wall'])} {common.pct(cpu['other'], cpu['wall'])} "
               f"{common.pct(cpu['machine'], cpu['wall']):>7}")
+    print()
+    print("Redis (its own counters, server-wide) per message sent: commands, and Redis's CPU:")
+    for name in ("baseline", "typing"):
+        redis, count = totals[name]["redis"], max(1, totals[name]["messages"])
+        commands = {k: v for k, v in redis.items() if k != "cpu_seconds"}
+        top = ", ".join(f"{k} {v / count:.1f}" for k, v in sorted(commands.items(), key=lambda kv: -kv[1])[:7])
+        print(f"{name:<12} {sum(commands.values()) / count:6.1f} commands ({top}); "
+              f"Redis CPU {redis.get('cpu_seconds', 0.0) / count * 1000:.2f} ms")
     typing_p95 = percentile(samples.get("typing:relay", []), 95) * 1000
     base_p95 = percentile(samples.get("baseline:relay", []), 95) * 1000
     expected = totals["typing"]["messages"] * (args.editors - 1)
@@ -286,13 +299,16 @@ def main() -> int:
         try:
             server.wait_ready()
             say(f"uvicorn pid {server.process.pid} on {redis_url}; load average {common.load_average()}")
-            result = asyncio.run(scenario(server, seeded, args))
+            result = asyncio.run(scenario(server, seeded, args, redis_url))
         finally:
             server.stop()
-        log = server.log_tail().strip()
-        if log:
-            say(f"server log (tail):\n{log}")
+        server_errors = server.log_errors("/tmp/upr-live-relay-uvicorn.log")
+        if not server_errors and server.log_tail().strip():
+            say(f"server log (tail):\n{server.log_tail(1500).strip()}")
     lines = report(result, args, seeded)
+    for line in server_errors:
+        print(line)
+    lines += server_errors
     if args.profile:
         print(f"\nprofile (every thread of the server, the whole run): {args.profile}, top functions in {args.profile}.txt")
     if args.json:

@@ -12,6 +12,7 @@ run; only the sessions are new each time.
         and the API's path: sanitised, counted, turned into a CRDT update, versioned) and assigned to
         the group. The text is benchmarks/wordcount.py's: 12 sections, 5,630 counted words, 150
         footnotes. Sessions: the admin and the editors (django.test.Client().force_login).
+        `--edited`: then every section saved once more with a sentence added (see edit_every_section).
 
     live_seed.py memory --documents 200 --per-document 2
         Coalition "live-memory": `documents` x `per-document` editors (invitation_create +
@@ -91,6 +92,17 @@ def coalition_with_people(slug: str, editors: int):  # type: ignore[no-untyped-d
         group = services.working_group_save(coalition=coalition, actor=admin, name="Drafting", theme="The submission",
                                             lead=members[0] if members else None, members=members, group=group)
     return coalition, admin_m, organisation, engagement, group, have
+
+
+def edit_every_section(document, admin_m) -> None:  # type: ignore[no-untyped-def]
+    """One more save of every section through the form's service, with a sentence added to its first
+    paragraph: the server writes it as a block-level diff (the old paragraph deleted, the new one
+    inserted), so every room's CRDT now holds deletions, as any text that was edited does."""
+    from submissions import services
+
+    for section in document.sections.order_by("position"):
+        body = section.body.replace("</p>", " A sentence added later.</p>", 1)
+        services.section_save(section=section, membership=admin_m, base_version=section.version, body=body)
 
 
 def build_maxdoc(coalition, admin_m, organisation, engagement, group, *, name: str = "", fresh: bool = False):  # type: ignore[no-untyped-def]
@@ -179,6 +191,8 @@ def main() -> None:
     parser.add_argument("--per-document", type=int, default=2)
     parser.add_argument("--name", default="", help="maxdoc: which of the benchmarks' documents (each its own)")
     parser.add_argument("--fresh-document", action="store_true", help="maxdoc: delete it and build it again")
+    parser.add_argument("--edited", action="store_true",
+                        help="maxdoc: when built, save every section once more (its CRDT then holds deletions)")
     args = parser.parse_args()
     if not os.environ.get("DJANGO_SETTINGS_MODULE"):
         raise SystemExit("Set DJANGO_SETTINGS_MODULE (live_common.seed does).")
@@ -193,6 +207,8 @@ def main() -> None:
         coalition, admin_m, organisation, engagement, group, editors = coalition_with_people("live-bench", args.editors)
         document, built = build_maxdoc(coalition, admin_m, organisation, engagement, group, name=args.name,
                                        fresh=args.fresh_document)
+        if args.edited and built:
+            edit_every_section(document, admin_m)
         out = {"slug": coalition.slug, **describe(document), "built_seconds": round(built, 2),
                "admin": session_of(admin_m.user), "admin_id": admin_m.user_id,
                "editors": [session_of(m.user) for m in editors], "editor_ids": [m.user_id for m in editors]}

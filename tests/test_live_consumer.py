@@ -317,3 +317,22 @@ def test_every_websocket_address_is_under_a_coalition_and_resolved_by_the_guard(
         assert pattern.callback.consumer_class is consumer.LiveDocumentConsumer
     # The consumer resolves the person through the pages' own guard.
     assert consumer.membership_for.__module__ == "coalitions.tenancy"
+
+
+def test_opening_a_document_whose_text_had_deletions_stores_nothing(personas, document):
+    section = document.sections.order_by("position").first()
+    room = store.section_room(section.pk)
+    admin = personas.membership(personas.admin)
+    services.section_save(section=section, membership=admin, base_version=Section.objects.get(pk=section.pk).version,
+                          body="<p>First paragraph.</p>")  # the second paragraph deleted
+    before = LiveUpdate.objects.filter(text__section=section).count()
+    sessions = {"editor": _session(personas.editor)}
+
+    async def scenario() -> LiveClient:
+        socket, editor = await _open(sessions["editor"], document, room)
+        await socket.disconnect()
+        return editor
+
+    editor = async_to_sync(scenario)()
+    assert editor.acked  # its sync answer was acknowledged...
+    assert LiveUpdate.objects.filter(text__section=section).count() == before  # ...and nothing was stored

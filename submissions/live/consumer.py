@@ -226,6 +226,12 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
             await self.send(bytes_data=protocol.frame(protocol.SYNC_STEP2, room, missing))
             await self.send(bytes_data=protocol.frame(protocol.SYNC_STEP1, room, store.state_vector(state)))
         elif incoming.type in (protocol.UPDATE, protocol.SYNC_STEP2):
+            if incoming.type == protocol.SYNC_STEP2 and await database_sync_to_async(self.repeats_the_server)(
+                    room, incoming.payload):
+                # The answer to our step 1 holds nothing new (a page opened with no offline change):
+                # acknowledged, not stored, so opening a document writes nothing.
+                await self.send(bytes_data=protocol.frame(protocol.ACK, room, seq=incoming.seq or 0))
+                return
             await self.on_update(room, incoming.seq or 0, incoming.payload)
         elif incoming.type == protocol.AWARENESS:
             try:
@@ -283,6 +289,14 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_send(self.groups_joined[0], {
             "type": "live.update", "room": room, "update": update, "sender": self.channel_name})
         self.after_pause(room, text_id)
+
+    def repeats_the_server(self, room: str, update: bytes) -> bool:
+        if update == yhtml.EMPTY_UPDATE:
+            return True
+        try:
+            return store.adds_nothing(self.room_state(room), update)
+        except Exception:  # not a readable update: on_update refuses it with its message
+            return False
 
     def text_id_of(self, room: str) -> int | None:
         assert self.access is not None

@@ -183,6 +183,16 @@ def state_vector(state: bytes) -> bytes:
 # --- Writing ---------------------------------------------------------------------------------------
 
 
+def adds_nothing(state: bytes, update: bytes) -> bool:
+    """Whether applying `update` to `state` changes nothing (a browser's sync answer that only
+    repeats what the server has, deletions included): such an answer is acknowledged, not stored."""
+    doc = pycrdt.Doc()
+    doc.apply_update(state)
+    before = doc.get_update()
+    doc.apply_update(update)
+    return doc.get_update() == before
+
+
 def check_update(update: bytes) -> None:
     """Refuses what is not a well-formed Yjs update, before it could poison the log."""
     if not update or len(update) > MAX_UPDATE_BYTES:
