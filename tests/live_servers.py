@@ -37,6 +37,9 @@ CLAIM_KEY = "upr-test-live-processes:claim"
 CLAIM_SECONDS = 900
 PR_SET_PDEATHSIG = 1
 
+# The name the web processes give their database connections (pg_stat_activity.application_name).
+APPLICATION_NAME = "upr-live-test-web"
+
 
 @contextmanager
 def claimed_redis() -> Iterator[str]:
@@ -100,8 +103,10 @@ class WebProcess:
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")},
             "DJANGO_SETTINGS_MODULE": "upr.settings.test",
-            "TEST_DATABASE_URL": "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(
-                **{k: database.get(k) or default for k, default in
+            # Named, so that a test waits for these processes' own connections only (not the test
+            # process's other threads, such as a live server's).
+            "TEST_DATABASE_URL": "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}?application_name={APP}".format(
+                APP=APPLICATION_NAME, **{k: database.get(k) or default for k, default in
                    (("USER", "upr"), ("PASSWORD", "upr"), ("HOST", "127.0.0.1"), ("PORT", "5432"), ("NAME", ""))}),
             "REDIS_URL": redis_url,
             "PYTHONUNBUFFERED": "1",

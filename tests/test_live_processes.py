@@ -37,7 +37,7 @@ from submissions.live import store, yhtml
 from submissions.live.client import LiveClient
 from submissions.models import Document, LiveText, LiveUpdate, Section
 
-from .live_servers import Editor, WebProcess, claimed_redis
+from .live_servers import APPLICATION_NAME, Editor, WebProcess, claimed_redis
 
 # `celery` is the suite's one marker for slow tests of real processes on real Redis (pyproject.toml has
 # no marker of its own for web processes): `-m "not celery"` leaves these out with the workers' tests.
@@ -130,7 +130,7 @@ def _servers_done_with(section: Section) -> None:
         text = LiveText.objects.only("seq", "rendered_seq").get(section=section)
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                           " AND backend_type = 'client backend' AND pid <> pg_backend_pid()")
+                           " AND application_name = %s", [APPLICATION_NAME])
             others = cursor.fetchone()[0]
         if text.rendered_seq >= text.seq and others == 0:
             quiet_since = quiet_since or time.monotonic()
