@@ -336,3 +336,20 @@ def test_opening_a_document_whose_text_had_deletions_stores_nothing(personas, do
     editor = async_to_sync(scenario)()
     assert editor.acked  # its sync answer was acknowledged...
     assert LiveUpdate.objects.filter(text__section=section).count() == before  # ...and nothing was stored
+
+
+def test_an_account_deleted_while_its_editor_is_open_is_closed_cleanly(personas, document):
+    section = document.sections.order_by("position").first()
+    room = store.section_room(section.pk)
+    sessions = {"editor": _session(personas.editor)}
+
+    async def scenario() -> LiveClient:
+        from channels.db import database_sync_to_async
+
+        socket, editor = await _open(sessions["editor"], document, room)
+        await database_sync_to_async(lambda: type(personas.editor).objects.filter(pk=personas.editor.pk).delete())()
+        await _drain(socket, editor)
+        return editor
+
+    editor = async_to_sync(scenario)()
+    assert editor.last("closed") == {"type": "closed", "code": 4403}

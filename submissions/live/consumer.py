@@ -26,6 +26,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -69,10 +70,10 @@ def read_access(user: Any, coalition_slug: str, document_id: int) -> Access | No
     """The person's rights in the document now, or None when they may not see it at all."""
     if user is None or not user.is_authenticated:
         return None
-    user.refresh_from_db(fields=["is_active"])
     try:
+        user.refresh_from_db(fields=["is_active"])  # an account deactivated or deleted meanwhile is out
         membership: Membership = membership_for(user, coalition_slug)
-    except Http404:
+    except (Http404, ObjectDoesNotExist):
         return None
     document = Document.objects.for_coalition(membership.coalition).filter(pk=document_id).first()  # type: ignore[attr-defined]
     if document is None:
