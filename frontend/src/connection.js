@@ -224,14 +224,16 @@ export class LiveConnection {
     return this.rooms.get(name);
   }
 
-  /** Loads every room from IndexedDB, then connects. */
+  /** Loads every room from IndexedDB while the socket connects (the two overlap: opening the page is
+   * faster); the rooms are synchronised once both are done (see `connect`). */
   async start() {
     if (this.started) return;
     this.started = true;
     window.addEventListener("online", this.onOnline);
     window.addEventListener("offline", this.onOffline);
-    await Promise.all(Array.from(this.rooms.values()).map((room) => room.whenLoaded.then(() => this.hook("onLoaded", room))));
+    this.loaded = Promise.all(Array.from(this.rooms.values()).map((room) => room.whenLoaded.then(() => this.hook("onLoaded", room))));
     this.connect();
+    await this.loaded;
   }
 
   isOpen() {
@@ -280,9 +282,14 @@ export class LiveConnection {
     ws.onopen = () => {
       clearTimeout(timeout);
       if (this.ws !== ws) return;
-      this.state = "open";
-      this.delay = MIN_DELAY;
-      this.onOpen();
+      // Each room's sync step 1 states what this browser holds, IndexedDB's copy included: the rooms
+      // must have loaded before it is sent (what they kept offline then reaches the server).
+      (this.loaded || Promise.resolve()).then(() => {
+        if (this.ws !== ws || ws.readyState !== 1) return;
+        this.state = "open";
+        this.delay = MIN_DELAY;
+        this.onOpen();
+      });
     };
     ws.onmessage = (event) => {
       if (this.ws === ws) this.onMessage(event.data);

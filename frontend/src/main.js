@@ -145,7 +145,13 @@ class LivePage {
     });
     this.numbering = new Numbering(() => this.numberedTexts());
     this.counter = new CountPanel(this.doc, (element) => this.liveCount(element));
-    for (const element of root.querySelectorAll(".live-text[data-room]")) this.setUpText(element);
+    const elements = Array.from(root.querySelectorAll(".live-text[data-room]"));
+    // The rooms first, and the connection started (IndexedDB's loads and the socket's handshake run
+    // while the editors are built below): every answer arrives after this constructor has returned,
+    // when every editor exists.
+    for (const element of elements) if (element.dataset.room) this.connection.addRoom(element.dataset.room);
+    this.connection.start();
+    for (const element of elements) this.setUpText(element);
     this.counter.recount();
     this.numbering.renumber();
     this.renderStatus();

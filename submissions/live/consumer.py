@@ -114,6 +114,7 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
         self.people: dict[str, dict[str, Any]] = {}
         self.timers: dict[tuple[str, str], asyncio.TimerHandle] = {}
         self.room_texts: dict[str, int] = {}
+        self.sent_states: dict[str, bytes] = {}
         self.focus: str | None = None
         self.groups_joined: list[str] = []
         self.access = await database_sync_to_async(read_access)(
@@ -220,6 +221,7 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
             return
         if incoming.type == protocol.SYNC_STEP1:
             state = await database_sync_to_async(self.room_state)(room)
+            self.sent_states[room] = state  # what the browser's answer is compared with (states only grow)
             try:
                 missing = store.missing_for(state, incoming.payload)
             except ValueError:
@@ -294,8 +296,9 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
     def repeats_the_server(self, room: str, update: bytes) -> bool:
         if update == yhtml.EMPTY_UPDATE:
             return True
+        state = self.sent_states.pop(room, None)
         try:
-            return store.adds_nothing(self.room_state(room), update)
+            return store.adds_nothing(state if state is not None else self.room_state(room), update)
         except Exception:  # not a readable update: on_update refuses it with its message
             return False
 
