@@ -40,8 +40,10 @@ BENCH_DIR = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks import run as shared  # noqa: E402  (the load benchmark's database and set-up steps)
+
 PYTHON = sys.executable
-PG = {"host": "127.0.0.1", "port": 5432, "user": "upr", "password": "upr"}
+PG = shared.PG
 DB_NAME = os.environ.get("BENCH_LIVE_DATABASE", "upr_bench_live")
 HOST = "127.0.0.1"
 CLOCK_TICK = os.sysconf("SC_CLK_TCK")
@@ -93,30 +95,16 @@ def bench_env(*, redis_url: str | None, settings: str = "upr.settings.dev", **ex
     return env
 
 
-def _admin_connection():  # type: ignore[no-untyped-def]
-    import psycopg
-
-    return psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=5, **PG)
-
-
 def database_exists() -> bool:
-    with _admin_connection() as conn:
-        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone() is not None
+    return shared.database_exists(DB_NAME)
 
 
 def drop_database() -> None:
-    with _admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+    shared.drop_database(DB_NAME)
 
 
 def run_step(label: str, args: list[str], env: dict[str, str], timeout: float = 900) -> str:
-    started = time.perf_counter()
-    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
-    if done.returncode != 0:
-        sys.stderr.write(done.stdout[-4000:] + done.stderr[-6000:])
-        raise SystemExit(f"[live-bench] {label} failed (exit {done.returncode}).")
-    say(f"{label}: {time.perf_counter() - started:.1f} s")
-    return done.stdout
+    return shared.run_step(label, args, env, timeout, log=say)
 
 
 def ensure_database(*, fresh: bool) -> None:
@@ -125,8 +113,7 @@ def ensure_database(*, fresh: bool) -> None:
     if fresh:
         drop_database()
     if not database_exists():
-        with _admin_connection() as conn:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+        shared.recreate_database(DB_NAME)
         say(f"database {DB_NAME} created")
         run_step("migrate", [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], env)
         run_step("load_upr_reference", [PYTHON, "manage.py", "load_upr_reference"], env)

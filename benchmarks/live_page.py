@@ -105,9 +105,7 @@ class ConnectionWatch:
         self.thread = threading.Thread(target=self.run, daemon=True)
 
     def run(self) -> None:
-        import psycopg
-
-        with psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=5, **common.PG) as conn:
+        with common.shared.admin_connection() as conn:
             while not self.stop_event.wait(0.25):
                 bench, every = conn.execute(
                     "SELECT count(*) FILTER (WHERE datname = %s), count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'",
@@ -159,9 +157,8 @@ class Gunicorn:
 
 
 def max_connections() -> int:
-    import psycopg
 
-    with psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=5, **common.PG) as conn:
+    with common.shared.admin_connection() as conn:
         return int(conn.execute("SHOW max_connections").fetchone()[0])
 
 

@@ -110,29 +110,32 @@ def admin_connection():
     return psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=5, **PG)
 
 
-def database_exists() -> bool:
+def database_exists(name: str = DB_NAME) -> bool:
     with admin_connection() as conn:
-        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone() is not None
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
 
 
-def recreate_database() -> None:
+def recreate_database(name: str = DB_NAME) -> None:
     with admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def drop_database() -> None:
+def drop_database(name: str = DB_NAME) -> None:
     with admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def run_step(label: str, args: list[str], env: dict[str, str], timeout: float = 300) -> str:
+def run_step(label: str, args: list[str], env: dict[str, str], timeout: float = 300, *, log=say) -> str:  # type: ignore[no-untyped-def]
+    """Runs one set-up command; on failure shows its output's tail and stops. `log`: the caller's own
+    `say` (each benchmark prefixes its lines)."""
     started = time.perf_counter()
     done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     if done.returncode != 0:
-        sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
-        raise SystemExit(f"[bench] {label} failed (exit {done.returncode}).")
-    say(f"{label}: {time.perf_counter() - started:.1f} s")
+        sys.stderr.write(done.stdout[-4000:] + done.stderr[-6000:])
+        log(f"{label} failed (exit {done.returncode}).")
+        raise SystemExit(1)
+    log(f"{label}: {time.perf_counter() - started:.1f} s")
     return done.stdout
 
 
