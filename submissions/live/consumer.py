@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy
 from coalitions.models import Membership
 from coalitions.tenancy import membership_for
 
-from ..models import Document, Section
+from ..models import Document, LiveText, Section
 from . import broadcast, protocol, store, yhtml
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
         self.awareness_clients: dict[str, dict[int, int]] = {}  # room -> {client id: last clock}
         self.people: dict[str, dict[str, Any]] = {}
         self.timers: dict[tuple[str, str], asyncio.TimerHandle] = {}
-        self.room_texts: dict[str, int] = {}
+        self.room_texts: dict[str, LiveText] = {}
         self.sent_states: dict[str, bytes] = {}
         self.focus: str | None = None
         self.groups_joined: list[str] = []
@@ -169,9 +169,9 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
         # Render what was typed here now rather than wait: the page may have been the last one open.
         for room in self.joined:
-            text_id = self.room_texts.get(room)
-            if text_id:
-                await self.run_later(store.render, text_id)
+            text = self.room_texts.get(room)
+            if text is not None:
+                await self.run_later(store.render, text.pk)
 
     def me(self) -> dict[str, Any]:
         assert self.access is not None
@@ -252,13 +252,8 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
                 "type": "live.awareness", "room": room, "update": stamped, "sender": self.channel_name})
 
     def room_state(self, room: str) -> bytes:
-        assert self.access is not None
-        document = Document.objects.get(pk=self.access.document_id)
-        text = store.text_for_room(document, room)
-        if text is None:
-            return store.empty_state()
-        self.room_texts[room] = text.pk
-        return store.current_state(text)
+        text = self.text_of(room)
+        return store.current_state(text) if text is not None else store.empty_state()
 
     async def on_update(self, room: str, seq: int, update: bytes) -> None:
         assert self.access is not None
@@ -278,9 +273,10 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=json.dumps({"type": "refused", "room": room, "seq": seq,
                                                   "message": self.say("unreadable")}))
             return
-        text_id = self.room_texts.get(room) or await database_sync_to_async(self.text_id_of)(room)
-        if text_id is None:
+        text = self.room_texts.get(room) or await database_sync_to_async(self.text_of)(room)
+        if text is None:
             return
+        text_id = text.pk
         try:
             await database_sync_to_async(store.append)(text_id=text_id, update=update, author_id=self.access.user_id)
         except store.TextLocked:
@@ -302,13 +298,16 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
         except Exception:  # not a readable update: on_update refuses it with its message
             return False
 
-    def text_id_of(self, room: str) -> int | None:
+    def text_of(self, room: str) -> LiveText | None:
+        """The room's live text, looked up once per connection (only its id is used: every read of
+        its state goes to the database)."""
         assert self.access is not None
-        text = store.text_for_room(Document.objects.get(pk=self.access.document_id), room)
-        if text is not None:
-            self.room_texts[room] = text.pk
-            return text.pk
-        return None
+        if room not in self.room_texts:
+            text = store.text_for_room(Document.objects.get(pk=self.access.document_id), room)
+            if text is None:
+                return None
+            self.room_texts[room] = text
+        return self.room_texts[room]
 
     def after_pause(self, room: str, text_id: int) -> None:
         """Render the HTML after a short pause, keep a version after a long one (timers restart at

@@ -126,11 +126,8 @@ def start_section(section: Section, *, html: str, author: Any = None, reason: st
         section.updated_by = author
     section.save(update_fields=["body", "counted_words", "footnote_words", "version", "updated_by", "updated_at"])
     author_id = getattr(author, "pk", None)
-    SectionRevision.objects.create(
-        coalition_id=section.coalition_id, section=section, version=1, title=section.title, body=rendered,
-        counted_words=counted.counted, note=note[:200], reason=reason, live_seq=0, state=state,
-        authors=[author_id] if author_id else [], created_by=author if author_id else None,
-    )
+    # Its first version: the text has no update in its log yet to say who wrote it, so it is said here.
+    keep_version(text, reason=reason, actor=author, note=note, authors=[author_id] if author_id else [])
     return text
 
 
@@ -367,7 +364,8 @@ def hold_rendered(document: Document | int) -> dict[str, int]:
 # --- Versions --------------------------------------------------------------------------------------
 
 
-def keep_version(text: LiveText, *, reason: str, actor: Any = None, name: str = "", note: str = "") -> SectionRevision | None:
+def keep_version(text: LiveText, *, reason: str, actor: Any = None, name: str = "", note: str = "",
+                 authors: list[int] | None = None) -> SectionRevision | None:
     """Keeps the section as it stands now as a version (nothing when it has no change since the last
     one, unless it is named). Call inside a transaction holding the text's row lock, after `render`."""
     if not text.section_id:
@@ -381,7 +379,8 @@ def keep_version(text: LiveText, *, reason: str, actor: Any = None, name: str = 
         last.name = name[:120]
         last.save(update_fields=["name"])
         return last
-    authors = _authors_between(text, last.live_seq if last is not None else 0, text.seq)
+    if authors is None:
+        authors = _authors_between(text, last.live_seq if last is not None else 0, text.seq)
     revision = SectionRevision.objects.create(
         coalition_id=section.coalition_id, section=section, version=(last.version + 1) if last else 1,
         title=section.title, body=section.body, counted_words=section.counted_words, note=note[:200],

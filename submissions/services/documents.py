@@ -18,7 +18,7 @@ from coalitions.audit import audit_record
 from coalitions.models import Coalition, Engagement, MemberOrganisation, Membership, Role
 from upr.rules import DOCUMENT_KINDS
 
-from .. import richtext
+from ..live import store
 from ..models import Comment, Document, DocumentStatus, RevisionReason, Section, SectionRevision
 
 __all__ = [
@@ -102,10 +102,7 @@ def can_edit_section(membership: Membership, section: Section, my_groups: set[in
 
 def _clean(html: str) -> str:
     """The sanitised text; a text too long to keep is refused with the sanitiser's message."""
-    try:
-        return richtext.clean(html)
-    except ValueError as error:
-        raise ValidationError(str(error)) from None
+    return store.sanitised(html)
 
 
 @transaction.atomic
@@ -193,8 +190,6 @@ def section_add(*, document: Document, actor: Any, title: str, annex: bool = Fal
     """A new section, with its live text made at once. With a `body` (made by the app: an annex, a
     generated chapter, a Word import) it starts as version 2 with that text, sanitised, counted and
     kept as its first version; a text too long to keep is refused with the sanitiser's message."""
-    from ..live import store
-
     _locked(document)
     last = document.sections.filter(annex=annex).order_by("-position").values_list("position", flat=True).first() or 0
     section = Section.objects.create(
@@ -216,8 +211,6 @@ def section_save(
     since `base_version` (SaveConflict: live typing counts, so a form never undoes it silently), when
     the document is locked, or when this member may not edit the section. `body` None: only the
     title or the assignment changes."""
-    from ..live import store
-
     current = Section.objects.select_for_update().select_related("document").get(pk=section.pk)
     _locked(current.document)
     if not can_edit_section(membership, current):
@@ -263,8 +256,6 @@ def section_save(
 def section_restore(*, section: Section, membership: Membership, revision: SectionRevision) -> Section:
     """Bring back an old version as a new change (everyone sees it live; the versions in between
     stay in the history)."""
-    from ..live import store
-
     if revision.section_id != section.pk:
         raise ValidationError(_("That revision belongs to another section."))
     # The section's row first, then the text's (as section_save takes them): a form saving the same
@@ -314,7 +305,6 @@ def section_version_name(*, section: Section, membership: Membership, revision: 
 @transaction.atomic
 def section_version_keep(*, section: Section, membership: Membership, name: str) -> SectionRevision:
     """Keep the section's current text (what was typed live included) as a version with a name."""
-    from ..live import store
     from ..models import LiveText
 
     if not can_edit_section(membership, section):
@@ -341,8 +331,6 @@ def section_delete(*, section: Section, actor: Any) -> None:
 @transaction.atomic
 def summary_save(*, document: Document, membership: Membership, base_version: int, summary: str) -> Document:
     """The executive summary: the secretariat's (admins), with the same conflict rule as a section."""
-    from ..live import store
-
     current = Document.objects.select_for_update().get(pk=document.pk)
     _locked(current)
     if not membership.is_admin:

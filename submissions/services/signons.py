@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from coalitions.audit import audit_record
 from coalitions.models import MemberOrganisation, Membership
 
+from ..live import store
 from ..models import Document, Section, SignOn, SignOnStatus
 
 __all__ = ["signon_request", "signon_answer", "signon_remind", "signed_version", "REMIND_AFTER"]
@@ -34,7 +35,6 @@ def signed_version(document: Document) -> tuple[str, dict[str, int]]:
     of everything typed live until this moment) and {room: seq} of each of its texts (0: a section never
     edited live). Call inside the transaction that records the signature: the live texts are held until
     its commit, so that no change lands between the reading and the record."""
-    from ..live import store
     from ..selectors import document_page, text_digest
 
     Document.objects.select_for_update().filter(pk=document.pk).first()  # the order a change of status takes
@@ -134,8 +134,6 @@ def signon_answer(*, sign_on: SignOn, membership: Membership, sign: bool, named:
     if membership.organisation_id != sign_on.organisation_id:
         raise PermissionDenied(_("Only a contact of %(organisation)s signs for it.") % {"organisation": sign_on.organisation.name})
     if sign:
-        from ..live import store
-
         # What was typed live is rendered first, in its own transactions: the signature's transaction then
         # holds the document and its texts for an instant only (a render takes a text, then the document).
         store.ensure_rendered(sign_on.document_id)

@@ -23,6 +23,7 @@ from coalitions.audit import audit_record
 from coalitions.models import Membership, Role
 from upr.rules import JOINT_SUBMISSION_MINIMUM_SIGNERS
 
+from ..live import store
 from ..models import Document, DocumentStatus, ExportFormat, ExportJob, ExportStatus, RevisionReason, Snapshot
 from ..outline import text_digest
 
@@ -67,8 +68,6 @@ def document_set_status(*, document: Document, membership: Membership, to: str, 
             "from": current.get_status_display().lower(), "to": dict(S.choices).get(to, to).lower()})
     if not membership.has_role(TRANSITIONS[move]):
         raise PermissionDenied(_("Only the secretariat does that."))
-    from ..live import store
-
     # What was typed live until now is what is checked, kept as a version and, if final, frozen: the
     # texts' HTML is rendered first, and from the commit on no live change is accepted (store.append).
     store.keep_versions_of(current, reason=RevisionReason.STATUS, actor=membership.user)
@@ -127,8 +126,6 @@ def export_run(*, job_id: int) -> ExportJob:
                                            "document__engagement__review__session").get(pk=job_id)
     if job.status == ExportStatus.DONE:
         return job  # delivered twice (acks late): the file is already there
-    from ..live import store
-
     store.ensure_rendered(job.document)  # (the instance's summary is read again if it was behind)
     ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, progress=10)
     try:
@@ -155,8 +152,6 @@ def snapshot_make(*, document_id: int, user_id: int | None) -> Snapshot:
     existing = Snapshot.objects.filter(document=document).first()
     if existing:
         return existing  # never made twice, never changed
-    from ..live import store
-
     store.ensure_rendered(document)
     outline = document_outline(document, final=True)
     docx, pdf = _render(outline, ExportFormat.DOCX), _render(outline, ExportFormat.PDF)

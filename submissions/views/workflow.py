@@ -11,6 +11,7 @@ from coalitions.tenancy import require_role
 
 from .. import selectors, services
 from ..forms import SignOnAnswerForm, SignOnRequestForm, StatusForm
+from ..live import store
 from ..models import Document, DocumentStatus, ExportFormat, ExportJob, ExportStatus, SignOn, Snapshot
 from .common import attempt, document_of, document_url, form_problem
 
@@ -51,8 +52,6 @@ def signon_request(request: HttpRequest, coalition_slug: str, document_id: int) 
 
 def _signed_earlier(document: Document) -> list[int]:
     """The organisations whose signature was not given on the text as it is now (asked again on request)."""
-    from ..live import store
-
     store.ensure_rendered(document)
     return selectors.asked_again_allowed(selectors.document_page(Document.objects.get(pk=document.pk), with_comments=False))
 
