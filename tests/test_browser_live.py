@@ -7,8 +7,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from playwright.sync_api import expect
 from django.test import Client
+from playwright.sync_api import expect
 
 from coalitions.models import Membership, Role
 from submissions import services
