@@ -101,6 +101,12 @@ class Section(CoalitionOwnedModel):
     version = models.PositiveIntegerField(default=1)
     counted_words = models.PositiveIntegerField(default=0)
     footnote_words = models.PositiveIntegerField(default=0)
+    # The count as the text would stand with every open suggestion accepted (= counted_words when
+    # there is none), rendered with it from the live text.
+    proposed_words = models.PositiveIntegerField(default=0)
+    # The secretariat's share of the document's limit for this section: shown against its count and
+    # marked when passed, never blocking the writing. Empty: no budget.
+    word_budget = models.PositiveIntegerField(_("word budget"), null=True, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -118,6 +124,8 @@ class RevisionReason(models.TextChoices):
     STATUS = "status", _("At a change of status")
     NAMED = "named", _("Named by a person")
     RESTORE = "restore", _("Restored from an older version")
+    ACCEPT = "accept", _("A suggestion accepted")
+    REJECT = "reject", _("A suggestion rejected")
     IMPORT = "import", _("Imported from Word")
     WRITE = "write", _("Written through a form or the API")
     CONVERT = "convert", _("Text before the live editor")
@@ -148,9 +156,21 @@ class SectionRevision(CoalitionOwnedModel):
 
 
 class Comment(CoalitionOwnedModel):
+    """A comment on a section, or on a passage of it, or a reply to one (`parent`).
+
+    A comment on a passage keeps where the passage is as two Yjs relative positions (`anchor`:
+    {"start": ..., "end": ...}, each base64 of `Y.encodeRelativePosition`): they name CRDT items, not
+    offsets, so the comment stays on its words whatever is typed before or inside them. `quote` is
+    the passage as it was commented on, shown when the passage has since been deleted. Comments are
+    never part of the text: not in the live document, the count or any export."""
+
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     text = models.TextField(_("comment"), max_length=5000)
+    anchor = models.JSONField(default=dict, blank=True)
+    quote = models.TextField(_("passage"), max_length=2000, blank=True)
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -328,3 +348,69 @@ class LiveUpdate(CoalitionOwnedModel):
     class Meta:
         ordering = ["text", "seq"]
         constraints = [models.UniqueConstraint(fields=["text", "seq"], name="one_live_update_per_seq")]
+
+
+class DecisionKind(models.TextChoices):
+    APPROVE = "approve", _("Approve the text")
+    CHOOSE = "choose", _("Choose between options")
+
+
+class DecisionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Decision(CoalitionOwnedModel):
+    """A question the secretariat puts to the member organisations about one version of a document
+    ("approve the final text", "choose between two wordings"), open until `closes_at`: one vote per
+    organisation, cast by one of its people. The version is the document's text when the decision
+    was opened (`text_digest`, as a signature records it, and each live text's seq then)."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="decisions")
+    title = models.CharField(_("question"), max_length=300)
+    description = models.TextField(_("details"), max_length=5000, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=DecisionKind.choices, default=DecisionKind.APPROVE)
+    closes_at = models.DateTimeField(_("closes at"))
+    status = models.CharField(max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.OPEN)
+    text_digest = models.CharField(max_length=64, blank=True, editable=False)
+    text_seqs = models.JSONField(default=dict, blank=True, editable=False)
+    # The tally when it closed: {"counts": {option_id: n}, "voters": n, "eligible": n, "chosen": [option_id...]}.
+    outcome = models.JSONField(default=dict, blank=True, editable=False)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["document", "-opened_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DecisionOption(CoalitionOwnedModel):
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveIntegerField(default=0)
+    label = models.CharField(_("option"), max_length=500)
+
+    class Meta:
+        ordering = ["decision", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Vote(CoalitionOwnedModel):
+    """An organisation's vote on a decision (changed until it closes), and the text it was cast on."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="votes")
+    organisation = models.ForeignKey(MemberOrganisation, on_delete=models.CASCADE, related_name="+")
+    option = models.ForeignKey(DecisionOption, on_delete=models.CASCADE, related_name="votes")
+    reason = models.TextField(_("reason"), max_length=2000, blank=True)
+    cast_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    cast_at = models.DateTimeField()
+    text_digest = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["decision", "cast_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["decision", "organisation"], name="one_vote_per_organisation")]
