@@ -53,3 +53,9 @@ def access_changed_on_commit(*, document_id: int | None = None, coalition_id: in
 
 def room_gone_on_commit(*, document_id: int, room: str) -> None:
     transaction.on_commit(lambda: _send(document_group(document_id), {"type": "live.room_gone", "room": room}))
+
+
+def review_changed_on_commit(*, document_id: int, what: str) -> None:
+    """Comments (`what` "comments") or decisions ("decisions") of a document changed: open pages
+    fetch them again (the message carries no content, so nobody receives what they may not read)."""
+    transaction.on_commit(lambda: _send(document_group(document_id), {"type": "live.review", "what": what}))

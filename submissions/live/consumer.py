@@ -359,6 +359,10 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=json.dumps({"type": "room-gone", "room": room,
                                                   "message": self.say("deleted")}))
 
+    async def live_review(self, event: dict[str, Any]) -> None:
+        if self.access is not None:
+            await self.send(text_data=json.dumps({"type": "review", "what": event["what"]}))
+
     async def live_presence(self, event: dict[str, Any]) -> None:
         if event["channel"] == self.channel_name or self.access is None:
             return
