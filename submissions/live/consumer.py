@@ -32,7 +32,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from coalitions.models import Membership
+from coalitions.models import Membership, Role
 from coalitions.tenancy import membership_for
 
 from ..models import Document, LiveText, Section
@@ -50,6 +50,7 @@ MESSAGES = {
     "refused": gettext_lazy("Your last change in this section was not kept: you can no longer edit it."),
     "unreadable": gettext_lazy("A change could not be read and was not kept."),
     "locked": gettext_lazy("This document was just made final: your last change was not kept."),
+    "suggest_only": gettext_lazy("Your last change was not kept: here you may only suggest changes to the words."),
 }
 
 
@@ -62,7 +63,7 @@ class Access:
     language: str
     document_id: int
     coalition_id: int
-    rooms: dict[str, str] = field(default_factory=dict)  # room -> "write" | "read"
+    rooms: dict[str, str] = field(default_factory=dict)  # room -> "write" | "suggest" | "read"
     message: str = ""
 
 
@@ -83,19 +84,23 @@ def read_access(user: Any, coalition_slug: str, document_id: int) -> Access | No
     groups = set(membership.working_groups.values_list("pk", flat=True))
     sections = list(Section.objects.filter(document=document).only("id", "assignee_id", "working_group_id"))
     texts = store.sections_texts(sections)
+    # Who may not write a text but may comment on it (members, editors of other sections) suggests.
+    otherwise = "suggest" if document.editable and membership.role != Role.OBSERVER else "read"
     rooms = {}
     for section in sections:
         writable = document.editable and can_edit_section(membership, section, groups)
-        rooms[texts[section.pk].room] = "write" if writable else "read"
+        rooms[texts[section.pk].room] = "write" if writable else otherwise
     store.text_for_summary(document)
-    rooms[store.SUMMARY_ROOM] = "write" if document.editable and membership.is_admin else "read"
+    rooms[store.SUMMARY_ROOM] = "write" if document.editable and membership.is_admin else otherwise
     language = getattr(user, "language", "") or settings.LANGUAGE_CODE
     with translation.override(language):
         if not document.editable:
             message = _("This document is %(status)s: it can no longer be edited.") % {
                 "status": document.get_status_display().lower()}
-        elif not membership.can_edit:
+        elif membership.role == Role.OBSERVER:
             message = _("You can read this document as it is written; members comment, editors write.")
+        elif not membership.can_edit:
+            message = _("You can suggest changes to this document and comment on it; its editors accept them.")
         else:
             message = ""
     return Access(user_id=user.pk, name=str(user), language=language, document_id=document.pk,
@@ -257,7 +262,8 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
 
     async def on_update(self, room: str, seq: int, update: bytes) -> None:
         assert self.access is not None
-        if self.access.rooms.get(room) != "write":
+        mode = self.access.rooms.get(room)
+        if mode not in ("write", "suggest"):
             log.info("live: update from user %s to %s refused (read only)", self.access.user_id, room)
             await self.send(text_data=json.dumps({
                 "type": "refused", "room": room, "seq": seq,
@@ -278,7 +284,13 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
             return
         text_id = text.pk
         try:
-            await database_sync_to_async(store.append)(text_id=text_id, update=update, author_id=self.access.user_id)
+            await database_sync_to_async(store.append)(text_id=text_id, update=update, author_id=self.access.user_id,
+                                                       suggest_only=mode == "suggest")
+        except store.NotASuggestion:
+            log.info("live: a change from user %s to %s that is not a suggestion refused", self.access.user_id, room)
+            await self.send(text_data=json.dumps({"type": "refused", "room": room, "seq": seq,
+                                                  "message": self.say("suggest_only")}))
+            return
         except store.TextLocked:
             self.access.rooms = {room: "read" for room in self.access.rooms}
             await self.send(text_data=json.dumps({"type": "refused", "room": room, "seq": seq, "message": self.say("locked")}))

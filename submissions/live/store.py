@@ -29,7 +29,7 @@ from django.utils import timezone
 from .. import richtext
 from ..models import Document, LiveText, LiveUpdate, RevisionReason, Section, SectionRevision
 from ..wordcount import count_html
-from . import broadcast, yhtml
+from . import broadcast, suggestions, yhtml
 
 # Updates kept in the log before they are folded into the state (opening a room reads them all).
 FOLD_AFTER = 200
@@ -42,6 +42,10 @@ SECTION_ROOM_PREFIX = "section-"
 
 class RejectedUpdate(ValueError):
     """A browser sent bytes that are not a Yjs update (or too many): nothing is stored."""
+
+
+class NotASuggestion(RejectedUpdate):
+    """A change from someone who may only suggest there that is not only their own suggestions."""
 
 
 class TextLocked(Exception):
@@ -201,14 +205,20 @@ def check_update(update: bytes) -> None:
 
 
 @transaction.atomic
-def append(*, text_id: int, update: bytes, author_id: int | None) -> int:
-    """Stores one update (already checked) and returns its number. Committed when this returns."""
+def append(*, text_id: int, update: bytes, author_id: int | None, suggest_only: bool = False) -> int:
+    """Stores one update (already checked) and returns its number. Committed when this returns.
+
+    `suggest_only`: the author may only suggest in this text; an update that is anything but their
+    own suggestions raises NotASuggestion (checked against the state under the row lock, so two
+    suggesters' changes are each checked against what the other's left)."""
     locked = (LiveText.objects.select_for_update(of=("self",)).select_related("document")
               .only("id", "seq", "coalition_id", "document__status").get(pk=text_id))
     if not locked.document.editable:
         # Read after taking the row lock: a status change committed before this point is seen, so no
         # keystroke lands in a document after it was made final (its sockets are told just after).
         raise TextLocked()
+    if suggest_only and not suggestions.is_suggestion_by(current_state(locked), update, author_id or 0):
+        raise NotASuggestion("not only the author's suggestions")
     seq = locked.seq + 1
     LiveText.objects.filter(pk=text_id).update(seq=seq, last_edit_at=timezone.now())
     LiveUpdate.objects.create(coalition_id=locked.coalition_id, text_id=text_id, seq=seq, update=update,
@@ -223,14 +233,31 @@ def write_html(*, text: LiveText, html: str, author: Any, reason: str = Revision
     Only the blocks that differ are replaced. Before the write, what was there is kept as a version
     (so that nothing typed live just before is lost: it can be restored), and after it the new text
     is rendered and kept as a version too. Returns False when the text already said that."""
+    def make_update(state: bytes) -> bytes | None:
+        try:
+            return yhtml.html_to_update_or_none(html, current_state=state)
+        except ValueError as error:  # too long to keep: the sanitiser's message
+            raise ValidationError(str(error)) from None
+
+    return _write(text, make_update, author=author, reason=reason, note=keep_version_note)
+
+
+def decide_suggestions(*, text: LiveText, ids: Iterable[str], accept: bool, author: Any, note: str = "") -> bool:
+    """Accepts (or rejects) the suggestions `ids` of a section's text, as a change everyone sees live,
+    kept in the history as a version of its own. Returns False when none of them is in the text."""
+    ids = list(ids)
+    return _write(text, lambda state: suggestions.decide_update(state, ids, accept=accept), author=author,
+                  reason=RevisionReason.ACCEPT if accept else RevisionReason.REJECT, note=note)
+
+
+def _write(text: LiveText, make_update: Any, *, author: Any, reason: str, note: str) -> bool:
+    """A change the server makes to a text (`make_update(state)` gives its update, or None for no
+    change), made under the locks, rendered, kept as a version and sent to open editors."""
     with transaction.atomic():
         _lock_owner((text.document_id, text.section_id))
         locked = LiveText.objects.select_for_update().get(pk=text.pk)
         state = current_state(locked)
-        try:
-            update = yhtml.html_to_update_or_none(html, current_state=state)
-        except ValueError as error:  # too long to keep: the sanitiser's message
-            raise ValidationError(str(error)) from None
+        update = make_update(state)
         if update is None:
             return False
         if locked.section_id and locked.seq > locked.versioned_seq:  # live typing since the last version
@@ -245,7 +272,7 @@ def write_html(*, text: LiveText, html: str, author: Any, reason: str = Revision
         render(locked.pk, changed_by=author)
         locked.refresh_from_db()
         if locked.section_id:
-            keep_version(locked, reason=reason, actor=author, note=keep_version_note)
+            keep_version(locked, reason=reason, actor=author, note=note)
         broadcast.update_on_commit(document_id=locked.document_id, room=locked.room, update=update)
     return True
 
@@ -275,7 +302,8 @@ def render(text_id: int, *, changed_by: Any = None) -> bool:
             return False
         state = current_state(text)
         html = yhtml.state_to_html(state)
-        changed = _store_html(text, html, changed_by=changed_by)
+        proposed = yhtml.state_to_html(state, view=yhtml.PROPOSED) if yhtml.may_hold_suggestions(state) else html
+        changed = _store_html(text, html, proposed_words=count_html(proposed).counted, changed_by=changed_by)
         LiveText.objects.filter(pk=text.pk).update(rendered_seq=text.seq)
         _fold(text)
         return changed
@@ -294,16 +322,22 @@ def _fold(text: LiveText) -> None:
     LiveUpdate.objects.filter(text_id=text.pk, seq__lte=through).delete()
 
 
-def _store_html(text: LiveText, html: str, *, changed_by: Any) -> bool:
+def _store_html(text: LiveText, html: str, *, proposed_words: int, changed_by: Any) -> bool:
+    """Stores the rendered HTML and its counts; returns whether the text as it stands changed (a
+    suggestion alone changes only the proposed count)."""
     if text.section_id:
-        section = Section.objects.only("body").get(pk=text.section_id)
+        section = Section.objects.only("body", "proposed_words").get(pk=text.section_id)
         if section.body == html:
+            if section.proposed_words != proposed_words:
+                Section.objects.filter(pk=text.section_id).update(proposed_words=proposed_words,
+                                                                  updated_at=timezone.now())
             return False
         counted = count_html(html)
         last_author = changed_by.pk if changed_by is not None else _last_author(text)
         Section.objects.filter(pk=text.section_id).update(
-            body=html, counted_words=counted.counted, footnote_words=counted.footnotes, version=F("version") + 1,
-            updated_at=timezone.now(), **({"updated_by_id": last_author} if last_author else {}),
+            body=html, counted_words=counted.counted, footnote_words=counted.footnotes, proposed_words=proposed_words,
+            version=F("version") + 1, updated_at=timezone.now(),
+            **({"updated_by_id": last_author} if last_author else {}),
         )
         return True
     document = Document.objects.only("summary").get(pk=text.document_id)
@@ -447,7 +481,7 @@ def sections_texts(sections: Iterable[Section]) -> dict[int, LiveText]:
 
 
 __all__ = [
-    "RejectedUpdate", "append", "check_update", "current_state", "ensure_rendered", "ensure_rendered_where",
+    "NotASuggestion", "RejectedUpdate", "append", "decide_suggestions", "check_update", "current_state", "ensure_rendered", "ensure_rendered_where",
     "hold_rendered", "html_at", "keep_pause_version", "keep_version", "keep_versions_of", "missing_for", "parse_room",
     "render", "section_room", "sections_texts", "start_section", "state_vector", "text_for_room", "text_for_section",
     "text_for_summary", "write_html",

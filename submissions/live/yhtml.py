@@ -41,7 +41,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
@@ -52,8 +54,12 @@ from pycrdt import Doc, XmlElement, XmlFragment, XmlText
 from submissions import richtext
 
 __all__ = [
+    "DELETION",
     "EMPTY_UPDATE",
     "FIELD",
+    "INSERTION",
+    "PROPOSED",
+    "STANDING",
     "Mark",
     "Node",
     "Text",
@@ -67,6 +73,7 @@ __all__ = [
     "html_to_update",
     "html_to_update_or_none",
     "state_to_html",
+    "suggestion_view",
     "write_blocks",
 ]
 
@@ -97,6 +104,18 @@ LINK = "link"
 BOLD = "bold"
 ITALIC = "italic"
 UNDERLINE = "underline"
+
+# Suggestions (track changes): marks on text, with attrs {"id": ..., "author": "<user id>"} (see
+# submissions/live/suggestions.py). They are not marks of the app's HTML: the text is read either as
+# it STANDS (what the section says: suggested insertions left out, suggested deletions still in),
+# which is what Section.body, the count, exports and signatures read; or as PROPOSED (every open
+# suggestion accepted), for the count beside it.
+INSERTION = "insertion"
+DELETION = "deletion"
+STANDING = "standing"
+PROPOSED = "proposed"
+_VIEW: ContextVar[str] = ContextVar("suggestion_view", default=STANDING)
+_HIDDEN_IN = {STANDING: INSERTION, PROPOSED: DELETION}
 
 # Nodes of the schema's "block" group: what may stand at the top level and in containers.
 BLOCK_TYPES = frozenset({PARAGRAPH, HEADING, BULLET_LIST, ORDERED_LIST, BLOCKQUOTE, TABLE})
@@ -390,9 +409,22 @@ def _inline_from_y(children: Iterable[XmlElement | XmlText | XmlFragment]) -> li
     return items
 
 
+@contextmanager
+def suggestion_view(view: str) -> Iterator[None]:
+    """Reads the text as it STANDS (the default) or as PROPOSED, within the block."""
+    token = _VIEW.set(view)
+    try:
+        yield
+    finally:
+        _VIEW.reset(token)
+
+
 def _runs_from_y(text: XmlText) -> list[Text]:
     runs = []
+    hidden = _HIDDEN_IN[_VIEW.get()]
     for value, attributes in text.diff():
+        if attributes and attributes.get(hidden) is not None:
+            continue  # a suggestion this view leaves out
         if isinstance(value, str) and value:  # embeds are not part of the schema
             runs.append(_text(value, _marks_from_y(attributes)))
     return runs
@@ -747,15 +779,23 @@ def fragment_to_html(fragment: XmlFragment) -> str:
     return blocks_to_html(blocks_from_fragment(fragment))
 
 
-def state_to_html(state: bytes) -> str:
-    """The app's HTML of a stored Y update or full state ("" for no state).
+def state_to_html(state: bytes, *, view: str = STANDING) -> str:
+    """The app's HTML of a stored Y update or full state ("" for no state), as the text stands
+    (or, with `view=PROPOSED`, as it would stand with every open suggestion accepted).
 
     Raises ValueError when the bytes are not a Y update (pycrdt's decoding error), or from
     `richtext.clean` when the HTML would exceed richtext.MAX_HTML_CHARS.
     """
     if not state:
         return ""
-    return fragment_to_html(_load(state).get(FIELD, type=XmlFragment))
+    with suggestion_view(view):
+        return fragment_to_html(_load(state).get(FIELD, type=XmlFragment))
+
+
+def may_hold_suggestions(state: bytes) -> bool:
+    """False when the state certainly holds no suggestion (the mark names appear in the encoded
+    update wherever a suggestion is, even a rejected one): rendering twice is then not needed."""
+    return INSERTION.encode() in state or DELETION.encode() in state
 
 
 def fragment_blocks_html(fragment: XmlFragment) -> list[str]:
