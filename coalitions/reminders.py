@@ -1,7 +1,8 @@
 """The reminder sweep and the sending of one reminder (see models/reminders.py for the guarantee).
 
 `sweep(now)` finds every reminder that is due: for each member of a coalition, each deadline of
-its engagements that is still ahead, and each of the member's lead times whose moment has come.
+its engagements that is still ahead (milestones, tasks, and what the higher apps add through
+DEADLINE_SOURCES: a document's decisions), and each of the member's lead times whose moment has come.
 It claims them in one statement (INSERT ... ON CONFLICT DO NOTHING RETURNING id): two sweeps at
 the same moment claim disjoint rows, and a sweep that runs hours late claims what was missed,
 marked late. Of several lead times of one deadline that came while no sweep ran, only the nearest
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,13 +58,30 @@ DIGESTS = (Delivery.DAILY, Delivery.WEEKLY)
 
 @dataclass(frozen=True)
 class Deadline:
-    key: str  # "milestone:<id>" or "task:<id>"
+    key: str  # "milestone:<id>", "task:<id>", or a source's ("decision:<id>")
     coalition_id: int
     engagement_id: int
     label: str
     due_at: dt.datetime
     recipients: frozenset[int] | None = None  # user ids; None: every member of the coalition
     day: dt.date | None = None  # a deadline that is a day, not an instant: shown as the day alone
+    path: str = ""  # the page the email links to (a higher app's deadline); empty: the engagement's page
+
+
+@dataclass(frozen=True)
+class DeadlineSource:
+    """Deadlines that a higher app keeps (the layers forbid this one to import it): a document's
+    decisions, due when they close. `due(start, end)` gives its deadlines due in (start, end], in a
+    fixed number of queries; `find(pk)` one of them as it is now, with its engagement (review and State
+    loaded), or (None, None) once it is gone or no longer due (closed, cancelled). Their reminders are
+    claimed and sent exactly as the milestones' and tasks' are."""
+
+    due: Callable[[dt.datetime, dt.datetime], list[Deadline]]
+    find: Callable[[str], tuple[Engagement | None, Deadline | None]]
+
+
+# Filled by the higher apps' AppConfig.ready: the key's prefix ("decision" for "decision:<id>") -> its source.
+DEADLINE_SOURCES: dict[str, DeadlineSource] = {}
 
 
 def deadlines(*, engagements: list[Engagement]) -> list[Deadline]:
@@ -117,7 +136,10 @@ def due_reminders(*, now: dt.datetime, since: dt.datetime | None = None) -> list
     has come. Late: its moment is more than LATE_AFTER ago and after `since`, the previous sweep's
     run (a moment before it is of a deadline made or moved since then: not a delay)."""
     horizon = dt.timedelta(days=MAX_LEAD_DAYS)
-    ahead = [d for d in deadlines(engagements=engagements_with_deadlines()) if now < d.due_at <= now + horizon]
+    found = deadlines(engagements=engagements_with_deadlines())
+    for source in DEADLINE_SOURCES.values():
+        found += source.due(now, now + horizon)
+    ahead = [d for d in found if now < d.due_at <= now + horizon]
     if not ahead:
         return []
     members: dict[int, list[int]] = {}
@@ -258,8 +280,10 @@ def _lookup(reminder: Reminder, memo: Lookup | None = None) -> tuple[Engagement 
     keeps the answers for the reminders of one sending task: each deadline is read once, not once
     per person."""
     memo = {} if memo is None else memo
+    kind, _sep, pk = reminder.deadline.partition(":")
+    if reminder.deadline not in memo and kind in DEADLINE_SOURCES:
+        memo[reminder.deadline] = DEADLINE_SOURCES[kind].find(pk)
     if reminder.deadline not in memo:
-        kind, _sep, pk = reminder.deadline.partition(":")
         found = engagements_with_deadlines(milestones__pk=pk) if kind == "milestone" else engagements_with_deadlines(tasks__pk=pk)
         engagement = next(iter(found), None)
         for deadline in deadlines(engagements=[engagement]) if engagement else []:
@@ -269,10 +293,12 @@ def _lookup(reminder: Reminder, memo: Lookup | None = None) -> tuple[Engagement 
 
 
 def _still_due(reminder: Reminder, now: dt.datetime, memo: Lookup | None = None) -> bool:
-    """Whether the claimed reminder's deadline is still where it was, and ahead; if not, it is
-    marked superseded and not sent."""
+    """Whether the claimed reminder's deadline is still where it was, ahead, and still the person's
+    (a task handed to someone else, an organisation that has voted since: no longer theirs to be
+    reminded of); if not, it is marked superseded and not sent."""
     _engagement, current = _lookup(reminder, memo)
-    if current is not None and current.due_at == reminder.due_at and current.due_at > now:
+    if (current is not None and current.due_at == reminder.due_at and current.due_at > now
+            and (current.recipients is None or reminder.user_id in current.recipients)):
         return True
     reminder.status = ReminderStatus.SUPERSEDED
     reminder.save(update_fields=["status"])
@@ -325,8 +351,10 @@ def _item(reminder: Reminder, memo: Lookup) -> dict:
         "label": current.label if current else reminder.deadline, "state": engagement.review.state.name if engagement else "",
         "late": reminder.late, "due_local": timezone.localtime(reminder.due_at), "due_geneva": reminder.due_at.astimezone(GENEVA),
         "day": current.day if current else None,  # a day, not an instant: no hour to give
-        "url": settings.SITE_URL + reverse("coalitions:engagement", args=[reminder.coalition.slug, engagement.pk])
+        "url": settings.SITE_URL + (current.path if current and current.path else
+                                    reverse("coalitions:engagement", args=[reminder.coalition.slug, engagement.pk]))
         if engagement else settings.SITE_URL,
+        "own_page": bool(current and current.path),  # the link opens the deadline's own page, not the engagement's
     }
 
 

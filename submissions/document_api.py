@@ -1,5 +1,5 @@
 """The documents API under /api/c/<slug>/: documents (with their count and pre-submission check,
-status, sign-ons, exports), sections (save with the conflict rule, revisions, restore, comments),
+word budgets, status, sign-ons, exports), sections (save with the conflict rule, revisions, restore, comments),
 comments, sign-on answers and export jobs. The same services as the pages; the coalition comes
 from the URL and every id in a body is checked against it.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -22,9 +23,17 @@ from coalitions.models import Coalition, MemberOrganisation, Role
 from upr.inputs import MAX_ID, JSONObjectParser, parse_id, parse_int
 
 from . import selectors, services
+from .comment_api import FILTERS as COMMENT_FILTERS
+from .comment_api import (
+    CommentViewSet,  # noqa: F401 (upr.api_urls routes it from here, with the other viewsets)
+    comment_data,
+    comment_write,
+)
+from .comment_api import filtered as comments_filtered
+from .comment_serializers import CommentSerializer, CommentWriteSerializer
 from .document_serializers import (
+    BudgetsSerializer,
     CheckSerializer,
-    CommentSerializer,
     CountSerializer,
     DocumentCreateSerializer,
     DocumentSerializer,
@@ -43,6 +52,7 @@ from .document_serializers import (
 )
 from .docx_import import DocxRefused, read_docx
 from .models import Comment, Document, ExportJob, ExportStatus, Section, SectionRevision, SignOn
+from .selectors.comments import threads
 from .views.workflow import CONTENT_TYPES
 
 
@@ -89,8 +99,8 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
         if self.request.method == "GET":
             if self.action == "list":  # the list shows each document's summary
                 _read_live(coalition, section__isnull=True, document__in=documents.values("pk"))
-            elif (pk := parse_id(self.kwargs.get("pk"))) is not None:  # a document, its count, its sign-ons
-                _read_live(coalition, document_id=pk)
+            elif self.action != "comments" and (pk := parse_id(self.kwargs.get("pk"))) is not None:
+                _read_live(coalition, document_id=pk)  # a document, its count, its sign-ons (not its comments)
         return documents
 
     def _admin(self) -> None:
@@ -124,9 +134,36 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
         return Response({
             "count": {"total": count.total, "limit": count.limit, "left": count.left, "over": count.over,
                       "footnotes": count.footnotes, "annex_words": count.annex_words,
-                      "parts": [{"label": p.label, "key": p.key, "counted": p.counted, "footnotes": p.footnotes} for p in count.parts]},
+                      "budgeted": count.budgeted,
+                      "parts": [{"label": p.label, "key": p.key, "counted": p.counted, "footnotes": p.footnotes,
+                                 "budget": p.budget, "over_budget": p.over_budget} for p in count.parts]},
             "checks": [{"label": c.label, "ok": c.ok, "detail": c.detail} for c in checks],
         })
+
+    @extend_schema(methods=["get"], responses=BudgetsSerializer)
+    @extend_schema(methods=["post"], request=BudgetsSerializer, responses=BudgetsSerializer)
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def budgets(self, request: Request, **kwargs: Any) -> Response:
+        """The word budgets of the counted sections; the secretariat (admins) sets several at once, refused
+        (400, nothing saved) when they would add up to more than the limit."""
+        document = self.get_object()
+        if request.method == "POST":
+            self._admin()
+            data = _valid(BudgetsSerializer, request)
+            self.call_service(services.document_budgets_set, document=document, actor=request.user,
+                              budgets={b["section"]: b["word_budget"] for b in data["budgets"]})
+        budgets = selectors.document_budgets(document)
+        return Response({"limit": budgets.limit, "budgeted": budgets.budgeted, "budgets": [
+            {"section": r.section.pk, "title": r.section.title, "word_budget": r.budget, "words": r.words,
+             "over_budget": r.over_by > 0} for r in budgets.rows]})
+
+    @extend_schema(responses=CommentSerializer(many=True), parameters=COMMENT_FILTERS[1:])
+    @action(detail=True, methods=["get"], pagination_class=None, url_path="comments", url_name="comments")
+    def comments(self, request: Request, **kwargs: Any) -> Response:
+        """Every thread of the document (replies nested), for its margin: filter by section, resolved or not."""
+        document = self.get_object()
+        found = comments_filtered(Comment.objects.filter(section__document=document), request.query_params)
+        return Response(comment_data(threads(found), membership=self.membership, many=True))  # type: ignore[arg-type]
 
     @extend_schema(request=SummarySaveSerializer, responses=DocumentSerializer)
     @action(detail=True, methods=["post"])
@@ -211,7 +248,7 @@ class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
         if self.request.method == "GET":  # the body as it is now, what was typed live until now included
             if self.action == "list":
                 _read_live(coalition, section__in=sections.values("pk"))
-            elif (pk := parse_id(self.kwargs.get("pk"))) is not None:
+            elif self.action != "comments" and (pk := parse_id(self.kwargs.get("pk"))) is not None:
                 _read_live(coalition, section_id=pk)
         return sections
 
@@ -224,12 +261,22 @@ class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
 
     @extend_schema(request=SectionSaveSerializer, responses=SectionSerializer)
     def partial_update(self, request: Request, **kwargs: Any) -> Response:
+        """Save the text and/or title (editors of the section, admins); the word budget is the secretariat's."""
         section = self.get_object()
         data = _valid(SectionSaveSerializer, request)
+        budget_given, budget = "word_budget" in data, data.pop("word_budget", None)
+        _require(not budget_given or self.membership.is_admin)  # type: ignore[union-attr]
         try:
-            saved = self.call_service(services.section_save, section=section, membership=self.membership, **data)
+            with transaction.atomic():  # a budget refused saves no text, and a text refused (409) no budget
+                if budget_given:
+                    self.call_service(services.document_budgets_set, document=section.document, actor=request.user,
+                                      budgets={section.pk: budget})
+                saved = section
+                if data["body"] is not None or "title" in data:
+                    saved = self.call_service(services.section_save, section=section, membership=self.membership, **data)
         except services.SaveConflict as conflict:
             return _conflict(conflict, conflict.current.version, conflict.current.body)  # type: ignore[union-attr]
+        saved.refresh_from_db()
         return Response(SectionSerializer(saved).data)
 
     def destroy(self, request: Request, **kwargs: Any) -> Response:
@@ -272,31 +319,18 @@ class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
                                   revision=revision, name=name)
         return Response(RevisionSerializer(named).data)
 
-    @extend_schema(methods=["get"], responses=CommentSerializer(many=True))
-    @extend_schema(methods=["post"], request=CommentSerializer, responses=CommentSerializer)
+    @extend_schema(methods=["get"], responses=CommentSerializer(many=True), parameters=COMMENT_FILTERS[2:])
+    @extend_schema(methods=["post"], request=CommentWriteSerializer, responses=CommentSerializer)
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def comments(self, request: Request, **kwargs: Any) -> Response:
+        """The section's threads; a new comment on it or on a passage of it, or (with `parent`) a reply."""
         section = self.get_object()
         if request.method == "POST":
-            comment = self.call_service(services.comment_add, section=section, membership=self.membership,
-                                        text=str(request.data.get("text", "")))
-            return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
-        return Response(CommentSerializer(section.comments.all(), many=True).data)
-
-
-class CommentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    model = Comment
-    write_role = Role.MEMBER
-    serializer_class = CommentSerializer
-
-    def queryset_for(self, coalition: Coalition) -> QuerySet:
-        return Comment.objects.for_coalition(coalition).select_related("section__working_group")  # type: ignore[attr-defined]
-
-    @extend_schema(request=None, responses=CommentSerializer)
-    @action(detail=True, methods=["post"])
-    def resolve(self, request: Request, **kwargs: Any) -> Response:
-        comment = self.call_service(services.comment_resolve, comment=self.get_object(), membership=self.membership)
-        return Response(CommentSerializer(comment).data)
+            data = _valid(CommentWriteSerializer, request)
+            made = comment_write(self, data, section)
+            return Response(comment_data(made, membership=self.membership), status=status.HTTP_201_CREATED)  # type: ignore[arg-type]
+        found = comments_filtered(Comment.objects.filter(section=section), request.query_params)
+        return Response(comment_data(threads(found), membership=self.membership, many=True))  # type: ignore[arg-type]
 
 
 class SignOnViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -1,21 +1,32 @@
 """Serializers of the documents API: outputs as the pages show them, inputs checked here and in services."""
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from coalitions.models import Engagement, MemberOrganisation
 from coalitions.serializers import CoalitionScopedFieldsMixin
 from upr.rules import DOCUMENT_KINDS, DOCUMENT_LANGUAGES
 
-from .models import Comment, Document, DocumentStatus, ExportFormat, ExportJob, Section, SectionRevision, SignOn
+from .comment_serializers import CommentSerializer  # noqa: F401 (moved; imported from here before)
+from .models import Document, DocumentStatus, ExportFormat, ExportJob, Section, SectionRevision, SignOn
+from .selectors.budgets import over_budget_by, section_words
+from .services.budgets import MAX_BUDGET
 
 
 class SectionSerializer(serializers.ModelSerializer):
+    over_budget = serializers.SerializerMethodField(
+        help_text="Whether the section's words (its text, footnotes excluded, and its title once it has text: its row of "
+                  "the document's count) pass its word budget. A budget never blocks a save.")
+
     class Meta:
         model = Section
         fields = ["id", "document", "position", "title", "body", "annex", "working_group", "assignee", "version",
-                  "counted_words", "footnote_words", "updated_at"]
+                  "counted_words", "footnote_words", "word_budget", "over_budget", "updated_at"]
         read_only_fields = fields
+
+    def get_over_budget(self, section: Section) -> bool:
+        return not section.annex and over_budget_by(section_words(section), section.word_budget) > 0
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -55,11 +66,14 @@ class PartSerializer(serializers.Serializer):
     key = serializers.CharField()
     counted = serializers.IntegerField()
     footnotes = serializers.IntegerField()
+    budget = serializers.IntegerField(allow_null=True, help_text="A section's word budget (null: none, or not a section).")
+    over_budget = serializers.BooleanField()
 
 
 class CountSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     limit = serializers.IntegerField(allow_null=True)
+    budgeted = serializers.IntegerField(allow_null=True, help_text="The sum of the sections' budgets (null: none has one).")
     left = serializers.IntegerField(allow_null=True)
     over = serializers.BooleanField()
     footnotes = serializers.IntegerField()
@@ -84,14 +98,21 @@ class SectionSaveSerializer(serializers.Serializer):
     """A save of a section: its text (HTML, sanitised; written into the live text, so open editors see
     it at once) and/or its title. Without `body` only the title changes."""
 
-    base_version = serializers.IntegerField(min_value=1, help_text="The version the text was edited from.")
+    base_version = serializers.IntegerField(min_value=1, required=False,
+                                            help_text="The version the text was edited from (needed with the body or the title).")
     body = serializers.CharField(allow_blank=True, trim_whitespace=False, required=False,
                                  help_text="The section's whole text as HTML; only the paragraphs that differ change.")
     title = serializers.CharField(max_length=300, required=False)
+    word_budget = serializers.IntegerField(
+        min_value=0, max_value=MAX_BUDGET, allow_null=True, required=False,
+        help_text="The secretariat's share of the document's limit for this section (admins only; null: no budget). "
+                  "Refused when the document's budgets would add up to more than its limit.")
 
     def validate(self, data: dict) -> dict:
-        if "body" not in data and "title" not in data:
-            raise serializers.ValidationError("Give the body, the title or both.")
+        if "body" not in data and "title" not in data and "word_budget" not in data:
+            raise serializers.ValidationError(_("Give the body, the title, the word budget, or several of them."))
+        if ("body" in data or "title" in data) and "base_version" not in data:  # the conflict rule needs it
+            raise serializers.ValidationError({"base_version": [_("This field is required.")]})
         data.setdefault("body", None)
         return data
 
@@ -110,13 +131,6 @@ class RevisionSerializer(serializers.ModelSerializer):
     class Meta:
         model = SectionRevision
         fields = ["version", "name", "reason", "authors", "title", "body", "counted_words", "note", "created_by", "created_at"]
-
-
-class CommentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Comment
-        fields = ["id", "section", "author", "text", "created_at", "resolved_at", "resolved_by"]
-        read_only_fields = ["id", "section", "author", "created_at", "resolved_at", "resolved_by"]
 
 
 class SignOnSerializer(serializers.ModelSerializer):
@@ -185,3 +199,27 @@ class ExportJobSerializer(serializers.ModelSerializer):
 class ExportRequestSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=ExportFormat.choices)
     final = serializers.BooleanField(default=False)
+
+
+class SectionBudgetSerializer(serializers.Serializer):
+    section = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    word_budget = serializers.IntegerField(min_value=0, max_value=MAX_BUDGET, allow_null=True,
+                                           help_text="Words (null: no budget).")
+    title = serializers.CharField(read_only=True)
+    words = serializers.IntegerField(read_only=True, help_text="The section's row of the document's count.")
+    over_budget = serializers.BooleanField(read_only=True)
+
+
+class BudgetsSerializer(serializers.Serializer):
+    """The word budgets of a document's counted sections (annexes do not count). A POST names the
+    sections whose budget changes (the others keep theirs); refused when they would add up to more
+    than the limit."""
+
+    limit = serializers.IntegerField(read_only=True, allow_null=True)
+    budgeted = serializers.IntegerField(read_only=True)
+    budgets = SectionBudgetSerializer(many=True, max_length=1000)
+
+    def validate_budgets(self, budgets: list[dict]) -> list[dict]:
+        if len({b["section"] for b in budgets}) != len(budgets):
+            raise serializers.ValidationError(_("Name each section once."))
+        return budgets

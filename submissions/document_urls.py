@@ -1,6 +1,9 @@
 from django.urls import path
 
-from .views import documents, history, sections, workflow
+from .views import comments, documents, history, sections, workflow
+from .views import decisions as decision_views
+from .views.budgets import document_budgets
+from .views.suggestions import suggestions_decide
 
 app_name = "documents"
 
@@ -32,6 +35,16 @@ urlpatterns = [
     path(S + "history/name/", history.section_version_keep, name="section_version_keep"),
     path(S + "history/<int:version>/name/", history.section_version_name, name="section_version_name"),
     path(S + "history/<int:version>/restore/", history.section_restore, name="section_restore"),
-    path(S + "comments/", sections.comment_add, name="comment_add"),
-    path(S + "comments/<int:comment_id>/resolve/", sections.comment_resolve, name="comment_resolve"),
+    path(S + "comments/", comments.comment_add, name="comment_add"),
+    path(S + "comments/<int:comment_id>/reply/", comments.comment_reply, name="comment_reply"),
+    path(S + "comments/<int:comment_id>/resolve/", comments.comment_resolve, name="comment_resolve"),
+    path(S + "comments/<int:comment_id>/reopen/", comments.comment_reopen, name="comment_reopen"),
+    path(D + "budgets/", document_budgets, name="budgets"),
+    path(D + "suggestions/", suggestions_decide, name="suggestions_decide"),
+    path(D + "decisions/new/", decision_views.decision_open, name="decision_open"),
+    path(D + "decisions/<int:decision_id>/", decision_views.decision_detail, name="decision"),
+    path(D + "decisions/<int:decision_id>/vote/", decision_views.decision_vote, name="decision_vote"),
+    path(D + "decisions/<int:decision_id>/close/", decision_views.decision_close, name="decision_close"),
+    path(D + "decisions/<int:decision_id>/cancel/", decision_views.decision_cancel, name="decision_cancel"),
+    path(D + "decisions/<int:decision_id>/sign-on/", decision_views.decision_signon, name="decision_signon"),
 ]

@@ -22,3 +22,20 @@ def send_signon_email(*, sign_on_id: int) -> int:
     from .emails import signon_email_send
 
     return signon_email_send(sign_on_id=sign_on_id)
+
+
+@queued_task(queue="default", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_mention_emails(*, comment_id: int) -> int:
+    """Tell the people a comment mentions (small, never behind an export)."""
+    from .comment_emails import mention_emails_send
+
+    return mention_emails_send(comment_id=comment_id)
+
+
+@queued_task(queue="reminders")
+def close_due_decisions() -> int:
+    """Run by Celery beat every minute: close the decisions whose time has come, each once, with its
+    tally. On the reminders queue: a decision closes on time, never behind an export."""
+    from .services.decisions import decisions_close_due
+
+    return len(decisions_close_due())

@@ -185,6 +185,7 @@ API_RESOURCES = {
     "invitations": "invitation", "matrices": "matrix", "matrix-rows": "matrix_row", "members": "membership",
     "organisations": "organisation", "recommendations": "recommendation", "sections": "section", "sign-ons": "sign_on",
     "tasks": "task", "working-groups": "working_group", "evidence": "evidence", "export-jobs": "export_job",
+    "decisions": "decision",
 }
 
 
@@ -199,6 +200,7 @@ def _coalition_with_one_of_each(slug: str, admin: User, review: Review, recommen
     from implementation.models import MatrixRow
     from submissions import services as documents
     from submissions.models import DraftRecommendation
+    from submissions.services import decisions
 
     coalition = services.coalition_create(name=f"{slug.title()} Coalition", slug=slug, creator=admin)
     lead = Membership.objects.get(coalition=coalition, user=admin)
@@ -222,6 +224,9 @@ def _coalition_with_one_of_each(slug: str, admin: User, review: Review, recommen
     section = document.sections.order_by("position").first()
     comment = documents.comment_add(section=section, membership=lead, text="Add the figures.")
     (sign_on,) = documents.signon_request(document=document, actor=admin, organisations=[cosigner])
+    decision = decisions.decision_open(document=document, membership=lead, title=f"{slug} decision", kind="approve",
+                                       closes_at=timezone.now() + dt.timedelta(days=5))
+    decisions.decision_vote(decision=decision, membership=lead, option_id=decision.options.order_by("position")[0].pk)
     draft = DraftRecommendation.objects.create(coalition=coalition, engagement=engagement, created_by=admin, position=1,
                                                text="Ensure access to safe drinking water by 2027.")
     milestone = Milestone.objects.filter(engagement=engagement).order_by("pk").first()
@@ -240,6 +245,7 @@ def _coalition_with_one_of_each(slug: str, admin: User, review: Review, recommen
         "consultation": consultation.pk, "advocacy_meeting": meeting.pk, "matrix": matrix.pk, "cluster": cluster.pk,
         "matrix_row": row.pk, "assessment": assessment.pk, "document": document.pk, "section": section.pk,
         "comment": comment.pk, "sign_on": sign_on.pk, "draft": draft.pk, "recommendation": recommendations[0].pk,
+        "decision": decision.pk,
     }
 
 
@@ -373,6 +379,14 @@ def security_world(personas):  # type: ignore[no-untyped-def]
         documents.document_recommendations_set(document=document, actor=p.admin, recommendations=[draft])
         (sign_on,) = documents.signon_request(document=document, actor=p.admin, organisations=[second])
         SignOn.objects.filter(pk=sign_on.pk).update(note=f"Signing {text}"[:500])
+        from submissions.services import decisions
+
+        decision = decisions.decision_open(
+            document=document, membership=admin_m, title=f"Decide {text}"[:300], description=f"Details {text}",
+            kind="choose", options=[f"Wording A {text}"[:500], f"Wording B {text}"[:500]],
+            closes_at=timezone.now() + dt.timedelta(days=5))
+        decisions.decision_vote(decision=decision, membership=admin_m, option_id=decision.options.order_by("position")[0].pk,
+                                reason=f"Because {text}")
         job = ExportJob.objects.create(coalition=p.coalition, document=document, format="docx", status="done",
                                        content=b"x", filename="joint.docx")
         task = Task.objects.create(coalition=p.coalition, engagement=p.engagement, title=f"Task {text}"[:200],
@@ -410,6 +424,7 @@ def security_world(personas):  # type: ignore[no-untyped-def]
             "invitation_id": p.invitation.pk, "group_id": group.pk, "engagement_id": p.engagement.pk,
             "milestone_id": milestone.pk, "document_id": document.pk, "section_id": section.pk,
             "comment_id": comment.pk, "sign_on_id": sign_on.pk, "job_id": job.pk, "version": 1, "format": "docx",
+            "decision_id": decision.pk,
             "task_id": task.pk, "fmt": "csv", "consultation_id": consultation.pk, "meeting_id": meeting.pk,
             "import_id": import_id,
         }
@@ -417,7 +432,7 @@ def security_world(personas):  # type: ignore[no-untyped-def]
             "organisation": p.organisation.pk, "membership": p.membership(p.member).pk, "working-group": group.pk,
             "invitation": p.invitation.pk, "engagement": p.engagement.pk, "recommendation": recommendation.pk,
             "draft-recommendation": draft.pk, "engagement-impact": p.engagement.pk, "document": document.pk,
-            "section": section.pk, "comment": comment.pk, "sign-on": sign_on.pk, "export-job": job.pk,
+            "section": section.pk, "section-suggestions": section.pk, "comment": comment.pk, "sign-on": sign_on.pk, "export-job": job.pk, "decision": decision.pk,
             "engagement-carry": p.engagement.pk, "matrix": matrix.pk, "cluster": cluster.pk, "matrix-row": row.pk,
             "assessment": assessment.pk, "evidence": evidence.pk, "task": task.pk, "consultation": consultation.pk,
             "advocacy-meeting": meeting.pk, "engagement-plan": p.engagement.pk,
@@ -664,3 +679,59 @@ def chromium():  # type: ignore[no-untyped-def]
         yield browser
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+# The first section of the `live` fixture's document: two paragraphs, a footnote.
+LIVE_BODY = '<p>Opening words of the section.<span class="footnote">A source, 2024.</span></p><p>Second paragraph.</p>'
+
+
+@pytest.fixture
+def live(personas, asgi_server, chromium):  # type: ignore[no-untyped-def]
+    """A joint submission whose first section the working group writes, and a page per person."""
+    from submissions import services as document_services
+    from submissions.live import store, yhtml
+    from submissions.models import Section
+
+    document = document_services.document_create(
+        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="joint_submission",
+        title="Joint submission", lead_organisation=personas.organisation)
+    section = document.sections.order_by("position").first()
+    admin = personas.membership(personas.admin)
+    document_services.section_save(section=section, membership=admin, base_version=section.version, body=LIVE_BODY,
+                          working_group=personas.group)
+    second = UserFactory(email="second-editor@alpha.example.org", name="Second Editor")
+    membership = MembershipFactory(coalition=personas.coalition, user=second, role=Role.EDITOR)
+    personas.group.members.add(membership, personas.membership(personas.editor))
+
+    class Live:
+        url = f"{asgi_server.url}/c/alpha/documents/{document.pk}/"
+        room = store.section_room(section.pk)
+
+        def __init__(self) -> None:
+            self.document, self.section, self.server, self.second = document, section, asgi_server, second
+            self.contexts: list = []
+
+        def open(self, user):  # type: ignore[no-untyped-def]
+            client = Client()
+            client.force_login(user)
+            context = chromium.new_context()
+            context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                                  "url": asgi_server.url}])
+            self.contexts.append(context)
+            page = context.new_page()
+            page.goto(self.url)
+            page.wait_for_function("() => window.UPRLiveEditor && window.UPRLiveEditor.connected() && window.UPRLiveEditor.synced()",
+                                   timeout=15_000)
+            return page
+
+        def editor(self, page):  # type: ignore[no-untyped-def]
+            return page.locator(f'.live-text[data-room="{self.room}"] .ProseMirror')
+
+        def stored_html(self) -> str:
+            text = store.text_for_section(Section.objects.get(pk=section.pk))
+            return yhtml.state_to_html(store.current_state(text))
+
+    live = Live()
+    yield live
+    for context in live.contexts:
+        context.close()

@@ -7,67 +7,17 @@ from __future__ import annotations
 import time
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
-from coalitions.models import Membership, Role
+from coalitions.models import Membership
 from submissions import services
-from submissions.live import store, yhtml
+from submissions.live import store
 from submissions.models import Document, Section
 from submissions.wordcount import count_html
 
-from .factories import MembershipFactory, UserFactory
+from .conftest import LIVE_BODY as BODY  # the `live` fixture's section
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-BODY = '<p>Opening words of the section.<span class="footnote">A source, 2024.</span></p><p>Second paragraph.</p>'
-
-
-@pytest.fixture
-def live(personas, asgi_server, chromium):  # type: ignore[no-untyped-def]
-    """A joint submission whose first section the working group writes, and a page per person."""
-    document = services.document_create(
-        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="joint_submission",
-        title="Joint submission", lead_organisation=personas.organisation)
-    section = document.sections.order_by("position").first()
-    admin = personas.membership(personas.admin)
-    services.section_save(section=section, membership=admin, base_version=section.version, body=BODY,
-                          working_group=personas.group)
-    second = UserFactory(email="second-editor@alpha.example.org", name="Second Editor")
-    membership = MembershipFactory(coalition=personas.coalition, user=second, role=Role.EDITOR)
-    personas.group.members.add(membership, personas.membership(personas.editor))
-
-    class Live:
-        url = f"{asgi_server.url}/c/alpha/documents/{document.pk}/"
-        room = store.section_room(section.pk)
-
-        def __init__(self) -> None:
-            self.document, self.section, self.server, self.second = document, section, asgi_server, second
-            self.contexts: list = []
-
-        def open(self, user):  # type: ignore[no-untyped-def]
-            client = Client()
-            client.force_login(user)
-            context = chromium.new_context()
-            context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                                  "url": asgi_server.url}])
-            self.contexts.append(context)
-            page = context.new_page()
-            page.goto(self.url)
-            wait_synced(page)
-            return page
-
-        def editor(self, page):  # type: ignore[no-untyped-def]
-            return page.locator(f'.live-text[data-room="{self.room}"] .ProseMirror')
-
-        def stored_html(self) -> str:
-            text = store.text_for_section(Section.objects.get(pk=section.pk))
-            return yhtml.state_to_html(store.current_state(text))
-
-    live = Live()
-    yield live
-    for context in live.contexts:
-        context.close()
 
 
 def wait_synced(page, timeout: float = 15) -> None:  # type: ignore[no-untyped-def]

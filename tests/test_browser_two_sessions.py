@@ -43,7 +43,7 @@ def test_a_second_browser_posts_the_cached_page_forms_and_sees_a_new_draft_at_on
 
         log_in(second, base, "admin@pi.si", PASSWORD)
         second.goto(doc_url)  # from the cache
-        second.locator(f"#comment-{section.pk}").fill("Posted from the second browser")
+        second.locator(f"#new-comment-{section.pk}").fill("Posted from the second browser")
         second.locator(f"#comments-{section.pk}").get_by_role("button", name="Comment").click()
         second.wait_for_load_state()
         assert "403" not in second.title() and "Forbidden" not in second.content()
@@ -61,7 +61,7 @@ def test_a_second_browser_posts_the_cached_page_forms_and_sees_a_new_draft_at_on
             page.goto(doc_url)
             assert page.get_by_label(re.compile("Adopt a national action plan against discrimination")).count() == 1
         # And the first browser's forms still work after the second one's.
-        first.locator(f"#comment-{section.pk}").fill("And from the first")
+        first.locator(f"#new-comment-{section.pk}").fill("And from the first")
         first.locator(f"#comments-{section.pk}").get_by_role("button", name="Comment").click()
         first.wait_for_load_state()
         assert first.locator(f"#comments-{section.pk}").get_by_text("And from the first").count() == 1

@@ -169,11 +169,12 @@ def test_the_editor_page_in_a_second_browser_posts_its_forms_and_shows_every_wri
     for text, write in writes:
         write()
         shown(text)
-    # A comment resolved leaves the open comments.
+    # A comment resolved leaves the open comments (for the list of resolved ones, where it can be reopened).
     comment = section.comments.get(text="A comment by a member")
     services.comment_resolve(comment=comment, membership=admin_m)
     for viewer in viewers:
-        assert "A comment by a member" not in viewer.get(page).content.decode()
+        assert f'id="comment-{comment.pk}" data-comment="{comment.pk}" data-section="{section.pk}" data-anchor-start="" ' \
+               'data-anchor-end="" data-resolved="1"' in viewer.get(page).content.decode()
     # A draft chosen for the document (the form on the page), then its text changed on the engagement.
     draft = DraftRecommendation.objects.get(text="A draft added on the engagement")
     html = first.get(page).content.decode()

@@ -133,7 +133,8 @@ def test_members_comment_and_resolve_observers_read(personas, joint):
     assert personas.client_for(personas.observer).post(url("comment_add", joint.pk, section.pk), {"text": "x"}).status_code == 403
     assert member.post(url("comment_resolve", joint.pk, section.pk, comment.pk)).status_code == 302
     assert Comment.objects.get().resolved_by == personas.member
-    assert "Add the 2023 figures" not in member.get(url("detail", joint.pk)).content.decode()
+    resolved = member.get(url("detail", joint.pk)).content.decode()  # listed under "Resolved (1)", to reopen
+    assert "0 open comments" in resolved and "Resolved (1)" in resolved and 'data-resolved="1"' in resolved
 
 
 # --- the limit and the status flow --------------------------------------------------------------

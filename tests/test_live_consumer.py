@@ -148,7 +148,7 @@ def test_sync_gives_the_text_and_an_update_is_stored_acknowledged_relayed_and_re
 
     editor, member = async_to_sync(scenario)()
     assert editor.last("access")["rooms"][room] == "write"
-    assert editor.last("access")["rooms"]["summary"] == "read"  # the secretariat writes the summary
+    assert editor.last("access")["rooms"]["summary"] == "suggest"  # the secretariat writes the summary; others suggest
     assert member.rooms[room].html() == "<p>First paragraph. Typed live.</p><p>Second paragraph.</p>"
     assert LiveUpdate.objects.filter(text__section=section, author=personas.editor).count() == 1
     section.refresh_from_db()  # rendered when the last editor left (or after a pause)
@@ -156,7 +156,7 @@ def test_sync_gives_the_text_and_an_update_is_stored_acknowledged_relayed_and_re
     assert section.counted_words == 6
 
 
-def test_a_reader_update_is_refused_and_not_stored(personas, document):
+def test_a_plain_update_from_someone_who_may_only_suggest_is_refused_and_not_stored(personas, document):
     section = document.sections.order_by("position").first()
     room = store.section_room(section.pk)
 
@@ -171,8 +171,9 @@ def test_a_reader_update_is_refused_and_not_stored(personas, document):
         return member
 
     member = async_to_sync(scenario)()
-    assert member.last("access")["rooms"][room] == "read"
+    assert member.last("access")["rooms"][room] == "suggest"  # a member suggests: only suggestions are kept
     assert member.last("refused")["room"] == room
+    assert "only suggest" in member.last("refused")["message"]
     assert not LiveUpdate.objects.filter(text__section=section, author=personas.member).exists()
     assert "Not mine" not in Section.objects.get(pk=section.pk).body
 
@@ -213,13 +214,13 @@ def test_rights_change_on_open_connections(personas, document):
         socket, editor = await _open(sessions["editor"], document, room)
         member_socket, member = await _open(sessions["member"], document, room)
         assert editor.last("access")["rooms"][room] == "write"
-        # Unassigned: the editor now reads that section.
+        # Unassigned: the editor may now only suggest in that section.
         from channels.db import database_sync_to_async
 
         await database_sync_to_async(services.section_save)(section=section, membership=admin, base_version=1, body=None,
                                                             working_group=None)
         await _drain(socket, editor)
-        assert editor.last("access")["rooms"][room] == "read"
+        assert editor.last("access")["rooms"][room] == "suggest"
         # Removed from the coalition: the connection is closed.
         await database_sync_to_async(lambda: Membership.objects.filter(user=personas.member).delete())()
         await _drain(member_socket, member)

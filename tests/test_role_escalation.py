@@ -13,11 +13,13 @@ that is in neither fails the test until someone decides its rule.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 
 import pytest
 from django.apps import apps
+from django.utils import timezone
 
 from coalitions.models import AuditEvent, CoalitionOwnedModel, Role
 
@@ -57,6 +59,7 @@ DECLARED = {
     "submissions:draft_delete": Role.EDITOR,
     "submissions:impact_decide": Role.EDITOR,
     "documents:settings": Role.ADMIN,
+    "documents:budgets": Role.ADMIN,
     "documents:summary": Role.ADMIN,
     "documents:section_add": Role.ADMIN,
     "documents:matrix_annex": Role.ADMIN,
@@ -65,6 +68,11 @@ DECLARED = {
     "documents:status": Role.EDITOR,
     "documents:signon_request": Role.ADMIN,
     "documents:signon_answer": Role.MEMBER,
+    "documents:decision_open": Role.ADMIN,
+    "documents:decision_vote": Role.MEMBER,
+    "documents:decision_close": Role.ADMIN,
+    "documents:decision_cancel": Role.ADMIN,
+    "documents:decision_signon": Role.ADMIN,
     "documents:export_create": Role.EDITOR,
     "documents:section_save": Role.EDITOR,
     "documents:section_assign": Role.ADMIN,
@@ -72,6 +80,8 @@ DECLARED = {
     "documents:section_restore": Role.EDITOR,
     "documents:comment_add": Role.MEMBER,
     "documents:comment_resolve": Role.MEMBER,
+    "documents:comment_reply": Role.MEMBER,
+    "documents:comment_reopen": Role.MEMBER,
     "implementation:build": Role.ADMIN,
     "implementation:clusters": Role.ADMIN,
     "implementation:move": Role.ADMIN,
@@ -82,6 +92,7 @@ DECLARED = {
 # the consultation and the meeting were recorded by the admin, the cluster is owned by the working
 # group that the editor leads and the member belongs to.
 HTML_RULES = {
+    "documents:suggestions_decide": Role.EDITOR,  # the text's editors (services.can_decide_suggestions)
     "coalitions:consultations": Role.MEMBER,
     "coalitions:consultation_edit": Role.EDITOR,
     "coalitions:consultation_delete": Role.EDITOR,
@@ -104,6 +115,7 @@ API_RULES = {
     ("api:document-detail", "patch"): Role.ADMIN,
     ("api:document-summary", "post"): Role.ADMIN,
     ("api:document-signons", "post"): Role.ADMIN,
+    ("api:document-budgets", "post"): Role.ADMIN,
     ("api:document-status", "post"): Role.EDITOR,
     ("api:document-exports", "post"): Role.EDITOR,
     ("api:document-import", "post"): Role.EDITOR,
@@ -114,6 +126,11 @@ API_RULES = {
     ("api:recommendation-import", "post"): Role.ADMIN,
     ("api:recommendation-undo", "post"): Role.ADMIN,
     ("api:sign-on-remind", "post"): Role.ADMIN,
+    ("api:section-suggestions-decide", "post"): Role.EDITOR,
+    ("api:decision-list", "post"): Role.ADMIN,
+    ("api:decision-close", "post"): Role.ADMIN,
+    ("api:decision-cancel", "post"): Role.ADMIN,
+    ("api:decision-signons", "post"): Role.ADMIN,
 }
 
 # Pages that only read: a POST to them may render the page, but must change nothing.
@@ -123,7 +140,7 @@ READ_ONLY = {
     "coalitions:engagements", "coalitions:engagement", "recommendations:list", "recommendations:export_csv",
     "recommendations:export_xlsx", "recommendations:template", "recommendations:statistics", "recommendations:lobbying",
     "recommendations:lobbying_export", "recommendations:detail", "submissions:drafts", "documents:list",
-    "documents:detail", "documents:exports", "documents:export_download", "documents:section_history",
+    "documents:detail", "documents:exports", "documents:export_download", "documents:section_history", "documents:decision",
     "implementation:matrix", "implementation:dashboard", "implementation:export", "implementation:evidence",
 }
 
@@ -153,6 +170,7 @@ def api_bodies(world) -> dict[str, dict]:  # type: ignore[no-untyped-def]
         "api:document-list": {"kind": "advocacy_factsheet", "title": "Factsheet", "engagement": ids["engagement_id"]},
         "api:document-exports": {"format": "docx"},
         "api:document-signons": {"organisations": [ids["organisation_id"]]},
+        "api:document-budgets": {"budgets": [{"section": section.pk, "word_budget": 100}]},
         "api:document-status": {"to": "in_review"},
         "api:document-summary": {"summary": "<p>Changed</p>", "base_version": doc.summary_version},
         "api:section-list": {"document": doc.pk, "title": "New section"},
@@ -160,6 +178,8 @@ def api_bodies(world) -> dict[str, dict]:  # type: ignore[no-untyped-def]
         "api:section-comments": {"text": "A comment"},
         "api:section-restore": {"version": 1},  # the section's first kept version (kept versions count from 1)
         "api:sign-on-answer": {"sign": True},
+        "api:decision-list": {"document": doc.pk, "title": "Approve", "kind": "approve", "closes_at": (timezone.now() + dt.timedelta(days=3)).isoformat()},
+        "api:decision-vote": {"option": doc.decisions.get().options.order_by("position")[0].pk},
     }
 
 

@@ -3,6 +3,7 @@
 These tests walk the URL configuration, so a view or endpoint added later is covered without
 anyone remembering to add it here.
 """
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
@@ -18,6 +19,7 @@ from coalitions.tenancy import COALITION_KWARG
 from implementation import services as implementation_services
 from submissions import services as document_services
 from submissions.models import Comment, DraftRecommendation, ExportJob, SignOn, Snapshot
+from submissions.services import decisions
 from upr.celery import QUEUES, TASK_QUEUES
 from upr.celery import app as celery_app
 from upr.models import Review
@@ -56,6 +58,8 @@ def coalition_urls(p) -> list[str]:  # type: ignore[no-untyped-def]
     comment = Comment.objects.create(coalition=p.coalition, section=section, author=p.admin, text="Check")
     other_org = MemberOrganisation.objects.create(coalition=p.coalition, name="Second Org")
     sign_on = SignOn.objects.create(coalition=p.coalition, document=doc, organisation=other_org)
+    decision = decisions.decision_open(document=doc, membership=p.membership(p.admin), title="Approve the text", kind="approve",
+                                       closes_at=timezone.now() + dt.timedelta(days=3))
     job = ExportJob.objects.create(coalition=p.coalition, document=doc, format="docx", status="done", content=b"x",
                                    filename="joint.docx")
     Snapshot.objects.create(coalition=p.coalition, document=doc, outline={}, docx=b"x", pdf=b"y", checksum="0" * 64)
@@ -90,7 +94,7 @@ def coalition_urls(p) -> list[str]:  # type: ignore[no-untyped-def]
         "milestone_id": milestone.pk,
         "document_id": doc.pk, "section_id": section.pk, "comment_id": comment.pk, "sign_on_id": sign_on.pk,
         "job_id": job.pk, "version": 1, "format": "docx", "task_id": task.pk, "fmt": "csv",
-        "consultation_id": consultation.pk, "meeting_id": meeting.pk,
+        "consultation_id": consultation.pk, "meeting_id": meeting.pk, "decision_id": decision.pk,
     }
     api_pks = {
         "organisation": p.organisation.pk, "membership": p.membership(p.member).pk, "working-group": p.group.pk,
@@ -100,6 +104,7 @@ def coalition_urls(p) -> list[str]:  # type: ignore[no-untyped-def]
         "engagement-carry": p.engagement.pk, "matrix": matrix.pk, "cluster": row.cluster_id, "matrix-row": row.pk, "assessment": assessment.pk,
         "evidence": assessment.evidence.get().pk,
         "task": task.pk, "consultation": consultation.pk, "advocacy-meeting": meeting.pk, "engagement-plan": p.engagement.pk,
+        "decision": decision.pk,
     }
     urls = []
     for name, kwargs, _view in url_patterns():

@@ -37,6 +37,9 @@ class InjectionFinder(HTMLParser):
         if tag == "img" and values.get("src") == "x":
             self.injected.append("<img src=x>")
         self._in_script = tag == "script"
+        # A JSON data block (json_script) is never run: a payload in it is harmless as long as it cannot
+        # close the block, i.e. it holds no raw "<" (json_script writes \u003C).
+        self._data_block = tag == "script" and values.get("type") == "application/json"
         if tag == "a" and values.get("href"):
             self.links.append(values["href"] or "")
 
@@ -44,7 +47,10 @@ class InjectionFinder(HTMLParser):
         self._in_script = False
 
     def handle_data(self, data: str) -> None:
-        if self._in_script and "alert(1)" in data:
+        if self._in_script and getattr(self, "_data_block", False):
+            if "<" in data:
+                self.injected.append(f"<script type=application/json> with a raw '<': {data[:60]}")
+        elif self._in_script and "alert(1)" in data:
             self.injected.append(f"<script>{data[:60]}")
 
 

@@ -8,7 +8,7 @@ from coalitions import engagement_api
 from implementation import api as implementation_api
 from recommendations import api as recommendation_api
 from submissions import api as submission_api
-from submissions import document_api
+from submissions import decision_api, document_api, suggestion_api
 
 from . import api
 
@@ -41,9 +41,11 @@ scoped.register("draft-recommendations", submission_api.DraftRecommendationViewS
 scoped.register("engagements", submission_api.EngagementImpactViewSet, basename="engagement-impact")
 scoped.register("documents", document_api.DocumentViewSet, basename="document")
 scoped.register("sections", document_api.SectionViewSet, basename="section")
+scoped.register("sections", suggestion_api.SectionSuggestionViewSet, basename="section-suggestions")
 scoped.register("comments", document_api.CommentViewSet, basename="comment")
 scoped.register("sign-ons", document_api.SignOnViewSet, basename="sign-on")
 scoped.register("export-jobs", document_api.ExportJobViewSet, basename="export-job")
+scoped.register("decisions", decision_api.DecisionViewSet, basename="decision")
 
 app_name = "api"
 urlpatterns = [

@@ -174,7 +174,7 @@ export class Room {
 
 export class LiveConnection {
   /**
-   * hooks: onStatus(), onLoaded(room), onSynced(room), onAccess(room, mode, message),
+   * hooks: onStatus(), onLoaded(room), onSynced(room), onAccess(room, mode, message), onReview(what),
    * beforeRebuild(room), afterRebuild(room, message), onRoomGone(room, message), onPresence(people),
    * onDenied(code). All optional.
    */
@@ -480,7 +480,7 @@ export class LiveConnection {
       for (const [name, mode] of Object.entries(rooms)) {
         const room = this.rooms.get(name);
         if (!room || room.gone) continue;
-        room.writable = mode === "write";
+        room.writable = mode === "write" || mode === "suggest"; // a suggester's changes are sent (and checked)
         this.hook("onAccess", room, mode, typeof message.message === "string" ? message.message : "");
       }
     } else if (type === "refused") {
@@ -489,6 +489,8 @@ export class LiveConnection {
     } else if (type === "room-gone") {
       const room = this.rooms.get(message.room);
       if (room && !room.gone) this.roomGone(room, typeof message.message === "string" ? message.message : "");
+    } else if (type === "review") {
+      this.hook("onReview", typeof message.what === "string" ? message.what : "");
     } else if (type === "presence") {
       this.hook("onPresence", Array.isArray(message.people) ? message.people : []);
     }

@@ -5,7 +5,12 @@
  * counts every element marked data-count-key with its key (a live text counts its Y.Doc's HTML in
  * the richtext convention, or its server HTML until it has synced), plus its title when its text
  * has words, plus [data-count-extra] elements (the key words); footnotes never count toward the
- * limit; annexes have no row, so they never count. */
+ * limit; annexes have no row, so they never count.
+ *
+ * Beside the count, as the text would stand with every open suggestion accepted: #words-proposed
+ * (its text from the panel's data-proposed-text, hidden when there is no suggestion). A section's
+ * budget: the row's data-budget; past it, the row gets .over-budget and its [data-budget-over] the
+ * panel's data-budget-over-text (writing is never blocked). */
 
 export class CountPanel {
   /** `liveCount(element)` returns {counted, footnotes} for a live text's element, or null. */
@@ -28,6 +33,7 @@ export class CountPanel {
     const counter = window.UPRWordCount;
     let counted = 0;
     let footnotes = 0;
+    let proposed = 0;
     for (const element of this.doc.querySelectorAll("[data-count-key]")) {
       if (element.dataset.countKey !== key) continue;
       let count = this.liveCount(element);
@@ -35,21 +41,38 @@ export class CountPanel {
         if (element.hidden) continue;
         count = counter.countElement(element);
       }
+      const title = element.dataset.title ? counter.countText(element.dataset.title) : 0;
+      const withProposals = count.proposed === undefined ? count.counted : count.proposed;
       counted += count.counted;
       footnotes += count.footnotes;
+      proposed += withProposals;
       // An empty section's title does not count (as on the server).
-      if (count.counted && element.dataset.title) counted += counter.countText(element.dataset.title);
+      if (count.counted) counted += title;
+      if (withProposals) proposed += title;
     }
     for (const element of this.doc.querySelectorAll("[data-count-extra]")) {
-      if (element.dataset.countExtra === key) counted += counter.countElement(element).counted;
+      if (element.dataset.countExtra !== key) continue;
+      const extra = counter.countElement(element).counted;
+      counted += extra;
+      proposed += extra;
     }
-    return { counted, footnotes };
+    return { counted, footnotes, proposed };
+  }
+
+  budget(row, counted) {
+    const budget = parseInt(row.dataset.budget, 10);
+    const over = !isNaN(budget) && counted > budget;
+    row.classList.toggle("over-budget", over);
+    const note = row.querySelector("[data-budget-over]");
+    const text = this.panel.dataset.budgetOverText;
+    if (note) note.textContent = over && text ? text.replace("%s", String(counted - budget)) : "";
   }
 
   recount() {
     const panel = this.panel;
     if (!panel || !window.UPRWordCount) return;
     let total = 0;
+    let proposedTotal = 0;
     for (const row of panel.querySelectorAll("tr[data-part]")) {
       const count = this.partCount(row.dataset.part);
       const counted = row.querySelector("[data-counted]");
@@ -57,9 +80,16 @@ export class CountPanel {
       if (counted) counted.textContent = String(count.counted);
       if (notes) notes.textContent = String(count.footnotes);
       total += count.counted;
+      proposedTotal += count.proposed;
+      this.budget(row, count.counted);
     }
     const totalElement = this.doc.getElementById("words-total");
     if (totalElement) totalElement.textContent = String(total);
+    const proposedElement = this.doc.getElementById("words-proposed");
+    if (proposedElement && panel.dataset.proposedText) {
+      proposedElement.hidden = proposedTotal === total;
+      proposedElement.textContent = panel.dataset.proposedText.replace("%s", String(proposedTotal));
+    }
     const limit = parseInt(panel.dataset.limit, 10);
     const leftText = this.doc.getElementById("words-left-text");
     if (!isNaN(limit)) {

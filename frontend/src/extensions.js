@@ -9,6 +9,7 @@ import Link from "@tiptap/extension-link";
 import { Table, TableRow, TableHeader, TableCell } from "@tiptap/extension-table";
 import { Footnote } from "./footnote.js";
 import { SeparateSteps } from "./undo.js";
+import { Insertion, Deletion } from "./suggest.js";
 
 import { SAFE_URL } from "./urls.js";
 
@@ -86,8 +87,9 @@ const WordShortcuts = Extension.create({
   },
 });
 
-/** The schema's extensions; `footnote` configures the footnote node's view (see footnote.js). */
-export function schemaExtensions(footnote) {
+/** The schema's extensions; `footnote` configures the footnote node's view (see footnote.js),
+ * `suggestions` the suggestion marks' ({describe(author, kind)}: their tooltip). */
+export function schemaExtensions(footnote, suggestions) {
   return [
     StarterKit.configure({
       code: false,
@@ -110,5 +112,7 @@ export function schemaExtensions(footnote) {
     Footnote.configure(footnote || {}),
     WordShortcuts,
     SeparateSteps,
+    Insertion.configure(suggestions || {}),
+    Deletion.configure(suggestions || {}),
   ];
 }

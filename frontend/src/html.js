@@ -66,7 +66,7 @@ function closeTag(mark) {
 
 /** Does the node hold text other than whitespace (its footnotes' included)? */
 function hasText(node) {
-  if (node.isText) return node.text.trim() !== "";
+  if (node.isText) return node.text.trim() !== "" && !(node.marks || []).some((mark) => mark.type.name === hidden);
   let found = false;
   node.forEach((child) => {
     if (!found && hasText(child)) found = true;
@@ -74,8 +74,18 @@ function hasText(node) {
   return found;
 }
 
+// Suggestions (PROTOCOL.md): the text as it stands leaves suggested insertions out, as proposed
+// leaves suggested deletions out (docToHtml's `view`, as yhtml's).
+const HIDDEN_IN = { standing: "insertion", proposed: "deletion" };
+let hidden = HIDDEN_IN.standing;
+
+function shown(item) {
+  if (item.type.name === "footnote") return hasText(item);
+  return !(item.isText && (item.marks || []).some((mark) => mark.type.name === hidden));
+}
+
 function inlineHtml(node) {
-  const items = children(node).filter((item) => item.type.name !== "footnote" || hasText(item));
+  const items = children(node).filter(shown);
   let out = "";
   const open = [];
   items.forEach((item, index) => {
@@ -145,6 +155,11 @@ function blockHtml(node) {
   }
 }
 
-export function docToHtml(doc) {
-  return children(doc).map(blockHtml).join("");
+export function docToHtml(doc, view = "standing") {
+  hidden = HIDDEN_IN[view] || HIDDEN_IN.standing;
+  try {
+    return children(doc).map(blockHtml).join("");
+  } finally {
+    hidden = HIDDEN_IN.standing;
+  }
 }

@@ -50,6 +50,8 @@ import { closeOpenFootnote, footnoteFocusable } from "./footnote.js";
 import { docToHtml } from "./html.js";
 import { transformPastedHtml } from "./paste.js";
 import { loadStrings, t } from "./strings.js";
+import { SuggestMode, isSuggesting, setSuggesting, suggestingForced, suggestionsOf } from "./suggest.js";
+import { SuggestionsPanel } from "./suggestions_panel.js";
 
 const COLOUR = /^#[0-9a-f]{6}$/i;
 const SAVING_DELAY = 1000; // "Saving…" shows only when a change waits that long for its ACK
@@ -117,6 +119,16 @@ class LivePage {
     const data = root.dataset;
     this.userId = data.user || "";
     this.user = { name: data.userName || "", colour: safeColour(data.userColour) };
+    this.suggestionsUrl = data.suggestionsUrl || "";
+    this.csrf = data.csrf || "";
+    // The coalition's people as this reader may see them named (withheld organisations left out for
+    // observers): {user id: "Name (Organisation)"}, for the suggestions' authors.
+    const people = this.doc.getElementById("live-people");
+    try {
+      this.people = people ? JSON.parse(people.textContent || "{}") : {};
+    } catch (error) {
+      this.people = {};
+    }
     this.denied = false;
     this.everOpened = false;
     this.graceTimer = null;
@@ -141,6 +153,7 @@ class LivePage {
         onRoomGone: (room, message) => this.onRoomGone(room, message),
         onPresence: (people) => this.renderPresence(people),
         onDenied: () => this.onDenied(),
+        onReview: (what) => this.root.dispatchEvent(new CustomEvent("upr:review", { detail: { what } })),
       },
     });
     this.numbering = new Numbering(() => this.numberedTexts());
@@ -181,6 +194,7 @@ class LivePage {
       editorId: "live-editor-" + name.replace(/[^\w-]/g, "_"),
     };
     room.writable = text.editable;
+    text.suggestOnly = false;
     const fallback = this.doc.createElement("div");
     fallback.className = "live-fallback doc-text" + (numbered ? " numbered" : "");
     while (element.firstChild) fallback.appendChild(element.firstChild);
@@ -203,6 +217,13 @@ class LivePage {
         if (!active || !active.closest || !active.closest(".live-text")) this.connection.setFocus(null);
       }, 0);
     });
+    text.suggestions = new SuggestionsPanel(this.doc, {
+      room: name,
+      who: (author) => this.personName(author),
+      canDecide: () => this.canWrite(text) && !text.suggestOnly,
+      decide: (request) => this.decideSuggestions(request),
+    });
+    element.appendChild(text.suggestions.element);
     this.createEditor(text);
     API.rooms[name] = {
       get doc() {
@@ -224,7 +245,13 @@ class LivePage {
       injectCSS: false,
       editable: this.canWrite(text),
       extensions: [
-        ...schemaExtensions({ numbering: this.numbering, host: () => text.element }),
+        ...schemaExtensions({ numbering: this.numbering, host: () => text.element },
+          { describe: (author, kind) => t(kind === "insertion" ? "suggested_insertion_by" : "suggested_deletion_by",
+            { name: this.personName(author) }) }),
+        SuggestMode.configure({
+          author: () => this.userId,
+          refuse: (reason) => this.setNotice(text, t(reason === "format" ? "suggest_no_format" : "suggest_no_structure"), "suggest"),
+        }),
         Collaboration.configure({ document: room.doc, field: "default" }),
         CollaborationCaret.configure({
           provider: { awareness: room.awareness },
@@ -259,6 +286,7 @@ class LivePage {
       text.count = null;
       this.counter.schedule();
       this.numbering.schedule();
+      this.scheduleSuggestions(text);
     });
     const toolbar = new Toolbar(editor, {
       label: text.label,
@@ -287,6 +315,11 @@ class LivePage {
   applyEditable(text) {
     const writable = this.canWrite(text);
     if (text.editor && !text.editor.isDestroyed) {
+      // Where this person may only suggest, suggestion mode is on and stays on.
+      const forced = suggestingForced(text.editor.state);
+      if (text.suggestOnly && !forced) setSuggesting(text.editor, true, true);
+      else if (!text.suggestOnly && forced) setSuggesting(text.editor, false, false);
+      text.element.classList.toggle("live-suggesting", isSuggesting(text.editor.state));
       if (text.editor.isEditable !== writable) text.editor.setEditable(writable);
       text.editor.view.dom.setAttribute("aria-readonly", writable ? "false" : "true");
       // Readers reach the footnotes with Tab (a read-only text has no caret to get there).
@@ -297,6 +330,44 @@ class LivePage {
       text.toolbar.update();
     }
     if (!writable) closeLinkForm();
+    this.scheduleSuggestions(text);
+  }
+
+  // --- suggestions ------------------------------------------------------------------------------
+  personName(author) {
+    return this.people[String(author)] || t("someone");
+  }
+
+  scheduleSuggestions(text) {
+    if (text.suggestionsDue) return;
+    text.suggestionsDue = true;
+    Promise.resolve().then(() => {
+      text.suggestionsDue = false;
+      if (text.editor && !text.editor.isDestroyed && text.shown) {
+        text.suggestions.render(text.editor.state.doc);
+        text.element.classList.toggle("live-suggesting", isSuggesting(text.editor.state));
+      }
+    });
+  }
+
+  /** Asks the server to accept or reject; returns the error to show ("" when done). */
+  async decideSuggestions({ room, ids, author, accept }) {
+    const body = new URLSearchParams({ room, decision: accept ? "accept" : "reject" });
+    for (const id of ids) body.append("id", id);
+    if (author) body.set("author", author);
+    try {
+      const response = await fetch(this.suggestionsUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": this.csrf, Accept: "application/json" },
+        body,
+      });
+      const answer = await response.json().catch(() => ({}));
+      if (!response.ok) return String(answer.error || t("suggest_failed"));
+      return "";
+    } catch (error) {
+      return t("suggest_failed");
+    }
   }
 
   show(text) {
@@ -308,6 +379,7 @@ class LivePage {
     this.applyEditable(text);
     this.counter.schedule();
     this.numbering.schedule();
+    this.scheduleSuggestions(text);
   }
 
   fallbackEmpty(text) {
@@ -334,10 +406,12 @@ class LivePage {
   onAccess(room, mode, message) {
     const text = this.texts.get(room.name);
     if (!text) return;
-    text.editable = mode === "write";
+    text.editable = mode === "write" || mode === "suggest";
+    text.suggestOnly = mode === "suggest";
     this.applyEditable(text);
-    if (!text.editable) {
-      if (text.noticeKind === null || text.noticeKind === "access") this.setNotice(text, message || t("read_only"), "access");
+    if (!text.editable || text.suggestOnly) {
+      const why = message || t(text.editable ? "suggest_only" : "read_only");
+      if (text.noticeKind === null || text.noticeKind === "access") this.setNotice(text, why, "access");
     } else if (text.noticeKind === "access") {
       this.setNotice(text, "", null);
     }
@@ -387,9 +461,17 @@ class LivePage {
     if (!text) return null;
     if (text.gone) return { counted: 0, footnotes: 0 };
     if (text.count === null) {
-      text.count = text.shown && text.editor && !text.editor.isDestroyed
-        ? window.UPRWordCount.countHtml(docToHtml(text.editor.state.doc))
-        : window.UPRWordCount.countElement(text.fallback);
+      if (text.shown && text.editor && !text.editor.isDestroyed) {
+        const pmDoc = text.editor.state.doc;
+        const count = window.UPRWordCount.countHtml(docToHtml(pmDoc));
+        // As it would stand with every open suggestion accepted (counted again only when there are).
+        const proposed = suggestionsOf(pmDoc).length
+          ? window.UPRWordCount.countHtml(docToHtml(pmDoc, "proposed")).counted : count.counted;
+        text.count = { counted: count.counted, footnotes: count.footnotes, proposed };
+      } else {
+        const count = window.UPRWordCount.countElement(text.fallback);
+        text.count = { counted: count.counted, footnotes: count.footnotes, proposed: count.counted };
+      }
     }
     return text.count;
   }
@@ -514,6 +596,11 @@ const API = {
   // "idle", "connecting", "open", "closed" or "denied", and the socket's readyState (for tests).
   connectionState: () => (page ? page.connection.state + ":" + (page.connection.ws ? page.connection.ws.readyState : "-") : "idle"),
   htmlOf: (room) => docToHtml(page.editorOf(room).state.doc),
+  proposedHtmlOf: (room) => docToHtml(page.editorOf(room).state.doc, "proposed"),
+  suggesting: (room) => isSuggesting(page.editorOf(room).state),
+  // As the toolbar's toggle: no change where this person may only suggest.
+  setSuggesting: (room, on) => !suggestingForced(page.editorOf(room).state) && (setSuggesting(page.editorOf(room), on), true),
+  suggestionsOf: (room) => suggestionsOf(page.editorOf(room).state.doc),
   insertForTest: (room, html) => {
     const editor = page.editorOf(room);
     return editor.commands.insertContentAt(editor.state.doc.content.size, html);

@@ -5,10 +5,18 @@
 import { t } from "./strings.js";
 import { insertFootnote } from "./footnote.js";
 import { asStep } from "./undo.js";
+import { isSuggesting, setSuggesting, suggestingForced } from "./suggest.js";
+
+// What stays usable while suggesting (the rest changes more than words: see suggest.js).
+const WHILE_SUGGESTING = new Set(["suggest", "undo", "redo"]);
 
 const chain = (editor) => editor.chain().focus();
 
 const GROUPS = [
+  [
+    { key: "suggest", run: (e) => setSuggesting(e, !isSuggesting(e.state)), can: (e) => !suggestingForced(e.state),
+      pressed: (e) => isSuggesting(e.state) },
+  ],
   [
     { key: "paragraph", keys: "Control+Alt+0", run: (e) => chain(e).setParagraph().run(),
       can: () => true, pressed: (e) => e.isActive("paragraph") },
@@ -102,7 +110,7 @@ export class Toolbar {
       // The focus goes back at once (TipTap's focus() waits a frame: a keystroke could be lost).
       if (entry.spec.key !== "link") this.editor.view.focus();
       const run = () => entry.spec.run(this.editor, this.ui);
-      if (entry.spec.key === "undo" || entry.spec.key === "redo") run();
+      if (WHILE_SUGGESTING.has(entry.spec.key)) run();
       else asStep(this.editor, run);
     });
     this.element.addEventListener("keydown", (event) => this.onKeydown(event));
@@ -180,11 +188,12 @@ export class Toolbar {
   update() {
     const editor = this.editor;
     const inTable = editor.isActive("table");
+    const suggesting = isSuggesting(editor.state);
     for (const { spec, button } of this.buttons) {
       if (spec.inTable) button.hidden = !inTable;
       let enabled = false;
       try {
-        enabled = editor.isEditable && !!spec.can(editor);
+        enabled = editor.isEditable && (!suggesting || WHILE_SUGGESTING.has(spec.key)) && !!spec.can(editor);
       } catch (error) {
         enabled = false;
       }

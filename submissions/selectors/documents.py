@@ -20,6 +20,7 @@ from ..models import Comment, Document, DraftRecommendation, Section, SignOn, Si
 from ..outline import CoverOrganisation, Outline, OutlineRecommendation, OutlineSection
 from ..outline import text_digest as outline_text_digest
 from ..wordcount import count_html, count_text
+from .budgets import over_budget_by, section_words
 
 __all__ = [
     "Submitters", "submitters", "DocumentCount", "document_count", "document_outline", "Check", "presubmission_checks",
@@ -83,6 +84,16 @@ class Part:
     footnotes: int = 0
     section_id: int | None = None
     key: str = ""  # the element the browser counts again ("cover", "summary", "section-12", "recommendations")
+    budget: int | None = None  # a section's word budget (selectors.budgets), compared with `counted`
+    proposed: int | None = None  # the count with every open suggestion accepted (None: as `counted`)
+
+    @property
+    def over_budget_by(self) -> int:
+        return over_budget_by(self.counted, self.budget)
+
+    @property
+    def over_budget(self) -> bool:
+        return self.over_budget_by > 0
 
 
 @dataclass
@@ -98,6 +109,17 @@ class DocumentCount:
     @property
     def footnotes(self) -> int:
         return sum(p.footnotes for p in self.parts)
+
+    @property
+    def proposed_total(self) -> int:
+        """The total as it would stand with every open suggestion accepted."""
+        return sum(p.counted if p.proposed is None else p.proposed for p in self.parts)
+
+    @property
+    def budgeted(self) -> int | None:
+        """The sum of the sections' word budgets; None when no section has one."""
+        budgets = [p.budget for p in self.parts if p.budget is not None]
+        return sum(budgets) if budgets else None
 
     @property
     def left(self) -> int | None:
@@ -162,8 +184,8 @@ def _count(document: Document, sections: list[Section], annexes: list[Section], 
     parts.append(Part(_("Executive summary and key words"), summary.counted + count_text(document.keywords),
                       summary.footnotes, key="summary"))
     for s in sections:
-        title = count_text(s.title) if s.counted_words else 0
-        parts.append(Part(s.title, s.counted_words + title, s.footnote_words, s.pk, key=f"section-{s.pk}"))
+        parts.append(Part(s.title, section_words(s), s.footnote_words, s.pk, key=f"section-{s.pk}", budget=s.word_budget,
+                          proposed=s.proposed_words + (count_text(s.title) if s.proposed_words else 0)))
     if asks:
         parts.append(Part(_("Recommendations"), count_html(asks).counted, key="recommendations"))
     annex_words = sum(a.counted_words for a in annexes)

@@ -1,4 +1,4 @@
-"""Writing a document: create it, its sections and summary, comments, revisions and restores.
+"""Writing a document: create it, its sections and summary, revisions and restores (comments: `comments`).
 
 Two people editing the same section never overwrite each other silently: every save names the
 version it started from (`base_version`), and a save made on an older version is refused with
@@ -11,20 +11,19 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coalitions.audit import audit_record
-from coalitions.models import Coalition, Engagement, MemberOrganisation, Membership, Role
+from coalitions.models import Coalition, Engagement, MemberOrganisation, Membership
 from upr.rules import DOCUMENT_KINDS
 
 from ..live import store
-from ..models import Comment, Document, DocumentStatus, RevisionReason, Section, SectionRevision
+from ..models import Document, DocumentStatus, RevisionReason, Section, SectionRevision
 
 __all__ = [
     "SaveConflict", "document_create", "document_update", "section_add", "section_save", "section_restore",
     "section_version_name", "section_version_keep",
-    "section_delete", "summary_save", "comment_add", "comment_resolve", "can_edit_section", "sections_import",
+    "section_delete", "summary_save", "can_edit_section", "sections_import",
     "document_recommendations_set", "matrix_annex_add", "lead_refusal", "documents_led_unsubmitted",
 ]
 
@@ -359,28 +358,6 @@ def sections_import(*, document: Document, actor: Any, imported: Any) -> list[Se
             added.append(section_add(document=document, actor=actor, title=title, annex=annex, body=part.html,
                                      note=_("Imported from Word"), reason=RevisionReason.IMPORT))
         return added
-
-
-@transaction.atomic
-def comment_add(*, section: Section, membership: Membership, text: str) -> Comment:
-    """Members and above comment; observers read."""
-    if not membership.has_role(Role.MEMBER):
-        raise PermissionDenied(_("Observers read; members comment."))
-    text = text.strip()
-    if not text:
-        raise ValidationError(_("Write the comment first."))
-    return Comment.objects.create(coalition=section.coalition, section=section, author=membership.user, text=text[:5000])
-
-
-@transaction.atomic
-def comment_resolve(*, comment: Comment, membership: Membership) -> Comment:
-    """The comment's author, the section's editors and admins resolve it."""
-    if not (comment.author_id == membership.user_id or can_edit_section(membership, comment.section)):
-        raise PermissionDenied(_("Only the author or the section's editors resolve a comment."))
-    if comment.resolved_at is None:
-        comment.resolved_at, comment.resolved_by = timezone.now(), membership.user
-        comment.save(update_fields=["resolved_at", "resolved_by"])
-    return comment
 
 
 @transaction.atomic

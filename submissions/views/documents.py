@@ -38,8 +38,10 @@ from ..forms import (
 from ..live import store as live_store
 from ..models import Document, ExportFormat, ExportStatus, SignOnStatus
 from ..page import fallback_editor, live_text, page_context, section_block
+from ..selectors.comments import section_threads
 from ..services.status import TRANSITIONS
 from .common import NOT_DONE, attempt, document_of, document_url, engagement_of, form_problem
+from .decisions import decisions_panel
 
 
 def document_list(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
@@ -107,13 +109,16 @@ def _colour_of(user_id: int) -> str:
 def _document_body(request: HttpRequest, coalition_slug: str, document: Document, *, csrf: str) -> str:
     """The page's content, with `csrf` wherever a form carries its token."""
     membership = request.membership
-    page = selectors.document_page(document)
+    page = selectors.document_page(document, with_comments=False)
     my_groups = set(membership.working_groups.values_list("pk", flat=True))
     editable = document.editable
+    rows = {part.section_id: part for part in page.count.parts if part.section_id}
     for section in page.sections + page.annexes:
         section.editable = editable  # type: ignore[attr-defined]
+        if section.pk in rows:  # its count and budget as its row of the count shows them (page._meta marks it)
+            section.words, section.over_budget_by = rows[section.pk].counted, rows[section.pk].over_budget_by  # type: ignore[attr-defined]
         section.can_edit = editable and services.can_edit_section(membership, section, my_groups)  # type: ignore[attr-defined]
-        section.open_comments = [c for c in section.comments.all() if c.resolved_at is None]  # type: ignore[attr-defined]
+    section_threads(page.sections + page.annexes, membership=membership, my_groups=my_groups)
     admin_choices = membership.is_admin and editable
     ctx = page_context(
         request, document_url(coalition_slug, document.pk),
@@ -142,6 +147,7 @@ def _document_body(request: HttpRequest, coalition_slug: str, document: Document
                                version=document.summary_version, body=document.summary, label=_("Executive summary"),
                                title=None) if membership.is_admin and editable else "")),
         "live_url": f"/ws/c/{coalition_slug}/documents/{document.pk}/live/",
+        "people_labels": selectors.people_labels(request.coalition, membership),
         "user_colour": _colour_of(request.user.pk),
         "annexes": [section_block(ctx, s, annex_number=i) for i, s in enumerate(page.annexes, start=1)],
         "checks": selectors.presubmission_checks(page, deadline=deadline, exported_docx=exported_docx),
@@ -165,6 +171,7 @@ def _document_body(request: HttpRequest, coalition_slug: str, document: Document
         "chosen": {r.pk for r in page.recommendations},
         "asks": [(r, selectors.smart_checklist(r), suggest(r.text)) for r in page.recommendations],
     }
+    context.update(decisions_panel(membership, document, page))
     context["csrf_token"] = csrf  # what {% csrf_token %} writes (the context wins over the context processor)
     return render_to_string("submissions/document_body.html", context, request)
 

@@ -1,5 +1,5 @@
-"""Working on sections: save (with the conflict rule), assign, delete, and comments (the history,
-its diffs and restore are in `history`).
+"""Working on sections: save (with the conflict rule), assign, delete (the history, its diffs and
+restore are in `history`; comments in `comments`).
 
 The editor saves with fetch and reads JSON; without JavaScript the same address takes the form and
 redirects. A refused save never loses the text: the answer carries both versions (409), and the
@@ -20,7 +20,7 @@ from upr.inputs import MAX_ID, parse_int
 
 from .. import services
 from ..forms import SectionAssignForm
-from ..models import Comment, Section
+from ..models import Section
 from ..wordcount import count_html
 from .common import attempt, document_of, document_url, form_problem
 
@@ -132,23 +132,3 @@ def section_delete(request: HttpRequest, coalition_slug: str, document_id: int, 
     attempt(request, lambda: services.section_delete(section=section, actor=request.user),
             _("Section deleted. Its history went with it."))
     return redirect(document_url(coalition_slug, document_id))
-
-
-@require_POST
-@require_role(Role.MEMBER)
-def comment_add(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
-    section = section_of(request, document_id, section_id)
-    attempt(request, lambda: services.comment_add(section=section, membership=request.membership,
-                                                  text=request.POST.get("text", "")),
-            _("Comment added."))
-    return redirect(document_url(coalition_slug, document_id, f"comments-{section.pk}"))
-
-
-@require_POST
-@require_role(Role.MEMBER)
-def comment_resolve(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int, comment_id: int) -> HttpResponse:
-    section = section_of(request, document_id, section_id)
-    comment = get_object_or_404(Comment.objects.for_coalition(request.coalition), section=section, pk=comment_id)  # type: ignore[attr-defined]
-    comment.section = section
-    attempt(request, lambda: services.comment_resolve(comment=comment, membership=request.membership), _("Comment resolved."))
-    return redirect(document_url(coalition_slug, document_id, f"comments-{section.pk}"))

@@ -167,6 +167,8 @@ CELERY_TIMEZONE = "UTC"
 # a second beat, an overlapping sweep or a late one sends nothing twice.
 CELERY_BEAT_SCHEDULE: dict = {
     "reminder-sweep": {"task": "coalitions.tasks.sweep_reminders", "schedule": 15 * 60},
+    # Decisions close at their time: each once (a conditional update), so a second beat closes nothing twice.
+    "decision-close": {"task": "submissions.tasks.close_due_decisions", "schedule": 60},
 }
 # Without a broker there is no beat: the serving process runs this schedule itself (coalitions.scheduler).
 EMBEDDED_BEAT = env.bool("EMBEDDED_BEAT", default=not REDIS_URL)
@@ -290,6 +292,7 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": "coalitions.models.tasks.TaskStatus",
         "ImplementationLevelEnum": "implementation.models.Level",
         "TrafficLightEnum": "implementation.models.Light",
+        "DecisionKindEnum": "submissions.models.DecisionKind",
     },
 }
 
