@@ -22,6 +22,8 @@ from . import selectors, services
 from .live import store
 from .models import Section
 
+SUGGESTION_DECISIONS = [("accept", "accept"), ("reject", "reject")]  # named in the schema's ENUM_NAME_OVERRIDES
+
 
 class SuggestionSerializer(serializers.Serializer):
     id = serializers.CharField()
@@ -32,7 +34,7 @@ class SuggestionSerializer(serializers.Serializer):
 
 
 class SuggestionDecisionSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=["accept", "reject"])
+    verdict = serializers.ChoiceField(choices=SUGGESTION_DECISIONS)
     ids = serializers.ListField(child=serializers.CharField(max_length=80), max_length=500, required=False, default=list)
     author = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
 
@@ -76,7 +78,7 @@ class SectionSuggestionViewSet(CoalitionScopedMixin, viewsets.GenericViewSet):
         try:
             result = self.call_service(
                 services.suggestions_decide, document=section.document, membership=self.membership,
-                room=store.section_room(section.pk), accept=data["decision"] == "accept", ids=data["ids"],
+                room=store.section_room(section.pk), accept=data["verdict"] == "accept", ids=data["ids"],
                 author_id=data["author"])
         except DjangoPermissionDenied as error:
             raise PermissionDenied(str(error)) from None

@@ -100,7 +100,7 @@ def coalition_urls(p) -> list[str]:  # type: ignore[no-untyped-def]
         "organisation": p.organisation.pk, "membership": p.membership(p.member).pk, "working-group": p.group.pk,
         "invitation": p.invitation.pk, "engagement": p.engagement.pk,
         "recommendation": recommendation.pk, "draft-recommendation": draft.pk, "engagement-impact": p.engagement.pk,
-        "document": doc.pk, "section": section.pk, "comment": comment.pk, "sign-on": sign_on.pk, "export-job": job.pk,
+        "document": doc.pk, "section": section.pk, "section-suggestions": section.pk, "comment": comment.pk, "sign-on": sign_on.pk, "export-job": job.pk,
         "engagement-carry": p.engagement.pk, "matrix": matrix.pk, "cluster": row.cluster_id, "matrix-row": row.pk, "assessment": assessment.pk,
         "evidence": assessment.evidence.get().pk,
         "task": task.pk, "consultation": consultation.pk, "advocacy-meeting": meeting.pk, "engagement-plan": p.engagement.pk,

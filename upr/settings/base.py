@@ -284,6 +284,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Several models have a "status": name each choice set after what it is the status of.
     "ENUM_NAME_OVERRIDES": {
+        "SuggestionVerdictEnum": "submissions.suggestion_api.SUGGESTION_DECISIONS",
         "DocumentStatusEnum": "submissions.models.DocumentStatus",
         "SignOnStatusEnum": "submissions.models.SignOnStatus",
         "ExportStatusEnum": "submissions.models.ExportStatus",
