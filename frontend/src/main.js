@@ -52,6 +52,7 @@ import { transformPastedHtml } from "./paste.js";
 import { loadStrings, t } from "./strings.js";
 import { SuggestMode, isSuggesting, setSuggesting, suggestingForced, suggestionsOf } from "./suggest.js";
 import { SuggestionsPanel } from "./suggestions_panel.js";
+import { CommentHighlights, alignMargin, openCommentForm, refreshHighlights, resolveAnchor, threadsIn } from "./comments.js";
 
 const COLOUR = /^#[0-9a-f]{6}$/i;
 const SAVING_DELAY = 1000; // "Saving…" shows only when a change waits that long for its ACK
@@ -100,11 +101,12 @@ const LiveKeys = Extension.create({
   name: "liveKeys",
   priority: 1000,
   addOptions() {
-    return { openLink: () => false, focusToolbar: () => false };
+    return { openLink: () => false, openComment: () => false, focusToolbar: () => false };
   },
   addKeyboardShortcuts() {
     return {
       "Mod-k": () => this.options.openLink(),
+      "Mod-Alt-m": () => this.options.openComment(), // Word's and Google Docs' "new comment"
       "Alt-F10": () => this.options.focusToolbar(),
       "Mod-s": () => true,
     };
@@ -120,6 +122,8 @@ class LivePage {
     this.userId = data.user || "";
     this.user = { name: data.userName || "", colour: safeColour(data.userColour) };
     this.suggestionsUrl = data.suggestionsUrl || "";
+    this.commentsApi = data.commentsApi || "";
+    this.activeComment = null;
     this.csrf = data.csrf || "";
     // The coalition's people as this reader may see them named (withheld organisations left out for
     // observers): {user id: "Name (Organisation)"}, for the suggestions' authors.
@@ -153,7 +157,10 @@ class LivePage {
         onRoomGone: (room, message) => this.onRoomGone(room, message),
         onPresence: (people) => this.renderPresence(people),
         onDenied: () => this.onDenied(),
-        onReview: (what) => this.root.dispatchEvent(new CustomEvent("upr:review", { detail: { what } })),
+        onReview: (what) => {
+          if (what === "comments") this.refreshComments();
+          this.root.dispatchEvent(new CustomEvent("upr:review", { detail: { what } }));
+        },
       },
     });
     this.numbering = new Numbering(() => this.numberedTexts());
@@ -195,6 +202,11 @@ class LivePage {
     };
     room.writable = text.editable;
     text.suggestOnly = false;
+    // The section's threads (server HTML): their passages are highlighted and lined up beside them.
+    const sectionId = name.startsWith("section-") ? name.slice("section-".length) : "";
+    text.sectionId = sectionId;
+    text.threads = threadsIn(sectionId ? this.doc.getElementById("comments-" + sectionId) : null);
+    text.threads.version = 1;
     const fallback = this.doc.createElement("div");
     fallback.className = "live-fallback doc-text" + (numbered ? " numbered" : "");
     while (element.firstChild) fallback.appendChild(element.firstChild);
@@ -248,6 +260,7 @@ class LivePage {
         ...schemaExtensions({ numbering: this.numbering, host: () => text.element },
           { describe: (author, kind) => t(kind === "insertion" ? "suggested_insertion_by" : "suggested_deletion_by",
             { name: this.personName(author) }) }),
+        CommentHighlights.configure({ comments: () => text.threads, active: () => this.activeComment }),
         SuggestMode.configure({
           author: () => this.userId,
           refuse: (reason) => this.setNotice(text, t(reason === "format" ? "suggest_no_format" : "suggest_no_structure"), "suggest"),
@@ -262,6 +275,7 @@ class LivePage {
         }),
         LiveKeys.configure({
           openLink: () => openLinkForm(text.editor, text.element),
+          openComment: () => this.openComment(text),
           focusToolbar: () => {
             if (!text.toolbar || text.toolbar.element.hidden) return false;
             text.toolbar.focus();
@@ -281,8 +295,13 @@ class LivePage {
       },
     });
     text.editor = editor;
+    editor.view.dom.addEventListener("click", (event) => {
+      const passage = event.target.closest && event.target.closest(".comment-passage[data-comment]");
+      if (passage) this.showComment(passage.dataset.comment);
+    });
     editor.on("transaction", ({ transaction }) => {
       if (!transaction.docChanged) return;
+      this.scheduleMargin(text);
       text.count = null;
       this.counter.schedule();
       this.numbering.schedule();
@@ -291,7 +310,7 @@ class LivePage {
     const toolbar = new Toolbar(editor, {
       label: text.label,
       controls: text.editorId,
-      ui: { openLink: () => openLinkForm(editor, text.element) },
+      ui: { openLink: () => openLinkForm(editor, text.element), openComment: () => this.openComment(text) },
     });
     text.toolbar = toolbar;
     text.element.insertBefore(toolbar.element, text.mount);
@@ -331,6 +350,99 @@ class LivePage {
     }
     if (!writable) closeLinkForm();
     this.scheduleSuggestions(text);
+  }
+
+  // --- comments --------------------------------------------------------------------------------
+  openComment(text) {
+    if (!text.sectionId || !this.commentsApi || !text.editor || text.editor.state.selection.empty) return false;
+    return openCommentForm(text.editor, text.element, (payload) => this.postComment(text, payload));
+  }
+
+  /** Sends a new comment on a passage; returns the error to show ("" when it was kept). */
+  async postComment(text, { text: body, anchor, quote }) {
+    try {
+      const response = await fetch(this.commentsApi, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": this.csrf, "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ section: Number(text.sectionId), text: body, anchor, quote }),
+      });
+      if (response.ok) {
+        await this.refreshComments();
+        return "";
+      }
+      const answer = await response.json().catch(() => ({}));
+      const messages = Object.values(answer).flat().filter((item) => typeof item === "string");
+      return messages.join(" ") || t("comment_failed");
+    } catch (error) {
+      return t("comment_failed");
+    }
+  }
+
+  /** Fetches the page again and takes its comment lists (the server's HTML, this reader's rights). */
+  async refreshComments() {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return;
+    }
+    this.refreshing = true;
+    try {
+      const response = await fetch(window.location.pathname, { credentials: "same-origin", headers: { Accept: "text/html" } });
+      if (!response.ok) return;
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+      for (const text of this.texts.values()) {
+        if (!text.sectionId) continue;
+        const id = "comments-" + text.sectionId;
+        const current = this.doc.getElementById(id);
+        const incoming = fresh.getElementById(id);
+        // Not while someone is writing a reply in it: their words would go.
+        if (!current || !incoming || current.contains(this.doc.activeElement)) continue;
+        current.replaceWith(this.doc.importNode(incoming, true));
+        text.threads = threadsIn(this.doc.getElementById(id));
+        text.threads.version = Date.now();
+        refreshHighlights(text.editor);
+        this.scheduleMargin(text);
+      }
+    } catch (error) {
+      // offline: the lists refresh at the next change
+    } finally {
+      this.refreshing = false;
+      if (this.refreshAgain) {
+        this.refreshAgain = false;
+        this.refreshComments();
+      }
+    }
+  }
+
+  showComment(id) {
+    this.activeComment = id;
+    for (const element of this.doc.querySelectorAll("article.comment.comment-active")) element.classList.remove("comment-active");
+    const card = this.doc.getElementById("comment-" + id);
+    if (card) {
+      card.classList.add("comment-active");
+      card.scrollIntoView({ block: "nearest" });
+    }
+    for (const text of this.texts.values()) {
+      text.threads.version = (text.threads.version || 0) + 1;
+      refreshHighlights(text.editor);
+    }
+  }
+
+  scheduleMargin(text) {
+    if (text.marginDue || !text.sectionId) return;
+    text.marginDue = true;
+    window.requestAnimationFrame(() => {
+      text.marginDue = false;
+      if (text.editor && !text.editor.isDestroyed && text.shown) {
+        // The highlights again, now that y-prosemirror's mapping has caught up with the change (it is
+        // updated after the transaction that made it, so positions resolved during it may be stale).
+        if (text.threads.length) {
+          text.threads.version = (text.threads.version || 0) + 1;
+          refreshHighlights(text.editor);
+        }
+        alignMargin(text.editor, this.doc.getElementById("comments-" + text.sectionId), text.threads);
+      }
+    });
   }
 
   // --- suggestions ------------------------------------------------------------------------------
@@ -380,6 +492,7 @@ class LivePage {
     this.counter.schedule();
     this.numbering.schedule();
     this.scheduleSuggestions(text);
+    this.scheduleMargin(text);
   }
 
   fallbackEmpty(text) {
@@ -596,6 +709,17 @@ const API = {
   // "idle", "connecting", "open", "closed" or "denied", and the socket's readyState (for tests).
   connectionState: () => (page ? page.connection.state + ":" + (page.connection.ws ? page.connection.ws.readyState : "-") : "idle"),
   htmlOf: (room) => docToHtml(page.editorOf(room).state.doc),
+  // The passage each open comment of a room is on now ({id: text}, "" when its words are gone).
+  commentPassages: (room) => {
+    const text = page.texts.get(room);
+    const state = page.editorOf(room).state;
+    const out = {};
+    for (const thread of text.threads) {
+      const range = thread.anchor ? resolveAnchor(state, thread.anchor) : null;
+      out[thread.id] = range ? state.doc.textBetween(range.from, range.to, " ", " ") : "";
+    }
+    return out;
+  },
   proposedHtmlOf: (room) => docToHtml(page.editorOf(room).state.doc, "proposed"),
   suggesting: (room) => isSuggesting(page.editorOf(room).state),
   // As the toolbar's toggle: no change where this person may only suggest.

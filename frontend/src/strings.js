@@ -70,6 +70,15 @@ const FALLBACK = {
   accept_all_by: "Accept all by %(name)s",
   reject_all_by: "Reject all by %(name)s",
   someone: "A former member",
+  comment: "Comment on the selected words",
+  comment_short: "Comment",
+  comment_dialog: "Comment on “%(quote)s”",
+  comment_label: "Your comment",
+  comment_mention_hint: "Write @ and a person's name or email address to tell them: they get an email with a link, never the text.",
+  comment_send: "Comment",
+  comment_empty: "Write the comment first.",
+  comment_failed: "The comment could not be sent: check your connection and try again. What you wrote is still here.",
+  comment_passage_gone: "The passage this comment was on has been deleted.",
 };
 
 let loaded = null;

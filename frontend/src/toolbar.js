@@ -8,7 +8,7 @@ import { asStep } from "./undo.js";
 import { isSuggesting, setSuggesting, suggestingForced } from "./suggest.js";
 
 // What stays usable while suggesting (the rest changes more than words: see suggest.js).
-const WHILE_SUGGESTING = new Set(["suggest", "undo", "redo"]);
+const WHILE_SUGGESTING = new Set(["suggest", "comment", "undo", "redo"]);
 
 const chain = (editor) => editor.chain().focus();
 
@@ -16,6 +16,7 @@ const GROUPS = [
   [
     { key: "suggest", run: (e) => setSuggesting(e, !isSuggesting(e.state)), can: (e) => !suggestingForced(e.state),
       pressed: (e) => isSuggesting(e.state) },
+    { key: "comment", keys: "Control+Alt+M", run: (e, ui) => ui.openComment(), can: (e) => !e.state.selection.empty },
   ],
   [
     { key: "paragraph", keys: "Control+Alt+0", run: (e) => chain(e).setParagraph().run(),
@@ -108,7 +109,7 @@ export class Toolbar {
       this.setCurrent(button);
       if (!entry || button.getAttribute("aria-disabled") === "true" || !this.editor.isEditable) return;
       // The focus goes back at once (TipTap's focus() waits a frame: a keystroke could be lost).
-      if (entry.spec.key !== "link") this.editor.view.focus();
+      if (entry.spec.key !== "link" && entry.spec.key !== "comment") this.editor.view.focus();
       const run = () => entry.spec.run(this.editor, this.ui);
       if (WHILE_SUGGESTING.has(entry.spec.key)) run();
       else asStep(this.editor, run);
