@@ -88,7 +88,7 @@ def test_the_main_pages_run_without_a_csp_violation_or_a_js_error(asgi_server, b
     # The live editor: it connects, takes over each text, and what is typed (bold too) is saved live.
     recorder.visit(f"{base}/c/{slug}/documents/{world.document.pk}/")
     page.wait_for_function("() => window.UPRLiveEditor && window.UPRLiveEditor.connected() && window.UPRLiveEditor.synced()")
-    editable = page.locator('.live-text .ProseMirror[contenteditable="true"]').first
+    editable = page.locator('.live-text:not(.live-suggesting) .ProseMirror[contenteditable="true"]').first
     editable.click()
     page.keyboard.press("Control+b")
     page.keyboard.type(" More text.")

@@ -231,7 +231,8 @@ def test_make_runs_one_command_serves_live_editing_to_two_people_on_sqlite(first
             page.wait_for_function("() => window.UPRLiveEditor && window.UPRLiveEditor.connected() && window.UPRLiveEditor.synced()")
             pages.append(page)
         editor, secretariat = pages
-        writable = editor.locator('.live-text .ProseMirror[contenteditable="true"]').first
+        # A text the editor writes (where an editor may only suggest, the text is .live-suggesting).
+        writable = editor.locator('.live-text:not(.live-suggesting) .ProseMirror[contenteditable="true"]').first
         room = writable.evaluate("(el) => el.closest('.live-text').dataset.room")
         writable.click()
         editor.keyboard.press("Control+End")
