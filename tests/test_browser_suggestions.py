@@ -83,6 +83,11 @@ def test_a_member_suggests_while_the_editor_types_in_the_same_paragraph_and_the_
     assert accepted.note == f"Accepted 1 suggestion(s) by {personas.member}: “sentences”"
     assert accepted.created_by == personas.editor
     assert "sentences" in accepted.body
+    # The history says so in both browsers: the version the acceptance made, who accepted whose suggestion.
+    for page in (editor, member):
+        page.goto(f"{live.url}sections/{live.section.pk}/history/")
+        expect(page.locator("body")).to_contain_text("A suggestion accepted")
+        expect(page.locator("body")).to_contain_text(accepted.note)
 
 
 def test_a_suggesters_plain_change_never_reaches_the_text_and_rejecting_all_of_one_persons_works(live, personas):
