@@ -20,7 +20,7 @@ import { absolutePositionToRelativePosition, relativePositionToAbsolutePosition,
 import * as Y from "yjs";
 import { fromBase64, toBase64 } from "lib0/buffer";
 import { t } from "./strings.js";
-import { onOutsidePointer, placePopover } from "./popover.js";
+import { onOutsidePointer, placePopover, popoverButton, popoverDialog } from "./popover.js";
 
 const highlightKey = new PluginKey("commentHighlights");
 const QUOTE_MAX = 2000;
@@ -107,7 +107,6 @@ export function refreshHighlights(editor) {
 }
 
 let openForm = null;
-let formCount = 0;
 
 export function closeCommentForm() {
   if (openForm) openForm();
@@ -122,17 +121,10 @@ export function openCommentForm(editor, host, send) {
   if (!anchor) return false;
   const quote = editor.state.doc.textBetween(from, to, " ", " ").replace(/\s+/g, " ").trim().slice(0, QUOTE_MAX);
   if (!quote) return false;
-  formCount += 1;
-  const form = document.createElement("form");
-  form.className = "live-popover live-comment-form";
-  form.setAttribute("role", "dialog");
-  const title = document.createElement("p");
-  title.className = "live-popover-title";
-  title.id = "live-comment-title-" + formCount;
-  title.textContent = t("comment_dialog", { quote: quote.length > 80 ? quote.slice(0, 79) + "…" : quote });
-  form.setAttribute("aria-labelledby", title.id);
+  const { dialog: form, title, id } = popoverDialog("form", "live-comment-form",
+    t("comment_dialog", { quote: quote.length > 80 ? quote.slice(0, 79) + "…" : quote }));
   const label = document.createElement("label");
-  label.htmlFor = "live-comment-input-" + formCount;
+  label.htmlFor = id + "-input";
   label.textContent = t("comment_label");
   const input = document.createElement("textarea");
   input.id = label.htmlFor;
@@ -140,7 +132,7 @@ export function openCommentForm(editor, host, send) {
   input.maxLength = 5000;
   const hint = document.createElement("p");
   hint.className = "hint";
-  hint.id = "live-comment-hint-" + formCount;
+  hint.id = id + "-hint";
   hint.textContent = t("comment_mention_hint");
   input.setAttribute("aria-describedby", hint.id);
   const error = document.createElement("p");
@@ -148,14 +140,8 @@ export function openCommentForm(editor, host, send) {
   error.setAttribute("aria-live", "assertive");
   const buttons = document.createElement("div");
   buttons.className = "live-popover-buttons";
-  const sendButton = document.createElement("button");
-  sendButton.type = "submit";
-  sendButton.className = "live-popover-button";
-  sendButton.textContent = t("comment_send");
-  const cancel = document.createElement("button");
-  cancel.type = "button";
-  cancel.className = "live-popover-button";
-  cancel.textContent = t("cancel");
+  const sendButton = popoverButton(t("comment_send"), "submit");
+  const cancel = popoverButton(t("cancel"), "button");
   buttons.append(sendButton, cancel);
   form.append(title, label, input, hint, error, buttons);
 

@@ -23,8 +23,35 @@ export function onOutsidePointer(elements, callback) {
   return () => document.removeEventListener("mousedown", listener, true);
 }
 
+let dialogCount = 0;
+
+/** A popover dialog (a `tag` element: "form" or "div") titled by its first paragraph:
+ * {dialog, title, id}, where `id` is unique on the page, to name the dialog's fields after. */
+export function popoverDialog(tag, className, titleText) {
+  dialogCount += 1;
+  const id = className + "-" + dialogCount;
+  const dialog = document.createElement(tag);
+  dialog.className = "live-popover " + className;
+  dialog.setAttribute("role", "dialog");
+  const title = document.createElement("p");
+  title.className = "live-popover-title";
+  title.id = id + "-title";
+  title.textContent = titleText;
+  dialog.setAttribute("aria-labelledby", title.id);
+  return { dialog, title, id };
+}
+
+/** A button of a popover's row of buttons. */
+export function popoverButton(text, type, action) {
+  const element = document.createElement("button");
+  element.type = type;
+  element.className = "live-popover-button";
+  element.textContent = text;
+  if (action) element.addEventListener("click", action);
+  return element;
+}
+
 let openForm = null;
-let formCount = 0;
 
 export function closeLinkForm() {
   if (openForm) openForm();
@@ -34,19 +61,11 @@ export function closeLinkForm() {
 export function openLinkForm(editor, host) {
   if (!editor.isEditable) return false;
   closeLinkForm();
-  formCount += 1;
   const current = editor.getAttributes("link").href || "";
-  const form = document.createElement("form");
-  form.className = "live-popover live-link-form";
-  form.setAttribute("role", "dialog");
+  const { dialog: form, title, id } = popoverDialog("form", "live-link-form", t("link_dialog"));
   form.noValidate = true;
-  const title = document.createElement("p");
-  title.className = "live-popover-title";
-  title.id = "live-link-title-" + formCount;
-  title.textContent = t("link_dialog");
-  form.setAttribute("aria-labelledby", title.id);
   const label = document.createElement("label");
-  label.htmlFor = "live-link-input-" + formCount;
+  label.htmlFor = id + "-input";
   label.textContent = t("link_address");
   const input = document.createElement("input");
   input.type = "text";
@@ -57,19 +76,11 @@ export function openLinkForm(editor, host) {
   input.value = current;
   const error = document.createElement("p");
   error.className = "live-popover-error";
-  error.id = "live-link-error-" + formCount;
+  error.id = id + "-error";
   error.setAttribute("aria-live", "assertive");
   const buttons = document.createElement("div");
   buttons.className = "live-popover-buttons";
-  const button = (text, type, action) => {
-    const element = document.createElement("button");
-    element.type = type;
-    element.className = "live-popover-button";
-    element.textContent = text;
-    if (action) element.addEventListener("click", action);
-    buttons.appendChild(element);
-    return element;
-  };
+  const button = (text, type, action) => buttons.appendChild(popoverButton(text, type, action));
   button(t("link_apply"), "submit");
   if (current) {
     button(t("link_remove"), "button", () => {

@@ -20,7 +20,12 @@ test("the schema is exactly PROTOCOL.md's", () => {
     "blockquote", "bulletList", "doc", "footnote", "hardBreak", "heading", "listItem", "orderedList",
     "paragraph", "table", "tableCell", "tableHeader", "tableRow", "text",
   ]);
-  assert.deepEqual(Object.keys(schema.marks).sort(), ["bold", "italic", "link", "underline"]);
+  // The two suggestion marks (PROTOCOL.md "Suggestions") are not part of the app's HTML.
+  assert.deepEqual(Object.keys(schema.marks).sort(), ["bold", "deletion", "insertion", "italic", "link", "underline"]);
+  for (const name of ["insertion", "deletion"]) {
+    assert.deepEqual(Object.keys(schema.marks[name].spec.attrs).sort(), ["author", "id"]);
+    assert.equal(schema.marks[name].spec.inclusive, false);
+  }
   const attrs = (name) => Object.keys(schema.nodes[name].spec.attrs || {}).sort();
   assert.deepEqual(attrs("heading"), ["level"]);
   assert.deepEqual(attrs("orderedList"), ["start"]);
@@ -115,4 +120,16 @@ test("the Y.XmlFragment holds node names as elements and marks as text attribute
   const heading = fragment.get(1);
   assert.equal(heading.nodeName, "heading");
   assert.equal(heading.getAttribute("level"), 3);
+});
+
+test("docToHtml reads the text as it stands, or as proposed (every open suggestion accepted)", () => {
+  const by = { id: "3-a", author: "3" };
+  const d = doc(
+    p(text("L’État "), text("a ratifié ", [mark("deletion", by)]), text("n’a pas ratifié ", [mark("insertion", by)]),
+      text("la convention", [mark("bold")]), text("."), text(" Wholly new.", [mark("insertion", { id: "4-b", author: "4" })])),
+    p(text("Only proposed.", [mark("insertion", by)])),
+  );
+  assert.equal(docToHtml(d), "<p>L’État a ratifié <strong>la convention</strong>.</p>");
+  assert.equal(docToHtml(d, "proposed"), "<p>L’État n’a pas ratifié <strong>la convention</strong>. Wholly new.</p><p>Only proposed.</p>");
+  assert.equal(docToHtml(d), "<p>L’État a ratifié <strong>la convention</strong>.</p>"); // the view does not stick
 });
