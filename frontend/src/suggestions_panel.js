@@ -73,8 +73,12 @@ export class SuggestionsPanel {
       who.textContent = this.who(suggestion.author);
       item.append(who, " " + what + " ");
       if (canDecide) {
-        item.append(this.button(t("accept"), { ids: suggestion.id, accept: "1" }), " ",
-          this.button(t("reject"), { ids: suggestion.id, accept: "0" }));
+        // Each button says which suggestion it decides (a screen reader lists them out of context).
+        const accept = this.button(t("accept"), { ids: suggestion.id, accept: "1" });
+        const reject = this.button(t("reject"), { ids: suggestion.id, accept: "0" });
+        accept.setAttribute("aria-label", t("accept") + ": " + who.textContent + " " + what);
+        reject.setAttribute("aria-label", t("reject") + ": " + who.textContent + " " + what);
+        item.append(accept, " ", reject);
       }
       this.list.appendChild(item);
     }
