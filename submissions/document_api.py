@@ -132,11 +132,13 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
         checks = selectors.presubmission_checks(page, deadline=selectors.submission_deadline(document), exported_docx=exported)
         count = page.count
         return Response({
-            "count": {"total": count.total, "limit": count.limit, "left": count.left, "over": count.over,
+            "count": {"total": count.total, "proposed_total": count.proposed_total, "limit": count.limit,
+                      "left": count.left, "over": count.over,
                       "footnotes": count.footnotes, "annex_words": count.annex_words,
                       "budgeted": count.budgeted,
                       "parts": [{"label": p.label, "key": p.key, "counted": p.counted, "footnotes": p.footnotes,
-                                 "budget": p.budget, "over_budget": p.over_budget} for p in count.parts]},
+                                 "budget": p.budget, "over_budget": p.over_budget,
+                                 "proposed": p.counted if p.proposed is None else p.proposed} for p in count.parts]},
             "checks": [{"label": c.label, "ok": c.ok, "detail": c.detail} for c in checks],
         })
 

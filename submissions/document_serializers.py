@@ -68,10 +68,12 @@ class PartSerializer(serializers.Serializer):
     footnotes = serializers.IntegerField()
     budget = serializers.IntegerField(allow_null=True, help_text="A section's word budget (null: none, or not a section).")
     over_budget = serializers.BooleanField()
+    proposed = serializers.IntegerField(help_text="The count with every open suggestion accepted.")
 
 
 class CountSerializer(serializers.Serializer):
     total = serializers.IntegerField()
+    proposed_total = serializers.IntegerField(help_text="The total with every open suggestion accepted.")
     limit = serializers.IntegerField(allow_null=True)
     budgeted = serializers.IntegerField(allow_null=True, help_text="The sum of the sections' budgets (null: none has one).")
     left = serializers.IntegerField(allow_null=True)

@@ -74,6 +74,10 @@ def test_suggestions_are_listed_with_their_author_and_a_withheld_organisation_is
     section.refresh_from_db()
     assert "Since 2021" not in section.body  # as it stands
     assert section.proposed_words == section.counted_words + 2
+    count = personas.client_for(personas.member).get(api(f"documents/{joint.pk}/count/")).json()["count"]
+    assert count["proposed_total"] == count["total"] + 2
+    part = next(p for p in count["parts"] if p["key"] == f"section-{section.pk}")
+    assert part["proposed"] == part["counted"] + 2
     MemberOrganisation.objects.filter(pk=personas.organisation.pk).update(withheld=True)
     assert personas.client_for(personas.observer).get(url).json()[0]["author_name"] == (
         f"{personas.member} (an organisation that is not named)")
