@@ -43,7 +43,15 @@ def test_a_comment_stays_on_its_passage_through_edits_before_and_inside_it_and_o
     member.keyboard.press("Control+Alt+M")
     dialog = member.get_by_role("dialog")
     expect(dialog).to_contain_text("words of the")
-    dialog.get_by_label("Your comment").fill(f"Say which section, @{personas.editor}.")
+    field = dialog.get_by_label("Your comment")
+    field.fill("Say which section, ")
+    # "@" and the first letters of a name offer the coalition's people; Enter writes the whole name.
+    field.press_sequentially("@" + str(personas.editor)[:-1], delay=20)
+    expect(member.get_by_role("listbox", name="People to mention").get_by_role("option").first).to_have_text(
+        str(personas.editor))
+    field.press("Enter")
+    expect(field).to_have_value(f"Say which section, @{personas.editor} ")
+    field.press_sequentially(".")
     dialog.get_by_role("button", name="Comment").click()
     expect(dialog).to_have_count(0)
 

@@ -52,6 +52,7 @@ import { transformPastedHtml } from "./paste.js";
 import { loadStrings, t } from "./strings.js";
 import { SuggestMode, isSuggesting, setSuggesting, suggestingForced, suggestionsOf } from "./suggest.js";
 import { SuggestionsPanel } from "./suggestions_panel.js";
+import { startMentions } from "./mentions.js";
 import { CommentHighlights, alignMargin, openCommentForm, refreshHighlights, resolveAnchor, threadsIn } from "./comments.js";
 
 const COLOUR = /^#[0-9a-f]{6}$/i;
@@ -175,6 +176,7 @@ class LivePage {
     this.counter.recount();
     this.numbering.renumber();
     this.renderStatus();
+    this.mentions = startMentions(this.doc);
   }
 
   findOrCreate(className, tagName) {

@@ -79,6 +79,7 @@ const FALLBACK = {
   comment_empty: "Write the comment first.",
   comment_failed: "The comment could not be sent: check your connection and try again. What you wrote is still here.",
   comment_passage_gone: "The passage this comment was on has been deleted.",
+  mention_list: "People to mention",
 };
 
 let loaded = null;

@@ -4,7 +4,7 @@ from __future__ import annotations
 from coalitions.models import Coalition, Membership
 from coalitions.withheld import organisation_label
 
-__all__ = ["people_labels"]
+__all__ = ["mention_names", "people_labels"]
 
 
 def people_labels(coalition: Coalition, reader: Membership) -> dict[str, str]:
@@ -16,3 +16,11 @@ def people_labels(coalition: Coalition, reader: Membership) -> dict[str, str]:
         organisation = organisation_label(membership.organisation, reader)
         labels[str(membership.user_id)] = f"{membership.user} ({organisation})" if organisation else str(membership.user)
     return labels
+
+
+def mention_names(coalition: Coalition) -> list[str]:
+    """The names a comment may mention with "@" (services.comments matches them): the coalition's
+    active people, for the comment forms' suggestions as one types. Names only, never an email."""
+    names = {str(m.user) for m in Membership.objects.for_coalition(coalition)  # type: ignore[attr-defined]
+             .filter(user__is_active=True).select_related("user")}
+    return sorted(names, key=str.casefold)

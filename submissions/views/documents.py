@@ -148,6 +148,7 @@ def _document_body(request: HttpRequest, coalition_slug: str, document: Document
                                title=None) if membership.is_admin and editable else "")),
         "live_url": f"/ws/c/{coalition_slug}/documents/{document.pk}/live/",
         "people_labels": selectors.people_labels(request.coalition, membership),
+        "mention_names": selectors.mention_names(request.coalition) if membership.role != Role.OBSERVER else [],
         "user_colour": _colour_of(request.user.pk),
         "annexes": [section_block(ctx, s, annex_number=i) for i, s in enumerate(page.annexes, start=1)],
         "checks": selectors.presubmission_checks(page, deadline=deadline, exported_docx=exported_docx),
