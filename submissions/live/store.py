@@ -302,8 +302,10 @@ def render(text_id: int, *, changed_by: Any = None) -> bool:
             return False
         state = current_state(text)
         html = yhtml.state_to_html(state)
-        proposed = yhtml.state_to_html(state, view=yhtml.PROPOSED) if yhtml.may_hold_suggestions(state) else html
-        changed = _store_html(text, html, proposed_words=count_html(proposed).counted, changed_by=changed_by)
+        # Counted again as proposed only when the text may hold suggestions (else it is the same count).
+        proposed = (count_html(yhtml.state_to_html(state, view=yhtml.PROPOSED)).counted
+                    if yhtml.may_hold_suggestions(state) else None)
+        changed = _store_html(text, html, proposed_words=proposed, changed_by=changed_by)
         LiveText.objects.filter(pk=text.pk).update(rendered_seq=text.seq)
         _fold(text)
         return changed
@@ -322,17 +324,19 @@ def _fold(text: LiveText) -> None:
     LiveUpdate.objects.filter(text_id=text.pk, seq__lte=through).delete()
 
 
-def _store_html(text: LiveText, html: str, *, proposed_words: int, changed_by: Any) -> bool:
-    """Stores the rendered HTML and its counts; returns whether the text as it stands changed (a
-    suggestion alone changes only the proposed count)."""
+def _store_html(text: LiveText, html: str, *, proposed_words: int | None, changed_by: Any) -> bool:
+    """Stores the rendered HTML and its counts (`proposed_words` None: no suggestion, the count as it
+    stands); returns whether the text as it stands changed (a suggestion alone changes only the
+    proposed count)."""
     if text.section_id:
-        section = Section.objects.only("body", "proposed_words").get(pk=text.section_id)
+        section = Section.objects.only("body", "counted_words", "proposed_words").get(pk=text.section_id)
         if section.body == html:
-            if section.proposed_words != proposed_words:
-                Section.objects.filter(pk=text.section_id).update(proposed_words=proposed_words,
-                                                                  updated_at=timezone.now())
+            proposed = section.counted_words if proposed_words is None else proposed_words
+            if section.proposed_words != proposed:
+                Section.objects.filter(pk=text.section_id).update(proposed_words=proposed, updated_at=timezone.now())
             return False
         counted = count_html(html)
+        proposed_words = counted.counted if proposed_words is None else proposed_words
         last_author = changed_by.pk if changed_by is not None else _last_author(text)
         Section.objects.filter(pk=text.section_id).update(
             body=html, counted_words=counted.counted, footnote_words=counted.footnotes, proposed_words=proposed_words,
@@ -481,8 +485,8 @@ def sections_texts(sections: Iterable[Section]) -> dict[int, LiveText]:
 
 
 __all__ = [
-    "NotASuggestion", "RejectedUpdate", "append", "decide_suggestions", "check_update", "current_state", "ensure_rendered", "ensure_rendered_where",
-    "hold_rendered", "html_at", "keep_pause_version", "keep_version", "keep_versions_of", "missing_for", "parse_room",
+    "NotASuggestion", "RejectedUpdate", "append", "check_update", "current_state", "decide_suggestions",
+    "ensure_rendered", "ensure_rendered_where", "hold_rendered", "html_at", "keep_pause_version", "keep_version", "keep_versions_of", "missing_for", "parse_room",
     "render", "section_room", "sections_texts", "start_section", "state_vector", "text_for_room", "text_for_section",
     "text_for_summary", "write_html",
 ]
