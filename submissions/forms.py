@@ -92,6 +92,12 @@ class SectionAddForm(forms.Form):
     title = forms.CharField(label=_("Title of the new section"), max_length=300)
     annex = forms.BooleanField(label=_("An annex (does not count)"), required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the document's settings form on the same page has a `title` too (id_title twice
+        # would tie each label to the wrong field for a screen reader).
+        kwargs.setdefault("auto_id", "id_new_section_%s")
+        super().__init__(*args, **kwargs)
+
 
 class SectionAssignForm(forms.Form):
     """Who writes a section: a working group and/or a person (by user id) of the coalition. The
