@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 from rest_framework.authtoken.models import Token
 
 from coalitions.models import Membership
@@ -27,6 +28,18 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "home_anonymous.html")
     memberships = Membership.objects.filter(user=request.user).select_related("coalition", "organisation")
     return render(request, "home.html", {"memberships": memberships.order_by("coalition__name")})
+
+
+@require_POST
+def language_choose(request: HttpRequest) -> HttpResponse:
+    """The language chooser at the foot of every page. Django's `set_language` checks the code and the
+    `next` address and sets the cookie; a signed-in person's choice is also kept on their account, so
+    that their other devices and the emails they receive follow it."""
+    response = set_language(request)
+    code = request.POST.get("language", "")
+    if request.user.is_authenticated and code in dict(settings.LANGUAGES):
+        User.objects.filter(pk=request.user.pk).update(language=code)
+    return response
 
 
 @login_required

@@ -33,6 +33,7 @@ urlpatterns = [
     path("api/", include("upr.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),
+    path("i18n/language/", account_views.language_choose, name="language_choose"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
