@@ -37,7 +37,8 @@ USER app
 ENV DJANGO_SETTINGS_MODULE=upr.settings.production \
     PYTHONUNBUFFERED=1
 
-RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
+RUN SECRET_KEY=build-only python manage.py collectstatic --noinput \
+    && SECRET_KEY=build-only python manage.py compile_translations
 
 EXPOSE 8000
 

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test venv services bench bench-import bench-live assets clean
+.PHONY: run test venv services bench bench-import bench-live assets messages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,7 @@ venv: $(VENV)/.installed
 
 ## Set up and serve the app on embedded defaults (SQLite, tasks in-process, email to the console).
 run: venv
+	$(PY) manage.py compile_translations
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_upr_reference
 	$(PY) manage.py load_demo
@@ -32,6 +33,7 @@ assets:
 test: venv services
 	$(VENV)/bin/ruff check .
 	DJANGO_SETTINGS_MODULE=upr.settings.dev DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=upr.settings.dev DATABASE_URL=sqlite:///:memory: $(PY) manage.py compile_translations
 	$(PY) -m pytest
 
 ## The load benchmark (see benchmarks/README.md).
@@ -48,6 +50,11 @@ bench-live: venv services
 	$(PY) benchmarks/live_memory.py
 	$(PY) benchmarks/live_open.py
 	$(PY) benchmarks/live_page.py --compare-wsgi
+
+## After adding or changing a user-facing string: gather every msgid into locale/fr and locale/es (needs
+## GNU gettext; upr/management/commands/makemessages.py has the options), then translate the new entries; `make test` fails, naming each, until done.
+messages: venv
+	DJANGO_SETTINGS_MODULE=upr.settings.dev DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemessages
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

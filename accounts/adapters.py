@@ -9,7 +9,9 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 INVITATION_SESSION_KEY = "upr_invitation_token"
@@ -47,3 +49,11 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
                 _("This invitation was sent to %(email)s. Sign up with that address.") % {"email": invitation.email}
             )
         return email
+
+    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+        """A new account keeps the language its person signed up in (chosen from their browser or at the
+        foot of the page), so that their pages and emails stay in it rather than fall back to English."""
+        language = (translation.get_language() or "")[:2]
+        if language in dict(settings.LANGUAGES):
+            user.language = language
+        return super().save_user(request, user, form, commit=commit)

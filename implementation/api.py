@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404, HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -21,6 +22,7 @@ from coalitions.models import Coalition, Engagement, Role, WorkingGroup
 from coalitions.selectors import engagement_list
 from coalitions.serializers import CoalitionScopedFieldsMixin
 from upr.inputs import JSONObjectParser, parse_id
+from upr.rules import DOCUMENT_LANGUAGES
 
 from . import access, selectors, services
 from .forms import AssessmentForm, EvidenceForm
@@ -101,7 +103,7 @@ class MatrixViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrieve
     def perform_create(self, serializer: serializers.Serializer) -> None:
         engagement = engagement_list(coalition=self.coalition).filter(pk=serializer.validated_data["engagement"].pk).first()
         if engagement is None:
-            raise serializers.ValidationError({"engagement": ["Unknown id."]})
+            raise serializers.ValidationError({"engagement": [_("Unknown id.")]})
         scheme = serializer.validated_data.get("scheme", ClusterScheme.OHCHR)
         serializer.instance = self.call_service(services.matrix_build, engagement=engagement, actor=self.request.user,
                                                 scheme=scheme)
@@ -128,7 +130,10 @@ class MatrixViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrieve
 
         return export_response(self.get_object(), self.membership, fmt)  # type: ignore[arg-type]
 
-    @extend_schema(request=None, responses={
+    @extend_schema(request=inline_serializer("MidtermAsked", {
+        "language": serializers.ChoiceField(choices=DOCUMENT_LANGUAGES, required=False,
+                                            help_text="The report's language (default: the request's)."),
+    }), responses={
         201: inline_serializer("MidtermMade", {"document": serializers.IntegerField(), "url": serializers.CharField()}),
         409: inline_serializer("MidtermExists", {"detail": serializers.CharField(), "document": serializers.IntegerField(),
                                                  "url": serializers.CharField()}),
@@ -139,12 +144,16 @@ class MatrixViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrieve
         One per engagement: when it exists, 409 with the existing report's id and page."""
         from django.urls import reverse
 
-        from .midterm import MidtermReportExists, midterm_create
+        from .midterm import MidtermReportExists, midterm_create, report_language
 
         if not self.membership.can_edit:  # type: ignore[union-attr]
             raise PermissionDenied
+        language = request.data.get("language") if hasattr(request.data, "get") else None
+        if language is not None and report_language(language) != language:
+            raise serializers.ValidationError({"language": _("Choose the report's language among English, French and Spanish.")})
         try:
-            document = midterm_create(matrix=self.get_object(), membership=self.membership)  # type: ignore[arg-type]
+            document = midterm_create(matrix=self.get_object(), membership=self.membership,  # type: ignore[arg-type]
+                                      language=report_language(language))
         except MidtermReportExists as exists:
             page = reverse("documents:detail", args=[self.coalition.slug, exists.document.pk])  # type: ignore[union-attr]
             return Response({"detail": str(exists), "document": exists.document.pk, "url": page},
@@ -207,7 +216,7 @@ class RowViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveMod
                 "This field is required: the version of the row your change starts from (409 if someone saved since)."]})
         cluster = data.get("cluster")
         if cluster is not None and cluster.matrix_id != row.matrix_id:
-            raise serializers.ValidationError({"cluster": ["Unknown id."]})
+            raise serializers.ValidationError({"cluster": [_("Unknown id.")]})
         try:
             saved = services.row_save(row=row, membership=self.membership, base_version=base, data=data)  # type: ignore[arg-type]
         except services.Conflict as clash:

@@ -15,6 +15,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coalitions.models import Membership, Role
 from upr.cells import xlsx_book
@@ -22,7 +23,7 @@ from upr.cells import xlsx_book
 from .models import Assessment, Light, Matrix, MatrixRow
 from .selectors import dashboard
 
-OTHER = _("Other")
+OTHER = gettext_lazy("Other")  # lazy: in the language of each export, not the one at import
 
 
 @dataclass

@@ -13,11 +13,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from coalitions.models import Engagement, Membership
 from submissions import services as documents
 from submissions.models import Document, DraftRecommendation
+from upr.rules import DOCUMENT_LANGUAGES
 
 from .exports import ExportRow, export_rows
 from .models import Light, Matrix, MatrixRow
@@ -100,9 +102,21 @@ def midterm_existing(*, matrix: Matrix) -> Document | None:
             .order_by("created_at", "pk").first())
 
 
+def report_language(value: object) -> str:
+    """The language a report is asked for in: one of the documents' languages, else the reader's."""
+    known = dict(DOCUMENT_LANGUAGES)
+    if isinstance(value, str) and value in known:
+        return value
+    current = (translation.get_language() or "en")[:2]
+    return current if current in known else "en"
+
+
 @transaction.atomic
-def midterm_create(*, matrix: Matrix, membership: Membership) -> Document:
+def midterm_create(*, matrix: Matrix, membership: Membership, language: str = "en") -> Document:
     """A mid-term report pre-filled from the matrix as the person may see it (observers cannot make one).
+
+    Its title, chapters and tables are written in the report's `language` (the document's language,
+    which the exports also follow), not in the language of the page it was asked from.
 
     One per engagement: generating it again raises MidtermReportExists with the existing report
     (the pages open it, the API answers 409 with its id), rather than make a second document or
@@ -114,11 +128,18 @@ def midterm_create(*, matrix: Matrix, membership: Membership) -> Document:
     existing = midterm_existing(matrix=matrix)
     if existing is not None:
         raise MidtermReportExists(existing)
+    if language not in dict(DOCUMENT_LANGUAGES):
+        raise ValidationError(_("Choose the report's language among English, French and Spanish."))
+    with translation.override(language):
+        return _midterm_write(matrix=matrix, membership=membership, language=language)
+
+
+def _midterm_write(*, matrix: Matrix, membership: Membership, language: str) -> Document:
     rows = export_rows(matrix=matrix, membership=membership)
     actor = membership.user
     review = matrix.engagement.review
     document = documents.document_create(
-        coalition=matrix.coalition, actor=actor, engagement=matrix.engagement, kind="mid_term_report",
+        coalition=matrix.coalition, actor=actor, engagement=matrix.engagement, kind="mid_term_report", language=language,
         title=_("Mid-term report on the implementation of the UPR recommendations to %(state)s") % {"state": review.state.name})
     document.sections.all().delete()  # the engine's starting sections: replaced by the chapters below
     note = _("Made from the implementation matrix")

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coalitions.audit import audit_record
 from coalitions.models import Engagement, Membership
@@ -18,7 +19,7 @@ from upr.uploads import stored_name
 from . import access, evidence
 from .models import FOUR_PILLARS, Assessment, Cluster, ClusterScheme, Evidence, Matrix, MatrixRow
 
-OTHER_CLUSTER = _("Other")  # a recommendation OHCHR gave no cluster
+OTHER_CLUSTER = gettext_lazy("Other")  # a recommendation OHCHR gave no cluster (lazy: named in the builder's language)
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from coalitions.selectors import engagement_list
 from coalitions.tenancy import require_role
 from recommendations.models import Response
 from upr.inputs import parse_id
+from upr.rules import DOCUMENT_LANGUAGES
 
 from . import access, selectors, services
 from .forms import ActionFormSet, AssessmentForm, BuildForm, ClusterForm, EvidenceForm, IndicatorFormSet, RowForm
@@ -66,6 +67,7 @@ def matrix_page(request: HttpRequest, coalition_slug: str, engagement_id: int) -
     return render(request, "implementation/matrix.html", {
         "engagement": engagement, "matrix": matrix, "rows": found, "clusters": clusters, "filters": filters,
         "lights": Light.choices, "responses": Response.choices, "can_manage": access.can_manage(membership),
+        "document_languages": DOCUMENT_LANGUAGES,
     })
 
 
@@ -279,11 +281,12 @@ def export_response(matrix: Matrix, membership: Any, fmt: str) -> HttpResponse:
 @require_role(Role.EDITOR)
 def midterm(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
     """Generate the mid-term report from the matrix and open it in the editor."""
-    from .midterm import MidtermReportExists, midterm_create
+    from .midterm import MidtermReportExists, midterm_create, report_language
 
     matrix = _matrix(request, engagement_id)
     try:
-        document = midterm_create(matrix=matrix, membership=request.membership)  # type: ignore[attr-defined]
+        document = midterm_create(matrix=matrix, membership=request.membership,  # type: ignore[attr-defined]
+                                  language=report_language(request.POST.get("language")))
     except MidtermReportExists as exists:  # generated before: open that one, edits kept
         messages.info(request, str(exists))
         document = exists.document

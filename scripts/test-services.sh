@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make sure what the test suite needs is running: PostgreSQL, Redis, and Chromium for browser tests.
+# Make sure what the test suite needs is running: PostgreSQL, Redis, Chromium for browser tests, and GNU
+# gettext for the translation test.
 # Installs the Debian packages when missing and running as root; otherwise says exactly what to do.
 set -euo pipefail
 
@@ -52,7 +53,10 @@ if ! redis-cli -h $PGHOST -p "$REDIS_PORT" ping >/dev/null 2>&1; then
   for _ in $(seq 1 30); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.2; done
 fi
 
+# --- GNU gettext: the translation test gathers the code's messages with xgettext ------------------
+if ! command -v xgettext >/dev/null || ! command -v msgmerge >/dev/null; then apt_install gettext; fi
+
 # --- Chromium for the browser journeys ----------------------------------------------------------
 if [ ! -x /usr/bin/chromium ]; then apt_install chromium; fi
 
-say "PostgreSQL, Redis and Chromium are ready."
+say "PostgreSQL, Redis, gettext and Chromium are ready."

@@ -119,6 +119,35 @@ TEXT_CASES = [
     ("06/30/2003, 2003-06-30", 2),
 ]
 
+# Real French and Spanish prose, as coalitions write it, typed with each language's typography: French
+# puts a narrow no-break space (U+202F) before ; : ! ? and inside « », and a no-break space before %;
+# Spanish opens its questions and exclamations with ¿ ¡ and sets incises between em dashes. Each piece
+# is a short run whose words are easy to check by eye; a mark standing alone is never a word, an
+# apostrophe or hyphen joins (l’État, c’est-à-dire, sera-t-il), as Word counts them.
+NNBSP, NBSP = "\u202f", "\u00a0"
+FRENCH_PROSE = [
+    ("Au cours de l’Examen périodique universel,", 6),
+    (" l’État examiné a reçu 254 recommandations" + NNBSP + ";", 6),
+    (" il en a appuyé 198, c’est-à-dire près de 78" + NBSP + "%,", 9),
+    (" et a pris note des autres.", 6),
+    (" La coalition salue «" + NNBSP + "l’adoption d’un plan d’action national" + NNBSP + "»", 8),
+    (" et demande" + NNBSP + ":", 2),
+    (" quand sera-t-il mis en œuvre" + NNBSP + "?", 5),
+    (" Aujourd’hui, les organisations de la société civile (OSC)", 8),
+    (" rappellent que des milliers de personnes attendent toujours une réponse" + NNBSP + "!", 10),
+]
+SPANISH_PROSE = [
+    ("¿Qué medidas ha adoptado el Estado examinado", 7),
+    (" para aplicar las recomendaciones que cuentan con su apoyo?", 9),
+    (" ¡Ninguna, según la coalición!", 4),
+    (" El informe de mitad de período —presentado en 2024— señala", 10),
+    (" que el 40" + NBSP + "% de las recomendaciones", 6),
+    (" de las que se tomó nota siguen pendientes;", 8),
+    (" la sociedad civil pide «un calendario claro».", 7),
+]
+PROSE_CASES = [("".join(text for text, _n in prose), sum(n for _t, n in prose)) for prose in (FRENCH_PROSE, SPANISH_PROSE)]
+
+
 HTML_CASES = [
     # (html, counted, footnotes)
     ("", 0, 0),
@@ -188,6 +217,16 @@ HTML_CASES = [
 @pytest.mark.parametrize(("text", "expected"), TEXT_CASES)
 def test_count_text(text, expected):
     assert count_text(text) == expected
+
+
+@pytest.mark.parametrize("prose", [FRENCH_PROSE, SPANISH_PROSE], ids=["french", "spanish"])
+def test_french_and_spanish_prose_counts_as_word_does(prose):
+    for piece, expected in prose:  # each run alone, then the whole paragraph, as text and as the editor's HTML
+        assert count_text(piece) == expected, piece
+    text, expected = "".join(t for t, _n in prose), sum(n for _t, n in prose)
+    assert count_text(text) == expected
+    assert count_html(f"<p>{html.escape(text)}</p>").counted == expected
+    assert count_html(f"<p>{html.escape(text)}<span class=\"footnote\">A/HRC/59/15, par.\u00a0{expected}.</span></p>").counted == expected
 
 
 @pytest.mark.parametrize(("source", "counted", "footnotes"), HTML_CASES)
@@ -394,7 +433,7 @@ def page():
 
 
 def all_text_cases() -> list[str]:
-    texts = [t for t, _ in reference_text_cases()] + [t for t, _ in TEXT_CASES]
+    texts = [t for t, _ in reference_text_cases()] + [t for t, _ in TEXT_CASES] + [t for t, _ in PROSE_CASES]
     texts += [generated_text()[0], generated_text(6000, seed=1)[0]]
     return texts
 

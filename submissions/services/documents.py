@@ -11,7 +11,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coalitions.audit import audit_record
 from coalitions.models import Coalition, Engagement, MemberOrganisation, Membership
@@ -28,16 +30,17 @@ __all__ = [
 ]
 
 # The sections a new document starts with, by kind: a skeleton of what OHCHR's guidance and the
-# coalitions' practice expect (each can be renamed, removed, or added to).
+# coalitions' practice expect (each can be renamed, removed, or added to). Lazy: each is written in
+# the language of the document it starts (document_create), not the one active at import.
 STARTING_SECTIONS: dict[str, tuple[Any, ...]] = {
-    "individual_submission": (_("Introduction and methodology"), _("Follow-up to the previous review"),
-                              _("New developments and concerns")),
-    "joint_submission": (_("Introduction and methodology"), _("Follow-up to the previous review"),
-                         _("New developments and concerns")),
-    "factsheet": (_("Background"), _("Questions to the State under Review")),
-    "oral_statement": (_("Statement"),),
-    "written_statement": (_("Statement"),),
-    "mid_term_report": (_("Introduction"), _("Progress on the recommendations")),
+    "individual_submission": (gettext_lazy("Introduction and methodology"), gettext_lazy("Follow-up to the previous review"),
+                              gettext_lazy("New developments and concerns")),
+    "joint_submission": (gettext_lazy("Introduction and methodology"), gettext_lazy("Follow-up to the previous review"),
+                         gettext_lazy("New developments and concerns")),
+    "factsheet": (gettext_lazy("Background"), gettext_lazy("Questions to the State under Review")),
+    "oral_statement": (gettext_lazy("Statement"),),
+    "written_statement": (gettext_lazy("Statement"),),
+    "mid_term_report": (gettext_lazy("Introduction"), gettext_lazy("Progress on the recommendations")),
 }
 
 
@@ -136,9 +139,13 @@ def document_create(
             )
     except IntegrityError:  # a concurrent request made the same individual submission first
         raise ValidationError(duplicate % {"organisation": lead_organisation}) from None
+    # The starting sections are part of the document, so they are written in its language, whatever
+    # the language of the person who makes it (a French submission made from an English page).
+    with translation.override(language):
+        titles = [str(name) for name in STARTING_SECTIONS.get(kind, ())]
     Section.objects.bulk_create([
-        Section(coalition=coalition, document=document, position=i, title=str(name))
-        for i, name in enumerate(STARTING_SECTIONS.get(kind, ()), start=1)
+        Section(coalition=coalition, document=document, position=i, title=title)
+        for i, title in enumerate(titles, start=1)
     ])
     audit_record(coalition=coalition, actor=actor, action="document.create", target=document)
     return document
