@@ -153,12 +153,12 @@ def shared_change_announce(*, review_ids: Iterable[int], actor: Any, coalition: 
     if coalition is not None:
         following.add(coalition.pk)
     person = actor if getattr(actor, "is_authenticated", False) else None
-    by = _("the site staff") if by_staff else _("an admin of a coalition following this State")
+    by = "staff" if by_staff else "coalition"  # a code, said in each reader's language (AuditEvent.shown_changes)
     events = [
         AuditEvent(
             coalition_id=pk, actor=person if coalition is not None and pk == coalition.pk else None, action=action,
             target_type=target._meta.model_name or "", target_id=str(target.pk or ""), target_label=str(target)[:300],
-            changes={**changes, "by": ["", str(by)]},
+            changes={**changes, "by": ["", by]},
         )
         for pk in sorted(following)
     ]

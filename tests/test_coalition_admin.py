@@ -192,8 +192,8 @@ def test_the_people_list_pages_by_fifty_in_email_order_and_escapes_what_people_t
 @pytest.mark.parametrize("language", ["fr", "es"])
 def test_pages_render_in_the_upr_working_languages(personas, language):
     client = personas.client_for(personas.admin)
-    client.cookies["django_language"] = language
+    client.post("/i18n/language/", {"language": language, "next": "/"})  # the chooser at the foot of every page
     for url in ("/", "/c/alpha/", "/c/alpha/members/", f"/c/alpha/engagements/{personas.engagement.pk}/", "/calendar/"):
         response = client.get(url)
         assert response.status_code == 200, url
-        assert f'<html lang="{language}">' in response.content.decode(), url
+        assert f'<html lang="{language}" dir="ltr">' in response.content.decode(), url

@@ -2,6 +2,7 @@
 document, a link back, in their language and zone), a reminder when the secretariat sends one, and
 "waiting for your signature" on their dashboard; the secretariat sees who has not answered, since when."""
 import datetime as dt
+from email.header import decode_header, make_header
 import zoneinfo
 
 import pytest
@@ -10,7 +11,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from coalitions.models import MemberOrganisation, Membership, Milestone, Role
 from submissions import services
@@ -165,7 +166,12 @@ def test_the_secretariat_sees_who_has_not_answered_since_when_and_reminds_them(
     days_pass(3)
     with django_capture_on_commit_callbacks(execute=True):
         assert admin.post(url("signon_remind", joint.pk, sign_on.pk)).status_code == 302
-    assert len(mail.outbox) == 2 and all(m.subject.startswith("[UPR Coalition Hub] Reminder") for m in mail.outbox)
+    reminder = "[UPR Coalition Hub] Reminder: your organisation is asked to sign a submission"
+    with translation.override("fr"):
+        rappel = translation.gettext(reminder)
+    assert rappel != reminder  # each contact reads it in their own language
+    assert sorted((m.to[0], m.subject) for m in mail.outbox) == [
+        ("contact@rrw.example.org", rappel), ("member@alpha.example.org", reminder)]
     assert signon_email_send(sign_on_id=sign_on.pk) == 0  # the reminder went once
     assert admin.post(api(f"sign-ons/{sign_on.pk}/remind/")).status_code == 400  # reminded today already
     days_pass(1)
@@ -292,8 +298,12 @@ def test_a_worker_of_the_default_queue_alone_emails_the_request_over_real_smtp(b
         services.signon_request(document=joint, actor=personas.admin, organisations=[asked])
         smtp.sink.wait_for(3)  # the personas' invitation is on the default queue too
 
+        with translation.override("fr"):  # the French contact's subject
+            subjects = {"[UPR Coalition Hub] Your organisation is asked to sign a submission",
+                        translation.gettext("[UPR Coalition Hub] Your organisation is asked to sign a submission")}
+
         def asked_to_sign() -> list[str]:
-            return sorted(m["To"] for m in smtp.sink.messages if "asked to sign" in m["Subject"])
+            return sorted(m["To"] for m in smtp.sink.messages if str(make_header(decode_header(m["Subject"]))) in subjects)
 
         assert asked_to_sign() == ["contact@rrw.example.org", "member@alpha.example.org"]
         smtp.sink.wait_for(4, timeout=2)

@@ -372,6 +372,28 @@ class AuditEvent(CoalitionOwnedModel):
     def action_label(self) -> str:
         return str(AUDIT_ACTIONS.get(self.action, self.action))
 
+    @property
+    def shown_changes(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) as the reader reads them: who made a shared change is stored as a code
+        ("staff" or "coalition", see recommendations.services.shared_change_announce) and said in the
+        reader's language; entries written before that stored the English words, read the same way."""
+        shown = []
+        for field, change in (self.changes or {}).items():
+            before, after = (list(change) + [None, None])[:2] if isinstance(change, list | tuple) else (None, change)
+            if field == "by":
+                shown.append((str(_("by")), before, str(SHARED_CHANGE_BY.get(str(after), after))))
+            else:
+                shown.append((field, before, after))
+        return shown
+
+
+# Who made a change to the shared recommendations, as the other coalitions following the State read it.
+SHARED_CHANGE_BY = {
+    "staff": _("the site staff"), "the site staff": _("the site staff"),
+    "coalition": _("an admin of a coalition following this State"),
+    "an admin of a coalition following this State": _("an admin of a coalition following this State"),
+}
+
 
 def default_invitation_expiry() -> dt.datetime:
     return timezone.now() + dt.timedelta(days=settings.INVITATION_TTL_DAYS)
