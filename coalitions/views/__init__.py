@@ -38,6 +38,10 @@ from ..rows import member_row_labels, member_rows
 from ..tenancy import require_role
 from ..withheld import sees_withheld, visible_organisations
 
+# Rows on a page of a long list (organisations, invitations, engagements; people and the audit trail
+# page by 50 too): a phone on a slow line gets 50 rows and the links to the others.
+PER_PAGE = 50
+
 
 def form_failed(form: Form, error: ValidationError) -> None:
     """Show a service's refusal on the form, beside the field it concerns where there is one."""
@@ -187,9 +191,10 @@ def member_remove(request: HttpRequest, coalition_slug: str, membership_id: int)
 
 def organisation_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     everyone = selectors.organisation_list(coalition=request.coalition)
-    organisations = list(visible_organisations(everyone, request.membership))  # an observer: no withheld one, counted
+    shown = visible_organisations(everyone, request.membership)  # an observer: no withheld one, counted
+    page = Paginator(shown, PER_PAGE).get_page(request.GET.get("page"))  # reads one page's rows
     unnamed = 0 if sees_withheld(request.membership) else everyone.filter(withheld=True).count()
-    return render(request, "coalitions/organisation_list.html", {"organisations": organisations, "unnamed": unnamed})
+    return render(request, "coalitions/organisation_list.html", {"organisations": page, "page": page, "unnamed": unnamed})
 
 
 @require_role(Role.ADMIN)
@@ -226,8 +231,9 @@ def invitation_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("coalitions:invitations", coalition_slug=coalition_slug)
-    invitations = selectors.invitation_list(coalition=request.coalition)[:200]
-    return render(request, "coalitions/invitation_list.html", {"form": form, "invitations": invitations})
+    invitations = selectors.invitation_list(coalition=request.coalition).order_by("-created_at", "-pk")  # a stable order to page
+    page = Paginator(invitations, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "coalitions/invitation_list.html", {"form": form, "invitations": page, "page": page})
 
 
 @require_POST
@@ -273,8 +279,10 @@ def working_group_edit(request: HttpRequest, coalition_slug: str, group_id: int 
 
 
 def engagement_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
-    engagements = selectors.engagement_list(coalition=request.coalition).annotate(n_milestones=Count("milestones"))
-    return render(request, "coalitions/engagement_list.html", {"engagements": engagements})
+    engagements = (selectors.engagement_list(coalition=request.coalition).annotate(n_milestones=Count("milestones"))
+                   .order_by("-review__session__number", "review__state__name", "pk"))  # a stable order to page
+    page = Paginator(engagements, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "coalitions/engagement_list.html", {"engagements": page, "page": page})
 
 
 @require_role(Role.ADMIN)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +23,7 @@ from upr.models import State
 from .. import advocacy, advocacy_outcome, selectors
 from ..models import ORAL_STATEMENT_SLOTS, AdvocacyMeeting, Consultation, Engagement, Role
 from ..withheld import sees_withheld
-from . import _engagement
+from . import PER_PAGE, _engagement
 
 KINDS: dict[str, dict[str, Any]] = {
     "consultation": {
@@ -94,8 +95,9 @@ def consultation_list(request: HttpRequest, coalition_slug: str, engagement_id: 
     form, done = _add(request, "consultation", engagement)
     if done:
         return done
+    page = Paginator(advocacy_outcome.consultations(engagement=engagement), PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "coalitions/consultation_list.html",
-                  {"engagement": engagement, "form": form, "consultations": advocacy_outcome.consultations(engagement=engagement),
+                  {"engagement": engagement, "form": form, "consultations": page, "page": page,
                    "sees_withheld": sees_withheld(request.membership)},
                   status=400 if form is not None and form.errors else 200)
 
@@ -121,8 +123,10 @@ def advocacy_log(request: HttpRequest, coalition_slug: str, engagement_id: int) 
     log = advocacy_outcome.meetings(engagement=engagement)
     state = State.objects.filter(iso3=request.GET.get("state", "")).first() if request.GET.get("state") else None
     shown = [m for m in log if m.state_id == state.pk] if state else log
+    # The outcome table reads the whole log; the meetings below it are shown a page at a time.
+    page = Paginator(shown, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "coalitions/advocacy_log.html", {
-        "engagement": engagement, "form": form, "meetings": shown, "state": state,
+        "engagement": engagement, "form": form, "meetings": page, "page": page, "state": state,
         "states": sorted({m.state for m in log}, key=lambda s: s.name),
         "outcome": advocacy_outcome.lobbying_outcome(engagement=engagement, log=log),
     }, status=400 if form is not None and form.errors else 200)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -43,6 +44,9 @@ from ..services.status import TRANSITIONS
 from .common import NOT_DONE, attempt, document_of, document_url, engagement_of, form_problem
 from .decisions import decisions_panel
 
+# Documents on a page of an engagement's list: a phone on a slow line gets 50 and the links to the others.
+DOCUMENTS_PER_PAGE = 50
+
 
 def document_list(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
     engagement = engagement_of(request, engagement_id)
@@ -59,10 +63,12 @@ def document_list(request: HttpRequest, coalition_slug: str, engagement_id: int)
             else:
                 messages.success(request, _("Document created. Assign its sections to working groups or people."))
                 return redirect("documents:detail", coalition_slug=coalition_slug, document_id=document.pk)
-    documents = list(Document.objects.for_coalition(request.coalition).filter(engagement=engagement)  # type: ignore[attr-defined]
-                     .select_related("lead_organisation"))
+    documents = (Document.objects.for_coalition(request.coalition).filter(engagement=engagement)  # type: ignore[attr-defined]
+                 .select_related("lead_organisation"))
+    page = Paginator(documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))  # reads one page's rows
     return render(request, "submissions/document_list.html", {
-        "engagement": engagement, "documents": documents, "form": form, "sees_withheld": sees_withheld(request.membership),
+        "engagement": engagement, "documents": page, "page": page, "form": form,
+        "sees_withheld": sees_withheld(request.membership),
     }, status=400 if form.errors else 200)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +19,9 @@ from .. import selectors, services
 from ..forms import DraftRecommendationForm
 from ..models import DraftRecommendation
 from .common import engagement_of
+
+# Drafts shown on a page of the list: a phone on a slow line gets 50 and the links to the others.
+PER_PAGE = 50
 
 
 def _draft(request: HttpRequest, engagement: Engagement, draft_id: int) -> DraftRecommendation:
@@ -35,8 +39,9 @@ def draft_list(request: HttpRequest, coalition_slug: str, engagement_id: int) ->
             messages.success(request, _("Draft recommendation added."))
             return redirect("submissions:drafts", coalition_slug=coalition_slug, engagement_id=engagement.pk)
     rows = selectors.draft_rows(engagement=engagement)
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))  # the impact below counts every draft
     return render(request, "submissions/draft_list.html", {
-        "engagement": engagement, "rows": rows, "impact": selectors.impact_summary(rows), "form": form,
+        "engagement": engagement, "rows": page, "page": page, "impact": selectors.impact_summary(rows), "form": form,
         "can_edit": request.membership.can_edit,
     }, status=400 if form.errors else 200)
 
