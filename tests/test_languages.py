@@ -94,7 +94,6 @@ def test_a_documents_starting_sections_are_in_its_language_not_the_readers(perso
 def test_the_mid_term_report_is_written_in_the_language_asked_for(personas):
     RecommendationFactory(review=personas.engagement.review, thematic_cluster="Right to health", response="supported")
     matrix_services.matrix_build(engagement=personas.engagement, actor=personas.admin, scheme="ohchr")
-    matrix = Matrix.objects.get(engagement=personas.engagement)
     editor = personas.client_for(personas.editor)  # reads in English, asks for Spanish
     page = editor.get(f"/c/alpha/engagements/{personas.engagement.pk}/matrix/")
     assert 'name="language"' in page.content.decode()

@@ -2,8 +2,8 @@
 document, a link back, in their language and zone), a reminder when the secretariat sends one, and
 "waiting for your signature" on their dashboard; the secretariat sees who has not answered, since when."""
 import datetime as dt
-from email.header import decode_header, make_header
 import zoneinfo
+from email.header import decode_header, make_header
 
 import pytest
 from django.conf import settings
