@@ -123,3 +123,19 @@ def test_the_api_makes_the_report_in_the_language_given_and_refuses_another(pers
     assert report.language == "fr"
     with translation.override("fr"):
         assert report.sections.order_by("position").first().title == translation.gettext("Methodology")
+
+
+def test_the_apis_errors_speak_the_callers_language(personas):
+    RecommendationFactory(review=personas.engagement.review, thematic_cluster="Right to health", response="supported")
+    matrix_services.matrix_build(engagement=personas.engagement, actor=personas.admin, scheme="ohchr")
+    matrix = Matrix.objects.get(engagement=personas.engagement)
+    personas.admin.language = "fr"  # kept on the account: the API answers in it
+    personas.admin.save(update_fields=["language"])
+    api = personas.client_for(personas.admin)
+    refused = api.post(f"/api/c/alpha/matrices/{matrix.pk}/midterm/", {"language": "de"}, content_type="application/json")
+    with translation.override("fr"):
+        expected = translation.gettext("Choose the report's language among English, French and Spanish.")
+    assert refused.status_code == 400 and refused.json()["language"] in (expected, [expected]) and expected.startswith("Choisissez")
+    # A caller with a token and no session: the language its request asks for.
+    anonymous = Client(HTTP_ACCEPT_LANGUAGE="es")
+    assert anonymous.get("/api/c/alpha/matrices/").json()["detail"] != Client().get("/api/c/alpha/matrices/").json()["detail"]
