@@ -1,5 +1,7 @@
 // Bundles src/main.js into ../static/editor/live-editor.js (and its CSS into live-editor.css):
-// one minified IIFE for es2020 browsers, nothing loaded from elsewhere at run time. The output is
+// one minified IIFE for es2020 browsers, nothing loaded from elsewhere at run time; and src/loader.js
+// into live-editor-loader.js, what the document page loads (it fetches live-editor.js once the page
+// has loaded: see loader.js for why). The output is
 // reproducible byte for byte: no timestamps, no absolute paths, no source map.
 // UPR_EDITOR_OUTDIR writes elsewhere (tests/test_editor_bundle.py compares that build with the
 // committed one).
@@ -60,8 +62,10 @@ function notices(inputs) {
 const probe = await esbuild.build({ ...options, write: false });
 const output = Object.values(probe.metafile.outputs).find((entry) => entry.entryPoint);
 const result = await esbuild.build({ ...options, footer: { js: notices(output.inputs) } });
+// The loader: our own few lines, no package in it (so no notices).
+const loader = await esbuild.build({ ...options, entryPoints: { "live-editor-loader": "src/loader.js" } });
 
 if (!existsSync(options.outdir)) throw new Error("no output written");
-for (const [file, entry] of Object.entries(result.metafile.outputs)) {
+for (const [file, entry] of [...Object.entries(result.metafile.outputs), ...Object.entries(loader.metafile.outputs)]) {
   console.log(`${file}: ${entry.bytes} bytes`);
 }

@@ -32,7 +32,7 @@ def test_the_committed_bundle_is_the_build_of_the_sources(node_modules, tmp_path
     subprocess.run(["node", "build.mjs"], cwd=FRONTEND, check=True, capture_output=True, timeout=300,
                    env={**os.environ, "UPR_EDITOR_OUTDIR": str(tmp_path)})
     built = sorted(p.name for p in tmp_path.iterdir())
-    assert built == ["live-editor.css", "live-editor.js"]
+    assert built == ["live-editor-loader.js", "live-editor.css", "live-editor.js"]
     for name in built:
         assert (tmp_path / name).read_bytes() == (BUNDLE / name).read_bytes(), (
             f"static/editor/{name} is not the build of frontend/: run `make assets` and commit the result")

@@ -28,7 +28,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "tests" / "first_run"
 # Read from the Makefile, so that the test follows the README's command if the target changes.
-MAKE_RUN_COMMANDS = ("migrate --noinput", "load_upr_reference", "load_demo")
+MAKE_RUN_COMMANDS = ("compile_translations", "migrate --noinput", "load_upr_reference", "load_demo")
 PERSONAS = {"demo@example.org": "admin", "editor@example.org": "editor", "member@example.org": "member",
             "observer@example.org": "observer"}
 CANARY = "upr-first-run-canary-" + secrets.token_hex(8)

@@ -24,7 +24,8 @@
  * The editor's content comes only from the room's Y.Doc, never from the HTML.
  *
  * window.UPRLiveEditor = {
- *   start(rootElement)      starts on a root like #live-document (done on DOMContentLoaded);
+ *   start(rootElement)      starts on a root like #live-document (done when the bundle runs: on
+ *                           DOMContentLoaded, or at once when live-editor-loader.js injects it after the load event);
  *   rooms                   room name -> {doc, editor, awareness} (live getters);
  *   pending()               local changes not yet acknowledged by the server, all rooms;
  *   connected()             the WebSocket is open;

@@ -7,6 +7,16 @@ import { insertFootnote } from "./footnote.js";
 import { asStep } from "./undo.js";
 import { isSuggesting, setSuggesting, suggestingForced } from "./suggest.js";
 
+
+/* A button's name holds the words it shows (WCAG 2.5.3, label in name: a person using speech input says
+ * what they see): "H2" is named "H2 (Heading 2)". A single letter (B, I, U) or a mark is a symbol of its
+ * name, not words, and keeps the plain name ("Bold"). */
+function nameWithWhatIsShown(shown, name) {
+  const words = shown.trim();
+  if (words.length < 2 || !/[\p{L}\p{N}]{2}|\p{N}/u.test(words) || name.toLowerCase().includes(words.toLowerCase())) return name;
+  return `${words} (${name})`;
+}
+
 // What stays usable while suggesting (the rest changes more than words: see suggest.js).
 const WHILE_SUGGESTING = new Set(["suggest", "comment", "undo", "redo"]);
 
@@ -89,8 +99,9 @@ export class Toolbar {
         button.className = "live-toolbar-button live-toolbar-" + spec.key.replace(/_/g, "-");
         button.dataset.command = spec.key;
         button.tabIndex = -1;
-        button.textContent = t(spec.key + "_short");
-        button.setAttribute("aria-label", t(spec.key));
+        const shown = t(spec.key + "_short");
+        button.textContent = shown;
+        button.setAttribute("aria-label", nameWithWhatIsShown(shown, t(spec.key)));
         button.title = t(spec.key);
         if (spec.keys) button.setAttribute("aria-keyshortcuts", spec.keys);
         if (spec.pressed) button.setAttribute("aria-pressed", "false");

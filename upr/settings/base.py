@@ -48,6 +48,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages, fragments and JSON gzipped for slow connections (static files are not: WhiteNoise above
+    # answers them first, already compressed by collectstatic, with Range and 304 handled). Placed above
+    # every middleware that writes a header or reads the body, so it compresses the final body; the ETag
+    # it sees (none of our views sets one) is made weak, which conditional requests still match; a
+    # streamed download (CSV export, evidence FileResponse) is compressed as it streams; WebSockets never
+    # pass through Django's middleware. Why compressing pages is safe from BREACH (guessing a secret in a
+    # compressed page from the lengths of many responses that also reflect the attacker's text):
+    # Django's GZipMiddleware pads each response with 0-100 random bytes (Heal-The-Breach, Django 4.2),
+    # so lengths vary from one identical request to the next; the only secret on every page, the CSRF
+    # token, is masked afresh in each response; the session id never appears in a body; the session
+    # cookie is SameSite=Lax, so another site's requests (images, scripts, fetches) get the signed-out
+    # page; and the secrets a page shows (a new API token, a calendar address) are shown once.
+    "django.middleware.gzip.GZipMiddleware",
     "upr.headers.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -24,6 +24,12 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+# Static files for slow connections: collectstatic names each file after a hash of its content
+# (css/app.5678f90aa8cf.css) and writes a gzip (.gz) and, with the `brotli` package, a Brotli (.br)
+# copy beside it, once, at the best compression; WhiteNoise (MIDDLEWARE) then answers each browser with
+# the smallest copy it accepts, and hashed names with "Cache-Control: max-age=315360000, public,
+# immutable" (a changed file gets a new name, so a browser never asks twice). Tested in
+# tests/test_compression.py; measured in benchmarks/slow_line.py.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
