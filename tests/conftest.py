@@ -17,6 +17,18 @@ from upr.reference import load_reference
 from .factories import CoalitionFactory, MembershipFactory, OrganisationFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def each_test_starts_in_english():  # type: ignore[no-untyped-def]
+    """A request activates its reader's language in the thread that serves it (LocaleMiddleware, and the
+    account's language), and the test client serves in the test's own thread: without this, a test that
+    read a page as a French reader would leave the next test's messages in French."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     """Load the real UPR calendar once into the test database, and keep autovacuum off its tables.

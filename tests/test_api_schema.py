@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("persona", ["admin", "observer"])
 def test_every_read_answers_what_the_schema_says(world, in_process_wsgi, persona: str) -> None:
     token, _ = Token.objects.get_or_create(user=world.people[persona])
-    headers = {"Authorization": f"Token {token.key}"}
+    # identity: the WSGI transport hands schemathesis the body as sent, and pages are gzipped when asked.
+    headers = {"Authorization": f"Token {token.key}", "Accept-Encoding": "identity"}
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application, headers=headers)
     violations: list[str] = []
     checked = 0

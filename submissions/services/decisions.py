@@ -162,13 +162,14 @@ def _decision_vote(*, decision: Decision, membership: Membership, option_id: int
         raise ValidationError(_("Choose one of this decision's options."))
     organisation = MemberOrganisation.objects.get(pk=membership.organisation_id)
     vote = Vote.objects.filter(decision=current, organisation=organisation).select_related("option").first()
-    before = option_label(current, vote.option) if vote else ""
+    # The trail keeps each option as it was written when the decision opened, whatever the voter's language.
+    before = vote.option.label if vote else ""
     if vote is None:
         vote = Vote(coalition_id=current.coalition_id, decision=current, organisation=organisation)
     vote.option, vote.reason, vote.cast_by, vote.cast_at, vote.text_digest = option, reason, membership.user, timezone.now(), digest
     vote.save()
     audit_record(coalition=current.coalition, actor=membership.user, action="decision.vote", target=current, changes={
-        "organisation": ["", _trail_name(organisation)], "vote": [before, option_label(current, option)]})
+        "organisation": ["", _trail_name(organisation)], "vote": [before, option.label]})
     _changed(current)
     return vote
 
