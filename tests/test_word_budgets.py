@@ -167,7 +167,7 @@ def test_a_budget_below_the_count_is_allowed_and_marks_the_section_in_the_panel_
     assert "data-budget=" not in none and "over-budget" not in none
     assert '<td class="number" data-budget-cell>—<span class="visually-hidden">no budget</span></td>' in none
     assert 'data-budget-over-text="Over its budget by %s words"' in page
-    assert "Section budgets: 550 of the 5630 words of the limit." in page
+    assert "Section budgets: 550 of the 5,630 words of the limit." in page
     # The section itself says it, under its title, for the working group that writes it.
     assert f'<strong class="budget-over">Over its budget: {counted} of 50 words</strong>' in page
     assert page.count('class="budget-over">Over its budget:') == 1

@@ -12,6 +12,11 @@
  * budget: the row's data-budget; past it, the row gets .over-budget and its [data-budget-over] the
  * panel's data-budget-over-text (writing is never blocked). */
 
+/* Figures are written the page's language's way (5,630; 5 630; 5630), as the server first wrote them
+ * (upr/numbers.py: the same rule, checked against this Intl in tests/test_languages.py). */
+const numberFormat = new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumFractionDigits: 0 });
+const grouped = (n) => numberFormat.format(n);
+
 export class CountPanel {
   /** `liveCount(element)` returns {counted, footnotes} for a live text's element, or null. */
   constructor(doc, liveCount) {
@@ -65,7 +70,7 @@ export class CountPanel {
     row.classList.toggle("over-budget", over);
     const note = row.querySelector("[data-budget-over]");
     const text = this.panel.dataset.budgetOverText;
-    if (note) note.textContent = over && text ? text.replace("%s", String(counted - budget)) : "";
+    if (note) note.textContent = over && text ? text.replace("%s", grouped(counted - budget)) : "";
   }
 
   recount() {
@@ -77,18 +82,18 @@ export class CountPanel {
       const count = this.partCount(row.dataset.part);
       const counted = row.querySelector("[data-counted]");
       const notes = row.querySelector("[data-footnotes]");
-      if (counted) counted.textContent = String(count.counted);
-      if (notes) notes.textContent = String(count.footnotes);
+      if (counted) counted.textContent = grouped(count.counted);
+      if (notes) notes.textContent = grouped(count.footnotes);
       total += count.counted;
       proposedTotal += count.proposed;
       this.budget(row, count.counted);
     }
     const totalElement = this.doc.getElementById("words-total");
-    if (totalElement) totalElement.textContent = String(total);
+    if (totalElement) totalElement.textContent = grouped(total);
     const proposedElement = this.doc.getElementById("words-proposed");
     if (proposedElement && panel.dataset.proposedText) {
       proposedElement.hidden = proposedTotal === total;
-      proposedElement.textContent = panel.dataset.proposedText.replace("%s", String(proposedTotal));
+      proposedElement.textContent = panel.dataset.proposedText.replace("%s", grouped(proposedTotal));
     }
     const limit = parseInt(panel.dataset.limit, 10);
     const leftText = this.doc.getElementById("words-left-text");
@@ -96,7 +101,7 @@ export class CountPanel {
       const over = total > limit;
       panel.classList.toggle("over", over);
       const text = over ? panel.dataset.overText : panel.dataset.leftText;
-      if (leftText && text) leftText.textContent = text.replace("%s", String(over ? total - limit : limit - total));
+      if (leftText && text) leftText.textContent = text.replace("%s", grouped(over ? total - limit : limit - total));
     }
   }
 }
