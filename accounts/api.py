@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -33,7 +34,7 @@ class MyDeadlines(APIView):
 
         days = parse_int(request.query_params.get("days", "60"), minimum=1, maximum=366)
         if days is None:
-            raise serializers.ValidationError({"days": ["A whole number of days from 1 to 366."]})
+            raise serializers.ValidationError({"days": [_("A whole number of days from 1 to 366.")]})
         rows = my_deadlines(user=request.user, now=timezone.now(), days=days)
         return Response(MyDeadlineSerializer(rows, many=True).data)
 

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -90,7 +91,7 @@ class CoalitionScopedMixin:
             return None
         obj = model.objects.filter(coalition=self.coalition, pk=pk).first()  # type: ignore[attr-defined]
         if obj is None:
-            raise serializers.ValidationError({model._meta.model_name: ["Unknown id."]})
+            raise serializers.ValidationError({model._meta.model_name: [_("Unknown id.")]})
         return obj
 
     def call_service(self, service: Any, **kwargs: Any) -> Any:

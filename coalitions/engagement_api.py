@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.forms.models import model_to_dict
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -173,7 +174,7 @@ class EngagementRecordViewSet(
         pk = parse_id(pk)
         engagement = selectors.engagement_list(coalition=self.coalition).filter(pk=pk).first() if pk is not None else None
         if engagement is None:
-            raise serializers.ValidationError({"engagement": ["Unknown id."]})
+            raise serializers.ValidationError({"engagement": [_("Unknown id.")]})
         return engagement
 
     def _write(self, request: Request, instance: Any, status_code: int) -> Response:
@@ -248,7 +249,7 @@ class TaskViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveMo
         data = {key: value for key, value in request.data.items() if value is not None}
         engagement = selectors.engagement_list(coalition=self.coalition).filter(pk=body.validated_data["engagement"]).first()
         if engagement is None:
-            raise serializers.ValidationError({"engagement": ["Unknown id."]})
+            raise serializers.ValidationError({"engagement": [_("Unknown id.")]})
         if "due_time" in request.data and request.data["due_time"] is None:
             data["due_time"] = ""  # a task due on the day, with no time of day
         data.setdefault("due_time", "15:00")

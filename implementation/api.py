@@ -213,14 +213,14 @@ class RowViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveMod
         base = data.pop("base_version", None)
         if base is None:  # partial, so the serializer does not require it; without it a save could overwrite
             raise serializers.ValidationError({"base_version": [
-                "This field is required: the version of the row your change starts from (409 if someone saved since)."]})
+                _("This field is required: the version of the row your change starts from (409 if someone saved since).")]})
         cluster = data.get("cluster")
         if cluster is not None and cluster.matrix_id != row.matrix_id:
             raise serializers.ValidationError({"cluster": [_("Unknown id.")]})
         try:
             saved = services.row_save(row=row, membership=self.membership, base_version=base, data=data)  # type: ignore[arg-type]
         except services.Conflict as clash:
-            return Response({"detail": "Someone saved this row since your version.",
+            return Response({"detail": _("Someone saved this row since your version."),
                              "current": RowSerializer(clash.current, context=self.get_serializer_context()).data},
                             status=status.HTTP_409_CONFLICT)
         except DjangoPermissionDenied as error:

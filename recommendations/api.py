@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -105,7 +106,7 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
     def _shared_allowed(self, body: dict[str, Any]) -> bool:
         """`shared` asks to change what every coalition reads: site staff only (403 for anyone else)."""
         if body.get("shared") and not self.request.user.is_staff:
-            raise PermissionDenied("Only the site staff change the shared data; leave out `shared` to record your coalition's own.")
+            raise PermissionDenied(_("Only the site staff change the shared data; leave out `shared` to record your coalition's own."))
         return bool(body.get("shared"))
 
     @extend_schema(request=ResponseCreateSerializer, responses={201: RecommendationDetailSerializer})

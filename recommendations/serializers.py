@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from coalitions.models import WorkingGroup
@@ -173,9 +174,9 @@ class ImportUploadSerializer(serializers.Serializer):
 
     def validate_file(self, upload: Any) -> Any:
         if upload.size > 20 * 1024 * 1024:
-            raise serializers.ValidationError("The file is larger than 20 MB.")
+            raise serializers.ValidationError(_("The file is larger than 20 MB."))
         if not upload.name.lower().endswith((".docx", ".csv", ".xlsx")):
-            raise serializers.ValidationError("Give a .docx, .csv or .xlsx file.")
+            raise serializers.ValidationError(_("Give a .docx, .csv or .xlsx file."))
         return upload
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -98,7 +99,7 @@ class DraftRecommendationViewSet(
         body.is_valid(raise_exception=True)
         recommendation = body.validated_data["recommendation"]
         if recommendation.review_id != draft.engagement.review_id:
-            raise serializers.ValidationError({"recommendation": ["Choose a recommendation made at this engagement's review."]})
+            raise serializers.ValidationError({"recommendation": [_("Choose a recommendation made at this engagement's review.")]})
         self.call_service(recommendation_services.impact_decide, coalition=self.coalition, actor=request.user, draft=draft,
                           recommendation=recommendation, decision=body.validated_data["decision"])
         return Response(self._with_matches(draft))

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -225,7 +226,7 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
         _require(self.membership.can_edit)  # type: ignore[union-attr]
         upload = request.FILES.get("file")
         if upload is None:
-            raise serializers.ValidationError({"file": ["Give a .docx file."]})
+            raise serializers.ValidationError({"file": [_("Give a .docx file.")]})
         try:
             imported = read_docx(upload)
         except DocxRefused as error:
@@ -299,7 +300,7 @@ class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
         version = parse_int(request.data.get("version"), minimum=1, maximum=MAX_ID)
         revision = SectionRevision.objects.filter(section=section, version=version).first() if version else None
         if revision is None:
-            raise serializers.ValidationError({"version": ["No such version of this section."]})
+            raise serializers.ValidationError({"version": [_("No such version of this section.")]})
         restored = self.call_service(services.section_restore, section=section, membership=self.membership, revision=revision)
         return Response(SectionSerializer(restored).data)
 
@@ -313,10 +314,10 @@ class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
         version = parse_int(request.data.get("version"), minimum=1, maximum=2**31 - 1)
         revision = SectionRevision.objects.filter(section=section, version=version).first() if version else None
         if revision is None:
-            raise serializers.ValidationError({"version": ["No such version of this section."]})
+            raise serializers.ValidationError({"version": [_("No such version of this section.")]})
         name = request.data.get("name", "")
         if not isinstance(name, str):
-            raise serializers.ValidationError({"name": ["A name is a text of up to 120 characters."]})
+            raise serializers.ValidationError({"name": [_("A name is a text of up to 120 characters.")]})
         named = self.call_service(services.section_version_name, section=section, membership=self.membership,
                                   revision=revision, name=name)
         return Response(RevisionSerializer(named).data)
@@ -380,7 +381,7 @@ class ExportJobViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retri
     def download(self, request: Request, **kwargs: Any) -> HttpResponse:
         job = self.get_object()
         if job.status != ExportStatus.DONE:
-            raise serializers.ValidationError({"status": [f"The export is {job.status}."]})
+            raise serializers.ValidationError({"status": [_("The export is not ready: %(status)s.") % {"status": job.get_status_display()}]})
         content = ExportJob.objects.values_list("content", flat=True).get(pk=job.pk)
         response = HttpResponse(bytes(content), content_type=CONTENT_TYPES[job.format])
         response["Content-Disposition"] = f'attachment; filename="{job.filename}"'

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -42,16 +43,16 @@ class DraftRecommendationSerializer(CoalitionScopedFieldsMixin, serializers.Mode
         draft: DraftRecommendation | None = self.instance
         engagement: Engagement = attrs.get("engagement") or draft.engagement  # type: ignore[union-attr]
         if draft is not None and engagement.pk != draft.engagement_id:
-            raise serializers.ValidationError({"engagement": ["A draft recommendation stays in its engagement."]})
+            raise serializers.ValidationError({"engagement": [_("A draft recommendation stays in its engagement.")]})
         review = engagement.review
         if any(state.pk == review.state_id for state in attrs.get("states_to_ask", [])):
-            raise serializers.ValidationError({"states_to_ask": ["The State under Review is not asked to recommend to itself."]})
+            raise serializers.ValidationError({"states_to_ask": [_("The State under Review is not asked to recommend to itself.")]})
         earlier = attrs.get("follows_up")
         if earlier is not None and (
             earlier.review.state_id != review.state_id or earlier.review.session.number >= review.session.number
         ):
             raise serializers.ValidationError(
-                {"follows_up": ["Choose a recommendation the State under Review received in an earlier review."]}
+                {"follows_up": [_("Choose a recommendation the State under Review received in an earlier review.")]}
             )
         return attrs
 

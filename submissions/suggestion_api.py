@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -40,7 +41,7 @@ class SuggestionDecisionSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs["ids"] and attrs["author"] is None:
-            raise serializers.ValidationError("Name the suggestions (ids) or their author.")
+            raise serializers.ValidationError(_("Name the suggestions (ids) or their author."))
         return attrs
 
 

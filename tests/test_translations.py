@@ -121,3 +121,46 @@ def test_pages_speak_the_readers_language(language: str, expected: list[str], db
         assert words in html, f"{words!r} not on the {language} home page"
     with translation.override(language):
         assert str(translation.gettext("Log in")) != "Log in"
+
+
+def test_every_message_raised_to_a_person_is_marked_for_translation() -> None:
+    """Errors a person reads (a form's or the API's ValidationError, a PermissionDenied, a Response's
+    "detail") carry words only through gettext: a bare string there stays English in every language."""
+    import ast
+
+    raised = {"ValidationError", "PermissionDenied", "NotFound", "ParseError", "Conflict", "SaveConflict"}
+    marked = {"_", "gettext", "gettext_lazy", "ngettext", "pgettext", "format_lazy"}
+    root = Path(settings.BASE_DIR)
+    bare: list[str] = []
+
+    def words_outside_gettext(node: ast.AST) -> list[ast.AST]:
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in marked:
+            return []
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and " " in node.value.strip():
+            return [node]
+        if isinstance(node, ast.JoinedStr):
+            return [node]
+        if isinstance(node, ast.Dict):  # the keys are field names; the values are messages
+            return [n for value in node.values if value is not None for n in words_outside_gettext(value)]
+        if isinstance(node, ast.List | ast.Tuple | ast.BinOp):
+            return [n for child in ast.iter_child_nodes(node) for n in words_outside_gettext(child)]
+        return []
+
+    for path in sorted(root.glob("*/**/*.py")):
+        relative = path.relative_to(root).as_posix()
+        if relative.split("/")[0] in {".venv", "tests", "benchmarks", "frontend", "scripts", "node_modules"} \
+                or "/migrations/" in relative or "/management/" in relative:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), relative)):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            if name in raised:
+                arguments = list(node.args) + [k.value for k in node.keywords if k.arg in ("message", "detail")]
+            elif name == "Response" and node.args and isinstance(node.args[0], ast.Dict):
+                arguments = [v for k, v in zip(node.args[0].keys, node.args[0].values, strict=True)
+                             if isinstance(k, ast.Constant) and k.value in ("detail", "error", "message")]
+            else:
+                continue
+            bare += [f"{relative}:{found.lineno}" for argument in arguments for found in words_outside_gettext(argument)]
+    assert not bare, "messages a person reads, not marked for translation: " + ", ".join(bare)

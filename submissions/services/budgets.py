@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from coalitions.audit import audit_record
+from upr.numbers import grouped
 
 from ..models import Document, Section
 from .documents import _locked
@@ -29,7 +30,7 @@ def _budget(value: Any) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_BUDGET:
         raise ValidationError(_("A word budget is a whole number of words from 0 to %(max)s, or empty for no budget.")
-                              % {"max": f"{MAX_BUDGET:,}"})
+                              % {"max": grouped(MAX_BUDGET)})
     return value
 
 
@@ -54,7 +55,7 @@ def document_budgets_set(*, document: Document, actor: Any, budgets: Mapping[int
     if limit is not None and total > limit:
         raise ValidationError(
             _("The budgets add up to %(total)s words, more than the document's limit of %(limit)s words: lower some "
-              "of them. Nothing was saved.") % {"total": f"{total:,}", "limit": f"{limit:,}"})
+              "of them. Nothing was saved.") % {"total": grouped(total), "limit": grouped(limit)})
     changed, changes = [], {}
     for s in sections:
         if new[s.pk] != s.word_budget:

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coalitions.models import Membership, Role
+from upr.numbers import grouped
 
 from ..live.broadcast import review_changed_on_commit
 from ..models import Comment, Section
@@ -134,7 +135,7 @@ def _written(membership: Membership, text: Any) -> str:
     if len(cleaned) > TEXT_MAX:
         raise ValidationError({"text": _("A comment has at most %(limit)s characters (this one has %(length)s): "
                                          "shorten it, or split it in two.")
-                               % {"limit": f"{TEXT_MAX:,}", "length": f"{len(cleaned):,}"}})
+                               % {"limit": grouped(TEXT_MAX), "length": grouped(len(cleaned))}})
     return cleaned
 
 

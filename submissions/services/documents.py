@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from coalitions.audit import audit_record
 from coalitions.models import Coalition, Engagement, MemberOrganisation, Membership
+from upr.numbers import grouped
 from upr.rules import DOCUMENT_KINDS
 
 from ..live import store
@@ -287,7 +288,7 @@ def _version_name(name: str) -> str:
     limit = SectionRevision._meta.get_field("name").max_length
     if len(cleaned) > limit:
         raise ValidationError(_("The name of a version has at most %(limit)d characters (this one has %(length)s).")
-                              % {"limit": limit, "length": f"{len(cleaned):,}"})
+                              % {"limit": limit, "length": grouped(len(cleaned))})
     return cleaned
 
 
