@@ -747,3 +747,21 @@ def live(personas, asgi_server, chromium):  # type: ignore[no-untyped-def]
     yield live
     for context in live.contexts:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def frontend_node_modules():  # type: ignore[no-untyped-def]
+    """frontend/node_modules as its lockfile pins it, installed once when missing (Node is on the machines
+    this project targets; without it, the tests that need it skip and say so)."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.skip("Node is not installed: frontend/node_modules cannot be installed here")
+    frontend = Path(__file__).resolve().parent.parent / "frontend"
+    if not (frontend / "node_modules" / ".package-lock.json").exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=frontend, check=True,
+                       capture_output=True, timeout=600)
+    return frontend / "node_modules"
+

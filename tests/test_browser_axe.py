@@ -49,19 +49,16 @@ def locked_axe_version() -> str:
     return lock["packages"]["node_modules/axe-core"]["version"]
 
 
-def test_the_vendored_axe_is_the_locked_npm_package():
+def test_the_vendored_axe_is_the_locked_npm_package(frontend_node_modules):
     version = locked_axe_version()
     package = json.loads((FRONTEND / "package.json").read_text())
     assert package["devDependencies"]["axe-core"] == version, "package.json pins axe-core exactly, as the lockfile does"
     vendored = bp.AXE.read_bytes()
     assert vendored.startswith(f"/*! axe v{version}\n".encode()), (
         f"tests/vendor/axe.min.js is not axe-core {version}: copy frontend/node_modules/axe-core/axe.min.js there")
-    installed = FRONTEND / "node_modules" / "axe-core"
-    if not (installed / "axe.min.js").exists():
-        pytest.skip("frontend/node_modules has no axe-core (npm ci has not run): the bytes cannot be compared here")
+    installed = frontend_node_modules / "axe-core"
     installed_version = json.loads((installed / "package.json").read_text())["version"]
-    if installed_version != version:
-        pytest.skip(f"frontend/node_modules holds axe-core {installed_version}, not the locked {version}: run npm ci")
+    assert installed_version == version, f"frontend/node_modules holds axe-core {installed_version}, not the locked {version}: run npm ci"
     assert vendored == (installed / "axe.min.js").read_bytes(), (
         "tests/vendor/axe.min.js differs from the locked package: copy frontend/node_modules/axe-core/axe.min.js there")
 

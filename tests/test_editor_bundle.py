@@ -19,13 +19,9 @@ pytestmark = pytest.mark.skipif(shutil.which("node") is None or shutil.which("np
                                 reason="Node is not installed: the committed bundle cannot be rebuilt here")
 
 
-@pytest.fixture(scope="module")
-def node_modules() -> Path:
-    """frontend/node_modules as the lockfile pins it (installed once when missing)."""
-    if not (FRONTEND / "node_modules" / ".package-lock.json").exists():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=FRONTEND, check=True,
-                       capture_output=True, timeout=600)
-    return FRONTEND / "node_modules"
+@pytest.fixture
+def node_modules(frontend_node_modules: Path) -> Path:
+    return frontend_node_modules
 
 
 def test_the_committed_bundle_is_the_build_of_the_sources(node_modules, tmp_path):
