@@ -2,6 +2,7 @@
 summary, recommendations and Word import."""
 from __future__ import annotations
 
+import functools
 import secrets
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -101,7 +102,17 @@ def document_detail(request: HttpRequest, coalition_slug: str, document_id: int)
 
         marker, body = watch.cached(key, render_body, seconds=PAGE_CACHE_SECONDS)
     body = body.replace(marker, get_token(request))
-    return render(request, "submissions/document_detail.html", {"document": document, "body": mark_safe(body)})  # rendered by the template engine
+    return render(request, "submissions/document_detail.html", {  # rendered by the template engine
+        "document": document, "body": mark_safe(body), "editor_strings": editor_strings(get_language())})
+
+
+@functools.lru_cache(maxsize=16)
+def editor_strings(language: str) -> str:
+    """The live editor's words in one language (about a hundred messages, a third of the page's own
+    rendering when made on every view). Made once per process and language: they depend on nothing but
+    the template and the catalogues, which a process never reloads (a deploy starts new processes)."""
+    with translation.override(language):
+        return render_to_string("submissions/partials/live_editor_strings.html")
 
 
 # Carets and names of the others, one colour per person (readable on white, from a fixed list).
