@@ -309,7 +309,7 @@ def test_the_matrix_of_previous_recommendations_is_an_annex_that_does_not_count(
     assert "Partly: a bill in 2024." in annex.body and "Assessment/comments on level of implementation" in annex.body
     count = selectors.document_count(joint)
     assert count.total == before and count.annex_words == annex.counted_words > 1000
-    assert f"Annexes: {count.annex_words} words, not counted." in admin.get(url("detail", joint.pk)).content.decode()
+    assert f"Annexes: {count.annex_words:,} words, not counted." in admin.get(url("detail", joint.pk)).content.decode()
 
 
 def test_the_page_is_kept_per_person_and_shows_every_change_at_once(personas, joint):
