@@ -10,7 +10,6 @@ differs, or when it reads as an English sentence (two or more English-only words
 """
 from __future__ import annotations
 
-import os
 import re
 from urllib.parse import urljoin, urlsplit
 
@@ -25,8 +24,6 @@ from coalitions.models import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # Words that are English and neither French nor Spanish (so "on", "no", "as", "an", "son" are not here).
 ENGLISH_ONLY = frozenset("""the and of to with your you this that is are for from has have will not be by it was were
 which who their its when what there these those been into only after before about than then them they we our should
@@ -90,17 +87,10 @@ def untranslated(text: str, language: str, labels: frozenset[str], written: list
 
 
 @pytest.fixture
-def browser_page():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        context = chromium.new_context(locale="en-GB")  # the browser asks for English: the choice made must win
-        yield context
-        context.close()
-        chromium.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+def browser_page(chromium):  # type: ignore[no-untyped-def]
+    context = chromium.new_context(locale="en-GB")  # the browser asks for English: the choice made must win
+    yield context
+    context.close()
 
 
 def walk(page, start: str, base: str) -> dict[str, str]:  # type: ignore[no-untyped-def]

@@ -142,30 +142,19 @@ def test_the_apis_errors_speak_the_callers_language(personas):
 
 
 @pytest.mark.browser
-def test_numbers_are_grouped_each_languages_way_as_the_browser_groups_them():  # type: ignore[no-untyped-def]
-    import os
-
-    from playwright.sync_api import sync_playwright
-
+def test_numbers_are_grouped_each_languages_way_as_the_browser_groups_them(chromium):  # type: ignore[no-untyped-def]
     from upr.numbers import grouped
 
     numbers = [0, 7, 999, 1000, 2815, 5630, 9999, 10000, 41066, 1234567, -5630]
     assert [grouped(n, "en") for n in (5630, 41066)] == ["5,630", "41,066"]
     assert [grouped(n, "fr") for n in (5630, 41066)] == ["5\u202f630", "41\u202f066"]
     assert [grouped(n, "es") for n in (5630, 41066)] == ["5630", "41.066"]
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-            page = chromium.new_page()
-            for language in ("en", "fr", "es"):  # what frontend/src/count.js writes as the count changes
-                shown = page.evaluate("([lang, ns]) => ns.map(n => new Intl.NumberFormat(lang, {maximumFractionDigits: 0}).format(n))",
-                                      [language, numbers])
-                assert shown == [grouped(n, language) for n in numbers], language
-            chromium.close()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    page = chromium.new_page()
+    for language in ("en", "fr", "es"):  # what frontend/src/count.js writes as the count changes
+        shown = page.evaluate("([lang, ns]) => ns.map(n => new Intl.NumberFormat(lang, {maximumFractionDigits: 0}).format(n))",
+                              [language, numbers])
+        assert shown == [grouped(n, language) for n in numbers], language
+    page.close()
 
 
 def test_the_count_panel_writes_its_figures_the_readers_way(personas):
