@@ -277,3 +277,35 @@ def test_a_form_write_reaches_open_editors_and_the_document_made_final_turns_the
     page.keyboard.type("too late")
     time.sleep(0.5)
     assert live.stored_html() == before
+
+
+def test_the_link_form_checks_the_address_closes_on_escape_or_outside_and_links_the_words(live, personas):
+    page = live.open(personas.editor)
+    editor = live.editor(page)
+    editor.locator("p").nth(1).click()
+    page.keyboard.press("End")
+    for _ in range(len("paragraph.")):
+        page.keyboard.press("Shift+ArrowLeft")  # "paragraph." selected
+    form = page.locator(".live-link-form")
+    page.keyboard.press("Control+k")
+    form.wait_for()
+    page.keyboard.press("Escape")  # closes, and the text has the focus again
+    expect(form).to_have_count(0)
+    assert page.evaluate("() => document.activeElement.closest('.live-text') !== null")
+    page.keyboard.press("Control+k")
+    form.wait_for()
+    page.locator("h1").first.click()  # a click outside closes it too
+    expect(form).to_have_count(0)
+    editor.locator("p").nth(1).click()
+    page.keyboard.press("End")
+    for _ in range(len("paragraph.")):
+        page.keyboard.press("Shift+ArrowLeft")
+    page.keyboard.press("Control+k")
+    form.locator("input").fill("javascript:alert(1)")
+    page.keyboard.press("Enter")  # refused, said, and the form stays
+    expect(form.locator(".live-popover-error")).not_to_be_empty()
+    form.locator("input").fill("www.ohchr.org/en/hr-bodies/upr")
+    page.keyboard.press("Enter")
+    expect(form).to_have_count(0)
+    wait_saved(page)
+    assert "<p>Second <a href=\"https://www.ohchr.org/en/hr-bodies/upr\" rel=\"noopener noreferrer\">paragraph.</a></p>" in live.stored_html()

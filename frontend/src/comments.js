@@ -20,7 +20,7 @@ import { absolutePositionToRelativePosition, relativePositionToAbsolutePosition,
 import * as Y from "yjs";
 import { fromBase64, toBase64 } from "lib0/buffer";
 import { t } from "./strings.js";
-import { onOutsidePointer, placePopover, popoverButton, popoverDialog } from "./popover.js";
+import { popoverButton, popoverDialog, showUnderSelection } from "./popover.js";
 
 const highlightKey = new PluginKey("commentHighlights");
 const QUOTE_MAX = 2000;
@@ -106,16 +106,17 @@ export function refreshHighlights(editor) {
   if (editor && !editor.isDestroyed) editor.view.dispatch(editor.state.tr.setMeta(highlightKey, true));
 }
 
-let openForm = null;
+const commentForm = { current: null };
 
 export function closeCommentForm() {
-  if (openForm) openForm();
+  if (commentForm.current) commentForm.current();
 }
 
 /** The comment form under the selection: `send({text, anchor, quote})` returns a promise of an
  * error message ("" when the comment was kept). */
 export function openCommentForm(editor, host, send) {
   closeCommentForm();
+  let close = () => {}; // showUnderSelection gives it once the form is shown
   const { from, to } = editor.state.selection;
   const anchor = anchorOf(editor, from, to);
   if (!anchor) return false;
@@ -145,24 +146,9 @@ export function openCommentForm(editor, host, send) {
   buttons.append(sendButton, cancel);
   form.append(title, label, input, hint, error, buttons);
 
-  let removeOutside = () => {};
-  function close() {
-    if (openForm !== close) return;
-    openForm = null;
-    removeOutside();
-    form.remove();
-  }
   cancel.addEventListener("click", () => {
     close();
     editor.view.focus();
-  });
-  form.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") {
-      event.preventDefault();
-      event.stopPropagation();
-      close();
-      editor.view.focus();
-    }
   });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -182,12 +168,7 @@ export function openCommentForm(editor, host, send) {
     close();
     editor.view.focus();
   });
-  host.appendChild(form);
-  openForm = close;
-  const start = editor.view.coordsAtPos(from);
-  const end = editor.view.coordsAtPos(to);
-  placePopover(form, host, { left: start.left, bottom: Math.max(start.bottom, end.bottom) });
-  removeOutside = onOutsidePointer([form], close);
+  close = showUnderSelection(form, editor, host, commentForm);
   input.focus();
   return true;
 }

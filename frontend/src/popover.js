@@ -51,16 +51,46 @@ export function popoverButton(text, type, action) {
   return element;
 }
 
-let openForm = null;
+/* Shows `form` in `host` under the editor's selection as the one open form of `slot` ({current}), and
+ * returns its close(): Escape and a click outside close it too (Escape gives the text its focus back).
+ * The link form and the comment form share it. */
+export function showUnderSelection(form, editor, host, slot) {
+  let removeOutside = () => {};
+  function close() {
+    if (slot.current !== close) return;
+    slot.current = null;
+    removeOutside();
+    form.remove();
+  }
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();
+      close();
+      editor.view.focus();
+    }
+  });
+  host.appendChild(form);
+  slot.current = close;
+  const { from, to } = editor.state.selection;
+  const start = editor.view.coordsAtPos(from);
+  const end = editor.view.coordsAtPos(to);
+  placePopover(form, host, { left: start.left, bottom: Math.max(start.bottom, end.bottom) });
+  removeOutside = onOutsidePointer([form], close);
+  return close;
+}
+
+const linkForm = { current: null };
 
 export function closeLinkForm() {
-  if (openForm) openForm();
+  if (linkForm.current) linkForm.current();
 }
 
 /** The link form: a small dialog under the selection, never window.prompt. */
 export function openLinkForm(editor, host) {
   if (!editor.isEditable) return false;
   closeLinkForm();
+  let close = () => {}; // showUnderSelection gives it once the form is shown
   const current = editor.getAttributes("link").href || "";
   const { dialog: form, title, id } = popoverDialog("form", "live-link-form", t("link_dialog"));
   form.noValidate = true;
@@ -95,21 +125,6 @@ export function openLinkForm(editor, host) {
   });
   form.append(title, label, input, error, buttons);
 
-  let removeOutside = () => {};
-  function close() {
-    if (openForm !== close) return;
-    openForm = null;
-    removeOutside();
-    form.remove();
-  }
-  form.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") {
-      event.preventDefault();
-      event.stopPropagation();
-      close();
-      editor.view.focus();
-    }
-  });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const href = normaliseUrl(input.value);
@@ -132,13 +147,7 @@ export function openLinkForm(editor, host) {
     stopCapturing(editor);
   });
 
-  host.appendChild(form);
-  openForm = close;
-  const { from, to } = editor.state.selection;
-  const start = editor.view.coordsAtPos(from);
-  const end = editor.view.coordsAtPos(to);
-  placePopover(form, host, { left: start.left, bottom: Math.max(start.bottom, end.bottom) });
-  removeOutside = onOutsidePointer([form], close);
+  close = showUnderSelection(form, editor, host, linkForm);
   input.focus();
   input.select();
   return true;
