@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -87,23 +87,29 @@ def document_detail(request: HttpRequest, coalition_slug: str, document_id: int)
     rendered with a random marker in its place, replaced by this request's own token."""
     membership = request.membership
     # What was typed live and not yet rendered (the last seconds before a pause) is rendered first, so
-    # that the page's count and check read it. After the tenancy check: another coalition's id is 404.
-    live_store.ensure_rendered(document_of(request, document_id))
+    # that the page's count and check read it. Only this coalition's texts: another's id renders nothing
+    # here and is 404 below.
+    live_store.ensure_rendered_where(document_id=document_id, coalition=request.coalition)
     with freshness.Watch() as watch:
-        document = document_of(request, document_id)
+        # The tenancy check, and all the frame of the page needs (its title): one small statement.
+        # The whole document is read only when its content is rendered (a cache miss), inside the watch.
+        title = (Document.objects.for_coalition(request.coalition).filter(pk=document_id)  # type: ignore[attr-defined]
+                 .order_by().values_list("title", flat=True).first())
+        if title is None:
+            raise Http404
         key = ":".join(str(part) for part in (
-            "document-page", document.pk, request.user.pk, membership.pk, membership.role, membership.organisation_id,
+            "document-page", document_id, request.user.pk, membership.pk, membership.role, membership.organisation_id,
             get_language(), timezone.get_current_timezone_name()))
 
         def render_body() -> tuple[str, str]:
             freshness.depends_on(Coalition, Membership)  # read by the tenancy middleware, before the watch
             marker = "csrf" + secrets.token_hex(16)
-            return marker, _document_body(request, coalition_slug, document, csrf=marker)
+            return marker, _document_body(request, coalition_slug, document_of(request, document_id), csrf=marker)
 
         marker, body = watch.cached(key, render_body, seconds=PAGE_CACHE_SECONDS)
     body = body.replace(marker, get_token(request))
     return render(request, "submissions/document_detail.html", {  # rendered by the template engine
-        "document": document, "body": mark_safe(body), "editor_strings": editor_strings(get_language())})
+        "title": title, "body": mark_safe(body), "editor_strings": editor_strings(get_language())})
 
 
 @functools.lru_cache(maxsize=16)
