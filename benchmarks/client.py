@@ -82,10 +82,13 @@ def cpu_snapshot(server_pids: list[int], database: str) -> dict[str, float] | No
 
 class Worker(threading.Thread):
     def __init__(self, config: dict, client: dict, path: str, start_at: float, measure_from: float,
-                 stop_at: float, budget: list[int], lock: threading.Lock) -> None:
+                 stop_at: float, budget: list[int], lock: threading.Lock, cookies: dict[str, str],
+                 headers: dict | None = None) -> None:
+        headers = headers or {}
         super().__init__(daemon=True)
         self.config, self.path = config, path
-        self.headers = {"Cookie": f"{config['cookie_name']}={client['session_key']}", "User-Agent": "upr-bench"}
+        self.cookies = cookies
+        self.headers = {"User-Agent": "upr-bench", **headers}
         self.start_at, self.measure_from, self.stop_at = start_at, measure_from, stop_at
         self.budget, self.lock = budget, lock
         self.latencies: list[float] = []
@@ -93,6 +96,14 @@ class Worker(threading.Thread):
         self.errors: Counter = Counter()
         self.bytes = 0
         self.connections = 0
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
+    def keep_cookies(self, set_cookies: list[str]) -> None:
+        for line in set_cookies:
+            name, _, value = line.split(";", 1)[0].partition("=")
+            self.cookies[name.strip()] = value.strip()
 
     def connect(self) -> http.client.HTTPConnection:
         self.connections += 1
@@ -111,9 +122,10 @@ class Worker(threading.Thread):
                     break
                 self.budget[0] -= 1
             try:
-                conn.request("GET", self.path, headers=self.headers)
+                conn.request("GET", self.path, headers={**self.headers, "Cookie": self.cookie_header()})
                 response = conn.getresponse()
                 body = response.read()
+                self.keep_cookies(response.headers.get_all("Set-Cookie") or [])
                 status = response.status
                 if response.will_close:  # gunicorn sync workers: one request per connection
                     conn.close()
@@ -142,6 +154,11 @@ def endpoint_path(endpoint: dict, client: dict, index: int) -> str:
                                    engagement=client.get("engagement", 0), variant=variants[index % len(variants)])
 
 
+# Each client keeps its cookies as a browser does, over every endpoint and round of the run (the CSRF
+# cookie: the document page is kept per browser, and a client without it would be a new browser each time).
+COOKIE_JARS: dict[int, dict[str, str]] = {}
+
+
 def run_endpoint(config: dict, endpoint: dict) -> dict:
     lock = threading.Lock()
     budget = [config["max_requests"]]
@@ -151,7 +168,8 @@ def run_endpoint(config: dict, endpoint: dict) -> dict:
     stop_at = measure_from + config["duration"]
     clients = [{**client, **endpoint["client"]} if endpoint.get("client") else client for client in config["clients"]]
     workers = [
-        Worker(config, client, endpoint_path(endpoint, client, i), start_at, measure_from, stop_at, budget, lock)
+        Worker(config, client, endpoint_path(endpoint, client, i), start_at, measure_from, stop_at, budget, lock,
+               COOKIE_JARS.setdefault(i, {config["cookie_name"]: client["session_key"], **client.get("cookies", {})}), endpoint.get("headers"))
         for i, client in enumerate(clients)
     ]
     for worker in workers:

@@ -3,12 +3,14 @@ summary, recommendations and Word import."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import secrets
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Exists, F, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -25,6 +27,7 @@ from coalitions.tenancy import require_role
 from coalitions.withheld import sees_withheld
 from recommendations.action_category import suggest
 from upr import freshness
+from upr.packed_page import PackedPage
 
 from .. import selectors, services
 from ..docx_import import DocxRefused, read_docx
@@ -38,7 +41,7 @@ from ..forms import (
     SignOnRequestForm,
 )
 from ..live import store as live_store
-from ..models import Document, ExportFormat, ExportStatus, SignOnStatus
+from ..models import Document, ExportFormat, ExportStatus, LiveText, SignOnStatus
 from ..page import fallback_editor, live_text, page_context, section_block
 from ..selectors.comments import section_threads
 from ..services.status import TRANSITIONS
@@ -79,37 +82,53 @@ PAGE_CACHE_SECONDS = 600
 
 
 def document_detail(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
-    """The editor page. Its content (a whole submission, with its count and check) is rendered once
+    """The editor page. The whole page (a whole submission, with its count and check) is rendered once
     per person and kept in the cache by `upr.freshness`: any write to any table the rendering read
     (a section, a comment, a draft recommendation of the engagement, an organisation, a person's
-    working groups...) renders it afresh on the next view; a dozen people reloading a 5,630-word
-    submission between saves cost a cache read each. No CSRF token is cached: the content is
-    rendered with a random marker in its place, replaced by this request's own token."""
+    working groups or coalitions...) renders it afresh on the next view; a dozen people reloading a
+    5,630-word submission between saves cost a cache read each. It is kept compressed, per browser, with
+    a CSRF token masked for that rendering (upr.packed_page: sent as it is, and why that is safe from
+    BREACH); the request's messages are put in on each view."""
     membership = request.membership
-    # What was typed live and not yet rendered (the last seconds before a pause) is rendered first, so
-    # that the page's count and check read it. Only this coalition's texts: another's id renders nothing
-    # here and is 404 below.
-    live_store.ensure_rendered_where(document_id=document_id, coalition=request.coalition)
+    # The tenancy check (another coalition's id is 404), and whether any text was typed live and not yet
+    # rendered (the last seconds before a pause): in one statement, before the watch reads the versions.
+    behind = (Document.objects.for_coalition(request.coalition).filter(pk=document_id).order_by()  # type: ignore[attr-defined]
+              .annotate(behind=Exists(LiveText.objects.filter(document_id=OuterRef("pk"), rendered_seq__lt=F("seq"))))
+              .values_list("behind", flat=True).first())
+    if behind is None:
+        raise Http404
+    if behind:  # rendered first, so that the page's count and check read it
+        live_store.ensure_rendered(document_id)
+    # This browser's CSRF token, masked afresh: the page is kept with it, for this browser's secret only
+    # (another browser, or the same after a login, has its own). A request without the CSRF cookie is
+    # given a secret here and its page is not kept: nothing is stored for a browser that keeps no cookie.
+    returning = "CSRF_COOKIE" in request.META
+    token = get_token(request)
+    secret = hashlib.sha256(request.META["CSRF_COOKIE"].encode()).hexdigest()[:32]
     with freshness.Watch() as watch:
-        # The tenancy check, and all the frame of the page needs (its title): one small statement.
-        # The whole document is read only when its content is rendered (a cache miss), inside the watch.
-        title = (Document.objects.for_coalition(request.coalition).filter(pk=document_id)  # type: ignore[attr-defined]
-                 .order_by().values_list("title", flat=True).first())
-        if title is None:
-            raise Http404
         key = ":".join(str(part) for part in (
             "document-page", document_id, request.user.pk, membership.pk, membership.role, membership.organisation_id,
-            get_language(), timezone.get_current_timezone_name()))
+            get_language(), timezone.get_current_timezone_name(), secret))
 
-        def render_body() -> tuple[str, str]:
+        def render_page() -> PackedPage:
             freshness.depends_on(Coalition, Membership)  # read by the tenancy middleware, before the watch
-            marker = "csrf" + secrets.token_hex(16)
-            return marker, _document_body(request, coalition_slug, document_of(request, document_id), csrf=marker)
+            document, notices = document_of(request, document_id), "notices" + secrets.token_hex(16)
+            return PackedPage.pack(render_to_string("submissions/document_detail.html", {
+                "document": document, "body": mark_safe(_document_body(request, coalition_slug, document, csrf=token)),
+                "editor_strings": editor_strings(get_language()),
+                "csrf_token": token,  # what {% csrf_token %} writes (the context wins over the context processor)
+                "messages_here": notices,
+                "language_next": request.path,  # not the query string: it is not in the key
+            }, request), slot_marker=notices)
 
-        marker, body = watch.cached(key, render_body, seconds=PAGE_CACHE_SECONDS)
-    body = body.replace(marker, get_token(request))
-    return render(request, "submissions/document_detail.html", {  # rendered by the template engine
-        "title": title, "body": mark_safe(body), "editor_strings": editor_strings(get_language())})
+        page = watch.cached(key, render_page, seconds=PAGE_CACHE_SECONDS) if returning else render_page()
+    return page.response(request, messages_html(request))
+
+
+def messages_html(request: HttpRequest) -> str:
+    """The request's messages ("Section saved."), as base.html shows them; nothing when there are none."""
+    pending = messages.get_messages(request)
+    return render_to_string("messages.html", {"messages": pending}) if pending else ""
 
 
 @functools.lru_cache(maxsize=16)
