@@ -14,9 +14,11 @@ person's rendered page, upr.freshness, is Redis as in production). The load is b
 the load generator of run.py, in its own process: 20 threads with keep-alive connections, each with
 the session of one of 20 editors of the document's working group, the endpoints taking turns in rounds
 so that a slow spell of the machine weighs on both. Server CPU per request from /proc (uvicorn's
-processes). Nothing is written during the load: after its first view, each person's page comes from
-the cache (what a person reloading a document nobody is typing in gets; `live_open.py` shows the
-page after an edit).
+processes). Nothing is written during the load: each person opens the page twice first (the first view
+gives the browser its CSRF cookie, the second is kept for that browser), and the clients keep their
+cookies as a browser does, so every view comes from the cache (what a person reloading a document nobody
+is typing in gets; `live_open.py` shows the page after an edit). The page is asked for twice: as this
+client asks (no compression) and as a browser asks (gzip, which the page is kept in).
 
 Differences from run.py's "editor" endpoint (gunicorn, upr.settings.production, no Redis): this
 document has no draft recommendations and no annex (run.py's has 20 and a 250-row table), and
