@@ -156,7 +156,9 @@ def endpoint_path(endpoint: dict, client: dict, index: int) -> str:
 
 # Each client keeps its cookies as a browser does, over every endpoint and round of the run (the CSRF
 # cookie: the document page is kept per browser, and a client without it would be a new browser each time).
-COOKIE_JARS: dict[int, dict[str, str]] = {}
+# One jar per client and session: an endpoint that logs its clients in as other people (run.py's matrix)
+# has browsers of its own.
+COOKIE_JARS: dict[tuple[int, str], dict[str, str]] = {}
 
 
 def run_endpoint(config: dict, endpoint: dict) -> dict:
@@ -169,7 +171,8 @@ def run_endpoint(config: dict, endpoint: dict) -> dict:
     clients = [{**client, **endpoint["client"]} if endpoint.get("client") else client for client in config["clients"]]
     workers = [
         Worker(config, client, endpoint_path(endpoint, client, i), start_at, measure_from, stop_at, budget, lock,
-               COOKIE_JARS.setdefault(i, {config["cookie_name"]: client["session_key"], **client.get("cookies", {})}), endpoint.get("headers"))
+               COOKIE_JARS.setdefault((i, client["session_key"]),
+                                      {config["cookie_name"]: client["session_key"], **client.get("cookies", {})}), endpoint.get("headers"))
         for i, client in enumerate(clients)
     ]
     for worker in workers:

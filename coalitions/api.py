@@ -162,10 +162,6 @@ class MembershipViewSet(
     model = Membership
     serializer_class = MembershipSerializer
 
-    def get_serializer_context(self) -> dict[str, Any]:
-        """Serializers limit related ids to this coalition (coalitions.serializers.CoalitionScopedFieldsMixin)."""
-        return {**super().get_serializer_context(), "coalition": getattr(self, "coalition", None)}  # type: ignore[misc]
-
     def queryset_for(self, coalition: Coalition) -> QuerySet:
         return selectors.membership_list(coalition=coalition)
 
@@ -193,10 +189,6 @@ class WorkingGroupViewSet(
 ):
     model = WorkingGroup
     serializer_class = WorkingGroupSerializer
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        """Serializers limit related ids to this coalition (coalitions.serializers.CoalitionScopedFieldsMixin)."""
-        return {**super().get_serializer_context(), "coalition": getattr(self, "coalition", None)}  # type: ignore[misc]
 
     def queryset_for(self, coalition: Coalition) -> QuerySet:
         return selectors.working_group_list(coalition=coalition)
@@ -231,10 +223,6 @@ class InvitationViewSet(
     serializer_class = InvitationSerializer
     read_role = Role.ADMIN
 
-    def get_serializer_context(self) -> dict[str, Any]:
-        """Serializers limit related ids to this coalition (coalitions.serializers.CoalitionScopedFieldsMixin)."""
-        return {**super().get_serializer_context(), "coalition": getattr(self, "coalition", None)}  # type: ignore[misc]
-
     def queryset_for(self, coalition: Coalition) -> QuerySet:
         return selectors.invitation_list(coalition=coalition)
 
@@ -262,10 +250,6 @@ class EngagementViewSet(
 
     model = Engagement
     serializer_class = EngagementSerializer
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        """Serializers limit related ids to this coalition (coalitions.serializers.CoalitionScopedFieldsMixin)."""
-        return {**super().get_serializer_context(), "coalition": getattr(self, "coalition", None)}  # type: ignore[misc]
 
     def queryset_for(self, coalition: Coalition) -> QuerySet:
         return selectors.engagement_list(coalition=coalition)
@@ -308,10 +292,6 @@ class AuditEventViewSet(CoalitionScopedMixin, mixins.ListModelMixin, viewsets.Ge
     model = AuditEvent
     serializer_class = AuditEventSerializer
     read_role = Role.ADMIN
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        """Serializers limit related ids to this coalition (coalitions.serializers.CoalitionScopedFieldsMixin)."""
-        return {**super().get_serializer_context(), "coalition": getattr(self, "coalition", None)}  # type: ignore[misc]
 
     def queryset_for(self, coalition: Coalition) -> QuerySet:
         return selectors.audit_list(coalition=coalition)

@@ -1,25 +1,25 @@
-"""The rows of the matrix page, 50 to a page, built in Python from plain values; never cached.
+"""The rows of the matrix page, 50 to a page, read as plain values and rendered by Jinja2; never cached.
 
-Through the template engine the 254 rows of a review cost about 80 ms of server CPU: five model
+Through Django's template engine the 254 rows of a review cost about 80 ms of server CPU: five model
 objects per row, a translated label per choice per call, an include and a reversed URL per row.
-Here the rows are read as tuples in one statement, each row is one f-string whose every value goes
-through `escape`, and labels are translated once per page. A page of 50 rows costs so little that
-it is rendered on every view (it was cached under a hand-built stamp that could miss a write): two
-statements whatever the matrix's size, the count and the page's rows.
+Here the rows are read as tuples in one statement and rendered by templates/jinja2/implementation/matrix_rows.html
+(upr.jinja2: autoescape always on), with labels translated once per page. Two statements whatever the
+matrix's size, the count and the page's rows, on every view: the rows are read each time (they were
+cached under a hand-built stamp that could miss a write), and their HTML is kept under exactly what
+they are (upr.jinja2.kept_fragment), so a row changed is a page rendered anew.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape as html_escape
 
 from django.core.paginator import Page, Paginator
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
+from django.utils.safestring import SafeString
 
 from coalitions.models import Membership, Role
 from recommendations.models import Response
 from upr.inputs import parse_id
+from upr.jinja2 import kept_fragment
 
 from .models import LIGHT_ORDER, Light, Matrix, MatrixRow
 
@@ -28,10 +28,6 @@ FIELDS = ("pk", "recommendation__paragraph", "recommendation__text", "recommenda
           "previous_light")
 WORDS_SHOWN = 30
 PER_PAGE = 50
-
-
-def escape(value: object) -> str:
-    return html_escape(str(value))
 
 
 def _filtered(matrix: Matrix, filters: dict[str, str]):  # type: ignore[no-untyped-def]
@@ -50,11 +46,10 @@ def _filtered(matrix: Matrix, filters: dict[str, str]):  # type: ignore[no-untyp
                           "recommendation__paragraph_minor", "id")
 
 
-def _movement(light: str | None, before: str) -> str:
-    if light not in LIGHT_ORDER or before not in LIGHT_ORDER:
-        return ""
-    now, then = LIGHT_ORDER[light], LIGHT_ORDER[before]  # type: ignore[index]
-    return "up" if now > then else "down" if now < then else "same"
+def shorten(text: str) -> str:
+    """The first WORDS_SHOWN words of a recommendation, "…" after them when there are more."""
+    words = text.split()
+    return " ".join(words[:WORDS_SHOWN]) + (" …" if len(words) > WORDS_SHOWN else "")
 
 
 @dataclass(frozen=True)
@@ -79,36 +74,15 @@ class RowsPage:
 
 def render(*, matrix: Matrix, membership: Membership, filters: dict[str, str], slug: str, page: str | None) -> RowsPage:
     """The page `page` (a number from the query string: anything else is the first page, a number
-    past the end the last) of the rows that match `filters`."""
-    member = membership.has_role(Role.MEMBER)
-    manage = membership.is_admin
+    past the end the last) of the rows that match `filters`. A response or a light that is not one of
+    the choices shows as its value."""
     current = Paginator(_filtered(matrix, filters).values_list(*FIELDS), PER_PAGE).get_page(page)
-    html = _render(matrix, list(current.object_list), member, manage, slug)
-    return RowsPage(html=mark_safe(html), page=current)  # every value is escaped in _render
-
-
-def _render(matrix: Matrix, rows: list[tuple], member: bool, manage: bool, slug: str) -> str:  # type: ignore[type-arg]
-    responses = {value: str(label) for value, label in Response.choices}
-    lights = {value: escape(label) for value, label in Light.choices}
-    moves = {"up": escape("↑ " + _("better")), "down": escape("↓ " + _("worse")), "same": escape("= " + _("unchanged"))}
-    not_assessed = escape(_("Not assessed"))
-    select = _("Select %(paragraph)s")
-    base = reverse("implementation:row", args=[slug, matrix.engagement_id, 0])[:-2]  # ".../rows/"
-    out = []
-    for pk, paragraph, text, response, cluster, group, lead, light, assessed_on, shared, before in rows:
-        words = text.split()
-        short = " ".join(words[:WORDS_SHOWN]) + (" …" if len(words) > WORDS_SHOWN else "")
-        if light and (shared or member):
-            move = moves.get(_movement(light, before), "")
-            latest = (f'<span class="light light-{light}"><span aria-hidden="true">●</span> {lights[light]}</span>'
-                      f' <time class="muted" datetime="{assessed_on.isoformat()}">{assessed_on.isoformat()}</time>'
-                      + (f' <span class="move">{move}</span>' if move else ""))
-        else:
-            latest = f'<span class="muted">{not_assessed}</span>'
-        tick = (f'<td><input type="checkbox" name="row" value="{pk}" id="r{pk}" aria-label="'
-                f'{escape(select % {"paragraph": paragraph})}"></td>') if manage else ""
-        owner = f'<br><span class="muted">{escape(group)}</span>' if group else ""
-        out.append(f'<tr>{tick}<td><a href="{base}{pk}/">{escape(paragraph)}</a> {escape(short)}</td>'
-                   f'<td>{escape(responses.get(response, response))}</td><td>{escape(cluster)}{owner}</td>'
-                   f'<td>{escape(lead)}</td><td>{latest}</td></tr>')
-    return "".join(out)
+    html = kept_fragment(
+        "implementation/matrix_rows.html", rows=tuple(current.object_list), member=membership.has_role(Role.MEMBER),
+        manage=membership.is_admin,
+        base_url=reverse("implementation:row", args=[slug, matrix.engagement_id, 0])[:-2],  # ".../rows/"
+        responses=tuple((value, str(label)) for value, label in Response.choices),
+        lights=tuple((value, str(label)) for value, label in Light.choices),
+        order=tuple(LIGHT_ORDER.items()), shorten=shorten,
+    )
+    return RowsPage(html=html, page=current)

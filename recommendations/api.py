@@ -61,9 +61,6 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
     def queryset_for(self, coalition: Coalition) -> QuerySet:
         return Recommendation.objects.select_related("review__state", "review__session")
 
-    def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "coalition": self.coalition}
-
     def _valid(self, serializer_class: type[serializers.Serializer], *, partial: bool = False) -> dict[str, Any]:
         body = serializer_class(data=self.request.data, context=self.get_serializer_context(), partial=partial)
         body.is_valid(raise_exception=True)

@@ -1,23 +1,23 @@
-"""The rows of the recommendations list, built in Python from plain values.
+"""The rows of the recommendations list: read as plain values, rendered by Jinja2.
 
 The list is the page searched over and over (41,066 recommendations in UPR Info's export alone).
-Through the template engine its 50 rows cost several times the search: model objects, variable
+Through Django's template engine its 50 rows cost several times the search: model objects, variable
 resolution, a URL reversed and a form included per row. Here the rows are read as tuples (three
-statements: recommendations, their States, the coalition's layer) and each is one f-string whose
-every interpolated value goes through `escape`; labels arrive translated once per page.
+statements: recommendations, their States, the coalition's layer) and rendered by
+templates/jinja2/recommendations/rows.html (upr.jinja2: autoescape always on), kept under everything they
+show (upr.jinja2.kept_fragment); labels are translated once per page.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape as html_escape
 
 from django.db import connection
 from django.db.models import QuerySet
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
+from django.utils.safestring import SafeString
 
 from coalitions.models import Coalition
 from upr.inputs import parse_int
+from upr.jinja2 import fragment, kept_fragment
 
 from .models import ActionCategoryStatus, CoalitionRecommendation, Recommendation, Response
 from .search import matches
@@ -30,13 +30,7 @@ MAX_PAGE = 10**9  # far past any last page, and its offset well within the datab
 FIELDS = ("pk", "paragraph", "text", "response", "action_category", "action_category_status",
           "review__state__iso3", "review__session__number")
 WORDS_SHOWN = 40
-RESPONSE_VALUES = frozenset(Response.values)
-
-
-def escape(value: object) -> str:
-    """HTML-escaped text, as django.utils.html.escape gives it (the same five characters) without
-    its lazy-string wrapper, which cost a third of a millisecond per page of 25 rows."""
-    return html_escape(str(value))
+NO_LAYER = (False, False, "")  # (priority, has notes, the coalition's reading) where the coalition has none
 
 
 @dataclass
@@ -124,14 +118,9 @@ def _page_rows(ids: list[int], *, coalition_id: int) -> tuple[list[tuple], dict[
     return rows, states, layers
 
 
-def labels() -> dict[str, str]:
-    """The words of a row, translated once per page."""
-    return {
-        "priority": _("Priority"), "flag": _("Flag as priority"), "notes": _("notes"),
-        "suggested": _("suggested"), "suggested_title": _("suggested from the first verb"),
-        "reading": _("your coalition's reading"),
-        **{f"response_{value}": str(label) for value, label in Response.choices},
-    }
+def response_labels() -> tuple[tuple[str, str], ...]:
+    """(response, its label) pairs, translated once per page."""
+    return tuple((value, str(label)) for value, label in Response.choices)
 
 
 def shorten(text: str, words: int = WORDS_SHOWN) -> str:
@@ -139,47 +128,15 @@ def shorten(text: str, words: int = WORDS_SHOWN) -> str:
     return text if len(parts) <= words else " ".join(parts[:words]) + " …"
 
 
-def render(page: Page, *, base_url: str, can_edit: bool, words: dict[str, str]) -> SafeString:
-    """The `<tr>` elements of the list; an editor's priority cell is a button (see priority_cell)."""
-    e = escape
-    html = []
-    for pk, paragraph, text, response, category, status, iso3, session in page.rows:
-        url = f"{base_url}{pk}/"
-        priority, notes, reading = page.layers.get(pk, (False, False, ""))
-        where = f"{e(iso3)} {session}" + (f'<br><span class="muted">{e(paragraph)}</span>' if paragraph else "")
-        action = ""
-        if category:
-            action = str(category)
-            if status == ActionCategoryStatus.SUGGESTED:
-                action += f' <span class="muted" title="{e(words["suggested_title"])}">({e(words["suggested"])})</span>'
-        # The coalition's own reading of the response, beside the shared one (only in its own list).
-        ours_reading = (f' <span class="ours" title="{e(words["reading"])}">· {e(words["response_" + reading])}</span>'
-                        if reading in RESPONSE_VALUES else "")
-        ours = priority_cell(pk, priority, name=paragraph or shorten(text, 6), url=url, can_edit=can_edit, words=words)
-        if notes:
-            ours += f' <span class="badge">{e(words["notes"])}</span>'
-        html.append(
-            f'<tr><td>{where}</td><td><a href="{url}">{e(shorten(text))}</a></td>'
-            f'<td>{e(", ".join(page.states.get(pk, ())))}</td>'
-            f'<td><span class="response response-{response}">{e(words["response_" + response])}</span>{ours_reading}</td>'
-            f"<td>{action}</td><td>{ours}</td></tr>"
-        )
-    return mark_safe("\n".join(html))  # every interpolated value above went through escape() or is ours
+def render(page: Page, *, base_url: str, can_edit: bool) -> SafeString:
+    """The `<tr>` elements of the list; an editor's priority cell is a button (see priority_cell). A
+    response or reading that is not one of Response's shows as its value."""
+    rows = tuple((*row, tuple(page.states.get(row[0], ())), page.layers.get(row[0], NO_LAYER)) for row in page.rows)
+    return kept_fragment("recommendations/rows.html", rows=rows, base_url=base_url, can_edit=can_edit,
+                         responses=response_labels(), shorten=shorten, suggested_status=ActionCategoryStatus.SUGGESTED)
 
 
-def priority_cell(pk: int, on: bool, *, name: str, url: str, can_edit: bool, words: dict[str, str],
-                  announce: str = "") -> str:
-    """The priority flag: a toggle button for editors, a badge for others (when flagged). The button
-    posts the page's one #priority-form (its CSRF token and the way back) to this recommendation's
-    address; with htmx it posts in place and the answer replaces the cell. `name` tells a screen
-    reader which recommendation the button flags."""
-    e = escape
-    if not can_edit:
-        return f'<span class="badge">★ {e(words["priority"])}</span>' if on else ""
-    label = f'★ {e(words["priority"])}' if on else f'☆ {e(words["flag"])}'
-    status = f' <span class="saved" role="status">{e(announce)}</span>' if announce else ""
-    return (
-        f'<span class="priority"><button type="submit" form="priority-form" formaction="{url}priority/" '
-        f'hx-post="{url}priority/" hx-target="closest .priority" hx-swap="outerHTML" class="link" '
-        f'aria-pressed="{"true" if on else "false"}">{label}<span class="visually-hidden"> {e(name)}</span></button>{status}</span>'
-    )
+def priority_cell(on: bool, *, name: str, url: str, announce: str) -> SafeString:
+    """An editor's priority flag after a toggle with htmx (templates/jinja2/recommendations/priority.html): the
+    answer replaces the cell, and `announce` says what changed."""
+    return fragment("recommendations/priority_cell.html", {"on": on, "name": name, "url": url, "announce": announce})

@@ -57,9 +57,6 @@ class DraftRecommendationViewSet(
             drafts = drafts.filter(engagement=pk) if (pk := parse_id(engagement)) is not None else drafts.none()
         return drafts
 
-    def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "coalition": self.coalition}
-
     def _with_matches(self, draft: DraftRecommendation) -> dict[str, Any]:
         row = next(r for r in selectors.draft_rows(engagement=draft.engagement) if r.draft.pk == draft.pk)
         row.draft.row = row  # type: ignore[attr-defined]

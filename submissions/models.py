@@ -13,6 +13,8 @@ from coalitions.models import CoalitionOwnedModel, Engagement, MemberOrganisatio
 from upr.models import State
 from upr.rules import DOCUMENT_KINDS, DOCUMENT_LANGUAGES
 
+from .fields import SanitisedHTMLField
+
 DOCUMENT_KIND_CHOICES = [(kind.key, kind.label) for kind in DOCUMENT_KINDS.values()]
 
 
@@ -39,7 +41,7 @@ class Document(CoalitionOwnedModel):
         MemberOrganisation, on_delete=models.PROTECT, null=True, blank=True, related_name="led_documents",
         verbose_name=_("lead submitter"),
     )
-    summary = models.TextField(_("executive summary"), blank=True)
+    summary = SanitisedHTMLField(_("executive summary"), blank=True)
     summary_version = models.PositiveIntegerField(default=1)
     keywords = models.CharField(_("key words"), max_length=300, blank=True, help_text=_("Separated by commas."))
     period_covered = models.BooleanField(
@@ -89,7 +91,7 @@ class Section(CoalitionOwnedModel):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="sections")
     position = models.PositiveIntegerField(default=0)
     title = models.CharField(_("title"), max_length=300)
-    body = models.TextField(_("text"), blank=True)
+    body = SanitisedHTMLField(_("text"), blank=True)
     annex = models.BooleanField(_("annex"), default=False, help_text=_("Annexes come after the body and do not count."))
     working_group = models.ForeignKey(
         WorkingGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("working group"),
@@ -137,7 +139,7 @@ class SectionRevision(CoalitionOwnedModel):
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="revisions")
     version = models.PositiveIntegerField()
     title = models.CharField(max_length=300)
-    body = models.TextField(blank=True)
+    body = SanitisedHTMLField(blank=True)
     counted_words = models.PositiveIntegerField(default=0)
     note = models.CharField(max_length=200, blank=True)
     # A version of the live text: named or not, why it was kept, the CRDT state it is (for an exact

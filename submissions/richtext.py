@@ -23,7 +23,9 @@ The work is done in three steps:
    text; formatting around blocks is pushed into them; stray list items get a list; and where a
    fragment has blocks, text left between them gets its own paragraph.
 
-The output is a fixed point: `clean(clean(x)) == clean(x)`.
+The output is a fixed point: `clean(clean(x)) == clean(x)`. It is `SafeHTML` (submissions.safehtml), the
+one type of rich text that templates show without escaping; this module and the model field that stores
+it (submissions.fields) are the only makers of it.
 """
 from __future__ import annotations
 
@@ -32,6 +34,8 @@ from html.parser import HTMLParser
 
 import nh3
 from django.utils.translation import gettext
+
+from .safehtml import SafeHTML, _seal
 
 # Larger than any real submission (5,630 words is some 40,000 characters of HTML); what is larger
 # is refused rather than parsed.
@@ -92,19 +96,19 @@ _CLEANER = nh3.Cleaner(
 )
 
 
-def clean(html_text: str) -> str:
-    """The allow-listed, tidied form of `html_text` (see the module's docstring).
+def clean(html_text: str) -> SafeHTML:
+    """The allow-listed, tidied form of `html_text` (see the module's docstring), as SafeHTML.
 
     Raises ValueError with a message for the user when the text is longer than MAX_HTML_CHARS.
     """
     if html_text is None:
-        return ""
+        return _seal("")
     if len(html_text) > MAX_HTML_CHARS:
         raise ValueError(gettext(
             "This text is too long to be saved (more than %(limit)s characters of formatted text). "
             "Split it into several sections, or move material into an annex."
         ) % {"limit": f"{MAX_HTML_CHARS:,}"})
-    return _serialise(_tidy(_parse(_sanitise(html_text))))
+    return _seal(_serialise(_tidy(_parse(_sanitise(html_text)))))
 
 
 def plain_text(html_text: str) -> str:

@@ -1,21 +1,20 @@
 """The main pages of the app, and what the phone, right-to-left and accessibility tests measure on them.
 
-Plain helpers (no fixtures: those live in conftest.py): the list of main pages filled with the
-`world` fixture's ids, a browser context signed in as a person in a language, and the measures run
-in the page (what is wider than the screen, which controls are smaller than a finger, axe-core).
+Plain helpers (no fixtures: those live in conftest.py; Chromium itself is launched by tests/browsers.py):
+the list of main pages filled with the `world` fixture's ids, a browser context signed in as a person in
+a language, and the measures run in the page (what is wider than the screen, which controls are smaller
+than a finger, axe-core).
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.test import Client
+from .browsers import LIVE_READY
+from .helpers import session_cookie
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 # The rules of WCAG 2.0 and 2.1, levels A and AA (colour contrast included).
@@ -34,9 +33,6 @@ class MainPage:
     path: str
     who: str | None  # a key of World.people ("admin", "editor", ...), None: nobody signed in
     ready: str = ""  # a JavaScript condition the page is ready on (the live editor connected)
-
-
-LIVE_READY = "() => window.UPRLiveEditor && window.UPRLiveEditor.connected() && window.UPRLiveEditor.synced()"
 
 
 def main_pages(world) -> list[MainPage]:  # type: ignore[no-untyped-def]
@@ -70,18 +66,6 @@ def main_pages(world) -> list[MainPage]:  # type: ignore[no-untyped-def]
         MainPage("session", f"/calendar/sessions/{session}/", "admin"),
         MainPage("your account", "/account/profile/", "admin"),
     ]
-
-
-def launch(playwright):  # type: ignore[no-untyped-def]
-    """Debian's Chromium, headless (no browser download)."""
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-
-
-def session_cookie(user) -> str:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client.cookies["sessionid"].value
 
 
 def new_context(browser, base: str, *, user=None, language: str = "en", phone: bool = False, **options):  # type: ignore[no-untyped-def]

@@ -2,6 +2,13 @@
 
 Personas: in coalition "alpha", a secretariat admin, a working-group editor, a member and an
 observer; and an outsider who is admin of coalition "beta" and must see nothing of alpha.
+
+Every fixture shared by test modules lives here (a test module never imports from another one; plain
+helpers are in tests/helpers.py, tests/browsers.py, tests/browser_pages.py, tests/docx_drafts.py and
+tests/services.py): `personas`, `joint` (alpha's joint submission), `world` and `security_world`
+(one of every object), `broker` (Celery on real Redis), `asgi_server`, `chromium` (headless Chromium)
+and `live` (the live editor open in it). Before each test, Django's cache and the code's memos are
+emptied (`each_test_starts_with_empty_caches`).
 """
 from dataclasses import dataclass
 
@@ -14,7 +21,9 @@ from coalitions.models import Coalition, Engagement, Invitation, MemberOrganisat
 from upr.models import Review, State
 from upr.reference import load_reference
 
+from .browsers import headless_chromium, wait_synced
 from .factories import CoalitionFactory, MembershipFactory, OrganisationFactory, UserFactory
+from .helpers import LIVE_BODY, app_memos, joint_submission, session_cookie, signed_in
 
 
 @pytest.fixture(autouse=True)
@@ -27,6 +36,36 @@ def each_test_starts_in_english():  # type: ignore[no-untyped-def]
     translation.activate("en")
     yield
     translation.activate("en")
+
+
+# --- caches: every test starts cold ----------------------------------------------------------------
+# The app keeps pages and fragments in Django's cache (the test settings: local memory, shared by the
+# live servers' threads) and a few memos in the process. Rolled back with the database, a test's rows
+# are gone; its cached pages are not, and a later test served them would pass or fail by the order
+# the tests ran in. Each test starts with both emptied. A test that relies on a cache within itself
+# (a second view served from the cache) still has it: nothing is cleared during a test.
+
+
+@pytest.fixture(autouse=True)
+def each_test_starts_with_empty_caches() -> None:
+    """Django's cache and the code's memos, emptied before each test.
+
+    The memos: every functools cache of the app's modules (helpers.app_memos: the editor's strings per
+    language, the action verbs' tables, ...) and the module-level ones of the vocabulary
+    (recommendations.vocabulary keeps its choices, their <option>s and the reviews' names by the version
+    of the reference tables, which a rolled-back test can give again to other rows). Memos of pure
+    functions of their argument (the word counter's tables of tag names) answer the same whatever ran
+    before: left alone."""
+    from django.core.cache import cache
+
+    from recommendations import vocabulary
+
+    cache.clear()
+    for memo in app_memos():
+        memo.cache_clear()
+    vocabulary._choices_read = {"version": None}
+    vocabulary._options.clear()
+    vocabulary._maps = ("", {}, {})
 
 
 @pytest.fixture(scope="session")
@@ -73,6 +112,41 @@ def close_stray_database_sessions(request, django_db_blocker):  # type: ignore[n
         )
 
 
+# --- the real stack: Celery on real Redis ------------------------------------------------------------
+
+
+@pytest.fixture
+def broker():  # type: ignore[no-untyped-def]
+    """Point this process's Celery app at real Redis (the rest of the suite runs tasks in-process), for a
+    test that starts real workers (tests/services.py, CeleryWorker); Redis database TEST_REDIS_URL, emptied."""
+    import redis
+
+    from upr.celery import app as celery_app
+
+    from .services import TEST_REDIS_URL
+
+    redis.Redis.from_url(TEST_REDIS_URL).flushdb()
+    saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
+    _forget_broker_connections(celery_app)
+    celery_app.conf.update(broker_url=TEST_REDIS_URL, task_always_eager=False)
+    yield
+    _forget_broker_connections(celery_app)
+    celery_app.conf.update(saved)
+
+
+def _forget_broker_connections(celery_app) -> None:  # type: ignore[no-untyped-def]
+    """Drop the app's cached broker connections, so the next publish uses the broker_url set now."""
+    from kombu import pools as kombu_pools
+
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    # kombu keeps producer pools in a registry keyed by broker URL: without a reset, the next test
+    # would be handed the pool closed above ("Acquire on closed pool").
+    kombu_pools.reset()
+
+
 @pytest.fixture
 def upr_reference(db):  # type: ignore[no-untyped-def]
     """The calendar, reloaded where a transactional test emptied the tables."""
@@ -98,10 +172,7 @@ class Personas:
         return Membership.objects.get(coalition=self.coalition, user=user)
 
     def client_for(self, user: User | None) -> Client:
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-        return client
+        return Client() if user is None else signed_in(user)
 
 
 @pytest.fixture
@@ -132,6 +203,13 @@ def personas(upr_reference) -> Personas:  # type: ignore[no-untyped-def]
         observer=people[Role.OBSERVER], outsider=outsider, organisation=organisation, group=group,
         engagement=engagement, invitation=invitation,
     )
+
+
+@pytest.fixture
+def joint(personas):  # type: ignore[no-untyped-def]
+    """Alpha's joint submission led by the personas' organisation; its first section is the Equality
+    group's (the editor leads it). A module wanting another one defines its own `joint`."""
+    return joint_submission(personas)
 
 
 # --- helper "inputs": two coalitions with one of every object each, their personas (bad-input tests
@@ -678,28 +756,14 @@ def asgi_server(transactional_db, settings, upr_reference):  # type: ignore[no-u
 
 @pytest.fixture
 def chromium():  # type: ignore[no-untyped-def]
-    """Debian's Chromium, headless, driven by Playwright (no browser download)."""
-    import os
-
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync"])
+    """Debian's Chromium, headless, driven by Playwright (no browser download): tests/browsers.py."""
+    with headless_chromium() as browser:
         yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-# The first section of the `live` fixture's document: two paragraphs, a footnote.
-LIVE_BODY = '<p>Opening words of the section.<span class="footnote">A source, 2024.</span></p><p>Second paragraph.</p>'
 
 
 @pytest.fixture
 def live(personas, asgi_server, chromium):  # type: ignore[no-untyped-def]
-    """A joint submission whose first section the working group writes, and a page per person."""
+    """A joint submission whose first section (LIVE_BODY) the working group writes, and a page per person."""
     from submissions import services as document_services
     from submissions.live import store, yhtml
     from submissions.models import Section
@@ -724,16 +788,12 @@ def live(personas, asgi_server, chromium):  # type: ignore[no-untyped-def]
             self.contexts: list = []
 
         def open(self, user):  # type: ignore[no-untyped-def]
-            client = Client()
-            client.force_login(user)
             context = chromium.new_context()
-            context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                                  "url": asgi_server.url}])
+            context.add_cookies([{"name": "sessionid", "value": session_cookie(user), "url": asgi_server.url}])
             self.contexts.append(context)
             page = context.new_page()
             page.goto(self.url)
-            page.wait_for_function("() => window.UPRLiveEditor && window.UPRLiveEditor.connected() && window.UPRLiveEditor.synced()",
-                                   timeout=15_000)
+            wait_synced(page)
             return page
 
         def editor(self, page):  # type: ignore[no-untyped-def]

@@ -7,8 +7,7 @@ from recommendations.importer import import_thematic_list
 from recommendations.models import ActionCategoryStatus, Recommendation
 from upr.models import Review
 
-from .test_recommendations_import import CYCLE4
-from .test_recommendations_upr_info import SAMPLE
+from .helpers import CYCLE4, UPR_INFO_SAMPLE
 
 
 @pytest.mark.parametrize("text, category", [
@@ -49,7 +48,7 @@ def test_imported_ohchr_rows_carry_a_suggestion_that_a_confirmed_choice_survives
 
 
 def test_agreement_is_measured_against_upr_infos_coding(capsys):
-    call_command("measure_action_categories", str(SAMPLE))
+    call_command("measure_action_categories", str(UPR_INFO_SAMPLE))
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].startswith("all coded rows: McMahon's verbs only: ") and lines[0].endswith("%)")
     assert len(lines) == 4

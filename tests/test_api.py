@@ -3,16 +3,12 @@ import datetime as dt
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from coalitions.models import Invitation, Membership, Milestone, Role
 
+from .helpers import token_client
+
 pytestmark = pytest.mark.django_db
-
-
-def token_client(user) -> Client:
-    token, _ = Token.objects.get_or_create(user=user)
-    return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
 
 
 def test_token_authentication_lists_only_my_coalitions_with_my_role(personas):

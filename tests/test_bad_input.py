@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from submissions.models import Comment
+
+from .helpers import signed_in, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -24,17 +25,6 @@ PAST_BIGINT = "99999999999999999999999"  # more than 2^63: overflows the databas
 BIGINT_PLUS_ONE = 2**63
 NOT_NUMBERS = [SUPERSCRIPT_TWO, PAST_BIGINT, str(BIGINT_PLUS_ONE), "٣", " 7", "1.5", "-1", "0x10", "1" * 5000]
 MISSING = 10**9  # an id no object has
-
-
-def api(user: Any) -> Client:
-    token, _ = Token.objects.get_or_create(user=user)
-    return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
-
-
-def web(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def answer(client: Client, method: str, path: str, body: Any = None, content_type: str = "application/json") -> tuple[int, str]:
@@ -78,7 +68,7 @@ def api_schema_operations(*, reads: bool = False) -> list[tuple[str, str, bool]]
 
 
 def test_ids_and_numbers_in_api_query_strings_that_are_none_answer_without_a_server_error(world):
-    client = api(world.people["admin"])
+    client = token_client(world.people["admin"])
     filters = ["clusters/?matrix=", "matrix-rows/?matrix=", "matrix-rows/?cluster=", "consultations/?engagement=",
                "advocacy-meetings/?engagement=", "tasks/?engagement=", "documents/?engagement=", "sections/?document=",
                "draft-recommendations/?engagement=", "assessments/?row=", "evidence/?assessment="]
@@ -87,7 +77,7 @@ def test_ids_and_numbers_in_api_query_strings_that_are_none_answer_without_a_ser
     assert wrong(results, {200}) == []
     # A filter by an id that is none matches nothing where the filter is strict.
     for path in ("documents/?engagement=", "sections/?document=", "draft-recommendations/?engagement="):
-        assert api(world.people["admin"]).get(f"/api/c/alpha/{path}{SUPERSCRIPT_TWO}").json()["results"] == []
+        assert token_client(world.people["admin"]).get(f"/api/c/alpha/{path}{SUPERSCRIPT_TWO}").json()["results"] == []
     assert client.get(f"/api/reviews/?session={SUPERSCRIPT_TWO}").json()["results"] == []
 
     days = [(f"days={v!r:.30}", answer(client, "get", f"/api/me/deadlines/?days={v}")) for v in [*NOT_NUMBERS, "0", "367"]]
@@ -101,7 +91,7 @@ def test_ids_and_numbers_in_api_query_strings_that_are_none_answer_without_a_ser
 
 
 def test_ids_and_numbers_in_page_query_strings_that_are_none_show_the_page(world):
-    client = web(world.people["admin"])
+    client = signed_in(world.people["admin"])
     engagement = world.ours["engagement"]
     paths = ["/calendar/?cycle=", f"/c/alpha/engagements/{engagement}/matrix/?cluster=", "/c/alpha/recommendations/?page=",
              "/c/alpha/recommendations/?review=", "/c/alpha/members/?page=",
@@ -116,7 +106,7 @@ def test_ids_and_numbers_in_page_query_strings_that_are_none_show_the_page(world
 
 
 def test_posted_ids_and_numbers_that_are_none_get_the_pages_message(world):
-    client = web(world.people["admin"])
+    client = signed_in(world.people["admin"])
     e, document, section = world.ours["engagement"], world.ours["document"], world.ours["section"]
     results = []
     for value in NOT_NUMBERS:
@@ -147,19 +137,19 @@ def test_posted_ids_and_numbers_that_are_none_get_the_pages_message(world):
 def test_a_posted_id_past_2_63_is_not_a_valid_choice_in_forms(world):
     """Django 5.2's ModelChoiceField and ModelMultipleChoiceField answer this themselves (the lookups
     skip out-of-range integers): this keeps it so on both databases."""
-    client = web(world.people["admin"])
+    client = signed_in(world.people["admin"])
     e = world.ours["engagement"]
     for value in (str(BIGINT_PLUS_ONE), PAST_BIGINT):
         status, text = answer(client, "post", f"/c/alpha/engagements/{e}/consultations/",
                               {"kind": "state", "held_on": "2024-01-01", "attended": [value]}, content_type="form")
         assert status == 400 and "Select a valid choice" in text, (value, status, text[:300])
-        status, text = answer(api(world.people["admin"]), "post", "/api/c/alpha/consultations/",
+        status, text = answer(token_client(world.people["admin"]), "post", "/api/c/alpha/consultations/",
                               {"engagement": e, "kind": "state", "held_on": "2024-01-01", "attended": [int(value)]})
         assert status == 400 and "attended" in json.loads(text), (value, status, text)
 
 
 def test_ids_and_numbers_in_api_bodies_that_are_none_are_refused(world):
-    client = api(world.people["admin"])
+    client = token_client(world.people["admin"])
     section, e = world.ours["section"], world.ours["engagement"]
     restores = [(f"restore {v!r:.30}", answer(client, "post", f"/api/c/alpha/sections/{section}/restore/", {"version": v}))
                 for v in [*NOT_NUMBERS, BIGINT_PLUS_ONE, [1], {"a": 1}, None, True]]
@@ -192,7 +182,7 @@ NOT_OBJECTS = ["[1, 2]", '"s"', "123", "null", "true"]
 
 
 def test_json_bodies_that_are_not_objects_are_refused_where_an_object_is_expected(world):
-    client = api(world.people["admin"])
+    client = token_client(world.people["admin"])
     ours = world.ours
     named = [
         ("post", "/api/c/alpha/assessments/"),
@@ -217,7 +207,7 @@ def test_json_bodies_that_are_not_objects_are_refused_where_an_object_is_expecte
 
 
 def test_json_nested_2000_levels_deep_is_refused_on_every_write_endpoint(world):
-    client = api(world.people["admin"])
+    client = token_client(world.people["admin"])
     deep = {"list": "[" * 2000 + "]" * 2000, "object": '{"a": ' * 2000 + "1" + "}" * 2000}
     operations = api_schema_operations()
     assert len(operations) > 60
@@ -237,7 +227,7 @@ def test_json_nested_2000_levels_deep_is_refused_on_every_write_endpoint(world):
 
 def test_json_nested_within_the_bound_is_read(world):
     """The bound is on depth, not on size: a comment's ordinary body is read."""
-    client = api(world.people["admin"])
+    client = token_client(world.people["admin"])
     made = client.post(f"/api/c/alpha/sections/{world.ours['section']}/comments/", {"text": "Fine"}, content_type="application/json")
     assert made.status_code == 201
 
@@ -246,7 +236,7 @@ def test_json_nested_within_the_bound_is_read(world):
 
 
 def test_a_lone_surrogate_in_text_is_refused_in_api_fields_and_in_the_forms_behind_them(world):
-    client = api(world.people["admin"])
+    client = token_client(world.people["admin"])
     ours = world.ours
     cases = [
         ("comment text", "post", f"/api/c/alpha/sections/{ours['section']}/comments/", {"text": "a\ud800b"}),
@@ -271,7 +261,7 @@ def test_a_lone_surrogate_in_text_is_refused_in_api_fields_and_in_the_forms_behi
 def test_a_surrogate_in_a_page_form_is_read_as_a_replacement_character(world):
     """Form posts cannot carry a lone surrogate: its UTF-8-like bytes decode to U+FFFD. The comment is
     saved, and the page answers as usual."""
-    client = web(world.people["admin"])
+    client = signed_in(world.people["admin"])
     path = f"/c/alpha/documents/{world.ours['document']}/sections/{world.ours['section']}/comments/"
     response = client.generic("POST", path, b"text=a%ED%A0%80b", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 302
@@ -283,7 +273,7 @@ def test_a_surrogate_in_a_page_form_is_read_as_a_replacement_character(world):
 
 
 def test_a_matrix_row_patch_without_base_version_is_refused(world):
-    client = api(world.people["admin"])
+    client = token_client(world.people["admin"])
     path = f"/api/c/alpha/matrix-rows/{world.ours['matrix_row']}/"
     for method in ("patch", "put"):
         status, text = answer(client, method, path, {"lead_body": "Ministry of Justice"})
@@ -302,7 +292,7 @@ def _normalised(text: str, pk: int) -> str:
 def test_another_coalitions_ids_are_answered_like_ids_that_do_not_exist(world):
     """Every related id an API body names: one of beta's objects and an id of nothing get the same
     answer from alpha's API, so that the answer tells nothing about beta."""
-    client = api(world.people["admin"])
+    client = token_client(world.people["admin"])
     ours = world.ours
     e = ours["engagement"]
     writes: list[tuple[str, str, str, Any]] = [

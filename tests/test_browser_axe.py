@@ -19,12 +19,12 @@ wrong language is not taken for a French one."""
 from __future__ import annotations
 
 import json
-import os
 import re
 
 import pytest
 
 from . import browser_pages as bp
+from .browsers import headless_chromium
 
 FRONTEND = bp.ROOT / "frontend"
 
@@ -66,13 +66,8 @@ def test_the_vendored_axe_is_the_locked_npm_package(frontend_node_modules):
 @pytest.fixture(scope="module")
 def axe_browser():  # type: ignore[no-untyped-def]
     """One headless Chromium for the whole module."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = bp.launch(playwright)
+    with headless_chromium() as browser:
         yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def with_axe(browser, base: str, **options):  # type: ignore[no-untyped-def]

@@ -9,8 +9,7 @@ from playwright.sync_api import expect
 
 from submissions.models import Section
 
-from .test_browser_live import wait_saved
-from .test_browser_suggestions import caret_after
+from .browsers import caret_after, wait_saved
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,16 +8,12 @@ JavaScript error. Zero of each: an inline script or style that came back would s
 """
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 # Runs before any page script; the listener is Playwright's, not the page's, so the policy allows it.
 LISTEN = """
@@ -26,18 +22,6 @@ document.addEventListener("securitypolicyviolation", function (e) {
   window.__violations.push(e.violatedDirective + " " + e.blockedURI + " " + (e.sourceFile || "") + ":" + e.lineNumber);
 });
 """
-
-
-@pytest.fixture
-def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield chromium
-        chromium.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 class Recorder:
@@ -61,12 +45,12 @@ class Recorder:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_main_pages_run_without_a_csp_violation_or_a_js_error(asgi_server, browser, security_world):
+def test_the_main_pages_run_without_a_csp_violation_or_a_js_error(asgi_server, chromium, security_world):
     world = security_world("Probe")
     p = world.personas
     slug, engagement = p.coalition.slug, p.engagement.pk
     base = asgi_server.url  # the ASGI application, as production serves it: pages and the editor's WebSocket
-    context = browser.new_context()
+    context = chromium.new_context()
     context.add_init_script(LISTEN)
     page = context.new_page()
     recorder = Recorder(page)
@@ -121,9 +105,9 @@ def test_the_main_pages_run_without_a_csp_violation_or_a_js_error(asgi_server, b
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_recorder_sees_an_inline_script_refused(live_server, browser, personas):
+def test_the_recorder_sees_an_inline_script_refused(live_server, chromium, personas):
     """The check above can fail: a page with an inline script and a style attribute is reported."""
-    context = browser.new_context()
+    context = chromium.new_context()
     context.add_init_script(LISTEN)
     page = context.new_page()
     recorder = Recorder(page)

@@ -4,7 +4,6 @@ in their own browsers (one organisation's name is withheld); the reminder sweep 
 the organisations that have not voted, once, through a real SMTP server; the closing task closes the
 decision at its time, once; every page shows the right tally, and the approval leads to the sign-on."""
 import datetime as dt
-import re
 import time
 from email.header import decode_header, make_header
 from email.message import Message
@@ -22,19 +21,12 @@ from submissions.tasks import close_due_decisions
 from upr.models import Review
 from upr.rules import GENEVA
 
-from .factories import PASSWORD, CoalitionFactory, MembershipFactory, OrganisationFactory, UserFactory
+from .browsers import log_in
+from .factories import CoalitionFactory, MembershipFactory, OrganisationFactory, UserFactory
 from .services import SMTPServer
 
 QUESTION = "Approve the final text of the joint submission"
 LABEL = "Your organisation's vote on a decision of the coalition"
-
-
-def log_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label(re.compile(r"^Email:?$")).fill(email)
-    page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_load_state()
 
 
 def subject(message: Message) -> str:

@@ -17,8 +17,8 @@ from submissions import services
 from submissions.models import Document, Section
 from upr.models import Review
 
+from .browsers import log_in
 from .factories import PASSWORD, CoalitionFactory, MembershipFactory, OrganisationFactory, UserFactory
-from .test_browser_journey import browser, log_in  # noqa: F401 (the fixture)
 
 
 def open_live(page, url: str) -> None:  # type: ignore[no-untyped-def]
@@ -43,7 +43,7 @@ def saved(page, document) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_two_editors_draft_the_admin_trims_signs_finalises_and_exports(asgi_server, browser, upr_reference):  # noqa: F811
+def test_two_editors_draft_the_admin_trims_signs_finalises_and_exports(asgi_server, chromium, upr_reference):
     coalition = CoalitionFactory(name="Slovenian UPR Coalition", slug="si-upr")
     lead = OrganisationFactory(coalition=coalition, name="Peace Institute", acronym="PI")
     second = OrganisationFactory(coalition=coalition, name="Legal Information Centre", acronym="PIC")
@@ -71,7 +71,7 @@ def test_two_editors_draft_the_admin_trims_signs_finalises_and_exports(asgi_serv
         ("ana@pi.si", first, "Since the third cycle, Slovenia has adopted a strategy on Roma inclusion."),
         ("bor@pic.si", second_section, "Stateless persons – the so-called erased – still wait for redress."),
     ):
-        context = browser.new_context()
+        context = chromium.new_context()
         page = context.new_page()
         log_in(page, base, email, PASSWORD)
         open_live(page, doc_url)
@@ -85,7 +85,7 @@ def test_two_editors_draft_the_admin_trims_signs_finalises_and_exports(asgi_serv
         context.close()
 
     # Bor comments on Ana's section.
-    context = browser.new_context()
+    context = chromium.new_context()
     page = context.new_page()
     log_in(page, base, "bor@pic.si", PASSWORD)
     page.goto(doc_url)
@@ -96,14 +96,14 @@ def test_two_editors_draft_the_admin_trims_signs_finalises_and_exports(asgi_serv
     context.close()
 
     # The secretariat types past the limit: red, and "Mark final" is refused.
-    page = browser.new_page()
+    page = chromium.new_page()
     log_in(page, base, admin.email, PASSWORD)
     open_live(page, doc_url)
     type_into(page, f"section-{first.pk}", " " + "More evidence here. " * 25)  # past 60 words: the cover no longer counts
     expect(page.locator(".count-panel")).to_have_class(re.compile(r"\bover\b"))  # no eval: the page's CSP forbids it
     assert "Over the limit by" in page.locator("#words-left-text").inner_text()
     saved(page, document)
-    server_view = browser.new_context()
+    server_view = chromium.new_context()
     viewer = server_view.new_page()
     log_in(viewer, base, admin.email, PASSWORD)
     viewer.goto(doc_url)
@@ -124,7 +124,7 @@ def test_two_editors_draft_the_admin_trims_signs_finalises_and_exports(asgi_serv
     page.get_by_label("Legal Information Centre (PIC)").check()
     page.get_by_role("button", name="Ask to sign").click()
     page.wait_for_load_state()
-    context = browser.new_context()
+    context = chromium.new_context()
     bor = context.new_page()
     log_in(bor, base, "bor@pic.si", PASSWORD)
     bor.goto(doc_url)
@@ -157,7 +157,7 @@ def test_two_editors_draft_the_admin_trims_signs_finalises_and_exports(asgi_serv
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_two_tabs_typing_in_one_section_at_once_both_keep_their_text(asgi_server, browser, upr_reference):  # noqa: F811
+def test_two_tabs_typing_in_one_section_at_once_both_keep_their_text(asgi_server, chromium, upr_reference):
     coalition = CoalitionFactory(slug="si-upr")
     lead = OrganisationFactory(coalition=coalition, name="Peace Institute")
     admin = UserFactory(email="admin@pi.si")
@@ -169,7 +169,7 @@ def test_two_tabs_typing_in_one_section_at_once_both_keep_their_text(asgi_server
     section = document.sections.first()
     key = f"section-{section.pk}"
     doc_url = f"{asgi_server.url}/c/si-upr/documents/{document.pk}/"
-    context = browser.new_context()
+    context = chromium.new_context()
     one, two = context.new_page(), context.new_page()
     log_in(one, asgi_server.url, admin.email, PASSWORD)
     for page in (one, two):

@@ -1,6 +1,5 @@
 """A browser journey in real headless Chromium: an admin invites a person, the person accepts,
 logs in and sees the coalition's dashboard; an outsider sees 404."""
-import os
 import re
 
 import pytest
@@ -8,36 +7,13 @@ from django.core import mail
 
 from coalitions.models import Membership, Role
 
+from .browsers import log_in
 from .factories import PASSWORD, CoalitionFactory, MembershipFactory, UserFactory
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; Django's ORM in this test is still sequential.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield chromium
-        chromium.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-def log_in(page, base: str, email: str, password: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label(re.compile(r"^Email:?$")).fill(email)
-    page.get_by_label(re.compile(r"^Password:?$")).fill(password)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_load_state()
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_admin_invites_person_accepts_logs_in_and_outsider_gets_404(live_server, browser, upr_reference):
+def test_admin_invites_person_accepts_logs_in_and_outsider_gets_404(live_server, chromium, upr_reference):
     coalition = CoalitionFactory(name="Slovenian UPR Coalition", slug="si-upr")
     admin = UserFactory(email="secretariat@example.org")
     MembershipFactory(coalition=coalition, user=admin, role=Role.ADMIN)
@@ -47,7 +23,7 @@ def test_admin_invites_person_accepts_logs_in_and_outsider_gets_404(live_server,
     mail.outbox.clear()
 
     # The secretariat invites a person by email, as an editor.
-    page = browser.new_page()
+    page = chromium.new_page()
     log_in(page, base, admin.email, PASSWORD)
     page.goto(f"{base}/c/si-upr/invitations/")
     page.get_by_label("Email address").fill("newcomer@example.org")
@@ -59,7 +35,7 @@ def test_admin_invites_person_accepts_logs_in_and_outsider_gets_404(live_server,
     link = re.search(r"https?://\S+(/invitations/\S+/)", mail.outbox[0].body).group(1)
 
     # The person follows the link, creates an account, and lands in the coalition.
-    person = browser.new_context().new_page()
+    person = chromium.new_context().new_page()
     person.goto(f"{base}{link}")
     assert person.get_by_role("heading", level=1).inner_text() == "You are invited to join Slovenian UPR Coalition"
     person.get_by_role("link", name="Create your account").click()
@@ -92,7 +68,7 @@ def test_admin_invites_person_accepts_logs_in_and_outsider_gets_404(live_server,
     assert person.goto(f"{base}/c/si-upr/").status == 404
 
     # The outsider gets 404 for the coalition's pages and API, whatever they guess.
-    stranger = browser.new_context().new_page()
+    stranger = chromium.new_context().new_page()
     log_in(stranger, base, outsider.email, PASSWORD)
     for path in ("/c/si-upr/", "/c/si-upr/members/", "/api/c/si-upr/members/", "/c/no-such-thing/"):
         response = stranger.goto(f"{base}{path}")

@@ -18,9 +18,10 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.db import models
-from django.test import Client
 
 from coalitions.models import Role
+
+from .helpers import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -133,10 +134,7 @@ def test_no_english_is_left_in_french_or_spanish(language, live_server, browser_
         if found := untranslated(page.evaluate(VISIBLE_TEXT), language, labels, written):
             problems[path] = found
 
-    client = Client()
-    client.force_login(admin)
-    browser_page.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                               "url": live_server.url}])
+    browser_page.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session_cookie(admin), "url": live_server.url}])
     pages = walk(page, f"{live_server.url}/c/alpha/", live_server.url)
     pages.update(walk(page, f"{live_server.url}/deadlines/", live_server.url))
     assert len(pages) >= 25, sorted(pages)  # the walk reached the product, not only a login page

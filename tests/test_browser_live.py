@@ -15,23 +15,10 @@ from submissions.live import store
 from submissions.models import Document, Section
 from submissions.wordcount import count_html
 
-from .conftest import LIVE_BODY as BODY  # the `live` fixture's section
+from .browsers import html_of, wait_saved, wait_synced
+from .helpers import LIVE_BODY as BODY  # the `live` fixture's section
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def wait_synced(page, timeout: float = 15) -> None:  # type: ignore[no-untyped-def]
-    page.wait_for_function("() => window.UPRLiveEditor && window.UPRLiveEditor.connected() && window.UPRLiveEditor.synced()",
-                           timeout=timeout * 1000)
-
-
-def wait_saved(page, timeout: float = 15) -> None:  # type: ignore[no-untyped-def]
-    page.wait_for_function("() => window.UPRLiveEditor.connected() && window.UPRLiveEditor.pending() === 0",
-                           timeout=timeout * 1000)
-
-
-def html_of(page, room: str) -> str:  # type: ignore[no-untyped-def]
-    return page.evaluate("(room) => window.UPRLiveEditor.htmlOf(room)", room)
 
 
 def caret_at_end_of_first_paragraph(page, live) -> None:  # type: ignore[no-untyped-def]

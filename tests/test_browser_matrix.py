@@ -5,7 +5,6 @@ rows with evidence (an uploaded PDF and links); the dashboard's figure moves; th
 is downloaded and read back; the secretariat generates the mid-term report from the matrix."""
 import io
 import re
-from pathlib import Path
 
 import docx
 import pytest
@@ -19,12 +18,10 @@ from recommendations.models import Recommendation
 from submissions.models import Document
 from upr.models import Review
 
+from .browsers import log_in
 from .factories import PASSWORD, CoalitionFactory, MembershipFactory, OrganisationFactory, UserFactory
-from .test_browser_journey import browser, log_in  # noqa: F401 (the fixture)
+from .helpers import CYCLE4, PDF
 
-CYCLE4 = "upr48-slovenia-thematic-list-of-recommendatio.docx"
-REFERENCE = Path(__file__).resolve().parent.parent / "recommendations" / "reference_data" / CYCLE4
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 MINORITIES = "Members of minorities"
 TRAFFICKING = "Human trafficking & contemporary forms of slavery"
 
@@ -63,7 +60,7 @@ def figure(page) -> str:  # type: ignore[no-untyped-def]
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_build_assign_assess_with_evidence_dashboard_export_and_mid_term_report(
-        live_server, browser, upr_reference, tmp_path):  # noqa: F811 (the fixture imported above)
+        live_server, chromium, upr_reference, tmp_path):
     # Setup: a coalition, its secretariat, a member in the minorities working group, an engagement
     # in Slovenia's fourth-cycle review and the review's real recommendations.
     coalition = CoalitionFactory(name="Slovenian UPR Coalition", slug="si-upr")
@@ -79,8 +76,8 @@ def test_build_assign_assess_with_evidence_dashboard_export_and_mid_term_report(
                                           theme="Trafficking in human beings", lead=None, members=[])
     review = Review.objects.get(state__iso3="SVN", session__number=48)
     engagement = coalition_services.engagement_create(coalition=coalition, actor=admin, review=review)
-    with REFERENCE.open("rb") as handle:
-        import_file(handle, name=CYCLE4, review=review)
+    with CYCLE4.open("rb") as handle:
+        import_file(handle, name=CYCLE4.name, review=review)
     assert Recommendation.objects.filter(review=review).count() == 254
     base = live_server.url
     matrix_url = f"{base}/c/si-upr/engagements/{engagement.pk}/matrix/"
@@ -92,7 +89,7 @@ def test_build_assign_assess_with_evidence_dashboard_export_and_mid_term_report(
         return context
 
     # The secretariat builds the matrix in OHCHR's thematic clusters: one row per recommendation.
-    admin_context = watch(browser.new_context(accept_downloads=True))
+    admin_context = watch(chromium.new_context(accept_downloads=True))
     page = admin_context.new_page()
     log_in(page, base, admin.email, PASSWORD)
     page.goto(matrix_url)
@@ -125,7 +122,7 @@ def test_build_assign_assess_with_evidence_dashboard_export_and_mid_term_report(
     assert owners == {MINORITIES: "Minorities and Roma", TRAFFICKING: "Trafficking"}
 
     # The working-group member: the dashboard before any assessment.
-    member_context = watch(browser.new_context())
+    member_context = watch(chromium.new_context())
     mpage = member_context.new_page()
     log_in(mpage, base, maja.email, PASSWORD)
     mpage.goto(matrix_url)

@@ -3,7 +3,6 @@ timeline with its "Change date" form fit the screen; their tables scroll inside 
 the first column kept in view; touch targets are at least 44 px high (static/css/phone.css)."""
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -14,23 +13,14 @@ from upr.models import Review
 
 from .factories import PASSWORD, CoalitionFactory, MembershipFactory, RecommendationFactory, UserFactory
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def phone():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        context = chromium.new_context(viewport=PHONE, has_touch=True, is_mobile=True, device_scale_factor=2)
-        yield context.new_page()
-        context.close()
-        chromium.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+def phone(chromium):  # type: ignore[no-untyped-def]
+    context = chromium.new_context(viewport=PHONE, has_touch=True, is_mobile=True, device_scale_factor=2)
+    yield context.new_page()
+    context.close()
 
 
 def fits(page) -> None:  # type: ignore[no-untyped-def]

@@ -47,9 +47,7 @@ def lengthen(world) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("language", ["en", "fr"])  # French: the longest words of the app's languages
-def test_every_main_page_fits_a_phone_with_finger_sized_controls(asgi_server, world, language):
-    from playwright.sync_api import sync_playwright
-
+def test_every_main_page_fits_a_phone_with_finger_sized_controls(asgi_server, world, language, chromium):
     lengthen(world)
     visits = []
     for page in bp.main_pages(world):
@@ -58,29 +56,26 @@ def test_every_main_page_fits_a_phone_with_finger_sized_controls(asgi_server, wo
     assert {page.name for page in bp.main_pages(world)} >= set(ALSO_AS)
 
     problems: list[str] = []
-    with sync_playwright() as playwright:
-        browser = bp.launch(playwright)
-        contexts = {}
-        try:
-            for page_spec, who in visits:
-                if who not in contexts:
-                    user = world.people[who] if who else None
-                    contexts[who] = bp.new_context(browser, asgi_server.url, user=user, language=language, phone=True)
-                page = contexts[who].new_page()
-                bp.visit(page, asgi_server.url + page_spec.path, page_spec.ready)
-                label = f"{page_spec.name} as {who or 'a visitor'} ({page_spec.path})"
-                wide, small = bp.overflow(page), bp.small_targets(page)
-                problems += [f"{label}: wider than the screen: {e}" for e in wide]
-                problems += [f"{label}: {e}" for e in bp.tables_keep_their_first_column(page)]
-                problems += [f"{label}: smaller than 44 × 44 px: {e}" for e in small]
-                # What folds open (the coalition switcher, "Add a task", the SMART checklist...) fits as well.
-                if page.evaluate("() => { const closed = [...document.querySelectorAll('details:not([open])')];"
-                                 " closed.forEach(d => { d.open = true; }); return closed.length; }"):
-                    problems += [f"{label}, opened: wider than the screen: {e}" for e in bp.overflow(page) if e not in wide]
-                    problems += [f"{label}, opened: smaller than 44 × 44 px: {e}" for e in bp.small_targets(page) if e not in small]
-                page.close()
-        finally:
-            for context in contexts.values():
-                context.close()
-            browser.close()
+    contexts = {}
+    try:
+        for page_spec, who in visits:
+            if who not in contexts:
+                user = world.people[who] if who else None
+                contexts[who] = bp.new_context(chromium, asgi_server.url, user=user, language=language, phone=True)
+            page = contexts[who].new_page()
+            bp.visit(page, asgi_server.url + page_spec.path, page_spec.ready)
+            label = f"{page_spec.name} as {who or 'a visitor'} ({page_spec.path})"
+            wide, small = bp.overflow(page), bp.small_targets(page)
+            problems += [f"{label}: wider than the screen: {e}" for e in wide]
+            problems += [f"{label}: {e}" for e in bp.tables_keep_their_first_column(page)]
+            problems += [f"{label}: smaller than 44 × 44 px: {e}" for e in small]
+            # What folds open (the coalition switcher, "Add a task", the SMART checklist...) fits as well.
+            if page.evaluate("() => { const closed = [...document.querySelectorAll('details:not([open])')];"
+                             " closed.forEach(d => { d.open = true; }); return closed.length; }"):
+                problems += [f"{label}, opened: wider than the screen: {e}" for e in bp.overflow(page) if e not in wide]
+                problems += [f"{label}, opened: smaller than 44 × 44 px: {e}" for e in bp.small_targets(page) if e not in small]
+            page.close()
+    finally:
+        for context in contexts.values():
+            context.close()
     assert not problems, "\n".join(problems)

@@ -12,15 +12,14 @@ from coalitions.models import Engagement, Role
 from recommendations.models import CoalitionRecommendation, Recommendation, Response, Theme
 from upr.models import Review
 
+from .browsers import log_in
 from .factories import PASSWORD, CoalitionFactory, MembershipFactory, UserFactory
-from .test_browser_journey import browser, log_in  # noqa: F401 (the fixture)
-
-CYCLE4 = Path(__file__).resolve().parent.parent / "recommendations" / "reference_data" / "upr48-slovenia-thematic-list-of-recommendatio.docx"
+from .helpers import CYCLE4
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_upload_filter_flag_two_priorities_and_export(live_server, browser, upr_reference):  # noqa: F811
+def test_upload_filter_flag_two_priorities_and_export(live_server, chromium, upr_reference):
     coalition = CoalitionFactory(name="Slovenian UPR Coalition", slug="si-upr")
     admin = UserFactory(email="secretariat@example.org")
     MembershipFactory(coalition=coalition, user=admin, role=Role.ADMIN)
@@ -28,7 +27,7 @@ def test_upload_filter_flag_two_priorities_and_export(live_server, browser, upr_
     Engagement.objects.create(coalition=coalition, review=review)
     base = live_server.url
 
-    page = browser.new_page()
+    page = chromium.new_page()
     log_in(page, base, admin.email, PASSWORD)
     page.goto(f"{base}/c/si-upr/")
     page.get_by_role("link", name="Recommendations").first.click()

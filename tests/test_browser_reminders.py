@@ -17,10 +17,9 @@ from coalitions.models import Milestone, Reminder, ReminderPreference, ReminderS
 from upr.models import Review
 from upr.rules import GENEVA
 
+from .browsers import log_in
 from .factories import PASSWORD, CoalitionFactory, MembershipFactory, UserFactory
 from .services import CeleryWorker, SMTPServer
-from .test_browser_journey import browser, log_in  # noqa: F401 (the fixture)
-from .test_celery_worker import broker  # noqa: F401 (the fixture)
 
 DEADLINE = "Final check of the joint submission"
 MEMBER_ZONE = "Pacific/Auckland"  # far from Geneva: a date-only deadline is still given as its day, in no zone
@@ -50,7 +49,7 @@ def eventually(condition, timeout: float = 10) -> bool:  # type: ignore[no-untyp
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
 def test_a_member_on_a_weekly_digest_gets_an_internal_deadline_3_days_ahead_once_by_real_smtp(
-    live_server, browser, broker, upr_reference  # noqa: F811 (the fixtures imported above)
+    live_server, chromium, broker, upr_reference
 ):
     coalition = CoalitionFactory(name="Slovenian UPR Coalition", slug="si-upr")
     admin = UserFactory(email="secretariat@example.org", name="Bojana Kranjc")
@@ -69,7 +68,7 @@ def test_a_member_on_a_weekly_digest_gets_an_internal_deadline_3_days_ahead_once
     due = dt.datetime.combine(deadline_day, reminders.DAY_DEADLINE_TIME, tzinfo=GENEVA)
 
     # 1. The secretariat adds the internal deadline on the engagement page.
-    secretariat = browser.new_page()
+    secretariat = chromium.new_page()
     log_in(secretariat, base, admin.email, PASSWORD)
     secretariat.goto(f"{base}/c/si-upr/engagements/{engagement.pk}/")
     form = secretariat.get_by_role("region", name="Add an internal deadline", exact=True)
@@ -84,7 +83,7 @@ def test_a_member_on_a_weekly_digest_gets_an_internal_deadline_3_days_ahead_once
     assert milestone.override_date == deadline_day
 
     # 2. The member asks for reminders 3 days ahead only, in a weekly digest.
-    page = browser.new_context().new_page()
+    page = chromium.new_context().new_page()
     log_in(page, base, member.email, PASSWORD)
     page.goto(f"{base}/account/reminders/")
     page.get_by_label("Remind me this many days before each deadline").fill("3")
@@ -138,7 +137,7 @@ def test_a_member_on_a_weekly_digest_gets_an_internal_deadline_3_days_ahead_once
     link = re.search(r"https?://\S+?(/reminders/[^/\s]+/)", body).group(1)
 
     # The one-click link opens the member's preferences, without logging in.
-    visitor = browser.new_context().new_page()
+    visitor = chromium.new_context().new_page()
     response = visitor.goto(f"{base}{link}")
     assert response.status == 200
     assert visitor.get_by_role("heading", level=1).inner_text() == "Email reminders of deadlines"

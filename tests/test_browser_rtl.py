@@ -33,35 +33,28 @@ GEOMETRY = """() => {
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_dashboard_reads_right_to_left_in_arabic(asgi_server, world, settings):
-    from playwright.sync_api import sync_playwright
-
+def test_the_dashboard_reads_right_to_left_in_arabic(asgi_server, world, settings, chromium):
     # Arabic is not one of the app's languages yet: added here, before any page is asked for. Django
     # clears its language caches when LANGUAGES changes; the page's words stay English (no catalogue).
     settings.LANGUAGES = [*settings.LANGUAGES, ("ar", "Arabic")]
     admin = world.people["admin"]
     slug, engagement = world.coalition.slug, world.ours["engagement"]
-    with sync_playwright() as playwright:
-        browser = bp.launch(playwright)
-        try:
-            for phone in (False, True):
-                context = bp.new_context(browser, asgi_server.url, user=admin, language="ar", phone=phone)
-                page = context.new_page()
-                bp.visit(page, f"{asgi_server.url}/c/{slug}/")
-                where = "on a phone" if phone else "on a desktop"
-                found = page.evaluate(GEOMETRY)
-                assert (found["dir"], found["lang"]) == ("rtl", "ar"), found
-                for part in ("brand", "site_nav", "coalition_nav", "heading", "cell_text"):
-                    # The start is the right: within its box's padding of the right edge, away from the left.
-                    assert found[part]["fromRight"] <= 20 < found[part]["fromLeft"], f"{where}, {part} does not start on the right: {found}"
-                assert bp.overflow(page) == [], f"{where}: wider than the screen: {bp.overflow(page)}"
+    for phone in (False, True):
+        context = bp.new_context(chromium, asgi_server.url, user=admin, language="ar", phone=phone)
+        page = context.new_page()
+        bp.visit(page, f"{asgi_server.url}/c/{slug}/")
+        where = "on a phone" if phone else "on a desktop"
+        found = page.evaluate(GEOMETRY)
+        assert (found["dir"], found["lang"]) == ("rtl", "ar"), found
+        for part in ("brand", "site_nav", "coalition_nav", "heading", "cell_text"):
+            # The start is the right: within its box's padding of the right edge, away from the left.
+            assert found[part]["fromRight"] <= 20 < found[part]["fromLeft"], f"{where}, {part} does not start on the right: {found}"
+        assert bp.overflow(page) == [], f"{where}: wider than the screen: {bp.overflow(page)}"
 
-                if phone:
-                    bp.visit(page, f"{asgi_server.url}/c/{slug}/engagements/{engagement}/")
-                    assert page.evaluate(bp.SCROLL_TABLES) >= 1, "the timeline should be wider than a phone"
-                    page.wait_for_timeout(150)
-                    assert page.evaluate(bp.STICKY_FIRST_COLUMN) == []
-                    assert bp.overflow(page) == [], bp.overflow(page)
-                context.close()
-        finally:
-            browser.close()
+        if phone:
+            bp.visit(page, f"{asgi_server.url}/c/{slug}/engagements/{engagement}/")
+            assert page.evaluate(bp.SCROLL_TABLES) >= 1, "the timeline should be wider than a phone"
+            page.wait_for_timeout(150)
+            assert page.evaluate(bp.STICKY_FIRST_COLUMN) == []
+            assert bp.overflow(page) == [], bp.overflow(page)
+        context.close()

@@ -10,28 +10,13 @@ from playwright.sync_api import expect
 from submissions.live import store
 from submissions.models import RevisionReason, Section, SectionRevision
 
-from .test_browser_live import html_of, wait_saved
+from .browsers import caret_after, html_of, wait_saved
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def proposed_of(page, room: str) -> str:  # type: ignore[no-untyped-def]
     return page.evaluate("(room) => window.UPRLiveEditor.proposedHtmlOf(room)", room)
-
-
-def caret_after(page, live, words: str) -> None:  # type: ignore[no-untyped-def]
-    """Puts the caret just after `words` in the section (searched in the editor's text)."""
-    page.evaluate("""([room, words]) => {
-        const editor = window.UPRLiveEditor.rooms[room].editor;
-        let found = null;
-        editor.state.doc.descendants((node, pos) => {
-            if (found === null && node.isText && node.text.includes(words)) found = pos + node.text.indexOf(words) + words.length;
-        });
-        editor.commands.focus();
-        editor.commands.setTextSelection(found);
-    }""", [live.room, words])
-    # TipTap focuses on the next frame: keys pressed before then would go to the page, not the text.
-    page.wait_for_function("() => document.activeElement && document.activeElement.classList.contains('ProseMirror')")
 
 
 def test_a_member_suggests_while_the_editor_types_in_the_same_paragraph_and_the_editor_accepts(live, personas):

@@ -15,13 +15,13 @@ from coalitions.models import Role
 from submissions import services
 from upr.models import Review
 
+from .browsers import log_in
 from .factories import PASSWORD, CoalitionFactory, MembershipFactory, OrganisationFactory, UserFactory
-from .test_browser_journey import browser, log_in  # noqa: F401 (the fixture)
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_second_browser_posts_the_cached_page_forms_and_sees_a_new_draft_at_once(live_server, browser, upr_reference):  # noqa: F811
+def test_a_second_browser_posts_the_cached_page_forms_and_sees_a_new_draft_at_once(live_server, chromium, upr_reference):
     coalition = CoalitionFactory(name="Slovenian UPR Coalition", slug="si-upr")
     lead = OrganisationFactory(coalition=coalition, name="Peace Institute", acronym="PI")
     admin = UserFactory(email="admin@pi.si")
@@ -34,7 +34,7 @@ def test_a_second_browser_posts_the_cached_page_forms_and_sees_a_new_draft_at_on
     base = live_server.url
     doc_url = f"{base}/c/si-upr/documents/{document.pk}/"
 
-    first_context, second_context = browser.new_context(), browser.new_context()
+    first_context, second_context = chromium.new_context(), chromium.new_context()
     try:
         first, second = first_context.new_page(), second_context.new_page()
         log_in(first, base, "admin@pi.si", PASSWORD)

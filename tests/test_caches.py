@@ -36,10 +36,10 @@ from submissions.services.drafts import draft_save
 from upr.models import Session
 
 from .factories import OrganisationFactory, RecommendationFactory
+from .helpers import CYCLE4
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
-CYCLE4 = ROOT / "recommendations" / "reference_data" / "upr48-slovenia-thematic-list-of-recommendatio.docx"
 
 
 def two_sessions(user) -> tuple[Client, Client]:  # type: ignore[no-untyped-def]
@@ -107,18 +107,6 @@ def test_an_entry_is_outdated_by_any_write_to_a_table_it_read(personas):
 
 
 # --- the editor page ----------------------------------------------------------------------------
-
-@pytest.fixture
-def joint(personas):  # type: ignore[no-untyped-def]
-    document = services.document_create(
-        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="joint_submission",
-        title="Joint submission on equality", lead_organisation=personas.organisation,
-    )
-    first = document.sections.order_by("position").first()
-    first.working_group = personas.group
-    first.save()
-    return document
-
 
 def doc_url(name: str, *args) -> str:  # type: ignore[no-untyped-def]
     return reverse(f"documents:{name}", args=("alpha", *args))

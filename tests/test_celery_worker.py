@@ -2,38 +2,12 @@
 import re
 
 import pytest
-import redis
 from django.db import connection
-from kombu import pools as kombu_pools
 
 from coalitions import services
 from coalitions.models import Invitation, Role, hash_token
-from upr.celery import app as celery_app
 
-from .services import TEST_REDIS_URL, CeleryWorker, SMTPServer
-
-
-@pytest.fixture
-def broker():
-    """Point this process's Celery app at real Redis (the rest of the suite runs tasks in-process)."""
-    redis.Redis.from_url(TEST_REDIS_URL).flushdb()
-    saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
-    forget_connections()
-    celery_app.conf.update(broker_url=TEST_REDIS_URL, task_always_eager=False)
-    yield
-    forget_connections()
-    celery_app.conf.update(saved)
-
-
-def forget_connections() -> None:
-    """Drop the app's cached broker connections, so the next publish uses the broker_url set now."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    # kombu keeps producer pools in a registry keyed by broker URL: without a reset, the next test
-    # would be handed the pool closed above ("Acquire on closed pool").
-    kombu_pools.reset()
+from .services import CeleryWorker, SMTPServer
 
 
 @pytest.mark.celery

@@ -32,6 +32,7 @@ from submissions.models import Comment
 from upr.celery import TASK_QUEUES
 
 from .factories import MembershipFactory, UserFactory
+from .helpers import joint_submission
 
 pytestmark = pytest.mark.django_db
 SECRET_TITLE = "Joint submission on the Dob prison"
@@ -60,15 +61,7 @@ def yjs_anchor(at: int = 14, to: int = 38) -> dict[str, str]:
 @pytest.fixture
 def joint(personas):  # type: ignore[no-untyped-def]
     """A joint submission: its first section is the Equality group's (the editor's), the second nobody's."""
-    document = services.document_create(
-        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="joint_submission",
-        title=SECRET_TITLE, lead_organisation=personas.organisation)
-    first, second = document.sections.order_by("position")[:2]
-    first.working_group = personas.group
-    first.save()
-    services.section_save(section=first, membership=personas.membership(personas.admin), base_version=first.version,
-                          body=f"<p>{SECRET_BODY}.</p>")
-    return document
+    return joint_submission(personas, title=SECRET_TITLE, body=f"<p>{SECRET_BODY}.</p>")
 
 
 def sections(document):  # type: ignore[no-untyped-def]

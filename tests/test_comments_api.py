@@ -18,6 +18,7 @@ from submissions import services
 from submissions.models import Comment
 
 from .factories import MembershipFactory, UserFactory
+from .helpers import joint_submission
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
@@ -39,13 +40,7 @@ def yjs_anchor() -> dict[str, str]:
 @pytest.fixture
 def joint(personas):  # type: ignore[no-untyped-def]
     """Its first section is the Equality group's (the editor's), the second nobody's."""
-    document = services.document_create(
-        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="joint_submission",
-        title="Joint", lead_organisation=personas.organisation)
-    first = document.sections.order_by("position").first()
-    first.working_group = personas.group
-    first.save()
-    return document
+    return joint_submission(personas, title="Joint")
 
 
 def sections(document):  # type: ignore[no-untyped-def]

@@ -33,6 +33,7 @@ from django.urls import reverse
 from implementation.models import Evidence, Matrix, MatrixRow
 
 from .factories import RecommendationFactory
+from .helpers import body_of, joint_submission
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_SOURCE = Path(django_settings.BASE_DIR) / "static"
@@ -208,8 +209,7 @@ def test_an_evidence_file_downloads_whole_when_compressed(personas):
     response = personas.client_for(personas.member).get(f"/c/alpha/evidence/{evidence.pk}/", HTTP_ACCEPT_ENCODING=BROWSER)
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
     assert response["Cache-Control"] == "private, no-store"
-    body = b"".join(response.streaming_content)
-    assert (gzip.decompress(body) if response.get("Content-Encoding") == "gzip" else body) == pdf
+    assert body_of(response) == pdf
 
 
 # --- the document page: readable before its editor arrives ------------------------------------------
@@ -218,13 +218,8 @@ def test_an_evidence_file_downloads_whole_when_compressed(personas):
 def test_the_document_page_holds_its_text_and_loads_the_editor_only_after_itself(personas):
     """The live editor's bundle (175 KB compressed) is no script of the page: the loader fetches it after
     the load event (frontend/src/loader.js), while the sections' text is already in the HTML."""
-    from submissions import services as documents
-
-    document = documents.document_create(coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement,
-                                         kind="joint_submission", title="On a slow line", lead_organisation=personas.organisation)
-    section = document.sections.order_by("position").first()
-    documents.section_save(section=section, membership=personas.membership(personas.admin), base_version=section.version,
-                           body="<p>Readable before the editor arrives.</p>")
+    document = joint_submission(personas, title="On a slow line", group_first=False,
+                                body="<p>Readable before the editor arrives.</p>")
     html = personas.client_for(personas.admin).get(f"/c/alpha/documents/{document.pk}/").content.decode()
     scripts = re.findall(r'<script src="([^"]+)"', html)
     assert "/static/editor/live-editor.js" not in scripts and "/static/editor/live-editor-loader.js" in scripts

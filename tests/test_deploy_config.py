@@ -2,9 +2,6 @@
 emails that point at the site, mail that goes somewhere, reminders never behind an export, and no
 private evidence or database in an image. Docker does not run here: the files are parsed and read."""
 import fnmatch
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,17 +9,11 @@ import yaml
 
 from upr.celery import QUEUES
 
+from .helpers import run_python
+
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ("from django.conf import settings; import os;"
           "print(os.environ['DJANGO_SETTINGS_MODULE'], settings.SETTINGS_MODULE, settings.DEBUG)")
-
-
-def run_python(code: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
-    """`python -c code` from the checkout with no DJANGO_SETTINGS_MODULE (nor any other of our settings)."""
-    environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "EMAIL_", "SECRET_KEY", "DEBUG", "EMBEDDED_"))}
-    environment.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "EMBEDDED_BEAT": "false", **env})
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.parametrize("entry", ["import upr.wsgi", "import upr.asgi", "import django; import upr.celery; django.setup()"])

@@ -15,21 +15,17 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from submissions import services as documents
 from submissions.models import Section
+
+from .helpers import body_of, joint_submission
 
 BROWSER = "gzip, deflate, br, zstd"  # what Chromium sends
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def _document(personas) -> tuple[int, Section]:
-    document = documents.document_create(coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement,
-                                         kind="joint_submission", title="Joint submission on equality",
-                                         lead_organisation=personas.organisation)
-    section = document.sections.order_by("position").first()
-    documents.section_save(section=section, membership=personas.membership(personas.admin), base_version=section.version,
-                           body="<p>The right to an effective remedy.</p>")
-    return document.pk, Section.objects.get(pk=section.pk)
+    document = joint_submission(personas, group_first=False, body="<p>The right to an effective remedy.</p>")
+    return document.pk, document.sections.order_by("position").first()
 
 
 def _browser(personas) -> Client:
@@ -41,7 +37,7 @@ def _browser(personas) -> Client:
 def _page(client: Client, document: int) -> str:
     response = client.get(f"/c/alpha/documents/{document}/")
     assert response.status_code == 200
-    return (gzip.decompress(response.content) if response.get("Content-Encoding") == "gzip" else response.content).decode()
+    return body_of(response).decode()
 
 
 def test_a_second_view_comes_from_the_cache_and_its_forms_post(personas):

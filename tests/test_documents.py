@@ -22,19 +22,6 @@ def url(name: str, *args) -> str:  # type: ignore[no-untyped-def]
     return reverse(f"documents:{name}", args=("alpha", *args))
 
 
-@pytest.fixture
-def joint(personas):  # type: ignore[no-untyped-def]
-    """A joint submission led by the personas' organisation; its first section is the Equality group's."""
-    document = services.document_create(
-        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="joint_submission",
-        title="Joint submission on equality", lead_organisation=personas.organisation,
-    )
-    first = document.sections.order_by("position").first()
-    first.working_group = personas.group
-    first.save()
-    return document
-
-
 def words(n: int, word: str = "word") -> str:
     return "<p>" + " ".join([word] * n) + "</p>"
 

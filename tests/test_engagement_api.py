@@ -12,7 +12,7 @@ from recommendations.models import Theme
 from upr.models import State
 
 from .factories import RecommendationFactory
-from .test_api import token_client
+from .helpers import token_client
 
 pytestmark = pytest.mark.django_db
 

@@ -9,24 +9,13 @@ nothing changes in the database.
 """
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 from django.apps import apps
 from django.test import Client
 
 from coalitions.models import AuditEvent, CoalitionOwnedModel
 
-
-def database_state() -> str:
-    from coalitions.models import Coalition, Membership
-
-    models = [m for m in apps.get_models() if issubclass(m, CoalitionOwnedModel)] + [Coalition, Membership]
-    digest = hashlib.sha256()
-    for model in sorted(set(models), key=lambda m: m._meta.label):
-        for row in model.objects.order_by("pk").values():
-            digest.update(repr(sorted(row.items())).encode())
-    return digest.hexdigest()
+from .helpers import database_state
 
 
 def beta_ids(personas) -> set[str]:  # type: ignore[no-untyped-def]

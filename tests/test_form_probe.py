@@ -9,30 +9,16 @@ nothing in the database changed.
 """
 from __future__ import annotations
 
-import hashlib
-
 import pytest
-from django.apps import apps
 from django.test import Client
 
-from coalitions.models import CoalitionOwnedModel
+from .helpers import database_state
 
 LONG = "x" * 100_000
 BAD_DATES = ["2026-02-30", "31/12/2026", "２０２６-01-01", "0000-00-00", "9999-99-99", "2026-1-1T25:00"]
 TEXT_KINDS = {"text", "textarea", "search", "email", "url", "number", "hidden", "select", "date", "datetime-local", "time",
               "checkbox", "radio"}
 DATE_KINDS = {"date", "datetime-local", "time"}
-
-
-def database_state() -> str:
-    from coalitions.models import Coalition, Membership
-
-    models = [m for m in apps.get_models() if issubclass(m, CoalitionOwnedModel)] + [Coalition, Membership]
-    digest = hashlib.sha256()
-    for model in sorted(set(models), key=lambda m: m._meta.label):
-        for row in model.objects.order_by("pk").values():
-            digest.update(repr(sorted(row.items())).encode())
-    return digest.hexdigest()
 
 
 def is_date_field(name: str, kind: str) -> bool:

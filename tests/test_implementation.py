@@ -14,19 +14,13 @@ from implementation.models import Assessment, Cluster, Evidence, Matrix, MatrixR
 from implementation.selectors import dashboard
 
 from .factories import RecommendationFactory
+from .helpers import PDF, clustered_recommendations, token_client
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def url(personas, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
     return f"/c/alpha/engagements/{personas.engagement.pk}/matrix/{suffix}"
-
-
-def recommendations(personas, n: int = 4):  # type: ignore[no-untyped-def]
-    clusters = ["Members of minorities", "Right to health", "Members of minorities", ""]
-    return [RecommendationFactory(review=personas.engagement.review, thematic_cluster=clusters[i % 4],
-                                  response="supported" if i % 2 == 0 else "noted") for i in range(n)]
 
 
 def build(personas, scheme: str = "ohchr") -> Matrix:  # type: ignore[no-untyped-def]
@@ -41,7 +35,7 @@ def assess(client, personas, row, **data):  # type: ignore[no-untyped-def]
 
 
 def test_the_secretariat_builds_the_matrix_in_ohchrs_clusters_one_row_per_recommendation(personas):
-    made = recommendations(personas, 6)
+    made = clustered_recommendations(personas, 6)
     assert personas.client_for(personas.editor).post(url(personas, "build/"), {"scheme": "ohchr"}).status_code == 403
     page = personas.client_for(personas.admin).get(url(personas)).content.decode()
     assert "Build the matrix" in page
@@ -61,7 +55,7 @@ def test_without_recommendations_the_matrix_is_not_built_and_the_page_says_why(p
 
 
 def test_the_four_pillars_scheme_and_moving_rows(personas):
-    recommendations(personas, 4)
+    clustered_recommendations(personas, 4)
     matrix = build(personas, "pillars")
     names = list(matrix.clusters.values_list("name", flat=True))
     assert names == ["Legal and institutional reforms", "Civil and political rights",
@@ -75,7 +69,7 @@ def test_the_four_pillars_scheme_and_moving_rows(personas):
 
 
 def test_a_working_group_edits_the_rows_of_its_clusters_only(personas):
-    recommendations(personas)
+    clustered_recommendations(personas)
     matrix = build(personas)
     minorities = Cluster.objects.get(matrix=matrix, name="Members of minorities")
     admin = personas.client_for(personas.admin)
@@ -101,7 +95,7 @@ def test_a_working_group_edits_the_rows_of_its_clusters_only(personas):
 
 
 def test_two_edits_of_a_row_at_once_never_lose_either_silently(personas):
-    recommendations(personas)
+    clustered_recommendations(personas)
     matrix = build(personas)
     row = MatrixRow.objects.filter(matrix=matrix).first()
     base = {"cluster": row.cluster_id, "base_version": 1, "indicators-TOTAL_FORMS": 0, "indicators-INITIAL_FORMS": 0,
@@ -119,7 +113,7 @@ def test_two_edits_of_a_row_at_once_never_lose_either_silently(personas):
 
 
 def test_assessments_keep_a_history_with_private_evidence_and_the_matrix_shows_the_move(personas):
-    recommendations(personas)
+    clustered_recommendations(personas)
     matrix = build(personas)
     row = MatrixRow.objects.filter(matrix=matrix).first()
     admin = personas.client_for(personas.admin)
@@ -146,7 +140,7 @@ def test_assessments_keep_a_history_with_private_evidence_and_the_matrix_shows_t
 
 
 def test_observers_see_only_shared_assessments_and_their_evidence(personas):
-    recommendations(personas)
+    clustered_recommendations(personas)
     matrix = build(personas)
     row = MatrixRow.objects.filter(matrix=matrix).first()
     admin = personas.client_for(personas.admin)
@@ -169,7 +163,7 @@ def test_observers_see_only_shared_assessments_and_their_evidence(personas):
 ])
 def test_a_wrong_file_is_refused_with_the_reason_and_nothing_is_saved(personas, settings, name, content, problem):
     settings.EVIDENCE_MAX_BYTES = 1024 if name == "big.pdf" else settings.EVIDENCE_MAX_BYTES
-    recommendations(personas)
+    clustered_recommendations(personas)
     matrix = build(personas)
     row = MatrixRow.objects.filter(matrix=matrix).first()
     response = assess(personas.client_for(personas.admin), personas, row, evidence_title="X", evidence_source="Y",
@@ -193,7 +187,7 @@ def test_evidence_checks_office_files_by_their_content():
 
 
 def test_the_dashboard_counts_by_position_cluster_body_and_month(personas):
-    recommendations(personas, 4)  # two supported, two noted
+    clustered_recommendations(personas, 4)  # two supported, two noted
     matrix = build(personas)
     rows = list(MatrixRow.objects.filter(matrix=matrix).select_related("recommendation").order_by("id"))
     membership = Membership.objects.get(user=personas.admin, coalition=personas.coalition)
@@ -214,7 +208,7 @@ def test_the_dashboard_counts_by_position_cluster_body_and_month(personas):
 
 @pytest.mark.parametrize("page", ["", "dashboard/", "rows/{row}/", "clusters/", "export.csv"])
 def test_matrix_pages_cost_the_same_queries_whatever_the_rows_and_assessments(personas, page):
-    recommendations(personas, 3)
+    clustered_recommendations(personas, 3)
     matrix = build(personas)
     membership = Membership.objects.get(user=personas.admin, coalition=personas.coalition)
     first = MatrixRow.objects.filter(matrix=matrix).order_by("id").first()
@@ -235,7 +229,7 @@ def test_matrix_pages_cost_the_same_queries_whatever_the_rows_and_assessments(pe
 
     grow(1)
     small = cost()
-    for n, extra in enumerate(recommendations(personas, 4)):
+    for n, extra in enumerate(clustered_recommendations(personas, 4)):
         cluster = services.cluster_save(matrix=matrix, actor=personas.admin, name=f"Added {n}", working_group=personas.group)
         MatrixRow.objects.create(coalition=personas.coalition, matrix=matrix, recommendation=extra, cluster=cluster)
     grow(2)
@@ -249,7 +243,7 @@ def test_the_matrix_exports_read_back_in_every_format(personas):
     import openpyxl
     import pypdf
 
-    made = recommendations(personas, 4)
+    made = clustered_recommendations(personas, 4)
     made[0].text = "=HYPERLINK(evil) Adopt a law on water"
     made[0].save()
     build(personas)
@@ -288,7 +282,7 @@ def test_the_matrix_exports_read_back_in_every_format(personas):
 def test_the_mid_term_report_is_made_from_the_matrix_in_the_drafting_engine(personas):
     from submissions.models import Document
 
-    made = recommendations(personas, 4)
+    made = clustered_recommendations(personas, 4)
     matrix = build(personas)
     minorities = Cluster.objects.get(matrix=matrix, name="Members of minorities")
     Cluster.objects.filter(pk=minorities.pk).update(working_group=personas.group)
@@ -340,8 +334,6 @@ def test_the_next_review_carries_forward_what_was_not_implemented(personas):
     page = editor.get(f"/c/alpha/engagements/{personas.engagement.pk}/carry-forward/").content.decode()
     assert not_done.text not in page  # offered once
     # The same through the API.
-    from .test_api import token_client
-
     api = token_client(personas.editor)
     offered = api.get(f"/api/c/alpha/engagements/{personas.engagement.pk}/carry-forward/").json()
     unassessed_row = MatrixRow.objects.get(matrix=matrix, recommendation=unassessed)
@@ -385,7 +377,7 @@ def test_the_carry_forward_page_costs_the_same_queries_whatever_the_rows(persona
 
 
 def test_the_matrix_page_shows_every_change_at_once(personas):
-    made = recommendations(personas, 2)
+    made = clustered_recommendations(personas, 2)
     build(personas)
     row = MatrixRow.objects.get(recommendation=made[0])
     member, admin = personas.client_for(personas.member), personas.client_for(personas.admin)

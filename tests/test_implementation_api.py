@@ -9,14 +9,13 @@ from django.test.utils import CaptureQueriesContext
 
 from implementation.models import Cluster, MatrixRow
 
-from .test_api import token_client
-from .test_implementation import PDF, recommendations
+from .helpers import PDF, clustered_recommendations, token_client
 
 pytestmark = pytest.mark.django_db
 
 
 def test_build_edit_assess_and_read_the_matrix_through_the_api(personas):
-    recommendations(personas, 4)
+    clustered_recommendations(personas, 4)
     admin, member, observer = (token_client(u) for u in (personas.admin, personas.member, personas.observer))
     body = {"engagement": personas.engagement.pk, "scheme": "ohchr"}
     assert member.post("/api/c/alpha/matrices/", body, content_type="application/json").status_code == 403
@@ -80,7 +79,7 @@ def test_build_edit_assess_and_read_the_matrix_through_the_api(personas):
 
 @pytest.mark.parametrize("path", ["matrix-rows/", "assessments/", "evidence/", "matrices/{m}/dashboard/"])
 def test_api_lists_of_the_matrix_cost_the_same_queries_whatever_their_size(personas, path):
-    recommendations(personas, 2)
+    clustered_recommendations(personas, 2)
     admin = token_client(personas.admin)
     matrix = admin.post("/api/c/alpha/matrices/", {"engagement": personas.engagement.pk, "scheme": "ohchr"},
                         content_type="application/json").json()["id"]
@@ -100,7 +99,7 @@ def test_api_lists_of_the_matrix_cost_the_same_queries_whatever_their_size(perso
 
     assess_all()
     small = cost()
-    for extra in recommendations(personas, 4):
+    for extra in clustered_recommendations(personas, 4):
         MatrixRow.objects.create(coalition=personas.coalition, matrix_id=matrix, recommendation=extra,
                                  cluster=Cluster.objects.filter(matrix=matrix).first())
     assess_all()

@@ -17,6 +17,7 @@ from implementation.models import Matrix
 from submissions.services.documents import STARTING_SECTIONS
 
 from .factories import PASSWORD, RecommendationFactory
+from .helpers import joint_submission
 
 pytestmark = pytest.mark.django_db
 
@@ -158,13 +159,7 @@ def test_numbers_are_grouped_each_languages_way_as_the_browser_groups_them(chrom
 
 
 def test_the_count_panel_writes_its_figures_the_readers_way(personas):
-    from submissions import services as documents
-
-    document = documents.document_create(coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement,
-                                         kind="joint_submission", title="Contribution", lead_organisation=personas.organisation)
-    section = document.sections.order_by("position").first()
-    documents.section_save(section=section, membership=personas.membership(personas.admin), base_version=section.version,
-                           body="<p>" + "mot " * 1200 + "</p>")
+    document = joint_submission(personas, title="Contribution", group_first=False, body="<p>" + "mot " * 1200 + "</p>")
     for language, total in (("en", "1,203"), ("fr", "1\u202f203"), ("es", "1203")):
         personas.admin.language = language
         personas.admin.save(update_fields=["language"])

@@ -9,13 +9,14 @@ import pycrdt
 import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
-from django.test import Client
 
 from coalitions.models import Membership
 from submissions import services
 from submissions.live import protocol, store
 from submissions.live.client import LiveClient
 from submissions.models import Document, LiveUpdate, Section
+
+from .helpers import session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,11 +29,7 @@ def _application():  # type: ignore[no-untyped-def]
 
 def _session(user) -> str | None:  # type: ignore[no-untyped-def]
     """A logged-in session's cookie, made before the async part (logging in touches the database)."""
-    if user is None:
-        return None
-    client = Client()
-    client.force_login(user)
-    return client.cookies["sessionid"].value
+    return None if user is None else session_cookie(user)
 
 
 def _socket(session: str | None, path: str, origin: str = "http://localhost") -> WebsocketCommunicator:

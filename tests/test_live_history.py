@@ -23,19 +23,6 @@ from .factories import MembershipFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def joint(personas):  # type: ignore[no-untyped-def]
-    """A joint submission whose first section is the Equality working group's (the editor leads it)."""
-    document = services.document_create(
-        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="joint_submission",
-        title="Joint submission on equality", lead_organisation=personas.organisation,
-    )
-    first = document.sections.order_by("position").first()
-    first.working_group = personas.group
-    first.save()
-    return document
-
-
 def first_section(document: Document) -> Section:
     return document.sections.order_by("position").first()
 

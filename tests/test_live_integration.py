@@ -15,7 +15,6 @@ import asyncio
 import io
 import json
 import zipfile
-from html import escape
 from typing import Any
 
 import docx
@@ -28,11 +27,6 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.packuri import PackURI
-from docx.opc.part import Part
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from lxml import etree
 
 from coalitions.models import Coalition, MemberOrganisation, Membership
@@ -55,14 +49,14 @@ from submissions.models import (
 )
 from submissions.wordcount import count_html
 
+from .docx_drafts import Footnotes, saved
 from .factories import RecommendationFactory
+from .helpers import joint_submission
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS = {"w": W}
-FOOTNOTES_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 HIDDEN = "Defenders at Risk"
 FIRST_BODY = '<p>The State supported the recommendations on water.<span class="footnote">A/HRC/59/15, para. 12.</span></p>'
 LIVE_WORDS = "Typed live just now: Roma settlements still wait for drinking water"
@@ -81,13 +75,9 @@ def api(path: str) -> str:
 @pytest.fixture
 def joint(personas):  # type: ignore[no-untyped-def]
     """A joint submission led by the personas' organisation, its first section and summary written."""
-    document = services.document_create(
-        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="joint_submission",
-        title="Joint submission on equality", lead_organisation=personas.organisation)
-    admin = personas.membership(personas.admin)
-    first = document.sections.order_by("position").first()
-    services.section_save(section=first, membership=admin, base_version=first.version, body=FIRST_BODY)
-    services.summary_save(document=document, membership=admin, base_version=1, summary="<p>Our summary of the text.</p>")
+    document = joint_submission(personas, group_first=False, body=FIRST_BODY)
+    services.summary_save(document=document, membership=personas.membership(personas.admin), base_version=1,
+                          summary="<p>Our summary of the text.</p>")
     document.refresh_from_db()
     return document
 
@@ -119,39 +109,7 @@ def typed_live_in_first_section(personas, document: Document) -> Section:  # typ
     return section
 
 
-# --- Building Word files (python-docx cannot write footnotes: the part is added here) -------------
-
-
-class Footnotes:
-    """The footnotes part of a .docx being built, with the separator notes Word writes."""
-
-    def __init__(self, document: Any) -> None:
-        self.part = Part(PackURI("/word/footnotes.xml"), FOOTNOTES_CONTENT_TYPE, b"", document.part.package)
-        document.part.relate_to(self.part, RT.FOOTNOTES)
-        self.notes: list[str] = []
-
-    def add(self, paragraph: Any, text: str) -> None:
-        note_id = len(self.notes) + 1
-        self.notes.append(
-            f'<w:footnote w:id="{note_id}"><w:p><w:pPr><w:pStyle w:val="FootnoteText"/></w:pPr>'
-            f'<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteRef/></w:r>'
-            f'<w:r><w:t xml:space="preserve"> {escape(text, quote=False)}</w:t></w:r></w:p></w:footnote>')
-        reference = OxmlElement("w:footnoteReference")
-        reference.set(qn("w:id"), str(note_id))
-        paragraph.add_run()._r.append(reference)
-
-    def write(self) -> None:
-        self.part._blob = (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:footnotes xmlns:w="{W}" xmlns:r="{R}">'
-            '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
-            '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>'
-            + "".join(self.notes) + "</w:footnotes>").encode()
-
-
-def saved(document: Any) -> bytes:
-    stream = io.BytesIO()
-    document.save(stream)
-    return stream.getvalue()
+# --- Word files (built with tests/docx_drafts.py) -----------------------------------------------------
 
 
 def small_draft() -> bytes:
@@ -162,13 +120,12 @@ def small_draft() -> bytes:
     paragraph = document.add_paragraph("Defenders face ")
     paragraph.add_run("judicial harassment").bold = True
     paragraph.add_run(" for their work.")
-    notes.add(paragraph, "Report of the Special Rapporteur, A/HRC/58/12.")
+    notes.add_text(paragraph, "Report of the Special Rapporteur, A/HRC/58/12.")
     document.add_paragraph("Arbitrary detention", style="List Bullet")
     document.add_paragraph("Travel bans", style="List Bullet")
     document.add_heading("Education", level=1)
     paragraph = document.add_paragraph("Roma children are placed in special schools.")
-    notes.add(paragraph, "Ministry of Education, statistics 2024.")
-    notes.write()
+    notes.add_text(paragraph, "Ministry of Education, statistics 2024.")
     return saved(document)
 
 
@@ -196,7 +153,7 @@ def large_draft() -> bytes:
             paragraph.add_run(" " + sentence(s + p, 4) + " ")
             paragraph.add_run(sentence(s, 2)).italic = True
             paragraph.add_run(" " + sentence(p + 3, 6) + ".")
-            notes.add(paragraph, f"Source {s * 15 + p + 1}: report A/HRC/{40 + s}/{p + 1}, paragraph {p + 7}.")
+            notes.add_text(paragraph, f"Source {s * 15 + p + 1}: report A/HRC/{40 + s}/{p + 1}, paragraph {p + 7}.")
         for item in range(3):
             document.add_paragraph(sentence(s + item, 5), style="List Bullet")
         for item in range(2):
@@ -206,7 +163,6 @@ def large_draft() -> bytes:
             for row in range(4):
                 for column in range(3):
                     table.cell(row, column).text = sentence(row * 3 + column, 3)
-    notes.write()
     return saved(document)
 
 

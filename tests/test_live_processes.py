@@ -29,7 +29,6 @@ from collections.abc import Callable, Iterator
 import pycrdt
 import pytest
 from django.db import connection
-from django.test import Client
 from websockets.exceptions import ConnectionClosed
 
 from submissions import services
@@ -37,6 +36,7 @@ from submissions.live import store, yhtml
 from submissions.live.client import LiveClient
 from submissions.models import Document, LiveText, LiveUpdate, Section
 
+from .helpers import session_cookie
 from .live_servers import APPLICATION_NAME, Editor, WebProcess, claimed_redis
 
 # `celery` is the suite's one marker for slow tests of real processes on real Redis (pyproject.toml has
@@ -96,12 +96,6 @@ def document(personas) -> Document:  # type: ignore[no-untyped-def]
     return document
 
 
-def _session(user) -> str:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client.cookies["sessionid"].value
-
-
 def _path(document: Document) -> str:
     return f"/ws/c/{document.coalition.slug}/documents/{document.pk}/live/"
 
@@ -152,7 +146,7 @@ def test_two_web_processes_serve_one_document_together(servers, personas, docume
     web1, web2 = servers
     section = _first_section(document)
     room = store.section_room(section.pk)
-    sessions = {"a": _session(personas.admin), "b": _session(personas.editor)}
+    sessions = {"a": session_cookie(personas.admin), "b": session_cookie(personas.editor)}
     a_name = str(personas.admin)
     rounds = 6
     before = LiveUpdate.objects.filter(text__section=section).count()  # the section's HTML, written by the server
@@ -212,7 +206,7 @@ def test_nothing_acknowledged_is_lost_when_a_web_process_is_killed_mid_typing(se
     web1, _web2 = servers
     section = _first_section(document)
     room = store.section_room(section.pk)
-    session = _session(personas.admin)
+    session = session_cookie(personas.admin)
     # One character per update, as a person types, until the process is killed (long before the end).
     typed = "".join(f" w{n:04d}" for n in range(2000))
     kill_after_acks, typed_offline = 40, 12
@@ -314,7 +308,7 @@ def test_concurrent_typing_in_one_paragraph_through_two_processes_converges(serv
     web1, web2 = servers
     section = _first_section(document)
     room = store.section_room(section.pk)
-    sessions = {"A": _session(personas.admin), "B": _session(personas.editor)}
+    sessions = {"A": session_cookie(personas.admin), "B": session_cookie(personas.editor)}
     words_each = 30
     seed = int(os.environ.get("LIVE_TEST_SEED") or time.time_ns() % 1_000_000)
     print(f"concurrent typing: seed {seed} (LIVE_TEST_SEED={seed} repeats this run)")
@@ -384,7 +378,7 @@ def test_an_editor_idle_longer_than_the_channel_layers_blocking_read_stays_conne
     web1, web2 = servers
     section = _first_section(document)
     room = store.section_room(section.pk)
-    sessions = {"a": _session(personas.admin), "b": _session(personas.editor)}
+    sessions = {"a": session_cookie(personas.admin), "b": session_cookie(personas.editor)}
     idle = 7.0  # longer than channels_redis's 5 s blocking read (brpop_timeout)
 
     async def scenario() -> float:

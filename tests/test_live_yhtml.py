@@ -13,7 +13,6 @@ import io
 import random
 import time
 from html import escape
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,9 +34,8 @@ from submissions.live.yhtml import (
 from submissions.richtext import clean
 from submissions.wordcount import count_html
 
-REFERENCE_DOCX = Path(__file__).resolve().parent.parent / "recommendations" / "reference_data" / (
-    "upr48-slovenia-thematic-list-of-recommendatio.docx")
-
+from .docx_drafts import draft  # a .docx with headings, lists, links, footnotes, a table
+from .helpers import CYCLE4
 
 # --- helpers ----------------------------------------------------------------------------------------
 
@@ -568,8 +566,6 @@ def test_word_counts_agree_on_a_whole_submission() -> None:
 
 
 def test_a_word_draft_round_trips() -> None:
-    from tests.test_docx_import import draft  # builds a .docx with headings, lists, links, footnotes, a table
-
     for section in read_docx(io.BytesIO(draft())).sections:
         assert state_to_html(html_to_state(section.html)) == clean(section.html)
         assert count_html(state_to_html(html_to_state(section.html))) == count_html(section.html)
@@ -577,7 +573,7 @@ def test_a_word_draft_round_trips() -> None:
 
 def test_a_real_word_document_round_trips() -> None:
     """OHCHR's thematic list of recommendations for Slovenia (a long table) as the Word import reads it."""
-    for section in read_docx(REFERENCE_DOCX).sections:
+    for section in read_docx(CYCLE4).sections:
         rendered = state_to_html(html_to_state(section.html))
         assert count_html(rendered) == count_html(clean(section.html))
         assert rendered == clean(section.html)

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.db import connection, reset_queries
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
 from coalitions import services as coalition_services
 from coalitions.models import AuditEvent, Engagement, WorkingGroup
@@ -32,14 +29,10 @@ from recommendations.models import (
 from submissions.models import DraftRecommendation
 from upr.models import Review, State
 
+from .helpers import THEMATIC_LISTS, token_client
+
 pytestmark = pytest.mark.django_db
 
-DATA = Path(__file__).resolve().parent.parent / "recommendations" / "reference_data"
-FILES = {
-    48: DATA / "upr48-slovenia-thematic-list-of-recommendatio.docx",
-    34: DATA / "UPR34_Slovenia_Thematic_list_of_Recommendations.docx",
-    20: DATA / "UPR20__Slovenia_ThematicListRecommendations_E.docx",
-}
 JSON = "application/json"
 
 
@@ -54,7 +47,7 @@ class Slovenia:
 def import_reviews(*sessions: int) -> Slovenia:
     reviews = {n: Review.objects.get(state__iso3="SVN", session__number=n) for n in sessions}
     for number, review in reviews.items():
-        assert import_thematic_list(str(FILES[number]), review=review).problems == []
+        assert import_thematic_list(str(THEMATIC_LISTS[number]), review=review).problems == []
     services.after_import(review_ids=[r.pk for r in reviews.values()])
     return Slovenia(reviews)
 
@@ -62,11 +55,6 @@ def import_reviews(*sessions: int) -> Slovenia:
 @pytest.fixture
 def slovenia(personas) -> Slovenia:  # type: ignore[no-untyped-def]
     return import_reviews(48, 34, 20)
-
-
-def api(user: Any) -> Client:
-    token, _ = Token.objects.get_or_create(user=user)
-    return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
 
 
 def url(path: str, slug: str = "alpha") -> str:
@@ -82,7 +70,7 @@ def beta_group(personas) -> WorkingGroup:  # type: ignore[no-untyped-def]
 # --- reading: filters, detail ----------------------------------------------------------------------
 
 def test_the_list_filters_with_the_html_lists_names(personas, slovenia):
-    client = api(personas.observer)
+    client = token_client(personas.observer)
     svn48 = slovenia.reviews[48].pk
     assert client.get(url(f"recommendations/?review={svn48}&response=noted")).json()["count"] == 37
     assert client.get(url(f"recommendations/?review={svn48}&response=supported")).json()["count"] == 217
@@ -96,7 +84,7 @@ def test_the_list_filters_with_the_html_lists_names(personas, slovenia):
 
 
 def test_the_text_search_finds_stemmed_words_and_phrases(personas, slovenia):
-    client = api(personas.member)
+    client = token_client(personas.member)
     found = client.get(url(f"recommendations/?review={slovenia.reviews[48].pk}&q=%22hate+speech%22")).json()
     assert 0 < found["count"] < 254
     assert all("hate speech" in row["text"].lower() for row in found["results"])
@@ -107,7 +95,7 @@ def test_the_text_search_finds_stemmed_words_and_phrases(personas, slovenia):
 
 
 def test_an_invalid_filter_answers_400_with_the_reason_beside_its_name(personas, slovenia):
-    client = api(personas.observer)
+    client = token_client(personas.observer)
     response = client.get(url("recommendations/?response=maybe&under_review=XXX&cycle=9&q=Roma"))
     assert response.status_code == 400
     assert set(response.json()) == {"response", "under_review", "cycle"}
@@ -122,7 +110,7 @@ def test_the_detail_shows_states_history_tags_and_earlier_cycles_but_not_who_rec
     personas.editor.is_staff = True  # site staff record a shared response
     services.response_record(coalition=personas.coalition, actor=personas.editor, recommendation=r,
                              response="noted", source="Mid-term report")
-    body = api(personas.observer).get(url(f"recommendations/{r.pk}/")).json()
+    body = token_client(personas.observer).get(url(f"recommendations/{r.pk}/")).json()
     assert (body["paragraph"], body["session"], body["cycle"], body["under_review"]) == (
         "140.7", 48, 4, {"iso3": "SVN", "name": "Slovenia"})
     assert {s["iso3"] for s in body["recommending_states"]} == {"MDV", "PRT"}
@@ -145,7 +133,7 @@ def test_the_detail_shows_states_history_tags_and_earlier_cycles_but_not_who_rec
 
 def test_the_layer_is_visible_to_its_coalition_only(personas, slovenia):
     r = slovenia.recommendation("140.70")
-    response = api(personas.editor).patch(
+    response = token_client(personas.editor).patch(
         url(f"recommendations/{r.pk}/layer/"),
         {"priority": True, "notes": "Raise with the Ministry of Justice.", "working_group": personas.group.pk}, content_type=JSON,
     )
@@ -153,26 +141,26 @@ def test_the_layer_is_visible_to_its_coalition_only(personas, slovenia):
     no_reading = {"reading": "", "reading_source": "", "reading_stated_on": None, "action_category": None}
     mine = {"priority": True, "notes": "Raise with the Ministry of Justice.", "working_group": personas.group.pk, **no_reading}
     assert response.json()["layer"] == mine
-    alpha = api(personas.member)
+    alpha = token_client(personas.member)
     assert alpha.get(url(f"recommendations/{r.pk}/")).json()["layer"] == mine
     assert [row["id"] for row in alpha.get(url("recommendations/?priority=true")).json()["results"]] == [r.pk]
     assert alpha.get(url(f"recommendations/?working_group={personas.group.pk}")).json()["count"] == 1
     # Beta reads the same shared recommendation, without alpha's layer.
-    beta = api(personas.outsider)
+    beta = token_client(personas.outsider)
     untouched = {"priority": False, "notes": "", "working_group": None, **no_reading}
     assert beta.get(url(f"recommendations/{r.pk}/", "beta")).json()["layer"] == untouched
     assert beta.get(url("recommendations/?priority=true", "beta")).json()["count"] == 0
     listed = beta.get(url(f"recommendations/?review={slovenia.reviews[48].pk}&q=defamation", "beta")).json()["results"]
     assert r.pk in {row["id"] for row in listed} and "Ministry of Justice" not in str(listed)
     # A PATCH changes only what it sends.
-    api(personas.editor).patch(url(f"recommendations/{r.pk}/layer/"), {"priority": False}, content_type=JSON)
+    token_client(personas.editor).patch(url(f"recommendations/{r.pk}/layer/"), {"priority": False}, content_type=JSON)
     layer = CoalitionRecommendation.objects.get(coalition=personas.coalition, recommendation=r)
     assert (layer.priority, layer.notes, layer.working_group_id) == (False, "Raise with the Ministry of Justice.", personas.group.pk)
 
 
 def test_a_working_group_of_another_coalition_is_refused_like_an_unknown_one(personas, slovenia):
     r = slovenia.recommendation("140.1")
-    client = api(personas.admin)
+    client = token_client(personas.admin)
     foreign = beta_group(personas)
     refused = client.patch(url(f"recommendations/{r.pk}/layer/"), {"working_group": foreign.pk}, content_type=JSON)
     missing = client.patch(url(f"recommendations/{r.pk}/layer/"), {"working_group": 999999}, content_type=JSON)
@@ -186,7 +174,7 @@ def test_a_working_group_of_another_coalition_is_refused_like_an_unknown_one(per
 
 def test_a_later_response_is_added_to_the_history_never_written_over(personas, slovenia):
     r = Recommendation.objects.filter(review=slovenia.reviews[48], response="noted").first()
-    client = api(personas.editor)
+    client = token_client(personas.editor)
     endpoint = url(f"recommendations/{r.pk}/responses/")
     # An editor's response is the coalition's reading; the shared history is untouched.
     ours = client.post(endpoint, {"response": "supported_in_part", "source": "Mid-term report"}, content_type=JSON)
@@ -212,7 +200,7 @@ def test_a_later_response_is_added_to_the_history_never_written_over(personas, s
 
 def test_the_action_category_is_confirmed_and_checked(personas, slovenia):
     r = slovenia.recommendation("140.7")
-    client = api(personas.editor)
+    client = token_client(personas.editor)
     ours = client.post(url(f"recommendations/{r.pk}/action-category/"), {"category": 3}, content_type=JSON)
     assert ours.status_code == 200 and ours.json()["layer"]["action_category"] == 3
     assert ours.json()["action_category_status"] == "suggested"  # the shared category is untouched
@@ -231,12 +219,12 @@ def test_the_action_category_is_confirmed_and_checked(personas, slovenia):
 def test_an_earlier_cycle_link_is_decided_per_coalition(personas, slovenia):
     r = slovenia.recommendation("140.70")
     earlier = SimilarRecommendation.objects.filter(recommendation=r).order_by("-score").first().earlier
-    client = api(personas.editor)
+    client = token_client(personas.editor)
     response = client.post(url(f"recommendations/{r.pk}/earlier-links/"), {"earlier": earlier.pk, "decision": "confirmed"},
                            content_type=JSON)
     assert response.status_code == 200
     assert {e["id"]: e["decision"] for e in response.json()["earlier"]}[earlier.pk] == "confirmed"
-    theirs = api(personas.outsider).get(url(f"recommendations/{r.pk}/", "beta")).json()["earlier"]
+    theirs = token_client(personas.outsider).get(url(f"recommendations/{r.pk}/", "beta")).json()["earlier"]
     assert {e["id"]: e["decision"] for e in theirs}[earlier.pk] == ""
     # Only a recommendation the same State received earlier can be linked as earlier.
     backwards = client.post(url(f"recommendations/{earlier.pk}/earlier-links/"), {"earlier": r.pk, "decision": "confirmed"},
@@ -250,7 +238,7 @@ def test_an_earlier_cycle_link_is_decided_per_coalition(personas, slovenia):
 # --- draft recommendations -------------------------------------------------------------------------
 
 def test_draft_recommendations_are_created_read_changed_and_deleted(personas, slovenia):
-    client = api(personas.editor)
+    client = token_client(personas.editor)
     follows = slovenia.recommendation("122.77", 34)
     response = client.post(url("draft-recommendations/"), {
         "engagement": personas.engagement.pk, "text": "Decriminalise defamation by the end of 2026.",
@@ -266,7 +254,7 @@ def test_draft_recommendations_are_created_read_changed_and_deleted(personas, sl
     assert changed.status_code == 200
     assert (changed.json()["states_to_ask"], changed.json()["timeframe"], changed.json()["text"]) == (
         ["AUT"], "By 2027", "Decriminalise defamation by the end of 2026.")
-    listed = api(personas.observer).get(url(f"draft-recommendations/?engagement={personas.engagement.pk}")).json()
+    listed = token_client(personas.observer).get(url(f"draft-recommendations/?engagement={personas.engagement.pk}")).json()
     assert [d["id"] for d in listed["results"]] == [draft["id"]]
     assert client.delete(url(f"draft-recommendations/{draft['id']}/")).status_code == 204
     assert not DraftRecommendation.objects.exists()
@@ -275,7 +263,7 @@ def test_draft_recommendations_are_created_read_changed_and_deleted(personas, sl
 
 
 def test_a_draft_refuses_what_is_not_the_coalitions_or_not_earlier(personas, slovenia):
-    client = api(personas.editor)
+    client = token_client(personas.editor)
     beta_engagement = Engagement.objects.create(coalition=personas.other, review=slovenia.reviews[34])
     base = {"engagement": personas.engagement.pk, "text": "Adopt a law."}
     cases = {
@@ -297,7 +285,7 @@ def test_a_draft_refuses_what_is_not_the_coalitions_or_not_earlier(personas, slo
 
 def test_a_drafts_matches_are_suggested_then_confirmed_and_counted_as_impact(personas, slovenia):
     taken_up = slovenia.recommendation("140.70")
-    client = api(personas.editor)
+    client = token_client(personas.editor)
     draft = client.post(url("draft-recommendations/"), {
         "engagement": personas.engagement.pk, "text": "Amend defamation legislation so that it is a civil, not a criminal, offence.",
     }, content_type=JSON).json()
@@ -313,7 +301,7 @@ def test_a_drafts_matches_are_suggested_then_confirmed_and_counted_as_impact(per
         s.iso3 for s in taken_up.recommending_states.all()}
     earlier_cycle = slovenia.recommendation("122.77", 34)
     assert client.post(matches, {"recommendation": earlier_cycle.pk, "decision": "confirmed"}, content_type=JSON).status_code == 400
-    impact = api(personas.observer).get(url(f"engagements/{personas.engagement.pk}/impact/")).json()
+    impact = token_client(personas.observer).get(url(f"engagements/{personas.engagement.pk}/impact/")).json()
     assert (impact["asks"], impact["taken_up"], impact["by_response"]) == (1, 1, {taken_up.response: 1})
     assert {s["iso3"] for s in impact["by_state"]} == {s.iso3 for s in taken_up.recommending_states.all()}
     assert list(ImpactLink.objects.values_list("coalition__slug", "decision")) == [("alpha", "confirmed")]
@@ -340,7 +328,7 @@ def test_members_and_observers_read_but_cannot_write(personas, slovenia):
     earlier = SimilarRecommendation.objects.filter(recommendation=r).first().earlier
     draft = DraftRecommendation.objects.create(coalition=personas.coalition, engagement=personas.engagement, text="Adopt a law.")
     for user in (personas.observer, personas.member):
-        client = api(user)
+        client = token_client(user)
         assert client.get(url(f"recommendations/{r.pk}/")).status_code == 200
         assert client.get(url(f"draft-recommendations/{draft.pk}/")).status_code == 200
         for method, path, body in writes(r, earlier, draft.pk, personas.engagement):
@@ -349,7 +337,7 @@ def test_members_and_observers_read_but_cannot_write(personas, slovenia):
     assert ResponseRecord.objects.filter(recommendation=r).count() == 1
     assert DraftRecommendation.objects.get().text == "Adopt a law."
     # The same requests from an editor pass (the bodies are valid).
-    editor = api(personas.editor)
+    editor = token_client(personas.editor)
     for method, path, body in writes(r, earlier, draft.pk, personas.engagement):
         assert getattr(editor, method)(url(path), body, content_type=JSON).status_code in (200, 201, 204), (method, path)
 
@@ -361,7 +349,7 @@ def test_an_outsider_gets_404_on_every_endpoint_and_a_stranger_401(personas, slo
     paths = ["recommendations/", f"recommendations/{r.pk}/", "draft-recommendations/", f"draft-recommendations/{draft.pk}/",
              f"engagements/{personas.engagement.pk}/impact/"]
     paths += [path for _method, path, _body in writes(r, earlier, draft.pk, personas.engagement)]
-    outsider, stranger = api(personas.outsider), Client()
+    outsider, stranger = token_client(personas.outsider), Client()
     for path in paths:
         for method in ("get", "post", "patch", "delete"):
             assert getattr(outsider, method)(url(path), {}, content_type=JSON).status_code == 404, (method, path)
@@ -384,7 +372,7 @@ def count_queries(client: Client, path: str) -> int:
 
 def test_the_list_makes_the_same_queries_for_4_or_50_rows_with_any_number_of_states(personas, django_assert_max_num_queries):
     slovenia = import_reviews(48)
-    client = api(personas.member)
+    client = token_client(personas.member)
     svn48 = slovenia.reviews[48].pk
     for r in Recommendation.objects.filter(review=svn48)[:60]:
         services.layer_save(coalition=personas.coalition, actor=personas.admin, recommendation=r, priority=True,
@@ -401,7 +389,7 @@ def test_the_list_makes_the_same_queries_for_4_or_50_rows_with_any_number_of_sta
 
 
 def test_the_details_make_the_same_queries_whatever_their_size(personas, slovenia, django_assert_max_num_queries):
-    client = api(personas.member)
+    client = token_client(personas.member)
     plain = slovenia.recommendation("140.9")  # one State
     rich = slovenia.recommendation("140.1")  # eight States, earlier-cycle suggestions, a layer
     services.layer_save(coalition=personas.coalition, actor=personas.admin, recommendation=rich, notes="Ours")
@@ -413,7 +401,7 @@ def test_the_details_make_the_same_queries_whatever_their_size(personas, sloveni
 
 
 def test_the_draft_list_makes_the_same_queries_for_1_or_12_drafts(personas, django_assert_max_num_queries):
-    client = api(personas.member)
+    client = token_client(personas.member)
     states = list(State.objects.filter(iso3__in=["AUT", "DEU", "FRA"]))
     counts = []
     for n in (1, 12):

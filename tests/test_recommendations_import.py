@@ -10,10 +10,7 @@ from recommendations.models import Recommendation, Response, ResponseRecord
 from recommendations.ohchr import NotAThematicList
 from upr.models import Review
 
-DATA = Path(__file__).resolve().parent.parent / "recommendations" / "reference_data"
-CYCLE4 = DATA / "upr48-slovenia-thematic-list-of-recommendatio.docx"
-CYCLE3 = DATA / "UPR34_Slovenia_Thematic_list_of_Recommendations.docx"
-CYCLE2 = DATA / "UPR20__Slovenia_ThematicListRecommendations_E.docx"
+from .helpers import CYCLE2, CYCLE3, CYCLE4
 
 pytestmark = pytest.mark.django_db
 

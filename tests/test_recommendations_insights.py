@@ -2,7 +2,6 @@
 files: OHCHR's thematic lists of Slovenia's reviews and UPR Info's sample export."""
 import csv
 import io
-from pathlib import Path
 
 import pytest
 from django.db import connection, reset_queries
@@ -21,13 +20,8 @@ from recommendations.statistics import TOP_STATES, cycle_statistics, review_stat
 from recommendations.upr_info import import_upr_info
 from upr.models import RegionalGroup, Review, Session, State
 
-DATA = Path(__file__).resolve().parent.parent / "recommendations" / "reference_data"
-LISTS = {
-    20: DATA / "UPR20__Slovenia_ThematicListRecommendations_E.docx",
-    34: DATA / "UPR34_Slovenia_Thematic_list_of_Recommendations.docx",
-    48: DATA / "upr48-slovenia-thematic-list-of-recommendatio.docx",
-}
-UPR_INFO_SAMPLE = DATA / "upr-info_slovenia_sample.csv"
+from .helpers import THEMATIC_LISTS, UPR_INFO_SAMPLE
+
 LGBTI = "Lesbian, gay, bisexual and transgender and intersex persons (LGBTI)"
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +37,7 @@ def url(name: str) -> str:
 
 def import_lists(*sessions: int) -> None:
     for session in sessions:
-        import_thematic_list(str(LISTS[session]), review=review(session), source_name=LISTS[session].name)
+        import_thematic_list(str(THEMATIC_LISTS[session]), review=review(session), source_name=THEMATIC_LISTS[session].name)
     services.refresh_search_vectors(review_ids=[review(s).pk for s in sessions])
 
 

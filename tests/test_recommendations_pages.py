@@ -25,10 +25,7 @@ from recommendations.template import HEADER
 from submissions.models import DraftRecommendation
 from upr.models import Review, State
 
-DATA = Path(__file__).resolve().parent.parent / "recommendations" / "reference_data"
-CYCLE4 = DATA / "upr48-slovenia-thematic-list-of-recommendatio.docx"
-CYCLE3 = DATA / "UPR34_Slovenia_Thematic_list_of_Recommendations.docx"
-UPR_INFO_SAMPLE = DATA / "upr-info_slovenia_sample.csv"
+from .helpers import CYCLE3, CYCLE4, UPR_INFO_SAMPLE
 
 pytestmark = pytest.mark.django_db
 

@@ -10,13 +10,13 @@ from recommendations.models import Recommendation, Response, ResponseRecord, Sou
 from recommendations.upr_info import NotAnUprInfoExport, import_upr_info
 from upr.models import Review
 
-SAMPLE = Path(__file__).resolve().parent.parent / "recommendations" / "reference_data" / "upr-info_slovenia_sample.csv"
+from .helpers import UPR_INFO_SAMPLE
 
 pytestmark = pytest.mark.django_db
 
 
 def rows() -> list[dict]:
-    return list(csv.DictReader(SAMPLE.open(encoding="utf-8")))
+    return list(csv.DictReader(UPR_INFO_SAMPLE.open(encoding="utf-8")))
 
 
 def as_file(data: list[dict]) -> io.StringIO:
@@ -29,7 +29,7 @@ def as_file(data: list[dict]) -> io.StringIO:
 
 
 def test_each_row_goes_to_its_review_with_state_response_action_and_issues():
-    report = import_upr_info(str(SAMPLE), source_name=SAMPLE.name)
+    report = import_upr_info(str(UPR_INFO_SAMPLE), source_name=UPR_INFO_SAMPLE.name)
     assert report.created == 286 and report.summary() == "286 recommendations: 250 supported, 36 noted, 0 pending"
     assert [str(p) for p in report.problems] == ["line 288: unknown recommending State: '&#40;Unknown&#41;'"]
     cycle2 = Review.objects.get(state__iso3="SVN", session__number=20)
@@ -41,9 +41,9 @@ def test_each_row_goes_to_its_review_with_state_response_action_and_issues():
 
 
 def test_reimporting_changes_nothing_and_a_corrected_row_updates_in_place_with_history():
-    import_upr_info(str(SAMPLE))
+    import_upr_info(str(UPR_INFO_SAMPLE))
     ids = set(Recommendation.objects.values_list("pk", flat=True))
-    report = import_upr_info(str(SAMPLE))
+    report = import_upr_info(str(UPR_INFO_SAMPLE))
     assert (report.created, report.updated, report.unchanged) == (0, 0, 286)
     data = rows()
     target = next(r for r in data if r["Response"] == "Noted")
@@ -61,11 +61,11 @@ def test_reimporting_changes_nothing_and_a_corrected_row_updates_in_place_with_h
 
 
 def test_only_the_given_review_and_all_or_nothing():
-    report = import_upr_info(str(SAMPLE), review=Review.objects.get(state__iso3="SVN", session__number=7))
+    report = import_upr_info(str(UPR_INFO_SAMPLE), review=Review.objects.get(state__iso3="SVN", session__number=7))
     assert report.created == 106
     assert report.saved and Recommendation.objects.count() == 106
     Recommendation.objects.all().delete()
-    report = import_upr_info(str(SAMPLE), mode="all_or_nothing")
+    report = import_upr_info(str(UPR_INFO_SAMPLE), mode="all_or_nothing")
     assert not report.saved and not Recommendation.objects.exists() and ResponseRecord.objects.count() == 0
 
 
@@ -98,7 +98,7 @@ def test_a_file_that_is_not_an_upr_info_export_gets_a_clear_error(tmp_path):
 
 
 def test_the_command_places_each_row_in_its_review_and_prints_the_summary(capsys):
-    call_command("import_recommendations", str(SAMPLE))
+    call_command("import_recommendations", str(UPR_INFO_SAMPLE))
     out = capsys.readouterr()
     assert out.out.strip().splitlines()[-1] == "286 recommendations: 250 supported, 36 noted, 0 pending"
     assert "line 288: unknown recommending State" in out.err

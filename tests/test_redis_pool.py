@@ -8,8 +8,8 @@ import uuid
 
 from django.core.cache.backends.redis import RedisCache
 
+from tests.helpers import run_python
 from tests.live_servers import claimed_redis
-from tests.test_deploy_config import run_python
 
 SHARED = {"OPTIONS": {"pool_class": "upr.redis_pool.ProcessConnectionPool"}}
 

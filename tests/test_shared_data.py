@@ -23,7 +23,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from coalitions import services as coalition_services
 from coalitions.models import AuditEvent
@@ -33,12 +32,10 @@ from recommendations.template import HEADER
 from upr.models import Review
 
 from .factories import MembershipFactory, UserFactory
+from .helpers import CYCLE2, CYCLE4, UPR_INFO_SAMPLE, token_client
 
 pytestmark = pytest.mark.django_db
 
-DATA = Path(__file__).resolve().parent.parent / "recommendations" / "reference_data"
-CYCLE4 = DATA / "upr48-slovenia-thematic-list-of-recommendatio.docx"
-CYCLE2 = DATA / "UPR20__Slovenia_ThematicListRecommendations_E.docx"
 JSON = "application/json"
 
 
@@ -50,11 +47,6 @@ def rows_in_file(path: Path) -> int:
     """The numbered recommendations in OHCHR's table, counted here from the Word file itself."""
     table = docx.Document(str(path)).tables[0]
     return sum(1 for row in table.rows if row.cells[0].text.strip()[:1].isdigit())
-
-
-def api(user: Any) -> Client:
-    token, _ = Token.objects.get_or_create(user=user)
-    return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
 
 
 def page(name: str, *args: Any, slug: str = "beta") -> str:
@@ -99,7 +91,7 @@ def staff(personas):  # type: ignore[no-untyped-def]
 
 
 def alpha_view(personas, recommendation: Recommendation) -> dict:  # type: ignore[no-untyped-def]
-    detail = api(personas.admin).get(f"/api/c/alpha/recommendations/{recommendation.pk}/").json()
+    detail = token_client(personas.admin).get(f"/api/c/alpha/recommendations/{recommendation.pk}/").json()
     detail.pop("later", None)
     detail.pop("earlier", None)
     return detail
@@ -110,7 +102,7 @@ def alpha_view(personas, recommendation: Recommendation) -> dict:  # type: ignor
 def test_a_coalitions_response_through_the_api_is_its_own_reading_and_others_see_the_shared_one(personas, beta, cycle4):
     noted = cycle4.filter(response="noted").order_by("pk").first()
     before_alpha, before_shared = alpha_view(personas, noted), shared_state(review(48))
-    answer = api(personas.outsider).post(f"/api/c/beta/recommendations/{noted.pk}/responses/",
+    answer = token_client(personas.outsider).post(f"/api/c/beta/recommendations/{noted.pk}/responses/",
                                          {"response": "supported_in_part", "source": "Mid-term report 2027"},
                                          content_type=JSON)
     assert answer.status_code == 201
@@ -145,7 +137,7 @@ def test_a_coalitions_action_category_is_its_own_through_api_and_page(personas, 
     r = cycle4.get(paragraph="140.7")
     before_shared, before_alpha = shared_state(review(48)), alpha_view(personas, r)
     other = 1 if r.action_category != 1 else 2
-    answer = api(personas.outsider).post(f"/api/c/beta/recommendations/{r.pk}/action-category/", {"category": other},
+    answer = token_client(personas.outsider).post(f"/api/c/beta/recommendations/{r.pk}/action-category/", {"category": other},
                                          content_type=JSON)
     assert answer.status_code == 200
     assert answer.json()["action_category"] == r.action_category and answer.json()["layer"]["action_category"] == other
@@ -179,7 +171,7 @@ def test_a_coalitions_template_csv_never_writes_the_shared_recommendations(perso
     answer = upload(personas.client_for(personas.outsider), "mine.csv", template_csv(), 48)
     assert answer.status_code == 400
     assert "template" in answer.content.decode() and "site staff" in answer.content.decode()
-    through_api = api(personas.outsider).post(
+    through_api = token_client(personas.outsider).post(
         "/api/c/beta/recommendations/import/",
         {"file": SimpleUploadedFile("mine.csv", template_csv()), "review": review(48).pk})
     assert through_api.status_code == 400
@@ -214,7 +206,7 @@ def test_the_session_48_file_chosen_for_session_20_is_refused_and_163_stays_163(
     assert "session 48" in text and "session 20" in text and "A/HRC/59/15" in text
     assert Recommendation.objects.filter(review=review(20)).count() == 163
     assert shared_state(review(20)) == before
-    through_api = api(personas.outsider).post(
+    through_api = token_client(personas.outsider).post(
         "/api/c/beta/recommendations/import/?dry_run=1",
         {"file": SimpleUploadedFile(CYCLE4.name, CYCLE4.read_bytes()), "review": review(20).pk})
     assert through_api.status_code == 400 and "session 48" in str(through_api.json())
@@ -284,7 +276,7 @@ def test_undo_restores_changed_responses_and_texts_exactly(personas, beta, cycle
 
 
 def test_the_api_previews_with_dry_run_then_imports_and_undoes(personas, beta):
-    client = api(personas.outsider)
+    client = token_client(personas.outsider)
     dry = client.post("/api/c/beta/recommendations/import/?dry_run=1",
                       {"file": SimpleUploadedFile(CYCLE4.name, CYCLE4.read_bytes()), "review": review(48).pk})
     assert dry.status_code == 200 and dry.json()["created"] == 254 and dry.json()["status"] == "preview"
@@ -293,10 +285,10 @@ def test_the_api_previews_with_dry_run_then_imports_and_undoes(personas, beta):
                        {"file": SimpleUploadedFile(CYCLE4.name, CYCLE4.read_bytes()), "review": review(48).pk})
     assert done.status_code == 201 and done.json()["status"] == "applied"
     assert Recommendation.objects.filter(review=review(48)).count() == 254
-    listed = api(personas.admin).get("/api/c/alpha/recommendations/imports/").json()
+    listed = token_client(personas.admin).get("/api/c/alpha/recommendations/imports/").json()
     assert [i["file_name"] for i in listed] == [CYCLE4.name] and listed[0]["can_undo"] is False
     # Alpha may see the import (it follows Slovenia) but not undo beta's.
-    assert api(personas.admin).post(f"/api/c/alpha/recommendations/imports/{done.json()['id']}/undo/").status_code == 404
+    assert token_client(personas.admin).post(f"/api/c/alpha/recommendations/imports/{done.json()['id']}/undo/").status_code == 404
     undone = client.post(f"/api/c/beta/recommendations/imports/{done.json()['id']}/undo/")
     assert undone.status_code == 200 and undone.json()["status"] == "undone"
     assert not Recommendation.objects.exists()
@@ -306,10 +298,10 @@ def test_the_api_previews_with_dry_run_then_imports_and_undoes(personas, beta):
 
 def test_site_staff_record_a_shared_response_that_every_following_coalition_is_told(personas, beta, cycle4, staff):
     noted = cycle4.filter(response="noted").order_by("pk").first()
-    refused = api(personas.outsider).post(f"/api/c/beta/recommendations/{noted.pk}/responses/",
+    refused = token_client(personas.outsider).post(f"/api/c/beta/recommendations/{noted.pk}/responses/",
                                           {"response": "supported", "source": "HRC 62", "shared": True}, content_type=JSON)
     assert refused.status_code == 403
-    answer = api(staff).post(f"/api/c/beta/recommendations/{noted.pk}/responses/",
+    answer = token_client(staff).post(f"/api/c/beta/recommendations/{noted.pk}/responses/",
                              {"response": "supported", "source": "A/HRC/59/15/Add.1", "shared": True}, content_type=JSON)
     assert answer.status_code == 201 and answer.json()["response"] == "supported"
     assert alpha_view(personas, noted)["response"] == "supported"
@@ -322,12 +314,12 @@ def test_site_staff_record_a_shared_response_that_every_following_coalition_is_t
 
 def test_an_outsider_gets_404_on_the_new_pages_and_endpoints(personas, beta, cycle4):
     client = personas.client_for(personas.outsider)
-    done = api(personas.admin).post("/api/c/alpha/recommendations/import/",
+    done = token_client(personas.admin).post("/api/c/alpha/recommendations/import/",
                                     {"file": SimpleUploadedFile(CYCLE4.name, CYCLE4.read_bytes()), "review": review(48).pk})
     record = done.json()["id"]
     assert client.post(page("import_undo", record, slug="alpha")).status_code == 404
     assert client.get(page("import", slug="alpha")).status_code == 404
-    outsider = api(personas.outsider)
+    outsider = token_client(personas.outsider)
     assert outsider.get("/api/c/alpha/recommendations/imports/").status_code == 404
     assert outsider.post(f"/api/c/alpha/recommendations/imports/{record}/undo/").status_code == 404
     assert outsider.post("/api/c/alpha/recommendations/import/?dry_run=1").status_code == 404
@@ -378,7 +370,7 @@ def test_the_list_shows_and_filters_by_the_coalitions_own_reading_only_for_it(pe
     alpha_client = personas.client_for(personas.admin)
     assert alpha_client.get(page("list", slug="alpha"), {"reading": "supported_in_part"}).context["page"].paginator.count == 0
     assert 'class="ours"' not in alpha_client.get(page("list", slug="alpha"), {"under_review": "SVN"}).content.decode()
-    through_api = api(personas.outsider).get("/api/c/beta/recommendations/", {"reading": "supported_in_part"}).json()
+    through_api = token_client(personas.outsider).get("/api/c/beta/recommendations/", {"reading": "supported_in_part"}).json()
     assert [r["id"] for r in through_api["results"]] == [noted.pk]
     assert through_api["results"][0]["layer"]["reading"] == "supported_in_part"
 
@@ -399,7 +391,6 @@ def test_the_list_page_with_readings_keeps_its_query_count(personas, beta, cycle
 
 # --- UPR Info's export, the operator's command, and what undo refuses -------------------------------
 
-UPR_INFO_SAMPLE = DATA / "upr-info_slovenia_sample.csv"
 
 
 def test_an_upr_info_export_is_checked_row_by_row_against_the_chosen_review(personas, beta):
@@ -460,7 +451,7 @@ def test_the_api_log_of_imports_keeps_its_query_count(personas, beta, imports, d
     for n in range(imports):
         SharedImport.objects.create(review=review(48), coalition=personas.other, actor=personas.outsider,
                                     file_name=f"list-{n}.docx", sha256="0" * 64, status="applied")
-    client = api(personas.admin)
+    client = token_client(personas.admin)
     client.get("/api/c/alpha/recommendations/imports/")
     with django_assert_max_num_queries(8):
         listed = client.get("/api/c/alpha/recommendations/imports/").json()
@@ -476,7 +467,7 @@ def test_the_api_list_and_detail_with_readings_keep_their_query_counts(personas,
     for r in picked:
         services.layer_save(coalition=personas.other, actor=personas.outsider, recommendation=r,
                             reading="noted", reading_source="Mid-term", action_category=2)
-    client = api(personas.outsider)
+    client = token_client(personas.outsider)
     client.get("/api/c/beta/recommendations/")
     with django_assert_max_num_queries(10):
         listed = client.get("/api/c/beta/recommendations/", {"reading": "noted"}).json()
@@ -495,4 +486,4 @@ def test_the_operators_command_import_is_announced_to_every_following_coalition(
         assert told.actor is None and told.changes["file"][1] == CYCLE4.name
     record = SharedImport.objects.get()
     assert (record.by_staff, record.created, record.sha256) == (True, 254, hashlib.sha256(CYCLE4.read_bytes()).hexdigest())
-    assert api(personas.outsider).post(f"/api/c/beta/recommendations/imports/{record.pk}/undo/").status_code == 404
+    assert token_client(personas.outsider).post(f"/api/c/beta/recommendations/imports/{record.pk}/undo/").status_code == 404

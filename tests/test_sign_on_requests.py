@@ -259,32 +259,6 @@ def test_outsiders_get_404_for_reminding_and_the_sign_on_list(personas, joint, a
 
 # --- the real stack ---------------------------------------------------------------------------------
 
-@pytest.fixture
-def broker():  # type: ignore[no-untyped-def]
-    """This process's Celery app on real Redis (the rest of the suite runs tasks in-process)."""
-    import redis
-    from kombu import pools as kombu_pools
-
-    from upr.celery import app as celery_app
-
-    from .services import TEST_REDIS_URL
-
-    def forget() -> None:  # drop cached broker connections, so the next publish uses the broker set now
-        if celery_app._pool is not None:
-            celery_app._pool.force_close_all()
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-        kombu_pools.reset()
-
-    redis.Redis.from_url(TEST_REDIS_URL).flushdb()
-    saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
-    forget()
-    celery_app.conf.update(broker_url=TEST_REDIS_URL, task_always_eager=False)
-    yield
-    forget()
-    celery_app.conf.update(saved)
-
-
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_of_the_default_queue_alone_emails_the_request_over_real_smtp(broker, personas, asked):

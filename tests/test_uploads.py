@@ -26,13 +26,11 @@ from upr import uploads
 from upr.uploads import WORD, WORKBOOK, UnsafeArchive, check_zip, display_name
 
 from .factories import RecommendationFactory
+from .helpers import CYCLE4, PDF
 
 pytestmark = pytest.mark.django_db
 MB = 1024 * 1024
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-REFERENCE_DOCX = Path(__file__).resolve().parent.parent / "recommendations" / "reference_data" / (
-    "upr48-slovenia-thematic-list-of-recommendatio.docx")
 
 
 # --- files -------------------------------------------------------------------------------------------
@@ -161,8 +159,8 @@ def test_real_files_pass_the_guard_quickly():
     workbook = io.BytesIO()
     book.save(workbook)
     started = time.perf_counter()
-    check_zip(REFERENCE_DOCX.read_bytes(), limits=WORD)
-    with REFERENCE_DOCX.open("rb") as handle:
+    check_zip(CYCLE4.read_bytes(), limits=WORD)
+    with CYCLE4.open("rb") as handle:
         check_zip(handle, limits=WORD)
         assert handle.tell() == 0  # left where it was
     check_zip(workbook.getvalue(), limits=WORKBOOK)

@@ -14,6 +14,8 @@ from coalitions.models import AuditEvent, Consultation, MemberOrganisation, Memb
 from submissions import selectors, services
 from submissions.models import Document, ExportJob, Snapshot
 
+from .helpers import joint_submission
+
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
 HIDDEN = "Defenders at Risk"
@@ -35,10 +37,7 @@ def at_risk(personas):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def joint(personas):  # type: ignore[no-untyped-def]
-    return services.document_create(
-        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="joint_submission",
-        title="Joint submission on equality", lead_organisation=personas.organisation,
-    )
+    return joint_submission(personas, group_first=False)
 
 
 def contact_of(personas, organisation):  # type: ignore[no-untyped-def]

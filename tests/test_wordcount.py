@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import random
 import time
 import unicodedata
@@ -18,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from submissions.wordcount import BLOCK_ELEMENTS, DASHES, NOT_WORD, HtmlCount, count_html, count_text, words_left
+
+from .browsers import headless_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "static/js/wordcount.js"
@@ -410,26 +411,14 @@ def test_generated_submission_counts_as_constructed():
 # ---------------------------------------------------------------------------------------------
 # The browser's counter must give the same figures.
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
 @pytest.fixture(scope="module")
 def page():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread: tell Django it is not an async context.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        try:
-            tab = b.new_page()
-            tab.set_content("<html><body></body></html>")
-            tab.add_script_tag(path=str(SCRIPT))
-            yield tab
-        finally:
-            b.close()
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    """One page of headless Chromium for the module, holding the browser's counter."""
+    with headless_chromium() as browser:
+        tab = browser.new_page()
+        tab.set_content("<html><body></body></html>")
+        tab.add_script_tag(path=str(SCRIPT))
+        yield tab
 
 
 def all_text_cases() -> list[str]:

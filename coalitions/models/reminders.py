@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import CoalitionOwnedModel
+
 DEFAULT_LEAD_DAYS = [30, 7, 1, 0]  # a month, a week, the day before, the day itself
 MAX_LEAD_DAYS = 60  # the longest lead time a person may choose
 
@@ -44,11 +46,11 @@ class ReminderStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("Not sent: the deadline moved or went")
 
 
-class Reminder(models.Model):
-    """One reminder of one deadline to one person, claimed before it is sent."""
+class Reminder(CoalitionOwnedModel):
+    """One reminder of one deadline to one person, claimed before it is sent (the coalition's: the
+    deadline is one of its engagement's, and the person one of its members)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    coalition = models.ForeignKey("coalitions.Coalition", on_delete=models.CASCADE, related_name="+")
     deadline = models.CharField(max_length=40)  # "milestone:<id>" (later "task:<id>")
     due_at = models.DateTimeField()  # the deadline's instant when the reminder was claimed
     lead_days = models.PositiveSmallIntegerField()

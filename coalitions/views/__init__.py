@@ -34,7 +34,7 @@ from ..forms import (
     WorkingGroupForm,
 )
 from ..models import Engagement, Invitation, MemberOrganisation, Milestone, Role, Task, WorkingGroup
-from ..rows import member_row_labels, member_rows
+from ..rows import member_rows
 from ..tenancy import require_role
 from ..withheld import sees_withheld, visible_organisations
 
@@ -136,12 +136,10 @@ def coalition_calendar_feed(request: HttpRequest, coalition_slug: str) -> HttpRe
 def member_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     hide = not sees_withheld(request.membership)  # an observer reads no withheld organisation's name
     page = Paginator(selectors.MemberRows(request.coalition, hide_withheld=hide), 50).get_page(request.GET.get("page"))
-    labels = member_row_labels()
     rows = member_rows(
-        page, members_url=reverse("coalitions:members", args=[coalition_slug]), labels=labels,
-        with_actions=request.membership.is_admin,
+        page, members_url=reverse("coalitions:members", args=[coalition_slug]), with_actions=request.membership.is_admin,
     )
-    return render(request, "coalitions/member_list.html", {"page": page, "rows": rows, "labels": labels})
+    return render(request, "coalitions/member_list.html", {"page": page, "rows": rows})
 
 
 @require_role(Role.ADMIN)
@@ -162,7 +160,7 @@ def member_edit(request: HttpRequest, coalition_slug: str, membership_id: int) -
                 row = selectors.MemberRows(request.coalition).row(membership.pk)
                 members_url = reverse("coalitions:members", args=[coalition_slug])
                 return HttpResponse(
-                    member_rows([row], members_url=members_url, labels=member_row_labels(), with_actions=True, edited=True)
+                    member_rows([row], members_url=members_url, with_actions=True, edited=True)
                 )
             change = {"person": membership.user, "role": membership.get_role_display()}
             messages.success(request, _("%(person)s is now %(role)s.") % change)

@@ -26,11 +26,8 @@ def recommendation_list(request: HttpRequest, coalition_slug: str) -> HttpRespon
     own = any(found.filters.get(name) for name in filters.OWN_LAYER_FILTERS)
     page = rows.read_page(queryset, coalition=request.coalition, page=request.GET.get("page"), per_page=PAGE_SIZE,
                           cache_key=None if own else search.cache_key(found.filters))
-    table = rows.render(
-        page,
-        base_url=reverse("recommendations:list", args=[coalition_slug]), can_edit=request.membership.can_edit,
-        words=rows.labels(),
-    )
+    table = rows.render(page, base_url=reverse("recommendations:list", args=[coalition_slug]),
+                        can_edit=request.membership.can_edit)
     return render(request, "recommendations/list.html",
                   {"search": found, "page": page, "rows": table, "filtered": bool(found.filters)})
 
@@ -61,10 +58,9 @@ def priority_toggle(request: HttpRequest, coalition_slug: str, recommendation_id
     layer = services.layer_save(coalition=request.coalition, actor=request.user, recommendation=recommendation,
                                 priority=not current)
     if request.htmx:
-        words = rows.labels()
         return HttpResponse(rows.priority_cell(
-            recommendation.pk, layer.priority, name=recommendation.paragraph or rows.shorten(recommendation.text, 6),
-            url=reverse("recommendations:detail", args=[coalition_slug, recommendation.pk]), can_edit=True, words=words,
+            layer.priority, name=recommendation.paragraph or rows.shorten(recommendation.text, 6),
+            url=reverse("recommendations:detail", args=[coalition_slug, recommendation.pk]),
             announce=_("Flagged") if layer.priority else _("Unflagged"),
         ))
     target = request.POST.get("next", "")

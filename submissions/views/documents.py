@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +16,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -42,7 +42,6 @@ from ..forms import (
 )
 from ..live import store as live_store
 from ..models import Document, ExportFormat, ExportStatus, LiveText, SignOnStatus
-from ..page import fallback_editor, live_text, page_context, section_block
 from ..selectors.comments import section_threads
 from ..services.status import TRANSITIONS
 from .common import NOT_DONE, attempt, document_of, document_url, engagement_of, form_problem
@@ -149,26 +148,33 @@ def _colour_of(user_id: int) -> str:
 
 
 def _document_body(request: HttpRequest, coalition_slug: str, document: Document, *, csrf: str) -> str:
-    """The page's content, with `csrf` wherever a form carries its token."""
+    """The page's content, with `csrf` wherever a form carries its token. Each section and annex is
+    templates/submissions/partials/section.html, given what it shows as attributes set here."""
     membership = request.membership
     page = selectors.document_page(document, with_comments=False)
     my_groups = set(membership.working_groups.values_list("pk", flat=True))
     editable = document.editable
     rows = {part.section_id: part for part in page.count.parts if part.section_id}
+    sections_url = document_url(coalition_slug, document.pk) + "sections/"  # + <id>/, as document_urls.py declares
     for section in page.sections + page.annexes:
-        section.editable = editable  # type: ignore[attr-defined]
-        if section.pk in rows:  # its count and budget as its row of the count shows them (page._meta marks it)
+        section.url = f"{sections_url}{section.pk}/"  # type: ignore[attr-defined]
+        section.room = live_store.section_room(section.pk)  # type: ignore[attr-defined]
+        section.key = f"{'annex' if section.annex else 'section'}-{section.pk}"  # type: ignore[attr-defined]  # its row of the count
+        section.numbered = not section.annex  # type: ignore[attr-defined]  # paragraphs are numbered in the body only
+        if section.pk in rows:  # its count and budget as its row of the count shows them (the section's line marks it)
             section.words, section.over_budget_by = rows[section.pk].counted, rows[section.pk].over_budget_by  # type: ignore[attr-defined]
         section.can_edit = editable and services.can_edit_section(membership, section, my_groups)  # type: ignore[attr-defined]
+    for number, annex in enumerate(page.annexes, start=1):
+        annex.annex_number = number  # type: ignore[attr-defined]
     section_threads(page.sections + page.annexes, membership=membership, my_groups=my_groups)
-    admin_choices = membership.is_admin and editable
-    ctx = page_context(
-        request, document_url(coalition_slug, document.pk),
-        groups=list(WorkingGroup.objects.for_coalition(request.coalition).values_list("pk", "name")) if admin_choices else [],  # type: ignore[attr-defined]
-        people=[(m.user_id, str(m.user)) for m in Membership.objects.for_coalition(request.coalition).select_related("user")]  # type: ignore[attr-defined]
-        if admin_choices else [],
-    )
-    ctx.csrf = csrf
+    assigning = membership.is_admin and editable  # the secretariat assigns and deletes sections while it can edit
+    if assigning:
+        group_options = _choice_options(WorkingGroup.objects.for_coalition(request.coalition).values_list("pk", "name"))  # type: ignore[attr-defined]
+        people_options = _choice_options((m.user_id, str(m.user)) for m in Membership.objects.for_coalition(request.coalition)  # type: ignore[attr-defined]
+                                         .select_related("user"))
+        for section in page.sections + page.annexes:
+            section.group_options = group_options(section.working_group_id)  # type: ignore[attr-defined]
+            section.people_options = people_options(section.assignee_id)  # type: ignore[attr-defined]
     jobs = list(document.exports.select_related("requested_by").defer("content")[:6])
     snapshot = getattr(document, "snapshot", None) if document.status == "submitted" else None
     exported_docx = any(j.format == ExportFormat.DOCX and j.status == ExportStatus.DONE for j in jobs)
@@ -181,18 +187,14 @@ def _document_body(request: HttpRequest, coalition_slug: str, document: Document
         sign_on.signed_text = signed_on.get(sign_on.pk)  # type: ignore[attr-defined]
     context = {
         "document": document, "page": page, "count": page.count, "jobs": jobs, "snapshot": snapshot,
-        "sections": [section_block(ctx, s) for s in page.sections],
-        "summary_text": mark_safe(  # escaped by page.live_text; the summary was sanitised when rendered
-            live_text(room="summary", key="summary", body=document.summary, label=_("Executive summary"), title=None,
-                      numbered=False, editable=membership.is_admin and editable)
-            + (fallback_editor(ctx, key="summary", action=reverse("documents:summary", args=[coalition_slug, document.pk]),
-                               version=document.summary_version, body=document.summary, label=_("Executive summary"),
-                               title=None) if membership.is_admin and editable else "")),
+        "sections": page.sections, "annexes": page.annexes,
+        "summary_room": live_store.SUMMARY_ROOM, "summary_editable": membership.is_admin and editable,
+        "can_comment": membership.role != Role.OBSERVER,
+        "assigning": assigning,
         "live_url": f"/ws/c/{coalition_slug}/documents/{document.pk}/live/",
         "people_labels": selectors.people_labels(request.coalition, membership),
         "mention_names": selectors.mention_names(request.coalition) if membership.role != Role.OBSERVER else [],
         "user_colour": _colour_of(request.user.pk),
-        "annexes": [section_block(ctx, s, annex_number=i) for i, s in enumerate(page.annexes, start=1)],
         "checks": selectors.presubmission_checks(page, deadline=deadline, exported_docx=exported_docx),
         "moves": [to for (frm, to), role in TRANSITIONS.items() if frm == document.status and membership.has_role(role)],
         "pending_exports": any(j.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for j in jobs),
@@ -217,6 +219,18 @@ def _document_body(request: HttpRequest, coalition_slug: str, document: Document
     context.update(decisions_panel(membership, document, page))
     context["csrf_token"] = csrf  # what {% csrf_token %} writes (the context wins over the context processor)
     return render_to_string("submissions/document_body.html", context, request)
+
+
+def _choice_options(choices: Iterable[tuple[int, str]]) -> Callable[[int | None], str]:
+    """The <option>s of `choices` (submissions/partials/options.html) with a given value selected, each
+    rendered once: every section has the same two selects, which differ only in the option selected."""
+    choices = list(choices)
+
+    @functools.cache
+    def rendered(selected: int | None) -> str:
+        return render_to_string("submissions/partials/options.html", {"choices": choices, "selected": selected})
+
+    return rendered
 
 
 def _snapshot_signatures(snapshot: Any) -> dict[str, int] | None:

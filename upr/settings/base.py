@@ -117,6 +117,17 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The hot fragments only (upr/jinja2.py says why): the rows of the people list, the recommendations
+        # list and the matrix, the list's filter selects. Their templates are in templates/jinja2/, named
+        # from there ("coalitions/member_rows.html"), and rendered through upr.jinja2.fragment; Django's
+        # engine, first, never asks for a name under jinja2/. Autoescape is always on.
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "upr.jinja2.environment"},
+    },
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
