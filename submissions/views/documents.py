@@ -17,7 +17,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -113,7 +113,7 @@ def document_detail(request: HttpRequest, coalition_slug: str, document_id: int)
             freshness.depends_on(Coalition, Membership)  # read by the tenancy middleware, before the watch
             document, notices = document_of(request, document_id), "notices" + secrets.token_hex(16)
             return PackedPage.pack(render_to_string("submissions/document_detail.html", {
-                "document": document, "body": mark_safe(_document_body(request, coalition_slug, document, csrf=token)),
+                "document": document, "body": _document_body(request, coalition_slug, document, csrf=token),  # a rendered template: safe
                 "editor_strings": editor_strings(get_language()),
                 "csrf_token": token,  # what {% csrf_token %} writes (the context wins over the context processor)
                 "messages_here": notices,
@@ -147,7 +147,7 @@ def _colour_of(user_id: int) -> str:
     return CARET_COLOURS[user_id % len(CARET_COLOURS)]
 
 
-def _document_body(request: HttpRequest, coalition_slug: str, document: Document, *, csrf: str) -> str:
+def _document_body(request: HttpRequest, coalition_slug: str, document: Document, *, csrf: str) -> SafeString:
     """The page's content, with `csrf` wherever a form carries its token. Each section and annex is
     templates/submissions/partials/section.html, given what it shows as attributes set here."""
     membership = request.membership
