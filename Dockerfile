@@ -34,7 +34,7 @@ RUN mkdir -p /app/media /app/staticfiles /app/private/evidence \
 
 USER app
 
-ENV DJANGO_SETTINGS_MODULE=upr.settings.production \
+ENV DJANGO_SETTINGS_MODULE=hub.settings.production \
     PYTHONUNBUFFERED=1
 
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput \
@@ -42,4 +42,4 @@ RUN SECRET_KEY=build-only python manage.py collectstatic --noinput \
 
 EXPOSE 8000
 
-CMD ["uvicorn", "upr.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "3", "--ws", "websockets-sansio"]
+CMD ["uvicorn", "hub.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "3", "--ws", "websockets-sansio"]

@@ -32,8 +32,8 @@ assets:
 ## Run the whole test suite against real PostgreSQL, Redis and Chromium (started or installed when missing).
 test: venv services
 	$(VENV)/bin/ruff check .
-	DJANGO_SETTINGS_MODULE=upr.settings.dev DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
-	DJANGO_SETTINGS_MODULE=upr.settings.dev DATABASE_URL=sqlite:///:memory: $(PY) manage.py compile_translations
+	DJANGO_SETTINGS_MODULE=hub.settings.dev DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=hub.settings.dev DATABASE_URL=sqlite:///:memory: $(PY) manage.py compile_translations
 	$(PY) -m pytest
 
 ## The load benchmark (see benchmarks/README.md).
@@ -54,7 +54,7 @@ bench-live: venv services
 ## After adding or changing a user-facing string: gather every msgid into locale/fr and locale/es (needs
 ## GNU gettext; upr/management/commands/makemessages.py has the options), then translate the new entries; `make test` fails, naming each, until done.
 messages: venv
-	DJANGO_SETTINGS_MODULE=upr.settings.dev DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemessages
+	DJANGO_SETTINGS_MODULE=hub.settings.dev DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemessages
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -6,7 +6,7 @@ import sys
 
 def main() -> None:
     # The embedded defaults (SQLite, in-process tasks, console email) unless told otherwise.
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "upr.settings.dev")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.dev")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -17,12 +17,3 @@ class ProfileForm(forms.ModelForm):
 
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = settings.LANGUAGES
-
-
-class CalendarFeedForm(forms.Form):
-    """The choice made with a new calendar address (see coalitions.feeds)."""
-
-    with_coalition_name = forms.BooleanField(
-        label=_("Name the coalition in the events' titles"), required=False,
-        help_text=_("Off by default: a calendar shared with others would show them which coalition you work with."),
-    )

@@ -35,7 +35,7 @@ def timed(path: str, client) -> list[float]:  # type: ignore[no-untyped-def]
 
 
 def main() -> int:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "upr.settings.test"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "hub.settings.test"
     os.environ.setdefault("TEST_DATABASE_URL", "postgres://upr:upr@127.0.0.1:5432/upr_bench")
     import django
 
@@ -45,8 +45,8 @@ def main() -> int:
     from django.test import Client
 
     from accounts.models import User
-    from coalitions import feeds
     from coalitions.models import Coalition, Engagement, Membership
+    from workplan import feeds
 
     dated = Q(review__review_date__isnull=False) | Q(review__session__start_date__isnull=False)
     with_dates = Engagement.objects.filter(dated, coalition__slug__startswith="bench-").values("coalition_id")

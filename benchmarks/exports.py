@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "upr.settings.test")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.test")
 
 TARGETS = {"docx": 2.0, "pdf": 5.0}
 _WORDS = (

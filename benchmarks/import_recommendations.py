@@ -82,7 +82,7 @@ def main() -> None:
         return
     admin(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
     admin(f'CREATE DATABASE "{DB}"')
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "upr.settings.test", "TEST_DATABASE_URL": URL, "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "hub.settings.test", "TEST_DATABASE_URL": URL, "PYTHONDONTWRITEBYTECODE": "1"}
     try:
         for step in (["migrate", "-v0"], ["load_upr_reference"]):
             subprocess.run([sys.executable, "manage.py", *step], cwd=ROOT, env=env, check=True, capture_output=True)

@@ -7,14 +7,14 @@
 - A Redis database of the run's own for the channel layer and the cache, claimed as the live-process
   tests claim theirs (tests/live_servers.py: SET NX on a shared key), so that a benchmark never shares a
   channel layer with a test run; the Django cache keys it wrote are deleted afterwards.
-- `Server`: `uvicorn upr.asgi:application --ws websockets-sansio` (production's command, docker-compose.yml)
+- `Server`: `uvicorn hub.asgi:application --ws websockets-sansio` (production's command, docker-compose.yml)
   on a free port of 127.0.0.1 (`--host/--port`, not `--fd`: see Server), killed with this process
   whatever happens; its pids (the supervisor and, with --workers 2, its children) for /proc.
 - `Socket`: one editor's WebSocket (the `websockets` library) speaking PROTOCOL.md with
   `submissions.live.client.LiveClient`, with a callback per frame, for timing.
 - /proc readers: CPU seconds of processes, of PostgreSQL backends of the database, RSS, load.
 
-Settings: `upr.settings.dev` with DEBUG off (WhiteNoise serves the static files from the apps' folders,
+Settings: `hub.settings.dev` with DEBUG off (WhiteNoise serves the static files from the apps' folders,
 so the browser benchmark needs no collectstatic, which takes over a minute here), PostgreSQL by
 DATABASE_URL, Redis by REDIS_URL (so the channel layer is channels_redis, as in production).
 """
@@ -74,7 +74,7 @@ def ms(values: list[float]) -> str:
 # --- environment, database ------------------------------------------------------------------------
 
 
-def bench_env(*, redis_url: str | None, settings: str = "upr.settings.dev", **extra: str) -> dict[str, str]:
+def bench_env(*, redis_url: str | None, settings: str = "hub.settings.dev", **extra: str) -> dict[str, str]:
     """The environment of the server and of the seeding: nothing inherited that changes what is measured."""
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     for name in ("DEBUG", "REDIS_URL", "CONN_MAX_AGE", "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "TEST_DATABASE_URL",
@@ -305,7 +305,7 @@ def pct(seconds: float, wall: float) -> str:
 
 
 class Server:
-    """`uvicorn upr.asgi:application --ws websockets-sansio --workers N` on the bench database and Redis."""
+    """`uvicorn hub.asgi:application --ws websockets-sansio --workers N` on the bench database and Redis."""
 
     def __init__(self, env: dict[str, str], *, workers: int = 1, log_path: Path, name: str = "uvicorn",
                  profile: str | None = None) -> None:
@@ -319,7 +319,7 @@ class Server:
         self.name = name
         self.workers = workers
         with log_path.open("wb") as log:
-            command = [PYTHON, "-m", "uvicorn", "upr.asgi:application", "--host", HOST, "--port", str(self.port),
+            command = [PYTHON, "-m", "uvicorn", "hub.asgi:application", "--host", HOST, "--port", str(self.port),
                        "--workers", str(workers), "--ws", "websockets-sansio", "--no-access-log", "--log-level", "warning"]
             if profile:  # the same server under cProfile in every thread (one process)
                 assert workers == 1, "--profile profiles one process"

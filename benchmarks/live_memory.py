@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/live_memory.py        # about 90 s, plus the data the first time (~1 min)
 
-One `uvicorn upr.asgi:application --ws websockets-sansio --workers 1` process on the scratch database and
+One `uvicorn hub.asgi:application --ws websockets-sansio --workers 1` process on the scratch database and
 a Redis channel layer of its own (live_common.py). The data (live_seed.py `memory`): 200 maximum-length
 joint submissions (12 sections, 5,630 words, 150 footnotes; 13 rooms each with the summary) in the
 coalition "live-memory", the first built with the services, the others copies of its rows; 400 editors,

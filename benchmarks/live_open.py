@@ -7,8 +7,8 @@ Target: < 1 s from navigation start until the editor accepts input. The page is 
 of the maximum-length joint submission (12 sections, 5,630 counted words, 150 footnotes: 13 rooms with
 the summary, built section by section with the services: live_seed.py), opened by an editor of the
 working group that writes every section, served with its static files (the 623 KB bundle
-static/editor/live-editor.js) by `uvicorn upr.asgi:application --ws websockets-sansio --workers 1` on
-the scratch database and Redis (live_common.py; upr.settings.dev, DEBUG off: WhiteNoise serves the
+static/editor/live-editor.js) by `uvicorn hub.asgi:application --ws websockets-sansio --workers 1` on
+the scratch database and Redis (live_common.py; hub.settings.dev, DEBUG off: WhiteNoise serves the
 static files from the apps' folders).
 
 Each load, in a new browser context (empty cache, empty IndexedDB: a first visit on this device) unless

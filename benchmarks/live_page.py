@@ -7,9 +7,9 @@ Target: p95 < 150 ms at 20 concurrent clients for /c/<slug>/documents/<id>/ of t
 submission (12 sections, 5,630 counted words, 150 footnotes; built section by section with the services,
 live_seed.py: the document live_open.py opens), beside the trivial view /health/ of the same run.
 
-The server is production's command, `uvicorn upr.asgi:application --ws websockets-sansio`, with
+The server is production's command, `uvicorn hub.asgi:application --ws websockets-sansio`, with
 `--workers 2` (one per core of this machine; `--workers 1` to compare) on the scratch database and
-Redis (live_common.py: upr.settings.dev with DEBUG off, REDIS_URL set, so the cache that keeps each
+Redis (live_common.py: hub.settings.dev with DEBUG off, REDIS_URL set, so the cache that keeps each
 person's rendered page, upr.freshness, is Redis as in production). The load is benchmarks/client.py,
 the load generator of run.py, in its own process: 20 threads with keep-alive connections, each with
 the session of one of 20 editors of the document's working group, the endpoints taking turns in rounds
@@ -20,7 +20,7 @@ cookies as a browser does, so every view comes from the cache (what a person rel
 is typing in gets; `live_open.py` shows the page after an edit). The page is asked for twice: as this
 client asks (no compression) and as a browser asks (gzip, which the page is kept in).
 
-Differences from run.py's "editor" endpoint (gunicorn, upr.settings.production, no Redis): this
+Differences from run.py's "editor" endpoint (gunicorn, hub.settings.production, no Redis): this
 document has no draft recommendations and no annex (run.py's has 20 and a 250-row table), and
 /health/ here also pings Redis (REDIS_URL is set), so the trivial view costs a little more.
 """
@@ -142,7 +142,7 @@ class Gunicorn:
         self.port = common.free_port()
         self.log_path = log_path
         self.process = subprocess.Popen(
-            [str(Path(common.PYTHON).with_name("gunicorn")), "upr.wsgi:application", "--bind", f"{common.HOST}:{self.port}",
+            [str(Path(common.PYTHON).with_name("gunicorn")), "hub.wsgi:application", "--bind", f"{common.HOST}:{self.port}",
              "--worker-class", "sync", "--workers", str(workers), "--timeout", "30", "--log-level", "warning",
              "--error-logfile", str(log_path)],
             cwd=common.ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -228,8 +228,8 @@ def main() -> int:
                     results = drive(server.port, browsers, slug, document, server.pids(), args)
             finally:
                 server.stop()
-            label = (f"uvicorn upr.asgi --ws websockets-sansio --workers {workers}" if kind == "uvicorn"
-                     else f"gunicorn upr.wsgi, sync, {workers} workers")
+            label = (f"uvicorn hub.asgi --ws websockets-sansio --workers {workers}" if kind == "uvicorn"
+                     else f"gunicorn hub.wsgi, sync, {workers} workers")
             if args.conn_max_age is not None:
                 label += f", CONN_MAX_AGE={args.conn_max_age}"
             lines += report(label, results)

@@ -1,4 +1,4 @@
-"""uvicorn serving upr.asgi:application (one process, --ws websockets-sansio) under cProfile, timed by
+"""uvicorn serving hub.asgi:application (one process, --ws websockets-sansio) under cProfile, timed by
 each thread's CPU time (time.thread_time: waiting is not counted), in every thread: the event loop's and the threads that run database work (channels' database_sync_to_async,
 asgiref's sync_to_async). Started by the live benchmarks' `--profile PATH` instead of uvicorn; at
 SIGTERM uvicorn shuts down and the merged statistics are written to PATH (pstats), and the top
@@ -44,7 +44,7 @@ def main() -> None:
 
     import uvicorn
 
-    config = uvicorn.Config("upr.asgi:application", host="127.0.0.1", port=args.port, ws="websockets-sansio", access_log=False,
+    config = uvicorn.Config("hub.asgi:application", host="127.0.0.1", port=args.port, ws="websockets-sansio", access_log=False,
                             log_level="warning", lifespan="auto")
     server = uvicorn.Server(config)
     # uvicorn restores the handlers it found and raises the signal again once it has shut down: with

@@ -5,7 +5,7 @@
 Target: p95 latency from one editor's update to the others' receipt < 100 ms on loopback; and the
 server's CPU per update (read from /proc before and after, divided by the updates).
 
-What it does: `uvicorn upr.asgi:application --ws websockets-sansio --workers 1` (production's command)
+What it does: `uvicorn hub.asgi:application --ws websockets-sansio --workers 1` (production's command)
 on the scratch database and a Redis channel layer of its own (live_common.py); the maximum-length joint
 submission (12 sections, 5,630 words, 150 footnotes; live_seed.py, through the services); 10 editors of
 its working group, each a real WebSocket (`websockets`) with the Python client of PROTOCOL.md

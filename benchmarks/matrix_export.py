@@ -40,7 +40,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
     repeats = parser.parse_args().repeats
-    os.environ["DJANGO_SETTINGS_MODULE"] = "upr.settings.test"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "hub.settings.test"
     os.environ.setdefault("TEST_DATABASE_URL", "postgres://upr:upr@127.0.0.1:5432/upr_bench")
     import django
 

@@ -39,7 +39,7 @@ def main() -> None:
                         help="a cache that keeps nothing (every cached part rendered each time): what a page costs without its cache")
     args = parser.parse_args()
 
-    os.environ["DJANGO_SETTINGS_MODULE"] = "upr.settings.test"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "hub.settings.test"
     os.environ["TEST_DATABASE_URL"] = "postgres://upr:upr@127.0.0.1:5432/" + os.environ.get("BENCH_DATABASE", "upr_bench")
     os.environ.pop("REDIS_URL", None)
     import django

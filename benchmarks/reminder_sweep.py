@@ -8,7 +8,7 @@ On the kept `upr_bench` database, inside a transaction rolled back at the end (n
 behind): 50 coalitions get 200 members each (10,000) and 12 internal deadlines each, all within a
 day, so that every member has one reminder due per deadline: 120,000 reminders. Timed:
 
-* deciding: which reminders are due (coalitions.reminders.due_reminders);
+* deciding: which reminders are due (workplan.reminders.due_reminders);
 * claiming: inserting them (INSERT ... ON CONFLICT DO NOTHING RETURNING);
 * enqueueing: the sending tasks, 100 reminders each, published to a real Redis (database 14,
   emptied before and after; no worker listens: the emails themselves are not sent here).
@@ -36,7 +36,7 @@ SENT_SAMPLE = 500
 
 
 def main() -> int:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "upr.settings.test"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "hub.settings.test"
     os.environ.setdefault("TEST_DATABASE_URL", "postgres://upr:upr@127.0.0.1:5432/upr_bench")
     import django
 
@@ -49,10 +49,11 @@ def main() -> int:
     from django.utils import timezone
 
     from accounts.models import User
-    from coalitions import reminders
-    from coalitions.models import Coalition, Engagement, Membership, Milestone, Reminder
-    from coalitions.tasks import send_reminders
+    from coalitions.models import Coalition, Engagement, Membership, Milestone
     from upr.celery import app as celery_app
+    from workplan import reminders
+    from workplan.models import Reminder
+    from workplan.tasks import send_reminders
 
     coalitions = list(Coalition.objects.filter(slug__startswith="bench-").order_by("slug")[:COALITIONS])
     if len(coalitions) < COALITIONS:

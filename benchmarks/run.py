@@ -87,7 +87,7 @@ def say(message: str) -> None:
 # --- environment and database -------------------------------------------------------------------
 
 
-def bench_env(settings_module: str = "upr.settings.production") -> dict[str, str]:
+def bench_env(settings_module: str = "hub.settings.production") -> dict[str, str]:
     env = dict(os.environ)
     # Production as an operator would set it; nothing inherited that would change what is measured.
     for name in ("DEBUG", "REDIS_URL", "CONN_MAX_AGE", "DJANGO_SETTINGS_MODULE", "DATABASE_URL"):
@@ -164,7 +164,7 @@ class Gunicorn:
         self.port = free_port()
         self.log_path = log_path
         args = [
-            GUNICORN, "upr.wsgi:application",
+            GUNICORN, "hub.wsgi:application",
             "--bind", f"{HOST}:{self.port}",
             "--chdir", str(ROOT),
             "--worker-class", str(server["worker_class"]),
@@ -422,7 +422,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that `finally` stops gunicorn, drops the database
     started = time.perf_counter()
     env = bench_env()
-    web_env = {**env, "DJANGO_SETTINGS_MODULE": "upr.settings.production"}
+    web_env = {**env, "DJANGO_SETTINGS_MODULE": "hub.settings.production"}
     workdir = Path(tempfile.mkdtemp(prefix="upr-bench-"))
     web_env["STATIC_ROOT"] = str(workdir / "static")
     if args.search_cache is not None:

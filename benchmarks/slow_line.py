@@ -7,9 +7,9 @@ in headless Chromium, served as deployed.
 Targets (the issue "Français, español, and a phone on a slow line"): the first load of each main page
 under 100 KB transferred, and working in under 3 s; nothing loaded from a third-party host.
 
-Served as deployed: production's settings (`upr.settings.production`: WhiteNoise's manifest storage,
+Served as deployed: production's settings (`hub.settings.production`: WhiteNoise's manifest storage,
 GZipMiddleware) with collectstatic run first into a temporary STATIC_ROOT (hashed names, .gz and .br
-beside each file; the apps' static folders that no measured page uses are left out: UNUSED_STATIC), by production's command (`uvicorn upr.asgi:application --ws websockets-sansio`, as
+beside each file; the apps' static folders that no measured page uses are left out: UNUSED_STATIC), by production's command (`uvicorn hub.asgi:application --ws websockets-sansio`, as
 the Dockerfile; live_common.Server), on a PostgreSQL database of its own (`upr_bench_slowline`, made and
 migrated once, then kept: live_common) and a Redis database claimed for the run (the channel layer
 and the cache, as in production). `SECURE_SSL_REDIRECT=false`: plain HTTP on 127.0.0.1.
@@ -407,7 +407,7 @@ def main() -> int:
     results: dict[str, dict[str, list[dict]]] = {p["name"]: {"compressed": [], "identity": []} for p in chosen}
     health: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="upr-slow-line-") as folder, common.claimed_redis() as redis_url:
-        env = common.bench_env(redis_url=redis_url, settings="upr.settings.production",
+        env = common.bench_env(redis_url=redis_url, settings="hub.settings.production",
                                STATIC_ROOT=str(Path(folder) / "static"), SECURE_SSL_REDIRECT="false")
         collect = time.perf_counter()
         ignore = [] if args.all_static else [arg for name in UNUSED_STATIC for arg in ("-i", name)]

@@ -5,11 +5,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from upr.dates import DATE_ERRORS, DatePicker
-from upr.inputs import parse_int
 from upr.models import Review
 
 from .models import Coalition, MemberOrganisation, Membership, Role, WorkingGroup
-from .models.reminders import MAX_LEAD_DAYS, Delivery
 
 DATE_WIDGET = DatePicker()
 
@@ -124,20 +122,3 @@ class CustomMilestoneForm(forms.Form):
     title = forms.CharField(label=_("Internal deadline"), max_length=200)
     date = forms.DateField(label=_("Date"), widget=DATE_WIDGET, error_messages=DATE_ERRORS)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
-
-
-class ReminderPreferenceForm(forms.Form):
-    """When (days before each deadline) and how a person gets reminders."""
-
-    lead_days = forms.CharField(
-        label=_("Remind me this many days before each deadline"), max_length=60, initial="30, 7, 1, 0",
-        help_text=_("Numbers from 0 (on the day) to 60, separated by commas."),
-    )
-    delivery = forms.ChoiceField(label=_("How"), choices=Delivery.choices, widget=forms.RadioSelect)
-
-    def clean_lead_days(self) -> list[int]:
-        raw = [part.strip() for part in self.cleaned_data["lead_days"].split(",") if part.strip()]
-        days = [parse_int(part, minimum=0, maximum=MAX_LEAD_DAYS) for part in raw]
-        if not days or None in days:
-            raise forms.ValidationError(_("Give whole numbers of days from 0 to 60, e.g. 30, 7, 1, 0."))
-        return sorted(set(days), reverse=True)  # type: ignore[arg-type]

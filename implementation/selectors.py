@@ -123,3 +123,11 @@ def _over_time(matrix: Matrix, observer: bool, total: int) -> list[tuple[dt.date
         points.append((end, rate))
     return points
 
+
+def followed_by_a_matrix(recommendation_ids: list[int]) -> str | None:
+    """Why a shared import that added these recommendations may not be undone: a coalition's
+    implementation matrix already follows one of them (recommendations.shared_imports asks)."""
+    if MatrixRow.objects.filter(recommendation_id__in=recommendation_ids).exists():
+        return _("An implementation matrix already follows recommendations this import added; "
+                 "they cannot be removed. Ask the site staff.")
+    return None

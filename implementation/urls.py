@@ -6,6 +6,7 @@ app_name = "implementation"
 
 # Mounted under c/<slug:coalition_slug>/ : CoalitionMiddleware guards every one of these.
 urlpatterns = [
+    path("documents/<int:document_id>/sections/matrix/", views.matrix_annex, name="matrix_annex"),
     path("engagements/<int:engagement_id>/matrix/", views.matrix_page, name="matrix"),
     path("engagements/<int:engagement_id>/matrix/build/", views.matrix_build, name="build"),
     path("engagements/<int:engagement_id>/matrix/clusters/", views.clusters, name="clusters"),

@@ -17,10 +17,11 @@ from coalitions.models import Engagement, Role, WorkingGroup
 from coalitions.selectors import engagement_list
 from coalitions.tenancy import require_role
 from recommendations.models import Response
+from submissions.views.common import NOT_DONE, attempt, document_of, document_url
 from upr.inputs import parse_id
 from upr.rules import DOCUMENT_LANGUAGES
 
-from . import access, selectors, services
+from . import access, annex, selectors, services
 from .forms import ActionFormSet, AssessmentForm, BuildForm, ClusterForm, EvidenceForm, IndicatorFormSet, RowForm
 from .models import Assessment, Cluster, Evidence, Light, Matrix, MatrixRow
 
@@ -312,3 +313,13 @@ def carry_forward(request: HttpRequest, coalition_slug: str, engagement_id: int)
         messages.error(request, _("Tick the recommendations to carry forward."))
     earlier, rows = midterm.carry_forward_candidates(engagement=engagement)
     return render(request, "implementation/carry_forward.html", {"engagement": engagement, "earlier": earlier, "rows": rows})
+
+
+@require_POST
+@require_role(Role.ADMIN)
+def matrix_annex(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+    """Add the completed matrix of the previous review to a document, as an annex (the form is on the document page)."""
+    document = document_of(request, document_id)
+    added = attempt(request, lambda: annex.matrix_annex_add(document=document, actor=request.user),
+                    _("The matrix is added as an annex: complete its last column."))
+    return redirect(document_url(coalition_slug, document.pk, "" if added is NOT_DONE else f"section-{added.pk}"))

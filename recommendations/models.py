@@ -273,20 +273,3 @@ class CrossCycleLink(CoalitionOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.recommendation.paragraph} <- {self.earlier.paragraph}"
-
-
-class ImpactLink(CoalitionOwnedModel):
-    """A coalition's decision that a recommendation a State made takes up one of its own draft
-    recommendations (confirmed), or does not (rejected, so that the suggestion stops coming back)."""
-
-    draft = models.ForeignKey("submissions.DraftRecommendation", on_delete=models.CASCADE, related_name="impact_links")
-    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="+")
-    decision = models.CharField(_("decision"), max_length=10, choices=LinkDecision.choices)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    decided_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["draft", "recommendation"], name="one_impact_decision")]
-
-    def __str__(self) -> str:
-        return f"{self.draft} -> {self.recommendation.paragraph}"

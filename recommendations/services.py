@@ -23,7 +23,6 @@ from .models import (
     ActionCategoryStatus,
     CoalitionRecommendation,
     CrossCycleLink,
-    ImpactLink,
     LinkDecision,
     Recommendation,
     Response,
@@ -221,22 +220,11 @@ def cross_cycle_decide(
     if (earlier.review.state_id != recommendation.review.state_id
             or earlier.review.session.number >= recommendation.review.session.number):
         raise ValidationError(_("Only a recommendation the same State received in an earlier session can be linked."))
-    return _decided(CrossCycleLink, coalition=coalition, actor=actor, decision=decision, target=recommendation,
+    return link_decided(CrossCycleLink, coalition=coalition, actor=actor, decision=decision, target=recommendation,
                     action=f"recommendation.link_{decision}", recommendation=recommendation, earlier=earlier)
 
 
-@transaction.atomic
-def impact_decide(*, coalition: Coalition, actor: Any, draft: Any, recommendation: Recommendation, decision: str) -> ImpactLink:
-    """Confirm that a State's recommendation takes up one of the coalition's drafts, or reject the match."""
-    if decision not in LinkDecision.values:
-        raise ValidationError(_("Confirm or reject the link."))
-    if draft.coalition_id != coalition.pk:
-        raise ValidationError(_("That draft recommendation is not your coalition's."))
-    return _decided(ImpactLink, coalition=coalition, actor=actor, decision=decision, target=recommendation,
-                    action=f"impact.{decision}", draft=draft, recommendation=recommendation)
-
-
-def _decided(model: Any, *, coalition: Coalition, actor: Any, decision: str, target: Recommendation, action: str,
+def link_decided(model: Any, *, coalition: Coalition, actor: Any, decision: str, target: Recommendation, action: str,
              **pair: Any) -> Any:
     """Record (or change) the coalition's decision on a pair, and its trail entry naming the other side."""
     link, _created = model.objects.update_or_create(

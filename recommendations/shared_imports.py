@@ -26,6 +26,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -47,6 +48,10 @@ PREVIEW_TTL = dt.timedelta(hours=1)  # a preview not confirmed within the hour m
 SNAPSHOT_FIELDS = ("paragraph", "paragraph_major", "paragraph_minor", "text", "recommending_groups", "thematic_cluster",
                    "action_category", "action_category_status", "response", "response_source", "source_document")
 RELATIONS = ("recommending_states", "themes", "affected_groups", "sdgs", "issues")
+# What the apps built on these rows say when undoing an import would take their work away: each
+# takes the ids of the recommendations the import added and returns a refusal, or None. (The
+# implementation matrix adds its own in ImplementationConfig.ready; this app may not import it.)
+UNDO_REFUSALS: list[Callable[[list[int]], str | None]] = []
 TERMS = (Theme, AffectedGroup, Issue)  # the vocabularies an import may add to (the 17 SDGs are fixed)
 
 
@@ -261,8 +266,6 @@ def shared_import_undo(*, record: SharedImport, actor: Any, coalition: Coalition
     """Restore the shared rows to what they were before `record`. Refused while a later import of
     the same reviews stands (undo that first), and when a coalition's implementation matrix already
     follows a row the import added (removing it would take that coalition's work away)."""
-    from implementation.models import MatrixRow
-
     record = SharedImport.objects.select_for_update().get(pk=record.pk)
     if record.status != SharedImportStatus.APPLIED:
         raise ValidationError(_("This import was already undone."))
@@ -271,9 +274,8 @@ def shared_import_undo(*, record: SharedImport, actor: Any, coalition: Coalition
     if later:
         raise ValidationError(_("A later import changed the same review (%(file)s): undo it first.") % {"file": later[0].file_name})
     created, records = record.undo.get("created", []), record.undo.get("records", [])
-    if MatrixRow.objects.filter(recommendation_id__in=created).exists():
-        raise ValidationError(_("An implementation matrix already follows recommendations this import added; "
-                                "they cannot be removed. Ask the site staff."))
+    for refusal in filter(None, (refuses(created) for refuses in UNDO_REFUSALS)):
+        raise ValidationError(refusal)
     ResponseRecord.objects.filter(pk__in=records).delete()
     Recommendation.objects.filter(pk__in=created).delete()
     now = timezone.now()

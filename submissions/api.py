@@ -18,7 +18,6 @@ from rest_framework.response import Response
 
 from coalitions.api import CoalitionScopedMixin
 from coalitions.models import Coalition, Engagement, Role
-from recommendations import services as recommendation_services
 from upr.inputs import parse_id
 
 from . import selectors, services
@@ -97,7 +96,7 @@ class DraftRecommendationViewSet(
         recommendation = body.validated_data["recommendation"]
         if recommendation.review_id != draft.engagement.review_id:
             raise serializers.ValidationError({"recommendation": [_("Choose a recommendation made at this engagement's review.")]})
-        self.call_service(recommendation_services.impact_decide, coalition=self.coalition, actor=request.user, draft=draft,
+        self.call_service(services.impact_decide, coalition=self.coalition, actor=request.user, draft=draft,
                           recommendation=recommendation, decision=body.validated_data["decision"])
         return Response(self._with_matches(draft))
 

@@ -26,7 +26,7 @@ from upr.inputs import MAX_ID, JSONObjectParser, parse_id, parse_int
 from . import selectors, services
 from .comment_api import FILTERS as COMMENT_FILTERS
 from .comment_api import (
-    CommentViewSet,  # noqa: F401 (upr.api_urls routes it from here, with the other viewsets)
+    CommentViewSet,  # noqa: F401 (hub.api_urls routes it from here, with the other viewsets)
     comment_data,
     comment_write,
 )

@@ -16,7 +16,6 @@ urlpatterns = [
     path(D + "settings/", documents.document_settings, name="settings"),
     path(D + "summary/", sections.summary_save, name="summary"),
     path(D + "sections/new/", documents.section_add, name="section_add"),
-    path(D + "sections/matrix/", documents.matrix_annex, name="matrix_annex"),
     path(D + "recommendations/", documents.recommendations_choose, name="recommendations"),
     path(D + "import/", documents.docx_import, name="import"),
     path(D + "status/", workflow.status_change, name="status"),

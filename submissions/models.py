@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from coalitions.models import CoalitionOwnedModel, Engagement, MemberOrganisation, WorkingGroup
+from recommendations.models import LinkDecision, Recommendation
 from upr.models import State
 from upr.rules import DOCUMENT_KINDS, DOCUMENT_LANGUAGES
 
@@ -416,3 +417,21 @@ class Vote(CoalitionOwnedModel):
     class Meta:
         ordering = ["decision", "cast_at", "id"]
         constraints = [models.UniqueConstraint(fields=["decision", "organisation"], name="one_vote_per_organisation")]
+
+
+class ImpactLink(CoalitionOwnedModel):
+    """A coalition's decision that a recommendation a State made takes up one of its own draft
+    recommendations (confirmed), or does not (rejected, so that the suggestion stops coming back)."""
+
+    draft = models.ForeignKey("DraftRecommendation", on_delete=models.CASCADE, related_name="impact_links")
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="+")
+    decision = models.CharField(_("decision"), max_length=10, choices=LinkDecision.choices)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "recommendations_impactlink"  # the table it had in recommendations: migration 0009 takes it over
+        constraints = [models.UniqueConstraint(fields=["draft", "recommendation"], name="one_impact_decision")]
+
+    def __str__(self) -> str:
+        return f"{self.draft} -> {self.recommendation.paragraph}"

@@ -284,13 +284,14 @@ def _coalition_with_one_of_each(slug: str, admin: User, review: Review, recommen
 
     from django.utils import timezone
 
-    from coalitions import work_plan
-    from coalitions.models import AdvocacyMeeting, Consultation, Milestone
+    from coalitions.models import Milestone
     from implementation import services as matrix_services
     from implementation.models import MatrixRow
     from submissions import services as documents
     from submissions.models import DraftRecommendation
     from submissions.services import decisions
+    from workplan import work_plan
+    from workplan.models import AdvocacyMeeting, Consultation
 
     coalition = services.coalition_create(name=f"{slug.title()} Coalition", slug=slug, creator=admin)
     lead = Membership.objects.get(coalition=coalition, user=admin)
@@ -419,13 +420,14 @@ def security_world(personas):  # type: ignore[no-untyped-def]
         from django.core.files.uploadedfile import SimpleUploadedFile
         from django.utils import timezone
 
-        from coalitions.models import AdvocacyMeeting, Consultation, Milestone, Task
+        from coalitions.models import Milestone
         from implementation import services as matrix_services
         from recommendations import services as recommendation_services
         from recommendations.models import Recommendation
         from submissions import services as documents
         from submissions.models import DraftRecommendation, ExportJob, SignOn
         from upr.models import Review
+        from workplan.models import AdvocacyMeeting, Consultation, Task
 
         p = personas
         admin_m = p.membership(p.admin)
@@ -682,7 +684,7 @@ def admin_page_forms(security_urls, page_forms):  # type: ignore[no-untyped-def]
 
 
 class AsgiServer:
-    """upr.asgi served by uvicorn in a thread of the test process (so a transactional test's data is
+    """hub.asgi served by uvicorn in a thread of the test process (so a transactional test's data is
     seen), on a port of its own, with the real Redis channel layer: what a test does through the ORM
     (a member removed) reaches the server's sockets as it would from another process. `restart()`
     stops the server hard (its sockets drop) and serves again on the same port."""
@@ -705,7 +707,7 @@ class AsgiServer:
         from channels.routing import ProtocolTypeRouter
         from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
-        from upr.asgi import application, django_application
+        from hub.asgi import application, django_application
 
         # Static files from the apps' folders, as runserver serves them (no collectstatic in tests).
         application = ProtocolTypeRouter({"http": ASGIStaticFilesHandler(django_application),

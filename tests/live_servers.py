@@ -1,4 +1,4 @@
-"""Real parts for the live editor's process tests: uvicorn web processes serving upr.asgi on real Redis,
+"""Real parts for the live editor's process tests: uvicorn web processes serving hub.asgi on real Redis,
 a Redis database of the run's own for their channel layer, and an editor speaking PROTOCOL.md over a
 real WebSocket (the `websockets` library) with `submissions.live.client.LiveClient`.
 
@@ -96,13 +96,13 @@ def _die_with_parent() -> None:
 
 
 class WebProcess:
-    """One `uvicorn upr.asgi:application --workers 1` process on the test database and real Redis."""
+    """One `uvicorn hub.asgi:application --workers 1` process on the test database and real Redis."""
 
     def __init__(self, *, name: str, database: dict[str, Any], redis_url: str, log_folder: Path) -> None:
         self.name = name
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")},
-            "DJANGO_SETTINGS_MODULE": "upr.settings.test",
+            "DJANGO_SETTINGS_MODULE": "hub.settings.test",
             # Named, so that a test waits for these processes' own connections only (not the test
             # process's other threads, such as a live server's).
             "TEST_DATABASE_URL": "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}?application_name={APP}".format(
@@ -128,7 +128,7 @@ class WebProcess:
         try:
             with self.logs[-1].open("wb") as log:
                 self.process = subprocess.Popen(
-                    [sys.executable, "-m", "uvicorn", "upr.asgi:application", "--fd", str(sock.fileno()),
+                    [sys.executable, "-m", "uvicorn", "hub.asgi:application", "--fd", str(sock.fileno()),
                      "--workers", "1", "--no-access-log", "--log-level", "warning"],
                     cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, pass_fds=(sock.fileno(),),
                     preexec_fn=_die_with_parent,

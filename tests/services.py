@@ -90,7 +90,7 @@ class CeleryWorker:
         self.name = name
         self.env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "upr.settings.test",
+            "DJANGO_SETTINGS_MODULE": "hub.settings.test",
             "TEST_DATABASE_URL": f"postgres://upr:upr@127.0.0.1:5432/{database_name}",
             "REDIS_URL": TEST_REDIS_URL,
             "EMAIL_URL": email_url,

@@ -6,11 +6,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from coalitions.advocacy_outcome import lobbying_outcome
-from coalitions.models import AdvocacyMeeting, AuditEvent, Consultation, Engagement, MemberOrganisation, Task
-from recommendations.models import ImpactLink, Theme
-from submissions.models import Document, DraftRecommendation
+from coalitions.models import AuditEvent, Engagement, MemberOrganisation
+from recommendations.models import Theme
+from submissions.models import Document, DraftRecommendation, ImpactLink
 from upr.models import State
+from workplan.advocacy_outcome import lobbying_outcome
+from workplan.models import AdvocacyMeeting, Consultation, Task
 
 from .factories import RecommendationFactory
 

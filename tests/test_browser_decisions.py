@@ -12,14 +12,15 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from coalitions import reminders
 from coalitions import services as coalition_services
-from coalitions.models import ReminderSweep, Role
+from coalitions.models import Role
 from submissions import services
 from submissions.models import Decision, DecisionStatus, SignOn
 from submissions.tasks import close_due_decisions
 from upr.models import Review
 from upr.rules import GENEVA
+from workplan import reminders
+from workplan.models import ReminderSweep
 
 from .browsers import log_in
 from .factories import CoalitionFactory, MembershipFactory, OrganisationFactory, UserFactory

@@ -26,9 +26,10 @@ UNBROKEN = "https://www.gov.si/drzavni-organi/ministrstva/ministrstvo-za-delo-dr
 
 def lengthen(world) -> None:  # type: ignore[no-untyped-def]
     """The world's names and texts, as long as real ones get."""
-    from coalitions.models import Coalition, MemberOrganisation, Task, WorkingGroup
+    from coalitions.models import Coalition, MemberOrganisation, WorkingGroup
     from recommendations.models import Recommendation
     from submissions.models import Document
+    from workplan.models import Task
 
     ours = world.ours
     Coalition.objects.filter(pk=ours["coalition"]).update(

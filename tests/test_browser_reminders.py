@@ -12,10 +12,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from coalitions import reminders, services
-from coalitions.models import Milestone, Reminder, ReminderPreference, ReminderStatus, Role
+from coalitions import services
+from coalitions.models import Milestone, Role
 from upr.models import Review
 from upr.rules import GENEVA
+from workplan import reminders
+from workplan.models import Reminder, ReminderPreference, ReminderStatus
 
 from .browsers import log_in
 from .factories import PASSWORD, CoalitionFactory, MembershipFactory, UserFactory

@@ -444,7 +444,7 @@ SQLITE_SCRIPT = textwrap.dedent("""
 
 def test_the_editor_search_and_matrix_pages_answer_on_sqlite(tmp_path):
     """The three pages that failed on `make run`: set up as `make run` does, on SQLite."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "upr.settings.dev", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "hub.settings.dev", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
            "PYTHONPATH": str(ROOT)}
     env.pop("REDIS_URL", None)
     for command in (["migrate", "--noinput", "-v", "0"], ["load_upr_reference"], ["load_demo"]):

@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import CalendarFeed
 from coalitions import services
 from coalitions.models import Membership, Milestone, Role
 from upr.models import Review
+from workplan.models import CalendarFeed
 
 pytestmark = pytest.mark.django_db
 GENEVA = zoneinfo.ZoneInfo("Europe/Zurich")
@@ -90,7 +90,7 @@ def test_leaving_a_coalition_takes_its_deadlines_out_of_the_feed(personas):
 
 def test_the_secretariat_has_a_coalition_feed_that_dies_with_its_admin_role(personas):
     admin = personas.client_for(personas.admin)
-    url = reverse("coalitions:calendar_feed", args=["alpha"])
+    url = reverse("workplan:calendar_feed", args=["alpha"])
     assert personas.client_for(personas.editor).post(url, {"action": "create"}).status_code == 403
     path = make_feed(admin, url)
     calendar = read(path)
@@ -113,8 +113,8 @@ def test_the_feed_costs_the_same_queries_for_one_or_five_engagements(personas, d
 
 
 def test_a_persons_feed_holds_their_own_open_tasks_and_the_coalition_feed_all_of_them(personas):
-    from coalitions import feeds
-    from coalitions.models import Task
+    from workplan import feeds
+    from workplan.models import Task
 
     due = timezone.now() + dt.timedelta(days=5)
     for title, owner in (("Mine to do", personas.member), ("The editor's", personas.editor)):
@@ -146,7 +146,7 @@ def test_event_titles_leave_the_coalition_out_unless_chosen_when_the_address_is_
     assert all("/c/alpha/engagements/" in str(e["url"]) for e in events(named))
     assert 'name="with_coalition_name" checked' in member.get(reverse("profile")).content.decode()
     admin = personas.client_for(personas.admin)
-    url = reverse("coalitions:calendar_feed", args=["alpha"])
+    url = reverse("workplan:calendar_feed", args=["alpha"])
     assert "Alpha Coalition" not in read(make_feed(admin, url)).to_ical().decode()
     admin.post(url, {"action": "create", "with_coalition_name": "on"})
     assert CalendarFeed.objects.get(coalition=personas.coalition).with_coalition_name is True
@@ -170,7 +170,7 @@ def test_the_api_makes_a_feed_with_or_without_the_coalitions_name(personas):
 
 
 def test_a_task_without_a_time_of_day_is_an_all_day_event(personas):
-    from coalitions import feeds
+    from workplan import feeds
 
     day = timezone.localdate() + dt.timedelta(days=9)
     editor = personas.client_for(personas.editor)

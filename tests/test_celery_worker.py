@@ -88,7 +88,7 @@ def recipients(messages) -> list[str]:  # type: ignore[no-untyped-def]
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_on_two_workers_at_once_send_each_reminder_once(broker, personas):
     from coalitions.models import Membership
-    from coalitions.tasks import sweep_reminders
+    from workplan.tasks import sweep_reminders
 
     stakeholder_deadline_in(personas.engagement, 7)
     expected = sorted(Membership.objects.filter(coalition=personas.coalition).values_list("user__email", flat=True))
@@ -105,8 +105,9 @@ def test_two_sweeps_on_two_workers_at_once_send_each_reminder_once(broker, perso
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_send_leaves_the_reminder_to_another_which_sends_it_once(broker, personas):
-    from coalitions.models import Membership, Reminder
-    from coalitions.tasks import sweep_reminders
+    from coalitions.models import Membership
+    from workplan.models import Reminder
+    from workplan.tasks import sweep_reminders
 
     from .services import StallingSink
 

@@ -1,12 +1,12 @@
 """Slow connections: what travels is compressed.
 
 * Static files, as production serves them: collectstatic (whitenoise's CompressedManifestStaticFilesStorage,
-  the storage of upr.settings.production) writes a hashed copy of every file with a .gz and a .br beside
+  the storage of hub.settings.production) writes a hashed copy of every file with a .gz and a .br beside
   it; WhiteNoise answers the smallest the browser accepts, and a hashed name with a year-long, immutable
-  Cache-Control. `make run`'s way (upr.settings.dev: the apps' folders, no collectstatic) still serves.
+  Cache-Control. `make run`'s way (hub.settings.dev: the apps' folders, no collectstatic) still serves.
 * Pages, fragments, JSON and downloads go through Django's GZipMiddleware: gzip when the browser asks,
   a length that varies between identical requests (Heal-The-Breach: see MIDDLEWARE in
-  upr/settings/base.py for why this is safe from BREACH), streamed downloads still whole.
+  hub/settings/base.py for why this is safe from BREACH), streamed downloads still whole.
 
 The figures on a slow line are benchmarks/slow_line.py's.
 """
@@ -43,10 +43,10 @@ BROWSER = "gzip, deflate, br, zstd"  # what Chromium sends
 
 @pytest.fixture(scope="module")
 def production_storages() -> dict:
-    """upr.settings.production's STORAGES, read in a process of its own (importing the module here would
+    """hub.settings.production's STORAGES, read in a process of its own (importing the module here would
     replace the test settings, and it refuses the development SECRET_KEY)."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DEBUG"))}
-    environment.update(DJANGO_SETTINGS_MODULE="upr.settings.production", SECRET_KEY="k" * 50, EMBEDDED_BEAT="false")
+    environment.update(DJANGO_SETTINGS_MODULE="hub.settings.production", SECRET_KEY="k" * 50, EMBEDDED_BEAT="false")
     code = "import json; from django.conf import settings; print(json.dumps(settings.STORAGES))"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True,
                             timeout=120, check=True)
@@ -123,7 +123,7 @@ def test_an_unhashed_name_is_not_cached_for_long(collected):
 
 @pytest.mark.django_db
 def test_make_run_serves_the_static_files_from_the_apps_folders_without_collectstatic(settings, tmp_path):
-    """upr.settings.dev: WhiteNoise finds the files in the apps' folders (STATIC_ROOT empty)."""
+    """hub.settings.dev: WhiteNoise finds the files in the apps' folders (STATIC_ROOT empty)."""
     settings.STATIC_ROOT = str(tmp_path / "nothing-collected")
     settings.WHITENOISE_USE_FINDERS = True
     settings.WHITENOISE_AUTOREFRESH = True

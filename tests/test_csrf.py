@@ -36,7 +36,7 @@ def enforcing_client(user) -> Client:  # type: ignore[no-untyped-def]
 
 def account_posts(personas) -> dict[str, dict]:  # type: ignore[no-untyped-def]
     """The write URLs outside a coalition, with a body each would accept with its token."""
-    from accounts.views import PREFERENCES_SALT
+    from workplan.reminders import PREFERENCES_SALT
 
     signed = signing.dumps(personas.admin.pk, salt=PREFERENCES_SALT)
     return {
@@ -120,8 +120,8 @@ def test_only_drf_views_are_csrf_exempt_and_drf_enforces_it_for_sessions(setting
 def test_the_signed_preferences_link_changes_nothing_on_get(personas):
     """The link in a reminder opens the preferences page; only a POST of that page (with its token)
     changes them, so a mail scanner that follows the link unsubscribes nobody."""
-    from accounts.views import PREFERENCES_SALT
-    from coalitions.models import ReminderPreference
+    from workplan.models import ReminderPreference
+    from workplan.reminders import PREFERENCES_SALT
 
     signed = signing.dumps(personas.admin.pk, salt=PREFERENCES_SALT)
     before = list(ReminderPreference.objects.values())

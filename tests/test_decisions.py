@@ -14,8 +14,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from coalitions import reminders
-from coalitions.models import AuditEvent, Reminder, ReminderPreference, ReminderStatus
+from coalitions.models import AuditEvent
 from submissions import selectors, services
 from submissions.live import store
 from submissions.models import Decision, DecisionStatus, Document, SignOn, Vote
@@ -23,6 +22,8 @@ from submissions.selectors.decisions import ABSTAIN, APPROVE, OBJECT
 from submissions.services import decisions
 from upr.celery import TASK_QUEUES
 from upr.rules import GENEVA
+from workplan import reminders
+from workplan.models import Reminder, ReminderPreference, ReminderStatus
 
 from .decision_setup import QUESTION, SECRET_TEXT, open_decision, option, vote, voters
 

@@ -16,14 +16,14 @@ REPORT = ("from django.conf import settings; import os;"
           "print(os.environ['DJANGO_SETTINGS_MODULE'], settings.SETTINGS_MODULE, settings.DEBUG)")
 
 
-@pytest.mark.parametrize("entry", ["import upr.wsgi", "import upr.asgi", "import django; import upr.celery; django.setup()"])
+@pytest.mark.parametrize("entry", ["import hub.wsgi", "import hub.asgi", "import django; import upr.celery; django.setup()"])
 def test_the_production_entry_points_default_to_production_settings_with_debug_off(entry, tmp_path):
     result = run_python(f"{entry}; {REPORT}", tmp_path, SECRET_KEY="k" * 50)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["upr.settings.production", "upr.settings.production", "False"]
+    assert result.stdout.split() == ["hub.settings.production", "hub.settings.production", "False"]
 
 
-@pytest.mark.parametrize("entry", ["import upr.wsgi", "import upr.asgi", "import django; import upr.celery; django.setup()"])
+@pytest.mark.parametrize("entry", ["import hub.wsgi", "import hub.asgi", "import django; import upr.celery; django.setup()"])
 def test_without_a_secret_key_the_entry_points_fail_loudly_not_in_debug(entry, tmp_path):
     result = run_python(f"{entry}; {REPORT}", tmp_path)
     assert result.returncode != 0 and "ImproperlyConfigured" in result.stderr and "Set SECRET_KEY" in result.stderr
@@ -31,7 +31,7 @@ def test_without_a_secret_key_the_entry_points_fail_loudly_not_in_debug(entry, t
 
 
 def test_production_refuses_debug_even_when_asked(tmp_path):
-    result = run_python(f"import upr.wsgi; {REPORT}", tmp_path, SECRET_KEY="k" * 50, DEBUG="true")
+    result = run_python(f"import hub.wsgi; {REPORT}", tmp_path, SECRET_KEY="k" * 50, DEBUG="true")
     assert result.returncode != 0 and "DEBUG is never on" in result.stderr and result.stdout == ""
 
 
@@ -40,7 +40,7 @@ def test_manage_py_keeps_the_development_default(tmp_path):
     (DEBUG=1): the debug page shows every setting and the environment."""
     result = run_python("import runpy, sys; sys.argv = ['manage.py', 'shell', '-c', "
                         f"{REPORT!r}]; runpy.run_path('manage.py', run_name='__main__')", tmp_path)
-    assert result.stdout.splitlines()[-1].split() == ["upr.settings.dev", "upr.settings.dev", "False"], result.stderr
+    assert result.stdout.splitlines()[-1].split() == ["hub.settings.dev", "hub.settings.dev", "False"], result.stderr
 
 
 @pytest.fixture(scope="module")
@@ -102,17 +102,17 @@ def ignored(path: str, patterns: list[str]) -> bool:
 def test_the_image_leaves_out_the_evidence_the_database_the_venv_and_media():
     patterns = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
                 if line.strip() and not line.startswith("#")]
-    from upr.settings import base
+    from hub.settings import base
 
     default_evidence = str(Path(base.EVIDENCE_ROOT).relative_to(base.BASE_DIR))  # under the checkout, unless set
     for path in (default_evidence, "private/evidence/1/report.pdf", "db.sqlite3", "db.sqlite3-journal", ".venv/bin/python",
                  "media/exports/a.docx", ".env"):
         assert ignored(path, patterns), path
-    for path in ("manage.py", "upr/settings/base.py", "templates/base.html", "pyproject.toml"):
+    for path in ("manage.py", "hub/settings/base.py", "templates/base.html", "pyproject.toml"):
         assert not ignored(path, patterns), path
 
 
 def test_the_dockerfile_runs_production_as_an_unprivileged_user():
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert "DJANGO_SETTINGS_MODULE=upr.settings.production" in dockerfile and "\nUSER app" in dockerfile
+    assert "DJANGO_SETTINGS_MODULE=hub.settings.production" in dockerfile and "\nUSER app" in dockerfile
     assert "DEBUG" not in dockerfile

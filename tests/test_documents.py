@@ -282,7 +282,8 @@ def test_the_matrix_of_previous_recommendations_is_an_annex_that_does_not_count(
     from upr.models import Review
 
     admin = personas.client_for(personas.admin)
-    missing = admin.post(url("matrix_annex", joint.pk), follow=True).content.decode()
+    annex_url = reverse("implementation:matrix_annex", args=["alpha", joint.pk])
+    missing = admin.post(annex_url, follow=True).content.decode()
     assert "not imported yet" in missing and not joint.sections.filter(annex=True).exists()
     data = Path(__file__).resolve().parent.parent / "recommendations" / "reference_data"
     cycle3 = Review.objects.get(state__iso3="SVN", session__number=34)
@@ -290,7 +291,7 @@ def test_the_matrix_of_previous_recommendations_is_an_annex_that_does_not_count(
     noted = Recommendation.objects.filter(review=cycle3).order_by("paragraph_major", "paragraph_minor").first()
     CoalitionRecommendation.objects.create(coalition=personas.coalition, recommendation=noted, notes="Partly: a bill in 2024.")
     before = selectors.document_count(joint).total
-    assert admin.post(url("matrix_annex", joint.pk)).status_code == 302
+    assert admin.post(annex_url).status_code == 302
     annex = joint.sections.get(annex=True)
     assert annex.body.count("<tr>") == Recommendation.objects.filter(review=cycle3).count() + 1
     assert "Partly: a bill in 2024." in annex.body and "Assessment/comments on level of implementation" in annex.body

@@ -7,9 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from coalitions.models import Consultation, Membership, ReminderPreference, Task
+from coalitions.models import Membership
 from recommendations.models import Theme
 from upr.models import State
+from workplan.models import Consultation, ReminderPreference, Task
 
 from .factories import RecommendationFactory
 from .helpers import token_client

@@ -1,7 +1,7 @@
 """The first run, as the README gives it: `make run`'s fresh SQLite database, crawled and written to.
 
 The database is set up exactly as the `run:` target of the Makefile does (migrate, the UPR reference
-data, the demo), with `upr.settings.dev` on a SQLite file in a temporary folder, each command a
+data, the demo), with `hub.settings.dev` on a SQLite file in a temporary folder, each command a
 subprocess. The crawl, the write journeys and the error pages then run in subprocesses of their own
 under the same settings (tests/first_run/), so that nothing of the suite's PostgreSQL settings leaks
 in: no PostgreSQL is needed. Every failure is reported at once, not only the first.
@@ -51,7 +51,7 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
     folder = tmp_path_factory.mktemp("first-run")
     env = {k: v for k, v in os.environ.items()
            if k not in ("REDIS_URL", "EMAIL_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS") and not k.startswith("CELERY_")}
-    env.update(DJANGO_SETTINGS_MODULE="upr.settings.dev", DATABASE_URL=f"sqlite:///{folder}/db.sqlite3",
+    env.update(DJANGO_SETTINGS_MODULE="hub.settings.dev", DATABASE_URL=f"sqlite:///{folder}/db.sqlite3",
                MEDIA_ROOT=str(folder / "media"), EVIDENCE_ROOT=str(folder / "evidence"),
                STATIC_ROOT=str(folder / "static"), UPR_FIRST_RUN_CANARY=CANARY, PYTHONUNBUFFERED="1")
     env["FIRST_RUN_FOLDER"] = str(folder)

@@ -26,13 +26,14 @@ def beta_ids(personas) -> set[str]:  # type: ignore[no-untyped-def]
     from django.utils import timezone
 
     from coalitions import services
-    from coalitions.models import Membership, Task
+    from coalitions.models import Membership
     from implementation import services as matrix_services
     from recommendations.models import Recommendation
     from submissions import services as documents
     from submissions.models import DraftRecommendation
     from tests.factories import MembershipFactory, UserFactory
     from upr.models import Review
+    from workplan.models import Task
 
     beta, actor = personas.other, personas.outsider
     orgs = [services.organisation_save(coalition=beta, actor=actor, data={"name": f"Beta org {n}"}) for n in range(3)]

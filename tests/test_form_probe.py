@@ -78,6 +78,6 @@ def test_a_malformed_date_gets_the_forms_own_message(security_world, admin_page_
         response = client.post(url, {**data, "held_on": value})
         assert response.status_code in (200, 400), value
         assert 'class="error"' in response.content.decode() and 'role="alert"' in response.content.decode(), value
-    from coalitions.models import Consultation
+    from workplan.models import Consultation
 
     assert str(Consultation.objects.get(pk=world.ids["consultation_id"]).held_on) == "2027-01-20"

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _application():  # type: ignore[no-untyped-def]
-    from upr.asgi import application
+    from hub.asgi import application
 
     return application
 

@@ -330,8 +330,8 @@ def test_a_restore_reaches_the_editors_who_have_the_section_open(personas):
     from channels.testing import WebsocketCommunicator
     from django.test import Client
 
+    from hub.asgi import application
     from submissions.live.client import LiveClient
-    from upr.asgi import application
 
     document = services.document_create(
         coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="joint_submission",

@@ -5,7 +5,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from upr.settings import base
+from hub.settings import base
 
 from .factories import PASSWORD, UserFactory
 

@@ -39,7 +39,7 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
 def test_check_deploy_passes_under_production_settings():
     result = run_manage(
         "check", "--deploy", "--fail-level", "WARNING",
-        DJANGO_SETTINGS_MODULE="upr.settings.production",
+        DJANGO_SETTINGS_MODULE="hub.settings.production",
         SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="hub.example.org",
         DATABASE_URL="postgres://upr:upr@127.0.0.1:5432/upr", REDIS_URL="redis://127.0.0.1:6379/0",
         EMAIL_URL="smtp://mail.example.org:587",
@@ -49,7 +49,7 @@ def test_check_deploy_passes_under_production_settings():
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = run_manage("check", DJANGO_SETTINGS_MODULE="upr.settings.production")
+    result = run_manage("check", DJANGO_SETTINGS_MODULE="hub.settings.production")
     assert result.returncode != 0 and "Set SECRET_KEY" in result.stderr
 
 
@@ -59,14 +59,14 @@ def test_embedded_defaults_use_sqlite_in_process_tasks_and_console_email():
         "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND)"
     )
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "EMAIL_"))}
-    environment["DJANGO_SETTINGS_MODULE"] = "upr.settings.dev"
+    environment["DJANGO_SETTINGS_MODULE"] = "hub.settings.dev"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
     assert out.stdout.split() == ["django.db.backends.sqlite3", "True", "django.core.mail.backends.console.EmailBackend"], out.stderr
 
 
 def test_make_run_sets_up_a_fresh_sqlite_database_with_the_demo(tmp_path):
     """What `make run` does before serving: migrate, load the calendar, load the demo; run twice."""
-    env = {"DJANGO_SETTINGS_MODULE": "upr.settings.dev", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env = {"DJANGO_SETTINGS_MODULE": "hub.settings.dev", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
     for _ in range(2):
         assert run_manage("migrate", "--noinput", **env).returncode == 0
         assert "195 created" in run_manage("load_upr_reference", **env).stdout or _ == 1
@@ -86,11 +86,11 @@ def test_docker_compose_describes_the_real_stack():
     for name in ("web", "worker", "db", "redis"):
         assert "healthcheck" in services[name], name
     # The ASGI server: pages and the live editor's WebSockets, several processes relaying through Redis.
-    assert "uvicorn upr.asgi:application" in " ".join(services["web"]["command"])
+    assert "uvicorn hub.asgi:application" in " ".join(services["web"]["command"])
     workers = " ".join(" ".join(s["command"]) for s in services.values() if "worker" in s.get("command", []))
     assert all(f"-Q {queue}" in workers for queue in QUEUES)  # each in its own worker (tests/test_deploy_config.py)
     assert "beat" in str(services["beat"]["command"])
     assert set(compose["volumes"]) >= {"pgdata", "redisdata", "media"}
     env = compose["x-app-env"]
     assert {"DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SECRET_KEY", "ALLOWED_HOSTS"} <= set(env)
-    assert env["DJANGO_SETTINGS_MODULE"] == "upr.settings.production"
+    assert env["DJANGO_SETTINGS_MODULE"] == "hub.settings.production"

@@ -18,10 +18,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from coalitions.models import AdvocacyMeeting, Consultation, Engagement, Invitation, MemberOrganisation, Membership
+from coalitions.models import Engagement, Invitation, MemberOrganisation, Membership
 from recommendations.models import Recommendation
 from submissions.models import Document, DraftRecommendation
 from upr.models import Review, State
+from workplan.models import AdvocacyMeeting, Consultation
 
 from .factories import RecommendationFactory
 

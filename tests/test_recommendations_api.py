@@ -18,15 +18,8 @@ from coalitions import services as coalition_services
 from coalitions.models import AuditEvent, Engagement, WorkingGroup
 from recommendations import services
 from recommendations.importer import import_thematic_list
-from recommendations.models import (
-    CoalitionRecommendation,
-    CrossCycleLink,
-    ImpactLink,
-    Recommendation,
-    ResponseRecord,
-    SimilarRecommendation,
-)
-from submissions.models import DraftRecommendation
+from recommendations.models import CoalitionRecommendation, CrossCycleLink, Recommendation, ResponseRecord, SimilarRecommendation
+from submissions.models import DraftRecommendation, ImpactLink
 from upr.models import Review, State
 
 from .helpers import THEMATIC_LISTS, token_client

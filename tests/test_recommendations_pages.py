@@ -404,7 +404,7 @@ def test_draft_recommendations_are_matched_to_what_states_recommended(personas, 
     assert target.pk in [m.recommendation.pk for m in row.suggested]
     decide = reverse("submissions:impact_decide", args=("alpha", personas.engagement.pk, draft.pk, target.pk))
     assert editor.post(decide, {"decision": "confirmed"}).status_code == 302
-    engagement_page = editor.get(reverse("coalitions:engagement", args=("alpha", personas.engagement.pk))).content.decode()
+    engagement_page = editor.get(reverse("workplan:engagement", args=("alpha", personas.engagement.pk))).content.decode()
     assert "1 of our 1 asks were taken up by States." in engagement_page
     assert target.recommending_states.first().name in engagement_page
     # Not another coalition's draft, nor a recommendation of another review.

@@ -10,9 +10,10 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
-from coalitions import reminders
-from coalitions.models import Membership, Milestone, Reminder, ReminderPreference
+from coalitions.models import Membership, Milestone
 from upr.rules import GENEVA
+from workplan import reminders
+from workplan.models import Reminder, ReminderPreference
 
 pytestmark = pytest.mark.django_db
 

@@ -32,7 +32,7 @@ DECLARED = {
     "documents:section_version_name": Role.EDITOR,
     "documents:section_version_keep": Role.EDITOR,
     "coalitions:settings": Role.ADMIN,
-    "coalitions:calendar_feed": Role.ADMIN,
+    "workplan:calendar_feed": Role.ADMIN,
     "coalitions:member_edit": Role.ADMIN,
     "coalitions:member_remove": Role.ADMIN,
     "coalitions:organisation_new": Role.ADMIN,
@@ -42,10 +42,10 @@ DECLARED = {
     "coalitions:group_new": Role.ADMIN,
     "coalitions:group_edit": Role.ADMIN,
     "coalitions:engagement_new": Role.ADMIN,
-    "coalitions:milestone_add": Role.ADMIN,
+    "workplan:milestone_add": Role.ADMIN,
     "coalitions:internal_deadlines": Role.ADMIN,
-    "coalitions:task_add": Role.EDITOR,
-    "coalitions:task_status": Role.MEMBER,
+    "workplan:task_add": Role.EDITOR,
+    "workplan:task_status": Role.MEMBER,
     "coalitions:milestone_edit": Role.ADMIN,
     "coalitions:audit": Role.ADMIN,
     "documents:signon_remind": Role.ADMIN,
@@ -63,7 +63,7 @@ DECLARED = {
     "documents:budgets": Role.ADMIN,
     "documents:summary": Role.ADMIN,
     "documents:section_add": Role.ADMIN,
-    "documents:matrix_annex": Role.ADMIN,
+    "implementation:matrix_annex": Role.ADMIN,
     "documents:recommendations": Role.EDITOR,
     "documents:import": Role.EDITOR,
     "documents:status": Role.EDITOR,
@@ -94,13 +94,13 @@ DECLARED = {
 # group that the editor leads and the member belongs to.
 HTML_RULES = {
     "documents:suggestions_decide": Role.EDITOR,  # the text's editors (services.can_decide_suggestions)
-    "coalitions:consultations": Role.MEMBER,
-    "coalitions:consultation_edit": Role.EDITOR,
-    "coalitions:consultation_delete": Role.EDITOR,
-    "coalitions:advocacy": Role.MEMBER,
-    "coalitions:meeting_edit": Role.EDITOR,
-    "coalitions:meeting_delete": Role.EDITOR,
-    "coalitions:review_adoption": Role.ADMIN,
+    "workplan:consultations": Role.MEMBER,
+    "workplan:consultation_edit": Role.EDITOR,
+    "workplan:consultation_delete": Role.EDITOR,
+    "workplan:advocacy": Role.MEMBER,
+    "workplan:meeting_edit": Role.EDITOR,
+    "workplan:meeting_delete": Role.EDITOR,
+    "workplan:review_adoption": Role.ADMIN,
     "implementation:row": Role.MEMBER,
     "implementation:assess": Role.MEMBER,
     "implementation:evidence_add": Role.MEMBER,
@@ -138,7 +138,7 @@ API_RULES = {
 READ_ONLY = {
     "documents:section_compare",
     "coalitions:dashboard", "coalitions:members", "coalitions:organisations", "coalitions:groups",
-    "coalitions:engagements", "coalitions:engagement", "recommendations:list", "recommendations:export_csv",
+    "coalitions:engagements", "workplan:engagement", "recommendations:list", "recommendations:export_csv",
     "recommendations:export_xlsx", "recommendations:template", "recommendations:statistics", "recommendations:lobbying",
     "recommendations:lobbying_export", "recommendations:detail", "submissions:drafts", "documents:list",
     "documents:detail", "documents:exports", "documents:export_download", "documents:section_history", "documents:decision",
@@ -285,8 +285,8 @@ def test_the_rules_are_real_the_admin_passes_the_same_gates(security_world, secu
     forms = admin_forms(world, security_urls, page_forms)
     admin = world.personas.client_for(world.personas.admin)
     accepted = 0
-    for name in ("coalitions:organisation_edit", "coalitions:group_edit", "coalitions:consultation_edit",
-                 "coalitions:review_adoption", "coalitions:milestone_edit", "submissions:draft_edit"):
+    for name in ("coalitions:organisation_edit", "coalitions:group_edit", "workplan:consultation_edit",
+                 "workplan:review_adoption", "coalitions:milestone_edit", "submissions:draft_edit"):
         url = next(u for n, u, _v in security_urls(world) if n == name)
         response = admin.post(url, forms[url])
         assert response.status_code in (200, 302), (name, response.status_code)

@@ -1,4 +1,4 @@
-"""The embedded beat (coalitions.scheduler): without a broker, the serving process runs Celery beat's
+"""The embedded beat (upr.scheduler): without a broker, the serving process runs Celery beat's
 schedule itself, so that `make run` sends reminders (to the console) with no other process."""
 import datetime as dt
 import os
@@ -14,8 +14,8 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
-from coalitions import scheduler
-from coalitions.models import Reminder, ReminderStatus, Task
+from upr import scheduler
+from workplan.models import Reminder, ReminderStatus, Task
 
 ROOT = Path(__file__).resolve().parent.parent
 TITLE = "Send the figures on school enrolment"
@@ -58,7 +58,7 @@ def test_the_embedded_beat_sends_a_due_reminder_exactly_once_over_many_sweeps(pe
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failing_run_is_logged_and_the_beat_goes_on(personas, embedded_beat, monkeypatch, caplog):
-    from coalitions import reminders
+    from workplan import reminders
 
     calls: list[int] = []
     real = reminders.sweep
@@ -103,7 +103,7 @@ def test_the_schedule_is_beats_own():
 def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "EMAIL_", "EMBEDDED_", "RUN_MAIN", "SECRET_KEY"))}
-    return {**env, "DJANGO_SETTINGS_MODULE": "upr.settings.dev", "PYTHONUNBUFFERED": "1", **extra}
+    return {**env, "DJANGO_SETTINGS_MODULE": "hub.settings.dev", "PYTHONUNBUFFERED": "1", **extra}
 
 
 def manage(*args: str, env: dict[str, str], timeout: float = 180) -> subprocess.CompletedProcess:
@@ -137,10 +137,10 @@ def test_the_beat_starts_in_the_serving_process_only(sqlite_db):
     assert migrate.returncode == 0 and "Embedded beat" not in migrate.stdout + migrate.stderr
     shell = manage("shell", "-c", THREADS, env=env)
     assert shell.returncode == 0 and "upr-embedded-beat" not in shell.stdout, shell.stderr
-    serving = subprocess.run([sys.executable, "-c", f"import upr.wsgi; import time; time.sleep(0.5); {THREADS}"], cwd=ROOT,
+    serving = subprocess.run([sys.executable, "-c", f"import hub.wsgi; import time; time.sleep(0.5); {THREADS}"], cwd=ROOT,
                              env=env, capture_output=True, text=True, timeout=60)
     assert "upr-embedded-beat" in serving.stdout, serving.stderr
-    with_broker = subprocess.run([sys.executable, "-c", f"import upr.wsgi; {THREADS}"], cwd=ROOT,
+    with_broker = subprocess.run([sys.executable, "-c", f"import hub.wsgi; {THREADS}"], cwd=ROOT,
                                  env={**env, "REDIS_URL": "redis://127.0.0.1:6379/5"}, capture_output=True, text=True, timeout=60)
     assert with_broker.returncode == 0 and "upr-embedded-beat" not in with_broker.stdout, with_broker.stderr
 
@@ -150,7 +150,7 @@ import datetime as dt
 from django.utils import timezone
 from accounts.models import User
 from coalitions import services
-from coalitions.models import Task
+from workplan.models import Task
 from upr.models import Review
 admin = User.objects.create_user(email="secretariat@example.org", password="a long passphrase")
 coalition = services.coalition_create(creator=admin, name="Runserver Coalition", slug="runserver")
@@ -163,8 +163,8 @@ print("ready")
 
 SWEEP_TWICE = """
 from django.core import mail
-from coalitions import reminders
-from coalitions.models import Reminder
+from workplan import reminders
+from workplan.models import Reminder
 reminders._returning = lambda: %s
 first, second = reminders.sweep(), reminders.sweep()
 print("claims", len(first) > 0, len(second), Reminder.objects.filter(deadline__startswith="task:").count(),

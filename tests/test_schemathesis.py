@@ -20,7 +20,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
 
-from upr.wsgi import application
+from hub.wsgi import application
 
 from .helpers import api_token
 

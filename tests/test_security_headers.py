@@ -1,6 +1,6 @@
 """Security headers on every HTML answer, and templates that need no inline script or style.
 
-The Content-Security-Policy refuses inline script and style (upr/settings/base.py): a template
+The Content-Security-Policy refuses inline script and style (hub/settings/base.py): a template
 that brings one back would break in the browser (test_browser_csp.py shows it) and would reopen
 the door that the policy shuts on stored XSS. The grep below fails first, with the file and line.
 """
@@ -139,6 +139,6 @@ def test_production_settings_keep_the_headers():
             "assert 'csp.middleware.CSPMiddleware' in s.MIDDLEWARE; assert 'upr.headers.SecurityHeadersMiddleware' in s.MIDDLEWARE; "
             "assert s.SECURE_HSTS_SECONDS > 0 and s.SESSION_COOKIE_SECURE and s.CSRF_COOKIE_SECURE; print('ok')")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=settings.BASE_DIR,
-                            env={"DJANGO_SETTINGS_MODULE": "upr.settings.production", "SECRET_KEY": "x" * 60,
+                            env={"DJANGO_SETTINGS_MODULE": "hub.settings.production", "SECRET_KEY": "x" * 60,
                                  "PATH": "/usr/bin:/bin", "ALLOWED_HOSTS": "example.org"})
     assert result.stdout.strip() == "ok", result.stderr

@@ -8,8 +8,9 @@ from django.core import mail
 from django.db import reset_queries
 from django.utils import timezone
 
-from coalitions import reminders
-from coalitions.models import Membership, Reminder, Task
+from coalitions.models import Membership
+from workplan import reminders
+from workplan.models import Reminder, Task
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from coalitions.api import CoalitionScopedMixin
-from coalitions.models import AdvocacyMeeting, Coalition, CoalitionOwnedModel, Consultation, MemberOrganisation, Milestone, Task
+from coalitions.models import Coalition, CoalitionOwnedModel, MemberOrganisation, Milestone
 from coalitions.tenancy import COALITION_KWARG
 from implementation import services as implementation_services
 from submissions import services as document_services
@@ -23,6 +23,7 @@ from submissions.services import decisions
 from upr.celery import QUEUES, TASK_QUEUES
 from upr.celery import app as celery_app
 from upr.models import Review
+from workplan.models import AdvocacyMeeting, Consultation, Task
 
 
 def url_patterns(patterns=None, namespace: tuple = (), kwargs: frozenset = frozenset()) -> Iterator[tuple[str, frozenset, object]]:
@@ -130,8 +131,8 @@ def test_every_coalition_owned_model_has_a_non_null_cascading_coalition_key():
 # Models that lead to a coalition without belonging to one, and why the guard holds without them. A model
 # is added here only with its reason; every other model that leads to a coalition must be coalition-owned.
 NOT_COALITION_OWNED = {
-    "accounts.CalendarFeed": "a person's own calendar address (with a coalition: the secretariat's feed of it); "
-                             "found by its token's hash or by its owner, never listed for a coalition (coalitions.feeds)",
+    "workplan.CalendarFeed": "a person's own calendar address (with a coalition: the secretariat's feed of it); "
+                             "found by its token's hash or by its owner, never listed for a coalition (workplan.feeds)",
     "recommendations.SharedImport": "a change of the shared recommendations, which every coalition following the State "
                                     "reads; its coalition (kept null when deleted) only says whose admins may undo it",
 }
@@ -153,7 +154,7 @@ def leads_to_coalition(model: type[models.Model], seen: frozenset = frozenset())
 def test_every_model_that_belongs_to_a_coalition_is_coalition_owned_or_says_why_not():
     """Reminders once escaped the guard: a coalition key of their own, not the base. Every model whose
     relations lead to a coalition is now found by walking them, whoever adds it and however deep."""
-    from coalitions.models import Reminder
+    from workplan.models import Reminder
 
     escaped = {model._meta.label: model for model in apps.get_models()
                if model is not Coalition and not issubclass(model, CoalitionOwnedModel) and leads_to_coalition(model)}

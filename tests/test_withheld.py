@@ -10,9 +10,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from coalitions.models import AuditEvent, Consultation, MemberOrganisation, Membership, Task
+from coalitions.models import AuditEvent, MemberOrganisation, Membership
 from submissions import selectors, services
 from submissions.models import Document, ExportJob, Snapshot
+from workplan.models import Consultation, Task
 
 from .helpers import joint_submission
 
@@ -199,7 +200,7 @@ def test_observers_get_no_withheld_organisation_in_lists_people_consultations_ta
         "organisations": reverse("coalitions:organisations", args=["alpha"]),
         "people": reverse("coalitions:members", args=["alpha"]),
         "consultations": f"/c/alpha/engagements/{personas.engagement.pk}/consultations/",
-        "engagement": reverse("coalitions:engagement", args=["alpha", personas.engagement.pk]),
+        "engagement": reverse("workplan:engagement", args=["alpha", personas.engagement.pk]),
     }
     for name, page in pages.items():
         seen = observer.get(page)

@@ -127,8 +127,9 @@ def test_emails_are_plain_text_and_carry_no_html_alternative(security_world, set
 
     from django.utils import timezone
 
-    from coalitions import reminders, services
+    from coalitions import services
     from coalitions.models import Role
+    from workplan import reminders
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     world = security_world(PAYLOAD)

@@ -13,7 +13,7 @@ from kombu import Queue
 
 # A worker or beat started without DJANGO_SETTINGS_MODULE runs production settings, never DEBUG.
 # Django's own start (manage.py, the WSGI module) has set it before this module is imported.
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "upr.settings.production")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.production")
 
 QUEUES = ("default", "exports", "reminders")
 TASK_QUEUES: dict[str, str] = {}

@@ -7,7 +7,7 @@ the TCP handshake, redis-py's HELLO and CLIENT SETINFO, and redis-py reading its
 the installed packages' metadata for each connection. Measured under uvicorn: a fifth of the CPU of
 a /health/ request, and as many Redis connections as requests until the garbage collector came.
 
-Given to Django's backend as its `pool_class` (upr/settings/base.py), this returns the same pool for
+Given to Django's backend as its `pool_class` (hub/settings/base.py), this returns the same pool for
 the same address and options to every thread of the process. redis-py's pools are thread-safe, and
 a pool notices a fork (its pid) and starts afresh in the child, so a forking server or Celery's
 prefork workers never share a socket with their parent.

@@ -1,7 +1,7 @@
 """The UPR calendar: public reference data, readable by anyone logged in."""
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from .inputs import parse_int
@@ -52,17 +52,3 @@ def state_detail(request: HttpRequest, iso3: str) -> HttpResponse:
     state = get_object_or_404(State, iso3=iso3.upper())
     reviews = state.reviews.select_related("session").order_by("session__number")
     return render(request, "upr/state_detail.html", {"state": state, "reviews": reviews})
-
-
-def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """A private iCalendar feed, read by calendar applications without a login: the secret address
-    is the key. An unknown or revoked address gets 404."""
-    from coalitions import feeds
-
-    feed = feeds.feed_for(token)
-    if feed is None:
-        raise Http404
-    response = HttpResponse(feeds.render_feed(feed), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="upr-deadlines.ics"'
-    response["Cache-Control"] = "private, max-age=300"
-    return response

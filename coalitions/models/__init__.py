@@ -398,8 +398,3 @@ SHARED_CHANGE_BY = {
 def default_invitation_expiry() -> dt.datetime:
     return timezone.now() + dt.timedelta(days=settings.INVITATION_TTL_DAYS)
 
-
-# The reminders of deadlines live in their own module of this package (imported last: they build on the above).
-from .advocacy import AdvocacyMeeting, Consultation, ConsultationKind, Venue  # noqa: E402,F401
-from .reminders import Reminder, ReminderPreference, ReminderStatus, ReminderSweep  # noqa: E402,F401
-from .tasks import Task, TaskStatus  # noqa: E402,F401

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.forms import Form
@@ -19,13 +19,12 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import CalendarFeed
+from upr.panels import panels
 
-from .. import selectors, services, work_plan
+from .. import selectors, services
 from ..forms import (
     CoalitionForm,
     CoalitionSettingsForm,
-    CustomMilestoneForm,
     EngagementForm,
     InvitationForm,
     MembershipForm,
@@ -33,7 +32,7 @@ from ..forms import (
     OrganisationForm,
     WorkingGroupForm,
 )
-from ..models import Engagement, Invitation, MemberOrganisation, Milestone, Role, Task, WorkingGroup
+from ..models import Engagement, Invitation, MemberOrganisation, Milestone, Role, WorkingGroup
 from ..rows import member_rows
 from ..tenancy import require_role
 from ..withheld import sees_withheld, visible_organisations
@@ -92,9 +91,7 @@ def dashboard(request: HttpRequest, coalition_slug: str) -> HttpResponse:
         "my_groups": SimpleLazyObject(lambda: list(request.membership.working_groups.all())),
         "recent": SimpleLazyObject(lambda: list(selectors.audit_list(coalition=coalition)[:8])),
     }
-    from ..dashboard_panels import dashboard_panels
-
-    context.update(dashboard_panels(request))  # not cached: e.g. the sign-ons waiting for this person
+    context.update(panels("dashboard", request))  # not cached: e.g. the sign-ons waiting for this person
     return render(request, "coalitions/dashboard.html", context)
 
 
@@ -105,29 +102,7 @@ def coalition_settings(request: HttpRequest, coalition_slug: str) -> HttpRespons
         services.coalition_update(coalition=request.coalition, actor=request.user, data=form.cleaned_data)
         messages.success(request, _("Settings saved."))
         return redirect("coalitions:dashboard", coalition_slug=coalition_slug)
-    feed = CalendarFeed.objects.filter(coalition=request.coalition).select_related("user").first()
-    return render(request, "coalitions/settings.html", {"form": form, "feed": feed})
-
-
-@require_POST
-@require_role(Role.ADMIN)
-def coalition_calendar_feed(request: HttpRequest, coalition_slug: str) -> HttpResponse:
-    """The secretariat's private calendar address of the coalition's deadlines: create, replace, revoke."""
-    from .. import feeds
-
-    if request.POST.get("action") == "revoke":
-        feeds.feed_revoke(user=request.user, coalition=request.coalition)
-        messages.success(request, _("The coalition's calendar address is revoked."))
-    else:
-        from accounts.forms import CalendarFeedForm
-
-        choice = CalendarFeedForm(request.POST)
-        choice.is_valid()  # a box: it can only be ticked or not
-        token = feeds.feed_create(user=request.user, coalition=request.coalition,
-                                  with_coalition_name=choice.cleaned_data.get("with_coalition_name", False))
-        messages.success(request, _("The coalition's private calendar address (copy it now; anyone with it sees the "
-                                    "coalition's deadlines): %(url)s") % {"url": feeds.feed_url(token)})
-    return redirect("coalitions:settings", coalition_slug=coalition_slug)
+    return render(request, "coalitions/settings.html", {"form": form, **panels("coalition_settings", request)})
 
 
 # --- people -------------------------------------------------------------------------------------
@@ -293,69 +268,18 @@ def engagement_create(request: HttpRequest, coalition_slug: str) -> HttpResponse
             form_failed(form, error)
         else:
             messages.success(request, _("Engagement set up. Its timeline is computed from the review date."))
-            return redirect("coalitions:engagement", coalition_slug=coalition_slug, engagement_id=engagement.pk)
+            return redirect("workplan:engagement", coalition_slug=coalition_slug, engagement_id=engagement.pk)
     return render(request, "coalitions/engagement_form.html", {"form": form})
 
 
-def _engagement(request: HttpRequest, engagement_id: int) -> Engagement:
+def engagement_or_404(request: HttpRequest, engagement_id: int) -> Engagement:
+    """The coalition's engagement of that id, or 404 (another coalition's is not found)."""
     return get_object_or_404(selectors.engagement_list(coalition=request.coalition), pk=engagement_id)
-
-
-def engagement_detail(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
-    return _engagement_page(request, _engagement(request, engagement_id))
-
-
-def _engagement_page(request: HttpRequest, engagement: Engagement, custom_form: Form | None = None,
-                     status: int = 200) -> HttpResponse:
-    """The engagement's page; `custom_form` is an internal deadline refused, shown with its errors.
-    The page's two forms have their own id prefixes: both have a "title" field."""
-    from submissions.selectors import engagement_impact  # the drafting app builds on this one
-
-    timeline = selectors.engagement_timeline(engagement=engagement)
-    return render(
-        request,
-        "coalitions/engagement_detail.html",
-        {"engagement": engagement, "timeline": timeline, "next": selectors.next_milestone(timeline),
-         "custom_form": custom_form or CustomMilestoneForm(auto_id="deadline_%s"),
-         "impact": engagement_impact(engagement=engagement),
-         "tasks": work_plan.plan(engagement=engagement), "now": timezone.now(),
-         "sees_withheld": sees_withheld(request.membership),
-         "dashboard": work_plan.engagement_week(engagement=engagement, now=timezone.now()),
-         "task_form": work_plan.TaskForm(engagement=engagement, auto_id="task_%s") if request.membership.can_edit else None},
-        status=status,
-    )
-
-
-@require_POST
-@require_role(Role.EDITOR)
-def task_add(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
-    engagement = _engagement(request, engagement_id)
-    form = work_plan.TaskForm(request.POST, engagement=engagement)
-    if form.is_valid():
-        work_plan.task_save(engagement=engagement, actor=request.user, data=form.cleaned_data)
-        messages.success(request, _("Task added."))
-    else:
-        messages.error(request, _("The task was not added: %(errors)s") % {
-            "errors": " ".join(f"{form.fields[name].label if name in form.fields else ''}: {e}".strip(": ")
-                               for name, errors in form.errors.items() for e in errors)})
-    return redirect(reverse("coalitions:engagement", args=[coalition_slug, engagement.pk]) + "#tasks")
-
-
-@require_POST
-@require_role(Role.MEMBER)
-def task_status(request: HttpRequest, coalition_slug: str, engagement_id: int, task_id: int) -> HttpResponse:
-    engagement = _engagement(request, engagement_id)
-    task = get_object_or_404(Task.objects.for_coalition(request.coalition), engagement=engagement, pk=task_id)
-    try:
-        work_plan.task_set_status(task=task, membership=request.membership, status=request.POST.get("status", ""))
-    except PermissionDenied as error:
-        messages.error(request, str(error))
-    return redirect(reverse("coalitions:engagement", args=[coalition_slug, engagement.pk]) + "#tasks")
 
 
 @require_role(Role.ADMIN)
 def milestone_edit(request: HttpRequest, coalition_slug: str, engagement_id: int, milestone_id: int) -> HttpResponse:
-    engagement = _engagement(request, engagement_id)
+    engagement = engagement_or_404(request, engagement_id)
     milestone = get_object_or_404(Milestone.objects.for_coalition(request.coalition), engagement=engagement, pk=milestone_id)
     form = MilestoneDateForm(request.POST or None, initial={"date": milestone.override_date, "note": milestone.note})
     if request.method == "POST" and form.is_valid():
@@ -364,7 +288,7 @@ def milestone_edit(request: HttpRequest, coalition_slug: str, engagement_id: int
             entry = next(e for e in selectors.engagement_timeline(engagement=engagement) if e.milestone.pk == milestone.pk)
             return render(request, "coalitions/partials/milestone_row.html", {"entry": entry, "engagement": engagement, "saved": True})
         messages.success(request, _("Date saved."))
-        return redirect("coalitions:engagement", coalition_slug=coalition_slug, engagement_id=engagement.pk)
+        return redirect("workplan:engagement", coalition_slug=coalition_slug, engagement_id=engagement.pk)
     template = "coalitions/partials/milestone_form.html" if request.htmx else "coalitions/milestone_edit.html"
     return render(request, template, {"form": form, "milestone": milestone, "engagement": engagement},
                   status=400 if form.errors else 200)
@@ -372,34 +296,15 @@ def milestone_edit(request: HttpRequest, coalition_slug: str, engagement_id: int
 
 @require_POST
 @require_role(Role.ADMIN)
-def milestone_add(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
-    engagement = _engagement(request, engagement_id)
-    form = CustomMilestoneForm(request.POST, auto_id="deadline_%s")
-    if form.is_valid():
-        services.milestone_add(engagement=engagement, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Internal deadline added."))
-        return redirect("coalitions:engagement", coalition_slug=coalition_slug, engagement_id=engagement.pk)
-    return _engagement_page(request, engagement, custom_form=form, status=400)
-
-
-@require_POST
-@require_role(Role.ADMIN)
 def internal_deadlines_propose(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
-    engagement = _engagement(request, engagement_id)
+    engagement = engagement_or_404(request, engagement_id)
     try:
         added = services.internal_deadlines_propose(engagement=engagement, actor=request.user)
         messages.success(request, _("%(count)d internal deadlines added, counted back from the stakeholder deadline. "
                                     "Move or delete any of them.") % {"count": len(added)})
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect("coalitions:engagement", coalition_slug=coalition_slug, engagement_id=engagement.pk)
-
-
-@login_required
-def my_deadlines(request: HttpRequest) -> HttpResponse:
-    """The person's deadlines across all their coalitions, in their own zone and Geneva's."""
-    return render(request, "coalitions/my_deadlines.html",
-                  {"rows": work_plan.my_deadlines(user=request.user, now=timezone.now())})
+    return redirect("workplan:engagement", coalition_slug=coalition_slug, engagement_id=engagement.pk)
 
 
 # --- audit trail --------------------------------------------------------------------------------

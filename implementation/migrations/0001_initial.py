@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('coalitions', '0006_reminder_sweep'),
+        ('coalitions', '0002_engagement_statement'),
         ('recommendations', '0006_updated_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

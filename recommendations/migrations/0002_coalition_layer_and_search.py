@@ -6,6 +6,9 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# ImpactLink (a State's recommendation taking up a coalition's draft) was created here and in 0003; it
+# now belongs to submissions, beside the drafts it links: submissions 0009 creates it, or takes its
+# table over in a database that ran these migrations before the move.
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -62,16 +65,6 @@ class Migration(migrations.Migration):
                 ('decided_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('earlier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='recommendations.recommendation')),
                 ('recommendation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='recommendations.recommendation')),
-            ],
-        ),
-        migrations.CreateModel(
-            name='ImpactLink',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('confirmed', 'Confirmed'), ('rejected', 'Rejected')], max_length=10, verbose_name='decision')),
-                ('decided_at', models.DateTimeField(auto_now=True)),
-                ('coalition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='coalitions.coalition')),
-                ('decided_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
         ),
     ]

@@ -4,24 +4,14 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+# (ImpactLink's fields and constraint moved to submissions 0009 with the model: see 0002.)
 class Migration(migrations.Migration):
 
     dependencies = [
         ('recommendations', '0002_coalition_layer_and_search'),
-        ('submissions', '0001_initial'),
     ]
 
     operations = [
-        migrations.AddField(
-            model_name='impactlink',
-            name='draft',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='impact_links', to='submissions.draftrecommendation'),
-        ),
-        migrations.AddField(
-            model_name='impactlink',
-            name='recommendation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='recommendations.recommendation'),
-        ),
         migrations.AddField(
             model_name='similarrecommendation',
             name='earlier',
@@ -43,10 +33,6 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='crosscyclelink',
             constraint=models.UniqueConstraint(fields=('coalition', 'recommendation', 'earlier'), name='one_cross_cycle_decision'),
-        ),
-        migrations.AddConstraint(
-            model_name='impactlink',
-            constraint=models.UniqueConstraint(fields=('draft', 'recommendation'), name='one_impact_decision'),
         ),
         migrations.AddConstraint(
             model_name='similarrecommendation',

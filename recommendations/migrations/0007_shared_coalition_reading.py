@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coalitions', '0006_reminder_sweep'),
+        ('coalitions', '0002_engagement_statement'),
         ('recommendations', '0006_updated_index'),
         ('upr', '0002_reference_load'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

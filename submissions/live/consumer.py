@@ -3,7 +3,7 @@
 Security, in the order it is applied (a longer "why" because this is where a stranger's bytes arrive):
 
 - The connection is authenticated by the session cookie (Channels' AuthMiddlewareStack) and only
-  accepted from this site's own origin (AllowedHostsOriginValidator in upr/asgi.py), so another web
+  accepted from this site's own origin (AllowedHostsOriginValidator in hub/asgi.py), so another web
   page open in the same browser cannot speak for the person.
 - It is resolved by the same guard as pages (`coalitions.tenancy.membership_for`): anyone who is not
   a member of the coalition, or asks for a document that is not the coalition's, or does not exist,

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coalitions', '0007_task_all_day'),
+        ('coalitions', '0002_engagement_statement'),
         ('submissions', '0004_signon_notified_withheld'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

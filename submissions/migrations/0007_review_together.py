@@ -15,7 +15,7 @@ def proposed_as_counted(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coalitions', '0007_task_all_day'),
+        ('coalitions', '0002_engagement_statement'),
         ('submissions', '0006_signatures_bound_to_the_text'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

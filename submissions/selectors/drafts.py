@@ -8,10 +8,10 @@ from typing import Any
 
 from coalitions.models import Engagement
 from recommendations.action_category import suggest
-from recommendations.models import ImpactLink, LinkDecision, Recommendation, Response
+from recommendations.models import LinkDecision, Recommendation, Response
 from recommendations.similarity import Corpus
 
-from ..models import DraftRecommendation
+from ..models import DraftRecommendation, ImpactLink
 
 SUGGESTIONS = 3
 

@@ -26,6 +26,6 @@ def awaiting_signature(*, membership: Membership) -> QuerySet[SignOn]:
 
 
 def awaiting_signature_panel(request: HttpRequest) -> dict[str, Any]:
-    """The dashboard's "waiting for your signature" (registered in coalitions.dashboard_panels)."""
+    """The dashboard's "waiting for your signature" (registered in upr.panels)."""
     membership = getattr(request, "membership", None)
     return {"awaiting_signature": list(awaiting_signature(membership=membership)) if membership else []}

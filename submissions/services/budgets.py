@@ -16,7 +16,7 @@ from coalitions.audit import audit_record
 from upr.numbers import grouped
 
 from ..models import Document, Section
-from .documents import _locked
+from .documents import refuse_if_locked
 
 __all__ = ["MAX_BUDGET", "document_budgets_set"]
 
@@ -43,7 +43,7 @@ def document_budgets_set(*, document: Document, actor: Any, budgets: Mapping[int
     section's count is allowed: the section then shows as over it."""
     # The document's row is held: two budget changes at once cannot each pass the sum check alone.
     current = Document.objects.select_for_update().get(pk=document.pk)
-    _locked(current)
+    refuse_if_locked(current)
     wanted = {pk: _budget(value) for pk, value in budgets.items()}
     # Not locked: a section's text is saved (and counted) meanwhile without waiting for its budget.
     sections = list(current.sections.filter(annex=False).order_by("position", "id"))

@@ -24,10 +24,10 @@ from ..live import store
 from ..models import Document, DocumentStatus, RevisionReason, Section, SectionRevision
 
 __all__ = [
-    "SaveConflict", "document_create", "document_update", "section_add", "section_save", "section_restore",
+    "SaveConflict", "refuse_if_locked", "document_create", "document_update", "section_add", "section_save", "section_restore",
     "section_version_name", "section_version_keep",
     "section_delete", "summary_save", "can_edit_section", "sections_import",
-    "document_recommendations_set", "matrix_annex_add", "lead_refusal", "documents_led_unsubmitted",
+    "document_recommendations_set", "lead_refusal", "documents_led_unsubmitted",
 ]
 
 # The sections a new document starts with, by kind: a skeleton of what OHCHR's guidance and the
@@ -81,7 +81,7 @@ def documents_led_unsubmitted(organisation: MemberOrganisation) -> list[str]:
     ]
 
 
-def _locked(document: Document) -> None:
+def refuse_if_locked(document: Document) -> None:
     if not document.editable:
         raise ValidationError(_("This document is %(status)s: it can no longer be edited. An admin can reopen it.")
                               % {"status": document.get_status_display().lower()})
@@ -155,7 +155,7 @@ def document_create(
 @transaction.atomic
 def document_update(*, document: Document, actor: Any, data: dict[str, Any]) -> Document:
     """Title, theme, language, key words, limit override, the period covered, the lead submitter."""
-    _locked(document)
+    refuse_if_locked(document)
     if "lead_organisation" in data and data["lead_organisation"] != document.lead_organisation:
         _check_lead(document, data["lead_organisation"])
     changes = {}
@@ -197,7 +197,7 @@ def section_add(*, document: Document, actor: Any, title: str, annex: bool = Fal
     """A new section, with its live text made at once. With a `body` (made by the app: an annex, a
     generated chapter, a Word import) it starts as version 2 with that text, sanitised, counted and
     kept as its first version; a text too long to keep is refused with the sanitiser's message."""
-    _locked(document)
+    refuse_if_locked(document)
     last = document.sections.filter(annex=annex).order_by("-position").values_list("position", flat=True).first() or 0
     section = Section.objects.create(
         coalition=document.coalition, document=document, position=last + 1, title=title, annex=annex,
@@ -219,7 +219,7 @@ def section_save(
     the document is locked, or when this member may not edit the section. `body` None: only the
     title or the assignment changes."""
     current = Section.objects.select_for_update().select_related("document").get(pk=section.pk)
-    _locked(current.document)
+    refuse_if_locked(current.document)
     if not can_edit_section(membership, current):
         raise PermissionDenied(_("This section is assigned to someone else."))
     text = store.text_for_section(current)
@@ -330,7 +330,7 @@ def section_version_keep(*, section: Section, membership: Membership, name: str)
 
 @transaction.atomic
 def section_delete(*, section: Section, actor: Any) -> None:
-    _locked(section.document)
+    refuse_if_locked(section.document)
     audit_record(coalition=section.coalition, actor=actor, action="section.delete", target=section)
     section.delete()
 
@@ -339,7 +339,7 @@ def section_delete(*, section: Section, actor: Any) -> None:
 def summary_save(*, document: Document, membership: Membership, base_version: int, summary: str) -> Document:
     """The executive summary: the secretariat's (admins), with the same conflict rule as a section."""
     current = Document.objects.select_for_update().get(pk=document.pk)
-    _locked(current)
+    refuse_if_locked(current)
     if not membership.is_admin:
         raise PermissionDenied(_("The secretariat writes the executive summary."))
     text = store.text_for_summary(current)
@@ -356,7 +356,7 @@ def sections_import(*, document: Document, actor: Any, imported: Any) -> list[Se
     """Add the sections of an imported Word draft (submissions.docx_import) after the existing ones,
     each made live at once with its text (open editors see the new sections at their next load)."""
     with transaction.atomic():
-        _locked(document)
+        refuse_if_locked(document)
         added = []
         for part in imported.sections:
             if part.cover:  # kept, as an annex (which does not count): the app writes its own cover
@@ -371,7 +371,7 @@ def sections_import(*, document: Document, actor: Any, imported: Any) -> list[Se
 @transaction.atomic
 def document_recommendations_set(*, document: Document, actor: Any, recommendations: list[Any]) -> None:
     """The draft recommendations this document carries, in the order given; the others leave it."""
-    _locked(document)
+    refuse_if_locked(document)
     if any(r.engagement_id != document.engagement_id for r in recommendations):
         raise ValidationError(_("A document carries its own engagement's draft recommendations only."))
     chosen = {r.pk for r in recommendations}
@@ -381,19 +381,3 @@ def document_recommendations_set(*, document: Document, actor: Any, recommendati
         recommendation.save(update_fields=["document", "position", "updated_at"])
     audit_record(coalition=document.coalition, actor=actor, action="document.update", target=document,
                  changes={"recommendations": ["", str(len(chosen))]})
-
-
-def matrix_annex_add(*, document: Document, actor: Any) -> Section:
-    """Add the completed-matrix annex: the previous review's recommendations with a column for the
-    coalition's assessment (its notes so far). Refused when the previous review is not imported."""
-    from ..matrix import matrix_html, previous_review
-
-    with transaction.atomic():
-        _locked(document)
-        earlier = previous_review(document.engagement.review)
-        if earlier is None:
-            raise ValidationError(_("The recommendations of the previous review are not imported yet: import them first."))
-        title = _("Matrix of recommendations of the %(review)s") % {"review": earlier}
-        annex = section_add(document=document, actor=actor, title=title, annex=True,
-                            body=matrix_html(coalition=document.coalition, review=earlier))
-        return annex

@@ -9,8 +9,10 @@ from django.utils.translation import gettext as _
 
 from coalitions.audit import audit_record, diff_fields
 from coalitions.models import Coalition, Engagement
+from recommendations.models import LinkDecision, Recommendation
+from recommendations.services import link_decided
 
-from ..models import DraftRecommendation
+from ..models import DraftRecommendation, ImpactLink
 
 SIMPLE_FIELDS = ("text", "responsible_actor", "indicator", "timeframe", "follows_up", "working_group")
 
@@ -46,3 +48,14 @@ def draft_save(
 def draft_delete(*, coalition: Coalition, actor: Any, draft: DraftRecommendation) -> None:
     audit_record(coalition=coalition, actor=actor, action="draft.delete", target=draft)
     draft.delete()
+
+
+@transaction.atomic
+def impact_decide(*, coalition: Coalition, actor: Any, draft: Any, recommendation: Recommendation, decision: str) -> ImpactLink:
+    """Confirm that a State's recommendation takes up one of the coalition's drafts, or reject the match."""
+    if decision not in LinkDecision.values:
+        raise ValidationError(_("Confirm or reject the link."))
+    if draft.coalition_id != coalition.pk:
+        raise ValidationError(_("That draft recommendation is not your coalition's."))
+    return link_decided(ImpactLink, coalition=coalition, actor=actor, decision=decision, target=recommendation,
+                    action=f"impact.{decision}", draft=draft, recommendation=recommendation)

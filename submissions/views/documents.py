@@ -301,12 +301,3 @@ def docx_import(request: HttpRequest, coalition_slug: str, document_id: int) -> 
             _("%(count)d sections imported from Word, with %(footnotes)d footnotes.") % {
                 "count": len(imported.sections), "footnotes": imported.footnote_count})
     return redirect(document_url(coalition_slug, document.pk))
-
-
-@require_POST
-@require_role(Role.ADMIN)
-def matrix_annex(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
-    document = document_of(request, document_id)
-    annex = attempt(request, lambda: services.matrix_annex_add(document=document, actor=request.user),
-                    _("The matrix is added as an annex: complete its last column."))
-    return redirect(document_url(coalition_slug, document.pk, "" if annex is NOT_DONE else f"section-{annex.pk}"))

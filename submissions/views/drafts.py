@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 
 from coalitions.models import Engagement, Role
 from coalitions.tenancy import require_role
-from recommendations import services as recommendation_services
 from recommendations.forms import DecisionForm
 from recommendations.models import Recommendation
 
@@ -79,7 +78,7 @@ def impact_decide(request: HttpRequest, coalition_slug: str, engagement_id: int,
     form = DecisionForm(request.POST)
     if form.is_valid():
         try:
-            recommendation_services.impact_decide(coalition=request.coalition, actor=request.user, draft=draft,
+            services.impact_decide(coalition=request.coalition, actor=request.user, draft=draft,
                                                   recommendation=recommendation, decision=form.cleaned_data["decision"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

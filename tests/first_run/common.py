@@ -2,7 +2,7 @@
 login, and the reading and sending of a page's forms.
 
 These scripts run in a subprocess of tests/test_first_run.py (never collected by pytest), so that the
-app runs exactly as `make run` serves it: `upr.settings.dev` on the SQLite file of DATABASE_URL, tasks
+app runs exactly as `make run` serves it: `hub.settings.dev` on the SQLite file of DATABASE_URL, tasks
 in-process, no PostgreSQL. Each writes what it found as JSON to the path given as its argument.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "upr.settings.dev")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.dev")
 
 import django  # noqa: E402
 

@@ -9,4 +9,4 @@ def fail(request: HttpRequest) -> HttpResponse:
     raise RuntimeError(f"a failure that names {os.environ.get('UPR_FIRST_RUN_CANARY', '')}")
 
 
-urlpatterns = [path("first-run-failure/", fail), path("", include("upr.urls"))]
+urlpatterns = [path("first-run-failure/", fail), path("", include("hub.urls"))]

@@ -176,7 +176,7 @@ class Journeys:
         it, and a second sweep at the same moment claims nothing (INSERT ... ON CONFLICT on SQLite)."""
         from django.utils import timezone
 
-        from coalitions import reminders
+        from workplan import reminders
 
         # The sweep claims as of `now`; the sending checks the deadline against the clock: a deadline still ahead.
         ahead = [d.due_at for d in reminders.deadlines(engagements=reminders.engagements_with_deadlines(coalition__slug="demo"))
