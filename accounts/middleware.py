@@ -1,4 +1,5 @@
 """Show every date in the reader's own time zone, and every page in their own language."""
+
 import zoneinfo
 from collections.abc import Callable
 

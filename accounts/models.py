@@ -1,4 +1,5 @@
 """The person who logs in. Email is the identifier; there is no username."""
+
 import zoneinfo
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager

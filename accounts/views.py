@@ -1,6 +1,7 @@
 """The person's own pages: profile, language, API token. (Their coalitions are the home page, in
 `coalitions`; their reminders and calendar addresses are in `workplan`, which adds its part of the
 profile page as a panel.)"""
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -56,5 +57,3 @@ def api_token(request: HttpRequest) -> HttpResponse:
         token = Token.objects.create(user=request.user)
         messages.success(request, _("New API token: %(key)s. Copy it now; it authenticates as you.") % {"key": token.key})
     return redirect("profile")
-
-

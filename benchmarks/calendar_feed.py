@@ -9,6 +9,7 @@ left behind), and the whole answer to their feed's address is timed in-process (
 queries, the calendar written by `icalendar`), against a baseline of the same person in one
 coalition, measured in the same run. Prints the median and p95; exits 1 over the target.
 """
+
 from __future__ import annotations
 
 import os
@@ -71,10 +72,14 @@ def main() -> int:
         return samples[int(len(samples) * 0.95) - 1]
 
     median = statistics.median(five)
-    print(f"feed of a person in 5 coalitions ({count} events, {size / 1024:.1f} KiB): median {median:.1f} ms, p95 {p95(five):.1f} ms "
-          f"(target < {TARGET_MS:.0f} ms)")
-    print(f"baseline, the same person in 1 coalition: median {statistics.median(one):.1f} ms "
-          f"(5 coalitions cost x{median / statistics.median(one):.1f})")
+    print(
+        f"feed of a person in 5 coalitions ({count} events, {size / 1024:.1f} KiB): median {median:.1f} ms, p95 {p95(five):.1f} ms "
+        f"(target < {TARGET_MS:.0f} ms)"
+    )
+    print(
+        f"baseline, the same person in 1 coalition: median {statistics.median(one):.1f} ms "
+        f"(5 coalitions cost x{median / statistics.median(one):.1f})"
+    )
     verdict = median < TARGET_MS
     print("PASS" if verdict else "FAIL")
     return 0 if verdict else 1

@@ -23,6 +23,7 @@ While the window runs, the machine's CPU is accounted from /proc: the gunicorn p
 PostgreSQL backends of the bench database, this client, and everything else ("other": a test
 suite running beside the benchmark shows up there).
 """
+
 from __future__ import annotations
 
 import http.client
@@ -81,9 +82,19 @@ def cpu_snapshot(server_pids: list[int], database: str) -> dict[str, float] | No
 
 
 class Worker(threading.Thread):
-    def __init__(self, config: dict, client: dict, path: str, start_at: float, measure_from: float,
-                 stop_at: float, budget: list[int], lock: threading.Lock, cookies: dict[str, str],
-                 headers: dict | None = None) -> None:
+    def __init__(
+        self,
+        config: dict,
+        client: dict,
+        path: str,
+        start_at: float,
+        measure_from: float,
+        stop_at: float,
+        budget: list[int],
+        lock: threading.Lock,
+        cookies: dict[str, str],
+        headers: dict | None = None,
+    ) -> None:
         headers = headers or {}
         super().__init__(daemon=True)
         self.config, self.path = config, path
@@ -150,8 +161,12 @@ def endpoint_path(endpoint: dict, client: dict, index: int) -> str:
     """The client's URL: its coalition's slug, and for endpoints with variants (different searches)
     the variant of this client, so that 20 clients send 20 different queries over and over."""
     variants = endpoint.get("variants") or [""]
-    return endpoint["path"].format(slug=client["slug"], document=client.get("document", 0),
-                                   engagement=client.get("engagement", 0), variant=variants[index % len(variants)])
+    return endpoint["path"].format(
+        slug=client["slug"],
+        document=client.get("document", 0),
+        engagement=client.get("engagement", 0),
+        variant=variants[index % len(variants)],
+    )
 
 
 # Each client keeps its cookies as a browser does, over every endpoint and round of the run (the CSRF
@@ -170,9 +185,20 @@ def run_endpoint(config: dict, endpoint: dict) -> dict:
     stop_at = measure_from + config["duration"]
     clients = [{**client, **endpoint["client"]} if endpoint.get("client") else client for client in config["clients"]]
     workers = [
-        Worker(config, client, endpoint_path(endpoint, client, i), start_at, measure_from, stop_at, budget, lock,
-               COOKIE_JARS.setdefault((i, client["session_key"]),
-                                      {config["cookie_name"]: client["session_key"], **client.get("cookies", {})}), endpoint.get("headers"))
+        Worker(
+            config,
+            client,
+            endpoint_path(endpoint, client, i),
+            start_at,
+            measure_from,
+            stop_at,
+            budget,
+            lock,
+            COOKIE_JARS.setdefault(
+                (i, client["session_key"]), {config["cookie_name"]: client["session_key"], **client.get("cookies", {})}
+            ),
+            endpoint.get("headers"),
+        )
         for i, client in enumerate(clients)
     ]
     for worker in workers:
@@ -233,9 +259,14 @@ def merge(parts: list[dict]) -> dict:
         cpu["cores"] = cpus[0]["cores"]
     first = parts[0]
     return {
-        "name": first["name"], "path": first["path"], "cpu": cpu, "requests": requests,
-        "ok": sum(part["ok"] for part in parts), "errors": sum(part["errors"] for part in parts),
-        "statuses": dict(statuses), "exceptions": dict(exceptions),
+        "name": first["name"],
+        "path": first["path"],
+        "cpu": cpu,
+        "requests": requests,
+        "ok": sum(part["ok"] for part in parts),
+        "errors": sum(part["errors"] for part in parts),
+        "statuses": dict(statuses),
+        "exceptions": dict(exceptions),
         "p50_ms": (percentile(latencies, 50) or 0) * 1000,
         "p95_ms": (percentile(latencies, 95) or 0) * 1000,
         "p99_ms": (percentile(latencies, 99) or 0) * 1000,
@@ -244,7 +275,8 @@ def merge(parts: list[dict]) -> dict:
         "kib_per_response": (sum(p["kib_per_response"] * p["requests"] for p in parts) / requests) if requests else 0,
         "connections": sum(part["connections"] for part in parts),
         "budget_exhausted": any(part["budget_exhausted"] for part in parts),
-        "clients": first["clients"], "seconds": seconds,
+        "clients": first["clients"],
+        "seconds": seconds,
     }
 
 

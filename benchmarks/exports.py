@@ -12,6 +12,7 @@ one-paragraph outline; the ratio says how much of the time the document itself c
 
 Prints the figures; exits 1 when a median is over its target.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,17 +72,30 @@ def maximum_outline():  # type: ignore[no-untyped-def]
     )
     matrix = f"<table><tr><th>Recommendation</th><th>Text</th><th>Response</th><th>Implementation</th></tr>{rows}</table>"
     outline = Outline(
-        kind="joint_submission", kind_label="Joint stakeholder submission", language="en",
-        title="Civic space and the rule of law", review="Slovenia, 48th session of the UPR Working Group (January 2025)",
+        kind="joint_submission",
+        kind_label="Joint stakeholder submission",
+        language="en",
+        title="Civic space and the rule of law",
+        review="Slovenia, 48th session of the UPR Working Group (January 2025)",
         organisations=[
-            CoverOrganisation(f"Organisation {i}", f"ORG{i}", f"https://org{i}.example.org", _words(25, i), dt.date(1990 + i, 1, 1))
+            CoverOrganisation(
+                f"Organisation {i}", f"ORG{i}", f"https://org{i}.example.org", _words(25, i), dt.date(1990 + i, 1, 1)
+            )
             for i in range(6)
         ],
-        unnamed_count=4, summary_html=f"<p>{_words(120, 3)}.</p>", keywords=["assembly", "detention", "press"],
+        unnamed_count=4,
+        summary_html=f"<p>{_words(120, 3)}.</p>",
+        keywords=["assembly", "detention", "press"],
         sections=sections,
         recommendations=[
-            OutlineRecommendation(f"Amend the law so that {_words(20, r)}.", "Ministry of Justice", "Law amended",
-                                  "By the next review", ("Portugal", "Chile"), f"{140 + r}.1 (Portugal), 4th cycle")
+            OutlineRecommendation(
+                f"Amend the law so that {_words(20, r)}.",
+                "Ministry of Justice",
+                "Law amended",
+                "By the next review",
+                ("Portugal", "Chile"),
+                f"{140 + r}.1 (Portugal), 4th cycle",
+            )
             for r in range(20)
         ],
         annexes=[OutlineAnnex("Matrix of recommendations from the previous cycle", matrix)],
@@ -105,8 +119,14 @@ def word_count(outline) -> int:  # type: ignore[no-untyped-def]
 def baseline_outline():  # type: ignore[no-untyped-def]
     from submissions.outline import Outline, OutlineSection
 
-    return Outline(kind="joint_submission", kind_label="Joint stakeholder submission", language="en", title="Baseline",
-                   review="Slovenia", sections=[OutlineSection("Only", "<p>One paragraph.</p>")])
+    return Outline(
+        kind="joint_submission",
+        kind_label="Joint stakeholder submission",
+        language="en",
+        title="Baseline",
+        review="Slovenia",
+        sections=[OutlineSection("Only", "<p>One paragraph.</p>")],
+    )
 
 
 def median_seconds(render, outline, repeats: int) -> float:  # type: ignore[no-untyped-def]
@@ -133,15 +153,19 @@ def main() -> int:
 
     big, small = maximum_outline(), baseline_outline()
     over = False
-    print(f"Maximum-length joint submission ({big.word_count:,} words, 150 footnotes, 20 recommendations, "
-          f"a 250 x 4 annex table), median of {args.repeats} runs:")
+    print(
+        f"Maximum-length joint submission ({big.word_count:,} words, 150 footnotes, 20 recommendations, "
+        f"a 250 x 4 annex table), median of {args.repeats} runs:"
+    )
     for name, render in (("docx", render_docx), ("pdf", render_pdf)):
         seconds = median_seconds(render, big, args.repeats)
         baseline = median_seconds(render, small, args.repeats)
         verdict = "ok" if seconds < TARGETS[name] else "OVER TARGET"
         over |= seconds >= TARGETS[name]
-        print(f"  render_{name:<5} {seconds:6.3f} s  (target < {TARGETS[name]:.0f} s: {verdict}); "
-              f"one-paragraph baseline {baseline:6.3f} s, ratio {seconds / baseline:5.1f}x")
+        print(
+            f"  render_{name:<5} {seconds:6.3f} s  (target < {TARGETS[name]:.0f} s: {verdict}); "
+            f"one-paragraph baseline {baseline:6.3f} s, ratio {seconds / baseline:5.1f}x"
+        )
     return 1 if over else 0
 
 

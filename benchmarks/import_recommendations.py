@@ -8,6 +8,7 @@ same files without the database (csv.DictReader over the export; python-docx ope
 
 Creates and drops its own database, upr_bench_import. Prints the figures; exits 0 whatever they are.
 """
+
 from __future__ import annotations
 
 import csv
@@ -58,8 +59,13 @@ def measure() -> None:
 
     review = Review.objects.get(state__iso3="SVN", session__number=48)
     print("OHCHR Word file (Slovenia, session 48; target < 3 s):")
-    base_docx, _ = timed("baseline: open the .docx and read its table (no database)", lambda: [c.text for r in docx.Document(str(OHCHR)).tables[0].rows for c in r.cells])
-    first, report = timed("import (with search index and cross-cycle suggestions)", import_thematic_list, str(OHCHR), review=review)
+    base_docx, _ = timed(
+        "baseline: open the .docx and read its table (no database)",
+        lambda: [c.text for r in docx.Document(str(OHCHR)).tables[0].rows for c in r.cells],
+    )
+    first, report = timed(
+        "import (with search index and cross-cycle suggestions)", import_thematic_list, str(OHCHR), review=review
+    )
     print(f"    {report.summary()}")
     again, _ = timed("re-import (nothing changes)", import_thematic_list, str(OHCHR), review=review)
     print(f"  ratio import / baseline: {first / base_docx:.1f}x   verdict: {'PASS' if first < 3 else 'FAIL'}")
@@ -68,7 +74,10 @@ def measure() -> None:
         print(f"UPR Info export not found at {UPR_INFO}: skipped")
         return
     print("UPR Info export (41,066 rows, sessions 1-20; target < 60 s):")
-    base_csv, _ = timed("baseline: read every row with csv.DictReader (no database)", lambda: sum(1 for _ in csv.DictReader(UPR_INFO.open(encoding="utf-8"))))
+    base_csv, _ = timed(
+        "baseline: read every row with csv.DictReader (no database)",
+        lambda: sum(1 for _ in csv.DictReader(UPR_INFO.open(encoding="utf-8"))),
+    )
     full, report = timed("import (with search index and cross-cycle suggestions)", import_upr_info, str(UPR_INFO))
     print(f"    {report.summary()} ({len(report.problems)} rows reported)")
     again, report = timed("re-import (nothing changes)", import_upr_info, str(UPR_INFO))

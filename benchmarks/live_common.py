@@ -18,6 +18,7 @@ Settings: `hub.settings.dev` with DEBUG off (WhiteNoise serves the static files 
 so the browser benchmark needs no collectstatic, which takes over a minute here), PostgreSQL by
 DATABASE_URL, Redis by REDIS_URL (so the channel layer is channels_redis, as in production).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -67,8 +68,10 @@ def percentile(values: list[float], pct: float) -> float:
 def ms(values: list[float]) -> str:
     if not values:
         return "n=0"
-    return (f"p50 {percentile(values, 50) * 1000:6.1f}  p95 {percentile(values, 95) * 1000:6.1f}  "
-            f"p99 {percentile(values, 99) * 1000:6.1f}  max {max(values) * 1000:6.1f} ms  (n={len(values)})")
+    return (
+        f"p50 {percentile(values, 50) * 1000:6.1f}  p95 {percentile(values, 95) * 1000:6.1f}  "
+        f"p99 {percentile(values, 99) * 1000:6.1f}  max {max(values) * 1000:6.1f} ms  (n={len(values)})"
+    )
 
 
 # --- environment, database ------------------------------------------------------------------------
@@ -77,8 +80,18 @@ def ms(values: list[float]) -> str:
 def bench_env(*, redis_url: str | None, settings: str = "hub.settings.dev", **extra: str) -> dict[str, str]:
     """The environment of the server and of the seeding: nothing inherited that changes what is measured."""
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-    for name in ("DEBUG", "REDIS_URL", "CONN_MAX_AGE", "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "TEST_DATABASE_URL",
-                 "LIVE_RENDER_PAUSE", "LIVE_VERSION_PAUSE", "EMBEDDED_BEAT", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+    for name in (
+        "DEBUG",
+        "REDIS_URL",
+        "CONN_MAX_AGE",
+        "DJANGO_SETTINGS_MODULE",
+        "DATABASE_URL",
+        "TEST_DATABASE_URL",
+        "LIVE_RENDER_PAUSE",
+        "LIVE_VERSION_PAUSE",
+        "EMBEDDED_BEAT",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    ):
         env.pop(name, None)
     env.update(
         DJANGO_SETTINGS_MODULE=settings,
@@ -124,8 +137,7 @@ def ensure_database(*, fresh: bool) -> None:
 def seed(*args: str) -> dict[str, Any]:
     """benchmarks/live_seed.py in a subprocess (its own Django, no Redis: sessions go to the database,
     which the server reads them from): prints one JSON object."""
-    out = run_step("seed " + " ".join(args), [PYTHON, str(BENCH_DIR / "live_seed.py"), *args],
-                   bench_env(redis_url=None))
+    out = run_step("seed " + " ".join(args), [PYTHON, str(BENCH_DIR / "live_seed.py"), *args], bench_env(redis_url=None))
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -144,7 +156,7 @@ def claimed_redis() -> Iterator[str]:
             client = redis.Redis.from_url(url)
             keys = list(client.scan_iter(":1:*", count=1000))
             for start in range(0, len(keys), 1000):
-                client.delete(*keys[start:start + 1000])
+                client.delete(*keys[start : start + 1000])
 
 
 def texts_behind(document: int) -> int:
@@ -152,8 +164,9 @@ def texts_behind(document: int) -> int:
     import psycopg
 
     with psycopg.connect(dbname=DB_NAME, connect_timeout=5, **PG) as conn:
-        row = conn.execute("SELECT count(*) FROM submissions_livetext WHERE document_id = %s AND rendered_seq < seq",
-                           [document]).fetchone()
+        row = conn.execute(
+            "SELECT count(*) FROM submissions_livetext WHERE document_id = %s AND rendered_seq < seq", [document]
+        ).fetchone()
         return int(row[0]) if row else 0
 
 
@@ -162,8 +175,7 @@ def updates_stored(document: int) -> int:
     import psycopg
 
     with psycopg.connect(dbname=DB_NAME, connect_timeout=5, **PG) as conn:
-        row = conn.execute("SELECT coalesce(sum(seq), 0) FROM submissions_livetext WHERE document_id = %s",
-                           [document]).fetchone()
+        row = conn.execute("SELECT coalesce(sum(seq), 0) FROM submissions_livetext WHERE document_id = %s", [document]).fetchone()
         return int(row[0]) if row else 0
 
 
@@ -199,7 +211,7 @@ def cpu_seconds(pids: list[int]) -> float:
             raw = Path(f"/proc/{pid}/stat").read_text()
         except OSError:
             continue
-        rest = raw[raw.rindex(")") + 2:].split()
+        rest = raw[raw.rindex(")") + 2 :].split()
         total += (int(rest[11]) + int(rest[12])) / CLOCK_TICK
     return total
 
@@ -217,13 +229,13 @@ def postgres_backends(database: str = DB_NAME) -> dict[int, float]:
             continue
         try:
             raw = Path(f"/proc/{entry}/stat").read_text()
-            if raw[raw.index("(") + 1:raw.rindex(")")] != "postgres":
+            if raw[raw.index("(") + 1 : raw.rindex(")")] != "postgres":
                 continue
             title = Path(f"/proc/{entry}/cmdline").read_bytes().decode(errors="replace")
         except (OSError, ValueError):
             continue
         if f" {database} " in title:
-            rest = raw[raw.rindex(")") + 2:].split()
+            rest = raw[raw.rindex(")") + 2 :].split()
             found[int(entry)] = (int(rest[11]) + int(rest[12])) / CLOCK_TICK
     return found
 
@@ -255,8 +267,13 @@ class CpuWindow:
 
     def _sample(self) -> dict[str, Any]:
         busy, _total = machine_cpu_seconds()
-        return {"wall": time.perf_counter(), "server": cpu_seconds(self.server_pids()), "client": time.process_time(),
-                "postgres": postgres_backends(), "machine": busy}
+        return {
+            "wall": time.perf_counter(),
+            "server": cpu_seconds(self.server_pids()),
+            "client": time.process_time(),
+            "postgres": postgres_backends(),
+            "machine": busy,
+        }
 
     def start(self) -> CpuWindow:
         self.before = self._sample()
@@ -307,8 +324,9 @@ def pct(seconds: float, wall: float) -> str:
 class Server:
     """`uvicorn hub.asgi:application --ws websockets-sansio --workers N` on the bench database and Redis."""
 
-    def __init__(self, env: dict[str, str], *, workers: int = 1, log_path: Path, name: str = "uvicorn",
-                 profile: str | None = None) -> None:
+    def __init__(
+        self, env: dict[str, str], *, workers: int = 1, log_path: Path, name: str = "uvicorn", profile: str | None = None
+    ) -> None:
         from tests.live_servers import _die_with_parent
 
         # --host/--port as production, not a socket handed over with --fd: uvicorn wraps such a socket as
@@ -319,13 +337,35 @@ class Server:
         self.name = name
         self.workers = workers
         with log_path.open("wb") as log:
-            command = [PYTHON, "-m", "uvicorn", "hub.asgi:application", "--host", HOST, "--port", str(self.port),
-                       "--workers", str(workers), "--ws", "websockets-sansio", "--no-access-log", "--log-level", "warning"]
+            command = [
+                PYTHON,
+                "-m",
+                "uvicorn",
+                "hub.asgi:application",
+                "--host",
+                HOST,
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+                "--ws",
+                "websockets-sansio",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ]
             if profile:  # the same server under cProfile in every thread (one process)
                 assert workers == 1, "--profile profiles one process"
                 command = [PYTHON, str(BENCH_DIR / "live_profile_server.py"), "--port", str(self.port), "--out", profile]
-            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                preexec_fn=_die_with_parent,
+            )
 
     @property
     def origin(self) -> str:
@@ -431,15 +471,22 @@ class Socket:
         self.reader = asyncio.create_task(self._read())
 
     @classmethod
-    async def open(cls, server: Server, path: str, session: str, *, apply: bool = True,
-                   keep: set[str] | None = None) -> Socket:
+    async def open(cls, server: Server, path: str, session: str, *, apply: bool = True, keep: set[str] | None = None) -> Socket:
         from websockets.asyncio.client import connect
 
         from submissions.live.client import LiveClient
 
-        ws = await connect(f"ws://{HOST}:{server.port}{path}", origin=server.origin,  # type: ignore[arg-type]
-                           additional_headers={"Cookie": f"sessionid={session}"}, proxy=None, max_size=None,
-                           open_timeout=30, compression=None, ping_interval=20, ping_timeout=60)
+        ws = await connect(
+            f"ws://{HOST}:{server.port}{path}",
+            origin=server.origin,  # type: ignore[arg-type]
+            additional_headers={"Cookie": f"sessionid={session}"},
+            proxy=None,
+            max_size=None,
+            open_timeout=30,
+            compression=None,
+            ping_interval=20,
+            ping_timeout=60,
+        )
         return cls(ws, LiveClient(), apply=apply, keep=keep)
 
     async def join(self, rooms: list[str]) -> None:
@@ -476,8 +523,11 @@ class Socket:
                     self.on_binary(kind, room, payload, at)
                 if kind in (protocol.UPDATE, protocol.AWARENESS) and not self.apply:
                     continue
-                if self.keep is not None and kind in (protocol.UPDATE, protocol.SYNC_STEP2) \
-                        and self._room_of(message) not in self.keep:
+                if (
+                    self.keep is not None
+                    and kind in (protocol.UPDATE, protocol.SYNC_STEP2)
+                    and self._room_of(message) not in self.keep
+                ):
                     reply = None  # not held here: received (and its sync counted), not applied
                 else:
                     reply = self.client.receive(data=message)
@@ -520,11 +570,16 @@ def awareness_frame(room: str, client_id: int, clock: int, name: str, anchor: in
     cursor of relative positions)."""
     from submissions.live import protocol
 
-    state = json.dumps({"user": {"name": name, "colour": "#0b5cad"},
-                        "cursor": {"anchor": {"type": None, "tname": None, "item": {"client": client_id, "clock": anchor},
-                                              "assoc": 0},
-                                   "head": {"type": None, "tname": None, "item": {"client": client_id, "clock": anchor},
-                                            "assoc": 0}}}, separators=(",", ":"))
+    state = json.dumps(
+        {
+            "user": {"name": name, "colour": "#0b5cad"},
+            "cursor": {
+                "anchor": {"type": None, "tname": None, "item": {"client": client_id, "clock": anchor}, "assoc": 0},
+                "head": {"type": None, "tname": None, "item": {"client": client_id, "clock": anchor}, "assoc": 0},
+            },
+        },
+        separators=(",", ":"),
+    )
     update = protocol.write_awareness([protocol.AwarenessEntry(client_id, clock, state)])
     return bytes([protocol.AWARENESS]) + protocol.var_string(room) + protocol.var_bytes(update)
 

@@ -26,6 +26,7 @@ Steps, each measured on the server process (/proc: VmRSS, and utime + stime of a
    then the render: its cost is part of the figure), and the relay latency to the document's other editor.
 5. **Closed**: RSS after every editor left (what the process keeps).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -76,8 +77,15 @@ async def scenario(server: common.Server, seeded: dict, args: argparse.Namespace
     for d, doc in enumerate(documents):
         for e in range(args.per_document):
             rooms = doc["rooms"]
-            plan.append({"doc": doc["document"], "rooms": rooms, "session": sessions[d * args.per_document + e],
-                         "room": rooms[(d + e) % (len(rooms) - 1)], "paragraph": 1 + e})
+            plan.append(
+                {
+                    "doc": doc["document"],
+                    "rooms": rooms,
+                    "session": sessions[d * args.per_document + e],
+                    "room": rooms[(d + e) % (len(rooms) - 1)],
+                    "paragraph": 1 + e,
+                }
+            )
 
     # 1. Warm-up, then the idle baseline.
     warm = plan[0]
@@ -101,8 +109,9 @@ async def scenario(server: common.Server, seeded: dict, args: argparse.Namespace
     async def open_one(i: int) -> None:
         entry = plan[i]
         async with gate:
-            sock = await common.Socket.open(server, f"/ws/c/{slug}/documents/{entry['doc']}/live/", entry["session"],
-                                            keep={entry["room"]})
+            sock = await common.Socket.open(
+                server, f"/ws/c/{slug}/documents/{entry['doc']}/live/", entry["session"], keep={entry["room"]}
+            )
             await sock.join(entry["rooms"])
             await sock.wait_synced(timeout=120)
             sockets[i] = sock
@@ -113,8 +122,10 @@ async def scenario(server: common.Server, seeded: dict, args: argparse.Namespace
     out["open_seconds"] = time.perf_counter() - started
     out["cpu_open"] = window.stop()
     out["rooms_synced"] = sum(len(e["rooms"]) for e in plan)
-    say(f"{len(plan)} editors in {len(documents)} documents joined and synced {out['rooms_synced']} rooms in "
-        f"{out['open_seconds']:.1f} s")
+    say(
+        f"{len(plan)} editors in {len(documents)} documents joined and synced {out['rooms_synced']} rooms in "
+        f"{out['open_seconds']:.1f} s"
+    )
 
     # 3. Held open, nobody typing.
     await asyncio.sleep(2.0)
@@ -134,6 +145,7 @@ async def scenario(server: common.Server, seeded: dict, args: argparse.Namespace
                 latencies.append(at - sent_updates[payload])
             elif kind == protocol.ACK and payload in sent_acks[i]:
                 acks.append(at - sent_acks[i].pop(payload))
+
         return handle
 
     for i, sock in enumerate(sockets):
@@ -177,8 +189,10 @@ async def scenario(server: common.Server, seeded: dict, args: argparse.Namespace
     out["ack"] = acks
     out["expected_relays"] = counts["keystrokes"] * (args.per_document - 1)
     out["dropped"] = sum(1 for s in sockets if s is not None and s.closed)
-    say(f"{counts['keystrokes']} keystrokes typed; rendered {out['render_wait']:.1f} s after the last "
-        f"(all rendered: {rendered}); load average {common.load_average()}")
+    say(
+        f"{counts['keystrokes']} keystrokes typed; rendered {out['render_wait']:.1f} s after the last "
+        f"(all rendered: {rendered}); load average {common.load_average()}"
+    )
     out["rss_after_updates"] = await asyncio.to_thread(rss_sample, pid, 1.0)
 
     # 5. Closed.
@@ -194,8 +208,9 @@ def all_rendered(document_ids: list[int], timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     with psycopg.connect(dbname=common.DB_NAME, connect_timeout=5, **common.PG) as conn:
         while time.monotonic() < deadline:
-            row = conn.execute("SELECT count(*) FROM submissions_livetext WHERE document_id = ANY(%s) AND rendered_seq < seq",
-                               [document_ids]).fetchone()
+            row = conn.execute(
+                "SELECT count(*) FROM submissions_livetext WHERE document_id = ANY(%s) AND rendered_seq < seq", [document_ids]
+            ).fetchone()
             if row and row[0] == 0:
                 return True
             time.sleep(0.1)
@@ -208,25 +223,37 @@ def report(out: dict, args: argparse.Namespace, seeded: dict) -> list[str]:
     mib = 1024
     growth = out["rss_open"] - out["rss_idle"]
     print()
-    print(f"{docs} documents x {args.per_document} editors = {conns} WebSockets on one uvicorn process "
-          f"({seeded['sections']} sections, {seeded['counted_words']} words, {seeded['footnotes']} footnotes, "
-          f"{len(seeded['documents'][0]['rooms'])} rooms per document)")
+    print(
+        f"{docs} documents x {args.per_document} editors = {conns} WebSockets on one uvicorn process "
+        f"({seeded['sections']} sections, {seeded['counted_words']} words, {seeded['footnotes']} footnotes, "
+        f"{len(seeded['documents'][0]['rooms'])} rooms per document)"
+    )
     print(f"{'':<44} {'RSS MiB':>9} {'vs idle':>8}")
-    for key, label in (("rss_idle", "idle server (baseline)"), ("rss_open", f"{docs} documents open, nobody typing"),
-                       ("rss_after_updates", "after the keystrokes and renders"), ("rss_closed", "every editor gone")):
+    for key, label in (
+        ("rss_idle", "idle server (baseline)"),
+        ("rss_open", f"{docs} documents open, nobody typing"),
+        ("rss_after_updates", "after the keystrokes and renders"),
+        ("rss_closed", "every editor gone"),
+    ):
         print(f"{label:<44} {out[key] / mib:>9.1f} {out[key] / out['rss_idle']:>7.2f}x")
     print(f"per open document: {growth / docs:.0f} KiB; per connection: {growth / conns:.0f} KiB")
     print()
     print(f"CPU of the server process, in % of one core ({common.cores()} cores = {common.cores() * 100}%), and the machine's:")
-    rows = (("cpu_idle", "idle server, no connection (baseline)"), ("cpu_open", f"opening: {conns} editors join and sync"),
-            ("cpu_open_idle", f"{conns} connections open, nobody typing"), ("cpu_updates", "keystrokes (+0.5 s)"),
-            ("cpu_renders", "then until every text typed in is rendered"))
+    rows = (
+        ("cpu_idle", "idle server, no connection (baseline)"),
+        ("cpu_open", f"opening: {conns} editors join and sync"),
+        ("cpu_open_idle", f"{conns} connections open, nobody typing"),
+        ("cpu_updates", "keystrokes (+0.5 s)"),
+        ("cpu_renders", "then until every text typed in is rendered"),
+    )
     print(f"{'':<44} {'wall s':>7} {'server':>7} {'postgres':>8} {'client':>7} {'other':>6} {'machine':>7}")
     for key, label in rows:
         cpu = out[key]
-        print(f"{label:<44} {cpu['wall']:>7.1f} {common.pct(cpu['server'], cpu['wall']):>7} {common.pct(cpu['postgres'], cpu['wall']):>8} "
-              f"{common.pct(cpu['client'], cpu['wall']):>7} {common.pct(cpu['other'], cpu['wall']):>6} "
-              f"{common.pct(cpu['machine'], cpu['wall']):>7}")
+        print(
+            f"{label:<44} {cpu['wall']:>7.1f} {common.pct(cpu['server'], cpu['wall']):>7} {common.pct(cpu['postgres'], cpu['wall']):>8} "
+            f"{common.pct(cpu['client'], cpu['wall']):>7} {common.pct(cpu['other'], cpu['wall']):>6} "
+            f"{common.pct(cpu['machine'], cpu['wall']):>7}"
+        )
     per_room = out["cpu_open"]["server"] / out["rooms_synced"] * 1000
     per_key = out["cpu_updates"]["server"] / max(1, out["keystrokes"]) * 1000
     per_key_pg = out["cpu_updates"]["postgres"] / max(1, out["keystrokes"]) * 1000
@@ -273,8 +300,9 @@ def main() -> int:
     seeded = common.seed("memory", "--documents", str(args.documents), "--per-document", str(args.per_document))
     say(f"{len(seeded['documents'])} documents ({seeded['cloned']} copied this time), {len(seeded['editors'])} editors")
     with tempfile.TemporaryDirectory(prefix="upr-live-memory-") as folder, common.claimed_redis() as redis_url:
-        server = common.Server(common.bench_env(redis_url=redis_url), workers=1, log_path=Path(folder) / "uvicorn.log",
-                               profile=args.profile)
+        server = common.Server(
+            common.bench_env(redis_url=redis_url), workers=1, log_path=Path(folder) / "uvicorn.log", profile=args.profile
+        )
         try:
             server.wait_ready()
             say(f"uvicorn pid {server.process.pid} on {redis_url}; load average {common.load_average()}")

@@ -27,6 +27,7 @@ said, measured in the page's own clock (`performance.now()`, whose 0 is the navi
 Then, once: the frames that typing sends, counted by wrapping WebSocket.send in the page (UPDATE and
 AWARENESS per keystroke), which live_relay.py's simulated keystrokes are compared with.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,8 +47,13 @@ from benchmarks.live_common import say
 
 TARGET_MS = 1000.0
 VISITS = ("first visit", "second visit")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 NAVIGATION = """() => {
   const nav = performance.getEntriesByType('navigation')[0];
@@ -198,12 +204,17 @@ def summary(values: list[float]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--loads", type=int, default=5, help="measured loads of each page, each kind (default 5)")
-    parser.add_argument("--edited", action="store_true",
-                        help="open a copy whose every section was saved once more (CRDTs with deletions)")
+    parser.add_argument(
+        "--edited", action="store_true", help="open a copy whose every section was saved once more (CRDTs with deletions)"
+    )
     parser.add_argument("--fresh", action="store_true", help=f"drop and remake {common.DB_NAME} first")
     parser.add_argument("--json", metavar="PATH", help="also write the figures to PATH")
-    parser.add_argument("--profile", metavar="PATH", help="run the server under cProfile (every thread; slower: "
-                        "read where the time goes, not the timings); statistics to PATH and PATH.txt")
+    parser.add_argument(
+        "--profile",
+        metavar="PATH",
+        help="run the server under cProfile (every thread; slower: "
+        "read where the time goes, not the timings); statistics to PATH and PATH.txt",
+    )
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -212,10 +223,13 @@ def main() -> int:
     common.ensure_database(fresh=args.fresh)
     # --edited: another document, the same text saved once more in every section, so that every room's
     # CRDT holds deletions (as any edited text does): see "the sync answer" in README.md.
-    seeded = common.seed("maxdoc", "--editors", "2", *(("--name", "page-edited", "--edited") if args.edited
-                                                       else ("--name", "page")))
-    say(f"document {seeded['document']}: {seeded['sections']} sections, {seeded['counted_words']} words, "
-        f"{seeded['footnotes']} footnotes ({seeded['kib_html']} KiB of HTML)")
+    seeded = common.seed(
+        "maxdoc", "--editors", "2", *(("--name", "page-edited", "--edited") if args.edited else ("--name", "page"))
+    )
+    say(
+        f"document {seeded['document']}: {seeded['sections']} sections, {seeded['counted_words']} words, "
+        f"{seeded['footnotes']} footnotes ({seeded['kib_html']} KiB of HTML)"
+    )
     session = seeded["editors"][0]
     doc_url_path = f"/c/{seeded['slug']}/documents/{seeded['document']}/"
     base_url_path = f"/c/{seeded['slug']}/"
@@ -225,17 +239,20 @@ def main() -> int:
     rows: dict[str, list[dict]] = {name: [] for name in kinds + [f"dashboard (baseline), {visit}" for visit in VISITS]}
     frames: dict = {}
     with tempfile.TemporaryDirectory(prefix="upr-live-open-") as folder, common.claimed_redis() as redis_url:
-        server = common.Server(common.bench_env(redis_url=redis_url), workers=1, log_path=Path(folder) / "uvicorn.log",
-                               profile=args.profile)
+        server = common.Server(
+            common.bench_env(redis_url=redis_url), workers=1, log_path=Path(folder) / "uvicorn.log", profile=args.profile
+        )
         try:
             server.wait_ready()
             for path in (doc_url_path, base_url_path, "/static/editor/live-editor.js"):
                 status, _headers, body = common.get(server.port, path, f"sessionid={session}")
                 if status != 200:
                     raise SystemExit(f"[live-bench] GET {path}: {status}")
-            say(f"uvicorn pid {server.process.pid}; the document page is {len(body) // 1024} KiB of bundle + "
+            say(
+                f"uvicorn pid {server.process.pid}; the document page is {len(body) // 1024} KiB of bundle + "
                 f"{len(common.get(server.port, doc_url_path, f'sessionid={session}')[2]) // 1024} KiB of HTML; "
-                f"load average {common.load_average()}")
+                f"load average {common.load_average()}"
+            )
             doc_url, base_url = server.origin + doc_url_path, server.origin + base_url_path
             ws_path = f"/ws/c/{seeded['slug']}/documents/{seeded['document']}/live/"
             probe = asyncio.run(python_opens(server, ws_path, session, seeded["rooms"], 5))
@@ -271,8 +288,9 @@ def main() -> int:
                                     if which == "page cached":
                                         common.get(server.port, doc_url_path, f"sessionid={session}")
                                     marker = f"Q{n}{which[0]}{visit[0]}"
-                                    rows[f"document, {which}, {visit}"].append(open_document(
-                                        browser, context, doc_url, writable, type_room, marker))
+                                    rows[f"document, {which}, {visit}"].append(
+                                        open_document(browser, context, doc_url, writable, type_room, marker)
+                                    )
                                     typed += len(marker)
                             finally:
                                 context.close()
@@ -291,23 +309,34 @@ def main() -> int:
             say(f"server log (tail):\n{server.log_tail(1500).strip()}")
 
     print()
-    print(f"Opening the document page in headless Chromium: {seeded['sections']} sections, {seeded['counted_words']} "
-          f"words, {seeded['footnotes']} footnotes, {len(seeded['rooms'])} rooms; {args.loads} loads each, alternating; "
-          "ms from navigation start, median and max")
+    print(
+        f"Opening the document page in headless Chromium: {seeded['sections']} sections, {seeded['counted_words']} "
+        f"words, {seeded['footnotes']} footnotes, {len(seeded['rooms'])} rooms; {args.loads} loads each, alternating; "
+        "ms from navigation start, median and max"
+    )
     print(f"{'page, server cache, visit':<44} {'FCP':>15} {'load event':>15} {'synced':>15} {'editable':>15} {'typed char':>15}")
     for name, loads in rows.items():
-        cells = [summary([r[key] for r in loads if r.get(key) is not None])
-                 for key in ("fcp", "load", "synced", "editable", "typed")]
+        cells = [
+            summary([r[key] for r in loads if r.get(key) is not None]) for key in ("fcp", "load", "synced", "editable", "typed")
+        ]
         print(f"{name:<44} " + " ".join(f"{cell:>15}" for cell in cells))
     print()
     print("Where the time goes on the way (document page; ms from navigation start, median of the loads):")
-    steps = [("ttfb", "first byte of the HTML (server)"), ("html", "last byte of the HTML"), ("fcp", "first contentful paint"),
-             ("bundle", "live-editor.js received"), ("dom_interactive", "HTML parsed (domInteractive)"),
-             ("api", "the bundle evaluated (UPRLiveEditor assigned)"),
-             ("dcl_start", "UPRLiveEditor.start() done: 13 editors made"),
-             ("ws_created", "WebSocket made (rooms loaded from IndexedDB)"), ("ws_open", "WebSocket open"),
-             ("last_step2", "last room's SYNC_STEP2 received"), ("synced_raf", "connected() && synced()"),
-             ("typed", "typed character shown"), ("long_tasks_ms", "main thread: long tasks until synced (ms)")]
+    steps = [
+        ("ttfb", "first byte of the HTML (server)"),
+        ("html", "last byte of the HTML"),
+        ("fcp", "first contentful paint"),
+        ("bundle", "live-editor.js received"),
+        ("dom_interactive", "HTML parsed (domInteractive)"),
+        ("api", "the bundle evaluated (UPRLiveEditor assigned)"),
+        ("dcl_start", "UPRLiveEditor.start() done: 13 editors made"),
+        ("ws_created", "WebSocket made (rooms loaded from IndexedDB)"),
+        ("ws_open", "WebSocket open"),
+        ("last_step2", "last room's SYNC_STEP2 received"),
+        ("synced_raf", "connected() && synced()"),
+        ("typed", "typed character shown"),
+        ("long_tasks_ms", "main thread: long tasks until synced (ms)"),
+    ]
     print(f"{'':<50} " + " ".join(f"{name.removeprefix('document, ').replace('page cached', 'cached'):>26}" for name in kinds))
     for key, label in steps:
         cells = []
@@ -322,26 +351,35 @@ def main() -> int:
         worst = max(r["typed"] for r in rows[name])
         base = statistics.median(r["load"] for r in rows[f"dashboard (baseline), {visit}"])
         synced = statistics.median(r["synced"] for r in rows[name])
-        lines.append(f"{name}: a typed character shows {typed:.0f} ms after navigation start (median; max {worst:.0f}; "
-                     f"synced at {synced:.0f}); the dashboard's load event {base:.0f} ms: ratio {typed / base:.2f}; "
-                     f"target < {TARGET_MS:.0f} ms: "
-                     + ("MET" if typed < TARGET_MS else f"MISSED by {typed - TARGET_MS:.0f} ms"))
+        lines.append(
+            f"{name}: a typed character shows {typed:.0f} ms after navigation start (median; max {worst:.0f}; "
+            f"synced at {synced:.0f}); the dashboard's load event {base:.0f} ms: ratio {typed / base:.2f}; "
+            f"target < {TARGET_MS:.0f} ms: " + ("MET" if typed < TARGET_MS else f"MISSED by {typed - TARGET_MS:.0f} ms")
+        )
     others = max(0.0, cpu["other"] - browser_cpu)
-    lines.append("CPU over the loads, in % of one core: server (uvicorn) "
-                 f"{common.pct(cpu['server'], cpu['wall']).strip()}, Chromium and Playwright "
-                 f"{common.pct(browser_cpu, cpu['wall']).strip()}, other processes (other people's work) "
-                 f"{common.pct(others, cpu['wall']).strip()}; machine {common.pct(cpu['machine'], cpu['wall']).strip()} "
-                 f"of {common.cores() * 100}%")
+    lines.append(
+        "CPU over the loads, in % of one core: server (uvicorn) "
+        f"{common.pct(cpu['server'], cpu['wall']).strip()}, Chromium and Playwright "
+        f"{common.pct(browser_cpu, cpu['wall']).strip()}, other processes (other people's work) "
+        f"{common.pct(others, cpu['wall']).strip()}; machine {common.pct(cpu['machine'], cpu['wall']).strip()} "
+        f"of {common.cores() * 100}%"
+    )
     if frames:
         typed_chars = 20
-        lines.append(f"typing 20 characters at 5/s in Chromium sent: {json.dumps(frames)} "
-                     f"({frames.get('UPDATE', 0) / typed_chars:.2f} UPDATE and {frames.get('AWARENESS', 0) / typed_chars:.2f}"
-                     " AWARENESS per keystroke)")
-    lines.append(f"the server's share: a Python client (no editor to build) opens the WebSocket, joins the "
-                 f"{len(seeded['rooms'])} rooms and has every SYNC_STEP2 in {statistics.median(probe) * 1000:.0f} ms "
-                 f"(median of {len(probe)}; max {max(probe) * 1000:.0f})")
-    lines.append(f"updates the server stored beyond the characters typed: {stored_by_opens} in {opens} opens "
-                 f"({stored_by_opens / max(1, opens):.1f} per open: sync answers carrying the rooms' deletions)")
+        lines.append(
+            f"typing 20 characters at 5/s in Chromium sent: {json.dumps(frames)} "
+            f"({frames.get('UPDATE', 0) / typed_chars:.2f} UPDATE and {frames.get('AWARENESS', 0) / typed_chars:.2f}"
+            " AWARENESS per keystroke)"
+        )
+    lines.append(
+        f"the server's share: a Python client (no editor to build) opens the WebSocket, joins the "
+        f"{len(seeded['rooms'])} rooms and has every SYNC_STEP2 in {statistics.median(probe) * 1000:.0f} ms "
+        f"(median of {len(probe)}; max {max(probe) * 1000:.0f})"
+    )
+    lines.append(
+        f"updates the server stored beyond the characters typed: {stored_by_opens} in {opens} opens "
+        f"({stored_by_opens / max(1, opens):.1f} per open: sync answers carrying the rooms' deletions)"
+    )
     lines += server_errors
     print()
     for line in lines:

@@ -24,6 +24,7 @@ Differences from run.py's "editor" endpoint (gunicorn, hub.settings.production, 
 document has no draft recommendations and no annex (run.py's has 20 and a 250-row table), and
 /health/ here also pings Redis (REDIS_URL is set), so the trivial view costs a little more.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,27 +46,46 @@ TARGET_P95_MS = 150.0
 CLIENTS = 20
 
 
-def drive(port: int, browsers: list[dict[str, str]], slug: str, document: int, server_pids: list[int],
-          args: argparse.Namespace) -> dict:
+def drive(
+    port: int, browsers: list[dict[str, str]], slug: str, document: int, server_pids: list[int], args: argparse.Namespace
+) -> dict:
     config = {
-        "host": common.HOST, "port": port, "cookie_name": "sessionid",
-        "clients": [{"session_key": cookies["sessionid"], "cookies": cookies, "slug": slug, "document": document}
-                    for cookies in browsers],
-        "endpoints": [{"name": "/health/ (baseline)", "path": "/health/"},
-                      {"name": "document page", "path": "/c/{slug}/documents/{document}/"},
-                      # What a browser gets: it asks for a compressed page (GZipMiddleware compresses it).
-                      {"name": "document page, gzip", "path": "/c/{slug}/documents/{document}/",
-                       "headers": {"Accept-Encoding": "gzip, deflate, br"}}],
-        "warmup": args.warmup, "duration": args.duration, "rounds": args.rounds, "timeout": 10,
-        "max_requests": 200_000, "server_pids": server_pids, "database": common.DB_NAME,
+        "host": common.HOST,
+        "port": port,
+        "cookie_name": "sessionid",
+        "clients": [
+            {"session_key": cookies["sessionid"], "cookies": cookies, "slug": slug, "document": document} for cookies in browsers
+        ],
+        "endpoints": [
+            {"name": "/health/ (baseline)", "path": "/health/"},
+            {"name": "document page", "path": "/c/{slug}/documents/{document}/"},
+            # What a browser gets: it asks for a compressed page (GZipMiddleware compresses it).
+            {
+                "name": "document page, gzip",
+                "path": "/c/{slug}/documents/{document}/",
+                "headers": {"Accept-Encoding": "gzip, deflate, br"},
+            },
+        ],
+        "warmup": args.warmup,
+        "duration": args.duration,
+        "rounds": args.rounds,
+        "timeout": 10,
+        "max_requests": 200_000,
+        "server_pids": server_pids,
+        "database": common.DB_NAME,
     }
     with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="upr-live-page-", delete=False) as handle:
         json.dump(config, handle)
         path = handle.name
     try:
-        done = subprocess.run([common.PYTHON, str(common.BENCH_DIR / "client.py"), path], capture_output=True, text=True,
-                              cwd=common.ROOT, timeout=4 * (args.warmup + args.duration) + 120,
-                              env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+        done = subprocess.run(
+            [common.PYTHON, str(common.BENCH_DIR / "client.py"), path],
+            capture_output=True,
+            text=True,
+            cwd=common.ROOT,
+            timeout=4 * (args.warmup + args.duration) + 120,
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        )
         if done.returncode != 0:
             raise SystemExit(f"[live-bench] the client failed:\n{done.stderr[-3000:]}")
         return json.loads(done.stdout)
@@ -78,14 +98,18 @@ def report(label: str, results: dict) -> list[str]:
     base, page, gzipped = rows[0], rows[1], rows[2]
     print()
     print(f"{label}; {CLIENTS} concurrent clients")
-    print(f"{'endpoint':<22} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'req/s':>7} "
-          f"{'KiB':>6} {'server ms/req':>13} {'machine':>8} {'other':>6}")
+    print(
+        f"{'endpoint':<22} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'req/s':>7} "
+        f"{'KiB':>6} {'server ms/req':>13} {'machine':>8} {'other':>6}"
+    )
     for row in rows:
         cpu = row.get("cpu") or {}
         per = cpu.get("server", 0) / 100 * row["seconds"] / row["requests"] * 1000 if row["requests"] else 0
-        print(f"{row['name']:<22} {row['requests']:>8} {row['errors']:>6} {row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f} "
-              f"{row['p99_ms']:>7.1f} {row['throughput']:>7.1f} {row['kib_per_response']:>6.1f} {per:>13.1f} "
-              f"{cpu.get('machine', 0):>7.0f}% {cpu.get('other', 0):>5.0f}%")
+        print(
+            f"{row['name']:<22} {row['requests']:>8} {row['errors']:>6} {row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f} "
+            f"{row['p99_ms']:>7.1f} {row['throughput']:>7.1f} {row['kib_per_response']:>6.1f} {per:>13.1f} "
+            f"{cpu.get('machine', 0):>7.0f}% {cpu.get('other', 0):>5.0f}%"
+        )
         if row["errors"]:
             print(f"{'':<22} statuses {row['statuses']} exceptions {row['exceptions']}")
     lines = [_verdict(label, base, page), _verdict(label, base, gzipped)]
@@ -98,11 +122,15 @@ def _verdict(label: str, base: dict, page: dict) -> str:
     verdict = "MET" if page["p95_ms"] < TARGET_P95_MS else f"MISSED by {page['p95_ms'] - TARGET_P95_MS:.0f} ms"
     errors = base["errors"] + page["errors"]
     if errors:
-        verdict = (f"NOT MET: {errors} of {base['requests'] + page['requests']} responses were errors "
-                   f"({page['errors']} of the {page['name']}'s, statuses {page['statuses']}); p95 {verdict}")
-    return (f"{label}: {page['name']} p95 {page['p95_ms']:.1f} ms, /health/ p95 {base['p95_ms']:.1f} ms: ratio "
-            f"{page['p95_ms'] / base['p95_ms']:.2f}; throughput {page['throughput']:.0f} req/s = "
-            f"{page['throughput'] / base['throughput']:.0%} of the trivial view's; target p95 < {TARGET_P95_MS:.0f} ms: {verdict}")
+        verdict = (
+            f"NOT MET: {errors} of {base['requests'] + page['requests']} responses were errors "
+            f"({page['errors']} of the {page['name']}'s, statuses {page['statuses']}); p95 {verdict}"
+        )
+    return (
+        f"{label}: {page['name']} p95 {page['p95_ms']:.1f} ms, /health/ p95 {base['p95_ms']:.1f} ms: ratio "
+        f"{page['p95_ms'] / base['p95_ms']:.2f}; throughput {page['throughput']:.0f} req/s = "
+        f"{page['throughput'] / base['throughput']:.0%} of the trivial view's; target p95 < {TARGET_P95_MS:.0f} ms: {verdict}"
+    )
 
 
 class ConnectionWatch:
@@ -121,7 +149,8 @@ class ConnectionWatch:
             while not self.stop_event.wait(0.25):
                 bench, every = conn.execute(
                     "SELECT count(*) FILTER (WHERE datname = %s), count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'",
-                    [common.DB_NAME]).fetchone()
+                    [common.DB_NAME],
+                ).fetchone()
                 self.most = {"bench": max(self.most["bench"], bench), "all": max(self.most["all"], every)}
 
     def __enter__(self) -> ConnectionWatch:
@@ -142,11 +171,29 @@ class Gunicorn:
         self.port = common.free_port()
         self.log_path = log_path
         self.process = subprocess.Popen(
-            [str(Path(common.PYTHON).with_name("gunicorn")), "hub.wsgi:application", "--bind", f"{common.HOST}:{self.port}",
-             "--worker-class", "sync", "--workers", str(workers), "--timeout", "30", "--log-level", "warning",
-             "--error-logfile", str(log_path)],
-            cwd=common.ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent)
+            [
+                str(Path(common.PYTHON).with_name("gunicorn")),
+                "hub.wsgi:application",
+                "--bind",
+                f"{common.HOST}:{self.port}",
+                "--worker-class",
+                "sync",
+                "--workers",
+                str(workers),
+                "--timeout",
+                "30",
+                "--log-level",
+                "warning",
+                "--error-logfile",
+                str(log_path),
+            ],
+            cwd=common.ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
+        )
 
     def pids(self) -> list[int]:
         return [self.process.pid, *common.children_of(self.process.pid)]
@@ -196,8 +243,13 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=8.0, help="measured seconds per endpoint (default 8)")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--compare-wsgi", action="store_true", help="also gunicorn sync:2 on the same data, same run")
-    parser.add_argument("--conn-max-age", type=int, default=None, metavar="SECONDS",
-                        help="CONN_MAX_AGE for the servers (default: the settings' 60; Django advises 0 under ASGI)")
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="CONN_MAX_AGE for the servers (default: the settings' 60; Django advises 0 under ASGI)",
+    )
     parser.add_argument("--fresh", action="store_true", help=f"drop and remake {common.DB_NAME} first")
     parser.add_argument("--json", metavar="PATH", help="also write the raw results to PATH")
     args = parser.parse_args()
@@ -205,8 +257,10 @@ def main() -> int:
     started = time.perf_counter()
     common.ensure_database(fresh=args.fresh)
     seeded = common.seed("maxdoc", "--editors", str(args.clients), "--name", "page")
-    say(f"document {seeded['document']}: {seeded['sections']} sections, {seeded['counted_words']} words, "
-        f"{seeded['footnotes']} footnotes ({seeded['kib_html']} KiB of HTML)")
+    say(
+        f"document {seeded['document']}: {seeded['sections']} sections, {seeded['counted_words']} words, "
+        f"{seeded['footnotes']} footnotes ({seeded['kib_html']} KiB of HTML)"
+    )
     sessions, slug, document = seeded["editors"], seeded["slug"], seeded["document"]
     doc_path = f"/c/{slug}/documents/{document}/"
     lines: list[str] = []
@@ -217,24 +271,34 @@ def main() -> int:
             env["CONN_MAX_AGE"] = str(args.conn_max_age)
         servers = [("uvicorn", args.workers)] + ([("gunicorn", 2)] if args.compare_wsgi else [])
         for kind, workers in servers:
-            server = (common.Server(env, workers=workers, log_path=Path(folder) / f"{kind}.log") if kind == "uvicorn"
-                      else Gunicorn(env, workers, Path(folder) / f"{kind}.log"))
+            server = (
+                common.Server(env, workers=workers, log_path=Path(folder) / f"{kind}.log")
+                if kind == "uvicorn"
+                else Gunicorn(env, workers, Path(folder) / f"{kind}.log")
+            )
             try:
                 server.wait_ready()
                 browsers = [open_as_a_browser(server.port, doc_path, session) for session in sessions[: args.clients]]
-                say(f"{kind} --workers {workers} (pids {server.pids()}); every session opens the document page; "
-                    f"load average {common.load_average()}")
+                say(
+                    f"{kind} --workers {workers} (pids {server.pids()}); every session opens the document page; "
+                    f"load average {common.load_average()}"
+                )
                 with ConnectionWatch() as watch:
                     results = drive(server.port, browsers, slug, document, server.pids(), args)
             finally:
                 server.stop()
-            label = (f"uvicorn hub.asgi --ws websockets-sansio --workers {workers}" if kind == "uvicorn"
-                     else f"gunicorn hub.wsgi, sync, {workers} workers")
+            label = (
+                f"uvicorn hub.asgi --ws websockets-sansio --workers {workers}"
+                if kind == "uvicorn"
+                else f"gunicorn hub.wsgi, sync, {workers} workers"
+            )
             if args.conn_max_age is not None:
                 label += f", CONN_MAX_AGE={args.conn_max_age}"
             lines += report(label, results)
-            lines.append(f"  PostgreSQL connections during the load: at most {watch.most['bench']} to {common.DB_NAME}, "
-                         f"{watch.most['all']} in all (max_connections {max_connections()})")
+            lines.append(
+                f"  PostgreSQL connections during the load: at most {watch.most['bench']} to {common.DB_NAME}, "
+                f"{watch.most['all']} in all (max_connections {max_connections()})"
+            )
             print(lines[-1])
             raw.append({"server": label, **results})
             if kind == "uvicorn":

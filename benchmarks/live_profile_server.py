@@ -7,6 +7,7 @@ the time goes, not the latencies, of a profiled run.
 
     python benchmarks/live_profile_server.py --port N --out /tmp/live.prof
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,8 +45,15 @@ def main() -> None:
 
     import uvicorn
 
-    config = uvicorn.Config("hub.asgi:application", host="127.0.0.1", port=args.port, ws="websockets-sansio", access_log=False,
-                            log_level="warning", lifespan="auto")
+    config = uvicorn.Config(
+        "hub.asgi:application",
+        host="127.0.0.1",
+        port=args.port,
+        ws="websockets-sansio",
+        access_log=False,
+        log_level="warning",
+        lifespan="auto",
+    )
     server = uvicorn.Server(config)
     # uvicorn restores the handlers it found and raises the signal again once it has shut down: with
     # this one, that returns instead of ending the process before the statistics are written.

@@ -32,6 +32,7 @@ update includes the renders. Printed: latencies, CPU per message of the server p
 event loop and the thread that runs the database work), of the PostgreSQL backends of the bench
 database, of this client process, and of everything else on the machine ("other", the tests others run).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,9 +55,11 @@ TAIL_SECONDS = 3.0  # after a phase: the render pause (2 s) and the render
 
 def typer(paragraph: int, offset: int):  # type: ignore[no-untyped-def]
     """The change of one keystroke: a character at the editor's place in its paragraph."""
+
     def change(fragment) -> None:  # type: ignore[no-untyped-def]
         run = fragment.children[paragraph].children[0]
         run.insert(offset, "x")
+
     return change
 
 
@@ -112,6 +115,7 @@ async def scenario(server: common.Server, seeded: dict, args: argparse.Namespace
                     sent = sent_awareness.get((entry.client_id, entry.clock))
                     if sent is not None:
                         record("awareness", at - sent)
+
         return handle
 
     def on_text(k: int):  # type: ignore[no-untyped-def]
@@ -126,6 +130,7 @@ async def scenario(server: common.Server, seeded: dict, args: argparse.Namespace
                 if person.get("room") == room and focus_seen[k].get(pid) != index:
                     focus_seen[k][pid] = index
                     record("relay", at - sent)
+
         return handle
 
     for k, sock in enumerate(sockets):
@@ -175,8 +180,12 @@ async def scenario(server: common.Server, seeded: dict, args: argparse.Namespace
         messages = state["messages"]
         state["phase"] = None
         cpu = window.stop()
-        return {"name": name, "messages": messages, "cpu": cpu,
-                "redis": common.redis_delta(redis_before, common.redis_counters(redis_url))}
+        return {
+            "name": name,
+            "messages": messages,
+            "cpu": cpu,
+            "redis": common.redis_delta(redis_before, common.redis_counters(redis_url)),
+        }
 
     # Warm-up: every code path once (first store, first relay, first render), then quiet.
     await phase("warmup-typing", keystroke, 1.0, 0.5)
@@ -204,8 +213,9 @@ async def behind_texts(document: int) -> int:
     import psycopg
 
     async with await psycopg.AsyncConnection.connect(dbname=common.DB_NAME, **common.PG) as conn:
-        cur = await conn.execute("SELECT count(*) FROM submissions_livetext WHERE document_id = %s AND rendered_seq < seq",
-                                 [document])
+        cur = await conn.execute(
+            "SELECT count(*) FROM submissions_livetext WHERE document_id = %s AND rendered_seq < seq", [document]
+        )
         row = await cur.fetchone()
         return int(row[0])
 
@@ -221,9 +231,11 @@ def report(result: dict, args: argparse.Namespace, seeded: dict) -> list[str]:
         for key, value in window["redis"].items():
             total["redis"][key] = total["redis"].get(key, 0.0) + value
     print()
-    print(f"{args.editors} editors, one document ({seeded['sections']} sections, {seeded['counted_words']} words, "
-          f"{seeded['footnotes']} footnotes), typing in {args.sections} sections at {args.rate:g} characters/s each; "
-          f"{args.rounds} rounds of {args.seconds:g} s per phase; uvicorn --workers 1, Redis channel layer")
+    print(
+        f"{args.editors} editors, one document ({seeded['sections']} sections, {seeded['counted_words']} words, "
+        f"{seeded['footnotes']} footnotes), typing in {args.sections} sections at {args.rate:g} characters/s each; "
+        f"{args.rounds} rounds of {args.seconds:g} s per phase; uvicorn --workers 1, Redis channel layer"
+    )
     print(f"{'phase':<34} {'sent':>6}  latency to each of the others")
     for name, label in (("baseline", "baseline: focus -> presence"), ("typing", "typing: UPDATE -> the others")):
         print(f"{label:<34} {totals[name]['messages']:>6}  {ms(samples.get(f'{name}:relay', []))}")
@@ -231,26 +243,34 @@ def report(result: dict, args: argparse.Namespace, seeded: dict) -> list[str]:
     if args.awareness:
         print(f"{'typing: AWARENESS -> the others':<34} {'':>6}  {ms(samples.get('typing:awareness', []))}")
     print()
-    print(f"CPU per message sent (a keystroke is an UPDATE{' + an AWARENESS' if args.awareness else ''}), "
-          f"and in % of one core over the windows ({common.cores()} cores = {common.cores() * 100}%):")
-    print(f"{'phase':<12} {'server ms':>9} {'postgres ms':>11} {'client ms':>9}  {'server':>6} {'postgres':>8} "
-          f"{'client':>6} {'other':>6} {'machine':>7}")
+    print(
+        f"CPU per message sent (a keystroke is an UPDATE{' + an AWARENESS' if args.awareness else ''}), "
+        f"and in % of one core over the windows ({common.cores()} cores = {common.cores() * 100}%):"
+    )
+    print(
+        f"{'phase':<12} {'server ms':>9} {'postgres ms':>11} {'client ms':>9}  {'server':>6} {'postgres':>8} "
+        f"{'client':>6} {'other':>6} {'machine':>7}"
+    )
     per = {}
     for name in ("baseline", "typing"):
         cpu, count = totals[name]["cpu"], max(1, totals[name]["messages"])
         per[name] = cpu["server"] / count * 1000
-        print(f"{name:<12} {per[name]:>9.2f} {cpu['postgres'] / count * 1000:>11.2f} {cpu['client'] / count * 1000:>9.2f}  "
-              f"{common.pct(cpu['server'], cpu['wall'])} {common.pct(cpu['postgres'], cpu['wall']):>8} "
-              f"{common.pct(cpu['client'], cpu['wall'])} {common.pct(cpu['other'], cpu['wall'])} "
-              f"{common.pct(cpu['machine'], cpu['wall']):>7}")
+        print(
+            f"{name:<12} {per[name]:>9.2f} {cpu['postgres'] / count * 1000:>11.2f} {cpu['client'] / count * 1000:>9.2f}  "
+            f"{common.pct(cpu['server'], cpu['wall'])} {common.pct(cpu['postgres'], cpu['wall']):>8} "
+            f"{common.pct(cpu['client'], cpu['wall'])} {common.pct(cpu['other'], cpu['wall'])} "
+            f"{common.pct(cpu['machine'], cpu['wall']):>7}"
+        )
     print()
     print("Redis (its own counters, server-wide) per message sent: commands, and Redis's CPU:")
     for name in ("baseline", "typing"):
         redis, count = totals[name]["redis"], max(1, totals[name]["messages"])
         commands = {k: v for k, v in redis.items() if k != "cpu_seconds"}
         top = ", ".join(f"{k} {v / count:.1f}" for k, v in sorted(commands.items(), key=lambda kv: -kv[1])[:7])
-        print(f"{name:<12} {sum(commands.values()) / count:6.1f} commands ({top}); "
-              f"Redis CPU {redis.get('cpu_seconds', 0.0) / count * 1000:.2f} ms")
+        print(
+            f"{name:<12} {sum(commands.values()) / count:6.1f} commands ({top}); "
+            f"Redis CPU {redis.get('cpu_seconds', 0.0) / count * 1000:.2f} ms"
+        )
     typing_p95 = percentile(samples.get("typing:relay", []), 95) * 1000
     base_p95 = percentile(samples.get("baseline:relay", []), 95) * 1000
     expected = totals["typing"]["messages"] * (args.editors - 1)
@@ -264,8 +284,10 @@ def report(result: dict, args: argparse.Namespace, seeded: dict) -> list[str]:
     ]
     other = max((w["cpu"]["other"] / w["cpu"]["wall"] * 100 for w in result["windows"]), default=0)
     if other > 25:
-        lines.append(f"WARNING: other processes used up to {other:.0f}% of a core during a window: the machine was "
-                     "not quiet; read the ratios rather than the absolute figures")
+        lines.append(
+            f"WARNING: other processes used up to {other:.0f}% of a core during a window: the machine was "
+            "not quiet; read the ratios rather than the absolute figures"
+        )
     print()
     for line in lines:
         print(line)
@@ -279,23 +301,34 @@ def main() -> int:
     parser.add_argument("--sections", type=int, default=3, help="sections the editors type in (default 3)")
     parser.add_argument("--seconds", type=float, default=5.0, help="seconds per phase per round (default 5)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of baseline + typing (default 3)")
-    parser.add_argument("--no-awareness", dest="awareness", action="store_false",
-                        help="send only the UPDATE of each keystroke, not the caret's awareness update")
+    parser.add_argument(
+        "--no-awareness",
+        dest="awareness",
+        action="store_false",
+        help="send only the UPDATE of each keystroke, not the caret's awareness update",
+    )
     parser.add_argument("--fresh", action="store_true", help=f"drop and remake {common.DB_NAME} first")
     parser.add_argument("--json", metavar="PATH", help="also write the figures to PATH")
-    parser.add_argument("--profile", metavar="PATH", help="run the server under cProfile (every thread; slower: "
-                        "read where the time goes, not the latencies); statistics to PATH and PATH.txt")
+    parser.add_argument(
+        "--profile",
+        metavar="PATH",
+        help="run the server under cProfile (every thread; slower: "
+        "read where the time goes, not the latencies); statistics to PATH and PATH.txt",
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
     common.ensure_database(fresh=args.fresh)
     # A document of its own, made again each run: the typing of a run does not pile up in the next.
     seeded = common.seed("maxdoc", "--editors", str(args.editors), "--name", "relay", "--fresh-document")
-    say(f"document {seeded['document']}: {seeded['sections']} sections, {seeded['counted_words']} words, "
-        f"{seeded['footnotes']} footnotes ({seeded['kib_html']} KiB of HTML)")
+    say(
+        f"document {seeded['document']}: {seeded['sections']} sections, {seeded['counted_words']} words, "
+        f"{seeded['footnotes']} footnotes ({seeded['kib_html']} KiB of HTML)"
+    )
     with tempfile.TemporaryDirectory(prefix="upr-live-relay-") as folder, common.claimed_redis() as redis_url:
-        server = common.Server(common.bench_env(redis_url=redis_url), workers=1, log_path=Path(folder) / "uvicorn.log",
-                               profile=args.profile)
+        server = common.Server(
+            common.bench_env(redis_url=redis_url), workers=1, log_path=Path(folder) / "uvicorn.log", profile=args.profile
+        )
         try:
             server.wait_ready()
             say(f"uvicorn pid {server.process.pid} on {redis_url}; load average {common.load_average()}")
@@ -312,8 +345,11 @@ def main() -> int:
     if args.profile:
         print(f"\nprofile (every thread of the server, the whole run): {args.profile}, top functions in {args.profile}.txt")
     if args.json:
-        Path(args.json).write_text(json.dumps({"lines": lines, "windows": result["windows"],
-                                               "samples": {k: v for k, v in result["samples"].items()}}, indent=1))
+        Path(args.json).write_text(
+            json.dumps(
+                {"lines": lines, "windows": result["windows"], "samples": {k: v for k, v in result["samples"].items()}}, indent=1
+            )
+        )
     print(f"\n({time.perf_counter() - started:.0f} s in all; load average at the end {common.load_average()})")
     return 0
 

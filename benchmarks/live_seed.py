@@ -21,6 +21,7 @@ run; only the sessions are new each time.
         sections with their HTML and counts, live texts with the same CRDT state), since 200 x 12
         section_save calls would take minutes. Sessions: every editor.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,13 +68,15 @@ def coalition_with_people(slug: str, editors: int):  # type: ignore[no-untyped-d
         if coalition is None:
             coalition = services.coalition_create(name=f"Live benchmark {slug}", slug=slug, creator=admin)
         organisation = MemberOrganisation.objects.filter(coalition=coalition).first() or services.organisation_save(
-            coalition=coalition, actor=admin, data={"name": "Centre for Equal Rights", "acronym": "CER"})
+            coalition=coalition, actor=admin, data={"name": "Centre for Equal Rights", "acronym": "CER"}
+        )
         admin_m = Membership.objects.get(coalition=coalition, user=admin)
         if admin_m.organisation_id is None:
             services.membership_update(membership=admin_m, actor=admin, role=Role.ADMIN, organisation=organisation)
         review = Review.objects.get(state__iso3=REVIEW[0], session__number=REVIEW[1])
-        engagement = (Engagement.objects.filter(coalition=coalition, review=review).first()
-                      or services.engagement_create(coalition=coalition, actor=admin, review=review))
+        engagement = Engagement.objects.filter(coalition=coalition, review=review).first() or services.engagement_create(
+            coalition=coalition, actor=admin, review=review
+        )
     have = list(Membership.objects.filter(coalition=coalition, role=Role.EDITOR).select_related("user").order_by("user__email"))
     for n in range(len(have), editors):
         with transaction.atomic():
@@ -82,15 +85,23 @@ def coalition_with_people(slug: str, editors: int):  # type: ignore[no-untyped-d
             user.set_unusable_password()
             user.save()
             EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-            _invitation, token = services.invitation_create(coalition=coalition, actor=admin, email=email, role=Role.EDITOR,
-                                                            organisation=organisation)
+            _invitation, token = services.invitation_create(
+                coalition=coalition, actor=admin, email=email, role=Role.EDITOR, organisation=organisation
+            )
             have.append(services.invitation_accept(token=token, user=user))
     have = have[:editors] if editors else have
     group = WorkingGroup.objects.filter(coalition=coalition, name="Drafting").first()
     members = list(Membership.objects.filter(coalition=coalition, role=Role.EDITOR))
     if group is None or group.members.count() != len(members):
-        group = services.working_group_save(coalition=coalition, actor=admin, name="Drafting", theme="The submission",
-                                            lead=members[0] if members else None, members=members, group=group)
+        group = services.working_group_save(
+            coalition=coalition,
+            actor=admin,
+            name="Drafting",
+            theme="The submission",
+            lead=members[0] if members else None,
+            members=members,
+            group=group,
+        )
     return coalition, admin_m, organisation, engagement, group, have
 
 
@@ -121,14 +132,29 @@ def build_maxdoc(coalition, admin_m, organisation, engagement, group, *, name: s
     started = time.perf_counter()
     sections_html, _recommendations, _words, _notes = build_document()
     admin = admin_m.user
-    document = services.document_create(coalition=coalition, actor=admin, engagement=engagement, kind="joint_submission",
-                                        title=title, lead_organisation=organisation)
+    document = services.document_create(
+        coalition=coalition,
+        actor=admin,
+        engagement=engagement,
+        kind="joint_submission",
+        title=title,
+        lead_organisation=organisation,
+    )
     starting = list(document.sections.order_by("position"))
     for i, html in enumerate(sections_html):
-        section = starting[i] if i < len(starting) else services.section_add(
-            document=document, actor=admin, title=f"Issue {i + 1}", working_group=group)
-        services.section_save(section=section, membership=admin_m, base_version=section.version, body=html,
-                              title=f"Issue {i + 1}", working_group=group)
+        section = (
+            starting[i]
+            if i < len(starting)
+            else services.section_add(document=document, actor=admin, title=f"Issue {i + 1}", working_group=group)
+        )
+        services.section_save(
+            section=section,
+            membership=admin_m,
+            base_version=section.version,
+            body=html,
+            title=f"Issue {i + 1}",
+            working_group=group,
+        )
     return document, time.perf_counter() - started
 
 
@@ -137,10 +163,14 @@ def describe(document) -> dict:  # type: ignore[no-untyped-def]
 
     sections = list(document.sections.order_by("annex", "position"))
     rooms = [store.section_room(s.pk) for s in sections] + [store.SUMMARY_ROOM]
-    return {"document": document.pk, "rooms": rooms, "sections": len(sections),
-            "counted_words": sum(s.counted_words for s in sections),
-            "footnotes": sum(s.body.count('<span class="footnote">') for s in sections),
-            "kib_html": round(sum(len(s.body.encode()) for s in sections) / 1024, 1)}
+    return {
+        "document": document.pk,
+        "rooms": rooms,
+        "sections": len(sections),
+        "counted_words": sum(s.counted_words for s in sections),
+        "footnotes": sum(s.body.count('<span class="footnote">') for s in sections),
+        "kib_html": round(sum(len(s.body.encode()) for s in sections) / 1024, 1),
+    }
 
 
 def clone_documents(document, count: int) -> int:  # type: ignore[no-untyped-def]
@@ -174,10 +204,11 @@ def clone_documents(document, count: int) -> int:  # type: ignore[no-untyped-def
                 clone.document = copy
                 section_copies.append((copy, section.pk, clone))
         Section.objects.bulk_create([c for _d, _o, c in section_copies], batch_size=500)
-        live = [LiveText(coalition_id=document.coalition_id, document=copy, section=clone, state=states[original])
-                for copy, original, clone in section_copies]
-        live += [LiveText(coalition_id=document.coalition_id, document=copy, section=None, state=states[None])
-                 for copy in copies]
+        live = [
+            LiveText(coalition_id=document.coalition_id, document=copy, section=clone, state=states[original])
+            for copy, original, clone in section_copies
+        ]
+        live += [LiveText(coalition_id=document.coalition_id, document=copy, section=None, state=states[None]) for copy in copies]
         LiveText.objects.bulk_create(live, batch_size=500)
         made = len(copies)
     return made
@@ -191,8 +222,9 @@ def main() -> None:
     parser.add_argument("--per-document", type=int, default=2)
     parser.add_argument("--name", default="", help="maxdoc: which of the benchmarks' documents (each its own)")
     parser.add_argument("--fresh-document", action="store_true", help="maxdoc: delete it and build it again")
-    parser.add_argument("--edited", action="store_true",
-                        help="maxdoc: when built, save every section once more (its CRDT then holds deletions)")
+    parser.add_argument(
+        "--edited", action="store_true", help="maxdoc: when built, save every section once more (its CRDT then holds deletions)"
+    )
     args = parser.parse_args()
     if not os.environ.get("DJANGO_SETTINGS_MODULE"):
         raise SystemExit("Set DJANGO_SETTINGS_MODULE (live_common.seed does).")
@@ -205,23 +237,35 @@ def main() -> None:
     out: dict = {}
     if args.what == "maxdoc":
         coalition, admin_m, organisation, engagement, group, editors = coalition_with_people("live-bench", args.editors)
-        document, built = build_maxdoc(coalition, admin_m, organisation, engagement, group, name=args.name,
-                                       fresh=args.fresh_document)
+        document, built = build_maxdoc(
+            coalition, admin_m, organisation, engagement, group, name=args.name, fresh=args.fresh_document
+        )
         if args.edited and built:
             edit_every_section(document, admin_m)
-        out = {"slug": coalition.slug, **describe(document), "built_seconds": round(built, 2),
-               "admin": session_of(admin_m.user), "admin_id": admin_m.user_id,
-               "editors": [session_of(m.user) for m in editors], "editor_ids": [m.user_id for m in editors]}
+        out = {
+            "slug": coalition.slug,
+            **describe(document),
+            "built_seconds": round(built, 2),
+            "admin": session_of(admin_m.user),
+            "admin_id": admin_m.user_id,
+            "editors": [session_of(m.user) for m in editors],
+            "editor_ids": [m.user_id for m in editors],
+        }
     else:
         editors_needed = args.documents * args.per_document
         coalition, admin_m, organisation, engagement, group, editors = coalition_with_people("live-memory", editors_needed)
         first, built = build_maxdoc(coalition, admin_m, organisation, engagement, group)
         have = Document.objects.filter(coalition=coalition).count()
         cloned = clone_documents(first, args.documents - have) if have < args.documents else 0
-        documents = list(Document.objects.filter(coalition=coalition).order_by("pk")[:args.documents])
-        out = {"slug": coalition.slug, **describe(first), "built_seconds": round(built, 2), "cloned": cloned,
-               "documents": [{"document": d.pk, "rooms": describe(d)["rooms"]} for d in documents],
-               "editors": [session_of(m.user) for m in editors]}
+        documents = list(Document.objects.filter(coalition=coalition).order_by("pk")[: args.documents])
+        out = {
+            "slug": coalition.slug,
+            **describe(first),
+            "built_seconds": round(built, 2),
+            "cloned": cloned,
+            "documents": [{"document": d.pk, "rooms": describe(d)["rooms"]} for d in documents],
+            "editors": [session_of(m.user) for m in editors],
+        }
     out["seconds"] = round(time.perf_counter() - started, 2)
     json.dump(out, sys.stdout)
     sys.stdout.write("\n")

@@ -11,6 +11,7 @@ coalition builds its matrix and assesses every row five times. Timed: reading th
 scorecard for information. The baseline, in the same run: the same export of a one-row matrix.
 Exits 1 when the .docx median is over its target.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,13 +72,29 @@ def main() -> int:
         rows = list(MatrixRow.objects.filter(matrix=matrix).select_related("cluster"))
         for n, row in enumerate(rows):
             for k in range(5):
-                services.assessment_add(row=row, membership=membership, data={
-                    "assessed_on": dt.date(2025, 6, 1) + dt.timedelta(days=90 * k), "law": levels[(n + k) % 4],
-                    "policy": levels[(n + 2 * k) % 4], "practice": levels[(n + 3 * k) % 4], "light": lights[(n + k) % 5],
-                    "narrative": "The ministry adopted an action plan; its budget is not yet allocated and the "
-                                 "ombudsperson reports that practice has not changed in the settlements visited.",
-                }, links=[{"title": "Ombudsperson's report", "source": "Ombudsperson", "dated": dt.date(2026, 3, 1),
-                           "url": "https://example.org/report"}] if k == 4 else [])
+                services.assessment_add(
+                    row=row,
+                    membership=membership,
+                    data={
+                        "assessed_on": dt.date(2025, 6, 1) + dt.timedelta(days=90 * k),
+                        "law": levels[(n + k) % 4],
+                        "policy": levels[(n + 2 * k) % 4],
+                        "practice": levels[(n + 3 * k) % 4],
+                        "light": lights[(n + k) % 5],
+                        "narrative": "The ministry adopted an action plan; its budget is not yet allocated and the "
+                        "ombudsperson reports that practice has not changed in the settlements visited.",
+                    },
+                    links=[
+                        {
+                            "title": "Ombudsperson's report",
+                            "source": "Ombudsperson",
+                            "dated": dt.date(2026, 3, 1),
+                            "url": "https://example.org/report",
+                        }
+                    ]
+                    if k == 4
+                    else [],
+                )
         print(f"matrix of {len(rows)} rows with 5 assessments each made in {time.perf_counter() - started:.1f} s")
 
         def docx() -> bytes:
@@ -86,15 +103,21 @@ def main() -> int:
         full = timed(repeats, docx)
         size = len(docx())
         xlsx = timed(2, lambda: exports.render_xlsx(exports.export_rows(matrix=matrix, membership=membership)))
-        pdf = timed(2, lambda: exports.render_scorecard_pdf(
-            matrix=matrix, rows=exports.export_rows(matrix=matrix, membership=membership), membership=membership))
+        pdf = timed(
+            2,
+            lambda: exports.render_scorecard_pdf(
+                matrix=matrix, rows=exports.export_rows(matrix=matrix, membership=membership), membership=membership
+            ),
+        )
         MatrixRow.objects.filter(matrix=matrix).exclude(pk=rows[0].pk).delete()
         baseline = timed(repeats, docx)
         transaction.set_rollback(True)
 
     median, base = statistics.median(full), statistics.median(baseline)
-    print(f"OHCHR matrix .docx, {len(rows)} rows ({size / 1024:.0f} KiB): median {median:.2f} s, "
-          f"max {max(full):.2f} s (target < {TARGET_S:.0f} s)")
+    print(
+        f"OHCHR matrix .docx, {len(rows)} rows ({size / 1024:.0f} KiB): median {median:.2f} s, "
+        f"max {max(full):.2f} s (target < {TARGET_S:.0f} s)"
+    )
     print(f"baseline, a one-row matrix: median {base:.3f} s (the 254 rows cost x{median / base:.0f})")
     print(f"for information: XLSX {statistics.median(xlsx):.2f} s, PDF scorecard {statistics.median(pdf):.2f} s")
     ok = median < TARGET_S

@@ -12,6 +12,7 @@ Runs Django's test client in this process (no gunicorn, no network) with the tes
 at upr_bench: DEBUG off, plain static storage (no collectstatic needed). The user is the first
 admin of bench-000, logged in through a real session as in run.py.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,8 +36,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--sql", action="store_true", help="list each query of each page")
     parser.add_argument("--cprofile", action="store_true", help="print the 25 costliest functions of each page")
-    parser.add_argument("--uncached", action="store_true",
-                        help="a cache that keeps nothing (every cached part rendered each time): what a page costs without its cache")
+    parser.add_argument(
+        "--uncached",
+        action="store_true",
+        help="a cache that keeps nothing (every cached part rendered each time): what a page costs without its cache",
+    )
     args = parser.parse_args()
 
     os.environ["DJANGO_SETTINGS_MODULE"] = "hub.settings.test"
@@ -57,8 +61,10 @@ def main() -> None:
     from coalitions.models import Membership
 
     membership = (
-        Membership.objects.select_related("user").filter(coalition__slug="bench-000", role="admin")
-        .order_by("user__email").first()
+        Membership.objects.select_related("user")
+        .filter(coalition__slug="bench-000", role="admin")
+        .order_by("user__email")
+        .first()
     )
     if membership is None:
         raise SystemExit("No seeded upr_bench database: run `benchmarks/run.py --keep` first.")

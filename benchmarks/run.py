@@ -10,6 +10,7 @@ against the target (p95 < 150 ms, throughput >= 25 % of the trivial view's); sto
 drop the database (unless --keep). Exits 0 whatever the verdict: a benchmark, not a test.
 See benchmarks/README.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,30 +52,62 @@ ENDPOINTS = [
     # of 5,630 counted words, 150 footnotes, 20 recommendations, an annex table of 250 rows.
     # Its target is the latency alone (the page weighs 290 KiB against the members page's 31); its
     # share of the trivial view is printed for comparison.
-    {"name": "editor /c/<slug>/documents/<id>/", "path": "/c/{slug}/documents/{document}/", "p95_ms": 150.0,
-     "share": None},
+    {"name": "editor /c/<slug>/documents/<id>/", "path": "/c/{slug}/documents/{document}/", "p95_ms": 150.0, "share": None},
     # A filtered full-text search over UPR Info's 41,066 recommendations (issue 4: p95 < 100 ms).
     # Its target is the latency alone; its share of the trivial view is printed for comparison.
-    {"name": "search /c/<slug>/recommendations/", "path": "/c/{slug}/recommendations/?{variant}", "p95_ms": 100.0,
-     "share": None, "needs_recommendations": True, "variants": [
-         "q=women&response=noted", "q=torture&group=WEOG", "q=%22death+penalty%22&cycle=2", "q=children&action=5",
-         "q=HIV", "q=freedom+of+expression&response=supported", "q=ratify+convention&sort=relevance",
-         "q=trafficking&state=USA", "q=discrimination+-women&cycle=1", "q=education&under_review=FRA",
-         "q=migrants&group=GRULAC", "q=journalists", "q=indigenous+land", "q=domestic+violence&action=4",
-         "q=human+rights+defenders&response=noted", "q=disabilities", "q=prison+conditions", "q=child+marriage&cycle=2",
-         "q=ombudsman&sort=oldest", "q=corruption&response=supported",
-     ]},
+    {
+        "name": "search /c/<slug>/recommendations/",
+        "path": "/c/{slug}/recommendations/?{variant}",
+        "p95_ms": 100.0,
+        "share": None,
+        "needs_recommendations": True,
+        "variants": [
+            "q=women&response=noted",
+            "q=torture&group=WEOG",
+            "q=%22death+penalty%22&cycle=2",
+            "q=children&action=5",
+            "q=HIV",
+            "q=freedom+of+expression&response=supported",
+            "q=ratify+convention&sort=relevance",
+            "q=trafficking&state=USA",
+            "q=discrimination+-women&cycle=1",
+            "q=education&under_review=FRA",
+            "q=migrants&group=GRULAC",
+            "q=journalists",
+            "q=indigenous+land",
+            "q=domestic+violence&action=4",
+            "q=human+rights+defenders&response=noted",
+            "q=disabilities",
+            "q=prison+conditions",
+            "q=child+marriage&cycle=2",
+            "q=ombudsman&sort=oldest",
+            "q=corruption&response=supported",
+        ],
+    },
     # The implementation matrix of Slovenia's 254 recommendations of session 48, 5 assessments per row
     # (issue 6: p95 < 150 ms), seeded into one coalition (seed.seed_matrix): every client loads it
     # with that coalition's admin's session. Its target is the latency alone; its share is printed.
-    {"name": "matrix /c/<slug>/engagements/<id>/matrix/", "path": "/c/{slug}/engagements/{engagement}/matrix/",
-     "p95_ms": 150.0, "share": None, "needs_matrix": True, "expect": "of 254"},
+    {
+        "name": "matrix /c/<slug>/engagements/<id>/matrix/",
+        "path": "/c/{slug}/engagements/{engagement}/matrix/",
+        "p95_ms": 150.0,
+        "share": None,
+        "needs_matrix": True,
+        "expect": "of 254",
+    },
 ]
 # UPR Info's export of sessions 1-20, imported into the benchmark database for the search endpoint.
 RECOMMENDATIONS_FILE = next(
-    (path for path in (base / "shared" / "reference" / "data" / "upr-info_database_export_sessions01-20.csv"
-                       for base in (ROOT.parent, ROOT.parent.parent)) if path.is_file()),  # beside a clone or a worktree
-    ROOT.parent / "shared" / "reference" / "data" / "upr-info_database_export_sessions01-20.csv")
+    (
+        path
+        for path in (
+            base / "shared" / "reference" / "data" / "upr-info_database_export_sessions01-20.csv"
+            for base in (ROOT.parent, ROOT.parent.parent)
+        )
+        if path.is_file()
+    ),  # beside a clone or a worktree
+    ROOT.parent / "shared" / "reference" / "data" / "upr-info_database_export_sessions01-20.csv",
+)
 
 # The configuration chosen on the 2-core machine this was written on (see README.md).
 DEFAULT_SERVER = "sync:2"
@@ -149,7 +182,7 @@ def free_port() -> int:
 
 
 def parse_server(spec: str) -> dict[str, object]:
-    """"sync:3" -> 3 sync workers; "gthread:2:4" -> 2 workers of 4 threads."""
+    """ "sync:3" -> 3 sync workers; "gthread:2:4" -> 2 workers of 4 threads."""
     parts = spec.split(":")
     worker_class = parts[0]
     workers = int(parts[1]) if len(parts) > 1 else 2
@@ -164,18 +197,28 @@ class Gunicorn:
         self.port = free_port()
         self.log_path = log_path
         args = [
-            GUNICORN, "hub.wsgi:application",
-            "--bind", f"{HOST}:{self.port}",
-            "--chdir", str(ROOT),
-            "--worker-class", str(server["worker_class"]),
-            "--workers", str(server["workers"]),
-            "--threads", str(server["threads"]),
-            "--timeout", "30",
-            "--log-level", "warning",
-            "--error-logfile", str(log_path),
+            GUNICORN,
+            "hub.wsgi:application",
+            "--bind",
+            f"{HOST}:{self.port}",
+            "--chdir",
+            str(ROOT),
+            "--worker-class",
+            str(server["worker_class"]),
+            "--workers",
+            str(server["workers"]),
+            "--threads",
+            str(server["threads"]),
+            "--timeout",
+            "30",
+            "--log-level",
+            "warning",
+            "--error-logfile",
+            str(log_path),
         ]  # no --access-logfile: access logging is off by default
-        self.process = subprocess.Popen(args, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            args, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
 
     def wait_healthy(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -237,12 +280,21 @@ def check_sessions(port: int, users: list[dict], cookie_name: str, names: list[s
     first opens every page benchmarked, every variant of it, and finds the content it expects."""
     problems = []
     for i, sample in enumerate(users):
-        checks = [(endpoint_client(e, sample, matrix), e, v) for e in ENDPOINTS if e["name"] in names
-                  for v in e.get("variants") or [""]] if i == 0 else [(sample, {"path": "/c/{slug}/"}, "")]
+        checks = (
+            [
+                (endpoint_client(e, sample, matrix), e, v)
+                for e in ENDPOINTS
+                if e["name"] in names
+                for v in e.get("variants") or [""]
+            ]
+            if i == 0
+            else [(sample, {"path": "/c/{slug}/"}, "")]
+        )
         for user, endpoint, variant in checks:
             cookie = f"{cookie_name}={user['session_key']}"
-            path = endpoint["path"].format(slug=user["slug"], document=user.get("document", 0),
-                                           engagement=user.get("engagement", 0), variant=variant)
+            path = endpoint["path"].format(
+                slug=user["slug"], document=user.get("document", 0), engagement=user.get("engagement", 0), variant=variant
+            )
             status, headers, body = get(port, path, cookie)
             if status != 200:
                 problems.append(f"{user['email']} GET {path}: {status} {headers.get('Location', '')}")
@@ -264,6 +316,7 @@ def check_sessions(port: int, users: list[dict], cookie_name: str, names: list[s
 
 def machine_busy(seconds: float = 1.0) -> float | None:
     """Share of all cores busy over `seconds` (Linux /proc/stat), 0..1."""
+
     def sample() -> tuple[int, int]:
         with open("/proc/stat") as handle:
             fields = [int(x) for x in handle.readline().split()[1:]]
@@ -292,18 +345,41 @@ def wait_until_quiet(max_wait: float) -> None:
         time.sleep(2)
 
 
-def drive(port: int, users: list[dict], args: argparse.Namespace, cookie_name: str, server_pids: list[int],
-          names: list[str], matrix: dict | None = None) -> dict:
-    clients = [{"session_key": u["session_key"], "slug": u["slug"], "document": u.get("document", 0)}
-               for u in (users * args.clients)[: args.clients]]
+def drive(
+    port: int,
+    users: list[dict],
+    args: argparse.Namespace,
+    cookie_name: str,
+    server_pids: list[int],
+    names: list[str],
+    matrix: dict | None = None,
+) -> dict:
+    clients = [
+        {"session_key": u["session_key"], "slug": u["slug"], "document": u.get("document", 0)}
+        for u in (users * args.clients)[: args.clients]
+    ]
     config = {
-        "host": HOST, "port": port, "cookie_name": cookie_name, "clients": clients,
-        "endpoints": [{"name": e["name"], "path": e["path"], "variants": e.get("variants"),
-                       # every client loads the one seeded matrix, as a member of its coalition
-                       "client": {k: matrix[k] for k in ("session_key", "slug", "engagement")}
-                       if e.get("needs_matrix") and matrix else None}
-                      for e in ENDPOINTS if e["name"] in names],
-        "warmup": args.warmup, "duration": args.duration, "rounds": args.rounds, "timeout": 10,
+        "host": HOST,
+        "port": port,
+        "cookie_name": cookie_name,
+        "clients": clients,
+        "endpoints": [
+            {
+                "name": e["name"],
+                "path": e["path"],
+                "variants": e.get("variants"),
+                # every client loads the one seeded matrix, as a member of its coalition
+                "client": {k: matrix[k] for k in ("session_key", "slug", "engagement")}
+                if e.get("needs_matrix") and matrix
+                else None,
+            }
+            for e in ENDPOINTS
+            if e["name"] in names
+        ],
+        "warmup": args.warmup,
+        "duration": args.duration,
+        "rounds": args.rounds,
+        "timeout": 10,
         "max_requests": args.max_requests,
         "server_pids": server_pids,
         "database": DB_NAME,
@@ -315,8 +391,14 @@ def drive(port: int, users: list[dict], args: argparse.Namespace, cookie_name: s
         per_endpoint = args.warmup + args.duration + 0.2
         budget = len(config["endpoints"]) * (per_endpoint + 20) + 30
         started = time.perf_counter()
-        done = subprocess.run([PYTHON, str(BENCH_DIR / "client.py"), config_path], capture_output=True,
-                              text=True, timeout=budget, cwd=ROOT, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+        done = subprocess.run(
+            [PYTHON, str(BENCH_DIR / "client.py"), config_path],
+            capture_output=True,
+            text=True,
+            timeout=budget,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        )
         if done.returncode != 0:
             raise SystemExit(f"[bench] the client failed:\n{done.stderr[-3000:]}")
         results = json.loads(done.stdout)
@@ -331,8 +413,10 @@ def report(server: dict, results: dict, args: argparse.Namespace) -> list[tuple[
     baseline = next((r for r in rows if r["path"] == "/health/"), None)
     base_tp = baseline["throughput"] if baseline else None
     print()
-    print(f"gunicorn {server['worker_class']}, {server['workers']} workers x {server['threads']} threads; "
-          f"{args.clients} concurrent clients; {args.warmup:g} s warm-up + {args.duration:g} s measured per endpoint")
+    print(
+        f"gunicorn {server['worker_class']}, {server['workers']} workers x {server['threads']} threads; "
+        f"{args.clients} concurrent clients; {args.warmup:g} s warm-up + {args.duration:g} s measured per endpoint"
+    )
     width = max([30] + [len(row["name"]) for row in rows])
     header = f"{'endpoint':<{width}} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'req/s':>7} {'% trivial':>9} {'KiB':>5}  verdict"
     print(header)
@@ -357,28 +441,41 @@ def report(server: dict, results: dict, args: argparse.Namespace) -> list[tuple[
         passed = not reasons
         verdict = ("PASS" if passed else "FAIL") + (" (baseline)" if is_baseline else "")
         verdicts.append((row["name"], passed))
-        print(f"{row['name']:<{width}} {row['requests']:>8} {row['errors']:>6} {row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f} "
-              f"{row['p99_ms']:>7.1f} {row['throughput']:>7.1f} {(f'{share:.0%}' if share is not None else '-'):>9} "
-              f"{row['kib_per_response']:>5.1f}  {verdict}{': ' + '; '.join(reasons) if reasons else ''}")
+        print(
+            f"{row['name']:<{width}} {row['requests']:>8} {row['errors']:>6} {row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f} "
+            f"{row['p99_ms']:>7.1f} {row['throughput']:>7.1f} {(f'{share:.0%}' if share is not None else '-'):>9} "
+            f"{row['kib_per_response']:>5.1f}  {verdict}{': ' + '; '.join(reasons) if reasons else ''}"
+        )
         if row["errors"]:
             print(f"{'':<{width}} statuses {row['statuses']} exceptions {row['exceptions']}")
-    own = "; ".join(f"{e['name'].split()[0]}: p95 < {e['p95_ms']:.0f} ms" + ("" if e.get("share", TARGET_SHARE) else " only")
-                    for e in ENDPOINTS if "p95_ms" in e and e["name"] in {r["name"] for r in rows})
-    print(f"target: p95 < {TARGET_P95_MS:.0f} ms and >= {TARGET_SHARE:.0%} of the trivial view's req/s"
-          f"{f' ({own})' if own else ''}, at {args.clients} concurrent clients")
+    own = "; ".join(
+        f"{e['name'].split()[0]}: p95 < {e['p95_ms']:.0f} ms" + ("" if e.get("share", TARGET_SHARE) else " only")
+        for e in ENDPOINTS
+        if "p95_ms" in e and e["name"] in {r["name"] for r in rows}
+    )
+    print(
+        f"target: p95 < {TARGET_P95_MS:.0f} ms and >= {TARGET_SHARE:.0%} of the trivial view's req/s"
+        f"{f' ({own})' if own else ''}, at {args.clients} concurrent clients"
+    )
     if all(row.get("cpu") for row in rows):
         cores = rows[0]["cpu"]["cores"]
         print(f"CPU during the measured windows, in % of one core ({cores} cores = {cores * 100}%):")
-        print(f"{'endpoint':<{width}} {'machine':>8} {'gunicorn':>8} {'postgres':>8} {'client':>8} {'other':>8}  server ms CPU/request")
+        print(
+            f"{'endpoint':<{width}} {'machine':>8} {'gunicorn':>8} {'postgres':>8} {'client':>8} {'other':>8}  server ms CPU/request"
+        )
         for row in rows:
             cpu = row["cpu"]
             per_request = cpu["server"] / 100 * row["seconds"] / row["requests"] * 1000 if row["requests"] else 0
-            print(f"{row['name']:<{width}} {cpu['machine']:>7.0f}% {cpu['server']:>7.0f}% {cpu['postgres']:>7.0f}% "
-                  f"{cpu['client']:>7.0f}% {cpu['other']:>7.0f}%  {per_request:.1f}")
+            print(
+                f"{row['name']:<{width}} {cpu['machine']:>7.0f}% {cpu['server']:>7.0f}% {cpu['postgres']:>7.0f}% "
+                f"{cpu['client']:>7.0f}% {cpu['other']:>7.0f}%  {per_request:.1f}"
+            )
         busy_other = max(row["cpu"]["other"] for row in rows)
         if busy_other > NOISY_OTHER_PCT:
-            print(f"WARNING: other processes used up to {busy_other:.0f}% of a core during the run: "
-                  "the machine was not quiet, the figures are pessimistic.")
+            print(
+                f"WARNING: other processes used up to {busy_other:.0f}% of a core during the run: "
+                "the machine was not quiet, the figures are pessimistic."
+            )
     return verdicts
 
 
@@ -388,29 +485,59 @@ def report(server: dict, results: dict, args: argparse.Namespace) -> list[tuple[
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--keep", action="store_true", help="keep the upr_bench database afterwards")
-    parser.add_argument("--reuse", action="store_true",
-                        help="reuse a database kept by --keep (skip create, migrate, load and seed)")
-    parser.add_argument("--server", action="append", default=None, metavar="CLASS:WORKERS[:THREADS]",
-                        help=f"gunicorn configuration, e.g. sync:3 or gthread:2:4; repeat to compare (default {DEFAULT_SERVER})")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse a database kept by --keep (skip create, migrate, load and seed)"
+    )
+    parser.add_argument(
+        "--server",
+        action="append",
+        default=None,
+        metavar="CLASS:WORKERS[:THREADS]",
+        help=f"gunicorn configuration, e.g. sync:3 or gthread:2:4; repeat to compare (default {DEFAULT_SERVER})",
+    )
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients (default 20)")
     parser.add_argument("--users", type=int, default=40, help="logged-in sample users, one per coalition (default 40)")
     parser.add_argument("--coalitions", type=int, default=200)
     parser.add_argument("--warmup", type=float, default=1.5, help="seconds of warm-up per endpoint (default 1.5)")
     parser.add_argument("--duration", type=float, default=8.0, help="measured seconds per endpoint (default 8)")
-    parser.add_argument("--rounds", type=int, default=4,
-                        help="endpoints take turns in this many rounds, sharing the duration (default 4)")
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="endpoints take turns in this many rounds, sharing the duration (default 4)"
+    )
     parser.add_argument("--max-requests", type=int, default=200_000, help="cap on requests per endpoint")
-    parser.add_argument("--only", action="append", default=None, metavar="TEXT",
-                        help="only the endpoints whose name contains TEXT (repeatable; /health/ is always run)")
-    parser.add_argument("--wait-quiet", type=float, default=20, metavar="SECONDS",
-                        help="wait up to this long for other work on the machine to settle (default 20)")
-    parser.add_argument("--retries", type=int, default=1,
-                        help="measure an endpoint again, up to this many times, when other work disturbed it (default 1)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=None,
+        metavar="TEXT",
+        help="only the endpoints whose name contains TEXT (repeatable; /health/ is always run)",
+    )
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=20,
+        metavar="SECONDS",
+        help="wait up to this long for other work on the machine to settle (default 20)",
+    )
+    parser.add_argument(
+        "--retries",
+        type=int,
+        default=1,
+        help="measure an endpoint again, up to this many times, when other work disturbed it (default 1)",
+    )
     parser.add_argument("--json", metavar="PATH", help="also write the raw results to PATH")
-    parser.add_argument("--search-cache", type=int, default=None, metavar="SECONDS",
-                        help="RECOMMENDATION_SEARCH_CACHE_SECONDS for the server (0: every search runs in full)")
-    parser.add_argument("--recommendations", default=str(RECOMMENDATIONS_FILE), metavar="CSV",
-                        help="UPR Info export imported for the search endpoint (skipped when the file is missing)")
+    parser.add_argument(
+        "--search-cache",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="RECOMMENDATION_SEARCH_CACHE_SECONDS for the server (0: every search runs in full)",
+    )
+    parser.add_argument(
+        "--recommendations",
+        default=str(RECOMMENDATIONS_FILE),
+        metavar="CSV",
+        help="UPR Info export imported for the search endpoint (skipped when the file is missing)",
+    )
     args = parser.parse_args()
     servers = [parse_server(spec) for spec in (args.server or [DEFAULT_SERVER])]
     have_recommendations = Path(args.recommendations).is_file()
@@ -436,22 +563,40 @@ def main() -> int:
             if not database_exists():
                 raise SystemExit(f"[bench] --reuse: no database {DB_NAME}; run once with --keep first.")
             say(f"reusing database {DB_NAME}")
-            seeded = json.loads(run_step("sessions", [PYTHON, str(BENCH_DIR / "seed.py"), "--sessions-only",
-                                                      "--users", str(args.users)], env))
+            seeded = json.loads(
+                run_step("sessions", [PYTHON, str(BENCH_DIR / "seed.py"), "--sessions-only", "--users", str(args.users)], env)
+            )
         else:
             recreate_database()
             created_db = True
             say(f"database {DB_NAME} created")
             run_step("migrate", [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], env)
             run_step("load_upr_reference", [PYTHON, "manage.py", "load_upr_reference"], env)
-            seeded = json.loads(run_step("seed", [PYTHON, str(BENCH_DIR / "seed.py"), "--coalitions",
-                                                  str(args.coalitions), "--users", str(args.users)], env))
+            seeded = json.loads(
+                run_step(
+                    "seed",
+                    [PYTHON, str(BENCH_DIR / "seed.py"), "--coalitions", str(args.coalitions), "--users", str(args.users)],
+                    env,
+                )
+            )
             say("seeded " + ", ".join(f"{v} {k}" for k, v in seeded["counts"].items()) + f" in {seeded['seconds']} s")
             if have_recommendations:
-                imported = run_step("import_recommendations", [PYTHON, "manage.py", "import_recommendations",
-                                                                args.recommendations], env, timeout=600)
-                run_step("analyze", [PYTHON, "-c", "import django, os; django.setup(); from django.db import connection; "
-                                     "connection.cursor().execute('ANALYZE')"], env)
+                imported = run_step(
+                    "import_recommendations",
+                    [PYTHON, "manage.py", "import_recommendations", args.recommendations],
+                    env,
+                    timeout=600,
+                )
+                run_step(
+                    "analyze",
+                    [
+                        PYTHON,
+                        "-c",
+                        "import django, os; django.setup(); from django.db import connection; "
+                        "connection.cursor().execute('ANALYZE')",
+                    ],
+                    env,
+                )
                 say("imported " + imported.strip().splitlines()[-1])
         users = seeded["users"]
         matrix = seeded.get("matrix")
@@ -460,8 +605,12 @@ def main() -> int:
             args.only_names = [n for n in args.only_names if not any(e["name"] == n and e.get("needs_matrix") for e in ENDPOINTS)]
         elif matrix is not None:
             say(f"matrix: {matrix['rows']} rows in {matrix['slug']}, engagement {matrix['engagement']}")
-        run_step("collectstatic (temporary STATIC_ROOT)", [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], web_env,
-                 timeout=900)
+        run_step(
+            "collectstatic (temporary STATIC_ROOT)",
+            [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            web_env,
+            timeout=900,
+        )
         cookie_name = "sessionid"
 
         for server in servers:
@@ -471,12 +620,13 @@ def main() -> int:
                 say(f"gunicorn {server['spec']} answering on {HOST}:{gunicorn.port} (pid {gunicorn.process.pid})")
                 check_sessions(gunicorn.port, users, cookie_name, args.only_names, matrix)
                 wait_until_quiet(args.wait_quiet)
-                say(f"load: {args.clients} clients x {len(args.only_names)} endpoints x "
-                    f"({args.warmup:g} + {args.duration:g} s)...")
+                say(
+                    f"load: {args.clients} clients x {len(args.only_names)} endpoints x "
+                    f"({args.warmup:g} + {args.duration:g} s)..."
+                )
                 results = drive(gunicorn.port, users, args, cookie_name, gunicorn.pids(), args.only_names, matrix)
                 for _ in range(args.retries):
-                    noisy = [r["name"] for r in results["results"]
-                             if r.get("cpu") and r["cpu"]["other"] > NOISY_OTHER_PCT]
+                    noisy = [r["name"] for r in results["results"] if r.get("cpu") and r["cpu"]["other"] > NOISY_OTHER_PCT]
                     if not noisy:
                         break
                     say(f"other work on the machine during: {', '.join(noisy)}; measuring again")
@@ -507,10 +657,15 @@ def main() -> int:
 
     print()
     failed = [(spec, name) for spec, name, passed in summary if not passed]
-    print(f"SUMMARY ({time.perf_counter() - started:.0f} s): "
-          + ("every endpoint meets the target" if not failed else
-             f"{len(summary) - len(failed)}/{len(summary)} meet the target; FAIL: "
-             + ", ".join(f"{name} [{spec}]" if len(servers) > 1 else name for spec, name in failed)))
+    print(
+        f"SUMMARY ({time.perf_counter() - started:.0f} s): "
+        + (
+            "every endpoint meets the target"
+            if not failed
+            else f"{len(summary) - len(failed)}/{len(summary)} meet the target; FAIL: "
+            + ", ".join(f"{name} [{spec}]" if len(servers) > 1 else name for spec, name in failed)
+        )
+    )
     return 0
 
 

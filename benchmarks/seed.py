@@ -12,6 +12,7 @@ take a few seconds, not the minutes that 12 000 PBKDF2 hashes would.
 
     --sessions-only   skip seeding (the database was kept by `run.py --keep`); only create sessions.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -229,43 +230,95 @@ def seed_documents() -> int:
     from submissions.models import Document, DraftRecommendation, Section
     from submissions.wordcount import count_html
 
-    coalitions = list(Coalition.objects.filter(slug__startswith="bench-").exclude(
-        pk__in=Document.objects.values("coalition_id")).order_by("slug"))
+    coalitions = list(
+        Coalition.objects.filter(slug__startswith="bench-")
+        .exclude(pk__in=Document.objects.values("coalition_id"))
+        .order_by("slug")
+    )
     if not coalitions:
         return 0
     sections_html, recommendations_html, _words, _notes = build_document()
     counts = [count_html(html) for html in sections_html]
-    rows = "".join(f"<tr><td>{r // 10 + 100}.{r % 10 + 1}</td><td>Continue efforts to combat discrimination against "
-                   f"minorities (recommendation {r}).</td><td>State {r % 40}</td><td>Supported</td>"
-                   f"<td>Partially implemented: a strategy was adopted in {2019 + r % 5}.</td></tr>" for r in range(250))
+    rows = "".join(
+        f"<tr><td>{r // 10 + 100}.{r % 10 + 1}</td><td>Continue efforts to combat discrimination against "
+        f"minorities (recommendation {r}).</td><td>State {r % 40}</td><td>Supported</td>"
+        f"<td>Partially implemented: a strategy was adopted in {2019 + r % 5}.</td></tr>"
+        for r in range(250)
+    )
     annex = f"<table><tbody>{rows}</tbody></table>"
     annex_count = count_html(annex)
     engagements = {e.coalition_id: e for e in Engagement.objects.filter(coalition__in=coalitions)}
-    leads = {m.coalition_id: m for m in Membership.objects.filter(coalition__in=coalitions, role="admin")
-             .select_related("organisation").order_by("-user__email")}
+    leads = {
+        m.coalition_id: m
+        for m in Membership.objects.filter(coalition__in=coalitions, role="admin")
+        .select_related("organisation")
+        .order_by("-user__email")
+    }
     with transaction.atomic():
-        documents = Document.objects.bulk_create([
-            Document(coalition=c, engagement=engagements[c.pk], kind="joint_submission", language="en",
-                     title=f"Joint stakeholder submission of {c.name}", lead_organisation=leads[c.pk].organisation,
-                     summary="<p>The coalition's assessment of the follow-up to the previous review.</p>",
-                     keywords="equality, detention, media freedom", created_by_id=leads[c.pk].user_id)
-            for c in coalitions
-        ], batch_size=BATCH)
-        Section.objects.bulk_create([
-            Section(coalition_id=d.coalition_id, document=d, position=i + 1, title=f"Issue {i + 1}", body=html,
-                    version=2, counted_words=count.counted, footnote_words=count.footnotes)
-            for d in documents for i, (html, count) in enumerate(zip(sections_html, counts, strict=True))
-        ] + [
-            Section(coalition_id=d.coalition_id, document=d, position=1, title="Matrix of previous recommendations",
-                    body=annex, annex=True, version=2, counted_words=annex_count.counted)
-            for d in documents
-        ], batch_size=500)
-        DraftRecommendation.objects.bulk_create([
-            DraftRecommendation(coalition_id=d.coalition_id, engagement_id=d.engagement_id, document=d, position=i + 1,
-                                text=html.removeprefix("<p>").removesuffix("</p>").split("</strong> ", 1)[-1],
-                                responsible_actor="Ministry of Justice", indicator="A law adopted", timeframe="By 2027")
-            for d in documents for i, html in enumerate(recommendations_html)
-        ], batch_size=BATCH)
+        documents = Document.objects.bulk_create(
+            [
+                Document(
+                    coalition=c,
+                    engagement=engagements[c.pk],
+                    kind="joint_submission",
+                    language="en",
+                    title=f"Joint stakeholder submission of {c.name}",
+                    lead_organisation=leads[c.pk].organisation,
+                    summary="<p>The coalition's assessment of the follow-up to the previous review.</p>",
+                    keywords="equality, detention, media freedom",
+                    created_by_id=leads[c.pk].user_id,
+                )
+                for c in coalitions
+            ],
+            batch_size=BATCH,
+        )
+        Section.objects.bulk_create(
+            [
+                Section(
+                    coalition_id=d.coalition_id,
+                    document=d,
+                    position=i + 1,
+                    title=f"Issue {i + 1}",
+                    body=html,
+                    version=2,
+                    counted_words=count.counted,
+                    footnote_words=count.footnotes,
+                )
+                for d in documents
+                for i, (html, count) in enumerate(zip(sections_html, counts, strict=True))
+            ]
+            + [
+                Section(
+                    coalition_id=d.coalition_id,
+                    document=d,
+                    position=1,
+                    title="Matrix of previous recommendations",
+                    body=annex,
+                    annex=True,
+                    version=2,
+                    counted_words=annex_count.counted,
+                )
+                for d in documents
+            ],
+            batch_size=500,
+        )
+        DraftRecommendation.objects.bulk_create(
+            [
+                DraftRecommendation(
+                    coalition_id=d.coalition_id,
+                    engagement_id=d.engagement_id,
+                    document=d,
+                    position=i + 1,
+                    text=html.removeprefix("<p>").removesuffix("</p>").split("</strong> ", 1)[-1],
+                    responsible_actor="Ministry of Justice",
+                    indicator="A law adopted",
+                    timeframe="By 2027",
+                )
+                for d in documents
+                for i, html in enumerate(recommendations_html)
+            ],
+            batch_size=BATCH,
+        )
     return len(documents)
 
 
@@ -289,27 +342,45 @@ def seed_matrix() -> int:
     review = Review.objects.get(state__iso3=MATRIX_STATE, session__number=MATRIX_SESSION)
     if Matrix.objects.filter(coalition=coalition, engagement__review=review).exists():
         return 0
-    membership = (Membership.objects.select_related("user").filter(coalition=coalition, role="admin")
-                  .order_by("user__email").first())
+    membership = (
+        Membership.objects.select_related("user").filter(coalition=coalition, role="admin").order_by("user__email").first()
+    )
     user = membership.user
     levels, lights = list(Level.values), [Light.RED, Light.ORANGE, Light.ORANGE, Light.GREEN, Light.GREY]
     with transaction.atomic():
         if not Recommendation.objects.filter(review=review).exists():
             with MATRIX_LIST.open("rb") as handle:
                 import_file(handle, name=MATRIX_LIST.name, review=review)
-        engagement = (Engagement.objects.filter(coalition=coalition, review=review).first()
-                      or coalition_services.engagement_create(coalition=coalition, actor=user, review=review))
+        engagement = Engagement.objects.filter(
+            coalition=coalition, review=review
+        ).first() or coalition_services.engagement_create(coalition=coalition, actor=user, review=review)
         matrix = services.matrix_build(engagement=engagement, actor=user, scheme="ohchr")
         rows = list(MatrixRow.objects.filter(matrix=matrix).select_related("cluster").order_by("pk"))
         for n, row in enumerate(rows):
             for k in range(MATRIX_ASSESSMENTS):
-                services.assessment_add(row=row, membership=membership, data={
-                    "assessed_on": dt.date(2025, 6, 1) + dt.timedelta(days=90 * k), "law": levels[(n + k) % 4],
-                    "policy": levels[(n + 2 * k) % 4], "practice": levels[(n + 3 * k) % 4], "light": lights[(n + k) % 5],
-                    "narrative": "The ministry adopted an action plan; its budget is not yet allocated and the "
-                                 "ombudsperson reports that practice has not changed in the settlements visited.",
-                }, links=[{"title": "Ombudsperson's report", "source": "Ombudsperson", "dated": dt.date(2026, 3, 1),
-                           "url": "https://example.org/report"}] if k == MATRIX_ASSESSMENTS - 1 else [])
+                services.assessment_add(
+                    row=row,
+                    membership=membership,
+                    data={
+                        "assessed_on": dt.date(2025, 6, 1) + dt.timedelta(days=90 * k),
+                        "law": levels[(n + k) % 4],
+                        "policy": levels[(n + 2 * k) % 4],
+                        "practice": levels[(n + 3 * k) % 4],
+                        "light": lights[(n + k) % 5],
+                        "narrative": "The ministry adopted an action plan; its budget is not yet allocated and the "
+                        "ombudsperson reports that practice has not changed in the settlements visited.",
+                    },
+                    links=[
+                        {
+                            "title": "Ombudsperson's report",
+                            "source": "Ombudsperson",
+                            "dated": dt.date(2026, 3, 1),
+                            "url": "https://example.org/report",
+                        }
+                    ]
+                    if k == MATRIX_ASSESSMENTS - 1
+                    else [],
+                )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return len(rows) * MATRIX_ASSESSMENTS
@@ -324,22 +395,34 @@ def matrix_client(users: list[dict[str, str]]) -> dict | None:
     from coalitions.models import Membership
     from implementation.models import Matrix, MatrixRow
 
-    matrix = Matrix.objects.filter(coalition__slug=MATRIX_COALITION, engagement__review__state__iso3=MATRIX_STATE,
-                                   engagement__review__session__number=MATRIX_SESSION).first()
+    matrix = Matrix.objects.filter(
+        coalition__slug=MATRIX_COALITION,
+        engagement__review__state__iso3=MATRIX_STATE,
+        engagement__review__session__number=MATRIX_SESSION,
+    ).first()
     if matrix is None:
         return None
     session_key = next((u["session_key"] for u in users if u["slug"] == MATRIX_COALITION), None)
     if session_key is None:
-        user = (Membership.objects.select_related("user").filter(coalition__slug=MATRIX_COALITION, role="admin")
-                .order_by("user__email").first().user)
+        user = (
+            Membership.objects.select_related("user")
+            .filter(coalition__slug=MATRIX_COALITION, role="admin")
+            .order_by("user__email")
+            .first()
+            .user
+        )
         session = import_module(settings.SESSION_ENGINE).SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
         session_key = session.session_key
-    return {"slug": MATRIX_COALITION, "engagement": matrix.engagement_id, "session_key": session_key,
-            "rows": MatrixRow.objects.filter(matrix=matrix).count()}
+    return {
+        "slug": MATRIX_COALITION,
+        "engagement": matrix.engagement_id,
+        "session_key": session_key,
+        "rows": MatrixRow.objects.filter(matrix=matrix).count(),
+    }
 
 
 def log_in(n_users: int) -> list[dict[str, str]]:
@@ -372,8 +455,15 @@ def log_in(n_users: int) -> list[dict[str, str]]:
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
         document = Document.objects.filter(coalition=admins[slug].coalition).values_list("pk", flat=True).first()
-        out.append({"email": user.email, "slug": slug, "role": admins[slug].role, "session_key": session.session_key,
-                    "document": document or 0})
+        out.append(
+            {
+                "email": user.email,
+                "slug": slug,
+                "role": admins[slug].role,
+                "session_key": session.session_key,
+                "document": document or 0,
+            }
+        )
     return out
 
 
@@ -398,8 +488,10 @@ def main() -> None:
     if assessments:
         counts["matrix_assessments"] = assessments
     users = log_in(args.users)
-    json.dump({"seconds": round(time.perf_counter() - started, 2), "counts": counts, "users": users,
-               "matrix": matrix_client(users)}, sys.stdout)
+    json.dump(
+        {"seconds": round(time.perf_counter() - started, 2), "counts": counts, "users": users, "matrix": matrix_client(users)},
+        sys.stdout,
+    )
     sys.stdout.write("\n")
 
 

@@ -39,6 +39,7 @@ latency 400 ms, download and upload 50,000 bytes/s), then, from its events:
 Baselines in the same run: each page again without compression (`Accept-Encoding: identity` on every
 request, through `Network.setExtraHTTPHeaders`), and the trivial view `/health/`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -65,8 +66,13 @@ LATENCY_MS = 400
 BYTES_PER_SECOND = 50_000  # 400 kbit/s
 TARGET_BYTES = 100_000  # 100 KB
 TARGET_MS = 3000.0
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 QUIET_MS = 800  # the network is quiet when no request has been in flight this long
 # Static folders of apps that no measured page loads (the admin's, the API docs', DRF's browsable API,
 # django-htmx's copies of htmx): left out of collectstatic, whose Brotli compression of them takes
@@ -155,12 +161,26 @@ def seed() -> None:
             matrix = implementation_services.matrix_build(engagement=engagement, actor=admin_m.user, scheme="ohchr")
             levels, lights = list(Level.values), list(Light.values)
             for n, row in enumerate(MatrixRow.objects.filter(matrix=matrix).order_by("pk")):
-                implementation_services.assessment_add(row=row, membership=admin_m, data={
-                    "assessed_on": dt.date(2026, 6, 1), "law": levels[n % 4], "policy": levels[(n + 1) % 4],
-                    "practice": levels[(n + 2) % 4], "light": lights[n % len(lights)],
-                    "narrative": "The ministry adopted an action plan; its budget is not yet allocated."})
-    out = {"slug": coalition.slug, "engagement": engagement.pk, **describe(document), "built_seconds": round(built, 2),
-           "recommendations": Recommendation.objects.filter(review=review).count(), "admin": session_of(admin_m.user)}
+                implementation_services.assessment_add(
+                    row=row,
+                    membership=admin_m,
+                    data={
+                        "assessed_on": dt.date(2026, 6, 1),
+                        "law": levels[n % 4],
+                        "policy": levels[(n + 1) % 4],
+                        "practice": levels[(n + 2) % 4],
+                        "light": lights[n % len(lights)],
+                        "narrative": "The ministry adopted an action plan; its budget is not yet allocated.",
+                    },
+                )
+    out = {
+        "slug": coalition.slug,
+        "engagement": engagement.pk,
+        **describe(document),
+        "built_seconds": round(built, 2),
+        "recommendations": Recommendation.objects.filter(review=review).count(),
+        "admin": session_of(admin_m.user),
+    }
     print(json.dumps(out))
 
 
@@ -186,19 +206,30 @@ class Load:
         self.load_at: float | None = None  # the load event, in CDP's monotonic clock (as loadingFinished's)
         self.started_at: float | None = None  # the document's request, in that clock
         self.ws_times: dict[str, float] = {}  # the socket's handshake and its last SYNC_STEP2, in that clock
-        for event, handler in (("Page.loadEventFired", self._on_load),
-                               ("Network.webSocketWillSendHandshakeRequest", self._ws_handshake_sent), ("Network.requestWillBeSent", self._sent), ("Network.responseReceived", self._response),
-                               ("Network.loadingFinished", self._finished), ("Network.loadingFailed", self._failed),
-                               ("Network.webSocketCreated", self._ws_created),
-                               ("Network.webSocketHandshakeResponseReceived", self._ws_handshake),
-                               ("Network.webSocketFrameReceived", self._ws_received),
-                               ("Network.webSocketFrameSent", self._ws_sent)):
+        for event, handler in (
+            ("Page.loadEventFired", self._on_load),
+            ("Network.webSocketWillSendHandshakeRequest", self._ws_handshake_sent),
+            ("Network.requestWillBeSent", self._sent),
+            ("Network.responseReceived", self._response),
+            ("Network.loadingFinished", self._finished),
+            ("Network.loadingFailed", self._failed),
+            ("Network.webSocketCreated", self._ws_created),
+            ("Network.webSocketHandshakeResponseReceived", self._ws_handshake),
+            ("Network.webSocketFrameReceived", self._ws_received),
+            ("Network.webSocketFrameSent", self._ws_sent),
+        ):
             self.cdp.on(event, handler)
         self.cdp.send("Network.enable")
         self.cdp.send("Page.enable")
-        self.cdp.send("Network.emulateNetworkConditions", {
-            "offline": False, "latency": LATENCY_MS, "downloadThroughput": BYTES_PER_SECOND,
-            "uploadThroughput": BYTES_PER_SECOND})
+        self.cdp.send(
+            "Network.emulateNetworkConditions",
+            {
+                "offline": False,
+                "latency": LATENCY_MS,
+                "downloadThroughput": BYTES_PER_SECOND,
+                "uploadThroughput": BYTES_PER_SECOND,
+            },
+        )
         if not compressed:
             self.cdp.send("Network.setExtraHTTPHeaders", {"headers": {"Accept-Encoding": "identity"}})
 
@@ -216,9 +247,18 @@ class Load:
             return
         if self.started_at is None:
             self.started_at = event["timestamp"]
-        entry = self.requests.setdefault(event["requestId"], {"url": event["request"]["url"], "bytes": 0, "done": False,
-                                                              "encoding": None, "status": None, "sent_at": event["timestamp"],
-                                                              "finished_at": None})
+        entry = self.requests.setdefault(
+            event["requestId"],
+            {
+                "url": event["request"]["url"],
+                "bytes": 0,
+                "done": False,
+                "encoding": None,
+                "status": None,
+                "sent_at": event["timestamp"],
+                "finished_at": None,
+            },
+        )
         if "redirectResponse" in event:  # a redirect: a request of its own, under the same id
             entry["redirects"] = entry.get("redirects", 0) + 1
 
@@ -249,8 +289,7 @@ class Load:
     def _ws_created(self, event: dict) -> None:
         self.last_activity = time.monotonic()
         self._check_host(event["url"])
-        self.sockets.append({"url": event["url"], "received": 0, "sent": 0, "frames": 0, "extensions": None,
-                             "payloads": []})
+        self.sockets.append({"url": event["url"], "received": 0, "sent": 0, "frames": 0, "extensions": None, "payloads": []})
 
     def _ws_handshake_sent(self, event: dict) -> None:
         self.ws_times.setdefault("handshake_sent", event["timestamp"])
@@ -285,8 +324,9 @@ class Load:
     def before_load(self) -> list[dict]:
         """The requests made before the load event and finished by then (what the load event waited for)."""
         at = self.load_at if self.load_at is not None else float("inf")
-        return [e for e in self.requests.values() if e["sent_at"] <= at and e["finished_at"] is not None
-                and e["finished_at"] <= at]
+        return [
+            e for e in self.requests.values() if e["sent_at"] <= at and e["finished_at"] is not None and e["finished_at"] <= at
+        ]
 
     def bytes_so_far(self) -> int:
         return sum(entry["bytes"] for entry in self.requests.values())
@@ -307,8 +347,9 @@ class Load:
     def run(self, *, editor: bool) -> dict:
         started = time.monotonic()
         self.page.goto(self.origin + self.path, wait_until="load", timeout=180_000)
-        status_at_load = self.page.evaluate("() => { const e = document.querySelector('.live-status'); "
-                                            "return e ? e.textContent : null; }")
+        status_at_load = self.page.evaluate(
+            "() => { const e = document.querySelector('.live-status'); return e ? e.textContent : null; }"
+        )
         editable = None
         if editor:
             editable = self.page.wait_for_function(EDITABLE, timeout=180_000, polling="raf").json_value()
@@ -319,13 +360,22 @@ class Load:
             timing[f"ws_{key}"] = (at - self.started_at) * 1000 if self.started_at is not None else None
         failed = [e["url"] for e in self.requests.values() if e.get("failed") or (e["status"] or 0) >= 400]
         result = {
-            **timing, "editable": editable, "status_at_load": status_at_load, "bytes_at_load": sum(e["bytes"] for e in self.before_load()),
-            "bytes": self.bytes_so_far(), "requests_at_load": len(self.before_load()), "requests": len(self.requests),
-            "ws": len(self.sockets), "ws_received": sum(s["received"] for s in self.sockets),
-            "ws_sent": sum(s["sent"] for s in self.sockets), "ws_frames": sum(s["frames"] for s in self.sockets),
+            **timing,
+            "editable": editable,
+            "status_at_load": status_at_load,
+            "bytes_at_load": sum(e["bytes"] for e in self.before_load()),
+            "bytes": self.bytes_so_far(),
+            "requests_at_load": len(self.before_load()),
+            "requests": len(self.requests),
+            "ws": len(self.sockets),
+            "ws_received": sum(s["received"] for s in self.sockets),
+            "ws_sent": sum(s["sent"] for s in self.sockets),
+            "ws_frames": sum(s["frames"] for s in self.sockets),
             "ws_wire": sum(deflated_size(s["payloads"]) if s["extensions"] else s["received"] for s in self.sockets),
             "ws_extensions": next((s["extensions"] for s in self.sockets if s["extensions"]), None),
-            "foreign": list(self.foreign), "failed": failed, "wall": time.monotonic() - started,
+            "foreign": list(self.foreign),
+            "failed": failed,
+            "wall": time.monotonic() - started,
             "by_url": {urlsplit(e["url"]).path: [e["bytes"], e["encoding"], e.get("cache")] for e in self.requests.values()},
         }
         return result
@@ -386,8 +436,9 @@ def main() -> int:
     parser.add_argument("--loads", type=int, default=1, help="loads of each page, each way (median; default 1)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the uncompressed loads")
     parser.add_argument("--fresh", action="store_true", help=f"drop and remake {common.DB_NAME} first")
-    parser.add_argument("--all-static", action="store_true",
-                        help="collect every app's static files, as the image does (20-70 s more here)")
+    parser.add_argument(
+        "--all-static", action="store_true", help="collect every app's static files, as the image does (20-70 s more here)"
+    )
     parser.add_argument("--json", metavar="PATH", help="also write the figures to PATH")
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)  # internal: the data step
     args = parser.parse_args()
@@ -399,20 +450,30 @@ def main() -> int:
 
     started = time.perf_counter()
     common.ensure_database(fresh=args.fresh)
-    seeded = json.loads(common.run_step("seed", [common.PYTHON, __file__, "--seed"],
-                                        common.bench_env(redis_url=None)).strip().splitlines()[-1])
-    say(f"document {seeded['document']}: {seeded['sections']} sections, {seeded['counted_words']} words, "
-        f"{seeded['footnotes']} footnotes; {seeded['recommendations']} recommendations in the matrix")
+    seeded = json.loads(
+        common.run_step("seed", [common.PYTHON, __file__, "--seed"], common.bench_env(redis_url=None)).strip().splitlines()[-1]
+    )
+    say(
+        f"document {seeded['document']}: {seeded['sections']} sections, {seeded['counted_words']} words, "
+        f"{seeded['footnotes']} footnotes; {seeded['recommendations']} recommendations in the matrix"
+    )
     chosen = [p for p in pages(seeded) if not args.only or any(o in p["name"] for o in args.only)]
     results: dict[str, dict[str, list[dict]]] = {p["name"]: {"compressed": [], "identity": []} for p in chosen}
     health: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="upr-slow-line-") as folder, common.claimed_redis() as redis_url:
-        env = common.bench_env(redis_url=redis_url, settings="hub.settings.production",
-                               STATIC_ROOT=str(Path(folder) / "static"), SECURE_SSL_REDIRECT="false")
+        env = common.bench_env(
+            redis_url=redis_url,
+            settings="hub.settings.production",
+            STATIC_ROOT=str(Path(folder) / "static"),
+            SECURE_SSL_REDIRECT="false",
+        )
         collect = time.perf_counter()
         ignore = [] if args.all_static else [arg for name in UNUSED_STATIC for arg in ("-i", name)]
-        common.run_step("collectstatic (production storage: hashed, .gz and .br)",
-                        [common.PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0", *ignore], env)
+        common.run_step(
+            "collectstatic (production storage: hashed, .gz and .br)",
+            [common.PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0", *ignore],
+            env,
+        )
         say(f"collectstatic took {time.perf_counter() - collect:.0f} s")
         server = common.Server(env, workers=1, log_path=Path(folder) / "uvicorn.log")
         try:
@@ -423,31 +484,40 @@ def main() -> int:
                 if status != 200:
                     raise SystemExit(f"[slow-line] GET {page['path']}: {status}")
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                                     args=CHROMIUM_ARGS)
+                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
                 try:
                     # Warm-up, not measured: the server's first render of each page and the browser's start.
                     for page in chosen:
-                        load = Load(browser, server.origin, page["path"], seeded["admin"] if page["who"] else None,
-                                    compressed=True)
-                        load.cdp.send("Network.emulateNetworkConditions", {
-                            "offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+                        load = Load(
+                            browser, server.origin, page["path"], seeded["admin"] if page["who"] else None, compressed=True
+                        )
+                        load.cdp.send(
+                            "Network.emulateNetworkConditions",
+                            {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+                        )
                         load.run(editor=bool(page.get("editor")))
                         load.close()
                     for n in range(args.loads):
                         ways = ["compressed"] if args.no_baseline else ["compressed", "identity"]
                         for page in chosen:
                             for way in ways if n % 2 == 0 else ways[::-1]:
-                                load = Load(browser, server.origin, page["path"],
-                                            seeded["admin"] if page["who"] else None, compressed=way == "compressed")
+                                load = Load(
+                                    browser,
+                                    server.origin,
+                                    page["path"],
+                                    seeded["admin"] if page["who"] else None,
+                                    compressed=way == "compressed",
+                                )
                                 try:
                                     results[page["name"]][way].append(load.run(editor=bool(page.get("editor"))))
                                 finally:
                                     load.close()
                                 last = results[page["name"]][way][-1]
-                                say(f"{page['name']}, {way}: {kb(last['bytes_at_load'])} kB to the load event at "
+                                say(
+                                    f"{page['name']}, {way}: {kb(last['bytes_at_load'])} kB to the load event at "
                                     f"{ms(last['load'])} ms; {kb(last['bytes'])} kB in all"
-                                    + (f"; editor editable at {ms(last['editable'])} ms" if last["editable"] else ""))
+                                    + (f"; editor editable at {ms(last['editable'])} ms" if last["editable"] else "")
+                                )
                         health_load = Load(browser, server.origin, "/health/", None, compressed=True)
                         try:
                             health.append(health_load.run(editor=False))
@@ -462,18 +532,27 @@ def main() -> int:
     return report(results, health, chosen, args, server_errors, started)
 
 
-def report(results: dict, health: list[dict], chosen: list[dict], args: argparse.Namespace, server_errors: list[str],
-           started: float) -> int:
+def report(
+    results: dict, health: list[dict], chosen: list[dict], args: argparse.Namespace, server_errors: list[str], started: float
+) -> int:
     print()
-    print(f"First load of each page, cold cache, Chromium throttled to {BYTES_PER_SECOND * 8 // 1000} kbit/s down and up "
-          f"with {LATENCY_MS} ms latency; served as deployed (production settings, collectstatic, uvicorn). "
-          f"{args.loads} load(s) each way; median.")
-    print("kB = 1,000 bytes over the wire (headers + body, as encoded); ms from navigation start; "
-          "baseline = the same page with Accept-Encoding: identity;")
-    print("kB@load: the responses the load event waited for; kB all: every response once the network is quiet "
-          "(the document: once its editor is editable); WS ~kB: the WebSocket's frames received, about (see below).")
-    header = (f"{'page':<24} {'way':<10} {'req':>4} {'kB@load':>8} {'kB all':>8} {'DCL':>7} {'load':>7} "
-              f"{'text':>7} {'editable':>8} {'WS ~kB':>7}  {'< 100 KB':>9} {'< 3 s':>6}")
+    print(
+        f"First load of each page, cold cache, Chromium throttled to {BYTES_PER_SECOND * 8 // 1000} kbit/s down and up "
+        f"with {LATENCY_MS} ms latency; served as deployed (production settings, collectstatic, uvicorn). "
+        f"{args.loads} load(s) each way; median."
+    )
+    print(
+        "kB = 1,000 bytes over the wire (headers + body, as encoded); ms from navigation start; "
+        "baseline = the same page with Accept-Encoding: identity;"
+    )
+    print(
+        "kB@load: the responses the load event waited for; kB all: every response once the network is quiet "
+        "(the document: once its editor is editable); WS ~kB: the WebSocket's frames received, about (see below)."
+    )
+    header = (
+        f"{'page':<24} {'way':<10} {'req':>4} {'kB@load':>8} {'kB all':>8} {'DCL':>7} {'load':>7} "
+        f"{'text':>7} {'editable':>8} {'WS ~kB':>7}  {'< 100 KB':>9} {'< 3 s':>6}"
+    )
     print(header)
     print("-" * len(header))
     lines: list[str] = []
@@ -488,47 +567,58 @@ def report(results: dict, health: list[dict], chosen: list[dict], args: argparse
             at_load, everything = median(rows, "bytes_at_load"), median(rows, "bytes")
             load_ms, editable = median(rows, "load"), median(rows, "editable")
             ws = median(rows, "ws_wire")
-            bytes_met = "yes" if everything is not None and everything < TARGET_BYTES else (
-                "load only" if at_load is not None and at_load < TARGET_BYTES else "no")
+            bytes_met = (
+                "yes"
+                if everything is not None and everything < TARGET_BYTES
+                else ("load only" if at_load is not None and at_load < TARGET_BYTES else "no")
+            )
             time_met = "yes" if load_ms is not None and load_ms < TARGET_MS else "no"
-            print(f"{page['name'][:24]:<24} {way:<10} {median(rows, 'requests') or 0:>4.0f} {kb(at_load):>8} "
-                  f"{kb(everything):>8} {ms(median(rows, 'dcl')):>7} {ms(load_ms):>7} {ms(median(rows, 'text')):>7} "
-                  f"{ms(editable):>8} {kb(ws) if rows[0]['ws'] else '-':>7}  "
-                  f"{bytes_met if way == 'compressed' else '':>9} {time_met if way == 'compressed' else '':>6}")
+            print(
+                f"{page['name'][:24]:<24} {way:<10} {median(rows, 'requests') or 0:>4.0f} {kb(at_load):>8} "
+                f"{kb(everything):>8} {ms(median(rows, 'dcl')):>7} {ms(load_ms):>7} {ms(median(rows, 'text')):>7} "
+                f"{ms(editable):>8} {kb(ws) if rows[0]['ws'] else '-':>7}  "
+                f"{bytes_met if way == 'compressed' else '':>9} {time_met if way == 'compressed' else '':>6}"
+            )
         compressed, identity = results[page["name"]]["compressed"], results[page["name"]]["identity"]
         if compressed and identity:
             ratio_bytes = median(identity, "bytes") / median(compressed, "bytes")
             ratio_load = median(identity, "load") / median(compressed, "load")
-            lines.append(f"{page['name']}: compression divides the bytes by {ratio_bytes:.1f} and the time to the load "
-                         f"event by {ratio_load:.1f}")
+            lines.append(
+                f"{page['name']}: compression divides the bytes by {ratio_bytes:.1f} and the time to the load "
+                f"event by {ratio_load:.1f}"
+            )
         if compressed and compressed[0].get("editable"):
             row = compressed[0]
             at_load, load_ms = median(compressed, "bytes_at_load"), median(compressed, "load")
             total, editable = median(compressed, "bytes") + median(compressed, "ws_wire"), median(compressed, "editable")
-            lines.append(f"{page['name']}: VERDICT: to its load event {kb(at_load)} kB in {ms(load_ms)} ms ("
-                         + ("met" if at_load < TARGET_BYTES and load_ms < TARGET_MS else "missed")
-                         + f"); its live editor editable after {kb(total)} kB (WebSocket included, about) at "
-                         f"{ms(editable)} ms (" + ("met" if total < TARGET_BYTES and editable < TARGET_MS else "missed")
-                         + ")")
+            lines.append(
+                f"{page['name']}: VERDICT: to its load event {kb(at_load)} kB in {ms(load_ms)} ms ("
+                + ("met" if at_load < TARGET_BYTES and load_ms < TARGET_MS else "missed")
+                + f"); its live editor editable after {kb(total)} kB (WebSocket included, about) at "
+                f"{ms(editable)} ms (" + ("met" if total < TARGET_BYTES and editable < TARGET_MS else "missed") + ")"
+            )
             largest = sorted(row["by_url"].items(), key=lambda item: -item[1][0])[:4]
-            lines.append(f"{page['name']}: text shown at {ms(median(compressed, 'text'))} ms, LCP "
-                         f"{ms(median(compressed, 'lcp'))} ms; status line at the load event: {row['status_at_load']!r}; "
-                         f"editor bundle requested at {ms(median(compressed, 'bundle_start'))} ms, received at "
-                         f"{ms(median(compressed, 'bundle_end'))} ms, evaluated at {ms(median(compressed, 'api'))} ms; "
-                         f"WebSocket asked for at {ms(median(compressed, 'ws_handshake_sent'))} ms, open at "
-                         f"{ms(median(compressed, 'ws_open'))} ms, last room's SYNC_STEP2 at "
-                         f"{ms(median(compressed, 'ws_last_step2'))} ms; "
-                         f"editor editable at {ms(median(compressed, 'editable'))} ms; "
-                         f"WebSocket: {row['ws_frames']} frames received, {kb(row['ws_received'])} kB of payload, "
-                         f"about {kb(row['ws_wire'])} kB on the wire, {kb(row['ws_sent'])} kB of payload sent "
-                         f"(extensions: {row['ws_extensions'] or 'none'}); "
-                         "largest responses: "
-                         + ", ".join(f"{path} {kb(size)} kB ({encoding or 'identity'})" for path, (size, encoding, _c)
-                                     in largest))
+            lines.append(
+                f"{page['name']}: text shown at {ms(median(compressed, 'text'))} ms, LCP "
+                f"{ms(median(compressed, 'lcp'))} ms; status line at the load event: {row['status_at_load']!r}; "
+                f"editor bundle requested at {ms(median(compressed, 'bundle_start'))} ms, received at "
+                f"{ms(median(compressed, 'bundle_end'))} ms, evaluated at {ms(median(compressed, 'api'))} ms; "
+                f"WebSocket asked for at {ms(median(compressed, 'ws_handshake_sent'))} ms, open at "
+                f"{ms(median(compressed, 'ws_open'))} ms, last room's SYNC_STEP2 at "
+                f"{ms(median(compressed, 'ws_last_step2'))} ms; "
+                f"editor editable at {ms(median(compressed, 'editable'))} ms; "
+                f"WebSocket: {row['ws_frames']} frames received, {kb(row['ws_received'])} kB of payload, "
+                f"about {kb(row['ws_wire'])} kB on the wire, {kb(row['ws_sent'])} kB of payload sent "
+                f"(extensions: {row['ws_extensions'] or 'none'}); "
+                "largest responses: "
+                + ", ".join(f"{path} {kb(size)} kB ({encoding or 'identity'})" for path, (size, encoding, _c) in largest)
+            )
     if health:
-        print(f"{'/health/ (trivial view)':<24} {'compressed':<10} {median(health, 'requests') or 0:>4.0f} "
-              f"{kb(median(health, 'bytes_at_load')):>8} {kb(median(health, 'bytes')):>8} {ms(median(health, 'dcl')):>7} "
-              f"{ms(median(health, 'load')):>7}")
+        print(
+            f"{'/health/ (trivial view)':<24} {'compressed':<10} {median(health, 'requests') or 0:>4.0f} "
+            f"{kb(median(health, 'bytes_at_load')):>8} {kb(median(health, 'bytes')):>8} {ms(median(health, 'dcl')):>7} "
+            f"{ms(median(health, 'load')):>7}"
+        )
     failed = sorted({url for page in results.values() for rows in page.values() for row in rows for url in row["failed"]})
     print()
     for line in lines:

@@ -17,6 +17,7 @@ recommendation as the server makes them, and prints the median and p95 of the re
 Exits 1 when the median is over the target (the p95 is printed too: on a shared virtual machine a
 single slow spell moves it more than the code does).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -97,8 +98,11 @@ def build_document(seed: int = 48) -> tuple[list[str], list[str], int, int]:
                 paragraph = []
         sections.append("\n".join(blocks))
     recommendations = [
-        "<p><strong>Recommendation " + str(i + 1) + ".</strong> "
-        + escape(" ".join(rng.choice(PROSE) for _ in range(rng.randrange(25, 45)))) + "</p>"
+        "<p><strong>Recommendation "
+        + str(i + 1)
+        + ".</strong> "
+        + escape(" ".join(rng.choice(PROSE) for _ in range(rng.randrange(25, 45))))
+        + "</p>"
         for i in range(RECOMMENDATIONS)
     ]
     return sections, recommendations, WORDS, note_words
@@ -184,9 +188,11 @@ def main() -> int:
     assert all(count_with_html_parser(t) == count_html(t) for t in texts), "html.parser variant disagrees"
     recommendation_words = sum(count_html(r).counted for r in recommendations)
     size = sum(len(t) for t in texts)
-    print(f"document: {SECTIONS} sections, {counted:,} counted words, {FOOTNOTES} footnotes "
-          f"({footnotes:,} words), {RECOMMENDATIONS} recommendations ({recommendation_words:,} words); "
-          f"{size / 1024:.1f} KiB of HTML in {len(texts)} strings")
+    print(
+        f"document: {SECTIONS} sections, {counted:,} counted words, {FOOTNOTES} footnotes "
+        f"({footnotes:,} words), {RECOMMENDATIONS} recommendations ({recommendation_words:,} words); "
+        f"{size / 1024:.1f} KiB of HTML in {len(texts)} strings"
+    )
 
     ours = timed(count_html, texts, args.repeats)
     baseline = timed(lambda t: len(t.split()), texts, args.repeats)
@@ -201,11 +207,12 @@ def main() -> int:
         ("count_text over the raw HTML", text_only),
         ("html.parser with the same rules", alternative),
     ):
-        print(f"{label:36} {statistics.median(samples):10.3f} {p95(samples):10.3f} "
-              f"{statistics.median(samples) / base:10.1f}x")
+        print(f"{label:36} {statistics.median(samples):10.3f} {p95(samples):10.3f} {statistics.median(samples) / base:10.1f}x")
     verdict = "PASS" if median < TARGET_MS else "FAIL"
-    print(f"target: the whole document in < {TARGET_MS:g} ms. count_html: median {median:.2f} ms, "
-          f"p95 {p95(ours):.2f} ms, {median / base:.1f}x the baseline ({args.repeats} repeats): {verdict}")
+    print(
+        f"target: the whole document in < {TARGET_MS:g} ms. count_html: median {median:.2f} ms, "
+        f"p95 {p95(ours):.2f} ms, {median / base:.1f}x the baseline ({args.repeats} repeats): {verdict}"
+    )
     return 0 if verdict == "PASS" else 1
 
 

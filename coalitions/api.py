@@ -1,4 +1,5 @@
 """The coalition API. Every view under /api/c/<slug>/ inherits CoalitionScopedMixin (a guard test checks it)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -145,7 +146,10 @@ class OrganisationViewSet(
         fresh = MemberOrganisation.objects.get(pk=serializer.instance.pk)
         serializer.instance = self.call_service(
             services.organisation_save,
-            coalition=self.coalition, actor=self.request.user, data=dict(serializer.validated_data), organisation=fresh,
+            coalition=self.coalition,
+            actor=self.request.user,
+            data=dict(serializer.validated_data),
+            organisation=fresh,
         )
 
 
@@ -172,7 +176,10 @@ class MembershipViewSet(
         self.scoped(MemberOrganisation, organisation.pk if organisation else None)
         serializer.instance = self.call_service(
             services.membership_update,
-            membership=membership, actor=self.request.user, role=data.get("role", membership.role), organisation=organisation,
+            membership=membership,
+            actor=self.request.user,
+            role=data.get("role", membership.role),
+            organisation=organisation,
         )
 
     def perform_destroy(self, instance: Membership) -> None:
@@ -202,9 +209,13 @@ class WorkingGroupViewSet(
             self.scoped(Membership, person.pk)
         serializer.instance = self.call_service(
             services.working_group_save,
-            coalition=self.coalition, actor=self.request.user, group=group,
-            name=data.get("name", group.name if group else ""), theme=data.get("theme", group.theme if group else ""),
-            lead=lead, members=members,
+            coalition=self.coalition,
+            actor=self.request.user,
+            group=group,
+            name=data.get("name", group.name if group else ""),
+            theme=data.get("theme", group.theme if group else ""),
+            lead=lead,
+            members=members,
         )
 
     def perform_create(self, serializer: serializers.Serializer) -> None:
@@ -232,7 +243,11 @@ class InvitationViewSet(
         self.scoped(MemberOrganisation, organisation.pk if organisation else None)
         invitation, _token = self.call_service(
             services.invitation_create,
-            coalition=self.coalition, actor=self.request.user, email=data["email"], role=data["role"], organisation=organisation,
+            coalition=self.coalition,
+            actor=self.request.user,
+            email=data["email"],
+            role=data["role"],
+            organisation=organisation,
         )
         serializer.instance = invitation
 
@@ -257,7 +272,9 @@ class EngagementViewSet(
     def perform_create(self, serializer: serializers.Serializer) -> None:
         serializer.instance = self.call_service(
             services.engagement_create,
-            coalition=self.coalition, actor=self.request.user, review=serializer.validated_data["review"],
+            coalition=self.coalition,
+            actor=self.request.user,
+            review=serializer.validated_data["review"],
         )
 
     @extend_schema(responses=TimelineEntrySerializer(many=True))
@@ -279,8 +296,10 @@ class EngagementViewSet(
         body = MilestoneUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.milestone_set_date(
-            milestone=milestone, actor=request.user,
-            date=body.validated_data.get("date", milestone.override_date), note=body.validated_data.get("note", ""),
+            milestone=milestone,
+            actor=request.user,
+            date=body.validated_data.get("date", milestone.override_date),
+            note=body.validated_data.get("note", ""),
         )
         entry = next(e for e in selectors.engagement_timeline(engagement=engagement) if e.milestone.pk == milestone.pk)
         return Response(TimelineEntrySerializer(entry).data)

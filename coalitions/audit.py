@@ -1,4 +1,5 @@
 """The audit trail: one call, from every service that changes something in a coalition."""
+
 from typing import Any
 
 from django.db import models

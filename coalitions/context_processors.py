@@ -1,4 +1,5 @@
 """The coalition switcher in the header: the person's coalitions, at most one query per page."""
+
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 

@@ -1,4 +1,5 @@
 """Emails the coalitions app sends."""
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string

@@ -1,4 +1,5 @@
 """Forms of the coalition pages. Every related-field queryset is limited to the coalition."""
+
 from __future__ import annotations
 
 from django import forms
@@ -66,7 +67,9 @@ class CoalitionScopedForm(forms.Form):
 class InvitationForm(CoalitionScopedForm):
     email = forms.EmailField(label=_("Email address"))
     organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=MemberOrganisation.objects.none(), required=False,
+        label=_("Organisation"),
+        queryset=MemberOrganisation.objects.none(),
+        required=False,
         help_text=_("The member organisation this person speaks for, if any."),
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
@@ -74,9 +77,7 @@ class InvitationForm(CoalitionScopedForm):
 
 class MembershipForm(CoalitionScopedForm):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=MemberOrganisation.objects.none(), required=False
-    )
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=MemberOrganisation.objects.none(), required=False)
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -112,7 +113,10 @@ class EngagementForm(forms.Form):
 
 class MilestoneDateForm(forms.Form):
     date = forms.DateField(
-        label=_("Date"), required=False, widget=DATE_WIDGET, error_messages=DATE_ERRORS,
+        label=_("Date"),
+        required=False,
+        widget=DATE_WIDGET,
+        error_messages=DATE_ERRORS,
         help_text=_("Leave empty to use the date computed from the review."),
     )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)

@@ -1,4 +1,5 @@
 """Reads that pages and the API share; each owns its joins so that page queries stay constant."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,8 +22,10 @@ def coalition_counts(*, coalition: Coalition) -> dict[str, int]:
     One plain SQL statement of four scalar subqueries: the same as four ORM counts, but built without
     the ORM's query compilation, which cost more than the database's work on this hot page.
     """
-    tables = {name: model._meta.db_table for name, model in
-              (("people", Membership), ("organisations", MemberOrganisation), ("groups", WorkingGroup))}
+    tables = {
+        name: model._meta.db_table
+        for name, model in (("people", Membership), ("organisations", MemberOrganisation), ("groups", WorkingGroup))
+    }
     subqueries = [f"(SELECT COUNT(*) FROM {table} WHERE coalition_id = %s)" for table in tables.values()]
     subqueries.append(
         f"(SELECT COUNT(*) FROM {Invitation._meta.db_table} WHERE coalition_id = %s"

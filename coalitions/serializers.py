@@ -1,4 +1,5 @@
 """API shapes. The coalition is never read from the client: views inject it."""
+
 from __future__ import annotations
 
 from typing import Any

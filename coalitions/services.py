@@ -1,4 +1,5 @@
 """Every write in a coalition: validated, atomic, audited. Views and the API call these."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -115,9 +116,7 @@ def invitation_create(
     already_open = ValidationError(
         {"email": _("An invitation to this address is already open. Withdraw it first to send a new one.")}
     )
-    if Invitation.objects.filter(
-        coalition=coalition, email=email, accepted_at__isnull=True, revoked_at__isnull=True
-    ).exists():
+    if Invitation.objects.filter(coalition=coalition, email=email, accepted_at__isnull=True, revoked_at__isnull=True).exists():
         raise already_open
     if organisation is not None and organisation.coalition_id != coalition.pk:
         raise ValidationError({"organisation": _("Choose one of the coalition's organisations.")})
@@ -304,13 +303,16 @@ def internal_deadlines_propose(*, engagement: Engagement, actor: User) -> list[M
     engagement's stakeholder deadline; those already there (by title) are not added twice."""
     from .selectors import engagement_timeline
 
-    deadline = next((e.date for e in engagement_timeline(engagement=engagement) if e.milestone.kind == "stakeholder_deadline"), None)
+    deadline = next(
+        (e.date for e in engagement_timeline(engagement=engagement) if e.milestone.kind == "stakeholder_deadline"), None
+    )
     if deadline is None:
         raise ValidationError(_("The engagement has no stakeholder deadline yet: set its date first."))
     existing = set(engagement.milestones.filter(kind="custom").values_list("title", flat=True))
     return [
         milestone_add(engagement=engagement, actor=actor, title=str(title), date=deadline - dt.timedelta(days=days))
-        for title, days in USUAL_INTERNAL_DEADLINES if str(title) not in existing
+        for title, days in USUAL_INTERNAL_DEADLINES
+        if str(title) not in existing
     ]
 
 

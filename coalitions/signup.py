@@ -5,6 +5,7 @@ account on their own. The invitation link stores its token in the session; while
 valid the sign-up form is open, and only for the address the invitation was sent to. Following the
 link proves the person reads that inbox, so allauth treats the address as verified.
 """
+
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter

@@ -1,4 +1,5 @@
 """Background work of the coalitions app (the invitation email). Tasks take ids and declare their queue."""
+
 from upr.celery import queued_task
 
 from . import emails

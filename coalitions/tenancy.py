@@ -5,6 +5,7 @@ under /c/<slug>/ is guarded without anyone remembering to). A person who is not 
 never 403: for human-rights defenders at risk, the existence of a coalition is itself information.
 The API resolves the same way in api.CoalitionScopedMixin, after DRF has authenticated the token.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -12,6 +12,7 @@ anonymous one: an organisation at risk cannot lead. The documents app (higher in
 this app does not import) registers in `WITHHOLD_CHECKS` why an organisation cannot be withheld
 yet (it leads a document not yet submitted).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

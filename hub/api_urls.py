@@ -1,4 +1,5 @@
 """The JSON API. Coalition endpoints live under c/<coalition_slug>/ and are scoped by CoalitionScopedMixin."""
+
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
@@ -50,8 +51,11 @@ app_name = "api"
 urlpatterns = [
     path("", include(reference.urls)),
     path("c/<slug:coalition_slug>/", include(scoped.urls)),
-    path("c/<slug:coalition_slug>/calendar-feed/",
-         engagement_api.CoalitionFeedViewSet.as_view({"post": "create", "delete": "revoke"}), name="coalition-calendar-feed"),
+    path(
+        "c/<slug:coalition_slug>/calendar-feed/",
+        engagement_api.CoalitionFeedViewSet.as_view({"post": "create", "delete": "revoke"}),
+        name="coalition-calendar-feed",
+    ),
     path("me/deadlines/", my_api.MyDeadlines.as_view(), name="my-deadlines"),
     path("me/reminder-preferences/", my_api.MyReminderPreferences.as_view(), name="my-reminder-preferences"),
     path("me/calendar-feed/", my_api.MyCalendarFeed.as_view(), name="my-calendar-feed"),

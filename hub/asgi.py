@@ -4,6 +4,7 @@ Unset, DJANGO_SETTINGS_MODULE means production here (see hub.wsgi). WebSockets a
 the session cookie and accepted only from this site's own hosts (ALLOWED_HOSTS): a page of another
 site open in the same browser cannot open a socket in the person's name.
 """
+
 import os
 
 from django.core.asgi import get_asgi_application
@@ -17,10 +18,12 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from submissions.live.routing import websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter({
-    "http": django_application,
-    "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
-})
+application = ProtocolTypeRouter(
+    {
+        "http": django_application,
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    }
+)
 
 # The serving process, and only it, runs the beat schedule itself when there is no broker.
 from upr.scheduler import start_embedded_beat  # noqa: E402

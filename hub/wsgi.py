@@ -3,6 +3,7 @@
 Unset, DJANGO_SETTINGS_MODULE means production here: a server started without it must never run with
 DEBUG on (production refuses to start without a SECRET_KEY). `manage.py` keeps the development default.
 """
+
 import os
 
 from django.core.wsgi import get_wsgi_application

@@ -5,6 +5,7 @@
   role above observer; editors also change rows of clusters nobody owns yet.
 - Members read everything; observers read the matrix and the assessments marked as shared.
 """
+
 from __future__ import annotations
 
 from coalitions.models import Membership, Role
@@ -28,8 +29,9 @@ def can_edit_cluster(membership: Membership, cluster: Cluster, group_ids: set[in
 def my_groups(membership: Membership) -> set[int]:
     from coalitions.models import WorkingGroup
 
-    return set(WorkingGroup.objects.filter(coalition_id=membership.coalition_id, members=membership).values_list("pk", flat=True)) | set(
-        WorkingGroup.objects.filter(coalition_id=membership.coalition_id, lead=membership).values_list("pk", flat=True))
+    return set(
+        WorkingGroup.objects.filter(coalition_id=membership.coalition_id, members=membership).values_list("pk", flat=True)
+    ) | set(WorkingGroup.objects.filter(coalition_id=membership.coalition_id, lead=membership).values_list("pk", flat=True))
 
 
 def sees(membership: Membership, assessment: Assessment | None) -> bool:

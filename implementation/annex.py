@@ -7,6 +7,7 @@ column holds the latest assessment from the coalition's implementation matrix of
 there is one (carried forward), else its own notes on the recommendation, to be completed. It lives
 here, beside the implementation matrix it reads, and adds its section through the drafting engine.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -29,9 +30,11 @@ from .models import MatrixRow
 def previous_review(review: Review) -> Review | None:
     """The State's latest earlier review that has recommendations in the app."""
     return (
-        Review.objects.filter(state_id=review.state_id, session__number__lt=review.session.number,
-                              recommendations__isnull=False)
-        .select_related("session", "state").order_by("-session__number").distinct().first()
+        Review.objects.filter(state_id=review.state_id, session__number__lt=review.session.number, recommendations__isnull=False)
+        .select_related("session", "state")
+        .order_by("-session__number")
+        .distinct()
+        .first()
     )
 
 
@@ -39,8 +42,9 @@ def assessed(*, coalition: Coalition, review: Review) -> dict[int, str]:
     """The latest assessment of each recommendation in the coalition's implementation matrix of that
     review, as OHCHR's last column reads it. Only assessments shared beyond the members: one marked
     members-only (a source at risk) never goes into a document OHCHR publishes."""
-    rows = MatrixRow.objects.filter(coalition=coalition, matrix__engagement__review=review, latest__shared=True
-                                    ).select_related("latest")
+    rows = MatrixRow.objects.filter(coalition=coalition, matrix__engagement__review=review, latest__shared=True).select_related(
+        "latest"
+    )
     return {row.recommendation_id: ExportRow(row, row.latest).assessment_text() for row in rows}
 
 
@@ -48,16 +52,24 @@ def annex_html(*, coalition: Coalition, review: Review) -> str:
     """The annex's table: paragraph, recommendation, recommending States, response, and the
     coalition's assessment (its notes so far). The section's text, sanitised when it is stored."""
     recommendations = list(
-        Recommendation.objects.filter(review=review).prefetch_related("recommending_states", "themes")
+        Recommendation.objects.filter(review=review)
+        .prefetch_related("recommending_states", "themes")
         .order_by("paragraph_major", "paragraph_minor", "id")
     )
-    notes = dict(CoalitionRecommendation.objects.filter(coalition=coalition, recommendation__review=review)
-                 .values_list("recommendation_id", "notes"))
+    notes = dict(
+        CoalitionRecommendation.objects.filter(coalition=coalition, recommendation__review=review).values_list(
+            "recommendation_id", "notes"
+        )
+    )
     notes.update(assessed(coalition=coalition, review=review))
     rows: list[dict[str, Any]] = [
-        {"paragraph": r.paragraph, "text": r.text,
-         "states": ", ".join(sorted(s.name for s in r.recommending_states.all())),
-         "response": r.get_response_display(), "assessment": notes.get(r.pk, "")}
+        {
+            "paragraph": r.paragraph,
+            "text": r.text,
+            "states": ", ".join(sorted(s.name for s in r.recommending_states.all())),
+            "response": r.get_response_display(),
+            "assessment": notes.get(r.pk, ""),
+        }
         for r in recommendations
     ]
     return render_to_string("implementation/matrix_annex.html", {"rows": rows}).strip()
@@ -72,5 +84,6 @@ def matrix_annex_add(*, document: Document, actor: Any) -> Section:
         if earlier is None:
             raise ValidationError(_("The recommendations of the previous review are not imported yet: import them first."))
         title = _("Matrix of recommendations of the %(review)s") % {"review": earlier}
-        return documents.section_add(document=document, actor=actor, title=title, annex=True,
-                                     body=annex_html(coalition=document.coalition, review=earlier))
+        return documents.section_add(
+            document=document, actor=actor, title=title, annex=True, body=annex_html(coalition=document.coalition, review=earlier)
+        )

@@ -1,6 +1,7 @@
 """The implementation matrix through the API, under /api/c/<slug>/ (CoalitionScopedMixin: outsiders
 get 404). The same services and rules as the pages: working groups edit their clusters' rows, a
 stale row save gets 409 with the current row, observers read only shared assessments."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -64,8 +65,19 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Assessment
-        fields = ["id", "row", "assessed_on", "law", "policy", "practice", "light", "narrative", "shared", "created_at",
-                  "evidence"]
+        fields = [
+            "id",
+            "row",
+            "assessed_on",
+            "law",
+            "policy",
+            "practice",
+            "light",
+            "narrative",
+            "shared",
+            "created_at",
+            "evidence",
+        ]
         read_only_fields = ["id", "created_at", "evidence"]
         extra_kwargs = {"light": {"required": False}}
 
@@ -77,14 +89,33 @@ class RowSerializer(CoalitionScopedFieldsMixin, serializers.ModelSerializer):
     response = serializers.CharField(source="recommendation.response", read_only=True)
     latest = serializers.SerializerMethodField()
     base_version = serializers.IntegerField(write_only=True, required=True)
-    previous_light = serializers.ChoiceField(choices=[("", ""), *Light.choices], read_only=True,
-                                             help_text="The light before the latest assessment (\"\" before a second one).")
+    previous_light = serializers.ChoiceField(
+        choices=[("", ""), *Light.choices],
+        read_only=True,
+        help_text='The light before the latest assessment ("" before a second one).',
+    )
 
     class Meta:
         model = MatrixRow
-        fields = ["id", "matrix", "recommendation", "paragraph", "text", "response", "cluster", "lead_body",
-                  "supporting_bodies", "actions_expected", "due_on", "national_plan", "related_mechanisms", "version",
-                  "base_version", "latest", "previous_light"]
+        fields = [
+            "id",
+            "matrix",
+            "recommendation",
+            "paragraph",
+            "text",
+            "response",
+            "cluster",
+            "lead_body",
+            "supporting_bodies",
+            "actions_expected",
+            "due_on",
+            "national_plan",
+            "related_mechanisms",
+            "version",
+            "base_version",
+            "latest",
+            "previous_light",
+        ]
         read_only_fields = ["id", "matrix", "recommendation", "version", "previous_light"]
 
     def get_latest(self, row: MatrixRow) -> dict[str, Any] | None:
@@ -92,8 +123,9 @@ class RowSerializer(CoalitionScopedFieldsMixin, serializers.ModelSerializer):
         return {"id": seen.pk, "assessed_on": seen.assessed_on, "light": seen.light} if seen else None
 
 
-class MatrixViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                    viewsets.GenericViewSet):
+class MatrixViewSet(
+    CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     """The coalition's implementation matrices, one per engagement. POST {engagement, scheme} builds
     one from the review's recommendations (the secretariat)."""
 
@@ -105,8 +137,9 @@ class MatrixViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrieve
         if engagement is None:
             raise serializers.ValidationError({"engagement": [_("Unknown id.")]})
         scheme = serializer.validated_data.get("scheme", ClusterScheme.OHCHR)
-        serializer.instance = self.call_service(services.matrix_build, engagement=engagement, actor=self.request.user,
-                                                scheme=scheme)
+        serializer.instance = self.call_service(
+            services.matrix_build, engagement=engagement, actor=self.request.user, scheme=scheme
+        )
 
     @extend_schema(responses={200: None})
     @action(detail=True, methods=["get"])
@@ -115,12 +148,23 @@ class MatrixViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrieve
         board = selectors.dashboard(matrix=self.get_object(), membership=self.membership)  # type: ignore[arg-type]
 
         def rate(r: Any) -> dict[str, Any]:
-            return {"label": r.label, "total": r.total, "implemented": r.implemented, "percent": r.percent,
-                    "lights": {light: r.lights[light] for light in Light.values}}
+            return {
+                "label": r.label,
+                "total": r.total,
+                "implemented": r.implemented,
+                "percent": r.percent,
+                "lights": {light: r.lights[light] for light in Light.values},
+            }
 
-        return Response({"overall": rate(board.overall), "by_response": [rate(r) for r in board.by_response],
-                         "by_cluster": [rate(r) for r in board.by_cluster], "by_body": [rate(r) for r in board.by_body],
-                         "over_time": [{"date": day, **rate(r)} for day, r in board.over_time]})
+        return Response(
+            {
+                "overall": rate(board.overall),
+                "by_response": [rate(r) for r in board.by_response],
+                "by_cluster": [rate(r) for r in board.by_cluster],
+                "by_body": [rate(r) for r in board.by_body],
+                "over_time": [{"date": day, **rate(r)} for day, r in board.over_time],
+            }
+        )
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     @action(detail=True, methods=["get"], url_path=r"export/(?P<fmt>csv|xlsx|docx|pdf)", url_name="export")
@@ -130,14 +174,23 @@ class MatrixViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrieve
 
         return export_response(self.get_object(), self.membership, fmt)  # type: ignore[arg-type]
 
-    @extend_schema(request=inline_serializer("MidtermAsked", {
-        "language": serializers.ChoiceField(choices=DOCUMENT_LANGUAGES, required=False,
-                                            help_text="The report's language (default: the request's)."),
-    }), responses={
-        201: inline_serializer("MidtermMade", {"document": serializers.IntegerField(), "url": serializers.CharField()}),
-        409: inline_serializer("MidtermExists", {"detail": serializers.CharField(), "document": serializers.IntegerField(),
-                                                 "url": serializers.CharField()}),
-    })
+    @extend_schema(
+        request=inline_serializer(
+            "MidtermAsked",
+            {
+                "language": serializers.ChoiceField(
+                    choices=DOCUMENT_LANGUAGES, required=False, help_text="The report's language (default: the request's)."
+                ),
+            },
+        ),
+        responses={
+            201: inline_serializer("MidtermMade", {"document": serializers.IntegerField(), "url": serializers.CharField()}),
+            409: inline_serializer(
+                "MidtermExists",
+                {"detail": serializers.CharField(), "document": serializers.IntegerField(), "url": serializers.CharField()},
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def midterm(self, request: Request, **kwargs: Any) -> Response:
         """Generate the mid-term report (a document of the drafting engine); editors and the secretariat.
@@ -152,12 +205,14 @@ class MatrixViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrieve
         if language is not None and report_language(language) != language:
             raise serializers.ValidationError({"language": _("Choose the report's language among English, French and Spanish.")})
         try:
-            document = midterm_create(matrix=self.get_object(), membership=self.membership,  # type: ignore[arg-type]
-                                      language=report_language(language))
+            document = midterm_create(
+                matrix=self.get_object(),
+                membership=self.membership,  # type: ignore[arg-type]
+                language=report_language(language),
+            )
         except MidtermReportExists as exists:
             page = reverse("documents:detail", args=[self.coalition.slug, exists.document.pk])  # type: ignore[union-attr]
-            return Response({"detail": str(exists), "document": exists.document.pk, "url": page},
-                            status=status.HTTP_409_CONFLICT)
+            return Response({"detail": str(exists), "document": exists.document.pk, "url": page}, status=status.HTTP_409_CONFLICT)
         page = reverse("documents:detail", args=[self.coalition.slug, document.pk])  # type: ignore[union-attr]
         return Response({"document": document.pk, "url": page}, status=status.HTTP_201_CREATED)
 
@@ -178,13 +233,19 @@ class ClusterViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.UpdateM
         group = serializer.validated_data.get("working_group", cluster.working_group)
         if group is not None:
             self.scoped(group.__class__, group.pk)
-        serializer.instance = self.call_service(services.cluster_save, matrix=cluster.matrix, actor=self.request.user,
-                                                cluster=cluster, name=serializer.validated_data.get("name", cluster.name),
-                                                working_group=group)
+        serializer.instance = self.call_service(
+            services.cluster_save,
+            matrix=cluster.matrix,
+            actor=self.request.user,
+            cluster=cluster,
+            name=serializer.validated_data.get("name", cluster.name),
+            working_group=group,
+        )
 
 
-class RowViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
-                 viewsets.GenericViewSet):
+class RowViewSet(
+    CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
     """Matrix rows (`?matrix=`, `?cluster=`, `?light=`). A PATCH names `base_version`, the version it
     started from: 409 with the current row when someone saved since."""
 
@@ -212,24 +273,34 @@ class RowViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveMod
         data = dict(body.validated_data)
         base = data.pop("base_version", None)
         if base is None:  # partial, so the serializer does not require it; without it a save could overwrite
-            raise serializers.ValidationError({"base_version": [
-                _("This field is required: the version of the row your change starts from (409 if someone saved since).")]})
+            raise serializers.ValidationError(
+                {
+                    "base_version": [
+                        _("This field is required: the version of the row your change starts from (409 if someone saved since).")
+                    ]
+                }
+            )
         cluster = data.get("cluster")
         if cluster is not None and cluster.matrix_id != row.matrix_id:
             raise serializers.ValidationError({"cluster": [_("Unknown id.")]})
         try:
             saved = services.row_save(row=row, membership=self.membership, base_version=base, data=data)  # type: ignore[arg-type]
         except services.Conflict as clash:
-            return Response({"detail": _("Someone saved this row since your version."),
-                             "current": RowSerializer(clash.current, context=self.get_serializer_context()).data},
-                            status=status.HTTP_409_CONFLICT)
+            return Response(
+                {
+                    "detail": _("Someone saved this row since your version."),
+                    "current": RowSerializer(clash.current, context=self.get_serializer_context()).data,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
         except DjangoPermissionDenied as error:
             raise PermissionDenied(str(error)) from None
         return Response(RowSerializer(saved, context=self.get_serializer_context()).data)
 
 
-class AssessmentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                        viewsets.GenericViewSet):
+class AssessmentViewSet(
+    CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     """Assessments, newest first (`?row=<id>`); never changed once made. POST {row, assessed_on, law,
     policy, practice, light?, narrative, shared}: light defaults to what the three levels suggest."""
 
@@ -296,11 +367,14 @@ class EvidenceViewSet(CoalitionScopedMixin, mixins.ListModelMixin, viewsets.Gene
         item = self.get_object()
         if not item.file:
             raise Http404
-        response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.filename,
-                                content_type=item.content_type or "application/octet-stream")
+        response = FileResponse(
+            item.file.open("rb"),
+            as_attachment=True,
+            filename=item.filename,
+            content_type=item.content_type or "application/octet-stream",
+        )
         response["X-Content-Type-Options"] = "nosniff"
         return response
-
 
 
 class CarryForwardSerializer(serializers.Serializer):

@@ -5,6 +5,7 @@ Word, Excel or OpenDocument file, a PNG or JPEG picture, or plain text/CSV. Anyt
 file, one over EVIDENCE_MAX_BYTES or a zip package that unpacks to far more than its size
 (upr.uploads.check_zip) is refused with a message, and nothing is stored.
 """
+
 from __future__ import annotations
 
 import zipfile
@@ -23,8 +24,11 @@ ZIP_KINDS = {
     ".odt": "application/vnd.oasis.opendocument.text",
     ".ods": "application/vnd.oasis.opendocument.spreadsheet",
 }
-MAGIC = ((b"%PDF-", ".pdf", "application/pdf"), (b"\x89PNG\r\n\x1a\n", ".png", "image/png"),
-         (b"\xff\xd8\xff", ".jpg", "image/jpeg"))
+MAGIC = (
+    (b"%PDF-", ".pdf", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", ".png", "image/png"),
+    (b"\xff\xd8\xff", ".jpg", "image/jpeg"),
+)
 TEXT_KINDS = {".txt": "text/plain", ".csv": "text/csv"}
 ACCEPTED = ".pdf, .docx, .xlsx, .odt, .ods, .png, .jpg, .txt, .csv"
 
@@ -35,8 +39,9 @@ def checked(upload: Any) -> tuple[str, str]:
     if upload.size == 0:
         raise ValidationError(_("The file is empty."))
     if upload.size > limit:
-        raise ValidationError(_("The file is larger than %(mb)d MB. Link to it instead, or send a smaller copy.")
-                              % {"mb": limit // (1024 * 1024)})
+        raise ValidationError(
+            _("The file is larger than %(mb)d MB. Link to it instead, or send a smaller copy.") % {"mb": limit // (1024 * 1024)}
+        )
     suffix = PurePath(upload.name).suffix.lower()
     suffix = ".jpg" if suffix == ".jpeg" else suffix
     upload.seek(0)
@@ -55,8 +60,10 @@ def checked(upload: Any) -> tuple[str, str]:
     if suffix in TEXT_KINDS and _is_text(upload):
         kind = TEXT_KINDS[suffix]
     if kind is None:
-        raise ValidationError(_("This file is not one we keep as evidence, or its content does not match its name. "
-                                "Accepted: %(kinds)s.") % {"kinds": ACCEPTED})
+        raise ValidationError(
+            _("This file is not one we keep as evidence, or its content does not match its name. Accepted: %(kinds)s.")
+            % {"kinds": ACCEPTED}
+        )
     # The name shown on the page and given to the download; the file is stored under a random name
     # (implementation.models.evidence_path), never under one the user chose.
     stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in PurePath(display_name(upload.name)).stem)[:80]

@@ -5,6 +5,7 @@ OHCHR invites stakeholders to complete the matrix of the previous review's recom
 columns, grouped by theme: Recommendation | Position | Full list of themes | Assessment/comments on
 level of implementation. Observers' exports hold only assessments marked as shared, like their pages.
 """
+
 from __future__ import annotations
 
 import io
@@ -37,46 +38,91 @@ class ExportRow:
         if a is None:
             return ""
         levels = _("Law: %(law)s; policy: %(policy)s; practice: %(practice)s.") % {
-            "law": a.get_law_display().lower(), "policy": a.get_policy_display().lower(),
-            "practice": a.get_practice_display().lower()}
+            "law": a.get_law_display().lower(),
+            "policy": a.get_policy_display().lower(),
+            "practice": a.get_practice_display().lower(),
+        }
         when = _("(assessed %(date)s)") % {"date": a.assessed_on.isoformat()}
         return " ".join(part for part in (f"{a.get_light_display()}.", levels, a.narrative.strip(), when) if part)
 
 
 def export_rows(*, matrix: Matrix, membership: Membership) -> list[ExportRow]:
     """Every row with its tags, indicators and support actions, in paragraph order (six queries)."""
-    rows = list(MatrixRow.objects.filter(coalition=matrix.coalition, matrix=matrix)
-                .select_related("recommendation", "cluster__working_group", "latest")
-                .prefetch_related("recommendation__themes", "recommendation__recommending_states", "indicators",
-                                  "support_actions")
-                .order_by("recommendation__paragraph_major", "recommendation__paragraph_minor", "id"))
+    rows = list(
+        MatrixRow.objects.filter(coalition=matrix.coalition, matrix=matrix)
+        .select_related("recommendation", "cluster__working_group", "latest")
+        .prefetch_related("recommendation__themes", "recommendation__recommending_states", "indicators", "support_actions")
+        .order_by("recommendation__paragraph_major", "recommendation__paragraph_minor", "id")
+    )
     member = membership.has_role(Role.MEMBER)
     return [ExportRow(row, row.latest if row.latest and (member or row.latest.shared) else None) for row in rows]
 
 
 def header() -> list[str]:
-    return [_("Paragraph"), _("Recommendation"), _("Recommending States"), _("Position"), _("Themes"), _("Cluster"),
-            _("Working group"), _("Lead body"), _("Supporting bodies"), _("Actions expected"), _("To be done by"),
-            _("National plan"), _("Indicators"), _("Our support actions"), _("Similar recommendations"),
-            _("Assessed on"), _("Law"), _("Policy"), _("Practice"), _("Overall"), _("Assessment")]
+    return [
+        _("Paragraph"),
+        _("Recommendation"),
+        _("Recommending States"),
+        _("Position"),
+        _("Themes"),
+        _("Cluster"),
+        _("Working group"),
+        _("Lead body"),
+        _("Supporting bodies"),
+        _("Actions expected"),
+        _("To be done by"),
+        _("National plan"),
+        _("Indicators"),
+        _("Our support actions"),
+        _("Similar recommendations"),
+        _("Assessed on"),
+        _("Law"),
+        _("Policy"),
+        _("Practice"),
+        _("Overall"),
+        _("Assessment"),
+    ]
 
 
 def table(rows: list[ExportRow]) -> Iterator[list[Any]]:
     for item in rows:
         row, r, a = item.row, item.row.recommendation, item.assessment
         indicators = "; ".join(
-            " ".join(part for part in (i.measure, f"({i.baseline} → {i.target})" if i.baseline or i.target else "",
-                                       i.source and f"[{i.source}]", i.sdg and f"SDG {i.sdg}") if part)
-            for i in row.indicators.all())
+            " ".join(
+                part
+                for part in (
+                    i.measure,
+                    f"({i.baseline} → {i.target})" if i.baseline or i.target else "",
+                    i.source and f"[{i.source}]",
+                    i.sdg and f"SDG {i.sdg}",
+                )
+                if part
+            )
+            for i in row.indicators.all()
+        )
         actions = "; ".join(" · ".join(p for p in (s.what, s.who, s.when) if p) for s in row.support_actions.all())
         yield [  # raw values: upr.cells neutralises them in CSV and writes them as text in XLSX
-            r.paragraph, r.text, "; ".join(s.name for s in r.recommending_states.all()), r.get_response_display(),
-            "; ".join(t.name for t in r.themes.all()), row.cluster.name,
-            row.cluster.working_group.name if row.cluster.working_group else "", row.lead_body, row.supporting_bodies,
-            row.actions_expected, row.due_on.isoformat() if row.due_on else "", row.national_plan, indicators, actions,
-            row.related_mechanisms, a.assessed_on.isoformat() if a else "", a.get_law_display() if a else "",
-            a.get_policy_display() if a else "", a.get_practice_display() if a else "",
-            a.get_light_display() if a else "", a.narrative if a else "",
+            r.paragraph,
+            r.text,
+            "; ".join(s.name for s in r.recommending_states.all()),
+            r.get_response_display(),
+            "; ".join(t.name for t in r.themes.all()),
+            row.cluster.name,
+            row.cluster.working_group.name if row.cluster.working_group else "",
+            row.lead_body,
+            row.supporting_bodies,
+            row.actions_expected,
+            row.due_on.isoformat() if row.due_on else "",
+            row.national_plan,
+            indicators,
+            actions,
+            row.related_mechanisms,
+            a.assessed_on.isoformat() if a else "",
+            a.get_law_display() if a else "",
+            a.get_policy_display() if a else "",
+            a.get_practice_display() if a else "",
+            a.get_light_display() if a else "",
+            a.narrative if a else "",
         ]
 
 
@@ -99,8 +145,11 @@ def with_states(recommendation: Any) -> str:
 
     text = recommendation.text
     named = " ".join(group for group, _trailing in bracket_groups(text))
-    missing = [state.name for state in recommendation.recommending_states.all()
-               if not any(spelling and spelling in named for spelling in (state.name, *(state.aliases or [])))]
+    missing = [
+        state.name
+        for state in recommendation.recommending_states.all()
+        if not any(spelling and spelling in named for spelling in (state.name, *(state.aliases or [])))
+    ]
     return f"{text} ({', '.join(missing)})" if missing else text
 
 
@@ -121,12 +170,14 @@ def render_ohchr_docx(*, matrix: Matrix, rows: list[ExportRow]) -> bytes:
         setattr(section, side, Cm(1.8))
     doc.styles["Normal"].font.size = Pt(9)
     review = matrix.engagement.review
-    doc.add_heading(_("Matrix of recommendations: %(state)s, %(session)s") % {"state": review.state.name,
-                                                                             "session": review.session}, level=1)
-    doc.add_paragraph(_("Assessment of the level of implementation by %(coalition)s, %(date)s.") % {
-        "coalition": matrix.coalition.name, "date": timezone.localdate().isoformat()})
-    columns = [_("Recommendation"), _("Position"), _("Full list of themes"),
-               _("Assessment/comments on level of implementation")]
+    doc.add_heading(
+        _("Matrix of recommendations: %(state)s, %(session)s") % {"state": review.state.name, "session": review.session}, level=1
+    )
+    doc.add_paragraph(
+        _("Assessment of the level of implementation by %(coalition)s, %(date)s.")
+        % {"coalition": matrix.coalition.name, "date": timezone.localdate().isoformat()}
+    )
+    columns = [_("Recommendation"), _("Position"), _("Full list of themes"), _("Assessment/comments on level of implementation")]
     widths = [Cm(9.5), Cm(2.5), Cm(4.5), Cm(8.5)]
     grid = doc.add_table(rows=1, cols=4)
     grid.style = "Table Grid"
@@ -148,8 +199,11 @@ def render_ohchr_docx(*, matrix: Matrix, rows: list[ExportRow]) -> bytes:
             r = item.row.recommendation
             cells = grid.add_row().cells
             text = f"{r.paragraph} {with_states(r)}"
-            for cell, value in zip(cells, (text, r.get_response_display(), "; ".join(t.name for t in r.themes.all()),
-                                           item.assessment_text()), strict=True):
+            for cell, value in zip(
+                cells,
+                (text, r.get_response_display(), "; ".join(t.name for t in r.themes.all()), item.assessment_text()),
+                strict=True,
+            ):
                 cell.text = value
     out = io.BytesIO()
     doc.save(out)
@@ -165,8 +219,15 @@ def render_scorecard_pdf(*, matrix: Matrix, rows: list[ExportRow], membership: M
     clusters: dict[str, list[ExportRow]] = {}
     for item in sorted(rows, key=lambda i: (i.row.cluster.position, i.row.cluster.name)):
         clusters.setdefault(item.row.cluster.name, []).append(item)
-    html = render_to_string("implementation/scorecard.html", {
-        "matrix": matrix, "review": matrix.engagement.review, "clusters": clusters, "lights": Light,
-        "board": dashboard(matrix=matrix, membership=membership), "today": timezone.localdate(),
-    })
+    html = render_to_string(
+        "implementation/scorecard.html",
+        {
+            "matrix": matrix,
+            "review": matrix.engagement.review,
+            "clusters": clusters,
+            "lights": Light,
+            "board": dashboard(matrix=matrix, membership=membership),
+            "today": timezone.localdate(),
+        },
+    )
     return HTML(string=html, url_fetcher=_NoFetching()).write_pdf()

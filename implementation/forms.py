@@ -1,4 +1,5 @@
 """Forms of the implementation matrix."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,8 +18,9 @@ DATE_WIDGET = DatePicker()
 
 
 class BuildForm(forms.Form):
-    scheme = forms.ChoiceField(label=_("Group the rows into"), choices=ClusterScheme.choices, widget=forms.RadioSelect,
-                               initial=ClusterScheme.OHCHR)
+    scheme = forms.ChoiceField(
+        label=_("Group the rows into"), choices=ClusterScheme.choices, widget=forms.RadioSelect, initial=ClusterScheme.OHCHR
+    )
 
 
 class ClusterForm(forms.Form):
@@ -35,10 +37,20 @@ class RowForm(forms.ModelForm):
 
     class Meta:
         model = MatrixRow
-        fields = ["cluster", "lead_body", "supporting_bodies", "actions_expected", "due_on", "national_plan",
-                  "related_mechanisms"]
-        widgets = {"due_on": DATE_WIDGET, "actions_expected": forms.Textarea(attrs={"rows": 3}),
-                   "related_mechanisms": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "cluster",
+            "lead_body",
+            "supporting_bodies",
+            "actions_expected",
+            "due_on",
+            "national_plan",
+            "related_mechanisms",
+        ]
+        widgets = {
+            "due_on": DATE_WIDGET,
+            "actions_expected": forms.Textarea(attrs={"rows": 3}),
+            "related_mechanisms": forms.Textarea(attrs={"rows": 2}),
+        }
         help_texts = {"due_on": DATE_HELP}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -48,8 +60,13 @@ class RowForm(forms.ModelForm):
 
 
 IndicatorFormSet = inlineformset_factory(
-    MatrixRow, Indicator, fields=["measure", "baseline", "target", "source", "sdg"], extra=1, can_delete=True,
-    labels={"sdg": _("SDG indicator (e.g. 5.3.1)")})
+    MatrixRow,
+    Indicator,
+    fields=["measure", "baseline", "target", "source", "sdg"],
+    extra=1,
+    can_delete=True,
+    labels={"sdg": _("SDG indicator (e.g. 5.3.1)")},
+)
 ActionFormSet = inlineformset_factory(MatrixRow, SupportAction, fields=["what", "who", "when"], extra=1, can_delete=True)
 
 
@@ -70,11 +87,16 @@ class EvidenceFields(forms.Form):
     """One piece of evidence: a file or a link, with its source and date."""
 
     evidence_title = forms.CharField(label=_("Evidence: what it is"), max_length=200, required=False)
-    evidence_file = forms.FileField(label=_("File"), required=False,
-                                    help_text=_("PDF, Word, Excel, OpenDocument, PNG, JPEG, text or CSV; at most 20 MB."))
+    evidence_file = forms.FileField(
+        label=_("File"), required=False, help_text=_("PDF, Word, Excel, OpenDocument, PNG, JPEG, text or CSV; at most 20 MB.")
+    )
     evidence_url = forms.URLField(label=_("or a link"), required=False, assume_scheme="https", max_length=500)
-    evidence_source = forms.CharField(label=_("Source"), max_length=200, required=False,
-                                      help_text=_("Who published it: a ministry, the ombudsperson, a newspaper…"))
+    evidence_source = forms.CharField(
+        label=_("Source"),
+        max_length=200,
+        required=False,
+        help_text=_("Who published it: a ministry, the ombudsperson, a newspaper…"),
+    )
     evidence_dated = forms.DateField(label=_("Date of the source"), required=False, widget=DATE_WIDGET, help_text=DATE_HELP)
 
     def clean(self) -> dict[str, Any]:
@@ -99,13 +121,19 @@ class EvidenceFields(forms.Form):
         data = self.cleaned_data
         if not data.get("evidence_file") and not data.get("evidence_url"):
             return None
-        return {"title": data["evidence_title"], "source": data["evidence_source"], "dated": data["evidence_dated"],
-                "url": data.get("evidence_url") or "", "upload": data.get("evidence_file")}
+        return {
+            "title": data["evidence_title"],
+            "source": data["evidence_source"],
+            "dated": data["evidence_dated"],
+            "url": data.get("evidence_url") or "",
+            "upload": data.get("evidence_file"),
+        }
 
 
 class AssessmentForm(EvidenceFields, forms.ModelForm):
-    light = forms.ChoiceField(label=_("Overall"), choices=[("", _("As the three levels suggest"))] + list(Light.choices),
-                              required=False)
+    light = forms.ChoiceField(
+        label=_("Overall"), choices=[("", _("As the three levels suggest"))] + list(Light.choices), required=False
+    )
 
     class Meta:
         model = Assessment

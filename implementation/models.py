@@ -5,6 +5,7 @@ alike), groups the rows into clusters that working groups own, and assesses each
 evidence. Assessments are a history: a row points at its latest (kept on the row, so that the matrix
 page reads one row per recommendation without scanning the history) and remembers the light before.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -49,8 +50,9 @@ class Cluster(CoalitionOwnedModel):
     matrix = models.ForeignKey(Matrix, on_delete=models.CASCADE, related_name="clusters")
     name = models.CharField(_("cluster"), max_length=200)
     position = models.PositiveIntegerField(default=0)
-    working_group = models.ForeignKey(WorkingGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                      verbose_name=_("working group"))
+    working_group = models.ForeignKey(
+        WorkingGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("working group")
+    )
 
     class Meta:
         ordering = ["position", "name"]
@@ -89,11 +91,17 @@ class MatrixRow(CoalitionOwnedModel):
     supporting_bodies = models.CharField(_("supporting bodies"), max_length=300, blank=True)
     actions_expected = models.TextField(_("actions expected"), blank=True)
     due_on = models.DateField(_("to be done by"), null=True, blank=True)
-    national_plan = models.CharField(_("or tied to the national plan"), max_length=300, blank=True,
-                                     help_text=_("e.g. the National Action Plan for Human Rights 2025-2029, chapter 3"))
+    national_plan = models.CharField(
+        _("or tied to the national plan"),
+        max_length=300,
+        blank=True,
+        help_text=_("e.g. the National Action Plan for Human Rights 2025-2029, chapter 3"),
+    )
     related_mechanisms = models.TextField(
-        _("similar recommendations of treaty bodies or special procedures"), blank=True,
-        help_text=_("With a reference, e.g. CEDAW/C/SVN/CO/7, para. 24."))
+        _("similar recommendations of treaty bodies or special procedures"),
+        blank=True,
+        help_text=_("With a reference, e.g. CEDAW/C/SVN/CO/7, para. 24."),
+    )
     version = models.PositiveIntegerField(default=1)  # every save names the version it started from
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
@@ -109,7 +117,7 @@ class MatrixRow(CoalitionOwnedModel):
 
     @property
     def movement(self) -> str:
-        """"up", "down", "same" or "" (no earlier light to compare, or grey on either side)."""
+        """ "up", "down", "same" or "" (no earlier light to compare, or grey on either side)."""
         if self.latest is None or self.previous_light not in LIGHT_ORDER or self.latest.light not in LIGHT_ORDER:
             return ""
         before, now = LIGHT_ORDER[self.previous_light], LIGHT_ORDER[self.latest.light]  # type: ignore[index]
@@ -160,8 +168,10 @@ class Assessment(CoalitionOwnedModel):
     light = models.CharField(_("overall"), max_length=10, choices=Light.choices)
     narrative = models.TextField(_("assessment"), blank=True)
     shared = models.BooleanField(
-        _("shared with observers"), default=True,
-        help_text=_("Untick for an assessment that only members may read (e.g. it relies on a source at risk)."))
+        _("shared with observers"),
+        default=True,
+        help_text=_("Untick for an assessment that only members may read (e.g. it relies on a source at risk)."),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

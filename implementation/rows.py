@@ -8,6 +8,7 @@ matrix's size, the count and the page's rows, on every view: the rows are read e
 cached under a hand-built stamp that could miss a write), and their HTML is kept under exactly what
 they are (upr.jinja2.kept_fragment), so a row changed is a page rendered anew.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,9 +24,19 @@ from upr.jinja2 import kept_fragment
 
 from .models import LIGHT_ORDER, Light, Matrix, MatrixRow
 
-FIELDS = ("pk", "recommendation__paragraph", "recommendation__text", "recommendation__response", "cluster__name",
-          "cluster__working_group__name", "lead_body", "latest__light", "latest__assessed_on", "latest__shared",
-          "previous_light")
+FIELDS = (
+    "pk",
+    "recommendation__paragraph",
+    "recommendation__text",
+    "recommendation__response",
+    "cluster__name",
+    "cluster__working_group__name",
+    "lead_body",
+    "latest__light",
+    "latest__assessed_on",
+    "latest__shared",
+    "previous_light",
+)
 WORDS_SHOWN = 30
 PER_PAGE = 50
 
@@ -42,8 +53,9 @@ def _filtered(matrix: Matrix, filters: dict[str, str]):  # type: ignore[no-untyp
         found = found.filter(recommendation__response=filters["response"])
     if filters.get("q", "").strip():
         found = found.filter(recommendation__text__icontains=filters["q"].strip())
-    return found.order_by("cluster__position", "cluster__name", "recommendation__paragraph_major",
-                          "recommendation__paragraph_minor", "id")
+    return found.order_by(
+        "cluster__position", "cluster__name", "recommendation__paragraph_major", "recommendation__paragraph_minor", "id"
+    )
 
 
 def shorten(text: str) -> str:
@@ -78,11 +90,14 @@ def render(*, matrix: Matrix, membership: Membership, filters: dict[str, str], s
     the choices shows as its value."""
     current = Paginator(_filtered(matrix, filters).values_list(*FIELDS), PER_PAGE).get_page(page)
     html = kept_fragment(
-        "implementation/matrix_rows.html", rows=tuple(current.object_list), member=membership.has_role(Role.MEMBER),
+        "implementation/matrix_rows.html",
+        rows=tuple(current.object_list),
+        member=membership.has_role(Role.MEMBER),
         manage=membership.is_admin,
         base_url=reverse("implementation:row", args=[slug, matrix.engagement_id, 0])[:-2],  # ".../rows/"
         responses=tuple((value, str(label)) for value, label in Response.choices),
         lights=tuple((value, str(label)) for value, label in Light.choices),
-        order=tuple(LIGHT_ORDER.items()), shorten=shorten,
+        order=tuple(LIGHT_ORDER.items()),
+        shorten=shorten,
     )
     return RowsPage(html=html, page=current)

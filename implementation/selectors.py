@@ -1,5 +1,6 @@
 """Reads of the matrix: its rows with their latest assessment, one row's history, and the figures of
 the dashboard. A fixed number of queries whatever the number of rows and assessments."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -62,8 +63,10 @@ class Rate:
     @property
     def counts(self) -> list[tuple[str, int, int]]:
         """(light, rows, share of all rows in %) for green, orange, red and grey."""
-        return [(light.value, self.lights[light.value], round(100 * self.lights[light.value] / self.total) if self.total else 0)
-                for light in Light]
+        return [
+            (light.value, self.lights[light.value], round(100 * self.lights[light.value] / self.total) if self.total else 0)
+            for light in Light
+        ]
 
 
 @dataclass
@@ -81,8 +84,11 @@ def dashboard(*, matrix: Matrix, membership: Membership) -> Dashboard:
     from recommendations.models import Response
 
     observer = not membership.has_role(Role.MEMBER)
-    data = list(MatrixRow.objects.filter(coalition=matrix.coalition, matrix=matrix).values_list(
-        "pk", "cluster__name", "cluster__position", "recommendation__response", "lead_body", "latest__light", "latest__shared"))
+    data = list(
+        MatrixRow.objects.filter(coalition=matrix.coalition, matrix=matrix).values_list(
+            "pk", "cluster__name", "cluster__position", "recommendation__response", "lead_body", "latest__light", "latest__shared"
+        )
+    )
     overall = Rate(str(_("All recommendations")))
     clusters: dict[str, Rate] = {}
     responses: dict[str, Rate] = {}
@@ -90,17 +96,25 @@ def dashboard(*, matrix: Matrix, membership: Membership) -> Dashboard:
     order: dict[str, int] = {}
     for _pk, cluster, position, response, body, light, shared in data:
         label = dict(Response.choices).get(response, response)
-        groups = (overall, clusters.setdefault(cluster, Rate(cluster)), responses.setdefault(str(label), Rate(str(label))),
-                  bodies.setdefault(body or str(_("Not yet named")), Rate(body or str(_("Not yet named")))))
+        groups = (
+            overall,
+            clusters.setdefault(cluster, Rate(cluster)),
+            responses.setdefault(str(label), Rate(str(label))),
+            bodies.setdefault(body or str(_("Not yet named")), Rate(body or str(_("Not yet named")))),
+        )
         order[cluster] = position
         for rate in groups:
             rate.total += 1
             if light and (shared or not observer):
                 rate.lights[light] += 1
     timeline = _over_time(matrix, observer, total=len(data))
-    return Dashboard(overall, sorted(clusters.values(), key=lambda r: (order[r.label], r.label)),
-                     sorted(responses.values(), key=lambda r: r.label),
-                     sorted(bodies.values(), key=lambda r: (-r.total, r.label)), timeline)
+    return Dashboard(
+        overall,
+        sorted(clusters.values(), key=lambda r: (order[r.label], r.label)),
+        sorted(responses.values(), key=lambda r: r.label),
+        sorted(bodies.values(), key=lambda r: (-r.total, r.label)),
+        timeline,
+    )
 
 
 def _over_time(matrix: Matrix, observer: bool, total: int) -> list[tuple[dt.date, Rate]]:
@@ -128,6 +142,8 @@ def followed_by_a_matrix(recommendation_ids: list[int]) -> str | None:
     """Why a shared import that added these recommendations may not be undone: a coalition's
     implementation matrix already follows one of them (recommendations.shared_imports asks)."""
     if MatrixRow.objects.filter(recommendation_id__in=recommendation_ids).exists():
-        return _("An implementation matrix already follows recommendations this import added; "
-                 "they cannot be removed. Ask the site staff.")
+        return _(
+            "An implementation matrix already follows recommendations this import added; "
+            "they cannot be removed. Ask the site staff."
+        )
     return None

@@ -1,4 +1,5 @@
 """Writes of the implementation matrix: validated, atomic, audited."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,14 +30,16 @@ def matrix_build(*, engagement: Engagement, actor: Any, scheme: str) -> Matrix:
     cluster to split."""
     if Matrix.objects.filter(engagement=engagement).exists():
         raise ValidationError(_("This engagement has its matrix already."))
-    recommendations = list(Recommendation.objects.filter(review=engagement.review)
-                           .order_by("paragraph_major", "paragraph_minor", "id").values_list("pk", "thematic_cluster"))
+    recommendations = list(
+        Recommendation.objects.filter(review=engagement.review)
+        .order_by("paragraph_major", "paragraph_minor", "id")
+        .values_list("pk", "thematic_cluster")
+    )
     if not recommendations:
         raise ValidationError(_("The review's recommendations are not in the app yet: import them first."))
     try:
         with transaction.atomic():
-            matrix = Matrix.objects.create(coalition=engagement.coalition, engagement=engagement, scheme=scheme,
-                                           created_by=actor)
+            matrix = Matrix.objects.create(coalition=engagement.coalition, engagement=engagement, scheme=scheme, created_by=actor)
     except IntegrityError:  # a second click, or a colleague, built it at the same moment
         raise ValidationError(_("This engagement has its matrix already.")) from None
     if scheme == ClusterScheme.OHCHR:
@@ -45,13 +48,22 @@ def matrix_build(*, engagement: Engagement, actor: Any, scheme: str) -> Matrix:
         names = [str(name) for name in FOUR_PILLARS]
     else:
         names = [_("All recommendations")]
-    clusters = {name: Cluster.objects.create(coalition=engagement.coalition, matrix=matrix, name=name[:200], position=i)
-                for i, name in enumerate(names)}
+    clusters = {
+        name: Cluster.objects.create(coalition=engagement.coalition, matrix=matrix, name=name[:200], position=i)
+        for i, name in enumerate(names)
+    }
     first = clusters[names[0]]
-    MatrixRow.objects.bulk_create([
-        MatrixRow(coalition=engagement.coalition, matrix=matrix, recommendation_id=pk,
-                  cluster=clusters.get((name or str(OTHER_CLUSTER))[:200], first) if scheme == ClusterScheme.OHCHR else first)
-        for pk, name in recommendations])
+    MatrixRow.objects.bulk_create(
+        [
+            MatrixRow(
+                coalition=engagement.coalition,
+                matrix=matrix,
+                recommendation_id=pk,
+                cluster=clusters.get((name or str(OTHER_CLUSTER))[:200], first) if scheme == ClusterScheme.OHCHR else first,
+            )
+            for pk, name in recommendations
+        ]
+    )
     audit_record(coalition=engagement.coalition, actor=actor, action="matrix.create", target=matrix)
     return matrix
 
@@ -64,8 +76,9 @@ def cluster_save(*, matrix: Matrix, actor: Any, name: str, working_group: Any = 
         raise ValidationError({"name": _("The matrix has a cluster of that name already.")})
     if cluster is None:
         position = (matrix.clusters.order_by("-position").values_list("position", flat=True).first() or 0) + 1
-        cluster = Cluster.objects.create(coalition=matrix.coalition, matrix=matrix, name=name, position=position,
-                                         working_group=working_group)
+        cluster = Cluster.objects.create(
+            coalition=matrix.coalition, matrix=matrix, name=name, position=position, working_group=working_group
+        )
     else:
         cluster.name, cluster.working_group = name, working_group
         cluster.save(update_fields=["name", "working_group"])
@@ -93,8 +106,15 @@ ROW_FIELDS = ["lead_body", "supporting_bodies", "actions_expected", "due_on", "n
 
 
 @transaction.atomic
-def row_save(*, row: MatrixRow, membership: Membership, base_version: int, data: dict[str, Any],
-             indicators: Any = None, actions: Any = None) -> MatrixRow:
+def row_save(
+    *,
+    row: MatrixRow,
+    membership: Membership,
+    base_version: int,
+    data: dict[str, Any],
+    indicators: Any = None,
+    actions: Any = None,
+) -> MatrixRow:
     """Save a row's plan (and its indicator and support-action formsets, already valid) if nobody
     saved it since `base_version`; else raise Conflict with the row as it is now."""
     groups = access.my_groups(membership)
@@ -105,7 +125,8 @@ def row_save(*, row: MatrixRow, membership: Membership, base_version: int, data:
         raise PermissionDenied(_("You cannot move rows into a cluster another working group owns."))
     fields = {name: data[name] for name in ROW_FIELDS if name in data}
     updated = MatrixRow.objects.filter(pk=row.pk, version=base_version).update(
-        **fields, version=F("version") + 1, updated_by=membership.user)
+        **fields, version=F("version") + 1, updated_by=membership.user
+    )
     current = MatrixRow.objects.select_related("cluster", "updated_by").get(pk=row.pk)
     if not updated:
         raise Conflict(current)
@@ -129,8 +150,9 @@ def refresh_latest(row: MatrixRow) -> None:
 
 
 @transaction.atomic
-def assessment_add(*, row: MatrixRow, membership: Membership, data: dict[str, Any],
-                   links: list[dict[str, Any]] = ()) -> Assessment:  # type: ignore[assignment]
+def assessment_add(
+    *, row: MatrixRow, membership: Membership, data: dict[str, Any], links: list[dict[str, Any]] = ()
+) -> Assessment:  # type: ignore[assignment]
     """Record an assessment of the row at a date, with its evidence (each a link or an `upload`, as
     evidence_add takes them); assessments are never changed afterwards (a new one is made), so the
     history shows how the row moved."""
@@ -140,18 +162,21 @@ def assessment_add(*, row: MatrixRow, membership: Membership, data: dict[str, An
     for item in links:
         evidence_add(assessment=assessment, actor=membership.user, **item)
     refresh_latest(row)
-    audit_record(coalition=row.coalition, actor=membership.user, action="row.assess", target=row,
-                 changes={"light": ["", assessment.light]})
+    audit_record(
+        coalition=row.coalition, actor=membership.user, action="row.assess", target=row, changes={"light": ["", assessment.light]}
+    )
     return assessment
 
 
-def evidence_add(*, assessment: Assessment, actor: Any, title: str, source: str, dated: Any, url: str = "",
-                 upload: Any = None) -> Evidence:
+def evidence_add(
+    *, assessment: Assessment, actor: Any, title: str, source: str, dated: Any, url: str = "", upload: Any = None
+) -> Evidence:
     """Keep a link or a checked file as evidence of the assessment."""
     if upload is None and not url:
         raise ValidationError(_("Give a file or a link."))
-    item = Evidence(coalition=assessment.coalition, assessment=assessment, title=title, source=source, dated=dated,
-                    url=url, added_by=actor)
+    item = Evidence(
+        coalition=assessment.coalition, assessment=assessment, title=title, source=source, dated=dated, url=url, added_by=actor
+    )
     if upload is not None:
         item.content_type, name = evidence.checked(upload)
         item.filename, item.size = name, upload.size

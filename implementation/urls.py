@@ -14,8 +14,11 @@ urlpatterns = [
     path("engagements/<int:engagement_id>/matrix/dashboard/", views.dashboard, name="dashboard"),
     path("engagements/<int:engagement_id>/matrix/rows/<int:row_id>/", views.row_page, name="row"),
     path("engagements/<int:engagement_id>/matrix/rows/<int:row_id>/assess/", views.assess, name="assess"),
-    path("engagements/<int:engagement_id>/matrix/rows/<int:row_id>/assessments/<int:assessment_id>/evidence/",
-         views.evidence_add, name="evidence_add"),
+    path(
+        "engagements/<int:engagement_id>/matrix/rows/<int:row_id>/assessments/<int:assessment_id>/evidence/",
+        views.evidence_add,
+        name="evidence_add",
+    ),
     path("engagements/<int:engagement_id>/matrix/export.<str:fmt>", views.export, name="export"),
     path("engagements/<int:engagement_id>/matrix/midterm/", views.midterm, name="midterm"),
     path("engagements/<int:engagement_id>/carry-forward/", views.carry_forward, name="carry_forward"),

@@ -1,5 +1,6 @@
 """Pages of the implementation matrix, under /c/<slug>/engagements/<id>/matrix/ (guarded by the
 coalition middleware: outsiders get 404)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -43,9 +44,12 @@ def _matrix_url(matrix: Matrix, suffix: str = "") -> str:
 
 def _row(request: HttpRequest, engagement_id: int, row_id: int) -> MatrixRow:
     matrix = _matrix(request, engagement_id)
-    return get_object_or_404(MatrixRow.objects.filter(coalition=request.coalition, matrix=matrix)  # type: ignore[attr-defined]
-                             .select_related("recommendation", "cluster", "latest", "matrix__engagement__review__state",
-                                             "updated_by"), pk=row_id)
+    return get_object_or_404(
+        MatrixRow.objects.filter(coalition=request.coalition, matrix=matrix).select_related(  # type: ignore[attr-defined]
+            "recommendation", "cluster", "latest", "matrix__engagement__review__state", "updated_by"
+        ),
+        pk=row_id,
+    )
 
 
 def matrix_page(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
@@ -55,21 +59,33 @@ def matrix_page(request: HttpRequest, coalition_slug: str, engagement_id: int) -
     matrix = selectors.matrix_of(engagement)
     membership = request.membership  # type: ignore[attr-defined]
     if matrix is None:
-        return render(request, "implementation/build.html", {"engagement": engagement, "form": BuildForm(),
-                                                             "can_build": access.can_manage(membership)})
+        return render(
+            request,
+            "implementation/build.html",
+            {"engagement": engagement, "form": BuildForm(), "can_build": access.can_manage(membership)},
+        )
     from . import rows
 
     filters = {key: request.GET.get(key, "")[:200] for key in ("cluster", "light", "response", "q")}
-    found = rows.render(matrix=matrix, membership=membership, filters=filters, slug=coalition_slug,
-                        page=request.GET.get("page"))
+    found = rows.render(matrix=matrix, membership=membership, filters=filters, slug=coalition_slug, page=request.GET.get("page"))
     # (id, name, chosen) as plain values: the 43 clusters of an OHCHR matrix are two selects of
     # the page, and a model and a filter per option cost more than the page's 50 rows.
     clusters = [(str(pk), name, str(pk) == filters["cluster"]) for pk, name in matrix.clusters.values_list("pk", "name")]
-    return render(request, "implementation/matrix.html", {
-        "engagement": engagement, "matrix": matrix, "rows": found, "clusters": clusters, "filters": filters,
-        "lights": Light.choices, "responses": Response.choices, "can_manage": access.can_manage(membership),
-        "document_languages": DOCUMENT_LANGUAGES,
-    })
+    return render(
+        request,
+        "implementation/matrix.html",
+        {
+            "engagement": engagement,
+            "matrix": matrix,
+            "rows": found,
+            "clusters": clusters,
+            "filters": filters,
+            "lights": Light.choices,
+            "responses": Response.choices,
+            "can_manage": access.can_manage(membership),
+            "document_languages": DOCUMENT_LANGUAGES,
+        },
+    )
 
 
 @require_POST
@@ -104,14 +120,24 @@ def clusters(request: HttpRequest, coalition_slug: str, engagement_id: int) -> H
             messages.success(request, _("Cluster saved."))
             return redirect(reverse("implementation:clusters", args=[coalition_slug, engagement_id]))
     elif request.method == "POST":
-        messages.error(request, _("Not saved: %(errors)s") % {"errors": " ".join(e for errs in form.errors.values() for e in errs)})
+        messages.error(
+            request, _("Not saved: %(errors)s") % {"errors": " ".join(e for errs in form.errors.values() for e in errs)}
+        )
     found = list(matrix.clusters.select_related("working_group").order_by("position", "name"))
     counts = dict(MatrixRow.objects.filter(matrix=matrix).values_list("cluster").annotate(n=Count("id")))
     groups = list(WorkingGroup.objects.for_coalition(matrix.coalition).values_list("pk", "name"))  # type: ignore[attr-defined]
-    return render(request, "implementation/clusters.html", {"matrix": matrix, "engagement": matrix.engagement,
-                                                           "entries": [(c, counts.get(c.pk, 0)) for c in found],
-                                                           "groups": groups, "new_form": ClusterForm(matrix=matrix)},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "implementation/clusters.html",
+        {
+            "matrix": matrix,
+            "engagement": matrix.engagement,
+            "entries": [(c, counts.get(c.pk, 0)) for c in found],
+            "groups": groups,
+            "new_form": ClusterForm(matrix=matrix),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST
@@ -150,8 +176,14 @@ def row_page(request: HttpRequest, coalition_slug: str, engagement_id: int, row_
     if data is not None:
         if form.is_valid() and indicators.is_valid() and actions.is_valid():
             try:
-                services.row_save(row=row, membership=membership, base_version=form.cleaned_data["base_version"],
-                                  data=form.cleaned_data, indicators=indicators, actions=actions)
+                services.row_save(
+                    row=row,
+                    membership=membership,
+                    base_version=form.cleaned_data["base_version"],
+                    data=form.cleaned_data,
+                    indicators=indicators,
+                    actions=actions,
+                )
             except services.Conflict as clash:
                 conflict, status = clash.current, 409
                 form = RowForm(data, instance=row)  # what the person typed stays on the page
@@ -166,13 +198,24 @@ def row_page(request: HttpRequest, coalition_slug: str, engagement_id: int, row_
                 return redirect(reverse("implementation:row", args=[coalition_slug, engagement_id, row.pk]))
         else:
             status = 400
-    return render(request, "implementation/row.html", {
-        "row": row, "matrix": row.matrix, "engagement": row.matrix.engagement, "form": form, "indicators": indicators,
-        "actions": actions, "editable": editable, "conflict": conflict,
-        "history": selectors.history(row=row, membership=membership),
-        "assess_form": AssessmentForm(auto_id="assess_%s") if editable else None,
-        "evidence_form": EvidenceForm(auto_id="evidence_%s") if editable else None,
-    }, status=status)
+    return render(
+        request,
+        "implementation/row.html",
+        {
+            "row": row,
+            "matrix": row.matrix,
+            "engagement": row.matrix.engagement,
+            "form": form,
+            "indicators": indicators,
+            "actions": actions,
+            "editable": editable,
+            "conflict": conflict,
+            "history": selectors.history(row=row, membership=membership),
+            "assess_form": AssessmentForm(auto_id="assess_%s") if editable else None,
+            "evidence_form": EvidenceForm(auto_id="evidence_%s") if editable else None,
+        },
+        status=status,
+    )
 
 
 @require_POST
@@ -181,8 +224,12 @@ def assess(request: HttpRequest, coalition_slug: str, engagement_id: int, row_id
     form = AssessmentForm(request.POST, request.FILES, auto_id="assess_%s")
     if form.is_valid():
         piece = form.evidence()
-        services.assessment_add(row=row, membership=request.membership, data=form.assessment_data(),  # type: ignore[attr-defined]
-                                links=[piece] if piece else [])
+        services.assessment_add(
+            row=row,
+            membership=request.membership,
+            data=form.assessment_data(),  # type: ignore[attr-defined]
+            links=[piece] if piece else [],
+        )
         messages.success(request, _("Assessment recorded."))
         return redirect(reverse("implementation:row", args=[coalition_slug, engagement_id, row.pk]) + "#history")
     return _refused(request, row, form, "assess_form")
@@ -208,10 +255,16 @@ def _refused(request: HttpRequest, row: MatrixRow, form: Any, name: str) -> Http
     if not access.can_edit_cluster(membership, row.cluster, access.my_groups(membership)):
         raise PermissionDenied
     context = {
-        "row": row, "matrix": row.matrix, "engagement": row.matrix.engagement, "form": RowForm(instance=row),
-        "indicators": IndicatorFormSet(instance=row, prefix="indicators"), "actions": ActionFormSet(instance=row, prefix="actions"),
-        "editable": True, "history": selectors.history(row=row, membership=membership),
-        "assess_form": AssessmentForm(auto_id="assess_%s"), "evidence_form": EvidenceForm(auto_id="evidence_%s"),
+        "row": row,
+        "matrix": row.matrix,
+        "engagement": row.matrix.engagement,
+        "form": RowForm(instance=row),
+        "indicators": IndicatorFormSet(instance=row, prefix="indicators"),
+        "actions": ActionFormSet(instance=row, prefix="actions"),
+        "editable": True,
+        "history": selectors.history(row=row, membership=membership),
+        "assess_form": AssessmentForm(auto_id="assess_%s"),
+        "evidence_form": EvidenceForm(auto_id="evidence_%s"),
     }
     context[name] = form
     return render(request, "implementation/row.html", context, status=400)
@@ -226,8 +279,9 @@ def evidence_download(request: HttpRequest, coalition_slug: str, evidence_id: in
         handle = item.file.open("rb")
     except OSError:  # the file is gone from the store: say so as for any missing thing
         raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=item.filename,
-                            content_type=item.content_type or "application/octet-stream")
+    response = FileResponse(
+        handle, as_attachment=True, filename=item.filename, content_type=item.content_type or "application/octet-stream"
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -236,8 +290,11 @@ def evidence_download(request: HttpRequest, coalition_slug: str, evidence_id: in
 def dashboard(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
     matrix = _matrix(request, engagement_id)
     board = selectors.dashboard(matrix=matrix, membership=request.membership)  # type: ignore[attr-defined]
-    return render(request, "implementation/dashboard.html", {"matrix": matrix, "engagement": matrix.engagement,
-                                                            "board": board, "lights": Light.choices})
+    return render(
+        request,
+        "implementation/dashboard.html",
+        {"matrix": matrix, "engagement": matrix.engagement, "board": board, "lights": Light.choices},
+    )
 
 
 EXPORTS = {
@@ -274,7 +331,9 @@ def export_response(matrix: Matrix, membership: Any, fmt: str) -> HttpResponse:
     review = matrix.engagement.review
     name = {"docx": "ohchr-matrix", "pdf": "scorecard"}.get(fmt, "matrix")
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}-{review.state.iso3.lower()}-{review.session.number}.{extension}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{name}-{review.state.iso3.lower()}-{review.session.number}.{extension}"'
+    )
     return response
 
 
@@ -286,8 +345,11 @@ def midterm(request: HttpRequest, coalition_slug: str, engagement_id: int) -> Ht
 
     matrix = _matrix(request, engagement_id)
     try:
-        document = midterm_create(matrix=matrix, membership=request.membership,  # type: ignore[attr-defined]
-                                  language=report_language(request.POST.get("language")))
+        document = midterm_create(
+            matrix=matrix,
+            membership=request.membership,  # type: ignore[attr-defined]
+            language=report_language(request.POST.get("language")),
+        )
     except MidtermReportExists as exists:  # generated before: open that one, edits kept
         messages.info(request, str(exists))
         document = exists.document
@@ -308,7 +370,9 @@ def carry_forward(request: HttpRequest, coalition_slug: str, engagement_id: int)
         ids = [pk for pk in map(parse_id, request.POST.getlist("row")) if pk is not None]
         drafts = midterm.carry_forward(engagement=engagement, actor=request.user, row_ids=ids)
         if drafts:
-            messages.success(request, _("%(n)d draft recommendations added: make each SMART before you send it.") % {"n": len(drafts)})
+            messages.success(
+                request, _("%(n)d draft recommendations added: make each SMART before you send it.") % {"n": len(drafts)}
+            )
             return redirect("submissions:drafts", coalition_slug=coalition_slug, engagement_id=engagement.pk)
         messages.error(request, _("Tick the recommendations to carry forward."))
     earlier, rows = midterm.carry_forward_candidates(engagement=engagement)
@@ -320,6 +384,9 @@ def carry_forward(request: HttpRequest, coalition_slug: str, engagement_id: int)
 def matrix_annex(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
     """Add the completed matrix of the previous review to a document, as an annex (the form is on the document page)."""
     document = document_of(request, document_id)
-    added = attempt(request, lambda: annex.matrix_annex_add(document=document, actor=request.user),
-                    _("The matrix is added as an annex: complete its last column."))
+    added = attempt(
+        request,
+        lambda: annex.matrix_annex_add(document=document, actor=request.user),
+        _("The matrix is added as an annex: complete its last column."),
+    )
     return redirect(document_url(coalition_slug, document.pk, "" if added is NOT_DONE else f"section-{added.pk}"))

@@ -6,6 +6,7 @@ did not list is looked up in a table learnt from UPR Info's coded recommendation
 (action_verbs.csv, written by `manage.py measure_action_categories --write-table`), and failing that
 the suggestion is 4, "general action", the commonest category. A person confirms or changes it.
 """
+
 from __future__ import annotations
 
 import csv
@@ -33,7 +34,9 @@ def seed_verbs() -> dict[str, int]:
     with SEED_FILE.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             listed = row["example_verbs_verbatim"].replace("as well as legal verbs:", ",").replace(".", ",")
-            listed = listed.replace("envisage envision", "envisage, envision").replace("take measures or steps towards", "take measures, take steps")
+            listed = listed.replace("envisage envision", "envisage, envision").replace(
+                "take measures or steps towards", "take measures, take steps"
+            )
             for verb in listed.split(","):
                 if verb.strip():
                     table[verb.strip().lower()] = int(row["rank"])

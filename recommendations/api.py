@@ -1,6 +1,7 @@
 """The recommendations API under /api/c/<slug>/recommendations/: the shared recommendations, each with
 the coalition's own layer, and the writes an editor makes (layer, later response, action category,
 cross-cycle links). Every write goes through `services`; the coalition comes from the URL."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -96,14 +97,17 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
         """Set this coalition's priority, notes or working group (send any of them)."""
         recommendation = self.get_object()
         body = self._valid(LayerUpdateSerializer, partial=True)
-        self.call_service(services.layer_save, coalition=self.coalition, actor=request.user,
-                          recommendation=recommendation, **body)
+        self.call_service(
+            services.layer_save, coalition=self.coalition, actor=request.user, recommendation=recommendation, **body
+        )
         return Response(self._detail(recommendation))
 
     def _shared_allowed(self, body: dict[str, Any]) -> bool:
         """`shared` asks to change what every coalition reads: site staff only (403 for anyone else)."""
         if body.get("shared") and not self.request.user.is_staff:
-            raise PermissionDenied(_("Only the site staff change the shared data; leave out `shared` to record your coalition's own."))
+            raise PermissionDenied(
+                _("Only the site staff change the shared data; leave out `shared` to record your coalition's own.")
+            )
         return bool(body.get("shared"))
 
     @extend_schema(request=ResponseCreateSerializer, responses={201: RecommendationDetailSerializer})
@@ -115,8 +119,15 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
         recommendation = self.get_object()
         body = self._valid(ResponseCreateSerializer)
         service = services.response_record if self._shared_allowed(body) else services.reading_record
-        self.call_service(service, coalition=self.coalition, actor=request.user, recommendation=recommendation,
-                          response=body["response"], source=body["source"], stated_on=body.get("stated_on"))
+        self.call_service(
+            service,
+            coalition=self.coalition,
+            actor=request.user,
+            recommendation=recommendation,
+            response=body["response"],
+            source=body["source"],
+            stated_on=body.get("stated_on"),
+        )
         return Response(self._detail(recommendation), status=status.HTTP_201_CREATED)
 
     # Single-word url names ("recommendation-category"): the tenancy guard test reads the basename
@@ -129,11 +140,21 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
         recommendation = self.get_object()
         body = self._valid(ActionCategorySerializer)
         if self._shared_allowed(body):
-            self.call_service(services.action_category_set, coalition=self.coalition, actor=request.user,
-                              recommendation=recommendation, category=body["category"])
+            self.call_service(
+                services.action_category_set,
+                coalition=self.coalition,
+                actor=request.user,
+                recommendation=recommendation,
+                category=body["category"],
+            )
         else:
-            self.call_service(services.layer_save, coalition=self.coalition, actor=request.user,
-                              recommendation=recommendation, action_category=body["category"])
+            self.call_service(
+                services.layer_save,
+                coalition=self.coalition,
+                actor=request.user,
+                recommendation=recommendation,
+                action_category=body["category"],
+            )
         return Response(self._detail(recommendation))
 
     # --- imports into the shared recommendations (recommendations.shared_imports) -----------------
@@ -144,12 +165,14 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
 
     @extend_schema(
         request={"multipart/form-data": ImportUploadSerializer},
-        parameters=[OpenApiParameter("dry_run", bool, OpenApiParameter.QUERY,
-                                     description="Only show what the import would change; nothing is stored.")],
+        parameters=[
+            OpenApiParameter(
+                "dry_run", bool, OpenApiParameter.QUERY, description="Only show what the import would change; nothing is stored."
+            )
+        ],
         responses={200: SharedImportSerializer, 201: SharedImportSerializer},
     )
-    @action(detail=False, methods=["post"], url_path="import", url_name="import",
-            parser_classes=[MultiPartParser, FormParser])
+    @action(detail=False, methods=["post"], url_path="import", url_name="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request: Request, **kwargs: Any) -> Response:
         """Import a file into the shared recommendations (admins). It is first verified against the
         chosen review (a mismatch answers 400 naming what the file says and what was chosen); with
@@ -162,13 +185,19 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
         dry_run = request.query_params.get("dry_run", "").lower() in {"1", "true", "yes"}
         try:
             outcome = shared_imports.shared_import_start(
-                content=upload.read(), name=upload.name, review=review, mode=body.validated_data["mode"],
-                actor=request.user, coalition=self.coalition, dry_run=dry_run,  # type: ignore[arg-type]
+                content=upload.read(),
+                name=upload.name,
+                review=review,
+                mode=body.validated_data["mode"],
+                actor=request.user,
+                coalition=self.coalition,
+                dry_run=dry_run,  # type: ignore[arg-type]
             )
         except (ImportRefused, shared_imports.ImportNotAllowed) as error:
             raise serializers.ValidationError({"file": [str(error)]}) from None
-        data = SharedImportSerializer(outcome.record, context={**self.get_serializer_context(),
-                                                               "problems": outcome.report.problems}).data
+        data = SharedImportSerializer(
+            outcome.record, context={**self.get_serializer_context(), "problems": outcome.report.problems}
+        ).data
         applied = outcome.record.status == SharedImportStatus.APPLIED
         return Response(data, status=status.HTTP_201_CREATED if applied else status.HTTP_200_OK)
 
@@ -180,8 +209,11 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
         records = list(shared_imports.imports_for(coalition=self.coalition)[:100])  # type: ignore[arg-type]
         return Response(SharedImportSerializer(records, many=True, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=None, responses=SharedImportSerializer,
-                   parameters=[OpenApiParameter("import_id", int, OpenApiParameter.PATH, description="The import's id.")])
+    @extend_schema(
+        request=None,
+        responses=SharedImportSerializer,
+        parameters=[OpenApiParameter("import_id", int, OpenApiParameter.PATH, description="The import's id.")],
+    )
     @action(detail=False, methods=["post"], url_path=r"imports/(?P<import_id>[0-9]+)/undo", url_name="undo")
     def undo_import(self, request: Request, import_id: str, **kwargs: Any) -> Response:
         """Undo an import run through this coalition (or any, for site staff): the shared rows are as
@@ -190,8 +222,7 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
         record = shared_imports.undoable_for(pk=import_id, actor=request.user, coalition=self.coalition)  # type: ignore[arg-type]
         if record is None:
             raise NotFound
-        record = self.call_service(shared_imports.shared_import_undo, record=record, actor=request.user,
-                                   coalition=self.coalition)
+        record = self.call_service(shared_imports.shared_import_undo, record=record, actor=request.user, coalition=self.coalition)
         return Response(SharedImportSerializer(record, context=self.get_serializer_context()).data)
 
     @extend_schema(request=EarlierLinkDecisionSerializer, responses=RecommendationDetailSerializer)
@@ -200,6 +231,12 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
         """Confirm or reject that an earlier-cycle recommendation is what this one repeats."""
         recommendation = self.get_object()
         body = self._valid(EarlierLinkDecisionSerializer)
-        self.call_service(services.cross_cycle_decide, coalition=self.coalition, actor=request.user,
-                          recommendation=recommendation, earlier=body["earlier"], decision=body["decision"])
+        self.call_service(
+            services.cross_cycle_decide,
+            coalition=self.coalition,
+            actor=request.user,
+            recommendation=recommendation,
+            earlier=body["earlier"],
+            decision=body["decision"],
+        )
         return Response(self._detail(recommendation))

@@ -9,6 +9,7 @@ The charts read without colour: each bar carries its name and its number in text
 their parts and figures in text and fill them with distinct patterns, and each chart has a one-line
 summary for assistive technology (`role="img"`) and the same figures in an HTML table.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -125,8 +126,14 @@ def _summary(title: str, items: Sequence[tuple[str, int]]) -> str:
 
 
 def bar_chart(
-    items: Sequence[tuple[str, int]], *, chart_id: str, title: str, label_header: str, value_header: str,
-    limit: int | None = None, remainder: tuple[str, int] | None = None,
+    items: Sequence[tuple[str, int]],
+    *,
+    chart_id: str,
+    title: str,
+    label_header: str,
+    value_header: str,
+    limit: int | None = None,
+    remainder: tuple[str, int] | None = None,
 ) -> BarChart:
     """A horizontal bar chart of `items` (label, count), in the order given.
 
@@ -140,19 +147,38 @@ def bar_chart(
     for index, (label, value) in enumerate(drawn):
         top = index * ROW
         width = value * scale
-        rows.append(BarRow(
-            label=label, short_label=shorten(label), value=value, text_y=top + 13, bar_y=top + LABEL_LINE,
-            bar_width=round(width, 1), value_x=round(width + 6, 1), value_y=top + LABEL_LINE + 12,
-        ))
+        rows.append(
+            BarRow(
+                label=label,
+                short_label=shorten(label),
+                value=value,
+                text_y=top + 13,
+                bar_y=top + LABEL_LINE,
+                bar_width=round(width, 1),
+                value_x=round(width + 6, 1),
+                value_y=top + LABEL_LINE + 12,
+            )
+        )
     table_rows = list(items) + ([remainder] if remainder else [])
     return BarChart(
-        chart_id=chart_id, title=title, summary=_summary(title, table_rows), label_header=label_header,
-        value_header=value_header, rows=rows, height=max(len(rows) * ROW, ROW), table_rows=table_rows,
+        chart_id=chart_id,
+        title=title,
+        summary=_summary(title, table_rows),
+        label_header=label_header,
+        value_header=value_header,
+        rows=rows,
+        height=max(len(rows) * ROW, ROW),
+        table_rows=table_rows,
     )
 
 
 def stacked_chart(
-    rows: Sequence[tuple[str, Sequence[int]]], *, series: Sequence[str], chart_id: str, title: str, label_header: str,
+    rows: Sequence[tuple[str, Sequence[int]]],
+    *,
+    series: Sequence[str],
+    chart_id: str,
+    title: str,
+    label_header: str,
 ) -> StackedChart:
     """Horizontal stacked bars: one bar per row (label, one count per series), all on one scale so
     that the bars' lengths compare, with a legend of the series' patterns."""
@@ -184,6 +210,12 @@ def stacked_chart(
     captions = "; ".join(row.caption for row in drawn)
     summary = f"{title}. {captions}." if drawn else _("%(title)s: nothing to count.") % {"title": title}
     return StackedChart(
-        chart_id=chart_id, title=title, summary=summary, label_header=label_header, series=list(series), legend=legend,
-        rows=drawn, height=max(top, len(legend) * LEGEND_LINE + GAP + ROW),
+        chart_id=chart_id,
+        title=title,
+        summary=summary,
+        label_header=label_header,
+        series=list(series),
+        legend=legend,
+        rows=drawn,
+        height=max(top, len(legend) * LEGEND_LINE + GAP + ROW),
     )

@@ -4,6 +4,7 @@ Spreadsheet programs run a cell that starts with =, +, - or @ as a formula; a re
 note pasted from elsewhere must not become one: every cell goes through upr.cells (`csv_lines`,
 `xlsx_book`), the one writer of the app's CSV and XLSX files.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -22,10 +23,25 @@ __all__ = ["csv_lines", "header", "rows"]  # csv_lines: the views' one writer of
 
 def header() -> list[str]:
     return [
-        _("State under Review"), _("Session"), _("Cycle"), _("Paragraph"), _("Recommendation"), _("Recommending States"),
-        _("Regional groups"), _("Response"), _("Where the State said it"), _("Action category"),
-        _("Action category source"), _("Thematic cluster"), _("Themes"), _("Affected persons"), _("SDGs"),
-        _("UPR Info issues"), _("Our priority"), _("Our notes"), _("Our working group"),
+        _("State under Review"),
+        _("Session"),
+        _("Cycle"),
+        _("Paragraph"),
+        _("Recommendation"),
+        _("Recommending States"),
+        _("Regional groups"),
+        _("Response"),
+        _("Where the State said it"),
+        _("Action category"),
+        _("Action category source"),
+        _("Thematic cluster"),
+        _("Themes"),
+        _("Affected persons"),
+        _("SDGs"),
+        _("UPR Info issues"),
+        _("Our priority"),
+        _("Our notes"),
+        _("Our working group"),
     ]
 
 
@@ -44,11 +60,23 @@ def rows(queryset: QuerySet[Recommendation], *, coalition: Coalition) -> Iterato
         states = list(r.recommending_states.all())
         groups = sorted({s.get_regional_group_display() for s in states if s.regional_group})
         yield [  # raw values: upr.cells neutralises them in CSV and writes them as text in XLSX
-            r.review.state.name, r.review.session.number, r.review.session.cycle, r.paragraph, r.text,
-            "; ".join(s.name for s in states), "; ".join(groups), r.get_response_display(), r.response_source,
-            r.action_category or "", r.get_action_category_status_display(), r.thematic_cluster,
-            "; ".join(t.name for t in r.themes.all()), "; ".join(g.name for g in r.affected_groups.all()),
-            "; ".join(str(s.number) for s in r.sdgs.all()), "; ".join(i.name for i in r.issues.all()),
-            yes if layer and layer.priority else "", layer.notes if layer else "",
+            r.review.state.name,
+            r.review.session.number,
+            r.review.session.cycle,
+            r.paragraph,
+            r.text,
+            "; ".join(s.name for s in states),
+            "; ".join(groups),
+            r.get_response_display(),
+            r.response_source,
+            r.action_category or "",
+            r.get_action_category_status_display(),
+            r.thematic_cluster,
+            "; ".join(t.name for t in r.themes.all()),
+            "; ".join(g.name for g in r.affected_groups.all()),
+            "; ".join(str(s.number) for s in r.sdgs.all()),
+            "; ".join(i.name for i in r.issues.all()),
+            yes if layer and layer.priority else "",
+            layer.notes if layer else "",
             layer.working_group.name if layer and layer.working_group else "",
         ]

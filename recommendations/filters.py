@@ -6,6 +6,7 @@ validators) cost a millisecond of a search's six. Each filter here is one line o
 the query string is a loop over them. Invalid values are reported beside their name and left out:
 the rest of the search still answers.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -31,8 +32,7 @@ SORT_CHOICES = [
     ("response", gettext_lazy("Response")),
     ("action", gettext_lazy("Action category, most specific first")),
 ]
-CYCLES = [(1, gettext_lazy("Cycle 1")), (2, gettext_lazy("Cycle 2")), (3, gettext_lazy("Cycle 3")),
-          (4, gettext_lazy("Cycle 4"))]
+CYCLES = [(1, gettext_lazy("Cycle 1")), (2, gettext_lazy("Cycle 2")), (3, gettext_lazy("Cycle 3")), (4, gettext_lazy("Cycle 4"))]
 Q_MAX_LENGTH = 200
 
 
@@ -54,34 +54,90 @@ class Filter:
 
 FILTERS = (
     Filter("q", gettext_lazy("Search the text"), "text"),
-    Filter("under_review", gettext_lazy("State under Review"), "vocabulary", empty=gettext_lazy("Any State"),
-           vocabulary="state", hint="ISO 3166 alpha-3 code"),
+    Filter(
+        "under_review",
+        gettext_lazy("State under Review"),
+        "vocabulary",
+        empty=gettext_lazy("Any State"),
+        vocabulary="state",
+        hint="ISO 3166 alpha-3 code",
+    ),
     Filter("cycle", gettext_lazy("Cycle"), "choice", tuple(CYCLES), gettext_lazy("Any cycle"), int),
     Filter("review", gettext_lazy("Review"), "number", hint="id"),
     Filter("response", gettext_lazy("Response"), "choice", tuple(Response.choices), gettext_lazy("Any response")),
-    Filter("state", gettext_lazy("Recommending State"), "vocabulary", empty=gettext_lazy("Any State"),
-           vocabulary="state", hint="ISO 3166 alpha-3 code"),
-    Filter("group", gettext_lazy("Regional group of the recommending State"), "choice", tuple(RegionalGroup.choices),
-           gettext_lazy("Any regional group")),
-    Filter("theme", gettext_lazy("Theme"), "vocabulary", empty=gettext_lazy("Any theme"), coerce=int,
-           vocabulary="theme", hint="id"),
-    Filter("sdg", gettext_lazy("SDG"), "vocabulary", empty=gettext_lazy("Any SDG"), coerce=int, vocabulary="sdg",
-           hint="goal number, 1-17"),
-    Filter("issue", gettext_lazy("UPR Info issue"), "vocabulary", empty=gettext_lazy("Any issue"), coerce=int,
-           vocabulary="issue", hint="id"),
-    Filter("action", gettext_lazy("Action category"), "choice", tuple(ACTION_CATEGORIES),
-           gettext_lazy("Any action category"), int),
-    Filter("reading", gettext_lazy("Our reading of the response"), "choice", tuple(Response.choices),
-           gettext_lazy("Any (or no) reading of ours")),
+    Filter(
+        "state",
+        gettext_lazy("Recommending State"),
+        "vocabulary",
+        empty=gettext_lazy("Any State"),
+        vocabulary="state",
+        hint="ISO 3166 alpha-3 code",
+    ),
+    Filter(
+        "group",
+        gettext_lazy("Regional group of the recommending State"),
+        "choice",
+        tuple(RegionalGroup.choices),
+        gettext_lazy("Any regional group"),
+    ),
+    Filter(
+        "theme", gettext_lazy("Theme"), "vocabulary", empty=gettext_lazy("Any theme"), coerce=int, vocabulary="theme", hint="id"
+    ),
+    Filter(
+        "sdg",
+        gettext_lazy("SDG"),
+        "vocabulary",
+        empty=gettext_lazy("Any SDG"),
+        coerce=int,
+        vocabulary="sdg",
+        hint="goal number, 1-17",
+    ),
+    Filter(
+        "issue",
+        gettext_lazy("UPR Info issue"),
+        "vocabulary",
+        empty=gettext_lazy("Any issue"),
+        coerce=int,
+        vocabulary="issue",
+        hint="id",
+    ),
+    Filter(
+        "action", gettext_lazy("Action category"), "choice", tuple(ACTION_CATEGORIES), gettext_lazy("Any action category"), int
+    ),
+    Filter(
+        "reading",
+        gettext_lazy("Our reading of the response"),
+        "choice",
+        tuple(Response.choices),
+        gettext_lazy("Any (or no) reading of ours"),
+    ),
     Filter("priority", gettext_lazy("Only our priorities"), "flag"),
-    Filter("working_group", gettext_lazy("Our working group"), "working_group", empty=gettext_lazy("Any working group"),
-           coerce=int, hint="id of one of the coalition's working groups"),
+    Filter(
+        "working_group",
+        gettext_lazy("Our working group"),
+        "working_group",
+        empty=gettext_lazy("Any working group"),
+        coerce=int,
+        hint="id of one of the coalition's working groups",
+    ),
     Filter("sort", gettext_lazy("Sort by"), "choice", tuple(SORT_CHOICES)),
 )
 BY_NAME = {f.name: f for f in FILTERS}
 # The selects, in the order the page shows them.
-SELECTS = ("under_review", "cycle", "response", "reading", "state", "group", "theme", "sdg", "issue", "action", "working_group",
-           "sort")
+SELECTS = (
+    "under_review",
+    "cycle",
+    "response",
+    "reading",
+    "state",
+    "group",
+    "theme",
+    "sdg",
+    "issue",
+    "action",
+    "working_group",
+    "sort",
+)
 # Filters on the coalition's own layer: a search with one of them is never shared through the search cache.
 OWN_LAYER_FILTERS = ("priority", "working_group", "reading")
 # A checkbox's "off" values, as browsers and API clients send them.
@@ -117,8 +173,10 @@ class SearchFilters:
     def _clean(self, spec: Filter, value: str) -> Any:
         if spec.kind == "text":
             if len(value) > Q_MAX_LENGTH:
-                raise ValueError(_("Ensure this value has at most %(limit)d characters (it has %(show_value)d).")
-                                 % {"limit": Q_MAX_LENGTH, "show_value": len(value)})
+                raise ValueError(
+                    _("Ensure this value has at most %(limit)d characters (it has %(show_value)d).")
+                    % {"limit": Q_MAX_LENGTH, "show_value": len(value)}
+                )
             return value
         if spec.kind == "number":
             number = parse_id(value)

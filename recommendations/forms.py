@@ -1,5 +1,6 @@
 """Forms of the recommendations pages: the coalition's layer, a later response, imports, statistics
 and lobbying targets (the list's filters are read by recommendations.filters)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -22,8 +23,9 @@ from .statistics import latest_review_of
 class LayerForm(forms.Form):
     priority = forms.BooleanField(required=False, label=_("A priority for our coalition"))
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, label=_("Our notes"), max_length=10000)
-    working_group = forms.ModelChoiceField(WorkingGroup.objects.none(), required=False, label=_("Our working group"),
-                                           empty_label=_("None"))
+    working_group = forms.ModelChoiceField(
+        WorkingGroup.objects.none(), required=False, label=_("Our working group"), empty_label=_("None")
+    )
 
     def __init__(self, *args: Any, coalition: Coalition, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -33,11 +35,11 @@ class LayerForm(forms.Form):
 class ResponseForm(forms.Form):
     response = forms.ChoiceField(choices=Response.choices, label=_("The State's response"))
     source = forms.CharField(
-        max_length=200, label=_("Where the State said it"),
+        max_length=200,
+        label=_("Where the State said it"),
         help_text=_("E.g. the mid-term report, or A/HRC/59/15/Add.1 - Para.3."),
     )
-    stated_on = forms.DateField(required=False, label=_("On (date)"), widget=DatePicker(),
-                                help_text=DATE_HELP)
+    stated_on = forms.DateField(required=False, label=_("On (date)"), widget=DatePicker(), help_text=DATE_HELP)
 
     def __init__(self, *args: Any, operator: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,8 +49,11 @@ class ResponseForm(forms.Form):
 
 def shared_field() -> forms.BooleanField:
     """The site staff's choice to change the shared value for every coalition, not only their own."""
-    return forms.BooleanField(required=False, label=_("Record it for every coalition (site staff)"),
-                              help_text=_("Changes the shared data; every coalition following this State is told."))
+    return forms.BooleanField(
+        required=False,
+        label=_("Record it for every coalition (site staff)"),
+        help_text=_("Changes the shared data; every coalition following this State is told."),
+    )
 
 
 class ActionCategoryForm(forms.Form):
@@ -68,20 +73,26 @@ class ImportForm(forms.Form):
     MAX_BYTES = 20 * 1024 * 1024
 
     review = forms.ModelChoiceField(
-        Review.objects.none(), required=False, label=_("Review"),
+        Review.objects.none(),
+        required=False,
+        label=_("Review"),
         help_text=_("Needed for OHCHR's Word list and for our template. An UPR Info export may cover many reviews."),
         empty_label=_("Each row's own review (UPR Info export)"),
     )
     file = forms.FileField(
         label=_("File"),
-        help_text=_("OHCHR's thematic list of recommendations (.docx), UPR Info's database export (.csv or .xlsx), or our template (.csv or .xlsx). At most 20 MB."),
+        help_text=_(
+            "OHCHR's thematic list of recommendations (.docx), UPR Info's database export (.csv or .xlsx), or our template (.csv or .xlsx). At most 20 MB."
+        ),
     )
     mode = forms.ChoiceField(
         choices=[
             ("skip", _("Import the rows that are fine and list the others")),
             ("all_or_nothing", _("Import nothing if any row has a problem")),
         ],
-        initial="skip", widget=forms.RadioSelect, label=_("If some rows have problems"),
+        initial="skip",
+        widget=forms.RadioSelect,
+        label=_("If some rows have problems"),
     )
 
     def __init__(self, *args: Any, reviews: Any, **kwargs: Any) -> None:
@@ -100,6 +111,7 @@ class ImportForm(forms.Form):
 
 # --- statistics and lobbying targets -------------------------------------------------------------
 
+
 class SessionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Session) -> str:
         return _("Session %(number)d (cycle %(cycle)d)") % {"number": obj.number, "cycle": obj.cycle}
@@ -110,11 +122,16 @@ class ReviewChoiceForm(forms.Form):
 
     state = forms.ModelChoiceField(
         State.objects.filter(Exists(Review.objects.filter(state=OuterRef("pk")))).order_by("name"),
-        to_field_name="iso3", required=False, label=gettext_lazy("State under Review"),
+        to_field_name="iso3",
+        required=False,
+        label=gettext_lazy("State under Review"),
         empty_label=gettext_lazy("Choose a State"),
     )
     session = SessionChoiceField(
-        Session.objects.all(), to_field_name="number", required=False, label=gettext_lazy("Working Group session"),
+        Session.objects.all(),
+        to_field_name="number",
+        required=False,
+        label=gettext_lazy("Working Group session"),
         empty_label=gettext_lazy("Its latest review in our data"),
     )
 
@@ -140,19 +157,26 @@ class LobbyingForm(forms.Form):
     """The subject to find lobbying targets for: a theme, an issue and/or words (at least one)."""
 
     theme = forms.ModelChoiceField(
-        Theme.objects.all(), required=False, label=gettext_lazy("Theme (OHCHR's thematic lists)"),
+        Theme.objects.all(),
+        required=False,
+        label=gettext_lazy("Theme (OHCHR's thematic lists)"),
         empty_label=gettext_lazy("Any theme"),
     )
     issue = forms.ModelChoiceField(
-        Issue.objects.all(), required=False, label=gettext_lazy("Issue (UPR Info's database)"),
+        Issue.objects.all(),
+        required=False,
+        label=gettext_lazy("Issue (UPR Info's database)"),
         empty_label=gettext_lazy("Any issue"),
     )
     q = forms.CharField(
-        max_length=200, required=False, label=gettext_lazy("Words in the recommendation"),
+        max_length=200,
+        required=False,
+        label=gettext_lazy("Words in the recommendation"),
         help_text=gettext_lazy('For example HIV, or "sexual orientation". Every word must appear.'),
     )
     group = forms.ChoiceField(
-        choices=[("", gettext_lazy("Any regional group")), *RegionalGroup.choices], required=False,
+        choices=[("", gettext_lazy("Any regional group")), *RegionalGroup.choices],
+        required=False,
         label=gettext_lazy("Regional group of the recommending States"),
     )
 

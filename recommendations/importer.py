@@ -6,6 +6,7 @@ of the State's response is recorded as a new ResponseRecord, never written over 
 that cannot be read are reported with their row number and the reason; the caller chooses whether
 the rest imports ("skip") or nothing does ("all_or_nothing").
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -71,7 +72,9 @@ class ImportReport:
     def summary(self) -> str:
         """The one line the command ends with, e.g. '254 recommendations: 217 supported, 37 noted, 0 pending'."""
         total = sum(self.responses.values())
-        parts = [f"{self.responses[r]} {r.label.lower()}" for r in Response if self.responses[r] or r != Response.SUPPORTED_IN_PART]
+        parts = [
+            f"{self.responses[r]} {r.label.lower()}" for r in Response if self.responses[r] or r != Response.SUPPORTED_IN_PART
+        ]
         return f"{total} recommendations: {', '.join(parts)}"
 
 
@@ -127,9 +130,7 @@ def _looks_like_a_name(group: str) -> bool:
     return group[:1].isupper() and not group.isupper() and not any(c.isdigit() for c in group)
 
 
-def import_thematic_list(
-    file: str | IO[bytes], *, review: Review, source_name: str = "", mode: str = "skip"
-) -> ImportReport:
+def import_thematic_list(file: str | IO[bytes], *, review: Review, source_name: str = "", mode: str = "skip") -> ImportReport:
     """Import OHCHR's thematic list of recommendations (Word) for `review`."""
     parsed = read_thematic_list(file)
     states = StateIndex()
@@ -211,8 +212,12 @@ def save_rows(rows: list[Row], *, review: Review, source: str, source_name: str,
         recommendation = existing.get(key)
         if recommendation is None:
             recommendation = Recommendation.objects.create(
-                review=review, source=source, source_key=key, paragraph=item.paragraph,
-                response=row.response, **{"action_category_status": status, **fields},
+                review=review,
+                source=source,
+                source_key=key,
+                paragraph=item.paragraph,
+                response=row.response,
+                **{"action_category_status": status, **fields},
             )
             for name, ids in related.items():
                 getattr(recommendation, name).set(ids)

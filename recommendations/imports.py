@@ -4,6 +4,7 @@ OHCHR's thematic list (.docx), UPR Info's export (.csv/.xlsx) or our template (.
 apart by extension and columns. The command line and the upload page both come through here, then
 refresh what depends on the texts (search index, cross-cycle suggestions).
 """
+
 from __future__ import annotations
 
 from typing import IO
@@ -26,9 +27,7 @@ class ImportRefused(ValueError):
     """The file cannot be imported at all; the message says why and what to do."""
 
 
-def import_file(
-    file: IO[bytes], *, name: str, review: Review | None, mode: str = "skip", refresh: bool = True
-) -> ImportReport:
+def import_file(file: IO[bytes], *, name: str, review: Review | None, mode: str = "skip", refresh: bool = True) -> ImportReport:
     """Import `file` (told apart by `name`'s extension and its columns). `review` is required for a
     Word list or a template; an UPR Info export without it places each row in its own review."""
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""

@@ -7,6 +7,7 @@ recommendations to five States is likelier to make one more than a State that ne
 One aggregate query grouped by recommending State, with conditional counts, answers for every
 State at once, whatever the number of recommendations or States.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
@@ -77,11 +78,13 @@ def subject_recommendations(subject: Subject) -> QuerySet[Recommendation]:
     """Every recommendation on the subject, across all imported reviews, each counted once."""
     queryset = Recommendation.objects.all()
     if subject.theme:
-        queryset = queryset.filter(Exists(Recommendation.themes.through.objects.filter(
-            recommendation=OuterRef("pk"), theme=subject.theme)))
+        queryset = queryset.filter(
+            Exists(Recommendation.themes.through.objects.filter(recommendation=OuterRef("pk"), theme=subject.theme))
+        )
     if subject.issue:
-        queryset = queryset.filter(Exists(Recommendation.issues.through.objects.filter(
-            recommendation=OuterRef("pk"), issue=subject.issue)))
+        queryset = queryset.filter(
+            Exists(Recommendation.issues.through.objects.filter(recommendation=OuterRef("pk"), issue=subject.issue))
+        )
     queryset = text_search(queryset, subject.q)
     # Issues come only with UPR Info's rows, so keeping OHCHR's rows where a review has both would
     # drop exactly the rows asked for; without an issue, a review imported twice is counted once.
@@ -113,10 +116,18 @@ def lobbying_targets(subject: Subject, recommendations: QuerySet[Recommendation]
     grouped = rows.filter(**states).values(name, iso3, group).annotate(**counts).order_by("-total", name)
     return [
         Target(
-            state=row[name], iso3=row[iso3], group=group_label(row[group]),
-            recommendations=row["total"], reviews=row["reviews"], states_under_review=row["under_review"],
-            actions=tuple(row[f"action_{n}"] for n in CATEGORIES), uncategorised=row["uncategorised"],
-            supported=row["supported"], noted=row["noted"], pending=row["pending"], latest_session=row["latest_session"],
+            state=row[name],
+            iso3=row[iso3],
+            group=group_label(row[group]),
+            recommendations=row["total"],
+            reviews=row["reviews"],
+            states_under_review=row["under_review"],
+            actions=tuple(row[f"action_{n}"] for n in CATEGORIES),
+            uncategorised=row["uncategorised"],
+            supported=row["supported"],
+            noted=row["noted"],
+            pending=row["pending"],
+            latest_session=row["latest_session"],
         )
         for row in grouped
     ]
@@ -125,9 +136,19 @@ def lobbying_targets(subject: Subject, recommendations: QuerySet[Recommendation]
 def export_header() -> list[str]:
     """The CSV's column names, in the reader's language."""
     return [
-        _("Recommending State"), _("ISO code"), _("Regional group"), _("Recommendations"), _("Reviews"),
-        _("States under Review"), *[_("Action category %(n)d") % {"n": n} for n in CATEGORIES], _("No category"),
-        _("Supported"), _("Noted"), _("Other response"), _("Supported share (%)"), _("Latest session"),
+        _("Recommending State"),
+        _("ISO code"),
+        _("Regional group"),
+        _("Recommendations"),
+        _("Reviews"),
+        _("States under Review"),
+        *[_("Action category %(n)d") % {"n": n} for n in CATEGORIES],
+        _("No category"),
+        _("Supported"),
+        _("Noted"),
+        _("Other response"),
+        _("Supported share (%)"),
+        _("Latest session"),
     ]
 
 
@@ -136,6 +157,17 @@ def export_rows(targets: Iterable[Target]) -> Iterator[list[Any]]:
     for t in targets:
         share = "" if t.supported_percent is None else t.supported_percent
         yield [
-            t.state, t.iso3, t.group, t.recommendations, t.reviews, t.states_under_review, *t.actions, t.uncategorised,
-            t.supported, t.noted, t.other, share, t.latest_session or "",
+            t.state,
+            t.iso3,
+            t.group,
+            t.recommendations,
+            t.reviews,
+            t.states_under_review,
+            *t.actions,
+            t.uncategorised,
+            t.supported,
+            t.noted,
+            t.other,
+            share,
+            t.latest_session or "",
         ]

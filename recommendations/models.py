@@ -5,6 +5,7 @@ the same for every coalition, changed only by site staff or a verified import (S
 coalition's own layer (priorities, notes, its reading of the response, its action category, links)
 sits on top, seen by that coalition only.
 """
+
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -97,7 +98,9 @@ class Recommendation(models.Model):
     paragraph_major = models.PositiveIntegerField(default=0)
     paragraph_minor = models.PositiveIntegerField(default=0)
     text = models.TextField(_("recommendation"))
-    recommending_states = models.ManyToManyField(State, related_name="recommendations_made", verbose_name=_("recommending States"))
+    recommending_states = models.ManyToManyField(
+        State, related_name="recommendations_made", verbose_name=_("recommending States")
+    )
     # The UN regional groups of the recommending States, space-separated ("EASTERN_EUROPEAN WEOG"),
     # written by the importers with the States. The list's group filter reads this column of the
     # rows the text search found, instead of joining every recommendation's States (10 ms a search).

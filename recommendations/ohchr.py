@@ -6,6 +6,7 @@ position" line; the position (Supported / Noted); the themes with "Affected pers
 Persons" (and, in the third cycle, "SDGs"); and in the fourth cycle the SDGs in a column of their own.
 The three cycles' layouts differ in these details, and this reader takes all three.
 """
+
 from __future__ import annotations
 
 import re
@@ -130,7 +131,7 @@ def read_document(file: str | IO[bytes]) -> ThematicList:
         match = PARAGRAPH.match(first)
         if not match:
             continue  # the header row, or an empty one
-        body = first[match.end():]
+        body = first[match.end() :]
         source_match = SOURCE.search(body)
         source = source_match.group(1).strip() if source_match else ""
         text = (body[: source_match.start()] if source_match else body).strip()

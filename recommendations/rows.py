@@ -7,6 +7,7 @@ statements: recommendations, their States, the coalition's layer) and rendered b
 templates/jinja2/recommendations/rows.html (upr.jinja2: autoescape always on), kept under everything they
 show (upr.jinja2.kept_fragment); labels are translated once per page.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,8 +28,16 @@ MAX_PAGE = 10**9  # far past any last page, and its offset well within the datab
 
 # What a row shows, in this order (read in plain SQL by _page_rows: the ORM took longer to build
 # these three small statements than PostgreSQL took to run them).
-FIELDS = ("pk", "paragraph", "text", "response", "action_category", "action_category_status",
-          "review__state__iso3", "review__session__number")
+FIELDS = (
+    "pk",
+    "paragraph",
+    "text",
+    "response",
+    "action_category",
+    "action_category_status",
+    "review__state__iso3",
+    "review__session__number",
+)
 WORDS_SHOWN = 40
 NO_LAYER = (False, False, "")  # (priority, has notes, the coalition's reading) where the coalition has none
 
@@ -69,8 +78,14 @@ class Page:
         return self.number + 1
 
 
-def read_page(recommendations: QuerySet[Recommendation], *, coalition: Coalition, page: str | int | None = 1,
-              per_page: int = 50, cache_key: str | None = None) -> Page:
+def read_page(
+    recommendations: QuerySet[Recommendation],
+    *,
+    coalition: Coalition,
+    page: str | int | None = 1,
+    per_page: int = 50,
+    cache_key: str | None = None,
+) -> Page:
     """One page of the search, in two steps. First the page's ids with the total (search.matches:
     from the recommendations table alone, remembered for a while under `cache_key` when given).
     Then those rows with their review, State and session. A page past the end falls back to the
@@ -91,7 +106,9 @@ def read_page(recommendations: QuerySet[Recommendation], *, coalition: Coalition
     return Page(rows, states, layers, number=number, count=total, per_page=per_page)
 
 
-def _page_rows(ids: list[int], *, coalition_id: int) -> tuple[list[tuple], dict[int, list[str]], dict[int, tuple[bool, bool, str]]]:
+def _page_rows(
+    ids: list[int], *, coalition_id: int
+) -> tuple[list[tuple], dict[int, list[str]], dict[int, tuple[bool, bool, str]]]:
     """The page's rows (FIELDS), their recommending States' names, and the coalition's layer on them,
     in one statement: the States' ids aggregated per row, the layer left-joined. Reviews and States
     are named from reference_maps() (in memory): joined, PostgreSQL hashed all of them per search."""
@@ -132,8 +149,15 @@ def render(page: Page, *, base_url: str, can_edit: bool) -> SafeString:
     """The `<tr>` elements of the list; an editor's priority cell is a button (see priority_cell). A
     response or reading that is not one of Response's shows as its value."""
     rows = tuple((*row, tuple(page.states.get(row[0], ())), page.layers.get(row[0], NO_LAYER)) for row in page.rows)
-    return kept_fragment("recommendations/rows.html", rows=rows, base_url=base_url, can_edit=can_edit,
-                         responses=response_labels(), shorten=shorten, suggested_status=ActionCategoryStatus.SUGGESTED)
+    return kept_fragment(
+        "recommendations/rows.html",
+        rows=rows,
+        base_url=base_url,
+        can_edit=can_edit,
+        responses=response_labels(),
+        shorten=shorten,
+        suggested_status=ActionCategoryStatus.SUGGESTED,
+    )
 
 
 def priority_cell(on: bool, *, name: str, url: str, announce: str) -> SafeString:

@@ -15,6 +15,7 @@ States, themes...), and any write to one of them (an import, its undoing, a resp
 makes it outdated at once; paging through a search, sorting it again or coming back to it costs one
 small lookup. A search on the coalition's own layer (priority, working group) is never shared.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -38,11 +39,27 @@ LAYER_FILTERS = ("priority", "working_group")
 # stems "children" to "children", "women" to "women", "people" to "peopl"): each group is searched
 # as one word. Regular plurals and verb forms need nothing (the stemmer joins them).
 VARIANTS: tuple[tuple[str, ...], ...] = (
-    ("child", "children"), ("woman", "women"), ("man", "men"), ("person", "people"), ("wife", "wives"),
-    ("life", "lives"), ("analysis", "analyses"), ("crisis", "crises"), ("criterion", "criteria"),
-    ("medium", "media"), ("phenomenon", "phenomena"), ("thesis", "theses"), ("half", "halves"),
-    ("self", "selves"), ("knife", "knives"), ("thief", "thieves"), ("foot", "feet"), ("tooth", "teeth"),
-    ("index", "indices"), ("appendix", "appendices"), ("matrix", "matrices"),
+    ("child", "children"),
+    ("woman", "women"),
+    ("man", "men"),
+    ("person", "people"),
+    ("wife", "wives"),
+    ("life", "lives"),
+    ("analysis", "analyses"),
+    ("crisis", "crises"),
+    ("criterion", "criteria"),
+    ("medium", "media"),
+    ("phenomenon", "phenomena"),
+    ("thesis", "theses"),
+    ("half", "halves"),
+    ("self", "selves"),
+    ("knife", "knives"),
+    ("thief", "thieves"),
+    ("foot", "feet"),
+    ("tooth", "teeth"),
+    ("index", "indices"),
+    ("appendix", "appendices"),
+    ("matrix", "matrices"),
 )
 _GROUP = {form: group for group in VARIANTS for form in group}
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
@@ -61,8 +78,7 @@ class VariantQuery(SearchQuery):
 
     def __init__(self, value: str) -> None:
         super().__init__(value, config="english", search_type="websearch")
-        self.rewrites = sorted({(_base(word), " | ".join(forms)) for word in _WORD.findall(value)
-                                if (forms := _forms(word))})
+        self.rewrites = sorted({(_base(word), " | ".join(forms)) for word in _WORD.findall(value) if (forms := _forms(word))})
 
     def as_sql(self, compiler, connection, function=None, template=None):  # type: ignore[no-untyped-def, override]
         sql, params = super().as_sql(compiler, connection, function, template)
@@ -154,6 +170,7 @@ def matches(queryset: QuerySet[Recommendation], *, start: int, stop: int, cache_
         total = found[0][1] if found else (queryset.count() if start else 0)
         return [pk for pk, _total in found], total
     with freshness.Watch() as watch:  # before the search runs: what it reads is noted
+
         def first_ids() -> tuple[list[int], int]:
             found = list(counted[:CACHED_IDS])
             return [pk for pk, _total in found], found[0][1] if found else 0

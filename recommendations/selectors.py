@@ -6,6 +6,7 @@ same syntax matched word by word (recommendations.search).
 Multi-valued filters (recommending State, regional group, theme...) are EXISTS subqueries, so a
 recommendation made by three States of one group is listed once and the plan stays an index scan.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -97,8 +98,11 @@ class Row:
 def rows_for(recommendations: list[Recommendation] | Any, *, coalition: Coalition) -> list[Row]:
     """The page's rows in three queries whatever their number: recommendations (with review, State,
     session), their recommending States, this coalition's layer on them."""
-    page = list(recommendations.select_related("review__state", "review__session").prefetch_related("recommending_states")) \
-        if isinstance(recommendations, QuerySet) else list(recommendations)
+    page = (
+        list(recommendations.select_related("review__state", "review__session").prefetch_related("recommending_states"))
+        if isinstance(recommendations, QuerySet)
+        else list(recommendations)
+    )
     layers = {
         layer.recommendation_id: layer
         for layer in CoalitionRecommendation.objects.filter(coalition=coalition, recommendation__in=[r.pk for r in page])
@@ -131,14 +135,17 @@ def recommendation_detail(*, coalition: Coalition, recommendation: Recommendatio
         .get(pk=recommendation.pk)
     )
     history = list(ResponseRecord.objects.filter(recommendation=rec).select_related("recorded_by").order_by("recorded_at", "id"))
-    layer = CoalitionRecommendation.objects.filter(coalition=coalition, recommendation=rec).select_related("working_group").first()
+    layer = (
+        CoalitionRecommendation.objects.filter(coalition=coalition, recommendation=rec).select_related("working_group").first()
+    )
     decisions = {
         (d.recommendation_id, d.earlier_id): d.decision
         for d in CrossCycleLink.objects.filter(coalition=coalition).filter(Q(recommendation=rec) | Q(earlier=rec))
     }
     suggested = list(
-        SimilarRecommendation.objects.filter(Q(recommendation=rec) | Q(earlier=rec))
-        .select_related("recommendation__review__session", "earlier__review__session")
+        SimilarRecommendation.objects.filter(Q(recommendation=rec) | Q(earlier=rec)).select_related(
+            "recommendation__review__session", "earlier__review__session"
+        )
     )
     earlier = {s.earlier_id: EarlierLink(s.earlier, s.score) for s in suggested if s.recommendation_id == rec.pk}
     later = {s.recommendation_id: EarlierLink(s.recommendation, s.score) for s in suggested if s.earlier_id == rec.pk}
@@ -147,7 +154,9 @@ def recommendation_detail(*, coalition: Coalition, recommendation: Recommendatio
         pair for pair in decisions if pair[0] not in later and pair[1] == rec.pk
     ]
     if missing:
-        extra = Recommendation.objects.select_related("review__session").in_bulk([p[1] if p[0] == rec.pk else p[0] for p in missing])
+        extra = Recommendation.objects.select_related("review__session").in_bulk(
+            [p[1] if p[0] == rec.pk else p[0] for p in missing]
+        )
         for pair in missing:
             if pair[0] == rec.pk:
                 earlier[pair[1]] = EarlierLink(extra[pair[1]], None)
@@ -158,5 +167,11 @@ def recommendation_detail(*, coalition: Coalition, recommendation: Recommendatio
     for key, link in later.items():
         link.decision = decisions.get((key, rec.pk), "")
     order = lambda link: (link.decision == "rejected", -(link.score or 1.0))  # noqa: E731
-    return Detail(rec, list(rec.recommending_states.all()), history, layer,
-                  sorted(earlier.values(), key=order), sorted(later.values(), key=order))
+    return Detail(
+        rec,
+        list(rec.recommending_states.all()),
+        history,
+        layer,
+        sorted(earlier.values(), key=order),
+        sorted(later.values(), key=order),
+    )

@@ -5,6 +5,7 @@ what the HTML pages show, loaded in the same fixed number of queries. The coalit
 from the client: views pass it in the serializer context, and every related field that names a
 coalition's object is limited to that coalition's (`CoalitionScopedFieldsMixin`).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -31,6 +32,7 @@ from .models import (
 
 # --- read -----------------------------------------------------------------------------------------
 
+
 class StateBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = State
@@ -54,8 +56,9 @@ class LayerSerializer(serializers.ModelSerializer):
     `action_category` its own category (null): beside the shared values, seen by this coalition only."""
 
     # Not an enum: the schema would name Response's choice set twice (ResponseEnum, ReadingEnum).
-    reading = serializers.CharField(read_only=True, help_text="'' (none) or a response: supported, noted, "
-                                    "supported_in_part, pending.")
+    reading = serializers.CharField(
+        read_only=True, help_text="'' (none) or a response: supported, noted, supported_in_part, pending."
+    )
 
     class Meta:
         model = CoalitionRecommendation
@@ -106,8 +109,9 @@ class LinkedRecommendationSerializer(serializers.Serializer):
     paragraph = serializers.CharField(source="earlier.paragraph", read_only=True)
     text = serializers.CharField(source="earlier.text", read_only=True)
     response = serializers.ChoiceField(source="earlier.response", choices=Response.choices, read_only=True)
-    score = serializers.FloatField(read_only=True, allow_null=True,
-                                   help_text="Similarity of the texts; null for a link a person made.")
+    score = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="Similarity of the texts; null for a link a person made."
+    )
     decision = serializers.ChoiceField(choices=[("", ""), *LinkDecision.choices], read_only=True)
 
 
@@ -119,13 +123,16 @@ class RecommendationDetailSerializer(RecommendationRowSerializer):
     affected_groups = TermSerializer(source="recommendation.affected_groups", many=True, read_only=True)
     sdgs = SDGSerializer(source="recommendation.sdgs", many=True, read_only=True)
     issues = TermSerializer(source="recommendation.issues", many=True, read_only=True)
-    earlier = LinkedRecommendationSerializer(many=True, read_only=True,
-                                             help_text="Earlier-cycle recommendations this one may repeat.")
-    later = LinkedRecommendationSerializer(many=True, read_only=True,
-                                           help_text="Later-cycle recommendations that may repeat this one.")
+    earlier = LinkedRecommendationSerializer(
+        many=True, read_only=True, help_text="Earlier-cycle recommendations this one may repeat."
+    )
+    later = LinkedRecommendationSerializer(
+        many=True, read_only=True, help_text="Later-cycle recommendations that may repeat this one."
+    )
 
 
 # --- write ----------------------------------------------------------------------------------------
+
 
 class LayerUpdateSerializer(CoalitionScopedFieldsMixin, serializers.Serializer):
     """The coalition's priority flag, notes and working group: send any of them."""
@@ -163,8 +170,9 @@ class ImportUploadSerializer(serializers.Serializer):
     (site staff only) our template. Verified against `review` before anything changes."""
 
     file = serializers.FileField()
-    review = serializers.PrimaryKeyRelatedField(queryset=Review.objects.none(), required=False, allow_null=True,
-                                                help_text="A review of a State the coalition follows.")
+    review = serializers.PrimaryKeyRelatedField(
+        queryset=Review.objects.none(), required=False, allow_null=True, help_text="A review of a State the coalition follows."
+    )
     mode = serializers.ChoiceField(choices=[("skip", "skip"), ("all_or_nothing", "all_or_nothing")], default="skip")
 
     def __init__(self, *args: Any, reviews: Any = None, **kwargs: Any) -> None:
@@ -190,9 +198,29 @@ class SharedImportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SharedImport
-        fields = ["id", "status", "review", "review_ids", "file_name", "sha256", "source", "identification", "verified",
-                  "by_staff", "created", "updated", "unchanged", "response_changes", "problems", "summary",
-                  "created_at", "applied_at", "undone_at", "can_undo", "problem_lines"]
+        fields = [
+            "id",
+            "status",
+            "review",
+            "review_ids",
+            "file_name",
+            "sha256",
+            "source",
+            "identification",
+            "verified",
+            "by_staff",
+            "created",
+            "updated",
+            "unchanged",
+            "response_changes",
+            "problems",
+            "summary",
+            "created_at",
+            "applied_at",
+            "undone_at",
+            "can_undo",
+            "problem_lines",
+        ]
         read_only_fields = fields
 
     def get_can_undo(self, record: SharedImport) -> bool:
@@ -210,4 +238,3 @@ class EarlierLinkDecisionSerializer(serializers.Serializer):
 
     earlier = serializers.PrimaryKeyRelatedField(queryset=Recommendation.objects.select_related("review__session"))
     decision = serializers.ChoiceField(choices=LinkDecision.choices)
-

@@ -3,6 +3,7 @@ site staff change (a later response, a confirmed action category: announced to e
 following the State), and each coalition's own layer (priority, notes, working group, its reading of
 the response, its action category, cross-cycle and impact links), validated and audited. The rule:
 nothing a coalition does changes what another coalition sees."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,6 +34,7 @@ from .similarity import earlier_matches
 
 # --- the shared data, after an import -------------------------------------------------------------
 
+
 def after_import(*, review_ids: Iterable[int]) -> None:
     """Bring what depends on the texts up to date for these reviews: search index, cross-cycle links."""
     review_ids = sorted(set(review_ids))
@@ -61,9 +63,7 @@ def refresh_search_vectors(*, review_ids: list[int]) -> int:
 def refresh_similar(*, state_id: int) -> int:
     """Recompute the "as previously recommended" suggestions for every recommendation a State under
     Review received. Coalitions' decisions are keyed by the pair, so they survive the recomputation."""
-    items = list(
-        Recommendation.objects.filter(review__state_id=state_id).values_list("pk", "review__session__number", "text")
-    )
+    items = list(Recommendation.objects.filter(review__state_id=state_id).values_list("pk", "review__session__number", "text"))
     wanted = {(m.query, m.candidate): m.score for m in earlier_matches(items)}
     stored = {
         (r, e): (pk, score)
@@ -73,28 +73,42 @@ def refresh_similar(*, state_id: int) -> int:
     }
     gone = [pk for pair, (pk, _score) in stored.items() if pair not in wanted]
     SimilarRecommendation.objects.filter(pk__in=gone).delete()
-    changed = [SimilarRecommendation(pk=stored[pair][0], score=score) for pair, score in wanted.items()
-               if pair in stored and stored[pair][1] != score]
+    changed = [
+        SimilarRecommendation(pk=stored[pair][0], score=score)
+        for pair, score in wanted.items()
+        if pair in stored and stored[pair][1] != score
+    ]
     SimilarRecommendation.objects.bulk_update(changed, ["score"])
     SimilarRecommendation.objects.bulk_create(
-        [SimilarRecommendation(recommendation_id=r, earlier_id=e, score=score) for (r, e), score in wanted.items()
-         if (r, e) not in stored]
+        [
+            SimilarRecommendation(recommendation_id=r, earlier_id=e, score=score)
+            for (r, e), score in wanted.items()
+            if (r, e) not in stored
+        ]
     )
     return len(wanted)
 
 
 # --- shared facts an operator adds: a later response, a confirmed action category -----------------
 
+
 def _operator(actor: Any) -> None:
     """Shared data changes only through site staff (or a verified import, shared_imports): what a
     coalition records is its own reading, in its layer (layer_save)."""
     if not getattr(actor, "is_staff", False):
-        raise PermissionDenied(_("Only the site staff change what every coalition reads; your coalition's reading is kept in its own layer."))
+        raise PermissionDenied(
+            _("Only the site staff change what every coalition reads; your coalition's reading is kept in its own layer.")
+        )
 
 
 @transaction.atomic
 def response_record(
-    *, coalition: Coalition | None, actor: Any, recommendation: Recommendation, response: str, source: str,
+    *,
+    coalition: Coalition | None,
+    actor: Any,
+    recommendation: Recommendation,
+    response: str,
+    source: str,
     stated_on: dt.date | None = None,
 ) -> ResponseRecord:
     """Record a response the State gave later (e.g. supported in the mid-term report), for every
@@ -104,16 +118,29 @@ def response_record(
     if response not in Response.values:
         raise ValidationError(_("Choose supported, noted, supported in part or pending."))
     record = ResponseRecord.objects.create(
-        recommendation=recommendation, response=response, source=source[:200], stated_on=stated_on,
-        by_person=True, recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recommendation=recommendation,
+        response=response,
+        source=source[:200],
+        stated_on=stated_on,
+        by_person=True,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     changes = diff_fields(recommendation, {"response": response, "response_source": source[:200]})
     Recommendation.objects.filter(pk=recommendation.pk).update(
-        response=response, response_source=source[:200], updated_at=timezone.now()  # a new version for search
+        response=response,
+        response_source=source[:200],
+        updated_at=timezone.now(),  # a new version for search
     )
     recommendation.response, recommendation.response_source = response, source[:200]
-    shared_change_announce(review_ids=[recommendation.review_id], actor=actor, coalition=coalition, by_staff=True,
-                           action="recommendation.shared_response", target=recommendation, changes=changes)
+    shared_change_announce(
+        review_ids=[recommendation.review_id],
+        actor=actor,
+        coalition=coalition,
+        by_staff=True,
+        action="recommendation.shared_response",
+        target=recommendation,
+        changes=changes,
+    )
     return record
 
 
@@ -128,8 +155,15 @@ def action_category_set(*, coalition: Coalition | None, actor: Any, recommendati
         action_category=category, action_category_status=ActionCategoryStatus.CONFIRMED, updated_at=timezone.now()
     )
     recommendation.action_category, recommendation.action_category_status = category, ActionCategoryStatus.CONFIRMED
-    shared_change_announce(review_ids=[recommendation.review_id], actor=actor, coalition=coalition, by_staff=True,
-                           action="recommendation.shared_category", target=recommendation, changes=changes)
+    shared_change_announce(
+        review_ids=[recommendation.review_id],
+        actor=actor,
+        coalition=coalition,
+        by_staff=True,
+        action="recommendation.shared_category",
+        target=recommendation,
+        changes=changes,
+    )
 
 
 def followers_of(review_ids: Iterable[int]) -> set[int]:
@@ -138,13 +172,24 @@ def followers_of(review_ids: Iterable[int]) -> set[int]:
     review_ids = list(review_ids)
     states = Review.objects.filter(pk__in=review_ids).values("state")
     following = set(Engagement.objects.filter(review__state__in=states).values_list("coalition_id", flat=True))
-    following |= set(CoalitionRecommendation.objects.filter(recommendation__review_id__in=review_ids)
-                     .values_list("coalition_id", flat=True).distinct())
+    following |= set(
+        CoalitionRecommendation.objects.filter(recommendation__review_id__in=review_ids)
+        .values_list("coalition_id", flat=True)
+        .distinct()
+    )
     return following
 
 
-def shared_change_announce(*, review_ids: Iterable[int], actor: Any, coalition: Coalition | None, by_staff: bool,
-                           action: str, target: Any, changes: dict[str, Any]) -> int:
+def shared_change_announce(
+    *,
+    review_ids: Iterable[int],
+    actor: Any,
+    coalition: Coalition | None,
+    by_staff: bool,
+    action: str,
+    target: Any,
+    changes: dict[str, Any],
+) -> int:
     """Write a shared change into the trail of every coalition engaged in these reviews, so that
     nobody is surprised. The person is named only in their own coalition's trail (the people of a
     coalition are its own); the others read who in general: the site staff or another coalition."""
@@ -155,8 +200,12 @@ def shared_change_announce(*, review_ids: Iterable[int], actor: Any, coalition: 
     by = "staff" if by_staff else "coalition"  # a code, said in each reader's language (AuditEvent.shown_changes)
     events = [
         AuditEvent(
-            coalition_id=pk, actor=person if coalition is not None and pk == coalition.pk else None, action=action,
-            target_type=target._meta.model_name or "", target_id=str(target.pk or ""), target_label=str(target)[:300],
+            coalition_id=pk,
+            actor=person if coalition is not None and pk == coalition.pk else None,
+            action=action,
+            target_type=target._meta.model_name or "",
+            target_id=str(target.pk or ""),
+            target_label=str(target)[:300],
             changes={**changes, "by": ["", by]},
         )
         for pk in sorted(following)
@@ -171,9 +220,7 @@ LAYER_FIELDS = {"priority", "notes", "working_group", "reading", "reading_source
 
 
 @transaction.atomic
-def layer_save(
-    *, coalition: Coalition, actor: Any, recommendation: Recommendation, **data: Any
-) -> CoalitionRecommendation:
+def layer_save(*, coalition: Coalition, actor: Any, recommendation: Recommendation, **data: Any) -> CoalitionRecommendation:
     """Set the coalition's priority flag, notes, working group, reading of the response or action
     category on a recommendation (any of them). Only this coalition sees them."""
     unknown = set(data) - LAYER_FIELDS
@@ -196,18 +243,34 @@ def layer_save(
         for name, value in data.items():
             setattr(layer, name, value)
         layer.save()
-        action = "recommendation.reading" if {"reading", "reading_source", "reading_stated_on"} & set(changes) else (
-            "recommendation.our_category" if "action_category" in changes else "recommendation.layer")
+        action = (
+            "recommendation.reading"
+            if {"reading", "reading_source", "reading_stated_on"} & set(changes)
+            else ("recommendation.our_category" if "action_category" in changes else "recommendation.layer")
+        )
         audit_record(coalition=coalition, actor=actor, action=action, target=recommendation, changes=changes)
     return layer
 
 
-def reading_record(*, coalition: Coalition, actor: Any, recommendation: Recommendation, response: str, source: str,
-                   stated_on: dt.date | None = None) -> CoalitionRecommendation:
+def reading_record(
+    *,
+    coalition: Coalition,
+    actor: Any,
+    recommendation: Recommendation,
+    response: str,
+    source: str,
+    stated_on: dt.date | None = None,
+) -> CoalitionRecommendation:
     """The coalition's own reading of the State's response (e.g. "supported in part", read in the
     mid-term report), beside the shared one: the shared response stays as OHCHR's list gives it."""
-    return layer_save(coalition=coalition, actor=actor, recommendation=recommendation, reading=response,
-                      reading_source=source, reading_stated_on=stated_on)
+    return layer_save(
+        coalition=coalition,
+        actor=actor,
+        recommendation=recommendation,
+        reading=response,
+        reading_source=source,
+        reading_stated_on=stated_on,
+    )
 
 
 @transaction.atomic
@@ -217,15 +280,26 @@ def cross_cycle_decide(
     """Confirm or reject that `earlier` is what `recommendation` repeats (same State, earlier session)."""
     if decision not in LinkDecision.values:
         raise ValidationError(_("Confirm or reject the link."))
-    if (earlier.review.state_id != recommendation.review.state_id
-            or earlier.review.session.number >= recommendation.review.session.number):
+    if (
+        earlier.review.state_id != recommendation.review.state_id
+        or earlier.review.session.number >= recommendation.review.session.number
+    ):
         raise ValidationError(_("Only a recommendation the same State received in an earlier session can be linked."))
-    return link_decided(CrossCycleLink, coalition=coalition, actor=actor, decision=decision, target=recommendation,
-                    action=f"recommendation.link_{decision}", recommendation=recommendation, earlier=earlier)
+    return link_decided(
+        CrossCycleLink,
+        coalition=coalition,
+        actor=actor,
+        decision=decision,
+        target=recommendation,
+        action=f"recommendation.link_{decision}",
+        recommendation=recommendation,
+        earlier=earlier,
+    )
 
 
-def link_decided(model: Any, *, coalition: Coalition, actor: Any, decision: str, target: Recommendation, action: str,
-             **pair: Any) -> Any:
+def link_decided(
+    model: Any, *, coalition: Coalition, actor: Any, decision: str, target: Recommendation, action: str, **pair: Any
+) -> Any:
     """Record (or change) the coalition's decision on a pair, and its trail entry naming the other side."""
     link, _created = model.objects.update_or_create(
         coalition=coalition, **pair, defaults={"decision": decision, "decided_by": actor}

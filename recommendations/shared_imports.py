@@ -20,6 +20,7 @@ A preview runs the whole import inside a transaction that is rolled back: its co
 the import would do. Undo restores exactly the state before: the rows the import added are removed,
 the response records it added are deleted, and every changed row gets its fields and tags back.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -45,8 +46,19 @@ from .models import AffectedGroup, Issue, Recommendation, ResponseRecord, Shared
 from .verification import Verdict, verify
 
 PREVIEW_TTL = dt.timedelta(hours=1)  # a preview not confirmed within the hour must be made again
-SNAPSHOT_FIELDS = ("paragraph", "paragraph_major", "paragraph_minor", "text", "recommending_groups", "thematic_cluster",
-                   "action_category", "action_category_status", "response", "response_source", "source_document")
+SNAPSHOT_FIELDS = (
+    "paragraph",
+    "paragraph_major",
+    "paragraph_minor",
+    "text",
+    "recommending_groups",
+    "thematic_cluster",
+    "action_category",
+    "action_category_status",
+    "response",
+    "response_source",
+    "source_document",
+)
 RELATIONS = ("recommending_states", "themes", "affected_groups", "sdgs", "issues")
 # What the apps built on these rows say when undoing an import would take their work away: each
 # takes the ids of the recommendations the import added and returns a refusal, or None. (The
@@ -66,18 +78,23 @@ def refusal_for(*, user: Any, verdict: Verdict, review: Review | None) -> str:
     if getattr(user, "is_staff", False):
         return ""
     if verdict.source == Source.TEMPLATE:
-        return _("Our CSV template names no review and no source, so it cannot be verified and cannot change the "
-                 "recommendations every coalition shares. Ask the site staff to import it, or keep your coalition's "
-                 "own asks as draft recommendations.")
+        return _(
+            "Our CSV template names no review and no source, so it cannot be verified and cannot change the "
+            "recommendations every coalition shares. Ask the site staff to import it, or keep your coalition's "
+            "own asks as draft recommendations."
+        )
     if review is None:
         return _("A coalition imports one review at a time: choose the review (the site staff import whole exports).")
     if not verdict.verified:
-        return _("This file does not say which State and session it is for, so it cannot be verified against the "
-                 "review you chose. Ask the site staff to import it.")
+        return _(
+            "This file does not say which State and session it is for, so it cannot be verified against the "
+            "review you chose. Ask the site staff to import it."
+        )
     return ""
 
 
 # --- the state of a review's rows, to compare and to restore ---------------------------------------
+
 
 def _snapshot(review_ids: list[int]) -> tuple[dict[int, dict[str, Any]], set[int]]:
     """Every row of these reviews (its fields and tags) and the ids of their response records."""
@@ -90,7 +107,8 @@ def _snapshot(review_ids: list[int]) -> tuple[dict[int, dict[str, Any]], set[int
         through = field.remote_field.through
         other = f"{field.m2m_reverse_field_name()}_id"
         for rec_id, other_id in through.objects.filter(recommendation__review_id__in=review_ids).values_list(
-                "recommendation_id", other):
+            "recommendation_id", other
+        ):
             rows[rec_id][name].append(other_id)
     for row in rows.values():
         for name in RELATIONS:
@@ -135,8 +153,17 @@ def _run(record: SharedImport, content: bytes, review: Review | None, *, dry_run
     return report
 
 
-def shared_import_start(*, content: bytes, name: str, review: Review | None, mode: str, actor: Any,
-                        coalition: Coalition | None, dry_run: bool, keep_preview: bool = False) -> Outcome:
+def shared_import_start(
+    *,
+    content: bytes,
+    name: str,
+    review: Review | None,
+    mode: str,
+    actor: Any,
+    coalition: Coalition | None,
+    dry_run: bool,
+    keep_preview: bool = False,
+) -> Outcome:
     """Verify the file, then preview it (`dry_run`: nothing changes; `keep_preview` keeps the file for
     a later confirmation) or import it at once. Raises ImportRefused (a mismatch, an unreadable file)
     or ImportNotAllowed."""
@@ -152,17 +179,25 @@ def shared_import_start(*, content: bytes, name: str, review: Review | None, mod
     if refused:
         raise (ImportRefused if verdict.refusal else ImportNotAllowed)(refused)
     record = SharedImport(
-        review=review, review_ids=verdict.review_ids or ([review.pk] if review else []), coalition=coalition,
-        actor=actor if getattr(actor, "is_authenticated", False) else None, by_staff=bool(getattr(actor, "is_staff", False)),
-        file_name=name[:300], sha256=hashlib.sha256(content).hexdigest(), source=verdict.source,
-        identification=verdict.identification[:300], verified=verdict.verified, mode=mode,
+        review=review,
+        review_ids=verdict.review_ids or ([review.pk] if review else []),
+        coalition=coalition,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        by_staff=bool(getattr(actor, "is_staff", False)),
+        file_name=name[:300],
+        sha256=hashlib.sha256(content).hexdigest(),
+        source=verdict.source,
+        identification=verdict.identification[:300],
+        verified=verdict.verified,
+        mode=mode,
     )
     if dry_run:
         report = _run(record, content, review, dry_run=True)
         if keep_preview and report.saved:
             # One pending preview per person, and none older than the hour: the kept files stay few.
             SharedImport.objects.filter(status=SharedImportStatus.PREVIEW).filter(
-                Q(created_at__lt=timezone.now() - PREVIEW_TTL) | Q(actor=record.actor, coalition=coalition)).delete()
+                Q(created_at__lt=timezone.now() - PREVIEW_TTL) | Q(actor=record.actor, coalition=coalition)
+            ).delete()
             record.content = content
             record.save()
         return Outcome(record, report)
@@ -182,11 +217,22 @@ def _apply(record: SharedImport, content: bytes, review: Review | None) -> Outco
         if report.created or report.updated:
             services.after_import(review_ids=record.review_ids)
         services.shared_change_announce(
-            review_ids=record.review_ids, actor=record.actor, coalition=record.coalition, by_staff=record.by_staff,
-            action="recommendation.shared_import", target=record.review or record,
-            changes={"file": ["", record.file_name], "sha256": ["", record.sha256], "result": ["", record.summary],
-                     "counts": ["", _("%(c)d new, %(u)d updated, %(r)d responses changed") % {
-                         "c": record.created, "u": record.updated, "r": record.response_changes}]},
+            review_ids=record.review_ids,
+            actor=record.actor,
+            coalition=record.coalition,
+            by_staff=record.by_staff,
+            action="recommendation.shared_import",
+            target=record.review or record,
+            changes={
+                "file": ["", record.file_name],
+                "sha256": ["", record.sha256],
+                "result": ["", record.summary],
+                "counts": [
+                    "",
+                    _("%(c)d new, %(u)d updated, %(r)d responses changed")
+                    % {"c": record.created, "u": record.updated, "r": record.response_changes},
+                ],
+            },
         )
     return Outcome(record, report)
 
@@ -195,10 +241,17 @@ def pending_for(*, pk: Any, actor: Any, coalition: Coalition) -> SharedImport | 
     """The caller's own preview in this coalition, still fresh (None for anything else)."""
     if not str(pk).isascii() or not str(pk).isdigit() or len(str(pk)) > 18:
         return None
-    return SharedImport.objects.filter(
-        pk=int(pk), status=SharedImportStatus.PREVIEW, coalition=coalition, actor=actor,
-        created_at__gte=timezone.now() - PREVIEW_TTL,
-    ).select_related("review__state", "review__session").first()
+    return (
+        SharedImport.objects.filter(
+            pk=int(pk),
+            status=SharedImportStatus.PREVIEW,
+            coalition=coalition,
+            actor=actor,
+            created_at__gte=timezone.now() - PREVIEW_TTL,
+        )
+        .select_related("review__state", "review__session")
+        .first()
+    )
 
 
 def shared_import_confirm(*, pending: SharedImport, actor: Any) -> Outcome:
@@ -206,8 +259,9 @@ def shared_import_confirm(*, pending: SharedImport, actor: Any) -> Outcome:
     content = bytes(pending.content or b"")
     if hashlib.sha256(content).hexdigest() != pending.sha256:
         raise ImportRefused(_("The previewed file is no longer available: upload it again."))
-    refused = refusal_for(user=actor, verdict=verify(content, name=pending.file_name, review=pending.review),
-                          review=pending.review)
+    refused = refusal_for(
+        user=actor, verdict=verify(content, name=pending.file_name, review=pending.review), review=pending.review
+    )
     if refused:
         raise ImportNotAllowed(refused)
     return _apply(pending, content, pending.review)
@@ -222,19 +276,34 @@ def operator_import_recorded(*, path: Any, review: Review | None, report: Import
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     record = SharedImport.objects.create(
-        review=review, review_ids=sorted(report.review_ids), by_staff=True, file_name=str(path.name)[:300],
-        sha256=digest.hexdigest(), verified=False, status=SharedImportStatus.APPLIED, applied_at=timezone.now(),
-        created=report.created, updated=report.updated, unchanged=report.unchanged,
-        response_changes=report.response_changes, problems=len(report.problems), summary=report.summary()[:300],
+        review=review,
+        review_ids=sorted(report.review_ids),
+        by_staff=True,
+        file_name=str(path.name)[:300],
+        sha256=digest.hexdigest(),
+        verified=False,
+        status=SharedImportStatus.APPLIED,
+        applied_at=timezone.now(),
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        response_changes=report.response_changes,
+        problems=len(report.problems),
+        summary=report.summary()[:300],
     )
     return services.shared_change_announce(
-        review_ids=record.review_ids, actor=None, coalition=None, by_staff=True, action="recommendation.shared_import",
-        target=review or record, changes={"file": ["", record.file_name], "sha256": ["", record.sha256],
-                                          "result": ["", record.summary]},
+        review_ids=record.review_ids,
+        actor=None,
+        coalition=None,
+        by_staff=True,
+        action="recommendation.shared_import",
+        target=review or record,
+        changes={"file": ["", record.file_name], "sha256": ["", record.sha256], "result": ["", record.summary]},
     )
 
 
 # --- the log and undo -----------------------------------------------------------------------------
+
 
 def imports_for(*, coalition: Coalition):  # type: ignore[no-untyped-def]
     """The shared imports of the reviews of every State the coalition follows, newest first."""
@@ -242,8 +311,12 @@ def imports_for(*, coalition: Coalition):  # type: ignore[no-untyped-def]
 
     states = Engagement.objects.filter(coalition=coalition).values("review__state")
     reviews = Review.objects.filter(state__in=states).values("pk")
-    return (SharedImport.objects.exclude(status=SharedImportStatus.PREVIEW).filter(review__in=reviews)
-            .select_related("review__state", "review__session").defer("content", "undo"))
+    return (
+        SharedImport.objects.exclude(status=SharedImportStatus.PREVIEW)
+        .filter(review__in=reviews)
+        .select_related("review__state", "review__session")
+        .defer("content", "undo")
+    )
 
 
 def may_undo(record: SharedImport, *, actor: Any, coalition: Coalition) -> bool:
@@ -269,10 +342,17 @@ def shared_import_undo(*, record: SharedImport, actor: Any, coalition: Coalition
     record = SharedImport.objects.select_for_update().get(pk=record.pk)
     if record.status != SharedImportStatus.APPLIED:
         raise ValidationError(_("This import was already undone."))
-    later = [i for i in SharedImport.objects.filter(status=SharedImportStatus.APPLIED, applied_at__gt=record.applied_at)
-             .only("file_name", "review_ids") if set(i.review_ids) & set(record.review_ids)]
+    later = [
+        i
+        for i in SharedImport.objects.filter(status=SharedImportStatus.APPLIED, applied_at__gt=record.applied_at).only(
+            "file_name", "review_ids"
+        )
+        if set(i.review_ids) & set(record.review_ids)
+    ]
     if later:
-        raise ValidationError(_("A later import changed the same review (%(file)s): undo it first.") % {"file": later[0].file_name})
+        raise ValidationError(
+            _("A later import changed the same review (%(file)s): undo it first.") % {"file": later[0].file_name}
+        )
     created, records = record.undo.get("created", []), record.undo.get("records", [])
     for refusal in filter(None, (refuses(created) for refuses in UNDO_REFUSALS)):
         raise ValidationError(refusal)
@@ -300,8 +380,12 @@ def shared_import_undo(*, record: SharedImport, actor: Any, coalition: Coalition
     record.save(update_fields=["status", "undone_at", "undone_by"])
     services.after_import(review_ids=record.review_ids)
     services.shared_change_announce(
-        review_ids=record.review_ids, actor=actor, coalition=coalition, by_staff=bool(getattr(actor, "is_staff", False)),
-        action="recommendation.shared_undo", target=record.review or record,
+        review_ids=record.review_ids,
+        actor=actor,
+        coalition=coalition,
+        by_staff=bool(getattr(actor, "is_staff", False)),
+        action="recommendation.shared_undo",
+        target=record.review or record,
         changes={"file": ["", record.file_name], "sha256": ["", record.sha256], "result": ["", record.summary]},
     )
     return record

@@ -6,6 +6,7 @@ recommendations are formulaic ("Ratify the Optional Protocol...", "Take measures
 the words every recommendation uses weigh little and the subject matter decides. Pure Python: one
 State's three cycles are a few hundred texts, scored through an inverted index in well under a second.
 """
+
 from __future__ import annotations
 
 import math
@@ -94,9 +95,7 @@ def earlier_matches(items: Sequence[tuple[int, int, str]]) -> list[Match]:
     by_session: dict[int, set[int]] = defaultdict(set)
     for key, session, _ in items:
         by_session[session].add(key)
-    earlier_than = {
-        session: {k for s, keys in by_session.items() if s < session for k in keys} for session in by_session
-    }
+    earlier_than = {session: {k for s, keys in by_session.items() if s < session for k in keys} for session in by_session}
     matches = []
     for key, session, _ in items:
         earlier = earlier_than[session]
@@ -108,7 +107,9 @@ def earlier_matches(items: Sequence[tuple[int, int, str]]) -> list[Match]:
     return matches
 
 
-def best_matches(query: str, candidates: Iterable[tuple[int, str]], *, top: int = TOP, threshold: float = THRESHOLD) -> list[tuple[int, float]]:
+def best_matches(
+    query: str, candidates: Iterable[tuple[int, str]], *, top: int = TOP, threshold: float = THRESHOLD
+) -> list[tuple[int, float]]:
     """The candidates (key, text) most similar to `query`, best first."""
     corpus = Corpus(dict(candidates))
     return corpus.best(corpus.vector(query), top=top, threshold=threshold)

@@ -3,6 +3,7 @@
 UPR Info's export and our own template are the same table in either format; people open a CSV in
 Excel and save it back as .xlsx, so the importers read both through this one door.
 """
+
 from __future__ import annotations
 
 import csv

@@ -3,6 +3,7 @@
 Each figure is one aggregate query (GROUP BY in the database), so a page costs the same number of
 queries for a review of 50 recommendations as for one of 300, with 10 recommending States or 190.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,9 +29,7 @@ def one_source_per_review(queryset: QuerySet[Recommendation]) -> QuerySet[Recomm
     The reviews with OHCHR rows are read first (one small query: a few hundred ids at most) and
     given as a list: a correlated EXISTS here, nested in the aggregate queries' subqueries, let
     PostgreSQL choose plans that took minutes on freshly loaded (not yet analysed) tables."""
-    official = list(
-        Recommendation.objects.filter(source=Source.OHCHR).values_list("review_id", flat=True).distinct().order_by()
-    )
+    official = list(Recommendation.objects.filter(source=Source.OHCHR).values_list("review_id", flat=True).distinct().order_by())
     return queryset.filter(Q(source=Source.OHCHR) | ~Q(review_id__in=official))
 
 
@@ -43,7 +42,9 @@ def default_review(*, coalition: Coalition) -> Review | None:
     """The review of the coalition's most recent engagement (latest session), if it has one."""
     engagement = (
         Engagement.objects.for_coalition(coalition)  # type: ignore[attr-defined]
-        .select_related("review__state", "review__session").order_by("-review__session__number").first()
+        .select_related("review__state", "review__session")
+        .order_by("-review__session__number")
+        .first()
     )
     return engagement.review if engagement else None
 
@@ -167,7 +168,8 @@ def cycle_statistics(state: State) -> list[CycleRow]:
     received = Recommendation.objects.filter(review__state=state)
     by_response = list(
         received.values("review_id", "review__session__number", "review__session__cycle", "source", "response")
-        .annotate(n=Count("id")).order_by()
+        .annotate(n=Count("id"))
+        .order_by()
     )
     sources: dict[int, set[str]] = {}
     for row in by_response:
@@ -178,8 +180,9 @@ def cycle_statistics(state: State) -> list[CycleRow]:
 
     rows: dict[int, CycleRow] = {}
     for row in filter(counted, by_response):
-        cycle = rows.setdefault(row["review_id"], CycleRow(row["review_id"], row["review__session__number"],
-                                                           row["review__session__cycle"]))
+        cycle = rows.setdefault(
+            row["review_id"], CycleRow(row["review_id"], row["review__session__number"], row["review__session__cycle"])
+        )
         cycle.responses[row["response"]] = cycle.responses.get(row["response"], 0) + row["n"]
         cycle.total += row["n"]
     by_action = received.values("review_id", "source", "action_category").annotate(n=Count("id")).order_by()

@@ -3,6 +3,7 @@ mid-term report, a table typed by hand): one row per recommendation, in one revi
 
 The template is offered for download with these columns; a person may also save it as .xlsx.
 """
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -34,11 +35,23 @@ COLUMNS = [
 HEADER = [name for name, _help in COLUMNS]
 REQUIRED = ("recommendation", "recommending_states")
 SDG_NAMES = {
-    1: "No poverty", 2: "Zero hunger", 3: "Good health and well-being", 4: "Quality education", 5: "Gender equality",
-    6: "Clean water and sanitation", 7: "Affordable and clean energy", 8: "Decent work and economic growth",
-    9: "Industry, innovation and infrastructure", 10: "Reduced inequalities", 11: "Sustainable cities and communities",
-    12: "Responsible consumption and production", 13: "Climate action", 14: "Life below water", 15: "Life on land",
-    16: "Peace, justice and strong institutions", 17: "Partnerships for the goals",
+    1: "No poverty",
+    2: "Zero hunger",
+    3: "Good health and well-being",
+    4: "Quality education",
+    5: "Gender equality",
+    6: "Clean water and sanitation",
+    7: "Affordable and clean energy",
+    8: "Decent work and economic growth",
+    9: "Industry, innovation and infrastructure",
+    10: "Reduced inequalities",
+    11: "Sustainable cities and communities",
+    12: "Responsible consumption and production",
+    13: "Climate action",
+    14: "Life below water",
+    15: "Life on land",
+    16: "Peace, justice and strong institutions",
+    17: "Partnerships for the goals",
 }
 
 
@@ -66,11 +79,16 @@ def check_row(line: int, raw: dict[str, str], states: StateIndex) -> tuple[Row |
     if action_text and action_text not in {"1", "2", "3", "4", "5"}:
         return None, f"action category {action_text!r} is not 1 to 5"
     parsed = ParsedRecommendation(
-        row=line, paragraph=paragraph[:20], text=text,
+        row=line,
+        paragraph=paragraph[:20],
+        text=text,
         state_groups=[(name, True) for name in _split(raw.get("recommending_states", ""))],
-        position=(raw.get("response") or "").strip(), source=(raw.get("response_source") or "").strip(),
-        cluster=(raw.get("thematic_cluster") or "").strip(), themes=_split(raw.get("themes", "")),
-        groups=_split(raw.get("affected_persons", "")), sdgs=sdgs,
+        position=(raw.get("response") or "").strip(),
+        source=(raw.get("response_source") or "").strip(),
+        cluster=(raw.get("thematic_cluster") or "").strip(),
+        themes=_split(raw.get("themes", "")),
+        groups=_split(raw.get("affected_persons", "")),
+        sdgs=sdgs,
     )
     row, problem = resolve(parsed, states)
     if row is not None and action_text:

@@ -6,6 +6,7 @@ well under a minute: rows are read, checked and matched in memory, then written 
 UPR Info numbers no paragraphs, so a row is identified within its review by a digest of its
 recommending State and text (with an occurrence number for the rare exact repeats).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -119,7 +120,11 @@ def _check(raw: dict, line: int, states: StateIndex, reviews: dict) -> tuple[Upr
 
 
 def import_upr_info(
-    file: str | IO[bytes] | IO[str], *, review: Review | None = None, mode: str = "skip", source_name: str = "",
+    file: str | IO[bytes] | IO[str],
+    *,
+    review: Review | None = None,
+    mode: str = "skip",
+    source_name: str = "",
     name: str = "",
 ) -> ImportReport:
     """Import UPR Info's export (CSV or XLSX, told apart by `name`); with `review`, only that review's rows."""
@@ -147,14 +152,24 @@ def _save(rows: list[UprInfoRow], *, report: ImportReport, source_name: str) -> 
         (review_id, key): (pk, response, (action, status), text, group)
         for pk, review_id, key, response, action, status, text, group in Recommendation.objects.filter(
             review_id__in=review_ids, source=Source.UPR_INFO
-        ).values_list("pk", "review_id", "source_key", "response", "action_category", "action_category_status", "text",
-                      "recommending_groups")
+        ).values_list(
+            "pk",
+            "review_id",
+            "source_key",
+            "response",
+            "action_category",
+            "action_category_status",
+            "text",
+            "recommending_groups",
+        )
     }
     # Recommendations whose current response a person recorded after the export (e.g. at mid-term):
     # the export's older response must not take it back.
-    restated = set(ResponseRecord.objects.filter(
-        recommendation__review_id__in=review_ids, recommendation__source=Source.UPR_INFO, by_person=True
-    ).values_list("recommendation_id", flat=True))
+    restated = set(
+        ResponseRecord.objects.filter(
+            recommendation__review_id__in=review_ids, recommendation__source=Source.UPR_INFO, by_person=True
+        ).values_list("recommendation_id", flat=True)
+    )
     existing_issues: dict[int, set[int]] = {}
     for rec_id, issue_id in Recommendation.issues.through.objects.filter(
         recommendation__review_id__in=review_ids, recommendation__source=Source.UPR_INFO
@@ -187,24 +202,38 @@ def _save(rows: list[UprInfoRow], *, report: ImportReport, source_name: str) -> 
             issue_links.extend(Through(recommendation_id=pk, issue_id=i) for i in wanted_issues)
             dirty = True
         if dirty:
-            changed.append(Recommendation(
-                pk=pk, response=response, action_category=wanted_category[0], text=row.text,
-                action_category_status=wanted_category[1], recommending_groups=row.group, updated_at=now,
-            ))
+            changed.append(
+                Recommendation(
+                    pk=pk,
+                    response=response,
+                    action_category=wanted_category[0],
+                    text=row.text,
+                    action_category_status=wanted_category[1],
+                    recommending_groups=row.group,
+                    updated_at=now,
+                )
+            )
         else:
             report.unchanged += 1
     if changed:
         Recommendation.objects.bulk_update(
-            changed, ["response", "action_category", "action_category_status", "text", "recommending_groups", "updated_at"],
-            batch_size=2000
+            changed,
+            ["response", "action_category", "action_category_status", "text", "recommending_groups", "updated_at"],
+            batch_size=2000,
         )
         report.updated += len(changed)
 
     created = Recommendation.objects.bulk_create(
         [
             Recommendation(
-                review=row.review, source=Source.UPR_INFO, source_key=row.key, text=row.text, response=row.response,
-                action_category=category, action_category_status=status, source_document=source_name[:300],
+                review=row.review,
+                source=Source.UPR_INFO,
+                source_key=row.key,
+                text=row.text,
+                response=row.response,
+                action_category=category,
+                action_category_status=status,
+                source_document=source_name[:300],
                 recommending_groups=row.group,
             )
             for row, _ in new
@@ -222,9 +251,7 @@ def _save(rows: list[UprInfoRow], *, report: ImportReport, source_name: str) -> 
         Through(recommendation_id=rec.pk, issue_id=i) for rec, (_, wanted) in zip(created, new, strict=True) for i in wanted
     )
     Through.objects.bulk_create(issue_links, batch_size=5000)
-    history.extend(
-        ResponseRecord(recommendation_id=rec.pk, response=rec.response, source=source_name[:200]) for rec in created
-    )
+    history.extend(ResponseRecord(recommendation_id=rec.pk, response=rec.response, source=source_name[:200]) for rec in created)
     ResponseRecord.objects.bulk_create(history, batch_size=5000)
 
 

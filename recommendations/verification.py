@@ -17,6 +17,7 @@ Verification proves what a file is *for*, not that its text is OHCHR's: a forged
 That is why every import is also recorded with the file's SHA-256, announced to every coalition that
 follows the State, and can be undone (recommendations.shared_imports).
 """
+
 from __future__ import annotations
 
 import io
@@ -51,7 +52,10 @@ class Verdict:
 def describe(review: Review) -> str:
     """A review as a person names it: 'Slovenia, session 20 (cycle 2)' (and its report symbol)."""
     text = _("%(state)s, session %(session)d (cycle %(cycle)d)") % {
-        "state": review.state.name, "session": review.session.number, "cycle": review.session.cycle}
+        "state": review.state.name,
+        "session": review.session.number,
+        "cycle": review.session.cycle,
+    }
     return f"{text}, {review.report_symbol}" if review.report_symbol else text
 
 
@@ -65,8 +69,9 @@ def verify(content: bytes, *, name: str, review: Review | None) -> Verdict:
     except UnreadableTable:
         return Verdict(Source.TEMPLATE, "", False, unreadable=True)
     if is_template(table):
-        return Verdict(Source.TEMPLATE, _("our CSV template (it names no review)"), False,
-                       review_ids=[review.pk] if review else [])
+        return Verdict(
+            Source.TEMPLATE, _("our CSV template (it names no review)"), False, review_ids=[review.pk] if review else []
+        )
     if all(column in table.fieldnames for column in REQUIRED_COLUMNS):
         return _upr_info(table, review)
     return Verdict(Source.TEMPLATE, "", False, unreadable=True)
@@ -93,10 +98,17 @@ def _thematic_list(content: bytes, review: Review | None) -> Verdict:
     if chosen.report_symbol and identity.symbols and chosen.report_symbol not in identity.symbols:
         mismatch.append("symbol")
     if mismatch:
-        return Verdict(Source.OHCHR, said, False, _(
-            "This file is OHCHR's thematic list for %(file)s, but you chose %(chosen)s. Nothing was imported: "
-            "choose the review the file is for."
-        ) % {"file": said, "chosen": describe(chosen)}, review_ids=[chosen.pk])
+        return Verdict(
+            Source.OHCHR,
+            said,
+            False,
+            _(
+                "This file is OHCHR's thematic list for %(file)s, but you chose %(chosen)s. Nothing was imported: "
+                "choose the review the file is for."
+            )
+            % {"file": said, "chosen": describe(chosen)},
+            review_ids=[chosen.pk],
+        )
     # Verified when the header named the review, or the file cites the review's own report symbol.
     named = identity.state and identity.session is not None
     cited = bool(chosen.report_symbol) and chosen.report_symbol in identity.symbols
@@ -118,14 +130,21 @@ def _upr_info(table, review: Review | None) -> Verdict:  # type: ignore[no-untyp
         return Verdict(Source.UPR_INFO, "", False, unreadable=True)
     by_id = {r.pk: r for r in reviews.values()}
     named = sorted(counted, key=lambda pk: -counted[pk])
-    said = "; ".join(
-        _("%(review)s: %(n)d rows") % {"review": describe(by_id[pk]), "n": counted[pk]} for pk in named[:5]
-    ) + ("; …" if len(named) > 5 else "")
+    said = "; ".join(_("%(review)s: %(n)d rows") % {"review": describe(by_id[pk]), "n": counted[pk]} for pk in named[:5]) + (
+        "; …" if len(named) > 5 else ""
+    )
     if review is None:
         return Verdict(Source.UPR_INFO, said, bool(named), review_ids=named)
     if not counted[review.pk]:
-        return Verdict(Source.UPR_INFO, said, False, _(
-            "This UPR Info export has no row for %(chosen)s: its rows are for %(file)s. Nothing was imported: "
-            "choose the review the file is for."
-        ) % {"file": said or _("no review in our calendar"), "chosen": describe(review)}, review_ids=[review.pk])
+        return Verdict(
+            Source.UPR_INFO,
+            said,
+            False,
+            _(
+                "This UPR Info export has no row for %(chosen)s: its rows are for %(file)s. Nothing was imported: "
+                "choose the review the file is for."
+            )
+            % {"file": said or _("no review in our calendar"), "chosen": describe(review)},
+            review_ids=[review.pk],
+        )
     return Verdict(Source.UPR_INFO, said, True, review_ids=[review.pk])

@@ -6,6 +6,7 @@ and building its selects from model objects cost more than the search itself (39
 issues per request). The cache key is a version read in one small statement: the write stamps of
 the vocabulary's tables (upr.freshness), so any write to a term renews it at once.
 """
+
 from __future__ import annotations
 
 import time
@@ -81,7 +82,6 @@ def reference_maps() -> tuple[dict[int, tuple[str, int]], dict[int, str]]:
     global _maps
     current = version()
     if _maps[0] != current:
-        reviews = {pk: (iso3, number) for pk, iso3, number in
-                   Review.objects.values_list("pk", "state__iso3", "session__number")}
+        reviews = {pk: (iso3, number) for pk, iso3, number in Review.objects.values_list("pk", "state__iso3", "session__number")}
         _maps = (current, reviews, dict(State.objects.values_list("pk", "name")))
     return _maps[1], _maps[2]

@@ -4,6 +4,7 @@ Under /api/c/<slug>/: `draft-recommendations/` (CRUD, and `matches/` to confirm 
 State's recommendation takes a draft up) and `engagements/{id}/impact/`. Every write goes through a
 service; the coalition comes from the URL and every id in a body is checked against it.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -72,15 +73,22 @@ class DraftRecommendationViewSet(
     def perform_create(self, serializer: serializers.Serializer) -> None:
         data = dict(serializer.validated_data)
         engagement = data.pop("engagement")
-        draft = self.call_service(services.draft_save, coalition=self.coalition, actor=self.request.user,
-                                  engagement=engagement, data=data)
+        draft = self.call_service(
+            services.draft_save, coalition=self.coalition, actor=self.request.user, engagement=engagement, data=data
+        )
         serializer.instance = self.get_queryset().get(pk=draft.pk)
 
     def perform_update(self, serializer: serializers.Serializer) -> None:
         draft = serializer.instance
         data = {k: v for k, v in serializer.validated_data.items() if k != "engagement"}
-        self.call_service(services.draft_save, coalition=self.coalition, actor=self.request.user,
-                          engagement=draft.engagement, data=data, draft=draft)
+        self.call_service(
+            services.draft_save,
+            coalition=self.coalition,
+            actor=self.request.user,
+            engagement=draft.engagement,
+            data=data,
+            draft=draft,
+        )
         serializer.instance = self.get_queryset().get(pk=draft.pk)
 
     def perform_destroy(self, instance: DraftRecommendation) -> None:
@@ -95,9 +103,17 @@ class DraftRecommendationViewSet(
         body.is_valid(raise_exception=True)
         recommendation = body.validated_data["recommendation"]
         if recommendation.review_id != draft.engagement.review_id:
-            raise serializers.ValidationError({"recommendation": [_("Choose a recommendation made at this engagement's review.")]})
-        self.call_service(services.impact_decide, coalition=self.coalition, actor=request.user, draft=draft,
-                          recommendation=recommendation, decision=body.validated_data["decision"])
+            raise serializers.ValidationError(
+                {"recommendation": [_("Choose a recommendation made at this engagement's review.")]}
+            )
+        self.call_service(
+            services.impact_decide,
+            coalition=self.coalition,
+            actor=request.user,
+            draft=draft,
+            recommendation=recommendation,
+            decision=body.validated_data["decision"],
+        )
         return Response(self._with_matches(draft))
 
 

@@ -1,6 +1,7 @@
 """The parts of a document the app writes itself (the cover's list of submitters, the draft
 recommendations), as HTML. The editor page shows exactly this HTML and the browser's counter counts
 it there; the server counts the same string: one text, one count."""
+
 from __future__ import annotations
 
 from html import escape
@@ -15,7 +16,8 @@ from .outline import CoverOrganisation, OutlineRecommendation
 def unnamed_sentence(count: int) -> str:
     return ngettext(
         "and %(count)d organisation that asked not to be named for its security",
-        "and %(count)d organisations that asked not to be named for their security", count,
+        "and %(count)d organisations that asked not to be named for their security",
+        count,
     ) % {"count": count}
 
 
@@ -44,8 +46,11 @@ def recommendation_details(rec: OutlineRecommendation) -> list[str]:
     """The SMART parts a recommendation states, as "label: value" lines (the exports print them too)."""
     lines = []
     for label, value in (
-        (_("Who must act"), rec.responsible_actor), (_("Indicator"), rec.indicator), (_("Timeframe"), rec.timeframe),
-        (_("States to ask"), ", ".join(rec.states)), (_("Follows up"), rec.follows_up),
+        (_("Who must act"), rec.responsible_actor),
+        (_("Indicator"), rec.indicator),
+        (_("Timeframe"), rec.timeframe),
+        (_("States to ask"), ", ".join(rec.states)),
+        (_("Follows up"), rec.follows_up),
     ):
         if value:
             lines.append(f"{label}: {value}")
@@ -55,6 +60,6 @@ def recommendation_details(rec: OutlineRecommendation) -> list[str]:
 def recommendations_html(recommendations: list[OutlineRecommendation], *, language: str) -> str:
     with translation.override(language):
         return "".join(
-            f"<p>{escape(rec.text)}</p>" + "".join(f"<p class=\"smart\">{escape(line)}</p>" for line in recommendation_details(rec))
+            f"<p>{escape(rec.text)}</p>" + "".join(f'<p class="smart">{escape(line)}</p>' for line in recommendation_details(rec))
             for rec in recommendations
         )

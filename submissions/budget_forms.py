@@ -1,5 +1,6 @@
 """The word budgets form: one number per counted section (empty: no budget). The sum is checked
 against the limit by the service, which the API calls too (services.budgets)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,11 +22,18 @@ class WordBudgetsForm(forms.Form):
         self.rows = rows
         for row in rows:
             self.fields[field_name(row)] = forms.IntegerField(
-                label=row.section.title, required=False, min_value=0, max_value=MAX_BUDGET, initial=row.budget,
-                disabled=locked, widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "number"}),
-                error_messages={"invalid": _("Write a whole number of words, or leave it empty for no budget."),
-                                "min_value": _("A word budget cannot be negative."),
-                                "max_value": _("A word budget is at most %(limit_value)s words.")},
+                label=row.section.title,
+                required=False,
+                min_value=0,
+                max_value=MAX_BUDGET,
+                initial=row.budget,
+                disabled=locked,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "number"}),
+                error_messages={
+                    "invalid": _("Write a whole number of words, or leave it empty for no budget."),
+                    "min_value": _("A word budget cannot be negative."),
+                    "max_value": _("A word budget is at most %(limit_value)s words."),
+                },
             )
 
     def bound_rows(self) -> list[tuple[BudgetRow, forms.BoundField]]:

@@ -6,6 +6,7 @@ admins resolve and reopen; another coalition's comment is 404, its ids in a body
 A page of threads costs the same queries whatever the number of comments, replies and mentions
 (selectors.comments.threads, and one read of the authors' organisations).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -56,8 +57,11 @@ def comment_data(comments: Comment | Iterable[Comment], *, membership: Membershi
     my_groups: set[int] = set()
     if membership.can_edit and not membership.is_admin:  # only an editor's rights depend on their groups
         my_groups = set(membership.working_groups.values_list("pk", flat=True))
-    context = {"membership": membership, "my_groups": my_groups,
-               "organisations": author_organisations(membership.coalition_id, items)}
+    context = {
+        "membership": membership,
+        "my_groups": my_groups,
+        "organisations": author_organisations(membership.coalition_id, items),
+    }
     return CommentSerializer(items if many else items[0], many=many, context=context).data
 
 
@@ -73,8 +77,14 @@ def comment_write(view: Any, data: dict[str, Any], section: Section | None) -> C
     elif section is None:
         raise serializers.ValidationError({"section": [_("Give the section commented on (or `parent`, for a reply).")]})
     else:
-        made = view.call_service(services.comment_add, section=section, membership=view.membership, text=data["text"],
-                                 anchor=data.get("anchor"), quote=data.get("quote", ""))
+        made = view.call_service(
+            services.comment_add,
+            section=section,
+            membership=view.membership,
+            text=data["text"],
+            anchor=data.get("anchor"),
+            quote=data.get("quote", ""),
+        )
     return threads(Comment.objects.filter(pk=made.pk)).get()
 
 

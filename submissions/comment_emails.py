@@ -5,6 +5,7 @@ What it never carries: the comment's text, the document's title or text, the quo
 organisation's name. An inbox is not private, and the people of a coalition may be at risk of
 reprisals for what they write: the words stay behind the sign-in.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -30,7 +31,7 @@ def comment_link(comment: Comment, coalition_slug: str, document_id: int) -> str
 def mention_emails_send(*, comment_id: int) -> int:
     """Email each person the comment mentions who is still one of the coalition's people, once
     (a redelivered task finds them sent), in their language and time zone. The number of emails sent."""
-    comment = (Comment.objects.select_related("coalition", "author", "section").filter(pk=comment_id).first())
+    comment = Comment.objects.select_related("coalition", "author", "section").filter(pk=comment_id).first()
     if comment is None:
         return 0  # deleted (with its section) before the worker got to it
     still_members = Membership.objects.filter(coalition_id=comment.coalition_id, user__is_active=True).values("user_id")
@@ -44,11 +45,20 @@ def mention_emails_send(*, comment_id: int) -> int:
         claimed.append(key)
         zone = user.timezone or "UTC"
         with translation.override(user.language or settings.LANGUAGE_CODE), timezone.override(zone):
-            context = {"author": str(comment.author) if comment.author_id else _("A former member"),
-                       "coalition": comment.coalition.name, "url": link, "zone": zone,
-                       "when": timezone.localtime(comment.created_at)}
-            messages.append(EmailMessage(subject=_("[UPR Coalition Hub] You were mentioned in a comment"), to=[user.email],
-                                         body=render_to_string("submissions/email/mention.txt", context)))
+            context = {
+                "author": str(comment.author) if comment.author_id else _("A former member"),
+                "coalition": comment.coalition.name,
+                "url": link,
+                "zone": zone,
+                "when": timezone.localtime(comment.created_at),
+            }
+            messages.append(
+                EmailMessage(
+                    subject=_("[UPR Coalition Hub] You were mentioned in a comment"),
+                    to=[user.email],
+                    body=render_to_string("submissions/email/mention.txt", context),
+                )
+            )
     try:
         if messages:
             get_connection().send_messages(messages)

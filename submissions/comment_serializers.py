@@ -6,6 +6,7 @@ The view puts in the context: `membership` (the reader), `organisations` ({autho
 organisation}, selectors.comments.author_organisations) and `my_groups` (the reader's working groups),
 so that a page of threads costs the same queries whatever its size.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -39,8 +40,9 @@ class _Written(serializers.ModelSerializer):
 
     author_name = serializers.SerializerMethodField()
     author_organisation = serializers.SerializerMethodField(
-        help_text="The author's organisation in the coalition; \"an organisation that is not named\" to an observer when "
-                  "its name is withheld; null when none (or the author left the coalition).")
+        help_text='The author\'s organisation in the coalition; "an organisation that is not named" to an observer when '
+        "its name is withheld; null when none (or the author left the coalition)."
+    )
     mentions = serializers.SerializerMethodField()
 
     def get_author_name(self, comment: Comment) -> str | None:
@@ -76,8 +78,25 @@ class CommentSerializer(_Written):
 
     class Meta:
         model = Comment
-        fields = ["id", "document", "section", "parent", "author", "author_name", "author_organisation", "text", "anchor",
-                  "quote", "mentions", "created_at", "resolved_at", "resolved_by", "resolved_by_name", "can_resolve", "replies"]
+        fields = [
+            "id",
+            "document",
+            "section",
+            "parent",
+            "author",
+            "author_name",
+            "author_organisation",
+            "text",
+            "anchor",
+            "quote",
+            "mentions",
+            "created_at",
+            "resolved_at",
+            "resolved_by",
+            "resolved_by_name",
+            "can_resolve",
+            "replies",
+        ]
         read_only_fields = fields
 
     def get_resolved_by_name(self, comment: Comment) -> str | None:
@@ -92,13 +111,27 @@ class CommentWriteSerializer(serializers.Serializer):
     """A new comment on the section (or, with `anchor` and `quote`, on a passage of it), or, with
     `parent`, a reply to that comment's thread (a reply has no passage of its own)."""
 
-    text = serializers.CharField(max_length=TEXT_MAX, help_text="The comment. \"@\" and a person's name or email "
-                                 "address mentions them: they get an email with a link, never the text.")
-    anchor = serializers.DictField(child=serializers.CharField(), required=False, help_text=(
-        "{\"start\": ..., \"end\": ...}: two Yjs relative positions in base64 (Y.encodeRelativePosition), at most 512 "
-        "bytes each; {} or absent for the whole section."))
-    quote = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, help_text=(
-        f"The passage's text when it was commented on (shown once the words are gone); kept to {QUOTE_MAX} characters."))
+    text = serializers.CharField(
+        max_length=TEXT_MAX,
+        help_text='The comment. "@" and a person\'s name or email '
+        "address mentions them: they get an email with a link, never the text.",
+    )
+    anchor = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        help_text=(
+            '{"start": ..., "end": ...}: two Yjs relative positions in base64 (Y.encodeRelativePosition), at most 512 '
+            "bytes each; {} or absent for the whole section."
+        ),
+    )
+    quote = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=(
+            f"The passage's text when it was commented on (shown once the words are gone); kept to {QUOTE_MAX} characters."
+        ),
+    )
     parent = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="Reply to this comment's thread.")
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -108,5 +141,6 @@ class CommentWriteSerializer(serializers.Serializer):
 
 
 class CommentCreateSerializer(CommentWriteSerializer):
-    section = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID,
-                                       help_text="The section commented on (needed unless `parent` is given).")
+    section = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="The section commented on (needed unless `parent` is given)."
+    )

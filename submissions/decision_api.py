@@ -4,6 +4,7 @@ organisation's vote, closing early and cancelling (the secretariat), and asking 
 approved to sign. The same services and reads as the pages; the coalition comes from the URL, every id
 in a body is checked against it, and a non-member gets 404.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -91,8 +92,13 @@ class DecisionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
         body = DecisionVoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         # A person with no organisation is refused by the service (Django's PermissionDenied: DRF's 403, with its reason).
-        self.call_service(services.decision_vote, decision=decision, membership=self.membership,
-                          option_id=body.validated_data["option"], reason=body.validated_data["reason"])
+        self.call_service(
+            services.decision_vote,
+            decision=decision,
+            membership=self.membership,
+            option_id=body.validated_data["option"],
+            reason=body.validated_data["reason"],
+        )
         return self._one()
 
     @extend_schema(request=None, responses=DecisionSerializer)
@@ -121,4 +127,3 @@ class DecisionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
         decision = self.get_object()
         asked = self.call_service(services.decision_signon, decision=decision, membership=self.membership)
         return Response(SignOnSerializer(asked, many=True, context={"membership": self.membership}).data)
-

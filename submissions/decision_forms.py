@@ -1,5 +1,6 @@
 """The forms of the decisions: opening one (its closing date and time entered in Geneva time, as
 OHCHR's deadlines are) and an organisation's vote."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,20 +16,35 @@ from .models import DecisionKind, DecisionOption
 
 
 class DecisionOpenForm(forms.Form):
-    title = forms.CharField(label=_("Question"), max_length=300,
-                            help_text=_("E.g. Approve the final text; Choose the wording of recommendation 12."))
-    description = forms.CharField(label=_("Details (optional)"), max_length=5000, required=False,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
-    kind = forms.ChoiceField(label=_("Kind"), choices=DecisionKind.choices, initial=DecisionKind.APPROVE,
-                             widget=forms.RadioSelect,
-                             help_text=_("Approving the text offers Approve, Object and Abstain."))
-    options = forms.CharField(label=_("Options of a choice, one per line"), max_length=10000, required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}), help_text=_("Two at least."))
-    closes_on = forms.DateField(label=_("Closes on (Geneva)"), widget=DatePicker(), help_text=DATE_HELP,
-                                error_messages=DATE_ERRORS)
-    closes_time = forms.TimeField(label=_("At (Geneva time)"), initial=dt.time(15, 0),
-                                  widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-                                  error_messages={"invalid": _("Enter a time such as 15:00.")})
+    title = forms.CharField(
+        label=_("Question"), max_length=300, help_text=_("E.g. Approve the final text; Choose the wording of recommendation 12.")
+    )
+    description = forms.CharField(
+        label=_("Details (optional)"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=DecisionKind.choices,
+        initial=DecisionKind.APPROVE,
+        widget=forms.RadioSelect,
+        help_text=_("Approving the text offers Approve, Object and Abstain."),
+    )
+    options = forms.CharField(
+        label=_("Options of a choice, one per line"),
+        max_length=10000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Two at least."),
+    )
+    closes_on = forms.DateField(
+        label=_("Closes on (Geneva)"), widget=DatePicker(), help_text=DATE_HELP, error_messages=DATE_ERRORS
+    )
+    closes_time = forms.TimeField(
+        label=_("At (Geneva time)"),
+        initial=dt.time(15, 0),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": _("Enter a time such as 15:00.")},
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -45,8 +61,9 @@ class DecisionOpenForm(forms.Form):
 
 class VoteForm(forms.Form):
     option = forms.TypedChoiceField(label=_("Your organisation's vote"), coerce=int, widget=forms.RadioSelect, choices=())
-    reason = forms.CharField(label=_("Reason (optional)"), max_length=2000, required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason (optional)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, options: list[DecisionOption], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -5,6 +5,7 @@ A withheld organisation's vote is counted for everyone; its organisation (id and
 voter are given to the secretariat and to that organisation's own contacts only, null (or empty) to
 everyone else, as the page shows it.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -33,7 +34,8 @@ class VoteSerializer(serializers.Serializer):
     cast_at = serializers.DateTimeField()
     mine = serializers.BooleanField(help_text="Your organisation's vote.")
     on_decided_version = serializers.SerializerMethodField(
-        help_text="Cast on the version of the text put to the decision (false: on another version).")
+        help_text="Cast on the version of the text put to the decision (false: on another version)."
+    )
 
     def get_organisation(self, vote: Any) -> int | None:
         return vote.organisation_id if vote.named else None
@@ -75,7 +77,8 @@ class DecisionSerializer(serializers.Serializer):
     closed_at = serializers.DateTimeField(source="decision.closed_at", allow_null=True)
     text_digest = serializers.CharField(source="decision.text_digest", help_text="SHA-256 of the text put to the decision.")
     text_unchanged = serializers.BooleanField(
-        allow_null=True, help_text="The document's text is still the version decided on (null in a list: read the decision).")
+        allow_null=True, help_text="The document's text is still the version decided on (null in a list: read the decision)."
+    )
     options = DecisionOptionSerializer(many=True)
     votes = VoteSerializer(many=True)
     tally = TallySerializer()
@@ -92,10 +95,14 @@ class DecisionCreateSerializer(CoalitionScopedFieldsMixin, serializers.Serialize
     title = serializers.CharField(max_length=300)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     kind = serializers.ChoiceField(choices=DecisionKind.choices, default=DecisionKind.APPROVE)
-    options = serializers.ListField(child=serializers.CharField(max_length=500), required=False, default=list, max_length=20,
-                                    help_text="The options of a choice (two at least); an approve decision's are made for it.")
-    closes_at = serializers.DateTimeField(default_timezone=GENEVA,
-                                          help_text="ISO 8601; without an offset, read as Geneva time.")
+    options = serializers.ListField(
+        child=serializers.CharField(max_length=500),
+        required=False,
+        default=list,
+        max_length=20,
+        help_text="The options of a choice (two at least); an approve decision's are made for it.",
+    )
+    closes_at = serializers.DateTimeField(default_timezone=GENEVA, help_text="ISO 8601; without an offset, read as Geneva time.")
 
 
 class DecisionVoteSerializer(serializers.Serializer):

@@ -3,6 +3,7 @@ word budgets, status, sign-ons, exports), sections (save with the conflict rule,
 comments, sign-on answers and export jobs. The same services as the pages; the coalition comes
 from the URL and every id in a body is checked against it.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -78,8 +79,9 @@ def _read_live(coalition: Coalition, **filters: Any) -> None:
 
 
 def _conflict(conflict: services.SaveConflict, version: int, body: str) -> Response:
-    return Response({"detail": str(conflict), "conflict": True, "version": version, "body": body},
-                    status=status.HTTP_409_CONFLICT)
+    return Response(
+        {"detail": str(conflict), "conflict": True, "version": version, "body": body}, status=status.HTTP_409_CONFLICT
+    )
 
 
 class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -93,7 +95,8 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
 
     def queryset_for(self, coalition: Coalition) -> QuerySet:
         documents = Document.objects.for_coalition(coalition).select_related(  # type: ignore[attr-defined]
-            "engagement__review__state", "engagement__review__session", "lead_organisation")
+            "engagement__review__state", "engagement__review__session", "lead_organisation"
+        )
         engagement = self.request.query_params.get("engagement") if self.action == "list" else None
         if engagement:
             documents = documents.filter(engagement=pk) if (pk := parse_id(engagement)) is not None else documents.none()
@@ -123,7 +126,9 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
         self.call_service(services.document_update, document=document, actor=request.user, data=dict(body.validated_data))
         return Response(DocumentSerializer(document).data)
 
-    @extend_schema(responses=inline_serializer("DocumentCount", {"count": CountSerializer(), "checks": CheckSerializer(many=True)}))
+    @extend_schema(
+        responses=inline_serializer("DocumentCount", {"count": CountSerializer(), "checks": CheckSerializer(many=True)})
+    )
     @action(detail=True, methods=["get"])
     def count(self, request: Request, **kwargs: Any) -> Response:
         """The word count by part (footnotes and annexes excluded) and the pre-submission check."""
@@ -132,16 +137,33 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
         exported = document.exports.filter(format="docx", status=ExportStatus.DONE).exists()
         checks = selectors.presubmission_checks(page, deadline=selectors.submission_deadline(document), exported_docx=exported)
         count = page.count
-        return Response({
-            "count": {"total": count.total, "proposed_total": count.proposed_total, "limit": count.limit,
-                      "left": count.left, "over": count.over,
-                      "footnotes": count.footnotes, "annex_words": count.annex_words,
-                      "budgeted": count.budgeted,
-                      "parts": [{"label": p.label, "key": p.key, "counted": p.counted, "footnotes": p.footnotes,
-                                 "budget": p.budget, "over_budget": p.over_budget,
-                                 "proposed": p.counted if p.proposed is None else p.proposed} for p in count.parts]},
-            "checks": [{"label": c.label, "ok": c.ok, "detail": c.detail} for c in checks],
-        })
+        return Response(
+            {
+                "count": {
+                    "total": count.total,
+                    "proposed_total": count.proposed_total,
+                    "limit": count.limit,
+                    "left": count.left,
+                    "over": count.over,
+                    "footnotes": count.footnotes,
+                    "annex_words": count.annex_words,
+                    "budgeted": count.budgeted,
+                    "parts": [
+                        {
+                            "label": p.label,
+                            "key": p.key,
+                            "counted": p.counted,
+                            "footnotes": p.footnotes,
+                            "budget": p.budget,
+                            "over_budget": p.over_budget,
+                            "proposed": p.counted if p.proposed is None else p.proposed,
+                        }
+                        for p in count.parts
+                    ],
+                },
+                "checks": [{"label": c.label, "ok": c.ok, "detail": c.detail} for c in checks],
+            }
+        )
 
     @extend_schema(methods=["get"], responses=BudgetsSerializer)
     @extend_schema(methods=["post"], request=BudgetsSerializer, responses=BudgetsSerializer)
@@ -153,12 +175,29 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
         if request.method == "POST":
             self._admin()
             data = _valid(BudgetsSerializer, request)
-            self.call_service(services.document_budgets_set, document=document, actor=request.user,
-                              budgets={b["section"]: b["word_budget"] for b in data["budgets"]})
+            self.call_service(
+                services.document_budgets_set,
+                document=document,
+                actor=request.user,
+                budgets={b["section"]: b["word_budget"] for b in data["budgets"]},
+            )
         budgets = selectors.document_budgets(document)
-        return Response({"limit": budgets.limit, "budgeted": budgets.budgeted, "budgets": [
-            {"section": r.section.pk, "title": r.section.title, "word_budget": r.budget, "words": r.words,
-             "over_budget": r.over_by > 0} for r in budgets.rows]})
+        return Response(
+            {
+                "limit": budgets.limit,
+                "budgeted": budgets.budgeted,
+                "budgets": [
+                    {
+                        "section": r.section.pk,
+                        "title": r.section.title,
+                        "word_budget": r.budget,
+                        "words": r.words,
+                        "over_budget": r.over_by > 0,
+                    }
+                    for r in budgets.rows
+                ],
+            }
+        )
 
     @extend_schema(responses=CommentSerializer(many=True), parameters=COMMENT_FILTERS[1:])
     @action(detail=True, methods=["get"], pagination_class=None, url_path="comments", url_name="comments")
@@ -199,8 +238,13 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
             organisations = [self.scoped(MemberOrganisation, pk) for pk in ids]
             self.call_service(services.signon_request, document=document, actor=request.user, organisations=organisations)
         page = selectors.document_page(Document.objects.get(pk=document.pk), with_comments=False)
-        return Response(SignOnSerializer(page.submitters.sign_ons, many=True, context={
-            "membership": self.membership, "digests": {document.pk: selectors.text_digest(page)}}).data)
+        return Response(
+            SignOnSerializer(
+                page.submitters.sign_ons,
+                many=True,
+                context={"membership": self.membership, "digests": {document.pk: selectors.text_digest(page)}},
+            ).data
+        )
 
     @extend_schema(methods=["get"], responses=ExportJobSerializer(many=True))
     @extend_schema(methods=["post"], request=ExportRequestSerializer, responses=ExportJobSerializer)
@@ -218,7 +262,9 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
             return Response(ExportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
         return Response(ExportJobSerializer(document.exports.defer("content")[:20], many=True).data)
 
-    @extend_schema(request=inline_serializer("DocxUpload", {"file": serializers.FileField()}), responses=SectionSerializer(many=True))
+    @extend_schema(
+        request=inline_serializer("DocxUpload", {"file": serializers.FileField()}), responses=SectionSerializer(many=True)
+    )
     @action(detail=True, methods=["post"], url_path="import", url_name="import", parser_classes=[MultiPartParser])
     def import_docx(self, request: Request, **kwargs: Any) -> Response:
         """Add the sections of a Word draft (.docx, at most 20 MB): headings 1 start sections, footnotes come across."""
@@ -272,8 +318,9 @@ class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
         try:
             with transaction.atomic():  # a budget refused saves no text, and a text refused (409) no budget
                 if budget_given:
-                    self.call_service(services.document_budgets_set, document=section.document, actor=request.user,
-                                      budgets={section.pk: budget})
+                    self.call_service(
+                        services.document_budgets_set, document=section.document, actor=request.user, budgets={section.pk: budget}
+                    )
                 saved = section
                 if data["body"] is not None or "title" in data:
                     saved = self.call_service(services.section_save, section=section, membership=self.membership, **data)
@@ -304,9 +351,13 @@ class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
         restored = self.call_service(services.section_restore, section=section, membership=self.membership, revision=revision)
         return Response(SectionSerializer(restored).data)
 
-    @extend_schema(request=inline_serializer("VersionName", {"version": serializers.IntegerField(),
-                                                             "name": serializers.CharField(max_length=120, allow_blank=True)}),
-                   responses=RevisionSerializer)
+    @extend_schema(
+        request=inline_serializer(
+            "VersionName",
+            {"version": serializers.IntegerField(), "name": serializers.CharField(max_length=120, allow_blank=True)},
+        ),
+        responses=RevisionSerializer,
+    )
     @action(detail=True, methods=["post"], url_path="name", url_name="name")
     def name_version(self, request: Request, **kwargs: Any) -> Response:
         """Name, rename or (an empty name) unname a kept version: the section's editors and admins."""
@@ -318,8 +369,9 @@ class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
         name = request.data.get("name", "")
         if not isinstance(name, str):
             raise serializers.ValidationError({"name": [_("A name is a text of up to 120 characters.")]})
-        named = self.call_service(services.section_version_name, section=section, membership=self.membership,
-                                  revision=revision, name=name)
+        named = self.call_service(
+            services.section_version_name, section=section, membership=self.membership, revision=revision, name=name
+        )
         return Response(RevisionSerializer(named).data)
 
     @extend_schema(methods=["get"], responses=CommentSerializer(many=True), parameters=COMMENT_FILTERS[2:])
@@ -381,7 +433,9 @@ class ExportJobViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retri
     def download(self, request: Request, **kwargs: Any) -> HttpResponse:
         job = self.get_object()
         if job.status != ExportStatus.DONE:
-            raise serializers.ValidationError({"status": [_("The export is not ready: %(status)s.") % {"status": job.get_status_display()}]})
+            raise serializers.ValidationError(
+                {"status": [_("The export is not ready: %(status)s.") % {"status": job.get_status_display()}]}
+            )
         content = ExportJob.objects.values_list("content", flat=True).get(pk=job.pk)
         response = HttpResponse(bytes(content), content_type=CONTENT_TYPES[job.format])
         response["Content-Disposition"] = f'attachment; filename="{job.filename}"'

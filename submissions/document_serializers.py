@@ -1,4 +1,5 @@
 """Serializers of the documents API: outputs as the pages show them, inputs checked here and in services."""
+
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
@@ -17,12 +18,27 @@ from .services.budgets import MAX_BUDGET
 class SectionSerializer(serializers.ModelSerializer):
     over_budget = serializers.SerializerMethodField(
         help_text="Whether the section's words (its text, footnotes excluded, and its title once it has text: its row of "
-                  "the document's count) pass its word budget. A budget never blocks a save.")
+        "the document's count) pass its word budget. A budget never blocks a save."
+    )
 
     class Meta:
         model = Section
-        fields = ["id", "document", "position", "title", "body", "annex", "working_group", "assignee", "version",
-                  "counted_words", "footnote_words", "word_budget", "over_budget", "updated_at"]
+        fields = [
+            "id",
+            "document",
+            "position",
+            "title",
+            "body",
+            "annex",
+            "working_group",
+            "assignee",
+            "version",
+            "counted_words",
+            "footnote_words",
+            "word_budget",
+            "over_budget",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     def get_over_budget(self, section: Section) -> bool:
@@ -34,9 +50,24 @@ class DocumentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Document
-        fields = ["id", "engagement", "kind", "language", "title", "theme", "lead_organisation", "word_limit",
-                  "word_limit_override", "summary", "summary_version", "keywords", "period_covered", "status",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "engagement",
+            "kind",
+            "language",
+            "title",
+            "theme",
+            "lead_organisation",
+            "word_limit",
+            "word_limit_override",
+            "summary",
+            "summary_version",
+            "keywords",
+            "period_covered",
+            "status",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -100,15 +131,24 @@ class SectionSaveSerializer(serializers.Serializer):
     """A save of a section: its text (HTML, sanitised; written into the live text, so open editors see
     it at once) and/or its title. Without `body` only the title changes."""
 
-    base_version = serializers.IntegerField(min_value=1, required=False,
-                                            help_text="The version the text was edited from (needed with the body or the title).")
-    body = serializers.CharField(allow_blank=True, trim_whitespace=False, required=False,
-                                 help_text="The section's whole text as HTML; only the paragraphs that differ change.")
+    base_version = serializers.IntegerField(
+        min_value=1, required=False, help_text="The version the text was edited from (needed with the body or the title)."
+    )
+    body = serializers.CharField(
+        allow_blank=True,
+        trim_whitespace=False,
+        required=False,
+        help_text="The section's whole text as HTML; only the paragraphs that differ change.",
+    )
     title = serializers.CharField(max_length=300, required=False)
     word_budget = serializers.IntegerField(
-        min_value=0, max_value=MAX_BUDGET, allow_null=True, required=False,
+        min_value=0,
+        max_value=MAX_BUDGET,
+        allow_null=True,
+        required=False,
         help_text="The secretariat's share of the document's limit for this section (admins only; null: no budget). "
-                  "Refused when the document's budgets would add up to more than its limit.")
+        "Refused when the document's budgets would add up to more than its limit.",
+    )
 
     def validate(self, data: dict) -> dict:
         if "body" not in data and "title" not in data and "word_budget" not in data:
@@ -142,13 +182,25 @@ class SignOnSerializer(serializers.ModelSerializer):
     organisation = serializers.SerializerMethodField()
     note = serializers.SerializerMethodField()
     signed_text = serializers.SerializerMethodField(
-        help_text="Which text the signature was given on: \"current\" (the text as it is now), \"earlier\" (an earlier "
-                  "version: ask again), \"unknown\" (signed before the app recorded it); null when not signed.")
+        help_text='Which text the signature was given on: "current" (the text as it is now), "earlier" (an earlier '
+        'version: ask again), "unknown" (signed before the app recorded it); null when not signed.'
+    )
 
     class Meta:
         model = SignOn
-        fields = ["id", "document", "organisation", "status", "named", "note", "requested_at", "reminded_at", "answered_at",
-                  "signed_text", "signed_digest"]
+        fields = [
+            "id",
+            "document",
+            "organisation",
+            "status",
+            "named",
+            "note",
+            "requested_at",
+            "reminded_at",
+            "answered_at",
+            "signed_text",
+            "signed_digest",
+        ]
         read_only_fields = fields
 
     def get_signed_text(self, sign_on: SignOn) -> str | None:
@@ -205,8 +257,9 @@ class ExportRequestSerializer(serializers.Serializer):
 
 class SectionBudgetSerializer(serializers.Serializer):
     section = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    word_budget = serializers.IntegerField(min_value=0, max_value=MAX_BUDGET, allow_null=True,
-                                           help_text="Words (null: no budget).")
+    word_budget = serializers.IntegerField(
+        min_value=0, max_value=MAX_BUDGET, allow_null=True, help_text="Words (null: no budget)."
+    )
     title = serializers.CharField(read_only=True)
     words = serializers.IntegerField(read_only=True, help_text="The section's row of the document's count.")
     over_budget = serializers.BooleanField(read_only=True)

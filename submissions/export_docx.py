@@ -12,6 +12,7 @@ LibreOffice show the same numbers as the PDF), real Word footnotes, the annexes 
 "Page N of M" in the footer, and a "DRAFT" header until the document is final. No pictures and no
 personal metadata: the template's author, description and thumbnail are removed.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -121,8 +122,9 @@ class _Writer:
     def add(self, element) -> None:  # type: ignore[no-untyped-def]
         self.end.addprevious(element)
 
-    def paragraph(self, inlines: list, style: str = "", *, num_id: str = "", page_break_before: bool = False,
-                  part: XmlPart | None = None):  # type: ignore[no-untyped-def]
+    def paragraph(
+        self, inlines: list, style: str = "", *, num_id: str = "", page_break_before: bool = False, part: XmlPart | None = None
+    ):  # type: ignore[no-untyped-def]
         p = OxmlElement("w:p")
         if style or num_id or page_break_before:
             ppr = _sub(p, "w:pPr")  # children in schema order: pStyle, pageBreakBefore, numPr
@@ -234,7 +236,7 @@ class _Writer:
             for index in range(columns):  # short rows are padded: LibreOffice wants a full grid
                 tc = _sub(tr, "w:tc")
                 _sub(_sub(tc, "w:tcPr"), "w:tcW", {"w:w": widths[index], "w:type": "dxa"})
-                for inlines in (row[index].paragraphs if index < len(row) else [[]]):
+                for inlines in row[index].paragraphs if index < len(row) else [[]]:
                     tc.append(self.paragraph(inlines, "TableText"))
         return tbl
 

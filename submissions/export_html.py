@@ -14,6 +14,7 @@ outline's docstring is dropped, so neither export can be made to emit markup it 
 The fixed words of the exports are here too, translated in the language of whoever calls them
 (the exports call them inside `translation.override(outline.language)`).
 """
+
 from __future__ import annotations
 
 import re
@@ -89,8 +90,9 @@ def _append(inlines: list, item) -> None:  # type: ignore[no-untyped-def]
     """Add an inline, collapsing white space across runs the way a browser does."""
     if isinstance(item, Run):
         previous = inlines[-1] if inlines else None
-        if item.text.startswith(" ") and (previous is None or isinstance(previous, LineBreak)
-                                          or (isinstance(previous, Run) and previous.text.endswith(" "))):
+        if item.text.startswith(" ") and (
+            previous is None or isinstance(previous, LineBreak) or (isinstance(previous, Run) and previous.text.endswith(" "))
+        ):
             item = Run(item.text[1:], item.bold, item.italic, item.underline, item.href)
         if not item.text:
             return
@@ -264,7 +266,11 @@ def parse(html: str) -> list:
 def footnotes_in(nodes: list):  # type: ignore[no-untyped-def]
     """The footnotes of some blocks, in reading order (tables row by row)."""
     for node in nodes:
-        paragraphs = [cell_p for row in node.rows for cell in row for cell_p in cell.paragraphs] if isinstance(node, Table) else [node.inlines]
+        paragraphs = (
+            [cell_p for row in node.rows for cell in row for cell_p in cell.paragraphs]
+            if isinstance(node, Table)
+            else [node.inlines]
+        )
         for inlines in paragraphs:
             yield from (item for item in inlines if isinstance(item, Footnote))
 
@@ -323,6 +329,7 @@ def prepare(outline: Outline) -> Prepared:
 
 
 # -- the fixed words, shared so that both exports say the same ------------------------------------
+
 
 def website_href(website: str) -> str:
     """Where an organisation's website links to: its address, given a scheme when it has none

@@ -15,6 +15,7 @@ we know, links only to http(s) and mailto addresses), placed in the template
 WeasyPrint fetches nothing: the stylesheet is read from disk and the URL fetcher refuses every
 address but data: URIs, so no text can make the server request a URL.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -158,8 +159,12 @@ def _context(outline: Outline, prepared: Prepared) -> dict:
         "page_css": _page_css(outline),
         "word_count": word_count_line(outline),
         "organisations": [
-            {"name": organisation_name(org), "website": _website(org.website), "activities": clean(org.activities),
-             "established": established(org)}
+            {
+                "name": organisation_name(org),
+                "website": _website(org.website),
+                "activities": clean(org.activities),
+                "established": established(org),
+            }
             for org in outline.organisations
         ],
         "unnamed": unnamed_sentence(outline.unnamed_count),

@@ -13,6 +13,7 @@ SanitisedHTMLFields sanitised the rows already there (0008).
 A text too long for the sanitiser (richtext.MAX_HTML_CHARS) raises its ValueError on save; the
 services refuse it with a message before (live.store.sanitised).
 """
+
 from __future__ import annotations
 
 from typing import Any

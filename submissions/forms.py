@@ -41,15 +41,21 @@ class DraftRecommendationForm(forms.ModelForm):
 
 # --- documents ---------------------------------------------------------------------------------
 
+
 class DocumentCreateForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=[(k.key, k.label) for k in DOCUMENT_KINDS.values()])
     title = forms.CharField(label=_("Title"), max_length=300)
-    language = forms.ChoiceField(label=_("Language"), choices=DOCUMENT_LANGUAGES, initial="en",
-                                 help_text=_("OHCHR prefers English, French or Spanish."))
+    language = forms.ChoiceField(
+        label=_("Language"), choices=DOCUMENT_LANGUAGES, initial="en", help_text=_("OHCHR prefers English, French or Spanish.")
+    )
     lead_organisation = forms.ModelChoiceField(
-        MemberOrganisation.objects.none(), required=False, label=_("Lead submitter"),
-        help_text=_("Needed for a stakeholder submission: OHCHR publishes every submission with its submitters' names. "
-                    "An organisation whose name is withheld cannot lead: it signs on, counted without being named."),
+        MemberOrganisation.objects.none(),
+        required=False,
+        label=_("Lead submitter"),
+        help_text=_(
+            "Needed for a stakeholder submission: OHCHR publishes every submission with its submitters' names. "
+            "An organisation whose name is withheld cannot lead: it signs on, counted without being named."
+        ),
     )
     theme = forms.CharField(label=_("Theme (factsheets)"), max_length=200, required=False)
 
@@ -63,7 +69,8 @@ def lead_choices(field: forms.ModelChoiceField, coalition_id: int) -> None:
     (submissions.services.lead_refusal) with the reason and the usual route."""
     field.queryset = MemberOrganisation.objects.filter(coalition_id=coalition_id)
     field.label_from_instance = lambda o: (
-        _("%(organisation)s (name withheld: cannot lead)") % {"organisation": o} if o.withheld else str(o))
+        _("%(organisation)s (name withheld: cannot lead)") % {"organisation": o} if o.withheld else str(o)
+    )
 
 
 class DocumentSettingsForm(forms.ModelForm):
@@ -109,8 +116,7 @@ class SectionAssignForm(forms.Form):
     def __init__(self, *args: Any, coalition: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.groups = list(WorkingGroup.objects.for_coalition(coalition).values_list("pk", "name"))  # type: ignore[attr-defined]
-        self.people = [(m.user_id, str(m.user)) for m in
-                       Membership.objects.for_coalition(coalition).select_related("user")]  # type: ignore[attr-defined]
+        self.people = [(m.user_id, str(m.user)) for m in Membership.objects.for_coalition(coalition).select_related("user")]  # type: ignore[attr-defined]
         self.fields["working_group"].choices = [("", "—"), *self.groups]
         self.fields["assignee"].choices = [("", "—"), *self.people]
 
@@ -122,7 +128,9 @@ class StatusForm(forms.Form):
 
 class SignOnRequestForm(forms.Form):
     organisations = forms.ModelMultipleChoiceField(
-        MemberOrganisation.objects.none(), label=_("Ask these organisations to sign"), widget=forms.CheckboxSelectMultiple,
+        MemberOrganisation.objects.none(),
+        label=_("Ask these organisations to sign"),
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args: Any, document: Document, signed_earlier: list[int] | None = None, **kwargs: Any) -> None:
@@ -131,15 +139,25 @@ class SignOnRequestForm(forms.Form):
         # again, unless it signed an earlier version of the text (`signed_earlier`: those organisations' ids,
         # when the page knows them; signon_request checks it again against the text as it is then).
         taken = SignOn.objects.filter(document=document, status__in=["signed", "requested"]).exclude(
-            status="signed", organisation__in=signed_earlier or [])
-        self.fields["organisations"].queryset = MemberOrganisation.objects.for_coalition(document.coalition).exclude(  # type: ignore[attr-defined]
-            pk=document.lead_organisation_id).exclude(pk__in=taken.values("organisation"))
+            status="signed", organisation__in=signed_earlier or []
+        )
+        self.fields["organisations"].queryset = (
+            MemberOrganisation.objects.for_coalition(document.coalition)
+            .exclude(  # type: ignore[attr-defined]
+                pk=document.lead_organisation_id
+            )
+            .exclude(pk__in=taken.values("organisation"))
+        )
 
 
 class SignOnAnswerForm(forms.Form):
-    answer = forms.ChoiceField(choices=[("sign", _("Sign")), ("decline", _("Decline"))], widget=forms.RadioSelect, label=_("Answer"))
+    answer = forms.ChoiceField(
+        choices=[("sign", _("Sign")), ("decline", _("Decline"))], widget=forms.RadioSelect, label=_("Answer")
+    )
     named = forms.BooleanField(
-        required=False, initial=True, label=_("Name our organisation on the cover"),
+        required=False,
+        initial=True,
+        label=_("Name our organisation on the cover"),
         help_text=_("Untick if naming you puts you at risk: you will be counted among the submitters, not named."),
     )
     note = forms.CharField(max_length=500, required=False, label=_("Note"))
@@ -151,12 +169,16 @@ class SignOnAnswerForm(forms.Form):
 
 
 class DocxImportForm(forms.Form):
-    file = forms.FileField(label=_("Word file (.docx)"), help_text=_("At most 20 MB. Headings 1 start new sections; footnotes come across."))
+    file = forms.FileField(
+        label=_("Word file (.docx)"), help_text=_("At most 20 MB. Headings 1 start new sections; footnotes come across.")
+    )
 
 
 class RecommendationsChoiceForm(forms.Form):
     recommendations = forms.ModelMultipleChoiceField(
-        DraftRecommendation.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        DraftRecommendation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         label=_("Draft recommendations in this document"),
     )
 

@@ -20,6 +20,7 @@ How it is compared, so that the diff stays readable when a paragraph is added or
   footnote counts as changed only when it is still much like what it was, otherwise it is one
   removed and one added.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -31,8 +32,20 @@ from html.parser import HTMLParser
 from .richtext import BLOCK_TAGS, FOOTNOTE_CLASS
 
 __all__ = [
-    "ADDED", "CHANGED", "REMOVED", "SAME", "SKIPPED",
-    "BlockChange", "Comparison", "Footnote", "FootnoteChange", "Piece", "Text", "compare", "read", "word_diff",
+    "ADDED",
+    "CHANGED",
+    "REMOVED",
+    "SAME",
+    "SKIPPED",
+    "BlockChange",
+    "Comparison",
+    "Footnote",
+    "FootnoteChange",
+    "Piece",
+    "Text",
+    "compare",
+    "read",
+    "word_diff",
 ]
 
 SAME, ADDED, REMOVED, CHANGED, SKIPPED = "same", "added", "removed", "changed", "skipped"
@@ -301,8 +314,7 @@ def _footnotes(old: Sequence[Footnote], new: Sequence[Footnote]) -> tuple[list[F
     return changes, unchanged
 
 
-def compare(old_html: str, new_html: str, *, old_title: str = "", new_title: str = "",
-            context: int | None = None) -> Comparison:
+def compare(old_html: str, new_html: str, *, old_title: str = "", new_title: str = "", context: int | None = None) -> Comparison:
     """What changed from `old_html` to `new_html` (sanitised HTML of two versions), and in the title.
 
     `context`: None keeps every line (the whole text, changes marked); a number keeps only that many
@@ -313,5 +325,12 @@ def compare(old_html: str, new_html: str, *, old_title: str = "", new_title: str
     pieces = [p for b in blocks for p in b.pieces]
     title = word_diff(old_title, new_title) if old_title != new_title else ()
     counts = {kind: sum(1 for f in footnotes if f.kind == kind) for kind in (ADDED, REMOVED, CHANGED)}
-    return Comparison(title=title, blocks=tuple(blocks), footnotes=tuple(footnotes), footnotes_unchanged=unchanged,
-                      words_added=_words(pieces, ADDED), words_removed=_words(pieces, REMOVED), counts=counts)
+    return Comparison(
+        title=title,
+        blocks=tuple(blocks),
+        footnotes=tuple(footnotes),
+        footnotes_unchanged=unchanged,
+        words_added=_words(pieces, ADDED),
+        words_removed=_words(pieces, REMOVED),
+        counts=counts,
+    )

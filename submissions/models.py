@@ -3,6 +3,7 @@ reports) made of sections, with their revisions, comments, sign-ons, exports and
 a frozen snapshot; and the draft recommendations, the asks the coalition puts to States (in a
 document or not), which the recommendations app links to what States actually recommended.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -36,17 +37,25 @@ class Document(CoalitionOwnedModel):
     title = models.CharField(_("title"), max_length=300)
     theme = models.CharField(_("theme"), max_length=200, blank=True, help_text=_("The one theme of a factsheet."))
     word_limit_override = models.PositiveIntegerField(
-        _("word limit"), null=True, blank=True, help_text=_("Leave empty to use the limit of the kind."),
+        _("word limit"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to use the limit of the kind."),
     )
     lead_organisation = models.ForeignKey(
-        MemberOrganisation, on_delete=models.PROTECT, null=True, blank=True, related_name="led_documents",
+        MemberOrganisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_documents",
         verbose_name=_("lead submitter"),
     )
     summary = SanitisedHTMLField(_("executive summary"), blank=True)
     summary_version = models.PositiveIntegerField(default=1)
     keywords = models.CharField(_("key words"), max_length=300, blank=True, help_text=_("Separated by commas."))
     period_covered = models.BooleanField(
-        _("covers the period since the last review"), default=False,
+        _("covers the period since the last review"),
+        default=False,
         help_text=_("OHCHR asks for information on the 4.5 to 5 years since the previous review."),
     )
     status = models.CharField(_("status"), max_length=12, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT)
@@ -59,7 +68,8 @@ class Document(CoalitionOwnedModel):
         constraints = [
             # OHCHR: one individual submission per organisation and review (the engagement is the review).
             models.UniqueConstraint(
-                fields=["engagement", "lead_organisation"], condition=models.Q(kind="individual_submission"),
+                fields=["engagement", "lead_organisation"],
+                condition=models.Q(kind="individual_submission"),
                 name="one_individual_submission_per_organisation_and_review",
             ),
         ]
@@ -95,10 +105,19 @@ class Section(CoalitionOwnedModel):
     body = SanitisedHTMLField(_("text"), blank=True)
     annex = models.BooleanField(_("annex"), default=False, help_text=_("Annexes come after the body and do not count."))
     working_group = models.ForeignKey(
-        WorkingGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("working group"),
+        WorkingGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("working group"),
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("assigned to"),
     )
     version = models.PositiveIntegerField(default=1)
@@ -282,7 +301,11 @@ class DraftRecommendation(CoalitionOwnedModel):
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="draft_recommendations")
     document = models.ForeignKey(
-        Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="recommendations",
+        Document,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recommendations",
         verbose_name=_("in the document"),
     )
     position = models.PositiveIntegerField(default=0)
@@ -292,7 +315,11 @@ class DraftRecommendation(CoalitionOwnedModel):
     timeframe = models.CharField(_("timeframe"), max_length=100, blank=True)
     states_to_ask = models.ManyToManyField(State, blank=True, related_name="+", verbose_name=_("States to ask"))
     follows_up = models.ForeignKey(
-        "recommendations.Recommendation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "recommendations.Recommendation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("follows up the earlier recommendation"),
     )
     working_group = models.ForeignKey(
@@ -329,8 +356,9 @@ class LiveText(CoalitionOwnedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["document"], condition=models.Q(section__isnull=True),
-                                    name="one_live_summary_per_document"),
+            models.UniqueConstraint(
+                fields=["document"], condition=models.Q(section__isnull=True), name="one_live_summary_per_document"
+            ),
         ]
 
     @property

@@ -15,6 +15,7 @@ Paragraph numbering (OHCHR: "number the paragraphs and pages"): the `<p>` elemen
 sections' HTML, then the draft recommendations, are numbered 1., 2., 3. ... across the whole
 document, in order. The cover, the executive summary, headings, list items and annexes are not.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -88,7 +89,9 @@ def text_digest(outline: Outline) -> str:
     Not the cover, the count nor the kind: another organisation signing changes the cover, and must not
     make the signatures given before it look given on another text."""
     text = {
-        "title": outline.title, "summary": outline.summary_html, "keywords": list(outline.keywords),
+        "title": outline.title,
+        "summary": outline.summary_html,
+        "keywords": list(outline.keywords),
         "sections": [[s.title, s.html] for s in outline.sections],
         "annexes": [[a.title, a.html] for a in outline.annexes],
         "recommendations": [dataclasses.asdict(r) for r in outline.recommendations],

@@ -27,6 +27,7 @@ The output is a fixed point: `clean(clean(x)) == clean(x)`. It is `SafeHTML` (su
 one type of rich text that templates show without escaping; this module and the model field that stores
 it (submissions.fields) are the only makers of it.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,13 +44,27 @@ MAX_HTML_CHARS = 500_000
 
 FOOTNOTE_CLASS = "footnote"
 
-BLOCK_TAGS = frozenset({"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote",
-                        "table", "thead", "tbody", "tr", "th", "td"})
+BLOCK_TAGS = frozenset({"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "table", "thead", "tbody", "tr", "th", "td"})
 INLINE_TAGS = frozenset({"strong", "em", "u", "a", "span", "br"})
 ALLOWED_TAGS = BLOCK_TAGS | INLINE_TAGS
 # Tags removed with their content (their text is code or markup, not prose).
-REMOVED_WITH_CONTENT = frozenset({"script", "style", "template", "iframe", "noscript", "noembed",
-                                  "noframes", "object", "svg", "math", "title", "xmp", "textarea"})
+REMOVED_WITH_CONTENT = frozenset(
+    {
+        "script",
+        "style",
+        "template",
+        "iframe",
+        "noscript",
+        "noembed",
+        "noframes",
+        "object",
+        "svg",
+        "math",
+        "title",
+        "xmp",
+        "textarea",
+    }
+)
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "span": {"class"}, "th": {"colspan", "rowspan"}, "td": {"colspan", "rowspan"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "noopener noreferrer"
@@ -61,16 +76,42 @@ _FORMATTING = frozenset({"strong", "em", "u", "a"})
 # space or a line break in it still separates words).
 _DROPPED_WHEN_EMPTY = frozenset({"p", "h2", "h3", "h4", "li", "blockquote"})
 # The children a table part keeps.
-_TABLE_PARTS = {"table": frozenset({"thead", "tbody", "tr"}), "thead": frozenset({"tr"}),
-                "tbody": frozenset({"tr"}), "tr": frozenset({"th", "td"})}
+_TABLE_PARTS = {
+    "table": frozenset({"thead", "tbody", "tr"}),
+    "thead": frozenset({"tr"}),
+    "tbody": frozenset({"tr"}),
+    "tr": frozenset({"th", "td"}),
+}
 _SPAN_DIGITS = re.compile(r"[0-9]{1,4}")
 
 # `<b ...>` -> `<strong ...>` and so on; the lookahead keeps `<br>`, `<img>`, `<iframe>`, `<dir>`...
 # Other block containers that browsers and word processors write become paragraphs too, so that
 # their text does not run into the next block's.
-_RENAMES = {"b": "strong", "i": "em", "h1": "h2", "h5": "h4", "h6": "h4",
-            **{tag: "p" for tag in ("div", "section", "article", "header", "footer", "main", "aside",
-                                    "address", "center", "pre", "dt", "dd", "figcaption")}}
+_RENAMES = {
+    "b": "strong",
+    "i": "em",
+    "h1": "h2",
+    "h5": "h4",
+    "h6": "h4",
+    **{
+        tag: "p"
+        for tag in (
+            "div",
+            "section",
+            "article",
+            "header",
+            "footer",
+            "main",
+            "aside",
+            "address",
+            "center",
+            "pre",
+            "dt",
+            "dd",
+            "figcaption",
+        )
+    },
+}
 _RENAME_RE = re.compile(r"<(/?)(" + "|".join(_RENAMES) + r")(?=[\s/>])", re.IGNORECASE)
 
 
@@ -104,10 +145,13 @@ def clean(html_text: str) -> SafeHTML:
     if html_text is None:
         return _seal("")
     if len(html_text) > MAX_HTML_CHARS:
-        raise ValueError(gettext(
-            "This text is too long to be saved (more than %(limit)s characters of formatted text). "
-            "Split it into several sections, or move material into an annex."
-        ) % {"limit": f"{MAX_HTML_CHARS:,}"})
+        raise ValueError(
+            gettext(
+                "This text is too long to be saved (more than %(limit)s characters of formatted text). "
+                "Split it into several sections, or move material into an annex."
+            )
+            % {"limit": f"{MAX_HTML_CHARS:,}"}
+        )
     return _seal(_serialise(_tidy(_parse(_sanitise(html_text)))))
 
 

@@ -19,6 +19,7 @@ saved" was a promise every code path had to keep (`|safe` and `mark_safe` on the
 It is deliberately not Django's `SafeString`: `mark_safe` makes those from anything, and
 `SafeString + SafeString` stays safe, so "safe" would again mean "someone said so".
 """
+
 from __future__ import annotations
 
 from typing import Any

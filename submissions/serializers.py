@@ -1,4 +1,5 @@
 """API shapes of the coalition's draft recommendations, their matches and the engagement's impact."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,19 +25,35 @@ class DraftRecommendationSerializer(CoalitionScopedFieldsMixin, serializers.Mode
 
     engagement = serializers.PrimaryKeyRelatedField(queryset=Engagement.objects.none())
     states_to_ask = serializers.SlugRelatedField(
-        slug_field="iso3", many=True, required=False, queryset=State.objects.all(),
+        slug_field="iso3",
+        many=True,
+        required=False,
+        queryset=State.objects.all(),
         help_text="ISO 3166 alpha-3 codes of the States the coalition will ask to make it.",
     )
     follows_up = serializers.PrimaryKeyRelatedField(
-        queryset=Recommendation.objects.select_related("review__session"), required=False, allow_null=True,
+        queryset=Recommendation.objects.select_related("review__session"),
+        required=False,
+        allow_null=True,
         help_text="A recommendation the same State under Review received in an earlier review.",
     )
     working_group = serializers.PrimaryKeyRelatedField(queryset=WorkingGroup.objects.none(), required=False, allow_null=True)
 
     class Meta:
         model = DraftRecommendation
-        fields = ["id", "engagement", "text", "responsible_actor", "indicator", "timeframe", "states_to_ask", "follows_up",
-                  "working_group", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "engagement",
+            "text",
+            "responsible_actor",
+            "indicator",
+            "timeframe",
+            "states_to_ask",
+            "follows_up",
+            "working_group",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "created_at", "updated_at"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -46,7 +63,9 @@ class DraftRecommendationSerializer(CoalitionScopedFieldsMixin, serializers.Mode
             raise serializers.ValidationError({"engagement": [_("A draft recommendation stays in its engagement.")]})
         review = engagement.review
         if any(state.pk == review.state_id for state in attrs.get("states_to_ask", [])):
-            raise serializers.ValidationError({"states_to_ask": [_("The State under Review is not asked to recommend to itself.")]})
+            raise serializers.ValidationError(
+                {"states_to_ask": [_("The State under Review is not asked to recommend to itself.")]}
+            )
         earlier = attrs.get("follows_up")
         if earlier is not None and (
             earlier.review.state_id != review.state_id or earlier.review.session.number >= review.session.number
@@ -82,8 +101,9 @@ class SmartChecklistSerializer(serializers.Serializer):
 class DraftRecommendationDetailSerializer(DraftRecommendationSerializer):
     """A draft with what `selectors.draft_rows` found for it: give the draft with its row as `draft.row`."""
 
-    category = serializers.IntegerField(source="row.category", read_only=True,
-                                        help_text="UPR Info action category suggested from the draft's first verb.")
+    category = serializers.IntegerField(
+        source="row.category", read_only=True, help_text="UPR Info action category suggested from the draft's first verb."
+    )
     smart = SmartChecklistSerializer(source="row.smart", read_only=True)
     confirmed = MatchSerializer(source="row.confirmed", many=True, read_only=True)
     suggested = MatchSerializer(source="row.suggested", many=True, read_only=True)
@@ -111,8 +131,11 @@ class ImpactSerializer(serializers.Serializer):
     asks = serializers.IntegerField(read_only=True)
     taken_up = serializers.IntegerField(read_only=True)
     by_state = serializers.SerializerMethodField()
-    by_response = serializers.DictField(child=serializers.IntegerField(), read_only=True,
-                                        help_text="Confirmed matches by the response they received (supported, noted, supported_in_part, pending).")
+    by_response = serializers.DictField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text="Confirmed matches by the response they received (supported, noted, supported_in_part, pending).",
+    )
 
     @extend_schema_field(StateAsksSerializer(many=True))
     def get_by_state(self, impact: Any) -> list[dict[str, Any]]:

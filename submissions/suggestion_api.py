@@ -2,6 +2,7 @@
 `GET suggestions/` lists the open ones (who, what they insert and delete); `POST suggestions/decide/`
 accepts or rejects some, or all of one person's. Making a suggestion is typing in the live editor
 (submissions/live/PROTOCOL.md); deciding goes through the same service as the page."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -65,8 +66,16 @@ class SectionSuggestionViewSet(CoalitionScopedMixin, viewsets.GenericViewSet):
         section = self.get_object()
         found = services.suggestions_of_text(section.document, store.section_room(section.pk))
         names = selectors.people_labels(self.coalition, self.membership)  # type: ignore[arg-type]
-        rows = [{"id": s.id, "author_id": s.author_id, "author_name": names.get(str(s.author_id), ""),
-                 "inserted": s.inserted, "deleted": s.deleted} for s in found]
+        rows = [
+            {
+                "id": s.id,
+                "author_id": s.author_id,
+                "author_name": names.get(str(s.author_id), ""),
+                "inserted": s.inserted,
+                "deleted": s.deleted,
+            }
+            for s in found
+        ]
         return Response(SuggestionSerializer(rows, many=True).data)
 
     @extend_schema(request=SuggestionDecisionSerializer, responses=SuggestionDecidedSerializer)
@@ -78,9 +87,14 @@ class SectionSuggestionViewSet(CoalitionScopedMixin, viewsets.GenericViewSet):
         data = body.validated_data
         try:
             result = self.call_service(
-                services.suggestions_decide, document=section.document, membership=self.membership,
-                room=store.section_room(section.pk), accept=data["verdict"] == "accept", ids=data["ids"],
-                author_id=data["author"])
+                services.suggestions_decide,
+                document=section.document,
+                membership=self.membership,
+                room=store.section_room(section.pk),
+                accept=data["verdict"] == "accept",
+                ids=data["ids"],
+                author_id=data["author"],
+            )
         except DjangoPermissionDenied as error:
             raise PermissionDenied(str(error)) from None
         return Response(SuggestionDecidedSerializer({"decided": result.decided, "accepted": result.accepted}).data)

@@ -1,4 +1,5 @@
 """Exports and snapshots run here, on the `exports` queue: a long export never delays a reminder."""
+
 from __future__ import annotations
 
 from upr.celery import queued_task

@@ -56,6 +56,7 @@ regular expression: one with a 3,000-character class is matched range by range (
 
 No Django import here: the benchmark and the tests use this module without settings.
 """
+
 from __future__ import annotations
 
 import re
@@ -80,8 +81,7 @@ def _not_word_characters() -> frozenset[str]:
     category = unicodedata.category
     code_points = [*range(0x20000), *range(0xE0000, 0xE1000)]
     return frozenset(
-        c for c in map(chr, code_points)
-        if (category(c)[0] == "P" or category(c) in ("Cc", "Cf", "Cs")) and not c.isspace()
+        c for c in map(chr, code_points) if (category(c)[0] == "P" or category(c) in ("Cc", "Cf", "Cs")) and not c.isspace()
     )
 
 
@@ -107,17 +107,76 @@ class HtmlCount:
 
 
 # Elements that separate words (the browser file has the same list). Everything else is inline.
-BLOCK_ELEMENTS = frozenset({
-    "address", "article", "aside", "blockquote", "br", "caption", "center", "dd", "details", "dialog",
-    "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
-    "h4", "h5", "h6", "header", "hgroup", "hr", "legend", "li", "main", "menu", "nav", "ol", "p", "pre",
-    "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
-})
+BLOCK_ELEMENTS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "legend",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    }
+)
 # Elements that have no end tag: their end tags are dropped ("</hr>"), except "</br>", a <br>.
-_VOID_ELEMENTS = frozenset({
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param",
-    "source", "track", "wbr",
-})
+_VOID_ELEMENTS = frozenset(
+    {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "keygen",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    }
+)
 _SEPARATING_END_TAGS = (BLOCK_ELEMENTS - _VOID_ELEMENTS) | {"br"}
 
 # Every piece of markup, for one re.split of the whole HTML (the work happens in C). Only a tag has
@@ -131,16 +190,20 @@ _MARKUP = re.compile(
         !--(?:-?>|.*?--!?>|.*\Z)        # comment, also "<!-->" and one left open
       | [!?][^>]*(?:>|\Z)               # doctype, "<?...>", bogus comment
       | /(?![a-zA-Z])[^>]*(?:>|\Z)      # "</>", "</ x>": dropped
-      | """ + _RAW_TEXT.format(name="script") + r"""
-      | """ + _RAW_TEXT.format(name="style") + r"""
-      | (/?)([a-zA-Z][^\t\n\f\r />]*)(""" + _ATTRIBUTES + r""")(?:>|\Z)
+      | """
+    + _RAW_TEXT.format(name="script")
+    + r"""
+      | """
+    + _RAW_TEXT.format(name="style")
+    + r"""
+      | (/?)([a-zA-Z][^\t\n\f\r />]*)("""
+    + _ATTRIBUTES
+    + r""")(?:>|\Z)
     )""",
     re.S | re.X,
 )
 _TEMPLATE = re.compile(r"<template(?=[\t\n\f\r />])", re.I)
-_ATTRIBUTE = re.compile(
-    r"""([^\t\n\f\r />"'=][^\t\n\f\r />=]*)(?:[\t\n\f\r ]*=[\t\n\f\r ]*("[^"]*"|'[^']*'|[^\t\n\f\r >]*))?"""
-)
+_ATTRIBUTE = re.compile(r"""([^\t\n\f\r />"'=][^\t\n\f\r />=]*)(?:[\t\n\f\r ]*=[\t\n\f\r ]*("[^"]*"|'[^']*'|[^\t\n\f\r >]*))?""")
 _ASCII_WHITESPACE = re.compile(r"[\t\n\f\r ]+")
 
 # What a piece of markup leaves in the text: a space where it separates words, else U+0000, which
@@ -211,8 +274,11 @@ def count_html(html: str) -> HtmlCount:
     closers, names = parts[1::4], parts[2::4]
     specials = []  # start tags of footnotes and templates: the only markup that needs a closer look
     if "footnote" in html:
-        specials = [k for k, attributes in enumerate(parts[3::4])
-                    if attributes and "footnote" in attributes and not closers[k] and _is_footnote(attributes)]
+        specials = [
+            k
+            for k, attributes in enumerate(parts[3::4])
+            if attributes and "footnote" in attributes and not closers[k] and _is_footnote(attributes)
+        ]
     footnotes = set(specials)
     if _TEMPLATE.search(html):
         specials += [k for k, name in enumerate(names) if name and not closers[k] and name.lower() == "template"]
@@ -236,18 +302,17 @@ def count_html(html: str) -> HtmlCount:
         end = _element_end(parts, closers, names, start, footnotes)
         handled = end
         if start in footnotes:
-            counted.append("".join(parts[segment_start:4 * start + 1]))
-            notes.append("".join(parts[4 * start + 2:4 * end + 1]))
+            counted.append("".join(parts[segment_start : 4 * start + 1]))
+            notes.append("".join(parts[4 * start + 2 : 4 * end + 1]))
             segment_start = 4 * end + 4  # after the footnote's end tag (past the end when left open)
         else:  # a template: its content is not text (the browser keeps it in a separate fragment)
-            parts[4 * start + 2:4 * end + 1] = [""] * (4 * (end - start) - 1)
+            parts[4 * start + 2 : 4 * end + 1] = [""] * (4 * (end - start) - 1)
     counted.append("".join(parts[segment_start:]))
     # Segments and footnotes are joined by a space: a footnote separates words like a space.
     return HtmlCount(count_text(_decode(" ".join(counted))), count_text(_decode(" ".join(notes))))
 
 
-def _element_end(parts: list[str], closers: list[str | None], names: list[str | None], start: int,
-                 footnotes: set[int]) -> int:
+def _element_end(parts: list[str], closers: list[str | None], names: list[str | None], start: int, footnotes: set[int]) -> int:
     """The index of the markup that ends the element started by markup `start` (the number of
     markups when nothing does), with what is inside seen to on the way: a nested footnote separates
     like a space (its text is already a footnote's), a nested template loses its content."""
@@ -278,7 +343,7 @@ def _element_end(parts: list[str], closers: list[str | None], names: list[str | 
                     stack.append((lowered, True))
             elif lowered == "template":
                 end = _element_end(parts, closers, names, k, footnotes)
-                parts[4 * k + 2:4 * end + 1] = [""] * (4 * (end - k) - 1)
+                parts[4 * k + 2 : 4 * end + 1] = [""] * (4 * (end - k) - 1)
                 k = end
             elif lowered not in _VOID_ELEMENTS:
                 stack.append((lowered, False))

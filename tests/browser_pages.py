@@ -5,6 +5,7 @@ the list of main pages filled with the `world` fixture's ids, a browser context 
 a language, and the measures run in the page (what is wider than the screen, which controls are smaller
 than a finger, axe-core).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,10 +22,21 @@ DESKTOP = {"width": 1280, "height": 900}
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # And axe's best practices for the page's structure, which WCAG's rules leave out: headings that go down
 # one level at a time, one main landmark, landmarks named apart, no content outside a landmark.
-STRUCTURE_RULES = ["heading-order", "page-has-heading-one", "empty-heading", "landmark-one-main", "landmark-unique",
-                   "landmark-no-duplicate-banner", "landmark-no-duplicate-contentinfo", "landmark-no-duplicate-main",
-                   "landmark-banner-is-top-level", "landmark-contentinfo-is-top-level", "landmark-main-is-top-level",
-                   "region", "skip-link"]
+STRUCTURE_RULES = [
+    "heading-order",
+    "page-has-heading-one",
+    "empty-heading",
+    "landmark-one-main",
+    "landmark-unique",
+    "landmark-no-duplicate-banner",
+    "landmark-no-duplicate-contentinfo",
+    "landmark-no-duplicate-main",
+    "landmark-banner-is-top-level",
+    "landmark-contentinfo-is-top-level",
+    "landmark-main-is-top-level",
+    "region",
+    "skip-link",
+]
 
 
 @dataclass(frozen=True)
@@ -129,8 +141,10 @@ def overflow(page) -> list[str]:  # type: ignore[no-untyped-def]
     found = page.evaluate(OVERFLOW)
     problems = list(found["wide"])
     if found["scrollWidth"] > found["width"] and not problems:
-        problems.append(f"the page scrolls sideways: {found['scrollWidth']} px for {found['width']}, "
-                        f"past the edge: {', '.join(found['escaped']) or 'nothing found'}")
+        problems.append(
+            f"the page scrolls sideways: {found['scrollWidth']} px for {found['width']}, "
+            f"past the edge: {', '.join(found['escaped']) or 'nothing found'}"
+        )
     return problems
 
 
@@ -177,12 +191,14 @@ def run_axe(page) -> list[dict]:  # type: ignore[no-untyped-def]
     stands: each its rule (`id`), `impact`, `help` and `nodes`, the elements it found: each its CSS
     selector (`target`) and what to fix (`summary`). axe is put in the page by the caller
     (tests/test_browser_axe.py says how, under the page's CSP)."""
-    return page.evaluate("""([tags, extra]) => axe.run(document, {runOnly: {type: 'tag', values: tags},
+    return page.evaluate(
+        """([tags, extra]) => axe.run(document, {runOnly: {type: 'tag', values: tags},
             rules: Object.fromEntries(extra.map(id => [id, {enabled: true}])), resultTypes: ['violations']})
         .then(r => r.violations.map(v => ({id: v.id, help: v.help, impact: v.impact,
               nodes: v.nodes.map(n => ({target: n.target.join(' '),
                                         summary: (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 200)}))})))""",
-                         [WCAG_TAGS, STRUCTURE_RULES])
+        [WCAG_TAGS, STRUCTURE_RULES],
+    )
 
 
 def describe(violation: dict) -> str:

@@ -4,6 +4,7 @@ Plain helpers, no fixtures (those live in conftest.py: `chromium` launches throu
 here). The launch and its flags are written once: every browser test, of a function or of a module,
 gets its Chromium from `headless_chromium()`.
 """
+
 from __future__ import annotations
 
 import os
@@ -60,8 +61,9 @@ def wait_synced(page: Any, timeout: float = 15) -> None:
 
 def wait_saved(page: Any, timeout: float = 15) -> None:
     """Every change of the page acknowledged by the server (stored)."""
-    page.wait_for_function("() => window.UPRLiveEditor.connected() && window.UPRLiveEditor.pending() === 0",
-                           timeout=timeout * 1000)
+    page.wait_for_function(
+        "() => window.UPRLiveEditor.connected() && window.UPRLiveEditor.pending() === 0", timeout=timeout * 1000
+    )
 
 
 def html_of(page: Any, room: str) -> str:
@@ -71,7 +73,8 @@ def html_of(page: Any, room: str) -> str:
 
 def caret_after(page: Any, live: Any, words: str) -> None:
     """Puts the caret just after `words` in the `live` fixture's section (searched in the editor's text)."""
-    page.evaluate("""([room, words]) => {
+    page.evaluate(
+        """([room, words]) => {
         const editor = window.UPRLiveEditor.rooms[room].editor;
         let found = null;
         editor.state.doc.descendants((node, pos) => {
@@ -79,6 +82,8 @@ def caret_after(page: Any, live: Any, words: str) -> None:
         });
         editor.commands.focus();
         editor.commands.setTextSelection(found);
-    }""", [live.room, words])
+    }""",
+        [live.room, words],
+    )
     # TipTap focuses on the next frame: keys pressed before then would go to the page, not the text.
     page.wait_for_function("() => document.activeElement && document.activeElement.classList.contains('ProseMirror')")

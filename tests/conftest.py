@@ -10,6 +10,7 @@ tests/services.py): `personas`, `joint` (alpha's joint submission), `world` and 
 and `live` (the live editor open in it). Before each test, Django's cache and the code's memos are
 emptied (`each_test_starts_with_empty_caches`).
 """
+
 from dataclasses import dataclass
 
 import pytest
@@ -190,8 +191,12 @@ def personas(upr_reference) -> Personas:  # type: ignore[no-untyped-def]
     OrganisationFactory(coalition=beta, name="Beta Org")
     editor_m = Membership.objects.get(user=people[Role.EDITOR])
     group = services.working_group_save(
-        coalition=alpha, actor=people[Role.ADMIN], name="Equality", theme="Non-discrimination",
-        lead=editor_m, members=[Membership.objects.get(user=people[Role.MEMBER])],
+        coalition=alpha,
+        actor=people[Role.ADMIN],
+        name="Equality",
+        theme="Non-discrimination",
+        lead=editor_m,
+        members=[Membership.objects.get(user=people[Role.MEMBER])],
     )
     review = Review.objects.get(state__iso3="SVN", session__number=48)
     engagement = services.engagement_create(coalition=alpha, actor=people[Role.ADMIN], review=review)
@@ -199,9 +204,17 @@ def personas(upr_reference) -> Personas:  # type: ignore[no-untyped-def]
         coalition=alpha, actor=people[Role.ADMIN], email="pending@example.org", role=Role.MEMBER
     )
     return Personas(
-        coalition=alpha, other=beta, admin=people[Role.ADMIN], editor=people[Role.EDITOR], member=people[Role.MEMBER],
-        observer=people[Role.OBSERVER], outsider=outsider, organisation=organisation, group=group,
-        engagement=engagement, invitation=invitation,
+        coalition=alpha,
+        other=beta,
+        admin=people[Role.ADMIN],
+        editor=people[Role.EDITOR],
+        member=people[Role.MEMBER],
+        observer=people[Role.OBSERVER],
+        outsider=outsider,
+        organisation=organisation,
+        group=group,
+        engagement=engagement,
+        invitation=invitation,
     )
 
 
@@ -232,8 +245,15 @@ class World:
         (default: alpha's own)."""
         ids = self.ours if ids is None else ids
         resource = template.split("/")[4] if template.startswith("/api/c/") else template.split("/")[2]
-        values = {"coalition_slug": slug, "id": ids.get(API_RESOURCES.get(resource, ""), 0), "milestone_id": ids.get("milestone", 0),
-                  "fmt": "csv", "iso3": "SVN", "number": 48, "import_id": ids.get("shared_import", 0)}
+        values = {
+            "coalition_slug": slug,
+            "id": ids.get(API_RESOURCES.get(resource, ""), 0),
+            "milestone_id": ids.get("milestone", 0),
+            "fmt": "csv",
+            "iso3": "SVN",
+            "number": 48,
+            "import_id": ids.get("shared_import", 0),
+        }
         if resource == "reviews":
             values["id"] = Review.objects.get(state__iso3="SVN", session__number=48).pk
         for name, value in values.items():
@@ -243,8 +263,9 @@ class World:
     def path_parameters(self, template: str) -> dict[str, str]:
         """The values `fill` gives the template's parameters, by name (schemathesis takes them so)."""
         names = [part[1:-1] for part in template.split("/") if part.startswith("{")]
-        values = [part for part, name in zip(self.fill(template).split("/"), template.split("/"), strict=True)
-                  if name.startswith("{")]
+        values = [
+            part for part, name in zip(self.fill(template).split("/"), template.split("/"), strict=True) if name.startswith("{")
+        ]
         return dict(zip(names, values, strict=True))
 
 
@@ -260,21 +281,52 @@ def shared_import(*, coalition: Coalition, admin: User, review: Review, text: st
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=["Session", "To", "From", "Text", "Response", "Action", "Issue"])
     writer.writeheader()
-    writer.writerow({"Session": review.session.number, "To": review.state.name, "From": "Chile", "Text": text,
-                     "Response": "Noted", "Action": "4", "Issue": "Water and sanitation"})
-    outcome = shared_imports.shared_import_start(content=out.getvalue().encode(), name=file_name, review=review,
-                                                 mode="skip", actor=admin, coalition=coalition, dry_run=False)
+    writer.writerow(
+        {
+            "Session": review.session.number,
+            "To": review.state.name,
+            "From": "Chile",
+            "Text": text,
+            "Response": "Noted",
+            "Action": "4",
+            "Issue": "Water and sanitation",
+        }
+    )
+    outcome = shared_imports.shared_import_start(
+        content=out.getvalue().encode(),
+        name=file_name,
+        review=review,
+        mode="skip",
+        actor=admin,
+        coalition=coalition,
+        dry_run=False,
+    )
     assert outcome.record.status == "applied" and outcome.record.verified, outcome.report.problems
     return outcome.record.pk
 
 
 # The API's resources (the path segment after /api/c/{coalition_slug}/) and the World key of their ids.
 API_RESOURCES = {
-    "advocacy-meetings": "advocacy_meeting", "assessments": "assessment", "clusters": "cluster", "comments": "comment",
-    "consultations": "consultation", "documents": "document", "draft-recommendations": "draft", "engagements": "engagement",
-    "invitations": "invitation", "matrices": "matrix", "matrix-rows": "matrix_row", "members": "membership",
-    "organisations": "organisation", "recommendations": "recommendation", "sections": "section", "sign-ons": "sign_on",
-    "tasks": "task", "working-groups": "working_group", "evidence": "evidence", "export-jobs": "export_job",
+    "advocacy-meetings": "advocacy_meeting",
+    "assessments": "assessment",
+    "clusters": "cluster",
+    "comments": "comment",
+    "consultations": "consultation",
+    "documents": "document",
+    "draft-recommendations": "draft",
+    "engagements": "engagement",
+    "invitations": "invitation",
+    "matrices": "matrix",
+    "matrix-rows": "matrix_row",
+    "members": "membership",
+    "organisations": "organisation",
+    "recommendations": "recommendation",
+    "sections": "section",
+    "sign-ons": "sign_on",
+    "tasks": "task",
+    "working-groups": "working_group",
+    "evidence": "evidence",
+    "export-jobs": "export_job",
     "decisions": "decision",
 }
 
@@ -301,41 +353,102 @@ def _coalition_with_one_of_each(slug: str, admin: User, review: Review, recommen
     lead.save(update_fields=["organisation"])
     group = services.working_group_save(coalition=coalition, actor=admin, name=f"{slug} group", theme="", lead=lead, members=[])
     engagement = services.engagement_create(coalition=coalition, actor=admin, review=review)
-    invitation, _token = services.invitation_create(coalition=coalition, actor=admin, email=f"invited@{slug}.example.org",
-                                                    role=Role.MEMBER)
+    invitation, _token = services.invitation_create(
+        coalition=coalition, actor=admin, email=f"invited@{slug}.example.org", role=Role.MEMBER
+    )
     matrix = matrix_services.matrix_build(engagement=engagement, actor=admin, scheme="ohchr")
     cluster = matrix.clusters.order_by("position").first()
     matrix_services.cluster_save(matrix=matrix, actor=admin, cluster=cluster, name=cluster.name, working_group=group)
     row = MatrixRow.objects.filter(matrix=matrix).order_by("pk").first()
-    assessment = matrix_services.assessment_add(row=row, membership=lead, data={
-        "assessed_on": dt.date(2026, 6, 30), "law": "partial", "policy": "partial", "practice": "not", "light": "orange",
-        "narrative": "A law was amended.", "shared": True})
-    document = documents.document_create(coalition=coalition, actor=admin, engagement=engagement, kind="joint_submission",
-                                         title=f"{slug} submission", lead_organisation=organisation)
+    assessment = matrix_services.assessment_add(
+        row=row,
+        membership=lead,
+        data={
+            "assessed_on": dt.date(2026, 6, 30),
+            "law": "partial",
+            "policy": "partial",
+            "practice": "not",
+            "light": "orange",
+            "narrative": "A law was amended.",
+            "shared": True,
+        },
+    )
+    document = documents.document_create(
+        coalition=coalition,
+        actor=admin,
+        engagement=engagement,
+        kind="joint_submission",
+        title=f"{slug} submission",
+        lead_organisation=organisation,
+    )
     section = document.sections.order_by("position").first()
     comment = documents.comment_add(section=section, membership=lead, text="Add the figures.")
     (sign_on,) = documents.signon_request(document=document, actor=admin, organisations=[cosigner])
-    decision = decisions.decision_open(document=document, membership=lead, title=f"{slug} decision", kind="approve",
-                                       closes_at=timezone.now() + dt.timedelta(days=5))
+    decision = decisions.decision_open(
+        document=document,
+        membership=lead,
+        title=f"{slug} decision",
+        kind="approve",
+        closes_at=timezone.now() + dt.timedelta(days=5),
+    )
     decisions.decision_vote(decision=decision, membership=lead, option_id=decision.options.order_by("position")[0].pk)
-    draft = DraftRecommendation.objects.create(coalition=coalition, engagement=engagement, created_by=admin, position=1,
-                                               text="Ensure access to safe drinking water by 2027.")
+    draft = DraftRecommendation.objects.create(
+        coalition=coalition,
+        engagement=engagement,
+        created_by=admin,
+        position=1,
+        text="Ensure access to safe drinking water by 2027.",
+    )
     milestone = Milestone.objects.filter(engagement=engagement).order_by("pk").first()
-    task = work_plan.task_save(engagement=engagement, actor=admin, data={
-        "title": "Write the summary", "due_at": timezone.now() + dt.timedelta(days=3), "time_zone": "Europe/Zurich",
-        "owner": lead})
-    consultation = Consultation.objects.create(coalition=coalition, engagement=engagement, kind="state",
-                                               held_on=dt.date(2024, 3, 12), place="Ljubljana", created_by=admin)
+    task = work_plan.task_save(
+        engagement=engagement,
+        actor=admin,
+        data={
+            "title": "Write the summary",
+            "due_at": timezone.now() + dt.timedelta(days=3),
+            "time_zone": "Europe/Zurich",
+            "owner": lead,
+        },
+    )
+    consultation = Consultation.objects.create(
+        coalition=coalition,
+        engagement=engagement,
+        kind="state",
+        held_on=dt.date(2024, 3, 12),
+        place="Ljubljana",
+        created_by=admin,
+    )
     consultation.attended.set([organisation])
-    meeting = AdvocacyMeeting.objects.create(coalition=coalition, engagement=engagement, state=recommendations[0].review.state,
-                                             venue="embassy", met_on=dt.date(2024, 10, 2), created_by=admin)
+    meeting = AdvocacyMeeting.objects.create(
+        coalition=coalition,
+        engagement=engagement,
+        state=recommendations[0].review.state,
+        venue="embassy",
+        met_on=dt.date(2024, 10, 2),
+        created_by=admin,
+    )
     meeting.drafts.set([draft])
     return {
-        "coalition": coalition.pk, "organisation": organisation.pk, "membership": lead.pk, "working_group": group.pk,
-        "engagement": engagement.pk, "invitation": invitation.pk, "milestone": milestone.pk, "task": task.pk,
-        "consultation": consultation.pk, "advocacy_meeting": meeting.pk, "matrix": matrix.pk, "cluster": cluster.pk,
-        "matrix_row": row.pk, "assessment": assessment.pk, "document": document.pk, "section": section.pk,
-        "comment": comment.pk, "sign_on": sign_on.pk, "draft": draft.pk, "recommendation": recommendations[0].pk,
+        "coalition": coalition.pk,
+        "organisation": organisation.pk,
+        "membership": lead.pk,
+        "working_group": group.pk,
+        "engagement": engagement.pk,
+        "invitation": invitation.pk,
+        "milestone": milestone.pk,
+        "task": task.pk,
+        "consultation": consultation.pk,
+        "advocacy_meeting": meeting.pk,
+        "matrix": matrix.pk,
+        "cluster": cluster.pk,
+        "matrix_row": row.pk,
+        "assessment": assessment.pk,
+        "document": document.pk,
+        "section": section.pk,
+        "comment": comment.pk,
+        "sign_on": sign_on.pk,
+        "draft": draft.pk,
+        "recommendation": recommendations[0].pk,
         "decision": decision.pk,
     }
 
@@ -345,24 +458,36 @@ def world(upr_reference) -> World:  # type: ignore[no-untyped-def]
     from .factories import RecommendationFactory
 
     review = Review.objects.get(state__iso3="SVN", session__number=48)
-    recommendations = [RecommendationFactory(review=review, thematic_cluster=cluster, response=response)
-                       for cluster, response in (("Right to health", "supported"), ("Members of minorities", "noted"),
-                                                 ("Right to health", "supported"))]
-    people = {role: UserFactory(email=f"{role}@alpha.example.org") for role in (Role.ADMIN, Role.EDITOR, Role.MEMBER, Role.OBSERVER)}
+    recommendations = [
+        RecommendationFactory(review=review, thematic_cluster=cluster, response=response)
+        for cluster, response in (
+            ("Right to health", "supported"),
+            ("Members of minorities", "noted"),
+            ("Right to health", "supported"),
+        )
+    ]
+    people = {
+        role: UserFactory(email=f"{role}@alpha.example.org") for role in (Role.ADMIN, Role.EDITOR, Role.MEMBER, Role.OBSERVER)
+    }
     people["outsider"] = UserFactory(email="outsider@beta.example.org")
     ours = _coalition_with_one_of_each("alpha", people[Role.ADMIN], review, recommendations)
     theirs = _coalition_with_one_of_each("beta", people["outsider"], review, recommendations)
     alpha = Coalition.objects.get(pk=ours["coalition"])
     organisation = MemberOrganisation.objects.get(pk=ours["organisation"])
     for role in (Role.EDITOR, Role.MEMBER, Role.OBSERVER):
-        MembershipFactory(coalition=alpha, user=people[role], role=role,
-                          organisation=organisation if role != Role.OBSERVER else None)
+        MembershipFactory(
+            coalition=alpha, user=people[role], role=role, organisation=organisation if role != Role.OBSERVER else None
+        )
     group = WorkingGroup.objects.get(pk=ours["working_group"])
     group.members.add(*Membership.objects.filter(coalition=alpha, role__in=[Role.EDITOR, Role.MEMBER]))
     # Alpha's own import (the last of the review's, so that alpha may undo it).
-    ours["shared_import"] = shared_import(coalition=alpha, admin=people[Role.ADMIN], review=review,
-                                          text="Guarantee safe drinking water in every municipality.",
-                                          file_name="upr-info-slovenia-48.csv")
+    ours["shared_import"] = shared_import(
+        coalition=alpha,
+        admin=people[Role.ADMIN],
+        review=review,
+        text="Guarantee safe drinking water in every municipality.",
+        file_name="upr-info-slovenia-48.csv",
+    )
     return World(coalition=alpha, other=Coalition.objects.get(pk=theirs["coalition"]), people=people, ours=ours, theirs=theirs)
 
 
@@ -434,100 +559,230 @@ def security_world(personas):  # type: ignore[no-untyped-def]
         for user in (p.admin, p.editor, p.member, p.observer):
             user.name = f"{user.email.split('@')[0]} {text}"
             user.save(update_fields=["name"])
-        services.coalition_update(coalition=p.coalition, actor=p.admin, data={"name": f"Alpha {text}"[:200], "description": f"About {text}"})
-        services.organisation_save(coalition=p.coalition, actor=p.admin, organisation=p.organisation,
-                                   data={"activities": f"Legal aid {text}", "website": "https://example.org/"})
-        second = services.organisation_save(coalition=p.coalition, actor=p.admin, data={
-            "name": f"Second {text}", "acronym": "SEC", "activities": f"Youth {text}"})
+        services.coalition_update(
+            coalition=p.coalition, actor=p.admin, data={"name": f"Alpha {text}"[:200], "description": f"About {text}"}
+        )
+        services.organisation_save(
+            coalition=p.coalition,
+            actor=p.admin,
+            organisation=p.organisation,
+            data={"activities": f"Legal aid {text}", "website": "https://example.org/"},
+        )
+        second = services.organisation_save(
+            coalition=p.coalition, actor=p.admin, data={"name": f"Second {text}", "acronym": "SEC", "activities": f"Youth {text}"}
+        )
         group = services.working_group_save(
-            coalition=p.coalition, actor=p.admin, name=f"Group {text}", theme=f"Theme {text}",
-            lead=p.membership(p.editor), members=[p.membership(p.member)], group=p.group)
+            coalition=p.coalition,
+            actor=p.admin,
+            name=f"Group {text}",
+            theme=f"Theme {text}",
+            lead=p.membership(p.editor),
+            members=[p.membership(p.member)],
+            group=p.group,
+        )
         milestone = Milestone.objects.filter(engagement=p.engagement).order_by("pk").first()
         services.milestone_set_date(milestone=milestone, actor=p.admin, date=None, note=f"Note {text}"[:300])
         services.milestone_add(engagement=p.engagement, actor=p.admin, title=f"Step {text}"[:200], date=dt.date(2027, 3, 1))
         review = p.engagement.review
         recommendation = Recommendation.objects.create(
-            review=review, source="template", source_key="sec1", paragraph="90.1", paragraph_major=90, paragraph_minor=1,
-            text=f"Adopt a law {text}", response_source=f"A/HRC {text}"[:200], thematic_cluster=f"Cluster {text}"[:300])
+            review=review,
+            source="template",
+            source_key="sec1",
+            paragraph="90.1",
+            paragraph_major=90,
+            paragraph_minor=1,
+            text=f"Adopt a law {text}",
+            response_source=f"A/HRC {text}"[:200],
+            thematic_cluster=f"Cluster {text}"[:300],
+        )
         previous = Review.objects.get(state=review.state, session__number=34)
         earlier = Recommendation.objects.create(review=previous, source="template", source_key="sec0", text=f"Earlier {text}")
-        recommendation_services.layer_save(coalition=p.coalition, actor=p.admin, recommendation=recommendation,
-                                           notes=f"Notes {text}", priority=True, working_group=group)
-        import_id = shared_import(coalition=p.coalition, admin=p.admin, review=review, text=f"Imported {text}",
-                                  file_name=f"file {text}.csv")
+        recommendation_services.layer_save(
+            coalition=p.coalition,
+            actor=p.admin,
+            recommendation=recommendation,
+            notes=f"Notes {text}",
+            priority=True,
+            working_group=group,
+        )
+        import_id = shared_import(
+            coalition=p.coalition, admin=p.admin, review=review, text=f"Imported {text}", file_name=f"file {text}.csv"
+        )
         document = documents.document_create(
-            coalition=p.coalition, actor=p.admin, engagement=p.engagement, kind="joint_submission",
-            title=f"Joint {text}"[:300], lead_organisation=p.organisation)
+            coalition=p.coalition,
+            actor=p.admin,
+            engagement=p.engagement,
+            kind="joint_submission",
+            title=f"Joint {text}"[:300],
+            lead_organisation=p.organisation,
+        )
         documents.document_update(document=document, actor=p.admin, data={"keywords": f"water, {text}"[:300]})
         documents.summary_save(document=document, membership=admin_m, base_version=1, summary=f"<p>Summary {text}</p>")
         section = document.sections.order_by("position").first()
-        documents.section_save(section=section, membership=admin_m, base_version=1, title=f"Section {text}"[:300],
-                               working_group=group, body=f"<p>Body {text}<span class=\"footnote\">Note {text}</span></p>")
+        documents.section_save(
+            section=section,
+            membership=admin_m,
+            base_version=1,
+            title=f"Section {text}"[:300],
+            working_group=group,
+            body=f'<p>Body {text}<span class="footnote">Note {text}</span></p>',
+        )
         comment = documents.comment_add(section=section, membership=admin_m, text=f"Comment {text}")
         draft = DraftRecommendation.objects.create(
-            coalition=p.coalition, engagement=p.engagement, document=document, created_by=p.admin, position=1,
-            text=f"Ensure water {text}", responsible_actor=f"Ministry {text}"[:200], indicator=f"Share {text}"[:300],
-            timeframe=f"2027 {text}"[:100])
+            coalition=p.coalition,
+            engagement=p.engagement,
+            document=document,
+            created_by=p.admin,
+            position=1,
+            text=f"Ensure water {text}",
+            responsible_actor=f"Ministry {text}"[:200],
+            indicator=f"Share {text}"[:300],
+            timeframe=f"2027 {text}"[:100],
+        )
         documents.document_recommendations_set(document=document, actor=p.admin, recommendations=[draft])
         (sign_on,) = documents.signon_request(document=document, actor=p.admin, organisations=[second])
         SignOn.objects.filter(pk=sign_on.pk).update(note=f"Signing {text}"[:500])
         from submissions.services import decisions
 
         decision = decisions.decision_open(
-            document=document, membership=admin_m, title=f"Decide {text}"[:300], description=f"Details {text}",
-            kind="choose", options=[f"Wording A {text}"[:500], f"Wording B {text}"[:500]],
-            closes_at=timezone.now() + dt.timedelta(days=5))
-        decisions.decision_vote(decision=decision, membership=admin_m, option_id=decision.options.order_by("position")[0].pk,
-                                reason=f"Because {text}")
-        job = ExportJob.objects.create(coalition=p.coalition, document=document, format="docx", status="done",
-                                       content=b"x", filename="joint.docx")
-        task = Task.objects.create(coalition=p.coalition, engagement=p.engagement, title=f"Task {text}"[:200],
-                                   due_at=timezone.now() + dt.timedelta(days=3), created_by=p.admin,
-                                   working_group=group, organisation=p.organisation)
+            document=document,
+            membership=admin_m,
+            title=f"Decide {text}"[:300],
+            description=f"Details {text}",
+            kind="choose",
+            options=[f"Wording A {text}"[:500], f"Wording B {text}"[:500]],
+            closes_at=timezone.now() + dt.timedelta(days=5),
+        )
+        decisions.decision_vote(
+            decision=decision, membership=admin_m, option_id=decision.options.order_by("position")[0].pk, reason=f"Because {text}"
+        )
+        job = ExportJob.objects.create(
+            coalition=p.coalition, document=document, format="docx", status="done", content=b"x", filename="joint.docx"
+        )
+        task = Task.objects.create(
+            coalition=p.coalition,
+            engagement=p.engagement,
+            title=f"Task {text}"[:200],
+            due_at=timezone.now() + dt.timedelta(days=3),
+            created_by=p.admin,
+            working_group=group,
+            organisation=p.organisation,
+        )
         consultation = Consultation.objects.create(
-            coalition=p.coalition, engagement=p.engagement, held_on=dt.date(2027, 1, 20), place=f"Place {text}"[:200],
-            organiser=f"Ministry {text}"[:200], issues_raised=f"Issues {text}", our_input=f"Input {text}",
-            follow_up=f"Follow {text}", created_by=p.admin)
+            coalition=p.coalition,
+            engagement=p.engagement,
+            held_on=dt.date(2027, 1, 20),
+            place=f"Place {text}"[:200],
+            organiser=f"Ministry {text}"[:200],
+            issues_raised=f"Issues {text}",
+            our_input=f"Input {text}",
+            follow_up=f"Follow {text}",
+            created_by=p.admin,
+        )
         consultation.attended.set([p.organisation])
         meeting = AdvocacyMeeting.objects.create(
-            coalition=p.coalition, engagement=p.engagement, met_on=dt.date(2027, 2, 3), state=review.state,
-            person_met=f"Attaché {text}"[:200], issues_raised=f"Issues {text}", outcome=f"Outcome {text}",
-            follow_up=f"Follow {text}", created_by=p.admin)
+            coalition=p.coalition,
+            engagement=p.engagement,
+            met_on=dt.date(2027, 2, 3),
+            state=review.state,
+            person_met=f"Attaché {text}"[:200],
+            issues_raised=f"Issues {text}",
+            outcome=f"Outcome {text}",
+            follow_up=f"Follow {text}",
+            created_by=p.admin,
+        )
         matrix = matrix_services.matrix_build(engagement=p.engagement, actor=p.admin, scheme="ohchr")
         row = matrix.rows.select_related("cluster").get(recommendation=recommendation)
-        cluster = matrix_services.cluster_save(matrix=matrix, actor=p.admin, cluster=row.cluster,
-                                               name=f"Cluster {text}"[:200], working_group=group)
-        matrix_services.row_save(row=row, membership=admin_m, base_version=row.version, data={
-            "lead_body": f"Ministry {text}"[:300], "supporting_bodies": f"Office {text}"[:300],
-            "actions_expected": f"Act {text}", "national_plan": f"Plan {text}"[:300], "related_mechanisms": f"CRC {text}"})
+        cluster = matrix_services.cluster_save(
+            matrix=matrix, actor=p.admin, cluster=row.cluster, name=f"Cluster {text}"[:200], working_group=group
+        )
+        matrix_services.row_save(
+            row=row,
+            membership=admin_m,
+            base_version=row.version,
+            data={
+                "lead_body": f"Ministry {text}"[:300],
+                "supporting_bodies": f"Office {text}"[:300],
+                "actions_expected": f"Act {text}",
+                "national_plan": f"Plan {text}"[:300],
+                "related_mechanisms": f"CRC {text}",
+            },
+        )
         row.refresh_from_db()
         assessment = matrix_services.assessment_add(
-            row=row, membership=admin_m, data={"assessed_on": dt.date(2027, 1, 1), "light": "red",
-                                               "narrative": f"Narrative {text}", "shared": True},
-            links=[{"title": f"Report {text}"[:200], "source": f"Ombud {text}"[:200], "dated": dt.date(2027, 1, 1),
-                    "upload": SimpleUploadedFile(f"ev {text}.pdf", b"%PDF-1.4 evidence")},
-                   {"title": f"Link {text}"[:200], "source": f"Web {text}"[:200], "dated": dt.date(2027, 1, 1),
-                    "url": "https://example.org/report"}])
+            row=row,
+            membership=admin_m,
+            data={"assessed_on": dt.date(2027, 1, 1), "light": "red", "narrative": f"Narrative {text}", "shared": True},
+            links=[
+                {
+                    "title": f"Report {text}"[:200],
+                    "source": f"Ombud {text}"[:200],
+                    "dated": dt.date(2027, 1, 1),
+                    "upload": SimpleUploadedFile(f"ev {text}.pdf", b"%PDF-1.4 evidence"),
+                },
+                {
+                    "title": f"Link {text}"[:200],
+                    "source": f"Web {text}"[:200],
+                    "dated": dt.date(2027, 1, 1),
+                    "url": "https://example.org/report",
+                },
+            ],
+        )
         evidence = assessment.evidence.order_by("pk").first()
         ids = {
-            "coalition_slug": p.coalition.slug, "recommendation_id": recommendation.pk, "earlier_id": earlier.pk,
-            "row_id": row.pk, "assessment_id": assessment.pk, "evidence_id": evidence.pk, "draft_id": draft.pk,
-            "membership_id": p.membership(p.member).pk, "organisation_id": p.organisation.pk,
-            "invitation_id": p.invitation.pk, "group_id": group.pk, "engagement_id": p.engagement.pk,
-            "milestone_id": milestone.pk, "document_id": document.pk, "section_id": section.pk,
-            "comment_id": comment.pk, "sign_on_id": sign_on.pk, "job_id": job.pk, "version": 1, "format": "docx",
+            "coalition_slug": p.coalition.slug,
+            "recommendation_id": recommendation.pk,
+            "earlier_id": earlier.pk,
+            "row_id": row.pk,
+            "assessment_id": assessment.pk,
+            "evidence_id": evidence.pk,
+            "draft_id": draft.pk,
+            "membership_id": p.membership(p.member).pk,
+            "organisation_id": p.organisation.pk,
+            "invitation_id": p.invitation.pk,
+            "group_id": group.pk,
+            "engagement_id": p.engagement.pk,
+            "milestone_id": milestone.pk,
+            "document_id": document.pk,
+            "section_id": section.pk,
+            "comment_id": comment.pk,
+            "sign_on_id": sign_on.pk,
+            "job_id": job.pk,
+            "version": 1,
+            "format": "docx",
             "decision_id": decision.pk,
-            "task_id": task.pk, "fmt": "csv", "consultation_id": consultation.pk, "meeting_id": meeting.pk,
+            "task_id": task.pk,
+            "fmt": "csv",
+            "consultation_id": consultation.pk,
+            "meeting_id": meeting.pk,
             "import_id": import_id,
         }
         api_pks = {
-            "organisation": p.organisation.pk, "membership": p.membership(p.member).pk, "working-group": group.pk,
-            "invitation": p.invitation.pk, "engagement": p.engagement.pk, "recommendation": recommendation.pk,
-            "draft-recommendation": draft.pk, "engagement-impact": p.engagement.pk, "document": document.pk,
-            "section": section.pk, "section-suggestions": section.pk, "comment": comment.pk, "sign-on": sign_on.pk, "export-job": job.pk, "decision": decision.pk,
-            "engagement-carry": p.engagement.pk, "matrix": matrix.pk, "cluster": cluster.pk, "matrix-row": row.pk,
-            "assessment": assessment.pk, "evidence": evidence.pk, "task": task.pk, "consultation": consultation.pk,
-            "advocacy-meeting": meeting.pk, "engagement-plan": p.engagement.pk,
+            "organisation": p.organisation.pk,
+            "membership": p.membership(p.member).pk,
+            "working-group": group.pk,
+            "invitation": p.invitation.pk,
+            "engagement": p.engagement.pk,
+            "recommendation": recommendation.pk,
+            "draft-recommendation": draft.pk,
+            "engagement-impact": p.engagement.pk,
+            "document": document.pk,
+            "section": section.pk,
+            "section-suggestions": section.pk,
+            "comment": comment.pk,
+            "sign-on": sign_on.pk,
+            "export-job": job.pk,
+            "decision": decision.pk,
+            "engagement-carry": p.engagement.pk,
+            "matrix": matrix.pk,
+            "cluster": cluster.pk,
+            "matrix-row": row.pk,
+            "assessment": assessment.pk,
+            "evidence": evidence.pk,
+            "task": task.pk,
+            "consultation": consultation.pk,
+            "advocacy-meeting": meeting.pk,
+            "engagement-plan": p.engagement.pk,
         }
         return SecurityWorld(personas=p, text=text, ids=ids, api_pks=api_pks, document=document, matrix=matrix)
 
@@ -710,10 +965,18 @@ class AsgiServer:
         from hub.asgi import application, django_application
 
         # Static files from the apps' folders, as runserver serves them (no collectstatic in tests).
-        application = ProtocolTypeRouter({"http": ASGIStaticFilesHandler(django_application),
-                                          "websocket": application.application_mapping["websocket"]})
-        config = uvicorn.Config(application, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off",
-                                ws="websockets-sansio", ws_ping_interval=None)
+        application = ProtocolTypeRouter(
+            {"http": ASGIStaticFilesHandler(django_application), "websocket": application.application_mapping["websocket"]}
+        )
+        config = uvicorn.Config(
+            application,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="off",
+            ws="websockets-sansio",
+            ws_ping_interval=None,
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
@@ -742,9 +1005,15 @@ def asgi_server(transactional_db, settings, upr_reference):  # type: ignore[no-u
     from channels.layers import channel_layers
 
     # Its own Redis database and prefix: parallel runs never cross each other's documents.
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {
-        "hosts": [{"address": os.environ.get("LIVE_TEST_REDIS_URL", "redis://127.0.0.1:6379/3"), "socket_timeout": None}],
-        "prefix": f"test-live-{os.getpid()}"}}}
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": os.environ.get("LIVE_TEST_REDIS_URL", "redis://127.0.0.1:6379/3"), "socket_timeout": None}],
+                "prefix": f"test-live-{os.getpid()}",
+            },
+        }
+    }
     settings.LIVE_RENDER_PAUSE = 0.3
     settings.LIVE_VERSION_PAUSE = 2.0
     channel_layers.backends.clear()
@@ -771,12 +1040,18 @@ def live(personas, asgi_server, chromium):  # type: ignore[no-untyped-def]
     from submissions.models import Section
 
     document = document_services.document_create(
-        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="joint_submission",
-        title="Joint submission", lead_organisation=personas.organisation)
+        coalition=personas.coalition,
+        actor=personas.admin,
+        engagement=personas.engagement,
+        kind="joint_submission",
+        title="Joint submission",
+        lead_organisation=personas.organisation,
+    )
     section = document.sections.order_by("position").first()
     admin = personas.membership(personas.admin)
-    document_services.section_save(section=section, membership=admin, base_version=section.version, body=LIVE_BODY,
-                          working_group=personas.group)
+    document_services.section_save(
+        section=section, membership=admin, base_version=section.version, body=LIVE_BODY, working_group=personas.group
+    )
     second = UserFactory(email="second-editor@alpha.example.org", name="Second Editor")
     membership = MembershipFactory(coalition=personas.coalition, user=second, role=Role.EDITOR)
     personas.group.members.add(membership, personas.membership(personas.editor))
@@ -823,7 +1098,11 @@ def frontend_node_modules():  # type: ignore[no-untyped-def]
         pytest.skip("Node is not installed: frontend/node_modules cannot be installed here")
     frontend = Path(__file__).resolve().parent.parent / "frontend"
     if not (frontend / "node_modules" / ".package-lock.json").exists():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=frontend, check=True,
-                       capture_output=True, timeout=600)
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
+            cwd=frontend,
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
     return frontend / "node_modules"
-

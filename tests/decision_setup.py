@@ -6,6 +6,7 @@ contacts), "Roma Rights Watch" (two contacts: a member, and an editor who reads 
 "Safe Harbour Defenders" (its name withheld for its security; one contact), and "Quiet Trust" (no
 contact: it cannot vote). Besides: a member with no organisation, and the observer (no organisation).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,12 +43,21 @@ class Voters:
 
 def voters(personas) -> Voters:  # type: ignore[no-untyped-def]
     coalition = personas.coalition
-    document = services.document_create(coalition=coalition, actor=personas.admin, engagement=personas.engagement,
-                                        kind="joint_submission", title=f"Joint submission: {SECRET_TEXT}",
-                                        lead_organisation=personas.organisation)
+    document = services.document_create(
+        coalition=coalition,
+        actor=personas.admin,
+        engagement=personas.engagement,
+        kind="joint_submission",
+        title=f"Joint submission: {SECRET_TEXT}",
+        lead_organisation=personas.organisation,
+    )
     section = document.sections.order_by("position").first()
-    services.section_save(section=section, membership=personas.membership(personas.admin), base_version=section.version,
-                          body=f"<p>{SECRET_TEXT} in detail.</p>")
+    services.section_save(
+        section=section,
+        membership=personas.membership(personas.admin),
+        base_version=section.version,
+        body=f"<p>{SECRET_TEXT} in detail.</p>",
+    )
     rrw = MemberOrganisation.objects.create(coalition=coalition, name="Roma Rights Watch")
     rrw_member = UserFactory(email="ana@rrw.example.org")
     MembershipFactory(coalition=coalition, user=rrw_member, role=Role.MEMBER, organisation=rrw)
@@ -59,14 +69,35 @@ def voters(personas) -> Voters:  # type: ignore[no-untyped-def]
     silent = MemberOrganisation.objects.create(coalition=coalition, name="Quiet Trust")
     loner = UserFactory(email="loner@alpha.example.org")
     MembershipFactory(coalition=coalition, user=loner, role=Role.MEMBER)
-    return Voters(document=Document.objects.get(pk=document.pk), rrw=rrw, rrw_member=rrw_member, rrw_editor=rrw_editor,
-                  hidden=hidden, hidden_member=hidden_member, silent=silent, loner=loner)
+    return Voters(
+        document=Document.objects.get(pk=document.pk),
+        rrw=rrw,
+        rrw_member=rrw_member,
+        rrw_editor=rrw_editor,
+        hidden=hidden,
+        hidden_member=hidden_member,
+        silent=silent,
+        loner=loner,
+    )
 
 
-def open_decision(personas, document: Document, *, hours: float = 72, kind: str = "approve",  # type: ignore[no-untyped-def]
-                  options: list[str] | None = None, title: str = QUESTION) -> Decision:
-    return decisions.decision_open(document=document, membership=personas.membership(personas.admin), title=title,
-                                   kind=kind, options=options, closes_at=timezone.now() + dt.timedelta(hours=hours))
+def open_decision(
+    personas,
+    document: Document,
+    *,
+    hours: float = 72,
+    kind: str = "approve",  # type: ignore[no-untyped-def]
+    options: list[str] | None = None,
+    title: str = QUESTION,
+) -> Decision:
+    return decisions.decision_open(
+        document=document,
+        membership=personas.membership(personas.admin),
+        title=title,
+        kind=kind,
+        options=options,
+        closes_at=timezone.now() + dt.timedelta(hours=hours),
+    )
 
 
 def option(decision: Decision, position: int) -> int:
@@ -74,5 +105,4 @@ def option(decision: Decision, position: int) -> int:
 
 
 def vote(membership: Membership, decision: Decision, position: int, reason: str = ""):  # type: ignore[no-untyped-def]
-    return decisions.decision_vote(decision=decision, membership=membership, option_id=option(decision, position),
-                                   reason=reason)
+    return decisions.decision_vote(decision=decision, membership=membership, option_id=option(decision, position), reason=reason)

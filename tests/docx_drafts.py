@@ -5,6 +5,7 @@ separator notes Word writes) and its relationship through python-docx's OPC laye
 `w:footnoteReference` runs where the notes are anchored. `draft()` is a submission with everything the
 import reads (headings, runs, lists, links, footnotes, a table).
 """
+
 from __future__ import annotations
 
 import io
@@ -60,7 +61,8 @@ class Footnotes:
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:footnotes xmlns:w="{W_NS}" xmlns:r="{R_NS}">'
             '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
             '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>'
-            + "".join(self.notes) + "</w:footnotes>"
+            + "".join(self.notes)
+            + "</w:footnotes>"
         ).encode()
 
 
@@ -122,8 +124,13 @@ def draft() -> bytes:
     add_hyperlink(paragraph, "https://www.ohchr.org/en/hr-bodies/upr", "the UPR page")
     paragraph.add_run(".")
     link_id = footnotes.link("https://example.org/report?a=1&b=2")
-    footnotes.add(paragraph, run_xml(" Source: ") + run_xml("annual", italic=True) + run_xml(" ")
-                  + f'<w:hyperlink r:id="{link_id}">{run_xml("report")}</w:hyperlink>')
+    footnotes.add(
+        paragraph,
+        run_xml(" Source: ")
+        + run_xml("annual", italic=True)
+        + run_xml(" ")
+        + f'<w:hyperlink r:id="{link_id}">{run_xml("report")}</w:hyperlink>',
+    )
     document.add_heading("Recommendations", level=1)
     table = document.add_table(rows=2, cols=2)
     table.cell(0, 0).text = "Recommendation"

@@ -5,6 +5,7 @@ Reference files, API and page clients, alpha's joint submission, a fingerprint o
 a response's body as the browser reads it, the code's memos (which conftest empties before each test),
 and a Python process started with none of our settings.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -74,23 +75,30 @@ def body_of(response: Any) -> bytes:
 # --- data -----------------------------------------------------------------------------------------
 
 
-def joint_submission(personas: Any, *, title: str = "Joint submission on equality", group_first: bool = True,
-                     body: str | None = None) -> Any:
+def joint_submission(
+    personas: Any, *, title: str = "Joint submission on equality", group_first: bool = True, body: str | None = None
+) -> Any:
     """Alpha's joint submission led by the personas' organisation. Its first section is the Equality
     group's (the editor leads it) unless `group_first` is False, and holds `body` (saved by the admin)
     when given."""
     from submissions import services
 
     document = services.document_create(
-        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="joint_submission",
-        title=title, lead_organisation=personas.organisation)
+        coalition=personas.coalition,
+        actor=personas.admin,
+        engagement=personas.engagement,
+        kind="joint_submission",
+        title=title,
+        lead_organisation=personas.organisation,
+    )
     first = document.sections.order_by("position").first()
     if group_first:
         first.working_group = personas.group
         first.save()
     if body is not None:
-        services.section_save(section=first, membership=personas.membership(personas.admin), base_version=first.version,
-                              body=body)
+        services.section_save(
+            section=first, membership=personas.membership(personas.admin), base_version=first.version, body=body
+        )
     return document
 
 
@@ -100,8 +108,12 @@ def clustered_recommendations(personas: Any, n: int = 4) -> list:
     from .factories import RecommendationFactory
 
     clusters = ["Members of minorities", "Right to health", "Members of minorities", ""]
-    return [RecommendationFactory(review=personas.engagement.review, thematic_cluster=clusters[i % 4],
-                                  response="supported" if i % 2 == 0 else "noted") for i in range(n)]
+    return [
+        RecommendationFactory(
+            review=personas.engagement.review, thematic_cluster=clusters[i % 4], response="supported" if i % 2 == 0 else "noted"
+        )
+        for i in range(n)
+    ]
 
 
 def database_state(*also: Any) -> str:
@@ -141,9 +153,14 @@ def app_memos() -> list:
     for name, module in list(sys.modules.items()):
         if name in _MEMOS_BY_MODULE or not (name + ".").startswith(packages) or module is None:
             continue
-        _MEMOS_BY_MODULE[name] = [value for value in vars(module).values()
-                                  if callable(value) and hasattr(value, "cache_clear") and hasattr(value, "cache_info")
-                                  and getattr(value, "__module__", None) == name]
+        _MEMOS_BY_MODULE[name] = [
+            value
+            for value in vars(module).values()
+            if callable(value)
+            and hasattr(value, "cache_clear")
+            and hasattr(value, "cache_info")
+            and getattr(value, "__module__", None) == name
+        ]
     return [memo for memos in _MEMOS_BY_MODULE.values() for memo in memos]
 
 
@@ -152,7 +169,10 @@ def app_memos() -> list:
 
 def run_python(code: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
     """`python -c code` from the checkout with no DJANGO_SETTINGS_MODULE (nor any other of our settings)."""
-    environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "EMAIL_", "SECRET_KEY", "DEBUG", "EMBEDDED_"))}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "EMAIL_", "SECRET_KEY", "DEBUG", "EMBEDDED_"))
+    }
     environment.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "EMBEDDED_BEAT": "false", **env})
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120)

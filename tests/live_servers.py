@@ -4,6 +4,7 @@ real WebSocket (the `websockets` library) with `submissions.live.client.LiveClie
 
 Not a test module: tests/test_live_processes.py uses it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -106,8 +107,18 @@ class WebProcess:
             # Named, so that a test waits for these processes' own connections only (not the test
             # process's other threads, such as a live server's).
             "TEST_DATABASE_URL": "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}?application_name={APP}".format(
-                APP=APPLICATION_NAME, **{k: database.get(k) or default for k, default in
-                   (("USER", "upr"), ("PASSWORD", "upr"), ("HOST", "127.0.0.1"), ("PORT", "5432"), ("NAME", ""))}),
+                APP=APPLICATION_NAME,
+                **{
+                    k: database.get(k) or default
+                    for k, default in (
+                        ("USER", "upr"),
+                        ("PASSWORD", "upr"),
+                        ("HOST", "127.0.0.1"),
+                        ("PORT", "5432"),
+                        ("NAME", ""),
+                    )
+                },
+            ),
             "REDIS_URL": redis_url,
             "PYTHONUNBUFFERED": "1",
             "LOG_LEVEL": "WARNING",  # the log keeps what went wrong, not every socket opened
@@ -128,9 +139,24 @@ class WebProcess:
         try:
             with self.logs[-1].open("wb") as log:
                 self.process = subprocess.Popen(
-                    [sys.executable, "-m", "uvicorn", "hub.asgi:application", "--fd", str(sock.fileno()),
-                     "--workers", "1", "--no-access-log", "--log-level", "warning"],
-                    cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, pass_fds=(sock.fileno(),),
+                    [
+                        sys.executable,
+                        "-m",
+                        "uvicorn",
+                        "hub.asgi:application",
+                        "--fd",
+                        str(sock.fileno()),
+                        "--workers",
+                        "1",
+                        "--no-access-log",
+                        "--log-level",
+                        "warning",
+                    ],
+                    cwd=ROOT,
+                    env=self.env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    pass_fds=(sock.fileno(),),
                     preexec_fn=_die_with_parent,
                 )
         finally:
@@ -186,7 +212,7 @@ class WebProcess:
     def log_since(self, mark: tuple[int, int], chars: int = 6000) -> str:
         count, offset = mark
         parts = []
-        for index, log in enumerate(self.logs[max(count - 1, 0):], start=max(count - 1, 0)):
+        for index, log in enumerate(self.logs[max(count - 1, 0) :], start=max(count - 1, 0)):
             if log.exists():
                 with log.open("rb") as handle:
                     handle.seek(offset if index == count - 1 else 0)
@@ -211,9 +237,15 @@ class WebProcess:
     async def open_editor(self, path: str, session: str, *rooms: str, client: LiveClient | None = None) -> Editor:
         """A WebSocket from this site's own origin with the person's session cookie, joined to `rooms`
         (a LiveClient that already holds the rooms' documents sends what it has in its sync answer)."""
-        socket_ = await connect(f"ws://127.0.0.1:{self.port}{path}", origin=self.origin,  # type: ignore[arg-type]  # Origin is a str
-                                additional_headers={"Cookie": f"sessionid={session}"}, proxy=None,
-                                max_size=None, open_timeout=10, compression=None)
+        socket_ = await connect(
+            f"ws://127.0.0.1:{self.port}{path}",
+            origin=self.origin,  # type: ignore[arg-type]  # Origin is a str
+            additional_headers={"Cookie": f"sessionid={session}"},
+            proxy=None,
+            max_size=None,
+            open_timeout=10,
+            compression=None,
+        )
         editor = Editor(socket_, client or LiveClient(), self.name)
         await editor.join(*rooms)
         return editor

@@ -1,4 +1,5 @@
 """Real parts for integration tests: an SMTP server that keeps what it receives, and a Celery worker."""
+
 from __future__ import annotations
 
 import asyncio
@@ -85,8 +86,15 @@ class SMTPServer:
 class CeleryWorker:
     """A real `celery worker` process on real Redis, against the test database."""
 
-    def __init__(self, *, database_name: str, email_url: str, queues: str = "default,exports,reminders",
-                 name: str = "worker", **extra_env: str) -> None:
+    def __init__(
+        self,
+        *,
+        database_name: str,
+        email_url: str,
+        queues: str = "default,exports,reminders",
+        name: str = "worker",
+        **extra_env: str,
+    ) -> None:
         self.name = name
         self.env = {
             **os.environ,
@@ -104,9 +112,29 @@ class CeleryWorker:
     def __enter__(self) -> CeleryWorker:
         self.log.parent.mkdir(exist_ok=True)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "upr", "worker", "-Q", self.queues, "--pool", "solo",
-             "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "info", "-n", f"{self.name}-{os.getpid()}@%h"],
-            cwd=ROOT, env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "upr",
+                "worker",
+                "-Q",
+                self.queues,
+                "--pool",
+                "solo",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "info",
+                "-n",
+                f"{self.name}-{os.getpid()}@%h",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -1,4 +1,5 @@
 """The action category suggested from a recommendation's first verb (UPR Info / McMahon scale 1-5)."""
+
 import pytest
 from django.core.management import call_command
 
@@ -10,20 +11,23 @@ from upr.models import Review
 from .helpers import CYCLE4, UPR_INFO_SAMPLE
 
 
-@pytest.mark.parametrize("text, category", [
-    ("Call on the international community to support Haiti", 1),
-    ("Seek technical assistance from OHCHR", 1),
-    ("Continue its efforts to combat trafficking (Spain);", 2),
-    ("Continues to protect the rights of the child", 2),
-    ("Consider ratifying the Convention (Chile);", 3),
-    ("That the Government consider acceding to ICRMW", 3),
-    ("Ensure that all asylum seekers have access to fair procedures", 4),
-    ("Take all necessary measures to end violence against women", 4),
-    ("Ratify the Optional Protocol to the ICESCR (Maldives) (Portugal);", 5),
-    ("Adopt a national action plan on business and human rights", 5),
-    ("Repeal the law criminalizing defamation", 5),  # not McMahon's example: learnt from UPR Info's coding
-    ("", 4),
-])
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("Call on the international community to support Haiti", 1),
+        ("Seek technical assistance from OHCHR", 1),
+        ("Continue its efforts to combat trafficking (Spain);", 2),
+        ("Continues to protect the rights of the child", 2),
+        ("Consider ratifying the Convention (Chile);", 3),
+        ("That the Government consider acceding to ICRMW", 3),
+        ("Ensure that all asylum seekers have access to fair procedures", 4),
+        ("Take all necessary measures to end violence against women", 4),
+        ("Ratify the Optional Protocol to the ICESCR (Maldives) (Portugal);", 5),
+        ("Adopt a national action plan on business and human rights", 5),
+        ("Repeal the law criminalizing defamation", 5),  # not McMahon's example: learnt from UPR Info's coding
+        ("", 4),
+    ],
+)
 def test_the_first_verb_gives_the_category(text, category):
     assert suggest(text) == category
 

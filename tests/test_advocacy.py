@@ -1,4 +1,5 @@
 """Consultations, the advocacy log and what it came to after the review, and the review and adoption page."""
+
 import datetime as dt
 import zoneinfo
 
@@ -23,16 +24,34 @@ def url(personas, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
 
 
 def consultation(client, personas, **data):  # type: ignore[no-untyped-def]
-    return client.post(url(personas, "consultations/"), {
-        "kind": "state", "held_on": "2027-01-20", "place": "Ljubljana, Ministry of Foreign Affairs", "organiser": "MFA",
-        "attended": [personas.organisation.pk], "issues_raised": "Roma access to water", "our_input": "Our paper",
-        "follow_up": "Send written comments", **data})
+    return client.post(
+        url(personas, "consultations/"),
+        {
+            "kind": "state",
+            "held_on": "2027-01-20",
+            "place": "Ljubljana, Ministry of Foreign Affairs",
+            "organiser": "MFA",
+            "attended": [personas.organisation.pk],
+            "issues_raised": "Roma access to water",
+            "our_input": "Our paper",
+            "follow_up": "Send written comments",
+            **data,
+        },
+    )
 
 
 def meeting(client, personas, **data):  # type: ignore[no-untyped-def]
-    return client.post(url(personas, "advocacy/"), {
-        "state": State.objects.get(iso3="NOR").pk, "venue": "embassy", "met_on": "2027-02-03",
-        "person_met": "Second secretary", "issues_raised": "Water and sanitation for Roma", **data})
+    return client.post(
+        url(personas, "advocacy/"),
+        {
+            "state": State.objects.get(iso3="NOR").pk,
+            "venue": "embassy",
+            "met_on": "2027-02-03",
+            "person_met": "Second secretary",
+            "issues_raised": "Water and sanitation for Roma",
+            **data,
+        },
+    )
 
 
 def test_a_member_records_a_consultation_and_its_follow_up_becomes_a_task_in_their_zone(personas):
@@ -51,8 +70,14 @@ def test_a_member_records_a_consultation_and_its_follow_up_becomes_a_task_in_the
     assert AuditEvent.objects.filter(action="consultation.create").exists()
 
 
-@pytest.mark.parametrize("change, field", [({"place": "", "online": ""}, "place"), ({"held_on": "2027-02-31"}, "held_on"),
-                                            ({"follow_up_due": "01/02/2027x"}, "follow_up_due")])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"place": "", "online": ""}, "place"),
+        ({"held_on": "2027-02-31"}, "held_on"),
+        ({"follow_up_due": "01/02/2027x"}, "follow_up_due"),
+    ],
+)
 def test_a_bad_consultation_is_refused_with_the_reason_and_saves_nothing(personas, change, field):
     response = consultation(personas.client_for(personas.member), personas, **change)
     assert response.status_code == 400 and field in response.context["form"].errors
@@ -89,14 +114,26 @@ def test_only_the_recorder_an_editor_or_the_secretariat_change_a_record_and_its_
 def test_the_advocacy_log_records_what_was_handed_over_and_filters_by_state(personas):
     from submissions import services as document_services
 
-    factsheet = document_services.document_create(coalition=personas.coalition, actor=personas.admin,
-                                                  engagement=personas.engagement, kind="factsheet", title="Water factsheet")
-    draft = DraftRecommendation.objects.create(coalition=personas.coalition, engagement=personas.engagement,
-                                               text="Guarantee access to drinking water for Roma settlements")
+    factsheet = document_services.document_create(
+        coalition=personas.coalition,
+        actor=personas.admin,
+        engagement=personas.engagement,
+        kind="factsheet",
+        title="Water factsheet",
+    )
+    draft = DraftRecommendation.objects.create(
+        coalition=personas.coalition,
+        engagement=personas.engagement,
+        text="Guarantee access to drinking water for Roma settlements",
+    )
     water = Theme.objects.create(name="Right to water and sanitation")
     member = personas.client_for(personas.member)
-    assert meeting(member, personas, documents=[factsheet.pk], drafts=[draft.pk], themes=[water.pk],
-                   follow_up_due="2027-02-10").status_code == 302
+    assert (
+        meeting(
+            member, personas, documents=[factsheet.pk], drafts=[draft.pk], themes=[water.pk], follow_up_due="2027-02-10"
+        ).status_code
+        == 302
+    )
     assert meeting(member, personas, state=State.objects.get(iso3="FRA").pk, venue="mission").status_code == 302
     logged = AdvocacyMeeting.objects.get(state__iso3="NOR")
     assert list(logged.documents.all()) == [factsheet] and list(logged.drafts.all()) == [draft]
@@ -110,8 +147,7 @@ def test_the_advocacy_log_records_what_was_handed_over_and_filters_by_state(pers
 def test_another_coalitions_documents_and_organisations_cannot_be_attached(personas):
     beta_org = MemberOrganisation.objects.get(coalition=personas.other)
     other_engagement = Engagement.objects.create(coalition=personas.other, review=personas.engagement.review)
-    beta_doc = Document.objects.create(coalition=personas.other, engagement=other_engagement, kind="factsheet",
-                                       title="Beta's")
+    beta_doc = Document.objects.create(coalition=personas.other, engagement=other_engagement, kind="factsheet", title="Beta's")
     member = personas.client_for(personas.member)
     assert consultation(member, personas, attended=[beta_org.pk]).status_code == 400
     assert meeting(member, personas, documents=[beta_doc.pk]).status_code == 400
@@ -137,8 +173,7 @@ def test_after_the_review_each_state_lobbied_is_set_against_what_it_recommended(
     ImpactLink.objects.create(coalition=personas.coalition, draft=draft, recommendation=takes_up, decision="confirmed")
     RecommendationFactory(review=engagement.review, states=[aut])
     verdicts = {o.state.iso3: o.verdict for o in lobbying_outcome(engagement=engagement)}
-    assert verdicts == {"NOR": "on_issues", "FRA": "other_issues", "DEU": "on_issues", "AUT": "not_compared",
-                        "ITA": "none"}
+    assert verdicts == {"NOR": "on_issues", "FRA": "other_issues", "DEU": "on_issues", "AUT": "not_compared", "ITA": "none"}
     page = member.get(url(personas, "advocacy/")).content.decode()
     assert "Recommended on the issues raised" in page and "Made no recommendation" in page
 
@@ -148,8 +183,11 @@ def test_the_secretariat_keeps_the_webcast_and_the_oral_statement_slot(personas)
     review = url(personas, "review/")
     page = admin.get(review).content.decode()
     assert "10 slots of 2 minutes" in page and "Adoption of the outcome" in page and "Outcome report" in page
-    data = {"webcast_url": "https://webtv.un.org/en/asset/k1x/k1x2", "oral_statement": "signed_up",
-            "oral_statement_by": personas.organisation.pk}
+    data = {
+        "webcast_url": "https://webtv.un.org/en/asset/k1x/k1x2",
+        "oral_statement": "signed_up",
+        "oral_statement_by": personas.organisation.pk,
+    }
     refused = admin.post(review, data)
     assert refused.status_code == 400 and "oral_statement_slot" in refused.context["form"].errors
     assert admin.post(review, {**data, "oral_statement_slot": "11"}).status_code == 400
@@ -176,8 +214,13 @@ def test_list_pages_cost_the_same_queries_whatever_the_number_of_records(persona
     def add(n: int) -> None:
         for i in range(n):
             consultation(member, personas, follow_up_due="2027-02-01", place=f"Place {i}")
-            meeting(member, personas, themes=[t.pk for t in themes], follow_up_due="2027-02-01",
-                    state=State.objects.order_by("pk")[i].pk)
+            meeting(
+                member,
+                personas,
+                themes=[t.pk for t in themes],
+                follow_up_due="2027-02-01",
+                state=State.objects.order_by("pk")[i].pk,
+            )
         for state in State.objects.filter(pk__in=AdvocacyMeeting.objects.values("state")):
             RecommendationFactory(review=personas.engagement.review, states=[state]).themes.set(themes[:1])
 
@@ -213,8 +256,13 @@ def test_the_review_page_and_a_records_page_cost_the_same_queries_whatever_their
     def grow(n: int) -> None:
         for _ in range(n):
             i = next(made)
-            document_services.document_create(coalition=personas.coalition, actor=personas.admin,
-                                              engagement=personas.engagement, kind="oral_statement", title=f"Statement {i}")
+            document_services.document_create(
+                coalition=personas.coalition,
+                actor=personas.admin,
+                engagement=personas.engagement,
+                kind="oral_statement",
+                title=f"Statement {i}",
+            )
             record.attended.add(MemberOrganisation.objects.create(coalition=personas.coalition, name=f"Org {i}"))
 
     grow(1)

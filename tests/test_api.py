@@ -1,4 +1,5 @@
 """The JSON API: token and session authentication, scoped by coalition, documented."""
+
 import datetime as dt
 
 import pytest
@@ -34,8 +35,11 @@ def test_members_read_people_organisations_groups_engagements(personas):
 
 def test_admin_invites_changes_a_role_and_removes_a_person_through_the_api(personas):
     client = token_client(personas.admin)
-    response = client.post("/api/c/alpha/invitations/", {"email": "api.person@example.org", "role": "editor",
-                                                          "organisation": personas.organisation.pk}, content_type="application/json")
+    response = client.post(
+        "/api/c/alpha/invitations/",
+        {"email": "api.person@example.org", "role": "editor", "organisation": personas.organisation.pk},
+        content_type="application/json",
+    )
     assert response.status_code == 201 and "token" not in response.json()
     assert Invitation.objects.get(email="api.person@example.org").role == Role.EDITOR
     member = personas.membership(personas.member)
@@ -49,9 +53,13 @@ def test_admin_invites_changes_a_role_and_removes_a_person_through_the_api(perso
 
 def test_api_errors_are_clear_and_save_nothing(personas):
     client = token_client(personas.admin)
-    response = client.post("/api/c/alpha/invitations/", {"email": personas.member.email, "role": "member"}, content_type="application/json")
+    response = client.post(
+        "/api/c/alpha/invitations/", {"email": personas.member.email, "role": "member"}, content_type="application/json"
+    )
     assert response.status_code == 400 and "already a member" in str(response.json())
-    response = client.post("/api/c/alpha/organisations/", {"name": "X", "established_on": "2020-13-45"}, content_type="application/json")
+    response = client.post(
+        "/api/c/alpha/organisations/", {"name": "X", "established_on": "2020-13-45"}, content_type="application/json"
+    )
     assert response.status_code == 400 and "established_on" in response.json()
     response = client.post("/api/coalitions/", {"name": "Dup", "slug": "alpha"}, content_type="application/json")
     assert response.status_code == 400

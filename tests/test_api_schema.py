@@ -2,6 +2,7 @@
 the schema it publishes (nullable fields are nullable, enums hold every value sent, a list that is a
 plain array is not documented as a paginated page). The schema itself generates without warnings
 and validates (test_api.test_schema_generates_without_warnings)."""
+
 from __future__ import annotations
 
 import pytest
@@ -31,8 +32,14 @@ def test_every_read_answers_what_the_schema_says(world, in_process_wsgi, persona
         if operation.method.upper() != "GET":
             continue
 
-        @settings(max_examples=1, deadline=None, derandomize=True, database=None, phases=[Phase.generate],
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=1,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=operation.as_strategy(headers=headers, path_parameters=world.path_parameters(operation.path)))
         def read(case: schemathesis.Case) -> None:
             nonlocal checked

@@ -16,6 +16,7 @@ The translations are being written: where a French or Spanish page is still part
 it all the same (a page is checked for its structure, names and contrast, not for its words), and the
 page must still say its language (<html lang>), which the test checks so that a page served in the
 wrong language is not taken for a French one."""
+
 from __future__ import annotations
 
 import json
@@ -55,12 +56,16 @@ def test_the_vendored_axe_is_the_locked_npm_package(frontend_node_modules):
     assert package["devDependencies"]["axe-core"] == version, "package.json pins axe-core exactly, as the lockfile does"
     vendored = bp.AXE.read_bytes()
     assert vendored.startswith(f"/*! axe v{version}\n".encode()), (
-        f"tests/vendor/axe.min.js is not axe-core {version}: copy frontend/node_modules/axe-core/axe.min.js there")
+        f"tests/vendor/axe.min.js is not axe-core {version}: copy frontend/node_modules/axe-core/axe.min.js there"
+    )
     installed = frontend_node_modules / "axe-core"
     installed_version = json.loads((installed / "package.json").read_text())["version"]
-    assert installed_version == version, f"frontend/node_modules holds axe-core {installed_version}, not the locked {version}: run npm ci"
+    assert installed_version == version, (
+        f"frontend/node_modules holds axe-core {installed_version}, not the locked {version}: run npm ci"
+    )
     assert vendored == (installed / "axe.min.js").read_bytes(), (
-        "tests/vendor/axe.min.js differs from the locked package: copy frontend/node_modules/axe-core/axe.min.js there")
+        "tests/vendor/axe.min.js differs from the locked package: copy frontend/node_modules/axe-core/axe.min.js there"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +84,11 @@ def with_axe(browser, base: str, **options):  # type: ignore[no-untyped-def]
 
 def unexcused(violation: dict) -> dict | None:
     """The violation without the elements KNOWN excuses (None when nothing is left)."""
-    nodes = [n for n in violation["nodes"]
-             if not any(violation["id"] == rule and element.search(n["target"]) for rule, element in KNOWN)]
+    nodes = [
+        n
+        for n in violation["nodes"]
+        if not any(violation["id"] == rule and element.search(n["target"]) for rule, element in KNOWN)
+    ]
     return {**violation, "nodes": nodes} if nodes else None
 
 
@@ -126,4 +134,6 @@ def test_no_main_page_has_an_accessibility_violation(asgi_server, world, axe_bro
     finally:
         for context in contexts.values():
             context.close()
-    assert not problems, f"{len(problems)} accessibility problems ({language}, {'phone' if phone else 'desktop'}):\n" + "\n".join(problems)
+    assert not problems, f"{len(problems)} accessibility problems ({language}, {'phone' if phone else 'desktop'}):\n" + "\n".join(
+        problems
+    )

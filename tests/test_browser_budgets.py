@@ -1,5 +1,6 @@
 """A section's word budget in real headless Chromium: the count panel marks the section over its
 budget live as its editor types past it, and clears the mark as they trim back; writing goes on."""
+
 from __future__ import annotations
 
 import re

@@ -2,6 +2,7 @@
 words and comments; the editor's open page shows the thread at once with its passage highlighted; the
 comment stays on its words while the editor types before them and inside them, in both browsers;
 once the words are deleted the thread says so and still shows the words it was on."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,7 +20,8 @@ HIGHLIGHTED = "Array.from(document.querySelectorAll('.comment-passage')).map((e)
 
 
 def select_words(page, live, words: str) -> None:  # type: ignore[no-untyped-def]
-    page.evaluate("""([room, words]) => {
+    page.evaluate(
+        """([room, words]) => {
         const editor = window.UPRLiveEditor.rooms[room].editor;
         let from = null;
         editor.state.doc.descendants((node, pos) => {
@@ -27,7 +29,9 @@ def select_words(page, live, words: str) -> None:  # type: ignore[no-untyped-def
         });
         editor.commands.focus();
         editor.commands.setTextSelection({ from, to: from + words.length });
-    }""", [live.room, words])
+    }""",
+        [live.room, words],
+    )
     page.wait_for_function("() => document.activeElement && document.activeElement.classList.contains('ProseMirror')")
 
 
@@ -46,8 +50,7 @@ def test_a_comment_stays_on_its_passage_through_edits_before_and_inside_it_and_o
     field.fill("Say which section, ")
     # "@" and the first letters of a name offer the coalition's people; Enter writes the whole name.
     field.press_sequentially("@" + str(personas.editor)[:-1], delay=20)
-    expect(member.get_by_role("listbox", name="People to mention").get_by_role("option").first).to_have_text(
-        str(personas.editor))
+    expect(member.get_by_role("listbox", name="People to mention").get_by_role("option").first).to_have_text(str(personas.editor))
     field.press("Enter")
     expect(field).to_have_value(f"Say which section, @{personas.editor} ")
     field.press_sequentially(".")
@@ -71,8 +74,9 @@ def test_a_comment_stays_on_its_passage_through_edits_before_and_inside_it_and_o
     for page in (editor, member):
         page.wait_for_function("(room) => window.UPRLiveEditor.htmlOf(room).includes('words and figures of')", arg=live.room)
         assert passages(page, live) == {str(comment.pk): "words and figures of the"}
-        page.wait_for_function("(text) => highlighted() === text".replace("highlighted()", HIGHLIGHTED),
-                               arg="words and figures of the")
+        page.wait_for_function(
+            "(text) => highlighted() === text".replace("highlighted()", HIGHLIGHTED), arg="words and figures of the"
+        )
 
     # Clicking the passage brings its thread forward.
     editor.locator(f'.live-text[data-room="{live.room}"] .comment-passage').first.click()

@@ -6,6 +6,7 @@ matrix and its dashboard, the engagement, the members page (its confirm), and th
 UI), and records every `securitypolicyviolation` event, every console error and every uncaught
 JavaScript error. Zero of each: an inline script or style that came back would show here.
 """
+
 from __future__ import annotations
 
 import re
@@ -62,10 +63,17 @@ def test_the_main_pages_run_without_a_csp_violation_or_a_js_error(asgi_server, c
     page.wait_for_load_state()
     recorder.collect()
 
-    for path in (f"/c/{slug}/", f"/c/{slug}/engagements/{engagement}/documents/", f"/c/{slug}/engagements/{engagement}/",
-                 f"/c/{slug}/engagements/{engagement}/matrix/", f"/c/{slug}/engagements/{engagement}/matrix/dashboard/",
-                 f"/c/{slug}/engagements/{engagement}/matrix/rows/{world.ids['row_id']}/", f"/c/{slug}/audit/",
-                 f"/c/{slug}/recommendations/statistics/", "/api/docs/"):
+    for path in (
+        f"/c/{slug}/",
+        f"/c/{slug}/engagements/{engagement}/documents/",
+        f"/c/{slug}/engagements/{engagement}/",
+        f"/c/{slug}/engagements/{engagement}/matrix/",
+        f"/c/{slug}/engagements/{engagement}/matrix/dashboard/",
+        f"/c/{slug}/engagements/{engagement}/matrix/rows/{world.ids['row_id']}/",
+        f"/c/{slug}/audit/",
+        f"/c/{slug}/recommendations/statistics/",
+        "/api/docs/",
+    ):
         recorder.visit(base + path)
     assert page.locator(".swagger-ui").count() == 1  # Swagger UI really ran under the policy
 

@@ -3,6 +3,7 @@ opens a decision closing a minute or two ahead (entered in Geneva time); two org
 in their own browsers (one organisation's name is withheld); the reminder sweep emails each contact of
 the organisations that have not voted, once, through a real SMTP server; the closing task closes the
 decision at its time, once; every page shows the right tally, and the approval leads to the sign-on."""
+
 import datetime as dt
 import time
 from email.header import decode_header, make_header
@@ -49,23 +50,35 @@ def reminders_received(sink, settle: float = 2.0) -> list[Message]:  # type: ign
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_decision_is_voted_in_browsers_reminded_once_by_smtp_and_closes_at_its_time(
-        asgi_server, chromium, upr_reference, settings):
+    asgi_server, chromium, upr_reference, settings
+):
     coalition = CoalitionFactory(name="Slovenian UPR Coalition", slug="si-upr")
     lead = OrganisationFactory(coalition=coalition, name="Peace Institute", acronym="PI")
     centre = OrganisationFactory(coalition=coalition, name="Legal Information Centre", acronym="PIC")
     harbour = OrganisationFactory(coalition=coalition, name="Safe Harbour Defenders", acronym="SHD", withheld=True)
     quiet = OrganisationFactory(coalition=coalition, name="Quiet Trust", acronym="QT")
     people = {}
-    for email, role, organisation in (("secretariat@upr.si", Role.ADMIN, None), ("dana@pi.si", Role.MEMBER, lead),
-                                      ("ana@pic.si", Role.MEMBER, centre), ("bor@harbour.si", Role.EDITOR, harbour),
-                                      ("cene@quiet.si", Role.MEMBER, quiet)):
+    for email, role, organisation in (
+        ("secretariat@upr.si", Role.ADMIN, None),
+        ("dana@pi.si", Role.MEMBER, lead),
+        ("ana@pic.si", Role.MEMBER, centre),
+        ("bor@harbour.si", Role.EDITOR, harbour),
+        ("cene@quiet.si", Role.MEMBER, quiet),
+    ):
         people[email] = UserFactory(email=email, timezone="America/New_York" if email == "cene@quiet.si" else "Europe/Ljubljana")
         MembershipFactory(coalition=coalition, user=people[email], role=role, organisation=organisation)
     admin = people["secretariat@upr.si"]
-    engagement = coalition_services.engagement_create(coalition=coalition, actor=admin,
-                                                      review=Review.objects.get(state__iso3="SVN", session__number=48))
-    document = services.document_create(coalition=coalition, actor=admin, engagement=engagement, kind="joint_submission",
-                                        title="Joint submission of the Slovenian UPR Coalition", lead_organisation=lead)
+    engagement = coalition_services.engagement_create(
+        coalition=coalition, actor=admin, review=Review.objects.get(state__iso3="SVN", session__number=48)
+    )
+    document = services.document_create(
+        coalition=coalition,
+        actor=admin,
+        engagement=engagement,
+        kind="joint_submission",
+        title="Joint submission of the Slovenian UPR Coalition",
+        lead_organisation=lead,
+    )
     base, doc_url = asgi_server.url, f"{asgi_server.url}/c/si-upr/documents/{document.pk}/"
 
     # 1. The secretariat opens a decision closing at the next minute but one, Geneva time.
@@ -152,7 +165,8 @@ def test_a_decision_is_voted_in_browsers_reminded_once_by_smtp_and_closes_at_its
 
         # 6. The approval leads to the sign-on of that very version.
         secretariat.locator(f"#decision-{decision.pk}").get_by_role(
-            "button", name="Ask the organisations that approved to sign this version").click()
+            "button", name="Ask the organisations that approved to sign this version"
+        ).click()
         secretariat.wait_for_load_state()
         assert "1 organisation is asked to sign this version." in secretariat.content()
         assert list(SignOn.objects.values_list("organisation__name", "status")) == [("Legal Information Centre", "requested")]

@@ -2,6 +2,7 @@
 secretariat sees the count pass the limit (the browser's live count agreeing with the server's),
 trims, has two organisations sign, marks the submission final, exports Word and PDF and downloads
 both; and two tabs typing in the same section at once both keep their text (no save, no conflict)."""
+
 import io
 import re
 from pathlib import Path
@@ -48,15 +49,25 @@ def test_two_editors_draft_the_admin_trims_signs_finalises_and_exports(asgi_serv
     lead = OrganisationFactory(coalition=coalition, name="Peace Institute", acronym="PI")
     second = OrganisationFactory(coalition=coalition, name="Legal Information Centre", acronym="PIC")
     people = {}
-    for email, role, org in (("admin@pi.si", Role.ADMIN, lead), ("ana@pi.si", Role.EDITOR, lead),
-                             ("bor@pic.si", Role.EDITOR, second)):
+    for email, role, org in (
+        ("admin@pi.si", Role.ADMIN, lead),
+        ("ana@pi.si", Role.EDITOR, lead),
+        ("bor@pic.si", Role.EDITOR, second),
+    ):
         people[email] = UserFactory(email=email)
         MembershipFactory(coalition=coalition, user=people[email], role=role, organisation=org)
     admin = people["admin@pi.si"]
-    engagement = coalition_services.engagement_create(coalition=coalition, actor=admin,
-                                                      review=Review.objects.get(state__iso3="SVN", session__number=48))
-    document = services.document_create(coalition=coalition, actor=admin, engagement=engagement, kind="joint_submission",
-                                        title="Joint submission of the Slovenian UPR Coalition", lead_organisation=lead)
+    engagement = coalition_services.engagement_create(
+        coalition=coalition, actor=admin, review=Review.objects.get(state__iso3="SVN", session__number=48)
+    )
+    document = services.document_create(
+        coalition=coalition,
+        actor=admin,
+        engagement=engagement,
+        kind="joint_submission",
+        title="Joint submission of the Slovenian UPR Coalition",
+        lead_organisation=lead,
+    )
     document.word_limit_override = 60  # a small limit, so that a few sentences pass it
     document.save()
     first, second_section = list(document.sections.order_by("position")[:2])
@@ -81,7 +92,8 @@ def test_two_editors_draft_the_admin_trims_signs_finalises_and_exports(asgi_serv
         # The live count settles a moment after the last keystroke (recounts are batched 30 ms apart):
         # wait for it to agree rather than read it mid-typing.
         expect(page.locator(f'tr[data-part="section-{section.pk}"] [data-counted]')).to_have_text(
-            str(stored.counted_words + len(stored.title.split())))
+            str(stored.counted_words + len(stored.title.split()))
+        )
         context.close()
 
     # Bor comments on Ana's section.
@@ -115,8 +127,11 @@ def test_two_editors_draft_the_admin_trims_signs_finalises_and_exports(asgi_serv
     assert "over its limit" in page.content()
 
     # Trim back to the first sentence: under the limit again.
-    page.evaluate("""(room) => window.UPRLiveEditor.rooms[room].editor.commands.setContent(
-        '<p>Since the third cycle, Slovenia has adopted a strategy on Roma inclusion.</p>')""", f"section-{first.pk}")
+    page.evaluate(
+        """(room) => window.UPRLiveEditor.rooms[room].editor.commands.setContent(
+        '<p>Since the third cycle, Slovenia has adopted a strategy on Roma inclusion.</p>')""",
+        f"section-{first.pk}",
+    )
     expect(page.locator(".count-panel")).not_to_have_class(re.compile(r"\bover\b"))
     saved(page, document)
 
@@ -162,10 +177,12 @@ def test_two_tabs_typing_in_one_section_at_once_both_keep_their_text(asgi_server
     lead = OrganisationFactory(coalition=coalition, name="Peace Institute")
     admin = UserFactory(email="admin@pi.si")
     MembershipFactory(coalition=coalition, user=admin, role=Role.ADMIN, organisation=lead)
-    engagement = coalition_services.engagement_create(coalition=coalition, actor=admin,
-                                                      review=Review.objects.get(state__iso3="SVN", session__number=48))
-    document = services.document_create(coalition=coalition, actor=admin, engagement=engagement, kind="oral_statement",
-                                        title="Statement at the adoption")
+    engagement = coalition_services.engagement_create(
+        coalition=coalition, actor=admin, review=Review.objects.get(state__iso3="SVN", session__number=48)
+    )
+    document = services.document_create(
+        coalition=coalition, actor=admin, engagement=engagement, kind="oral_statement", title="Statement at the adoption"
+    )
     section = document.sections.first()
     key = f"section-{section.pk}"
     doc_url = f"{asgi_server.url}/c/si-upr/documents/{document.pk}/"
@@ -181,7 +198,8 @@ def test_two_tabs_typing_in_one_section_at_once_both_keep_their_text(asgi_server
         saved(page, document)
     one.wait_for_function("([room, n]) => window.UPRLiveEditor.htmlOf(room).length >= n", arg=[key, len(mine + theirs) + 7])
     assert one.evaluate("(room) => window.UPRLiveEditor.htmlOf(room)", key) == two.evaluate(
-        "(room) => window.UPRLiveEditor.htmlOf(room)", key)
+        "(room) => window.UPRLiveEditor.htmlOf(room)", key
+    )
     # Every character of both survives (where two carets met, the words may interleave: nothing is lost).
     body = Section.objects.get(pk=section.pk).body
     assert sorted(body.removeprefix("<p>").removesuffix("</p>")) == sorted(mine + theirs), body

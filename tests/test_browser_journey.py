@@ -1,5 +1,6 @@
 """A browser journey in real headless Chromium: an admin invites a person, the person accepts,
 logs in and sees the coalition's dashboard; an outsider sees 404."""
+
 import re
 
 import pytest

@@ -8,6 +8,7 @@ notes). What remains is English when it is one of the catalogue's English messag
 differs, or when it reads as an English sentence (two or more English-only words such as "the",
 "your", "with").
 """
+
 from __future__ import annotations
 
 import re
@@ -26,9 +27,11 @@ from .helpers import session_cookie
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Words that are English and neither French nor Spanish (so "on", "no", "as", "an", "son" are not here).
-ENGLISH_ONLY = frozenset("""the and of to with your you this that is are for from has have will not be by it was were
+ENGLISH_ONLY = frozenset(
+    """the and of to with your you this that is are for from has have will not be by it was were
 which who their its when what there these those been into only after before about than then them they we our should
-would could must shall if but at in one""".split())
+would could must shall if but at in one""".split()
+)
 # Pages that are files, leave the site or change something on a GET.
 SKIPPED = re.compile(r"/(api|admin|accounts/logout|feeds|static|media)/|\.(ics|csv|xlsx|docx|pdf|zip)$|/export|/download")
 WALK_LIMIT = 60
@@ -52,8 +55,11 @@ def english_messages(language: str) -> frozenset[str]:
     """The catalogue's English messages whose translation into `language` differs (so that, left in
     English on a page, they show a string that escaped translation)."""
     catalogue = polib.pofile(str(settings.LOCALE_PATHS[0] / language / "LC_MESSAGES" / "django.po"))
-    return frozenset(e.msgid.strip() for e in catalogue if e.msgstr and e.msgstr.strip() != e.msgid.strip()
-                     and len(e.msgid) > 3 and "%" not in e.msgid and "{" not in e.msgid)
+    return frozenset(
+        e.msgid.strip()
+        for e in catalogue
+        if e.msgstr and e.msgstr.strip() != e.msgid.strip() and len(e.msgid) > 3 and "%" not in e.msgid and "{" not in e.msgid
+    )
 
 
 def people_wrote() -> list[str]:
@@ -142,14 +148,16 @@ def test_no_english_is_left_in_french_or_spanish(language, live_server, browser_
         if found := untranslated(text, language, labels, written):
             problems[path] = found
     assert not problems, "English left on these pages:\n" + "\n".join(
-        f"{path}: {lines[:6]}" for path, lines in sorted(problems.items()))
+        f"{path}: {lines[:6]}" for path, lines in sorted(problems.items())
+    )
 
 
 def test_the_detector_finds_english_and_spares_the_peoples_words():  # type: ignore[no-untyped-def]
     labels = english_messages("fr")
     assert untranslated("Log in", "fr", labels, []) == ["Log in"]
     assert untranslated("Vos tâches\nThis page lists the tasks of your coalition", "fr", labels, []) == [
-        "This page lists the tasks of your coalition"]
+        "This page lists the tasks of your coalition"
+    ]
     written = ["Ensure access to safe drinking water for all"]
     assert untranslated("Recommandation : Ensure access to safe drinking water for all", "fr", labels, written) == []
     assert untranslated("Se connecter\tTableau de bord", "fr", labels, []) == []

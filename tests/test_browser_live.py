@@ -2,6 +2,7 @@
 on PostgreSQL and Redis: people typing at once, offline and back, a server restart, footnotes, rights
 that change under an open editor, presence, and the browser's count agreeing with the server's.
 """
+
 from __future__ import annotations
 
 import time
@@ -37,8 +38,9 @@ def test_three_people_type_in_one_paragraph_one_offline_and_all_converge_with_ev
             caret_at_end_of_first_paragraph(page, live)
         else:
             live.editor(page).click()
-            page.evaluate("([room, at]) => window.UPRLiveEditor.rooms[room].editor.commands.setTextSelection(at)",
-                          [live.room, position])
+            page.evaluate(
+                "([room, at]) => window.UPRLiveEditor.rooms[room].editor.commands.setTextSelection(at)", [live.room, position]
+            )
     # One of the three goes offline; everyone keeps typing into the same paragraph.
     live.contexts[1].set_offline(True)
     for round_ in range(3):
@@ -68,7 +70,7 @@ def test_three_people_type_in_one_paragraph_one_offline_and_all_converge_with_ev
     for typed in words.values():
         positions = [first_paragraph.index(word) for word in typed]
         assert positions == sorted(positions)
-    assert 'A source, 2024.</span>' in first_paragraph
+    assert "A source, 2024.</span>" in first_paragraph
 
 
 def test_the_server_restarts_mid_session_and_nothing_acknowledged_is_lost(live, personas):
@@ -103,8 +105,11 @@ def test_a_removed_member_editor_stops_accepting_input_at_once(live, personas):
     editor = live.editor(page)
     assert editor.get_attribute("contenteditable") == "true"
     Membership.objects.filter(user=live.second).delete()
-    page.wait_for_function(f"""() => document.querySelector('.live-text[data-room="{live.room}"] .ProseMirror')
-                                    .getAttribute('contenteditable') === 'false'""", timeout=5000)
+    page.wait_for_function(
+        f"""() => document.querySelector('.live-text[data-room="{live.room}"] .ProseMirror')
+                                    .getAttribute('contenteditable') === 'false'""",
+        timeout=5000,
+    )
     before = html_of(page, live.room)
     editor.click()
     page.keyboard.type("should not appear")
@@ -116,8 +121,9 @@ def test_presence_shows_the_others_names_and_where_they_are(live, personas):
     first = live.open(personas.editor)
     second = live.open(personas.admin)
     live.editor(second).click()
-    first.wait_for_function("(name) => document.querySelector('.live-presence').textContent.includes(name)",
-                            arg=str(personas.admin), timeout=5000)
+    first.wait_for_function(
+        "(name) => document.querySelector('.live-presence').textContent.includes(name)", arg=str(personas.admin), timeout=5000
+    )
     assert str(personas.admin) in first.locator(".live-presence").inner_text()
     assert live.section.title in first.locator(".live-presence").inner_text()
 
@@ -139,10 +145,12 @@ def test_offline_changes_survive_closing_the_page_and_merge_when_it_opens_again(
 
 def test_the_browser_count_agrees_with_the_server_and_every_node_renders_alike(live, personas):
     page = live.open(personas.admin)
-    sample = ("<h3>Heading</h3><p><strong>Bold</strong> <em>it</em> <u>under</u> <a href=\"https://ohchr.org\">link</a>"
-              "<br>line<span class=\"footnote\">Note with <em>style</em>.</span></p><ul><li>one</li><li>two<ol><li>three</li>"
-              "</ol></li></ul><blockquote><p>Quoted text.</p></blockquote><table><tbody><tr><th>Head</th><td>cell</td></tr>"
-              "</tbody></table><p>l'État, c'est-à-dire « guillemets » ; father-in-law 06/30/2003 — end</p>")
+    sample = (
+        '<h3>Heading</h3><p><strong>Bold</strong> <em>it</em> <u>under</u> <a href="https://ohchr.org">link</a>'
+        '<br>line<span class="footnote">Note with <em>style</em>.</span></p><ul><li>one</li><li>two<ol><li>three</li>'
+        "</ol></li></ul><blockquote><p>Quoted text.</p></blockquote><table><tbody><tr><th>Head</th><td>cell</td></tr>"
+        "</tbody></table><p>l'État, c'est-à-dire « guillemets » ; father-in-law 06/30/2003 — end</p>"
+    )
     page.evaluate("([room, html]) => window.UPRLiveEditor.insertForTest(room, html)", [live.room, sample])
     wait_saved(page)
     browser_html = html_of(page, live.room)
@@ -190,8 +198,9 @@ def test_the_toolbar_is_one_tab_stop_with_arrow_keys_and_every_button_labelled(l
     focused = page.evaluate("() => document.activeElement.getAttribute('aria-label')")
     assert focused == labels[1]
     page.keyboard.press("End")
-    assert page.evaluate("() => document.activeElement.getAttribute('aria-label')") == labels[-1] or \
-        page.evaluate("() => document.activeElement.closest('[role=toolbar]') !== null")
+    assert page.evaluate("() => document.activeElement.getAttribute('aria-label')") == labels[-1] or page.evaluate(
+        "() => document.activeElement.closest('[role=toolbar]') !== null"
+    )
     # Bold from the toolbar, through the keyboard: it is pressed and the text is bold.
     caret_at_end_of_first_paragraph(page, live)
     page.keyboard.press("Control+b")
@@ -212,8 +221,9 @@ def test_a_footnote_is_written_in_place_numbered_live_and_kept_out_of_the_count(
     page.keyboard.type(" Then the text goes on.", delay=10)
     wait_saved(page)
     stored = live.stored_html()
-    assert ('<span class="footnote">A source, 2024.</span><span class="footnote">Second source, 2025.</span>'
-            " Then the text goes on.") in stored
+    assert (
+        '<span class="footnote">A source, 2024.</span><span class="footnote">Second source, 2025.</span> Then the text goes on.'
+    ) in stored
     numbers = page.locator(f'.live-text[data-room="{live.room}"] .live-footnote').all_inner_texts()
     assert [n.strip() for n in numbers] == ["1", "2"]
     store.ensure_rendered(live.document)
@@ -225,19 +235,24 @@ def test_paste_from_word_and_google_docs_keeps_structure_and_footnotes_and_drops
     page = live.open(personas.editor)
     caret_at_end_of_first_paragraph(page, live)
     page.keyboard.press("Enter")  # into a new, empty paragraph, as one pastes a passage
-    word = ('<html xmlns:o="urn:schemas-microsoft-com:office:office"><body>'
-            '<h2 style="color:red">Civic space</h2><p class="MsoNormal" style="font-family:Calibri">Defenders face '
-            '<b>threats</b><a style="mso-footnote-id:ftn1" href="#_ftn1" name="_ftnref1"><span class="MsoFootnoteReference">'
-            '[1]</span></a> and <a href="https://www.ohchr.org/">reprisals</a>.</p><ul><li>First point</li><li>Second point</li></ul>'
-            '<div style="mso-element:footnote-list"><div style="mso-element:footnote" id="ftn1"><p class="MsoFootnoteText">'
-            '<a style="mso-footnote-id:ftn1" href="#_ftnref1" name="_ftn1">[1]</a> Report of the ombudsperson, 2024.</p></div></div>'
-            '</body></html>')
-    page.evaluate("""(html) => {
+    word = (
+        '<html xmlns:o="urn:schemas-microsoft-com:office:office"><body>'
+        '<h2 style="color:red">Civic space</h2><p class="MsoNormal" style="font-family:Calibri">Defenders face '
+        '<b>threats</b><a style="mso-footnote-id:ftn1" href="#_ftn1" name="_ftnref1"><span class="MsoFootnoteReference">'
+        '[1]</span></a> and <a href="https://www.ohchr.org/">reprisals</a>.</p><ul><li>First point</li><li>Second point</li></ul>'
+        '<div style="mso-element:footnote-list"><div style="mso-element:footnote" id="ftn1"><p class="MsoFootnoteText">'
+        '<a style="mso-footnote-id:ftn1" href="#_ftnref1" name="_ftn1">[1]</a> Report of the ombudsperson, 2024.</p></div></div>'
+        "</body></html>"
+    )
+    page.evaluate(
+        """(html) => {
         const data = new DataTransfer();
         data.setData('text/html', html);
         data.setData('text/plain', 'fallback');
         document.activeElement.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
-    }""", word)
+    }""",
+        word,
+    )
     wait_saved(page)
     stored = live.stored_html()
     assert "<h2>Civic space</h2>" in stored
@@ -249,16 +264,24 @@ def test_paste_from_word_and_google_docs_keeps_structure_and_footnotes_and_drops
 def test_a_form_write_reaches_open_editors_and_the_document_made_final_turns_them_read_only(live, personas):
     page = live.open(personas.editor)
     admin = personas.membership(personas.admin)
-    services.section_save(section=live.section, membership=admin, base_version=Section.objects.get(pk=live.section.pk).version,
-                          body=BODY + "<p>Written through the API.</p>")
-    page.wait_for_function("(room) => window.UPRLiveEditor.htmlOf(room).includes('Written through the API.')",
-                           arg=live.room, timeout=5000)
+    services.section_save(
+        section=live.section,
+        membership=admin,
+        base_version=Section.objects.get(pk=live.section.pk).version,
+        body=BODY + "<p>Written through the API.</p>",
+    )
+    page.wait_for_function(
+        "(room) => window.UPRLiveEditor.htmlOf(room).includes('Written through the API.')", arg=live.room, timeout=5000
+    )
     # Made final (as the status service does once the checks pass): every open editor stops writing.
     document = Document.objects.get(pk=live.document.pk)
     document.status = "final"
     document.save(update_fields=["status", "updated_at"])
-    page.wait_for_function(f"""() => document.querySelector('.live-text[data-room="{live.room}"] .ProseMirror')
-                                    .getAttribute('contenteditable') === 'false'""", timeout=5000)
+    page.wait_for_function(
+        f"""() => document.querySelector('.live-text[data-room="{live.room}"] .ProseMirror')
+                                    .getAttribute('contenteditable') === 'false'""",
+        timeout=5000,
+    )
     before = live.stored_html()
     live.editor(page).click()
     page.keyboard.type("too late")
@@ -295,4 +318,7 @@ def test_the_link_form_checks_the_address_closes_on_escape_or_outside_and_links_
     page.keyboard.press("Enter")
     expect(form).to_have_count(0)
     wait_saved(page)
-    assert "<p>Second <a href=\"https://www.ohchr.org/en/hr-bodies/upr\" rel=\"noopener noreferrer\">paragraph.</a></p>" in live.stored_html()
+    assert (
+        '<p>Second <a href="https://www.ohchr.org/en/hr-bodies/upr" rel="noopener noreferrer">paragraph.</a></p>'
+        in live.stored_html()
+    )

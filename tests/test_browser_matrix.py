@@ -3,6 +3,7 @@ recommendations (OHCHR's Word file, 254 of them): the secretariat builds the mat
 thematic clusters and gives two clusters to working groups; a working-group member assesses three
 rows with evidence (an uploaded PDF and links); the dashboard's figure moves; the OHCHR-format .docx
 is downloaded and read back; the secretariat generates the mid-term report from the matrix."""
+
 import io
 import re
 
@@ -27,19 +28,42 @@ TRAFFICKING = "Human trafficking & contemporary forms of slavery"
 
 # Three rows of the minorities cluster, each assessed with other levels (and so another light).
 ASSESSMENTS = [
-    {"paragraph": "140.210", "levels": ("Fully implemented",) * 3, "light": "Green: implemented",
-     "narrative": "The Roma Community Act amendments were adopted and applied in every municipality.",
-     "evidence": {"file": "ombudsperson-annual-report.pdf", "title": "Ombudsperson annual report 2025",
-                  "source": "Human Rights Ombudsman", "dated": "2026-06-30"}},
-    {"paragraph": "140.211", "levels": ("Partially implemented", "Partially implemented", "Not implemented"),
-     "light": "Orange: partly implemented",
-     "narrative": "A strategy on Roma inclusion exists but settlements still lack running water.",
-     "evidence": {"url": "https://www.gov.si/en/news/roma-strategy", "title": "Government press release",
-                  "source": "Government Office for National Minorities", "dated": "2026-05-12"}},
-    {"paragraph": "140.212", "levels": ("Not implemented",) * 3, "light": "Red: not implemented",
-     "narrative": "No measure was taken on the representation of the German-speaking community.",
-     "evidence": {"url": "https://www.dnevnik.si/article/minorities", "title": "Newspaper investigation",
-                  "source": "Dnevnik", "dated": "2026-09-01"}},
+    {
+        "paragraph": "140.210",
+        "levels": ("Fully implemented",) * 3,
+        "light": "Green: implemented",
+        "narrative": "The Roma Community Act amendments were adopted and applied in every municipality.",
+        "evidence": {
+            "file": "ombudsperson-annual-report.pdf",
+            "title": "Ombudsperson annual report 2025",
+            "source": "Human Rights Ombudsman",
+            "dated": "2026-06-30",
+        },
+    },
+    {
+        "paragraph": "140.211",
+        "levels": ("Partially implemented", "Partially implemented", "Not implemented"),
+        "light": "Orange: partly implemented",
+        "narrative": "A strategy on Roma inclusion exists but settlements still lack running water.",
+        "evidence": {
+            "url": "https://www.gov.si/en/news/roma-strategy",
+            "title": "Government press release",
+            "source": "Government Office for National Minorities",
+            "dated": "2026-05-12",
+        },
+    },
+    {
+        "paragraph": "140.212",
+        "levels": ("Not implemented",) * 3,
+        "light": "Red: not implemented",
+        "narrative": "No measure was taken on the representation of the German-speaking community.",
+        "evidence": {
+            "url": "https://www.dnevnik.si/article/minorities",
+            "title": "Newspaper investigation",
+            "source": "Dnevnik",
+            "dated": "2026-09-01",
+        },
+    },
 ]
 
 
@@ -59,8 +83,7 @@ def figure(page) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_build_assign_assess_with_evidence_dashboard_export_and_mid_term_report(
-        live_server, chromium, upr_reference, tmp_path):
+def test_build_assign_assess_with_evidence_dashboard_export_and_mid_term_report(live_server, chromium, upr_reference, tmp_path):
     # Setup: a coalition, its secretariat, a member in the minorities working group, an engagement
     # in Slovenia's fourth-cycle review and the review's real recommendations.
     coalition = CoalitionFactory(name="Slovenian UPR Coalition", slug="si-upr")
@@ -70,10 +93,17 @@ def test_build_assign_assess_with_evidence_dashboard_export_and_mid_term_report(
     maja = UserFactory(email="maja@ryn.example.org")
     MembershipFactory(coalition=coalition, user=maja, role=Role.MEMBER, organisation=organisation)
     maja_m = Membership.objects.get(coalition=coalition, user=maja)
-    coalition_services.working_group_save(coalition=coalition, actor=admin, name="Minorities and Roma",
-                                          theme="Roma and national minorities", lead=None, members=[maja_m])
-    coalition_services.working_group_save(coalition=coalition, actor=admin, name="Trafficking",
-                                          theme="Trafficking in human beings", lead=None, members=[])
+    coalition_services.working_group_save(
+        coalition=coalition,
+        actor=admin,
+        name="Minorities and Roma",
+        theme="Roma and national minorities",
+        lead=None,
+        members=[maja_m],
+    )
+    coalition_services.working_group_save(
+        coalition=coalition, actor=admin, name="Trafficking", theme="Trafficking in human beings", lead=None, members=[]
+    )
     review = Review.objects.get(state__iso3="SVN", session__number=48)
     engagement = coalition_services.engagement_create(coalition=coalition, actor=admin, review=review)
     with CYCLE4.open("rb") as handle:
@@ -233,9 +263,13 @@ def test_build_assign_assess_with_evidence_dashboard_export_and_mid_term_report(
     assert page.url == f"{base}/c/si-upr/documents/{document.pk}/"
     assert "Mid-term report made from the matrix." in page.content()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Mid-term report on the implementation of the UPR recommendations to Slovenia")
+        "Mid-term report on the implementation of the UPR recommendations to Slovenia"
+    )
     chapters = [" ".join(t.split()) for t in page.locator("h2[id^=section-]").all_inner_texts()]
-    assert chapters[0] == "Methodology" and chapters[-2:] == ["The coalition's contributions", "Recommendations for the next cycle"]
+    assert chapters[0] == "Methodology" and chapters[-2:] == [
+        "The coalition's contributions",
+        "Recommendations for the next cycle",
+    ]
     assert MINORITIES in chapters and TRAFFICKING in chapters and len(chapters) == 43 + 3
     text = page.locator("main").inner_text()
     assert "1% of the recommendations are implemented fully or partly (2 of 254; 3 assessed)" in text

@@ -1,6 +1,7 @@
 """On a phone (real Chromium, 390 × 844): the recommendations list, the implementation matrix and the
 timeline with its "Change date" form fit the screen; their tables scroll inside their own box with
 the first column kept in view; touch targets are at least 44 px high (static/css/phone.css)."""
+
 from __future__ import annotations
 
 import re
@@ -55,7 +56,8 @@ def scrolls_in_its_box(page, selector: str) -> None:  # type: ignore[no-untyped-
 
 def touch_targets(page, selector: str) -> None:  # type: ignore[no-untyped-def]
     heights = page.locator(selector).evaluate_all(
-        "els => els.filter(e => e.offsetParent !== null).map(e => e.getBoundingClientRect().height)")
+        "els => els.filter(e => e.offsetParent !== null).map(e => e.getBoundingClientRect().height)"
+    )
     assert heights and min(heights) >= 44, heights
 
 
@@ -68,9 +70,12 @@ def test_the_list_the_matrix_and_the_timeline_fit_a_phone(live_server, phone, up
     review = Review.objects.get(state__iso3="SVN", session__number=48)
     engagement = coalition_services.engagement_create(coalition=coalition, actor=admin, review=review)
     for n in range(30):
-        RecommendationFactory(review=review, thematic_cluster="Members of minorities" if n % 2 else "Right to health",
-                              text=f"Continue efforts to guarantee the rights of Roma communities, including access "
-                                   f"to housing, water and sanitation, number {n}, https://example.org/very/long/path/{n} (Chile);")
+        RecommendationFactory(
+            review=review,
+            thematic_cluster="Members of minorities" if n % 2 else "Right to health",
+            text=f"Continue efforts to guarantee the rights of Roma communities, including access "
+            f"to housing, water and sanitation, number {n}, https://example.org/very/long/path/{n} (Chile);",
+        )
     base = live_server.url
     phone.goto(f"{base}/accounts/login/")
     phone.get_by_label(re.compile(r"^Email:?$")).fill("secretariat@example.org")

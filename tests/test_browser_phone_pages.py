@@ -4,6 +4,7 @@ column kept in view, and every control is at least 44 × 44 px (WCAG 2.5.5; a li
 exempt, as WCAG allows); and so does what folds open on them. As the secretariat, who sees the most on
 each page, and as the other personas where a page differs for them; in English and in French, with
 names and texts as long as real ones. The pages and the measures are in tests/browser_pages.py."""
+
 from __future__ import annotations
 
 import pytest
@@ -33,16 +34,20 @@ def lengthen(world) -> None:  # type: ignore[no-untyped-def]
 
     ours = world.ours
     Coalition.objects.filter(pk=ours["coalition"]).update(
-        name="Coalition of Slovenian Non-Governmental Organisations for the Universal Periodic Review")
+        name="Coalition of Slovenian Non-Governmental Organisations for the Universal Periodic Review"
+    )
     MemberOrganisation.objects.filter(pk=ours["organisation"]).update(
-        name="Association for the Protection of the Rights of Persons with Disabilities and Their Families (Ljubljana)")
+        name="Association for the Protection of the Rights of Persons with Disabilities and Their Families (Ljubljana)"
+    )
     WorkingGroup.objects.filter(pk=ours["working_group"]).update(name="Economic, social and cultural rights, housing and water")
     Document.objects.filter(pk=ours["document"]).update(
-        title="Joint stakeholder submission on the rights of Roma communities, access to water and sanitation, " + UNBROKEN)
+        title="Joint stakeholder submission on the rights of Roma communities, access to water and sanitation, " + UNBROKEN
+    )
     Task.objects.filter(pk=ours["task"]).update(title="Collect the figures of the Human Rights Ombudsman " + UNBROKEN)
     Recommendation.objects.filter(pk=ours["recommendation"]).update(
         text="Continue efforts to guarantee the rights of Roma communities, including access to housing, water and "
-             "sanitation, and to end discrimination in employment and education, " + UNBROKEN + " (Chile);")
+        "sanitation, and to end discrimination in employment and education, " + UNBROKEN + " (Chile);"
+    )
 
 
 @pytest.mark.browser
@@ -71,8 +76,10 @@ def test_every_main_page_fits_a_phone_with_finger_sized_controls(asgi_server, wo
             problems += [f"{label}: {e}" for e in bp.tables_keep_their_first_column(page)]
             problems += [f"{label}: smaller than 44 × 44 px: {e}" for e in small]
             # What folds open (the coalition switcher, "Add a task", the SMART checklist...) fits as well.
-            if page.evaluate("() => { const closed = [...document.querySelectorAll('details:not([open])')];"
-                             " closed.forEach(d => { d.open = true; }); return closed.length; }"):
+            if page.evaluate(
+                "() => { const closed = [...document.querySelectorAll('details:not([open])')];"
+                " closed.forEach(d => { d.open = true; }); return closed.length; }"
+            ):
                 problems += [f"{label}, opened: wider than the screen: {e}" for e in bp.overflow(page) if e not in wide]
                 problems += [f"{label}, opened: smaller than 44 × 44 px: {e}" for e in bp.small_targets(page) if e not in small]
             page.close()

@@ -1,6 +1,7 @@
 """The recommendations journey in real headless Chromium: the secretariat uploads OHCHR's cycle-4
 Word file, sees the summary, filters to the noted recommendations on one theme, flags two as
 priorities (htmx buttons), and exports the list as CSV."""
+
 import csv
 import io
 from pathlib import Path
@@ -71,7 +72,9 @@ def test_upload_filter_flag_two_priorities_and_export(live_server, chromium, upr
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV").click()
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
-    flagged = set(CoalitionRecommendation.objects.filter(coalition=coalition, priority=True).values_list("recommendation__text", flat=True))
+    flagged = set(
+        CoalitionRecommendation.objects.filter(coalition=coalition, priority=True).values_list("recommendation__text", flat=True)
+    )
     assert {r["Recommendation"] for r in rows} == flagged
     assert {(r["Response"], r["Our priority"]) for r in rows} == {("Noted", "yes")}
     assert all(theme.name in r["Themes"] for r in rows)

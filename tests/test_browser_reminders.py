@@ -2,6 +2,7 @@
 deadline and a member chooses a weekly digest 3 days ahead; the sweep claims the reminder, a real
 Celery worker on real Redis sends the digest over real SMTP, once, and its link opens the
 member's preferences."""
+
 import datetime as dt
 import re
 import time
@@ -61,8 +62,9 @@ def test_a_member_on_a_weekly_digest_gets_an_internal_deadline_3_days_ahead_once
     # The review of 2019: every date of its cycle is past, so on any day of a run the internal
     # deadline is the only thing the sweep finds due (the 2025 review's mid-term report would join
     # it in late July 2027).
-    engagement = services.engagement_create(coalition=coalition, actor=admin,
-                                            review=Review.objects.get(state__iso3="SVN", session__number=34))
+    engagement = services.engagement_create(
+        coalition=coalition, actor=admin, review=Review.objects.get(state__iso3="SVN", session__number=34)
+    )
     base = live_server.url
     # A date-only internal deadline falls due at 09:00 Geneva on its day; its 3-day reminder comes
     # at 09:00 Geneva three days before, i.e. today.

@@ -4,6 +4,7 @@ says <html dir="rtl" lang="ar">, its brand and navigations start on the right, i
 at the right of each cell (text-align: start), and nothing sticks out of the screen, on a desktop and on
 a phone; on a phone, the engagement's timeline scrolls in its own box with its first column kept at the
 right edge (phone.css's logical insets)."""
+
 from __future__ import annotations
 
 import pytest
@@ -48,7 +49,9 @@ def test_the_dashboard_reads_right_to_left_in_arabic(asgi_server, world, setting
         assert (found["dir"], found["lang"]) == ("rtl", "ar"), found
         for part in ("brand", "site_nav", "coalition_nav", "heading", "cell_text"):
             # The start is the right: within its box's padding of the right edge, away from the left.
-            assert found[part]["fromRight"] <= 20 < found[part]["fromLeft"], f"{where}, {part} does not start on the right: {found}"
+            assert found[part]["fromRight"] <= 20 < found[part]["fromLeft"], (
+                f"{where}, {part} does not start on the right: {found}"
+            )
         assert bp.overflow(page) == [], f"{where}: wider than the screen: {bp.overflow(page)}"
 
         if phone:

@@ -2,6 +2,7 @@
 comment, not edit) suggests a change while the section's editor types in the same paragraph; both
 browsers see the suggestion with its author; the editor accepts it; the text, the counts and the
 history are right in both browsers and on the server. And what a suggester may not do."""
+
 from __future__ import annotations
 
 import pytest
@@ -40,9 +41,12 @@ def test_a_member_suggests_while_the_editor_types_in_the_same_paragraph_and_the_
     wait_saved(member)
     wait_saved(editor)
     for page in (editor, member):  # every keystroke of both relayed to both
-        page.wait_for_function("""(room) => window.UPRLiveEditor.suggestionsOf(room).length === 1 &&
+        page.wait_for_function(
+            """(room) => window.UPRLiveEditor.suggestionsOf(room).length === 1 &&
             window.UPRLiveEditor.htmlOf(room).includes('section today') &&
-            window.UPRLiveEditor.proposedHtmlOf(room).includes('sentences of')""", arg=live.room)
+            window.UPRLiveEditor.proposedHtmlOf(room).includes('sentences of')""",
+            arg=live.room,
+        )
     # As it stands: the editor's words are in, the member's only proposed.
     for page in (editor, member):
         assert html_of(page, live.room).startswith("<p>Opening words of the section today.")
@@ -59,8 +63,11 @@ def test_a_member_suggests_while_the_editor_types_in_the_same_paragraph_and_the_
 
     listed.get_by_role("button", name="Accept").click()
     for page in (editor, member):
-        page.wait_for_function("""(room) => window.UPRLiveEditor.suggestionsOf(room).length === 0 &&
-            window.UPRLiveEditor.htmlOf(room).startsWith('<p>Opening sentences of the section today.')""", arg=live.room)
+        page.wait_for_function(
+            """(room) => window.UPRLiveEditor.suggestionsOf(room).length === 0 &&
+            window.UPRLiveEditor.htmlOf(room).startsWith('<p>Opening sentences of the section today.')""",
+            arg=live.room,
+        )
     assert html_of(editor, live.room) == html_of(member, live.room) == live.stored_html()
     store.ensure_rendered(live.document)
     assert Section.objects.get(pk=live.section.pk).body.startswith("<p>Opening sentences of the section today.")
@@ -92,8 +99,11 @@ def test_a_suggesters_plain_change_never_reaches_the_text_and_rejecting_all_of_o
     # ...and a plain change made straight in the shared document (bypassing the editor, as a
     # tampered browser could) is refused by the server, not stored, and undone in that browser.
     before = live.stored_html()
-    member.evaluate("""(room) => window.UPRLiveEditor.rooms[room].doc.getXmlFragment("default").get(1).get(0)
-        .insert(0, "Forged ")""", live.room)
+    member.evaluate(
+        """(room) => window.UPRLiveEditor.rooms[room].doc.getXmlFragment("default").get(1).get(0)
+        .insert(0, "Forged ")""",
+        live.room,
+    )
     expect(member.locator(f'.live-text[data-room="{live.room}"] .live-notice')).to_contain_text("only suggest")
     member.wait_for_function("(room) => !window.UPRLiveEditor.htmlOf(room).includes('Forged')", arg=live.room)
     wait_saved(member)

@@ -6,6 +6,7 @@ the page was cached with the first browser's token, and every form of it answere
 minute. A draft recommendation added on the engagement in the second browser must show on the
 document page at once, in both.
 """
+
 import re
 
 import pytest
@@ -26,10 +27,17 @@ def test_a_second_browser_posts_the_cached_page_forms_and_sees_a_new_draft_at_on
     lead = OrganisationFactory(coalition=coalition, name="Peace Institute", acronym="PI")
     admin = UserFactory(email="admin@pi.si")
     MembershipFactory(coalition=coalition, user=admin, role=Role.ADMIN, organisation=lead)
-    engagement = coalition_services.engagement_create(coalition=coalition, actor=admin,
-                                                      review=Review.objects.get(state__iso3="SVN", session__number=48))
-    document = services.document_create(coalition=coalition, actor=admin, engagement=engagement, kind="joint_submission",
-                                        title="Joint submission of the Slovenian UPR Coalition", lead_organisation=lead)
+    engagement = coalition_services.engagement_create(
+        coalition=coalition, actor=admin, review=Review.objects.get(state__iso3="SVN", session__number=48)
+    )
+    document = services.document_create(
+        coalition=coalition,
+        actor=admin,
+        engagement=engagement,
+        kind="joint_submission",
+        title="Joint submission of the Slovenian UPR Coalition",
+        lead_organisation=lead,
+    )
     section = document.sections.order_by("position").first()
     base = live_server.url
     doc_url = f"{base}/c/si-upr/documents/{document.pk}/"
@@ -54,7 +62,7 @@ def test_a_second_browser_posts_the_cached_page_forms_and_sees_a_new_draft_at_on
         # A draft recommendation added on the engagement's page in the second browser...
         second.goto(f"{base}/c/si-upr/engagements/{engagement.pk}/asks/")
         second.locator("#id_text").fill("Adopt a national action plan against discrimination of Roma by 2027")
-        second.locator('form:has(#id_text)').get_by_role("button", name="Add").click()
+        second.locator("form:has(#id_text)").get_by_role("button", name="Add").click()
         second.wait_for_load_state()
         # ...is offered on the document page at once, in both browsers.
         for page in (first, second):

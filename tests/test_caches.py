@@ -6,6 +6,7 @@ page is not cached any more (50 rows a page). Each test makes the writes a page 
 services or the pages, and reads the next view in two separate sessions: the same person in a
 second browser, and another person.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,6 +59,7 @@ def token_of(html: str, action: str) -> str:
 
 # --- the mechanism ------------------------------------------------------------------------------
 
+
 def test_an_entry_is_outdated_by_any_write_to_a_table_it_read(personas):
     """ORM save, update(), delete(), bulk_create, raw SQL: each makes the next read render afresh;
     a write rolled back in a savepoint does not leave the entry outdated for nothing, and a write
@@ -68,8 +70,14 @@ def test_an_entry_is_outdated_by_any_write_to_a_table_it_read(personas):
 
     def names() -> list[str]:
         with freshness.Watch() as watch:
-            return watch.cached("test-organisations", lambda: renders.append(1) or sorted(
-                MemberOrganisation.objects.filter(coalition=personas.coalition).values_list("name", flat=True)), seconds=60)
+            return watch.cached(
+                "test-organisations",
+                lambda: (
+                    renders.append(1)
+                    or sorted(MemberOrganisation.objects.filter(coalition=personas.coalition).values_list("name", flat=True))
+                ),
+                seconds=60,
+            )
 
     organisation = personas.organisation
     assert names() == ["Centre for Equal Rights"] and names() == ["Centre for Equal Rights"] and len(renders) == 1
@@ -78,8 +86,9 @@ def test_an_entry_is_outdated_by_any_write_to_a_table_it_read(personas):
         lambda: OrganisationFactory(coalition=personas.coalition, name="Added by save"),
         lambda: MemberOrganisation.objects.bulk_create([MemberOrganisation(coalition=personas.coalition, name="Bulk")]),
         lambda: MemberOrganisation.objects.filter(name="Bulk").delete(),
-        lambda: connection.cursor().execute(f"UPDATE {MemberOrganisation._meta.db_table} SET name = %s WHERE id = %s",
-                                            ["Renamed by raw SQL", organisation.pk]),
+        lambda: connection.cursor().execute(
+            f"UPDATE {MemberOrganisation._meta.db_table} SET name = %s WHERE id = %s", ["Renamed by raw SQL", organisation.pk]
+        ),
     ]
     for write in writes:
         write()
@@ -107,6 +116,7 @@ def test_an_entry_is_outdated_by_any_write_to_a_table_it_read(personas):
 
 
 # --- the editor page ----------------------------------------------------------------------------
+
 
 def doc_url(name: str, *args) -> str:  # type: ignore[no-untyped-def]
     return reverse(f"documents:{name}", args=("alpha", *args))
@@ -141,18 +151,41 @@ def test_the_editor_page_in_a_second_browser_posts_its_forms_and_shows_every_wri
     shown("From the second browser")
     admin_m, member_m = personas.membership(personas.admin), personas.membership(personas.member)
     writes = [
-        ("A draft added on the engagement", lambda: draft_save(
-            coalition=personas.coalition, actor=personas.editor, engagement=personas.engagement,
-            data={"text": "A draft added on the engagement"})),
-        ("Bread and roses", lambda: services.section_save(
-            section=section, membership=personas.membership(personas.editor), body="<p>Bread and roses</p>",
-            base_version=section.version)),
-        ("Equal treatment, renamed", lambda: coalition_services.organisation_save(
-            coalition=personas.coalition, actor=personas.admin, organisation=personas.organisation,
-            data={"name": "Equal treatment, renamed"})),
-        ("Joint submission, retitled", lambda: services.document_update(
-            document=joint, actor=personas.admin, data={"title": "Joint submission, retitled"})),
-        ("A comment by a member", lambda: services.comment_add(section=section, membership=member_m, text="A comment by a member")),
+        (
+            "A draft added on the engagement",
+            lambda: draft_save(
+                coalition=personas.coalition,
+                actor=personas.editor,
+                engagement=personas.engagement,
+                data={"text": "A draft added on the engagement"},
+            ),
+        ),
+        (
+            "Bread and roses",
+            lambda: services.section_save(
+                section=section,
+                membership=personas.membership(personas.editor),
+                body="<p>Bread and roses</p>",
+                base_version=section.version,
+            ),
+        ),
+        (
+            "Equal treatment, renamed",
+            lambda: coalition_services.organisation_save(
+                coalition=personas.coalition,
+                actor=personas.admin,
+                organisation=personas.organisation,
+                data={"name": "Equal treatment, renamed"},
+            ),
+        ),
+        (
+            "Joint submission, retitled",
+            lambda: services.document_update(document=joint, actor=personas.admin, data={"title": "Joint submission, retitled"}),
+        ),
+        (
+            "A comment by a member",
+            lambda: services.comment_add(section=section, membership=member_m, text="A comment by a member"),
+        ),
     ]
     for text, write in writes:
         write()
@@ -161,16 +194,25 @@ def test_the_editor_page_in_a_second_browser_posts_its_forms_and_shows_every_wri
     comment = section.comments.get(text="A comment by a member")
     services.comment_resolve(comment=comment, membership=admin_m)
     for viewer in viewers:
-        assert f'id="comment-{comment.pk}" data-comment="{comment.pk}" data-section="{section.pk}" data-anchor-start="" ' \
-               'data-anchor-end="" data-resolved="1"' in viewer.get(page).content.decode()
+        assert (
+            f'id="comment-{comment.pk}" data-comment="{comment.pk}" data-section="{section.pk}" data-anchor-start="" '
+            'data-anchor-end="" data-resolved="1"' in viewer.get(page).content.decode()
+        )
     # A draft chosen for the document (the form on the page), then its text changed on the engagement.
     draft = DraftRecommendation.objects.get(text="A draft added on the engagement")
     html = first.get(page).content.decode()
     choose_url = doc_url("recommendations", joint.pk)
-    assert first.post(choose_url, {"recommendations": [draft.pk],
-                                   "csrfmiddlewaretoken": token_of(html, choose_url)}).status_code == 302
-    draft_save(coalition=personas.coalition, actor=personas.editor, engagement=personas.engagement, draft=draft,
-               data={"text": "A draft corrected on the engagement"})
+    assert (
+        first.post(choose_url, {"recommendations": [draft.pk], "csrfmiddlewaretoken": token_of(html, choose_url)}).status_code
+        == 302
+    )
+    draft_save(
+        coalition=personas.coalition,
+        actor=personas.editor,
+        engagement=personas.engagement,
+        draft=draft,
+        data={"text": "A draft corrected on the engagement"},
+    )
     shown("A draft corrected on the engagement")
     # A sign-on asked of another organisation shows on the cover's list.
     other = OrganisationFactory(coalition=personas.coalition, name="Roma Youth Network")
@@ -191,15 +233,30 @@ def test_the_editor_page_is_kept_apart_per_person(personas, joint):
 def test_the_raw_sql_stamps_are_gone():
     """The three hand-built stamps that failed on SQLite (concat/string_agg, OFFSET 0, a str read as
     a datetime) are gone, and no cached page builds a version of its own."""
-    for path in ("submissions/selectors/documents.py", "implementation/rows.py", "recommendations/search.py",
-                 "submissions/views/documents.py", "coalitions/views/__init__.py", "upr/views.py"):
+    for path in (
+        "submissions/selectors/documents.py",
+        "implementation/rows.py",
+        "recommendations/search.py",
+        "submissions/views/documents.py",
+        "coalitions/views/__init__.py",
+        "upr/views.py",
+    ):
         source = (ROOT / path).read_text()
-        for needle in ("concat(", "string_agg", "OFFSET 0", "isoformat() if newest", "page_stamp", "data_version",
-                       "dashboard_version", "current_version"):
+        for needle in (
+            "concat(",
+            "string_agg",
+            "OFFSET 0",
+            "isoformat() if newest",
+            "page_stamp",
+            "data_version",
+            "dashboard_version",
+            "current_version",
+        ):
             assert needle not in source, f"{needle} in {path}"
 
 
 # --- the matrix page ----------------------------------------------------------------------------
+
 
 def matrix_url(personas, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
     return f"/c/alpha/engagements/{personas.engagement.pk}/matrix/{suffix}"
@@ -207,8 +264,11 @@ def matrix_url(personas, suffix: str = "") -> str:  # type: ignore[no-untyped-de
 
 def built(personas, n: int) -> Matrix:  # type: ignore[no-untyped-def]
     for i in range(n):
-        RecommendationFactory(review=personas.engagement.review, thematic_cluster="Rights of the child" if i % 2 else "Roma",
-                              response="supported" if i % 3 else "noted")
+        RecommendationFactory(
+            review=personas.engagement.review,
+            thematic_cluster="Rights of the child" if i % 2 else "Roma",
+            response="supported" if i % 3 else "noted",
+        )
     return matrix_services.matrix_build(engagement=personas.engagement, actor=personas.admin, scheme="ohchr")
 
 
@@ -226,8 +286,11 @@ def test_the_matrix_page_shows_every_write_at_once_in_two_sessions(personas):
 
     shown("Not assessed")
     membership = personas.membership(personas.admin)
-    matrix_services.assessment_add(row=row, membership=membership, data={
-        "assessed_on": dt.date(2027, 6, 30), "law": "full", "policy": "partial", "practice": "not", "shared": True})
+    matrix_services.assessment_add(
+        row=row,
+        membership=membership,
+        data={"assessed_on": dt.date(2027, 6, 30), "law": "full", "policy": "partial", "practice": "not", "shared": True},
+    )
     shown("partly implemented")
     MatrixRow.objects.filter(pk=row.pk).update(lead_body="Ministry of Labour")  # a write no service made
     shown("Ministry of Labour")
@@ -302,7 +365,11 @@ def test_each_filter_label_names_its_own_select_and_stands_with_it(personas):
     parsed = Labels()
     parsed.feed(personas.client_for(personas.member).get(matrix_url(personas)).content.decode())
     assert {name: text for name, (_parent, text) in parsed.labels.items()} == {
-        "f-cluster": "Cluster", "f-light": "Light", "f-response": "Position", "f-q": "Words"}
+        "f-cluster": "Cluster",
+        "f-light": "Light",
+        "f-response": "Position",
+        "f-q": "Words",
+    }
     for target, (parent, _text) in parsed.labels.items():
         assert target in parsed.controls, target
         together = [control for control, where in parsed.controls.items() if where == parent]
@@ -310,6 +377,7 @@ def test_each_filter_label_names_its_own_select_and_stands_with_it(personas):
 
 
 # --- the recommendation search ------------------------------------------------------------------
+
 
 @pytest.fixture
 def cycle4(personas):  # type: ignore[no-untyped-def]
@@ -353,8 +421,7 @@ def test_a_remembered_search_shows_every_write_at_once_in_two_sessions(personas,
     viewers = (first, second, other)
 
     def total(**params) -> int:  # type: ignore[no-untyped-def]
-        counts = {c.get(reverse("recommendations:list", args=["alpha"]), params).context["page"].paginator.count
-                  for c in viewers}
+        counts = {c.get(reverse("recommendations:list", args=["alpha"]), params).context["page"].paginator.count for c in viewers}
         assert len(counts) == 1, counts
         return counts.pop()
 
@@ -377,6 +444,7 @@ def test_a_remembered_search_shows_every_write_at_once_in_two_sessions(personas,
 
 # --- the dashboard and the calendar -------------------------------------------------------------
 
+
 def test_the_dashboard_shows_every_write_at_once_in_two_sessions(personas):
     first, second = two_sessions(personas.admin)
     member = personas.client_for(personas.member)
@@ -389,8 +457,14 @@ def test_the_dashboard_shows_every_write_at_once_in_two_sessions(personas):
     shown("1 member organisation")
     OrganisationFactory(coalition=personas.coalition, name="Made without a service")  # no audit event
     shown("2 member organisations")
-    coalition_services.working_group_save(coalition=personas.coalition, actor=personas.admin, name="Health", theme="",
-                                          lead=None, members=[personas.membership(personas.member)])
+    coalition_services.working_group_save(
+        coalition=personas.coalition,
+        actor=personas.admin,
+        name="Health",
+        theme="",
+        lead=None,
+        members=[personas.membership(personas.member)],
+    )
     assert "Your working groups: Equality, Health" in member.get("/c/alpha/").content.decode()  # the member's own groups
     from coalitions.models import Milestone
 
@@ -407,7 +481,9 @@ def test_the_calendar_shows_a_corrected_session_at_once(personas):
         assert viewer.get("/calendar/").status_code == 200
     Session.objects.filter(pk=session.pk).update(start_date=dt.date(2031, 3, 3))  # an operator's correction
     for viewer in (first, second, other):
-        assert "3 Mar 2031" in viewer.get("/calendar/").content.decode() or "2031-03-03" in viewer.get("/calendar/").content.decode()
+        assert (
+            "3 Mar 2031" in viewer.get("/calendar/").content.decode() or "2031-03-03" in viewer.get("/calendar/").content.decode()
+        )
     assert first.get("/calendar/", {"cycle": "²"}).status_code == 200
 
 
@@ -444,11 +520,17 @@ SQLITE_SCRIPT = textwrap.dedent("""
 
 def test_the_editor_search_and_matrix_pages_answer_on_sqlite(tmp_path):
     """The three pages that failed on `make run`: set up as `make run` does, on SQLite."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "hub.settings.dev", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "hub.settings.dev",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+        "PYTHONPATH": str(ROOT),
+    }
     env.pop("REDIS_URL", None)
     for command in (["migrate", "--noinput", "-v", "0"], ["load_upr_reference"], ["load_demo"]):
-        done = subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+        )
         assert done.returncode == 0, done.stderr[-3000:]
     done = subprocess.run([sys.executable, "-c", SQLITE_SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]

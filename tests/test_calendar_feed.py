@@ -1,6 +1,7 @@
 """Private iCalendar feeds of the deadlines: made, read back with the icalendar library, replaced and
 revoked; the Geneva deadline keeps 15:00 across a daylight-saving change; nothing of another
 coalition; a constant number of queries."""
+
 import datetime as dt
 import re
 import zoneinfo
@@ -119,14 +120,21 @@ def test_a_persons_feed_holds_their_own_open_tasks_and_the_coalition_feed_all_of
     due = timezone.now() + dt.timedelta(days=5)
     for title, owner in (("Mine to do", personas.member), ("The editor's", personas.editor)):
         Task.objects.create(coalition=personas.coalition, engagement=personas.engagement, title=title, owner=owner, due_at=due)
-    Task.objects.create(coalition=personas.coalition, engagement=personas.engagement, title="Done already",
-                        owner=personas.member, due_at=due, status="done")
+    Task.objects.create(
+        coalition=personas.coalition,
+        engagement=personas.engagement,
+        title="Done already",
+        owner=personas.member,
+        due_at=due,
+        status="done",
+    )
     mine = feeds.render_feed(CalendarFeed.objects.get(token_hash=feeds._hash(feeds.feed_create(user=personas.member))))
     tasks = [e for e in icalendar.Calendar.from_ical(mine).walk("VEVENT") if str(e["summary"]).startswith("Task:")]
     assert [str(e["summary"]).split(" · ")[0] for e in tasks] == ["Task: Mine to do"]
     assert tasks[0].decoded("dtend") == due.astimezone(zoneinfo.ZoneInfo("Europe/Zurich")).replace(microsecond=0)
-    whole = feeds.render_feed(CalendarFeed.objects.get(
-        token_hash=feeds._hash(feeds.feed_create(user=personas.admin, coalition=personas.coalition))))
+    whole = feeds.render_feed(
+        CalendarFeed.objects.get(token_hash=feeds._hash(feeds.feed_create(user=personas.admin, coalition=personas.coalition)))
+    )
     titles = {str(e["summary"]).split(" · ")[0] for e in icalendar.Calendar.from_ical(whole).walk("VEVENT")}
     assert {"Task: Mine to do", "Task: The editor's"} <= titles and "Task: Done already" not in titles
 
@@ -174,10 +182,13 @@ def test_a_task_without_a_time_of_day_is_an_all_day_event(personas):
 
     day = timezone.localdate() + dt.timedelta(days=9)
     editor = personas.client_for(personas.editor)
-    editor.post(f"/c/alpha/engagements/{personas.engagement.pk}/tasks/",
-                {"title": "Book the room", "due_date": day.isoformat(), "due_time": "", "time_zone": "Europe/Zurich"})
-    whole = feeds.render_feed(CalendarFeed.objects.get(
-        token_hash=feeds._hash(feeds.feed_create(user=personas.admin, coalition=personas.coalition))))
+    editor.post(
+        f"/c/alpha/engagements/{personas.engagement.pk}/tasks/",
+        {"title": "Book the room", "due_date": day.isoformat(), "due_time": "", "time_zone": "Europe/Zurich"},
+    )
+    whole = feeds.render_feed(
+        CalendarFeed.objects.get(token_hash=feeds._hash(feeds.feed_create(user=personas.admin, coalition=personas.coalition)))
+    )
     [event] = [e for e in icalendar.Calendar.from_ical(whole).walk("VEVENT") if "Book the room" in str(e["summary"])]
     assert event.decoded("dtstart") == day and event.decoded("dtend") == day + dt.timedelta(days=1)
     assert not isinstance(event.decoded("dtstart"), dt.datetime)

@@ -1,4 +1,5 @@
 """Background tasks on the real stack: a Celery worker process on real Redis, email over real SMTP."""
+
 import re
 
 import pytest
@@ -19,7 +20,9 @@ def test_an_invitation_is_emailed_by_a_real_worker_through_real_smtp(broker, upr
     admin = UserFactory()
     MembershipFactory(coalition=coalition, user=admin, role=Role.ADMIN)
     with SMTPServer() as smtp, CeleryWorker(database_name=connection.settings_dict["NAME"], email_url=smtp.url):
-        invitation, token = services.invitation_create(coalition=coalition, actor=admin, email="far.away@example.org", role=Role.MEMBER)
+        invitation, token = services.invitation_create(
+            coalition=coalition, actor=admin, email="far.away@example.org", role=Role.MEMBER
+        )
         messages = smtp.sink.wait_for(1)
         assert len(messages) == 1
         message = messages[0]
@@ -48,10 +51,15 @@ def test_an_export_is_made_by_a_worker_of_the_exports_queue_only(broker, upr_ref
     coalition = CoalitionFactory(slug="export-worker")
     admin = UserFactory()
     membership = MembershipFactory(coalition=coalition, user=admin, role=Role.ADMIN)
-    engagement = services.engagement_create(coalition=coalition, actor=admin,
-                                            review=Review.objects.get(state__iso3="SVN", session__number=48))
+    engagement = services.engagement_create(
+        coalition=coalition, actor=admin, review=Review.objects.get(state__iso3="SVN", session__number=48)
+    )
     document = document_services.document_create(
-        coalition=coalition, actor=admin, engagement=engagement, kind="individual_submission", title="Ours",
+        coalition=coalition,
+        actor=admin,
+        engagement=engagement,
+        kind="individual_submission",
+        title="Ours",
         lead_organisation=OrganisationFactory(coalition=coalition, name="Lead Org"),
     )
     section = document.sections.first()
@@ -93,9 +101,11 @@ def test_two_sweeps_on_two_workers_at_once_send_each_reminder_once(broker, perso
     stakeholder_deadline_in(personas.engagement, 7)
     expected = sorted(Membership.objects.filter(coalition=personas.coalition).values_list("user__email", flat=True))
     database = connection.settings_dict["NAME"]
-    with SMTPServer() as smtp, \
-            CeleryWorker(database_name=database, email_url=smtp.url, queues="reminders", name="one"), \
-            CeleryWorker(database_name=database, email_url=smtp.url, queues="reminders", name="two"):
+    with (
+        SMTPServer() as smtp,
+        CeleryWorker(database_name=database, email_url=smtp.url, queues="reminders", name="one"),
+        CeleryWorker(database_name=database, email_url=smtp.url, queues="reminders", name="two"),
+    ):
         sweep_reminders.delay()
         sweep_reminders.delay()
         smtp.sink.wait_for(len(expected))

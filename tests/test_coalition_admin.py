@@ -1,4 +1,5 @@
 """The secretariat runs its coalition: organisations, people, roles, working groups, the audit trail."""
+
 import re
 
 import pytest
@@ -27,10 +28,18 @@ def test_a_duplicate_slug_is_refused_with_a_message_and_nothing_is_created(perso
 
 def test_admin_adds_a_member_organisation_with_the_cover_details(personas):
     client = personas.client_for(personas.admin)
-    response = client.post("/c/alpha/organisations/new/", {
-        "name": "Defenders at Risk", "acronym": "DAR", "website": "https://dar.example.org",
-        "activities": "Protection of defenders", "established_on": "2010-03-01", "ecosoc_status": "special", "withheld": "on",
-    })
+    response = client.post(
+        "/c/alpha/organisations/new/",
+        {
+            "name": "Defenders at Risk",
+            "acronym": "DAR",
+            "website": "https://dar.example.org",
+            "activities": "Protection of defenders",
+            "established_on": "2010-03-01",
+            "ecosoc_status": "special",
+            "withheld": "on",
+        },
+    )
     assert response.status_code == 302
     org = MemberOrganisation.objects.get(coalition=personas.coalition, name="Defenders at Risk")
     assert org.withheld and org.ecosoc_status == "special" and str(org.established_on) == "2010-03-01"
@@ -56,7 +65,9 @@ def test_an_organisation_name_is_unique_within_the_coalition(personas):
 def test_admin_changes_a_role_with_htmx_and_the_trail_records_it(personas):
     client = personas.client_for(personas.admin)
     membership = personas.membership(personas.member)
-    response = client.post(f"/c/alpha/members/{membership.pk}/", {"role": Role.EDITOR, "organisation": ""}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        f"/c/alpha/members/{membership.pk}/", {"role": Role.EDITOR, "organisation": ""}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200 and b"<tr" in response.content and b"saved" in response.content
     membership.refresh_from_db()
     assert membership.role == Role.EDITOR
@@ -98,7 +109,9 @@ def test_admin_creates_a_working_group_with_a_lead_who_is_also_a_member(personas
     client = personas.client_for(personas.admin)
     lead = personas.membership(personas.observer)
     other = personas.membership(personas.member)
-    response = client.post("/c/alpha/groups/new/", {"name": "Roma rights", "theme": "Housing", "lead": lead.pk, "members": [other.pk]})
+    response = client.post(
+        "/c/alpha/groups/new/", {"name": "Roma rights", "theme": "Housing", "lead": lead.pk, "members": [other.pk]}
+    )
     assert response.status_code == 302
     group = WorkingGroup.objects.get(coalition=personas.coalition, name="Roma rights")
     assert group.lead == lead and set(group.members.all()) == {lead, other}
@@ -114,7 +127,9 @@ def test_a_working_group_cannot_take_people_of_another_coalition(personas):
 
 def test_the_audit_trail_shows_who_changed_what_and_when(personas):
     client = personas.client_for(personas.admin)
-    client.post(f"/c/alpha/organisations/{personas.organisation.pk}/", {"name": "CER renamed", "ecosoc_status": "none", "acronym": "CER"})
+    client.post(
+        f"/c/alpha/organisations/{personas.organisation.pk}/", {"name": "CER renamed", "ecosoc_status": "none", "acronym": "CER"}
+    )
     page = client.get("/c/alpha/audit/")
     assert page.status_code == 200
     assert b"changed the organisation" in page.content and b"CER renamed" in page.content
@@ -172,7 +187,9 @@ def test_the_people_list_pages_by_fifty_in_email_order_and_escapes_what_people_t
     from accounts.models import User
 
     users = User.objects.bulk_create([User(email=f"zz{i:02d}@example.org", name="") for i in range(56)])
-    Membership.objects.bulk_create([Membership(coalition=personas.coalition, user=u, organisation=personas.organisation) for u in users])
+    Membership.objects.bulk_create(
+        [Membership(coalition=personas.coalition, user=u, organisation=personas.organisation) for u in users]
+    )
     personas.member.name = '<script>alert("x")</script>'
     personas.member.save()
     client = personas.client_for(personas.admin)

@@ -3,6 +3,7 @@ resolves and reopens (by role and by section), the anchor's checks, the quote ke
 is gone, the emails to the people mentioned (once each, in their language, no text), the withheld
 organisation's name kept from observers, the page's freshness and queries, escaping, and comments
 never reaching the count or an export."""
+
 import base64
 import io
 import zipfile
@@ -39,10 +40,34 @@ SECRET_TITLE = "Joint submission on the Dob prison"
 SECRET_BODY = "Testimonies of beatings in cell block C"
 SECRET_COMMENT = "Name the guard who did it"
 SECRET_QUOTE = "beatings in cell block C"
-FRENCH_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
-                 "décembre"]
-ENGLISH_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-                  "November", "December"]
+FRENCH_MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+ENGLISH_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def url(name: str, *args) -> str:  # type: ignore[no-untyped-def]
@@ -77,9 +102,11 @@ def page_of(client, document) -> str:  # type: ignore[no-untyped-def]
 def thread_html(html: str, comment: Comment) -> str:
     """The <article> of one thread on the page (up to the next thread)."""
     start = html.index(f'<article class="comment" id="comment-{comment.pk}"')
-    ends = [html.find(marker, start + 10) for marker in ('<article class="comment" ', 'class="comments', "<summary>Resolved",
-                                                        '<label for="new-comment-')]
-    return html[start:min([end for end in ends if end != -1], default=len(html))]
+    ends = [
+        html.find(marker, start + 10)
+        for marker in ('<article class="comment" ', 'class="comments', "<summary>Resolved", '<label for="new-comment-')
+    ]
+    return html[start : min([end for end in ends if end != -1], default=len(html))]
 
 
 def add(personas, section, user=None, text="Add the 2023 figures", **extra):  # type: ignore[no-untyped-def]
@@ -88,19 +115,28 @@ def add(personas, section, user=None, text="Add the 2023 figures", **extra):  # 
 
 # --- comments on a passage, by role --------------------------------------------------------------
 
+
 def test_a_member_comments_on_a_passage_and_the_page_marks_it_for_the_margin(personas, joint):
     first, _second = sections(joint)
     anchor = yjs_anchor()
     member = personas.client_for(personas.member)
-    posted = member.post(url("comment_add", joint.pk, first.pk), {
-        "text": "Which report?\nGive the year.", "anchor_start": anchor["start"], "anchor_end": anchor["end"],
-        "quote": SECRET_QUOTE})
+    posted = member.post(
+        url("comment_add", joint.pk, first.pk),
+        {
+            "text": "Which report?\nGive the year.",
+            "anchor_start": anchor["start"],
+            "anchor_end": anchor["end"],
+            "quote": SECRET_QUOTE,
+        },
+    )
     comment = Comment.objects.get()
     assert posted.status_code == 302 and posted["Location"].endswith(f"#comment-{comment.pk}")
     assert comment.anchor == anchor and comment.quote == SECRET_QUOTE and comment.author == personas.member
     html = thread_html(page_of(member, joint), comment)
-    assert (f'<article class="comment" id="comment-{comment.pk}" data-comment="{comment.pk}" data-section="{first.pk}" '
-            f'data-anchor-start="{anchor["start"]}" data-anchor-end="{anchor["end"]}" data-resolved="0">') in html
+    assert (
+        f'<article class="comment" id="comment-{comment.pk}" data-comment="{comment.pk}" data-section="{first.pk}" '
+        f'data-anchor-start="{anchor["start"]}" data-anchor-end="{anchor["end"]}" data-resolved="0">'
+    ) in html
     assert f'<blockquote class="comment-quote">{SECRET_QUOTE}</blockquote>' in html
     assert "Which report?<br>Give the year." in html and "Centre for Equal Rights" in html
     # A comment on the whole section has no passage: empty anchors, no quote.
@@ -115,8 +151,12 @@ def test_observers_read_but_never_comment_reply_resolve_or_reopen(personas, join
     html = page_of(observer, joint)
     assert "Add the 2023 figures" in html and "Comment on this section" not in html and "Send the reply" not in html
     assert "Resolve</button>" not in html
-    for name, args in (("comment_add", ()), ("comment_reply", (comment.pk,)), ("comment_resolve", (comment.pk,)),
-                       ("comment_reopen", (comment.pk,))):
+    for name, args in (
+        ("comment_add", ()),
+        ("comment_reply", (comment.pk,)),
+        ("comment_resolve", (comment.pk,)),
+        ("comment_reopen", (comment.pk,)),
+    ):
         assert observer.post(url(name, joint.pk, first.pk, *args), {"text": "x"}).status_code == 403, name
     assert Comment.objects.count() == 1 and Comment.objects.get().resolved_at is None
     with pytest.raises(PermissionDenied):
@@ -127,8 +167,13 @@ def test_outsiders_get_404_on_every_comment_address_and_ids_of_another_section_a
     first, second = sections(joint)
     comment = add(personas, first)
     outsider = personas.client_for(personas.outsider)
-    for name, args in (("detail", ()), ("comment_add", (first.pk,)), ("comment_reply", (first.pk, comment.pk)),
-                       ("comment_resolve", (first.pk, comment.pk)), ("comment_reopen", (first.pk, comment.pk))):
+    for name, args in (
+        ("detail", ()),
+        ("comment_add", (first.pk,)),
+        ("comment_reply", (first.pk, comment.pk)),
+        ("comment_resolve", (first.pk, comment.pk)),
+        ("comment_reopen", (first.pk, comment.pk)),
+    ):
         assert outsider.post(url(name, joint.pk, *args), {"text": "x"}).status_code == 404, name
         assert outsider.get(url(name, joint.pk, *args)).status_code == 404, name
     # The comment named under another section of the same document (or a made-up id): 404, nothing changes.
@@ -140,6 +185,7 @@ def test_outsiders_get_404_on_every_comment_address_and_ids_of_another_section_a
 
 
 # --- replies -------------------------------------------------------------------------------------
+
 
 def test_replies_join_the_thread_and_a_reply_to_a_reply_attaches_to_the_first_comment(personas, joint):
     first, _second = sections(joint)
@@ -159,12 +205,16 @@ def test_replies_join_the_thread_and_a_reply_to_a_reply_attaches_to_the_first_co
 
 # --- resolve and reopen, by role and by section ----------------------------------------------------
 
-@pytest.mark.parametrize("who, on_first, on_second", [
-    ("member", True, True),     # the author, wherever
-    ("admin", True, True),      # the secretariat edits every section
-    ("editor", True, False),    # an editor: the sections of their working group only
-    ("observer", False, False),
-])
+
+@pytest.mark.parametrize(
+    "who, on_first, on_second",
+    [
+        ("member", True, True),  # the author, wherever
+        ("admin", True, True),  # the secretariat edits every section
+        ("editor", True, False),  # an editor: the sections of their working group only
+        ("observer", False, False),
+    ],
+)
 def test_the_author_the_sections_editors_and_admins_resolve_and_reopen(personas, joint, who, on_first, on_second):
     first, second = sections(joint)
     client = personas.client_for(getattr(personas, who))
@@ -220,17 +270,27 @@ BAD_ANCHORS = [
 @pytest.mark.parametrize("label, anchor", BAD_ANCHORS)
 def test_a_malformed_anchor_through_the_form_is_refused_with_a_message(personas, joint, label, anchor):
     first, _second = sections(joint)
-    response = personas.client_for(personas.member).post(url("comment_add", joint.pk, first.pk), {
-        "text": "On these words", "anchor_start": anchor["start"], "anchor_end": anchor["end"], "quote": "words"},
-        follow=True)
+    response = personas.client_for(personas.member).post(
+        url("comment_add", joint.pk, first.pk),
+        {"text": "On these words", "anchor_start": anchor["start"], "anchor_end": anchor["end"], "quote": "words"},
+        follow=True,
+    )
     assert response.status_code == 200 and "Select the words again." in response.content.decode(), label
     assert not Comment.objects.exists()
 
 
-@pytest.mark.parametrize("anchor", [
-    [1, 2], "AAAA", {"start": "AAAA"}, {"start": "AAAA", "end": "AAAA", "more": "AAAA"}, {"start": 1, "end": "AAAA"},
-    {"start": "AAAA\n", "end": "AAAA"}, {"start": "A" * 4000, "end": "AAAA"},
-])
+@pytest.mark.parametrize(
+    "anchor",
+    [
+        [1, 2],
+        "AAAA",
+        {"start": "AAAA"},
+        {"start": "AAAA", "end": "AAAA", "more": "AAAA"},
+        {"start": 1, "end": "AAAA"},
+        {"start": "AAAA\n", "end": "AAAA"},
+        {"start": "A" * 4000, "end": "AAAA"},
+    ],
+)
 def test_the_service_keeps_an_anchor_only_of_exactly_two_bounded_base64_positions(personas, joint, anchor):
     first, _second = sections(joint)
     with pytest.raises(ValidationError):
@@ -255,12 +315,17 @@ def test_empty_too_long_and_control_characters_get_a_message_and_the_quote_is_sh
 
 # --- the passage gone: the quote stays -----------------------------------------------------------
 
+
 def test_a_comment_whose_passage_is_deleted_stays_in_the_list_with_the_words_it_was_on(personas, joint):
     first, _second = sections(joint)
     comment = add(personas, first, text="Is this confirmed?", anchor=yjs_anchor(), quote=SECRET_QUOTE)
     first.refresh_from_db()
-    services.section_save(section=first, membership=personas.membership(personas.admin), base_version=first.version,
-                          body="<p>A different text altogether.</p>")
+    services.section_save(
+        section=first,
+        membership=personas.membership(personas.admin),
+        base_version=first.version,
+        body="<p>A different text altogether.</p>",
+    )
     html = page_of(personas.client_for(personas.member), joint)
     assert SECRET_QUOTE not in html.split('class="comments"')[0]  # gone from the text...
     assert f'<blockquote class="comment-quote">{SECRET_QUOTE}</blockquote>' in thread_html(html, comment)  # ...kept here
@@ -268,6 +333,7 @@ def test_a_comment_whose_passage_is_deleted_stays_in_the_list_with_the_words_it_
 
 
 # --- mentions ------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def juliette(personas):  # type: ignore[no-untyped-def]
@@ -278,15 +344,20 @@ def juliette(personas):  # type: ignore[no-untyped-def]
 
 
 def test_each_person_mentioned_gets_one_email_in_their_language_with_a_link_and_no_text(
-        personas, joint, juliette, django_capture_on_commit_callbacks):
+    personas, joint, juliette, django_capture_on_commit_callbacks
+):
     first, _second = sections(joint)
     personas.member.name = "Bor Kranjc"
     personas.member.save(update_fields=["name"])
-    text = (f"{SECRET_COMMENT}. @Juliette Martin, @JULIETTE@alpha.example.org and @editor@alpha.example.org, see this; "
-            "not @outsider@beta.example.org, nor me (@member@alpha.example.org), nor write.to@juliette martin.")
+    text = (
+        f"{SECRET_COMMENT}. @Juliette Martin, @JULIETTE@alpha.example.org and @editor@alpha.example.org, see this; "
+        "not @outsider@beta.example.org, nor me (@member@alpha.example.org), nor write.to@juliette martin."
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        answer = personas.client_for(personas.member).post(url("comment_add", joint.pk, first.pk), {
-            "text": text, "anchor_start": yjs_anchor()["start"], "anchor_end": yjs_anchor()["end"], "quote": SECRET_QUOTE})
+        answer = personas.client_for(personas.member).post(
+            url("comment_add", joint.pk, first.pk),
+            {"text": text, "anchor_start": yjs_anchor()["start"], "anchor_end": yjs_anchor()["end"], "quote": SECRET_QUOTE},
+        )
     assert answer.status_code == 302
     comment = Comment.objects.get()
     assert set(comment.mentions.all()) == {juliette, personas.editor}
@@ -309,13 +380,15 @@ def test_each_person_mentioned_gets_one_email_in_their_language_with_a_link_and_
     assert TASK_QUEUES["submissions.tasks.send_mention_emails"] == "default"
 
 
-def test_replies_mention_too_and_someone_who_left_is_not_emailed(personas, joint, juliette,
-                                                                 django_capture_on_commit_callbacks):
+def test_replies_mention_too_and_someone_who_left_is_not_emailed(personas, joint, juliette, django_capture_on_commit_callbacks):
     first, _second = sections(joint)
     comment = add(personas, first)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        reply = services.comment_reply(parent=comment, membership=personas.membership(personas.editor),
-                                       text="@juliette martin and @Juliette Martin: one email")
+        reply = services.comment_reply(
+            parent=comment,
+            membership=personas.membership(personas.editor),
+            text="@juliette martin and @Juliette Martin: one email",
+        )
     Membership.objects.filter(user=juliette).delete()  # removed before the worker ran
     for callback in callbacks:
         callback()
@@ -330,8 +403,12 @@ def test_the_longest_name_wins_and_an_email_address_in_the_text_mentions_nobody(
     ana_novak = UserFactory(email="novak@alpha.example.org", name="Ana Novak")
     for user in (ana, ana_novak):
         MembershipFactory(coalition=personas.coalition, user=user, role=Role.MEMBER)
-    found = lambda text: {str(u) for u in services.mentioned_people(  # noqa: E731
-        coalition_id=personas.coalition.pk, text=text, author_id=personas.admin.pk)}
+
+    def found(text: str) -> set[str]:
+        return {
+            str(u) for u in services.mentioned_people(coalition_id=personas.coalition.pk, text=text, author_id=personas.admin.pk)
+        }
+
     assert found("@Ana Novak, please") == {"Ana Novak"}
     assert found("@ana, and @ANA NOVAK.") == {"Ana", "Ana Novak"}
     assert found("@Anastasia") == set() and found("mail me: bob@ana") == set() and found("no mention") == set()
@@ -339,6 +416,7 @@ def test_the_longest_name_wins_and_an_email_address_in_the_text_mentions_nobody(
 
 
 # --- the withheld organisation --------------------------------------------------------------------
+
 
 def test_an_observer_never_reads_the_name_of_a_withheld_organisation(personas, joint):
     first, _second = sections(joint)
@@ -355,6 +433,7 @@ def test_an_observer_never_reads_the_name_of_a_withheld_organisation(personas, j
 
 # --- the page: fresh at once, escaped, and its queries ---------------------------------------------
 
+
 def test_the_cached_page_shows_a_new_comment_a_reply_a_resolve_and_a_reopen_at_once(personas, joint):
     first, _second = sections(joint)
     admin = personas.client_for(personas.admin)
@@ -369,8 +448,7 @@ def test_the_cached_page_shows_a_new_comment_a_reply_a_resolve_and_a_reopen_at_o
     assert 'data-resolved="0"' in thread_html(page_of(admin, joint), comment)
 
 
-def test_every_change_tells_open_pages_to_fetch_the_comments_again(settings, personas, joint,
-                                                                   django_capture_on_commit_callbacks):
+def test_every_change_tells_open_pages_to_fetch_the_comments_again(settings, personas, joint, django_capture_on_commit_callbacks):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
@@ -403,8 +481,9 @@ def queries_of(client, path: str) -> int:
 
 def test_the_page_costs_the_same_queries_whatever_the_number_of_comments_replies_and_mentions(personas, joint):
     first, second = sections(joint)
-    others = [MemberOrganisation.objects.create(coalition=personas.coalition, name=f"Org {n}", withheld=n % 2 == 0)
-              for n in range(6)]
+    others = [
+        MemberOrganisation.objects.create(coalition=personas.coalition, name=f"Org {n}", withheld=n % 2 == 0) for n in range(6)
+    ]
     people = []
     for n, organisation in enumerate(others):
         user = UserFactory(email=f"p{n}@alpha.example.org", name=f"Person {n}")
@@ -415,8 +494,13 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_comments_replies
         few = queries_of(client, url("detail", joint.pk))
         for n in range(12):
             author = people[n % len(people)]
-            comment = services.comment_add(section=(first, second)[n % 2], membership=author, text=f"@Person {n % 6} look",
-                                           anchor=yjs_anchor(), quote="words")
+            comment = services.comment_add(
+                section=(first, second)[n % 2],
+                membership=author,
+                text=f"@Person {n % 6} look",
+                anchor=yjs_anchor(),
+                quote="words",
+            )
             for m in range(2):
                 services.comment_reply(parent=comment, membership=people[(n + m + 1) % len(people)], text=f"@Person {m}")
             if n % 3 == 0:
@@ -427,6 +511,7 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_comments_replies
 
 
 # --- never counted, never exported -----------------------------------------------------------------
+
 
 def test_comments_never_reach_the_count_or_the_word_and_pdf_exports(personas, joint):
     first, _second = sections(joint)

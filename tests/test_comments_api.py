@@ -2,6 +2,7 @@
 threads with nested replies, a comment on a passage, replies, resolve and reopen, the same rules as
 the page (observers read, 403 on a write; outsiders 404), bad input answered 400 with nothing saved,
 the withheld organisation's name kept from observers, and queries that do not grow with the comments."""
+
 import base64
 import json
 
@@ -53,12 +54,12 @@ def post(client, path: str, body: dict | None = None):  # type: ignore[no-untype
 
 # --- the whole journey -----------------------------------------------------------------------------
 
+
 def test_comment_on_a_passage_reply_list_resolve_and_reopen(personas, joint):
     first, second = sections(joint)
     member, editor = personas.client_for(personas.member), personas.client_for(personas.editor)
     anchor = yjs_anchor()
-    made = post(member, "comments/", {"section": first.pk, "text": "Which year?", "anchor": anchor,
-                                      "quote": "Roma settlements"})
+    made = post(member, "comments/", {"section": first.pk, "text": "Which year?", "anchor": anchor, "quote": "Roma settlements"})
     assert made.status_code == 201, made.json()
     comment = made.json()
     assert comment["document"] == joint.pk and comment["section"] == first.pk and comment["parent"] is None
@@ -83,7 +84,9 @@ def test_comment_on_a_passage_reply_list_resolve_and_reopen(personas, joint):
     assert resolved.status_code == 200 and resolved.json()["resolved_by"] == personas.editor.pk
     assert resolved.json()["resolved_by_name"] == str(personas.editor) and len(resolved.json()["replies"]) == 2
     assert [c["id"] for c in member.get(api(f"comments/?document={joint.pk}&resolved=true")).json()["results"]] == [comment["id"]]
-    assert [c["id"] for c in member.get(api(f"comments/?document={joint.pk}&resolved=false")).json()["results"]] == [listed[1]["id"]]
+    assert [c["id"] for c in member.get(api(f"comments/?document={joint.pk}&resolved=false")).json()["results"]] == [
+        listed[1]["id"]
+    ]
     reopened = post(member, f"comments/{comment['id']}/reopen/")
     assert reopened.status_code == 200 and reopened.json()["resolved_at"] is None
     assert member.get(api(f"comments/{comment['id']}/")).json()["resolved_by"] is None
@@ -105,6 +108,7 @@ def test_the_browser_session_posts_with_its_csrf_token(personas, joint):
 
 # --- roles, sections, coalitions -------------------------------------------------------------------
 
+
 def test_observers_list_but_never_write(personas, joint):
     first, _second = sections(joint)
     comment = services.comment_add(section=first, membership=personas.membership(personas.member), text="Check")
@@ -112,15 +116,18 @@ def test_observers_list_but_never_write(personas, joint):
     listed = observer.get(api(f"documents/{joint.pk}/comments/")).json()
     assert [c["text"] for c in listed] == ["Check"] and listed[0]["can_resolve"] is False
     assert observer.get(api(f"comments/{comment.pk}/")).status_code == 200
-    for path, body in (("comments/", {"section": first.pk, "text": "x"}), (f"sections/{first.pk}/comments/", {"text": "x"}),
-                       ("comments/", {"parent": comment.pk, "text": "x"}), (f"comments/{comment.pk}/resolve/", {}),
-                       (f"comments/{comment.pk}/reopen/", {})):
+    for path, body in (
+        ("comments/", {"section": first.pk, "text": "x"}),
+        (f"sections/{first.pk}/comments/", {"text": "x"}),
+        ("comments/", {"parent": comment.pk, "text": "x"}),
+        (f"comments/{comment.pk}/resolve/", {}),
+        (f"comments/{comment.pk}/reopen/", {}),
+    ):
         assert post(observer, path, body).status_code == 403, path
     assert Comment.objects.count() == 1 and Comment.objects.get().resolved_at is None
 
 
-@pytest.mark.parametrize("who, on_first, on_second", [
-    ("member", True, True), ("admin", True, True), ("editor", True, False)])
+@pytest.mark.parametrize("who, on_first, on_second", [("member", True, True), ("admin", True, True), ("editor", True, False)])
 def test_resolve_by_the_author_the_sections_editors_and_admins(personas, joint, who, on_first, on_second):
     client = personas.client_for(getattr(personas, who))
     for section, allowed in zip(sections(joint), (on_first, on_second), strict=True):
@@ -141,11 +148,20 @@ def test_outsiders_get_404_from_every_comment_endpoint(personas, joint):
     first, _second = sections(joint)
     comment = services.comment_add(section=first, membership=personas.membership(personas.member), text="Check")
     outsider = personas.client_for(personas.outsider)
-    for path in ("comments/", f"comments/{comment.pk}/", f"documents/{joint.pk}/comments/", f"sections/{first.pk}/comments/",
-                 f"comments/?document={joint.pk}"):
+    for path in (
+        "comments/",
+        f"comments/{comment.pk}/",
+        f"documents/{joint.pk}/comments/",
+        f"sections/{first.pk}/comments/",
+        f"comments/?document={joint.pk}",
+    ):
         assert outsider.get(api(path)).status_code == 404, path
-    for path in ("comments/", f"comments/{comment.pk}/resolve/", f"comments/{comment.pk}/reopen/",
-                 f"sections/{first.pk}/comments/"):
+    for path in (
+        "comments/",
+        f"comments/{comment.pk}/resolve/",
+        f"comments/{comment.pk}/reopen/",
+        f"sections/{first.pk}/comments/",
+    ):
         assert post(outsider, path, {"section": first.pk, "text": "x"}).status_code == 404, path
     # In their own coalition, alpha's ids are unknown: 404 in the path, 400 in a body.
     assert outsider.get(api(f"comments/{comment.pk}/", "beta")).status_code == 404
@@ -160,21 +176,25 @@ def test_outsiders_get_404_from_every_comment_endpoint(personas, joint):
 
 # --- bad input ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("body, field", [
-    ({"text": "x", "anchor": {"start": "not base64!", "end": "AAAA"}}, "anchor"),
-    ({"text": "x", "anchor": {"start": "AAAA"}}, "anchor"),
-    ({"text": "x", "anchor": {"start": "AAAA", "end": "AAAA", "x": "AAAA"}}, "anchor"),
-    ({"text": "x", "anchor": {"start": base64.b64encode(b"x" * 513).decode(), "end": "AAAA"}}, "anchor"),
-    ({"text": "x", "anchor": ["AAAA", "AAAA"]}, "anchor"),
-    ({"text": "x", "anchor": {"start": {"deep": 1}, "end": "AAAA"}}, "anchor"),
-    ({"text": "x", "quote": "a passage without its anchor"}, "quote"),
-    ({"text": ""}, "text"),
-    ({"text": "   "}, "text"),
-    ({"text": "x" * 5001}, "text"),
-    ({"text": ["a list"]}, "text"),
-    ({}, "text"),
-    ({"text": "x", "parent": 2**63 + 1}, "parent"),
-])
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"text": "x", "anchor": {"start": "not base64!", "end": "AAAA"}}, "anchor"),
+        ({"text": "x", "anchor": {"start": "AAAA"}}, "anchor"),
+        ({"text": "x", "anchor": {"start": "AAAA", "end": "AAAA", "x": "AAAA"}}, "anchor"),
+        ({"text": "x", "anchor": {"start": base64.b64encode(b"x" * 513).decode(), "end": "AAAA"}}, "anchor"),
+        ({"text": "x", "anchor": ["AAAA", "AAAA"]}, "anchor"),
+        ({"text": "x", "anchor": {"start": {"deep": 1}, "end": "AAAA"}}, "anchor"),
+        ({"text": "x", "quote": "a passage without its anchor"}, "quote"),
+        ({"text": ""}, "text"),
+        ({"text": "   "}, "text"),
+        ({"text": "x" * 5001}, "text"),
+        ({"text": ["a list"]}, "text"),
+        ({}, "text"),
+        ({"text": "x", "parent": 2**63 + 1}, "parent"),
+    ],
+)
 def test_bad_bodies_get_a_400_that_names_the_field_and_save_nothing(personas, joint, body, field):
     first, _second = sections(joint)
     member = personas.client_for(personas.member)
@@ -206,11 +226,15 @@ def test_a_parent_elsewhere_a_missing_section_and_a_reply_resolved_alone_are_ref
 
 # --- mentions, the withheld organisation, escaping --------------------------------------------------
 
+
 def test_a_mention_through_the_api_emails_once_with_no_text(personas, joint, django_capture_on_commit_callbacks):
     first, _second = sections(joint)
     with django_capture_on_commit_callbacks(execute=True):
-        made = post(personas.client_for(personas.member), "comments/", {
-            "section": first.pk, "text": "Secret detail for @editor@alpha.example.org and @EDITOR@alpha.example.org"})
+        made = post(
+            personas.client_for(personas.member),
+            "comments/",
+            {"section": first.pk, "text": "Secret detail for @editor@alpha.example.org and @EDITOR@alpha.example.org"},
+        )
     assert made.status_code == 201 and made.json()["mentions"] == [{"id": personas.editor.pk, "name": str(personas.editor)}]
     assert len(mail.outbox) == 1 and "Secret detail" not in mail.outbox[0].subject + mail.outbox[0].body
     assert f"#comment-{made.json()['id']}" in mail.outbox[0].body
@@ -222,8 +246,12 @@ def test_an_observer_never_reads_a_withheld_organisations_name_in_the_api(person
     Membership.objects.filter(user=personas.member).update(organisation=at_risk)
     comment = services.comment_add(section=first, membership=personas.membership(personas.member), text="Check")
     services.comment_reply(parent=comment, membership=personas.membership(personas.member), text="More")
-    for path in (f"documents/{joint.pk}/comments/", f"comments/?document={joint.pk}", f"comments/{comment.pk}/",
-                 f"sections/{first.pk}/comments/"):
+    for path in (
+        f"documents/{joint.pk}/comments/",
+        f"comments/?document={joint.pk}",
+        f"comments/{comment.pk}/",
+        f"sections/{first.pk}/comments/",
+    ):
         seen = personas.client_for(personas.observer).get(api(path)).content.decode()
         assert "Roma Rights Watch" not in seen and seen.count("an organisation that is not named") == 2, path
         assert personas.client_for(personas.member).get(api(path)).content.decode().count("Roma Rights Watch") == 2
@@ -238,16 +266,30 @@ def test_comment_text_comes_back_as_data_never_as_markup(personas, joint):
 
 # --- queries ---------------------------------------------------------------------------------------
 
+
 def test_every_comment_endpoint_costs_the_same_queries_whatever_the_number_of_comments(personas, joint):
     first, second = sections(joint)
-    organisations = [MemberOrganisation.objects.create(coalition=personas.coalition, name=f"Org {n}", withheld=n == 0)
-                     for n in range(4)]
-    people = [MembershipFactory(coalition=personas.coalition, role=Role.MEMBER, organisation=organisations[n],
-                                user=UserFactory(email=f"p{n}@alpha.example.org", name=f"Person {n}")) for n in range(4)]
+    organisations = [
+        MemberOrganisation.objects.create(coalition=personas.coalition, name=f"Org {n}", withheld=n == 0) for n in range(4)
+    ]
+    people = [
+        MembershipFactory(
+            coalition=personas.coalition,
+            role=Role.MEMBER,
+            organisation=organisations[n],
+            user=UserFactory(email=f"p{n}@alpha.example.org", name=f"Person {n}"),
+        )
+        for n in range(4)
+    ]
     comment = services.comment_add(section=first, membership=people[0], text="@Person 1 first", anchor=yjs_anchor(), quote="q")
     services.comment_reply(parent=comment, membership=people[1], text="@Person 2 reply")
-    paths = [f"documents/{joint.pk}/comments/", f"comments/?document={joint.pk}", "comments/",
-             f"sections/{first.pk}/comments/", f"comments/{comment.pk}/"]
+    paths = [
+        f"documents/{joint.pk}/comments/",
+        f"comments/?document={joint.pk}",
+        "comments/",
+        f"sections/{first.pk}/comments/",
+        f"comments/{comment.pk}/",
+    ]
 
     def counts(client: Client) -> list[int]:
         found = []

@@ -10,6 +10,7 @@
 
 The figures on a slow line are benchmarks/slow_line.py's.
 """
+
 from __future__ import annotations
 
 import csv
@@ -48,8 +49,9 @@ def production_storages() -> dict:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DEBUG"))}
     environment.update(DJANGO_SETTINGS_MODULE="hub.settings.production", SECRET_KEY="k" * 50, EMBEDDED_BEAT="false")
     code = "import json; from django.conf import settings; print(json.dumps(settings.STORAGES))"
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True,
-                            timeout=120, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120, check=True
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -98,8 +100,11 @@ def test_every_static_file_of_a_page_is_served_compressed_and_cached_for_a_year(
     for url in urls:
         name = url.removeprefix("/static/")
         original = (collected / name).read_bytes()
-        for accept, encoding, decode in ((BROWSER, "br", brotli.decompress), ("gzip, deflate", "gzip", gzip.decompress),
-                                         ("", None, bytes)):
+        for accept, encoding, decode in (
+            (BROWSER, "br", brotli.decompress),
+            ("gzip, deflate", "gzip", gzip.decompress),
+            ("", None, bytes),
+        ):
             response = client.get(url, HTTP_ACCEPT_ENCODING=accept)
             assert response.status_code == 200, url
             cache = response["Cache-Control"]
@@ -137,6 +142,7 @@ def test_make_run_serves_the_static_files_from_the_apps_folders_without_collects
 
 
 # --- pages ----------------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_a_page_is_gzipped_when_the_browser_accepts_it_with_its_headers_intact(personas):
@@ -200,11 +206,24 @@ def test_an_evidence_file_downloads_whole_when_compressed(personas):
     base = f"/c/alpha/engagements/{personas.engagement.pk}/matrix/"
     assert admin.post(f"{base}build/", {"scheme": "ohchr"}).status_code == 302
     row = MatrixRow.objects.filter(matrix=Matrix.objects.get(engagement=personas.engagement)).get()
-    assert admin.post(f"{base}rows/{row.pk}/assess/", {
-        "assessed_on": "2027-06-30", "law": "full", "policy": "partial", "practice": "not", "narrative": "A law passed",
-        "shared": "on", "evidence_title": "Annual report", "evidence_source": "Ombudsperson",
-        "evidence_dated": "2027-05-01",
-        "evidence_file": SimpleUploadedFile("report.pdf", pdf, content_type="application/pdf")}).status_code == 302
+    assert (
+        admin.post(
+            f"{base}rows/{row.pk}/assess/",
+            {
+                "assessed_on": "2027-06-30",
+                "law": "full",
+                "policy": "partial",
+                "practice": "not",
+                "narrative": "A law passed",
+                "shared": "on",
+                "evidence_title": "Annual report",
+                "evidence_source": "Ombudsperson",
+                "evidence_dated": "2027-05-01",
+                "evidence_file": SimpleUploadedFile("report.pdf", pdf, content_type="application/pdf"),
+            },
+        ).status_code
+        == 302
+    )
     evidence = Evidence.objects.get()
     response = personas.client_for(personas.member).get(f"/c/alpha/evidence/{evidence.pk}/", HTTP_ACCEPT_ENCODING=BROWSER)
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
@@ -214,16 +233,21 @@ def test_an_evidence_file_downloads_whole_when_compressed(personas):
 
 # --- the document page: readable before its editor arrives ------------------------------------------
 
+
 @pytest.mark.django_db
 def test_the_document_page_holds_its_text_and_loads_the_editor_only_after_itself(personas):
     """The live editor's bundle (175 KB compressed) is no script of the page: the loader fetches it after
     the load event (frontend/src/loader.js), while the sections' text is already in the HTML."""
-    document = joint_submission(personas, title="On a slow line", group_first=False,
-                                body="<p>Readable before the editor arrives.</p>")
+    document = joint_submission(
+        personas, title="On a slow line", group_first=False, body="<p>Readable before the editor arrives.</p>"
+    )
     html = personas.client_for(personas.admin).get(f"/c/alpha/documents/{document.pk}/").content.decode()
     scripts = re.findall(r'<script src="([^"]+)"', html)
     assert "/static/editor/live-editor.js" not in scripts and "/static/editor/live-editor-loader.js" in scripts
-    loader = re.search(r'<script src="/static/editor/live-editor-loader.js" data-editor="([^"]+)" '
-                       r'data-loading="([^"]+)" data-failed="([^"]+)" defer>', html)
+    loader = re.search(
+        r'<script src="/static/editor/live-editor-loader.js" data-editor="([^"]+)" '
+        r'data-loading="([^"]+)" data-failed="([^"]+)" defer>',
+        html,
+    )
     assert loader and loader.group(1) == "/static/editor/live-editor.js" and loader.group(2) == "Loading the editor…"
     assert "Readable before the editor arrives." in html

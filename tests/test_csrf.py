@@ -6,6 +6,7 @@ every account page and the session-authenticated API: each gets 403 and nothing 
 views are csrf_exempt, and DRF enforces CSRF itself for session-authenticated requests (a token-
 authenticated client is not a browser: no cookie rides along, so there is nothing to forge).
 """
+
 from __future__ import annotations
 
 import json

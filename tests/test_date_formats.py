@@ -1,6 +1,7 @@
 """Dates are written one way per language across the app (upr/formats, named formats in the
 templates), and the date fields are the browser's picker, given ISO values in every language, with a
 hint that agrees with what the field takes (upr/dates.py)."""
+
 from __future__ import annotations
 
 import calendar
@@ -17,8 +18,10 @@ pytestmark = pytest.mark.django_db
 MONTHS = "|".join(calendar.month_name[1:])
 ABBREVIATED = "|".join(calendar.month_abbr[1:])
 ONE_WAY = re.compile(rf"\d{{1,2}} ({MONTHS}) \d{{4}}(, \d\d:\d\d)?")
-ANY_DATE = re.compile(rf"\b\d{{1,2}} (?:{MONTHS}|{ABBREVIATED})\.? \d{{4}}(?:, \d\d?:\d\d(?: ?[ap]\.m\.)?)?"
-                      rf"|\b(?:{MONTHS}|{ABBREVIATED})\.? \d{{1,2}}, \d{{4}}(?:, \d\d?:\d\d(?: ?[ap]\.m\.)?)?")
+ANY_DATE = re.compile(
+    rf"\b\d{{1,2}} (?:{MONTHS}|{ABBREVIATED})\.? \d{{4}}(?:, \d\d?:\d\d(?: ?[ap]\.m\.)?)?"
+    rf"|\b(?:{MONTHS}|{ABBREVIATED})\.? \d{{1,2}}, \d{{4}}(?:, \d\d?:\d\d(?: ?[ap]\.m\.)?)?"
+)
 
 
 def visible(html: str) -> str:
@@ -28,8 +31,11 @@ def visible(html: str) -> str:
 
 def test_the_named_formats_write_one_way_in_each_language():
     when = dt.datetime(2026, 12, 1, 23, 45)
-    expected = {"en": ("1 December 2026", "1 December 2026, 23:45"), "fr": ("1 décembre 2026", "1 décembre 2026, 23:45"),
-                "es": ("1 de diciembre de 2026", "1 de diciembre de 2026, 23:45")}
+    expected = {
+        "en": ("1 December 2026", "1 December 2026, 23:45"),
+        "fr": ("1 décembre 2026", "1 décembre 2026, 23:45"),
+        "es": ("1 de diciembre de 2026", "1 de diciembre de 2026, 23:45"),
+    }
     for language, (date, datetime) in expected.items():
         with translation.override(language):
             assert formats.date_format(when.date(), "DATE_FORMAT") == date

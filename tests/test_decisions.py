@@ -3,6 +3,7 @@ organisation votes once through its contacts, reminders go exactly once to the c
 have not voted, the decision closes at its time exactly once with the right tally recorded against that
 version, and an approval leads straight to the sign-on of that version. A withheld organisation's vote
 is counted, its name read by the secretariat only."""
+
 import datetime as dt
 import threading
 import zoneinfo
@@ -49,7 +50,7 @@ def page(client, document: Document) -> str:  # type: ignore[no-untyped-def]
 def panel(html: str) -> str:
     """The decisions panel of a document page (other parts of the page follow their own rules)."""
     start = html.index('<section id="decisions"')
-    return html[start:html.index("</section>", start)]
+    return html[start : html.index("</section>", start)]
 
 
 def in_each_language(text: str) -> set[str]:
@@ -69,6 +70,7 @@ def decision_mails() -> list:
 
 # --- opening ---------------------------------------------------------------------------------------
 
+
 def test_the_secretariat_opens_a_decision_on_the_exact_version_with_approve_object_abstain(personas):
     v = voters(personas)
     decision = open_decision(personas, v.document)
@@ -85,9 +87,16 @@ def test_the_page_form_takes_the_closing_time_in_geneva_and_shows_it_with_the_re
     v = voters(personas)
     admin = personas.client_for(personas.admin)
     day = timezone.localdate(timezone.now(), GENEVA) + dt.timedelta(days=4)
-    response = admin.post(url("decision_open", v.document.pk), {
-        "title": "Choose the wording of recommendation 12", "kind": "choose", "options": "Wording A\n\n  Wording B  \n",
-        "closes_on": day.isoformat(), "closes_time": "15:00"})
+    response = admin.post(
+        url("decision_open", v.document.pk),
+        {
+            "title": "Choose the wording of recommendation 12",
+            "kind": "choose",
+            "options": "Wording A\n\n  Wording B  \n",
+            "closes_on": day.isoformat(),
+            "closes_time": "15:00",
+        },
+    )
     decision = Decision.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"#decision-{decision.pk}")
     assert decision.closes_at == dt.datetime.combine(day, dt.time(15, 0), tzinfo=GENEVA)
@@ -104,30 +113,45 @@ def test_the_page_form_takes_the_closing_time_in_geneva_and_shows_it_with_the_re
     assert geneva != "Geneva time" and f"15:00 {geneva}" in html and f"{new_york:%H:%M} {new_york.tzname()}, {yours}" in html
 
 
-@pytest.mark.parametrize("closes, options, kind, message", [
-    ("past", None, "approve", "closing time has passed"),
-    ("far", None, "approve", "closes within a year"),
-    ("soon", ["Only one"], "choose", "at least two options"),
-    ("soon", ["Same", "same "], "choose", "Two options are the same"),
-    ("soon", None, "vote-by-acclamation", "Choose the kind of decision"),
-])
+@pytest.mark.parametrize(
+    "closes, options, kind, message",
+    [
+        ("past", None, "approve", "closing time has passed"),
+        ("far", None, "approve", "closes within a year"),
+        ("soon", ["Only one"], "choose", "at least two options"),
+        ("soon", ["Same", "same "], "choose", "Two options are the same"),
+        ("soon", None, "vote-by-acclamation", "Choose the kind of decision"),
+    ],
+)
 def test_bad_openings_are_refused_with_a_clear_error_and_nothing_is_kept(personas, closes, options, kind, message):
     v = voters(personas)
-    when = {"past": timezone.now() - dt.timedelta(minutes=1), "far": timezone.now() + dt.timedelta(days=400),
-            "soon": timezone.now() + dt.timedelta(days=1)}[closes]
+    when = {
+        "past": timezone.now() - dt.timedelta(minutes=1),
+        "far": timezone.now() + dt.timedelta(days=400),
+        "soon": timezone.now() + dt.timedelta(days=1),
+    }[closes]
     with pytest.raises(ValidationError, match=message):
-        decisions.decision_open(document=v.document, membership=personas.membership(personas.admin), title="Q", kind=kind,
-                                options=options, closes_at=when)
+        decisions.decision_open(
+            document=v.document,
+            membership=personas.membership(personas.admin),
+            title="Q",
+            kind=kind,
+            options=options,
+            closes_at=when,
+        )
     assert not Decision.objects.exists() and not AuditEvent.objects.filter(action__startswith="decision").exists()
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"closes_on": "2026-02-30", "closes_time": "15:00"}, "Enter a real date"),
-    ({"closes_on": "31/12/2027", "closes_time": "15:00"}, "Enter a real date"),
-    ({"closes_on": "2027-01-10", "closes_time": "25:00"}, "Enter a time such as 15:00"),
-    ({"closes_on": "2020-01-10", "closes_time": "15:00"}, "closing time has passed"),
-    ({"closes_on": "2027-01-10", "closes_time": "15:00", "kind": "choose", "options": "Only one"}, "at least two options"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"closes_on": "2026-02-30", "closes_time": "15:00"}, "Enter a real date"),
+        ({"closes_on": "31/12/2027", "closes_time": "15:00"}, "Enter a real date"),
+        ({"closes_on": "2027-01-10", "closes_time": "25:00"}, "Enter a time such as 15:00"),
+        ({"closes_on": "2020-01-10", "closes_time": "15:00"}, "closing time has passed"),
+        ({"closes_on": "2027-01-10", "closes_time": "15:00", "kind": "choose", "options": "Only one"}, "at least two options"),
+    ],
+)
 def test_a_malformed_or_past_closing_date_on_the_page_gets_its_message_and_keeps_nothing(personas, data, message):
     v = voters(personas)
     admin = personas.client_for(personas.admin)
@@ -158,12 +182,15 @@ def test_only_the_secretariat_opens_closes_and_cancels_and_an_outsider_gets_404(
 
 # --- voting ----------------------------------------------------------------------------------------
 
+
 def test_one_vote_per_organisation_another_contact_changes_it_with_a_reason(personas):
     v = voters(personas)
     decision = open_decision(personas, v.document)
     member = personas.client_for(v.rrw_member)
-    response = member.post(url("decision_vote", v.document.pk, decision.pk),
-                           {"option": option(decision, OBJECT), "reason": "Paragraph 12 names a witness."})
+    response = member.post(
+        url("decision_vote", v.document.pk, decision.pk),
+        {"option": option(decision, OBJECT), "reason": "Paragraph 12 names a witness."},
+    )
     assert response.status_code == 302
     editor = personas.client_for(v.rrw_editor)  # the same organisation's other contact
     editor.post(url("decision_vote", v.document.pk, decision.pk), {"option": option(decision, APPROVE), "reason": "Fixed."})
@@ -171,8 +198,10 @@ def test_one_vote_per_organisation_another_contact_changes_it_with_a_reason(pers
     assert (cast.option.position, cast.reason, cast.cast_by) == (APPROVE, "Fixed.", v.rrw_editor)
     assert cast.text_digest == decision.text_digest
     trail = list(AuditEvent.objects.filter(action="decision.vote").order_by("pk").values_list("changes", flat=True))
-    assert trail == [{"organisation": ["", "Roma Rights Watch"], "vote": ["", "Object"]},
-                     {"organisation": ["", "Roma Rights Watch"], "vote": ["Object", "Approve"]}]
+    assert trail == [
+        {"organisation": ["", "Roma Rights Watch"], "vote": ["", "Object"]},
+        {"organisation": ["", "Roma Rights Watch"], "vote": ["Object", "Approve"]},
+    ]
     html = page(member, v.document)
     assert "Roma Rights Watch (your organisation): Approve" in html and "Change the vote" in html
 
@@ -182,7 +211,9 @@ def test_who_cannot_vote_is_refused_and_nothing_is_recorded(personas):
     decision = open_decision(personas, v.document)
     other = open_decision(personas, v.document, kind="choose", options=["A", "B"], title="Choose")
     observer, loner = personas.client_for(personas.observer), personas.client_for(v.loner)
-    assert observer.post(url("decision_vote", v.document.pk, decision.pk), {"option": option(decision, APPROVE)}).status_code == 403
+    assert (
+        observer.post(url("decision_vote", v.document.pk, decision.pk), {"option": option(decision, APPROVE)}).status_code == 403
+    )
     refused = loner.post(url("decision_vote", v.document.pk, decision.pk), {"option": option(decision, APPROVE)}, follow=True)
     assert "contact votes, for their organisation" in refused.content.decode()
     assert "your membership names no organisation" in page(loner, v.document)
@@ -202,8 +233,9 @@ def test_a_vote_after_the_closing_time_is_refused_even_before_the_task_has_close
     Decision.objects.filter(pk=decision.pk).update(closes_at=timezone.now() - dt.timedelta(seconds=1))
     with pytest.raises(ValidationError, match="has closed"):
         vote(v.m(v.rrw_member), decision, OBJECT)
-    response = personas.client_for(v.rrw_member).post(url("decision_vote", v.document.pk, decision.pk),
-                                                     {"option": option(decision, OBJECT)}, follow=True)
+    response = personas.client_for(v.rrw_member).post(
+        url("decision_vote", v.document.pk, decision.pk), {"option": option(decision, OBJECT)}, follow=True
+    )
     assert "has closed: votes are no longer taken" in response.content.decode()
     assert Vote.objects.count() == 1
     # The page shows it closed with its tally, computed: nothing was written by the GET.
@@ -213,6 +245,7 @@ def test_a_vote_after_the_closing_time_is_refused_even_before_the_task_has_close
 
 
 # --- closing ---------------------------------------------------------------------------------------
+
 
 def test_the_decision_closes_at_its_time_once_with_the_tally_recorded_against_its_version(personas):
     v = voters(personas)
@@ -230,11 +263,13 @@ def test_the_decision_closes_at_its_time_once_with_the_tally_recorded_against_it
     assert closed.outcome["counts"] == {str(approve): 2, str(object_): 1, str(abstain): 0}
     assert (closed.outcome["voters"], closed.outcome["eligible"], closed.outcome["chosen"]) == (3, 3, [approve])
     assert closed.outcome["on_version"] == 3 and sorted(o for o, _c, _s in closed.outcome["votes"]) == sorted(
-        [personas.organisation.pk, v.rrw.pk, v.hidden.pk])
+        [personas.organisation.pk, v.rrw.pk, v.hidden.pk]
+    )
     assert closed.text_digest == current_digest(v.document)
     (event,) = AuditEvent.objects.filter(action="decision.close")
     assert event.actor is None and event.changes["outcome"][1] == (
-        "Approve: 2, Object: 1, Abstain: 0 (3 of 3 organisations voted) → Approve")
+        "Approve: 2, Object: 1, Abstain: 0 (3 of 3 organisations voted) → Approve"
+    )
     assert "Safe Harbour" not in str(list(AuditEvent.objects.values_list("changes", flat=True)))
     html = page(personas.client_for(personas.observer), v.document)
     assert 'data-state="closed"' in html and "3 of 3 organisations voted." in html and "Approved." in html
@@ -281,7 +316,9 @@ def test_the_secretariat_closes_early_or_cancels_and_then_nothing_more_happens(p
     assert "no longer open" in again
     assert decisions.decisions_close_due(now=timezone.now() + dt.timedelta(days=10)) == []
     assert [e.action for e in AuditEvent.objects.filter(action__in=["decision.close", "decision.cancel"]).order_by("pk")] == [
-        "decision.close", "decision.cancel"]
+        "decision.close",
+        "decision.cancel",
+    ]
     html = page(personas.client_for(personas.member), v.document)
     assert "Not approved." in html and "Cancelled" in html
 
@@ -296,6 +333,7 @@ def test_the_closing_task_runs_every_minute_on_the_reminders_queue(settings):
 
 # --- versions ----------------------------------------------------------------------------------------
 
+
 def test_a_vote_on_another_version_and_a_changed_text_are_shown_as_such(personas):
     v = voters(personas)
     decision = open_decision(personas, v.document)
@@ -304,8 +342,12 @@ def test_a_vote_on_another_version_and_a_changed_text_are_shown_as_such(personas
     assert "The document's text is still this version." in html and "other-version" not in html
     section = v.document.sections.order_by("position").first()
     section.refresh_from_db()
-    services.section_save(section=section, membership=personas.membership(personas.admin), base_version=section.version,
-                          body="<p>A new paragraph on the erased.</p>")
+    services.section_save(
+        section=section,
+        membership=personas.membership(personas.admin),
+        base_version=section.version,
+        body="<p>A new paragraph on the erased.</p>",
+    )
     vote(v.m(v.rrw_member), decision, OBJECT)
     later = Vote.objects.get(organisation=v.rrw)
     assert later.text_digest == current_digest(v.document) != decision.text_digest
@@ -317,6 +359,7 @@ def test_a_vote_on_another_version_and_a_changed_text_are_shown_as_such(personas
 
 
 # --- the withheld organisation -------------------------------------------------------------------------
+
 
 def test_a_withheld_organisations_vote_is_counted_and_named_to_the_secretariat_only(personas):
     v = voters(personas)
@@ -338,6 +381,7 @@ def test_a_withheld_organisations_vote_is_counted_and_named_to_the_secretariat_o
 
 
 # --- reminders -----------------------------------------------------------------------------------------
+
 
 def test_reminders_go_once_to_each_contact_of_an_organisation_that_has_not_voted(personas, django_capture_on_commit_callbacks):
     v = voters(personas)
@@ -404,7 +448,10 @@ def test_reminders_follow_each_persons_lead_times_and_none_means_none(personas, 
 
 # --- from a decision to the sign-on --------------------------------------------------------------------
 
-def test_an_approval_leads_to_the_sign_on_of_that_version_and_a_changed_text_is_refused(personas, django_capture_on_commit_callbacks):
+
+def test_an_approval_leads_to_the_sign_on_of_that_version_and_a_changed_text_is_refused(
+    personas, django_capture_on_commit_callbacks
+):
     v = voters(personas)
     decision = open_decision(personas, v.document)
     vote(personas.membership(personas.member), decision, APPROVE)  # the lead: needs no asking
@@ -428,8 +475,12 @@ def test_an_approval_leads_to_the_sign_on_of_that_version_and_a_changed_text_is_
     SignOn.objects.all().delete()
     section = v.document.sections.order_by("position").first()
     section.refresh_from_db()
-    services.section_save(section=section, membership=personas.membership(personas.admin), base_version=section.version,
-                          body="<p>Rewritten after the vote.</p>")
+    services.section_save(
+        section=section,
+        membership=personas.membership(personas.admin),
+        base_version=section.version,
+        body="<p>Rewritten after the vote.</p>",
+    )
     refused = admin.post(url("decision_signon", v.document.pk, decision.pk), follow=True).content.decode()
     assert "The text has changed since this decision" in refused and "Open a new decision on the current text" in refused
     assert not SignOn.objects.exists()
@@ -448,6 +499,7 @@ def test_a_decision_that_was_not_approved_asks_nobody_to_sign(personas):
 
 
 # --- the document page stays fresh ---------------------------------------------------------------------
+
 
 def test_the_cached_document_page_shows_each_new_vote_and_the_close_at_once(personas):
     v = voters(personas)

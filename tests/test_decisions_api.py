@@ -1,6 +1,7 @@
 """The decisions API (/api/c/<slug>/decisions/): the same decisions as the pages, scoped by coalition (an
 outsider gets 404 everywhere), the roles' rules, the withheld organisation counted but named to the
 secretariat only, and bad input answered 400 with nothing changed."""
+
 import datetime as dt
 
 import pytest
@@ -22,8 +23,13 @@ def api(path: str = "") -> str:
 
 
 def body(document_id: int, **changes) -> dict:  # type: ignore[no-untyped-def]
-    return {"document": document_id, "title": "Approve the final text", "kind": "approve",
-            "closes_at": (timezone.now() + dt.timedelta(days=2)).isoformat(), **changes}
+    return {
+        "document": document_id,
+        "title": "Approve the final text",
+        "kind": "approve",
+        "closes_at": (timezone.now() + dt.timedelta(days=2)).isoformat(),
+        **changes,
+    }
 
 
 def test_the_secretariat_opens_a_decision_and_everyone_in_the_coalition_reads_it(personas):
@@ -54,8 +60,13 @@ def test_an_outsider_gets_404_on_every_decision_endpoint_and_cannot_use_alphas_d
     outsider = personas.client_for(personas.outsider)
     assert outsider.get(api()).status_code == 404
     assert outsider.post(api(), body(v.document.pk), content_type=JSON).status_code == 404
-    for path in (f"{decision.pk}/", f"{decision.pk}/vote/", f"{decision.pk}/close/", f"{decision.pk}/cancel/",
-                 f"{decision.pk}/sign-ons/"):
+    for path in (
+        f"{decision.pk}/",
+        f"{decision.pk}/vote/",
+        f"{decision.pk}/close/",
+        f"{decision.pk}/cancel/",
+        f"{decision.pk}/sign-ons/",
+    ):
         assert outsider.get(api(path)).status_code == 404, path
         assert outsider.post(api(path), {"option": option(decision, APPROVE)}, content_type=JSON).status_code == 404, path
     # In beta's own API, alpha's document id is refused like an id that does not exist.
@@ -68,31 +79,41 @@ def test_an_outsider_gets_404_on_every_decision_endpoint_and_cannot_use_alphas_d
 def test_a_contact_votes_for_the_organisation_and_an_observer_or_a_loner_cannot(personas):
     v = voters(personas)
     decision = open_decision(personas, v.document)
-    answer = personas.client_for(v.rrw_member).post(api(f"{decision.pk}/vote/"), {
-        "option": option(decision, OBJECT), "reason": "A witness is named."}, content_type=JSON)
+    answer = personas.client_for(v.rrw_member).post(
+        api(f"{decision.pk}/vote/"), {"option": option(decision, OBJECT), "reason": "A witness is named."}, content_type=JSON
+    )
     assert answer.status_code == 200
     assert answer.json()["my_vote"] == option(decision, OBJECT) and answer.json()["tally"]["voters"] == 1
-    changed = personas.client_for(v.rrw_editor).post(api(f"{decision.pk}/vote/"), {"option": option(decision, APPROVE)},
-                                                     content_type=JSON)
+    changed = personas.client_for(v.rrw_editor).post(
+        api(f"{decision.pk}/vote/"), {"option": option(decision, APPROVE)}, content_type=JSON
+    )
     assert changed.json()["votes"][0]["option"] == option(decision, APPROVE) and Vote.objects.count() == 1
-    assert personas.client_for(personas.observer).post(api(f"{decision.pk}/vote/"), {"option": option(decision, APPROVE)},
-                                                       content_type=JSON).status_code == 403
-    loner = personas.client_for(v.loner).post(api(f"{decision.pk}/vote/"), {"option": option(decision, APPROVE)},
-                                              content_type=JSON)
+    assert (
+        personas.client_for(personas.observer)
+        .post(api(f"{decision.pk}/vote/"), {"option": option(decision, APPROVE)}, content_type=JSON)
+        .status_code
+        == 403
+    )
+    loner = personas.client_for(v.loner).post(
+        api(f"{decision.pk}/vote/"), {"option": option(decision, APPROVE)}, content_type=JSON
+    )
     assert loner.status_code == 403 and "contact votes" in loner.json()["detail"]
     assert Vote.objects.count() == 1
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"closes_at": "2020-01-01T10:00:00Z"}, "closing time has passed"),
-    ({"closes_at": "not a date"}, "closes_at"),
-    ({"closes_at": "9999-12-31T23:59:59+14:00"}, "closes within a year"),
-    ({"kind": "choose", "options": ["Only one"]}, "at least two options"),
-    ({"kind": "choose", "options": ["A", "B"] * 11}, "options"),
-    ({"kind": "referendum"}, "kind"),
-    ({"title": ""}, "title"),
-    ({"document": 2**62}, "document"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"closes_at": "2020-01-01T10:00:00Z"}, "closing time has passed"),
+        ({"closes_at": "not a date"}, "closes_at"),
+        ({"closes_at": "9999-12-31T23:59:59+14:00"}, "closes within a year"),
+        ({"kind": "choose", "options": ["Only one"]}, "at least two options"),
+        ({"kind": "choose", "options": ["A", "B"] * 11}, "options"),
+        ({"kind": "referendum"}, "kind"),
+        ({"title": ""}, "title"),
+        ({"document": 2**62}, "document"),
+    ],
+)
 def test_bad_openings_answer_400_and_keep_nothing(personas, changes, field):
     v = voters(personas)
     response = personas.client_for(personas.admin).post(api(), body(v.document.pk, **changes), content_type=JSON)
@@ -105,8 +126,13 @@ def test_bad_votes_answer_400(personas):
     decision = open_decision(personas, v.document)
     other = open_decision(personas, v.document, kind="choose", options=["A", "B"], title="Choose")
     member = personas.client_for(personas.member)
-    for data in ({"option": option(other, 0)}, {"option": "approve"}, {}, {"option": 2**63}, {"option": option(decision, 0),
-                                                                                              "reason": "x" * 2001}):
+    for data in (
+        {"option": option(other, 0)},
+        {"option": "approve"},
+        {},
+        {"option": 2**63},
+        {"option": option(decision, 0), "reason": "x" * 2001},
+    ):
         assert member.post(api(f"{decision.pk}/vote/"), data, content_type=JSON).status_code == 400, data
     decisions.decision_close(decision=decision, membership=personas.membership(personas.admin))
     late = member.post(api(f"{decision.pk}/vote/"), {"option": option(decision, APPROVE)}, content_type=JSON)
@@ -129,8 +155,11 @@ def test_a_withheld_organisation_is_counted_for_all_and_named_to_the_secretariat
         assert hidden == {**hidden, "organisation": None, "organisation_name": None, "reason": "", "cast_by": None}
         assert data["tally"]["voters"] == 2 and data["options"][1]["votes"] == 1
         listed = personas.client_for(user).get(api()).json()["results"]
-        assert "Safe Harbour" not in str(listed) and "threatened" not in str(listed) and str(v.hidden.pk) not in str(
-            [vote["organisation"] for d in listed for vote in d["votes"]])
+        assert (
+            "Safe Harbour" not in str(listed)
+            and "threatened" not in str(listed)
+            and str(v.hidden.pk) not in str([vote["organisation"] for d in listed for vote in d["votes"]])
+        )
         assert "Roma Rights Watch" in str(data)
     own = personas.client_for(v.hidden_member).get(api(f"{decision.pk}/")).json()
     assert any(vote["organisation_name"] == "Safe Harbour Defenders" and vote["mine"] for vote in own["votes"])
@@ -152,4 +181,10 @@ def test_close_cancel_and_the_sign_on_of_the_approved_version_through_the_api(pe
     assert SignOn.objects.get().status == "requested"
     assert admin.post(api(f"{withdrawn.pk}/sign-ons/")).status_code == 400
     assert list(AuditEvent.objects.filter(action__startswith="decision.").order_by("pk").values_list("action", flat=True)) == [
-        "decision.open", "decision.open", "decision.vote", "decision.close", "decision.cancel", "decision.signon"]
+        "decision.open",
+        "decision.open",
+        "decision.vote",
+        "decision.close",
+        "decision.cancel",
+        "decision.signon",
+    ]

@@ -1,6 +1,7 @@
 """What the production entry points and the container files promise: never DEBUG by accident, links in
 emails that point at the site, mail that goes somewhere, reminders never behind an export, and no
 private evidence or database in an image. Docker does not run here: the files are parsed and read."""
+
 import fnmatch
 from pathlib import Path
 
@@ -12,8 +13,10 @@ from upr.celery import QUEUES
 from .helpers import run_python
 
 ROOT = Path(__file__).resolve().parent.parent
-REPORT = ("from django.conf import settings; import os;"
-          "print(os.environ['DJANGO_SETTINGS_MODULE'], settings.SETTINGS_MODULE, settings.DEBUG)")
+REPORT = (
+    "from django.conf import settings; import os;"
+    "print(os.environ['DJANGO_SETTINGS_MODULE'], settings.SETTINGS_MODULE, settings.DEBUG)"
+)
 
 
 @pytest.mark.parametrize("entry", ["import hub.wsgi", "import hub.asgi", "import django; import upr.celery; django.setup()"])
@@ -38,8 +41,11 @@ def test_production_refuses_debug_even_when_asked(tmp_path):
 def test_manage_py_keeps_the_development_default(tmp_path):
     """manage.py (make run) stays on the development settings, which run with DEBUG off unless asked
     (DEBUG=1): the debug page shows every setting and the environment."""
-    result = run_python("import runpy, sys; sys.argv = ['manage.py', 'shell', '-c', "
-                        f"{REPORT!r}]; runpy.run_path('manage.py', run_name='__main__')", tmp_path)
+    result = run_python(
+        "import runpy, sys; sys.argv = ['manage.py', 'shell', '-c', "
+        f"{REPORT!r}]; runpy.run_path('manage.py', run_name='__main__')",
+        tmp_path,
+    )
     assert result.stdout.splitlines()[-1].split() == ["hub.settings.dev", "hub.settings.dev", "False"], result.stderr
 
 
@@ -100,13 +106,21 @@ def ignored(path: str, patterns: list[str]) -> bool:
 
 
 def test_the_image_leaves_out_the_evidence_the_database_the_venv_and_media():
-    patterns = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
-                if line.strip() and not line.startswith("#")]
+    patterns = [
+        line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines() if line.strip() and not line.startswith("#")
+    ]
     from hub.settings import base
 
     default_evidence = str(Path(base.EVIDENCE_ROOT).relative_to(base.BASE_DIR))  # under the checkout, unless set
-    for path in (default_evidence, "private/evidence/1/report.pdf", "db.sqlite3", "db.sqlite3-journal", ".venv/bin/python",
-                 "media/exports/a.docx", ".env"):
+    for path in (
+        default_evidence,
+        "private/evidence/1/report.pdf",
+        "db.sqlite3",
+        "db.sqlite3-journal",
+        ".venv/bin/python",
+        "media/exports/a.docx",
+        ".env",
+    ):
         assert ignored(path, patterns), path
     for path in ("manage.py", "hub/settings/base.py", "templates/base.html", "pyproject.toml"):
         assert not ignored(path, patterns), path

@@ -6,6 +6,7 @@ upr/packed_page.py): what a browser is sent from the cache works as a freshly re
   the same page as the uncompressed one.
 * The request's messages are shown once, in a page that is otherwise the cached one.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -53,8 +54,10 @@ def test_a_second_view_comes_from_the_cache_and_its_forms_post(personas):
     assert len(third_view) < 8  # served from the cache: nothing of the document is read
     assert not any("submissions_section" in query["sql"] for query in third_view.captured_queries)
     assert cached == kept  # the same page, token included: it was kept for this browser
-    renamed = browser.post(f"/c/alpha/documents/{document}/sections/{section.pk}/", {
-        "csrfmiddlewaretoken": TOKEN.search(cached).group(1), "base_version": section.version, "title": "Remedies"})
+    renamed = browser.post(
+        f"/c/alpha/documents/{document}/sections/{section.pk}/",
+        {"csrfmiddlewaretoken": TOKEN.search(cached).group(1), "base_version": section.version, "title": "Remedies"},
+    )
     assert renamed.status_code == 302, renamed.content[:300]  # not 403: the token of the cached page is valid
     assert Section.objects.get(pk=section.pk).title == "Remedies"
 
@@ -67,14 +70,18 @@ def test_each_browser_of_a_person_gets_a_page_with_its_own_token(personas):
     laptop_token, phone_token = TOKEN.search(laptop_page).group(1), TOKEN.search(phone_page).group(1)
     assert laptop_token != phone_token
     # The phone's token with the laptop's cookie is refused; each with its own is accepted.
-    refused = laptop.post(f"/c/alpha/documents/{document}/sections/{section.pk}/", {
-        "csrfmiddlewaretoken": phone_token, "base_version": section.version, "title": "Refused"})
+    refused = laptop.post(
+        f"/c/alpha/documents/{document}/sections/{section.pk}/",
+        {"csrfmiddlewaretoken": phone_token, "base_version": section.version, "title": "Refused"},
+    )
     assert refused.status_code == 403
     for browser, token, title in ((phone, phone_token, "From the phone"), (laptop, laptop_token, "From the laptop")):
         _page(browser, document)  # from the cache again
         version = Section.objects.get(pk=section.pk).version
-        saved = browser.post(f"/c/alpha/documents/{document}/sections/{section.pk}/", {
-            "csrfmiddlewaretoken": token, "base_version": version, "title": title})
+        saved = browser.post(
+            f"/c/alpha/documents/{document}/sections/{section.pk}/",
+            {"csrfmiddlewaretoken": token, "base_version": version, "title": title},
+        )
         assert saved.status_code == 302
         assert Section.objects.get(pk=section.pk).title == title
 
@@ -104,8 +111,10 @@ def test_the_requests_messages_are_shown_once_in_the_kept_page(personas):
     browser = _browser(personas)
     page = _page(browser, document)
     assert "Section saved." not in page and "notices" not in page  # no marker left where messages go
-    saved = browser.post(f"/c/alpha/documents/{document}/sections/{section.pk}/", {
-        "csrfmiddlewaretoken": TOKEN.search(page).group(1), "base_version": section.version, "title": "Remedies"})
+    saved = browser.post(
+        f"/c/alpha/documents/{document}/sections/{section.pk}/",
+        {"csrfmiddlewaretoken": TOKEN.search(page).group(1), "base_version": section.version, "title": "Remedies"},
+    )
     assert saved.status_code == 302
     with_message = _page(browser, document)  # sent uncompressed by the view, then gzipped by the middleware
     assert with_message.count("Section saved.") == 1 and "notices" not in with_message

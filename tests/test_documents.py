@@ -1,5 +1,6 @@
 """The drafting engine through its pages: documents, sections, the conflict rule, revisions,
 comments, the limit and the status flow, sign-on, exports, the frozen submission, Word import."""
+
 import hashlib
 import io
 import json
@@ -32,14 +33,27 @@ def save(client, document, section, body, version, **extra):  # type: ignore[no-
 
 # --- creating documents -------------------------------------------------------------------------
 
+
 def test_the_secretariat_creates_each_kind_with_its_limit_as_data(personas):
     admin = personas.client_for(personas.admin)
-    limits = {"individual_submission": 2815, "joint_submission": 5630, "factsheet": None, "oral_statement": 300,
-              "written_statement": None, "mid_term_report": None}
+    limits = {
+        "individual_submission": 2815,
+        "joint_submission": 5630,
+        "factsheet": None,
+        "oral_statement": 300,
+        "written_statement": None,
+        "mid_term_report": None,
+    }
     for kind, limit in limits.items():
-        response = admin.post(url("list", personas.engagement.pk), {
-            "kind": kind, "title": f"A {kind}", "language": "fr", "lead_organisation": personas.organisation.pk,
-        })
+        response = admin.post(
+            url("list", personas.engagement.pk),
+            {
+                "kind": kind,
+                "title": f"A {kind}",
+                "language": "fr",
+                "lead_organisation": personas.organisation.pk,
+            },
+        )
         assert response.status_code == 302, response.content
         document = Document.objects.get(title=f"A {kind}")
         assert document.word_limit == limit and document.language == "fr" and document.sections.exists()
@@ -63,6 +77,7 @@ def test_an_organisation_makes_one_individual_submission_per_review(personas):
 
 
 # --- writing: permissions, conflicts, revisions -------------------------------------------------
+
 
 def test_editors_edit_their_groups_sections_admins_all_members_none(personas, joint):
     group_section, other = joint.sections.order_by("position")[:2]
@@ -125,6 +140,7 @@ def test_members_comment_and_resolve_observers_read(personas, joint):
 
 
 # --- the limit and the status flow --------------------------------------------------------------
+
 
 def sign(personas, document, name="Second Org", named=True):  # type: ignore[no-untyped-def]
     organisation = MemberOrganisation.objects.create(coalition=personas.coalition, name=name, acronym="SO")
@@ -190,6 +206,7 @@ def test_only_the_organisations_own_contact_signs_for_it(personas, joint):
 
 # --- exports and the submitted snapshot ----------------------------------------------------------
 
+
 def test_exports_run_as_tasks_and_read_back_as_word_and_pdf(personas, joint, django_capture_on_commit_callbacks):
     section = joint.sections.order_by("position").first()
     admin = personas.client_for(personas.admin)
@@ -231,6 +248,7 @@ def test_submitted_freezes_a_snapshot_that_never_changes(personas, joint, django
 
 # --- Word import ----------------------------------------------------------------------------------
 
+
 def test_a_word_draft_continues_here_and_a_bad_file_changes_nothing(personas, joint):
     source = docx.Document()
     source.add_heading("Right to education", level=1)
@@ -252,6 +270,7 @@ def test_a_word_draft_continues_here_and_a_bad_file_changes_nothing(personas, jo
 
 
 # --- speed ----------------------------------------------------------------------------------------
+
 
 def test_the_document_page_costs_the_same_queries_whatever_its_size(personas, joint, django_assert_max_num_queries):
     admin = personas.client_for(personas.admin)
@@ -333,11 +352,18 @@ def test_the_list_and_history_cost_the_same_queries_whatever_their_size(personas
 
     def grow(n: int) -> None:
         for i in range(n):
-            services.document_create(coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement,
-                                     kind="factsheet", title=f"Factsheet {i}", theme="Water")
+            services.document_create(
+                coalition=personas.coalition,
+                actor=personas.admin,
+                engagement=personas.engagement,
+                kind="factsheet",
+                title=f"Factsheet {i}",
+                theme="Water",
+            )
             current = Section.objects.get(pk=section.pk)
-            services.section_save(section=current, membership=personas.membership(personas.admin),
-                                  base_version=current.version, body=words(3 + i))
+            services.section_save(
+                section=current, membership=personas.membership(personas.admin), base_version=current.version, body=words(3 + i)
+            )
 
     grow(2)
     small = []
@@ -356,8 +382,11 @@ def test_the_recommendations_show_their_smart_checklist_and_category(personas, j
     from submissions.models import DraftRecommendation
 
     draft = DraftRecommendation.objects.create(
-        coalition=personas.coalition, engagement=personas.engagement, text="Ratify the Optional Protocol to CAT",
-        responsible_actor="National Assembly")
+        coalition=personas.coalition,
+        engagement=personas.engagement,
+        text="Ratify the Optional Protocol to CAT",
+        responsible_actor="National Assembly",
+    )
     admin = personas.client_for(personas.admin)
     assert admin.post(url("recommendations", joint.pk), {"recommendations": [draft.pk]}).status_code == 302
     page = admin.get(url("detail", joint.pk)).content.decode()
@@ -367,8 +396,13 @@ def test_the_recommendations_show_their_smart_checklist_and_category(personas, j
 
 def test_an_individual_submission_is_signed_by_its_lead_alone_and_observers_only_read(personas):
     document = services.document_create(
-        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement,
-        kind="individual_submission", title="Ours alone", lead_organisation=personas.organisation)
+        coalition=personas.coalition,
+        actor=personas.admin,
+        engagement=personas.engagement,
+        kind="individual_submission",
+        title="Ours alone",
+        lead_organisation=personas.organisation,
+    )
     other = MemberOrganisation.objects.create(coalition=personas.coalition, name="Other")
     with pytest.raises(Exception, match="individual one is its lead"):
         services.signon_request(document=document, actor=personas.admin, organisations=[other])

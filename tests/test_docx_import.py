@@ -2,6 +2,7 @@
 
 The .docx files are built with python-docx (tests/docx_drafts.py, which says how footnotes are written).
 """
+
 from __future__ import annotations
 
 import io
@@ -26,7 +27,11 @@ def test_sections_headings_and_title() -> None:
     imported = read_docx(io.BytesIO(draft()))
     assert isinstance(imported, ImportedDocument)
     assert imported.title == "Joint submission on education"
-    assert [section.title for section in imported.sections] == ["Joint submission on education", "Introduction", "Recommendations"]
+    assert [section.title for section in imported.sections] == [
+        "Joint submission on education",
+        "Introduction",
+        "Recommendations",
+    ]
     assert imported.sections[0].html == "<p>Submitted by the Coalition for Schools &amp; Rights &lt;CSR&gt;.</p>"
     introduction = imported.sections[1].html
     assert "<h3>Background</h3><h4>Details</h4>" in introduction
@@ -97,15 +102,19 @@ def test_paragraph_numbering_across_sections_stays_paragraphs() -> None:
     (the app numbers the paragraphs itself)."""
     document = docx.Document()
     numbering = document.part.numbering_part.element
-    numbering.append(docx.oxml.parse_xml(
-        f'<w:abstractNum xmlns:w="{W_NS}" w:abstractNumId="90"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
-        '<w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl></w:abstractNum>'))
+    numbering.append(
+        docx.oxml.parse_xml(
+            f'<w:abstractNum xmlns:w="{W_NS}" w:abstractNumId="90"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+            '<w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl></w:abstractNum>'
+        )
+    )
     numbering.append(docx.oxml.parse_xml(f'<w:num xmlns:w="{W_NS}" w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
 
     def numbered(text: str) -> None:
         paragraph = document.add_paragraph(text)
-        paragraph._p.get_or_add_pPr().append(docx.oxml.parse_xml(
-            f'<w:numPr xmlns:w="{W_NS}"><w:ilvl w:val="0"/><w:numId w:val="90"/></w:numPr>'))
+        paragraph._p.get_or_add_pPr().append(
+            docx.oxml.parse_xml(f'<w:numPr xmlns:w="{W_NS}"><w:ilvl w:val="0"/><w:numId w:val="90"/></w:numPr>')
+        )
 
     document.add_heading("One", level=1)
     numbered("First paragraph.")
@@ -124,18 +133,21 @@ def test_nested_lists_and_bullets_by_numbering() -> None:
     document.add_paragraph("b", style="List Bullet")
     document.add_paragraph("b.1", style="List Number 2")
     numbering = document.part.numbering_part.element
-    numbering.append(docx.oxml.parse_xml(
-        f'<w:abstractNum xmlns:w="{W_NS}" w:abstractNumId="91"><w:lvl w:ilvl="0">'
-        '<w:numFmt w:val="bullet"/><w:lvlText w:val="-"/></w:lvl></w:abstractNum>'))
+    numbering.append(
+        docx.oxml.parse_xml(
+            f'<w:abstractNum xmlns:w="{W_NS}" w:abstractNumId="91"><w:lvl w:ilvl="0">'
+            '<w:numFmt w:val="bullet"/><w:lvlText w:val="-"/></w:lvl></w:abstractNum>'
+        )
+    )
     numbering.append(docx.oxml.parse_xml(f'<w:num xmlns:w="{W_NS}" w:numId="91"><w:abstractNumId w:val="91"/></w:num>'))
     paragraph = document.add_paragraph("dash item", style="List Paragraph")
-    paragraph._p.get_or_add_pPr().append(docx.oxml.parse_xml(
-        f'<w:numPr xmlns:w="{W_NS}"><w:ilvl w:val="0"/><w:numId w:val="91"/></w:numPr>'))
+    paragraph._p.get_or_add_pPr().append(
+        docx.oxml.parse_xml(f'<w:numPr xmlns:w="{W_NS}"><w:ilvl w:val="0"/><w:numId w:val="91"/></w:numPr>')
+    )
     document.add_paragraph("after")
     assert read_docx(saved(document)).sections[0].html == (
         # adjacent bullet paragraphs make one list, whatever their bullet character
-        "<ul><li>a<ul><li>a.1</li><li>a.2</li></ul></li><li>b<ol><li>b.1</li></ol></li><li>dash item</li></ul>"
-        "<p>after</p>"
+        "<ul><li>a<ul><li>a.1</li><li>a.2</li></ul></li><li>b<ol><li>b.1</li></ol></li><li>dash item</li></ul><p>after</p>"
     )
 
 
@@ -149,13 +161,13 @@ def test_tracked_changes_hidden_text_and_fields() -> None:
         '<w:r><w:fldChar w:fldCharType="begin"/></w:r>',
         '<w:r><w:instrText xml:space="preserve"> HYPERLINK "https://www.un.org/" </w:instrText></w:r>',
         '<w:r><w:fldChar w:fldCharType="separate"/></w:r>',
-        '<w:r><w:rPr><w:b/></w:rPr><w:t>the UN</w:t></w:r>',
+        "<w:r><w:rPr><w:b/></w:rPr><w:t>the UN</w:t></w:r>",
         '<w:r><w:fldChar w:fldCharType="end"/></w:r>',
         '<w:r><w:t xml:space="preserve">, page </w:t></w:r>',
         '<w:r><w:fldChar w:fldCharType="begin"/></w:r>',
-        '<w:r><w:instrText> PAGE </w:instrText></w:r>',
+        "<w:r><w:instrText> PAGE </w:instrText></w:r>",
         '<w:r><w:fldChar w:fldCharType="separate"/></w:r>',
-        '<w:r><w:t>3</w:t></w:r>',
+        "<w:r><w:t>3</w:t></w:r>",
         '<w:r><w:fldChar w:fldCharType="end"/></w:r>',
     ):
         paragraph._p.append(docx.oxml.parse_xml(_with_namespace(xml)))
@@ -231,7 +243,8 @@ def test_a_macro_enabled_document_is_refused() -> None:
     with zipfile.ZipFile(io.BytesIO(draft())) as archive:
         files = {name: archive.read(name) for name in archive.namelist()}
     files["[Content_Types].xml"] = files["[Content_Types].xml"].replace(
-        b"wordprocessingml.document.main+xml", b"vnd.ms-word.document.macroEnabled.main+xml")
+        b"wordprocessingml.document.main+xml", b"vnd.ms-word.document.macroEnabled.main+xml"
+    )
     assert "macros" in refused(zipped(files))
 
 
@@ -337,9 +350,12 @@ def test_count_words_command(tmp_path: Path) -> None:
     assert lines[0] == "12 words counted, 3 in footnotes excluded"
     assert lines[1] == "Within the limit of 5,630 words for a joint stakeholder submission: 5,618 left."
     assert command(str(path), "--kind", "individual")[1] == (
-        "Within the limit of 2,815 words for an individual stakeholder submission: 2,803 left.")
+        "Within the limit of 2,815 words for an individual stakeholder submission: 2,803 left."
+    )
     assert command(str(path), "--kind", "mid_term_report") == [
-        "12 words counted, 3 in footnotes excluded", "No word limit for a mid-term report."]
+        "12 words counted, 3 in footnotes excluded",
+        "No word limit for a mid-term report.",
+    ]
     assert command(str(path), "--kind", "written")[1] == "No word limit for a written statement."
 
 
@@ -350,7 +366,8 @@ def test_count_words_command_over_the_limit(tmp_path: Path, monkeypatch: pytest.
     path.write_bytes(counted_draft())
     monkeypatch.setitem(rules.WORD_LIMITS, "oral_statement", 10)
     assert command(str(path), "--kind", "oral")[1] == (
-        "Over the limit of 10 words for an oral statement at the Human Rights Council by 2 words.")
+        "Over the limit of 10 words for an oral statement at the Human Rights Council by 2 words."
+    )
     monkeypatch.setitem(rules.WORD_LIMITS, "oral_statement", 11)
     assert command(str(path), "--kind", "oral")[1].endswith("by 1 word.")
 
@@ -375,7 +392,11 @@ def test_count_words_command_exits_with_1_on_a_bad_file(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parent.parent
     completed = subprocess.run(
         [sys.executable, str(root / "manage.py"), "count_words", str(path)],
-        cwd=root, capture_output=True, text=True, timeout=120, check=False,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert completed.returncode == 1
     assert "not a Word document" in completed.stderr

@@ -1,6 +1,7 @@
 """An imported Word draft is counted as OHCHR counts it: its cover (title page, organisation list)
 and its template's empty sections (headings with instructions or placeholders only) do not count, so
 a draft whose body is under the limit is not "over the limit" once imported."""
+
 from __future__ import annotations
 
 import io
@@ -25,9 +26,11 @@ def large_draft() -> bytes:
     document.add_paragraph("Joint stakeholder submission Slovenia", style="Title")
     document.add_paragraph("Submitted by the following organisations:")
     for n in range(40):
-        document.add_paragraph(f"Organisation {n} (ORG{n}), established 1995: works on the rights of Roma, "
-                               "migrants and persons with disabilities through litigation, research, training and "
-                               "advocacy with the national human rights institution.")
+        document.add_paragraph(
+            f"Organisation {n} (ORG{n}), established 1995: works on the rights of Roma, "
+            "migrants and persons with disabilities through litigation, research, training and "
+            "advocacy with the national human rights institution."
+        )
     document.add_heading("Introduction and methodology", level=1)
     document.add_paragraph("[Describe how the coalition consulted its members and gathered information]")
     document.add_heading("Follow-up to the previous review", level=1)
@@ -63,13 +66,20 @@ def test_the_cover_and_empty_template_sections_of_a_word_draft_do_not_count():
 
 
 def test_an_imported_large_draft_is_not_over_the_limit_when_its_body_is_under_it(personas):
-    created = personas.client_for(personas.admin).post("/api/c/alpha/documents/", {
-        "engagement": personas.engagement.pk, "kind": "joint_submission", "title": "Joint",
-        "lead_organisation": personas.organisation.pk}, content_type="application/json")
+    created = personas.client_for(personas.admin).post(
+        "/api/c/alpha/documents/",
+        {
+            "engagement": personas.engagement.pk,
+            "kind": "joint_submission",
+            "title": "Joint",
+            "lead_organisation": personas.organisation.pk,
+        },
+        content_type="application/json",
+    )
     document = Document.objects.get(pk=created.json()["id"])
     response = personas.client_for(personas.admin).post(
-        f"/c/alpha/documents/{document.pk}/import/",
-        {"file": _named(large_draft())})
+        f"/c/alpha/documents/{document.pk}/import/", {"file": _named(large_draft())}
+    )
     assert response.status_code == 302
     count = document_count(document)
     assert count.limit == 5630 and count.total == BODY_WORDS + 4 and count.left >= 0

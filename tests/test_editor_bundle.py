@@ -2,6 +2,7 @@
 the build of frontend/ from its lockfile; and the editor's pure functions pass their own tests.
 
 Node is on the machines this project targets; where it is not, these tests say so and skip."""
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,10 @@ ROOT = Path(__file__).resolve().parent.parent
 FRONTEND = ROOT / "frontend"
 BUNDLE = ROOT / "static" / "editor"
 
-pytestmark = pytest.mark.skipif(shutil.which("node") is None or shutil.which("npm") is None,
-                                reason="Node is not installed: the committed bundle cannot be rebuilt here")
+pytestmark = pytest.mark.skipif(
+    shutil.which("node") is None or shutil.which("npm") is None,
+    reason="Node is not installed: the committed bundle cannot be rebuilt here",
+)
 
 
 @pytest.fixture
@@ -25,13 +28,20 @@ def node_modules(frontend_node_modules: Path) -> Path:
 
 
 def test_the_committed_bundle_is_the_build_of_the_sources(node_modules, tmp_path):
-    subprocess.run(["node", "build.mjs"], cwd=FRONTEND, check=True, capture_output=True, timeout=300,
-                   env={**os.environ, "UPR_EDITOR_OUTDIR": str(tmp_path)})
+    subprocess.run(
+        ["node", "build.mjs"],
+        cwd=FRONTEND,
+        check=True,
+        capture_output=True,
+        timeout=300,
+        env={**os.environ, "UPR_EDITOR_OUTDIR": str(tmp_path)},
+    )
     built = sorted(p.name for p in tmp_path.iterdir())
     assert built == ["live-editor-loader.js", "live-editor.css", "live-editor.js"]
     for name in built:
         assert (tmp_path / name).read_bytes() == (BUNDLE / name).read_bytes(), (
-            f"static/editor/{name} is not the build of frontend/: run `make assets` and commit the result")
+            f"static/editor/{name} is not the build of frontend/: run `make assets` and commit the result"
+        )
 
 
 def test_the_editor_pure_functions_pass_their_tests(node_modules):

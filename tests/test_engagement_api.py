@@ -1,5 +1,6 @@
 """The engagement through the API: tasks, consultations, the advocacy log and its outcome, the week's
 dashboard, review and adoption, and a person's deadlines, reminder preferences and calendar feeds."""
+
 import datetime as dt
 
 import pytest
@@ -20,8 +21,14 @@ pytestmark = pytest.mark.django_db
 
 def test_editors_create_tasks_in_a_time_zone_and_owners_mark_them_done(personas):
     editor, member = token_client(personas.editor), token_client(personas.member)
-    body = {"engagement": personas.engagement.pk, "title": "Draft the Roma section", "due_date": "2027-03-28",
-            "due_time": "15:00", "time_zone": "Europe/Zurich", "owner": Membership.objects.get(user=personas.member).pk}
+    body = {
+        "engagement": personas.engagement.pk,
+        "title": "Draft the Roma section",
+        "due_date": "2027-03-28",
+        "due_time": "15:00",
+        "time_zone": "Europe/Zurich",
+        "owner": Membership.objects.get(user=personas.member).pk,
+    }
     created = editor.post("/api/c/alpha/tasks/", body, content_type="application/json")
     assert created.status_code == 201, created.content
     task = Task.objects.get()
@@ -35,22 +42,33 @@ def test_editors_create_tasks_in_a_time_zone_and_owners_mark_them_done(personas)
     assert alien.status_code == 400
     done = member.post(f"/api/c/alpha/tasks/{task.pk}/status/", {"status": "done"}, content_type="application/json")
     assert done.status_code == 200 and done.json()["status"] == "done"
-    assert token_client(personas.observer).post(f"/api/c/alpha/tasks/{task.pk}/status/", {"status": "open"},
-                                                content_type="application/json").status_code == 403
+    assert (
+        token_client(personas.observer)
+        .post(f"/api/c/alpha/tasks/{task.pk}/status/", {"status": "open"}, content_type="application/json")
+        .status_code
+        == 403
+    )
     assert [t["id"] for t in member.get("/api/c/alpha/tasks/?status=done").json()["results"]] == [task.pk]
 
 
 def test_consultations_and_meetings_through_the_api_follow_the_pages_rules(personas):
     member = token_client(personas.member)
-    body = {"engagement": personas.engagement.pk, "kind": "coalition", "held_on": "2027-01-10", "online": True,
-            "attended": [personas.organisation.pk], "follow_up_due": "2027-01-20"}
+    body = {
+        "engagement": personas.engagement.pk,
+        "kind": "coalition",
+        "held_on": "2027-01-10",
+        "online": True,
+        "attended": [personas.organisation.pk],
+        "follow_up_due": "2027-01-20",
+    }
     created = member.post("/api/c/alpha/consultations/", body, content_type="application/json")
     assert created.status_code == 201, created.content
     record = Consultation.objects.get()
     assert created.json()["follow_up_task"] == record.follow_up_task_id is not None
     # A PATCH changes what it names and keeps the rest, the follow-up date included.
-    changed = member.patch(f"/api/c/alpha/consultations/{record.pk}/", {"our_input": "Our paper on Roma"},
-                           content_type="application/json")
+    changed = member.patch(
+        f"/api/c/alpha/consultations/{record.pk}/", {"our_input": "Our paper on Roma"}, content_type="application/json"
+    )
     assert changed.status_code == 200 and changed.json()["attended"] == [personas.organisation.pk]
     record.refresh_from_db()
     assert record.our_input == "Our paper on Roma" and Task.objects.count() == 1
@@ -61,19 +79,45 @@ def test_consultations_and_meetings_through_the_api_follow_the_pages_rules(perso
 
     water = Theme.objects.create(name="Water")
     nor = State.objects.get(iso3="NOR")
-    meeting = member.post("/api/c/alpha/advocacy-meetings/", {
-        "engagement": personas.engagement.pk, "state": nor.pk, "venue": "mission", "met_on": "2027-02-01",
-        "themes": [water.pk], "issues_raised": "Water"}, content_type="application/json")
+    meeting = member.post(
+        "/api/c/alpha/advocacy-meetings/",
+        {
+            "engagement": personas.engagement.pk,
+            "state": nor.pk,
+            "venue": "mission",
+            "met_on": "2027-02-01",
+            "themes": [water.pk],
+            "issues_raised": "Water",
+        },
+        content_type="application/json",
+    )
     assert meeting.status_code == 201 and meeting.json()["state_iso3"] == "NOR"
     pk = meeting.json()["id"]
-    assert token_client(personas.observer).patch(f"/api/c/alpha/advocacy-meetings/{pk}/", {"outcome": "x"},
-                                                 content_type="application/json").status_code == 403
+    assert (
+        token_client(personas.observer)
+        .patch(f"/api/c/alpha/advocacy-meetings/{pk}/", {"outcome": "x"}, content_type="application/json")
+        .status_code
+        == 403
+    )
     other = token_client(personas.editor)
-    assert other.patch(f"/api/c/alpha/advocacy-meetings/{pk}/", {"outcome": "Will raise it"},
-                       content_type="application/json").json()["outcome"] == "Will raise it"
+    assert (
+        other.patch(
+            f"/api/c/alpha/advocacy-meetings/{pk}/", {"outcome": "Will raise it"}, content_type="application/json"
+        ).json()["outcome"]
+        == "Will raise it"
+    )
     outcome = member.get(f"/api/c/alpha/engagements/{personas.engagement.pk}/lobbying-outcome/").json()
-    assert outcome == [{"state": "NOR", "state_name": "Norway", "meetings": 1, "verdict": "pending", "recommendations": [],
-                        "on_themes_raised": [], "taking_up_drafts": []}]
+    assert outcome == [
+        {
+            "state": "NOR",
+            "state_name": "Norway",
+            "meetings": 1,
+            "verdict": "pending",
+            "recommendations": [],
+            "on_themes_raised": [],
+            "taking_up_drafts": [],
+        }
+    ]
     made = RecommendationFactory(review=personas.engagement.review, states=[nor])
     made.themes.set([water])
     outcome = member.get(f"/api/c/alpha/engagements/{personas.engagement.pk}/lobbying-outcome/").json()
@@ -81,15 +125,22 @@ def test_consultations_and_meetings_through_the_api_follow_the_pages_rules(perso
 
 
 def test_the_week_and_review_adoption_endpoints(personas):
-    Task.objects.create(coalition=personas.coalition, engagement=personas.engagement, title="Late one",
-                        due_at=timezone.now() - dt.timedelta(days=1))
+    Task.objects.create(
+        coalition=personas.coalition,
+        engagement=personas.engagement,
+        title="Late one",
+        due_at=timezone.now() - dt.timedelta(days=1),
+    )
     week = token_client(personas.observer).get(f"/api/c/alpha/engagements/{personas.engagement.pk}/week/").json()
     assert [d["label"] for d in week["overdue"]] == ["Late one"] and week["submission"] is None
     admin, editor = token_client(personas.admin), token_client(personas.editor)
     path = f"/api/c/alpha/engagements/{personas.engagement.pk}/review-adoption/"
     assert admin.patch(path, {"oral_statement": "signed_up"}, content_type="application/json").status_code == 400
-    saved = admin.patch(path, {"oral_statement": "signed_up", "oral_statement_slot": 4,
-                               "webcast_url": "https://webtv.un.org/en/asset/k1a"}, content_type="application/json")
+    saved = admin.patch(
+        path,
+        {"oral_statement": "signed_up", "oral_statement_slot": 4, "webcast_url": "https://webtv.un.org/en/asset/k1a"},
+        content_type="application/json",
+    )
     assert saved.status_code == 200 and saved.json()["oral_statement_slot"] == 4
     assert editor.get(path).json()["webcast_url"] == "https://webtv.un.org/en/asset/k1a"
     assert editor.patch(path, {"oral_statement": "none"}, content_type="application/json").status_code == 403
@@ -97,10 +148,20 @@ def test_the_week_and_review_adoption_endpoints(personas):
 
 def test_a_person_reads_their_deadlines_and_sets_reminders_and_feeds(personas):
     member = token_client(personas.member)
-    Task.objects.create(coalition=personas.coalition, engagement=personas.engagement, title="Mine", owner=personas.member,
-                        due_at=timezone.now() + dt.timedelta(days=2))
-    Task.objects.create(coalition=personas.coalition, engagement=personas.engagement, title="The editor's",
-                        owner=personas.editor, due_at=timezone.now() + dt.timedelta(days=2))
+    Task.objects.create(
+        coalition=personas.coalition,
+        engagement=personas.engagement,
+        title="Mine",
+        owner=personas.member,
+        due_at=timezone.now() + dt.timedelta(days=2),
+    )
+    Task.objects.create(
+        coalition=personas.coalition,
+        engagement=personas.engagement,
+        title="The editor's",
+        owner=personas.editor,
+        due_at=timezone.now() + dt.timedelta(days=2),
+    )
     labels = [d["label"] for d in member.get("/api/me/deadlines/?days=30").json()]
     assert "Mine" in labels and "The editor's" not in labels
     assert member.get("/api/me/deadlines/?days=x").status_code == 400
@@ -119,8 +180,9 @@ def test_a_person_reads_their_deadlines_and_sets_reminders_and_feeds(personas):
     assert token_client(personas.admin).post("/api/c/alpha/calendar-feed/").status_code == 201
 
 
-@pytest.mark.parametrize("path", ["tasks/", "consultations/", "advocacy-meetings/", "engagements/{e}/lobbying-outcome/",
-                                  "engagements/{e}/week/"])
+@pytest.mark.parametrize(
+    "path", ["tasks/", "consultations/", "advocacy-meetings/", "engagements/{e}/lobbying-outcome/", "engagements/{e}/week/"]
+)
 def test_api_lists_cost_the_same_queries_whatever_their_length(personas, path):
     member = token_client(personas.member)
     url = "/api/c/alpha/" + path.format(e=personas.engagement.pk)
@@ -131,14 +193,36 @@ def test_api_lists_cost_the_same_queries_whatever_their_length(personas, path):
     def add(n: int) -> None:
         for _ in range(n):
             state = next(states)
-            assert member.post("/api/c/alpha/consultations/", {
-                "engagement": personas.engagement.pk, "kind": "state", "held_on": "2027-01-10", "online": True,
-                "attended": [personas.organisation.pk], "follow_up_due": "2027-01-20"},
-                content_type="application/json").status_code == 201
-            assert member.post("/api/c/alpha/advocacy-meetings/", {
-                "engagement": personas.engagement.pk, "state": state.pk, "venue": "embassy", "met_on": "2027-02-01",
-                "themes": [t.pk for t in themes], "follow_up_due": "2027-02-02"},
-                content_type="application/json").status_code == 201
+            assert (
+                member.post(
+                    "/api/c/alpha/consultations/",
+                    {
+                        "engagement": personas.engagement.pk,
+                        "kind": "state",
+                        "held_on": "2027-01-10",
+                        "online": True,
+                        "attended": [personas.organisation.pk],
+                        "follow_up_due": "2027-01-20",
+                    },
+                    content_type="application/json",
+                ).status_code
+                == 201
+            )
+            assert (
+                member.post(
+                    "/api/c/alpha/advocacy-meetings/",
+                    {
+                        "engagement": personas.engagement.pk,
+                        "state": state.pk,
+                        "venue": "embassy",
+                        "met_on": "2027-02-01",
+                        "themes": [t.pk for t in themes],
+                        "follow_up_due": "2027-02-02",
+                    },
+                    content_type="application/json",
+                ).status_code
+                == 201
+            )
             RecommendationFactory(review=personas.engagement.review, states=[state]).themes.set(themes)
 
     def cost() -> int:

@@ -1,4 +1,5 @@
 """An engagement in one review, and its timeline of milestones computed from the review date."""
+
 import datetime as dt
 
 import pytest
@@ -58,9 +59,14 @@ def test_overriding_a_date_changes_the_coalitions_timeline_and_not_the_shared_ca
     milestone = Milestone.objects.get(engagement=personas.engagement, kind="adoption")
     response = client.post(
         f"/c/alpha/engagements/{personas.engagement.pk}/milestones/{milestone.pk}/",
-        {"date": "2025-07-07", "note": "HRC59 plenary"}, HTTP_HX_REQUEST="true",
+        {"date": "2025-07-07", "note": "HRC59 plenary"},
+        HTTP_HX_REQUEST="true",
     )
-    assert response.status_code == 200 and b"7 July 2025" in response.content and b"date changed by the coalition" in response.content
+    assert (
+        response.status_code == 200
+        and b"7 July 2025" in response.content
+        and b"date changed by the coalition" in response.content
+    )
     timeline = by_kind(personas.engagement)
     assert timeline["adoption"].date == dt.date(2025, 7, 7) and timeline["adoption"].overridden
     assert timeline["lobby_for_support"].end_date == dt.date(2025, 7, 7)  # the window follows
@@ -88,8 +94,10 @@ def test_a_malformed_date_is_refused_and_the_old_date_kept(personas):
 
 def test_internal_deadlines_join_the_timeline(personas):
     client = personas.client_for(personas.admin)
-    response = client.post(f"/c/alpha/engagements/{personas.engagement.pk}/milestones/new/",
-                           {"title": "Working group drafts due", "date": "2024-05-15"})
+    response = client.post(
+        f"/c/alpha/engagements/{personas.engagement.pk}/milestones/new/",
+        {"title": "Working group drafts due", "date": "2024-05-15"},
+    )
     assert response.status_code == 302
     page = client.get(f"/c/alpha/engagements/{personas.engagement.pk}/")
     assert b"Working group drafts due" in page.content

@@ -1,5 +1,6 @@
 """OHCHR's matrix as .docx: A4 landscape (297 × 210 mm), and each recommending State written once,
 read back with python-docx."""
+
 from __future__ import annotations
 
 import io
@@ -39,10 +40,20 @@ def exported_table_first_row(section):  # type: ignore[no-untyped-def]
 
 def test_each_recommending_state_is_written_once(personas):
     spain, chile = State.objects.get(iso3="ESP"), State.objects.get(iso3="CHL")
-    RecommendationFactory(review=personas.engagement.review, paragraph="150.1", paragraph_minor=1,
-                          text="Ratify the Optional Protocol to the Convention against Torture (Spain);", states=[spain])
-    RecommendationFactory(review=personas.engagement.review, paragraph="150.2", paragraph_minor=2,
-                          text="Adopt a national action plan on Roma inclusion", states=[spain, chile])
+    RecommendationFactory(
+        review=personas.engagement.review,
+        paragraph="150.1",
+        paragraph_minor=1,
+        text="Ratify the Optional Protocol to the Convention against Torture (Spain);",
+        states=[spain],
+    )
+    RecommendationFactory(
+        review=personas.engagement.review,
+        paragraph="150.2",
+        paragraph_minor=2,
+        text="Adopt a national action plan on Roma inclusion",
+        states=[spain, chile],
+    )
     cells = [row.cells[0].text for row in exported(personas).tables[0].rows]
     torture = next(text for text in cells if "Torture" in text)
     assert torture == "150.1 Ratify the Optional Protocol to the Convention against Torture (Spain);"

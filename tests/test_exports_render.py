@@ -1,5 +1,6 @@
 """The Word and PDF exports, read back with real readers: python-docx and lxml for the .docx, pypdf
 for the PDF. Outlines are built in Python: no database (Django settings only, for templates)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,49 +24,82 @@ WITHHELD = "Zebra Underground Defenders"  # a co-signer who asked not to be name
 
 def outline(**changes) -> Outline:  # type: ignore[no-untyped-def]
     values = dict(
-        kind="joint_submission", kind_label="Joint stakeholder submission", language="en",
-        title="Civic space in Slovenia", review="Slovenia, 48th session of the UPR Working Group (January 2025)",
+        kind="joint_submission",
+        kind_label="Joint stakeholder submission",
+        language="en",
+        title="Civic space in Slovenia",
+        review="Slovenia, 48th session of the UPR Working Group (January 2025)",
         organisations=[
-            CoverOrganisation("Human Rights Alliance", "HRA", "https://hra.example.org", "Monitors places of detention.",
-                              dt.date(1998, 3, 12), lead=True),
+            CoverOrganisation(
+                "Human Rights Alliance",
+                "HRA",
+                "https://hra.example.org",
+                "Monitors places of detention.",
+                dt.date(1998, 3, 12),
+                lead=True,
+            ),
             CoverOrganisation("Press Freedom Watch", "", "pfw.example.org", "Defends journalists."),
         ],
         unnamed_count=3,
         summary_html="<p>Journalists face <strong>reprisals</strong>.</p>",
         keywords=["press freedom", "assembly", "detention"],
         sections=[
-            OutlineSection("Background", (
-                '<p>Alpha paragraph.<span class="footnote">First note, '
-                '<a href="https://example.org/report">report</a>.</span></p>'
-                "<h3>Legal framework</h3>"
-                "<p>Bravo paragraph with <em>emphasis</em> and <u>underline</u>.</p>"
-                "<ul><li>Bullet one</li><li>Bullet two</li></ul>"
-            )),
-            OutlineSection("Findings", (
-                '<p>Charlie paragraph.<span class="footnote">Second note.</span></p>'
-                "<ol><li>Step one</li><li>Step two</li></ol>"
-                '<p>Delta paragraph.<span class="footnote">Third note.</span></p>'
-            )),
+            OutlineSection(
+                "Background",
+                (
+                    '<p>Alpha paragraph.<span class="footnote">First note, '
+                    '<a href="https://example.org/report">report</a>.</span></p>'
+                    "<h3>Legal framework</h3>"
+                    "<p>Bravo paragraph with <em>emphasis</em> and <u>underline</u>.</p>"
+                    "<ul><li>Bullet one</li><li>Bullet two</li></ul>"
+                ),
+            ),
+            OutlineSection(
+                "Findings",
+                (
+                    '<p>Charlie paragraph.<span class="footnote">Second note.</span></p>'
+                    "<ol><li>Step one</li><li>Step two</li></ol>"
+                    '<p>Delta paragraph.<span class="footnote">Third note.</span></p>'
+                ),
+            ),
         ],
         recommendations=[
-            OutlineRecommendation("Repeal article 5 of the Public Order Act.", "Ministry of Interior", "Article repealed",
-                                  "By 2027", ("Portugal", "Chile"), "140.12 (Portugal), 4th cycle"),
+            OutlineRecommendation(
+                "Repeal article 5 of the Public Order Act.",
+                "Ministry of Interior",
+                "Article repealed",
+                "By 2027",
+                ("Portugal", "Chile"),
+                "140.12 (Portugal), 4th cycle",
+            ),
             OutlineRecommendation("Release detained journalists."),
         ],
-        annexes=[OutlineAnnex("Matrix of previous recommendations", (
-            "<table><tr><th>Recommendation</th><th>Status</th></tr>"
-            '<tr><td>140.12 (Portugal)</td><td>Not implemented<span class="footnote">Annex note.</span></td></tr>'
-            "<tr><td>140.13 (Chile)</td><td>Partially</td></tr></table>"
-        ))],
-        word_count=1200, word_limit=5630,
+        annexes=[
+            OutlineAnnex(
+                "Matrix of previous recommendations",
+                (
+                    "<table><tr><th>Recommendation</th><th>Status</th></tr>"
+                    '<tr><td>140.12 (Portugal)</td><td>Not implemented<span class="footnote">Annex note.</span></td></tr>'
+                    "<tr><td>140.13 (Chile)</td><td>Partially</td></tr></table>"
+                ),
+            )
+        ],
+        word_count=1200,
+        word_limit=5630,
     )
     values.update(changes)
     return Outline(**values)
 
 
 FOOTNOTES = ["First note, report.", "Second note.", "Third note.", "Annex note."]
-NUMBERED = ["1. Alpha paragraph.", "2. Bravo paragraph with emphasis and underline.", "3. Charlie paragraph.",
-            "4. Delta paragraph.", "5. Repeal article 5 of the Public Order Act.", "6. Release detained journalists."]
+NUMBERED = [
+    "1. Alpha paragraph.",
+    "2. Bravo paragraph with emphasis and underline.",
+    "3. Charlie paragraph.",
+    "4. Delta paragraph.",
+    "5. Repeal article 5 of the Public Order Act.",
+    "6. Release detained journalists.",
+]
 
 
 def docx_parts(data: bytes) -> dict[str, bytes]:
@@ -83,6 +117,7 @@ def squash(text: str) -> str:
 
 
 # -- Word ----------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def word() -> bytes:
@@ -106,19 +141,30 @@ def test_docx_styles_headings_lists_and_details(word):
     assert style["Bullet one"] == "List Bullet" and style["Step two"] == "List Number"
     assert "Key words: press freedom, assembly, detention" in style
     details = next(p.text for p in paragraphs if p.style.name == "Recommendation details")
-    assert details == ("Who must act: Ministry of Interior; Indicator: Article repealed; Timeframe: By 2027; "
-                       "States to ask: Portugal, Chile; Follows up: 140.12 (Portugal), 4th cycle")
+    assert details == (
+        "Who must act: Ministry of Interior; Indicator: Article repealed; Timeframe: By 2027; "
+        "States to ask: Portugal, Chile; Follows up: 140.12 (Portugal), 4th cycle"
+    )
     emphasis = next(p for p in paragraphs if p.text.startswith("2. "))
     assert [(r.text, r.italic, r.underline) for r in emphasis.runs if r.italic or r.underline] == [
-        ("emphasis", True, None), ("underline", None, True)]
+        ("emphasis", True, None),
+        ("underline", None, True),
+    ]
 
 
 def test_docx_cover_names_organisations_and_unnamed_sentence_only(word):
     document = docx.Document(io.BytesIO(word))
     cover = "\n".join(p.text for p in document.paragraphs[:12])
-    for expected in ("Civic space in Slovenia", "Joint stakeholder submission", "Human Rights Alliance (HRA)",
-                     "https://hra.example.org", "Monitors places of detention.", "Established: 12 March 1998",
-                     "Press Freedom Watch", "and 3 organisations that asked not to be named for their security"):
+    for expected in (
+        "Civic space in Slovenia",
+        "Joint stakeholder submission",
+        "Human Rights Alliance (HRA)",
+        "https://hra.example.org",
+        "Monitors places of detention.",
+        "Established: 12 March 1998",
+        "Press Freedom Watch",
+        "and 3 organisations that asked not to be named for their security",
+    ):
         assert expected in cover
     body = document.element.body
     assert body.xpath('.//w:br[@w:type="page"]')  # the cover ends with a page break
@@ -159,10 +205,15 @@ def test_docx_real_footnotes(word):
 def test_docx_links_tables_page_numbers_and_metadata(word):
     parts = docx_parts(word)
     document = etree.fromstring(parts["word/document.xml"])
-    assert document.xpath("//w:hyperlink/@r:id", namespaces={**NS, "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"})
+    assert document.xpath(
+        "//w:hyperlink/@r:id", namespaces={**NS, "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+    )
     table = docx.Document(io.BytesIO(word)).tables[0]
     assert [[cell.text for cell in row.cells] for row in table.rows] == [
-        ["Recommendation", "Status"], ["140.12 (Portugal)", "Not implemented"], ["140.13 (Chile)", "Partially"]]
+        ["Recommendation", "Status"],
+        ["140.12 (Portugal)", "Not implemented"],
+        ["140.13 (Chile)", "Partially"],
+    ]
     footer = next(content for name, content in parts.items() if name.startswith("word/footer"))
     assert b'w:instr=" PAGE "' in footer and b"Page " in footer
     core = etree.fromstring(parts["docProps/core.xml"])
@@ -194,6 +245,7 @@ def test_docx_each_ordered_list_starts_at_one():
 
 # -- PDF -----------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def pdf() -> bytes:
     return render_pdf(outline())
@@ -207,8 +259,12 @@ def test_pdf_numbers_footnotes_cover_and_pages(pdf):
     for number, note in enumerate(FOOTNOTES, start=1):
         assert f"{number}. {note}" in text  # at the foot of a page, with its number
     assert "Page 1 of" in pages[0]
-    for expected in ("Human Rights Alliance (HRA)", "Press Freedom Watch", "Established: 12 March 1998",
-                     "and 3 organisations that asked not to be named for their security"):
+    for expected in (
+        "Human Rights Alliance (HRA)",
+        "Press Freedom Watch",
+        "Established: 12 March 1998",
+        "and 3 organisations that asked not to be named for their security",
+    ):
         assert expected in squash(pages[0])
     assert "Executive summary" not in pages[0]  # the cover is a page of its own
     assert "Annex 1: Matrix of previous recommendations" in pages[-1]
@@ -244,6 +300,7 @@ def test_pdf_never_fetches_anything(monkeypatch):
 
 # -- both ----------------------------------------------------------------------------------------
 
+
 def test_french_outline_renders_through_gettext():
     french = outline(language="fr")
     texts = [p.text for p in docx.Document(io.BytesIO(render_docx(french))).paragraphs]
@@ -253,19 +310,23 @@ def test_french_outline_renders_through_gettext():
 
 
 def test_hostile_text_breaks_neither_export():
-    nasty = ('<p>5 &lt; 6 &amp; "quoted" \'single\' </style></p><p>' + "x" * 400 + "</p>"
-             "<p>\u0627\u0644\u062d\u0642 \u0641\u064a \u0627\u0644\u062a\u062c\u0645\u0639 \U0001F600 \u200f RTL</p>"
-             '<p>control\x00\x0bchars<span class="footnote">&lt;b&gt; not bold</span></p>'
-             "<p><script>evil()</script>after<a href=\"javascript:evil()\">js link</a></p>")
+    nasty = (
+        "<p>5 &lt; 6 &amp; \"quoted\" 'single' </style></p><p>" + "x" * 400 + "</p>"
+        "<p>\u0627\u0644\u062d\u0642 \u0641\u064a \u0627\u0644\u062a\u062c\u0645\u0639 \U0001f600 \u200f RTL</p>"
+        '<p>control\x00\x0bchars<span class="footnote">&lt;b&gt; not bold</span></p>'
+        '<p><script>evil()</script>after<a href="javascript:evil()">js link</a></p>'
+    )
     hostile = outline(
-        title='<Title> & "quotes" \x07', review="R&D </title>",
-        organisations=[CoverOrganisation('A & B <script>', "A&B", "javascript:alert(1)", "<b>not bold</b>")],
-        sections=[OutlineSection("S & <T>", nasty)], keywords=["<k>", "&"],
+        title='<Title> & "quotes" \x07',
+        review="R&D </title>",
+        organisations=[CoverOrganisation("A & B <script>", "A&B", "javascript:alert(1)", "<b>not bold</b>")],
+        sections=[OutlineSection("S & <T>", nasty)],
+        keywords=["<k>", "&"],
         recommendations=[OutlineRecommendation("Do <this> & that", states=("Côte d'Ivoire",))],
     )
     word = render_docx(hostile)
     texts = [p.text for p in docx.Document(io.BytesIO(word)).paragraphs]
-    assert '1. 5 < 6 & "quoted" \'single\'' in texts and "2. " + "x" * 400 in texts
+    assert "1. 5 < 6 & \"quoted\" 'single'" in texts and "2. " + "x" * 400 in texts
     assert "4. controlchars" in texts and "5. afterjs link" in texts
     assert not any("evil()" in text for text in texts)
     rels = b"".join(content for name, content in docx_parts(word).items() if name.endswith(".rels"))
@@ -277,19 +338,31 @@ def test_hostile_text_breaks_neither_export():
 
 
 def test_factsheet_is_a_two_page_brief():
-    words = ("the State should ensure that journalists and human rights defenders can work freely without fear "
-             "of reprisals harassment or arbitrary detention and that every allegation is promptly investigated").split()
+    words = (
+        "the State should ensure that journalists and human rights defenders can work freely without fear "
+        "of reprisals harassment or arbitrary detention and that every allegation is promptly investigated"
+    ).split()
 
     def prose(count: int, start: int) -> str:
         return " ".join(words[(start + index) % len(words)] for index in range(count))
 
-    sections = [OutlineSection(f"Concern {s + 1}", f'<p>{prose(45, s)}.<span class="footnote">Source {s + 1}.</span></p>'
-                               f"<p>{prose(45, s + 3)}.</p>") for s in range(5)]
+    sections = [
+        OutlineSection(
+            f"Concern {s + 1}", f'<p>{prose(45, s)}.<span class="footnote">Source {s + 1}.</span></p><p>{prose(45, s + 3)}.</p>'
+        )
+        for s in range(5)
+    ]
     factsheet = outline(
-        kind="factsheet", kind_label="Advocacy factsheet", word_limit=None, annexes=[], sections=sections,
+        kind="factsheet",
+        kind_label="Advocacy factsheet",
+        word_limit=None,
+        annexes=[],
+        sections=sections,
         summary_html=f"<p>{prose(50, 7)}.</p>",
-        recommendations=[OutlineRecommendation(f"Adopt a law so that {prose(20, r)}.", "Parliament", "Law adopted",
-                                               "By 2026", ("Portugal",)) for r in range(5)],
+        recommendations=[
+            OutlineRecommendation(f"Adopt a law so that {prose(20, r)}.", "Parliament", "Law adopted", "By 2026", ("Portugal",))
+            for r in range(5)
+        ],
     )
     reader, pages = pdf_text(render_pdf(factsheet))
     assert len(pages) == 2
@@ -308,8 +381,9 @@ def test_pdf_footnotes_stay_with_their_paragraphs():
         paragraphs = ""
         for _p in range(6):
             note += 2
-            paragraphs += (f'<p>{text}.<span class="footnote">Source {note - 1}.</span>'
-                           f'<span class="footnote">Source {note}.</span></p>')
+            paragraphs += (
+                f'<p>{text}.<span class="footnote">Source {note - 1}.</span><span class="footnote">Source {note}.</span></p>'
+            )
         sections.append(OutlineSection(f"Part {s + 1}", paragraphs))
     reader, pages = pdf_text(render_pdf(outline(sections=sections, annexes=[], recommendations=[])))
     paragraph_page, note_page = {}, {}

@@ -6,6 +6,7 @@ subprocess. The crawl, the write journeys and the error pages then run in subpro
 under the same settings (tests/first_run/), so that nothing of the suite's PostgreSQL settings leaks
 in: no PostgreSQL is needed. Every failure is reported at once, not only the first.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "tests" / "first_run"
 # Read from the Makefile, so that the test follows the README's command if the target changes.
 MAKE_RUN_COMMANDS = ("compile_translations", "migrate --noinput", "load_upr_reference", "load_demo")
-PERSONAS = {"demo@example.org": "admin", "editor@example.org": "editor", "member@example.org": "member",
-            "observer@example.org": "observer"}
+PERSONAS = {
+    "demo@example.org": "admin",
+    "editor@example.org": "editor",
+    "member@example.org": "member",
+    "observer@example.org": "observer",
+}
 CANARY = "upr-first-run-canary-" + secrets.token_hex(8)
 
 
@@ -49,11 +54,20 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
     """The environment of `make run` on a fresh SQLite database: nothing of the suite's own (no Redis:
     tasks run in-process; email to the console). Files are kept in the temporary folder."""
     folder = tmp_path_factory.mktemp("first-run")
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("REDIS_URL", "EMAIL_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS") and not k.startswith("CELERY_")}
-    env.update(DJANGO_SETTINGS_MODULE="hub.settings.dev", DATABASE_URL=f"sqlite:///{folder}/db.sqlite3",
-               MEDIA_ROOT=str(folder / "media"), EVIDENCE_ROOT=str(folder / "evidence"),
-               STATIC_ROOT=str(folder / "static"), UPR_FIRST_RUN_CANARY=CANARY, PYTHONUNBUFFERED="1")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("REDIS_URL", "EMAIL_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS") and not k.startswith("CELERY_")
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="hub.settings.dev",
+        DATABASE_URL=f"sqlite:///{folder}/db.sqlite3",
+        MEDIA_ROOT=str(folder / "media"),
+        EVIDENCE_ROOT=str(folder / "evidence"),
+        STATIC_ROOT=str(folder / "static"),
+        UPR_FIRST_RUN_CANARY=CANARY,
+        PYTHONUNBUFFERED="1",
+    )
     env["FIRST_RUN_FOLDER"] = str(folder)
     for command in make_run_commands()[:-1]:
         done = manage(env, *command)
@@ -63,15 +77,22 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
 
 
 def manage(env: dict[str, str], *args: str, timeout: int = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def script(env: dict[str, str], name: str, timeout: int = 600) -> dict[str, Any]:
     """Run tests/first_run/<name>.py and read its report."""
     report = Path(env["FIRST_RUN_FOLDER"]) / f"{name}.json"
-    done = subprocess.run([sys.executable, str(SCRIPTS / f"{name}.py"), str(report)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        [sys.executable, str(SCRIPTS / f"{name}.py"), str(report)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert done.returncode == 0 and report.exists(), f"{name}.py failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}"
     return json.loads(report.read_text())
 
@@ -87,9 +108,12 @@ def test_the_demo_has_the_four_personas_and_loading_it_again_changes_nothing(fir
     for email in PERSONAS:
         assert email in printed, f"load_demo does not print the login {email}:\n{printed}"
     with sqlite3.connect(first_run["DATABASE_URL"].removeprefix("sqlite:///")) as db:
-        roles = dict(db.execute(
-            "SELECT u.email, m.role FROM coalitions_membership m JOIN accounts_user u ON u.id = m.user_id"
-            " JOIN coalitions_coalition c ON c.id = m.coalition_id WHERE c.slug = 'demo'"))
+        roles = dict(
+            db.execute(
+                "SELECT u.email, m.role FROM coalitions_membership m JOIN accounts_user u ON u.id = m.user_id"
+                " JOIN coalitions_coalition c ON c.id = m.coalition_id WHERE c.slug = 'demo'"
+            )
+        )
     assert roles == PERSONAS
     before = table_counts(first_run)
     again = manage(first_run, "load_demo")
@@ -101,17 +125,21 @@ def test_the_demo_has_the_four_personas_and_loading_it_again_changes_nothing(fir
 
 
 def test_every_page_and_api_get_answers_without_a_server_error_as_every_persona(
-        first_run: dict[str, str], record_property: Any) -> None:
+    first_run: dict[str, str], record_property: Any
+) -> None:
     """Follow every link from the dashboard and the home page, and GET every path of the API's schema
     (ids of the demo's own objects), as the admin, the editor, the member, the observer and a stranger."""
     report = script(first_run, "crawl")
     counts = report["personas"]
-    print(f"first-run crawl, requests per persona: {json.dumps(counts)}; {len(report['visited'])} routes;"
-          f" {report['statics']} static files")
+    print(
+        f"first-run crawl, requests per persona: {json.dumps(counts)}; {len(report['visited'])} routes;"
+        f" {report['statics']} static files"
+    )
     for persona, count in counts.items():
         record_property(f"crawl_requests_{persona}", count["pages"] + count["api"])
-    failures = [f"{f['persona']}: {f['method']} {f['url']} -> {f['status'] or 'exception'}: {f['error']}"
-                for f in report["failures"]]
+    failures = [
+        f"{f['persona']}: {f['method']} {f['url']} -> {f['status'] or 'exception'}: {f['error']}" for f in report["failures"]
+    ]
     assert failures == [], f"{len(failures)} server errors on the first run:\n" + "\n".join(failures)
     assert report["static_missing"] == [], "static files not served under make run's settings"
     # A crawl that stopped at the login page would find nothing: it must have reached the product.
@@ -128,9 +156,15 @@ def test_the_main_write_journeys_succeed_on_sqlite(first_run: dict[str, str]) ->
     recommendations (no full-text search on SQLite) and sweep the reminders (no COPY on SQLite)."""
     report = script(first_run, "journeys")
     print(f"first-run journeys, seconds each: {json.dumps(report['journeys'])}")
-    assert set(report["journeys"]) == {"edit_and_save_a_section", "export_word_and_pdf", "import_a_word_draft",
-                                       "import_recommendations", "assess_a_matrix_row", "search_recommendations",
-                                       "reminder_sweep"}
+    assert set(report["journeys"]) == {
+        "edit_and_save_a_section",
+        "export_word_and_pdf",
+        "import_a_word_draft",
+        "import_recommendations",
+        "assess_a_matrix_row",
+        "search_recommendations",
+        "reminder_sweep",
+    }
     failures = [f"{f['journey']}: {f['error']}\n{f['traceback']}" for f in report["failures"]]
     assert failures == [], "\n\n".join(failures)
 
@@ -162,8 +196,14 @@ def test_error_pages_of_make_run_show_no_settings_or_environment(first_run: dict
     port = free_port()
     runserver = make_run_commands()[-1]
     address = f"127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "manage.py", runserver[0], address, "--noreload"], cwd=ROOT, env=first_run,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", runserver[0], address, "--noreload"],
+        cwd=ROOT,
+        env=first_run,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         for _ in range(150):
             try:
@@ -206,10 +246,17 @@ def test_make_runs_one_command_serves_live_editing_to_two_people_on_sqlite(first
     with sqlite3.connect(database) as db:
         document_id, slug = db.execute(
             "SELECT d.id, c.slug FROM submissions_document d JOIN coalitions_coalition c ON c.id = d.coalition_id"
-            " WHERE d.kind = 'joint_submission' ORDER BY d.id LIMIT 1").fetchone()
+            " WHERE d.kind = 'joint_submission' ORDER BY d.id LIMIT 1"
+        ).fetchone()
         updates_before = db.execute("SELECT COUNT(*) FROM submissions_liveupdate").fetchone()[0]
-    server = subprocess.Popen([sys.executable, "manage.py", runserver[0], address, "--noreload"], cwd=ROOT, env=first_run,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", runserver[0], address, "--noreload"],
+        cwd=ROOT,
+        env=first_run,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         for _ in range(150):
             try:
@@ -228,7 +275,9 @@ def test_make_runs_one_command_serves_live_editing_to_two_people_on_sqlite(first
             page.get_by_role("button", name="Sign In").click()
             page.wait_for_load_state()
             page.goto(f"http://{address}/c/{slug}/documents/{document_id}/")
-            page.wait_for_function("() => window.UPRLiveEditor && window.UPRLiveEditor.connected() && window.UPRLiveEditor.synced()")
+            page.wait_for_function(
+                "() => window.UPRLiveEditor && window.UPRLiveEditor.connected() && window.UPRLiveEditor.synced()"
+            )
             pages.append(page)
         editor, secretariat = pages
         # A text the editor writes (where an editor may only suggest, the text is .live-suggesting).
@@ -238,8 +287,9 @@ def test_make_runs_one_command_serves_live_editing_to_two_people_on_sqlite(first
         editor.keyboard.press("Control+End")
         editor.keyboard.type(" Typed live on SQLite.")
         editor.wait_for_function("() => window.UPRLiveEditor.pending() === 0")
-        secretariat.wait_for_function("(room) => window.UPRLiveEditor.htmlOf(room).includes('Typed live on SQLite.')",
-                                      arg=room, timeout=5000)
+        secretariat.wait_for_function(
+            "(room) => window.UPRLiveEditor.htmlOf(room).includes('Typed live on SQLite.')", arg=room, timeout=5000
+        )
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]

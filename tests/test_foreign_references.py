@@ -7,6 +7,7 @@ fields (selects, checkboxes, radios) set to each of beta's ids that the field do
 Each answer is the form again with "Select a valid choice" (never a save, never a 500), and
 nothing changes in the database.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -37,23 +38,29 @@ def beta_ids(personas) -> set[str]:  # type: ignore[no-untyped-def]
 
     beta, actor = personas.other, personas.outsider
     orgs = [services.organisation_save(coalition=beta, actor=actor, data={"name": f"Beta org {n}"}) for n in range(3)]
-    people = [MembershipFactory(coalition=beta, user=UserFactory(), role=role, organisation=orgs[0])
-              for role in ("editor", "member", "observer")]
-    group = services.working_group_save(coalition=beta, actor=actor, name="Beta group", theme="", lead=people[0],
-                                        members=people[1:])
+    people = [
+        MembershipFactory(coalition=beta, user=UserFactory(), role=role, organisation=orgs[0])
+        for role in ("editor", "member", "observer")
+    ]
+    group = services.working_group_save(
+        coalition=beta, actor=actor, name="Beta group", theme="", lead=people[0], members=people[1:]
+    )
     review = Review.objects.get(state__iso3="FRA", session__number=43)
     Recommendation.objects.create(review=review, source="template", source_key="b1", text="Beta's review")
     engagement = services.engagement_create(coalition=beta, actor=actor, review=review)
-    document = documents.document_create(coalition=beta, actor=actor, engagement=engagement, kind="joint_submission",
-                                         title="Beta joint", lead_organisation=orgs[0])
+    document = documents.document_create(
+        coalition=beta, actor=actor, engagement=engagement, kind="joint_submission", title="Beta joint", lead_organisation=orgs[0]
+    )
     DraftRecommendation.objects.create(coalition=beta, engagement=engagement, text="Beta draft", created_by=actor)
     Task.objects.create(coalition=beta, engagement=engagement, title="Beta task", due_at=timezone.now())
     matrix = matrix_services.matrix_build(engagement=engagement, actor=actor, scheme="ohchr")
     row = matrix.rows.first()
     matrix_services.assessment_add(
-        row=row, membership=Membership.objects.get(coalition=beta, user=actor),
+        row=row,
+        membership=Membership.objects.get(coalition=beta, user=actor),
         data={"assessed_on": dt.date(2027, 1, 1), "light": "red"},
-        links=[{"title": "E", "source": "S", "dated": dt.date(2027, 1, 1), "upload": SimpleUploadedFile("e.pdf", b"%PDF-1.4 x")}])
+        links=[{"title": "E", "source": "S", "dated": dt.date(2027, 1, 1), "upload": SimpleUploadedFile("e.pdf", b"%PDF-1.4 x")}],
+    )
     ids: set[str] = set()
     for model in apps.get_models():
         if issubclass(model, CoalitionOwnedModel):

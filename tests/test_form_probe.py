@@ -7,6 +7,7 @@ malformed dates ("2026-02-30", "31/12/2026", full-width digits, "0000-00-00", "9
 errors, or a redirect to a page that shows the error) and never 500; when the answer is an error,
 nothing in the database changed.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -16,8 +17,21 @@ from .helpers import database_state
 
 LONG = "x" * 100_000
 BAD_DATES = ["2026-02-30", "31/12/2026", "２０２６-01-01", "0000-00-00", "9999-99-99", "2026-1-1T25:00"]
-TEXT_KINDS = {"text", "textarea", "search", "email", "url", "number", "hidden", "select", "date", "datetime-local", "time",
-              "checkbox", "radio"}
+TEXT_KINDS = {
+    "text",
+    "textarea",
+    "search",
+    "email",
+    "url",
+    "number",
+    "hidden",
+    "select",
+    "date",
+    "datetime-local",
+    "time",
+    "checkbox",
+    "radio",
+}
 DATE_KINDS = {"date", "datetime-local", "time"}
 
 

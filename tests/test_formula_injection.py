@@ -2,6 +2,7 @@
 carriage return, the fullwidth ＝＋－＠) is stored in every exported text field, and every export is
 read back: in CSV (the csv module) each such cell starts with an apostrophe, in XLSX (openpyxl) each is
 a string cell with the exact text, never a formula. One writer does it: upr.cells."""
+
 from __future__ import annotations
 
 import csv
@@ -58,14 +59,16 @@ def test_every_formula_start_is_neutralised_in_csv_and_text_in_xlsx(start):
 
 
 def test_the_recommendations_export_neutralises_every_text_column(personas):
-    recommendation = RecommendationFactory(review=personas.engagement.review, text=FULLWIDTH, response_source=PAYLOAD,
-                                           thematic_cluster=PAYLOAD)
+    recommendation = RecommendationFactory(
+        review=personas.engagement.review, text=FULLWIDTH, response_source=PAYLOAD, thematic_cluster=PAYLOAD
+    )
     recommendation.themes.add(Theme.objects.create(name=PAYLOAD))
     recommendation.affected_groups.add(AffectedGroup.objects.create(name=PAYLOAD))
     recommendation.issues.add(Issue.objects.create(name=PAYLOAD))
     WorkingGroup.objects.filter(pk=personas.group.pk).update(name=PAYLOAD)
-    CoalitionRecommendation.objects.create(coalition=personas.coalition, recommendation=recommendation, notes=PAYLOAD,
-                                           working_group=personas.group)
+    CoalitionRecommendation.objects.create(
+        coalition=personas.coalition, recommendation=recommendation, notes=PAYLOAD, working_group=personas.group
+    )
     member = personas.client_for(personas.member)
     exported = member.get("/c/alpha/recommendations/export.csv")
     assert exported.status_code == 200
@@ -80,15 +83,24 @@ def test_the_matrix_exports_neutralise_every_text_column(personas):
     admin = personas.client_for(personas.admin)
     assert admin.post(f"/c/alpha/engagements/{personas.engagement.pk}/matrix/build/", {"scheme": "ohchr"}).status_code == 302
     row = MatrixRow.objects.get(matrix=Matrix.objects.get(engagement=personas.engagement))
-    MatrixRow.objects.filter(pk=row.pk).update(lead_body=PAYLOAD, supporting_bodies=PAYLOAD, actions_expected=PAYLOAD,
-                                               national_plan=PAYLOAD, related_mechanisms=PAYLOAD)
+    MatrixRow.objects.filter(pk=row.pk).update(
+        lead_body=PAYLOAD, supporting_bodies=PAYLOAD, actions_expected=PAYLOAD, national_plan=PAYLOAD, related_mechanisms=PAYLOAD
+    )
     Cluster.objects.filter(pk=row.cluster_id).update(name=PAYLOAD, working_group=personas.group)
     WorkingGroup.objects.filter(pk=personas.group.pk).update(name=PAYLOAD)
     Indicator.objects.create(coalition=personas.coalition, row=row, measure=PAYLOAD)
     SupportAction.objects.create(coalition=personas.coalition, row=row, what=PAYLOAD)
-    assessed = admin.post(f"/c/alpha/engagements/{personas.engagement.pk}/matrix/rows/{row.pk}/assess/", {
-        "assessed_on": "2027-06-30", "law": "full", "policy": "partial", "practice": "not", "narrative": PAYLOAD,
-        "shared": "on"})
+    assessed = admin.post(
+        f"/c/alpha/engagements/{personas.engagement.pk}/matrix/rows/{row.pk}/assess/",
+        {
+            "assessed_on": "2027-06-30",
+            "law": "full",
+            "policy": "partial",
+            "practice": "not",
+            "narrative": PAYLOAD,
+            "shared": "on",
+        },
+    )
     assert assessed.status_code == 302
     base = f"/c/alpha/engagements/{personas.engagement.pk}/matrix/export."
     exported = personas.client_for(personas.member).get(base + "csv")

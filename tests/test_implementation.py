@@ -1,5 +1,6 @@
 """The implementation matrix: built from a review's recommendations, clusters owned by working
 groups, rows edited without losing a concurrent edit, assessments with private evidence, dashboards."""
+
 import datetime as dt
 import io
 
@@ -30,8 +31,18 @@ def build(personas, scheme: str = "ohchr") -> Matrix:  # type: ignore[no-untyped
 
 
 def assess(client, personas, row, **data):  # type: ignore[no-untyped-def]
-    return client.post(url(personas, f"rows/{row.pk}/assess/"), {
-        "assessed_on": "2027-06-30", "law": "full", "policy": "partial", "practice": "not", "narrative": "A law passed", "shared": "on", **data})
+    return client.post(
+        url(personas, f"rows/{row.pk}/assess/"),
+        {
+            "assessed_on": "2027-06-30",
+            "law": "full",
+            "policy": "partial",
+            "practice": "not",
+            "narrative": "A law passed",
+            "shared": "on",
+            **data,
+        },
+    )
 
 
 def test_the_secretariat_builds_the_matrix_in_ohchrs_clusters_one_row_per_recommendation(personas):
@@ -58,14 +69,20 @@ def test_the_four_pillars_scheme_and_moving_rows(personas):
     clustered_recommendations(personas, 4)
     matrix = build(personas, "pillars")
     names = list(matrix.clusters.values_list("name", flat=True))
-    assert names == ["Legal and institutional reforms", "Civil and political rights",
-                     "Economic, social and cultural rights", "Group rights"]
+    assert names == [
+        "Legal and institutional reforms",
+        "Civil and political rights",
+        "Economic, social and cultural rights",
+        "Group rights",
+    ]
     rows = list(MatrixRow.objects.filter(matrix=matrix).values_list("pk", flat=True))
     group_rights = Cluster.objects.get(matrix=matrix, name="Group rights")
     admin = personas.client_for(personas.admin)
     assert admin.post(url(personas, "move/"), {"row": rows[:2], "to": group_rights.pk}).status_code == 302
     assert MatrixRow.objects.filter(cluster=group_rights).count() == 2
-    assert personas.client_for(personas.editor).post(url(personas, "move/"), {"row": rows, "to": group_rights.pk}).status_code == 403
+    assert (
+        personas.client_for(personas.editor).post(url(personas, "move/"), {"row": rows, "to": group_rights.pk}).status_code == 403
+    )
 
 
 def test_a_working_group_edits_the_rows_of_its_clusters_only(personas):
@@ -73,16 +90,27 @@ def test_a_working_group_edits_the_rows_of_its_clusters_only(personas):
     matrix = build(personas)
     minorities = Cluster.objects.get(matrix=matrix, name="Members of minorities")
     admin = personas.client_for(personas.admin)
-    response = admin.post(url(personas, "clusters/"), {"cluster": minorities.pk, "name": minorities.name,
-                                                       "working_group": personas.group.pk})
+    response = admin.post(
+        url(personas, "clusters/"), {"cluster": minorities.pk, "name": minorities.name, "working_group": personas.group.pk}
+    )
     assert response.status_code == 302 and Cluster.objects.get(pk=minorities.pk).working_group == personas.group
     ours = MatrixRow.objects.filter(cluster=minorities).first()
     theirs = MatrixRow.objects.exclude(cluster=minorities).first()
     member = personas.client_for(personas.member)  # a member of the Equality group (role: member)
-    data = {"cluster": minorities.pk, "lead_body": "Office for National Minorities", "base_version": 1,
-            "indicators-TOTAL_FORMS": 1, "indicators-INITIAL_FORMS": 0, "indicators-0-measure": "Settlements with water",
-            "indicators-0-baseline": "71%", "indicators-0-target": "100%", "indicators-0-sdg": "6.1.1",
-            "actions-TOTAL_FORMS": 1, "actions-INITIAL_FORMS": 0, "actions-0-what": "Map the settlements"}
+    data = {
+        "cluster": minorities.pk,
+        "lead_body": "Office for National Minorities",
+        "base_version": 1,
+        "indicators-TOTAL_FORMS": 1,
+        "indicators-INITIAL_FORMS": 0,
+        "indicators-0-measure": "Settlements with water",
+        "indicators-0-baseline": "71%",
+        "indicators-0-target": "100%",
+        "indicators-0-sdg": "6.1.1",
+        "actions-TOTAL_FORMS": 1,
+        "actions-INITIAL_FORMS": 0,
+        "actions-0-what": "Map the settlements",
+    }
     assert member.post(url(personas, f"rows/{ours.pk}/"), data).status_code == 302
     ours.refresh_from_db()
     assert ours.lead_body == "Office for National Minorities" and ours.version == 2
@@ -98,8 +126,14 @@ def test_two_edits_of_a_row_at_once_never_lose_either_silently(personas):
     clustered_recommendations(personas)
     matrix = build(personas)
     row = MatrixRow.objects.filter(matrix=matrix).first()
-    base = {"cluster": row.cluster_id, "base_version": 1, "indicators-TOTAL_FORMS": 0, "indicators-INITIAL_FORMS": 0,
-            "actions-TOTAL_FORMS": 0, "actions-INITIAL_FORMS": 0}
+    base = {
+        "cluster": row.cluster_id,
+        "base_version": 1,
+        "indicators-TOTAL_FORMS": 0,
+        "indicators-INITIAL_FORMS": 0,
+        "actions-TOTAL_FORMS": 0,
+        "actions-INITIAL_FORMS": 0,
+    }
     admin, editor = personas.client_for(personas.admin), personas.client_for(personas.editor)
     assert admin.post(url(personas, f"rows/{row.pk}/"), {**base, "lead_body": "Ministry of Justice"}).status_code == 302
     stale = editor.post(url(personas, f"rows/{row.pk}/"), {**base, "lead_body": "Ministry of Labour"})
@@ -108,7 +142,10 @@ def test_two_edits_of_a_row_at_once_never_lose_either_silently(personas):
     assert "Ministry of Justice" in page and "Ministry of Labour" in page  # theirs shown, mine kept in the form
     assert MatrixRow.objects.get(pk=row.pk).lead_body == "Ministry of Justice"
     # Saving again from the page (it now names the version seen) keeps the second edit, knowingly.
-    assert editor.post(url(personas, f"rows/{row.pk}/"), {**base, "base_version": 2, "lead_body": "Ministry of Labour"}).status_code == 302
+    assert (
+        editor.post(url(personas, f"rows/{row.pk}/"), {**base, "base_version": 2, "lead_body": "Ministry of Labour"}).status_code
+        == 302
+    )
     assert MatrixRow.objects.get(pk=row.pk).lead_body == "Ministry of Labour"
 
 
@@ -120,8 +157,15 @@ def test_assessments_keep_a_history_with_private_evidence_and_the_matrix_shows_t
     first = assess(admin, personas, row, assessed_on="2026-01-15", law="not", policy="not", practice="not")
     assert first.status_code == 302 and Assessment.objects.get().light == "red"
     report = SimpleUploadedFile("ombudsperson report.pdf", PDF, content_type="application/pdf")
-    second = assess(admin, personas, row, evidence_title="Annual report", evidence_source="Ombudsperson",
-                    evidence_dated="2027-05-01", evidence_file=report)
+    second = assess(
+        admin,
+        personas,
+        row,
+        evidence_title="Annual report",
+        evidence_source="Ombudsperson",
+        evidence_dated="2027-05-01",
+        evidence_file=report,
+    )
     assert second.status_code == 302
     row.refresh_from_db()
     assert row.latest.light == "orange" and row.previous_light == "red" and row.movement == "up"
@@ -144,8 +188,17 @@ def test_observers_see_only_shared_assessments_and_their_evidence(personas):
     matrix = build(personas)
     row = MatrixRow.objects.filter(matrix=matrix).first()
     admin = personas.client_for(personas.admin)
-    assess(admin, personas, row, narrative="Source at risk", shared="", evidence_title="Testimony", evidence_source="Interview",
-           evidence_dated="2027-05-01", evidence_file=SimpleUploadedFile("t.txt", b"Witness statement"))
+    assess(
+        admin,
+        personas,
+        row,
+        narrative="Source at risk",
+        shared="",
+        evidence_title="Testimony",
+        evidence_source="Interview",
+        evidence_dated="2027-05-01",
+        evidence_file=SimpleUploadedFile("t.txt", b"Witness statement"),
+    )
     # "Shared with observers" unticked: members only.
     evidence = Evidence.objects.get()
     observer = personas.client_for(personas.observer)
@@ -155,19 +208,29 @@ def test_observers_see_only_shared_assessments_and_their_evidence(personas):
     assert "Source at risk" in personas.client_for(personas.member).get(url(personas, f"rows/{row.pk}/")).content.decode()
 
 
-@pytest.mark.parametrize("name, content, problem", [
-    ("report.pdf", b"MZ\x90\x00 this is a program", "does not match its name"),
-    ("photo.gif", b"GIF89a....", "not one we keep"),
-    ("empty.pdf", b"", "empty"),
-    ("big.pdf", PDF + b"0" * 2048, "larger than"),
-])
+@pytest.mark.parametrize(
+    "name, content, problem",
+    [
+        ("report.pdf", b"MZ\x90\x00 this is a program", "does not match its name"),
+        ("photo.gif", b"GIF89a....", "not one we keep"),
+        ("empty.pdf", b"", "empty"),
+        ("big.pdf", PDF + b"0" * 2048, "larger than"),
+    ],
+)
 def test_a_wrong_file_is_refused_with_the_reason_and_nothing_is_saved(personas, settings, name, content, problem):
     settings.EVIDENCE_MAX_BYTES = 1024 if name == "big.pdf" else settings.EVIDENCE_MAX_BYTES
     clustered_recommendations(personas)
     matrix = build(personas)
     row = MatrixRow.objects.filter(matrix=matrix).first()
-    response = assess(personas.client_for(personas.admin), personas, row, evidence_title="X", evidence_source="Y",
-                      evidence_dated="2027-05-01", evidence_file=SimpleUploadedFile(name, content))
+    response = assess(
+        personas.client_for(personas.admin),
+        personas,
+        row,
+        evidence_title="X",
+        evidence_source="Y",
+        evidence_dated="2027-05-01",
+        evidence_file=SimpleUploadedFile(name, content),
+    )
     assert response.status_code == 400 and problem in response.content.decode()
     assert "A law passed" in response.content.decode()  # what was typed stays
     assert not Assessment.objects.exists() and not Evidence.objects.exists()
@@ -191,12 +254,21 @@ def test_the_dashboard_counts_by_position_cluster_body_and_month(personas):
     matrix = build(personas)
     rows = list(MatrixRow.objects.filter(matrix=matrix).select_related("recommendation").order_by("id"))
     membership = Membership.objects.get(user=personas.admin, coalition=personas.coalition)
-    services.assessment_add(row=rows[0], membership=membership, data={
-        "assessed_on": dt.date(2027, 1, 10), "law": "full", "policy": "full", "practice": "full", "light": "green"})
-    services.assessment_add(row=rows[1], membership=membership, data={
-        "assessed_on": dt.date(2027, 2, 10), "law": "partial", "policy": "not", "practice": "not", "light": "orange"})
-    services.assessment_add(row=rows[2], membership=membership, data={
-        "assessed_on": dt.date(2027, 2, 11), "law": "not", "policy": "not", "practice": "not", "light": "red"})
+    services.assessment_add(
+        row=rows[0],
+        membership=membership,
+        data={"assessed_on": dt.date(2027, 1, 10), "law": "full", "policy": "full", "practice": "full", "light": "green"},
+    )
+    services.assessment_add(
+        row=rows[1],
+        membership=membership,
+        data={"assessed_on": dt.date(2027, 2, 10), "law": "partial", "policy": "not", "practice": "not", "light": "orange"},
+    )
+    services.assessment_add(
+        row=rows[2],
+        membership=membership,
+        data={"assessed_on": dt.date(2027, 2, 11), "law": "not", "policy": "not", "practice": "not", "light": "red"},
+    )
     board = dashboard(matrix=matrix, membership=membership)
     assert (board.overall.total, board.overall.implemented, board.overall.percent) == (4, 2, 50)
     by_response = {r.label: (r.total, r.implemented) for r in board.by_response}
@@ -218,9 +290,12 @@ def test_matrix_pages_cost_the_same_queries_whatever_the_rows_and_assessments(pe
     def grow(assessments: int) -> None:
         for row in MatrixRow.objects.filter(matrix=matrix):
             for _ in range(assessments):
-                services.assessment_add(row=row, membership=membership, data={
-                    "assessed_on": next(days), "law": "partial", "policy": "not", "practice": "not", "light": "orange"},
-                    links=[{"title": "Link", "source": "Ministry", "dated": dt.date(2026, 1, 1), "url": "https://example.org/r"}])
+                services.assessment_add(
+                    row=row,
+                    membership=membership,
+                    data={"assessed_on": next(days), "law": "partial", "policy": "not", "practice": "not", "light": "orange"},
+                    links=[{"title": "Link", "source": "Ministry", "dated": dt.date(2026, 1, 1), "url": "https://example.org/r"}],
+                )
 
     def cost() -> int:
         with CaptureQueriesContext(connection) as queries:
@@ -254,8 +329,12 @@ def test_the_matrix_exports_read_back_in_every_format(personas):
 
     document = docx.Document(io.BytesIO(admin.get(url(personas, "export.docx")).content))
     table = document.tables[0]
-    assert [c.text for c in table.rows[0].cells] == ["Recommendation", "Position", "Full list of themes",
-                                                     "Assessment/comments on level of implementation"]
+    assert [c.text for c in table.rows[0].cells] == [
+        "Recommendation",
+        "Position",
+        "Full list of themes",
+        "Assessment/comments on level of implementation",
+    ]
     texts = [[c.text for c in r.cells] for r in table.rows]
     assert any(t[0] == "Theme: Members of minorities" for t in texts)
     ours = next(t for t in texts if made[0].paragraph in t[0])
@@ -296,8 +375,14 @@ def test_the_mid_term_report_is_made_from_the_matrix_in_the_drafting_engine(pers
     assert response.status_code == 302 and response["Location"].endswith(f"/documents/{document.pk}/")
     sections = list(document.sections.order_by("position"))
     titles = [s.title for s in sections]
-    assert titles == ["Methodology", "Members of minorities", "Right to health", "Other", "The coalition's contributions",
-                      "Recommendations for the next cycle"]
+    assert titles == [
+        "Methodology",
+        "Members of minorities",
+        "Right to health",
+        "Other",
+        "The coalition's contributions",
+        "Recommendations for the next cycle",
+    ]
     chapter = sections[1]
     assert chapter.working_group == personas.group and "Water reached 12 more settlements" in chapter.body
     assert "<table>" in chapter.body and "Orange: partly implemented" in chapter.body and chapter.counted_words > 0
@@ -316,14 +401,17 @@ def test_the_next_review_carries_forward_what_was_not_implemented(personas):
     # The matrix of the review of 2019 (session 34); the engagement of 2025 (session 48) asks again.
     earlier_review = Review.objects.get(state__iso3="SVN", session__number=34)
     earlier = coalition_services.engagement_create(coalition=personas.coalition, actor=personas.admin, review=earlier_review)
-    done, not_done, unassessed = (RecommendationFactory(review=earlier_review, thematic_cluster="Right to health")
-                                  for _ in range(3))
+    done, not_done, unassessed = (
+        RecommendationFactory(review=earlier_review, thematic_cluster="Right to health") for _ in range(3)
+    )
     matrix = services.matrix_build(engagement=earlier, actor=personas.admin, scheme="ohchr")
     membership = Membership.objects.get(user=personas.admin, coalition=personas.coalition)
     for recommendation, light in ((done, "green"), (not_done, "red")):
-        services.assessment_add(row=MatrixRow.objects.get(matrix=matrix, recommendation=recommendation),
-                                membership=membership, data={"assessed_on": dt.date(2023, 5, 1), "light": light,
-                                                             "narrative": f"Assessed {light}", "shared": True})
+        services.assessment_add(
+            row=MatrixRow.objects.get(matrix=matrix, recommendation=recommendation),
+            membership=membership,
+            data={"assessed_on": dt.date(2023, 5, 1), "light": light, "narrative": f"Assessed {light}", "shared": True},
+        )
     editor = personas.client_for(personas.editor)
     page = editor.get(f"/c/alpha/engagements/{personas.engagement.pk}/carry-forward/").content.decode()
     assert not_done.text in page and unassessed.text in page and done.text not in page
@@ -338,18 +426,30 @@ def test_the_next_review_carries_forward_what_was_not_implemented(personas):
     offered = api.get(f"/api/c/alpha/engagements/{personas.engagement.pk}/carry-forward/").json()
     unassessed_row = MatrixRow.objects.get(matrix=matrix, recommendation=unassessed)
     assert [r["id"] for r in offered] == [unassessed_row.pk]
-    made = api.post(f"/api/c/alpha/engagements/{personas.engagement.pk}/carry-forward/", {"rows": [unassessed_row.pk]},
-                    content_type="application/json")
+    made = api.post(
+        f"/api/c/alpha/engagements/{personas.engagement.pk}/carry-forward/",
+        {"rows": [unassessed_row.pk]},
+        content_type="application/json",
+    )
     assert made.status_code == 201 and len(made.json()["drafts"]) == 1
-    assert token_client(personas.member).post(f"/api/c/alpha/engagements/{personas.engagement.pk}/carry-forward/",
-                                              {"rows": []}, content_type="application/json").status_code == 403
+    assert (
+        token_client(personas.member)
+        .post(f"/api/c/alpha/engagements/{personas.engagement.pk}/carry-forward/", {"rows": []}, content_type="application/json")
+        .status_code
+        == 403
+    )
     # The new submission's annex of the previous review's matrix carries the latest assessments.
     from implementation.annex import matrix_annex_add
     from submissions import services as document_services
 
-    doc = document_services.document_create(coalition=personas.coalition, actor=personas.admin,
-                                            engagement=personas.engagement, kind="joint_submission", title="Joint",
-                                            lead_organisation=personas.organisation)
+    doc = document_services.document_create(
+        coalition=personas.coalition,
+        actor=personas.admin,
+        engagement=personas.engagement,
+        kind="joint_submission",
+        title="Joint",
+        lead_organisation=personas.organisation,
+    )
     annex = matrix_annex_add(document=doc, actor=personas.admin)
     assert "Red: not implemented. " in annex.body and "Assessed red" in annex.body and "Assessed green" in annex.body
 
@@ -372,8 +472,12 @@ def test_the_carry_forward_page_costs_the_same_queries_whatever_the_rows(persona
 
     small = cost()
     for _ in range(5):
-        MatrixRow.objects.create(coalition=personas.coalition, matrix=matrix, cluster=matrix.clusters.first(),
-                                 recommendation=RecommendationFactory(review=earlier_review))
+        MatrixRow.objects.create(
+            coalition=personas.coalition,
+            matrix=matrix,
+            cluster=matrix.clusters.first(),
+            recommendation=RecommendationFactory(review=earlier_review),
+        )
     assert cost() == small
 
 

@@ -1,4 +1,5 @@
 """Sign-up by invitation only, email login, two-factor authentication, password reset."""
+
 import datetime as dt
 import re
 import time
@@ -63,7 +64,9 @@ def test_signup_with_another_address_than_the_invited_one_is_refused(personas):
     link = invite(personas)
     client = Client()
     client.get(path_of(link))
-    response = client.post("/accounts/signup/", {"email": "someone.else@example.org", "password1": PASSWORD, "password2": PASSWORD})
+    response = client.post(
+        "/accounts/signup/", {"email": "someone.else@example.org", "password1": PASSWORD, "password2": PASSWORD}
+    )
     assert response.status_code == 200
     assert b"This invitation was sent to new.person@example.org" in response.content
     assert not User.objects.filter(email="someone.else@example.org").exists()
@@ -91,12 +94,19 @@ def test_a_logged_in_person_with_another_address_cannot_use_someone_elses_invita
     assert not Membership.objects.filter(user=personas.outsider, coalition=personas.coalition).exists()
 
 
-@pytest.mark.parametrize("spoil, status, words", [
-    (lambda inv: None, 404, b"not valid"),
-    (lambda inv: Invitation.objects.filter(pk=inv.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1)), 410, b"expired"),
-    (lambda inv: Invitation.objects.filter(pk=inv.pk).update(revoked_at=timezone.now()), 410, b"withdrawn"),
-    (lambda inv: Invitation.objects.filter(pk=inv.pk).update(accepted_at=timezone.now()), 410, b"already been used"),
-])
+@pytest.mark.parametrize(
+    "spoil, status, words",
+    [
+        (lambda inv: None, 404, b"not valid"),
+        (
+            lambda inv: Invitation.objects.filter(pk=inv.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1)),
+            410,
+            b"expired",
+        ),
+        (lambda inv: Invitation.objects.filter(pk=inv.pk).update(revoked_at=timezone.now()), 410, b"withdrawn"),
+        (lambda inv: Invitation.objects.filter(pk=inv.pk).update(accepted_at=timezone.now()), 410, b"already been used"),
+    ],
+)
 def test_forged_expired_withdrawn_or_spent_links_get_a_clear_page(personas, spoil, status, words):
     link = invite(personas)
     invitation = Invitation.objects.get(email="new.person@example.org")

@@ -2,6 +2,7 @@
 cache or in the code's memos is gone for the next, so no result depends on the order the tests ran in.
 
 The two tests run in this order (pytest keeps a module's order): the first fills, the second looks."""
+
 from django.core.cache import cache
 
 from recommendations import action_category, vocabulary

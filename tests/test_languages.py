@@ -1,6 +1,7 @@
 """A person's language: chosen from the browser on a first visit, changed at the foot of any page, kept
 on the account and followed on every device; and the generated parts of a document written in the
 document's language, whatever the language of the page it was made from."""
+
 from __future__ import annotations
 
 import re
@@ -79,10 +80,15 @@ def test_a_new_account_keeps_the_language_it_signed_up_in(personas):
 @pytest.mark.parametrize("language", ["fr", "es"])
 def test_a_documents_starting_sections_are_in_its_language_not_the_readers(personas, language):
     admin = personas.client_for(personas.admin)  # the page is read in English
-    response = admin.post(f"/c/alpha/engagements/{personas.engagement.pk}/documents/", {
-        "kind": "joint_submission", "title": "Contribution", "language": language,
-        "lead_organisation": personas.organisation.pk,
-    })
+    response = admin.post(
+        f"/c/alpha/engagements/{personas.engagement.pk}/documents/",
+        {
+            "kind": "joint_submission",
+            "title": "Contribution",
+            "language": language,
+            "lead_organisation": personas.organisation.pk,
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     document = personas.engagement.documents.get(title="Contribution")
     titles = list(document.sections.order_by("position").values_list("title", flat=True))
@@ -136,7 +142,9 @@ def test_the_apis_errors_speak_the_callers_language(personas):
     refused = api.post(f"/api/c/alpha/matrices/{matrix.pk}/midterm/", {"language": "de"}, content_type="application/json")
     with translation.override("fr"):
         expected = translation.gettext("Choose the report's language among English, French and Spanish.")
-    assert refused.status_code == 400 and refused.json()["language"] in (expected, [expected]) and expected.startswith("Choisissez")
+    assert (
+        refused.status_code == 400 and refused.json()["language"] in (expected, [expected]) and expected.startswith("Choisissez")
+    )
     # A caller with a token and no session: the language its request asks for.
     anonymous = Client(HTTP_ACCEPT_LANGUAGE="es")
     assert anonymous.get("/api/c/alpha/matrices/").json()["detail"] != Client().get("/api/c/alpha/matrices/").json()["detail"]
@@ -152,8 +160,9 @@ def test_numbers_are_grouped_each_languages_way_as_the_browser_groups_them(chrom
     assert [grouped(n, "es") for n in (5630, 41066)] == ["5630", "41.066"]
     page = chromium.new_page()
     for language in ("en", "fr", "es"):  # what frontend/src/count.js writes as the count changes
-        shown = page.evaluate("([lang, ns]) => ns.map(n => new Intl.NumberFormat(lang, {maximumFractionDigits: 0}).format(n))",
-                              [language, numbers])
+        shown = page.evaluate(
+            "([lang, ns]) => ns.map(n => new Intl.NumberFormat(lang, {maximumFractionDigits: 0}).format(n))", [language, numbers]
+        )
         assert shown == [grouped(n, language) for n in numbers], language
     page.close()
 

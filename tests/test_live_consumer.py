@@ -1,6 +1,7 @@
 """The live editor's WebSocket, spoken by a Python client (pycrdt) through the real ASGI application:
 the guard, sync, durable acknowledgement, relay, rights that change on open connections, presence.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,14 +47,21 @@ def _path(document: Document, slug: str = "alpha") -> str:
 @pytest.fixture
 def document(personas):  # type: ignore[no-untyped-def]
     document = services.document_create(
-        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="joint_submission",
-        title="Joint submission", lead_organisation=personas.organisation)
+        coalition=personas.coalition,
+        actor=personas.admin,
+        engagement=personas.engagement,
+        kind="joint_submission",
+        title="Joint submission",
+        lead_organisation=personas.organisation,
+    )
     first = document.sections.order_by("position").first()
     admin = personas.membership(personas.admin)
-    services.section_save(section=first, membership=admin, base_version=first.version,
-                          body="<p>First paragraph.</p><p>Second paragraph.</p>")
-    services.section_save(section=first, membership=admin, base_version=first.version + 1, body=None,
-                          working_group=personas.group)
+    services.section_save(
+        section=first, membership=admin, base_version=first.version, body="<p>First paragraph.</p><p>Second paragraph.</p>"
+    )
+    services.section_save(
+        section=first, membership=admin, base_version=first.version + 1, body=None, working_group=personas.group
+    )
     return document
 
 
@@ -71,7 +79,9 @@ async def _drain(socket: WebsocketCommunicator, client: LiveClient, timeout: flo
             await socket.send_to(bytes_data=reply)
 
 
-async def _open(session: str | None, document: Document, *rooms: str, slug: str = "alpha") -> tuple[WebsocketCommunicator, LiveClient]:
+async def _open(
+    session: str | None, document: Document, *rooms: str, slug: str = "alpha"
+) -> tuple[WebsocketCommunicator, LiveClient]:
     socket = _socket(session, _path(document, slug))
     connected, _ = await socket.connect()
     assert connected
@@ -90,6 +100,7 @@ def _append_text(text: str):  # type: ignore[no-untyped-def]
         paragraph = fragment.children[0]
         run = paragraph.children[0]
         run.insert(len(str(run)), text)
+
     return change
 
 
@@ -98,10 +109,13 @@ def test_outsiders_anonymous_and_guessed_ids_get_the_same_close_and_nothing_else
 
     async def scenario() -> list:
         answers = []
-        for user, path in ((outsider, _path(document)), (None, _path(document)),
-                           (admin, f"/ws/c/alpha/documents/{document.pk + 999}/live/"),
-                           (outsider, f"/ws/c/beta/documents/{document.pk}/live/"),
-                           (admin, f"/ws/c/nope/documents/{document.pk}/live/")):
+        for user, path in (
+            (outsider, _path(document)),
+            (None, _path(document)),
+            (admin, f"/ws/c/alpha/documents/{document.pk + 999}/live/"),
+            (outsider, f"/ws/c/beta/documents/{document.pk}/live/"),
+            (admin, f"/ws/c/nope/documents/{document.pk}/live/"),
+        ):
             socket = _socket(user, path)
             await socket.connect()
             first = await socket.receive_output(timeout=2)
@@ -214,8 +228,9 @@ def test_rights_change_on_open_connections(personas, document):
         # Unassigned: the editor may now only suggest in that section.
         from channels.db import database_sync_to_async
 
-        await database_sync_to_async(services.section_save)(section=section, membership=admin, base_version=1, body=None,
-                                                            working_group=None)
+        await database_sync_to_async(services.section_save)(
+            section=section, membership=admin, base_version=1, body=None, working_group=None
+        )
         await _drain(socket, editor)
         assert editor.last("access")["rooms"][room] == "suggest"
         # Removed from the coalition: the connection is closed.
@@ -264,8 +279,8 @@ def test_a_write_through_a_form_or_the_api_reaches_open_editors(personas, docume
 
         socket, editor = await _open(sessions["editor"], document, room)
         await database_sync_to_async(services.section_save)(
-            section=section, membership=admin, base_version=version,
-            body="<p>First paragraph.</p><p>Replaced by the API.</p>")
+            section=section, membership=admin, base_version=version, body="<p>First paragraph.</p><p>Replaced by the API.</p>"
+        )
         await _drain(socket, editor)
         await socket.disconnect()
         return editor
@@ -321,8 +336,9 @@ def test_opening_a_document_whose_text_had_deletions_stores_nothing(personas, do
     section = document.sections.order_by("position").first()
     room = store.section_room(section.pk)
     admin = personas.membership(personas.admin)
-    services.section_save(section=section, membership=admin, base_version=Section.objects.get(pk=section.pk).version,
-                          body="<p>First paragraph.</p>")  # the second paragraph deleted
+    services.section_save(
+        section=section, membership=admin, base_version=Section.objects.get(pk=section.pk).version, body="<p>First paragraph.</p>"
+    )  # the second paragraph deleted
     before = LiveUpdate.objects.filter(text__section=section).count()
     sessions = {"editor": _session(personas.editor)}
 

@@ -1,6 +1,7 @@
 """The history of a section under live editing: versions kept at a write, after a pause and at a change
 of status; named; who wrote in each; any two compared word by word, footnotes included; an old one
 restored as a new change that open editors receive; and who may do which, with bad input said plainly."""
+
 from __future__ import annotations
 
 import zoneinfo
@@ -34,8 +35,9 @@ def url(name: str, section: Section, *args: object) -> str:
 def write(personas, user, section: Section, html: str, title: str | None = None) -> Section:  # type: ignore[no-untyped-def]
     """A save through the services, as a form or the API makes it."""
     current = Section.objects.get(pk=section.pk)
-    return services.section_save(section=current, membership=personas.membership(user), base_version=current.version,
-                                 body=html, title=title)
+    return services.section_save(
+        section=current, membership=personas.membership(user), base_version=current.version, body=html, title=title
+    )
 
 
 def type_live(section: Section, html: str, author) -> int:  # type: ignore[no-untyped-def]
@@ -59,11 +61,14 @@ def followed_messages(response) -> list[str]:  # type: ignore[no-untyped-def]
 
 # --- versions are kept ---------------------------------------------------------------------------
 
+
 def test_a_write_through_a_form_keeps_a_version_with_its_writer(personas, joint):
     section = first_section(joint)
     editor = personas.client_for(personas.editor)
-    saved = editor.post(reverse("documents:section_save", args=("alpha", joint.pk, section.pk)),
-                        {"body": "<p>Torture is prohibited.</p>", "base_version": section.version})
+    saved = editor.post(
+        reverse("documents:section_save", args=("alpha", joint.pk, section.pk)),
+        {"body": "<p>Torture is prohibited.</p>", "base_version": section.version},
+    )
     assert saved.status_code == 302
     kept = newest(section)
     assert kept.reason == RevisionReason.WRITE and kept.authors == [personas.editor.pk]
@@ -98,6 +103,7 @@ def test_a_change_of_status_keeps_what_was_typed_live_as_a_version(personas, joi
 
 # --- the history page ----------------------------------------------------------------------------
 
+
 def test_the_history_lists_each_version_newest_first_with_why_when_and_who(personas, joint):
     section = first_section(joint)
     write(personas, personas.admin, section, "<p>Torture is prohibited.</p>")
@@ -109,8 +115,12 @@ def test_the_history_lists_each_version_newest_first_with_why_when_and_who(perso
     type_live(section, "<p>Torture remains widespread in custody.</p>", leaver)
     store.keep_pause_version(store.text_for_section(section).pk)
     Membership.objects.filter(user=leaver).delete()
-    services.section_version_name(section=section, membership=personas.membership(personas.admin),
-                                  revision=versions(section)[1], name="After the <b>group's</b> edits")
+    services.section_version_name(
+        section=section,
+        membership=personas.membership(personas.admin),
+        revision=versions(section)[1],
+        name="After the <b>group's</b> edits",
+    )
     personas.admin.timezone = "Asia/Tokyo"
     personas.admin.save(update_fields=["timezone"])
 
@@ -125,8 +135,7 @@ def test_the_history_lists_each_version_newest_first_with_why_when_and_who(perso
     assert escape(str(personas.editor)) in page and escape(str(personas.admin)) in page
     assert "a former member" in page and "Leaving Person" not in page
     with translation.override("en"):
-        tokyo = formats.date_format(dj_timezone.localtime(third.created_at, zoneinfo.ZoneInfo("Asia/Tokyo")),
-                                    "DATETIME_FORMAT")
+        tokyo = formats.date_format(dj_timezone.localtime(third.created_at, zoneinfo.ZoneInfo("Asia/Tokyo")), "DATETIME_FORMAT")
     assert tokyo in page
     # What changed since the version before, word by word.
     assert "<del>is prohibited.</del>" in page and "<ins>remains widespread.</ins>" in page
@@ -151,6 +160,7 @@ def test_observers_and_members_read_the_history_without_the_forms(personas, join
 
 
 # --- naming --------------------------------------------------------------------------------------
+
 
 def test_editors_name_rename_and_unname_a_version(personas, joint):
     section = first_section(joint)
@@ -208,13 +218,17 @@ def test_a_bad_name_is_refused_with_a_clear_message_and_changes_nothing(personas
 
 # --- comparing -----------------------------------------------------------------------------------
 
-OLDER = ('<p>Torture is prohibited by law.<span class="footnote">Constitution, art. 18.</span></p>'
-         '<p>Prisons are overcrowded.<span class="footnote">Ombudsman report 2021.</span></p>'
-         '<p>An old paragraph.<span class="footnote">A note that goes.</span></p>')
-NEWER = ('<p>Torture remains widespread in police custody.'
-         '<span class="footnote">Constitution, art. 18; Criminal Code, art. 265.</span></p>'
-         '<p>Prisons are overcrowded.<span class="footnote">Ombudsman report 2021.</span>'
-         '<span class="footnote">A new source &lt;script&gt;, 2024.</span></p>')
+OLDER = (
+    '<p>Torture is prohibited by law.<span class="footnote">Constitution, art. 18.</span></p>'
+    '<p>Prisons are overcrowded.<span class="footnote">Ombudsman report 2021.</span></p>'
+    '<p>An old paragraph.<span class="footnote">A note that goes.</span></p>'
+)
+NEWER = (
+    "<p>Torture remains widespread in police custody."
+    '<span class="footnote">Constitution, art. 18; Criminal Code, art. 265.</span></p>'
+    '<p>Prisons are overcrowded.<span class="footnote">Ombudsman report 2021.</span>'
+    '<span class="footnote">A new source &lt;script&gt;, 2024.</span></p>'
+)
 
 
 def test_compare_shows_the_text_the_footnotes_and_the_title_word_by_word(personas, joint):
@@ -222,8 +236,9 @@ def test_compare_shows_the_text_the_footnotes_and_the_title_word_by_word(persona
     write(personas, personas.admin, section, OLDER)
     write(personas, personas.editor, section, NEWER, title="Torture and ill-treatment")
     older, newer = versions(section)
-    response = personas.client_for(personas.member).get(url("section_compare", section),
-                                                        {"from": older.version, "to": newer.version})
+    response = personas.client_for(personas.member).get(
+        url("section_compare", section), {"from": older.version, "to": newer.version}
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "From version 1 to version 2" in page
@@ -241,8 +256,10 @@ def test_compare_shows_the_text_the_footnotes_and_the_title_word_by_word(persona
 
 def test_the_diff_of_footnotes_sees_an_inserted_footnote_not_every_later_one_changed():
     older = '<p>A.<span class="footnote">First.</span> B.<span class="footnote">Second.</span></p>'
-    newer = ('<p>Z.<span class="footnote">New one.</span> A.<span class="footnote">First.</span> '
-             'B.<span class="footnote">Second, with a page.</span></p>')
+    newer = (
+        '<p>Z.<span class="footnote">New one.</span> A.<span class="footnote">First.</span> '
+        'B.<span class="footnote">Second, with a page.</span></p>'
+    )
     changes = history.compare(older, newer)
     assert [(f.kind, f.old_number, f.new_number) for f in changes.footnotes] == [("added", None, 1), ("changed", 2, 3)]
     assert changes.footnotes_unchanged == 1 and changes.footnotes[1].renumbered
@@ -297,6 +314,7 @@ def test_compare_with_no_version_kept_yet_says_so(personas, joint):
 
 # --- restoring -----------------------------------------------------------------------------------
 
+
 def test_restore_brings_an_old_version_back_as_a_new_change_written_live(personas, joint):
     section = first_section(joint)
     write(personas, personas.admin, section, OLDER)
@@ -334,16 +352,24 @@ def test_a_restore_reaches_the_editors_who_have_the_section_open(personas):
     from submissions.live.client import LiveClient
 
     document = services.document_create(
-        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="joint_submission",
-        title="Joint submission", lead_organisation=personas.organisation)
+        coalition=personas.coalition,
+        actor=personas.admin,
+        engagement=personas.engagement,
+        kind="joint_submission",
+        title="Joint submission",
+        lead_organisation=personas.organisation,
+    )
     section = first_section(document)
     write(personas, personas.admin, section, OLDER)
     write(personas, personas.admin, section, NEWER)
     room = store.section_room(section.pk)
     reader = Client()
     reader.force_login(personas.member)  # a member reads the section live; the admin restores
-    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost"),
-               (b"cookie", f"sessionid={reader.cookies['sessionid'].value}".encode())]
+    headers = [
+        (b"origin", b"http://localhost"),
+        (b"host", b"localhost"),
+        (b"cookie", f"sessionid={reader.cookies['sessionid'].value}".encode()),
+    ]
     restorer = personas.client_for(personas.admin)
 
     async def drain(socket: WebsocketCommunicator, client: LiveClient) -> None:
@@ -397,6 +423,7 @@ def test_a_final_document_is_not_restored_but_its_versions_can_still_be_named(pe
 
 # --- who may do what -----------------------------------------------------------------------------
 
+
 def test_an_outsider_gets_404_on_every_history_address(personas, joint):
     section = first_section(joint)
     write(personas, personas.admin, section, "<p>One.</p>")
@@ -410,8 +437,14 @@ def test_an_outsider_gets_404_on_every_history_address(personas, joint):
 
 
 def test_a_section_of_another_document_is_not_found_under_this_one(personas, joint):
-    other = services.document_create(coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement,
-                                     kind="factsheet", title="Factsheet", theme="Water")
+    other = services.document_create(
+        coalition=personas.coalition,
+        actor=personas.admin,
+        engagement=personas.engagement,
+        kind="factsheet",
+        title="Factsheet",
+        theme="Water",
+    )
     foreign = first_section(other)
     write(personas, personas.admin, foreign, "<p>Water.</p>")
     admin = personas.client_for(personas.admin)
@@ -419,8 +452,10 @@ def test_a_section_of_another_document_is_not_found_under_this_one(personas, joi
     assert admin.get(wrong, {"from": 1, "to": 1}).status_code == 404
     assert admin.get(reverse("documents:section_history", args=("alpha", joint.pk, foreign.pk))).status_code == 404
     assert admin.post(reverse("documents:section_restore", args=("alpha", joint.pk, foreign.pk, 1))).status_code == 404
-    assert admin.post(reverse("documents:section_version_name", args=("alpha", joint.pk, foreign.pk, 1)),
-                      {"name": "x"}).status_code == 404
+    assert (
+        admin.post(reverse("documents:section_version_name", args=("alpha", joint.pk, foreign.pk, 1)), {"name": "x"}).status_code
+        == 404
+    )
 
 
 def test_observers_and_members_cannot_name_or_restore_nor_editors_of_another_group(personas, joint):
@@ -443,6 +478,7 @@ def test_observers_and_members_cannot_name_or_restore_nor_editors_of_another_gro
 
 # --- the API -------------------------------------------------------------------------------------
 
+
 def test_the_api_lists_versions_with_name_reason_and_authors_and_names_one(personas, joint):
     section = first_section(joint)
     write(personas, personas.admin, section, "<p>One.</p>")
@@ -451,7 +487,9 @@ def test_the_api_lists_versions_with_name_reason_and_authors_and_names_one(perso
     api = f"/api/c/alpha/sections/{section.pk}/"
     listed = personas.client_for(personas.member).get(api + "revisions/").json()
     assert [(r["version"], r["reason"], r["authors"], r["name"]) for r in listed] == [
-        (2, "pause", [personas.editor.pk], ""), (1, "write", [personas.admin.pk], "")]
+        (2, "pause", [personas.editor.pk], ""),
+        (1, "write", [personas.admin.pk], ""),
+    ]
     editor = personas.client_for(personas.editor)
     named = editor.post(api + "name/", {"version": 2, "name": "With two"}, content_type="application/json")
     assert named.status_code == 200 and named.json()["name"] == "With two"
@@ -461,12 +499,17 @@ def test_the_api_lists_versions_with_name_reason_and_authors_and_names_one(perso
     assert editor.post(api + "name/", {"version": 2, "name": ["x"]}, content_type="application/json").status_code == 400
     member = personas.client_for(personas.member)
     assert member.post(api + "name/", {"version": 2, "name": "x"}, content_type="application/json").status_code == 403
-    assert personas.client_for(personas.outsider).post(api + "name/", {"version": 2, "name": "x"},
-                                                       content_type="application/json").status_code == 404
+    assert (
+        personas.client_for(personas.outsider)
+        .post(api + "name/", {"version": 2, "name": "x"}, content_type="application/json")
+        .status_code
+        == 404
+    )
     assert versions(section)[1].name == "With two"
 
 
 # --- cost ----------------------------------------------------------------------------------------
+
 
 def test_the_history_page_costs_the_same_queries_with_3_and_30_versions(personas, joint):
     section = first_section(joint)
@@ -482,15 +525,19 @@ def test_the_history_page_costs_the_same_queries_with_3_and_30_versions(personas
                 type_live(section, f'<p>Text {n} typed.<span class="footnote">Source {n}.</span></p>', writers[n % 2])
                 store.keep_pause_version(store.text_for_section(section).pk)
             if n % 3 == 0:
-                services.section_version_name(section=section, membership=personas.membership(personas.admin),
-                                              revision=newest(section), name=f"Named {n}")
+                services.section_version_name(
+                    section=section, membership=personas.membership(personas.admin), revision=newest(section), name=f"Named {n}"
+                )
             n = len(versions(section))
 
     counts = []
     for size in (3, 30):
         grow(size)
-        for page in (url("section_history", section), url("section_history", section) + "?page=2",
-                     url("section_compare", section)):
+        for page in (
+            url("section_history", section),
+            url("section_history", section) + "?page=2",
+            url("section_compare", section),
+        ):
             reset_queries()
             with CaptureQueriesContext(connection) as captured:
                 assert admin.get(page).status_code == 200

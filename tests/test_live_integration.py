@@ -9,6 +9,7 @@ live representation with nothing lost.
 the text's log (`store.append`, committed and acknowledged) and not yet rendered into `Section.body`
 (that happens after a pause in editing, or on demand with `store.ensure_rendered`).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -76,8 +77,12 @@ def api(path: str) -> str:
 def joint(personas):  # type: ignore[no-untyped-def]
     """A joint submission led by the personas' organisation, its first section and summary written."""
     document = joint_submission(personas, group_first=False, body=FIRST_BODY)
-    services.summary_save(document=document, membership=personas.membership(personas.admin), base_version=1,
-                          summary="<p>Our summary of the text.</p>")
+    services.summary_save(
+        document=document,
+        membership=personas.membership(personas.admin),
+        base_version=1,
+        summary="<p>Our summary of the text.</p>",
+    )
     document.refresh_from_db()
     return document
 
@@ -129,9 +134,11 @@ def small_draft() -> bytes:
     return saved(document)
 
 
-VOCABULARY = ("the State should ensure that every Roma settlement has safe drinking water sanitation and electricity "
-              "while the ombudsperson monitors evictions discrimination in schools access to health care and legal aid "
-              "for women children persons with disabilities migrants and defenders").split()
+VOCABULARY = (
+    "the State should ensure that every Roma settlement has safe drinking water sanitation and electricity "
+    "while the ombudsperson monitors evictions discrimination in schools access to health care and legal aid "
+    "for women children persons with disabilities migrants and defenders"
+).split()
 
 
 def sentence(seed: int, length: int) -> str:
@@ -167,8 +174,7 @@ def large_draft() -> bytes:
 
 
 def upload(content: bytes) -> SimpleUploadedFile:
-    return SimpleUploadedFile("draft.docx", content,
-                              "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    return SimpleUploadedFile("draft.docx", content, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 
 def word_footnotes(content: bytes) -> list[str]:
@@ -225,8 +231,7 @@ def test_a_word_import_into_an_existing_document_becomes_its_live_content(person
 
 
 def test_a_word_import_through_the_api_is_live_too(personas, joint):
-    response = personas.client_for(personas.admin).post(
-        api(f"documents/{joint.pk}/import/"), {"file": upload(small_draft())})
+    response = personas.client_for(personas.admin).post(api(f"documents/{joint.pk}/import/"), {"file": upload(small_draft())})
     assert response.status_code == 201, response.content
     for row in response.json():
         text = LiveText.objects.get(section_id=row["id"])
@@ -234,8 +239,13 @@ def test_a_word_import_through_the_api_is_live_too(personas, joint):
 
 
 def test_sections_added_with_a_text_are_live_from_their_creation(personas, joint):
-    annex = services.section_add(document=joint, actor=personas.admin, title="Annex: sources", annex=True,
-                                 body="<table><tr><td>Source</td><td>Date</td></tr></table><p>Inline <em>text</em>.</p>")
+    annex = services.section_add(
+        document=joint,
+        actor=personas.admin,
+        title="Annex: sources",
+        annex=True,
+        body="<table><tr><td>Source</td><td>Date</td></tr></table><p>Inline <em>text</em>.</p>",
+    )
     text = LiveText.objects.get(section=annex)
     assert annex.body == room_html(text) and "<td>Source</td>" in annex.body and annex.version == 2
     assert LiveUpdate.objects.filter(text=text).count() == 0  # its state is its text: no conversion left to make
@@ -245,8 +255,9 @@ def test_sections_added_with_a_text_are_live_from_their_creation(personas, joint
     # Too long to keep: the sanitiser's message, and no section left behind.
     before = Section.objects.count()
     with pytest.raises(Exception, match="too long to be saved"):
-        services.section_add(document=joint, actor=personas.admin, title="Huge",
-                             body="<p>" + "x" * (richtext.MAX_HTML_CHARS + 1) + "</p>")
+        services.section_add(
+            document=joint, actor=personas.admin, title="Huge", body="<p>" + "x" * (richtext.MAX_HTML_CHARS + 1) + "</p>"
+        )
     assert Section.objects.count() == before
 
 
@@ -354,8 +365,11 @@ def test_a_signature_records_the_digest_and_the_versions_of_the_text_signed(pers
     assert LIVE_WORDS in Section.objects.get(pk=section.pk).body
     others = Section.objects.filter(document=joint).exclude(pk=section.pk)
     summary = LiveText.objects.get(document=joint, section__isnull=True)
-    assert sign_on.signed_seqs == {f"section-{section.pk}": text.seq, "summary": summary.seq,
-                                   **{f"section-{s.pk}": 0 for s in others}}
+    assert sign_on.signed_seqs == {
+        f"section-{section.pk}": text.seq,
+        "summary": summary.seq,
+        **{f"section-{s.pk}": 0 for s in others},
+    }
     assert len(sign_on.signed_digest) == 64 and sign_on.signed_digest == digest_now(joint)
     # The digest is the text's as the exports read it: the outline's title, summary, sections, footnotes...
     assert sign_on.signed_digest == outlines.text_digest(selectors.document_outline(Document.objects.get(pk=joint.pk)))
@@ -363,13 +377,15 @@ def test_a_signature_records_the_digest_and_the_versions_of_the_text_signed(pers
     signed_by(personas, joint, MemberOrganisation.objects.create(coalition=personas.coalition, name="Third Org"))
     page = selectors.document_page(Document.objects.get(pk=joint.pk), with_comments=False)
     assert set(selectors.signature_texts(page).values()) == {selectors.SIGNED_CURRENT}
-    declined = services.signon_answer(sign_on=SignOn.objects.get(pk=sign_on.pk), membership=contact_of(personas, organisation),
-                                      sign=False)
+    declined = services.signon_answer(
+        sign_on=SignOn.objects.get(pk=sign_on.pk), membership=contact_of(personas, organisation), sign=False
+    )
     assert declined.signed_digest == "" and declined.signed_seqs == {}
 
 
-def test_a_signature_on_an_earlier_text_is_shown_warned_and_asked_again(personas, joint, at_risk,
-                                                                       django_capture_on_commit_callbacks):
+def test_a_signature_on_an_earlier_text_is_shown_warned_and_asked_again(
+    personas, joint, at_risk, django_capture_on_commit_callbacks
+):
     roma = MemberOrganisation.objects.create(coalition=personas.coalition, name="Roma Rights Watch")
     signed_by(personas, joint, roma)
     signed_by(personas, joint, at_risk, named=False)
@@ -420,13 +436,16 @@ def test_a_signature_from_before_the_record_is_for_the_secretariat_to_confirm(pe
     organisation = MemberOrganisation.objects.create(coalition=personas.coalition, name="Early Org")
     sign_on = signed_by(personas, joint, organisation)
     SignOn.objects.filter(pk=sign_on.pk).update(signed_digest="", signed_seqs={})  # as signed before this release
-    checks = {c["label"]: c for c in personas.client_for(personas.admin).get(api(f"documents/{joint.pk}/count/")).json()["checks"]}
+    checks = {
+        c["label"]: c for c in personas.client_for(personas.admin).get(api(f"documents/{joint.pk}/count/")).json()["checks"]
+    }
     assert checks["Every signature given on the current text"]["ok"] is None
     assert personas.client_for(personas.admin).get(api(f"sign-ons/{sign_on.pk}/")).json()["signed_text"] == "unknown"
 
 
-def test_the_snapshot_records_which_signatures_were_given_on_the_submitted_text(personas, joint, at_risk,
-                                                                               django_capture_on_commit_callbacks):
+def test_the_snapshot_records_which_signatures_were_given_on_the_submitted_text(
+    personas, joint, at_risk, django_capture_on_commit_callbacks
+):
     roma = MemberOrganisation.objects.create(coalition=personas.coalition, name="Roma Rights Watch")
     signed_by(personas, joint, roma)
     admin = personas.membership(personas.admin)
@@ -441,7 +460,9 @@ def test_the_snapshot_records_which_signatures_were_given_on_the_submitted_text(
     snapshot = Snapshot.objects.get(document=joint)
     assert snapshot.text_digest == SignOn.objects.get(organisation=at_risk).signed_digest
     assert [(s["organisation"], s["on_submitted_text"]) for s in snapshot.signatures] == [
-        ("Roma Rights Watch", False), (None, True)]
+        ("Roma Rights Watch", False),
+        (None, True),
+    ]
     assert HIDDEN not in json.dumps(snapshot.signatures) and snapshot.signatures[1]["signed_at"] is None
     page = personas.client_for(personas.observer).get(url("detail", joint.pk)).content.decode()
     assert "1 of the 2 signatures were given on the submitted text." in page and HIDDEN not in page
@@ -457,16 +478,19 @@ def at_risk(personas):  # type: ignore[no-untyped-def]
 
 def _received(layer: Any, channel: str, wanted: str) -> dict[str, Any]:
     """The first message of type `wanted` on `channel` (others, such as access changes, are skipped)."""
+
     async def wait() -> dict[str, Any]:
         while True:
             message = await asyncio.wait_for(layer.receive(channel), timeout=5)
             if message["type"] == wanted:
                 return message
+
     return async_to_sync(wait)()
 
 
-def test_a_patch_of_a_sections_text_is_a_live_change_that_open_editors_receive(settings, personas, joint,
-                                                                             django_capture_on_commit_callbacks):
+def test_a_patch_of_a_sections_text_is_a_live_change_that_open_editors_receive(
+    settings, personas, joint, django_capture_on_commit_callbacks
+):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     layer = get_channel_layer()
     editor_channel = async_to_sync(layer.new_channel)()
@@ -477,7 +501,8 @@ def test_a_patch_of_a_sections_text_is_a_live_change_that_open_editors_receive(s
     body = FIRST_BODY + "<p>Added through the API.</p>"
     with django_capture_on_commit_callbacks(execute=True):
         response = personas.client_for(personas.admin).patch(
-            api(f"sections/{section.pk}/"), {"base_version": section.version, "body": body}, content_type=JSON)
+            api(f"sections/{section.pk}/"), {"base_version": section.version, "body": body}, content_type=JSON
+        )
     assert response.status_code == 200, response.json()
     assert response.json()["body"] == body and response.json()["version"] == section.version + 1
     assert LiveUpdate.objects.filter(text=text).count() == before_updates + 1
@@ -491,8 +516,8 @@ def test_a_patch_of_a_sections_text_is_a_live_change_that_open_editors_receive(s
     assert yhtml.fragment_to_html(editor.get(yhtml.FIELD, type=pycrdt.XmlFragment)) == body
     # A title alone changes no text: nothing is written into the live text.
     renamed = personas.client_for(personas.admin).patch(
-        api(f"sections/{section.pk}/"), {"base_version": response.json()["version"], "title": "Introduction"},
-        content_type=JSON)
+        api(f"sections/{section.pk}/"), {"base_version": response.json()["version"], "title": "Introduction"}, content_type=JSON
+    )
     assert renamed.status_code == 200 and renamed.json()["title"] == "Introduction" and renamed.json()["body"] == body
     assert LiveUpdate.objects.filter(text=text).count() == before_updates + 1
 
@@ -504,7 +529,8 @@ def test_a_text_too_long_is_refused_with_the_sanitisers_message_and_nothing_chan
     response = personas.client_for(personas.admin).patch(
         api(f"sections/{section.pk}/"),
         {"base_version": section.version, "body": "<p>" + "word " * (richtext.MAX_HTML_CHARS // 5 + 1) + "</p>"},
-        content_type=JSON)
+        content_type=JSON,
+    )
     assert response.status_code == 400 and "too long to be saved" in json.dumps(response.json())
     after = Section.objects.get(pk=section.pk)
     assert (after.body, after.version) == (section.body, section.version)
@@ -518,11 +544,16 @@ def test_outsiders_get_404_on_every_endpoint_that_reads_or_writes_the_live_text(
     sign_on = signed_by(personas, joint, organisation)
     typed_live_in_first_section(personas, joint)
     outsider = personas.client_for(personas.outsider)
-    for path in (f"sections/{section.pk}/", f"sections/?document={joint.pk}", f"documents/{joint.pk}/",
-                 f"documents/{joint.pk}/count/", f"documents/{joint.pk}/sign-ons/", f"sign-ons/{sign_on.pk}/"):
+    for path in (
+        f"sections/{section.pk}/",
+        f"sections/?document={joint.pk}",
+        f"documents/{joint.pk}/",
+        f"documents/{joint.pk}/count/",
+        f"documents/{joint.pk}/sign-ons/",
+        f"sign-ons/{sign_on.pk}/",
+    ):
         assert outsider.get(api(path)).status_code == 404, path
-    refused = outsider.patch(api(f"sections/{section.pk}/"), {"base_version": 2, "body": "<p>Theirs</p>"},
-                             content_type=JSON)
+    refused = outsider.patch(api(f"sections/{section.pk}/"), {"base_version": 2, "body": "<p>Theirs</p>"}, content_type=JSON)
     assert refused.status_code == 404
     # Nothing was rendered nor written for them: the live change is still waiting for its render.
     text = LiveText.objects.get(section=section)
@@ -616,8 +647,9 @@ def test_comments_on_a_live_section_keep_working(personas, joint):
 
 def test_the_mid_term_report_is_made_of_live_chapters(personas):
     for i in range(3):
-        RecommendationFactory(review=personas.engagement.review, thematic_cluster="Right to health",
-                              response="supported" if i % 2 == 0 else "noted")
+        RecommendationFactory(
+            review=personas.engagement.review, thematic_cluster="Right to health", response="supported" if i % 2 == 0 else "noted"
+        )
     admin = personas.client_for(personas.admin)
     base = f"/c/alpha/engagements/{personas.engagement.pk}/matrix/"
     assert admin.post(base + "build/", {"scheme": "ohchr"}).status_code == 302

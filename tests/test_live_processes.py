@@ -15,6 +15,7 @@ PROTOCOL.md (submissions.live.client), as browsers on two machines behind a load
 The processes are started once for the module (tests/live_servers.py); each test's data is its own
 (transactional tests, so that the processes see it) and each run takes a Redis database of its own.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -52,8 +53,9 @@ def web_processes(django_db_setup, tmp_path_factory: pytest.TempPathFactory) -> 
     """Two web processes on the test database and a Redis database of this run's own; always stopped."""
     folder = tmp_path_factory.mktemp("live-processes")
     with claimed_redis() as redis_url:
-        processes = [WebProcess(name=f"web{n}", database=connection.settings_dict, redis_url=redis_url, log_folder=folder)
-                     for n in (1, 2)]
+        processes = [
+            WebProcess(name=f"web{n}", database=connection.settings_dict, redis_url=redis_url, log_folder=folder) for n in (1, 2)
+        ]
         try:
             started = time.perf_counter()
             for process in processes:
@@ -86,13 +88,19 @@ def document(personas) -> Document:  # type: ignore[no-untyped-def]
     """A joint submission whose first section has two paragraphs and belongs to the working group, so
     that the admin and the group's editor may both write it."""
     document = services.document_create(
-        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="joint_submission",
-        title="Joint submission", lead_organisation=personas.organisation)
+        coalition=personas.coalition,
+        actor=personas.admin,
+        engagement=personas.engagement,
+        kind="joint_submission",
+        title="Joint submission",
+        lead_organisation=personas.organisation,
+    )
     first = document.sections.order_by("position").first()
     admin = personas.membership(personas.admin)
     services.section_save(section=first, membership=admin, base_version=first.version, body=INITIAL)
-    services.section_save(section=first, membership=admin, base_version=first.version + 1, body=None,
-                          working_group=personas.group)
+    services.section_save(
+        section=first, membership=admin, base_version=first.version + 1, body=None, working_group=personas.group
+    )
     return document
 
 
@@ -108,6 +116,7 @@ def _append(paragraph: int, text: str) -> Callable[[pycrdt.XmlFragment], None]:
     def change(fragment: pycrdt.XmlFragment) -> None:
         run = fragment.children[paragraph].children[0]
         run.insert(len(str(run)), text)
+
     return change
 
 
@@ -123,8 +132,10 @@ def _servers_done_with(section: Section) -> None:
     while time.monotonic() < deadline:
         text = LiveText.objects.only("seq", "rendered_seq").get(section=section)
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                           " AND application_name = %s", [APPLICATION_NAME])
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = %s",
+                [APPLICATION_NAME],
+            )
             others = cursor.fetchone()[0]
         if text.rendered_seq >= text.seq and others == 0:
             quiet_since = quiet_since or time.monotonic()
@@ -133,8 +144,10 @@ def _servers_done_with(section: Section) -> None:
         else:
             quiet_since = None
         time.sleep(0.05)
-    raise AssertionError(f"the web processes did not finish with the text: rendered {text.rendered_seq} of {text.seq},"
-                         f" {others} connections still open")
+    raise AssertionError(
+        f"the web processes did not finish with the text: rendered {text.rendered_seq} of {text.seq},"
+        f" {others} connections still open"
+    )
 
 
 def _ms(values: list[float]) -> str:
@@ -157,7 +170,8 @@ def test_two_web_processes_serve_one_document_together(servers, personas, docume
         seq = await sender.send_update(room, sender.client.rooms[room].edit(_append(paragraph, f" {word}")))
         seen, acked = await asyncio.gather(
             receiver.wait_for(lambda: word in receiver.client.rooms[room].html(), timeout=5, what=word),
-            sender.wait_for(lambda: seq in sender.client.acked, timeout=5, what=f"ACK {seq}"))
+            sender.wait_for(lambda: seq in sender.client.acked, timeout=5, what=f"ACK {seq}"),
+        )
         latency[relay].append(seen - started)
         latency[ack].append(acked - started)
 
@@ -168,8 +182,12 @@ def test_two_web_processes_serve_one_document_together(servers, personas, docume
             await editor.wait_for(lambda editor=editor: editor.client.rooms[room].html() == INITIAL, what="the text")
 
         def b_sees_a() -> bool:
-            return any(person["name"] == a_name for message in b.client.controls if message.get("type") == "presence"
-                       for person in message["people"])
+            return any(
+                person["name"] == a_name
+                for message in b.client.controls
+                if message.get("type") == "presence"
+                for person in message["people"]
+            )
 
         await b.wait_for(b_sees_a, what="A's name in a presence message")
         for n in range(rounds):
@@ -183,16 +201,19 @@ def test_two_web_processes_serve_one_document_together(servers, personas, docume
     for name, values in latency.items():
         print(f"two processes, {name}: {_ms(values)}")
 
-    expected = (f"<p>{FIRST} " + " ".join(f"Alpha{n:02d}" for n in range(rounds)) + "</p>"
-                f"<p>{SECOND} " + " ".join(f"Bravo{n:02d}" for n in range(rounds)) + "</p>")
+    expected = (
+        f"<p>{FIRST} " + " ".join(f"Alpha{n:02d}" for n in range(rounds)) + "</p>"
+        f"<p>{SECOND} " + " ".join(f"Bravo{n:02d}" for n in range(rounds)) + "</p>"
+    )
     assert a_html == b_html == expected
     assert max(latency["A->B"] + latency["B->A"]) < 2, latency
     assert max(latency["ACK A"] + latency["ACK B"]) < 2, latency
     presence = [m for m in b_controls if m.get("type") == "presence"]
     assert any({p["name"] for p in m["people"]} == {a_name, str(personas.editor)} for m in presence), presence
     # Stored: one update per change, by its author; the log's text and the rendered HTML hold both.
-    assert Counter(LiveUpdate.objects.filter(text__section=section).order_by("seq")[before:].values_list("author_id", flat=True)) == {
-        personas.admin.pk: rounds, personas.editor.pk: rounds}
+    assert Counter(
+        LiveUpdate.objects.filter(text__section=section).order_by("seq")[before:].values_list("author_id", flat=True)
+    ) == {personas.admin.pk: rounds, personas.editor.pk: rounds}
     assert _stored_html(section) == expected
     _servers_done_with(section)
     section.refresh_from_db()
@@ -243,8 +264,9 @@ def test_nothing_acknowledged_is_lost_when_a_web_process_is_killed_mid_typing(se
             typing_done.set()
 
         typist = asyncio.create_task(keep_typing())
-        await editor.wait_for(lambda: len(client.acked & set(updates)) >= kill_after_acks, timeout=20,
-                              what=f"{kill_after_acks} ACKs")
+        await editor.wait_for(
+            lambda: len(client.acked & set(updates)) >= kill_after_acks, timeout=20, what=f"{kill_after_acks} ACKs"
+        )
         state["sent_at_kill"] = len(updates)
         web1.kill()  # SIGKILL, in the middle of the stream
         await asyncio.wait_for(editor.closed, 10)  # every frame the process sent before dying is read
@@ -255,17 +277,21 @@ def test_nothing_acknowledged_is_lost_when_a_web_process_is_killed_mid_typing(se
     assert not web1.alive
     acked = sorted(client.acked & set(updates))
     unacked = sorted(set(updates) - client.acked)
-    print(f"kill mid-typing: {state['sent_at_kill']} updates sent when killed, {len(acked)} acknowledged before the kill,"
-          f" {len(unacked)} sent but not acknowledged, {typed_offline} characters typed while the server was away")
+    print(
+        f"kill mid-typing: {state['sent_at_kill']} updates sent when killed, {len(acked)} acknowledged before the kill,"
+        f" {len(unacked)} sent but not acknowledged, {typed_offline} characters typed while the server was away"
+    )
     assert len(acked) > 0 and state["typed"] > len(updates)
     # Acknowledgements come in order (a connection's frames are handled one after another).
-    assert acked == sorted(updates)[:len(acked)]
+    assert acked == sorted(updates)[: len(acked)]
 
     # In the database, straight after the kill: every acknowledged update is in the stored state.
     stored = store.current_state(LiveText.objects.get(section=section))
     committed = LiveUpdate.objects.filter(text__section=section, author=personas.admin).count() - before
-    print(f"kill mid-typing: {committed} updates committed by the killed process ({committed - len(acked)} of them"
-          " stored but never acknowledged)")
+    print(
+        f"kill mid-typing: {committed} updates committed by the killed process ({committed - len(acked)} of them"
+        " stored but never acknowledged)"
+    )
     stored_vector = pycrdt.get_state(stored)
     assert [seq for seq in acked if pycrdt.get_update(updates[seq][0], stored_vector) != yhtml.EMPTY_UPDATE] == []
     through = updates[acked[-1]][1]
@@ -276,7 +302,7 @@ def test_nothing_acknowledged_is_lost_when_a_web_process_is_killed_mid_typing(se
     web1.start().wait_ready()
     print(f"kill mid-typing: process restarted and ready in {time.perf_counter() - started:.2f} s")
     fresh = LiveClient()
-    final = f"<p>{FIRST}{typed[:state['typed']]}</p><p>{SECOND}</p>"
+    final = f"<p>{FIRST}{typed[: state['typed']]}</p><p>{SECOND}</p>"
 
     async def after_restart() -> tuple[str, str]:
         # A newcomer's sync step 1 (nothing held): the server's step 2 holds every acknowledged edit.
@@ -323,6 +349,7 @@ def test_concurrent_typing_in_one_paragraph_through_two_processes_converges(serv
             # Before a space or at the end: a word is never split by another, so each can be found.
             boundaries = [i for i in range(1, len(text) + 1) if i == len(text) or text[i] == " "]
             run.insert(rng.choice(boundaries), f" {word}")
+
         return change
 
     async def type_words(me: str, editor: Editor, other: str) -> list[int]:
@@ -352,16 +379,19 @@ def test_concurrent_typing_in_one_paragraph_through_two_processes_converges(serv
         everything = sent["A"] + sent["B"]
         for editor, seqs in ((a, a_seqs), (b, b_seqs)):
             await editor.wait_for(lambda editor=editor, seqs=seqs: set(seqs) <= editor.client.acked, what="every ACK")
-            await editor.wait_for(lambda editor=editor: all(w in editor.client.rooms[room].html() for w in everything),
-                                  what="every word")
+            await editor.wait_for(
+                lambda editor=editor: all(w in editor.client.rooms[room].html() for w in everything), what="every word"
+            )
         quiet = time.perf_counter() - finished
         await a.close()
         await b.close()
         return a.client.rooms[room].html(), b.client.rooms[room].html(), quiet
 
     a_html, b_html, quiet = asyncio.run(scenario())
-    print(f"concurrent typing: {2 * words_each} words, {sum(concurrent.values())} typed before the other's latest"
-          f" arrived ({dict(concurrent)}); quiescent {quiet * 1000:.0f} ms after the last word")
+    print(
+        f"concurrent typing: {2 * words_each} words, {sum(concurrent.values())} typed before the other's latest"
+        f" arrived ({dict(concurrent)}); quiescent {quiet * 1000:.0f} ms after the last word"
+    )
     stored = _stored_html(section)
     assert a_html == b_html == stored
     assert sum(concurrent.values()) > 0, "the two editors never typed concurrently"
@@ -390,14 +420,19 @@ def test_an_editor_idle_longer_than_the_channel_layers_blocking_read_stays_conne
         except TimeoutError:
             pass  # still open after the idle time, as it should be
         else:
-            raise AssertionError(f"the server dropped an idle editor after {time.perf_counter() - started:.1f} s"
-                                 f" (close code {a.socket.close_code})")
+            raise AssertionError(
+                f"the server dropped an idle editor after {time.perf_counter() - started:.1f} s"
+                f" (close code {a.socket.close_code})"
+            )
         b = await web2.open_editor(_path(document), sessions["b"], room)
         await b.wait_for(lambda: b.client.rooms[room].html() == INITIAL, what="the text")
         sent = time.perf_counter()
         seq = await b.send_update(room, b.client.rooms[room].edit(_append(1, " After the pause.")))
-        seen = await a.wait_for(lambda: "After the pause." in a.client.rooms[room].html(), timeout=5,
-                                what="a change relayed to the editor that was idle")
+        seen = await a.wait_for(
+            lambda: "After the pause." in a.client.rooms[room].html(),
+            timeout=5,
+            what="a change relayed to the editor that was idle",
+        )
         await b.wait_for(lambda: seq in b.client.acked, what="ACK")
         await a.close()
         await b.close()

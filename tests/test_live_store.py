@@ -1,5 +1,6 @@
 """The live store: the log folded without losing who wrote, and read consistently while another
 process folds it."""
+
 from __future__ import annotations
 
 import pycrdt
@@ -27,11 +28,16 @@ def _typist(text: LiveText, words: list[str], author) -> None:  # type: ignore[n
 @pytest.fixture
 def section(personas):  # type: ignore[no-untyped-def]
     document = services.document_create(
-        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="oral_statement",
-        title="Statement")
+        coalition=personas.coalition,
+        actor=personas.admin,
+        engagement=personas.engagement,
+        kind="oral_statement",
+        title="Statement",
+    )
     section = document.sections.first()
-    services.section_save(section=section, membership=personas.membership(personas.admin), base_version=section.version,
-                          body="<p>Start.</p>")
+    services.section_save(
+        section=section, membership=personas.membership(personas.admin), base_version=section.version, body="<p>Start.</p>"
+    )
     return Section.objects.get(pk=section.pk)
 
 

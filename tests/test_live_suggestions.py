@@ -1,5 +1,6 @@
 """Suggestions in a live text (submissions/live/suggestions.py, yhtml's views): what the text says as
 it stands and as proposed, what a suggester may write, and accepting or rejecting."""
+
 from __future__ import annotations
 
 from pycrdt import Doc, XmlElement, XmlFragment, XmlText
@@ -35,8 +36,12 @@ def change(doc: Doc, edit) -> bytes:  # type: ignore[no-untyped-def]
 
 
 def test_the_text_as_it_stands_leaves_insertions_out_and_keeps_deletions_the_proposed_text_the_reverse():
-    doc, _ = room(("L’État ", None), ("a ratifié ", mark(DELETION, "d1", 3)), ("n’a pas ratifié ", mark(INSERTION, "i1", 3)),
-                  ("la convention.", None))
+    doc, _ = room(
+        ("L’État ", None),
+        ("a ratifié ", mark(DELETION, "d1", 3)),
+        ("n’a pas ratifié ", mark(INSERTION, "i1", 3)),
+        ("la convention.", None),
+    )
     state = doc.get_update()
     assert yhtml.state_to_html(state) == "<p>L’État a ratifié la convention.</p>"
     assert yhtml.state_to_html(state, view=PROPOSED) == "<p>L’État n’a pas ratifié la convention.</p>"
@@ -45,7 +50,9 @@ def test_the_text_as_it_stands_leaves_insertions_out_and_keeps_deletions_the_pro
     assert not yhtml.may_hold_suggestions(plain.get_update())
     found = suggestions.suggestions_in_state(state)
     assert [(s.id, s.author_id, s.inserted, s.deleted) for s in found] == [
-        ("d1", 3, "", "a ratifié "), ("i1", 3, "n’a pas ratifié ", "")]
+        ("d1", 3, "", "a ratifié "),
+        ("i1", 3, "n’a pas ratifié ", ""),
+    ]
 
 
 def test_a_suggester_may_add_change_and_withdraw_their_own_suggestions_only():
@@ -61,8 +68,9 @@ def test_a_suggester_may_add_change_and_withdraw_their_own_suggestions_only():
         lambda t: t.insert(0, "Plainly ", None),  # a real insertion
         lambda t: t.__delitem__(slice(0, 3)),  # a real deletion
         lambda t: t.format(0, 3, {"bold": {}}),  # formatting
-        lambda t: t.format(len("Slovenia adopted a strategy. "), len("Slovenia adopted a strategy. Roma "),
-                           {INSERTION: None}),  # accepting someone else's suggestion
+        lambda t: t.format(
+            len("Slovenia adopted a strategy. "), len("Slovenia adopted a strategy. Roma "), {INSERTION: None}
+        ),  # accepting someone else's suggestion
         lambda t: t.insert(0, "Forged ", mark(INSERTION, "forged", 9)),  # in someone else's name
     ):
         probe, probe_text = room(("Slovenia adopted a strategy. ", None), ("Roma ", mark(INSERTION, "other", 9)))
@@ -70,8 +78,14 @@ def test_a_suggester_may_add_change_and_withdraw_their_own_suggestions_only():
 
 
 def test_accepting_and_rejecting_insertions_and_deletions():
-    runs = (("Since ", None), ("2019 ", mark(DELETION, "d", 3)), ("2021 ", mark(INSERTION, "i", 3)), ("the law", None),
-            (" applies", mark(INSERTION, "x", 4)), (".", None))
+    runs = (
+        ("Since ", None),
+        ("2019 ", mark(DELETION, "d", 3)),
+        ("2021 ", mark(INSERTION, "i", 3)),
+        ("the law", None),
+        (" applies", mark(INSERTION, "x", 4)),
+        (".", None),
+    )
     for ids, accept, standing in (
         (["i"], True, "<p>Since 2019 2021 the law.</p>"),
         (["i"], False, "<p>Since 2019 the law.</p>"),

@@ -7,6 +7,7 @@ to the expected HTML, what the server writes fits the schema (y-prosemirror woul
 words), the sanitiser always has the last word, a write through the API replaces only the blocks that
 changed (so concurrent typing elsewhere survives), and word counts do not move. No database.
 """
+
 from __future__ import annotations
 
 import io
@@ -89,21 +90,21 @@ ROUND_TRIPS = {
     "table": (
         '<table><tbody><tr><th colspan="2">Recommendation and status</th><th>Cycle</th></tr>'
         '<tr><td>Ratify <strong>OP-ICESCR</strong></td><td rowspan="2">Supported</td><td>4th</td></tr>'
-        '<tr><td><p>Two</p><p>paragraphs</p></td><td></td></tr></tbody></table>'
+        "<tr><td><p>Two</p><p>paragraphs</p></td><td></td></tr></tbody></table>"
     ),
     "hard break": "<p>Line one<br>line two<br><br>line four</p>",
     "footnote": (
         '<p>Anchored here<span class="footnote">A note with <strong>bold</strong>, <em>italic</em>, '
         '<u>underline</u> and <a href="https://www.ohchr.org/en/hr-bodies/upr" rel="noopener noreferrer">a link</a>.'
-        '</span> and the sentence goes on.</p>'
+        "</span> and the sentence goes on.</p>"
     ),
     "marks": (
-        '<p><strong>bold</strong> <em>italic</em> <u>underline</u> '
+        "<p><strong>bold</strong> <em>italic</em> <u>underline</u> "
         '<a href="https://example.org/report?a=1&amp;b=2" rel="noopener noreferrer">link</a> '
         '<a href="mailto:secretariat@example.org" rel="noopener noreferrer">mail</a></p>'
     ),
     "nested marks": (
-        '<p><strong><em>bold italic</em></strong> <strong>b<em>bi<u>biu</u></em></strong> '
+        "<p><strong><em>bold italic</em></strong> <strong>b<em>bi<u>biu</u></em></strong> "
         '<a href="https://example.org" rel="noopener noreferrer"><strong>bold link</strong> plain link</a></p>'
     ),
     "formatting across a break and a footnote": (
@@ -126,7 +127,8 @@ def test_nested_formatting_is_one_run_with_both_marks() -> None:
     # Written the other way round, the same marks: ProseMirror's order (link, bold, italic, underline).
     assert state_to_html(html_to_state("<p><em><strong>x</strong></em></p>")) == "<p><strong><em>x</em></strong></p>"
     assert state_to_html(html_to_state('<p><strong><a href="https://a.org">x</a></strong></p>')) == (
-        '<p><a href="https://a.org" rel="noopener noreferrer"><strong>x</strong></a></p>')
+        '<p><a href="https://a.org" rel="noopener noreferrer"><strong>x</strong></a></p>'
+    )
 
 
 def test_the_structure_is_written_as_y_prosemirror_writes_it() -> None:
@@ -137,17 +139,31 @@ def test_the_structure_is_written_as_y_prosemirror_writes_it() -> None:
     )
     assert structure(html) == [
         ("heading", {"level": 2.0}, [text_of("Title")]),
-        ("paragraph", {}, [
-            ("#text", [("Plain ", {}), ("bold", {"bold": {}}), (" ", {}), ("link", {"link": {"href": "https://a.org"}})]),
-            ("hardBreak", {}, []),
-            text_of("next"),
-            ("footnote", {}, [("#text", [("See ", {}), ("this", {"italic": {}})])]),
-            text_of("."),
-        ]),
+        (
+            "paragraph",
+            {},
+            [
+                ("#text", [("Plain ", {}), ("bold", {"bold": {}}), (" ", {}), ("link", {"link": {"href": "https://a.org"}})]),
+                ("hardBreak", {}, []),
+                text_of("next"),
+                ("footnote", {}, [("#text", [("See ", {}), ("this", {"italic": {}})])]),
+                text_of("."),
+            ],
+        ),
         ("orderedList", {"start": 1.0}, [("listItem", {}, [paragraph("one")])]),
-        ("table", {}, [("tableRow", {}, [
-            ("tableHeader", {"colspan": 2.0, "rowspan": 1.0}, [paragraph("h")]),
-        ])]),
+        (
+            "table",
+            {},
+            [
+                (
+                    "tableRow",
+                    {},
+                    [
+                        ("tableHeader", {"colspan": 2.0, "rowspan": 1.0}, [paragraph("h")]),
+                    ],
+                )
+            ],
+        ),
     ]
 
 
@@ -165,8 +181,18 @@ def test_a_fragment_built_like_y_prosemirror_renders() -> None:
         text.insert(0, "The State ", {})
         text.insert(len(text), "must", {"bold": {}, "italic": {}})
         text.insert(len(text), " act; see ", {})
-        text.insert(len(text), "the report", {"link": {
-            "href": "https://www.ohchr.org/a?b=1&c=2", "target": "_blank", "rel": "noopener noreferrer nofollow", "class": None}})
+        text.insert(
+            len(text),
+            "the report",
+            {
+                "link": {
+                    "href": "https://www.ohchr.org/a?b=1&c=2",
+                    "target": "_blank",
+                    "rel": "noopener noreferrer nofollow",
+                    "class": None,
+                }
+            },
+        )
         body.children.append(XmlElement("hardBreak"))
         after = body.children.append(XmlText())
         after.insert(0, "Next line", {"underline": {}})
@@ -186,8 +212,10 @@ def test_a_fragment_built_like_y_prosemirror_renders() -> None:
 
         table = fragment.children.append(XmlElement("table"))
         row = table.children.append(XmlElement("tableRow"))
-        for tag, attributes, words in (("tableHeader", {"colspan": 2, "rowspan": 1}, "Wide"),
-                                       ("tableCell", {"colspan": 1, "rowspan": 1, "colwidth": [120]}, "Narrow")):
+        for tag, attributes, words in (
+            ("tableHeader", {"colspan": 2, "rowspan": 1}, "Wide"),
+            ("tableCell", {"colspan": 1, "rowspan": 1, "colwidth": [120]}, "Narrow"),
+        ):
             cell = row.children.append(XmlElement(tag, attributes))
             cell.children.append(XmlElement("paragraph")).children.append(XmlText()).insert(0, words, {})
         fragment.children.append(XmlElement("paragraph"))  # the empty paragraph where a caret waits
@@ -222,8 +250,7 @@ def test_what_the_schema_does_not_know_keeps_its_words() -> None:
         mention.children.append(XmlText()).insert(0, " @someone", {})
         heading = fragment.children.append(XmlElement("heading", {"level": 1}))
         heading.children.append(XmlText()).insert(0, "Level one", {})
-    assert fragment_to_html(fragment) == (
-        "<p>print(1)</p><p>struck and <strong>hashed</strong> @someone</p><h2>Level one</h2>")
+    assert fragment_to_html(fragment) == ("<p>print(1)</p><p>struck and <strong>hashed</strong> @someone</p><h2>Level one</h2>")
 
 
 # --- the sanitiser ------------------------------------------------------------------------------------
@@ -232,7 +259,8 @@ def test_what_the_schema_does_not_know_keeps_its_words() -> None:
 def test_clean_is_applied_to_what_comes_in() -> None:
     state = html_to_state(
         '<p onclick="alert(1)">Safe<script>alert(2)</script> <a href="javascript:alert(3)">text</a> '
-        '<a href="https://ok.org" onmouseover="x()">ok</a></p><style>p{}</style><iframe src="https://x"></iframe>')
+        '<a href="https://ok.org" onmouseover="x()">ok</a></p><style>p{}</style><iframe src="https://x"></iframe>'
+    )
     html = state_to_html(state)
     assert html == '<p>Safe text <a href="https://ok.org" rel="noopener noreferrer">ok</a></p>'
     assert "javascript" not in str(load(state)[1])  # the link mark was never written
@@ -262,28 +290,64 @@ def test_text_directly_in_an_item_cell_or_quotation_gets_a_paragraph() -> None:
     assert structure("<ul><li>item</li></ul>") == [("bulletList", {}, [("listItem", {}, [paragraph("item")])])]
     assert structure("<blockquote>quote</blockquote>") == [("blockquote", {}, [paragraph("quote")])]
     assert structure("<table><tbody><tr><td>cell</td><td></td></tr></tbody></table>") == [
-        ("table", {}, [("tableRow", {}, [
-            ("tableCell", {"colspan": 1.0, "rowspan": 1.0}, [paragraph("cell")]),
-            ("tableCell", {"colspan": 1.0, "rowspan": 1.0}, [EMPTY_PARAGRAPH]),  # block+: never empty
-        ])]),
+        (
+            "table",
+            {},
+            [
+                (
+                    "tableRow",
+                    {},
+                    [
+                        ("tableCell", {"colspan": 1.0, "rowspan": 1.0}, [paragraph("cell")]),
+                        ("tableCell", {"colspan": 1.0, "rowspan": 1.0}, [EMPTY_PARAGRAPH]),  # block+: never empty
+                    ],
+                )
+            ],
+        ),
     ]
     # Text next to a nested list: its own paragraph first, then the list.
-    assert structure("<ul><li>a<ul><li>b</li></ul>tail</li></ul>") == [("bulletList", {}, [("listItem", {}, [
-        paragraph("a"), ("bulletList", {}, [("listItem", {}, [paragraph("b")])]), paragraph("tail"),
-    ])])]
+    assert structure("<ul><li>a<ul><li>b</li></ul>tail</li></ul>") == [
+        (
+            "bulletList",
+            {},
+            [
+                (
+                    "listItem",
+                    {},
+                    [
+                        paragraph("a"),
+                        ("bulletList", {}, [("listItem", {}, [paragraph("b")])]),
+                        paragraph("tail"),
+                    ],
+                )
+            ],
+        )
+    ]
 
 
 def test_top_level_text_gets_a_paragraph() -> None:
-    assert structure("Loose <strong>text</strong>") == [
-        ("paragraph", {}, [("#text", [("Loose ", {}), ("text", {"bold": {}})])])]
+    assert structure("Loose <strong>text</strong>") == [("paragraph", {}, [("#text", [("Loose ", {}), ("text", {"bold": {}})])])]
     # richtext.clean leaves a fragment without blocks inline; the room has it in a paragraph.
     assert state_to_html(html_to_state("Loose text")) == "<p>Loose text</p>"
 
 
 def test_an_item_starting_with_a_list_gets_an_empty_paragraph_first() -> None:
-    assert structure("<ul><li><ul><li>deep</li></ul></li></ul>") == [("bulletList", {}, [("listItem", {}, [
-        EMPTY_PARAGRAPH, ("bulletList", {}, [("listItem", {}, [paragraph("deep")])]),
-    ])])]
+    assert structure("<ul><li><ul><li>deep</li></ul></li></ul>") == [
+        (
+            "bulletList",
+            {},
+            [
+                (
+                    "listItem",
+                    {},
+                    [
+                        EMPTY_PARAGRAPH,
+                        ("bulletList", {}, [("listItem", {}, [paragraph("deep")])]),
+                    ],
+                )
+            ],
+        )
+    ]
 
 
 def test_an_empty_item_gets_an_empty_paragraph() -> None:
@@ -295,16 +359,21 @@ def test_an_empty_item_gets_an_empty_paragraph() -> None:
     assert shape(fragment) == [("bulletList", {}, [("listItem", {}, [EMPTY_PARAGRAPH]), ("listItem", {}, [paragraph("x")])])]
     assert fragment_to_html(fragment) == "<ul><li>x</li></ul>"
     # An item holding only a footnote keeps it, in a paragraph.
-    assert structure('<ul><li><span class="footnote">n</span></li></ul>') == [("bulletList", {}, [("listItem", {}, [
-        ("paragraph", {}, [("footnote", {}, [text_of("n")])])])])]
+    assert structure('<ul><li><span class="footnote">n</span></li></ul>') == [
+        ("bulletList", {}, [("listItem", {}, [("paragraph", {}, [("footnote", {}, [text_of("n")])])])])
+    ]
 
 
 def test_table_rows_are_flattened_and_empty_rows_and_tables_dropped() -> None:
     assert structure("<table><thead><tr><th>h</th></tr></thead><tbody><tr><td>c</td></tr></tbody></table>") == [
-        ("table", {}, [
-            ("tableRow", {}, [("tableHeader", {"colspan": 1.0, "rowspan": 1.0}, [paragraph("h")])]),
-            ("tableRow", {}, [("tableCell", {"colspan": 1.0, "rowspan": 1.0}, [paragraph("c")])]),
-        ]),
+        (
+            "table",
+            {},
+            [
+                ("tableRow", {}, [("tableHeader", {"colspan": 1.0, "rowspan": 1.0}, [paragraph("h")])]),
+                ("tableRow", {}, [("tableCell", {"colspan": 1.0, "rowspan": 1.0}, [paragraph("c")])]),
+            ],
+        ),
     ]
     blocks = yhtml._blocks_from_clean_html("<table><tbody><tr></tr><tr><td>c</td></tr></tbody></table><table><tr></tr></table>")
     assert [block.type for block in blocks] == ["table"]
@@ -312,8 +381,9 @@ def test_table_rows_are_flattened_and_empty_rows_and_tables_dropped() -> None:
 
 
 def test_a_break_in_a_footnote_becomes_a_space() -> None:
-    assert structure('<p>x<span class="footnote"><em>one<br>two</em></span></p>') == [("paragraph", {}, [
-        text_of("x"), ("footnote", {}, [text_of("one two", {"italic": {}})])])]
+    assert structure('<p>x<span class="footnote"><em>one<br>two</em></span></p>') == [
+        ("paragraph", {}, [text_of("x"), ("footnote", {}, [text_of("one two", {"italic": {}})])])
+    ]
 
 
 def test_whitespace_between_blocks_and_line_feeds_in_text() -> None:
@@ -361,8 +431,9 @@ def test_a_change_in_one_paragraph_keeps_the_others_for_concurrent_editors() -> 
     typed = editor.get_update(before)
 
     server_update = html_to_update(new, current_state=state)
-    expected = ten_paragraphs({1: "Typed live: Paragraph 1 of the section, with some words.",
-                               3: "Paragraph 3, rewritten through the API."})
+    expected = ten_paragraphs(
+        {1: "Typed live: Paragraph 1 of the section, with some words.", 3: "Paragraph 3, rewritten through the API."}
+    )
     for order in ((server_update, typed), (typed, server_update)):
         merged, merged_fragment = load(state)
         for update in order:
@@ -448,8 +519,11 @@ def test_a_block_that_breaks_the_schema_inside_is_rewritten() -> None:
     assert html == "<p>valid</p><ul><li><ul><li>deep</li></ul></li></ul>"
     doc.apply_update(html_to_update(html, current_state=state))
     assert shape(fragment)[0] == paragraph("valid")  # kept
-    assert shape(fragment)[1] == ("bulletList", {}, [("listItem", {}, [
-        EMPTY_PARAGRAPH, ("bulletList", {}, [("listItem", {}, [paragraph("deep")])])])])
+    assert shape(fragment)[1] == (
+        "bulletList",
+        {},
+        [("listItem", {}, [EMPTY_PARAGRAPH, ("bulletList", {}, [("listItem", {}, [paragraph("deep")])])])],
+    )
     assert html_to_update_or_none(html, current_state=doc.get_update()) is None
 
 
@@ -516,16 +590,21 @@ def submission(seed: int = 48) -> str:
                 text += "<br>" + words(rng, 6)
             parts.append(f"<p>{text}</p>")
         parts.append(
-            "<ul>" + "".join(f"<li>{words(rng, 8)}</li>" for _ in range(3))
-            + f"<li>{words(rng, 5)}<ol><li>{words(rng, 6)}</li><li><strong>{words(rng, 4)}</strong></li></ol></li></ul>")
+            "<ul>"
+            + "".join(f"<li>{words(rng, 8)}</li>" for _ in range(3))
+            + f"<li>{words(rng, 5)}<ol><li>{words(rng, 6)}</li><li><strong>{words(rng, 4)}</strong></li></ol></li></ul>"
+        )
         if section == 3:
             parts.append(f"<blockquote><p>{words(rng, 25)}</p><p>{words(rng, 20)}</p></blockquote>")
         if section == 11:
-            rows = "".join(f"<tr><td>{words(rng, 12)}</td><td>{rng.choice(['Supported', 'Noted'])}</td><td>4th</td></tr>"
-                           for _ in range(8))
+            rows = "".join(
+                f"<tr><td>{words(rng, 12)}</td><td>{rng.choice(['Supported', 'Noted'])}</td><td>4th</td></tr>" for _ in range(8)
+            )
             parts.append(
-                '<table><tbody><tr><th>Recommendation</th><th>Position</th><th>Cycle</th></tr>' + rows
-                + f'<tr><td colspan="3">{words(rng, 10)}</td></tr></tbody></table>')
+                "<table><tbody><tr><th>Recommendation</th><th>Position</th><th>Cycle</th></tr>"
+                + rows
+                + f'<tr><td colspan="3">{words(rng, 10)}</td></tr></tbody></table>'
+            )
         sections.append("".join(parts))
     assert notes == 150
     return "".join(sections)
@@ -554,10 +633,12 @@ def test_word_counts_agree_on_a_whole_submission() -> None:
     doc, fragment = load(state)
     doc.apply_update(update)
     assert fragment_to_html(fragment) == clean(changed)
-    print(f"\n{expected.counted} words, {expected.footnotes} in footnotes, {len(html):,} characters of HTML, "
-          f"{len(state):,} bytes of state: html_to_state {to_state * 1000:.0f} ms, round trip "
-          f"{round_trip * 1000:.0f} ms, block diff of one changed paragraph {diff * 1000:.0f} ms "
-          f"({len(update):,} bytes)")
+    print(
+        f"\n{expected.counted} words, {expected.footnotes} in footnotes, {len(html):,} characters of HTML, "
+        f"{len(state):,} bytes of state: html_to_state {to_state * 1000:.0f} ms, round trip "
+        f"{round_trip * 1000:.0f} ms, block diff of one changed paragraph {diff * 1000:.0f} ms "
+        f"({len(update):,} bytes)"
+    )
     assert round_trip < 2
     assert diff < 2
 

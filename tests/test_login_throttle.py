@@ -1,6 +1,7 @@
 """Failed logins are throttled per client address and per (address, account): a stranger who knows a
 defender's email cannot lock the defender out, while a brute force from one address is slowed. On the
 real login page, with the production limits (the test settings relax them)."""
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -61,6 +62,7 @@ def test_behind_a_trusted_proxy_the_limit_counts_the_forwarded_client(settings):
     proxy = "10.0.0.2"
     for n in range(6):
         Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=STRANGER).post(
-            "/accounts/login/", {"login": defender.email, "password": f"guess {n}"})
+            "/accounts/login/", {"login": defender.email, "password": f"guess {n}"}
+        )
     owner = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=OWNER)
     assert owner.post("/accounts/login/", {"login": defender.email, "password": PASSWORD}).status_code == 302

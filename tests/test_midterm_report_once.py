@@ -1,5 +1,6 @@
 """The mid-term report is made once per engagement: generating it again opens the one there is
 (pages) or answers 409 with it (API), and the working groups' edits stay."""
+
 import pytest
 
 from coalitions.models import Membership
@@ -14,8 +15,9 @@ pytestmark = pytest.mark.django_db
 
 def matrix_of(personas) -> Matrix:  # type: ignore[no-untyped-def]
     for i in range(3):
-        RecommendationFactory(review=personas.engagement.review, thematic_cluster="Right to health",
-                              response="supported" if i % 2 == 0 else "noted")
+        RecommendationFactory(
+            review=personas.engagement.review, thematic_cluster="Right to health", response="supported" if i % 2 == 0 else "noted"
+        )
     page = f"/c/alpha/engagements/{personas.engagement.pk}/matrix/"
     assert personas.client_for(personas.admin).post(page + "build/", {"scheme": "ohchr"}).status_code == 302
     return Matrix.objects.get(engagement=personas.engagement)
@@ -30,8 +32,12 @@ def test_generating_the_mid_term_report_twice_opens_the_first_and_keeps_its_edit
     section = document.sections.order_by("position").first()
     # Edited as the working groups edit it: through the section's live text (a direct write of `body`
     # would be undone by the next render of the live text, made with the chapter).
-    services.section_save(section=section, membership=Membership.objects.get(user=personas.admin),
-                          base_version=section.version, body="<p>Our own methodology, edited.</p>")
+    services.section_save(
+        section=section,
+        membership=Membership.objects.get(user=personas.admin),
+        base_version=section.version,
+        body="<p>Our own methodology, edited.</p>",
+    )
     again = admin.post(generate, follow=True)
     assert first["Location"] == again.redirect_chain[0][0] == f"/c/alpha/documents/{document.pk}/"
     assert "exists already" in again.content.decode()

@@ -1,4 +1,5 @@
 """What an operator relies on: /health/, production settings that pass `check --deploy`, the two commands."""
+
 import os
 import secrets
 import subprocess
@@ -33,15 +34,22 @@ def test_health_without_redis_configured_checks_the_database_only(client, settin
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "EMAIL_"))}
     environment.update(env)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_check_deploy_passes_under_production_settings():
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         DJANGO_SETTINGS_MODULE="hub.settings.production",
-        SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="hub.example.org",
-        DATABASE_URL="postgres://upr:upr@127.0.0.1:5432/upr", REDIS_URL="redis://127.0.0.1:6379/0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="hub.example.org",
+        DATABASE_URL="postgres://upr:upr@127.0.0.1:5432/upr",
+        REDIS_URL="redis://127.0.0.1:6379/0",
         EMAIL_URL="smtp://mail.example.org:587",
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -61,7 +69,9 @@ def test_embedded_defaults_use_sqlite_in_process_tasks_and_console_email():
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "EMAIL_"))}
     environment["DJANGO_SETTINGS_MODULE"] = "hub.settings.dev"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
-    assert out.stdout.split() == ["django.db.backends.sqlite3", "True", "django.core.mail.backends.console.EmailBackend"], out.stderr
+    assert out.stdout.split() == ["django.db.backends.sqlite3", "True", "django.core.mail.backends.console.EmailBackend"], (
+        out.stderr
+    )
 
 
 def test_make_run_sets_up_a_fresh_sqlite_database_with_the_demo(tmp_path):

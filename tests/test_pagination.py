@@ -5,6 +5,7 @@ pages, which rows a page holds ("Organisations 51–100 of 120"); page 3, a page
 number and one past the end all answer 200; the page makes as many queries for 120 items as for 3; an
 outsider gets 404 on a paged address; and the forms at the top of the lists still refuse what is wrong.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,9 +39,9 @@ def organisations(personas, n: int) -> None:
     # The personas' own organisation goes too: the list then holds exactly n.
     Membership.objects.filter(coalition=personas.coalition).update(organisation=None)
     MemberOrganisation.objects.filter(coalition=personas.coalition).delete()
-    created = MemberOrganisation.objects.bulk_create([
-        MemberOrganisation(coalition=personas.coalition, name=f"Paged organisation {i:03}", acronym=f"P{i}")
-        for i in range(n)])
+    created = MemberOrganisation.objects.bulk_create(
+        [MemberOrganisation(coalition=personas.coalition, name=f"Paged organisation {i:03}", acronym=f"P{i}") for i in range(n)]
+    )
     users = [personas.admin, personas.editor, personas.member]  # so that the "people" column counts someone
     for user, organisation in zip(users, created, strict=False):
         Membership.objects.filter(coalition=personas.coalition, user=user).update(organisation=organisation)
@@ -49,10 +50,19 @@ def organisations(personas, n: int) -> None:
 def invitations(personas, n: int) -> None:
     Invitation.objects.filter(coalition=personas.coalition).delete()
     expires = timezone.now() + dt.timedelta(days=14)
-    Invitation.objects.bulk_create([
-        Invitation(coalition=personas.coalition, email=f"paged-{i:03}@example.org", token_hash=f"paged-{i:03}",
-                   invited_by=personas.admin, expires_at=expires, organisation=personas.organisation if i % 2 else None)
-        for i in range(n)])
+    Invitation.objects.bulk_create(
+        [
+            Invitation(
+                coalition=personas.coalition,
+                email=f"paged-{i:03}@example.org",
+                token_hash=f"paged-{i:03}",
+                invited_by=personas.admin,
+                expires_at=expires,
+                organisation=personas.organisation if i % 2 else None,
+            )
+            for i in range(n)
+        ]
+    )
 
 
 def engagements(personas, n: int) -> None:
@@ -64,10 +74,19 @@ def engagements(personas, n: int) -> None:
 
 def consultations(personas, n: int) -> None:
     Consultation.objects.filter(engagement=personas.engagement).delete()
-    made = Consultation.objects.bulk_create([
-        Consultation(coalition=personas.coalition, engagement=personas.engagement, held_on=dt.date(2024, 1, 1) + dt.timedelta(days=i),
-                     place=f"Paged place {i:03}", issues_raised="Water.", created_by=personas.member)
-        for i in range(n)])
+    made = Consultation.objects.bulk_create(
+        [
+            Consultation(
+                coalition=personas.coalition,
+                engagement=personas.engagement,
+                held_on=dt.date(2024, 1, 1) + dt.timedelta(days=i),
+                place=f"Paged place {i:03}",
+                issues_raised="Water.",
+                created_by=personas.member,
+            )
+            for i in range(n)
+        ]
+    )
     Through = Consultation.attended.through
     Through.objects.bulk_create([Through(consultation=c, memberorganisation=personas.organisation) for c in made])
 
@@ -81,19 +100,36 @@ def meetings(personas, n: int, *, others: int = 0) -> None:
     """n meetings with two States in turn; or, with `others`, n with the first and `others` more with the second."""
     AdvocacyMeeting.objects.filter(engagement=personas.engagement).delete()
     states = two_states()
-    made = AdvocacyMeeting.objects.bulk_create([
-        AdvocacyMeeting(coalition=personas.coalition, engagement=personas.engagement,
-                        state=states[0] if others or i % 2 == 0 else states[1],
-                        met_on=dt.date(2024, 1, 1) + dt.timedelta(days=i), person_met=f"Paged person {i:03}",
-                        created_by=personas.member)
-        for i in range(n)] + [
-        AdvocacyMeeting(coalition=personas.coalition, engagement=personas.engagement, state=states[1],
-                        met_on=dt.date(2023, 1, 1) + dt.timedelta(days=i), person_met="Not in the filtered log",
-                        created_by=personas.member)
-        for i in range(others if n else 0)])
+    made = AdvocacyMeeting.objects.bulk_create(
+        [
+            AdvocacyMeeting(
+                coalition=personas.coalition,
+                engagement=personas.engagement,
+                state=states[0] if others or i % 2 == 0 else states[1],
+                met_on=dt.date(2024, 1, 1) + dt.timedelta(days=i),
+                person_met=f"Paged person {i:03}",
+                created_by=personas.member,
+            )
+            for i in range(n)
+        ]
+        + [
+            AdvocacyMeeting(
+                coalition=personas.coalition,
+                engagement=personas.engagement,
+                state=states[1],
+                met_on=dt.date(2023, 1, 1) + dt.timedelta(days=i),
+                person_met="Not in the filtered log",
+                created_by=personas.member,
+            )
+            for i in range(others if n else 0)
+        ]
+    )
     draft, _created = DraftRecommendation.objects.get_or_create(
-        coalition=personas.coalition, engagement=personas.engagement, text="Ratify the Optional Protocol by 2027.",
-        defaults={"created_by": personas.admin})
+        coalition=personas.coalition,
+        engagement=personas.engagement,
+        text="Ratify the Optional Protocol by 2027.",
+        defaults={"created_by": personas.admin},
+    )
     Through = AdvocacyMeeting.drafts.through
     Through.objects.bulk_create([Through(advocacymeeting=m, draftrecommendation=draft) for m in made])
 
@@ -104,10 +140,19 @@ def meetings_of_one_state(personas, n: int) -> None:
 
 def documents(personas, n: int) -> None:
     Document.objects.filter(engagement=personas.engagement).delete()
-    Document.objects.bulk_create([
-        Document(coalition=personas.coalition, engagement=personas.engagement, kind="joint_submission",
-                 title=f"Paged document {i:03}", lead_organisation=personas.organisation, created_by=personas.admin)
-        for i in range(n)])
+    Document.objects.bulk_create(
+        [
+            Document(
+                coalition=personas.coalition,
+                engagement=personas.engagement,
+                kind="joint_submission",
+                title=f"Paged document {i:03}",
+                lead_organisation=personas.organisation,
+                created_by=personas.admin,
+            )
+            for i in range(n)
+        ]
+    )
 
 
 def drafts(personas, n: int) -> None:
@@ -116,10 +161,18 @@ def drafts(personas, n: int) -> None:
     if not Recommendation.objects.filter(review=review).exists():  # each draft gets its suggested matches
         for _ in range(3):
             RecommendationFactory(review=review)
-    made = DraftRecommendation.objects.bulk_create([
-        DraftRecommendation(coalition=personas.coalition, engagement=personas.engagement, position=i, created_by=personas.admin,
-                            text=f"Take measures to protect the rights of group number {i} by 2027.")
-        for i in range(n)])
+    made = DraftRecommendation.objects.bulk_create(
+        [
+            DraftRecommendation(
+                coalition=personas.coalition,
+                engagement=personas.engagement,
+                position=i,
+                created_by=personas.admin,
+                text=f"Take measures to protect the rights of group number {i} by 2027.",
+            )
+            for i in range(n)
+        ]
+    )
     state = State.objects.get(iso3="CHL")
     Through = DraftRecommendation.states_to_ask.through
     Through.objects.bulk_create([Through(draftrecommendation=d, state=state) for d in made])
@@ -141,17 +194,43 @@ def engagement_path(tail: str) -> Callable:
 
 
 LISTS = [
-    PagedList("organisations", lambda p: "/c/alpha/organisations/", organisations, r"(Paged organisation \d{3})",
-              "Organisations", who="member"),
-    PagedList("invitations", lambda p: "/c/alpha/invitations/", invitations, r"<td>(paged-\d{3}@example\.org)</td>",
-              "Invitations"),
-    PagedList("engagements", lambda p: "/c/alpha/engagements/", engagements, r'href="/c/alpha/engagements/(\d+)/"',
-              "Engagements", who="member"),
-    PagedList("consultations", engagement_path("consultations/"), consultations, r'id="consultation-(\d+)"',
-              "Consultations", who="member"),
+    PagedList(
+        "organisations",
+        lambda p: "/c/alpha/organisations/",
+        organisations,
+        r"(Paged organisation \d{3})",
+        "Organisations",
+        who="member",
+    ),
+    PagedList(
+        "invitations", lambda p: "/c/alpha/invitations/", invitations, r"<td>(paged-\d{3}@example\.org)</td>", "Invitations"
+    ),
+    PagedList(
+        "engagements",
+        lambda p: "/c/alpha/engagements/",
+        engagements,
+        r'href="/c/alpha/engagements/(\d+)/"',
+        "Engagements",
+        who="member",
+    ),
+    PagedList(
+        "consultations",
+        engagement_path("consultations/"),
+        consultations,
+        r'id="consultation-(\d+)"',
+        "Consultations",
+        who="member",
+    ),
     PagedList("meetings", engagement_path("advocacy/"), meetings, r'id="meeting-(\d+)"', "Meetings", who="member"),
-    PagedList("meetings of one State", engagement_path("advocacy/"), meetings_of_one_state, r'id="meeting-(\d+)"', "Meetings",
-              who="member", extra="state={state}"),
+    PagedList(
+        "meetings of one State",
+        engagement_path("advocacy/"),
+        meetings_of_one_state,
+        r'id="meeting-(\d+)"',
+        "Meetings",
+        who="member",
+        extra="state={state}",
+    ),
     PagedList("documents", engagement_path("documents/"), documents, r"(Paged document \d{3})", "Documents", who="member"),
     PagedList("drafts", engagement_path("asks/"), drafts, r'id="draft-(\d+)"', "Asks", who="editor"),
 ]
@@ -308,13 +387,16 @@ def test_the_outcome_above_the_advocacy_log_counts_every_meeting(personas):
     client = personas.client_for(personas.member)
     _response, html = get(client, f"/c/alpha/engagements/{personas.engagement.pk}/advocacy/?page=3")
     outcome = html.split('id="outcome-h"', 1)[1].split("</section>", 1)[0]
-    assert re.search(r"<td>120 <span", outcome) and re.search(r"<td>7 <span", outcome), "the outcome table does not count the whole log"
+    assert re.search(r"<td>120 <span", outcome) and re.search(r"<td>7 <span", outcome), (
+        "the outcome table does not count the whole log"
+    )
 
 
 def test_an_observer_pages_the_organisations_without_the_withheld_ones(personas):
     organisations(personas, 120)
-    MemberOrganisation.objects.filter(coalition=personas.coalition, name__in=[f"Paged organisation {i:03}" for i in range(10)]
-                                      ).update(withheld=True)
+    MemberOrganisation.objects.filter(
+        coalition=personas.coalition, name__in=[f"Paged organisation {i:03}" for i in range(10)]
+    ).update(withheld=True)
     client = personas.client_for(personas.observer)
     _response, html = get(client, "/c/alpha/organisations/?page=3")
     assert "Organisations 101–110 of 110" in html

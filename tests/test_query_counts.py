@@ -1,4 +1,5 @@
 """Pages make the same number of queries with 5 or 500 people: no N+1."""
+
 import pytest
 from django.core.cache import cache
 from django.db import connection, reset_queries
@@ -18,14 +19,24 @@ def grow(personas, people: int) -> None:
     coalition = personas.coalition
     organisations = [OrganisationFactory(coalition=coalition) for _ in range(max(1, people // 20))]
     existing = Membership.objects.filter(coalition=coalition).count()
-    users = User.objects.bulk_create([User(email=f"p{people}-{i}@example.org", name=f"Person {i}") for i in range(existing, people)])
-    new = Membership.objects.bulk_create([
-        Membership(coalition=coalition, user=user, role=Role.MEMBER, organisation=organisations[i % len(organisations)])
-        for i, user in enumerate(users)
-    ])
+    users = User.objects.bulk_create(
+        [User(email=f"p{people}-{i}@example.org", name=f"Person {i}") for i in range(existing, people)]
+    )
+    new = Membership.objects.bulk_create(
+        [
+            Membership(coalition=coalition, user=user, role=Role.MEMBER, organisation=organisations[i % len(organisations)])
+            for i, user in enumerate(users)
+        ]
+    )
     for n in range(max(1, people // 50)):
-        services.working_group_save(coalition=coalition, actor=personas.admin, name=f"Group {people}-{n}", theme="",
-                                    lead=new[n] if new else None, members=new[n::10])
+        services.working_group_save(
+            coalition=coalition,
+            actor=personas.admin,
+            name=f"Group {people}-{n}",
+            theme="",
+            lead=new[n] if new else None,
+            members=new[n::10],
+        )
     AuditEvent.objects.bulk_create([AuditEvent(coalition=coalition, action="test", target_type="x") for _ in range(people)])
 
 
@@ -40,11 +51,28 @@ def count_queries(client, url: str) -> int:
     return len(queries)
 
 
-PAGES = ["/c/alpha/", "/c/alpha/members/", "/calendar/", "/c/alpha/groups/", "/c/alpha/organisations/",
-         "/c/alpha/invitations/", "/c/alpha/audit/", "/c/alpha/engagements/", "/calendar/sessions/48/", "/calendar/states/",
-         "/calendar/states/SVN/", "/c/alpha/settings/",
-         "/api/c/alpha/members/", "/api/c/alpha/organisations/", "/api/c/alpha/working-groups/", "/api/c/alpha/invitations/",
-         "/api/c/alpha/audit-events/", "/api/c/alpha/engagements/", "/api/coalitions/", "/api/reviews/?state=SVN"]
+PAGES = [
+    "/c/alpha/",
+    "/c/alpha/members/",
+    "/calendar/",
+    "/c/alpha/groups/",
+    "/c/alpha/organisations/",
+    "/c/alpha/invitations/",
+    "/c/alpha/audit/",
+    "/c/alpha/engagements/",
+    "/calendar/sessions/48/",
+    "/calendar/states/",
+    "/calendar/states/SVN/",
+    "/c/alpha/settings/",
+    "/api/c/alpha/members/",
+    "/api/c/alpha/organisations/",
+    "/api/c/alpha/working-groups/",
+    "/api/c/alpha/invitations/",
+    "/api/c/alpha/audit-events/",
+    "/api/c/alpha/engagements/",
+    "/api/coalitions/",
+    "/api/reviews/?state=SVN",
+]
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -65,7 +93,9 @@ def test_engagement_page_queries_do_not_grow_with_milestones(personas):
     import datetime as dt
 
     for n in range(30):
-        services.milestone_add(engagement=personas.engagement, actor=personas.admin, title=f"Internal {n}", date=dt.date(2024, 6, 1))
+        services.milestone_add(
+            engagement=personas.engagement, actor=personas.admin, title=f"Internal {n}", date=dt.date(2024, 6, 1)
+        )
     assert count_queries(client, url) == small
 
 

@@ -3,6 +3,7 @@
 Data: the three real OHCHR thematic lists of Slovenia (SVN-48: 254 recommendations, 217 supported and
 37 noted; SVN-34; SVN-20), with the earlier-cycle suggestions computed as after an import.
 """
+
 from __future__ import annotations
 
 import io
@@ -62,6 +63,7 @@ def beta_group(personas) -> WorkingGroup:  # type: ignore[no-untyped-def]
 
 # --- reading: filters, detail ----------------------------------------------------------------------
 
+
 def test_the_list_filters_with_the_html_lists_names(personas, slovenia):
     client = token_client(personas.observer)
     svn48 = slovenia.reviews[48].pk
@@ -101,11 +103,16 @@ def test_an_invalid_filter_answers_400_with_the_reason_beside_its_name(personas,
 def test_the_detail_shows_states_history_tags_and_earlier_cycles_but_not_who_recorded(personas, slovenia):
     r = slovenia.recommendation("140.7")
     personas.editor.is_staff = True  # site staff record a shared response
-    services.response_record(coalition=personas.coalition, actor=personas.editor, recommendation=r,
-                             response="noted", source="Mid-term report")
+    services.response_record(
+        coalition=personas.coalition, actor=personas.editor, recommendation=r, response="noted", source="Mid-term report"
+    )
     body = token_client(personas.observer).get(url(f"recommendations/{r.pk}/")).json()
     assert (body["paragraph"], body["session"], body["cycle"], body["under_review"]) == (
-        "140.7", 48, 4, {"iso3": "SVN", "name": "Slovenia"})
+        "140.7",
+        48,
+        4,
+        {"iso3": "SVN", "name": "Slovenia"},
+    )
     assert {s["iso3"] for s in body["recommending_states"]} == {"MDV", "PRT"}
     assert body["response"] == "noted" and body["response_source"] == "Mid-term report"
     assert [h["response"] for h in body["response_history"]] == ["supported", "noted"]
@@ -115,8 +122,15 @@ def test_the_detail_shows_states_history_tags_and_earlier_cycles_but_not_who_rec
     assert [s["number"] for s in body["sdgs"]] == [1, 2, 3, 4, 5, 6, 7, 8]
     assert {g["name"] for g in body["affected_groups"]} == {"Public officials"}
     assert body["thematic_cluster"] == "Ratification of & accession to international instruments"
-    assert body["layer"] == {"priority": False, "notes": "", "working_group": None, "reading": "",
-                             "reading_source": "", "reading_stated_on": None, "action_category": None}
+    assert body["layer"] == {
+        "priority": False,
+        "notes": "",
+        "working_group": None,
+        "reading": "",
+        "reading_source": "",
+        "reading_stated_on": None,
+        "action_category": None,
+    }
     suggested = SimilarRecommendation.objects.filter(recommendation=r).values_list("earlier_id", flat=True)
     assert suggested and {e["id"] for e in body["earlier"]} == set(suggested)
     assert all(e["session"] < 48 and e["decision"] == "" for e in body["earlier"])
@@ -124,11 +138,13 @@ def test_the_detail_shows_states_history_tags_and_earlier_cycles_but_not_who_rec
 
 # --- the coalition's layer --------------------------------------------------------------------------
 
+
 def test_the_layer_is_visible_to_its_coalition_only(personas, slovenia):
     r = slovenia.recommendation("140.70")
     response = token_client(personas.editor).patch(
         url(f"recommendations/{r.pk}/layer/"),
-        {"priority": True, "notes": "Raise with the Ministry of Justice.", "working_group": personas.group.pk}, content_type=JSON,
+        {"priority": True, "notes": "Raise with the Ministry of Justice.", "working_group": personas.group.pk},
+        content_type=JSON,
     )
     assert response.status_code == 200
     no_reading = {"reading": "", "reading_source": "", "reading_stated_on": None, "action_category": None}
@@ -148,7 +164,11 @@ def test_the_layer_is_visible_to_its_coalition_only(personas, slovenia):
     # A PATCH changes only what it sends.
     token_client(personas.editor).patch(url(f"recommendations/{r.pk}/layer/"), {"priority": False}, content_type=JSON)
     layer = CoalitionRecommendation.objects.get(coalition=personas.coalition, recommendation=r)
-    assert (layer.priority, layer.notes, layer.working_group_id) == (False, "Raise with the Ministry of Justice.", personas.group.pk)
+    assert (layer.priority, layer.notes, layer.working_group_id) == (
+        False,
+        "Raise with the Ministry of Justice.",
+        personas.group.pk,
+    )
 
 
 def test_a_working_group_of_another_coalition_is_refused_like_an_unknown_one(personas, slovenia):
@@ -165,6 +185,7 @@ def test_a_working_group_of_another_coalition_is_refused_like_an_unknown_one(per
 
 # --- shared facts an editor records ----------------------------------------------------------------
 
+
 def test_a_later_response_is_added_to_the_history_never_written_over(personas, slovenia):
     r = Recommendation.objects.filter(review=slovenia.reviews[48], response="noted").first()
     client = token_client(personas.editor)
@@ -175,13 +196,17 @@ def test_a_later_response_is_added_to_the_history_never_written_over(personas, s
     assert ours.json()["response"] == "noted" and ResponseRecord.objects.filter(recommendation=r).count() == 1
     personas.editor.is_staff = True  # site staff record the shared response
     personas.editor.save(update_fields=["is_staff"])
-    first = client.post(endpoint, {"response": "supported_in_part", "source": "Mid-term report", "stated_on": "2027-03-15",
-                                   "shared": True}, content_type=JSON)
+    first = client.post(
+        endpoint,
+        {"response": "supported_in_part", "source": "Mid-term report", "stated_on": "2027-03-15", "shared": True},
+        content_type=JSON,
+    )
     assert first.status_code == 201
     second = client.post(endpoint, {"response": "supported", "source": "HRC 62 statement", "shared": True}, content_type=JSON)
     history = second.json()["response_history"]
     assert [(h["response"], h["source"], h["stated_on"]) for h in history] == [
-        ("noted", history[0]["source"], None), ("supported_in_part", "Mid-term report", "2027-03-15"),
+        ("noted", history[0]["source"], None),
+        ("supported_in_part", "Mid-term report", "2027-03-15"),
         ("supported", "HRC 62 statement", None),
     ]
     assert history[0]["source"] and second.json()["response"] == "supported"
@@ -197,8 +222,12 @@ def test_the_action_category_is_confirmed_and_checked(personas, slovenia):
     ours = client.post(url(f"recommendations/{r.pk}/action-category/"), {"category": 3}, content_type=JSON)
     assert ours.status_code == 200 and ours.json()["layer"]["action_category"] == 3
     assert ours.json()["action_category_status"] == "suggested"  # the shared category is untouched
-    assert client.post(url(f"recommendations/{r.pk}/action-category/"), {"category": 3, "shared": True},
-                       content_type=JSON).status_code == 403
+    assert (
+        client.post(
+            url(f"recommendations/{r.pk}/action-category/"), {"category": 3, "shared": True}, content_type=JSON
+        ).status_code
+        == 403
+    )
     personas.editor.is_staff = True  # site staff confirm the shared category
     personas.editor.save(update_fields=["is_staff"])
     response = client.post(url(f"recommendations/{r.pk}/action-category/"), {"category": 3, "shared": True}, content_type=JSON)
@@ -213,46 +242,70 @@ def test_an_earlier_cycle_link_is_decided_per_coalition(personas, slovenia):
     r = slovenia.recommendation("140.70")
     earlier = SimilarRecommendation.objects.filter(recommendation=r).order_by("-score").first().earlier
     client = token_client(personas.editor)
-    response = client.post(url(f"recommendations/{r.pk}/earlier-links/"), {"earlier": earlier.pk, "decision": "confirmed"},
-                           content_type=JSON)
+    response = client.post(
+        url(f"recommendations/{r.pk}/earlier-links/"), {"earlier": earlier.pk, "decision": "confirmed"}, content_type=JSON
+    )
     assert response.status_code == 200
     assert {e["id"]: e["decision"] for e in response.json()["earlier"]}[earlier.pk] == "confirmed"
     theirs = token_client(personas.outsider).get(url(f"recommendations/{r.pk}/", "beta")).json()["earlier"]
     assert {e["id"]: e["decision"] for e in theirs}[earlier.pk] == ""
     # Only a recommendation the same State received earlier can be linked as earlier.
-    backwards = client.post(url(f"recommendations/{earlier.pk}/earlier-links/"), {"earlier": r.pk, "decision": "confirmed"},
-                            content_type=JSON)
+    backwards = client.post(
+        url(f"recommendations/{earlier.pk}/earlier-links/"), {"earlier": r.pk, "decision": "confirmed"}, content_type=JSON
+    )
     assert backwards.status_code == 400 and "earlier session" in str(backwards.json())
-    assert client.post(url(f"recommendations/{r.pk}/earlier-links/"), {"earlier": earlier.pk, "decision": "maybe"},
-                       content_type=JSON).status_code == 400
+    assert (
+        client.post(
+            url(f"recommendations/{r.pk}/earlier-links/"), {"earlier": earlier.pk, "decision": "maybe"}, content_type=JSON
+        ).status_code
+        == 400
+    )
     assert list(CrossCycleLink.objects.values_list("coalition__slug", "decision")) == [("alpha", "confirmed")]
 
 
 # --- draft recommendations -------------------------------------------------------------------------
 
+
 def test_draft_recommendations_are_created_read_changed_and_deleted(personas, slovenia):
     client = token_client(personas.editor)
     follows = slovenia.recommendation("122.77", 34)
-    response = client.post(url("draft-recommendations/"), {
-        "engagement": personas.engagement.pk, "text": "Decriminalise defamation by the end of 2026.",
-        "responsible_actor": "National Assembly", "states_to_ask": ["DEU", "FRA"], "follows_up": follows.pk,
-        "working_group": personas.group.pk,
-    }, content_type=JSON)
+    response = client.post(
+        url("draft-recommendations/"),
+        {
+            "engagement": personas.engagement.pk,
+            "text": "Decriminalise defamation by the end of 2026.",
+            "responsible_actor": "National Assembly",
+            "states_to_ask": ["DEU", "FRA"],
+            "follows_up": follows.pk,
+            "working_group": personas.group.pk,
+        },
+        content_type=JSON,
+    )
     assert response.status_code == 201, response.json()
     draft = response.json()
-    assert (sorted(draft["states_to_ask"]), draft["follows_up"], draft["engagement"]) == (["DEU", "FRA"], follows.pk,
-                                                                                         personas.engagement.pk)
-    changed = client.patch(url(f"draft-recommendations/{draft['id']}/"), {"states_to_ask": ["AUT"], "timeframe": "By 2027"},
-                           content_type=JSON)
+    assert (sorted(draft["states_to_ask"]), draft["follows_up"], draft["engagement"]) == (
+        ["DEU", "FRA"],
+        follows.pk,
+        personas.engagement.pk,
+    )
+    changed = client.patch(
+        url(f"draft-recommendations/{draft['id']}/"), {"states_to_ask": ["AUT"], "timeframe": "By 2027"}, content_type=JSON
+    )
     assert changed.status_code == 200
     assert (changed.json()["states_to_ask"], changed.json()["timeframe"], changed.json()["text"]) == (
-        ["AUT"], "By 2027", "Decriminalise defamation by the end of 2026.")
+        ["AUT"],
+        "By 2027",
+        "Decriminalise defamation by the end of 2026.",
+    )
     listed = token_client(personas.observer).get(url(f"draft-recommendations/?engagement={personas.engagement.pk}")).json()
     assert [d["id"] for d in listed["results"]] == [draft["id"]]
     assert client.delete(url(f"draft-recommendations/{draft['id']}/")).status_code == 204
     assert not DraftRecommendation.objects.exists()
     assert list(AuditEvent.objects.filter(action__startswith="draft.").order_by("pk").values_list("action", flat=True)) == [
-        "draft.create", "draft.update", "draft.delete"]
+        "draft.create",
+        "draft.update",
+        "draft.delete",
+    ]
 
 
 def test_a_draft_refuses_what_is_not_the_coalitions_or_not_earlier(personas, slovenia):
@@ -279,9 +332,14 @@ def test_a_draft_refuses_what_is_not_the_coalitions_or_not_earlier(personas, slo
 def test_a_drafts_matches_are_suggested_then_confirmed_and_counted_as_impact(personas, slovenia):
     taken_up = slovenia.recommendation("140.70")
     client = token_client(personas.editor)
-    draft = client.post(url("draft-recommendations/"), {
-        "engagement": personas.engagement.pk, "text": "Amend defamation legislation so that it is a civil, not a criminal, offence.",
-    }, content_type=JSON).json()
+    draft = client.post(
+        url("draft-recommendations/"),
+        {
+            "engagement": personas.engagement.pk,
+            "text": "Amend defamation legislation so that it is a civil, not a criminal, offence.",
+        },
+        content_type=JSON,
+    ).json()
     detail = client.get(url(f"draft-recommendations/{draft['id']}/")).json()
     assert detail["suggested"][0]["recommendation"] == taken_up.pk and detail["confirmed"] == []
     assert detail["smart"] == {"action": True, "actor": False, "indicator": False, "timeframe": False, "states": False}
@@ -291,9 +349,12 @@ def test_a_drafts_matches_are_suggested_then_confirmed_and_counted_as_impact(per
     assert [m["recommendation"] for m in confirmed.json()["confirmed"]] == [taken_up.pk]
     assert taken_up.pk not in {m["recommendation"] for m in confirmed.json()["suggested"]}
     assert {s["iso3"] for s in confirmed.json()["confirmed"][0]["recommending_states"]} == {
-        s.iso3 for s in taken_up.recommending_states.all()}
+        s.iso3 for s in taken_up.recommending_states.all()
+    }
     earlier_cycle = slovenia.recommendation("122.77", 34)
-    assert client.post(matches, {"recommendation": earlier_cycle.pk, "decision": "confirmed"}, content_type=JSON).status_code == 400
+    assert (
+        client.post(matches, {"recommendation": earlier_cycle.pk, "decision": "confirmed"}, content_type=JSON).status_code == 400
+    )
     impact = token_client(personas.observer).get(url(f"engagements/{personas.engagement.pk}/impact/")).json()
     assert (impact["asks"], impact["taken_up"], impact["by_response"]) == (1, 1, {taken_up.response: 1})
     assert {s["iso3"] for s in impact["by_state"]} == {s.iso3 for s in taken_up.recommending_states.all()}
@@ -301,6 +362,7 @@ def test_a_drafts_matches_are_suggested_then_confirmed_and_counted_as_impact(per
 
 
 # --- who may do what -------------------------------------------------------------------------------
+
 
 def writes(r: Recommendation, earlier: Recommendation, draft_id: int, engagement: Engagement) -> list[tuple[str, str, dict]]:
     """Every write endpoint, as (method, path, a valid body)."""
@@ -326,7 +388,9 @@ def test_members_and_observers_read_but_cannot_write(personas, slovenia):
         assert client.get(url(f"draft-recommendations/{draft.pk}/")).status_code == 200
         for method, path, body in writes(r, earlier, draft.pk, personas.engagement):
             assert getattr(client, method)(url(path), body, content_type=JSON).status_code == 403, (user.email, method, path)
-    assert not CoalitionRecommendation.objects.exists() and not CrossCycleLink.objects.exists() and not ImpactLink.objects.exists()
+    assert (
+        not CoalitionRecommendation.objects.exists() and not CrossCycleLink.objects.exists() and not ImpactLink.objects.exists()
+    )
     assert ResponseRecord.objects.filter(recommendation=r).count() == 1
     assert DraftRecommendation.objects.get().text == "Adopt a law."
     # The same requests from an editor pass (the bodies are valid).
@@ -339,8 +403,13 @@ def test_an_outsider_gets_404_on_every_endpoint_and_a_stranger_401(personas, slo
     r = slovenia.recommendation("140.70")
     earlier = SimilarRecommendation.objects.filter(recommendation=r).first().earlier
     draft = DraftRecommendation.objects.create(coalition=personas.coalition, engagement=personas.engagement, text="Adopt a law.")
-    paths = ["recommendations/", f"recommendations/{r.pk}/", "draft-recommendations/", f"draft-recommendations/{draft.pk}/",
-             f"engagements/{personas.engagement.pk}/impact/"]
+    paths = [
+        "recommendations/",
+        f"recommendations/{r.pk}/",
+        "draft-recommendations/",
+        f"draft-recommendations/{draft.pk}/",
+        f"engagements/{personas.engagement.pk}/impact/",
+    ]
     paths += [path for _method, path, _body in writes(r, earlier, draft.pk, personas.engagement)]
     outsider, stranger = token_client(personas.outsider), Client()
     for path in paths:
@@ -355,6 +424,7 @@ def test_an_outsider_gets_404_on_every_endpoint_and_a_stranger_401(personas, slo
 
 # --- query counts and documentation ----------------------------------------------------------------
 
+
 def count_queries(client: Client, path: str) -> int:
     reset_queries()  # the request clears the log it starts with: capture from an empty one
     with CaptureQueriesContext(connection) as queries:
@@ -368,8 +438,9 @@ def test_the_list_makes_the_same_queries_for_4_or_50_rows_with_any_number_of_sta
     client = token_client(personas.member)
     svn48 = slovenia.reviews[48].pk
     for r in Recommendation.objects.filter(review=svn48)[:60]:
-        services.layer_save(coalition=personas.coalition, actor=personas.admin, recommendation=r, priority=True,
-                            working_group=personas.group)
+        services.layer_save(
+            coalition=personas.coalition, actor=personas.admin, recommendation=r, priority=True, working_group=personas.group
+        )
     listing = url(f"recommendations/?review={svn48}&sort=oldest&page=")
     full, last = client.get(listing + "1").json()["results"], client.get(listing + "6").json()["results"]
     assert (len(full), len(last)) == (50, 4)
@@ -399,8 +470,9 @@ def test_the_draft_list_makes_the_same_queries_for_1_or_12_drafts(personas, djan
     counts = []
     for n in (1, 12):
         while DraftRecommendation.objects.count() < n:
-            draft = DraftRecommendation.objects.create(coalition=personas.coalition, engagement=personas.engagement,
-                                                       text="Adopt a law.", working_group=personas.group)
+            draft = DraftRecommendation.objects.create(
+                coalition=personas.coalition, engagement=personas.engagement, text="Adopt a law.", working_group=personas.group
+            )
             draft.states_to_ask.set(states)
         with django_assert_max_num_queries(7):
             counts.append(count_queries(client, url("draft-recommendations/")))
@@ -411,9 +483,18 @@ def test_the_schema_documents_these_endpoints_without_warnings(tmp_path):
     schema = tmp_path / "schema.yml"
     call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(schema), stderr=io.StringIO())
     text = schema.read_text()
-    for path in ("recommendations/", "recommendations/{id}/layer/", "recommendations/{id}/responses/",
-                 "recommendations/{id}/action-category/", "recommendations/{id}/earlier-links/", "draft-recommendations/{id}/",
-                 "draft-recommendations/{id}/matches/", "engagements/{id}/impact/", "recommendations/import/",
-                 "recommendations/imports/", "recommendations/imports/{import_id}/undo/"):
+    for path in (
+        "recommendations/",
+        "recommendations/{id}/layer/",
+        "recommendations/{id}/responses/",
+        "recommendations/{id}/action-category/",
+        "recommendations/{id}/earlier-links/",
+        "draft-recommendations/{id}/",
+        "draft-recommendations/{id}/matches/",
+        "engagements/{id}/impact/",
+        "recommendations/import/",
+        "recommendations/imports/",
+        "recommendations/imports/{import_id}/undo/",
+    ):
         assert f"/api/c/{{coalition_slug}}/{path}:" in text, path
     assert "recorded_by" not in text

@@ -1,4 +1,5 @@
 """Importing a review's recommendations from OHCHR's own Word files (the three real Slovenian files)."""
+
 from pathlib import Path
 
 import docx
@@ -19,13 +20,21 @@ def review(session: int) -> Review:
     return Review.objects.get(state__iso3="SVN", session__number=session)
 
 
-@pytest.mark.parametrize("path, session, total, supported, noted", [
-    (CYCLE4, 48, 254, 217, 37), (CYCLE3, 34, 215, 182, 33), (CYCLE2, 20, 163, 142, 21),
-])
+@pytest.mark.parametrize(
+    "path, session, total, supported, noted",
+    [
+        (CYCLE4, 48, 254, 217, 37),
+        (CYCLE3, 34, 215, 182, 33),
+        (CYCLE2, 20, 163, 142, 21),
+    ],
+)
 def test_each_real_file_imports_every_recommendation_with_its_states(path, session, total, supported, noted):
     report = import_thematic_list(str(path), review=review(session), source_name=path.name)
     assert report.problems == []
-    assert (report.created, report.summary()) == (total, f"{total} recommendations: {supported} supported, {noted} noted, 0 pending")
+    assert (report.created, report.summary()) == (
+        total,
+        f"{total} recommendations: {supported} supported, {noted} noted, 0 pending",
+    )
     recommendations = Recommendation.objects.filter(review=review(session))
     assert recommendations.count() == total
     assert not recommendations.filter(recommending_states=None).exists()
@@ -65,7 +74,10 @@ def test_reimporting_the_same_file_changes_nothing(capsys):
     before = list(Recommendation.objects.order_by("pk").values_list("pk", "updated_at"))
     call_command("import_recommendations", str(CYCLE4), "--review", "svn-48")
     out = capsys.readouterr().out.strip().splitlines()
-    assert out[-2:] == ["0 created, 0 updated, 254 unchanged, 0 skipped", "254 recommendations: 217 supported, 37 noted, 0 pending"]
+    assert out[-2:] == [
+        "0 created, 0 updated, 254 unchanged, 0 skipped",
+        "254 recommendations: 217 supported, 37 noted, 0 pending",
+    ]
     assert list(Recommendation.objects.order_by("pk").values_list("pk", "updated_at")) == before
     assert ResponseRecord.objects.count() == 254
 
@@ -84,7 +96,9 @@ def edited_copy(tmp_path, row: int, column: int, text: str) -> Path:
 def test_a_corrected_file_updates_in_place_and_records_the_change_of_response(tmp_path):
     import_thematic_list(str(CYCLE4), review=review(48))
     noted = Recommendation.objects.filter(review=review(48), response=Response.NOTED).first()
-    row = next(i for i, r in enumerate(docx.Document(str(CYCLE4)).tables[0].rows) if r.cells[0].text.startswith(noted.paragraph + " "))
+    row = next(
+        i for i, r in enumerate(docx.Document(str(CYCLE4)).tables[0].rows) if r.cells[0].text.startswith(noted.paragraph + " ")
+    )
     report = import_thematic_list(str(edited_copy(tmp_path, row, 1, "Supported")), review=review(48))
     assert (report.created, report.updated, report.response_changes) == (0, 1, 1)
     changed = Recommendation.objects.get(pk=noted.pk)

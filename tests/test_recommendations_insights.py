@@ -1,5 +1,6 @@
 """Statistics of a review (and of its State across cycles) and lobbying targets, on real imported
 files: OHCHR's thematic lists of Slovenia's reviews and UPR Info's sample export."""
+
 import csv
 import io
 
@@ -66,6 +67,7 @@ def page(client, name: str, **params):  # type: ignore[no-untyped-def]
 
 # --- statistics of a review ------------------------------------------------------------------------
 
+
 def test_statistics_open_on_the_engagement_review_with_its_real_figures(personas, cycle4):
     response = page(personas.client_for(personas.member), "statistics")
     assert response.status_code == 200
@@ -75,7 +77,7 @@ def test_statistics_open_on_the_engagement_review_with_its_real_figures(personas
     html = response.content.decode()
     assert "Slovenia" in html and "254 recommendations" in html
     # Each bar names itself and its number in text, so the chart reads without colour ...
-    assert '>Supported</text>' in html and '>217</text>' in html and '>Noted</text>' in html and '>37</text>' in html
+    assert ">Supported</text>" in html and ">217</text>" in html and ">Noted</text>" in html and ">37</text>" in html
     # ... has a summary for assistive technology ...
     assert 'role="img" aria-label="Recommendations by response. Supported: 217, Noted: 37."' in html
     # ... and the same figures in a table.
@@ -95,7 +97,9 @@ def test_review_figures_agree_with_direct_counts(cycle4):
     assert len(stats.themes) == Theme.objects.filter(recommendations__review=cycle4).distinct().count()
     for label, count in stats.sdgs:
         assert received.filter(sdgs__number=int(label.split(" - ")[0])).count() == count, label
-    states = State.objects.filter(recommendations_made__review=cycle4).annotate(n=Count("recommendations_made")).order_by("-n", "name")
+    states = (
+        State.objects.filter(recommendations_made__review=cycle4).annotate(n=Count("recommendations_made")).order_by("-n", "name")
+    )
     assert stats.recommending_states == states.count() > TOP_STATES
     assert stats.states == [(s.name, s.n) for s in states[:TOP_STATES]]
     assert stats.other_states == states.count() - TOP_STATES
@@ -168,7 +172,8 @@ def test_across_cycles_every_review_of_the_state_in_our_data(personas, history):
 
 def test_a_review_without_recommendations_says_so_and_still_shows_earlier_cycles(personas, history):
     later = Review.objects.filter(state=history.state, session__number__gt=48).first() or Review.objects.create(
-        state=history.state, session=Session.objects.create(number=62, cycle=5))
+        state=history.state, session=Session.objects.create(number=62, cycle=5)
+    )
     response = page(personas.client_for(personas.member), "statistics", review=later.pk)
     assert response.status_code == 200
     assert "None of this review's recommendations is in our data yet" in response.content.decode()
@@ -193,18 +198,21 @@ def test_names_from_imported_files_are_escaped_in_charts_and_tables(personas, cy
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co</text>" in html
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"review": "abc"}, "There is no such review"),
-    ({"review": "-1"}, "There is no such review"),
-    ({"review": "99999999"}, "There is no such review"),
-    ({"review": "9" * 30}, "There is no such review"),
-    ({"review": "\u0661\u0662"}, "There is no such review"),  # Arabic-Indic digits: not an id
-    ({"state": "XXX"}, "Select a valid choice"),
-    ({"state": "SVN", "session": "abc"}, "Select a valid choice"),
-    ({"state": "SVN", "session": "9999"}, "Select a valid choice"),
-    ({"state": "SVN", "session": "49"}, "Slovenia was not reviewed in session 49"),
-    ({"session": "48"}, "Choose the State under Review as well"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"review": "abc"}, "There is no such review"),
+        ({"review": "-1"}, "There is no such review"),
+        ({"review": "99999999"}, "There is no such review"),
+        ({"review": "9" * 30}, "There is no such review"),
+        ({"review": "\u0661\u0662"}, "There is no such review"),  # Arabic-Indic digits: not an id
+        ({"state": "XXX"}, "Select a valid choice"),
+        ({"state": "SVN", "session": "abc"}, "Select a valid choice"),
+        ({"state": "SVN", "session": "9999"}, "Select a valid choice"),
+        ({"state": "SVN", "session": "49"}, "Slovenia was not reviewed in session 49"),
+        ({"session": "48"}, "Choose the State under Review as well"),
+    ],
+)
 def test_bad_review_choices_are_explained_on_the_form(personas, cycle4, params, message):
     response = page(personas.client_for(personas.member), "statistics", **params)
     assert response.status_code == 400
@@ -213,6 +221,7 @@ def test_bad_review_choices_are_explained_on_the_form(personas, cycle4, params, 
 
 
 # --- charts ----------------------------------------------------------------------------------------
+
 
 def test_bars_are_proportional_and_the_longest_leaves_room_for_its_number():
     chart = bar_chart([("A", 200), ("B", 50), ("C", 0)], chart_id="c", title="T", label_header="L", value_header="V")
@@ -239,8 +248,13 @@ def test_long_labels_are_shortened_on_the_chart_only():
 
 
 def test_stacked_parts_have_distinct_patterns_and_skip_zero_parts():
-    chart = stacked_chart([("S20", [142, 21, 0]), ("S48", [217, 37, 4])], series=["Supported", "Noted", "Pending"],
-                          chart_id="x", title="T", label_header="Review")
+    chart = stacked_chart(
+        [("S20", [142, 21, 0]), ("S48", [217, 37, 4])],
+        series=["Supported", "Noted", "Pending"],
+        chart_id="x",
+        title="T",
+        label_header="Review",
+    )
     assert len({entry.pattern for entry in chart.legend}) == 3
     assert [s.series for s in chart.rows[0].segments] == ["Supported", "Noted"]
     first, second = chart.rows[1].segments[:2]
@@ -252,8 +266,13 @@ def test_stacked_parts_have_distinct_patterns_and_skip_zero_parts():
 
 def test_a_long_stacked_caption_goes_on_two_lines_instead_of_being_cut():
     series = [f"Category {n}" for n in range(1, 6)] + ["No category"]
-    chart = stacked_chart([("Session 7 (cycle 1)", [1, 19, 4, 59, 23, 12]), ("Session 9 (cycle 1)", [0, 0, 0, 0, 0, 3])],
-                          series=series, chart_id="x", title="T", label_header="Review")
+    chart = stacked_chart(
+        [("Session 7 (cycle 1)", [1, 19, 4, 59, 23, 12]), ("Session 9 (cycle 1)", [0, 0, 0, 0, 0, 3])],
+        series=series,
+        chart_id="x",
+        title="T",
+        label_header="Review",
+    )
     long, short = chart.rows
     assert [line.text for line in long.lines] == [
         "Session 7 (cycle 1): 118",
@@ -265,13 +284,25 @@ def test_a_long_stacked_caption_goes_on_two_lines_instead_of_being_cut():
 
 # --- lobbying targets ------------------------------------------------------------------------------
 
+
 def expected_targets(recommendations) -> dict[str, dict]:  # type: ignore[no-untyped-def]
     """Each recommending State's record, counted one recommendation at a time (no aggregation)."""
     expected: dict[str, dict] = {}
     for r in recommendations.select_related("review__session").prefetch_related("recommending_states"):
         for state in r.recommending_states.all():
-            e = expected.setdefault(state.iso3, {"n": 0, "reviews": set(), "under_review": set(), "latest": 0,
-                                                 "supported": 0, "noted": 0, "actions": [0] * 5, "none": 0})
+            e = expected.setdefault(
+                state.iso3,
+                {
+                    "n": 0,
+                    "reviews": set(),
+                    "under_review": set(),
+                    "latest": 0,
+                    "supported": 0,
+                    "noted": 0,
+                    "actions": [0] * 5,
+                    "none": 0,
+                },
+            )
             e["n"] += 1
             e["reviews"].add(r.review_id)
             e["under_review"].add(r.review.state_id)
@@ -291,7 +322,11 @@ def assert_targets_match(targets, recommendations) -> None:  # type: ignore[no-u
     for t in targets:
         e = expected[t.iso3]
         assert (t.recommendations, t.reviews, t.states_under_review, t.latest_session) == (
-            e["n"], len(e["reviews"]), len(e["under_review"]), e["latest"]), t.state
+            e["n"],
+            len(e["reviews"]),
+            len(e["under_review"]),
+            e["latest"],
+        ), t.state
         assert (t.supported, t.noted, list(t.actions), t.uncategorised) == (e["supported"], e["noted"], e["actions"], e["none"])
     assert [t.recommendations for t in targets] == sorted((t.recommendations for t in targets), reverse=True)
 
@@ -306,7 +341,10 @@ def test_lobbying_on_a_theme_finds_the_states_that_recommended_on_it_across_cycl
     assert_targets_match(targets, on_theme)
     html = response.content.decode()
     assert f"{on_theme.count()} recommendations on this subject, made by {len(targets)} States" in html
-    assert f'<th scope="row"><a href="/c/alpha/recommendations/?state={targets[0].iso3}&amp;theme={theme.pk}">{targets[0].state}</a></th>' in html
+    assert (
+        f'<th scope="row"><a href="/c/alpha/recommendations/?state={targets[0].iso3}&amp;theme={theme.pk}">{targets[0].state}</a></th>'
+        in html
+    )
 
 
 def test_lobbying_on_a_upr_info_issue_counts_its_rows_with_their_action_categories(personas, history):
@@ -347,22 +385,37 @@ def test_the_lobbying_export_parses_back_to_the_same_list(personas, history):
     assert rows[0][:4] == ["Recommending State", "ISO code", "Regional group", "Recommendations"]
     assert len(rows) == len(targets) + 1
     for row, t in zip(rows[1:], targets, strict=True):
-        assert row == [t.state, t.iso3, t.group, str(t.recommendations), str(t.reviews), str(t.states_under_review),
-                       *map(str, t.actions), str(t.uncategorised), str(t.supported), str(t.noted), str(t.other),
-                       "" if t.supported_percent is None else str(t.supported_percent), str(t.latest_session)]
+        assert row == [
+            t.state,
+            t.iso3,
+            t.group,
+            str(t.recommendations),
+            str(t.reviews),
+            str(t.states_under_review),
+            *map(str, t.actions),
+            str(t.uncategorised),
+            str(t.supported),
+            str(t.noted),
+            str(t.other),
+            "" if t.supported_percent is None else str(t.supported_percent),
+            str(t.latest_session),
+        ]
     # The page links to the same list.
-    assert f'href="/c/alpha/recommendations/lobbying/export.csv?theme={theme.pk}"' in page(client, "lobbying", theme=theme.pk).content.decode()
+    assert (
+        f'href="/c/alpha/recommendations/lobbying/export.csv?theme={theme.pk}"'
+        in page(client, "lobbying", theme=theme.pk).content.decode()
+    )
 
 
 def test_the_export_cannot_carry_a_formula_from_an_imported_name(personas, cycle4):
-    state = State.objects.create(iso3="ZZZ", name="=HYPERLINK(\"http://x\")", regional_group="")
+    state = State.objects.create(iso3="ZZZ", name='=HYPERLINK("http://x")', regional_group="")
     recommendation = Recommendation.objects.filter(review=cycle4).first()
     recommendation.recommending_states.add(state)
     theme = Theme.objects.create(name="A test theme")
     recommendation.themes.add(theme)
     body = b"".join(page(personas.client_for(personas.member), "lobbying_export", theme=theme.pk).streaming_content).decode()
     rows = list(csv.reader(io.StringIO(body[1:])))
-    assert [r[0] for r in rows[1:] if r[1] == "ZZZ"] == ["'=HYPERLINK(\"http://x\")"]
+    assert [r[0] for r in rows[1:] if r[1] == "ZZZ"] == ['\'=HYPERLINK("http://x")']
 
 
 def test_the_export_without_a_subject_is_only_its_header(personas):
@@ -380,17 +433,20 @@ def test_the_lobbying_page_without_a_subject_shows_the_form_only(personas):
 
 
 @pytest.mark.parametrize("name", ["lobbying", "lobbying_export"])
-@pytest.mark.parametrize("params, message", [
-    ({"theme": "abc"}, "Select a valid choice"),
-    ({"theme": "99999999"}, "Select a valid choice"),
-    ({"theme": "9" * 30}, "Select a valid choice"),
-    ({"issue": "HIV"}, "Select a valid choice"),
-    ({"q": "x" * 201}, "at most 200 characters"),
-    ({"q": "HIV\x00"}, "Null characters are not allowed"),
-    ({"group": "NOPE", "q": "HIV"}, "Select a valid choice"),
-    ({"group": "WEOG"}, "Choose a theme or an issue, or type words"),
-    ({"q": "   "}, "Choose a theme or an issue, or type words"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"theme": "abc"}, "Select a valid choice"),
+        ({"theme": "99999999"}, "Select a valid choice"),
+        ({"theme": "9" * 30}, "Select a valid choice"),
+        ({"issue": "HIV"}, "Select a valid choice"),
+        ({"q": "x" * 201}, "at most 200 characters"),
+        ({"q": "HIV\x00"}, "Null characters are not allowed"),
+        ({"group": "NOPE", "q": "HIV"}, "Select a valid choice"),
+        ({"group": "WEOG"}, "Choose a theme or an issue, or type words"),
+        ({"q": "   "}, "Choose a theme or an issue, or type words"),
+    ],
+)
 def test_bad_lobbying_input_is_explained_on_the_form(personas, cycle4, name, params, message):
     response = page(personas.client_for(personas.member), name, **params)
     assert response.status_code == 400
@@ -403,6 +459,7 @@ def test_search_syntax_in_words_is_no_error(personas, cycle4):
 
 
 # --- who may see them ------------------------------------------------------------------------------
+
 
 def test_every_member_role_reads_the_insights_and_outsiders_see_nothing(personas, cycle4):
     theme = Theme.objects.filter(recommendations__review=cycle4).first()
@@ -426,27 +483,36 @@ def test_the_insights_only_answer_reads(personas):
 
 # --- query counts do not grow with the data ----------------------------------------------------------
 
+
 def grow(review_: Review, extra: int) -> None:
     """`extra` more recommendations on the review, each from three of every State in turn, with themes and SDGs."""
     states = list(State.objects.order_by("pk"))
     themes = list(Theme.objects.order_by("pk")) or [Theme.objects.create(name="Grown theme")]
     sdgs = list(SDG.objects.order_by("pk"))
     start = Recommendation.objects.count()
-    created = Recommendation.objects.bulk_create([
-        Recommendation(review=review_, source=Source.TEMPLATE, source_key=f"grow-{start + i}", text=f"Protect Roma rights {i}",
-                       response=(Response.SUPPORTED, Response.NOTED, Response.PENDING)[i % 3], action_category=i % 6 or None)
-        for i in range(extra)
-    ])
+    created = Recommendation.objects.bulk_create(
+        [
+            Recommendation(
+                review=review_,
+                source=Source.TEMPLATE,
+                source_key=f"grow-{start + i}",
+                text=f"Protect Roma rights {i}",
+                response=(Response.SUPPORTED, Response.NOTED, Response.PENDING)[i % 3],
+                action_category=i % 6 or None,
+            )
+            for i in range(extra)
+        ]
+    )
     through = Recommendation.recommending_states.through
-    through.objects.bulk_create([
-        through(recommendation=r, state=states[(3 * i + k) % len(states)]) for i, r in enumerate(created) for k in range(3)
-    ])
-    Recommendation.themes.through.objects.bulk_create([
-        Recommendation.themes.through(recommendation=r, theme=themes[i % len(themes)]) for i, r in enumerate(created)
-    ])
-    Recommendation.sdgs.through.objects.bulk_create([
-        Recommendation.sdgs.through(recommendation=r, sdg=sdgs[i % len(sdgs)]) for i, r in enumerate(created)
-    ])
+    through.objects.bulk_create(
+        [through(recommendation=r, state=states[(3 * i + k) % len(states)]) for i, r in enumerate(created) for k in range(3)]
+    )
+    Recommendation.themes.through.objects.bulk_create(
+        [Recommendation.themes.through(recommendation=r, theme=themes[i % len(themes)]) for i, r in enumerate(created)]
+    )
+    Recommendation.sdgs.through.objects.bulk_create(
+        [Recommendation.sdgs.through(recommendation=r, sdg=sdgs[i % len(sdgs)]) for i, r in enumerate(created)]
+    )
     services.refresh_search_vectors(review_ids=[review_.pk])
 
 
@@ -460,13 +526,18 @@ def queries_of(client, name: str, **params) -> int:  # type: ignore[no-untyped-d
     return len(queries)
 
 
-@pytest.mark.parametrize("name, params", [
-    ("statistics", {}),
-    ("lobbying", {"q": "Roma"}),
-    ("lobbying", {"q": "Roma", "group": "WEOG"}),
-    ("lobbying_export", {"q": "Roma"}),
-])
-def test_queries_do_not_grow_with_recommendations_states_or_reviews(personas, cycle4, django_assert_max_num_queries, name, params):
+@pytest.mark.parametrize(
+    "name, params",
+    [
+        ("statistics", {}),
+        ("lobbying", {"q": "Roma"}),
+        ("lobbying", {"q": "Roma", "group": "WEOG"}),
+        ("lobbying_export", {"q": "Roma"}),
+    ],
+)
+def test_queries_do_not_grow_with_recommendations_states_or_reviews(
+    personas, cycle4, django_assert_max_num_queries, name, params
+):
     client = personas.client_for(personas.member)
     small = queries_of(client, name, **params)
     import_lists(20, 34)
@@ -478,5 +549,3 @@ def test_queries_do_not_grow_with_recommendations_states_or_reviews(personas, cy
         if name.endswith("export"):
             b"".join(response.streaming_content)
     assert small <= 15, f"{name}: {small} queries"
-
-

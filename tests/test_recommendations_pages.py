@@ -1,5 +1,6 @@
 """Recommendations in the browser (without JavaScript): import a file, search, filter, flag, note,
 record a later response, confirm categories and cross-cycle links, export, and draft recommendations."""
+
 import csv
 import io
 from pathlib import Path
@@ -74,6 +75,7 @@ def operator(user):  # type: ignore[no-untyped-def]
 
 # --- import through the web ------------------------------------------------------------------------
 
+
 def test_admin_uploads_the_cycle_4_word_file_and_sees_the_summary(personas):
     admin = personas.client_for(personas.admin)
     response = import_confirmed(admin, CYCLE4, review=review(48).pk)
@@ -93,12 +95,15 @@ def test_only_admins_import(personas):
     assert not Recommendation.objects.exists()
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("list.docx", b"\x89PNG not a word file", "not a Word (.docx) file"),
-    ("list.pdf", b"%PDF-1.4", "Give a .docx, .csv or .xlsx file"),
-    ("list.csv", b"name,email\nA,b\n", "neither UPR Info"),
-    ("list.xlsx", b"PK\x03\x04 broken", "not an Excel (.xlsx) workbook"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("list.docx", b"\x89PNG not a word file", "not a Word (.docx) file"),
+        ("list.pdf", b"%PDF-1.4", "Give a .docx, .csv or .xlsx file"),
+        ("list.csv", b"name,email\nA,b\n", "neither UPR Info"),
+        ("list.xlsx", b"PK\x03\x04 broken", "not an Excel (.xlsx) workbook"),
+    ],
+)
 def test_a_wrong_file_gets_a_clear_error_and_changes_nothing(personas, cycle4, name, content, message):
     before = list(Recommendation.objects.order_by("pk").values_list("pk", "text", "response"))
     response = upload(personas.client_for(personas.admin), name, content, review=review(48).pk)
@@ -130,13 +135,28 @@ def template_csv(rows: list[dict]) -> bytes:
 
 
 TEMPLATE_ROWS = [
-    {"paragraph": "90.1", "recommendation": "Adopt a national action plan on business and human rights",
-     "recommending_states": "Chile; Türkiye", "response": "Supported", "themes": "Business & human rights",
-     "sdgs": "8; 16", "action_category": ""},
-    {"paragraph": "90.2", "recommendation": "Ratify the Optional Protocol", "recommending_states": "Atlantis",
-     "response": "Noted"},
-    {"paragraph": "90.3", "recommendation": "Consider establishing an ombudsperson for children",
-     "recommending_states": "Bolivarian Republic of Venezuela", "response": "", "action_category": "3"},
+    {
+        "paragraph": "90.1",
+        "recommendation": "Adopt a national action plan on business and human rights",
+        "recommending_states": "Chile; Türkiye",
+        "response": "Supported",
+        "themes": "Business & human rights",
+        "sdgs": "8; 16",
+        "action_category": "",
+    },
+    {
+        "paragraph": "90.2",
+        "recommendation": "Ratify the Optional Protocol",
+        "recommending_states": "Atlantis",
+        "response": "Noted",
+    },
+    {
+        "paragraph": "90.3",
+        "recommendation": "Consider establishing an ombudsperson for children",
+        "recommending_states": "Bolivarian Republic of Venezuela",
+        "response": "",
+        "action_category": "3",
+    },
 ]
 
 
@@ -148,7 +168,10 @@ def test_the_template_downloads_and_imports_reporting_bad_rows(personas):
 
     content = template_csv(TEMPLATE_ROWS)
     nothing = upload(admin, "mine.csv", content, review=review(48).pk, mode="all_or_nothing")
-    assert "Nothing was imported" in nothing.content.decode() and "line 3: unknown recommending State: Atlantis" in nothing.content.decode()
+    assert (
+        "Nothing was imported" in nothing.content.decode()
+        and "line 3: unknown recommending State: Atlantis" in nothing.content.decode()
+    )
     assert not Recommendation.objects.exists()
 
     response = import_confirmed(admin, "mine.csv", content, review=review(48).pk)
@@ -159,7 +182,11 @@ def test_the_template_downloads_and_imports_reporting_bad_rows(personas):
     assert [s.number for s in first.sdgs.all()] == [8, 16] and first.action_category == 5  # "Adopt": specific action
     assert first.action_category_status == ActionCategoryStatus.SUGGESTED
     third = Recommendation.objects.get(paragraph="90.3")
-    assert (third.action_category, third.action_category_status, third.response) == (3, ActionCategoryStatus.CONFIRMED, Response.PENDING)
+    assert (third.action_category, third.action_category_status, third.response) == (
+        3,
+        ActionCategoryStatus.CONFIRMED,
+        Response.PENDING,
+    )
     # The same file again changes nothing.
     again = import_confirmed(admin, "mine.csv", content, review=review(48).pk)
     assert "0 new, 0 updated, 2 unchanged" in again.content.decode()
@@ -195,6 +222,7 @@ def test_an_upr_info_export_saved_as_xlsx_imports_like_the_csv(personas):
 
 
 # --- list, search, filters, priority ---------------------------------------------------------------
+
 
 def listed(client, **params) -> tuple[int, str]:  # type: ignore[no-untyped-def]
     response = client.get(url("list"), params)
@@ -272,11 +300,17 @@ def test_the_priority_toggle_answers_htmx_with_the_button_only(personas, cycle4)
 
 # --- export ----------------------------------------------------------------------------------------
 
+
 def test_csv_export_of_the_filtered_list_reads_back(personas, cycle4):
     editor = personas.client_for(personas.editor)
     noted = cycle4.filter(response=Response.NOTED).order_by("paragraph_major", "paragraph_minor")
-    services.layer_save(coalition=personas.coalition, actor=personas.editor, recommendation=noted[0], priority=True,
-                        notes="=HYPERLINK(\"http://evil\")")
+    services.layer_save(
+        coalition=personas.coalition,
+        actor=personas.editor,
+        recommendation=noted[0],
+        priority=True,
+        notes='=HYPERLINK("http://evil")',
+    )
     response = editor.get(url("export_csv"), {"response": "noted", "under_review": "SVN"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     text = b"".join(response.streaming_content).decode("utf-8")
@@ -286,7 +320,9 @@ def test_csv_export_of_the_filtered_list_reads_back(personas, cycle4):
     flagged = [r for r in rows if r["Our priority"] == "yes"]
     assert len(flagged) == 1 and flagged[0]["Our notes"].startswith("'=HYPERLINK")  # never a live formula
     # Beta's export of the same list carries none of alpha's layer.
-    beta = personas.client_for(personas.outsider).get(reverse("recommendations:export_csv", args=("beta",)), {"response": "noted"})
+    beta = personas.client_for(personas.outsider).get(
+        reverse("recommendations:export_csv", args=("beta",)), {"response": "noted"}
+    )
     beta_rows = list(csv.DictReader(io.StringIO(b"".join(beta.streaming_content).decode().lstrip("\ufeff"))))
     assert not any(r["Our priority"] or r["Our notes"] for r in beta_rows)
 
@@ -303,18 +339,23 @@ def test_xlsx_export_opens_in_a_spreadsheet_reader_without_author(personas, cycl
 
 # --- detail: layer, responses, action category, cross-cycle links ---------------------------------
 
+
 def test_notes_and_working_group_are_saved_and_audited(personas, cycle4):
     r = cycle4.first()
     editor = personas.client_for(personas.editor)
-    response = editor.post(url("layer", r.pk), {"priority": "on", "notes": "Raise with the Ministry", "working_group": personas.group.pk})
+    response = editor.post(
+        url("layer", r.pk), {"priority": "on", "notes": "Raise with the Ministry", "working_group": personas.group.pk}
+    )
     assert response.status_code == 302
     layer = CoalitionRecommendation.objects.get(coalition=personas.coalition, recommendation=r)
     assert (layer.priority, layer.notes, layer.working_group) == (True, "Raise with the Ministry", personas.group)
     assert AuditEvent.objects.filter(coalition=personas.coalition, action="recommendation.layer").exists()
     page = personas.client_for(personas.member).get(url("detail", r.pk)).content.decode()
     assert "Raise with the Ministry" in page
-    assert "Raise with the Ministry" not in personas.client_for(personas.outsider).get(
-        reverse("recommendations:detail", args=("beta", r.pk))).content.decode()
+    assert (
+        "Raise with the Ministry"
+        not in personas.client_for(personas.outsider).get(reverse("recommendations:detail", args=("beta", r.pk))).content.decode()
+    )
 
 
 def test_a_working_group_of_another_coalition_is_refused(personas, cycle4):
@@ -329,8 +370,10 @@ def test_a_working_group_of_another_coalition_is_refused(personas, cycle4):
 def test_a_later_response_is_recorded_beside_the_old_one_and_survives_reimport(personas, cycle4):
     noted = cycle4.filter(response=Response.NOTED).first()
     editor = personas.client_for(operator(personas.editor))
-    response = editor.post(url("response", noted.pk), {"response": "supported", "source": "Mid-term report 2027",
-                                                       "stated_on": "2027-03-15", "shared": "on"})
+    response = editor.post(
+        url("response", noted.pk),
+        {"response": "supported", "source": "Mid-term report 2027", "stated_on": "2027-03-15", "shared": "on"},
+    )
     assert response.status_code == 302
     noted.refresh_from_db()
     assert noted.response == Response.SUPPORTED
@@ -347,7 +390,9 @@ def test_a_later_response_is_recorded_beside_the_old_one_and_survives_reimport(p
 
 def test_a_malformed_date_is_a_form_error_not_a_server_error(personas, cycle4):
     r = cycle4.first()
-    response = personas.client_for(personas.editor).post(url("response", r.pk), {"response": "supported", "source": "x", "stated_on": "31/02/2027"})
+    response = personas.client_for(personas.editor).post(
+        url("response", r.pk), {"response": "supported", "source": "x", "stated_on": "31/02/2027"}
+    )
     assert response.status_code == 400 and "Enter a valid date" in response.content.decode()
     assert ResponseRecord.objects.filter(recommendation=r).count() == 1
 
@@ -387,15 +432,21 @@ def test_earlier_cycle_suggestions_are_confirmed_per_coalition(personas, cycle4)
 
 # --- draft recommendations and impact --------------------------------------------------------------
 
+
 def test_draft_recommendations_are_matched_to_what_states_recommended(personas, cycle4):
     editor = personas.client_for(personas.editor)
     drafts = reverse("submissions:drafts", args=("alpha", personas.engagement.pk))
     target = cycle4.get(text__istartswith="Ratify the 1961 Convention on the Reduction of Statelessness")
-    response = editor.post(drafts, {
-        "text": "Ratify the 1961 Convention on the Reduction of Statelessness", "responsible_actor": "National Assembly",
-        "indicator": "Instrument of accession deposited", "timeframe": "by 2027",
-        "states_to_ask": [State.objects.get(iso3="CHL").pk],
-    })
+    response = editor.post(
+        drafts,
+        {
+            "text": "Ratify the 1961 Convention on the Reduction of Statelessness",
+            "responsible_actor": "National Assembly",
+            "indicator": "Instrument of accession deposited",
+            "timeframe": "by 2027",
+            "states_to_ask": [State.objects.get(iso3="CHL").pk],
+        },
+    )
     assert response.status_code == 302
     draft = DraftRecommendation.objects.get()
     page = editor.get(drafts)
@@ -409,8 +460,13 @@ def test_draft_recommendations_are_matched_to_what_states_recommended(personas, 
     assert target.recommending_states.first().name in engagement_page
     # Not another coalition's draft, nor a recommendation of another review.
     other = Recommendation.objects.create(review=review(34), source="template", source_key="x", text="Ratify")
-    assert editor.post(reverse("submissions:impact_decide", args=("alpha", personas.engagement.pk, draft.pk, other.pk)),
-                       {"decision": "confirmed"}).status_code == 404
+    assert (
+        editor.post(
+            reverse("submissions:impact_decide", args=("alpha", personas.engagement.pk, draft.pk, other.pk)),
+            {"decision": "confirmed"},
+        ).status_code
+        == 404
+    )
 
 
 def test_members_read_drafts_but_only_editors_write(personas):
@@ -422,6 +478,7 @@ def test_members_read_drafts_but_only_editors_write(personas):
 
 
 # --- query counts ----------------------------------------------------------------------------------
+
 
 def make_recommendations(n: int, states_each: int) -> None:
     from tests.factories import RecommendationFactory
@@ -456,8 +513,9 @@ def test_detail_page_queries_do_not_grow(personas, django_assert_max_num_queries
 @pytest.mark.parametrize("drafts", [1, 12])
 def test_drafts_page_queries_do_not_grow(personas, cycle4, django_assert_max_num_queries, drafts):
     for i in range(drafts):
-        DraftRecommendation.objects.create(coalition=personas.coalition, engagement=personas.engagement,
-                                           text=f"Adopt a law on violence against women number {i}")
+        DraftRecommendation.objects.create(
+            coalition=personas.coalition, engagement=personas.engagement, text=f"Adopt a law on violence against women number {i}"
+        )
     client = personas.client_for(personas.member)
     with django_assert_max_num_queries(14):
         assert client.get(reverse("submissions:drafts", args=("alpha", personas.engagement.pk))).status_code == 200
@@ -481,8 +539,13 @@ def test_a_remembered_search_sees_a_later_response_at_once(personas, cycle4, set
     )
     before = listed(member, response="noted")[0]
     noted = cycle4.filter(response=Response.NOTED).first()
-    services.response_record(coalition=personas.coalition, actor=operator(personas.editor), recommendation=noted,
-                             response=Response.SUPPORTED, source="Mid-term report")
+    services.response_record(
+        coalition=personas.coalition,
+        actor=operator(personas.editor),
+        recommendation=noted,
+        response=Response.SUPPORTED,
+        source="Mid-term report",
+    )
     assert listed(member, response="noted")[0] == before - 1
     # The same search again, unchanged data: answered from the cache, the same figures.
     from django.core.cache import cache

@@ -1,4 +1,5 @@
 """Importing UPR Info's database export (CSV): matched to our reviews and States, idempotent, fast."""
+
 import csv
 import io
 from pathlib import Path
@@ -69,14 +70,17 @@ def test_only_the_given_review_and_all_or_nothing():
     assert not report.saved and not Recommendation.objects.exists() and ResponseRecord.objects.count() == 0
 
 
-@pytest.mark.parametrize("change, reason", [
-    ({"Session": "x"}, "session 'x' is not a number"),
-    ({"To": "Atlantis"}, "unknown State under Review: 'Atlantis'"),
-    ({"Session": "3"}, "no review of Slovenia in session 3 in the UPR calendar"),
-    ({"Response": "Maybe"}, "unknown response 'Maybe' (expected Accepted, Noted or Pending)"),
-    ({"Action": "9"}, "action category '9' is not 1 to 5"),
-    ({"Text": "  "}, "the recommendation has no text"),
-])
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        ({"Session": "x"}, "session 'x' is not a number"),
+        ({"To": "Atlantis"}, "unknown State under Review: 'Atlantis'"),
+        ({"Session": "3"}, "no review of Slovenia in session 3 in the UPR calendar"),
+        ({"Response": "Maybe"}, "unknown response 'Maybe' (expected Accepted, Noted or Pending)"),
+        ({"Action": "9"}, "action category '9' is not 1 to 5"),
+        ({"Text": "  "}, "the recommendation has no text"),
+    ],
+)
 def test_bad_rows_are_reported_by_line_and_the_rest_imports(change, reason):
     data = rows()[:5]
     data[2].update(change)
@@ -93,7 +97,15 @@ def test_a_file_that_is_not_an_upr_info_export_gets_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="upload.csv"):
         call_command("import_recommendations", str(binary))
     with pytest.raises(CommandError, match="give --review"):
-        call_command("import_recommendations", str(Path(__file__).resolve().parent.parent / "recommendations" / "reference_data" / "upr48-slovenia-thematic-list-of-recommendatio.docx"))
+        call_command(
+            "import_recommendations",
+            str(
+                Path(__file__).resolve().parent.parent
+                / "recommendations"
+                / "reference_data"
+                / "upr48-slovenia-thematic-list-of-recommendatio.docx"
+            ),
+        )
     assert not Recommendation.objects.exists()
 
 

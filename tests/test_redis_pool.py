@@ -3,6 +3,7 @@
 Under ASGI every request runs in a thread of its own, and Django keeps a cache backend per thread: with
 Django's own pool class each request opened a Redis connection (a fifth of a /health/ request's CPU).
 These tests use real Redis and real threads, each with its own backend, as ASGI requests have."""
+
 import threading
 import uuid
 
@@ -62,9 +63,16 @@ def test_a_pool_per_address_and_options():
 
 
 def test_the_settings_give_the_cache_the_shared_pool_when_redis_is_configured(tmp_path):
-    code = ("import django; django.setup(); from django.conf import settings; "
-            "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default']['OPTIONS']['pool_class'])")
-    result = run_python(code, tmp_path, DJANGO_SETTINGS_MODULE="hub.settings.production", SECRET_KEY="k" * 50,
-                        REDIS_URL="redis://127.0.0.1:6379/14")
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default']['OPTIONS']['pool_class'])"
+    )
+    result = run_python(
+        code,
+        tmp_path,
+        DJANGO_SETTINGS_MODULE="hub.settings.production",
+        SECRET_KEY="k" * 50,
+        REDIS_URL="redis://127.0.0.1:6379/14",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "upr.redis_pool.ProcessConnectionPool"]

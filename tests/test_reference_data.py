@@ -1,4 +1,5 @@
 """The UPR calendar: every State, the sessions, the reviews; loaded idempotently."""
+
 import datetime as dt
 from collections import Counter
 
@@ -18,7 +19,11 @@ def snapshot() -> tuple:
     return (
         list(State.objects.order_by("iso3").values_list("iso3", "name", "regional_group", "is_member_state", "aliases")),
         list(Session.objects.order_by("number").values_list("number", "cycle", "start_date", "end_date", "stakeholder_deadline")),
-        list(Review.objects.order_by("session__number", "state__iso3").values_list("pk", "state__iso3", "session__number", "review_date", "position", "report_symbol")),
+        list(
+            Review.objects.order_by("session__number", "state__iso3").values_list(
+                "pk", "state__iso3", "session__number", "review_date", "position", "report_symbol"
+            )
+        ),
     )
 
 
@@ -46,7 +51,9 @@ def test_sessions_of_all_four_cycles_exist_with_known_dates_and_deadlines():
 
 
 def test_slovenia_reviews_in_every_cycle_with_report_and_troika():
-    sessions = list(Review.objects.filter(state__iso3="SVN").values_list("session__number", flat=True).order_by("session__number"))
+    sessions = list(
+        Review.objects.filter(state__iso3="SVN").values_list("session__number", flat=True).order_by("session__number")
+    )
     assert sessions == [7, 20, 34, 48]
     review = Review.objects.get(state__iso3="SVN", session__number=48)
     assert review.review_date == dt.date(2025, 1, 28)

@@ -1,5 +1,6 @@
 """Reminders of deadlines, in-process (the real worker, Redis and SMTP versions are in
 test_celery_worker.py): each (person, deadline, lead time) once, whatever the sweeps do."""
+
 import datetime as dt
 import threading
 import zoneinfo
@@ -99,7 +100,8 @@ def test_a_moved_deadline_sends_for_its_new_date_not_the_old(personas, django_ca
 
 
 def test_a_late_sweep_sends_the_missed_reminder_once_marked_late_and_skips_passed_deadlines(
-        personas, django_capture_on_commit_callbacks):
+    personas, django_capture_on_commit_callbacks
+):
     due = deadline_in(personas, 1)
     late = due - dt.timedelta(days=1) + dt.timedelta(hours=10)  # the day-before reminder is 10 hours overdue
     with django_capture_on_commit_callbacks(execute=True):
@@ -130,7 +132,8 @@ def test_preferences_choose_the_lead_times_or_none_and_the_time_is_each_persons(
 
 
 def test_the_link_in_a_reminder_opens_the_preferences_without_a_login_and_stops_them_in_one_click(
-        personas, django_capture_on_commit_callbacks):
+    personas, django_capture_on_commit_callbacks
+):
     import re
 
     from django.test import Client
@@ -157,8 +160,13 @@ def test_the_link_in_a_reminder_opens_the_preferences_without_a_login_and_stops_
 
 def test_a_weekly_digest_gathers_the_reminders_in_one_email_once_a_week(personas, django_capture_on_commit_callbacks):
     due = deadline_in(personas, 7)
-    Milestone.objects.create(coalition=personas.coalition, engagement=personas.engagement, kind="custom",
-                             title="Working group drafts due", override_date=due.date() - dt.timedelta(days=2))
+    Milestone.objects.create(
+        coalition=personas.coalition,
+        engagement=personas.engagement,
+        kind="custom",
+        title="Working group drafts due",
+        override_date=due.date() - dt.timedelta(days=2),
+    )
     ReminderPreference.objects.create(user=personas.member, lead_days=[7], delivery="weekly")
     now = due - dt.timedelta(days=7) + dt.timedelta(minutes=5)
     with django_capture_on_commit_callbacks(execute=True):
@@ -169,7 +177,8 @@ def test_a_weekly_digest_gathers_the_reminders_in_one_email_once_a_week(personas
     # The internal deadline is a day: given as its day; the stakeholder deadline is an instant: its hours.
     drafts_day = due.date() - dt.timedelta(days=2)
     assert digests[0].body.split("Working group drafts due")[1].splitlines()[1].strip() == (
-        f"{drafts_day.day} {drafts_day:%B %Y}")
+        f"{drafts_day.day} {drafts_day:%B %Y}"
+    )
     assert "Geneva: " in digests[0].body.split("Stakeholder submission deadline")[1].splitlines()[1]
     # The others have single reminders; a second sweep the same week sends no second digest.
     assert any(m.to[0] == personas.admin.email and "Working group drafts due" in m.subject for m in mail.outbox)
@@ -181,8 +190,7 @@ def test_a_weekly_digest_gathers_the_reminders_in_one_email_once_a_week(personas
     assert reminders.send_digest(user_id=personas.member.pk, now=next_week) == 0
 
 
-def test_a_deadline_made_after_its_reminders_moment_gets_it_at_once_not_marked_late(
-        personas, django_capture_on_commit_callbacks):
+def test_a_deadline_made_after_its_reminders_moment_gets_it_at_once_not_marked_late(personas, django_capture_on_commit_callbacks):
     """The 7-day moment of a deadline set 3 days ahead passed before it existed: no sweep was late."""
     now = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
@@ -197,7 +205,8 @@ def test_a_deadline_made_after_its_reminders_moment_gets_it_at_once_not_marked_l
 
 @pytest.mark.parametrize("weekday, alone", [(6, True), (7, False)])  # Sunday before the next digest; the Monday of it
 def test_a_reminder_that_cannot_wait_for_next_weeks_digest_goes_alone(
-        personas, django_capture_on_commit_callbacks, weekday, alone):
+    personas, django_capture_on_commit_callbacks, weekday, alone
+):
     ReminderPreference.objects.create(user=personas.member, lead_days=[3], delivery="weekly")
     # A week ahead, whatever today is: its digest (Monday 08:00, UTC here) goes out, then a deadline
     # comes 3 days later, on the Sunday (before the next digest) or the Monday (after it, 15:00 Geneva).

@@ -11,6 +11,7 @@ declare `write_role`); the tables below name the finer rules that views check in
 a consultation, who owns a cluster, the admin-only document actions of the API). A new write URL
 that is in neither fails the test until someone decides its rule.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -137,12 +138,31 @@ API_RULES = {
 # Pages that only read: a POST to them may render the page, but must change nothing.
 READ_ONLY = {
     "documents:section_compare",
-    "coalitions:dashboard", "coalitions:members", "coalitions:organisations", "coalitions:groups",
-    "coalitions:engagements", "workplan:engagement", "recommendations:list", "recommendations:export_csv",
-    "recommendations:export_xlsx", "recommendations:template", "recommendations:statistics", "recommendations:lobbying",
-    "recommendations:lobbying_export", "recommendations:detail", "submissions:drafts", "documents:list",
-    "documents:detail", "documents:exports", "documents:export_download", "documents:section_history", "documents:decision",
-    "implementation:matrix", "implementation:dashboard", "implementation:export", "implementation:evidence",
+    "coalitions:dashboard",
+    "coalitions:members",
+    "coalitions:organisations",
+    "coalitions:groups",
+    "coalitions:engagements",
+    "workplan:engagement",
+    "recommendations:list",
+    "recommendations:export_csv",
+    "recommendations:export_xlsx",
+    "recommendations:template",
+    "recommendations:statistics",
+    "recommendations:lobbying",
+    "recommendations:lobbying_export",
+    "recommendations:detail",
+    "submissions:drafts",
+    "documents:list",
+    "documents:detail",
+    "documents:exports",
+    "documents:export_download",
+    "documents:section_history",
+    "documents:decision",
+    "implementation:matrix",
+    "implementation:dashboard",
+    "implementation:export",
+    "implementation:evidence",
 }
 
 
@@ -158,11 +178,18 @@ def api_bodies(world) -> dict[str, dict]:  # type: ignore[no-untyped-def]
         "api:task-list": {"title": "Call the ministry", "due_at": "2027-05-01T10:00:00Z"},
         "api:task-status": {"status": "done"},
         "api:consultation-list": {"held_on": "2027-01-01", "kind": "state", "engagement": ids["engagement_id"]},
-        "api:advocacy-meeting-list": {"met_on": "2027-01-01", "engagement": ids["engagement_id"],
-                                      "state": world.personas.engagement.review.state_id},
+        "api:advocacy-meeting-list": {
+            "met_on": "2027-01-01",
+            "engagement": ids["engagement_id"],
+            "state": world.personas.engagement.review.state_id,
+        },
         "api:assessment-list": {"row": ids["row_id"], "assessed_on": "2027-02-01", "light": "green"},
-        "api:assessment-evidence": {"title": "Report", "source": "Ministry", "dated": "2027-01-01",
-                                    "url": "https://example.org/"},
+        "api:assessment-evidence": {
+            "title": "Report",
+            "source": "Ministry",
+            "dated": "2027-01-01",
+            "url": "https://example.org/",
+        },
         "api:recommendation-category": {"category": 2},
         "api:recommendation-layer": {"notes": "Ours"},
         "api:recommendation-responses": {"response": "supported", "source": "A/HRC/59/15/Add.1"},
@@ -179,7 +206,12 @@ def api_bodies(world) -> dict[str, dict]:  # type: ignore[no-untyped-def]
         "api:section-comments": {"text": "A comment"},
         "api:section-restore": {"version": 1},  # the section's first kept version (kept versions count from 1)
         "api:sign-on-answer": {"sign": True},
-        "api:decision-list": {"document": doc.pk, "title": "Approve", "kind": "approve", "closes_at": (timezone.now() + dt.timedelta(days=3)).isoformat()},
+        "api:decision-list": {
+            "document": doc.pk,
+            "title": "Approve",
+            "kind": "approve",
+            "closes_at": (timezone.now() + dt.timedelta(days=3)).isoformat(),
+        },
         "api:decision-vote": {"option": doc.decisions.get().options.order_by("position")[0].pk},
     }
 
@@ -222,8 +254,7 @@ def test_no_persona_below_the_rule_changes_anything_through_a_page(security_worl
     world = security_world("Probe")
     p = world.personas
     forms = admin_forms(world, security_urls, page_forms)
-    clients = {Role.OBSERVER: p.client_for(p.observer), Role.MEMBER: p.client_for(p.member),
-               Role.EDITOR: p.client_for(p.editor)}
+    clients = {Role.OBSERVER: p.client_for(p.observer), Role.MEMBER: p.client_for(p.member), Role.EDITOR: p.client_for(p.editor)}
     requests, failures, unclassified = 0, [], []
     for name, url, view in security_urls(world):
         if url.startswith("/api/"):
@@ -253,8 +284,7 @@ def test_no_persona_below_the_rule_changes_anything_through_the_api(security_wor
     world = security_world("Probe")
     p = world.personas
     admin = p.client_for(p.admin)
-    clients = {Role.OBSERVER: p.client_for(p.observer), Role.MEMBER: p.client_for(p.member),
-               Role.EDITOR: p.client_for(p.editor)}
+    clients = {Role.OBSERVER: p.client_for(p.observer), Role.MEMBER: p.client_for(p.member), Role.EDITOR: p.client_for(p.editor)}
     bodies = api_bodies(world)
     requests, failures = 0, []
     for name, url, view in security_urls(world):
@@ -285,8 +315,14 @@ def test_the_rules_are_real_the_admin_passes_the_same_gates(security_world, secu
     forms = admin_forms(world, security_urls, page_forms)
     admin = world.personas.client_for(world.personas.admin)
     accepted = 0
-    for name in ("coalitions:organisation_edit", "coalitions:group_edit", "workplan:consultation_edit",
-                 "workplan:review_adoption", "coalitions:milestone_edit", "submissions:draft_edit"):
+    for name in (
+        "coalitions:organisation_edit",
+        "coalitions:group_edit",
+        "workplan:consultation_edit",
+        "workplan:review_adoption",
+        "coalitions:milestone_edit",
+        "submissions:draft_edit",
+    ):
         url = next(u for n, u, _v in security_urls(world) if n == name)
         response = admin.post(url, forms[url])
         assert response.status_code in (200, 302), (name, response.status_code)

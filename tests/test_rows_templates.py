@@ -6,6 +6,7 @@ page and in every cell; a value outside its choices (a role, a response, a light
 know) is shown as it is, escaped, never a server error; and their words are translated, found by
 `makemessages` like those of every other template.
 """
+
 from __future__ import annotations
 
 import ast
@@ -63,8 +64,8 @@ def test_a_person_changed_with_htmx_gets_their_row_back_escaped_and_saved(person
     personas.member.save()
     membership = Membership.objects.get(user=personas.member)
     response = personas.client_for(personas.admin).post(
-        f"/c/alpha/members/{membership.pk}/", {"role": "editor", "organisation": personas.organisation.pk},
-        HTTP_HX_REQUEST="true")
+        f"/c/alpha/members/{membership.pk}/", {"role": "editor", "organisation": personas.organisation.pk}, HTTP_HX_REQUEST="true"
+    )
     row = response.content.decode()
     assert response.status_code == 200 and row.strip().startswith(f'<tr id="member-{membership.pk}">')
     assert_escaped(row)
@@ -105,7 +106,7 @@ def test_the_people_list_speaks_the_readers_language(personas):
     client = personas.client_for(personas.admin)
     client.post("/i18n/language/", {"language": "fr", "next": "/"})  # the chooser at the foot of every page
     page = client.get("/c/alpha/members/").content.decode()
-    assert f"{escape(french_of('Change'))}<span class=\"visually-hidden\">" in page
+    assert f'{escape(french_of("Change"))}<span class="visually-hidden">' in page
     assert escape(french_of("Remove this person? Their access ends at once.")) in page  # the form's confirmation
 
 
@@ -131,7 +132,8 @@ def test_the_recommendations_list_shows_text_paragraph_and_states_escaped(person
 def test_the_priority_flag_toggled_with_htmx_names_its_recommendation_escaped(personas):
     recommendation = RecommendationFactory(review=personas.engagement.review, paragraph="", text=NASTY)
     response = personas.client_for(personas.editor).post(
-        reverse("recommendations:priority", args=["alpha", recommendation.pk]), HTTP_HX_REQUEST="true")
+        reverse("recommendations:priority", args=["alpha", recommendation.pk]), HTTP_HX_REQUEST="true"
+    )
     cell = response.content.decode()
     assert cell.startswith('<span class="priority">') and 'aria-pressed="true"' in cell and "Flagged" in cell
     assert escape('<script>alert(1)</script> "quotes" & ampersands') in cell and "<script>" not in cell
@@ -150,8 +152,9 @@ def test_a_response_the_code_does_not_know_shows_as_it_is_escaped(personas):
 def test_the_filters_show_themes_working_groups_and_refused_values_escaped(personas):
     theme = Theme.objects.create(name=NASTY)
     WorkingGroup.objects.filter(pk=personas.group.pk).update(name=NASTY)
-    response = personas.client_for(personas.member).get(reverse("recommendations:list", args=["alpha"]),
-                                                        {"state": NASTY, "theme": theme.pk})
+    response = personas.client_for(personas.member).get(
+        reverse("recommendations:list", args=["alpha"]), {"state": NASTY, "theme": theme.pk}
+    )
     page = response.content.decode()
     assert f'<option value="{theme.pk}" selected>{SHOWN}</option>' in page
     assert f'<option value="{personas.group.pk}">{SHOWN}</option>' in page
@@ -191,9 +194,17 @@ def test_a_light_and_a_response_the_code_does_not_know_show_as_they_are_escaped(
     matrix = nasty_matrix(personas)
     row = MatrixRow.objects.get(matrix=matrix)
     admin = personas.client_for(personas.admin)
-    admin.post(f"{matrix_url(personas)}rows/{row.pk}/assess/", {
-        "assessed_on": "2027-06-30", "law": "full", "policy": "partial", "practice": "not", "narrative": "A law passed",
-        "shared": "on"})
+    admin.post(
+        f"{matrix_url(personas)}rows/{row.pk}/assess/",
+        {
+            "assessed_on": "2027-06-30",
+            "law": "full",
+            "policy": "partial",
+            "practice": "not",
+            "narrative": "A law passed",
+            "shared": "on",
+        },
+    )
     assert Assessment.objects.filter(row=row).exists()
     Assessment.objects.filter(row=row).update(light=SHORT)
     MatrixRow.objects.filter(pk=row.pk).update(previous_light="red")
@@ -212,8 +223,7 @@ def test_a_light_and_a_response_the_code_does_not_know_show_as_they_are_escaped(
 def test_the_jinja2_engine_escapes_everything_and_refuses_a_missing_variable():
     engine = engines["jinja2"]
     assert engine.env.autoescape is True
-    assert engine.from_string("{{ x }}|{{ n }}").render({"x": NASTY, "n": 3}) == escape(NASTY).replace(
-        "&quot;", "&#34;") + "|3"
+    assert engine.from_string("{{ x }}|{{ n }}").render({"x": NASTY, "n": 3}) == escape(NASTY).replace("&quot;", "&#34;") + "|3"
     with pytest.raises(UndefinedError):
         engine.from_string("{{ forgotten }}").render({})
 
@@ -230,13 +240,17 @@ def makemessages_messages(source: str, origin: str) -> set[str]:
     """The messages Django's makemessages reads from the same file: templatize turns a template into the
     Python that xgettext reads, the messages as _("...") calls."""
     python = templatize(source, origin=origin)
-    return {ast.literal_eval(literal) for literal in re.findall(r'\b(?:_|gettext)\(\s*("(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\')\s*\)',
-                                                               python)}
+    return {
+        ast.literal_eval(literal)
+        for literal in re.findall(r'\b(?:_|gettext)\(\s*("(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\')\s*\)', python)
+    }
 
 
 def test_makemessages_finds_every_message_of_the_jinja2_templates_and_each_is_translated():
-    catalogues = {language: polib.pofile(str(Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / "django.po"))
-                  for language in ("fr", "es")}
+    catalogues = {
+        language: polib.pofile(str(Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / "django.po"))
+        for language in ("fr", "es")
+    }
     templates = sorted(JINJA2_TEMPLATES.rglob("*.html"))
     assert len(templates) >= 6
     everything: set[str] = set()

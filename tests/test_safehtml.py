@@ -7,6 +7,7 @@ from the fields that hold its output; templates show it as it is and escape any 
 * The document page (templates/submissions/partials/section.html, which replaced the f-strings of
   submissions/page.py) writes a rich section exactly as before, byte for byte.
 """
+
 from __future__ import annotations
 
 import ast
@@ -61,8 +62,16 @@ def test_safehtml_is_made_by_the_sanitiser_only() -> None:
     assert type(cleaned) is SafeHTML and cleaned == "<p>x</p>"
     assert type(richtext.clean(None)) is SafeHTML  # type: ignore[arg-type]
     # What is made from it afterwards is not what the sanitiser wrote: a plain str, escaped in a template.
-    for derived in (cleaned + "<script>", "<b>" + cleaned, cleaned.replace("x", "<i>"), cleaned[:3], cleaned.strip(),
-                    str(cleaned), f"{cleaned}", cleaned.upper()):
+    for derived in (
+        cleaned + "<script>",
+        "<b>" + cleaned,
+        cleaned.replace("x", "<i>"),
+        cleaned[:3],
+        cleaned.strip(),
+        str(cleaned),
+        f"{cleaned}",
+        cleaned.upper(),
+    ):
         assert type(derived) is str, derived
     # mark_safe does not make one either, nor does Django's SafeString become one.
     assert not isinstance(mark_safe("<p>x</p>"), SafeHTML)
@@ -80,8 +89,11 @@ def test_no_module_but_the_sanitiser_and_the_field_seals_html() -> None:
             continue
         tree = ast.parse(path.read_text(), relative)
         for node in ast.walk(tree):
-            named = (isinstance(node, ast.Name) and node.id == "_seal") or (isinstance(node, ast.Attribute) and node.attr == "_seal") \
+            named = (
+                (isinstance(node, ast.Name) and node.id == "_seal")
+                or (isinstance(node, ast.Attribute) and node.attr == "_seal")
                 or (isinstance(node, ast.alias) and node.name == "_seal")
+            )
             if named:
                 callers.add(relative)
     assert callers == {"submissions/safehtml.py", "submissions/richtext.py", "submissions/fields.py"}
@@ -89,21 +101,39 @@ def test_no_module_but_the_sanitiser_and_the_field_seals_html() -> None:
 
 def test_a_template_shows_safehtml_as_it_is_and_escapes_a_plain_str() -> None:
     def live_text(body: object) -> str:
-        return render_to_string("submissions/partials/live_text.html", {
-            "room": "section-1", "key": "section-1", "body": body, "label": "L", "title": "T", "numbered": True,
-            "editable": False})
+        return render_to_string(
+            "submissions/partials/live_text.html",
+            {
+                "room": "section-1",
+                "key": "section-1",
+                "body": body,
+                "label": "L",
+                "title": "T",
+                "numbered": True,
+                "editable": False,
+            },
+        )
 
     sanitised = richtext.clean('<p>A <strong>bold</strong> claim<span class="footnote">Source.</span></p>')
     assert f">{sanitised}</div>" in live_text(sanitised)
-    raw = '<p>A <strong>bold</strong> claim</p><script>alert(1)</script>'
+    raw = "<p>A <strong>bold</strong> claim</p><script>alert(1)</script>"
     shown = live_text(raw)
     assert "<script>" not in shown and "<strong>" not in shown
     assert f">{conditional_escape(raw)}</div>" in shown
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in live_text(mark_safe("x") + raw)  # SafeString + str: escaped
     # The fallback form shows the HTML source, escaped, whatever its type.
-    form = render_to_string("submissions/partials/fallback_editor.html", {
-        "action": "/x/", "version": 3, "key": "summary", "body": sanitised, "label": "Executive summary", "title": None,
-        "csrf_token": "t"})
+    form = render_to_string(
+        "submissions/partials/fallback_editor.html",
+        {
+            "action": "/x/",
+            "version": 3,
+            "key": "summary",
+            "body": sanitised,
+            "label": "Executive summary",
+            "title": None,
+            "csrf_token": "t",
+        },
+    )
     assert f">{conditional_escape(str(sanitised))}</textarea>" in form
 
 
@@ -112,8 +142,13 @@ def test_a_template_shows_safehtml_as_it_is_and_escapes_a_plain_str() -> None:
 
 def _document(personas) -> Document:  # type: ignore[no-untyped-def]
     return services.document_create(
-        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="joint_submission",
-        title="Joint submission", lead_organisation=personas.organisation)
+        coalition=personas.coalition,
+        actor=personas.admin,
+        engagement=personas.engagement,
+        kind="joint_submission",
+        title="Joint submission",
+        lead_organisation=personas.organisation,
+    )
 
 
 def test_the_fields_read_safehtml_and_sanitise_every_other_write(personas) -> None:  # type: ignore[no-untyped-def]
@@ -128,13 +163,17 @@ def test_the_fields_read_safehtml_and_sanitise_every_other_write(personas) -> No
     section.save()
     assert type(section.body) is SafeHTML and section.body == "<p>Kept</p>"  # what the row holds
     made = Section.objects.create(coalition=personas.coalition, document=document, title="Made", body=dirty)
-    both = Section.objects.bulk_create([
-        Section(coalition=personas.coalition, document=document, title=f"Bulk {n}", body=dirty) for n in range(2)])
+    both = Section.objects.bulk_create(
+        [Section(coalition=personas.coalition, document=document, title=f"Bulk {n}", body=dirty) for n in range(2)]
+    )
     Document.objects.filter(pk=document.pk).update(summary=dirty)
     SectionRevision.objects.create(coalition=personas.coalition, section=section, version=99, title="t", body=dirty)
     assert set(Section.objects.filter(pk__in=[made.pk, *(s.pk for s in both)]).values_list("body", flat=True)) == {"<p>Kept</p>"}
-    read = [Document.objects.get(pk=document.pk).summary, SectionRevision.objects.get(section=section, version=99).body,
-            *Section.objects.filter(document=document).values_list("body", flat=True)]
+    read = [
+        Document.objects.get(pk=document.pk).summary,
+        SectionRevision.objects.get(section=section, version=99).body,
+        *Section.objects.filter(document=document).values_list("body", flat=True),
+    ]
     assert all(type(value) is SafeHTML for value in read)
     assert Document.objects.get(pk=document.pk).summary == "<p>Kept</p>"
 
@@ -150,8 +189,12 @@ def test_the_migration_sanitised_the_rows_written_before(personas) -> None:  # t
     dirty, clean = document.sections.order_by("position")[:2]
     Section.objects.filter(pk=clean.pk).update(body="<p>Already clean.</p>")
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE submissions_section SET body = %s WHERE id = %s", ['<p onclick="x()">Old<script>1</script></p>', dirty.pk])
-        cursor.execute("UPDATE submissions_document SET summary = %s WHERE id = %s", ["<p>Sum<script>2</script></p>", document.pk])
+        cursor.execute(
+            "UPDATE submissions_section SET body = %s WHERE id = %s", ['<p onclick="x()">Old<script>1</script></p>', dirty.pk]
+        )
+        cursor.execute(
+            "UPDATE submissions_document SET summary = %s WHERE id = %s", ["<p>Sum<script>2</script></p>", document.pk]
+        )
     migration.sanitise_existing_rows(apps, None)
     assert Section.objects.get(pk=dirty.pk).body == "<p>Old</p>"
     assert Section.objects.get(pk=clean.pk).body == "<p>Already clean.</p>"
@@ -171,11 +214,18 @@ def test_a_section_text_with_a_script_is_stored_and_shown_without_it(personas) -
     document = _document(personas)
     section = document.sections.order_by("position").first()
     admin = personas.membership(personas.admin)
-    services.section_save(section=section, membership=admin, base_version=section.version,
-                          body='<p>Detention <strong>conditions</strong><script>fetch("/steal")</script>'
-                               '<img src=x onerror="alert(1)"></p>')
-    services.summary_save(document=document, membership=admin, base_version=document.summary_version,
-                          summary="<p>Summary<script>alert(2)</script></p>")
+    services.section_save(
+        section=section,
+        membership=admin,
+        base_version=section.version,
+        body='<p>Detention <strong>conditions</strong><script>fetch("/steal")</script><img src=x onerror="alert(1)"></p>',
+    )
+    services.summary_save(
+        document=document,
+        membership=admin,
+        base_version=document.summary_version,
+        summary="<p>Summary<script>alert(2)</script></p>",
+    )
     section.refresh_from_db()
     document.refresh_from_db()
     assert section.body == "<p>Detention <strong>conditions</strong></p>" and type(section.body) is SafeHTML
@@ -194,10 +244,21 @@ def test_the_page_writes_a_rich_section_and_annex_as_page_py_did(personas) -> No
     document = _document(personas)
     admin = personas.membership(personas.admin)
     first = document.sections.order_by("position").first()
-    services.section_save(section=first, membership=admin, base_version=first.version, body=RICH,
-                          title='Rights & "freedoms" <now>', working_group=personas.group)
-    annex = services.section_add(document=document, actor=personas.admin, title="Sources <&>", annex=True,
-                                 body='<p>Annex text<span class="footnote">A note.</span></p>')
+    services.section_save(
+        section=first,
+        membership=admin,
+        base_version=first.version,
+        body=RICH,
+        title='Rights & "freedoms" <now>',
+        working_group=personas.group,
+    )
+    annex = services.section_add(
+        document=document,
+        actor=personas.admin,
+        title="Sources <&>",
+        annex=True,
+        body='<p>Annex text<span class="footnote">A note.</span></p>',
+    )
     Section.objects.filter(document=document).update(updated_at=SAVED_AT)
     first.refresh_from_db()
     assert first.body == RICH_STORED
@@ -205,22 +266,25 @@ def test_the_page_writes_a_rich_section_and_annex_as_page_py_did(personas) -> No
 
     def block(section: Section) -> str:
         start = page.index(f'<section id="section-{section.pk}"')
-        return page[start:page.index('<div class="comments"', start)].replace("\n", "")
+        return page[start : page.index('<div class="comments"', start)].replace("\n", "")
 
     f, a, admin_name = first.pk, annex.pk, conditional_escape(str(personas.admin))
     url = f"/c/alpha/documents/{document.pk}/sections/"
-    token = page[page.index('name="csrfmiddlewaretoken" value="') + 34:].split('"', 1)[0]
+    token = page[page.index('name="csrfmiddlewaretoken" value="') + 34 :].split('"', 1)[0]
     csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
-    options = page[page.index(f'<select id="who-{f}" name="assignee">') + len(f'<select id="who-{f}" name="assignee">'):]
-    people = options[:options.index("</select>")]
-    groups_html = page[page.index(f'<select id="wg-{f}" name="working_group">') + len(f'<select id="wg-{f}" name="working_group">'):]
-    groups_html = groups_html[:groups_html.index("</select>")]
+    options = page[page.index(f'<select id="who-{f}" name="assignee">') + len(f'<select id="who-{f}" name="assignee">') :]
+    people = options[: options.index("</select>")]
+    groups_html = page[
+        page.index(f'<select id="wg-{f}" name="working_group">') + len(f'<select id="wg-{f}" name="working_group">') :
+    ]
+    groups_html = groups_html[: groups_html.index("</select>")]
     assert groups_html == f'<option value="">—</option><option value="{personas.group.pk}" selected>Equality</option>'
     assert people.startswith('<option value="">—</option>') and people.count("<option") == 5 and " selected" not in people
     assert f'<option value="{personas.admin.pk}">{admin_name}</option>' in people
     title = "Rights &amp; &quot;freedoms&quot; &lt;now&gt;"
-    escaped_body = (RICH_STORED.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-                    .replace("'", "&#x27;"))
+    escaped_body = (
+        RICH_STORED.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#x27;")
+    )
     assert block(first) == (
         f'<section id="section-{f}" aria-labelledby="section-{f}-h" class="card doc-part"><h2 id="section-{f}-h">{title}</h2>'
         f'<p class="muted">Working group: Equality · version 2, saved by {admin_name} on 4 March 2025, 10:20 · '
@@ -254,9 +318,13 @@ def test_the_page_writes_a_rich_section_and_annex_as_page_py_did(personas) -> No
         f'<details class="rename">'
     )
     # The executive summary: its live text, and the form without JavaScript (no title field).
-    assert ('<div class="live-text doc-text" data-room="summary" data-count-key="summary" data-label="Executive summary" '
-            'data-numbered="0" data-editable="1"></div>') in page.replace("\n", "")
-    assert (f'<noscript><form method="post" action="/c/alpha/documents/{document.pk}/summary/">{csrf}'
-            f'<input type="hidden" name="base_version" value="1"><div class="field"><label for="body-summary">'
-            'Executive summary (HTML)</label><textarea name="body" id="body-summary" rows="8"></textarea></div>'
-            '<button type="submit">Save</button></form></noscript>') in page.replace("\n", "")
+    assert (
+        '<div class="live-text doc-text" data-room="summary" data-count-key="summary" data-label="Executive summary" '
+        'data-numbered="0" data-editable="1"></div>'
+    ) in page.replace("\n", "")
+    assert (
+        f'<noscript><form method="post" action="/c/alpha/documents/{document.pk}/summary/">{csrf}'
+        f'<input type="hidden" name="base_version" value="1"><div class="field"><label for="body-summary">'
+        'Executive summary (HTML)</label><textarea name="body" id="body-summary" rows="8"></textarea></div>'
+        '<button type="submit">Save</button></form></noscript>'
+    ) in page.replace("\n", "")

@@ -1,5 +1,6 @@
 """The embedded beat (upr.scheduler): without a broker, the serving process runs Celery beat's
 schedule itself, so that `make run` sends reminders (to the console) with no other process."""
+
 import datetime as dt
 import os
 import shutil
@@ -23,8 +24,13 @@ TITLE = "Send the figures on school enrolment"
 
 def due_task(personas, title: str = TITLE) -> Task:  # type: ignore[no-untyped-def]
     """A task of the member whose one-day reminder's moment came a minute ago."""
-    return Task.objects.create(coalition=personas.coalition, engagement=personas.engagement, title=title,
-                               due_at=timezone.now() + dt.timedelta(days=1, minutes=-1), owner=personas.member)
+    return Task.objects.create(
+        coalition=personas.coalition,
+        engagement=personas.engagement,
+        title=title,
+        due_at=timezone.now() + dt.timedelta(days=1, minutes=-1),
+        owner=personas.member,
+    )
 
 
 def wait_for(condition, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
@@ -101,14 +107,18 @@ def test_the_schedule_is_beats_own():
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "EMAIL_", "EMBEDDED_", "RUN_MAIN", "SECRET_KEY"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "EMAIL_", "EMBEDDED_", "RUN_MAIN", "SECRET_KEY"))
+    }
     return {**env, "DJANGO_SETTINGS_MODULE": "hub.settings.dev", "PYTHONUNBUFFERED": "1", **extra}
 
 
 def manage(*args: str, env: dict[str, str], timeout: float = 180) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 THREADS = "import threading; print(sorted(t.name for t in threading.enumerate()))"
@@ -137,11 +147,23 @@ def test_the_beat_starts_in_the_serving_process_only(sqlite_db):
     assert migrate.returncode == 0 and "Embedded beat" not in migrate.stdout + migrate.stderr
     shell = manage("shell", "-c", THREADS, env=env)
     assert shell.returncode == 0 and "upr-embedded-beat" not in shell.stdout, shell.stderr
-    serving = subprocess.run([sys.executable, "-c", f"import hub.wsgi; import time; time.sleep(0.5); {THREADS}"], cwd=ROOT,
-                             env=env, capture_output=True, text=True, timeout=60)
+    serving = subprocess.run(
+        [sys.executable, "-c", f"import hub.wsgi; import time; time.sleep(0.5); {THREADS}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "upr-embedded-beat" in serving.stdout, serving.stderr
-    with_broker = subprocess.run([sys.executable, "-c", f"import hub.wsgi; {THREADS}"], cwd=ROOT,
-                                 env={**env, "REDIS_URL": "redis://127.0.0.1:6379/5"}, capture_output=True, text=True, timeout=60)
+    with_broker = subprocess.run(
+        [sys.executable, "-c", f"import hub.wsgi; {THREADS}"],
+        cwd=ROOT,
+        env={**env, "REDIS_URL": "redis://127.0.0.1:6379/5"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert with_broker.returncode == 0 and "upr-embedded-beat" not in with_broker.stdout, with_broker.stderr
 
 
@@ -191,8 +213,14 @@ def test_make_run_s_runserver_prints_the_due_reminder_once_on_its_console(sqlite
     assert "ready" in setup.stdout, setup.stderr
     log = tmp_path / "runserver.log"
     with open(log, "wb") as out:
-        server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}"], cwd=ROOT, env=env,
-                                  stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         assert wait_for(lambda: f"Reminder: {TITLE}" in log.read_text(errors="replace"), timeout=90), log.read_text()
         time.sleep(4)  # four more sweeps

@@ -8,6 +8,7 @@ real ids of coalition "alpha"'s objects, so that bodies and query strings reach 
 the 404; the outsider (admin of "beta") sends the same requests and must get nothing but 4xx.
 Examples are bounded and derandomised: the run is the same every time and takes a few minutes.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -44,11 +45,18 @@ def test_schemathesis_finds_no_server_error(world, in_process_wsgi, persona: str
         assert isinstance(result, Ok), result
         operation = result.ok()
         for mode, examples in EXAMPLES.items():
-            strategy = operation.as_strategy(generation_mode=mode, headers=headers,
-                                             path_parameters=world.path_parameters(operation.path))
+            strategy = operation.as_strategy(
+                generation_mode=mode, headers=headers, path_parameters=world.path_parameters(operation.path)
+            )
 
-            @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
-                      phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=examples,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
             @given(case=strategy)
             def probe(case: schemathesis.Case) -> None:
                 nonlocal calls
@@ -61,8 +69,10 @@ def test_schemathesis_finds_no_server_error(world, in_process_wsgi, persona: str
                     if persona == "outsider" and case.path.startswith("/api/c/") and response.status_code < 400:
                         failures.append(f"outsider got {response.status_code} from {case.method} {case.formatted_path}")
                 except (Exception, BaseExceptionGroup) as failure:  # schemathesis raises a group; all are reported
-                    failures.append(f"{persona} {case.operation.label} {case.path_parameters} query={case.query} "
-                                    f"body={case.body!r:.300}\n{failure}\n{''.join(raised)}")
+                    failures.append(
+                        f"{persona} {case.operation.label} {case.path_parameters} query={case.query} "
+                        f"body={case.body!r:.300}\n{failure}\n{''.join(raised)}"
+                    )
                 finally:
                     transaction.savepoint_rollback(point)
 

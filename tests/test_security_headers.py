@@ -4,6 +4,7 @@ The Content-Security-Policy refuses inline script and style (hub/settings/base.p
 that brings one back would break in the browser (test_browser_csp.py shows it) and would reopen
 the door that the policy shuts on stored XSS. The grep below fails first, with the file and line.
 """
+
 from __future__ import annotations
 
 import re
@@ -135,10 +136,21 @@ def test_production_settings_keep_the_headers():
     import subprocess
     import sys
 
-    code = ("import django; django.setup(); from django.conf import settings as s; "
-            "assert 'csp.middleware.CSPMiddleware' in s.MIDDLEWARE; assert 'upr.headers.SecurityHeadersMiddleware' in s.MIDDLEWARE; "
-            "assert s.SECURE_HSTS_SECONDS > 0 and s.SESSION_COOKIE_SECURE and s.CSRF_COOKIE_SECURE; print('ok')")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=settings.BASE_DIR,
-                            env={"DJANGO_SETTINGS_MODULE": "hub.settings.production", "SECRET_KEY": "x" * 60,
-                                 "PATH": "/usr/bin:/bin", "ALLOWED_HOSTS": "example.org"})
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "assert 'csp.middleware.CSPMiddleware' in s.MIDDLEWARE; assert 'upr.headers.SecurityHeadersMiddleware' in s.MIDDLEWARE; "
+        "assert s.SECURE_HSTS_SECONDS > 0 and s.SESSION_COOKIE_SECURE and s.CSRF_COOKIE_SECURE; print('ok')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        env={
+            "DJANGO_SETTINGS_MODULE": "hub.settings.production",
+            "SECRET_KEY": "x" * 60,
+            "PATH": "/usr/bin:/bin",
+            "ALLOWED_HOSTS": "example.org",
+        },
+    )
     assert result.stdout.strip() == "ok", result.stderr

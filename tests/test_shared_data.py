@@ -10,6 +10,7 @@ trail of every coalition that follows the State.
 Personas: alpha (admin, editor...) follows Slovenia's session 48; beta's admin is the "outsider"
 of the fixtures: a stranger to alpha who set up its own coalition, also following Slovenia.
 """
+
 from __future__ import annotations
 
 import csv
@@ -61,11 +62,21 @@ def shows(html: str, text: str) -> bool:
 def shared_state(review_: Review) -> list[tuple]:
     """Everything about a review's shared recommendations that a coalition reads."""
     return [
-        (r.pk, r.paragraph, r.text, r.response, r.response_source, r.action_category, r.action_category_status,
-         sorted(s.pk for s in r.recommending_states.all()), sorted(t.pk for t in r.themes.all()),
-         [(h.pk, h.response, h.source) for h in r.response_history.all()])
-        for r in Recommendation.objects.filter(review=review_).order_by("pk").prefetch_related(
-            "recommending_states", "themes", "response_history")
+        (
+            r.pk,
+            r.paragraph,
+            r.text,
+            r.response,
+            r.response_source,
+            r.action_category,
+            r.action_category_status,
+            sorted(s.pk for s in r.recommending_states.all()),
+            sorted(t.pk for t in r.themes.all()),
+            [(h.pk, h.response, h.source) for h in r.response_history.all()],
+        )
+        for r in Recommendation.objects.filter(review=review_)
+        .order_by("pk")
+        .prefetch_related("recommending_states", "themes", "response_history")
     ]
 
 
@@ -99,12 +110,15 @@ def alpha_view(personas, recommendation: Recommendation) -> dict:  # type: ignor
 
 # --- (a) a coalition's reading of a response -------------------------------------------------------
 
+
 def test_a_coalitions_response_through_the_api_is_its_own_reading_and_others_see_the_shared_one(personas, beta, cycle4):
     noted = cycle4.filter(response="noted").order_by("pk").first()
     before_alpha, before_shared = alpha_view(personas, noted), shared_state(review(48))
-    answer = token_client(personas.outsider).post(f"/api/c/beta/recommendations/{noted.pk}/responses/",
-                                         {"response": "supported_in_part", "source": "Mid-term report 2027"},
-                                         content_type=JSON)
+    answer = token_client(personas.outsider).post(
+        f"/api/c/beta/recommendations/{noted.pk}/responses/",
+        {"response": "supported_in_part", "source": "Mid-term report 2027"},
+        content_type=JSON,
+    )
     assert answer.status_code == 201
     body = answer.json()
     assert body["response"] == "noted"  # the shared value, unchanged
@@ -133,12 +147,14 @@ def test_a_coalitions_response_through_the_page_is_shown_to_it_beside_the_shared
 
 # --- (b) a coalition's action category --------------------------------------------------------------
 
+
 def test_a_coalitions_action_category_is_its_own_through_api_and_page(personas, beta, cycle4):
     r = cycle4.get(paragraph="140.7")
     before_shared, before_alpha = shared_state(review(48)), alpha_view(personas, r)
     other = 1 if r.action_category != 1 else 2
-    answer = token_client(personas.outsider).post(f"/api/c/beta/recommendations/{r.pk}/action-category/", {"category": other},
-                                         content_type=JSON)
+    answer = token_client(personas.outsider).post(
+        f"/api/c/beta/recommendations/{r.pk}/action-category/", {"category": other}, content_type=JSON
+    )
     assert answer.status_code == 200
     assert answer.json()["action_category"] == r.action_category and answer.json()["layer"]["action_category"] == other
     assert personas.client_for(personas.outsider).post(page("action_category", r.pk), {"category": 3}).status_code == 302
@@ -153,6 +169,7 @@ def test_a_coalitions_action_category_is_its_own_through_api_and_page(personas, 
 
 # --- (c) the template CSV --------------------------------------------------------------------------
 
+
 def template_csv(text: str = "TAMPERED: the State need do nothing") -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=HEADER)
@@ -162,8 +179,10 @@ def template_csv(text: str = "TAMPERED: the State need do nothing") -> bytes:
 
 
 def upload(client: Client, name: str, content: bytes, session: int, slug: str = "beta", **extra: Any):  # type: ignore[no-untyped-def]
-    return client.post(page("import", slug=slug), {"file": SimpleUploadedFile(name, content), "mode": "skip",
-                                                   "review": review(session).pk, **extra})
+    return client.post(
+        page("import", slug=slug),
+        {"file": SimpleUploadedFile(name, content), "mode": "skip", "review": review(session).pk, **extra},
+    )
 
 
 def test_a_coalitions_template_csv_never_writes_the_shared_recommendations(personas, beta, cycle4):
@@ -172,8 +191,8 @@ def test_a_coalitions_template_csv_never_writes_the_shared_recommendations(perso
     assert answer.status_code == 400
     assert "template" in answer.content.decode() and "site staff" in answer.content.decode()
     through_api = token_client(personas.outsider).post(
-        "/api/c/beta/recommendations/import/",
-        {"file": SimpleUploadedFile("mine.csv", template_csv()), "review": review(48).pk})
+        "/api/c/beta/recommendations/import/", {"file": SimpleUploadedFile("mine.csv", template_csv()), "review": review(48).pk}
+    )
     assert through_api.status_code == 400
     assert shared_state(review(48)) == before
     assert not Recommendation.objects.filter(text__startswith="TAMPERED").exists()
@@ -195,6 +214,7 @@ def test_site_staff_import_the_template_and_every_following_coalition_is_told(pe
 
 # --- (d) an OHCHR file chosen for the wrong review -------------------------------------------------
 
+
 def test_the_session_48_file_chosen_for_session_20_is_refused_and_163_stays_163(personas, beta):
     assert import_thematic_list(str(CYCLE2), review=review(20), source_name=CYCLE2.name).problems == []
     expected = rows_in_file(CYCLE2)
@@ -208,7 +228,8 @@ def test_the_session_48_file_chosen_for_session_20_is_refused_and_163_stays_163(
     assert shared_state(review(20)) == before
     through_api = token_client(personas.outsider).post(
         "/api/c/beta/recommendations/import/?dry_run=1",
-        {"file": SimpleUploadedFile(CYCLE4.name, CYCLE4.read_bytes()), "review": review(20).pk})
+        {"file": SimpleUploadedFile(CYCLE4.name, CYCLE4.read_bytes()), "review": review(20).pk},
+    )
     assert through_api.status_code == 400 and "session 48" in str(through_api.json())
     assert Recommendation.objects.filter(review=review(20)).count() == 163
 
@@ -277,12 +298,16 @@ def test_undo_restores_changed_responses_and_texts_exactly(personas, beta, cycle
 
 def test_the_api_previews_with_dry_run_then_imports_and_undoes(personas, beta):
     client = token_client(personas.outsider)
-    dry = client.post("/api/c/beta/recommendations/import/?dry_run=1",
-                      {"file": SimpleUploadedFile(CYCLE4.name, CYCLE4.read_bytes()), "review": review(48).pk})
+    dry = client.post(
+        "/api/c/beta/recommendations/import/?dry_run=1",
+        {"file": SimpleUploadedFile(CYCLE4.name, CYCLE4.read_bytes()), "review": review(48).pk},
+    )
     assert dry.status_code == 200 and dry.json()["created"] == 254 and dry.json()["status"] == "preview"
     assert not Recommendation.objects.exists()
-    done = client.post("/api/c/beta/recommendations/import/",
-                       {"file": SimpleUploadedFile(CYCLE4.name, CYCLE4.read_bytes()), "review": review(48).pk})
+    done = client.post(
+        "/api/c/beta/recommendations/import/",
+        {"file": SimpleUploadedFile(CYCLE4.name, CYCLE4.read_bytes()), "review": review(48).pk},
+    )
     assert done.status_code == 201 and done.json()["status"] == "applied"
     assert Recommendation.objects.filter(review=review(48)).count() == 254
     listed = token_client(personas.admin).get("/api/c/alpha/recommendations/imports/").json()
@@ -296,13 +321,20 @@ def test_the_api_previews_with_dry_run_then_imports_and_undoes(personas, beta):
 
 # --- operators -------------------------------------------------------------------------------------
 
+
 def test_site_staff_record_a_shared_response_that_every_following_coalition_is_told(personas, beta, cycle4, staff):
     noted = cycle4.filter(response="noted").order_by("pk").first()
-    refused = token_client(personas.outsider).post(f"/api/c/beta/recommendations/{noted.pk}/responses/",
-                                          {"response": "supported", "source": "HRC 62", "shared": True}, content_type=JSON)
+    refused = token_client(personas.outsider).post(
+        f"/api/c/beta/recommendations/{noted.pk}/responses/",
+        {"response": "supported", "source": "HRC 62", "shared": True},
+        content_type=JSON,
+    )
     assert refused.status_code == 403
-    answer = token_client(staff).post(f"/api/c/beta/recommendations/{noted.pk}/responses/",
-                             {"response": "supported", "source": "A/HRC/59/15/Add.1", "shared": True}, content_type=JSON)
+    answer = token_client(staff).post(
+        f"/api/c/beta/recommendations/{noted.pk}/responses/",
+        {"response": "supported", "source": "A/HRC/59/15/Add.1", "shared": True},
+        content_type=JSON,
+    )
     assert answer.status_code == 201 and answer.json()["response"] == "supported"
     assert alpha_view(personas, noted)["response"] == "supported"
     told = AuditEvent.objects.get(coalition=personas.coalition, action="recommendation.shared_response")
@@ -312,10 +344,13 @@ def test_site_staff_record_a_shared_response_that_every_following_coalition_is_t
 
 # --- tenancy ---------------------------------------------------------------------------------------
 
+
 def test_an_outsider_gets_404_on_the_new_pages_and_endpoints(personas, beta, cycle4):
     client = personas.client_for(personas.outsider)
-    done = token_client(personas.admin).post("/api/c/alpha/recommendations/import/",
-                                    {"file": SimpleUploadedFile(CYCLE4.name, CYCLE4.read_bytes()), "review": review(48).pk})
+    done = token_client(personas.admin).post(
+        "/api/c/alpha/recommendations/import/",
+        {"file": SimpleUploadedFile(CYCLE4.name, CYCLE4.read_bytes()), "review": review(48).pk},
+    )
     record = done.json()["id"]
     assert client.post(page("import_undo", record, slug="alpha")).status_code == 404
     assert client.get(page("import", slug="alpha")).status_code == 404
@@ -328,15 +363,23 @@ def test_an_outsider_gets_404_on_the_new_pages_and_endpoints(personas, beta, cyc
 
 # --- query counts ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("layers", [1, 30])
-def test_the_detail_page_with_a_reading_and_category_keeps_its_query_count(personas, beta, cycle4, layers,
-                                                                          django_assert_max_num_queries):
+def test_the_detail_page_with_a_reading_and_category_keeps_its_query_count(
+    personas, beta, cycle4, layers, django_assert_max_num_queries
+):
     from recommendations import services
 
     picked = list(cycle4.order_by("pk")[:layers])
     for r in picked:
-        services.layer_save(coalition=personas.other, actor=personas.outsider, recommendation=r,
-                            reading="supported_in_part", reading_source="Mid-term", action_category=2)
+        services.layer_save(
+            coalition=personas.other,
+            actor=personas.outsider,
+            recommendation=r,
+            reading="supported_in_part",
+            reading_source="Mid-term",
+            action_category=2,
+        )
     client = personas.client_for(personas.outsider)
     client.get(page("detail", picked[-1].pk))
     with django_assert_max_num_queries(15):
@@ -344,11 +387,19 @@ def test_the_detail_page_with_a_reading_and_category_keeps_its_query_count(perso
 
 
 @pytest.mark.parametrize("imports", [1, 6])
-def test_the_import_page_keeps_its_query_count_with_the_log_of_shared_imports(personas, beta, imports,
-                                                                            django_assert_max_num_queries):
+def test_the_import_page_keeps_its_query_count_with_the_log_of_shared_imports(
+    personas, beta, imports, django_assert_max_num_queries
+):
     for n in range(imports):
-        SharedImport.objects.create(review=review(48), coalition=personas.other, actor=personas.outsider,
-                                    file_name=f"list-{n}.docx", sha256="0" * 64, status="applied", created=n)
+        SharedImport.objects.create(
+            review=review(48),
+            coalition=personas.other,
+            actor=personas.outsider,
+            file_name=f"list-{n}.docx",
+            sha256="0" * 64,
+            status="applied",
+            created=n,
+        )
     client = personas.client_for(personas.outsider)
     client.get(page("import"))
     with django_assert_max_num_queries(14):
@@ -358,12 +409,18 @@ def test_the_import_page_keeps_its_query_count_with_the_log_of_shared_imports(pe
 
 # --- the list: the coalition's reading beside the shared response, and its filter -------------------
 
+
 def test_the_list_shows_and_filters_by_the_coalitions_own_reading_only_for_it(personas, beta, cycle4):
     from recommendations import services
 
     noted = cycle4.filter(response="noted").order_by("pk").first()
-    services.reading_record(coalition=personas.other, actor=personas.outsider, recommendation=noted,
-                            response="supported_in_part", source="Mid-term report")
+    services.reading_record(
+        coalition=personas.other,
+        actor=personas.outsider,
+        recommendation=noted,
+        response="supported_in_part",
+        source="Mid-term report",
+    )
     beta_list = personas.client_for(personas.outsider).get(page("list"), {"reading": "supported_in_part"})
     assert beta_list.context["page"].paginator.count == 1
     assert shows(beta_list.content.decode(), "your coalition's reading\">· Supported in part</span>")
@@ -380,8 +437,13 @@ def test_the_list_page_with_readings_keeps_its_query_count(personas, beta, cycle
     from recommendations import services
 
     for r in cycle4.order_by("pk")[:layers]:
-        services.reading_record(coalition=personas.other, actor=personas.outsider, recommendation=r,
-                                response="supported_in_part", source="Mid-term report")
+        services.reading_record(
+            coalition=personas.other,
+            actor=personas.outsider,
+            recommendation=r,
+            response="supported_in_part",
+            source="Mid-term report",
+        )
     client = personas.client_for(personas.outsider)
     client.get(page("list"))
     with django_assert_max_num_queries(13):
@@ -390,7 +452,6 @@ def test_the_list_page_with_readings_keeps_its_query_count(personas, beta, cycle
 
 
 # --- UPR Info's export, the operator's command, and what undo refuses -------------------------------
-
 
 
 def test_an_upr_info_export_is_checked_row_by_row_against_the_chosen_review(personas, beta):
@@ -446,11 +507,18 @@ def test_undo_waits_for_a_later_import_and_spares_a_matrix_that_follows_the_rows
 
 # --- the API's query counts ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("imports", [1, 8])
 def test_the_api_log_of_imports_keeps_its_query_count(personas, beta, imports, django_assert_max_num_queries):
     for n in range(imports):
-        SharedImport.objects.create(review=review(48), coalition=personas.other, actor=personas.outsider,
-                                    file_name=f"list-{n}.docx", sha256="0" * 64, status="applied")
+        SharedImport.objects.create(
+            review=review(48),
+            coalition=personas.other,
+            actor=personas.outsider,
+            file_name=f"list-{n}.docx",
+            sha256="0" * 64,
+            status="applied",
+        )
     client = token_client(personas.admin)
     client.get("/api/c/alpha/recommendations/imports/")
     with django_assert_max_num_queries(8):
@@ -459,14 +527,21 @@ def test_the_api_log_of_imports_keeps_its_query_count(personas, beta, imports, d
 
 
 @pytest.mark.parametrize("layers", [1, 30])
-def test_the_api_list_and_detail_with_readings_keep_their_query_counts(personas, beta, cycle4, layers,
-                                                                       django_assert_max_num_queries):
+def test_the_api_list_and_detail_with_readings_keep_their_query_counts(
+    personas, beta, cycle4, layers, django_assert_max_num_queries
+):
     from recommendations import services
 
     picked = list(cycle4.order_by("pk")[:layers])
     for r in picked:
-        services.layer_save(coalition=personas.other, actor=personas.outsider, recommendation=r,
-                            reading="noted", reading_source="Mid-term", action_category=2)
+        services.layer_save(
+            coalition=personas.other,
+            actor=personas.outsider,
+            recommendation=r,
+            reading="noted",
+            reading_source="Mid-term",
+            action_category=2,
+        )
     client = token_client(personas.outsider)
     client.get("/api/c/beta/recommendations/")
     with django_assert_max_num_queries(10):

@@ -1,6 +1,7 @@
 """An organisation asked to sign is told: its contacts get one email per request (no text of the
 document, a link back, in their language and zone), a reminder when the secretariat sends one, and
 "waiting for your signature" on their dashboard; the secretariat sees who has not answered, since when."""
+
 import datetime as dt
 import zoneinfo
 from email.header import decode_header, make_header
@@ -39,8 +40,12 @@ def api(path: str) -> str:
 @pytest.fixture
 def joint(personas):  # type: ignore[no-untyped-def]
     document = services.document_create(
-        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="joint_submission",
-        title=f"Joint submission: {SECRET_TEXT}", lead_organisation=personas.organisation,
+        coalition=personas.coalition,
+        actor=personas.admin,
+        engagement=personas.engagement,
+        kind="joint_submission",
+        title=f"Joint submission: {SECRET_TEXT}",
+        lead_organisation=personas.organisation,
     )
     section = document.sections.first()
     section.body = f"<p>{SECRET_TEXT} in detail.</p>"
@@ -71,16 +76,17 @@ def deadline_on(engagement, day: dt.date) -> dt.datetime:  # type: ignore[no-unt
 
 def request_sign_on(personas, joint, organisation, capture):  # type: ignore[no-untyped-def]
     with capture(execute=True):
-        response = personas.client_for(personas.admin).post(url("signon_request", joint.pk),
-                                                            {"organisations": [organisation.pk]})
+        response = personas.client_for(personas.admin).post(url("signon_request", joint.pk), {"organisations": [organisation.pk]})
     assert response.status_code == 302
     return SignOn.objects.get(document=joint, organisation=organisation)
 
 
 # --- the email -----------------------------------------------------------------------------------
 
+
 def test_each_contact_gets_one_email_with_a_link_back_and_no_text_of_the_document(
-        personas, joint, asked, django_capture_on_commit_callbacks):
+    personas, joint, asked, django_capture_on_commit_callbacks
+):
     due = deadline_on(personas.engagement, timezone.localdate() + dt.timedelta(days=40))
     sign_on = request_sign_on(personas, joint, asked, django_capture_on_commit_callbacks)
     by_address = {m.to[0]: m for m in mail.outbox}
@@ -94,25 +100,40 @@ def test_each_contact_gets_one_email_with_a_link_back_and_no_text_of_the_documen
     new_york = due.astimezone(zoneinfo.ZoneInfo("America/New_York"))
     french = by_address["contact@rrw.example.org"].body
     assert f"{new_york:%H:%M} (America/New_York)" in french and "15:00" in french
-    assert {"1": "janvier", "2": "février", "3": "mars", "4": "avril", "5": "mai", "6": "juin", "7": "juillet",
-            "8": "août", "9": "septembre", "10": "octobre", "11": "novembre", "12": "décembre"}[str(new_york.month)] in french
+    assert {
+        "1": "janvier",
+        "2": "février",
+        "3": "mars",
+        "4": "avril",
+        "5": "mai",
+        "6": "juin",
+        "7": "juillet",
+        "8": "août",
+        "9": "septembre",
+        "10": "octobre",
+        "11": "novembre",
+        "12": "décembre",
+    }[str(new_york.month)] in french
     assert SignOn.objects.get(pk=sign_on.pk).notified_at is not None
 
 
 def test_a_request_is_emailed_once_even_when_asked_again_or_its_task_runs_twice(
-        personas, joint, asked, django_capture_on_commit_callbacks):
+    personas, joint, asked, django_capture_on_commit_callbacks
+):
     sign_on = request_sign_on(personas, joint, asked, django_capture_on_commit_callbacks)
     assert len(mail.outbox) == 2
     assert signon_email_send(sign_on_id=sign_on.pk) == 0  # the task delivered a second time
     with django_capture_on_commit_callbacks(execute=True):  # asked again through the API: already asked
-        personas.client_for(personas.admin).post(api(f"documents/{joint.pk}/sign-ons/"), {"organisations": [asked.pk]},
-                                                 content_type=JSON)
+        personas.client_for(personas.admin).post(
+            api(f"documents/{joint.pk}/sign-ons/"), {"organisations": [asked.pk]}, content_type=JSON
+        )
     assert len(mail.outbox) == 2
     assert TASK_QUEUES["submissions.tasks.send_signon_email"] == "default"  # never behind an export
 
 
 def test_declined_then_asked_again_is_a_new_request_with_its_own_email_and_date(
-        personas, joint, asked, django_capture_on_commit_callbacks):
+    personas, joint, asked, django_capture_on_commit_callbacks
+):
     sign_on = request_sign_on(personas, joint, asked, django_capture_on_commit_callbacks)
     first_asked = sign_on.requested_at
     services.signon_answer(sign_on=sign_on, membership=Membership.objects.get(user=personas.member), sign=False)
@@ -122,13 +143,14 @@ def test_declined_then_asked_again_is_a_new_request_with_its_own_email_and_date(
 
 
 def test_an_answer_before_the_worker_sends_nothing(personas, joint, asked):
-    (sign_on,) = services.signon_request(document=joint, actor=personas.admin, organisations=[asked])  # not committed: no task yet
+    (sign_on,) = services.signon_request(
+        document=joint, actor=personas.admin, organisations=[asked]
+    )  # not committed: no task yet
     services.signon_answer(sign_on=sign_on, membership=Membership.objects.get(user=personas.member), sign=True)
     assert signon_email_send(sign_on_id=sign_on.pk) == 0 and mail.outbox == []
 
 
-def test_the_email_is_delivered_through_a_real_smtp_server(personas, joint, asked, settings,
-                                                          django_capture_on_commit_callbacks):
+def test_the_email_is_delivered_through_a_real_smtp_server(personas, joint, asked, settings, django_capture_on_commit_callbacks):
     with SMTPServer() as smtp:
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp.port
@@ -143,25 +165,32 @@ def test_the_email_is_delivered_through_a_real_smtp_server(personas, joint, aske
 
 # --- reminding, and who has not answered -----------------------------------------------------------
 
+
 def test_the_secretariat_sees_who_has_not_answered_since_when_and_reminds_them(
-        personas, joint, asked, django_capture_on_commit_callbacks):
+    personas, joint, asked, django_capture_on_commit_callbacks
+):
     sign_on = request_sign_on(personas, joint, asked, django_capture_on_commit_callbacks)
     admin = personas.client_for(personas.admin)
     page = admin.get(url("detail", joint.pk)).content.decode()
     since = timezone.localtime(sign_on.requested_at).strftime("%-d %B %Y")  # the DATE_FORMAT of upr/formats
     assert f"asked on {since}, no answer yet" in page and "1 organisation has not answered yet." in page
     assert url("signon_remind", joint.pk, sign_on.pk) in page
-    assert url("signon_remind", joint.pk, sign_on.pk) not in personas.client_for(personas.member).get(
-        url("detail", joint.pk)).content.decode()
+    assert (
+        url("signon_remind", joint.pk, sign_on.pk)
+        not in personas.client_for(personas.member).get(url("detail", joint.pk)).content.decode()
+    )
     mail.outbox.clear()
     # Asked today: no reminder yet (a defender's inbox is not flooded).
     too_soon = admin.post(url("signon_remind", joint.pk, sign_on.pk), follow=True).content.decode()
     assert "less than a day ago" in too_soon and mail.outbox == []
 
     def days_pass(days: int) -> None:
-        earlier = {name: getattr(SignOn.objects.get(pk=sign_on.pk), name) for name in ("requested_at", "reminded_at", "notified_at")}
-        SignOn.objects.filter(pk=sign_on.pk).update(**{name: value - dt.timedelta(days=days)
-                                                       for name, value in earlier.items() if value})
+        earlier = {
+            name: getattr(SignOn.objects.get(pk=sign_on.pk), name) for name in ("requested_at", "reminded_at", "notified_at")
+        }
+        SignOn.objects.filter(pk=sign_on.pk).update(
+            **{name: value - dt.timedelta(days=days) for name, value in earlier.items() if value}
+        )
 
     days_pass(3)
     with django_capture_on_commit_callbacks(execute=True):
@@ -171,7 +200,9 @@ def test_the_secretariat_sees_who_has_not_answered_since_when_and_reminds_them(
         rappel = translation.gettext(reminder)
     assert rappel != reminder  # each contact reads it in their own language
     assert sorted((m.to[0], m.subject) for m in mail.outbox) == [
-        ("contact@rrw.example.org", rappel), ("member@alpha.example.org", reminder)]
+        ("contact@rrw.example.org", rappel),
+        ("member@alpha.example.org", reminder),
+    ]
     assert signon_email_send(sign_on_id=sign_on.pk) == 0  # the reminder went once
     assert admin.post(api(f"sign-ons/{sign_on.pk}/remind/")).status_code == 400  # reminded today already
     days_pass(1)
@@ -197,18 +228,26 @@ def test_the_document_page_costs_the_same_queries_whatever_the_number_of_sign_on
             assert admin.get(url("detail", joint.pk)).status_code == 200
         return len(captured)
 
-    services.signon_request(document=joint, actor=personas.admin, organisations=[
-        MemberOrganisation.objects.create(coalition=personas.coalition, name="Org 0")])
+    services.signon_request(
+        document=joint,
+        actor=personas.admin,
+        organisations=[MemberOrganisation.objects.create(coalition=personas.coalition, name="Org 0")],
+    )
     few = queries()
-    services.signon_request(document=joint, actor=personas.admin, organisations=[
-        MemberOrganisation.objects.create(coalition=personas.coalition, name=f"Org {n}") for n in range(1, 15)])
+    services.signon_request(
+        document=joint,
+        actor=personas.admin,
+        organisations=[MemberOrganisation.objects.create(coalition=personas.coalition, name=f"Org {n}") for n in range(1, 15)],
+    )
     assert queries() <= few
 
 
 # --- the dashboard ---------------------------------------------------------------------------------
 
+
 def test_the_dashboard_shows_waiting_for_your_signature_at_once_and_stops_once_signed(
-        personas, joint, asked, django_capture_on_commit_callbacks):
+    personas, joint, asked, django_capture_on_commit_callbacks
+):
     member = personas.client_for(personas.member)
     dashboard = reverse("coalitions:dashboard", args=["alpha"])
     assert "Waiting for your signature" not in member.get(dashboard).content.decode()  # and now cached
@@ -229,8 +268,13 @@ def test_the_dashboard_costs_the_same_queries_with_one_or_many_requests_waiting(
     def documents(n: int) -> None:
         for i in range(n):
             document = services.document_create(
-                coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement,
-                kind="joint_submission", title=f"Submission {SignOn.objects.count()}-{i}", lead_organisation=personas.organisation)
+                coalition=personas.coalition,
+                actor=personas.admin,
+                engagement=personas.engagement,
+                kind="joint_submission",
+                title=f"Submission {SignOn.objects.count()}-{i}",
+                lead_organisation=personas.organisation,
+            )
             services.signon_request(document=document, actor=personas.admin, organisations=[asked])
 
     from django.core.cache import cache
@@ -259,22 +303,32 @@ def test_outsiders_get_404_for_reminding_and_the_sign_on_list(personas, joint, a
 
 # --- the real stack ---------------------------------------------------------------------------------
 
+
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_of_the_default_queue_alone_emails_the_request_over_real_smtp(broker, personas, asked):
     from .services import CeleryWorker
 
     joint = services.document_create(
-        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="joint_submission",
-        title=f"Joint submission: {SECRET_TEXT}", lead_organisation=personas.organisation)
-    with SMTPServer() as smtp, CeleryWorker(database_name=connection.settings_dict["NAME"], email_url=smtp.url,
-                                            queues="default", name="signon"):
+        coalition=personas.coalition,
+        actor=personas.admin,
+        engagement=personas.engagement,
+        kind="joint_submission",
+        title=f"Joint submission: {SECRET_TEXT}",
+        lead_organisation=personas.organisation,
+    )
+    with (
+        SMTPServer() as smtp,
+        CeleryWorker(database_name=connection.settings_dict["NAME"], email_url=smtp.url, queues="default", name="signon"),
+    ):
         services.signon_request(document=joint, actor=personas.admin, organisations=[asked])
         smtp.sink.wait_for(3)  # the personas' invitation is on the default queue too
 
         with translation.override("fr"):  # the French contact's subject
-            subjects = {"[UPR Coalition Hub] Your organisation is asked to sign a submission",
-                        translation.gettext("[UPR Coalition Hub] Your organisation is asked to sign a submission")}
+            subjects = {
+                "[UPR Coalition Hub] Your organisation is asked to sign a submission",
+                translation.gettext("[UPR Coalition Hub] Your organisation is asked to sign a submission"),
+            }
 
         def asked_to_sign() -> list[str]:
             return sorted(m["To"] for m in smtp.sink.messages if str(make_header(decode_header(m["Subject"]))) in subjects)

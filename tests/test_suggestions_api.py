@@ -3,6 +3,7 @@
 one or all of one person's, the history keeping each decision, the withheld organisation's name kept
 from observers, the store refusing a suggester's plain change, and queries that do not grow with the
 number of suggestions."""
+
 import json
 
 import pytest
@@ -26,12 +27,21 @@ JSON = "application/json"
 def joint(personas):  # type: ignore[no-untyped-def]
     """Its first section is the Equality group's (the editor's), with two sentences."""
     document = services.document_create(
-        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="joint_submission",
-        title="Joint", lead_organisation=personas.organisation)
+        coalition=personas.coalition,
+        actor=personas.admin,
+        engagement=personas.engagement,
+        kind="joint_submission",
+        title="Joint",
+        lead_organisation=personas.organisation,
+    )
     section = document.sections.order_by("position").first()
-    services.section_save(section=section, membership=personas.membership(personas.admin), base_version=section.version,
-                          body="<p>Slovenia adopted a strategy.</p><p>It was never funded.</p>",
-                          working_group=personas.group)
+    services.section_save(
+        section=section,
+        membership=personas.membership(personas.admin),
+        base_version=section.version,
+        body="<p>Slovenia adopted a strategy.</p><p>It was never funded.</p>",
+        working_group=personas.group,
+    )
     return document
 
 
@@ -69,8 +79,15 @@ def test_suggestions_are_listed_with_their_author_and_a_withheld_organisation_is
     sid = suggest(section, personas.member, insert="Since 2021, ")
     url = api(f"sections/{section.pk}/suggestions/")
     listed = personas.client_for(personas.editor).get(url).json()
-    assert listed == [{"id": sid, "author": personas.member.pk, "inserted": "Since 2021, ", "deleted": "",
-                       "author_name": f"{personas.member} (Centre for Equal Rights (CER))"}]
+    assert listed == [
+        {
+            "id": sid,
+            "author": personas.member.pk,
+            "inserted": "Since 2021, ",
+            "deleted": "",
+            "author_name": f"{personas.member} (Centre for Equal Rights (CER))",
+        }
+    ]
     section.refresh_from_db()
     assert "Since 2021" not in section.body  # as it stands
     assert section.proposed_words == section.counted_words + 2
@@ -80,7 +97,8 @@ def test_suggestions_are_listed_with_their_author_and_a_withheld_organisation_is
     assert part["proposed"] == part["counted"] + 2
     MemberOrganisation.objects.filter(pk=personas.organisation.pk).update(withheld=True)
     assert personas.client_for(personas.observer).get(url).json()[0]["author_name"] == (
-        f"{personas.member} (an organisation that is not named)")
+        f"{personas.member} (an organisation that is not named)"
+    )
     assert "Centre for Equal Rights" in personas.client_for(personas.member).get(url).json()[0]["author_name"]
     for outsider in (personas.outsider,):
         assert personas.client_for(outsider).get(url).status_code == 404
@@ -127,8 +145,12 @@ def test_who_may_decide(personas, joint):
     assert services.suggestions_of_text(joint, store.section_room(section.pk))[0].id == sid  # nothing decided
     # Bad input: a clear 400, never a server error.
     admin = personas.client_for(personas.admin)
-    for bad in ({"decision": "maybe", "id": sid}, {"decision": "accept"}, {"decision": "accept", "author": "x1"},
-                {"decision": "accept", "room": "section-x", "id": sid}):
+    for bad in (
+        {"decision": "maybe", "id": sid},
+        {"decision": "accept"},
+        {"decision": "accept", "author": "x1"},
+        {"decision": "accept", "room": "section-x", "id": sid},
+    ):
         answer = admin.post(page, {"room": store.section_room(section.pk), **bad})
         assert answer.status_code in (400, 403, 409) and "error" in answer.json(), bad
     assert admin.post(decide, json.dumps({"verdict": "accept"}), content_type=JSON).status_code == 400

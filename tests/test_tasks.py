@@ -1,5 +1,6 @@
 """The engagement's working plan: tasks with an owner, a due instant in a time zone, a status; and
 their reminders, which go to their owners only."""
+
 import datetime as dt
 import zoneinfo
 
@@ -21,8 +22,16 @@ def url(personas, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
 
 def add(client, personas, **data):  # type: ignore[no-untyped-def]
     when = timezone.localdate() + dt.timedelta(days=3)
-    return client.post(url(personas, "tasks/"), {"title": "Draft the section on Roma", "due_date": when.isoformat(),
-                                                  "due_time": "10:00", "time_zone": "America/Bogota", **data})
+    return client.post(
+        url(personas, "tasks/"),
+        {
+            "title": "Draft the section on Roma",
+            "due_date": when.isoformat(),
+            "due_time": "10:00",
+            "time_zone": "America/Bogota",
+            **data,
+        },
+    )
 
 
 def test_editors_add_tasks_in_a_time_zone_and_the_page_shows_geneva_time(personas):
@@ -53,17 +62,30 @@ def test_a_member_marks_their_own_task_done_not_someone_elses(personas):
 
 def test_a_tasks_reminders_go_to_its_owners_and_stop_when_it_is_done(personas, django_capture_on_commit_callbacks):
     due = timezone.now() + dt.timedelta(days=1, hours=2)
-    Task.objects.create(coalition=personas.coalition, engagement=personas.engagement, title="Collect the figures",
-                               due_at=due, organisation=personas.organisation)
+    Task.objects.create(
+        coalition=personas.coalition,
+        engagement=personas.engagement,
+        title="Collect the figures",
+        due_at=due,
+        organisation=personas.organisation,
+    )
     with django_capture_on_commit_callbacks(execute=True):
         reminders.sweep(now=due - dt.timedelta(days=1, minutes=-5))
     sent = {m.to[0] for m in mail.outbox if "Collect the figures" in m.subject}
-    with_org = set(Membership.objects.filter(coalition=personas.coalition, organisation=personas.organisation)
-                   .values_list("user__email", flat=True))
+    with_org = set(
+        Membership.objects.filter(coalition=personas.coalition, organisation=personas.organisation).values_list(
+            "user__email", flat=True
+        )
+    )
     assert sent == with_org and personas.observer.email not in sent
     # Done between a reminder's claim and its sending: it is not sent.
-    later = Task.objects.create(coalition=personas.coalition, engagement=personas.engagement, title="Book the room",
-                                due_at=due + dt.timedelta(days=1), owner=personas.member)
+    later = Task.objects.create(
+        coalition=personas.coalition,
+        engagement=personas.engagement,
+        title="Book the room",
+        due_at=due + dt.timedelta(days=1),
+        owner=personas.member,
+    )
     claimed = reminders.claim(reminders.due_reminders(now=later.due_at - dt.timedelta(days=1, minutes=-5)))
     claimed = list(Reminder.objects.filter(pk__in=claimed, deadline=f"task:{later.pk}").values_list("pk", flat=True))
     later.status = "done"
@@ -96,12 +118,19 @@ def test_my_deadlines_gathers_my_coalitions_milestones_and_my_tasks_only(persona
     milestone.override_date = timezone.localdate() + dt.timedelta(days=10)
     milestone.save()
     soon = timezone.now() + dt.timedelta(days=2)
-    Task.objects.create(coalition=personas.coalition, engagement=personas.engagement, title="Mine to do", due_at=soon,
-                        owner=personas.member)
-    Task.objects.create(coalition=personas.coalition, engagement=personas.engagement, title="Not mine", due_at=soon,
-                        owner=personas.admin)
-    Task.objects.create(coalition=personas.coalition, engagement=personas.engagement, title="Late one",
-                        due_at=timezone.now() - dt.timedelta(days=1), owner=personas.member)
+    Task.objects.create(
+        coalition=personas.coalition, engagement=personas.engagement, title="Mine to do", due_at=soon, owner=personas.member
+    )
+    Task.objects.create(
+        coalition=personas.coalition, engagement=personas.engagement, title="Not mine", due_at=soon, owner=personas.admin
+    )
+    Task.objects.create(
+        coalition=personas.coalition,
+        engagement=personas.engagement,
+        title="Late one",
+        due_at=timezone.now() - dt.timedelta(days=1),
+        owner=personas.member,
+    )
     member = personas.client_for(personas.member)
     reset_queries()
     with django_assert_max_num_queries(1000) as one:
@@ -122,16 +151,30 @@ def test_my_deadlines_gathers_my_coalitions_milestones_and_my_tasks_only(persona
 def test_the_engagement_shows_this_week_the_overdue_tasks_and_the_submissions_count_and_sign_on(personas):
     from submissions import services as documents
 
-    Task.objects.create(coalition=personas.coalition, engagement=personas.engagement, title="Call the embassy",
-                        due_at=timezone.now() + dt.timedelta(days=3))
-    Task.objects.create(coalition=personas.coalition, engagement=personas.engagement, title="Send the minutes",
-                        due_at=timezone.now() - dt.timedelta(days=2))
-    document = documents.document_create(coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement,
-                                         kind="joint_submission", title="Our joint submission",
-                                         lead_organisation=personas.organisation)
+    Task.objects.create(
+        coalition=personas.coalition,
+        engagement=personas.engagement,
+        title="Call the embassy",
+        due_at=timezone.now() + dt.timedelta(days=3),
+    )
+    Task.objects.create(
+        coalition=personas.coalition,
+        engagement=personas.engagement,
+        title="Send the minutes",
+        due_at=timezone.now() - dt.timedelta(days=2),
+    )
+    document = documents.document_create(
+        coalition=personas.coalition,
+        actor=personas.admin,
+        engagement=personas.engagement,
+        kind="joint_submission",
+        title="Our joint submission",
+        lead_organisation=personas.organisation,
+    )
     section = document.sections.first()
-    documents.section_save(section=section, membership=personas.membership(personas.admin), base_version=1,
-                           body="<p>" + "word " * 40 + "</p>")
+    documents.section_save(
+        section=section, membership=personas.membership(personas.admin), base_version=1, body="<p>" + "word " * 40 + "</p>"
+    )
     page = personas.client_for(personas.member).get(url(personas)).content.decode()
     week = page.split('id="week-h"')[1].split("</section>")[0]
     assert "Call the embassy" in week and "1 overdue task" in week and "Send the minutes" in week
@@ -144,8 +187,14 @@ def test_a_task_without_a_time_is_due_at_the_end_of_its_day_and_reads_as_the_day
     gives it as the day ("14 December 2026"), never as an hour it does not have."""
     editor = personas.client_for(personas.editor)
     day = timezone.localdate() + dt.timedelta(days=3)
-    response = add(editor, personas, title="Book the room", due_time="", time_zone="Asia/Tokyo",
-                   owner=Membership.objects.get(user=personas.member).pk)
+    response = add(
+        editor,
+        personas,
+        title="Book the room",
+        due_time="",
+        time_zone="Asia/Tokyo",
+        owner=Membership.objects.get(user=personas.member).pk,
+    )
     assert response.status_code == 302
     task = Task.objects.get()
     tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
@@ -171,7 +220,8 @@ def test_a_task_without_a_time_is_due_at_the_end_of_its_day_and_reads_as_the_day
 
 
 def test_an_internal_deadline_without_a_time_reads_as_its_day_in_the_email_and_my_deadlines(
-        personas, django_capture_on_commit_callbacks):
+    personas, django_capture_on_commit_callbacks
+):
     """The coalition's own deadlines are days: the email gave "08:00 (UTC) / In Geneva: 09:00"."""
     from coalitions import services
 
@@ -179,7 +229,9 @@ def test_an_internal_deadline_without_a_time_reads_as_its_day_in_the_email_and_m
     services.milestone_add(engagement=personas.engagement, actor=personas.admin, title="Working groups' drafts due", date=day)
     shown = f"{day.day} {day:%B %Y}"
     with django_capture_on_commit_callbacks(execute=True):
-        reminders.sweep(now=dt.datetime.combine(day - dt.timedelta(days=7), dt.time(9, 5), tzinfo=zoneinfo.ZoneInfo("Europe/Zurich")))
+        reminders.sweep(
+            now=dt.datetime.combine(day - dt.timedelta(days=7), dt.time(9, 5), tzinfo=zoneinfo.ZoneInfo("Europe/Zurich"))
+        )
     sent = [m for m in mail.outbox if "Working groups' drafts due" in m.subject]
     assert sent and all(f"When: {shown}" in m.body and "09:00" not in m.body and "08:00" not in m.body for m in sent)
     page = personas.client_for(personas.member).get("/deadlines/").content.decode()
@@ -193,8 +245,12 @@ def test_the_api_makes_a_task_due_on_a_day_and_gives_deadlines_their_day(persona
     api = APIClient()
     api.force_authenticate(personas.editor)
     day = timezone.localdate() + dt.timedelta(days=2)
-    body = {"engagement": personas.engagement.pk, "title": "Print the factsheets", "due_date": day.isoformat(),
-            "owner": Membership.objects.get(user=personas.member).pk}
+    body = {
+        "engagement": personas.engagement.pk,
+        "title": "Print the factsheets",
+        "due_date": day.isoformat(),
+        "owner": Membership.objects.get(user=personas.member).pk,
+    }
     made = api.post("/api/c/alpha/tasks/", {**body, "due_time": None}, format="json")
     assert made.status_code == 201 and made.json()["all_day"] is True
     timed = api.post("/api/c/alpha/tasks/", {**body, "title": "Call the mission"}, format="json").json()
@@ -204,6 +260,8 @@ def test_the_api_makes_a_task_due_on_a_day_and_gives_deadlines_their_day(persona
     assert mine["Print the factsheets"]["day"] == day.isoformat() and mine["Call the mission"]["day"] is None
     week = api.get(f"/api/c/alpha/engagements/{personas.engagement.pk}/week/").json()["week"]
     assert {row["label"]: row["day"] for row in week if row["key"].startswith("task:")} == {
-        "Print the factsheets": day.isoformat(), "Call the mission": None}
+        "Print the factsheets": day.isoformat(),
+        "Call the mission": None,
+    }
     api.force_authenticate(personas.outsider)
     assert api.post("/api/c/alpha/tasks/", {**body, "due_time": None}, format="json").status_code == 404

@@ -3,6 +3,7 @@
 These tests walk the URL configuration, so a view or endpoint added later is covered without
 anyone remembering to add it here.
 """
+
 import datetime as dt
 from collections.abc import Iterator
 
@@ -26,7 +27,9 @@ from upr.models import Review
 from workplan.models import AdvocacyMeeting, Consultation, Task
 
 
-def url_patterns(patterns=None, namespace: tuple = (), kwargs: frozenset = frozenset()) -> Iterator[tuple[str, frozenset, object]]:
+def url_patterns(
+    patterns=None, namespace: tuple = (), kwargs: frozenset = frozenset()
+) -> Iterator[tuple[str, frozenset, object]]:
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
         names = kwargs | frozenset(pattern.pattern.regex.groupindex)
         if isinstance(pattern, URLResolver):
@@ -52,38 +55,69 @@ def coalition_urls(p) -> list[str]:  # type: ignore[no-untyped-def]
     milestone = Milestone.objects.filter(engagement=p.engagement).first()
     recommendation, earlier = shared_recommendations(p)
     draft = DraftRecommendation.objects.create(coalition=p.coalition, engagement=p.engagement, text="Adopt a law")
-    doc = document_services.document_create(coalition=p.coalition, actor=p.admin, engagement=p.engagement,
-                                            kind="joint_submission", title="Joint", lead_organisation=p.organisation)
+    doc = document_services.document_create(
+        coalition=p.coalition,
+        actor=p.admin,
+        engagement=p.engagement,
+        kind="joint_submission",
+        title="Joint",
+        lead_organisation=p.organisation,
+    )
     section = doc.sections.first()
     document_services.section_save(section=section, membership=p.membership(p.admin), base_version=1, body="<p>Text</p>")
     comment = Comment.objects.create(coalition=p.coalition, section=section, author=p.admin, text="Check")
     other_org = MemberOrganisation.objects.create(coalition=p.coalition, name="Second Org")
     sign_on = SignOn.objects.create(coalition=p.coalition, document=doc, organisation=other_org)
-    decision = decisions.decision_open(document=doc, membership=p.membership(p.admin), title="Approve the text", kind="approve",
-                                       closes_at=timezone.now() + dt.timedelta(days=3))
-    job = ExportJob.objects.create(coalition=p.coalition, document=doc, format="docx", status="done", content=b"x",
-                                   filename="joint.docx")
+    decision = decisions.decision_open(
+        document=doc,
+        membership=p.membership(p.admin),
+        title="Approve the text",
+        kind="approve",
+        closes_at=timezone.now() + dt.timedelta(days=3),
+    )
+    job = ExportJob.objects.create(
+        coalition=p.coalition, document=doc, format="docx", status="done", content=b"x", filename="joint.docx"
+    )
     Snapshot.objects.create(coalition=p.coalition, document=doc, outline={}, docx=b"x", pdf=b"y", checksum="0" * 64)
     task = Task.objects.create(coalition=p.coalition, engagement=p.engagement, title="Draft", due_at=timezone.now())
-    consultation = Consultation.objects.create(coalition=p.coalition, engagement=p.engagement, held_on="2027-01-20",
-                                               online=True, created_by=p.member)
-    meeting = AdvocacyMeeting.objects.create(coalition=p.coalition, engagement=p.engagement, met_on="2027-02-03",
-                                             state=p.engagement.review.state, created_by=p.member)
+    consultation = Consultation.objects.create(
+        coalition=p.coalition, engagement=p.engagement, held_on="2027-01-20", online=True, created_by=p.member
+    )
+    meeting = AdvocacyMeeting.objects.create(
+        coalition=p.coalition, engagement=p.engagement, met_on="2027-02-03", state=p.engagement.review.state, created_by=p.member
+    )
     matrix = implementation_services.matrix_build(engagement=p.engagement, actor=p.admin, scheme="ohchr")
     row = matrix.rows.first()
     assessment = implementation_services.assessment_add(
-        row=row, membership=p.membership(p.admin), data={"assessed_on": "2027-01-01", "light": "red"},
-        links=[{"title": "Evidence", "source": "Ministry", "dated": "2027-01-01",
-                "upload": SimpleUploadedFile("e.pdf", b"%PDF-1.4 test")}])
+        row=row,
+        membership=p.membership(p.admin),
+        data={"assessed_on": "2027-01-01", "light": "red"},
+        links=[
+            {
+                "title": "Evidence",
+                "source": "Ministry",
+                "dated": "2027-01-01",
+                "upload": SimpleUploadedFile("e.pdf", b"%PDF-1.4 test"),
+            }
+        ],
+    )
     from recommendations.models import SharedImport
 
-    shared_import = SharedImport.objects.create(review=p.engagement.review, review_ids=[p.engagement.review_id],
-                                                coalition=p.coalition, actor=p.admin, file_name="list.docx",
-                                                sha256="0" * 64, status="applied")
+    shared_import = SharedImport.objects.create(
+        review=p.engagement.review,
+        review_ids=[p.engagement.review_id],
+        coalition=p.coalition,
+        actor=p.admin,
+        file_name="list.docx",
+        sha256="0" * 64,
+        status="applied",
+    )
     values = {
         "import_id": shared_import.pk,
         "recommendation_id": recommendation.pk,
-        "row_id": row.pk, "assessment_id": assessment.pk, "evidence_id": assessment.evidence.get().pk,
+        "row_id": row.pk,
+        "assessment_id": assessment.pk,
+        "evidence_id": assessment.evidence.get().pk,
         "earlier_id": earlier.pk,
         "draft_id": draft.pk,
         COALITION_KWARG: p.coalition.slug,
@@ -93,18 +127,44 @@ def coalition_urls(p) -> list[str]:  # type: ignore[no-untyped-def]
         "group_id": p.group.pk,
         "engagement_id": p.engagement.pk,
         "milestone_id": milestone.pk,
-        "document_id": doc.pk, "section_id": section.pk, "comment_id": comment.pk, "sign_on_id": sign_on.pk,
-        "job_id": job.pk, "version": 1, "format": "docx", "task_id": task.pk, "fmt": "csv",
-        "consultation_id": consultation.pk, "meeting_id": meeting.pk, "decision_id": decision.pk,
+        "document_id": doc.pk,
+        "section_id": section.pk,
+        "comment_id": comment.pk,
+        "sign_on_id": sign_on.pk,
+        "job_id": job.pk,
+        "version": 1,
+        "format": "docx",
+        "task_id": task.pk,
+        "fmt": "csv",
+        "consultation_id": consultation.pk,
+        "meeting_id": meeting.pk,
+        "decision_id": decision.pk,
     }
     api_pks = {
-        "organisation": p.organisation.pk, "membership": p.membership(p.member).pk, "working-group": p.group.pk,
-        "invitation": p.invitation.pk, "engagement": p.engagement.pk,
-        "recommendation": recommendation.pk, "draft-recommendation": draft.pk, "engagement-impact": p.engagement.pk,
-        "document": doc.pk, "section": section.pk, "section-suggestions": section.pk, "comment": comment.pk, "sign-on": sign_on.pk, "export-job": job.pk,
-        "engagement-carry": p.engagement.pk, "matrix": matrix.pk, "cluster": row.cluster_id, "matrix-row": row.pk, "assessment": assessment.pk,
+        "organisation": p.organisation.pk,
+        "membership": p.membership(p.member).pk,
+        "working-group": p.group.pk,
+        "invitation": p.invitation.pk,
+        "engagement": p.engagement.pk,
+        "recommendation": recommendation.pk,
+        "draft-recommendation": draft.pk,
+        "engagement-impact": p.engagement.pk,
+        "document": doc.pk,
+        "section": section.pk,
+        "section-suggestions": section.pk,
+        "comment": comment.pk,
+        "sign-on": sign_on.pk,
+        "export-job": job.pk,
+        "engagement-carry": p.engagement.pk,
+        "matrix": matrix.pk,
+        "cluster": row.cluster_id,
+        "matrix-row": row.pk,
+        "assessment": assessment.pk,
         "evidence": assessment.evidence.get().pk,
-        "task": task.pk, "consultation": consultation.pk, "advocacy-meeting": meeting.pk, "engagement-plan": p.engagement.pk,
+        "task": task.pk,
+        "consultation": consultation.pk,
+        "advocacy-meeting": meeting.pk,
+        "engagement-plan": p.engagement.pk,
         "decision": decision.pk,
     }
     urls = []
@@ -132,9 +192,9 @@ def test_every_coalition_owned_model_has_a_non_null_cascading_coalition_key():
 # is added here only with its reason; every other model that leads to a coalition must be coalition-owned.
 NOT_COALITION_OWNED = {
     "workplan.CalendarFeed": "a person's own calendar address (with a coalition: the secretariat's feed of it); "
-                             "found by its token's hash or by its owner, never listed for a coalition (workplan.feeds)",
+    "found by its token's hash or by its owner, never listed for a coalition (workplan.feeds)",
     "recommendations.SharedImport": "a change of the shared recommendations, which every coalition following the State "
-                                    "reads; its coalition (kept null when deleted) only says whose admins may undo it",
+    "reads; its coalition (kept null when deleted) only says whose admins may undo it",
 }
 
 
@@ -145,8 +205,7 @@ def leads_to_coalition(model: type[models.Model], seen: frozenset = frozenset())
         if not (field.is_relation and field.concrete and field.related_model is not None):
             continue  # reverse relations and generic ones: the model is reached, it does not lead anywhere
         target = field.related_model
-        if target is Coalition or (target not in seen and target is not model
-                                   and leads_to_coalition(target, seen | {model})):
+        if target is Coalition or (target not in seen and target is not model and leads_to_coalition(target, seen | {model})):
             return True
     return False
 
@@ -156,11 +215,16 @@ def test_every_model_that_belongs_to_a_coalition_is_coalition_owned_or_says_why_
     relations lead to a coalition is now found by walking them, whoever adds it and however deep."""
     from workplan.models import Reminder
 
-    escaped = {model._meta.label: model for model in apps.get_models()
-               if model is not Coalition and not issubclass(model, CoalitionOwnedModel) and leads_to_coalition(model)}
+    escaped = {
+        model._meta.label: model
+        for model in apps.get_models()
+        if model is not Coalition and not issubclass(model, CoalitionOwnedModel) and leads_to_coalition(model)
+    }
     unexplained = sorted(set(escaped) - set(NOT_COALITION_OWNED))
-    assert not unexplained, (f"{unexplained} lead to a coalition: inherit CoalitionOwnedModel, or add them to "
-                             "NOT_COALITION_OWNED with the reason the guard holds without it")
+    assert not unexplained, (
+        f"{unexplained} lead to a coalition: inherit CoalitionOwnedModel, or add them to "
+        "NOT_COALITION_OWNED with the reason the guard holds without it"
+    )
     stale = sorted(set(NOT_COALITION_OWNED) - set(escaped))
     assert not stale, f"{stale} are coalition-owned now, or lead to no coalition: take them out of NOT_COALITION_OWNED"
     assert issubclass(Reminder, CoalitionOwnedModel) and leads_to_coalition(Reminder)
@@ -227,8 +291,11 @@ def test_anonymous_visitors_are_sent_to_log_in_whatever_the_slug(personas):
 def test_outsider_cannot_attach_another_coalitions_objects_by_id(personas):
     client = personas.client_for(personas.outsider)
     beta_org_url = "/api/c/beta/invitations/"
-    response = client.post(beta_org_url, {"email": "x@example.org", "role": "member", "organisation": personas.organisation.pk},
-                           content_type="application/json")
+    response = client.post(
+        beta_org_url,
+        {"email": "x@example.org", "role": "member", "organisation": personas.organisation.pk},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert not personas.other.pk == personas.organisation.coalition_id
 
@@ -241,7 +308,9 @@ def test_the_guards_plain_sql_matches_the_orm(personas):
 
     MembershipFactory(coalition=personas.other, user=personas.member, role="observer")
     fast = memberships_of(personas.member)
-    orm = list(Membership.objects.filter(user=personas.member).select_related("coalition", "organisation").order_by("coalition__name"))
+    orm = list(
+        Membership.objects.filter(user=personas.member).select_related("coalition", "organisation").order_by("coalition__name")
+    )
     assert [(m.pk, m.role, m.coalition.slug, m.coalition.name, m.organisation_id) for m in fast] == [
         (m.pk, m.role, m.coalition.slug, m.coalition.name, m.organisation_id) for m in orm
     ]
@@ -256,8 +325,11 @@ def test_another_coalitions_id_is_refused_like_an_id_that_does_not_exist(persona
     client = personas.client_for(personas.outsider)
     answers = []
     for organisation in (personas.organisation.pk, 999999):
-        response = client.post("/api/c/beta/invitations/", {"email": "x@example.org", "role": "member", "organisation": organisation},
-                                content_type="application/json")
+        response = client.post(
+            "/api/c/beta/invitations/",
+            {"email": "x@example.org", "role": "member", "organisation": organisation},
+            content_type="application/json",
+        )
         assert response.status_code == 400
         answers.append(str(response.json()["organisation"]).replace(str(organisation), "<id>"))
     assert answers[0] == answers[1]

@@ -6,6 +6,7 @@ Adding a string and forgetting its translations fails here with the string named
 are gathered afresh (`manage.py makemessages`, this project's options) into a scratch copy of the
 catalogues and compared with the committed ones.
 """
+
 from __future__ import annotations
 
 import re
@@ -56,7 +57,9 @@ def test_every_message_is_translated_and_none_is_fuzzy(language: str) -> None:
     fuzzy = [label(e) for e in entries if "fuzzy" in e.flags]
     assert len(entries) > 1000
     assert not missing, f"{len(missing)} messages have no {language} translation:\n" + "\n".join(missing[:50])
-    assert not fuzzy, f"{len(fuzzy)} {language} translations are fuzzy (check them, then remove the flag):\n" + "\n".join(fuzzy[:50])
+    assert not fuzzy, f"{len(fuzzy)} {language} translations are fuzzy (check them, then remove the flag):\n" + "\n".join(
+        fuzzy[:50]
+    )
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -91,8 +94,10 @@ def test_the_code_has_no_message_the_catalogues_lack(tmp_path: Path, settings) -
         gathered = polib.pofile(str(scratch / language / "LC_MESSAGES" / "django.po"))
         new = [label(e) for e in gathered if not e.obsolete and (e.msgctxt, e.msgid) not in committed]
         gone = sorted(m for _c, m in committed - {(e.msgctxt, e.msgid) for e in gathered if not e.obsolete})
-        assert not new, (f"{len(new)} messages of the code are not in locale/{language}: run `make messages`, "
-                         "then translate them:\n" + "\n".join(new[:50]))
+        assert not new, (
+            f"{len(new)} messages of the code are not in locale/{language}: run `make messages`, "
+            "then translate them:\n" + "\n".join(new[:50])
+        )
         assert not gone, f"locale/{language} holds messages the code no longer has (run `make messages`): {gone[:20]}"
 
 
@@ -108,10 +113,13 @@ def test_the_compiled_catalogues_are_the_build_of_the_committed_ones() -> None:
         assert compiled == source, f"{mo_path} is not the build of {po_path}: run manage.py compile_translations"
 
 
-@pytest.mark.parametrize(("language", "expected"), [
-    ("fr", ["Examen périodique universel", "Se connecter"]),
-    ("es", ["Examen Periódico Universal", "Iniciar sesión"]),
-])
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("fr", ["Examen périodique universel", "Se connecter"]),
+        ("es", ["Examen Periódico Universal", "Iniciar sesión"]),
+    ],
+)
 def test_pages_speak_the_readers_language(language: str, expected: list[str], db) -> None:  # type: ignore[no-untyped-def]
     page = Client().get("/", HTTP_ACCEPT_LANGUAGE=language)
     html = page.content.decode()
@@ -148,8 +156,11 @@ def test_every_message_raised_to_a_person_is_marked_for_translation() -> None:
 
     for path in sorted(root.glob("*/**/*.py")):
         relative = path.relative_to(root).as_posix()
-        if relative.split("/")[0] in {".venv", "tests", "benchmarks", "frontend", "scripts", "node_modules"} \
-                or "/migrations/" in relative or "/management/" in relative:
+        if (
+            relative.split("/")[0] in {".venv", "tests", "benchmarks", "frontend", "scripts", "node_modules"}
+            or "/migrations/" in relative
+            or "/management/" in relative
+        ):
             continue
         for node in ast.walk(ast.parse(path.read_text(), relative)):
             if not isinstance(node, ast.Call):
@@ -158,8 +169,11 @@ def test_every_message_raised_to_a_person_is_marked_for_translation() -> None:
             if name in raised:
                 arguments = list(node.args) + [k.value for k in node.keywords if k.arg in ("message", "detail")]
             elif name == "Response" and node.args and isinstance(node.args[0], ast.Dict):
-                arguments = [v for k, v in zip(node.args[0].keys, node.args[0].values, strict=True)
-                             if isinstance(k, ast.Constant) and k.value in ("detail", "error", "message")]
+                arguments = [
+                    v
+                    for k, v in zip(node.args[0].keys, node.args[0].values, strict=True)
+                    if isinstance(k, ast.Constant) and k.value in ("detail", "error", "message")
+                ]
             else:
                 continue
             bare += [f"{relative}:{found.lineno}" for argument in arguments for found in words_outside_gettext(argument)]

@@ -1,6 +1,7 @@
 """Every id on the document page is unique (a label, aria-labelledby or a skip link pointing at a
 duplicated id reaches the wrong element: screen readers and axe-core both fail on it), for the
 secretariat, who sees the most forms on it."""
+
 from collections import Counter
 from html.parser import HTMLParser
 
@@ -24,8 +25,13 @@ class Ids(HTMLParser):
 
 def test_the_document_page_has_no_duplicate_id(personas):
     document = services.document_create(
-        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="joint_submission",
-        title="Joint", lead_organisation=personas.organisation)
+        coalition=personas.coalition,
+        actor=personas.admin,
+        engagement=personas.engagement,
+        kind="joint_submission",
+        title="Joint",
+        lead_organisation=personas.organisation,
+    )
     page = personas.client_for(personas.admin).get(f"/c/alpha/documents/{document.pk}/")
     assert page.status_code == 200
     parser = Ids()

@@ -2,6 +2,7 @@
 .docx, file names that climb out of their folder, and files over the limit. Each is refused with a
 clear message through the page and the API, in well under a second, and nothing is saved (what was
 typed stays, what was saved before stays). The one guard is upr.uploads.check_zip."""
+
 from __future__ import annotations
 
 import io
@@ -98,7 +99,7 @@ def lying(data: bytes, name: str, claimed: int = 1000) -> bytes:
     central = raw.find(b"PK\x01\x02")
     while central >= 0:
         length = struct.unpack_from("<H", raw, central + 28)[0]
-        if bytes(raw[central + 46: central + 46 + length]) == name.encode():
+        if bytes(raw[central + 46 : central + 46 + length]) == name.encode():
             struct.pack_into("<I", raw, central + 24, claimed)
             break
         central = raw.find(b"PK\x01\x02", central + 1)
@@ -173,28 +174,38 @@ def test_real_files_pass_the_guard_quickly():
 
 @pytest.fixture
 def document(personas) -> Document:  # type: ignore[no-untyped-def]
-    response = personas.client_for(personas.admin).post("/api/c/alpha/documents/", {
-        "engagement": personas.engagement.pk, "kind": "joint_submission", "title": "Joint",
-        "lead_organisation": personas.organisation.pk}, content_type="application/json")
+    response = personas.client_for(personas.admin).post(
+        "/api/c/alpha/documents/",
+        {
+            "engagement": personas.engagement.pk,
+            "kind": "joint_submission",
+            "title": "Joint",
+            "lead_organisation": personas.organisation.pk,
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 201
     made = Document.objects.get(pk=response.json()["id"])
-    page = personas.client_for(personas.admin).post(f"/c/alpha/documents/{made.pk}/import/",
-                                                    {"file": upload("draft.docx", blank_docx("Saved before."))})
+    page = personas.client_for(personas.admin).post(
+        f"/c/alpha/documents/{made.pk}/import/", {"file": upload("draft.docx", blank_docx("Saved before."))}
+    )
     assert page.status_code == 302
     assert Section.objects.filter(document=made, body__contains="Saved before.").count() == 1
     return made
 
 
 def import_page(personas, document, name: str, content: bytes) -> str:  # type: ignore[no-untyped-def]
-    response = personas.client_for(personas.admin).post(f"/c/alpha/documents/{document.pk}/import/",
-                                                         {"file": upload(name, content)}, follow=True)
+    response = personas.client_for(personas.admin).post(
+        f"/c/alpha/documents/{document.pk}/import/", {"file": upload(name, content)}, follow=True
+    )
     assert response.status_code == 200
     return unescape(response.content.decode())
 
 
 def import_api(personas, document, name: str, content: bytes) -> str:  # type: ignore[no-untyped-def]
-    response = personas.client_for(personas.admin).post(f"/api/c/alpha/documents/{document.pk}/import/",
-                                                         {"file": upload(name, content)})
+    response = personas.client_for(personas.admin).post(
+        f"/api/c/alpha/documents/{document.pk}/import/", {"file": upload(name, content)}
+    )
     assert response.status_code == 400
     return " ".join(response.json()["file"])
 
@@ -219,8 +230,9 @@ def test_bombs_are_refused_by_the_recommendation_import_with_nothing_imported(pe
     admin = personas.client_for(personas.admin)
     for name, content in (("thematic-list.docx", docx_bomb), ("upr-info.xlsx", xlsx_bomb)):
         started = time.perf_counter()
-        response = admin.post("/c/alpha/recommendations/import/", {"review": review.pk, "mode": "skip",
-                                                                   "file": upload(name, content)})
+        response = admin.post(
+            "/c/alpha/recommendations/import/", {"review": review.pk, "mode": "skip", "file": upload(name, content)}
+        )
         assert time.perf_counter() - started < 1.0
         assert response.status_code == 400 and "unpacks to far more" in unescape(response.content.decode())
     assert Recommendation.objects.count() == before
@@ -228,18 +240,28 @@ def test_bombs_are_refused_by_the_recommendation_import_with_nothing_imported(pe
 
 def evidence_row(personas) -> MatrixRow:  # type: ignore[no-untyped-def]
     RecommendationFactory(review=personas.engagement.review, thematic_cluster="Right to health")
-    built = personas.client_for(personas.admin).post(f"/c/alpha/engagements/{personas.engagement.pk}/matrix/build/",
-                                                     {"scheme": "ohchr"})
+    built = personas.client_for(personas.admin).post(
+        f"/c/alpha/engagements/{personas.engagement.pk}/matrix/build/", {"scheme": "ohchr"}
+    )
     assert built.status_code == 302
     return MatrixRow.objects.get(matrix=Matrix.objects.get(engagement=personas.engagement))
 
 
 def assess(personas, row, file: SimpleUploadedFile):  # type: ignore[no-untyped-def]
     return personas.client_for(personas.admin).post(
-        f"/c/alpha/engagements/{personas.engagement.pk}/matrix/rows/{row.pk}/assess/", {
-            "assessed_on": "2027-06-30", "law": "full", "policy": "partial", "practice": "not",
-            "narrative": "The new law passed in May", "evidence_title": "Minutes", "evidence_source": "Parliament",
-            "evidence_dated": "2027-05-01", "evidence_file": file})
+        f"/c/alpha/engagements/{personas.engagement.pk}/matrix/rows/{row.pk}/assess/",
+        {
+            "assessed_on": "2027-06-30",
+            "law": "full",
+            "policy": "partial",
+            "practice": "not",
+            "narrative": "The new law passed in May",
+            "evidence_title": "Minutes",
+            "evidence_source": "Parliament",
+            "evidence_dated": "2027-05-01",
+            "evidence_file": file,
+        },
+    )
 
 
 def test_a_bomb_is_not_kept_as_evidence_by_the_page_or_the_api(personas, docx_bomb):
@@ -251,12 +273,28 @@ def test_a_bomb_is_not_kept_as_evidence_by_the_page_or_the_api(personas, docx_bo
     assert page.status_code == 400 and "unpacks to far more" in text
     assert "The new law passed in May" in text  # what was typed stays
     assert not Assessment.objects.exists() and not Evidence.objects.exists()
-    made = personas.client_for(personas.admin).post("/api/c/alpha/assessments/", {
-        "row": row.pk, "assessed_on": "2027-03-01", "law": "full", "policy": "partial", "practice": "not",
-        "narrative": "Law passed", "shared": False}, content_type="application/json")
-    api = personas.client_for(personas.admin).post(f"/api/c/alpha/assessments/{made.json()['id']}/evidence/", {
-        "evidence_title": "Minutes", "evidence_source": "Parliament", "evidence_dated": "2027-02-01",
-        "evidence_file": upload("minutes.docx", docx_bomb)})
+    made = personas.client_for(personas.admin).post(
+        "/api/c/alpha/assessments/",
+        {
+            "row": row.pk,
+            "assessed_on": "2027-03-01",
+            "law": "full",
+            "policy": "partial",
+            "practice": "not",
+            "narrative": "Law passed",
+            "shared": False,
+        },
+        content_type="application/json",
+    )
+    api = personas.client_for(personas.admin).post(
+        f"/api/c/alpha/assessments/{made.json()['id']}/evidence/",
+        {
+            "evidence_title": "Minutes",
+            "evidence_source": "Parliament",
+            "evidence_dated": "2027-02-01",
+            "evidence_file": upload("minutes.docx", docx_bomb),
+        },
+    )
     assert api.status_code == 400 and "unpacks to far more" in " ".join(api.json()["evidence_file"])
     assert not Evidence.objects.exists()
 
@@ -266,7 +304,8 @@ def xxe_docx(secret_file: Path) -> bytes:
     files["word/document.xml"] = (
         f'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY secret SYSTEM "file://{secret_file}">]>'
         f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>Start &secret; end</w:t></w:r></w:p></w:body>'
-        "</w:document>").encode()
+        "</w:document>"
+    ).encode()
     return zipped(files)
 
 
@@ -299,15 +338,25 @@ def test_a_pdf_renamed_docx_is_told_it_is_not_a_word_file(personas, document):
         assert "is a PDF, not a Word document (.docx)" in said
     assert unchanged(document)
     review = personas.engagement.review
-    response = personas.client_for(personas.admin).post("/c/alpha/recommendations/import/", {
-        "review": review.pk, "mode": "skip", "file": upload("thematic-list.docx", PDF)})
+    response = personas.client_for(personas.admin).post(
+        "/c/alpha/recommendations/import/", {"review": review.pk, "mode": "skip", "file": upload("thematic-list.docx", PDF)}
+    )
     assert response.status_code == 400 and "not a Word (.docx) file" in unescape(response.content.decode())
     row = evidence_row(personas)
     assert "does not match its name" in unescape(assess(personas, row, upload("minutes.docx", PDF)).content.decode())
 
 
-@pytest.mark.parametrize("name", ["../../etc/passwd.pdf", "..\\..\\windows\\win.ini.pdf", "report\x00.exe.pdf",
-                                  "report\u202egnp.pdf", "r" * 400 + ".pdf", "/absolute/path/report.pdf"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../etc/passwd.pdf",
+        "..\\..\\windows\\win.ini.pdf",
+        "report\x00.exe.pdf",
+        "report\u202egnp.pdf",
+        "r" * 400 + ".pdf",
+        "/absolute/path/report.pdf",
+    ],
+)
 def test_evidence_is_stored_under_a_name_of_ours_and_shown_under_a_clean_one(personas, name, settings, tmp_path):
     settings.EVIDENCE_ROOT = tmp_path
     row = evidence_row(personas)
@@ -318,8 +367,11 @@ def test_evidence_is_stored_under_a_name_of_ours_and_shown_under_a_clean_one(per
     assert Path(item.file.path).resolve().is_relative_to(Path(item.file.storage.location).resolve())
     assert item.filename.endswith(".pdf") and len(item.filename) <= 90
     assert not set(item.filename) & set("/\\\x00\u202e") and ".." not in item.filename
-    page = personas.client_for(personas.member).get(
-        f"/c/alpha/engagements/{personas.engagement.pk}/matrix/rows/{row.pk}/").content.decode()
+    page = (
+        personas.client_for(personas.member)
+        .get(f"/c/alpha/engagements/{personas.engagement.pk}/matrix/rows/{row.pk}/")
+        .content.decode()
+    )
     assert item.filename in page
     download = personas.client_for(personas.member).get(f"/c/alpha/evidence/{item.pk}/")
     assert download.status_code == 200 and "\x00" not in download["Content-Disposition"]
@@ -343,8 +395,10 @@ def test_the_shown_name_of_an_imported_file_is_sanitised(personas):
     personas.admin.is_staff = True
     personas.admin.save(update_fields=["is_staff"])
     review = personas.engagement.review
-    response = personas.client_for(personas.admin).post("/c/alpha/recommendations/import/", {
-        "review": review.pk, "mode": "skip", "file": upload("x\x00y\u202egpj.csv", (",".join(HEADER) + "\n").encode())})
+    response = personas.client_for(personas.admin).post(
+        "/c/alpha/recommendations/import/",
+        {"review": review.pk, "mode": "skip", "file": upload("x\x00y\u202egpj.csv", (",".join(HEADER) + "\n").encode())},
+    )
     assert response.status_code == 200, response.content.decode()[-2000:]
     assert SharedImport.objects.get().file_name == "xygpj.csv"
 
@@ -357,8 +411,10 @@ def test_a_file_over_20_mb_gets_the_limit_in_words_from_the_page_and_the_api(per
     assert "larger than 20 MB" in import_page(personas, document, "draft.docx", big)
     assert "larger than 20 MB" in import_api(personas, document, "draft.docx", big)
     assert unchanged(document)
-    response = personas.client_for(personas.admin).post("/c/alpha/recommendations/import/", {
-        "review": personas.engagement.review.pk, "mode": "skip", "file": upload("list.docx", big)})
+    response = personas.client_for(personas.admin).post(
+        "/c/alpha/recommendations/import/",
+        {"review": personas.engagement.review.pk, "mode": "skip", "file": upload("list.docx", big)},
+    )
     assert response.status_code == 400 and "larger than 20 MB" in unescape(response.content.decode())
     row = evidence_row(personas)
     page = assess(personas, row, upload("report.pdf", PDF + big))
@@ -370,8 +426,7 @@ def test_the_upload_handler_keeps_no_more_than_the_bound_but_reports_the_real_si
     settings.UPLOAD_MAX_BYTES = 1 * MB
     body = encode_multipart(BOUNDARY, {"file": upload("big.docx", b"x" * (3 * MB))})
     request = rf.post("/", data=body, content_type=f"multipart/form-data; boundary={BOUNDARY}")
-    parser = MultiPartParser(request.META, io.BytesIO(body),
-                             [uploads.BoundedUploadHandler(request)], request.encoding)
+    parser = MultiPartParser(request.META, io.BytesIO(body), [uploads.BoundedUploadHandler(request)], request.encoding)
     _, files = parser.parse()
     kept = files["file"]
     assert kept.size == 3 * MB  # what the form compares with its limit
@@ -381,7 +436,10 @@ def test_the_upload_handler_keeps_no_more_than_the_bound_but_reports_the_real_si
 
 def test_an_outsider_uploading_to_another_coalition_gets_404_and_nothing_is_read(personas, document, docx_bomb):
     outsider = personas.client_for(personas.outsider)
-    for url in (f"/c/alpha/documents/{document.pk}/import/", f"/api/c/alpha/documents/{document.pk}/import/",
-                "/c/alpha/recommendations/import/"):
+    for url in (
+        f"/c/alpha/documents/{document.pk}/import/",
+        f"/api/c/alpha/documents/{document.pk}/import/",
+        "/c/alpha/recommendations/import/",
+    ):
         assert outsider.post(url, {"file": upload("draft.docx", docx_bomb)}).status_code == 404
     assert unchanged(document)

@@ -1,6 +1,7 @@
 """An organisation whose name is withheld (at risk of reprisals) never leads a submission, and its
 name never leaves the coalition: not on a cover, in an export or a snapshot, nor to an observer
 (pages, API). The coalition's own people (secretariat, editors, members) read it."""
+
 import io
 import json
 
@@ -32,8 +33,14 @@ def api(path: str) -> str:
 
 @pytest.fixture
 def at_risk(personas):  # type: ignore[no-untyped-def]
-    return MemberOrganisation.objects.create(coalition=personas.coalition, name=HIDDEN, acronym="DAR", withheld=True,
-                                             website="https://dar.example.org", activities="Documents torture")
+    return MemberOrganisation.objects.create(
+        coalition=personas.coalition,
+        name=HIDDEN,
+        acronym="DAR",
+        withheld=True,
+        website="https://dar.example.org",
+        activities="Documents torture",
+    )
 
 
 @pytest.fixture
@@ -56,18 +63,23 @@ def signed_by(personas, document, organisation, named=True):  # type: ignore[no-
 
 # --- a withheld organisation cannot lead ---------------------------------------------------------
 
+
 def test_a_withheld_organisation_cannot_lead_and_the_page_says_why_and_the_usual_route(personas, at_risk):
     admin = personas.client_for(personas.admin)
-    response = admin.post(reverse("documents:list", args=["alpha", personas.engagement.pk]), {
-        "kind": "joint_submission", "title": "Ours", "language": "en", "lead_organisation": at_risk.pk})
+    response = admin.post(
+        reverse("documents:list", args=["alpha", personas.engagement.pk]),
+        {"kind": "joint_submission", "title": "Ours", "language": "en", "lead_organisation": at_risk.pk},
+    )
     page = response.content.decode()
     assert response.status_code == 400
     assert "cannot be the lead submitter" in page and "OHCHR publishes" in page
     assert "international partner organisation" in page and "without being named" in page
     assert not Document.objects.filter(title="Ours").exists()
     # The choice list marks it, so nobody is surprised by the refusal.
-    assert "Defenders at Risk (DAR) (name withheld: cannot lead)" in admin.get(
-        reverse("documents:list", args=["alpha", personas.engagement.pk])).content.decode()
+    assert (
+        "Defenders at Risk (DAR) (name withheld: cannot lead)"
+        in admin.get(reverse("documents:list", args=["alpha", personas.engagement.pk])).content.decode()
+    )
 
 
 def test_the_service_refuses_a_withheld_lead_for_every_kind(personas, at_risk):
@@ -75,16 +87,25 @@ def test_the_service_refuses_a_withheld_lead_for_every_kind(personas, at_risk):
 
     for kind in ("joint_submission", "individual_submission", "factsheet"):
         with pytest.raises(ValidationError) as refused:
-            services.document_create(coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement,
-                                     kind=kind, title=kind, lead_organisation=at_risk)
+            services.document_create(
+                coalition=personas.coalition,
+                actor=personas.admin,
+                engagement=personas.engagement,
+                kind=kind,
+                title=kind,
+                lead_organisation=at_risk,
+            )
         assert "lead_organisation" in refused.value.message_dict
     assert not Document.objects.exists()
 
 
 def test_the_api_refuses_a_withheld_lead_with_the_services_message(personas, at_risk, joint):
     admin = personas.client_for(personas.admin)
-    refused = admin.post(api("documents/"), {"engagement": personas.engagement.pk, "kind": "joint_submission",
-                                             "title": "Ours", "lead_organisation": at_risk.pk}, content_type=JSON)
+    refused = admin.post(
+        api("documents/"),
+        {"engagement": personas.engagement.pk, "kind": "joint_submission", "title": "Ours", "lead_organisation": at_risk.pk},
+        content_type=JSON,
+    )
     assert refused.status_code == 400
     assert "cannot be the lead submitter" in refused.json()["lead_organisation"][0]
     changed = admin.patch(api(f"documents/{joint.pk}/"), {"lead_organisation": at_risk.pk}, content_type=JSON)
@@ -128,8 +149,10 @@ def test_an_organisation_cannot_be_marked_withheld_while_it_leads_a_document_not
 
 # --- existing data: a lead withheld before leads were refused ------------------------------------
 
+
 def test_a_document_whose_lead_is_withheld_is_flagged_cannot_be_final_and_no_export_names_it(
-        personas, joint, django_capture_on_commit_callbacks):
+    personas, joint, django_capture_on_commit_callbacks
+):
     partner = MemberOrganisation.objects.create(coalition=personas.coalition, name="Partner Org")
     signed_by(personas, joint, partner)
     MemberOrganisation.objects.filter(pk=personas.organisation.pk).update(withheld=True)  # as older data may have it
@@ -148,8 +171,7 @@ def test_a_document_whose_lead_is_withheld_is_flagged_cannot_be_final_and_no_exp
         admin.post(url("export_create", joint.pk), {"format": "pdf"})
     jobs = {job.format: job for job in ExportJob.objects.all()}
     word = docx.Document(io.BytesIO(admin.get(url("export_download", joint.pk, jobs["docx"].pk)).content))
-    text = "\n".join(p.text for p in word.paragraphs) + "\n".join(
-        c.text for t in word.tables for r in t.rows for c in r.cells)
+    text = "\n".join(p.text for p in word.paragraphs) + "\n".join(c.text for t in word.tables for r in t.rows for c in r.cells)
     assert "Partner Org" in text and "Centre for Equal Rights" not in text and "CER" not in text
     pdf = pypdf.PdfReader(io.BytesIO(admin.get(url("export_download", joint.pk, jobs["pdf"].pk)).content))
     pdf_text = "".join(p.extract_text() for p in pdf.pages)
@@ -157,7 +179,8 @@ def test_a_document_whose_lead_is_withheld_is_flagged_cannot_be_final_and_no_exp
 
 
 def test_a_co_signer_withheld_after_signing_named_is_counted_in_the_snapshot_not_named(
-        personas, joint, at_risk, django_capture_on_commit_callbacks):
+    personas, joint, at_risk, django_capture_on_commit_callbacks
+):
     MemberOrganisation.objects.filter(pk=at_risk.pk).update(withheld=False)
     signed_by(personas, joint, MemberOrganisation.objects.get(pk=at_risk.pk), named=True)
     MemberOrganisation.objects.filter(pk=at_risk.pk).update(withheld=True)  # at risk since it signed
@@ -175,6 +198,7 @@ def test_a_co_signer_withheld_after_signing_named_is_counted_in_the_snapshot_not
 
 # --- observers never read a withheld name; the coalition's people do -----------------------------
 
+
 def test_observers_see_a_withheld_co_signer_counted_never_named_on_the_page_and_in_the_api(personas, joint, at_risk):
     assert signed_by(personas, joint, at_risk, named=True).named is False  # withheld: never named, whatever the box said
     observer, member = personas.client_for(personas.observer), personas.client_for(personas.member)
@@ -190,11 +214,17 @@ def test_observers_see_a_withheld_co_signer_counted_never_named_on_the_page_and_
 
 def test_observers_get_no_withheld_organisation_in_lists_people_consultations_tasks_or_the_api(personas, at_risk):
     contact_of(personas, at_risk)
-    consultation = Consultation.objects.create(coalition=personas.coalition, engagement=personas.engagement,
-                                               kind="state", held_on="2027-01-20", place="Ljubljana")
+    consultation = Consultation.objects.create(
+        coalition=personas.coalition, engagement=personas.engagement, kind="state", held_on="2027-01-20", place="Ljubljana"
+    )
     consultation.attended.set([at_risk, personas.organisation])
-    Task.objects.create(coalition=personas.coalition, engagement=personas.engagement, title="Collect testimonies",
-                        due_at="2027-03-01T12:00:00Z", organisation=at_risk)
+    Task.objects.create(
+        coalition=personas.coalition,
+        engagement=personas.engagement,
+        title="Collect testimonies",
+        due_at="2027-03-01T12:00:00Z",
+        organisation=at_risk,
+    )
     observer, member = personas.client_for(personas.observer), personas.client_for(personas.member)
     pages = {
         "organisations": reverse("coalitions:organisations", args=["alpha"]),
@@ -229,8 +259,9 @@ def test_observers_read_no_audit_trail_and_the_trail_names_no_withheld_organisat
     assert HIDDEN not in personas.client_for(personas.admin).get(reverse("coalitions:audit", args=["alpha"])).content.decode()
 
 
-def test_the_email_asking_a_withheld_organisation_to_sign_names_nobody(personas, joint, at_risk,
-                                                                       django_capture_on_commit_callbacks):
+def test_the_email_asking_a_withheld_organisation_to_sign_names_nobody(
+    personas, joint, at_risk, django_capture_on_commit_callbacks
+):
     contact_of(personas, at_risk)
     with django_capture_on_commit_callbacks(execute=True):
         services.signon_request(document=joint, actor=personas.admin, organisations=[at_risk])
@@ -243,29 +274,36 @@ def test_outsiders_get_404_for_the_withheld_rules_pages_and_api(personas, joint,
     outsider = personas.client_for(personas.outsider)
     assert outsider.get(reverse("coalitions:organisations", args=["alpha"])).status_code == 404
     assert outsider.get(api(f"organisations/{at_risk.pk}/")).status_code == 404
-    assert outsider.patch(api(f"documents/{joint.pk}/"), {"lead_organisation": at_risk.pk},
-                          content_type=JSON).status_code == 404
+    assert outsider.patch(api(f"documents/{joint.pk}/"), {"lead_organisation": at_risk.pk}, content_type=JSON).status_code == 404
     assert outsider.post(url("settings", joint.pk), {"title": "x", "lead_organisation": at_risk.pk}).status_code == 404
 
 
 def test_the_pages_an_observer_reads_cost_the_same_queries_with_one_or_many_withheld_organisations(
-        personas, joint, django_assert_max_num_queries):
+    personas, joint, django_assert_max_num_queries
+):
     from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     observer = personas.client_for(personas.observer)
-    pages = [reverse("coalitions:organisations", args=["alpha"]), reverse("coalitions:members", args=["alpha"]),
-             f"/c/alpha/engagements/{personas.engagement.pk}/consultations/",
-             reverse("documents:list", args=["alpha", personas.engagement.pk]), url("detail", joint.pk)]
+    pages = [
+        reverse("coalitions:organisations", args=["alpha"]),
+        reverse("coalitions:members", args=["alpha"]),
+        f"/c/alpha/engagements/{personas.engagement.pk}/consultations/",
+        reverse("documents:list", args=["alpha", personas.engagement.pk]),
+        url("detail", joint.pk),
+    ]
 
     def withheld_signers(n: int) -> None:
         start = MemberOrganisation.objects.count()
-        organisations = [MemberOrganisation.objects.create(coalition=personas.coalition, name=f"At risk {start + i}",
-                                                           withheld=True) for i in range(n)]
+        organisations = [
+            MemberOrganisation.objects.create(coalition=personas.coalition, name=f"At risk {start + i}", withheld=True)
+            for i in range(n)
+        ]
         services.signon_request(document=joint, actor=personas.admin, organisations=organisations)
-        consultation = Consultation.objects.create(coalition=personas.coalition, engagement=personas.engagement,
-                                                   kind="state", held_on="2027-01-20", place="Ljubljana")
+        consultation = Consultation.objects.create(
+            coalition=personas.coalition, engagement=personas.engagement, kind="state", held_on="2027-01-20", place="Ljubljana"
+        )
         consultation.attended.set(organisations)
 
     withheld_signers(1)

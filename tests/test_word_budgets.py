@@ -1,6 +1,7 @@
 """Word budgets: the secretariat divides the limit among the sections; each section shows its count
 against its budget and is marked when over it, without ever blocking its writing; the sum is checked
 against the limit; the same through the API, scoped by coalition, with the outsider's 404."""
+
 import re
 
 import pytest
@@ -34,8 +35,12 @@ def joint(personas):  # type: ignore[no-untyped-def]
     """A joint submission (limit 5,630) with its three starting sections, the first the Equality group's,
     and an annex (which counts for nothing, so has no budget)."""
     document = services.document_create(
-        coalition=personas.coalition, actor=personas.admin, engagement=personas.engagement, kind="joint_submission",
-        title="Joint submission on equality", lead_organisation=personas.organisation,
+        coalition=personas.coalition,
+        actor=personas.admin,
+        engagement=personas.engagement,
+        kind="joint_submission",
+        title="Joint submission on equality",
+        lead_organisation=personas.organisation,
     )
     Section.objects.filter(pk=document.sections.order_by("position").first().pk).update(working_group=personas.group)
     services.section_add(document=document, actor=personas.admin, title="Press cuttings", annex=True, body=words(10))
@@ -48,8 +53,9 @@ def sections(document: Document) -> list[Section]:
 
 def write(personas, section: Section, n: int) -> Section:  # type: ignore[no-untyped-def]
     section.refresh_from_db()
-    return services.section_save(section=section, membership=personas.membership(personas.admin),
-                                 base_version=section.version, body=words(n))
+    return services.section_save(
+        section=section, membership=personas.membership(personas.admin), base_version=section.version, body=words(n)
+    )
 
 
 def budgets_of(document: Document) -> list[int | None]:
@@ -68,6 +74,7 @@ def row(page: str, section: Section) -> str:
 
 
 # --- the page: who may set budgets ----------------------------------------------------------------
+
 
 def test_only_the_secretariat_sets_budgets_others_get_403_and_the_outsider_404(personas, joint):
     first, second, third = sections(joint)
@@ -110,6 +117,7 @@ def test_the_secretariat_sets_and_clears_budgets_and_the_change_is_audited(perso
 
 # --- the sum check and bad input ----------------------------------------------------------------
 
+
 def test_budgets_adding_up_to_more_than_the_limit_are_refused_and_nothing_is_saved(personas, joint):
     admin = personas.client_for(personas.admin)
     assert admin.post(url("budgets", joint.pk), form_data(joint, 800, None, None)).status_code == 302
@@ -124,10 +132,17 @@ def test_budgets_adding_up_to_more_than_the_limit_are_refused_and_nothing_is_sav
     assert budgets_of(joint) == [3000, 2000, 630]
 
 
-@pytest.mark.parametrize("value, message", [
-    ("-5", "cannot be negative"), ("abc", "Write a whole number"), ("12.5", "Write a whole number"),
-    ("1e3", "Write a whole number"), ("99999999999999999999999999", "at most 100000 words"), ("9" * 5000, "Write a whole number"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("-5", "cannot be negative"),
+        ("abc", "Write a whole number"),
+        ("12.5", "Write a whole number"),
+        ("1e3", "Write a whole number"),
+        ("99999999999999999999999999", "at most 100000 words"),
+        ("9" * 5000, "Write a whole number"),
+    ],
+)
 def test_a_malformed_budget_gets_its_own_error_and_nothing_is_saved(personas, joint, value, message):
     admin = personas.client_for(personas.admin)
     response = admin.post(url("budgets", joint.pk), form_data(joint, 800, value, None))
@@ -147,6 +162,7 @@ def test_a_locked_document_keeps_its_budgets(personas, joint):
 
 # --- the marks: the count panel and the section -------------------------------------------------
 
+
 def test_a_budget_below_the_count_is_allowed_and_marks_the_section_in_the_panel_and_where_it_is_written(personas, joint):
     first, second, third = sections(joint)
     write(personas, first, 100)  # its row: these 100 words and its title's 3 ("Introduction and methodology")
@@ -157,7 +173,7 @@ def test_a_budget_below_the_count_is_allowed_and_marks_the_section_in_the_panel_
     counted = 100 + len(first.title.split())  # its title counts once it has text, as in the panel
     over = row(page, first)
     assert 'data-budget="50"' in over and 'class="over-budget"' in over
-    assert f"<td class=\"number\" data-counted>{counted}</td>" in over
+    assert f'<td class="number" data-counted>{counted}</td>' in over
     assert '<td class="number" data-budget-cell>50</td>' in over
     assert f'<span class="budget-over" data-budget-over>Over its budget by {counted - 50} words</span>' in over
     within = row(page, second)
@@ -191,8 +207,9 @@ def test_a_budget_never_blocks_writing(personas, joint):
     first = sections(joint)[0]
     services.document_budgets_set(document=joint, actor=personas.admin, budgets={first.pk: 5})
     editor = personas.client_for(personas.editor)
-    saved = editor.post(url("section_save", joint.pk, first.pk), {"body": words(60), "base_version": 1},
-                        HTTP_ACCEPT="application/json")
+    saved = editor.post(
+        url("section_save", joint.pk, first.pk), {"body": words(60), "base_version": 1}, HTTP_ACCEPT="application/json"
+    )
     assert saved.status_code == 200 and saved.json()["counted"] == 60
     through_api = editor.patch(api(f"sections/{first.pk}/"), {"base_version": 2, "body": words(80)}, content_type=JSON)
     assert through_api.status_code == 200 and through_api.json()["over_budget"] is True
@@ -219,6 +236,7 @@ def test_a_budget_change_shows_on_the_cached_page_at_once(personas, joint):
 
 # --- the API -------------------------------------------------------------------------------------
 
+
 def test_the_api_sets_budgets_with_the_same_sum_check_and_roles(personas, joint):
     first, second, third = sections(joint)
     write(personas, first, 40)
@@ -229,9 +247,13 @@ def test_the_api_sets_budgets_with_the_same_sum_check_and_roles(personas, joint)
     data = answer.json()
     assert data["limit"] == 5630 and data["budgeted"] == 2030
     assert [(b["section"], b["word_budget"], b["over_budget"]) for b in data["budgets"]] == [
-        (first.pk, 30, True), (second.pk, None, False), (third.pk, 2000, False)]
-    over = admin.post(api(f"documents/{joint.pk}/budgets/"), {"budgets": [{"section": second.pk, "word_budget": 4000}]},
-                      content_type=JSON)
+        (first.pk, 30, True),
+        (second.pk, None, False),
+        (third.pk, 2000, False),
+    ]
+    over = admin.post(
+        api(f"documents/{joint.pk}/budgets/"), {"budgets": [{"section": second.pk, "word_budget": 4000}]}, content_type=JSON
+    )
     assert over.status_code == 400 and "6,030 words, more than the document's limit of 5,630 words" in str(over.json())
     assert budgets_of(joint) == [30, None, 2000]
     for persona in (personas.editor, personas.member, personas.observer):
@@ -246,27 +268,43 @@ def test_the_api_sets_budgets_with_the_same_sum_check_and_roles(personas, joint)
     count = admin.get(api(f"documents/{joint.pk}/count/")).json()["count"]
     assert count["budgeted"] == 2030
     assert [(p["key"], p["budget"], p["over_budget"]) for p in count["parts"] if p["key"].startswith("section-")][0] == (
-        f"section-{first.pk}", 30, True)
+        f"section-{first.pk}",
+        30,
+        True,
+    )
 
 
-@pytest.mark.parametrize("budgets", [
-    [{"section": 0, "word_budget": 10}], [{"section": "x", "word_budget": 10}], [{"section": None, "word_budget": 10}],
-    [{"word_budget": 10}], [{"section": "FIRST", "word_budget": -1}], [{"section": "FIRST", "word_budget": "ten"}],
-    [{"section": "FIRST", "word_budget": 10**30}], [{"section": "FIRST", "word_budget": 10.5}],
-    [{"section": "FIRST", "word_budget": 10}, {"section": "FIRST", "word_budget": 20}],
-    [{"section": "ANNEX", "word_budget": 10}], [{"section": "FOREIGN", "word_budget": 10}], [{"section": 2**63, "word_budget": 1}],
-    "800", {"FIRST": 800},
-])
+@pytest.mark.parametrize(
+    "budgets",
+    [
+        [{"section": 0, "word_budget": 10}],
+        [{"section": "x", "word_budget": 10}],
+        [{"section": None, "word_budget": 10}],
+        [{"word_budget": 10}],
+        [{"section": "FIRST", "word_budget": -1}],
+        [{"section": "FIRST", "word_budget": "ten"}],
+        [{"section": "FIRST", "word_budget": 10**30}],
+        [{"section": "FIRST", "word_budget": 10.5}],
+        [{"section": "FIRST", "word_budget": 10}, {"section": "FIRST", "word_budget": 20}],
+        [{"section": "ANNEX", "word_budget": 10}],
+        [{"section": "FOREIGN", "word_budget": 10}],
+        [{"section": 2**63, "word_budget": 1}],
+        "800",
+        {"FIRST": 800},
+    ],
+)
 def test_malformed_api_budgets_get_a_400_and_nothing_is_saved(personas, joint, budgets):
     first = sections(joint)[0]
     annex = joint.sections.get(annex=True)
-    beta = services.document_create(coalition=personas.other, actor=personas.outsider, engagement=_beta_engagement(personas),
-                                    kind="factsheet", title="Theirs")
+    beta = services.document_create(
+        coalition=personas.other, actor=personas.outsider, engagement=_beta_engagement(personas), kind="factsheet", title="Theirs"
+    )
     ids = {"FIRST": first.pk, "ANNEX": annex.pk, "FOREIGN": beta.sections.first().pk}
     if isinstance(budgets, list):
         budgets = [{k: ids.get(v, v) if isinstance(v, str) else v for k, v in b.items()} for b in budgets]
-    response = personas.client_for(personas.admin).post(api(f"documents/{joint.pk}/budgets/"), {"budgets": budgets},
-                                                        content_type=JSON)
+    response = personas.client_for(personas.admin).post(
+        api(f"documents/{joint.pk}/budgets/"), {"budgets": budgets}, content_type=JSON
+    )
     assert response.status_code == 400, response.content
     assert response.json()
     assert not Section.objects.filter(word_budget__isnull=False).exists()
@@ -276,8 +314,9 @@ def _beta_engagement(personas):  # type: ignore[no-untyped-def]
     from coalitions import services as coalition_services
     from upr.models import Review
 
-    return coalition_services.engagement_create(coalition=personas.other, actor=personas.outsider,
-                                                review=Review.objects.get(state__iso3="SVN", session__number=48))
+    return coalition_services.engagement_create(
+        coalition=personas.other, actor=personas.outsider, review=Review.objects.get(state__iso3="SVN", session__number=48)
+    )
 
 
 def test_the_section_api_exposes_the_budget_which_only_the_secretariat_changes(personas, joint):
@@ -298,18 +337,24 @@ def test_the_section_api_exposes_the_budget_which_only_the_secretariat_changes(p
     for bad in (-1, "ten", 10**12, True):
         assert admin.patch(api(f"sections/{second.pk}/"), {"word_budget": bad}, content_type=JSON).status_code == 400
     # A budget with a text: both or neither (a stale text keeps the budget as it was).
-    stale = admin.patch(api(f"sections/{second.pk}/"), {"word_budget": 100, "base_version": 9, "body": words(3)},
-                        content_type=JSON)
+    stale = admin.patch(
+        api(f"sections/{second.pk}/"), {"word_budget": 100, "base_version": 9, "body": words(3)}, content_type=JSON
+    )
     assert stale.status_code == 409 and Section.objects.get(pk=second.pk).word_budget is None
     assert admin.patch(api(f"sections/{second.pk}/"), {"body": words(3)}, content_type=JSON).status_code == 400
     annex = joint.sections.get(annex=True)
     assert admin.patch(api(f"sections/{annex.pk}/"), {"word_budget": 10}, content_type=JSON).status_code == 400
-    assert personas.client_for(personas.outsider).patch(api(f"sections/{first.pk}/"), {"word_budget": 1},
-                                                        content_type=JSON).status_code == 404
+    assert (
+        personas.client_for(personas.outsider)
+        .patch(api(f"sections/{first.pk}/"), {"word_budget": 1}, content_type=JSON)
+        .status_code
+        == 404
+    )
     assert Section.objects.get(pk=first.pk).word_budget == 10
 
 
 # --- query counts --------------------------------------------------------------------------------
+
 
 def count_queries(client, path: str) -> int:  # type: ignore[no-untyped-def]
     """Queries of a cold request: with the cache cleared, the page is rendered from the database."""
@@ -333,8 +378,13 @@ def grow(personas, document: Document, n: int) -> None:  # type: ignore[no-untyp
 @pytest.mark.parametrize("persona", ["admin", "editor"])
 def test_pages_and_endpoints_cost_the_same_queries_whatever_the_number_of_budgets(personas, joint, persona):
     client = personas.client_for(getattr(personas, persona))
-    paths = [url("detail", joint.pk), api(f"documents/{joint.pk}/budgets/"), api(f"documents/{joint.pk}/count/"),
-             api(f"sections/?document={joint.pk}"), "/c/alpha/"] + ([url("budgets", joint.pk)] if persona == "admin" else [])
+    paths = [
+        url("detail", joint.pk),
+        api(f"documents/{joint.pk}/budgets/"),
+        api(f"documents/{joint.pk}/count/"),
+        api(f"sections/?document={joint.pk}"),
+        "/c/alpha/",
+    ] + ([url("budgets", joint.pk)] if persona == "admin" else [])
     grow(personas, joint, 2)
     small = {path: count_queries(client, path) for path in paths}
     grow(personas, joint, 12)

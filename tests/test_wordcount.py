@@ -5,6 +5,7 @@ browser test runs the JavaScript counter in real headless Chromium on every one 
 HTML strings, on generated 6,000-word submissions, on 1,500 random HTML trees and on every Unicode
 character, and demands the same figures as Python. No database is needed (see the fixture below).
 """
+
 from __future__ import annotations
 
 import html
@@ -160,8 +161,8 @@ HTML_CASES = [
     ("<div>one</div><div>two</div>", 2, 0),  # what contenteditable makes on Enter
     ("<h2>Title</h2><p>Body text</p><h3>Sub</h3><h4>Subsub</h4>", 5, 0),
     ("<p>fa<strong>ther</strong>-in-<em>law</em></p>", 1, 0),  # inline elements do not separate
-    ("<p><b>bo</b><i>ld</i><u>er</u><a href=\"/x\">ed</a><span>ly</span></p>", 1, 0),
-    ("<p><strong><em><u>deeply</u></em> nested</strong> inline <a href=\"https://x.org/a-b\">link <b>text</b></a></p>", 5, 0),
+    ('<p><b>bo</b><i>ld</i><u>er</u><a href="/x">ed</a><span>ly</span></p>', 1, 0),
+    ('<p><strong><em><u>deeply</u></em> nested</strong> inline <a href="https://x.org/a-b">link <b>text</b></a></p>', 5, 0),
     ("<p>one<br>two<br/>three<br />four</p>", 4, 0),
     ("<p>a</br>b</p>", 2, 0),
     ("a<hr>b</hr>c", 2, 0),  # browsers drop the end tag of a void element ("</br>" is a <br>)
@@ -181,12 +182,16 @@ HTML_CASES = [
     ('<p>word<span class="footnote">n</span>word</p>', 2, 1),  # a footnote separates like a space
     ('<p>a<span class="footnote"></span>b</p>', 2, 0),
     ('<p><strong>bold<span class="footnote">note here</span>text</strong></p>', 2, 2),
-    ('<p>First claim<span class="footnote">Source one.</span> and second<span class="footnote">Source two, p.&nbsp;4.</span>.</p>', 4, 6),
+    (
+        '<p>First claim<span class="footnote">Source one.</span> and second<span class="footnote">Source two, p.&nbsp;4.</span>.</p>',
+        4,
+        6,
+    ),
     ('<p>x<span class="footnote">a</span><span class="footnote">b</span></p>', 1, 2),
     ('<p>Text<span class="footnote extra">A note</span> more</p>', 2, 2),
     ("<p>Text<span class='x footnote'>A note</span> more</p>", 2, 2),
     ('<p>Text<span class="x\tfootnote\ny">A note</span> more</p>', 2, 2),
-    ('<p>Text<span class=footnote>A note</span> more</p>', 2, 2),
+    ("<p>Text<span class=footnote>A note</span> more</p>", 2, 2),
     ('<p>Text <span class="footnotes">counted</span> <span class="no-footnote">too</span></p>', 3, 0),
     ('<p>Text <span class="FOOTNOTE">counted</span></p>', 2, 0),  # class names are case-sensitive
     ('<p>Text <span data-class="footnote" title="footnote">counted</span></p>', 2, 0),
@@ -227,7 +232,10 @@ def test_french_and_spanish_prose_counts_as_word_does(prose):
     text, expected = "".join(t for t, _n in prose), sum(n for _t, n in prose)
     assert count_text(text) == expected
     assert count_html(f"<p>{html.escape(text)}</p>").counted == expected
-    assert count_html(f"<p>{html.escape(text)}<span class=\"footnote\">A/HRC/59/15, par.\u00a0{expected}.</span></p>").counted == expected
+    assert (
+        count_html(f'<p>{html.escape(text)}<span class="footnote">A/HRC/59/15, par.\u00a0{expected}.</span></p>').counted
+        == expected
+    )
 
 
 @pytest.mark.parametrize(("source", "counted", "footnotes"), HTML_CASES)
@@ -249,8 +257,32 @@ def test_fast_entity_decoding_is_html_unescape():
 
     from submissions.wordcount import _decode
 
-    pieces = ["&nbsp;", "&lt;", "&gt;", "&amp;", "&quot;", "&#39;", "&", "&amp", "&not", "&no", "&copy",
-              "&#38", "&#x26;", "&eacute;", "&ndash;", "it;", "a", " ", ";", "#", "x", "\xa0", "<", "'"]
+    pieces = [
+        "&nbsp;",
+        "&lt;",
+        "&gt;",
+        "&amp;",
+        "&quot;",
+        "&#39;",
+        "&",
+        "&amp",
+        "&not",
+        "&no",
+        "&copy",
+        "&#38",
+        "&#x26;",
+        "&eacute;",
+        "&ndash;",
+        "it;",
+        "a",
+        " ",
+        ";",
+        "#",
+        "x",
+        "\xa0",
+        "<",
+        "'",
+    ]
     rng = random.Random(3)
     for _ in range(5000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 8)))
@@ -268,9 +300,9 @@ def test_not_word_set_covers_the_whole_unicode_range():
     """The set is built from planes 0-1 and the tag block only (for speed at import): check that no
     punctuation, control or format character lies elsewhere, in this Python's Unicode database."""
     expected = {
-        chr(c) for c in range(0x110000)
-        if (unicodedata.category(chr(c))[0] == "P" or unicodedata.category(chr(c)) in ("Cc", "Cf", "Cs"))
-        and not chr(c).isspace()
+        chr(c)
+        for c in range(0x110000)
+        if (unicodedata.category(chr(c))[0] == "P" or unicodedata.category(chr(c)) in ("Cc", "Cf", "Cs")) and not chr(c).isspace()
     }
     assert NOT_WORD == frozenset(expected)
     assert not any(d in NOT_WORD for d in " \t\u00a0")
@@ -292,14 +324,51 @@ def test_malformed_markup_stays_linear():
 
 # (text, words): hyphens, slashes, dashes, punctuation, numbers, URLs, French and Spanish.
 VOCABULARY = [
-    ("the", 1), ("State", 1), ("should", 1), ("ensure", 1), ("human-rights", 1), ("defenders", 1),
-    ("father-in-law", 1), ("A/HRC/59/15/Add.1", 1), ("06/30/2003", 1), ("user/config", 1),
-    ("1,000,000", 1), ("1.23", 1), ("2019", 1), ("(2019)", 1), ("$", 1), ("\u20ac", 1), ("+", 1),
-    ("https://www.ohchr.org/en/hr-bodies/upr/upr-main", 1), ("www.upr-info.org", 1), ("ngo@example.org", 1),
-    ("l'\u00c9tat", 1), ("aujourd\u2019hui", 1), ("\u00ab", 0), ("\u00bb", 0), ("\u00bfQu\u00e9?", 1), ("\u00a1Hola!", 1),
-    ("\u2014", 0), ("\u2013", 0), ("...", 0), ("\u2026", 0), ("-", 0), ("!", 0), ("\u201c", 0), ('"', 0), ("%", 0),
-    ("beginning\u2014phrase\u2014end", 3), ("1990\u20132000", 2), ("word\u2014", 1), ("\u201cquoted,\u201d", 1),
-    ("co\u00adoperation", 1), ("AT&T", 1), ("a<b", 1), ("\U0001f44d", 1), ("\u00a712", 1), ("\u00a7", 0),
+    ("the", 1),
+    ("State", 1),
+    ("should", 1),
+    ("ensure", 1),
+    ("human-rights", 1),
+    ("defenders", 1),
+    ("father-in-law", 1),
+    ("A/HRC/59/15/Add.1", 1),
+    ("06/30/2003", 1),
+    ("user/config", 1),
+    ("1,000,000", 1),
+    ("1.23", 1),
+    ("2019", 1),
+    ("(2019)", 1),
+    ("$", 1),
+    ("\u20ac", 1),
+    ("+", 1),
+    ("https://www.ohchr.org/en/hr-bodies/upr/upr-main", 1),
+    ("www.upr-info.org", 1),
+    ("ngo@example.org", 1),
+    ("l'\u00c9tat", 1),
+    ("aujourd\u2019hui", 1),
+    ("\u00ab", 0),
+    ("\u00bb", 0),
+    ("\u00bfQu\u00e9?", 1),
+    ("\u00a1Hola!", 1),
+    ("\u2014", 0),
+    ("\u2013", 0),
+    ("...", 0),
+    ("\u2026", 0),
+    ("-", 0),
+    ("!", 0),
+    ("\u201c", 0),
+    ('"', 0),
+    ("%", 0),
+    ("beginning\u2014phrase\u2014end", 3),
+    ("1990\u20132000", 2),
+    ("word\u2014", 1),
+    ("\u201cquoted,\u201d", 1),
+    ("co\u00adoperation", 1),
+    ("AT&T", 1),
+    ("a<b", 1),
+    ("\U0001f44d", 1),
+    ("\u00a712", 1),
+    ("\u00a7", 0),
 ]
 SEPARATORS = [" "] * 12 + ["\u00a0", "\n", "\t", "\u202f", " \u2013 ", "\u2014", "  ", "\r\n"]
 
@@ -350,9 +419,35 @@ def generated_html(words: int = 6000, seed: int = 48) -> tuple[str, int, int]:
 
 # Random well-formed trees, as the sanitiser serialises them: every kind of element the counter
 # distinguishes, footnotes nested in anything (and in footnotes), templates, comments, entities.
-TREE_TEXT = ["word", "fa", "ther", "-in-", "law", "\u2014", "\u2013", "...", "\u00ab", "l'\u00c9tat", "1,000", "$",
-             "&amp;", "&nbsp;", "&lt;", "&#8212;", "&eacute;t&eacute;", "&quot;", "&#39;", "&notit;", "&amp",
-             "<!-- c -->", "\u200b", "\u00a0", " ", " ", "\n"]
+TREE_TEXT = [
+    "word",
+    "fa",
+    "ther",
+    "-in-",
+    "law",
+    "\u2014",
+    "\u2013",
+    "...",
+    "\u00ab",
+    "l'\u00c9tat",
+    "1,000",
+    "$",
+    "&amp;",
+    "&nbsp;",
+    "&lt;",
+    "&#8212;",
+    "&eacute;t&eacute;",
+    "&quot;",
+    "&#39;",
+    "&notit;",
+    "&amp",
+    "<!-- c -->",
+    "\u200b",
+    "\u00a0",
+    " ",
+    " ",
+    "\n",
+]
 TREE_CLASSES = ["footnote", "footnote x", "x footnote", "footnotes", "FOOTNOTE"]
 
 
@@ -384,8 +479,10 @@ def random_block(rng: random.Random, depth: int = 0) -> str:
         tag = rng.choice(["p", "h2", "h3", "blockquote", "div"])
         return f"<{tag}>{random_inline(rng)}</{tag}>"
     if roll < 0.8:
-        items = (f"<li>{random_inline(rng)}{random_block(rng, depth + 1) if rng.random() < 0.3 else ''}</li>"
-                 for _ in range(rng.randrange(1, 4)))
+        items = (
+            f"<li>{random_inline(rng)}{random_block(rng, depth + 1) if rng.random() < 0.3 else ''}</li>"
+            for _ in range(rng.randrange(1, 4))
+        )
         tag = rng.choice(["ul", "ol"])
         return f"<{tag}>{''.join(items)}</{tag}>"
     if roll < 0.9:
@@ -396,8 +493,10 @@ def random_block(rng: random.Random, depth: int = 0) -> str:
 
 def random_trees(count: int = 1500, seed: int = 20) -> list[str]:
     rng = random.Random(seed)
-    return ["".join(random_block(rng) if rng.random() < 0.8 else random_inline(rng) for _ in range(rng.randrange(1, 5)))
-            for _ in range(count)]
+    return [
+        "".join(random_block(rng) if rng.random() < 0.8 else random_inline(rng) for _ in range(rng.randrange(1, 5)))
+        for _ in range(count)
+    ]
 
 
 def test_generated_submission_counts_as_constructed():
@@ -410,6 +509,7 @@ def test_generated_submission_counts_as_constructed():
 
 # ---------------------------------------------------------------------------------------------
 # The browser's counter must give the same figures.
+
 
 @pytest.fixture(scope="module")
 def page():
@@ -433,7 +533,10 @@ def all_html_cases() -> list[str]:
     # every text case as HTML too, and the block elements one by one
     sources += [f"<p>{html.escape(t)}</p>" for t, _ in TEXT_CASES]
     sources += random_trees()
-    sources += [f"a<{name}>b</{name}>c" for name in sorted(BLOCK_ELEMENTS - {"table", "tr", "tbody", "thead", "tfoot", "td", "th", "caption"})]
+    sources += [
+        f"a<{name}>b</{name}>c"
+        for name in sorted(BLOCK_ELEMENTS - {"table", "tr", "tbody", "thead", "tfoot", "td", "th", "caption"})
+    ]
     return sources
 
 
@@ -488,8 +591,11 @@ def test_browser_classifies_every_character_as_python(page):
         ranges,
     )
     assert len(browser) == len(python)
-    differences = [f"U+{c:04X} {unicodedata.name(chr(c), '?')} python={p} browser={b}"
-                   for c, p, b in zip(assigned, python, browser, strict=True) if p != b]
+    differences = [
+        f"U+{c:04X} {unicodedata.name(chr(c), '?')} python={p} browser={b}"
+        for c, p, b in zip(assigned, python, browser, strict=True)
+        if p != b
+    ]
     assert differences == []
 
 

@@ -8,6 +8,7 @@ every page of the coalition is crawled as the admin and as the observer, followi
 HTML answer is parsed: no `<script>` carrying the payload, no element with an `onerror` attribute,
 no `<img src="x">`. The same for the Word/PDF export's HTML and for every email the app sends.
 """
+
 from __future__ import annotations
 
 from html.parser import HTMLParser

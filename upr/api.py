@@ -1,4 +1,5 @@
 """The UPR calendar, read-only. Shared reference data: no coalition scope."""
+
 from django.db.models import QuerySet
 from rest_framework import viewsets
 

@@ -4,6 +4,7 @@ Every task declares one of the queues below with `@queued_task(queue=...)`, and 
 `task_routes` (Celery 6 drops per-task queue attributes). A guard test checks that every registered
 task has a queue, so that an export storm can never delay a deadline reminder.
 """
+
 import os
 from collections.abc import Callable
 from typing import Any

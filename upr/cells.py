@@ -12,6 +12,7 @@ what the coalition's spreadsheet shows to a stranger ("CSV injection"). So:
 
 Every export goes through `csv_lines` or `xlsx_book`, so no export can forget it.
 """
+
 from __future__ import annotations
 
 import csv
@@ -45,8 +46,9 @@ def csv_lines(header_row: list[str], body: Iterable[Iterable[Any]]) -> Iterator[
         yield writer.writerow([neutralised(v) for v in row])
 
 
-def xlsx_book(header_row: list[str], body: Iterable[Iterable[Any]], *, title: str, bold_header: bool = False,
-              freeze: str | None = None) -> bytes:
+def xlsx_book(
+    header_row: list[str], body: Iterable[Iterable[Any]], *, title: str, bold_header: bool = False, freeze: str | None = None
+) -> bytes:
     """A workbook of one sheet, streamed row by row (write-only mode keeps 41,066 rows in little memory).
     No author or company in the document properties: exports carry no author metadata."""
     from openpyxl import Workbook

@@ -7,6 +7,7 @@ ISO. The hint therefore names no pattern of its own (it used to say "Year-month-
 showing 03/15/2027); where a browser has no picker and shows a text box, the ISO example tells what to
 type, and the form accepts ISO in every language (Django adds it to every language's input formats).
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -23,6 +23,7 @@ Writes made outside Django (psql) are not seen: `manage.py migrate` marks every 
 "*" stamp that every entry depends on), and an operator who edits the database by hand should clear
 the cache. Never cache a CSRF token or anything else of one request with this (see `Watch.cached`).
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -42,10 +43,12 @@ STAMP_TABLE = "upr_writestamp"
 EVERYTHING = "*"  # written by migrate: every entry depends on it
 PRUNE_ABOVE = 2000  # rows; then only the newest of each table is kept
 
-_WRITE = re.compile(r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+(.*)",
-                    re.IGNORECASE | re.DOTALL)
+_WRITE = re.compile(
+    r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+(.*)",
+    re.IGNORECASE | re.DOTALL,
+)
 _WITH_WRITE = re.compile(r"\s*WITH\b.*\b(?:INSERT|UPDATE|DELETE)\b", re.IGNORECASE | re.DOTALL)
-_NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_]*')
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _paused = False  # during migrate: the stamp table may not exist yet
 _ready: bool | None = None  # whether the stamp table exists (checked once per process)
 _capture: contextvars.ContextVar[_Capture | None] = contextvars.ContextVar("freshness_capture", default=None)
@@ -71,7 +74,6 @@ class _Marker:
 
     def __call__(self) -> None:
         pass
-
 
 
 def known_tables() -> frozenset[str]:
@@ -210,8 +212,10 @@ def request_finished(**kwargs: Any) -> None:
 
 def _prune() -> None:
     with default_connection.cursor() as cursor:
-        cursor.execute(f'DELETE FROM "{STAMP_TABLE}" WHERE id < (SELECT MAX(w.id) FROM "{STAMP_TABLE}" w'
-                       f' WHERE w."name" = "{STAMP_TABLE}"."name")')
+        cursor.execute(
+            f'DELETE FROM "{STAMP_TABLE}" WHERE id < (SELECT MAX(w.id) FROM "{STAMP_TABLE}" w'
+            f' WHERE w."name" = "{STAMP_TABLE}"."name")'
+        )
 
 
 def expire_at(when: dt.datetime) -> None:
@@ -232,9 +236,9 @@ def depends_on(*models: Any) -> None:
 class Watch:
     """Start it before the first read of anything the cached part shows; then call `cached` once.
 
-        with freshness.Watch() as watch:
-            document = document_of(request, document_id)       # read, and noted
-            body = watch.cached(key, lambda: render_body(document), seconds=60)
+    with freshness.Watch() as watch:
+        document = document_of(request, document_id)       # read, and noted
+        body = watch.cached(key, lambda: render_body(document), seconds=60)
     """
 
     def __init__(self) -> None:

@@ -5,6 +5,7 @@ SECURE_*), X-Frame-Options comes from XFrameOptionsMiddleware and the Content-Se
 from django-csp. What is left is the Permissions-Policy: a page that a script was injected into
 still cannot turn on the camera, the microphone or the location of a defender at risk.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,4 +1,5 @@
 """/health/ for operators and the container orchestrator: the database, and Redis when configured."""
+
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse

@@ -12,6 +12,7 @@ Why each exists:
   UTF-8, so the database write fails. Form posts cannot carry one (Django decodes them with
   replacement); JSON bodies are the one way in, so `JSONObjectParser` refuses them too.
 """
+
 from __future__ import annotations
 
 import json

@@ -19,6 +19,7 @@ Why these options (security-relevant):
   and tests/test_rows_templates.py checks that it finds every message of these templates. Jinja2's
   `{% trans %}` blocks are not read by makemessages: do not use them.
 """
+
 from __future__ import annotations
 
 from collections.abc import Hashable

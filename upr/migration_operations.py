@@ -6,6 +6,7 @@ database that ran the old app's migrations, the table (with its rows, indexes, c
 many-to-many tables named after it) is already there and is taken over as it is. The moved model
 keeps `db_table` (and so its many-to-many tables' names) for this to hold.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -36,8 +37,7 @@ def relabel_content_types(old_app: str, new_app: str, models: list[str]) -> migr
     def forwards(apps: Any, schema_editor: Any) -> None:
         content_types = apps.get_model("contenttypes", "ContentType")
         taken = set(content_types.objects.filter(app_label=new_app, model__in=models).values_list("model", flat=True))
-        content_types.objects.filter(app_label=old_app, model__in=[m for m in models if m not in taken]).update(
-            app_label=new_app)
+        content_types.objects.filter(app_label=old_app, model__in=[m for m in models if m not in taken]).update(app_label=new_app)
 
     def backwards(apps: Any, schema_editor: Any) -> None:
         content_types = apps.get_model("contenttypes", "ContentType")

@@ -3,6 +3,7 @@
 States, Working Group sessions and reviews are public reference data, loaded by
 `manage.py load_upr_reference` from the files in upr/reference_data/.
 """
+
 import datetime as dt
 
 from django.db import models

@@ -8,6 +8,7 @@ RAE's rule) while 41.066 is. Django's own formats group every number past 999 an
 space in French, so they would disagree with the browser: this is the one rule, for the three languages
 (tests/test_languages.py checks it against Chromium's Intl).
 """
+
 from __future__ import annotations
 
 from django.utils import translation

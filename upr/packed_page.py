@@ -11,6 +11,7 @@ page) is met as GZipMiddleware meets it: every response gets a gzip header with 
 afresh for that rendering, so every change to what the page shows (the only way to inject anything
 into a cached page) also changes the token's bytes.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -34,12 +35,12 @@ class PackedPage:
     def pack(cls, html: str, *, slot_marker: str) -> PackedPage:
         """`html` holds `slot_marker` once, where the messages go; it is taken out."""
         slot = html.index(slot_marker)
-        html = html[:slot] + html[slot + len(slot_marker):]
+        html = html[:slot] + html[slot + len(slot_marker) :]
         return cls(gzip.compress(html.encode(), compresslevel=6, mtime=0), slot)
 
     def html(self, messages: str = "") -> str:
         text = gzip.decompress(self.compressed).decode()
-        return text[:self.slot] + messages + text[self.slot:]
+        return text[: self.slot] + messages + text[self.slot :]
 
     def gzip_padded(self) -> bytes:
         """The compressed page with a random file name in its header (what compress_string gives)."""

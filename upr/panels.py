@@ -7,6 +7,7 @@ A panel takes the request and returns template variables; the page's template sh
 register their panels in their AppConfig.ready(). Panels run on every view of their page, outside
 any page cache, in a fixed number of queries: they show what changes with the person's own actions.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -12,6 +12,7 @@ the same address and options to every thread of the process. redis-py's pools ar
 a pool notices a fork (its pid) and starts afresh in the child, so a forking server or Celery's
 prefork workers never share a socket with their parent.
 """
+
 from __future__ import annotations
 
 import threading

@@ -3,6 +3,7 @@
 Idempotent: rows are keyed by their natural keys (ISO code, session number, State × session), so a
 second run changes nothing, and a corrected file updates rows in place.
 """
+
 from __future__ import annotations
 
 import csv
@@ -153,16 +154,24 @@ def _review_facts(data_dir: Path) -> Iterator[tuple[int, str, dict]]:
             yield int(row["wg_session"]), name, {"position": position + 1 if official else None}
     for row in _rows("upr_cycle4_state_reviews.csv", data_dir):
         official = row["order_is_official"] == "True"
-        yield int(row["wg_session"]), row["state_under_review"], {
-            "position": int(row["position_in_list"]) if official else None,
-            "review_date": _date(row["review_date"]),
-        }
+        yield (
+            int(row["wg_session"]),
+            row["state_under_review"],
+            {
+                "position": int(row["position_in_list"]) if official else None,
+                "review_date": _date(row["review_date"]),
+            },
+        )
     for row in _rows("reviews_supplement.csv", data_dir):
-        yield int(row["wg_session"]), row["state"], {
-            "review_date": _date(row["review_date"]),
-            "report_symbol": row["report_symbol"].strip(),
-            "troika": [t.strip() for t in row["troika"].split(";") if t.strip()],
-        }
+        yield (
+            int(row["wg_session"]),
+            row["state"],
+            {
+                "review_date": _date(row["review_date"]),
+                "report_symbol": row["report_symbol"].strip(),
+                "troika": [t.strip() for t in row["troika"].split(";") if t.strip()],
+            },
+        )
 
 
 def _load_reviews(data_dir: Path, report: LoadReport, states: StateIndex, sessions: dict[int, Session]) -> None:
@@ -172,8 +181,9 @@ def _load_reviews(data_dir: Path, report: LoadReport, states: StateIndex, sessio
         if state is None:
             report.unmatched.append(f"session {number}: {name.strip()!r}")
             continue
-        entry = merged.setdefault((number, state.pk), {"state": state, "position": None, "review_date": None,
-                                                          "report_symbol": "", "troika": []})
+        entry = merged.setdefault(
+            (number, state.pk), {"state": state, "position": None, "review_date": None, "report_symbol": "", "troika": []}
+        )
         entry.update({k: v for k, v in fact.items() if v not in (None, "", [])})
     for (number, _state_id), entry in merged.items():
         troika = [states.get(name) for name in entry.pop("troika")]

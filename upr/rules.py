@@ -4,6 +4,7 @@ Sources: the guides in shared/reference/seeds (Civil Society Compendium; The But
 OHCHR publishes the exact deadline of each session; these are the defaults when it has not, and a
 coalition may override any date for its own engagement.
 """
+
 import calendar
 import datetime as dt
 import zoneinfo
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 GENEVA = zoneinfo.ZoneInfo("Europe/Zurich")
 # OHCHR's stakeholder deadline falls at 15:00 Geneva time; late submissions are not considered.
 STAKEHOLDER_DEADLINE_TIME = dt.time(15, 0)
+
 
 @dataclass(frozen=True)
 class DocumentKind:
@@ -30,22 +32,48 @@ class DocumentKind:
 
 # Footnotes and annexes do not count toward a limit (OHCHR: "There is no upper word limit for
 # references or annexes"). Sources: the Civil Society Compendium; UPR Info's guides.
-DOCUMENT_KINDS: dict[str, DocumentKind] = {kind.key: kind for kind in (
-    DocumentKind("individual_submission", _("Individual stakeholder submission"), 2815,
-                 _("One organisation. At most 2,815 words, footnotes and annexes excluded; one per organisation and review."),
-                 submission=True),
-    DocumentKind("joint_submission", _("Joint stakeholder submission"), 5630,
-                 _("Two or more organisations. At most 5,630 words, footnotes and annexes excluded."), submission=True),
-    DocumentKind("factsheet", _("Advocacy factsheet"), None,
-                 _("One theme, one or two pages, with four or five questions or draft recommendations for States.")),
-    DocumentKind("presession_statement", _("Pre-session statement"), None,
-                 _("5 to 10 minutes at a pre-session (UPR Info's in Geneva, or in the country), about 750 to 1,500 words: "
-                   "the situation, questions and recommendations for States. A shorter version goes to missions by email.")),
-    DocumentKind("oral_statement", _("HRC oral statement"), 300,
-                 _("Two minutes at the adoption of the outcome in the Human Rights Council: about 300 words.")),
-    DocumentKind("written_statement", _("Written statement"), None, _("No word limit.")),
-    DocumentKind("mid_term_report", _("Mid-term report"), None, _("No word limit.")),
-)}
+DOCUMENT_KINDS: dict[str, DocumentKind] = {
+    kind.key: kind
+    for kind in (
+        DocumentKind(
+            "individual_submission",
+            _("Individual stakeholder submission"),
+            2815,
+            _("One organisation. At most 2,815 words, footnotes and annexes excluded; one per organisation and review."),
+            submission=True,
+        ),
+        DocumentKind(
+            "joint_submission",
+            _("Joint stakeholder submission"),
+            5630,
+            _("Two or more organisations. At most 5,630 words, footnotes and annexes excluded."),
+            submission=True,
+        ),
+        DocumentKind(
+            "factsheet",
+            _("Advocacy factsheet"),
+            None,
+            _("One theme, one or two pages, with four or five questions or draft recommendations for States."),
+        ),
+        DocumentKind(
+            "presession_statement",
+            _("Pre-session statement"),
+            None,
+            _(
+                "5 to 10 minutes at a pre-session (UPR Info's in Geneva, or in the country), about 750 to 1,500 words: "
+                "the situation, questions and recommendations for States. A shorter version goes to missions by email."
+            ),
+        ),
+        DocumentKind(
+            "oral_statement",
+            _("HRC oral statement"),
+            300,
+            _("Two minutes at the adoption of the outcome in the Human Rights Council: about 300 words."),
+        ),
+        DocumentKind("written_statement", _("Written statement"), None, _("No word limit.")),
+        DocumentKind("mid_term_report", _("Mid-term report"), None, _("No word limit.")),
+    )
+}
 WORD_LIMITS: dict[str, int | None] = {key: kind.word_limit for key, kind in DOCUMENT_KINDS.items()}
 # An advocacy factsheet asks States four or five things.
 FACTSHEET_ASKS = (4, 5)

@@ -20,6 +20,7 @@ An error in a run is logged with its traceback, and the thread goes on to the ne
 Each entry runs once at start-up, then on its schedule: a server that was stopped when a sweep was
 due catches up at once, as beat's persistent schedule does.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -83,8 +84,15 @@ def beat_entries(interval: float | None = None) -> list[Entry]:
     for name, spec in settings.CELERY_BEAT_SCHEDULE.items():
         every = schedule(dt.timedelta(seconds=interval), app=app) if interval else maybe_schedule(spec["schedule"], app=app)
         every.app = app
-        entries.append(Entry(name=name, task=spec["task"], schedule=every, args=tuple(spec.get("args", ())),
-                             kwargs=dict(spec.get("kwargs", {}))))
+        entries.append(
+            Entry(
+                name=name,
+                task=spec["task"],
+                schedule=every,
+                args=tuple(spec.get("args", ())),
+                kwargs=dict(spec.get("kwargs", {})),
+            )
+        )
     return entries
 
 
@@ -107,8 +115,7 @@ class EmbeddedBeat:
 
     def start(self) -> EmbeddedBeat:
         self.thread.start()
-        logger.info("Embedded beat started (no broker): %s",
-                    ", ".join(f"{e.name} every {e.schedule}" for e in self.entries))
+        logger.info("Embedded beat started (no broker): %s", ", ".join(f"{e.name} every {e.schedule}" for e in self.entries))
         return self
 
     def stop(self, timeout: float = 10.0) -> None:

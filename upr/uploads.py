@@ -21,6 +21,7 @@ a few milliseconds, before python-docx, openpyxl or the evidence store see it:
 It also names files: `display_name` is what a person may be shown of an uploaded file's name, and
 `stored_name` is the name a file is kept under, never taken from the user.
 """
+
 from __future__ import annotations
 
 import io
@@ -94,12 +95,20 @@ def check_zip(source: bytes | IO[bytes], *, limits: ZipLimits = WORD) -> None:
                 _check_members(archive, limits)
         except UnsafeArchive:
             raise
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, zlib.error, EOFError,
-                OSError, ValueError) as error:
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            NotImplementedError,
+            RuntimeError,
+            zlib.error,
+            EOFError,
+            OSError,
+            ValueError,
+        ) as error:
             # encrypted members, unknown compression, truncated data, a CRC that does not match
-            raise UnsafeArchive(gettext(
-                "This file is damaged or protected, and cannot be read. Open it, save it again and try again."
-            )) from error
+            raise UnsafeArchive(
+                gettext("This file is damaged or protected, and cannot be read. Open it, save it again and try again.")
+            ) from error
     finally:
         handle.seek(start)
 
@@ -115,7 +124,7 @@ def _declared_members(handle: IO[bytes]) -> int | None:
     at = tail.rfind(END_RECORD)
     if at < 0 or len(tail) - at < 22:
         return None
-    (entries,) = struct.unpack("<H", tail[at + 10: at + 12])
+    (entries,) = struct.unpack("<H", tail[at + 10 : at + 12])
     return int(entries)  # 0xFFFF (ZIP64) reads as 65,535: more than any Office file holds
 
 
@@ -124,7 +133,8 @@ def _check_members(archive: zipfile.ZipFile, limits: ZipLimits) -> None:
     if len(infos) > limits.max_members:
         raise _too_many(limits)
     if sum(info.file_size for info in infos) > limits.max_total_bytes or any(
-            info.file_size > limits.max_member_bytes for info in infos):
+        info.file_size > limits.max_member_bytes for info in infos
+    ):
         raise _too_large()  # what the headers say: refused without unpacking anything
     total = 0
     for info in infos:
@@ -138,13 +148,19 @@ def _check_members(archive: zipfile.ZipFile, limits: ZipLimits) -> None:
         with archive.open(info) as member:
             while chunk := member.read(CHUNK):
                 if seen == 0 and chunk.startswith(ZIP_MAGIC) and not embedded:
-                    raise UnsafeArchive(gettext(
-                        "This file holds another archive inside it, which is not accepted. Save the "
-                        "document again without the attached archive and try again."))
+                    raise UnsafeArchive(
+                        gettext(
+                            "This file holds another archive inside it, which is not accepted. Save the "
+                            "document again without the attached archive and try again."
+                        )
+                    )
                 if seen == 0 and xml and b"<!DOCTYPE" in chunk:
-                    raise UnsafeArchive(gettext(
-                        "This file's XML declares a document type (DOCTYPE), which Word and Excel never "
-                        "write; it is refused for safety. Open it, save it again and try again."))
+                    raise UnsafeArchive(
+                        gettext(
+                            "This file's XML declares a document type (DOCTYPE), which Word and Excel never "
+                            "write; it is refused for safety. Open it, save it again and try again."
+                        )
+                    )
                 seen += len(chunk)
                 if seen > allowed or seen > ratio_bound:
                     raise _too_large()
@@ -152,14 +168,16 @@ def _check_members(archive: zipfile.ZipFile, limits: ZipLimits) -> None:
 
 
 def _too_large() -> UnsafeArchive:
-    return UnsafeArchive(gettext(
-        "This file unpacks to far more than its size (a compressed archive that grows when opened), and "
-        "is refused. Open it, save it again without large embedded content, and try again."))
+    return UnsafeArchive(
+        gettext(
+            "This file unpacks to far more than its size (a compressed archive that grows when opened), and "
+            "is refused. Open it, save it again without large embedded content, and try again."
+        )
+    )
 
 
 def _too_many(limits: ZipLimits) -> UnsafeArchive:
-    return UnsafeArchive(gettext("This file holds more than %(count)d parts, and is refused.")
-                         % {"count": limits.max_members})
+    return UnsafeArchive(gettext("This file holds more than %(count)d parts, and is refused.") % {"count": limits.max_members})
 
 
 # --- names of uploaded files -------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 """The UPR calendar: public reference data, readable by anyone logged in."""
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -24,8 +25,12 @@ def calendar(request: HttpRequest) -> HttpResponse:
         Session.objects.filter(cycle=cycle)
         .annotate(n_reviews=Count("reviews"))
         .order_by("-number")
-        .prefetch_related(Prefetch("reviews", queryset=Review.objects.select_related("state").only(
-            "session_id", "position", "state__name", "state__iso3")))
+        .prefetch_related(
+            Prefetch(
+                "reviews",
+                queryset=Review.objects.select_related("state").only("session_id", "position", "state__name", "state__iso3"),
+            )
+        )
     )
     context = {"sessions": sessions, "cycle": cycle, "cycles": cycles}
     return render(request, "upr/calendar.html", context)

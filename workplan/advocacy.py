@@ -3,6 +3,7 @@
 A follow-up with a due date becomes a task of the person who recorded it, so that it shows in the
 plan, in "my deadlines", in the calendar feed and in the reminders, like any other deadline.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,8 +30,12 @@ DATE_WIDGET = DatePicker()
 class FollowUpFormMixin(forms.ModelForm):
     """A follow-up due date, kept as the due date of the record's follow-up task."""
 
-    follow_up_due = forms.DateField(label=gettext_lazy("Follow-up due on"), required=False, widget=DATE_WIDGET,
-                                    help_text=gettext_lazy("Optional. You will be reminded like any other deadline."))
+    follow_up_due = forms.DateField(
+        label=gettext_lazy("Follow-up due on"),
+        required=False,
+        widget=DATE_WIDGET,
+        help_text=gettext_lazy("Optional. You will be reminded like any other deadline."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -43,9 +48,13 @@ class ConsultationForm(FollowUpFormMixin):
     class Meta:
         model = Consultation
         fields = ["kind", "held_on", "place", "online", "organiser", "attended", "issues_raised", "our_input", "follow_up"]
-        widgets = {"held_on": DATE_WIDGET, "attended": forms.CheckboxSelectMultiple,
-                   "issues_raised": forms.Textarea(attrs={"rows": 3}), "our_input": forms.Textarea(attrs={"rows": 3}),
-                   "follow_up": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "held_on": DATE_WIDGET,
+            "attended": forms.CheckboxSelectMultiple,
+            "issues_raised": forms.Textarea(attrs={"rows": 3}),
+            "our_input": forms.Textarea(attrs={"rows": 3}),
+            "follow_up": forms.Textarea(attrs={"rows": 2}),
+        }
         help_texts = {"held_on": DATE_HELP}
 
     def __init__(self, *args: Any, engagement: Engagement, **kwargs: Any) -> None:
@@ -64,11 +73,26 @@ class AdvocacyMeetingForm(FollowUpFormMixin):
 
     class Meta:
         model = AdvocacyMeeting
-        fields = ["state", "venue", "met_on", "person_met", "issues_raised", "themes", "documents", "drafts",
-                  "follow_up", "outcome"]
-        widgets = {"met_on": DATE_WIDGET, "issues_raised": forms.Textarea(attrs={"rows": 3}),
-                   "documents": forms.CheckboxSelectMultiple, "drafts": forms.CheckboxSelectMultiple,
-                   "follow_up": forms.Textarea(attrs={"rows": 2}), "outcome": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "state",
+            "venue",
+            "met_on",
+            "person_met",
+            "issues_raised",
+            "themes",
+            "documents",
+            "drafts",
+            "follow_up",
+            "outcome",
+        ]
+        widgets = {
+            "met_on": DATE_WIDGET,
+            "issues_raised": forms.Textarea(attrs={"rows": 3}),
+            "documents": forms.CheckboxSelectMultiple,
+            "drafts": forms.CheckboxSelectMultiple,
+            "follow_up": forms.Textarea(attrs={"rows": 2}),
+            "outcome": forms.Textarea(attrs={"rows": 2}),
+        }
         help_texts = {"met_on": DATE_HELP}
 
     def __init__(self, *args: Any, engagement: Engagement, **kwargs: Any) -> None:
@@ -83,8 +107,12 @@ class AdvocacyMeetingForm(FollowUpFormMixin):
 
 
 class ReviewAdoptionForm(forms.ModelForm):
-    webcast_url = forms.URLField(label=gettext_lazy("Webcast of the review"), required=False, assume_scheme="https",
-                                 help_text=Engagement._meta.get_field("webcast_url").help_text)
+    webcast_url = forms.URLField(
+        label=gettext_lazy("Webcast of the review"),
+        required=False,
+        assume_scheme="https",
+        help_text=Engagement._meta.get_field("webcast_url").help_text,
+    )
 
     class Meta:
         model = Engagement
@@ -124,8 +152,14 @@ def _follow_up(record: Consultation | AdvocacyMeeting, actor: Any, due: dt.date 
     due_at = dt.datetime.combine(due, FOLLOW_UP_TIME, tzinfo=zoneinfo.ZoneInfo(zone))
     if task is None:
         record.follow_up_task = Task.objects.create(
-            coalition=record.coalition, engagement=record.engagement, title=title[:200], due_at=due_at,
-            time_zone=zone, owner=actor, created_by=actor)
+            coalition=record.coalition,
+            engagement=record.engagement,
+            title=title[:200],
+            due_at=due_at,
+            time_zone=zone,
+            owner=actor,
+            created_by=actor,
+        )
         record.save(update_fields=["follow_up_task"])
     else:
         task.title, task.due_at, task.time_zone = title[:200], due_at, zone
@@ -139,8 +173,7 @@ def _save(record: Any, form: forms.ModelForm, actor: Any, action: str) -> Any:
         record.created_by = actor
     record.save()
     form.save_m2m()
-    audit_record(coalition=record.coalition, actor=actor, action=f"{action}.{'create' if creating else 'update'}",
-                 target=record)
+    audit_record(coalition=record.coalition, actor=actor, action=f"{action}.{'create' if creating else 'update'}", target=record)
     return record
 
 
@@ -160,7 +193,9 @@ def meeting_save(*, engagement: Engagement, actor: Any, form: AdvocacyMeetingFor
     form.instance.coalition, form.instance.engagement = engagement.coalition, engagement
     meeting = _save(form.instance, form, actor, "advocacy")
     title = _("Follow up the meeting with %(state)s (%(venue)s)") % {
-        "state": meeting.state.name, "venue": meeting.get_venue_display()}
+        "state": meeting.state.name,
+        "venue": meeting.get_venue_display(),
+    }
     _follow_up(meeting, actor, form.cleaned_data.get("follow_up_due"), title)
     return meeting
 
@@ -184,6 +219,5 @@ def review_adoption_save(*, engagement: Engagement, actor: Any, form: ReviewAdop
     changes = diff_fields(Engagement.objects.get(pk=engagement.pk), form.cleaned_data)
     engagement = form.save()
     if changes:
-        audit_record(coalition=engagement.coalition, actor=actor, action="engagement.update", target=engagement,
-                     changes=changes)
+        audit_record(coalition=engagement.coalition, actor=actor, action="engagement.update", target=engagement, changes=changes)
     return engagement

@@ -5,6 +5,7 @@ was raised with it: the themes tagged on the meetings (OHCHR's themes, as the re
 tagged) and the draft recommendations handed over that the coalition confirmed were taken up
 (submissions' impact links). A fixed number of queries whatever the number of meetings or States.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,16 +21,19 @@ from .models import AdvocacyMeeting, Consultation
 
 
 def consultations(*, engagement: Engagement) -> list[Consultation]:
-    return list(Consultation.objects.for_coalition(engagement.coalition).filter(engagement=engagement)  # type: ignore[attr-defined]
-                .select_related("follow_up_task", "created_by").prefetch_related("attended"))
+    return list(
+        Consultation.objects.for_coalition(engagement.coalition)
+        .filter(engagement=engagement)  # type: ignore[attr-defined]
+        .select_related("follow_up_task", "created_by")
+        .prefetch_related("attended")
+    )
 
 
 def meetings(*, engagement: Engagement, state: Any = None) -> list[AdvocacyMeeting]:
     found = AdvocacyMeeting.objects.for_coalition(engagement.coalition).filter(engagement=engagement)  # type: ignore[attr-defined]
     if state is not None:
         found = found.filter(state=state)
-    return list(found.select_related("state", "follow_up_task", "created_by")
-                .prefetch_related("themes", "documents", "drafts"))
+    return list(found.select_related("state", "follow_up_task", "created_by").prefetch_related("themes", "documents", "drafts"))
 
 
 # What the lobbying of one State came to. The codes are stable; the labels are for the page.
@@ -87,10 +91,17 @@ def lobbying_outcome(*, engagement: Engagement, log: list[AdvocacyMeeting] | Non
     if not by_state:
         return []
     review_known = Recommendation.objects.filter(review=engagement.review_id).exists()
-    recommendations = (Recommendation.objects.filter(review=engagement.review_id, recommending_states__in=list(by_state))
-                       .distinct().prefetch_related(Prefetch("themes"), Prefetch("recommending_states")))
-    taken_up = {(link.draft_id, link.recommendation_id) for link in ImpactLink.objects.filter(
-        coalition=engagement.coalition, draft__engagement=engagement, decision=LinkDecision.CONFIRMED)}
+    recommendations = (
+        Recommendation.objects.filter(review=engagement.review_id, recommending_states__in=list(by_state))
+        .distinct()
+        .prefetch_related(Prefetch("themes"), Prefetch("recommending_states"))
+    )
+    taken_up = {
+        (link.draft_id, link.recommendation_id)
+        for link in ImpactLink.objects.filter(
+            coalition=engagement.coalition, draft__engagement=engagement, decision=LinkDecision.CONFIRMED
+        )
+    }
     for recommendation in recommendations:
         for state in recommendation.recommending_states.all():
             outcome = by_state.get(state.pk)

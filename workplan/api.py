@@ -4,6 +4,7 @@ dashboard, what the lobbying came to, the review and adoption details, and the c
 Writes go through the same forms and services as the pages, so both refuse the same input with the
 same messages; every view inherits CoalitionScopedMixin (the tenancy guard's tests check it).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -37,8 +38,22 @@ class TaskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Task
-        fields = ["id", "engagement", "title", "due_at", "time_zone", "all_day", "owner", "organisation",
-                  "working_group", "milestone", "document", "status", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "engagement",
+            "title",
+            "due_at",
+            "time_zone",
+            "all_day",
+            "owner",
+            "organisation",
+            "working_group",
+            "milestone",
+            "document",
+            "status",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "due_at", "all_day", "owner", "created_at", "updated_at"]
 
     def to_representation(self, instance: Task) -> dict[str, Any]:
@@ -54,8 +69,9 @@ class TaskWriteSerializer(serializers.Serializer):
     engagement = serializers.IntegerField()
     title = serializers.CharField(max_length=200)
     due_date = serializers.DateField()
-    due_time = serializers.TimeField(required=False, allow_null=True,
-                                     help_text="Omitted: 15:00. Null: due on that day, at no particular time.")
+    due_time = serializers.TimeField(
+        required=False, allow_null=True, help_text="Omitted: 15:00. Null: due on that day, at no particular time."
+    )
     time_zone = serializers.CharField(required=False)
     owner = serializers.IntegerField(required=False, allow_null=True, help_text="A membership id.")
     organisation = serializers.IntegerField(required=False, allow_null=True)
@@ -74,8 +90,23 @@ class ConsultationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Consultation
-        fields = ["id", "engagement", "kind", "held_on", "place", "online", "organiser", "attended", "issues_raised",
-                  "our_input", "follow_up", "follow_up_due", "follow_up_task", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "engagement",
+            "kind",
+            "held_on",
+            "place",
+            "online",
+            "organiser",
+            "attended",
+            "issues_raised",
+            "our_input",
+            "follow_up",
+            "follow_up_due",
+            "follow_up_task",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "follow_up_task", "created_at", "updated_at"]
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
@@ -94,9 +125,25 @@ class AdvocacyMeetingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AdvocacyMeeting
-        fields = ["id", "engagement", "state", "state_iso3", "venue", "met_on", "person_met", "issues_raised", "themes",
-                  "documents", "drafts", "follow_up", "follow_up_due", "follow_up_task", "outcome", "created_at",
-                  "updated_at"]
+        fields = [
+            "id",
+            "engagement",
+            "state",
+            "state_iso3",
+            "venue",
+            "met_on",
+            "person_met",
+            "issues_raised",
+            "themes",
+            "documents",
+            "drafts",
+            "follow_up",
+            "follow_up_due",
+            "follow_up_task",
+            "outcome",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "follow_up_task", "created_at", "updated_at"]
 
 
@@ -148,16 +195,23 @@ class ReviewAdoptionSerializer(serializers.ModelSerializer):
 def form_data(instance: Any, form_class: type[forms.ModelForm], body: dict[str, Any]) -> dict[str, Any]:
     """A PATCH is the record's current values with the body's on top (forms want every field)."""
     data = {name: value for name, value in model_to_dict(instance, fields=list(form_class._meta.fields)).items()}  # type: ignore[union-attr]
-    data = {name: [v.pk if hasattr(v, "pk") else v for v in value] if isinstance(value, list) else value
-            for name, value in data.items()}
+    data = {
+        name: [v.pk if hasattr(v, "pk") else v for v in value] if isinstance(value, list) else value
+        for name, value in data.items()
+    }
     if "follow_up_due" not in body and getattr(instance, "follow_up_task", None) is not None:
         data["follow_up_due"] = form_class(instance=instance, engagement=instance.engagement).initial.get("follow_up_due")
     return {**data, **body}
 
 
 class EngagementRecordViewSet(
-    CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-    mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet,
+    CoalitionScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Consultations and advocacy meetings: any member records; the recorder, editors and the
     secretariat change and delete. `?engagement=<id>` narrows the list."""
@@ -290,14 +344,25 @@ class EngagementPlanViewSet(CoalitionScopedMixin, viewsets.GenericViewSet):
         upcoming = selectors.next_milestone(selectors.engagement_timeline(engagement=engagement))
         submission = board["submission"]
         count = board["count"]
-        return Response({
-            "week": DeadlineSerializer(board["week"], many=True).data,
-            "overdue": DeadlineSerializer(board["overdue"], many=True).data,
-            "next_milestone": {"label": upcoming.label, "date": upcoming.date} if upcoming else None,
-            "submission": {"id": submission.pk, "title": submission.title, "status": submission.status,
-                           "words": count.total, "limit": count.limit, "over_by": count.over_by,
-                           "submitters": board["signers"], "asked_to_sign": board["asked"]} if submission else None,
-        })
+        return Response(
+            {
+                "week": DeadlineSerializer(board["week"], many=True).data,
+                "overdue": DeadlineSerializer(board["overdue"], many=True).data,
+                "next_milestone": {"label": upcoming.label, "date": upcoming.date} if upcoming else None,
+                "submission": {
+                    "id": submission.pk,
+                    "title": submission.title,
+                    "status": submission.status,
+                    "words": count.total,
+                    "limit": count.limit,
+                    "over_by": count.over_by,
+                    "submitters": board["signers"],
+                    "asked_to_sign": board["asked"],
+                }
+                if submission
+                else None,
+            }
+        )
 
     @extend_schema(responses=StateOutcomeSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="lobbying-outcome", url_name="outcome", pagination_class=None)
@@ -332,12 +397,12 @@ class CoalitionFeedViewSet(CoalitionScopedMixin, viewsets.GenericViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = FeedCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        token = feeds.feed_create(user=request.user, coalition=self.coalition,
-                                  with_coalition_name=body.validated_data["with_coalition_name"])
+        token = feeds.feed_create(
+            user=request.user, coalition=self.coalition, with_coalition_name=body.validated_data["with_coalition_name"]
+        )
         return Response({"url": feeds.feed_url(token)}, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None})
     def revoke(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         feeds.feed_revoke(user=request.user, coalition=self.coalition)
         return Response(status=status.HTTP_204_NO_CONTENT)
-

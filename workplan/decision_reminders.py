@@ -8,6 +8,7 @@ What the email says (an inbox is not private): that the person's organisation ha
 the decision closes (their time and Geneva's), and a link to the decision; never its question, the
 document's title or text, nor any organisation's or person's name.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,34 +32,58 @@ def _deadlines(decisions: list[Decision]) -> list[Deadline]:
     voted = set(Vote.objects.filter(decision__in=decisions).values_list("decision_id", "organisation_id"))
     contacts: dict[tuple[int, int], set[int]] = {}
     for coalition_id, organisation_id, user_id in (
-        Membership.objects.filter(coalition_id__in={d.coalition_id for d in decisions}, organisation__isnull=False,
-                                  user__is_active=True)
-        .exclude(role=Role.OBSERVER).values_list("coalition_id", "organisation_id", "user_id")
+        Membership.objects.filter(
+            coalition_id__in={d.coalition_id for d in decisions}, organisation__isnull=False, user__is_active=True
+        )
+        .exclude(role=Role.OBSERVER)
+        .values_list("coalition_id", "organisation_id", "user_id")
     ):
         contacts.setdefault((coalition_id, organisation_id), set()).add(user_id)
     found = []
     for decision in decisions:
-        recipients = frozenset(user for (coalition_id, organisation_id), users in contacts.items()
-                               if coalition_id == decision.coalition_id and (decision.pk, organisation_id) not in voted
-                               for user in users)
+        recipients = frozenset(
+            user
+            for (coalition_id, organisation_id), users in contacts.items()
+            if coalition_id == decision.coalition_id and (decision.pk, organisation_id) not in voted
+            for user in users
+        )
         path = reverse("documents:decision", args=[decision.coalition.slug, decision.document_id, decision.pk])
-        found.append(Deadline(f"{KIND}:{decision.pk}", decision.coalition_id, decision.document.engagement_id, LABEL,  # type: ignore[arg-type]
-                              decision.closes_at, recipients, path=path))
+        found.append(
+            Deadline(
+                f"{KIND}:{decision.pk}",
+                decision.coalition_id,
+                decision.document.engagement_id,
+                LABEL,  # type: ignore[arg-type]
+                decision.closes_at,
+                recipients,
+                path=path,
+            )
+        )
     return found
 
 
 def due(start: dt.datetime, end: dt.datetime) -> list[Deadline]:
     """The open decisions closing in (start, end]: three queries."""
-    decisions = list(Decision.objects.filter(status=DecisionStatus.OPEN, closes_at__gt=start, closes_at__lte=end)
-                     .select_related("coalition", "document"))
+    decisions = list(
+        Decision.objects.filter(status=DecisionStatus.OPEN, closes_at__gt=start, closes_at__lte=end).select_related(
+            "coalition", "document"
+        )
+    )
     return _deadlines(decisions) if decisions else []
 
 
 def find(pk: str) -> tuple[Engagement | None, Deadline | None]:
     """The open decision `pk` as a deadline, with its engagement; (None, None) once closed, cancelled or gone."""
     decision_id = parse_id(pk)
-    decision = (Decision.objects.filter(pk=decision_id, status=DecisionStatus.OPEN)
-                .select_related("coalition", "document__engagement__review__state").first()) if decision_id else None
+    decision = (
+        (
+            Decision.objects.filter(pk=decision_id, status=DecisionStatus.OPEN)
+            .select_related("coalition", "document__engagement__review__state")
+            .first()
+        )
+        if decision_id
+        else None
+    )
     if decision is None:
         return None, None
     return decision.document.engagement, _deadlines([decision])[0]

@@ -13,6 +13,7 @@ OHCHR's stakeholder deadline is an instant (15:00 Geneva time) and is written wi
 (TZID Europe/Zurich and its VTIMEZONE), so that every calendar shows it in its own zone; the other
 milestones, and the tasks without a time of day, are days, written as all-day events.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -129,14 +130,24 @@ def render_feed(feed: CalendarFeed) -> bytes:
     host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "upr-coalition-hub"
     anonymous_link = settings.SITE_URL + reverse("my_deadlines")  # no coalition's slug in it
     for engagement in _engagements(feed):
-        link = (settings.SITE_URL + reverse("workplan:engagement", args=[engagement.coalition.slug, engagement.pk])
-                if named else anonymous_link)
+        link = (
+            settings.SITE_URL + reverse("workplan:engagement", args=[engagement.coalition.slug, engagement.pk])
+            if named
+            else anonymous_link
+        )
         review = f"{engagement.review.state.name}, {_('session %(n)d') % {'n': engagement.review.session.number}}"
         if named:
             review += f" ({engagement.coalition.name})"
-        common = {"dtstamp": stamp, "url": link,
-                  "description": (_("Open the engagement in UPR Coalition Hub: %(link)s") if named
-                                  else _("Open your deadlines in UPR Coalition Hub: %(link)s")) % {"link": link}}
+        common = {
+            "dtstamp": stamp,
+            "url": link,
+            "description": (
+                _("Open the engagement in UPR Coalition Hub: %(link)s")
+                if named
+                else _("Open your deadlines in UPR Coalition Hub: %(link)s")
+            )
+            % {"link": link},
+        }
         for entry in engagement_timeline(engagement=engagement, milestones=list(engagement.milestones.all())):
             if entry.date is None:
                 continue

@@ -1,4 +1,5 @@
 """The person's choices about deadlines: how reminders come, and what a calendar address shows."""
+
 from __future__ import annotations
 
 from django import forms
@@ -13,7 +14,9 @@ class ReminderPreferenceForm(forms.Form):
     """When (days before each deadline) and how a person gets reminders."""
 
     lead_days = forms.CharField(
-        label=_("Remind me this many days before each deadline"), max_length=60, initial="30, 7, 1, 0",
+        label=_("Remind me this many days before each deadline"),
+        max_length=60,
+        initial="30, 7, 1, 0",
         help_text=_("Numbers from 0 (on the day) to 60, separated by commas."),
     )
     delivery = forms.ChoiceField(label=_("How"), choices=Delivery.choices, widget=forms.RadioSelect)
@@ -30,6 +33,7 @@ class CalendarFeedForm(forms.Form):
     """The choice made with a new calendar address (see workplan.feeds)."""
 
     with_coalition_name = forms.BooleanField(
-        label=_("Name the coalition in the events' titles"), required=False,
+        label=_("Name the coalition in the events' titles"),
+        required=False,
         help_text=_("Off by default: a calendar shared with others would show them which coalition you work with."),
     )

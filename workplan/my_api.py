@@ -1,5 +1,6 @@
 """The person's own API: their deadlines across coalitions, their reminder preferences, and their
 private calendar address. Nothing here is inside a coalition; each reads only the caller's rows."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -26,8 +27,10 @@ class MyDeadlineSerializer(serializers.Serializer):
 
 
 class MyDeadlines(APIView):
-    @extend_schema(responses=MyDeadlineSerializer(many=True),
-                   parameters=[OpenApiParameter("days", int, description="How far ahead (1 to 366; default 60).")])
+    @extend_schema(
+        responses=MyDeadlineSerializer(many=True),
+        parameters=[OpenApiParameter("days", int, description="How far ahead (1 to 366; default 60).")],
+    )
     def get(self, request: Request) -> Response:
         """The milestones of the caller's engagements and the open tasks that are theirs, soonest first (overdue tasks included)."""
         from .work_plan import my_deadlines
@@ -40,7 +43,9 @@ class MyDeadlines(APIView):
 
 
 class ReminderPreferenceSerializer(serializers.Serializer):
-    lead_days = serializers.ListField(child=serializers.IntegerField(min_value=0), help_text="Days before each deadline (0: on the day).")
+    lead_days = serializers.ListField(
+        child=serializers.IntegerField(min_value=0), help_text="Days before each deadline (0: on the day)."
+    )
     delivery = serializers.ChoiceField(choices=["single", "daily", "weekly", "none"])
 
 
@@ -51,8 +56,10 @@ class MyReminderPreferences(APIView):
         from .models import ReminderPreference
 
         preference = ReminderPreference.objects.filter(user=request.user).first()
-        return {"lead_days": preference.lead_days if preference else [30, 7, 1, 0],
-                "delivery": preference.delivery if preference else "single"}
+        return {
+            "lead_days": preference.lead_days if preference else [30, 7, 1, 0],
+            "delivery": preference.delivery if preference else "single",
+        }
 
     @extend_schema(responses=ReminderPreferenceSerializer)
     def get(self, request: Request) -> Response:
@@ -68,8 +75,12 @@ class MyReminderPreferences(APIView):
 
         data = {**self._current(request), **request.data}
         lead_days = data.get("lead_days")
-        form = ReminderPreferenceForm({"lead_days": ", ".join(str(d) for d in lead_days) if isinstance(lead_days, list) else lead_days,
-                                       "delivery": data.get("delivery")})
+        form = ReminderPreferenceForm(
+            {
+                "lead_days": ", ".join(str(d) for d in lead_days) if isinstance(lead_days, list) else lead_days,
+                "delivery": data.get("delivery"),
+            }
+        )
         if not form.is_valid():
             raise form_refused(form)
         ReminderPreference.objects.update_or_create(user=request.user, defaults=form.cleaned_data)
@@ -84,8 +95,10 @@ class FeedSerializer(serializers.Serializer):
 
 class FeedCreateSerializer(serializers.Serializer):
     with_coalition_name = serializers.BooleanField(
-        required=False, default=False,
-        help_text="Name the coalition in the events' titles (off: a shared calendar shows no coalition).")
+        required=False,
+        default=False,
+        help_text="Name the coalition in the events' titles (off: a shared calendar shows no coalition).",
+    )
 
 
 class MyCalendarFeed(APIView):

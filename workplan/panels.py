@@ -1,5 +1,6 @@
 """What the working plan shows on lower apps' pages (upr.panels): the calendar addresses on the
 person's profile and on the coalition's settings."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -15,6 +15,7 @@ send finds it sent. A reminder whose deadline moved or went since its claim is n
 A milestone that is a day (not an instant) is due at 09:00 Geneva time on that day, a task without a
 time of day at the end of its day in its zone; the email gives such a deadline as the day alone.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -91,12 +92,29 @@ def deadlines(*, engagements: list[Engagement]) -> list[Deadline]:
             if entry.date is None:
                 continue
             due = entry.due_at or dt.datetime.combine(entry.date, DAY_DEADLINE_TIME, tzinfo=GENEVA)
-            found.append(Deadline(f"milestone:{entry.milestone.pk}", engagement.coalition_id, engagement.pk, entry.label, due,
-                                  day=None if entry.due_at else entry.date))
+            found.append(
+                Deadline(
+                    f"milestone:{entry.milestone.pk}",
+                    engagement.coalition_id,
+                    engagement.pk,
+                    entry.label,
+                    due,
+                    day=None if entry.due_at else entry.date,
+                )
+            )
         for task in engagement.tasks.all():
             if task.status == TaskStatus.OPEN:
-                found.append(Deadline(f"task:{task.pk}", engagement.coalition_id, engagement.pk, task.title, task.due_at,
-                                      frozenset(task.owners), day=task.due_day))  # type: ignore[attr-defined]
+                found.append(
+                    Deadline(
+                        f"task:{task.pk}",
+                        engagement.coalition_id,
+                        engagement.pk,
+                        task.title,
+                        task.due_at,
+                        frozenset(task.owners),
+                        day=task.due_day,
+                    )
+                )  # type: ignore[attr-defined]
     return found
 
 
@@ -104,12 +122,18 @@ def engagements_with_deadlines(**filters: Any) -> list[Engagement]:
     """Engagements with their milestones and open tasks, each task with the ids of the people it
     reminds (`owners`): its person, its organisation's members, its working group's members, or,
     when nobody owns it, the secretariat."""
-    engagements = list(Engagement.objects.filter(**filters).select_related("review__session", "review__state")
-                       .prefetch_related("milestones", Prefetch("tasks", Task.objects.filter(status=TaskStatus.OPEN))))
+    engagements = list(
+        Engagement.objects.filter(**filters)
+        .select_related("review__session", "review__state")
+        .prefetch_related("milestones", Prefetch("tasks", Task.objects.filter(status=TaskStatus.OPEN)))
+    )
     tasks = [t for e in engagements for t in e.tasks.all()]
     if tasks:
-        people = list(Membership.objects.filter(coalition_id__in={t.coalition_id for t in tasks}, user__is_active=True)
-                      .values_list("coalition_id", "user_id", "organisation_id", "role"))
+        people = list(
+            Membership.objects.filter(coalition_id__in={t.coalition_id for t in tasks}, user__is_active=True).values_list(
+                "coalition_id", "user_id", "organisation_id", "role"
+            )
+        )
         groups: dict[int, set[int]] = {}
         for group_id, user_id in WorkingGroup.members.through.objects.filter(
             workinggroup_id__in={t.working_group_id for t in tasks if t.working_group_id}
@@ -146,12 +170,15 @@ def due_reminders(*, now: dt.datetime, since: dt.datetime | None = None) -> list
         coalition_id__in={d.coalition_id for d in ahead}, user__is_active=True
     ).values_list("coalition_id", "user_id"):
         members.setdefault(coalition_id, []).append(user_id)
-    preferences = {p.user_id: p for p in ReminderPreference.objects.filter(user_id__in={u for us in members.values() for u in us})}
+    preferences = {
+        p.user_id: p for p in ReminderPreference.objects.filter(user_id__in={u for us in members.values() for u in us})
+    }
     rows = []
     for deadline in ahead:
         coalition_members = members.get(deadline.coalition_id, ())
-        for user_id in (coalition_members if deadline.recipients is None else
-                        [u for u in coalition_members if u in deadline.recipients]):
+        for user_id in (
+            coalition_members if deadline.recipients is None else [u for u in coalition_members if u in deadline.recipients]
+        ):
             preference = preferences.get(user_id)
             if preference is not None and preference.delivery == Delivery.NONE:
                 continue
@@ -160,8 +187,9 @@ def due_reminders(*, now: dt.datetime, since: dt.datetime | None = None) -> list
             if come:  # the nearest lead time only: the ones before it went by (sent then, or too late now)
                 moment = deadline.due_at - dt.timedelta(days=come[0])
                 late = now - moment > LATE_AFTER and (since is None or moment > since)
-                rows.append((user_id, deadline.coalition_id, deadline.key, deadline.due_at, come[0], late,
-                             ReminderStatus.CLAIMED))
+                rows.append(
+                    (user_id, deadline.coalition_id, deadline.key, deadline.due_at, come[0], late, ReminderStatus.CLAIMED)
+                )
     return rows
 
 
@@ -176,25 +204,32 @@ def claim(rows: list[tuple]) -> list[int]:
     found: list[tuple[int, str]] = []
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("CREATE TEMP TABLE reminder_claim (user_id bigint, coalition_id bigint, deadline varchar(40), "
-                           "due_at timestamptz, lead_days smallint, late boolean, status varchar(10)) ON COMMIT DROP")
+            cursor.execute(
+                "CREATE TEMP TABLE reminder_claim (user_id bigint, coalition_id bigint, deadline varchar(40), "
+                "due_at timestamptz, lead_days smallint, late boolean, status varchar(10)) ON COMMIT DROP"
+            )
             with cursor.cursor.copy(f"COPY reminder_claim ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-            cursor.execute(f"INSERT INTO {table} ({columns}, claimed_at) SELECT {columns}, %s FROM reminder_claim {conflict}",
-                           [now])
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}, claimed_at) SELECT {columns}, %s FROM reminder_claim {conflict}", [now]
+            )
             found = cursor.fetchall()
             cursor.execute("DROP TABLE reminder_claim")  # now, not at the commit: a caller's transaction may claim again
         elif _returning():
             for start in range(0, len(rows), BATCH):
-                batch = rows[start:start + BATCH]
+                batch = rows[start : start + BATCH]
                 marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
-                cursor.execute(f"INSERT INTO {table} ({columns}, claimed_at) VALUES {marks} {conflict}",
-                               [value for row in batch for value in (*row, now)])
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}, claimed_at) VALUES {marks} {conflict}",
+                    [value for row in batch for value in (*row, now)],
+                )
                 found += cursor.fetchall()
         else:  # SQLite before 3.35 has no RETURNING: one row at a time, the inserted ones by their row id
-            single = f"INSERT INTO {table} ({columns}, claimed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) " \
-                     "ON CONFLICT (user_id, deadline, due_at, lead_days) DO NOTHING"
+            single = (
+                f"INSERT INTO {table} ({columns}, claimed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (user_id, deadline, due_at, lead_days) DO NOTHING"
+            )
             for row in rows:
                 cursor.execute(single, [*row, now])
                 if cursor.rowcount == 1:
@@ -259,10 +294,13 @@ def sweep(*, now: dt.datetime | None = None) -> list[int]:
                     continue  # it waits for the digest
             singles.append(pk)
         for start in range(0, len(singles), SEND_CHUNK):
-            chunk = singles[start:start + SEND_CHUNK]
+            chunk = singles[start : start + SEND_CHUNK]
             transaction.on_commit(lambda chunk=chunk: send_reminders.delay(reminder_ids=chunk))
-        waiting = set(Reminder.objects.filter(user_id__in=digest, status=ReminderStatus.CLAIMED)
-                      .exclude(pk__in=singles).values_list("user_id", flat=True))
+        waiting = set(
+            Reminder.objects.filter(user_id__in=digest, status=ReminderStatus.CLAIMED)
+            .exclude(pk__in=singles)
+            .values_list("user_id", flat=True)
+        )
         for user_id in waiting:
             preference = digest[user_id]
             begun = digest_period_start(preference.delivery, now, preference.user.timezone)
@@ -296,8 +334,12 @@ def _still_due(reminder: Reminder, now: dt.datetime, memo: Lookup | None = None)
     (a task handed to someone else, an organisation that has voted since: no longer theirs to be
     reminded of); if not, it is marked superseded and not sent."""
     _engagement, current = _lookup(reminder, memo)
-    if (current is not None and current.due_at == reminder.due_at and current.due_at > now
-            and (current.recipients is None or reminder.user_id in current.recipients)):
+    if (
+        current is not None
+        and current.due_at == reminder.due_at
+        and current.due_at > now
+        and (current.recipients is None or reminder.user_id in current.recipients)
+    ):
         return True
     reminder.status = ReminderStatus.SUPERSEDED
     reminder.save(update_fields=["status"])
@@ -309,8 +351,12 @@ def send(*, reminder_id: int, memo: Lookup | None = None) -> bool:
     the sends of one task (see _lookup)."""
     memo = {} if memo is None else memo
     with transaction.atomic():
-        reminder = (Reminder.objects.select_for_update(of=("self",)).select_related("user", "coalition")
-                    .filter(pk=reminder_id, status=ReminderStatus.CLAIMED).first())
+        reminder = (
+            Reminder.objects.select_for_update(of=("self",))
+            .select_related("user", "coalition")
+            .filter(pk=reminder_id, status=ReminderStatus.CLAIMED)
+            .first()
+        )
         if reminder is None or not _still_due(reminder, timezone.now(), memo):
             return False  # sent already, superseded, never claimed, or its deadline moved
         _email(reminder.user, [reminder], memo)
@@ -324,15 +370,20 @@ def send_digest(*, user_id: int, now: dt.datetime | None = None) -> int:
     period (the preference row is held while it is made). The number of reminders sent."""
     now = now or timezone.now()
     with transaction.atomic():
-        preference = ReminderPreference.objects.select_for_update().select_related("user").filter(
-            user_id=user_id, delivery__in=DIGESTS).first()
+        preference = (
+            ReminderPreference.objects.select_for_update()
+            .select_related("user")
+            .filter(user_id=user_id, delivery__in=DIGESTS)
+            .first()
+        )
         if preference is None:
             return 0
         begun = digest_period_start(preference.delivery, now, preference.user.timezone)
         if preference.last_digest_at is not None and preference.last_digest_at >= begun:
             return 0  # this period's digest went already
-        pending = list(Reminder.objects.select_for_update().filter(user_id=user_id, status=ReminderStatus.CLAIMED)
-                       .order_by("due_at", "pk"))
+        pending = list(
+            Reminder.objects.select_for_update().filter(user_id=user_id, status=ReminderStatus.CLAIMED).order_by("due_at", "pk")
+        )
         memo: Lookup = {}
         due = [r for r in pending if _still_due(r, now, memo)]
         if due:
@@ -347,12 +398,20 @@ def _item(reminder: Reminder, memo: Lookup) -> dict:
     """What the email says of one reminder: what is due, for which State, when (here and in Geneva)."""
     engagement, current = _lookup(reminder, memo)
     return {
-        "label": current.label if current else reminder.deadline, "state": engagement.review.state.name if engagement else "",
-        "late": reminder.late, "due_local": timezone.localtime(reminder.due_at), "due_geneva": reminder.due_at.astimezone(GENEVA),
+        "label": current.label if current else reminder.deadline,
+        "state": engagement.review.state.name if engagement else "",
+        "late": reminder.late,
+        "due_local": timezone.localtime(reminder.due_at),
+        "due_geneva": reminder.due_at.astimezone(GENEVA),
         "day": current.day if current else None,  # a day, not an instant: no hour to give
-        "url": settings.SITE_URL + (current.path if current and current.path else
-                                    reverse("workplan:engagement", args=[reminder.coalition.slug, engagement.pk]))
-        if engagement else settings.SITE_URL,
+        "url": settings.SITE_URL
+        + (
+            current.path
+            if current and current.path
+            else reverse("workplan:engagement", args=[reminder.coalition.slug, engagement.pk])
+        )
+        if engagement
+        else settings.SITE_URL,
         "own_page": bool(current and current.path),  # the link opens the deadline's own page, not the engagement's
     }
 
@@ -380,5 +439,4 @@ def _email(user: Any, batch: list[Reminder], memo: Lookup) -> None:
         else:
             subject = _("[UPR Coalition Hub] %(count)d deadlines coming") % {"count": len(items)}
             template = "coalitions/email/reminder_digest.txt"
-        send_mail(subject=subject, message=render_to_string(template, context), from_email=None,
-                  recipient_list=[user.email])
+        send_mail(subject=subject, message=render_to_string(template, context), from_email=None, recipient_list=[user.email])

@@ -1,5 +1,6 @@
 """Background work of the working plan: the reminder sweep (Celery beat, or the embedded beat of
 upr.scheduler) and the sending of reminders and digests. Tasks take ids and declare their queue."""
+
 from upr.celery import queued_task
 
 

@@ -1,5 +1,6 @@
 """The engagement's working plan: tasks with an owner, a due instant in a time zone (or only a day),
 a status, and the milestone and document they serve. Writes (task_save, task_set_status) and the read of a plan."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,12 +23,19 @@ from .models.tasks import due_instant
 
 class TaskForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Task"), max_length=200)
-    due_date = forms.DateField(label=gettext_lazy("Due on"), widget=DatePicker(),
-                               help_text=DATE_HELP)
-    due_time = forms.TimeField(label=gettext_lazy("At"), required=False, widget=forms.TimeInput(attrs={"type": "time"}),
-                               help_text=gettext_lazy("Leave empty for a task due on that day, at no particular time."))
-    time_zone = forms.ChoiceField(label=gettext_lazy("Time zone of that time"), choices=timezone_choices, initial="Europe/Zurich",
-                                  help_text=gettext_lazy("OHCHR's deadlines are Geneva time (Europe/Zurich)."))
+    due_date = forms.DateField(label=gettext_lazy("Due on"), widget=DatePicker(), help_text=DATE_HELP)
+    due_time = forms.TimeField(
+        label=gettext_lazy("At"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text=gettext_lazy("Leave empty for a task due on that day, at no particular time."),
+    )
+    time_zone = forms.ChoiceField(
+        label=gettext_lazy("Time zone of that time"),
+        choices=timezone_choices,
+        initial="Europe/Zurich",
+        help_text=gettext_lazy("OHCHR's deadlines are Geneva time (Europe/Zurich)."),
+    )
     owner = forms.ModelChoiceField(Membership.objects.none(), required=False, label=gettext_lazy("Person"))
     organisation = forms.ModelChoiceField(MemberOrganisation.objects.none(), required=False, label=gettext_lazy("Organisation"))
     working_group = forms.ModelChoiceField(WorkingGroup.objects.none(), required=False, label=gettext_lazy("Working group"))
@@ -57,9 +65,15 @@ class TaskForm(forms.Form):
 def task_save(*, engagement: Engagement, actor: Any, data: dict[str, Any], task: Task | None = None) -> Task:
     """Create or change a task of `engagement` (data: TaskForm's cleaned data)."""
     fields = {
-        "title": data["title"], "due_at": data["due_at"], "time_zone": data["time_zone"], "all_day": data.get("all_day", False),
-        "owner": data["owner"].user if data.get("owner") else None, "organisation": data.get("organisation"),
-        "working_group": data.get("working_group"), "milestone": data.get("milestone"), "document": data.get("document"),
+        "title": data["title"],
+        "due_at": data["due_at"],
+        "time_zone": data["time_zone"],
+        "all_day": data.get("all_day", False),
+        "owner": data["owner"].user if data.get("owner") else None,
+        "organisation": data.get("organisation"),
+        "working_group": data.get("working_group"),
+        "milestone": data.get("milestone"),
+        "document": data.get("document"),
     }
     if task is None:
         task = Task.objects.create(coalition=engagement.coalition, engagement=engagement, created_by=actor, **fields)
@@ -73,8 +87,11 @@ def task_save(*, engagement: Engagement, actor: Any, data: dict[str, Any], task:
 
 def can_change(membership: Membership, task: Task) -> bool:
     """Editors and the secretariat change any task; a member their own (as person or organisation)."""
-    return membership.can_edit or task.owner_id == membership.user_id or (
-        task.organisation_id is not None and task.organisation_id == membership.organisation_id)
+    return (
+        membership.can_edit
+        or task.owner_id == membership.user_id
+        or (task.organisation_id is not None and task.organisation_id == membership.organisation_id)
+    )
 
 
 @transaction.atomic
@@ -90,8 +107,11 @@ def task_set_status(*, task: Task, membership: Membership, status: str) -> Task:
 
 def plan(*, engagement: Engagement) -> list[Task]:
     """The engagement's tasks, open first by due time, in one query."""
-    return list(engagement.tasks.select_related("owner", "organisation", "working_group", "milestone", "document")
-                .order_by("status", "due_at", "id"))
+    return list(
+        engagement.tasks.select_related("owner", "organisation", "working_group", "milestone", "document").order_by(
+            "status", "due_at", "id"
+        )
+    )
 
 
 def my_deadlines(*, user: Any, now: dt.datetime, days: int = 60) -> list[dict[str, Any]]:
@@ -111,8 +131,17 @@ def my_deadlines(*, user: Any, now: dt.datetime, days: int = 60) -> list[dict[st
         if deadline.due_at > now + dt.timedelta(days=days) or (deadline.due_at < now and not is_task):
             continue
         engagement = by_id[deadline.engagement_id]
-        rows.append({"due_at": deadline.due_at, "day": deadline.day, "label": deadline.label, "task": is_task, "overdue": deadline.due_at < now,
-                     "coalition": coalitions[deadline.coalition_id], "engagement": engagement})
+        rows.append(
+            {
+                "due_at": deadline.due_at,
+                "day": deadline.day,
+                "label": deadline.label,
+                "task": is_task,
+                "overdue": deadline.due_at < now,
+                "coalition": coalitions[deadline.coalition_id],
+                "engagement": engagement,
+            }
+        )
     return sorted(rows, key=lambda row: row["due_at"])
 
 
@@ -127,11 +156,18 @@ def engagement_week(*, engagement: Engagement, now: dt.datetime) -> dict[str, An
     found = deadlines(engagements=engagements_with_deadlines(pk=engagement.pk))
     week = [d for d in found if now <= d.due_at <= now + dt.timedelta(days=7)]
     overdue = [d for d in found if d.key.startswith("task:") and d.due_at < now]
-    submission = (Document.objects.filter(engagement=engagement, kind__in=["joint_submission", "individual_submission"])
-                  .select_related("lead_organisation", "engagement__review__state", "engagement__review__session")
-                  .order_by("-created_at").first())
+    submission = (
+        Document.objects.filter(engagement=engagement, kind__in=["joint_submission", "individual_submission"])
+        .select_related("lead_organisation", "engagement__review__state", "engagement__review__session")
+        .order_by("-created_at")
+        .first()
+    )
     page = document_page(submission, with_comments=False) if submission else None
-    return {"week": sorted(week, key=lambda d: d.due_at), "overdue": sorted(overdue, key=lambda d: d.due_at),
-            "submission": submission, "count": page.count if page else None,
-            "signers": page.submitters.total if page else 0,
-            "asked": sum(1 for s in page.submitters.sign_ons if s.status == "requested") if page else 0}
+    return {
+        "week": sorted(week, key=lambda d: d.due_at),
+        "overdue": sorted(overdue, key=lambda d: d.due_at),
+        "submission": submission,
+        "count": page.count if page else None,
+        "signers": page.submitters.total if page else 0,
+        "asked": sum(1 for s in page.submitters.sign_ons if s.status == "requested") if page else 0,
+    }

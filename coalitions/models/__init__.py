@@ -3,6 +3,7 @@
 Tenancy guard: every model a coalition owns inherits CoalitionOwnedModel and is read in views
 through `.for_coalition(coalition)`. `objects` stays unfiltered for the admin and migrations.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -70,23 +71,17 @@ class MemberOrganisation(CoalitionOwnedModel):
         help_text=_("A few lines, as OHCHR asks on the cover of a submission."),
     )
     established_on = models.DateField(_("date of establishment"), null=True, blank=True)
-    ecosoc_status = models.CharField(
-        _("ECOSOC status"), max_length=10, choices=EcosocStatus.choices, default=EcosocStatus.NONE
-    )
+    ecosoc_status = models.CharField(_("ECOSOC status"), max_length=10, choices=EcosocStatus.choices, default=EcosocStatus.NONE)
     withheld = models.BooleanField(
         _("name withheld for security"),
         default=False,
-        help_text=_(
-            "For an organisation at risk of reprisals: it may be counted among co-signers without being named."
-        ),
+        help_text=_("For an organisation at risk of reprisals: it may be counted among co-signers without being named."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["coalition", "name"], name="organisation_name_unique_in_coalition")
-        ]
+        constraints = [models.UniqueConstraint(fields=["coalition", "name"], name="organisation_name_unique_in_coalition")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
@@ -170,9 +165,7 @@ class Invitation(CoalitionOwnedModel):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     class Meta:
@@ -223,20 +216,30 @@ class Engagement(CoalitionOwnedModel):
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="engagements", verbose_name=_("review"))
     webcast_url = models.URLField(
-        _("webcast of the review"), blank=True,
-        help_text=_("The review and the adoption are broadcast on UN Web TV (webtv.un.org): paste the link to the State's dialogue."),
+        _("webcast of the review"),
+        blank=True,
+        help_text=_(
+            "The review and the adoption are broadcast on UN Web TV (webtv.un.org): paste the link to the State's dialogue."
+        ),
     )
     # The adoption at the Human Rights Council: NGOs with ECOSOC status sign up, the week before, for
     # one of 10 two-minute slots, first come first served.
-    oral_statement = models.CharField(_("oral statement at the adoption"), max_length=12,
-                                      choices=OralStatement.choices, default=OralStatement.UNDECIDED)
+    oral_statement = models.CharField(
+        _("oral statement at the adoption"), max_length=12, choices=OralStatement.choices, default=OralStatement.UNDECIDED
+    )
     oral_statement_by = models.ForeignKey(
-        "MemberOrganisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "MemberOrganisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("organisation signing up to speak"),
         help_text=_("It needs ECOSOC consultative status, or to speak with one that has it."),
     )
     oral_statement_slot = models.PositiveSmallIntegerField(
-        _("slot obtained (1 to 10)"), null=True, blank=True,
+        _("slot obtained (1 to 10)"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(ORAL_STATEMENT_SLOTS)],
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -389,7 +392,8 @@ class AuditEvent(CoalitionOwnedModel):
 
 # Who made a change to the shared recommendations, as the other coalitions following the State read it.
 SHARED_CHANGE_BY = {
-    "staff": _("the site staff"), "the site staff": _("the site staff"),
+    "staff": _("the site staff"),
+    "the site staff": _("the site staff"),
     "coalition": _("an admin of a coalition following this State"),
     "an admin of a coalition following this State": _("an admin of a coalition following this State"),
 }
@@ -397,4 +401,3 @@ SHARED_CHANGE_BY = {
 
 def default_invitation_expiry() -> dt.datetime:
     return timezone.now() + dt.timedelta(days=settings.INVITATION_TTL_DAYS)
-

@@ -3,6 +3,7 @@
 Every view here sits under /c/<coalition_slug>/ and runs after CoalitionMiddleware has set
 request.coalition and request.membership (or answered 404).
 """
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -112,7 +113,9 @@ def member_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     hide = not sees_withheld(request.membership)  # an observer reads no withheld organisation's name
     page = Paginator(selectors.MemberRows(request.coalition, hide_withheld=hide), 50).get_page(request.GET.get("page"))
     rows = member_rows(
-        page, members_url=reverse("coalitions:members", args=[coalition_slug]), with_actions=request.membership.is_admin,
+        page,
+        members_url=reverse("coalitions:members", args=[coalition_slug]),
+        with_actions=request.membership.is_admin,
     )
     return render(request, "coalitions/member_list.html", {"page": page, "rows": rows})
 
@@ -134,9 +137,7 @@ def member_edit(request: HttpRequest, coalition_slug: str, membership_id: int) -
             if request.htmx:  # the row itself says "saved" (role="status"), where the change was made
                 row = selectors.MemberRows(request.coalition).row(membership.pk)
                 members_url = reverse("coalitions:members", args=[coalition_slug])
-                return HttpResponse(
-                    member_rows([row], members_url=members_url, with_actions=True, edited=True)
-                )
+                return HttpResponse(member_rows([row], members_url=members_url, with_actions=True, edited=True))
             change = {"person": membership.user, "role": membership.get_role_display()}
             messages.success(request, _("%(person)s is now %(role)s.") % change)
             return redirect("coalitions:members", coalition_slug=coalition_slug)
@@ -236,9 +237,13 @@ def working_group_edit(request: HttpRequest, coalition_slug: str, group_id: int 
     if request.method == "POST" and form.is_valid():
         try:
             services.working_group_save(
-                coalition=request.coalition, actor=request.user, group=group,
-                name=form.cleaned_data["name"], theme=form.cleaned_data["theme"],
-                lead=form.cleaned_data["lead"], members=list(form.cleaned_data["members"]),
+                coalition=request.coalition,
+                actor=request.user,
+                group=group,
+                name=form.cleaned_data["name"],
+                theme=form.cleaned_data["theme"],
+                lead=form.cleaned_data["lead"],
+                members=list(form.cleaned_data["members"]),
             )
         except ValidationError as error:
             form_failed(form, error)
@@ -252,8 +257,11 @@ def working_group_edit(request: HttpRequest, coalition_slug: str, group_id: int 
 
 
 def engagement_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
-    engagements = (selectors.engagement_list(coalition=request.coalition).annotate(n_milestones=Count("milestones"))
-                   .order_by("-review__session__number", "review__state__name", "pk"))  # a stable order to page
+    engagements = (
+        selectors.engagement_list(coalition=request.coalition)
+        .annotate(n_milestones=Count("milestones"))
+        .order_by("-review__session__number", "review__state__name", "pk")
+    )  # a stable order to page
     page = Paginator(engagements, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "coalitions/engagement_list.html", {"engagements": page, "page": page})
 
@@ -286,12 +294,15 @@ def milestone_edit(request: HttpRequest, coalition_slug: str, engagement_id: int
         services.milestone_set_date(milestone=milestone, actor=request.user, **form.cleaned_data)
         if request.htmx:
             entry = next(e for e in selectors.engagement_timeline(engagement=engagement) if e.milestone.pk == milestone.pk)
-            return render(request, "coalitions/partials/milestone_row.html", {"entry": entry, "engagement": engagement, "saved": True})
+            return render(
+                request, "coalitions/partials/milestone_row.html", {"entry": entry, "engagement": engagement, "saved": True}
+            )
         messages.success(request, _("Date saved."))
         return redirect("workplan:engagement", coalition_slug=coalition_slug, engagement_id=engagement.pk)
     template = "coalitions/partials/milestone_form.html" if request.htmx else "coalitions/milestone_edit.html"
-    return render(request, template, {"form": form, "milestone": milestone, "engagement": engagement},
-                  status=400 if form.errors else 200)
+    return render(
+        request, template, {"form": form, "milestone": milestone, "engagement": engagement}, status=400 if form.errors else 200
+    )
 
 
 @require_POST
@@ -300,8 +311,11 @@ def internal_deadlines_propose(request: HttpRequest, coalition_slug: str, engage
     engagement = engagement_or_404(request, engagement_id)
     try:
         added = services.internal_deadlines_propose(engagement=engagement, actor=request.user)
-        messages.success(request, _("%(count)d internal deadlines added, counted back from the stakeholder deadline. "
-                                    "Move or delete any of them.") % {"count": len(added)})
+        messages.success(
+            request,
+            _("%(count)d internal deadlines added, counted back from the stakeholder deadline. Move or delete any of them.")
+            % {"count": len(added)},
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("workplan:engagement", coalition_slug=coalition_slug, engagement_id=engagement.pk)

@@ -1,4 +1,5 @@
 """Joining: the home page (the person's coalitions) and the invitation link that brings them in."""
+
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -29,7 +30,9 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     invitation = invitation_for_token(token=token)
     problem = invitation_problem(invitation)
     if problem:
-        return render(request, "accounts/invitation_invalid.html", {"problem": problem}, status=404 if invitation is None else 410)
+        return render(
+            request, "accounts/invitation_invalid.html", {"problem": problem}, status=404 if invitation is None else 410
+        )
     assert invitation is not None
     if not request.user.is_authenticated:
         request.session[INVITATION_SESSION_KEY] = token

@@ -3,6 +3,7 @@
 Everything an operator may change comes from the environment (django-environ). With nothing set,
 the embedded defaults of `make run` apply: SQLite, tasks run in-process, email to the console.
 """
+
 from pathlib import Path
 
 import environ
@@ -140,7 +141,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # and several threads: a transaction takes the write lock when it begins (IMMEDIATE) and waits for
     # it rather than failing with "database is locked"; WAL lets pages read while an update commits.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"})
+        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    )
 # Served by ASGI, Django runs each request in a thread of its own, so a connection kept open for the
 # next request (CONN_MAX_AGE) is never reused: each thread leaves one behind until PostgreSQL runs out
 # (measured: two workers held 95 of 100 under load). Connections are closed after each request, and
@@ -148,15 +150,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DATABASE_POOL", default=True):
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 1, "max_size": env.int("DATABASE_POOL_SIZE", default=10), "timeout": 20}
+        "min_size": 1,
+        "max_size": env.int("DATABASE_POOL_SIZE", default=10),
+        "timeout": 20,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis is optional: without it, tasks run in-process and the cache is per process.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     # One pool per process, not per thread: under ASGI each request is a thread (upr/redis_pool.py).
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "OPTIONS": {"pool_class": "upr.redis_pool.ProcessConnectionPool"}}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"pool_class": "upr.redis_pool.ProcessConnectionPool"},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -166,9 +176,16 @@ if REDIS_URL:
     # No socket timeout: channels-redis waits up to 5 s for the next message (BZPOPMIN), and redis-py's
     # default 5 s read timeout would end that wait with an error that drops every idle editor's socket.
     # redis-py's pool allows 100 connections by default: 400 editors leaving at once exhausted it.
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {
-        "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 1000}],
-        "capacity": 1500, "expiry": 30}}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 1000}],
+                "capacity": 1500,
+                "expiry": 30,
+            },
+        }
+    }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 # Seconds without a change before a live text's HTML is rendered (pages, counts, exports read it),

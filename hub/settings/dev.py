@@ -9,6 +9,7 @@ only on a machine and a browser nobody else uses.
 
 The hosts are base.py's: localhost, 127.0.0.1 and [::1], what `make run` serves (127.0.0.1:8000).
 """
+
 from .base import *  # noqa: F403
 from .base import env
 

@@ -2,6 +2,7 @@
 
 `python manage.py check --deploy` passes with these settings.
 """
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403

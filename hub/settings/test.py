@@ -1,4 +1,5 @@
 """The test suite: real PostgreSQL and Redis (started by `make test`)."""
+
 from .base import *  # noqa: F403
 from .base import env
 

@@ -3,6 +3,7 @@ selects of 195 States, and rendering each option through Django's widget templat
 the search itself. The selects are Jinja2 templates (templates/jinja2/recommendations/filter_select.html,
 see upr.jinja2), and a select is rendered once for what it shows (the choices and their version, the
 language, the value selected) and then reused from this process's memory."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -60,10 +61,18 @@ def _shared_select(shown: Select) -> SafeString:
 def _render(name: str, choices: list[tuple[Any, Any]], current: str, errors: list[str] | None = None) -> SafeString:
     """The select `name` from its template; `errors` (even empty) when the value sent was refused."""
     spec = BY_NAME[name]
-    return fragment("recommendations/filter_select.html", {
-        "name": name, "label": spec.label, "empty": spec.empty, "choices": choices, "current": current,
-        "invalid": errors is not None, "errors": errors or [],
-    })
+    return fragment(
+        "recommendations/filter_select.html",
+        {
+            "name": name,
+            "label": spec.label,
+            "empty": spec.empty,
+            "choices": choices,
+            "current": current,
+            "invalid": errors is not None,
+            "errors": errors or [],
+        },
+    )
 
 
 @register.simple_tag

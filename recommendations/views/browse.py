@@ -1,4 +1,5 @@
 """Browse the recommendations: search, filters, sort, pages, export, and the priority flag."""
+
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -24,12 +25,19 @@ def recommendation_list(request: HttpRequest, coalition_slug: str) -> HttpRespon
     queryset = selectors.recommendation_search(coalition=request.coalition, filters=found.filters)
     # A search on the coalition's own layer is its own: never shared through the search cache.
     own = any(found.filters.get(name) for name in filters.OWN_LAYER_FILTERS)
-    page = rows.read_page(queryset, coalition=request.coalition, page=request.GET.get("page"), per_page=PAGE_SIZE,
-                          cache_key=None if own else search.cache_key(found.filters))
-    table = rows.render(page, base_url=reverse("recommendations:list", args=[coalition_slug]),
-                        can_edit=request.membership.can_edit)
-    return render(request, "recommendations/list.html",
-                  {"search": found, "page": page, "rows": table, "filtered": bool(found.filters)})
+    page = rows.read_page(
+        queryset,
+        coalition=request.coalition,
+        page=request.GET.get("page"),
+        per_page=PAGE_SIZE,
+        cache_key=None if own else search.cache_key(found.filters),
+    )
+    table = rows.render(
+        page, base_url=reverse("recommendations:list", args=[coalition_slug]), can_edit=request.membership.can_edit
+    )
+    return render(
+        request, "recommendations/list.html", {"search": found, "page": page, "rows": table, "filtered": bool(found.filters)}
+    )
 
 
 def recommendation_export(request: HttpRequest, coalition_slug: str, fmt: str) -> HttpResponse:
@@ -52,17 +60,25 @@ def recommendation_export(request: HttpRequest, coalition_slug: str, fmt: str) -
 def priority_toggle(request: HttpRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
     """Flag or unflag one recommendation as the coalition's priority (from the list or the detail)."""
     recommendation = get_object_or_404(Recommendation, pk=recommendation_id)
-    current = CoalitionRecommendation.objects.for_coalition(request.coalition).filter(  # type: ignore[attr-defined]
-        recommendation=recommendation, priority=True
-    ).exists()
-    layer = services.layer_save(coalition=request.coalition, actor=request.user, recommendation=recommendation,
-                                priority=not current)
+    current = (
+        CoalitionRecommendation.objects.for_coalition(request.coalition)
+        .filter(  # type: ignore[attr-defined]
+            recommendation=recommendation, priority=True
+        )
+        .exists()
+    )
+    layer = services.layer_save(
+        coalition=request.coalition, actor=request.user, recommendation=recommendation, priority=not current
+    )
     if request.htmx:
-        return HttpResponse(rows.priority_cell(
-            layer.priority, name=recommendation.paragraph or rows.shorten(recommendation.text, 6),
-            url=reverse("recommendations:detail", args=[coalition_slug, recommendation.pk]),
-            announce=_("Flagged") if layer.priority else _("Unflagged"),
-        ))
+        return HttpResponse(
+            rows.priority_cell(
+                layer.priority,
+                name=recommendation.paragraph or rows.shorten(recommendation.text, 6),
+                url=reverse("recommendations:detail", args=[coalition_slug, recommendation.pk]),
+                announce=_("Flagged") if layer.priority else _("Unflagged"),
+            )
+        )
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(target)

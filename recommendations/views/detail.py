@@ -1,5 +1,6 @@
 """One recommendation: its text, States, response history, tags, the coalition's layer, and its
 links to earlier cycles. Each change is a small POST form (htmx-enhanced where it helps)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -24,16 +25,27 @@ def _page(request: HttpRequest, recommendation: Recommendation, *, status: int =
     detail = selectors.recommendation_detail(coalition=request.coalition, recommendation=recommendation)
     layer = detail.layer
     context = {
-        "detail": detail, "r": detail.recommendation, "can_edit": request.membership.can_edit,
-        "layer_form": forms.get("layer_form") or LayerForm(coalition=request.coalition, initial={
-            "priority": layer.priority if layer else False, "notes": layer.notes if layer else "",
-            "working_group": layer.working_group_id if layer else None,
-        }),
+        "detail": detail,
+        "r": detail.recommendation,
+        "can_edit": request.membership.can_edit,
+        "layer_form": forms.get("layer_form")
+        or LayerForm(
+            coalition=request.coalition,
+            initial={
+                "priority": layer.priority if layer else False,
+                "notes": layer.notes if layer else "",
+                "working_group": layer.working_group_id if layer else None,
+            },
+        ),
         "response_form": forms.get("response_form") or ResponseForm(operator=request.user.is_staff),
-        "category_form": forms.get("category_form") or ActionCategoryForm(
+        "category_form": forms.get("category_form")
+        or ActionCategoryForm(
             operator=request.user.is_staff,
-            initial={"category": (layer.action_category if layer and layer.action_category else None)
-                     or detail.recommendation.action_category}),
+            initial={
+                "category": (layer.action_category if layer and layer.action_category else None)
+                or detail.recommendation.action_category
+            },
+        ),
     }
     return render(request, "recommendations/detail.html", context, status=status)
 
@@ -48,8 +60,17 @@ def _back(coalition_slug: str, recommendation: Recommendation, anchor: str = "")
     return response
 
 
-def _change(request: HttpRequest, coalition_slug: str, recommendation_id: int, *, form: Form, name: str,
-            save: Callable[[Recommendation, dict], object], done: str, anchor: str) -> HttpResponse:
+def _change(
+    request: HttpRequest,
+    coalition_slug: str,
+    recommendation_id: int,
+    *,
+    form: Form,
+    name: str,
+    save: Callable[[Recommendation, dict], object],
+    done: str,
+    anchor: str,
+) -> HttpResponse:
     """The detail page's small forms: valid, the change is saved and the page shown again at `anchor`
     with `done`; invalid, the page with the form's errors (400) and nothing saved."""
     recommendation = get_object_or_404(Recommendation, pk=recommendation_id)
@@ -64,8 +85,13 @@ def _change(request: HttpRequest, coalition_slug: str, recommendation_id: int, *
 @require_role(Role.EDITOR)
 def layer_edit(request: HttpRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
     return _change(
-        request, coalition_slug, recommendation_id, form=LayerForm(request.POST, coalition=request.coalition),
-        name="layer_form", done=_("Your coalition's notes are saved."), anchor="#ours",
+        request,
+        coalition_slug,
+        recommendation_id,
+        form=LayerForm(request.POST, coalition=request.coalition),
+        name="layer_form",
+        done=_("Your coalition's notes are saved."),
+        anchor="#ours",
         save=lambda r, data: services.layer_save(coalition=request.coalition, actor=request.user, recommendation=r, **data),
     )
 
@@ -84,8 +110,15 @@ def response_add(request: HttpRequest, coalition_slug: str, recommendation_id: i
 
     shared = request.user.is_staff and request.POST.get("shared")
     return _change(
-        request, coalition_slug, recommendation_id, form=form, name="response_form", save=save, anchor="#responses",
-        done=_("The new response is recorded for every coalition; the earlier ones stay in the history.") if shared
+        request,
+        coalition_slug,
+        recommendation_id,
+        form=form,
+        name="response_form",
+        save=save,
+        anchor="#responses",
+        done=_("The new response is recorded for every coalition; the earlier ones stay in the history.")
+        if shared
         else _("Your coalition's reading of the response is saved; the shared response is as OHCHR gives it."),
     )
 
@@ -98,14 +131,23 @@ def action_category_edit(request: HttpRequest, coalition_slug: str, recommendati
 
     def save(r: Recommendation, data: dict) -> object:
         if data.get("shared"):
-            return services.action_category_set(coalition=request.coalition, actor=request.user, recommendation=r,
-                                                category=data["category"])
-        return services.layer_save(coalition=request.coalition, actor=request.user, recommendation=r,
-                                   action_category=data["category"])
+            return services.action_category_set(
+                coalition=request.coalition, actor=request.user, recommendation=r, category=data["category"]
+            )
+        return services.layer_save(
+            coalition=request.coalition, actor=request.user, recommendation=r, action_category=data["category"]
+        )
 
     return _change(
-        request, coalition_slug, recommendation_id, form=form, name="category_form", save=save, anchor="#category",
-        done=_("Action category confirmed for every coalition.") if request.user.is_staff and request.POST.get("shared")
+        request,
+        coalition_slug,
+        recommendation_id,
+        form=form,
+        name="category_form",
+        save=save,
+        anchor="#category",
+        done=_("Action category confirmed for every coalition.")
+        if request.user.is_staff and request.POST.get("shared")
         else _("Your coalition's action category is saved."),
     )
 
@@ -122,8 +164,13 @@ def earlier_decide(request: HttpRequest, coalition_slug: str, recommendation_id:
         messages.error(request, _("Confirm or reject the link."))
         return _back(coalition_slug, page, "#cycles")
     try:
-        services.cross_cycle_decide(coalition=request.coalition, actor=request.user, recommendation=recommendation,
-                                    earlier=earlier, decision=form.cleaned_data["decision"])
+        services.cross_cycle_decide(
+            coalition=request.coalition,
+            actor=request.user,
+            recommendation=recommendation,
+            earlier=earlier,
+            decision=form.cleaned_data["decision"],
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return _back(coalition_slug, page, "#cycles")

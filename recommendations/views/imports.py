@@ -5,6 +5,7 @@ against the file's own identification, shown as a preview before anything change
 recorded and announced to every coalition following the State, and can be undone (see
 recommendations.shared_imports for who may do what, and why). Only admins import.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -40,8 +41,9 @@ def importable_reviews(coalition: Coalition) -> QuerySet[Review]:
 def _log(request: HttpRequest) -> list[dict[str, Any]]:
     """The latest shared imports of the States the coalition follows, with whether this person may undo each."""
     records = shared_imports.imports_for(coalition=request.coalition)[:LOG_SHOWN]
-    return [{"record": r, "can_undo": shared_imports.may_undo(r, actor=request.user, coalition=request.coalition)}
-            for r in records]
+    return [
+        {"record": r, "can_undo": shared_imports.may_undo(r, actor=request.user, coalition=request.coalition)} for r in records
+    ]
 
 
 @require_role(Role.ADMIN)
@@ -50,8 +52,12 @@ def recommendation_import(request: HttpRequest, coalition_slug: str) -> HttpResp
     (the preview's id): imported, recorded and announced."""
     reviews = importable_reviews(request.coalition)
     confirming = request.method == "POST" and "confirm" in request.POST
-    form = ImportForm(None if confirming else (request.POST or None), None if confirming else (request.FILES or None),
-                      reviews=reviews, initial={"review": request.GET.get("review")})
+    form = ImportForm(
+        None if confirming else (request.POST or None),
+        None if confirming else (request.FILES or None),
+        reviews=reviews,
+        initial={"review": request.GET.get("review")},
+    )
     outcome, refused, status = None, "", 200
     if confirming:
         pending = shared_imports.pending_for(pk=request.POST["confirm"], actor=request.user, coalition=request.coalition)
@@ -65,21 +71,37 @@ def recommendation_import(request: HttpRequest, coalition_slug: str) -> HttpResp
         upload = form.cleaned_data["file"]
         try:
             outcome = shared_imports.shared_import_start(
-                content=upload.read(), name=upload.name, review=form.cleaned_data["review"],
-                mode=form.cleaned_data["mode"], actor=request.user, coalition=request.coalition,
-                dry_run=True, keep_preview=True,
+                content=upload.read(),
+                name=upload.name,
+                review=form.cleaned_data["review"],
+                mode=form.cleaned_data["mode"],
+                actor=request.user,
+                coalition=request.coalition,
+                dry_run=True,
+                keep_preview=True,
             )
         except (ImportRefused, ImportNotAllowed) as error:
             refused, status = str(error), 400
     elif form.errors:
         status = 400
     report = outcome.report if outcome else None
-    return render(request, "recommendations/import.html", {
-        "form": form, "outcome": outcome, "record": outcome.record if outcome else None, "report": report,
-        "refused": refused, "columns": COLUMNS, "has_reviews": reviews.exists(), "log": _log(request),
-        "problems": report.problems[:500] if report else [],
-        "is_staff": request.user.is_staff,
-    }, status=status)
+    return render(
+        request,
+        "recommendations/import.html",
+        {
+            "form": form,
+            "outcome": outcome,
+            "record": outcome.record if outcome else None,
+            "report": report,
+            "refused": refused,
+            "columns": COLUMNS,
+            "has_reviews": reviews.exists(),
+            "log": _log(request),
+            "problems": report.problems[:500] if report else [],
+            "is_staff": request.user.is_staff,
+        },
+        status=status,
+    )
 
 
 @require_POST
@@ -94,8 +116,11 @@ def import_undo(request: HttpRequest, coalition_slug: str, import_id: int) -> Ht
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("The import of %(file)s is undone: the shared recommendations are as they were before it.")
-                         % {"file": record.file_name})
+        messages.success(
+            request,
+            _("The import of %(file)s is undone: the shared recommendations are as they were before it.")
+            % {"file": record.file_name},
+        )
     return redirect("recommendations:import", coalition_slug=coalition_slug)
 
 

@@ -4,6 +4,7 @@ of its State across cycles, and lobbying targets on a subject, with their CSV ex
 Bad input (a malformed review id, an unknown theme, a query too long) is shown on the form beside
 its field with status 400, never a server error.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -34,6 +35,7 @@ CHART_LIMIT = 30  # bars drawn in one chart; the table under it lists every row
 
 
 # --- statistics -----------------------------------------------------------------------------------
+
 
 def _chosen_review(request: HttpRequest) -> tuple[ReviewChoiceForm, Review | None]:
     """The review to count and the form, set to it: from ?state=&session= (the form, which wins),
@@ -74,21 +76,58 @@ def _review_charts(stats: ReviewStatistics) -> dict[str, BarChart]:
     if stats.other_states:
         remainder = (_("Other States (%(count)d)") % {"count": stats.other_states}, stats.other_states_count)
     return {
-        "responses": bar_chart(stats.responses, chart_id="chart-responses", title=_("Recommendations by response"),
-                               label_header=_("Response"), value_header=recommendations),
-        "actions": bar_chart(stats.actions, chart_id="chart-actions", title=_("Recommendations by action category"),
-                             label_header=_("Action category"), value_header=recommendations),
-        "themes": bar_chart(stats.themes, chart_id="chart-themes", title=_("Recommendations by theme"),
-                            label_header=_("Theme"), value_header=recommendations, limit=CHART_LIMIT),
-        "sdgs": bar_chart(stats.sdgs, chart_id="chart-sdgs", title=_("Recommendations by Sustainable Development Goal"),
-                          label_header=_("SDG"), value_header=recommendations),
-        "issues": bar_chart(stats.issues, chart_id="chart-issues", title=_("Recommendations by UPR Info issue"),
-                            label_header=_("Issue"), value_header=recommendations, limit=CHART_LIMIT),
-        "states": bar_chart(stats.states, chart_id="chart-states", title=_("Recommendations by recommending State"),
-                            label_header=_("Recommending State"), value_header=recommendations, remainder=remainder),
-        "groups": bar_chart(stats.groups, chart_id="chart-groups",
-                            title=_("Recommendations by regional group of the recommending States"),
-                            label_header=_("Regional group"), value_header=recommendations),
+        "responses": bar_chart(
+            stats.responses,
+            chart_id="chart-responses",
+            title=_("Recommendations by response"),
+            label_header=_("Response"),
+            value_header=recommendations,
+        ),
+        "actions": bar_chart(
+            stats.actions,
+            chart_id="chart-actions",
+            title=_("Recommendations by action category"),
+            label_header=_("Action category"),
+            value_header=recommendations,
+        ),
+        "themes": bar_chart(
+            stats.themes,
+            chart_id="chart-themes",
+            title=_("Recommendations by theme"),
+            label_header=_("Theme"),
+            value_header=recommendations,
+            limit=CHART_LIMIT,
+        ),
+        "sdgs": bar_chart(
+            stats.sdgs,
+            chart_id="chart-sdgs",
+            title=_("Recommendations by Sustainable Development Goal"),
+            label_header=_("SDG"),
+            value_header=recommendations,
+        ),
+        "issues": bar_chart(
+            stats.issues,
+            chart_id="chart-issues",
+            title=_("Recommendations by UPR Info issue"),
+            label_header=_("Issue"),
+            value_header=recommendations,
+            limit=CHART_LIMIT,
+        ),
+        "states": bar_chart(
+            stats.states,
+            chart_id="chart-states",
+            title=_("Recommendations by recommending State"),
+            label_header=_("Recommending State"),
+            value_header=recommendations,
+            remainder=remainder,
+        ),
+        "groups": bar_chart(
+            stats.groups,
+            chart_id="chart-groups",
+            title=_("Recommendations by regional group of the recommending States"),
+            label_header=_("Regional group"),
+            value_header=recommendations,
+        ),
     }
 
 
@@ -101,18 +140,23 @@ def _cycle_charts(cycles: list[CycleRow]) -> dict[str, StackedChart]:
     return {
         "responses": stacked_chart(
             [(label, [c.responses.get(r.value, 0) for r in responses]) for label, c in zip(labels, cycles, strict=True)],
-            series=[str(r.label) for r in responses], chart_id="chart-cycle-responses",
-            title=_("Responses, review by review"), label_header=_("Review"),
+            series=[str(r.label) for r in responses],
+            chart_id="chart-cycle-responses",
+            title=_("Responses, review by review"),
+            label_header=_("Review"),
         ),
         "actions": stacked_chart(
             [(label, [c.actions.get(n, 0) for n in categories]) for label, c in zip(labels, cycles, strict=True)],
-            series=category_names, chart_id="chart-cycle-actions",
-            title=_("Action categories, review by review"), label_header=_("Review"),
+            series=category_names,
+            chart_id="chart-cycle-actions",
+            title=_("Action categories, review by review"),
+            label_header=_("Review"),
         ),
     }
 
 
 # --- lobbying targets -----------------------------------------------------------------------------
+
 
 @require_safe
 def lobbying(request: HttpRequest, coalition_slug: str) -> HttpResponse:
@@ -122,8 +166,12 @@ def lobbying(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     if form.is_bound and form.is_valid():
         subject = form.subject()
         recommendations = subject_recommendations(subject)
-        context.update(subject=subject, targets=lobbying_targets(subject, recommendations),
-                       matched=recommendations.count(), query=request.GET.urlencode())
+        context.update(
+            subject=subject,
+            targets=lobbying_targets(subject, recommendations),
+            matched=recommendations.count(),
+            query=request.GET.urlencode(),
+        )
     return render(request, "recommendations/lobbying.html", context, status=400 if form.errors else 200)
 
 
@@ -135,7 +183,8 @@ def lobbying_export(request: HttpRequest, coalition_slug: str) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         return render(request, "recommendations/lobbying.html", {"form": form}, status=400)
     targets = lobbying_targets(form.subject()) if form.is_bound else []
-    response = StreamingHttpResponse(exports.csv_lines(export_header(), export_rows(targets)),
-                                     content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        exports.csv_lines(export_header(), export_rows(targets)), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="lobbying-targets-{timezone.localdate().isoformat()}.csv"'
     return response

@@ -26,6 +26,7 @@ out. Everything is run through `richtext.clean`.
 A file that cannot be imported raises `DocxRefused` (a ValueError) with a message for the user; no
 other exception leaves `read_docx`.
 """
+
 from __future__ import annotations
 
 import io
@@ -41,8 +42,16 @@ from .. import richtext
 from .container import MAX_BYTES, DocxRefused, _check_container, _read_bytes
 from .convert import ImportedDocument, ImportedSection, _Converter, footnotes_in
 
-__all__ = ["MAX_BYTES", "DocxCount", "DocxRefused", "ImportedDocument", "ImportedSection", "count_docx", "footnotes_in",
-           "read_docx"]
+__all__ = [
+    "MAX_BYTES",
+    "DocxCount",
+    "DocxRefused",
+    "ImportedDocument",
+    "ImportedSection",
+    "count_docx",
+    "footnotes_in",
+    "read_docx",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +73,6 @@ class DocxCount:
     @property
     def over_by(self) -> int:
         return 0 if self.limit is None else max(0, self.counted - self.limit)
-
 
 
 # --- Public API -------------------------------------------------------------------------------------
@@ -93,7 +101,6 @@ def count_docx(source: str | os.PathLike[str] | IO[bytes] | bytes, kind_limit: i
     return DocxCount(counted=counted.counted, footnotes=counted.footnotes, limit=kind_limit)
 
 
-
 # --- Reading the file -------------------------------------------------------------------------------
 
 
@@ -110,8 +117,9 @@ def _import(source: Any) -> tuple[ImportedDocument, list[str]]:
         raise
     except Exception as exc:  # a damaged file must not become a server error
         logger.warning("Word import failed: %r", exc, exc_info=True)
-        raise DocxRefused(gettext(
-            "This Word document could not be read; it may be damaged. Open it in Word, save it again "
-            "as a Word Document (.docx) and try again."
-        )) from exc
-
+        raise DocxRefused(
+            gettext(
+                "This Word document could not be read; it may be damaged. Open it in Word, save it again "
+                "as a Word Document (.docx) and try again."
+            )
+        ) from exc

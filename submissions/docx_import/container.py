@@ -1,5 +1,6 @@
 """Reading a Word file before its contents: the size, the container (a zip holding a Word document,
 not an encrypted or old .doc file, not a macro-enabled one, not a zip bomb: upr.uploads.check_zip)."""
+
 from __future__ import annotations
 
 import io
@@ -27,12 +28,14 @@ class DocxRefused(ValueError):
         self.message = message
 
 
-
 def _too_large() -> DocxRefused:
-    return DocxRefused(gettext(
-        "This file is larger than %(size)s MB. Remove large images from the document (the import "
-        "keeps only its text), or split it, and try again."
-    ) % {"size": MAX_BYTES // (1024 * 1024)})
+    return DocxRefused(
+        gettext(
+            "This file is larger than %(size)s MB. Remove large images from the document (the import "
+            "keeps only its text), or split it, and try again."
+        )
+        % {"size": MAX_BYTES // (1024 * 1024)}
+    )
 
 
 def _read_bytes(source: Any) -> bytes:
@@ -48,8 +51,9 @@ def _read_bytes(source: Any) -> bytes:
             with open(source, "rb") as handle:
                 data = handle.read(MAX_BYTES + 1)
         except OSError as exc:
-            raise DocxRefused(gettext("The file %(name)s could not be opened.") % {
-                "name": os.path.basename(os.fspath(source))}) from exc
+            raise DocxRefused(
+                gettext("The file %(name)s could not be opened.") % {"name": os.path.basename(os.fspath(source))}
+            ) from exc
     else:
         size = getattr(source, "size", None)  # Django's uploaded files know their size
         if not isinstance(size, int):
@@ -75,24 +79,30 @@ def _read_bytes(source: Any) -> bytes:
 
 
 def _not_a_docx() -> DocxRefused:
-    return DocxRefused(gettext(
-        "This file is not a Word document (.docx). In Word, use “Save as” and choose "
-        "“Word Document (.docx)”, then import that file."
-    ))
+    return DocxRefused(
+        gettext(
+            "This file is not a Word document (.docx). In Word, use “Save as” and choose "
+            "“Word Document (.docx)”, then import that file."
+        )
+    )
 
 
 def _check_container(data: bytes) -> None:
     if data.startswith(OLE_MAGIC):
-        raise DocxRefused(gettext(
-            "This file is encrypted (protected by a password) or in the old Word 97-2003 format "
-            "(.doc). Remove the password in Word, or save the file as a Word Document (.docx), and "
-            "try again."
-        ))
+        raise DocxRefused(
+            gettext(
+                "This file is encrypted (protected by a password) or in the old Word 97-2003 format "
+                "(.doc). Remove the password in Word, or save the file as a Word Document (.docx), and "
+                "try again."
+            )
+        )
     if data.startswith(b"%PDF-"):
-        raise DocxRefused(gettext(
-            "This file is a PDF, not a Word document (.docx), whatever its name says. Import the Word "
-            "file the PDF was made from (in Word, “Save as” “Word Document (.docx)”)."
-        ))
+        raise DocxRefused(
+            gettext(
+                "This file is a PDF, not a Word document (.docx), whatever its name says. Import the Word "
+                "file the PDF was made from (in Word, “Save as” “Word Document (.docx)”)."
+            )
+        )
     if not data.startswith(ZIP_MAGICS):
         raise _not_a_docx()
     try:
@@ -104,19 +114,23 @@ def _check_container(data: bytes) -> None:
             infos = archive.infolist()
             names = {info.filename for info in infos}
             if MAIN_PART not in names:
-                raise DocxRefused(gettext(
-                    "This file is a ZIP archive but not a Word document: it has no document text "
-                    "(word/document.xml). Import the .docx file saved by Word itself."
-                ))
+                raise DocxRefused(
+                    gettext(
+                        "This file is a ZIP archive but not a Word document: it has no document text "
+                        "(word/document.xml). Import the .docx file saved by Word itself."
+                    )
+                )
             content_types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
     except zipfile.BadZipFile as exc:
         raise _not_a_docx() from exc
     main_type = _main_content_type(content_types)
     if main_type is not None and main_type != CT_DOCUMENT:
-        raise DocxRefused(gettext(
-            "This is a Word template or a document with macros, which cannot be imported. In Word, use "
-            "“Save as” and choose “Word Document (.docx)”, then import that file."
-        ))
+        raise DocxRefused(
+            gettext(
+                "This is a Word template or a document with macros, which cannot be imported. In Word, use "
+                "“Save as” and choose “Word Document (.docx)”, then import that file."
+            )
+        )
 
 
 def _main_content_type(content_types: bytes) -> str | None:
@@ -132,4 +146,3 @@ def _main_content_type(content_types: bytes) -> str | None:
         if str(override.tag).endswith("}Override") and override.get("PartName", "").lower() == "/" + MAIN_PART:
             return override.get("ContentType")
     return None
-

@@ -1,5 +1,6 @@
 """Converting a Word document's body (python-docx, with its notes parts read through lxml) into
 sections of sanitised HTML. See the package's docstring for the rules."""
+
 from __future__ import annotations
 
 import re
@@ -33,8 +34,6 @@ def _r(tag: str) -> str:
     return f"{{{R_NS}}}{tag}"
 
 
-
-
 @dataclass
 class ImportedSection:
     title: str
@@ -49,8 +48,6 @@ class ImportedDocument:
     title: str
     sections: list[ImportedSection] = field(default_factory=list)
     footnote_count: int = 0
-
-
 
 
 # --- Converting the document ------------------------------------------------------------------------
@@ -487,8 +484,9 @@ class _Converter:
         self._walk_inline(paragraph, part, notes, None, fields, segments)
         return segments
 
-    def _walk_inline(self, element: Any, part: Any, notes: bool, href: str | None,
-                     fields: list[_Field], segments: list[_Segment]) -> None:
+    def _walk_inline(
+        self, element: Any, part: Any, notes: bool, href: str | None, fields: list[_Field], segments: list[_Segment]
+    ) -> None:
         for child in element.iterchildren():
             tag = child.tag
             if tag == _w("r"):
@@ -559,8 +557,7 @@ class _Converter:
         )
         return marks, hidden
 
-    def _run(self, run: Any, part: Any, notes: bool, href: str | None,
-             fields: list[_Field], segments: list[_Segment]) -> None:
+    def _run(self, run: Any, part: Any, notes: bool, href: str | None, fields: list[_Field], segments: list[_Segment]) -> None:
         marks, hidden = self._run_marks(run)
         for child in run.iterchildren():
             tag = child.tag
@@ -659,16 +656,20 @@ class _Converter:
         dropped_titles: list[str] = []
         # Before the first Heading 1 stand the title page and the organisation list: the cover, when
         # headings follow it (a draft without headings is all body).
-        front = next((i for i, (title, _parts, by_title) in enumerate(self.sections) if title and not by_title),
-                     len(self.sections))
+        front = next(
+            (i for i, (title, _parts, by_title) in enumerate(self.sections) if title and not by_title), len(self.sections)
+        )
         for index, (title, parts, by_title) in enumerate(self.sections):
             try:
                 html = richtext.clean("".join(parts))
             except ValueError as exc:
-                raise DocxRefused(gettext(
-                    "A section of this document (%(title)s) is too long to be imported in one piece. "
-                    "Split it with headings (Heading 1) in Word and try again."
-                ) % {"title": title or gettext("the text before the first heading")}) from exc
+                raise DocxRefused(
+                    gettext(
+                        "A section of this document (%(title)s) is too long to be imported in one piece. "
+                        "Split it with headings (Heading 1) in Word and try again."
+                    )
+                    % {"title": title or gettext("the text before the first heading")}
+                ) from exc
             if by_title and not richtext.plain_text(html) and not footnotes_in(html):
                 dropped_titles.append(title)
                 continue  # the document's title, followed by a heading: not a section of its own
@@ -680,7 +681,6 @@ class _Converter:
         if not any(section.title or richtext.plain_text(section.html) for section in sections):
             raise DocxRefused(gettext("This Word document has no text to import."))
         return ImportedDocument(title=self.title, sections=sections, footnote_count=footnotes), dropped_titles
-
 
 
 _INSTRUCTION = re.compile(r"^\s*\[[^\[\]]*\]\s*$")

@@ -3,6 +3,7 @@
 Called from ordinary (synchronous) Django code, always after the transaction commits: an editor must
 never be shown a change, or an access, that a rollback then undoes.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -39,8 +40,9 @@ def _send(group: str, message: dict) -> None:
 
 def update_on_commit(*, document_id: int, room: str, update: bytes) -> None:
     """A change the server made (a form, the API, an import, a restore) reaches open editors."""
-    transaction.on_commit(lambda: _send(document_group(document_id),
-                                        {"type": "live.update", "room": room, "update": update, "sender": ""}))
+    transaction.on_commit(
+        lambda: _send(document_group(document_id), {"type": "live.update", "room": room, "update": update, "sender": ""})
+    )
 
 
 def access_changed_on_commit(*, document_id: int | None = None, coalition_id: int | None = None) -> None:

@@ -4,6 +4,7 @@ For the tests and the benchmarks: it holds a room's document, answers the server
 local edits into UPDATE frames and applies what the server relays. The transport (a Channels
 WebsocketCommunicator, or a real WebSocket) is the caller's: every method takes or returns frames.
 """
+
 from __future__ import annotations
 
 import json
@@ -63,7 +64,9 @@ class LiveClient:
 
     def update_frame(self, room: str, update: bytes) -> tuple[int, bytes]:
         self.seq += 1
-        return self.seq, bytes([protocol.UPDATE]) + protocol.var_string(room) + protocol.var_uint(self.seq) + protocol.var_bytes(update)
+        return self.seq, bytes([protocol.UPDATE]) + protocol.var_string(room) + protocol.var_uint(self.seq) + protocol.var_bytes(
+            update
+        )
 
     def receive(self, *, text: str | None = None, data: bytes | None = None) -> bytes | None:
         """Handles one frame from the server; returns the frame to send back, if any (the answer to
@@ -85,8 +88,12 @@ class LiveClient:
         elif kind == protocol.SYNC_STEP1:
             missing = copy.doc.get_update(payload)
             self.seq += 1
-            return (bytes([protocol.SYNC_STEP2]) + protocol.var_string(room) + protocol.var_uint(self.seq)
-                    + protocol.var_bytes(missing))
+            return (
+                bytes([protocol.SYNC_STEP2])
+                + protocol.var_string(room)
+                + protocol.var_uint(self.seq)
+                + protocol.var_bytes(missing)
+            )
         elif kind == protocol.AWARENESS:
             self.awareness.append((room, payload))
         return None

@@ -14,6 +14,7 @@ Security, in the order it is applied (a longer "why" because this is where a str
   not stored, and the browser is told so.
 - Every update is committed to the database before it is acknowledged or broadcast.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -96,15 +97,23 @@ def read_access(user: Any, coalition_slug: str, document_id: int) -> Access | No
     with translation.override(language):
         if not document.editable:
             message = _("This document is %(status)s: it can no longer be edited.") % {
-                "status": document.get_status_display().lower()}
+                "status": document.get_status_display().lower()
+            }
         elif membership.role == Role.OBSERVER:
             message = _("You can read this document as it is written; members comment, editors write.")
         elif not membership.can_edit:
             message = _("You can suggest changes to this document and comment on it; its editors accept them.")
         else:
             message = ""
-    return Access(user_id=user.pk, name=str(user), language=language, document_id=document.pk,
-                  coalition_id=membership.coalition.pk, rooms=rooms, message=message)
+    return Access(
+        user_id=user.pk,
+        name=str(user),
+        language=language,
+        document_id=document.pk,
+        coalition_id=membership.coalition.pk,
+        rooms=rooms,
+        message=message,
+    )
 
 
 class LiveDocumentConsumer(AsyncWebsocketConsumer):
@@ -123,7 +132,8 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
         self.focus: str | None = None
         self.groups_joined: list[str] = []
         self.access = await database_sync_to_async(read_access)(
-            self.scope.get("user"), kwargs["coalition_slug"], int(kwargs["document_id"]))
+            self.scope.get("user"), kwargs["coalition_slug"], int(kwargs["document_id"])
+        )
         await self.accept()
         if self.access is None:
             await self.close(code=CLOSE_NOT_FOUND)
@@ -134,8 +144,9 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
         await self.send_access()
         self.people[self.channel_name] = self.me()
         self.seen: dict[str, float] = {}
-        await self.channel_layer.group_send(self.groups_joined[0], {
-            "type": "live.presence", "channel": self.channel_name, "person": self.me(), "reply": True})
+        await self.channel_layer.group_send(
+            self.groups_joined[0], {"type": "live.presence", "channel": self.channel_name, "person": self.me(), "reply": True}
+        )
         await self.send_presence()
         self.heartbeat = asyncio.ensure_future(self.announce_presence())
 
@@ -146,8 +157,10 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
             await asyncio.sleep(PRESENCE_EVERY)
             if self.access is None:
                 return
-            await self.channel_layer.group_send(self.groups_joined[0], {
-                "type": "live.presence", "channel": self.channel_name, "person": self.me(), "reply": False})
+            await self.channel_layer.group_send(
+                self.groups_joined[0],
+                {"type": "live.presence", "channel": self.channel_name, "person": self.me(), "reply": False},
+            )
             silent = [channel for channel, at in self.seen.items() if at < time.monotonic() - 3 * PRESENCE_EVERY]
             for channel in silent:
                 self.seen.pop(channel, None)
@@ -166,9 +179,12 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
         for room, clients in self.awareness_clients.items():
             if clients:
                 removal = protocol.write_awareness(
-                    [protocol.AwarenessEntry(cid, clock + 1, "null") for cid, clock in clients.items()])
-                await self.channel_layer.group_send(self.groups_joined[0], {
-                    "type": "live.awareness", "room": room, "update": removal, "sender": self.channel_name})
+                    [protocol.AwarenessEntry(cid, clock + 1, "null") for cid, clock in clients.items()]
+                )
+                await self.channel_layer.group_send(
+                    self.groups_joined[0],
+                    {"type": "live.awareness", "room": room, "update": removal, "sender": self.channel_name},
+                )
         await self.channel_layer.group_send(self.groups_joined[0], {"type": "live.presence_leave", "channel": self.channel_name})
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
@@ -208,14 +224,17 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
         elif message.get("type") == "focus":
             room = message.get("room")
             self.focus = room if isinstance(room, str) and room in self.joined else None
-            await self.channel_layer.group_send(self.groups_joined[0], {
-                "type": "live.presence", "channel": self.channel_name, "person": self.me(), "reply": False})
+            await self.channel_layer.group_send(
+                self.groups_joined[0],
+                {"type": "live.presence", "channel": self.channel_name, "person": self.me(), "reply": False},
+            )
 
     async def join(self, room: str) -> None:
         assert self.access is not None
         if room not in self.access.rooms:
-            await self.send(text_data=json.dumps({"type": "room-gone", "room": room[:protocol.MAX_ROOM_CHARS],
-                                                  "message": self.say("gone")}))
+            await self.send(
+                text_data=json.dumps({"type": "room-gone", "room": room[: protocol.MAX_ROOM_CHARS], "message": self.say("gone")})
+            )
             return
         self.joined.add(room)
 
@@ -235,7 +254,8 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
             await self.send(bytes_data=protocol.frame(protocol.SYNC_STEP1, room, store.state_vector(state)))
         elif incoming.type in (protocol.UPDATE, protocol.SYNC_STEP2):
             if incoming.type == protocol.SYNC_STEP2 and await database_sync_to_async(self.repeats_the_server)(
-                    room, incoming.payload):
+                room, incoming.payload
+            ):
                 # The answer to our step 1 holds nothing new (a page opened with no offline change):
                 # acknowledged, not stored, so opening a document writes nothing.
                 await self.send(bytes_data=protocol.frame(protocol.ACK, room, seq=incoming.seq or 0))
@@ -243,8 +263,7 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
             await self.on_update(room, incoming.seq or 0, incoming.payload)
         elif incoming.type == protocol.AWARENESS:
             try:
-                stamped, entries = protocol.stamp_awareness(incoming.payload, name=self.access.name,
-                                                            user_id=self.access.user_id)
+                stamped, entries = protocol.stamp_awareness(incoming.payload, name=self.access.name, user_id=self.access.user_id)
             except protocol.FrameError:
                 return
             clients = self.awareness_clients.setdefault(room, {})
@@ -253,8 +272,9 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
                     clients.pop(entry.client_id, None)
                 else:
                     clients[entry.client_id] = entry.clock
-            await self.channel_layer.group_send(self.groups_joined[0], {
-                "type": "live.awareness", "room": room, "update": stamped, "sender": self.channel_name})
+            await self.channel_layer.group_send(
+                self.groups_joined[0], {"type": "live.awareness", "room": room, "update": stamped, "sender": self.channel_name}
+            )
 
     def room_state(self, room: str) -> bytes:
         text = self.text_of(room)
@@ -265,9 +285,7 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
         mode = self.access.rooms.get(room)
         if mode not in ("write", "suggest"):
             log.info("live: update from user %s to %s refused (read only)", self.access.user_id, room)
-            await self.send(text_data=json.dumps({
-                "type": "refused", "room": room, "seq": seq,
-                "message": self.say("refused")}))
+            await self.send(text_data=json.dumps({"type": "refused", "room": room, "seq": seq, "message": self.say("refused")}))
             return
         if update == yhtml.EMPTY_UPDATE:  # a sync answer with nothing the server lacks: nothing to keep
             await self.send(bytes_data=protocol.frame(protocol.ACK, room, seq=seq))
@@ -276,20 +294,23 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
             store.check_update(update)
         except store.RejectedUpdate:
             log.info("live: malformed update from user %s to %s dropped", self.access.user_id, room)
-            await self.send(text_data=json.dumps({"type": "refused", "room": room, "seq": seq,
-                                                  "message": self.say("unreadable")}))
+            await self.send(
+                text_data=json.dumps({"type": "refused", "room": room, "seq": seq, "message": self.say("unreadable")})
+            )
             return
         text = self.room_texts.get(room) or await database_sync_to_async(self.text_of)(room)
         if text is None:
             return
         text_id = text.pk
         try:
-            await database_sync_to_async(store.append)(text_id=text_id, update=update, author_id=self.access.user_id,
-                                                       suggest_only=mode == "suggest")
+            await database_sync_to_async(store.append)(
+                text_id=text_id, update=update, author_id=self.access.user_id, suggest_only=mode == "suggest"
+            )
         except store.NotASuggestion:
             log.info("live: a change from user %s to %s that is not a suggestion refused", self.access.user_id, room)
-            await self.send(text_data=json.dumps({"type": "refused", "room": room, "seq": seq,
-                                                  "message": self.say("suggest_only")}))
+            await self.send(
+                text_data=json.dumps({"type": "refused", "room": room, "seq": seq, "message": self.say("suggest_only")})
+            )
             return
         except store.TextLocked:
             self.access.rooms = {room: "read" for room in self.access.rooms}
@@ -297,8 +318,9 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
             await self.send_access()
             return
         await self.send(bytes_data=protocol.frame(protocol.ACK, room, seq=seq))
-        await self.channel_layer.group_send(self.groups_joined[0], {
-            "type": "live.update", "room": room, "update": update, "sender": self.channel_name})
+        await self.channel_layer.group_send(
+            self.groups_joined[0], {"type": "live.update", "room": room, "update": update, "sender": self.channel_name}
+        )
         self.after_pause(room, text_id)
 
     def repeats_the_server(self, room: str, update: bytes) -> bool:
@@ -325,13 +347,16 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
         """Render the HTML after a short pause, keep a version after a long one (timers restart at
         each change; every process that stored a change keeps its own, and both steps are idempotent)."""
         loop = asyncio.get_running_loop()
-        for kind, delay, job in (("render", settings.LIVE_RENDER_PAUSE, store.render),
-                                 ("version", settings.LIVE_VERSION_PAUSE, store.keep_pause_version)):
+        for kind, delay, job in (
+            ("render", settings.LIVE_RENDER_PAUSE, store.render),
+            ("version", settings.LIVE_VERSION_PAUSE, store.keep_pause_version),
+        ):
             handle = self.timers.pop((room, kind), None)
             if handle is not None:
                 handle.cancel()
             self.timers[(room, kind)] = loop.call_later(
-                delay, lambda job=job: asyncio.ensure_future(self.run_later(job, text_id)))
+                delay, lambda job=job: asyncio.ensure_future(self.run_later(job, text_id))
+            )
 
     async def run_later(self, job: Any, text_id: int) -> None:
         try:
@@ -353,8 +378,9 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
         if self.access is None:
             return
         kwargs = self.scope["url_route"]["kwargs"]
-        access = await database_sync_to_async(read_access)(self.scope.get("user"), kwargs["coalition_slug"],
-                                                          int(kwargs["document_id"]))
+        access = await database_sync_to_async(read_access)(
+            self.scope.get("user"), kwargs["coalition_slug"], int(kwargs["document_id"])
+        )
         if access is None:
             self.access = None
             await self.close(code=CLOSE_NO_LONGER_MEMBER)
@@ -368,8 +394,7 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
             self.access.rooms.pop(room, None)
         if room in self.joined:
             self.joined.discard(room)
-            await self.send(text_data=json.dumps({"type": "room-gone", "room": room,
-                                                  "message": self.say("deleted")}))
+            await self.send(text_data=json.dumps({"type": "room-gone", "room": room, "message": self.say("deleted")}))
 
     async def live_review(self, event: dict[str, Any]) -> None:
         if self.access is not None:
@@ -381,8 +406,9 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
         self.people[event["channel"]] = event["person"]
         self.seen[event["channel"]] = time.monotonic()
         if event.get("reply"):
-            await self.channel_layer.send(event["channel"], {
-                "type": "live.presence", "channel": self.channel_name, "person": self.me(), "reply": False})
+            await self.channel_layer.send(
+                event["channel"], {"type": "live.presence", "channel": self.channel_name, "person": self.me(), "reply": False}
+            )
         await self.send_presence()
 
     async def live_presence_leave(self, event: dict[str, Any]) -> None:
@@ -394,8 +420,7 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
 
     async def send_access(self) -> None:
         assert self.access is not None
-        await self.send(text_data=json.dumps({"type": "access", "rooms": self.access.rooms,
-                                              "message": self.access.message}))
+        await self.send(text_data=json.dumps({"type": "access", "rooms": self.access.rooms, "message": self.access.message}))
 
     async def send_presence(self) -> None:
         if self.access is None:

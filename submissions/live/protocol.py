@@ -4,6 +4,7 @@
 varUint length and the bytes (UTF-8 for strings). Small and explicit on purpose: every byte a browser
 sends is read here first, and anything malformed is a `FrameError`, never an exception elsewhere.
 """
+
 from __future__ import annotations
 
 import json
@@ -49,7 +50,7 @@ class Reader:
         length = self.var_uint()
         if self.pos + length > len(self.data):
             raise FrameError("truncated")
-        value = self.data[self.pos:self.pos + length]
+        value = self.data[self.pos : self.pos + length]
         self.pos += length
         return value
 

@@ -1,4 +1,5 @@
 """The live editor's WebSocket address, beside the page it serves (c/<slug>/documents/<id>/)."""
+
 from django.urls import path
 
 from .consumer import LiveDocumentConsumer

@@ -6,6 +6,7 @@ groups page, status changes), and a right that takes effect only at the next pag
 removed member keep typing into a submission. Each signal sends one message to the channel layer's
 group of the document or coalition after the commit; the consumers read the rights from the database.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -44,8 +45,9 @@ def _document_saved(sender: Any, instance: Document, created: bool, **kwargs: An
 def connect() -> None:
     post_save.connect(_membership_changed, sender=Membership, dispatch_uid="live-membership-saved")
     post_delete.connect(_membership_changed, sender=Membership, dispatch_uid="live-membership-deleted")
-    m2m_changed.connect(_working_group_members_changed, sender=WorkingGroup.members.through,
-                        dispatch_uid="live-working-group-members")
+    m2m_changed.connect(
+        _working_group_members_changed, sender=WorkingGroup.members.through, dispatch_uid="live-working-group-members"
+    )
     post_delete.connect(_membership_changed, sender=WorkingGroup, dispatch_uid="live-working-group-deleted")
     post_save.connect(_section_saved, sender=Section, dispatch_uid="live-section-saved")
     post_delete.connect(_section_deleted, sender=Section, dispatch_uid="live-section-deleted")

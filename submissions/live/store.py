@@ -15,6 +15,7 @@ Why it is shaped so (see PROTOCOL.md for the wire side):
 - Every write the server makes (a form, the API, a Word import, a restore) is a Y update too, made
   as a block-level diff so that people typing in other paragraphs keep their text and carets.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -61,7 +62,7 @@ def parse_room(room: str) -> int | None:
     if room == SUMMARY_ROOM:
         return 0
     if room.startswith(SECTION_ROOM_PREFIX):
-        digits = room[len(SECTION_ROOM_PREFIX):]
+        digits = room[len(SECTION_ROOM_PREFIX) :]
         if digits.isascii() and digits.isdigit() and len(digits) <= 18 and int(digits) > 0:
             return int(digits)
     return None
@@ -79,16 +80,22 @@ def text_for_section(section: Section) -> LiveText:
     existing = LiveText.objects.filter(section=section).first()
     if existing is not None:
         return existing
-    return _create(LiveText(coalition_id=section.coalition_id, document_id=section.document_id, section=section),
-                   section.body, lambda: LiveText.objects.get(section=section))
+    return _create(
+        LiveText(coalition_id=section.coalition_id, document_id=section.document_id, section=section),
+        section.body,
+        lambda: LiveText.objects.get(section=section),
+    )
 
 
 def text_for_summary(document: Document) -> LiveText:
     existing = LiveText.objects.filter(document=document, section__isnull=True).first()
     if existing is not None:
         return existing
-    return _create(LiveText(coalition_id=document.coalition_id, document=document, section=None),
-                   document.summary, lambda: LiveText.objects.get(document=document, section__isnull=True))
+    return _create(
+        LiveText(coalition_id=document.coalition_id, document=document, section=None),
+        document.summary,
+        lambda: LiveText.objects.get(document=document, section__isnull=True),
+    )
 
 
 def _create(text: LiveText, html: str, refetch: Any) -> LiveText:
@@ -101,8 +108,9 @@ def _create(text: LiveText, html: str, refetch: Any) -> LiveText:
     return text
 
 
-def start_section(section: Section, *, html: str, author: Any = None, reason: str = RevisionReason.WRITE,
-                  note: str = "") -> LiveText:
+def start_section(
+    section: Section, *, html: str, author: Any = None, reason: str = RevisionReason.WRITE, note: str = ""
+) -> LiveText:
     """The live text of a section the app makes with its text (a section added with a body, a Word
     import, the matrix annex, a chapter of the mid-term report), made at the section's creation and in
     the caller's transaction.
@@ -119,8 +127,9 @@ def start_section(section: Section, *, html: str, author: Any = None, reason: st
         rendered = yhtml.state_to_html(state)
     except ValueError as error:
         raise ValidationError(str(error)) from None
-    text = LiveText.objects.create(coalition_id=section.coalition_id, document_id=section.document_id, section=section,
-                                   state=state)
+    text = LiveText.objects.create(
+        coalition_id=section.coalition_id, document_id=section.document_id, section=section, state=state
+    )
     if not rendered:
         return text
     counted = count_html(rendered)
@@ -161,8 +170,7 @@ def current_state(text: LiveText) -> bytes:
     without a gap, and `folded_seq` must be unchanged after reading them; otherwise it reads again."""
     for _attempt in range(10):
         state, folded_seq = LiveText.objects.filter(pk=text.pk).values_list("state", "folded_seq").get()
-        rows = list(LiveUpdate.objects.filter(text_id=text.pk, seq__gt=folded_seq).order_by("seq")
-                    .values_list("seq", "update"))
+        rows = list(LiveUpdate.objects.filter(text_id=text.pk, seq__gt=folded_seq).order_by("seq").values_list("seq", "update"))
         contiguous = all(seq == folded_seq + i for i, (seq, _update) in enumerate(rows, start=1))
         if contiguous and LiveText.objects.filter(pk=text.pk, folded_seq=folded_seq).exists():
             parts = ([bytes(state)] if state else []) + [bytes(update) for _seq, update in rows]
@@ -211,8 +219,12 @@ def append(*, text_id: int, update: bytes, author_id: int | None, suggest_only: 
     `suggest_only`: the author may only suggest in this text; an update that is anything but their
     own suggestions raises NotASuggestion (checked against the state under the row lock, so two
     suggesters' changes are each checked against what the other's left)."""
-    locked = (LiveText.objects.select_for_update(of=("self",)).select_related("document")
-              .only("id", "seq", "coalition_id", "document__status").get(pk=text_id))
+    locked = (
+        LiveText.objects.select_for_update(of=("self",))
+        .select_related("document")
+        .only("id", "seq", "coalition_id", "document__status")
+        .get(pk=text_id)
+    )
     if not locked.document.editable:
         # Read after taking the row lock: a status change committed before this point is seen, so no
         # keystroke lands in a document after it was made final (its sockets are told just after).
@@ -221,18 +233,19 @@ def append(*, text_id: int, update: bytes, author_id: int | None, suggest_only: 
         raise NotASuggestion("not only the author's suggestions")
     seq = locked.seq + 1
     LiveText.objects.filter(pk=text_id).update(seq=seq, last_edit_at=timezone.now())
-    LiveUpdate.objects.create(coalition_id=locked.coalition_id, text_id=text_id, seq=seq, update=update,
-                              author_id=author_id)
+    LiveUpdate.objects.create(coalition_id=locked.coalition_id, text_id=text_id, seq=seq, update=update, author_id=author_id)
     return seq
 
 
-def write_html(*, text: LiveText, html: str, author: Any, reason: str = RevisionReason.WRITE,
-               keep_version_note: str = "") -> bool:
+def write_html(
+    *, text: LiveText, html: str, author: Any, reason: str = RevisionReason.WRITE, keep_version_note: str = ""
+) -> bool:
     """Makes the text say `html` (sanitised) as a change like any other, seen live by open editors.
 
     Only the blocks that differ are replaced. Before the write, what was there is kept as a version
     (so that nothing typed live just before is lost: it can be restored), and after it the new text
     is rendered and kept as a version too. Returns False when the text already said that."""
+
     def make_update(state: bytes) -> bytes | None:
         try:
             return yhtml.html_to_update_or_none(html, current_state=state)
@@ -246,8 +259,13 @@ def decide_suggestions(*, text: LiveText, ids: Iterable[str], accept: bool, auth
     """Accepts (or rejects) the suggestions `ids` of a section's text, as a change everyone sees live,
     kept in the history as a version of its own. Returns False when none of them is in the text."""
     ids = list(ids)
-    return _write(text, lambda state: suggestions.decide_update(state, ids, accept=accept), author=author,
-                  reason=RevisionReason.ACCEPT if accept else RevisionReason.REJECT, note=note)
+    return _write(
+        text,
+        lambda state: suggestions.decide_update(state, ids, accept=accept),
+        author=author,
+        reason=RevisionReason.ACCEPT if accept else RevisionReason.REJECT,
+        note=note,
+    )
 
 
 def _write(text: LiveText, make_update: Any, *, author: Any, reason: str, note: str) -> bool:
@@ -266,8 +284,9 @@ def _write(text: LiveText, make_update: Any, *, author: Any, reason: str, note: 
             keep_version(locked, reason=RevisionReason.PAUSE, actor=None)
         seq = locked.seq + 1
         LiveText.objects.filter(pk=locked.pk).update(seq=seq, last_edit_at=timezone.now())
-        LiveUpdate.objects.create(coalition_id=locked.coalition_id, text_id=locked.pk, seq=seq, update=update,
-                                  author_id=getattr(author, "pk", None))
+        LiveUpdate.objects.create(
+            coalition_id=locked.coalition_id, text_id=locked.pk, seq=seq, update=update, author_id=getattr(author, "pk", None)
+        )
         locked.seq = seq
         render(locked.pk, changed_by=author)
         locked.refresh_from_db()
@@ -303,8 +322,9 @@ def render(text_id: int, *, changed_by: Any = None) -> bool:
         state = current_state(text)
         html = yhtml.state_to_html(state)
         # Counted again as proposed only when the text may hold suggestions (else it is the same count).
-        proposed = (count_html(yhtml.state_to_html(state, view=yhtml.PROPOSED)).counted
-                    if yhtml.may_hold_suggestions(state) else None)
+        proposed = (
+            count_html(yhtml.state_to_html(state, view=yhtml.PROPOSED)).counted if yhtml.may_hold_suggestions(state) else None
+        )
         changed = _store_html(text, html, proposed_words=proposed, changed_by=changed_by)
         LiveText.objects.filter(pk=text.pk).update(rendered_seq=text.seq)
         _fold(text)
@@ -317,8 +337,11 @@ def _fold(text: LiveText) -> None:
     through = text.seq if not text.section_id else min(text.seq, text.versioned_seq)
     if through - text.folded_seq < FOLD_AFTER:
         return
-    updates = list(LiveUpdate.objects.filter(text_id=text.pk, seq__gt=text.folded_seq, seq__lte=through)
-                   .order_by("seq").values_list("update", flat=True))
+    updates = list(
+        LiveUpdate.objects.filter(text_id=text.pk, seq__gt=text.folded_seq, seq__lte=through)
+        .order_by("seq")
+        .values_list("update", flat=True)
+    )
     parts = ([bytes(text.state)] if text.state else []) + [bytes(u) for u in updates]
     LiveText.objects.filter(pk=text.pk).update(state=pycrdt.merge_updates(*parts), folded_seq=through)
     LiveUpdate.objects.filter(text_id=text.pk, seq__lte=through).delete()
@@ -339,8 +362,12 @@ def _store_html(text: LiveText, html: str, *, proposed_words: int | None, change
         proposed_words = counted.counted if proposed_words is None else proposed_words
         last_author = changed_by.pk if changed_by is not None else _last_author(text)
         Section.objects.filter(pk=text.section_id).update(
-            body=html, counted_words=counted.counted, footnote_words=counted.footnotes, proposed_words=proposed_words,
-            version=F("version") + 1, updated_at=timezone.now(),
+            body=html,
+            counted_words=counted.counted,
+            footnote_words=counted.footnotes,
+            proposed_words=proposed_words,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
             **({"updated_by_id": last_author} if last_author else {}),
         )
         return True
@@ -348,13 +375,18 @@ def _store_html(text: LiveText, html: str, *, proposed_words: int | None, change
     if document.summary == html:
         return False
     Document.objects.filter(pk=text.document_id).update(
-        summary=html, summary_version=F("summary_version") + 1, updated_at=timezone.now())
+        summary=html, summary_version=F("summary_version") + 1, updated_at=timezone.now()
+    )
     return True
 
 
 def _last_author(text: LiveText) -> int | None:
-    return (LiveUpdate.objects.filter(text_id=text.pk, author__isnull=False).order_by("-seq")
-            .values_list("author_id", flat=True).first())
+    return (
+        LiveUpdate.objects.filter(text_id=text.pk, author__isnull=False)
+        .order_by("-seq")
+        .values_list("author_id", flat=True)
+        .first()
+    )
 
 
 def ensure_rendered(document: Document | int) -> None:
@@ -362,8 +394,7 @@ def ensure_rendered(document: Document | int) -> None:
     text of the document whose HTML is behind its log. Given a Document, its `summary` is then the
     summary as it is now (re-read when it was rendered)."""
     document_id = document if isinstance(document, int) else document.pk
-    behind = list(LiveText.objects.filter(document_id=document_id, rendered_seq__lt=F("seq"))
-                  .values_list("pk", "section_id"))
+    behind = list(LiveText.objects.filter(document_id=document_id, rendered_seq__lt=F("seq")).values_list("pk", "section_id"))
     for text_id, _section_id in behind:
         render(text_id)
     if isinstance(document, Document) and any(section_id is None for _text_id, section_id in behind):
@@ -402,16 +433,16 @@ def hold_rendered(document: Document | int) -> dict[str, int]:
 # --- Versions --------------------------------------------------------------------------------------
 
 
-def keep_version(text: LiveText, *, reason: str, actor: Any = None, name: str = "", note: str = "",
-                 authors: list[int] | None = None) -> SectionRevision | None:
+def keep_version(
+    text: LiveText, *, reason: str, actor: Any = None, name: str = "", note: str = "", authors: list[int] | None = None
+) -> SectionRevision | None:
     """Keeps the section as it stands now as a version (nothing when it has no change since the last
     one, unless it is named). Call inside a transaction holding the text's row lock, after `render`."""
     if not text.section_id:
         return None
     section = Section.objects.get(pk=text.section_id)
     last = SectionRevision.objects.filter(section_id=section.pk).order_by("-version").first()
-    if (last is not None and last.live_seq == text.seq and last.body == section.body and last.title == section.title
-            and not name):
+    if last is not None and last.live_seq == text.seq and last.body == section.body and last.title == section.title and not name:
         return None  # this very state is kept already (a status change after no edit adds nothing)
     if last is not None and last.live_seq == text.seq and name and last.body == section.body and not last.name:
         last.name = name[:120]
@@ -420,9 +451,18 @@ def keep_version(text: LiveText, *, reason: str, actor: Any = None, name: str = 
     if authors is None:
         authors = _authors_between(text, last.live_seq if last is not None else 0, text.seq)
     revision = SectionRevision.objects.create(
-        coalition_id=section.coalition_id, section=section, version=(last.version + 1) if last else 1,
-        title=section.title, body=section.body, counted_words=section.counted_words, note=note[:200],
-        name=name[:120], reason=reason, live_seq=text.seq, state=current_state(text), authors=authors,
+        coalition_id=section.coalition_id,
+        section=section,
+        version=(last.version + 1) if last else 1,
+        title=section.title,
+        body=section.body,
+        counted_words=section.counted_words,
+        note=note[:200],
+        name=name[:120],
+        reason=reason,
+        live_seq=text.seq,
+        state=current_state(text),
+        authors=authors,
         created_by=actor if actor is not None and getattr(actor, "pk", None) else None,
     )
     LiveText.objects.filter(pk=text.pk).update(versioned_seq=text.seq)
@@ -432,8 +472,11 @@ def keep_version(text: LiveText, *, reason: str, actor: Any = None, name: str = 
 
 def _authors_between(text: LiveText, after: int, through: int) -> list[int]:
     seen: list[int] = []
-    for author_id in (LiveUpdate.objects.filter(text_id=text.pk, seq__gt=after, seq__lte=through, author__isnull=False)
-                      .order_by("seq").values_list("author_id", flat=True)):
+    for author_id in (
+        LiveUpdate.objects.filter(text_id=text.pk, seq__gt=after, seq__lte=through, author__isnull=False)
+        .order_by("seq")
+        .values_list("author_id", flat=True)
+    ):
         if author_id not in seen:
             seen.append(author_id)
     return seen
@@ -485,8 +528,28 @@ def sections_texts(sections: Iterable[Section]) -> dict[int, LiveText]:
 
 
 __all__ = [
-    "NotASuggestion", "RejectedUpdate", "append", "check_update", "current_state", "decide_suggestions",
-    "ensure_rendered", "ensure_rendered_where", "hold_rendered", "html_at", "keep_pause_version", "keep_version", "keep_versions_of", "missing_for", "parse_room",
-    "render", "section_room", "sections_texts", "start_section", "state_vector", "text_for_room", "text_for_section",
-    "text_for_summary", "write_html",
+    "NotASuggestion",
+    "RejectedUpdate",
+    "append",
+    "check_update",
+    "current_state",
+    "decide_suggestions",
+    "ensure_rendered",
+    "ensure_rendered_where",
+    "hold_rendered",
+    "html_at",
+    "keep_pause_version",
+    "keep_version",
+    "keep_versions_of",
+    "missing_for",
+    "parse_room",
+    "render",
+    "section_room",
+    "sections_texts",
+    "start_section",
+    "state_vector",
+    "text_for_room",
+    "text_for_section",
+    "text_for_summary",
+    "write_html",
 ]

@@ -19,6 +19,7 @@ the decision is checked, stored like any change, seen live, and kept in the hist
 Offsets: pycrdt indexes text by UTF-8 bytes (Yjs in the browser by UTF-16 units): everything here
 works in pycrdt's unit, from the chunks of `XmlText.diff()`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator

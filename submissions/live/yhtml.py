@@ -37,6 +37,7 @@ Conventions chosen so that HTML read from the app survives the round trip unchan
 
 This module needs no database and no Django settings beyond what `richtext` imports.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -380,8 +381,12 @@ def _row_from_y(child: XmlElement | XmlText | XmlFragment) -> Node | None:
 def _cell_from_y(child: XmlElement | XmlText | XmlFragment) -> Node | None:
     if isinstance(child, XmlElement) and child.tag in CELL_TYPES:
         attributes = dict(child.attributes)
-        return _cell(str(child.tag), _blocks_from_y(child.children),
-                     _positive_int(attributes.get("colspan")), _positive_int(attributes.get("rowspan")))
+        return _cell(
+            str(child.tag),
+            _blocks_from_y(child.children),
+            _positive_int(attributes.get("colspan")),
+            _positive_int(attributes.get("rowspan")),
+        )
     blocks = _blocks_from_y([child])
     return _cell(TABLE_CELL, blocks) if blocks else None
 
@@ -565,12 +570,14 @@ def _row_from_html(row: _Element) -> Node | None:
     cells = []
     for child in row.children:
         if isinstance(child, _Element) and child.tag in ("th", "td"):
-            cells.append(_cell(
-                TABLE_HEADER if child.tag == "th" else TABLE_CELL,
-                _blocks_from_html(child.children),
-                _positive_int(child.attrs.get("colspan")),
-                _positive_int(child.attrs.get("rowspan")),
-            ))
+            cells.append(
+                _cell(
+                    TABLE_HEADER if child.tag == "th" else TABLE_CELL,
+                    _blocks_from_html(child.children),
+                    _positive_int(child.attrs.get("colspan")),
+                    _positive_int(child.attrs.get("rowspan")),
+                )
+            )
     return _row(cells)
 
 
@@ -647,8 +654,9 @@ def _write_block_html(node: Node, out: list[str]) -> None:
             for cell in row.content:
                 assert isinstance(cell, Node)
                 tag = "th" if cell.type == TABLE_HEADER else "td"
-                spans = "".join(f' {name}="{cell.attrs[name]}"' for name in ("colspan", "rowspan")
-                                if cell.attrs.get(name, 1) != 1)
+                spans = "".join(
+                    f' {name}="{cell.attrs[name]}"' for name in ("colspan", "rowspan") if cell.attrs.get(name, 1) != 1
+                )
                 out.append(f"<{tag}{spans}>")
                 _write_container_html(cell.content, out)
                 out.append(f"</{tag}>")
@@ -865,7 +873,7 @@ def html_to_update_or_none(html: str, *, current_state: bytes = b"") -> bytes | 
         # From the end, so that the indices of the children before each change stay valid.
         for _tag, first, last, target_first, target_last in reversed(changes):
             if last > first:
-                del fragment.children[visible[first]:visible[last - 1] + 1]
+                del fragment.children[visible[first] : visible[last - 1] + 1]
             # Where the replaced (or next) block was; at the end, right after the last block that
             # shows, so that an empty paragraph at the end (a caret waiting there) stays last.
             if first < len(visible):

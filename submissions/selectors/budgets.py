@@ -7,6 +7,7 @@ number beside the budget and one mark when it is passed; comparing the text alon
 section over its budget while its row shows fewer words than the budget, or the other way round.
 Annexes do not count toward the limit, so they have no budget.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,8 +21,15 @@ from coalitions.models import Membership, WorkingGroup
 from ..models import Document, DocumentStatus, Section
 from ..wordcount import count_text
 
-__all__ = ["section_words", "over_budget_by", "BudgetRow", "Budgets", "document_budgets", "sections_over_budget",
-           "over_budget_panel"]
+__all__ = [
+    "section_words",
+    "over_budget_by",
+    "BudgetRow",
+    "Budgets",
+    "document_budgets",
+    "sections_over_budget",
+    "over_budget_panel",
+]
 
 
 def section_words(section: Section) -> int:
@@ -78,10 +86,15 @@ def sections_over_budget(*, membership: Membership) -> list[Section]:
     candidates = (
         Section.objects.for_coalition(membership.coalition)  # type: ignore[attr-defined]
         # A section without words is never over (its title counts only once it has text).
-        .filter(annex=False, word_budget__isnull=False, counted_words__gt=0,
-                document__status__in=[DocumentStatus.DRAFT, DocumentStatus.IN_REVIEW])
+        .filter(
+            annex=False,
+            word_budget__isnull=False,
+            counted_words__gt=0,
+            document__status__in=[DocumentStatus.DRAFT, DocumentStatus.IN_REVIEW],
+        )
         .filter(Q(working_group__in=groups) | Q(assignee_id=membership.user_id))
-        .select_related("document").order_by("document__created_at", "document_id", "position", "id")
+        .select_related("document")
+        .order_by("document__created_at", "document_id", "position", "id")
     )
     over = []
     for section in candidates:

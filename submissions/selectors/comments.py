@@ -5,6 +5,7 @@ An author's organisation is read from their membership of the coalition. An obse
 the name of an organisation that is withheld (coalitions.withheld): they see "an organisation that
 is not named".
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -25,14 +26,18 @@ def threads(comments: QuerySet[Comment], *, with_mentions: bool = True) -> Query
     people they mention loaded."""
     mentions = ["mentions"] if with_mentions else []
     replies = Comment.objects.select_related("author").prefetch_related(*mentions).order_by("created_at", "id")
-    return comments.select_related("section", "author", "resolved_by").prefetch_related(
-        *mentions, Prefetch("replies", queryset=replies)).order_by("section__document", "created_at", "id")
+    return (
+        comments.select_related("section", "author", "resolved_by")
+        .prefetch_related(*mentions, Prefetch("replies", queryset=replies))
+        .order_by("section__document", "created_at", "id")
+    )
 
 
 def author_organisations(coalition_id: int, comments: Iterable[Comment]) -> dict[int, Any]:
     """{author's user id: their organisation in the coalition (None: none, or they left)}, in one query."""
     authors = {c.author_id for c in comments if c.author_id} | {
-        r.author_id for c in comments for r in c.replies.all() if r.author_id}
+        r.author_id for c in comments for r in c.replies.all() if r.author_id
+    }
     if not authors:
         return {}
     memberships = Membership.objects.filter(coalition_id=coalition_id, user_id__in=authors).select_related("organisation")

@@ -12,6 +12,7 @@ that organisation's own contacts only, never by the other members or observers (
 lets members read withheld names elsewhere; a vote says where an organisation stands, so here the rule
 is the secretariat's alone). A vote of a withheld organisation is counted for everyone.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,19 @@ from coalitions.models import Membership, Role
 from ..models import Decision, DecisionKind, DecisionOption, DecisionStatus, Document, Vote
 
 __all__ = [
-    "APPROVE", "OBJECT", "ABSTAIN", "Tally", "DecisionCard", "option_label", "decision_tally", "contact_organisations",
-    "decisions_with_votes", "decision_cards", "document_decisions", "is_past", "approving_organisations",
+    "APPROVE",
+    "OBJECT",
+    "ABSTAIN",
+    "Tally",
+    "DecisionCard",
+    "option_label",
+    "decision_tally",
+    "contact_organisations",
+    "decisions_with_votes",
+    "decision_cards",
+    "document_decisions",
+    "is_past",
+    "approving_organisations",
 ]
 
 # The options of an "approve" decision, by position: made by the service, shown in each reader's language.
@@ -57,14 +69,25 @@ class Tally:
 
     def as_record(self) -> dict[str, Any]:
         """What Decision.outcome keeps (JSON: option ids as strings)."""
-        return {"counts": {str(k): v for k, v in self.counts.items()}, "voters": self.voters, "eligible": self.eligible,
-                "chosen": self.chosen, "on_version": self.on_version, "votes": self.votes}
+        return {
+            "counts": {str(k): v for k, v in self.counts.items()},
+            "voters": self.voters,
+            "eligible": self.eligible,
+            "chosen": self.chosen,
+            "on_version": self.on_version,
+            "votes": self.votes,
+        }
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Tally:
-        return cls(counts={int(k): v for k, v in record.get("counts", {}).items()}, voters=record.get("voters", 0),
-                   eligible=record.get("eligible", 0), chosen=list(record.get("chosen", [])),
-                   on_version=record.get("on_version", 0), votes=list(record.get("votes", [])))
+        return cls(
+            counts={int(k): v for k, v in record.get("counts", {}).items()},
+            voters=record.get("voters", 0),
+            eligible=record.get("eligible", 0),
+            chosen=list(record.get("chosen", [])),
+            on_version=record.get("on_version", 0),
+            votes=list(record.get("votes", [])),
+        )
 
 
 def decision_tally(decision: Decision, options: list[DecisionOption], votes: list[Vote], eligible: set[int]) -> Tally:
@@ -76,7 +99,9 @@ def decision_tally(decision: Decision, options: list[DecisionOption], votes: lis
     contenders = [o for o in options if not (decision.kind == DecisionKind.APPROVE and o.position == ABSTAIN)]
     best = max((counts[o.pk] for o in contenders), default=0)
     return Tally(
-        counts=counts, voters=len(votes), eligible=len(eligible | {v.organisation_id for v in votes}),
+        counts=counts,
+        voters=len(votes),
+        eligible=len(eligible | {v.organisation_id for v in votes}),
         chosen=[o.pk for o in contenders if best and counts[o.pk] == best],
         on_version=sum(1 for v in votes if v.text_digest == decision.text_digest),
         votes=[[v.organisation_id, v.option_id, v.text_digest == decision.text_digest] for v in votes],
@@ -86,8 +111,12 @@ def decision_tally(decision: Decision, options: list[DecisionOption], votes: lis
 def contact_organisations(coalition_id: int) -> set[int]:
     """The organisations that can vote: those with a contact in the coalition (a person of the
     organisation, member or above, whose account is active), in one query."""
-    return set(Membership.objects.filter(coalition_id=coalition_id, organisation__isnull=False, user__is_active=True)
-               .exclude(role=Role.OBSERVER).values_list("organisation_id", flat=True).distinct())
+    return set(
+        Membership.objects.filter(coalition_id=coalition_id, organisation__isnull=False, user__is_active=True)
+        .exclude(role=Role.OBSERVER)
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )
 
 
 def is_past(decision: Decision, now: dt.datetime) -> bool:
@@ -135,8 +164,9 @@ class DecisionCard:
     def approved(self) -> bool:
         """An approve decision that closed with more Approve than Object."""
         approve = next((o.pk for o in self.options if o.position == APPROVE), None)
-        return (self.decision.kind == DecisionKind.APPROVE and self.state == DecisionStatus.CLOSED
-                and self.tally.chosen == [approve])
+        return (
+            self.decision.kind == DecisionKind.APPROVE and self.state == DecisionStatus.CLOSED and self.tally.chosen == [approve]
+        )
 
     @property
     def unnamed_votes(self) -> int:
@@ -147,8 +177,14 @@ def _state(decision: Decision, now: dt.datetime) -> str:
     return DecisionStatus.CLOSED if is_past(decision, now) else decision.status
 
 
-def decision_cards(*, decisions: list[Decision], membership: Membership, now: dt.datetime,
-                   digests: dict[int, str] | None = None, eligible: set[int] | None = None) -> list[DecisionCard]:
+def decision_cards(
+    *,
+    decisions: list[Decision],
+    membership: Membership,
+    now: dt.datetime,
+    digests: dict[int, str] | None = None,
+    eligible: set[int] | None = None,
+) -> list[DecisionCard]:
     """The cards of decisions read with `decisions_with_votes`, for this person; `digests` ({document id:
     digest of its text now}) says whether each document's text is still the version decided on. One
     query (the organisations that can vote) when there is any open decision; none otherwise."""
@@ -176,24 +212,41 @@ def decision_cards(*, decisions: list[Decision], membership: Membership, now: dt
             vote.option_shown = labels.get(vote.option_id, "")  # type: ignore[attr-defined]
         mine = next((v for v in votes if v.mine), None)  # type: ignore[attr-defined]
         digest = (digests or {}).get(decision.document_id)
-        cards.append(DecisionCard(
-            decision=decision, options=options, votes=votes, tally=tally, state=state, my_vote=mine,
-            can_vote=state == DecisionStatus.OPEN and membership.organisation_id is not None and membership.has_role(Role.MEMBER),
-            text_unchanged=None if digest is None else digest == decision.text_digest,
-        ))
+        cards.append(
+            DecisionCard(
+                decision=decision,
+                options=options,
+                votes=votes,
+                tally=tally,
+                state=state,
+                my_vote=mine,
+                can_vote=state == DecisionStatus.OPEN
+                and membership.organisation_id is not None
+                and membership.has_role(Role.MEMBER),
+                text_unchanged=None if digest is None else digest == decision.text_digest,
+            )
+        )
     return cards
 
 
 def document_decisions(*, document: Document, membership: Membership, digest: str | None, now: dt.datetime) -> list[DecisionCard]:
     """The document page's decisions, open ones first, newest first: four queries at most."""
-    decisions = list(decisions_with_votes(Decision.objects.for_coalition(membership.coalition)  # type: ignore[attr-defined]
-                                          .filter(document=document)))
+    decisions = list(
+        decisions_with_votes(
+            Decision.objects.for_coalition(membership.coalition).filter(document=document)  # type: ignore[attr-defined]
+        )
+    )
     decisions.sort(key=lambda d: _state(d, now) != DecisionStatus.OPEN)  # stable: newest first within each
-    return decision_cards(decisions=decisions, membership=membership, now=now,
-                          digests={document.pk: digest} if digest is not None else None)
+    return decision_cards(
+        decisions=decisions, membership=membership, now=now, digests={document.pk: digest} if digest is not None else None
+    )
 
 
 def approving_organisations(decision: Decision) -> list[Any]:
     """The organisations that voted Approve on an approve decision (any version), by name."""
-    return [v.organisation for v in Vote.objects.filter(decision=decision, option__position=APPROVE)
-            .select_related("organisation").order_by("organisation__name")]
+    return [
+        v.organisation
+        for v in Vote.objects.filter(decision=decision, option__position=APPROVE)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    ]

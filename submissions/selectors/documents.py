@@ -1,5 +1,6 @@
 """Reads of documents: the submitters on the cover, the word count by part, the outline that the
 exports read, the pre-submission check, and the editor page's data in a fixed number of queries."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,17 +24,34 @@ from ..wordcount import count_html, count_text
 from .budgets import over_budget_by, section_words
 
 __all__ = [
-    "Submitters", "submitters", "DocumentCount", "document_count", "document_outline", "Check", "presubmission_checks",
-    "document_page", "outline_recommendations", "submission_deadline", "text_digest", "signed_text", "signature_texts",
+    "Submitters",
+    "submitters",
+    "DocumentCount",
+    "document_count",
+    "document_outline",
+    "Check",
+    "presubmission_checks",
+    "document_page",
+    "outline_recommendations",
+    "submission_deadline",
+    "text_digest",
+    "signed_text",
+    "signature_texts",
     "asked_again_allowed",
-    "SIGNED_CURRENT", "SIGNED_EARLIER", "SIGNED_UNKNOWN",
+    "SIGNED_CURRENT",
+    "SIGNED_EARLIER",
+    "SIGNED_UNKNOWN",
 ]
 
 
 def _cover(organisation: Any, *, lead: bool = False) -> CoverOrganisation:
     return CoverOrganisation(
-        name=organisation.name, acronym=organisation.acronym, website=organisation.website,
-        activities=organisation.activities, established_on=organisation.established_on, lead=lead,
+        name=organisation.name,
+        acronym=organisation.acronym,
+        website=organisation.website,
+        activities=organisation.activities,
+        established_on=organisation.established_on,
+        lead=lead,
     )
 
 
@@ -67,7 +85,10 @@ def submitters(document: Document, sign_ons: list[SignOn] | None = None) -> Subm
 def outline_recommendations(recommendations: list[DraftRecommendation]) -> list[OutlineRecommendation]:
     return [
         OutlineRecommendation(
-            text=r.text, responsible_actor=r.responsible_actor, indicator=r.indicator, timeframe=r.timeframe,
+            text=r.text,
+            responsible_actor=r.responsible_actor,
+            indicator=r.indicator,
+            timeframe=r.timeframe,
             states=tuple(s.name for s in r.states_to_ask.all()),
             follows_up=(f"{r.follows_up.paragraph} ({r.follows_up.review})" if r.follows_up_id else ""),
         )
@@ -162,7 +183,8 @@ def document_page(document: Document, *, with_comments: bool = True) -> PageData
     everything = list(sections_qs)
     recommendations = list(
         document.recommendations.select_related("follows_up__review__state", "follows_up__review__session")
-        .prefetch_related("states_to_ask").order_by("position", "created_at", "id")
+        .prefetch_related("states_to_ask")
+        .order_by("position", "created_at", "id")
     )
     sign_ons = list(document.sign_ons.select_related("organisation", "answered_by"))
     people = submitters(document, sign_ons)
@@ -170,8 +192,9 @@ def document_page(document: Document, *, with_comments: bool = True) -> PageData
     asks = recommendations_html(outline_recommendations(recommendations), language=document.language)
     sections = [s for s in everything if not s.annex]
     annexes = [s for s in everything if s.annex]
-    return PageData(document, sections, annexes, recommendations, people, cover, asks,
-                    _count(document, sections, annexes, cover, asks))
+    return PageData(
+        document, sections, annexes, recommendations, people, cover, asks, _count(document, sections, annexes, cover, asks)
+    )
 
 
 def _count(document: Document, sections: list[Section], annexes: list[Section], cover: str, asks: str) -> DocumentCount:
@@ -181,11 +204,26 @@ def _count(document: Document, sections: list[Section], annexes: list[Section], 
     Section texts use their stored counts (made by the same counter when saved)."""
     parts = []
     summary = count_html(document.summary)
-    parts.append(Part(_("Executive summary and key words"), summary.counted + count_text(document.keywords),
-                      summary.footnotes, key="summary"))
+    parts.append(
+        Part(
+            _("Executive summary and key words"),
+            summary.counted + count_text(document.keywords),
+            summary.footnotes,
+            key="summary",
+        )
+    )
     for s in sections:
-        parts.append(Part(s.title, section_words(s), s.footnote_words, s.pk, key=f"section-{s.pk}", budget=s.word_budget,
-                          proposed=s.proposed_words + (count_text(s.title) if s.proposed_words else 0)))
+        parts.append(
+            Part(
+                s.title,
+                section_words(s),
+                s.footnote_words,
+                s.pk,
+                key=f"section-{s.pk}",
+                budget=s.word_budget,
+                proposed=s.proposed_words + (count_text(s.title) if s.proposed_words else 0),
+            )
+        )
     if asks:
         parts.append(Part(_("Recommendations"), count_html(asks).counted, key="recommendations"))
     annex_words = sum(a.counted_words for a in annexes)
@@ -200,7 +238,9 @@ def _text_parts(page: PageData) -> dict[str, Any]:
     """The parts of the outline that are the document's text (what a signature is given on)."""
     document = page.document
     return {
-        "title": document.title, "summary_html": document.summary, "keywords": document.keyword_list,
+        "title": document.title,
+        "summary_html": document.summary,
+        "keywords": document.keyword_list,
         "sections": [OutlineSection(s.title, s.body) for s in page.sections],
         "recommendations": outline_recommendations(page.recommendations),
         "annexes": [OutlineSection(a.title, a.body) for a in page.annexes],
@@ -212,11 +252,16 @@ def document_outline(document: Document, *, final: bool = False, page: PageData 
     page = page or document_page(document, with_comments=False)
     review = document.engagement.review
     return Outline(
-        kind=document.kind, kind_label=str(document.kind_rules.label), language=document.language,
+        kind=document.kind,
+        kind_label=str(document.kind_rules.label),
+        language=document.language,
         review=str(review),
         organisations=page.submitters.named if document.kind_rules.submission else [],
         unnamed_count=page.submitters.unnamed if document.kind_rules.submission else 0,
-        word_count=page.count.total, word_limit=page.count.limit, final=final, **_text_parts(page),
+        word_count=page.count.total,
+        word_limit=page.count.limit,
+        final=final,
+        **_text_parts(page),
     )
 
 
@@ -224,8 +269,9 @@ def text_digest(page: PageData) -> str:
     """The digest of the document's text as the page read it (`outline.text_digest`), with no query
     beyond the page's: the same value as the digest of `document_outline` for the same page."""
     document = page.document
-    return outline_text_digest(Outline(kind=document.kind, kind_label="", language=document.language, review="",
-                                       **_text_parts(page)))
+    return outline_text_digest(
+        Outline(kind=document.kind, kind_label="", language=document.language, review="", **_text_parts(page))
+    )
 
 
 # What each signature was given on (SignOn.signed_digest against the text now).
@@ -261,9 +307,11 @@ def signature_texts(page: PageData) -> dict[int, str]:
 
 def submission_deadline(document: Document) -> dt.datetime | None:
     """The engagement's stakeholder submission deadline (15:00 Geneva time), as its calendar has it."""
-    milestones = list(Milestone.objects.for_coalition(document.coalition).filter(  # type: ignore[attr-defined]
-        engagement=document.engagement, kind="stakeholder_deadline"
-    ))
+    milestones = list(
+        Milestone.objects.for_coalition(document.coalition).filter(  # type: ignore[attr-defined]
+            engagement=document.engagement, kind="stakeholder_deadline"
+        )
+    )
     entries = engagement_timeline(engagement=document.engagement, milestones=milestones) if milestones else []
     return entries[0].due_at if entries else None
 
@@ -280,17 +328,25 @@ def presubmission_checks(page: PageData, *, deadline: dt.datetime | None, export
     document, count = page.document, page.count
     checks = []
     if count.limit is not None:
-        checks.append(Check(_("Within the word limit"), not count.over,
-                            _("%(total)s of %(limit)s words, footnotes and annexes excluded")
-                            % {"total": f"{count.total:,}", "limit": f"{count.limit:,}"}))
+        checks.append(
+            Check(
+                _("Within the word limit"),
+                not count.over,
+                _("%(total)s of %(limit)s words, footnotes and annexes excluded")
+                % {"total": f"{count.total:,}", "limit": f"{count.limit:,}"},
+            )
+        )
     if document.kind_rules.submission:
         needed = JOINT_SUBMISSION_MINIMUM_SIGNERS if document.kind == "joint_submission" else 1
         requested = sum(1 for s in page.submitters.sign_ons if s.status == SignOnStatus.REQUESTED)
-        checks.append(Check(
-            _("Every submitter on the cover"), page.submitters.total >= needed and not requested,
-            _("%(total)d organisations (at least %(needed)d); %(waiting)d still asked to sign")
-            % {"total": page.submitters.total, "needed": needed, "waiting": requested},
-        ))
+        checks.append(
+            Check(
+                _("Every submitter on the cover"),
+                page.submitters.total >= needed and not requested,
+                _("%(total)d organisations (at least %(needed)d); %(waiting)d still asked to sign")
+                % {"total": page.submitters.total, "needed": needed, "waiting": requested},
+            )
+        )
         signed = signature_texts(page)
         if signed:
             earlier = sum(1 for state in signed.values() if state == SIGNED_EARLIER)
@@ -301,21 +357,31 @@ def presubmission_checks(page: PageData, *, deadline: dt.datetime | None, export
                 detail = ngettext(
                     "%(n)d organisation signed an earlier version of the text: ask it again to sign the text as it is now.",
                     "%(n)d organisations signed an earlier version of the text: ask them again to sign the text as it is now.",
-                    earlier) % {"n": earlier}
+                    earlier,
+                ) % {"n": earlier}
             elif unknown:
                 detail = ngettext(
                     "%(n)d signature was given before the app recorded which text was signed: confirm it holds for this text.",
                     "%(n)d signatures were given before the app recorded which text was signed: confirm they hold for this text.",
-                    unknown) % {"n": unknown}
+                    unknown,
+                ) % {"n": unknown}
             else:
                 detail = _("Every organisation signed the text as it is now.")
-            checks.append(Check(_("Every signature given on the current text"), False if earlier else (None if unknown else True),
-                                detail))
+            checks.append(
+                Check(_("Every signature given on the current text"), False if earlier else (None if unknown else True), detail)
+            )
         if page.submitters.lead_withheld:
-            checks.append(Check(_("A lead submitter OHCHR can name"), False, _(
-                "The lead submitter's name is withheld for its security, and OHCHR publishes the lead's name: the exports "
-                "leave it out, and OHCHR would refuse the submission. Make another organisation the lead in the settings "
-                "(an international partner, for example); the withheld one can sign on, counted without being named.")))
+            checks.append(
+                Check(
+                    _("A lead submitter OHCHR can name"),
+                    False,
+                    _(
+                        "The lead submitter's name is withheld for its security, and OHCHR publishes the lead's name: the exports "
+                        "leave it out, and OHCHR would refuse the submission. Make another organisation the lead in the settings "
+                        "(an international partner, for example); the withheld one can sign on, counted without being named."
+                    ),
+                )
+            )
     checks.append(Check(_("An executive summary"), bool(count_html(document.summary).counted)))
     checks.append(Check(_("Key words"), bool(document.keyword_list)))
     checks.append(Check(_("Numbered paragraphs and pages"), True, _("The exports number them.")))
@@ -325,18 +391,33 @@ def presubmission_checks(page: PageData, *, deadline: dt.datetime | None, export
     else:
         checks.append(Check(_("Draft recommendations"), asks > 0, str(asks)))
     if document.kind_rules.submission or document.kind == "mid_term_report":
-        checks.append(Check(_("Covers the period since the last review"), document.period_covered or None,
-                            _("Confirm it in the document's settings.")))
+        checks.append(
+            Check(
+                _("Covers the period since the last review"),
+                document.period_covered or None,
+                _("Confirm it in the document's settings."),
+            )
+        )
     pictures = any("<img" in s.body for s in page.sections + page.annexes)
-    checks.append(Check(_("No pictures, no other organisations' reports as annexes"), not pictures or None,
-                        _("The editor keeps no pictures; check the annexes are your own.")))
+    checks.append(
+        Check(
+            _("No pictures, no other organisations' reports as annexes"),
+            not pictures or None,
+            _("The editor keeps no pictures; check the annexes are your own."),
+        )
+    )
     if document.kind_rules.submission:
         checks.append(Check(_("Exported as Word"), exported_docx, _("OHCHR accepts Word documents only.")))
         if deadline is None:
             checks.append(Check(_("The deadline is ahead"), None, _("The engagement's calendar has no submission deadline.")))
         else:
-            checks.append(Check(_("The deadline is ahead"), deadline > timezone.now(),
-                                _("Due %(when)s (15:00 Geneva time)") % {"when": _on_page(deadline)}))
+            checks.append(
+                Check(
+                    _("The deadline is ahead"),
+                    deadline > timezone.now(),
+                    _("Due %(when)s (15:00 Geneva time)") % {"when": _on_page(deadline)},
+                )
+            )
     return checks
 
 

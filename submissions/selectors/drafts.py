@@ -1,5 +1,6 @@
 """Reads of draft recommendations: each with the recommendations States made that take it up
 (confirmed by the coalition) or may (suggested from the texts), and the engagement's impact figures."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -35,8 +36,10 @@ class DraftRow:
 def smart_checklist(draft: DraftRecommendation) -> dict[str, bool]:
     """Which parts of a SMART recommendation the draft states (by what was filled in)."""
     return {
-        "action": bool(draft.text.strip()), "actor": bool(draft.responsible_actor.strip()),
-        "indicator": bool(draft.indicator.strip()), "timeframe": bool(draft.timeframe.strip()),
+        "action": bool(draft.text.strip()),
+        "actor": bool(draft.responsible_actor.strip()),
+        "indicator": bool(draft.indicator.strip()),
+        "timeframe": bool(draft.timeframe.strip()),
         "states": bool(draft.states_to_ask.all()),
     }
 
@@ -44,8 +47,10 @@ def smart_checklist(draft: DraftRecommendation) -> dict[str, bool]:
 def draft_rows(*, engagement: Engagement) -> list[DraftRow]:
     """The engagement's drafts with their matches among the review's recommendations (constant queries)."""
     drafts = list(
-        DraftRecommendation.objects.for_coalition(engagement.coalition).filter(engagement=engagement)  # type: ignore[attr-defined]
-        .select_related("follows_up", "working_group").prefetch_related("states_to_ask")
+        DraftRecommendation.objects.for_coalition(engagement.coalition)
+        .filter(engagement=engagement)  # type: ignore[attr-defined]
+        .select_related("follows_up", "working_group")
+        .prefetch_related("states_to_ask")
     )
     recommendations = {
         r.pk: r for r in Recommendation.objects.filter(review=engagement.review).prefetch_related("recommending_states")
@@ -58,8 +63,9 @@ def draft_rows(*, engagement: Engagement) -> list[DraftRow]:
     for draft in drafts:
         row = DraftRow(draft, suggest(draft.text), smart_checklist(draft))
         mine = {rec: d for (dr, rec), d in decisions.items() if dr == draft.pk}
-        row.confirmed = [Match(recommendations[pk], None, d) for pk, d in mine.items()
-                         if d == LinkDecision.CONFIRMED and pk in recommendations]
+        row.confirmed = [
+            Match(recommendations[pk], None, d) for pk, d in mine.items() if d == LinkDecision.CONFIRMED and pk in recommendations
+        ]
         if corpus is not None:
             for pk, score in corpus.best(corpus.vector(draft.text), top=SUGGESTIONS + len(mine)):
                 if pk not in mine and len(row.suggested) < SUGGESTIONS:
@@ -90,9 +96,11 @@ def engagement_impact(*, engagement: Engagement) -> Impact:
     """The same figures for the engagement page, without computing suggestions (three queries)."""
     asks = DraftRecommendation.objects.for_coalition(engagement.coalition).filter(engagement=engagement).count()  # type: ignore[attr-defined]
     taken: dict[int, list[Recommendation]] = {}
-    links = ImpactLink.objects.filter(
-        coalition=engagement.coalition, draft__engagement=engagement, decision=LinkDecision.CONFIRMED
-    ).select_related("recommendation").prefetch_related("recommendation__recommending_states")
+    links = (
+        ImpactLink.objects.filter(coalition=engagement.coalition, draft__engagement=engagement, decision=LinkDecision.CONFIRMED)
+        .select_related("recommendation")
+        .prefetch_related("recommendation__recommending_states")
+    )
     for link in links:
         taken.setdefault(link.draft_id, []).append(link.recommendation)
     return _impact(asks, list(taken.values()))

@@ -1,4 +1,5 @@
 """Reads of the sign-on: the submissions waiting for a person's signature (their dashboard)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -18,11 +19,16 @@ def awaiting_signature(*, membership: Membership) -> QuerySet[SignOn]:
     for signing, oldest request first: one query."""
     if membership.organisation_id is None or not membership.has_role(Role.MEMBER):
         return SignOn.objects.none()
-    return (SignOn.objects.for_coalition(membership.coalition)  # type: ignore[attr-defined]
-            .filter(organisation_id=membership.organisation_id, status=SignOnStatus.REQUESTED,
-                    document__status__in=[DocumentStatus.DRAFT, DocumentStatus.IN_REVIEW])
-            .select_related("document__engagement__review__state", "document__engagement__review__session")
-            .order_by("requested_at", "pk"))
+    return (
+        SignOn.objects.for_coalition(membership.coalition)  # type: ignore[attr-defined]
+        .filter(
+            organisation_id=membership.organisation_id,
+            status=SignOnStatus.REQUESTED,
+            document__status__in=[DocumentStatus.DRAFT, DocumentStatus.IN_REVIEW],
+        )
+        .select_related("document__engagement__review__state", "document__engagement__review__session")
+        .order_by("requested_at", "pk")
+    )
 
 
 def awaiting_signature_panel(request: HttpRequest) -> dict[str, Any]:

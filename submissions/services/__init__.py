@@ -1,4 +1,5 @@
 """Every write of the submissions app: validated, atomic, audited. Views, the API and tasks call these."""
+
 from .budgets import *  # noqa: F403
 from .comments import *  # noqa: F403
 from .documents import *  # noqa: F403

@@ -3,6 +3,7 @@
 A budget marks a section over it (for its working group to see); it never blocks the writing. So
 this is the only write of budgets, and no save of a section reads them.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -29,8 +30,10 @@ def _budget(value: Any) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_BUDGET:
-        raise ValidationError(_("A word budget is a whole number of words from 0 to %(max)s, or empty for no budget.")
-                              % {"max": grouped(MAX_BUDGET)})
+        raise ValidationError(
+            _("A word budget is a whole number of words from 0 to %(max)s, or empty for no budget.")
+            % {"max": grouped(MAX_BUDGET)}
+        )
     return value
 
 
@@ -54,8 +57,12 @@ def document_budgets_set(*, document: Document, actor: Any, budgets: Mapping[int
     limit = current.word_limit
     if limit is not None and total > limit:
         raise ValidationError(
-            _("The budgets add up to %(total)s words, more than the document's limit of %(limit)s words: lower some "
-              "of them. Nothing was saved.") % {"total": grouped(total), "limit": grouped(limit)})
+            _(
+                "The budgets add up to %(total)s words, more than the document's limit of %(limit)s words: lower some "
+                "of them. Nothing was saved."
+            )
+            % {"total": grouped(total), "limit": grouped(limit)}
+        )
     changed, changes = [], {}
     for s in sections:
         if new[s.pk] != s.word_budget:

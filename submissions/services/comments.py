@@ -16,6 +16,7 @@ link back: never the document's or the comment's text (an inbox is not a safe pl
 defender writes). Comments are not in the audit trail (they were not before): they are the
 conversation about the text, not a change to it. Every change tells open pages to fetch them again.
 """
+
 from __future__ import annotations
 
 import base64
@@ -36,8 +37,18 @@ from ..live.broadcast import review_changed_on_commit
 from ..models import Comment, Section
 from .documents import can_edit_section
 
-__all__ = ["comment_add", "comment_reply", "comment_resolve", "comment_reopen", "may_resolve", "clean_anchor",
-           "mentioned_people", "ANCHOR_MAX_BYTES", "QUOTE_MAX", "TEXT_MAX"]
+__all__ = [
+    "comment_add",
+    "comment_reply",
+    "comment_resolve",
+    "comment_reopen",
+    "may_resolve",
+    "clean_anchor",
+    "mentioned_people",
+    "ANCHOR_MAX_BYTES",
+    "QUOTE_MAX",
+    "TEXT_MAX",
+]
 
 TEXT_MAX = 5000
 QUOTE_MAX = 2000
@@ -61,9 +72,15 @@ def clean_anchor(anchor: Any) -> dict[str, str]:
     of at most ANCHOR_MAX_BYTES bytes. Anything else is refused with a message."""
     if anchor is None or anchor == {} or anchor == "":
         return {}
-    refusal = ValidationError({"anchor": _(
-        "The passage's anchor is {\"start\": ..., \"end\": ...}: two positions in base64 (from "
-        "Y.encodeRelativePosition), of at most %(bytes)d bytes each. Select the words again.") % {"bytes": ANCHOR_MAX_BYTES}})
+    refusal = ValidationError(
+        {
+            "anchor": _(
+                'The passage\'s anchor is {"start": ..., "end": ...}: two positions in base64 (from '
+                "Y.encodeRelativePosition), of at most %(bytes)d bytes each. Select the words again."
+            )
+            % {"bytes": ANCHOR_MAX_BYTES}
+        }
+    )
     if not isinstance(anchor, dict) or set(anchor) != {"start", "end"}:
         raise refusal
     for value in anchor.values():
@@ -94,8 +111,11 @@ def mentioned_people(*, coalition_id: int, text: str, author_id: int | None) -> 
     mentioned; the author is never told of their own comment."""
     if "@" not in text:
         return []
-    members = (Membership.objects.filter(coalition_id=coalition_id, user__is_active=True)
-               .exclude(user_id=author_id).select_related("user"))
+    members = (
+        Membership.objects.filter(coalition_id=coalition_id, user__is_active=True)
+        .exclude(user_id=author_id)
+        .select_related("user")
+    )
     by_key: dict[str, dict[int, Any]] = {}
     for membership in members:
         user = membership.user
@@ -133,9 +153,12 @@ def _written(membership: Membership, text: Any) -> str:
     if not cleaned:
         raise ValidationError({"text": _("Write the comment first.")})
     if len(cleaned) > TEXT_MAX:
-        raise ValidationError({"text": _("A comment has at most %(limit)s characters (this one has %(length)s): "
-                                         "shorten it, or split it in two.")
-                               % {"limit": grouped(TEXT_MAX), "length": grouped(len(cleaned))}})
+        raise ValidationError(
+            {
+                "text": _("A comment has at most %(limit)s characters (this one has %(length)s): shorten it, or split it in two.")
+                % {"limit": grouped(TEXT_MAX), "length": grouped(len(cleaned))}
+            }
+        )
     return cleaned
 
 
@@ -150,8 +173,14 @@ def comment_add(*, section: Section, membership: Membership, text: str, anchor: 
     passage = _text(quote)
     if passage and not kept_anchor:
         raise ValidationError({"quote": _("A quoted passage comes with its anchor: select the words again.")})
-    comment = Comment.objects.create(coalition_id=section.coalition_id, section=section, author=membership.user,
-                                     text=cleaned, anchor=kept_anchor, quote=passage[:QUOTE_MAX])
+    comment = Comment.objects.create(
+        coalition_id=section.coalition_id,
+        section=section,
+        author=membership.user,
+        text=cleaned,
+        anchor=kept_anchor,
+        quote=passage[:QUOTE_MAX],
+    )
     _mention(comment, membership.user_id)
     _changed(comment)
     return comment
@@ -164,8 +193,9 @@ def comment_reply(*, parent: Comment, membership: Membership, text: str) -> Comm
     top = Comment.objects.select_related("section").get(pk=parent.parent_id or parent.pk)
     if top.coalition_id != membership.coalition_id:
         raise ValidationError(_("A comment stays in its own coalition."))
-    reply = Comment.objects.create(coalition_id=top.coalition_id, section=top.section, parent=top,
-                                   author=membership.user, text=cleaned)
+    reply = Comment.objects.create(
+        coalition_id=top.coalition_id, section=top.section, parent=top, author=membership.user, text=cleaned
+    )
     _mention(reply, membership.user_id)
     _changed(reply)
     return reply

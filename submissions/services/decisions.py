@@ -12,6 +12,7 @@ Exactly once: the close is a conditional UPDATE (open -> closed) that one caller
 takes the decision's row lock, so a vote is either committed before the close (and counted) or finds
 the decision closed (and is refused). No withheld organisation is named in the audit trail.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,8 +42,16 @@ from ..selectors.decisions import (
 )
 from .signons import signed_version, signon_request
 
-__all__ = ["decision_open", "decision_vote", "decision_close", "decision_cancel", "decisions_close_due",
-           "decision_signon", "MAX_OPTIONS", "LONGEST_OPEN"]
+__all__ = [
+    "decision_open",
+    "decision_vote",
+    "decision_close",
+    "decision_cancel",
+    "decisions_close_due",
+    "decision_signon",
+    "MAX_OPTIONS",
+    "LONGEST_OPEN",
+]
 
 MAX_OPTIONS = 20
 LONGEST_OPEN = dt.timedelta(days=366)  # a decision closes within a year: a later date is a typing slip
@@ -95,8 +104,16 @@ def _check_closing(closes_at: Any, now: dt.datetime) -> None:
         raise ValidationError(_("A decision closes within a year: choose an earlier closing date."))
 
 
-def decision_open(*, document: Document, membership: Membership, title: str, kind: str, closes_at: dt.datetime,
-                  description: str = "", options: list[str] | None = None) -> Decision:
+def decision_open(
+    *,
+    document: Document,
+    membership: Membership,
+    title: str,
+    kind: str,
+    closes_at: dt.datetime,
+    description: str = "",
+    options: list[str] | None = None,
+) -> Decision:
     """The secretariat opens a decision on the document's text as it is now (an approve decision gets
     Approve, Object and Abstain; a choice the options given, two at least), closing at `closes_at`."""
     _require_admin(membership)
@@ -111,24 +128,62 @@ def decision_open(*, document: Document, membership: Membership, title: str, kin
         raise PermissionDenied
     # What was typed live is rendered first, in its own transactions (as a signature does).
     store.ensure_rendered(document.pk)
-    return _decision_open(document=document, membership=membership, title=title, description=description, kind=kind,
-                          closes_at=closes_at, labels=labels)
+    return _decision_open(
+        document=document,
+        membership=membership,
+        title=title,
+        description=description,
+        kind=kind,
+        closes_at=closes_at,
+        labels=labels,
+    )
 
 
 @transaction.atomic
-def _decision_open(*, document: Document, membership: Membership, title: str, description: str, kind: str,
-                   closes_at: dt.datetime, labels: list[str]) -> Decision:
+def _decision_open(
+    *,
+    document: Document,
+    membership: Membership,
+    title: str,
+    description: str,
+    kind: str,
+    closes_at: dt.datetime,
+    labels: list[str],
+) -> Decision:
     digest, seqs = signed_version(document)  # the version decided on, held until the commit
     if Document.objects.filter(pk=document.pk, status=DocumentStatus.SUBMITTED).exists():
-        raise ValidationError(_("The document was submitted: its text can no longer change, and there is nothing left to decide on it."))
-    decision = Decision.objects.create(coalition_id=document.coalition_id, document=document, title=title,
-                                       description=description, kind=kind, closes_at=closes_at, text_digest=digest,
-                                       text_seqs=seqs, opened_by=membership.user)
-    DecisionOption.objects.bulk_create([DecisionOption(coalition_id=document.coalition_id, decision=decision, position=i,
-                                                       label=label) for i, label in enumerate(labels)])
-    audit_record(coalition=document.coalition, actor=membership.user, action="decision.open", target=decision, changes={
-        "document": ["", document.title], "closes_at": ["", _geneva(closes_at)], "options": ["", "; ".join(labels)],
-        "text": ["", digest[:16]]})
+        raise ValidationError(
+            _("The document was submitted: its text can no longer change, and there is nothing left to decide on it.")
+        )
+    decision = Decision.objects.create(
+        coalition_id=document.coalition_id,
+        document=document,
+        title=title,
+        description=description,
+        kind=kind,
+        closes_at=closes_at,
+        text_digest=digest,
+        text_seqs=seqs,
+        opened_by=membership.user,
+    )
+    DecisionOption.objects.bulk_create(
+        [
+            DecisionOption(coalition_id=document.coalition_id, decision=decision, position=i, label=label)
+            for i, label in enumerate(labels)
+        ]
+    )
+    audit_record(
+        coalition=document.coalition,
+        actor=membership.user,
+        action="decision.open",
+        target=decision,
+        changes={
+            "document": ["", document.title],
+            "closes_at": ["", _geneva(closes_at)],
+            "options": ["", "; ".join(labels)],
+            "text": ["", digest[:16]],
+        },
+    )
     _changed(decision)
     return decision
 
@@ -166,10 +221,21 @@ def _decision_vote(*, decision: Decision, membership: Membership, option_id: int
     before = vote.option.label if vote else ""
     if vote is None:
         vote = Vote(coalition_id=current.coalition_id, decision=current, organisation=organisation)
-    vote.option, vote.reason, vote.cast_by, vote.cast_at, vote.text_digest = option, reason, membership.user, timezone.now(), digest
+    vote.option, vote.reason, vote.cast_by, vote.cast_at, vote.text_digest = (
+        option,
+        reason,
+        membership.user,
+        timezone.now(),
+        digest,
+    )
     vote.save()
-    audit_record(coalition=current.coalition, actor=membership.user, action="decision.vote", target=current, changes={
-        "organisation": ["", _trail_name(organisation)], "vote": [before, option.label]})
+    audit_record(
+        coalition=current.coalition,
+        actor=membership.user,
+        action="decision.vote",
+        target=current,
+        changes={"organisation": ["", _trail_name(organisation)], "vote": [before, option.label]},
+    )
     _changed(current)
     return vote
 
@@ -177,8 +243,12 @@ def _decision_vote(*, decision: Decision, membership: Membership, option_id: int
 def _summary(decision: Decision, options: list[DecisionOption], record: dict[str, Any]) -> str:
     """The tally in one line, for the audit trail (counts only: no organisation is named)."""
     counts = ", ".join(f"{option_label(decision, o)}: {record['counts'].get(str(o.pk), 0)}" for o in options)
-    voted = ngettext("%(voters)d of %(eligible)d organisation voted", "%(voters)d of %(eligible)d organisations voted",
-                     record["eligible"]) % record
+    voted = (
+        ngettext(
+            "%(voters)d of %(eligible)d organisation voted", "%(voters)d of %(eligible)d organisations voted", record["eligible"]
+        )
+        % record
+    )
     chosen = "; ".join(option_label(decision, o) for o in options if o.pk in record["chosen"]) or _("no option chosen")
     return f"{counts} ({voted}) → {chosen}"
 
@@ -199,8 +269,13 @@ def _close(*, decision_id: int, actor: Any, now: dt.datetime, early: bool) -> De
     # Closed at its time (votes after it were refused), or now when the secretariat closes it early.
     decision.closed_at, decision.outcome = min(now, decision.closes_at), record
     decision.save(update_fields=["closed_at", "outcome"])
-    audit_record(coalition=decision.coalition, actor=actor, action="decision.close", target=decision, changes={
-        "outcome": ["", _summary(decision, options, record)], "text": ["", decision.text_digest[:16]]})
+    audit_record(
+        coalition=decision.coalition,
+        actor=actor,
+        action="decision.close",
+        target=decision,
+        changes={"outcome": ["", _summary(decision, options, record)], "text": ["", decision.text_digest[:16]]},
+    )
     _changed(decision)
     return decision
 
@@ -210,8 +285,11 @@ def decisions_close_due(*, now: dt.datetime | None = None) -> list[Decision]:
     else runs this at the same moment."""
     now = now or timezone.now()
     due = Decision.objects.filter(status=DecisionStatus.OPEN, closes_at__lte=now).order_by("closes_at", "pk")
-    return [closed for pk in due.values_list("pk", flat=True)
-            if (closed := _close(decision_id=pk, actor=None, now=now, early=False)) is not None]
+    return [
+        closed
+        for pk in due.values_list("pk", flat=True)
+        if (closed := _close(decision_id=pk, actor=None, now=now, early=False)) is not None
+    ]
 
 
 def decision_close(*, decision: Decision, membership: Membership) -> Decision:
@@ -229,7 +307,8 @@ def decision_cancel(*, decision: Decision, membership: Membership) -> Decision:
     _require_admin(membership)
     now = timezone.now()
     if not Decision.objects.filter(pk=decision.pk, status=DecisionStatus.OPEN, closes_at__gt=now).update(
-            status=DecisionStatus.CANCELLED, closed_at=now):
+        status=DecisionStatus.CANCELLED, closed_at=now
+    ):
         raise ValidationError(_("This decision is no longer open: it has closed or was cancelled."))
     decision.refresh_from_db()
     audit_record(coalition=decision.coalition, actor=membership.user, action="decision.cancel", target=decision)
@@ -256,10 +335,18 @@ def decision_signon(*, decision: Decision, membership: Membership) -> list[SignO
 def _decision_signon(*, decision: Decision, membership: Membership, organisations: list[MemberOrganisation]) -> list[SignOn]:
     digest, _seqs = signed_version(decision.document)  # the text held until the requests are committed
     if digest != decision.text_digest:
-        raise ValidationError(_(
-            "The text has changed since this decision: the organisations approved an earlier version, not the text as it "
-            "is now. Open a new decision on the current text, or ask organisations to sign in the sign-on section."))
+        raise ValidationError(
+            _(
+                "The text has changed since this decision: the organisations approved an earlier version, not the text as it "
+                "is now. Open a new decision on the current text, or ask organisations to sign in the sign-on section."
+            )
+        )
     asked = signon_request(document=decision.document, actor=membership.user, organisations=organisations)
-    audit_record(coalition=decision.coalition, actor=membership.user, action="decision.signon", target=decision,
-                 changes={"organisations": ["", str(len(organisations))]})
+    audit_record(
+        coalition=decision.coalition,
+        actor=membership.user,
+        action="decision.signon",
+        target=decision,
+        changes={"organisations": ["", str(len(organisations))]},
+    )
     return asked

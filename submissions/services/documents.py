@@ -4,6 +4,7 @@ Two people editing the same section never overwrite each other silently: every s
 version it started from (`base_version`), and a save made on an older version is refused with
 `SaveConflict`, which carries what the other person saved so that the editor can show both.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,20 +25,38 @@ from ..live import store
 from ..models import Document, DocumentStatus, RevisionReason, Section, SectionRevision
 
 __all__ = [
-    "SaveConflict", "refuse_if_locked", "document_create", "document_update", "section_add", "section_save", "section_restore",
-    "section_version_name", "section_version_keep",
-    "section_delete", "summary_save", "can_edit_section", "sections_import",
-    "document_recommendations_set", "lead_refusal", "documents_led_unsubmitted",
+    "SaveConflict",
+    "refuse_if_locked",
+    "document_create",
+    "document_update",
+    "section_add",
+    "section_save",
+    "section_restore",
+    "section_version_name",
+    "section_version_keep",
+    "section_delete",
+    "summary_save",
+    "can_edit_section",
+    "sections_import",
+    "document_recommendations_set",
+    "lead_refusal",
+    "documents_led_unsubmitted",
 ]
 
 # The sections a new document starts with, by kind: a skeleton of what OHCHR's guidance and the
 # coalitions' practice expect (each can be renamed, removed, or added to). Lazy: each is written in
 # the language of the document it starts (document_create), not the one active at import.
 STARTING_SECTIONS: dict[str, tuple[Any, ...]] = {
-    "individual_submission": (gettext_lazy("Introduction and methodology"), gettext_lazy("Follow-up to the previous review"),
-                              gettext_lazy("New developments and concerns")),
-    "joint_submission": (gettext_lazy("Introduction and methodology"), gettext_lazy("Follow-up to the previous review"),
-                         gettext_lazy("New developments and concerns")),
+    "individual_submission": (
+        gettext_lazy("Introduction and methodology"),
+        gettext_lazy("Follow-up to the previous review"),
+        gettext_lazy("New developments and concerns"),
+    ),
+    "joint_submission": (
+        gettext_lazy("Introduction and methodology"),
+        gettext_lazy("Follow-up to the previous review"),
+        gettext_lazy("New developments and concerns"),
+    ),
     "factsheet": (gettext_lazy("Background"), gettext_lazy("Questions to the State under Review")),
     "oral_statement": (gettext_lazy("Statement"),),
     "written_statement": (gettext_lazy("Statement"),),
@@ -74,17 +93,22 @@ def documents_led_unsubmitted(organisation: MemberOrganisation) -> list[str]:
     would publish its name (registered in coalitions.withheld.WITHHOLD_CHECKS)."""
     led = Document.objects.filter(lead_organisation=organisation).exclude(status=DocumentStatus.SUBMITTED)
     return [
-        _("It is the lead submitter of \"%(title)s\" (%(status)s), and OHCHR publishes the lead's name. Make another "
-          "organisation the lead in that document's settings first (an international partner, for example); it can "
-          "then sign on, counted without being named.") % {"title": d.title, "status": d.get_status_display().lower()}
+        _(
+            'It is the lead submitter of "%(title)s" (%(status)s), and OHCHR publishes the lead\'s name. Make another '
+            "organisation the lead in that document's settings first (an international partner, for example); it can "
+            "then sign on, counted without being named."
+        )
+        % {"title": d.title, "status": d.get_status_display().lower()}
         for d in led.order_by("created_at", "id")
     ]
 
 
 def refuse_if_locked(document: Document) -> None:
     if not document.editable:
-        raise ValidationError(_("This document is %(status)s: it can no longer be edited. An admin can reopen it.")
-                              % {"status": document.get_status_display().lower()})
+        raise ValidationError(
+            _("This document is %(status)s: it can no longer be edited. An admin can reopen it.")
+            % {"status": document.get_status_display().lower()}
+        )
 
 
 def can_edit_section(membership: Membership, section: Section, my_groups: set[int] | None = None) -> bool:
@@ -110,8 +134,16 @@ def _clean(html: str) -> str:
 
 @transaction.atomic
 def document_create(
-    *, coalition: Coalition, actor: Any, engagement: Engagement, kind: str, title: str, language: str = "en",
-    lead_organisation: MemberOrganisation | None = None, theme: str = "", word_limit_override: int | None = None,
+    *,
+    coalition: Coalition,
+    actor: Any,
+    engagement: Engagement,
+    kind: str,
+    title: str,
+    language: str = "en",
+    lead_organisation: MemberOrganisation | None = None,
+    theme: str = "",
+    word_limit_override: int | None = None,
 ) -> Document:
     """A new document with its starting sections. A submission names its lead submitter; an
     organisation makes one individual submission per review (OHCHR's rule)."""
@@ -127,15 +159,22 @@ def document_create(
     if refusal := lead_refusal(lead_organisation):
         raise ValidationError({"lead_organisation": refusal})
     duplicate = _("%(organisation)s already has an individual submission for this review: OHCHR accepts one per organisation.")
-    if kind == "individual_submission" and Document.objects.filter(
-        engagement=engagement, kind=kind, lead_organisation=lead_organisation
-    ).exists():
+    if (
+        kind == "individual_submission"
+        and Document.objects.filter(engagement=engagement, kind=kind, lead_organisation=lead_organisation).exists()
+    ):
         raise ValidationError(duplicate % {"organisation": lead_organisation})
     try:
         with transaction.atomic():
             document = Document.objects.create(
-                coalition=coalition, engagement=engagement, kind=kind, title=title, language=language,
-                lead_organisation=lead_organisation, theme=theme, word_limit_override=word_limit_override,
+                coalition=coalition,
+                engagement=engagement,
+                kind=kind,
+                title=title,
+                language=language,
+                lead_organisation=lead_organisation,
+                theme=theme,
+                word_limit_override=word_limit_override,
                 created_by=actor,
             )
     except IntegrityError:  # a concurrent request made the same individual submission first
@@ -144,10 +183,9 @@ def document_create(
     # the language of the person who makes it (a French submission made from an English page).
     with translation.override(language):
         titles = [str(name) for name in STARTING_SECTIONS.get(kind, ())]
-    Section.objects.bulk_create([
-        Section(coalition=coalition, document=document, position=i, title=title)
-        for i, title in enumerate(titles, start=1)
-    ])
+    Section.objects.bulk_create(
+        [Section(coalition=coalition, document=document, position=i, title=title) for i, title in enumerate(titles, start=1)]
+    )
     audit_record(coalition=coalition, actor=actor, action="document.create", target=document)
     return document
 
@@ -174,34 +212,59 @@ def _check_lead(document: Document, lead: MemberOrganisation | None) -> None:
     if lead is not None and lead.coalition_id != document.coalition_id:
         raise ValidationError(_("A document stays in its own coalition."))
     if document.kind_rules.submission and lead is None:
-        raise ValidationError({"lead_organisation": _(
-            "A stakeholder submission needs its lead submitter: OHCHR accepts no anonymous submission.")})
+        raise ValidationError(
+            {"lead_organisation": _("A stakeholder submission needs its lead submitter: OHCHR accepts no anonymous submission.")}
+        )
     if lead is not None:  # read afresh and held: it may be marked withheld at this moment
         lead = MemberOrganisation.objects.select_for_update().get(pk=lead.pk)
     if refusal := lead_refusal(lead):
         raise ValidationError({"lead_organisation": refusal})
-    if document.kind == "individual_submission" and Document.objects.filter(
-        engagement=document.engagement_id, kind=document.kind, lead_organisation=lead
-    ).exclude(pk=document.pk).exists():
-        raise ValidationError({"lead_organisation": _(
-            "%(organisation)s already has an individual submission for this review: OHCHR accepts one per organisation."
-        ) % {"organisation": lead}})
+    if (
+        document.kind == "individual_submission"
+        and Document.objects.filter(engagement=document.engagement_id, kind=document.kind, lead_organisation=lead)
+        .exclude(pk=document.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            {
+                "lead_organisation": _(
+                    "%(organisation)s already has an individual submission for this review: OHCHR accepts one per organisation."
+                )
+                % {"organisation": lead}
+            }
+        )
     # The new lead signs by leading: its sign-on request, if any, would count it twice.
     if lead is not None:
         document.sign_ons.filter(organisation=lead).delete()
 
 
 @transaction.atomic
-def section_add(*, document: Document, actor: Any, title: str, annex: bool = False, working_group: Any = None,
-                assignee: Any = None, body: str = "", note: str = "", reason: str = RevisionReason.WRITE) -> Section:
+def section_add(
+    *,
+    document: Document,
+    actor: Any,
+    title: str,
+    annex: bool = False,
+    working_group: Any = None,
+    assignee: Any = None,
+    body: str = "",
+    note: str = "",
+    reason: str = RevisionReason.WRITE,
+) -> Section:
     """A new section, with its live text made at once. With a `body` (made by the app: an annex, a
     generated chapter, a Word import) it starts as version 2 with that text, sanitised, counted and
     kept as its first version; a text too long to keep is refused with the sanitiser's message."""
     refuse_if_locked(document)
     last = document.sections.filter(annex=annex).order_by("-position").values_list("position", flat=True).first() or 0
     section = Section.objects.create(
-        coalition=document.coalition, document=document, position=last + 1, title=title, annex=annex,
-        working_group=working_group, assignee=assignee, updated_by=actor,
+        coalition=document.coalition,
+        document=document,
+        position=last + 1,
+        title=title,
+        annex=annex,
+        working_group=working_group,
+        assignee=assignee,
+        updated_by=actor,
     )
     audit_record(coalition=document.coalition, actor=actor, action="section.create", target=section)
     store.start_section(section, html=body, author=actor, reason=reason, note=note or title)
@@ -210,8 +273,16 @@ def section_add(*, document: Document, actor: Any, title: str, annex: bool = Fal
 
 @transaction.atomic
 def section_save(
-    *, section: Section, membership: Membership, base_version: int, body: str | None, title: str | None = None,
-    working_group: Any = ..., assignee: Any = ..., note: str = "", reason: str = RevisionReason.WRITE,
+    *,
+    section: Section,
+    membership: Membership,
+    base_version: int,
+    body: str | None,
+    title: str | None = None,
+    working_group: Any = ...,
+    assignee: Any = ...,
+    note: str = "",
+    reason: str = RevisionReason.WRITE,
 ) -> Section:
     """Save a section's text (sanitised, counted) through a form or the API, as a change to its live
     text that open editors see at once, and keep it as a version. Refused when the section changed
@@ -249,8 +320,7 @@ def section_save(
         current.save(update_fields=[*fields, "updated_by", "updated_at"])
     changed = False
     if body is not None:
-        changed = store.write_html(text=text, html=_clean(body), author=membership.user, reason=reason,
-                                   keep_version_note=note)
+        changed = store.write_html(text=text, html=_clean(body), author=membership.user, reason=reason, keep_version_note=note)
     if "title" in fields and not changed:
         Section.objects.filter(pk=current.pk).update(version=F("version") + 1)
         text.refresh_from_db()
@@ -273,12 +343,21 @@ def section_restore(*, section: Section, membership: Membership, revision: Secti
     store.render(store.text_for_section(section).pk)
     section.refresh_from_db()
     restored = section_save(
-        section=section, membership=membership, base_version=section.version, body=store.html_at(revision),
-        title=revision.title, reason=RevisionReason.RESTORE,
+        section=section,
+        membership=membership,
+        base_version=section.version,
+        body=store.html_at(revision),
+        title=revision.title,
+        reason=RevisionReason.RESTORE,
         note=_("Restored version %(version)d") % {"version": revision.version},
     )
-    audit_record(coalition=section.coalition, actor=membership.user, action="section.restore", target=restored,
-                 changes={"version": [str(revision.version), str(restored.version)]})
+    audit_record(
+        coalition=section.coalition,
+        actor=membership.user,
+        action="section.restore",
+        target=restored,
+        changes={"version": [str(revision.version), str(restored.version)]},
+    )
     return restored
 
 
@@ -287,14 +366,15 @@ def _version_name(name: str) -> str:
     cleaned = " ".join("".join(c for c in str(name or "") if c.isprintable() or c.isspace()).split())
     limit = SectionRevision._meta.get_field("name").max_length
     if len(cleaned) > limit:
-        raise ValidationError(_("The name of a version has at most %(limit)d characters (this one has %(length)s).")
-                              % {"limit": limit, "length": grouped(len(cleaned))})
+        raise ValidationError(
+            _("The name of a version has at most %(limit)d characters (this one has %(length)s).")
+            % {"limit": limit, "length": grouped(len(cleaned))}
+        )
     return cleaned
 
 
 @transaction.atomic
-def section_version_name(*, section: Section, membership: Membership, revision: SectionRevision,
-                         name: str) -> SectionRevision:
+def section_version_name(*, section: Section, membership: Membership, revision: SectionRevision, name: str) -> SectionRevision:
     """Name, rename or (with an empty name) unname a kept version of a section: its editors and the
     secretariat, whatever the document's status (a name changes no text, so it is not audited)."""
     if revision.section_id != section.pk:
@@ -363,8 +443,17 @@ def sections_import(*, document: Document, actor: Any, imported: Any) -> list[Se
                 title, annex = part.title or _("Cover of the Word draft"), True
             else:
                 title, annex = part.title or _("Imported text"), False
-            added.append(section_add(document=document, actor=actor, title=title, annex=annex, body=part.html,
-                                     note=_("Imported from Word"), reason=RevisionReason.IMPORT))
+            added.append(
+                section_add(
+                    document=document,
+                    actor=actor,
+                    title=title,
+                    annex=annex,
+                    body=part.html,
+                    note=_("Imported from Word"),
+                    reason=RevisionReason.IMPORT,
+                )
+            )
         return added
 
 
@@ -379,5 +468,10 @@ def document_recommendations_set(*, document: Document, actor: Any, recommendati
     for position, recommendation in enumerate(recommendations, start=1):
         recommendation.document, recommendation.position = document, position
         recommendation.save(update_fields=["document", "position", "updated_at"])
-    audit_record(coalition=document.coalition, actor=actor, action="document.update", target=document,
-                 changes={"recommendations": ["", str(len(chosen))]})
+    audit_record(
+        coalition=document.coalition,
+        actor=actor,
+        action="document.update",
+        target=document,
+        changes={"recommendations": ["", str(len(chosen))]},
+    )

@@ -1,4 +1,5 @@
 """Writes of the coalition's draft recommendations: validated, atomic, audited."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -57,5 +58,13 @@ def impact_decide(*, coalition: Coalition, actor: Any, draft: Any, recommendatio
         raise ValidationError(_("Confirm or reject the link."))
     if draft.coalition_id != coalition.pk:
         raise ValidationError(_("That draft recommendation is not your coalition's."))
-    return link_decided(ImpactLink, coalition=coalition, actor=actor, decision=decision, target=recommendation,
-                    action=f"impact.{decision}", draft=draft, recommendation=recommendation)
+    return link_decided(
+        ImpactLink,
+        coalition=coalition,
+        actor=actor,
+        decision=decision,
+        target=recommendation,
+        action=f"impact.{decision}",
+        draft=draft,
+        recommendation=recommendation,
+    )

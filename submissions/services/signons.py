@@ -1,6 +1,7 @@
 """Sign-on: the secretariat asks member organisations to sign a submission; each organisation's
 own contact signs or declines. The cover lists exactly the organisations that signed (an
 organisation at risk may sign without being named: it is counted, never listed)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,7 +25,9 @@ REMIND_AFTER = dt.timedelta(hours=20)  # one reminder a day at most (a little le
 
 def _open_for_signing(document: Document) -> None:
     if document.kind != "joint_submission":
-        raise ValidationError(_("Only a joint submission is signed by several organisations; an individual one is its lead's alone."))
+        raise ValidationError(
+            _("Only a joint submission is signed by several organisations; an individual one is its lead's alone.")
+        )
     if not document.editable:
         raise ValidationError(_("The submission is final: its signatories can no longer change. An admin can reopen it."))
 
@@ -77,7 +80,8 @@ def signon_request(*, document: Document, actor: Any, organisations: list[Member
         if organisation.pk == document.lead_organisation_id:
             continue
         sign_on, created = SignOn.objects.get_or_create(
-            document=document, organisation=organisation,
+            document=document,
+            organisation=organisation,
             defaults={"coalition": document.coalition, "requested_by": actor, "named": not organisation.withheld},
         )
         again = False
@@ -91,8 +95,18 @@ def signon_request(*, document: Document, actor: Any, organisations: list[Member
             sign_on.status, sign_on.answered_at, sign_on.answered_by = SignOnStatus.REQUESTED, None, None
             sign_on.requested_at, sign_on.reminded_at, sign_on.requested_by = timezone.now(), None, actor
             sign_on.signed_digest, sign_on.signed_seqs = "", {}
-            sign_on.save(update_fields=["status", "answered_at", "answered_by", "requested_at", "reminded_at", "requested_by",
-                                        "signed_digest", "signed_seqs"])
+            sign_on.save(
+                update_fields=[
+                    "status",
+                    "answered_at",
+                    "answered_by",
+                    "requested_at",
+                    "reminded_at",
+                    "requested_by",
+                    "signed_digest",
+                    "signed_seqs",
+                ]
+            )
         elif not created:
             asked.append(sign_on)  # asked already (or signed): no second email, no second trail entry
             continue
@@ -116,13 +130,19 @@ def signon_remind(*, sign_on: SignOn, membership: Membership) -> SignOn:
         raise ValidationError(_("This organisation has answered already: there is nothing to remind it of."))
     last = max(filter(None, (current.requested_at, current.reminded_at, current.notified_at)))
     if timezone.now() - last < REMIND_AFTER:  # an inbox of a defender is not to be flooded
-        raise ValidationError(_("The organisation's contacts were emailed about it less than a day ago: remind them "
-                                "tomorrow at the earliest."))
+        raise ValidationError(
+            _("The organisation's contacts were emailed about it less than a day ago: remind them tomorrow at the earliest.")
+        )
     current.reminded_at = timezone.now()
     current.save(update_fields=["reminded_at"])
     _email_contacts(current)
-    audit_record(coalition=current.coalition, actor=membership.user, action="signon.remind", target=current.document,
-                 changes={"organisation": ["", _trail_label(current.organisation)]})
+    audit_record(
+        coalition=current.coalition,
+        actor=membership.user,
+        action="signon.remind",
+        target=current.document,
+        changes={"organisation": ["", _trail_label(current.organisation)]},
+    )
     return current
 
 
@@ -132,7 +152,9 @@ def signon_answer(*, sign_on: SignOn, membership: Membership, sign: bool, named:
     exact text signed (`signed_version`)."""
     _open_for_signing(sign_on.document)
     if membership.organisation_id != sign_on.organisation_id:
-        raise PermissionDenied(_("Only a contact of %(organisation)s signs for it.") % {"organisation": sign_on.organisation.name})
+        raise PermissionDenied(
+            _("Only a contact of %(organisation)s signs for it.") % {"organisation": sign_on.organisation.name}
+        )
     if sign:
         # What was typed live is rendered first, in its own transactions: the signature's transaction then
         # holds the document and its texts for an instant only (a render takes a text, then the document).
@@ -153,6 +175,11 @@ def _signon_answer(*, sign_on: SignOn, membership: Membership, sign: bool, named
     # The trail of a withheld organisation's signature names no organisation: the audit page is read
     # by every admin, and "counted but not named" must hold there too.
     label = _trail_label(sign_on.organisation, sign_on.named)
-    audit_record(coalition=sign_on.coalition, actor=membership.user, action=f"signon.{sign_on.status}",
-                 target=sign_on.document, changes={"organisation": ["", label]})
+    audit_record(
+        coalition=sign_on.coalition,
+        actor=membership.user,
+        action=f"signon.{sign_on.status}",
+        target=sign_on.document,
+        changes={"organisation": ["", label]},
+    )
     return sign_on

@@ -6,6 +6,7 @@ document over its word limit cannot be marked final nor exported as final. Submi
 the snapshot (outline, Word and PDF files, checksum) is made once, by a task, and never changed.
 Exports run in Celery tasks on the `exports` queue, never in the request.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -49,11 +50,17 @@ def _final_problems(document: Document) -> list[str]:
     page = document_page(document, with_comments=False)
     problems = []
     if page.count.over:
-        problems.append(_("It is over its limit: %(total)s words of %(limit)s. Shorten it by %(over)s words.") % {
-            "total": f"{page.count.total:,}", "limit": f"{page.count.limit:,}", "over": f"{-page.count.left:,}"})
+        problems.append(
+            _("It is over its limit: %(total)s words of %(limit)s. Shorten it by %(over)s words.")
+            % {"total": f"{page.count.total:,}", "limit": f"{page.count.limit:,}", "over": f"{-page.count.left:,}"}
+        )
     if page.submitters.lead_withheld:
-        problems.append(_("Its lead submitter's name is withheld, and OHCHR publishes the lead's name: make another "
-                          "organisation the lead in the settings."))
+        problems.append(
+            _(
+                "Its lead submitter's name is withheld, and OHCHR publishes the lead's name: make another "
+                "organisation the lead in the settings."
+            )
+        )
     if document.kind == "joint_submission" and page.submitters.total < JOINT_SUBMISSION_MINIMUM_SIGNERS:
         problems.append(_("A joint submission is made by two organisations at least: ask a member organisation to sign."))
     return problems
@@ -64,8 +71,10 @@ def document_set_status(*, document: Document, membership: Membership, to: str, 
     current = Document.objects.select_for_update().get(pk=document.pk)
     move = (current.status, to)
     if move not in TRANSITIONS:
-        raise ValidationError(_("A %(from)s document cannot become %(to)s.") % {
-            "from": current.get_status_display().lower(), "to": dict(S.choices).get(to, to).lower()})
+        raise ValidationError(
+            _("A %(from)s document cannot become %(to)s.")
+            % {"from": current.get_status_display().lower(), "to": dict(S.choices).get(to, to).lower()}
+        )
     if not membership.has_role(TRANSITIONS[move]):
         raise PermissionDenied(_("Only the secretariat does that."))
     # What was typed live until now is what is checked, kept as a version and, if final, frozen: the
@@ -100,8 +109,9 @@ def export_request(*, document: Document, membership: Membership, format: str, f
         raise ValidationError(_("Choose Word or PDF."))
     if final and document.status not in (S.FINAL, S.SUBMITTED):
         raise ValidationError(_("Only a final document is exported as final. Mark it final first (it must fit its limit)."))
-    job = ExportJob.objects.create(coalition=document.coalition, document=document, format=format, final=final,
-                                   requested_by=membership.user)
+    job = ExportJob.objects.create(
+        coalition=document.coalition, document=document, format=format, final=final, requested_by=membership.user
+    )
     from ..tasks import export_document
 
     transaction.on_commit(lambda: export_document.delay(job.pk))
@@ -122,8 +132,9 @@ def export_run(*, job_id: int) -> ExportJob:
     """Make the file of an export job (the task calls this), reporting progress on the job."""
     from ..selectors import document_outline
 
-    job = ExportJob.objects.select_related("document__engagement__review__state",
-                                           "document__engagement__review__session").get(pk=job_id)
+    job = ExportJob.objects.select_related("document__engagement__review__state", "document__engagement__review__session").get(
+        pk=job_id
+    )
     if job.status == ExportStatus.DONE:
         return job  # delivered twice (acks late): the file is already there
     store.ensure_rendered(job.document)  # (the instance's summary is read again if it was behind)
@@ -134,12 +145,15 @@ def export_run(*, job_id: int) -> ExportJob:
         content = _render(outline, job.format)
     except Exception as error:  # the person sees that it failed and may try again; the log has the rest
         ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportStatus.FAILED, error=_("The export failed: %(error)s") % {"error": type(error).__name__},
-            finished_at=timezone.now())
+            status=ExportStatus.FAILED,
+            error=_("The export failed: %(error)s") % {"error": type(error).__name__},
+            finished_at=timezone.now(),
+        )
         raise
     name = f"{slugify(job.document.title)[:80] or 'document'}{'' if job.final else '-draft'}.{job.format}"
     ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportStatus.DONE, progress=100, content=content, filename=name, finished_at=timezone.now())
+        status=ExportStatus.DONE, progress=100, content=content, filename=name, finished_at=timezone.now()
+    )
     job.refresh_from_db()
     return job
 
@@ -158,8 +172,14 @@ def snapshot_make(*, document_id: int, user_id: int | None) -> Snapshot:
     frozen = json.loads(json.dumps(dataclasses.asdict(outline), default=str))
     digest = text_digest(outline)
     return Snapshot.objects.create(
-        coalition=document.coalition, document=document, outline=frozen, docx=docx, pdf=pdf,
-        checksum=hashlib.sha256(docx).hexdigest(), submitted_by_id=user_id, text_digest=digest,
+        coalition=document.coalition,
+        document=document,
+        outline=frozen,
+        docx=docx,
+        pdf=pdf,
+        checksum=hashlib.sha256(docx).hexdigest(),
+        submitted_by_id=user_id,
+        text_digest=digest,
         signatures=_signatures(document, digest),
     )
 
@@ -177,10 +197,12 @@ def _signatures(document: Document, digest: str) -> list[dict[str, Any]]:
         if state is None:
             continue
         named = sign_on.named and not sign_on.organisation.withheld
-        signatures.append({
-            "organisation": sign_on.organisation.name if named else None,
-            "signed_at": sign_on.answered_at.isoformat() if named and sign_on.answered_at else None,
-            "on_submitted_text": None if state == SIGNED_UNKNOWN else sign_on.signed_digest == digest,
-            "signed_digest": sign_on.signed_digest,
-        })
+        signatures.append(
+            {
+                "organisation": sign_on.organisation.name if named else None,
+                "signed_at": sign_on.answered_at.isoformat() if named and sign_on.answered_at else None,
+                "on_submitted_text": None if state == SIGNED_UNKNOWN else sign_on.signed_digest == digest,
+                "signed_digest": sign_on.signed_digest,
+            }
+        )
     return signatures

@@ -2,6 +2,7 @@
 all of one person's in the text, through the server, so that the right is checked here, the result
 is a change of the live text everyone sees, and the history keeps it as a version of its own (its
 note says whose suggestion, and what it proposed). See submissions/live/suggestions.py."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -50,17 +51,28 @@ def _note(accepted: bool, chosen: list[Suggestion]) -> str:
     authors = {s.author_id for s in chosen}
     people = {u.pk: str(u) for u in get_user_model().objects.filter(pk__in=authors)}
     names = ", ".join(people.get(a, _("a former member")) for a in sorted(a for a in authors if a is not None)) or _(
-        "a former member")
+        "a former member"
+    )
     first = chosen[0]
     what = (first.inserted or first.deleted).strip()
-    what = what if len(what) <= NOTE_QUOTE else what[:NOTE_QUOTE - 1] + "…"
-    template = _("Accepted %(n)d suggestion(s) by %(names)s: “%(text)s”") if accepted else _(
-        "Rejected %(n)d suggestion(s) by %(names)s: “%(text)s”")
+    what = what if len(what) <= NOTE_QUOTE else what[: NOTE_QUOTE - 1] + "…"
+    template = (
+        _("Accepted %(n)d suggestion(s) by %(names)s: “%(text)s”")
+        if accepted
+        else _("Rejected %(n)d suggestion(s) by %(names)s: “%(text)s”")
+    )
     return template % {"n": len(chosen), "names": names, "text": what}
 
 
-def suggestions_decide(*, document: Document, membership: Membership, room: str, accept: bool,
-                       ids: list[str] | None = None, author_id: int | None = None) -> SuggestionsDecided:
+def suggestions_decide(
+    *,
+    document: Document,
+    membership: Membership,
+    room: str,
+    accept: bool,
+    ids: list[str] | None = None,
+    author_id: int | None = None,
+) -> SuggestionsDecided:
     """Accepts or rejects the suggestions `ids` of the text `room`, or every suggestion by `author_id`."""
     if not can_decide_suggestions(membership, document, room):
         raise PermissionDenied(_("Only the editors of this text accept or reject its suggestions."))
@@ -75,6 +87,7 @@ def suggestions_decide(*, document: Document, membership: Membership, room: str,
         chosen = [s for s in open_ones if s.id in wanted]
     if not chosen:
         raise ValidationError(_("That suggestion is no longer open: someone decided it or withdrew it."))
-    done = store.decide_suggestions(text=text, ids=[s.id for s in chosen], accept=accept, author=membership.user,
-                                    note=_note(accept, chosen))
+    done = store.decide_suggestions(
+        text=text, ids=[s.id for s in chosen], accept=accept, author=membership.user, note=_note(accept, chosen)
+    )
     return SuggestionsDecided(decided=len(chosen) if done else 0, accepted=accept)

@@ -1,4 +1,5 @@
 """The word budgets of a document: the secretariat divides the limit among the counted sections."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -23,8 +24,7 @@ def document_budgets(request: HttpRequest, coalition_slug: str, document_id: int
     # "Words now" includes what was typed live in the last seconds, as on the document's page.
     live_store.ensure_rendered(document)
     budgets = selectors.document_budgets(document)
-    form = WordBudgetsForm(request.POST if request.method == "POST" else None, rows=budgets.rows,
-                           locked=not document.editable)
+    form = WordBudgetsForm(request.POST if request.method == "POST" else None, rows=budgets.rows, locked=not document.editable)
     if form.is_bound and form.is_valid():
         try:
             services.document_budgets_set(document=document, actor=request.user, budgets=form.budgets())
@@ -33,5 +33,9 @@ def document_budgets(request: HttpRequest, coalition_slug: str, document_id: int
         else:
             messages.success(request, _("The word budgets are saved."))
             return redirect(document_url(coalition_slug, document.pk, "count"))
-    return render(request, "submissions/budgets.html", {"document": document, "budgets": budgets, "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "submissions/budgets.html",
+        {"document": document, "budgets": budgets, "form": form},
+        status=400 if form.errors else 200,
+    )

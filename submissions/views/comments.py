@@ -2,6 +2,7 @@
 the section or on a passage, reply, resolve, reopen. Each answers with a redirect to the comment on
 the document's page, and what the service refuses becomes the person's message, never an error page.
 A comment id of another section, document or coalition is 404."""
+
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
@@ -36,10 +37,17 @@ def comment_add(request: HttpRequest, coalition_slug: str, document_id: int, sec
     section = section_of(request, document_id, section_id)
     start, end = request.POST.get("anchor_start", ""), request.POST.get("anchor_end", "")
     anchor = {"start": start, "end": end} if start or end else {}
-    done = attempt(request, lambda: services.comment_add(section=section, membership=request.membership,
-                                                         text=request.POST.get("text", ""), anchor=anchor,
-                                                         quote=request.POST.get("quote", "")),
-                   _("Comment added."))
+    done = attempt(
+        request,
+        lambda: services.comment_add(
+            section=section,
+            membership=request.membership,
+            text=request.POST.get("text", ""),
+            anchor=anchor,
+            quote=request.POST.get("quote", ""),
+        ),
+        _("Comment added."),
+    )
     return _back(coalition_slug, section, done)
 
 
@@ -48,15 +56,19 @@ def comment_add(request: HttpRequest, coalition_slug: str, document_id: int, sec
 def comment_reply(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int, comment_id: int) -> HttpResponse:
     section = section_of(request, document_id, section_id)
     parent = _comment_of(request, section, comment_id)
-    done = attempt(request, lambda: services.comment_reply(parent=parent, membership=request.membership,
-                                                           text=request.POST.get("text", "")),
-                   _("Reply added."))
+    done = attempt(
+        request,
+        lambda: services.comment_reply(parent=parent, membership=request.membership, text=request.POST.get("text", "")),
+        _("Reply added."),
+    )
     return _back(coalition_slug, section, parent if done is NOT_DONE else done)
 
 
 @require_POST
 @require_role(Role.MEMBER)
-def comment_resolve(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int, comment_id: int) -> HttpResponse:
+def comment_resolve(
+    request: HttpRequest, coalition_slug: str, document_id: int, section_id: int, comment_id: int
+) -> HttpResponse:
     section = section_of(request, document_id, section_id)
     comment = _comment_of(request, section, comment_id)
     attempt(request, lambda: services.comment_resolve(comment=comment, membership=request.membership), _("Comment resolved."))

@@ -1,5 +1,6 @@
 """What the documents' views share: the coalition's document or engagement from the URL (404 to
 anyone else), its address, and running a service so that a refusal becomes a message."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -29,7 +30,9 @@ def engagement_of(request: HttpRequest, engagement_id: int) -> Engagement:
 def document_of(request: HttpRequest, document_id: int) -> Document:
     return get_object_or_404(
         Document.objects.for_coalition(request.coalition).select_related(  # type: ignore[attr-defined]
-            "engagement__review__state", "engagement__review__session", "lead_organisation",
+            "engagement__review__state",
+            "engagement__review__session",
+            "lead_organisation",
         ),
         pk=document_id,
     )

@@ -1,6 +1,7 @@
 """The decisions of a document: a decision's own page, and the forms of the document page's panel
 (open, vote, close early, cancel, ask the organisations that approved to sign). Each form comes back
 to the page it was sent from (`from=detail`: the decision's page; else the document page's panel)."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -39,11 +40,28 @@ def decision_forms(card: DecisionCard, membership: Membership, document: Documen
     """Attach to a card the forms this person may send: their organisation's vote (with its current
     vote), and the secretariat's close, cancel and sign-on buttons."""
     is_admin = membership.is_admin
-    card.vote_form = VoteForm(options=card.options, auto_id=f"vote-{card.decision.pk}-%s", initial={  # type: ignore[attr-defined]
-        "option": card.my_vote.option_id, "reason": card.my_vote.reason} if card.my_vote else None) if card.can_vote else None
+    card.vote_form = (
+        VoteForm(
+            options=card.options,
+            auto_id=f"vote-{card.decision.pk}-%s",
+            initial={  # type: ignore[attr-defined]
+                "option": card.my_vote.option_id,
+                "reason": card.my_vote.reason,
+            }
+            if card.my_vote
+            else None,
+        )
+        if card.can_vote
+        else None
+    )
     card.can_manage = is_admin and card.open  # type: ignore[attr-defined]
-    card.can_ask_to_sign = (is_admin and card.approved and card.recorded and document.kind == "joint_submission"  # type: ignore[attr-defined]
-                            and document.editable)
+    card.can_ask_to_sign = (
+        is_admin
+        and card.approved
+        and card.recorded
+        and document.kind == "joint_submission"  # type: ignore[attr-defined]
+        and document.editable
+    )
 
 
 def decisions_panel(membership: Membership, document: Document, page: PageData) -> dict[str, object]:
@@ -63,12 +81,16 @@ def decisions_panel(membership: Membership, document: Document, page: PageData) 
 def decision_detail(request: HttpRequest, coalition_slug: str, document_id: int, decision_id: int) -> HttpResponse:
     """A decision's own page (the reminders link here): its version against the text now, the votes, the tally."""
     document = document_of(request, document_id)
-    decision = get_object_or_404(decisions_with_votes(Decision.objects.for_coalition(request.coalition)),  # type: ignore[attr-defined]
-                                 document=document, pk=decision_id)
+    decision = get_object_or_404(
+        decisions_with_votes(Decision.objects.for_coalition(request.coalition)),  # type: ignore[attr-defined]
+        document=document,
+        pk=decision_id,
+    )
     store.ensure_rendered(document)
     digest = selectors.text_digest(selectors.document_page(document, with_comments=False))
-    (card,) = decision_cards(decisions=[decision], membership=request.membership, now=timezone.now(),
-                             digests={document.pk: digest})
+    (card,) = decision_cards(
+        decisions=[decision], membership=request.membership, now=timezone.now(), digests={document.pk: digest}
+    )
     decision_forms(card, request.membership, document)
     return render(request, "submissions/decision_detail.html", {"document": document, "card": card, "from_detail": True})
 
@@ -82,10 +104,19 @@ def decision_open(request: HttpRequest, coalition_slug: str, document_id: int) -
         form_problem(request, form, _("The decision was not opened."))
         return redirect(document_url(coalition_slug, document_id, "decisions"))
     data = form.cleaned_data
-    decision = attempt(request, lambda: services.decision_open(
-        document=document, membership=request.membership, title=data["title"], description=data["description"],
-        kind=data["kind"], options=data["option_lines"], closes_at=data["closes_at"]),
-        _("The decision is open: the organisations' contacts can vote until it closes."))
+    decision = attempt(
+        request,
+        lambda: services.decision_open(
+            document=document,
+            membership=request.membership,
+            title=data["title"],
+            description=data["description"],
+            kind=data["kind"],
+            options=data["option_lines"],
+            closes_at=data["closes_at"],
+        ),
+        _("The decision is open: the organisations' contacts can vote until it closes."),
+    )
     if decision is NOT_DONE:
         return redirect(document_url(coalition_slug, document_id, "decisions"))
     return redirect(document_url(coalition_slug, document_id, f"decision-{decision.pk}"))
@@ -95,15 +126,22 @@ def decision_open(request: HttpRequest, coalition_slug: str, document_id: int) -
 @require_role(Role.MEMBER)
 def decision_vote(request: HttpRequest, coalition_slug: str, document_id: int, decision_id: int) -> HttpResponse:
     document = document_of(request, document_id)
-    decision = get_object_or_404(decisions_with_votes(Decision.objects.for_coalition(request.coalition)),  # type: ignore[attr-defined]
-                                 document=document, pk=decision_id)
+    decision = get_object_or_404(
+        decisions_with_votes(Decision.objects.for_coalition(request.coalition)),  # type: ignore[attr-defined]
+        document=document,
+        pk=decision_id,
+    )
     (card,) = decision_cards(decisions=[decision], membership=request.membership, now=timezone.now())
     form = VoteForm(request.POST, options=card.options)
     if form.is_valid():
         data = form.cleaned_data
-        attempt(request, lambda: services.decision_vote(decision=decision, membership=request.membership,
-                                                        option_id=data["option"], reason=data["reason"]),
-                _("Your organisation's vote is recorded. You can change it until the decision closes."))
+        attempt(
+            request,
+            lambda: services.decision_vote(
+                decision=decision, membership=request.membership, option_id=data["option"], reason=data["reason"]
+            ),
+            _("Your organisation's vote is recorded. You can change it until the decision closes."),
+        )
     else:
         form_problem(request, form, _("Choose one of the options."))
     return _back(request, coalition_slug, document_id, decision_id)
@@ -113,8 +151,11 @@ def decision_vote(request: HttpRequest, coalition_slug: str, document_id: int, d
 @require_role(Role.ADMIN)
 def decision_close(request: HttpRequest, coalition_slug: str, document_id: int, decision_id: int) -> HttpResponse:
     decision = _decision_of(request, document_of(request, document_id), decision_id)
-    attempt(request, lambda: services.decision_close(decision=decision, membership=request.membership),
-            _("The decision is closed: its outcome is recorded."))
+    attempt(
+        request,
+        lambda: services.decision_close(decision=decision, membership=request.membership),
+        _("The decision is closed: its outcome is recorded."),
+    )
     return _back(request, coalition_slug, document_id, decision_id)
 
 
@@ -122,8 +163,11 @@ def decision_close(request: HttpRequest, coalition_slug: str, document_id: int, 
 @require_role(Role.ADMIN)
 def decision_cancel(request: HttpRequest, coalition_slug: str, document_id: int, decision_id: int) -> HttpResponse:
     decision = _decision_of(request, document_of(request, document_id), decision_id)
-    attempt(request, lambda: services.decision_cancel(decision=decision, membership=request.membership),
-            _("The decision is cancelled: no outcome is recorded, and no more reminders go."))
+    attempt(
+        request,
+        lambda: services.decision_cancel(decision=decision, membership=request.membership),
+        _("The decision is cancelled: no outcome is recorded, and no more reminders go."),
+    )
     return _back(request, coalition_slug, document_id, decision_id)
 
 
@@ -136,6 +180,11 @@ def decision_signon(request: HttpRequest, coalition_slug: str, document_id: int,
     asked = attempt(request, lambda: services.decision_signon(decision=decision, membership=request.membership))
     if asked is NOT_DONE:
         return _back(request, coalition_slug, document_id, decision_id)
-    messages.success(request, ngettext("%(n)d organisation is asked to sign this version.",
-                                       "%(n)d organisations are asked to sign this version.", len(asked)) % {"n": len(asked)})
+    messages.success(
+        request,
+        ngettext(
+            "%(n)d organisation is asked to sign this version.", "%(n)d organisations are asked to sign this version.", len(asked)
+        )
+        % {"n": len(asked)},
+    )
     return redirect(document_url(coalition_slug, document_id, "sign-on"))

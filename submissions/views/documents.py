@@ -1,5 +1,6 @@
 """Documents of an engagement: the list, a new document, and the editor page with its settings,
 summary, recommendations and Word import."""
+
 from __future__ import annotations
 
 import functools
@@ -59,20 +60,32 @@ def document_list(request: HttpRequest, coalition_slug: str, engagement_id: int)
             raise PermissionDenied
         if form.is_valid():
             try:
-                document = services.document_create(coalition=request.coalition, actor=request.user, engagement=engagement,
-                                                    **form.cleaned_data)
+                document = services.document_create(
+                    coalition=request.coalition, actor=request.user, engagement=engagement, **form.cleaned_data
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, _("Document created. Assign its sections to working groups or people."))
                 return redirect("documents:detail", coalition_slug=coalition_slug, document_id=document.pk)
-    documents = (Document.objects.for_coalition(request.coalition).filter(engagement=engagement)  # type: ignore[attr-defined]
-                 .select_related("lead_organisation"))
+    documents = (
+        Document.objects.for_coalition(request.coalition)
+        .filter(engagement=engagement)  # type: ignore[attr-defined]
+        .select_related("lead_organisation")
+    )
     page = Paginator(documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))  # reads one page's rows
-    return render(request, "submissions/document_list.html", {
-        "engagement": engagement, "documents": page, "page": page, "form": form,
-        "sees_withheld": sees_withheld(request.membership),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "submissions/document_list.html",
+        {
+            "engagement": engagement,
+            "documents": page,
+            "page": page,
+            "form": form,
+            "sees_withheld": sees_withheld(request.membership),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 # The page's content is kept at most this long (a safety net: every write to anything it read
@@ -91,9 +104,14 @@ def document_detail(request: HttpRequest, coalition_slug: str, document_id: int)
     membership = request.membership
     # The tenancy check (another coalition's id is 404), and whether any text was typed live and not yet
     # rendered (the last seconds before a pause): in one statement, before the watch reads the versions.
-    behind = (Document.objects.for_coalition(request.coalition).filter(pk=document_id).order_by()  # type: ignore[attr-defined]
-              .annotate(behind=Exists(LiveText.objects.filter(document_id=OuterRef("pk"), rendered_seq__lt=F("seq"))))
-              .values_list("behind", flat=True).first())
+    behind = (
+        Document.objects.for_coalition(request.coalition)
+        .filter(pk=document_id)
+        .order_by()  # type: ignore[attr-defined]
+        .annotate(behind=Exists(LiveText.objects.filter(document_id=OuterRef("pk"), rendered_seq__lt=F("seq"))))
+        .values_list("behind", flat=True)
+        .first()
+    )
     if behind is None:
         raise Http404
     if behind:  # rendered first, so that the page's count and check read it
@@ -105,20 +123,39 @@ def document_detail(request: HttpRequest, coalition_slug: str, document_id: int)
     token = get_token(request)
     secret = hashlib.sha256(request.META["CSRF_COOKIE"].encode()).hexdigest()[:32]
     with freshness.Watch() as watch:
-        key = ":".join(str(part) for part in (
-            "document-page", document_id, request.user.pk, membership.pk, membership.role, membership.organisation_id,
-            get_language(), timezone.get_current_timezone_name(), secret))
+        key = ":".join(
+            str(part)
+            for part in (
+                "document-page",
+                document_id,
+                request.user.pk,
+                membership.pk,
+                membership.role,
+                membership.organisation_id,
+                get_language(),
+                timezone.get_current_timezone_name(),
+                secret,
+            )
+        )
 
         def render_page() -> PackedPage:
             freshness.depends_on(Coalition, Membership)  # read by the tenancy middleware, before the watch
             document, notices = document_of(request, document_id), "notices" + secrets.token_hex(16)
-            return PackedPage.pack(render_to_string("submissions/document_detail.html", {
-                "document": document, "body": _document_body(request, coalition_slug, document, csrf=token),  # a rendered template: safe
-                "editor_strings": editor_strings(get_language()),
-                "csrf_token": token,  # what {% csrf_token %} writes (the context wins over the context processor)
-                "messages_here": notices,
-                "language_next": request.path,  # not the query string: it is not in the key
-            }, request), slot_marker=notices)
+            return PackedPage.pack(
+                render_to_string(
+                    "submissions/document_detail.html",
+                    {
+                        "document": document,
+                        "body": _document_body(request, coalition_slug, document, csrf=token),  # a rendered template: safe
+                        "editor_strings": editor_strings(get_language()),
+                        "csrf_token": token,  # what {% csrf_token %} writes (the context wins over the context processor)
+                        "messages_here": notices,
+                        "language_next": request.path,  # not the query string: it is not in the key
+                    },
+                    request,
+                ),
+                slot_marker=notices,
+            )
 
         page = watch.cached(key, render_page, seconds=PAGE_CACHE_SECONDS) if returning else render_page()
     return page.response(request, messages_html(request))
@@ -170,8 +207,10 @@ def _document_body(request: HttpRequest, coalition_slug: str, document: Document
     assigning = membership.is_admin and editable  # the secretariat assigns and deletes sections while it can edit
     if assigning:
         group_options = _choice_options(WorkingGroup.objects.for_coalition(request.coalition).values_list("pk", "name"))  # type: ignore[attr-defined]
-        people_options = _choice_options((m.user_id, str(m.user)) for m in Membership.objects.for_coalition(request.coalition)  # type: ignore[attr-defined]
-                                         .select_related("user"))
+        people_options = _choice_options(
+            (m.user_id, str(m.user))
+            for m in Membership.objects.for_coalition(request.coalition).select_related("user")  # type: ignore[attr-defined]
+        )
         for section in page.sections + page.annexes:
             section.group_options = group_options(section.working_group_id)  # type: ignore[attr-defined]
             section.people_options = people_options(section.assignee_id)  # type: ignore[attr-defined]
@@ -186,9 +225,15 @@ def _document_body(request: HttpRequest, coalition_slug: str, document: Document
     for sign_on in page.submitters.sign_ons:
         sign_on.signed_text = signed_on.get(sign_on.pk)  # type: ignore[attr-defined]
     context = {
-        "document": document, "page": page, "count": page.count, "jobs": jobs, "snapshot": snapshot,
-        "sections": page.sections, "annexes": page.annexes,
-        "summary_room": live_store.SUMMARY_ROOM, "summary_editable": membership.is_admin and editable,
+        "document": document,
+        "page": page,
+        "count": page.count,
+        "jobs": jobs,
+        "snapshot": snapshot,
+        "sections": page.sections,
+        "annexes": page.annexes,
+        "summary_room": live_store.SUMMARY_ROOM,
+        "summary_editable": membership.is_admin and editable,
         "can_comment": membership.role != Role.OBSERVER,
         "assigning": assigning,
         "live_url": f"/ws/c/{coalition_slug}/documents/{document.pk}/live/",
@@ -201,18 +246,26 @@ def _document_body(request: HttpRequest, coalition_slug: str, document: Document
         "settings_form": DocumentSettingsForm(instance=document) if membership.is_admin else None,
         "section_form": SectionAddForm() if membership.is_admin and editable else None,
         "to_ask": SignOnRequestForm(document=document, signed_earlier=selectors.asked_again_allowed(page, signed_on))
-        .fields["organisations"].queryset
-        if membership.is_admin and editable and document.kind == "joint_submission" else None,
+        .fields["organisations"]
+        .queryset
+        if membership.is_admin and editable and document.kind == "joint_submission"
+        else None,
         "answer_form": SignOnAnswerForm(initial={"named": my_sign_on.named}, withheld=my_sign_on.organisation.withheld)
-        if my_sign_on and editable else None,
-        "my_sign_on": my_sign_on, "signed": SignOnStatus.SIGNED, "requested": SignOnStatus.REQUESTED,
-        "signed_earlier": selectors.SIGNED_EARLIER, "signed_current": selectors.SIGNED_CURRENT,
+        if my_sign_on and editable
+        else None,
+        "my_sign_on": my_sign_on,
+        "signed": SignOnStatus.SIGNED,
+        "requested": SignOnStatus.REQUESTED,
+        "signed_earlier": selectors.SIGNED_EARLIER,
+        "signed_current": selectors.SIGNED_CURRENT,
         "snapshot_signatures": _snapshot_signatures(snapshot),
-        "sees_withheld": sees_withheld(membership), "can_remind": membership.is_admin and editable,
+        "sees_withheld": sees_withheld(membership),
+        "can_remind": membership.is_admin and editable,
         "waiting": sum(1 for s in page.submitters.sign_ons if s.status == SignOnStatus.REQUESTED),
         "import_form": DocxImportForm() if membership.can_edit and editable else None,
         "drafts": RecommendationsChoiceForm(document=document).fields["recommendations"].queryset
-        if membership.can_edit and editable else None,
+        if membership.can_edit and editable
+        else None,
         "chosen": {r.pk for r in page.recommendations},
         "asks": [(r, selectors.smart_checklist(r), suggest(r.text)) for r in page.recommendations],
     }
@@ -247,8 +300,11 @@ def document_settings(request: HttpRequest, coalition_slug: str, document_id: in
     document = document_of(request, document_id)
     form = DocumentSettingsForm(request.POST, instance=Document.objects.get(pk=document.pk))
     if form.is_valid():
-        attempt(request, lambda: services.document_update(document=document, actor=request.user, data=form.cleaned_data),
-                _("Settings saved."))
+        attempt(
+            request,
+            lambda: services.document_update(document=document, actor=request.user, data=form.cleaned_data),
+            _("Settings saved."),
+        )
     else:
         form_problem(request, form, _("The settings were not saved."))
     return redirect(document_url(coalition_slug, document.pk, "settings"))
@@ -275,9 +331,11 @@ def recommendations_choose(request: HttpRequest, coalition_slug: str, document_i
     form = RecommendationsChoiceForm(request.POST, document=document)
     if form.is_valid():
         chosen = list(form.cleaned_data["recommendations"])
-        attempt(request, lambda: services.document_recommendations_set(document=document, actor=request.user,
-                                                                       recommendations=chosen),
-                _("The document's recommendations are saved."))
+        attempt(
+            request,
+            lambda: services.document_recommendations_set(document=document, actor=request.user, recommendations=chosen),
+            _("The document's recommendations are saved."),
+        )
     else:
         form_problem(request, form, _("Choose among the engagement's draft recommendations."))
     return redirect(document_url(coalition_slug, document.pk, "recommendations"))
@@ -297,7 +355,10 @@ def docx_import(request: HttpRequest, coalition_slug: str, document_id: int) -> 
     except DocxRefused as error:
         messages.error(request, str(error))
         return redirect(document_url(coalition_slug, document.pk))
-    attempt(request, lambda: services.sections_import(document=document, actor=request.user, imported=imported),
-            _("%(count)d sections imported from Word, with %(footnotes)d footnotes.") % {
-                "count": len(imported.sections), "footnotes": imported.footnote_count})
+    attempt(
+        request,
+        lambda: services.sections_import(document=document, actor=request.user, imported=imported),
+        _("%(count)d sections imported from Word, with %(footnotes)d footnotes.")
+        % {"count": len(imported.sections), "footnotes": imported.footnote_count},
+    )
     return redirect(document_url(coalition_slug, document.pk))

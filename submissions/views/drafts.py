@@ -1,4 +1,5 @@
 """The engagement's draft recommendations (the coalition's asks) and their impact."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -39,10 +40,19 @@ def draft_list(request: HttpRequest, coalition_slug: str, engagement_id: int) ->
             return redirect("submissions:drafts", coalition_slug=coalition_slug, engagement_id=engagement.pk)
     rows = selectors.draft_rows(engagement=engagement)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))  # the impact below counts every draft
-    return render(request, "submissions/draft_list.html", {
-        "engagement": engagement, "rows": page, "page": page, "impact": selectors.impact_summary(rows), "form": form,
-        "can_edit": request.membership.can_edit,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "submissions/draft_list.html",
+        {
+            "engagement": engagement,
+            "rows": page,
+            "page": page,
+            "impact": selectors.impact_summary(rows),
+            "form": form,
+            "can_edit": request.membership.can_edit,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @require_role(Role.EDITOR)
@@ -51,12 +61,17 @@ def draft_edit(request: HttpRequest, coalition_slug: str, engagement_id: int, dr
     draft = _draft(request, engagement, draft_id)
     form = DraftRecommendationForm(request.POST or None, instance=draft, engagement=engagement)
     if request.method == "POST" and form.is_valid():
-        services.draft_save(coalition=request.coalition, actor=request.user, engagement=engagement, draft=draft,
-                            data=form.cleaned_data)
+        services.draft_save(
+            coalition=request.coalition, actor=request.user, engagement=engagement, draft=draft, data=form.cleaned_data
+        )
         messages.success(request, _("Draft recommendation saved."))
         return redirect("submissions:drafts", coalition_slug=coalition_slug, engagement_id=engagement.pk)
-    return render(request, "submissions/draft_edit.html", {"engagement": engagement, "draft": draft, "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "submissions/draft_edit.html",
+        {"engagement": engagement, "draft": draft, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST
@@ -70,7 +85,9 @@ def draft_delete(request: HttpRequest, coalition_slug: str, engagement_id: int, 
 
 @require_POST
 @require_role(Role.EDITOR)
-def impact_decide(request: HttpRequest, coalition_slug: str, engagement_id: int, draft_id: int, recommendation_id: int) -> HttpResponse:
+def impact_decide(
+    request: HttpRequest, coalition_slug: str, engagement_id: int, draft_id: int, recommendation_id: int
+) -> HttpResponse:
     """Confirm that a State's recommendation takes up this draft, or reject the suggested match."""
     engagement = engagement_of(request, engagement_id)
     draft = _draft(request, engagement, draft_id)
@@ -78,8 +95,13 @@ def impact_decide(request: HttpRequest, coalition_slug: str, engagement_id: int,
     form = DecisionForm(request.POST)
     if form.is_valid():
         try:
-            services.impact_decide(coalition=request.coalition, actor=request.user, draft=draft,
-                                                  recommendation=recommendation, decision=form.cleaned_data["decision"])
+            services.impact_decide(
+                coalition=request.coalition,
+                actor=request.user,
+                draft=draft,
+                recommendation=recommendation,
+                decision=form.cleaned_data["decision"],
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     else:

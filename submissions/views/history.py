@@ -7,6 +7,7 @@ section's editors and the secretariat name versions, and restore one while the d
 editable. The diffs are computed by `submissions.history` from each version's own HTML
 (`store.html_at`) and marked up by the templates.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -49,8 +50,14 @@ def _people(coalition: Coalition, ids: set[int]) -> dict[int, str]:
     left (or whose account was deleted) is absent, and shown as a former member."""
     if not ids:
         return {}
-    members = Membership.objects.for_coalition(coalition).filter(user_id__in=ids).select_related("user").only(  # type: ignore[attr-defined]
-        "user_id", "user__name", "user__email")
+    members = (
+        Membership.objects.for_coalition(coalition)
+        .filter(user_id__in=ids)
+        .select_related("user")
+        .only(  # type: ignore[attr-defined]
+            "user_id", "user__name", "user__email"
+        )
+    )
     return {m.user_id: str(m.user) for m in members}
 
 
@@ -87,28 +94,46 @@ def section_history(request: HttpRequest, coalition_slug: str, document_id: int,
     page = Paginator(revisions, PER_PAGE).get_page(request.GET.get("page"))
     shown: list[SectionRevision] = list(page.object_list)
     previous = revisions.filter(version__lt=shown[-1].version).first() if shown else None
-    people = _people(request.coalition, {i for r in shown for i in _writer_ids(r)} | {r.created_by_id for r in shown if r.created_by_id})
+    people = _people(
+        request.coalition, {i for r in shown for i in _writer_ids(r)} | {r.created_by_id for r in shown if r.created_by_id}
+    )
     former = _("a former member")
     html = {r.pk: store.html_at(r) for r in [*shown, *([previous] if previous else [])]}
     rows = []
     for i, revision in enumerate(shown):
         before = shown[i + 1] if i + 1 < len(shown) else previous
-        changes = history.compare(html[before.pk] if before else "", html[revision.pk],
-                                  old_title=before.title if before else revision.title, new_title=revision.title,
-                                  context=0)
-        rows.append(VersionRow(
-            revision=revision, before=before.version if before else None, changes=changes,
-            writers=[people.get(pk, former) for pk in _writer_ids(revision)],
-            kept_by=people.get(revision.created_by_id, former) if revision.created_by_id else None,
-            current=page.number == 1 and i == 0 and revision.body == section.body and revision.title == section.title,
-        ))
+        changes = history.compare(
+            html[before.pk] if before else "",
+            html[revision.pk],
+            old_title=before.title if before else revision.title,
+            new_title=revision.title,
+            context=0,
+        )
+        rows.append(
+            VersionRow(
+                revision=revision,
+                before=before.version if before else None,
+                changes=changes,
+                writers=[people.get(pk, former) for pk in _writer_ids(revision)],
+                kept_by=people.get(revision.created_by_id, former) if revision.created_by_id else None,
+                current=page.number == 1 and i == 0 and revision.body == section.body and revision.title == section.title,
+            )
+        )
     can_edit = services.can_edit_section(request.membership, section)
-    return render(request, "submissions/section_history.html", {
-        "section": section, "document": section.document, "rows": rows, "page": page,
-        "can_name": can_edit, "can_restore": can_edit and section.document.editable,
-        "name_limit": SectionRevision._meta.get_field("name").max_length,
-        "has_versions": page.paginator.count > 1,
-    })
+    return render(
+        request,
+        "submissions/section_history.html",
+        {
+            "section": section,
+            "document": section.document,
+            "rows": rows,
+            "page": page,
+            "can_name": can_edit,
+            "can_restore": can_edit and section.document.editable,
+            "name_limit": SectionRevision._meta.get_field("name").max_length,
+            "has_versions": page.paginator.count > 1,
+        },
+    )
 
 
 def section_compare(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
@@ -139,8 +164,7 @@ def section_compare(request: HttpRequest, coalition_slug: str, document_id: int,
     if not errors and chosen.get("from") and chosen.get("to"):
         pair = {r.version: r for r in revisions.filter(version__in=[chosen["from"], chosen["to"]])}
         older, newer = pair[chosen["from"]], pair[chosen["to"]]  # type: ignore[index]
-        changes = history.compare(store.html_at(older), store.html_at(newer), old_title=older.title,
-                                  new_title=newer.title)
+        changes = history.compare(store.html_at(older), store.html_at(newer), old_title=older.title, new_title=newer.title)
         low, high = sorted((older.version, newer.version))
         between = revisions.filter(version__gt=low, version__lte=high).order_by("version")
         ids: list[int] = []
@@ -148,10 +172,22 @@ def section_compare(request: HttpRequest, coalition_slug: str, document_id: int,
             ids += [i for i in _writer_ids(revision) if i not in ids]
         people = _people(request.coalition, set(ids))
         writers = [people.get(pk, _("a former member")) for pk in ids]
-    return render(request, "submissions/section_compare.html", {
-        "section": section, "document": section.document, "versions": versions, "chosen": chosen,
-        "errors": errors, "changes": changes, "older": older, "newer": newer, "writers": writers,
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "submissions/section_compare.html",
+        {
+            "section": section,
+            "document": section.document,
+            "versions": versions,
+            "chosen": chosen,
+            "errors": errors,
+            "changes": changes,
+            "older": older,
+            "newer": newer,
+            "writers": writers,
+        },
+        status=400 if errors else 200,
+    )
 
 
 @require_POST
@@ -162,8 +198,9 @@ def section_restore(request: HttpRequest, coalition_slug: str, document_id: int,
     section = section_of(request, document_id, section_id)
     revision = get_object_or_404(_revisions(request, section), version=version)
     newest_before = _revisions(request, section).order_by("-version").values_list("version", flat=True).first()
-    restored = attempt(request, lambda: services.section_restore(section=section, membership=request.membership,
-                                                                 revision=revision))
+    restored = attempt(
+        request, lambda: services.section_restore(section=section, membership=request.membership, revision=revision)
+    )
     if restored is NOT_DONE:
         return redirect(_history_url(coalition_slug, document_id, section.pk, f"v{version}"))
     newest = _revisions(request, section).order_by("-version").values_list("version", flat=True).first()
@@ -176,12 +213,18 @@ def section_restore(request: HttpRequest, coalition_slug: str, document_id: int,
 
 @require_POST
 @require_role(Role.EDITOR)
-def section_version_name(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int, version: int) -> HttpResponse:
+def section_version_name(
+    request: HttpRequest, coalition_slug: str, document_id: int, section_id: int, version: int
+) -> HttpResponse:
     """Name, rename or unname (an empty name) a kept version."""
     section = section_of(request, document_id, section_id)
     revision = get_object_or_404(_revisions(request, section), version=version)
-    named = attempt(request, lambda: services.section_version_name(
-        section=section, membership=request.membership, revision=revision, name=request.POST.get("name", "")))
+    named = attempt(
+        request,
+        lambda: services.section_version_name(
+            section=section, membership=request.membership, revision=revision, name=request.POST.get("name", "")
+        ),
+    )
     if named is not NOT_DONE:
         if named.name:
             messages.success(request, _("Version %(v)d is named “%(name)s”.") % {"v": version, "name": named.name})
@@ -195,9 +238,13 @@ def section_version_name(request: HttpRequest, coalition_slug: str, document_id:
 def section_version_keep(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
     """The section's current text (with what was typed live) kept as a named version."""
     section = section_of(request, document_id, section_id)
-    kept = attempt(request, lambda: services.section_version_keep(section=section, membership=request.membership,
-                                                                   name=request.POST.get("name", "")))
+    kept = attempt(
+        request,
+        lambda: services.section_version_keep(section=section, membership=request.membership, name=request.POST.get("name", "")),
+    )
     if kept is NOT_DONE:
         return redirect(_history_url(coalition_slug, document_id, section.pk, "name-current"))
-    messages.success(request, _("The current text is kept as version %(v)d, named “%(name)s”.") % {"v": kept.version, "name": kept.name})
+    messages.success(
+        request, _("The current text is kept as version %(v)d, named “%(name)s”.") % {"v": kept.version, "name": kept.name}
+    )
     return redirect(_history_url(coalition_slug, document_id, section.pk, f"v{kept.version}"))

@@ -5,6 +5,7 @@ The editor saves with fetch and reads JSON; without JavaScript the same address 
 redirects. A refused save never loses the text: the answer carries both versions (409), and the
 browser keeps the unsaved text until a save succeeds.
 """
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -27,8 +28,11 @@ from .common import attempt, document_of, document_url, form_problem
 
 def section_of(request: HttpRequest, document_id: int, section_id: int) -> Section:
     document = document_of(request, document_id)
-    section = get_object_or_404(Section.objects.for_coalition(request.coalition).select_related("working_group"),  # type: ignore[attr-defined]
-                                document=document, pk=section_id)
+    section = get_object_or_404(
+        Section.objects.for_coalition(request.coalition).select_related("working_group"),  # type: ignore[attr-defined]
+        document=document,
+        pk=section_id,
+    )
     section.document = document
     return section
 
@@ -57,26 +61,52 @@ def section_save(request: HttpRequest, coalition_slug: str, document_id: int, se
     if base is None:
         return _refused(request, _("The page is out of date: reload it (your text is kept in this browser)."), 400, back)
     try:
-        saved = services.section_save(section=section, membership=request.membership, base_version=base,
-                                      body=request.POST.get("body"), title=request.POST.get("title"))
+        saved = services.section_save(
+            section=section,
+            membership=request.membership,
+            base_version=base,
+            body=request.POST.get("body"),
+            title=request.POST.get("title"),
+        )
     except services.SaveConflict as conflict:
         theirs = conflict.current
         if _wants_json(request):
-            return JsonResponse({
-                "error": str(conflict), "conflict": True, "version": theirs.version, "title": theirs.title,
-                "body": theirs.body, "updated_by": str(theirs.updated_by or ""),
-            }, status=409)
-        return render(request, "submissions/section_conflict.html", {
-            "section": theirs, "document": section.document, "mine": request.POST.get("body", ""),  # shown escaped
-            "my_title": request.POST.get("title", ""),
-        }, status=409)
+            return JsonResponse(
+                {
+                    "error": str(conflict),
+                    "conflict": True,
+                    "version": theirs.version,
+                    "title": theirs.title,
+                    "body": theirs.body,
+                    "updated_by": str(theirs.updated_by or ""),
+                },
+                status=409,
+            )
+        return render(
+            request,
+            "submissions/section_conflict.html",
+            {
+                "section": theirs,
+                "document": section.document,
+                "mine": request.POST.get("body", ""),  # shown escaped
+                "my_title": request.POST.get("title", ""),
+            },
+            status=409,
+        )
     except PermissionDenied as error:
         return _refused(request, str(error) or _("You may not edit this section."), 403, back)
     except ValidationError as error:
         return _refused(request, " ".join(error.messages), 400, back)
     if _wants_json(request):
-        return JsonResponse({"version": saved.version, "body": saved.body, "title": saved.title,
-                             "counted": saved.counted_words, "footnotes": saved.footnote_words})
+        return JsonResponse(
+            {
+                "version": saved.version,
+                "body": saved.body,
+                "title": saved.title,
+                "counted": saved.counted_words,
+                "footnotes": saved.footnote_words,
+            }
+        )
     messages.success(request, _("Section saved."))
     return redirect(back)
 
@@ -90,19 +120,29 @@ def summary_save(request: HttpRequest, coalition_slug: str, document_id: int) ->
     if base is None:
         return _refused(request, _("The page is out of date: reload it (your text is kept in this browser)."), 400, back)
     try:
-        saved = services.summary_save(document=document, membership=request.membership, base_version=base,
-                                      summary=request.POST.get("body", ""))
+        saved = services.summary_save(
+            document=document, membership=request.membership, base_version=base, summary=request.POST.get("body", "")
+        )
     except services.SaveConflict as conflict:
         if _wants_json(request):
-            return JsonResponse({"error": str(conflict), "conflict": True, "version": conflict.current.summary_version,
-                                 "body": conflict.current.summary, "title": ""}, status=409)
+            return JsonResponse(
+                {
+                    "error": str(conflict),
+                    "conflict": True,
+                    "version": conflict.current.summary_version,
+                    "body": conflict.current.summary,
+                    "title": "",
+                },
+                status=409,
+            )
         return _refused(request, str(conflict), 409, back)
     except ValidationError as error:
         return _refused(request, " ".join(error.messages), 400, back)
     counted = count_html(saved.summary)
     if _wants_json(request):
-        return JsonResponse({"version": saved.summary_version, "body": saved.summary, "counted": counted.counted,
-                             "footnotes": counted.footnotes})
+        return JsonResponse(
+            {"version": saved.summary_version, "body": saved.summary, "counted": counted.counted, "footnotes": counted.footnotes}
+        )
     messages.success(request, _("Executive summary saved."))
     return redirect(back)
 
@@ -116,10 +156,18 @@ def section_assign(request: HttpRequest, coalition_slug: str, document_id: int, 
         group_id, user_id = form.cleaned_data["working_group"], form.cleaned_data["assignee"]
         group = WorkingGroup.objects.for_coalition(request.coalition).get(pk=group_id) if group_id else None  # type: ignore[attr-defined]
         person = Membership.objects.for_coalition(request.coalition).get(user_id=user_id).user if user_id else None  # type: ignore[attr-defined]
-        attempt(request, lambda: services.section_save(section=section, membership=request.membership,
-                                                       base_version=section.version, body=None,
-                                                       working_group=group, assignee=person),
-                _("Section assigned."))
+        attempt(
+            request,
+            lambda: services.section_save(
+                section=section,
+                membership=request.membership,
+                base_version=section.version,
+                body=None,
+                working_group=group,
+                assignee=person,
+            ),
+            _("Section assigned."),
+        )
     else:
         form_problem(request, form, _("Choose a working group or a person of the coalition."))
     return redirect(document_url(coalition_slug, document_id, f"section-{section.pk}"))
@@ -129,6 +177,9 @@ def section_assign(request: HttpRequest, coalition_slug: str, document_id: int, 
 @require_role(Role.ADMIN)
 def section_delete(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
     section = section_of(request, document_id, section_id)
-    attempt(request, lambda: services.section_delete(section=section, actor=request.user),
-            _("Section deleted. Its history went with it."))
+    attempt(
+        request,
+        lambda: services.section_delete(section=section, actor=request.user),
+        _("Section deleted. Its history went with it."),
+    )
     return redirect(document_url(coalition_slug, document_id))

@@ -1,5 +1,6 @@
 """Accepting or rejecting suggestions from the document page (the live editor's list calls it with
 fetch and reads the JSON; the same decision is in the API)."""
+
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,8 +27,9 @@ def suggestions_decide(request: HttpRequest, coalition_slug: str, document_id: i
     if decision not in ("accept", "reject") or (not ids and author_id is None) or (author and author_id is None):
         return JsonResponse({"error": _("Say which suggestion to accept or reject.")}, status=400)
     try:
-        result = services.suggestions_decide(document=document, membership=request.membership, room=room,
-                                             accept=decision == "accept", ids=ids, author_id=author_id)
+        result = services.suggestions_decide(
+            document=document, membership=request.membership, room=room, accept=decision == "accept", ids=ids, author_id=author_id
+        )
     except PermissionDenied as error:
         return JsonResponse({"error": str(error)}, status=403)
     except ValidationError as error:

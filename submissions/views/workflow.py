@@ -1,4 +1,5 @@
 """A document's status, its sign-on, its exports and the snapshot of what was submitted."""
+
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -28,9 +29,13 @@ def status_change(request: HttpRequest, coalition_slug: str, document_id: int) -
     form = StatusForm(request.POST)
     if form.is_valid():
         to = form.cleaned_data["to"]
-        attempt(request, lambda: services.document_set_status(document=document, membership=request.membership, to=to,
-                                                              reason=form.cleaned_data["reason"]),
-                _("The document is now %(status)s.") % {"status": str(DocumentStatus(to).label).lower()})
+        attempt(
+            request,
+            lambda: services.document_set_status(
+                document=document, membership=request.membership, to=to, reason=form.cleaned_data["reason"]
+            ),
+            _("The document is now %(status)s.") % {"status": str(DocumentStatus(to).label).lower()},
+        )
     else:
         form_problem(request, form, _("Choose a status."))
     return redirect(document_url(coalition_slug, document_id, "status"))
@@ -43,8 +48,11 @@ def signon_request(request: HttpRequest, coalition_slug: str, document_id: int) 
     form = SignOnRequestForm(request.POST, document=document, signed_earlier=_signed_earlier(document))
     if form.is_valid():
         organisations = list(form.cleaned_data["organisations"])
-        attempt(request, lambda: services.signon_request(document=document, actor=request.user, organisations=organisations),
-                _("%(count)d organisations asked to sign.") % {"count": len(organisations)})
+        attempt(
+            request,
+            lambda: services.signon_request(document=document, actor=request.user, organisations=organisations),
+            _("%(count)d organisations asked to sign.") % {"count": len(organisations)},
+        )
     else:
         form_problem(request, form, _("Choose the organisations to ask."))
     return redirect(document_url(coalition_slug, document_id, "sign-on"))
@@ -62,8 +70,11 @@ def signon_remind(request: HttpRequest, coalition_slug: str, document_id: int, s
     """Email the contacts of an organisation that has not answered again."""
     document = document_of(request, document_id)
     sign_on = get_object_or_404(SignOn.objects.for_coalition(request.coalition), document=document, pk=sign_on_id)  # type: ignore[attr-defined]
-    attempt(request, lambda: services.signon_remind(sign_on=sign_on, membership=request.membership),
-            _("Reminder sent to the organisation's contacts."))
+    attempt(
+        request,
+        lambda: services.signon_remind(sign_on=sign_on, membership=request.membership),
+        _("Reminder sent to the organisation's contacts."),
+    )
     return redirect(document_url(coalition_slug, document_id, "sign-on"))
 
 
@@ -71,16 +82,26 @@ def signon_remind(request: HttpRequest, coalition_slug: str, document_id: int, s
 @require_role(Role.MEMBER)
 def signon_answer(request: HttpRequest, coalition_slug: str, document_id: int, sign_on_id: int) -> HttpResponse:
     document = document_of(request, document_id)
-    sign_on = get_object_or_404(SignOn.objects.for_coalition(request.coalition).select_related("organisation"),  # type: ignore[attr-defined]
-                                document=document, pk=sign_on_id)
+    sign_on = get_object_or_404(
+        SignOn.objects.for_coalition(request.coalition).select_related("organisation"),  # type: ignore[attr-defined]
+        document=document,
+        pk=sign_on_id,
+    )
     sign_on.document = document
     form = SignOnAnswerForm(request.POST, withheld=sign_on.organisation.withheld)
     if form.is_valid():
         data = form.cleaned_data
-        attempt(request, lambda: services.signon_answer(sign_on=sign_on, membership=request.membership,
-                                                        sign=data["answer"] == "sign", named=data.get("named", False),
-                                                        note=data["note"]),
-                _("Your answer is recorded."))
+        attempt(
+            request,
+            lambda: services.signon_answer(
+                sign_on=sign_on,
+                membership=request.membership,
+                sign=data["answer"] == "sign",
+                named=data.get("named", False),
+                note=data["note"],
+            ),
+            _("Your answer is recorded."),
+        )
     else:
         form_problem(request, form, _("Choose to sign or to decline."))
     return redirect(document_url(coalition_slug, document_id, "sign-on"))
@@ -90,10 +111,16 @@ def signon_answer(request: HttpRequest, coalition_slug: str, document_id: int, s
 @require_role(Role.EDITOR)
 def export_create(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
     document = document_of(request, document_id)
-    attempt(request, lambda: services.export_request(document=document, membership=request.membership,
-                                                     format=request.POST.get("format", ""),
-                                                     final=request.POST.get("final") == "on"),
-            _("The export is being made: it will be offered here when ready."))
+    attempt(
+        request,
+        lambda: services.export_request(
+            document=document,
+            membership=request.membership,
+            format=request.POST.get("format", ""),
+            final=request.POST.get("final") == "on",
+        ),
+        _("The export is being made: it will be offered here when ready."),
+    )
     return redirect(document_url(coalition_slug, document_id, "exports"))
 
 
@@ -101,10 +128,15 @@ def export_list(request: HttpRequest, coalition_slug: str, document_id: int) -> 
     """The exports panel alone: htmx asks for it every two seconds while an export is being made."""
     document = document_of(request, document_id)
     jobs = list(document.exports.select_related("requested_by").defer("content")[:6])
-    return render(request, "submissions/partials/exports.html", {
-        "document": document, "jobs": jobs,
-        "pending_exports": any(j.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for j in jobs),
-    })
+    return render(
+        request,
+        "submissions/partials/exports.html",
+        {
+            "document": document,
+            "jobs": jobs,
+            "pending_exports": any(j.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for j in jobs),
+        },
+    )
 
 
 def _download(content: bytes, filename: str, format: str) -> HttpResponse:
@@ -116,8 +148,12 @@ def _download(content: bytes, filename: str, format: str) -> HttpResponse:
 
 def export_download(request: HttpRequest, coalition_slug: str, document_id: int, job_id: int) -> HttpResponseBase:
     document = document_of(request, document_id)
-    job = get_object_or_404(ExportJob.objects.for_coalition(request.coalition), document=document, pk=job_id,  # type: ignore[attr-defined]
-                            status=ExportStatus.DONE)
+    job = get_object_or_404(
+        ExportJob.objects.for_coalition(request.coalition),
+        document=document,
+        pk=job_id,  # type: ignore[attr-defined]
+        status=ExportStatus.DONE,
+    )
     return _download(job.content, job.filename, job.format)
 
 

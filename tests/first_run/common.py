@@ -5,6 +5,7 @@ These scripts run in a subprocess of tests/test_first_run.py (never collected by
 app runs exactly as `make run` serves it: `hub.settings.dev` on the SQLite file of DATABASE_URL, tasks
 in-process, no PostgreSQL. Each writes what it found as JSON to the path given as its argument.
 """
+
 from __future__ import annotations
 
 import json
@@ -70,8 +71,11 @@ def logged_in(persona: str, *, enforce_csrf_checks: bool = False) -> Client:
 
 def describe(exc: BaseException) -> str:
     """The exception and the frame of our code that raised it (not Django's), on one line."""
-    ours = [f for f in traceback.extract_tb(exc.__traceback__)
-            if f.filename.startswith(str(ROOT)) and "site-packages" not in f.filename]  # make's .venv is in ROOT
+    ours = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if f.filename.startswith(str(ROOT)) and "site-packages" not in f.filename
+    ]  # make's .venv is in ROOT
     where = f" at {Path(ours[-1].filename).relative_to(ROOT)}:{ours[-1].lineno}" if ours else ""
     return f"{type(exc).__name__}: {exc}{where}"
 
@@ -143,5 +147,3 @@ def post_form(client: Client, page: str, action: str | None, changes: dict[str, 
         raise AssertionError(f"{page} has no form sending to {action!r} (forms: {[f['action'] for f in parser.forms]})")
     data = {**forms[0]["fields"], **changes}
     return client.post(forms[0]["action"] or page, data, **extra)
-
-

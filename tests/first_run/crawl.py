@@ -9,6 +9,7 @@ recommendations or 20 pages of a list are sampled, not each walked; an export on
 API's paths come from /api/schema/; their ids are taken from the list endpoint above each (the
 demo's own objects). A stranger (not logged in) is crawled too.
 """
+
 from __future__ import annotations
 
 import json
@@ -182,8 +183,12 @@ def crawl_pages(client: Client, failures: list[Failure], statics: set[str], *, e
             route = route_of(target)
             if route is not None and limit(route[0]) == 1:
                 route = (route[0], urlsplit(target).path)  # a file made on request: each once, whatever it filters
-            if route is None or route[0] in SKIPPED_ROUTES or per_route[route] >= limit(route[0]) or (
-                    is_export(route[0]) and not exports):
+            if (
+                route is None
+                or route[0] in SKIPPED_ROUTES
+                or per_route[route] >= limit(route[0])
+                or (is_export(route[0]) and not exports)
+            ):
                 continue
             per_route[route] += 1
             queue.append(target)

@@ -3,6 +3,7 @@
 A view that raises is added (failing_urls) and opened as the demo's secretariat, as the test client
 of a browser would; what the page shows is written to the report for the test to read.
 """
+
 from __future__ import annotations
 
 from common import HOST, logged_in, write_report

@@ -1,4 +1,5 @@
 """The app's URLs and one more that fails: how a server error looks under `make run`'s settings."""
+
 import os
 
 from django.http import HttpRequest, HttpResponse

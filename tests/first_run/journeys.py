@@ -7,6 +7,7 @@ draft and imports a review's recommendations from OHCHR's file; the editor asses
 the exported PDF as evidence; a member searches the recommendations; the reminder sweep runs. Tasks run in-process (no Redis), as under
 `make run`. Every journey runs even when one before it failed; each failure is reported.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,8 +33,10 @@ JSON = {"HTTP_ACCEPT": "application/json", "HTTP_X_REQUESTED_WITH": "fetch"}  # 
 
 def ok(response: Any, *expected: int) -> Any:
     if response.status_code not in (expected or (200,)):
-        raise AssertionError(f"{response.request['REQUEST_METHOD']} {response.request['PATH_INFO']} answered "
-                             f"{response.status_code}: {response.content[:300]!r}")
+        raise AssertionError(
+            f"{response.request['REQUEST_METHOD']} {response.request['PATH_INFO']} answered "
+            f"{response.status_code}: {response.content[:300]!r}"
+        )
     return response
 
 
@@ -71,10 +74,10 @@ class Journeys:
 
     def edit_and_save_a_section(self) -> None:
         """The working group's section, saved as the editor's page saves it (fetch, JSON back), then seen."""
-        section = next(s for s in rows(api(self.editor, f"sections/?document={self.document['id']}"))
-                       if "drinking water" in s["body"])
-        saved = ok(post_form(self.editor, self.page, rf"/sections/{section['id']}/$",
-                             {"body": f"<p>{SAVED_TEXT}</p>"}, **JSON))
+        section = next(
+            s for s in rows(api(self.editor, f"sections/?document={self.document['id']}")) if "drinking water" in s["body"]
+        )
+        saved = ok(post_form(self.editor, self.page, rf"/sections/{section['id']}/$", {"body": f"<p>{SAVED_TEXT}</p>"}, **JSON))
         version = json.loads(saved.content)["version"]
         assert version == section["version"] + 1, f"saved as version {version}, was {section['version']}"
         assert SAVED_TEXT in ok(self.editor.get(self.page)).content.decode(), "the saved text is not on the page"
@@ -107,15 +110,25 @@ class Journeys:
         engagement = rows(api(self.admin, "engagements/"))[0]["id"]
         organisation = rows(api(self.admin, "organisations/"))[0]["id"]
         listing = f"{DEMO}engagements/{engagement}/documents/"
-        created = post_form(self.admin, listing, None, {
-            "kind": "individual_submission", "title": "Right to water: our own submission", "language": "en",
-            "lead_organisation": str(organisation)})
+        created = post_form(
+            self.admin,
+            listing,
+            None,
+            {
+                "kind": "individual_submission",
+                "title": "Right to water: our own submission",
+                "language": "en",
+                "lead_organisation": str(organisation),
+            },
+        )
         ok(created, 302)
         page = created["Location"]
         draft = docx.Document()
         draft.add_heading("Right to water: our own submission", level=0)
-        for heading, text in (("Access to drinking water", "Many settlements still have no tap within reach."),
-                              ("Recommendations", "Connect every settlement to the public water supply by 2027.")):
+        for heading, text in (
+            ("Access to drinking water", "Many settlements still have no tap within reach."),
+            ("Recommendations", "Connect every settlement to the public water supply by 2027."),
+        ):
             draft.add_heading(heading, level=1)
             draft.add_paragraph(text)
         upload = io.BytesIO()
@@ -136,7 +149,7 @@ class Journeys:
         with OHCHR_FILE.open("rb") as upload:
             answer = post_form(self.admin, page, None, {"file": upload, "review": str(review.pk)})
         text = ok(answer).content.decode()
-        assert "254" in text, text[text.find("<main"):][:800]
+        assert "254" in text, text[text.find("<main") :][:800]
         from recommendations.models import Recommendation
 
         assert Recommendation.objects.filter(review=review).count() == 254
@@ -150,10 +163,24 @@ class Journeys:
         evidence = io.BytesIO(content)
         evidence.name = "our-submission.pdf" if self.pdf else "notes.txt"
         narrative = "A draft law on water supply was tabled in November 2026."
-        answer = post_form(self.editor, page, r"/assess/$", {
-            "assessed_on": dt.date.today().isoformat(), "law": "partial", "policy": "partial", "practice": "not",
-            "light": "", "narrative": narrative, "shared": "on", "evidence_title": "Our own submission",
-            "evidence_file": evidence, "evidence_source": "The coalition", "evidence_dated": dt.date.today().isoformat()})
+        answer = post_form(
+            self.editor,
+            page,
+            r"/assess/$",
+            {
+                "assessed_on": dt.date.today().isoformat(),
+                "law": "partial",
+                "policy": "partial",
+                "practice": "not",
+                "light": "",
+                "narrative": narrative,
+                "shared": "on",
+                "evidence_title": "Our own submission",
+                "evidence_file": evidence,
+                "evidence_source": "The coalition",
+                "evidence_dated": dt.date.today().isoformat(),
+            },
+        )
         shown = followed(self.editor, answer)
         assert "Assessment recorded." in messages_of(shown), messages_of(shown) or shown[:800]
         assert narrative in shown
@@ -167,9 +194,12 @@ class Journeys:
         from recommendations.models import Recommendation
 
         page = ok(self.member.get(f"{DEMO}recommendations/?q=drinking+water&sort=relevance")).content.decode()
-        expected = Recommendation.objects.filter(text__icontains="drinking", review__state__iso3="SVN").filter(
-            text__icontains="water").first()
-        assert expected is not None and expected.text[:60] in page.replace("&#x27;", "'"), page[page.find("<main"):][:800]
+        expected = (
+            Recommendation.objects.filter(text__icontains="drinking", review__state__iso3="SVN")
+            .filter(text__icontains="water")
+            .first()
+        )
+        assert expected is not None and expected.text[:60] in page.replace("&#x27;", "'"), page[page.find("<main") :][:800]
 
     def reminder_sweep(self) -> None:
         """The sweep (what Celery beat runs every 15 minutes) on SQLite: it claims what is due once, sends
@@ -179,8 +209,11 @@ class Journeys:
         from workplan import reminders
 
         # The sweep claims as of `now`; the sending checks the deadline against the clock: a deadline still ahead.
-        ahead = [d.due_at for d in reminders.deadlines(engagements=reminders.engagements_with_deadlines(coalition__slug="demo"))
-                 if d.due_at > timezone.now() + dt.timedelta(days=1)]
+        ahead = [
+            d.due_at
+            for d in reminders.deadlines(engagements=reminders.engagements_with_deadlines(coalition__slug="demo"))
+            if d.due_at > timezone.now() + dt.timedelta(days=1)
+        ]
         assert ahead, "the demo has no deadline ahead"
         moment = min(ahead) - dt.timedelta(hours=12)  # the day before the first of them
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
@@ -197,8 +230,12 @@ def main() -> None:
     journeys = Journeys()
     report: dict[str, Any] = {"journeys": {}, "failures": []}
     steps: list[Callable[[], None]] = [
-        journeys.edit_and_save_a_section, journeys.export_word_and_pdf, journeys.import_a_word_draft,
-        journeys.import_recommendations, journeys.assess_a_matrix_row, journeys.search_recommendations,
+        journeys.edit_and_save_a_section,
+        journeys.export_word_and_pdf,
+        journeys.import_a_word_draft,
+        journeys.import_recommendations,
+        journeys.assess_a_matrix_row,
+        journeys.search_recommendations,
         journeys.reminder_sweep,
     ]
     for step in steps:
@@ -206,8 +243,9 @@ def main() -> None:
         try:
             step()
         except Exception as exc:  # every journey runs and every failure is reported
-            report["failures"].append({"journey": step.__name__, "error": describe(exc),
-                                       "traceback": traceback.format_exc()[-2000:]})
+            report["failures"].append(
+                {"journey": step.__name__, "error": describe(exc), "traceback": traceback.format_exc()[-2000:]}
+            )
         report["journeys"][step.__name__] = round(time.monotonic() - started, 1)
     write_report(report)
 

@@ -9,6 +9,7 @@ model instance among the values it varies on (a membership, read by the middlewa
 fragment) adds its id to the key and its table to what the fragment depends on. A {% csrf_token %}
 inside the fragment is never cached: it is rendered as a marker, replaced by the request's token.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """`{{ n|grouped }}`: a whole number written the reader's way (upr/numbers.py)."""
+
 from django import template
 
 from upr.numbers import grouped as _grouped

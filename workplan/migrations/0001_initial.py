@@ -4,10 +4,10 @@ migrations it takes the tables over as they are, rows and all (upr.migration_ope
 their content types here.
 """
 import django.db.models.deletion
-import workplan.models.reminders
 from django.conf import settings
 from django.db import migrations, models
 
+import workplan.models.reminders
 from upr.migration_operations import CreateModelOrAdoptTable, relabel_content_types
 
 

@@ -4,6 +4,7 @@ preparatory meetings, and the advocacy log of meetings with embassies and perman
 The log is what turns a submission into recommendations: after the review, each State lobbied is
 set against the recommendations it made (workplan.advocacy.lobbying_outcome).
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -23,15 +24,16 @@ class ConsultationKind(models.TextChoices):
 
 class Consultation(CoalitionOwnedModel):
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="consultations")
-    kind = models.CharField(_("kind of meeting"), max_length=10, choices=ConsultationKind.choices,
-                            default=ConsultationKind.STATE)
+    kind = models.CharField(_("kind of meeting"), max_length=10, choices=ConsultationKind.choices, default=ConsultationKind.STATE)
     held_on = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     online = models.BooleanField(_("online"), default=False)
-    organiser = models.CharField(_("organiser"), max_length=200, blank=True,
-                                 help_text=_("For a State consultation, the ministry or office that held it."))
-    attended = models.ManyToManyField(MemberOrganisation, blank=True, related_name="+",
-                                      verbose_name=_("member organisations that attended"))
+    organiser = models.CharField(
+        _("organiser"), max_length=200, blank=True, help_text=_("For a State consultation, the ministry or office that held it.")
+    )
+    attended = models.ManyToManyField(
+        MemberOrganisation, blank=True, related_name="+", verbose_name=_("member organisations that attended")
+    )
     issues_raised = models.TextField(_("issues raised"), blank=True)
     our_input = models.TextField(_("the coalition's input"), blank=True)
     follow_up = models.TextField(_("follow-up"), blank=True)
@@ -63,17 +65,25 @@ class AdvocacyMeeting(CoalitionOwnedModel):
     venue = models.CharField(_("where"), max_length=10, choices=Venue.choices, default=Venue.EMBASSY)
     met_on = models.DateField(_("date"))
     person_met = models.CharField(
-        _("person met"), max_length=200, blank=True,
+        _("person met"),
+        max_length=200,
+        blank=True,
         help_text=_("As you would write it on a card: a name, a title. Diplomats' names are not shared outside the coalition."),
     )
     issues_raised = models.TextField(_("issues raised"), blank=True)
-    themes = models.ManyToManyField("recommendations.Theme", blank=True, related_name="+",
-                                    verbose_name=_("themes raised"),
-                                    help_text=_("Used after the review to see whether the State recommended on them."))
-    documents = models.ManyToManyField("submissions.Document", blank=True, related_name="+",
-                                       verbose_name=_("factsheets and documents handed over"))
-    drafts = models.ManyToManyField("submissions.DraftRecommendation", blank=True, related_name="+",
-                                    verbose_name=_("draft recommendations handed over"))
+    themes = models.ManyToManyField(
+        "recommendations.Theme",
+        blank=True,
+        related_name="+",
+        verbose_name=_("themes raised"),
+        help_text=_("Used after the review to see whether the State recommended on them."),
+    )
+    documents = models.ManyToManyField(
+        "submissions.Document", blank=True, related_name="+", verbose_name=_("factsheets and documents handed over")
+    )
+    drafts = models.ManyToManyField(
+        "submissions.DraftRecommendation", blank=True, related_name="+", verbose_name=_("draft recommendations handed over")
+    )
     follow_up = models.TextField(_("follow-up"), blank=True)
     follow_up_task = models.OneToOneField(Task, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     outcome = models.TextField(_("outcome"), blank=True)

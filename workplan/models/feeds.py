@@ -1,4 +1,5 @@
 """Private calendar addresses (iCalendar feeds) of deadlines; their logic is in workplan.feeds."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -23,6 +24,7 @@ class CalendarFeed(models.Model):
         db_table = "accounts_calendarfeed"  # the table it had in accounts (see the package's docstring)
         constraints = [
             models.UniqueConstraint(fields=["user"], condition=models.Q(coalition__isnull=True), name="one_personal_feed"),
-            models.UniqueConstraint(fields=["coalition"], condition=models.Q(coalition__isnull=False),
-                                    name="one_feed_per_coalition"),
+            models.UniqueConstraint(
+                fields=["coalition"], condition=models.Q(coalition__isnull=False), name="one_feed_per_coalition"
+            ),
         ]

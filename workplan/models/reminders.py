@@ -7,6 +7,7 @@ the send runs in a transaction that holds the row, so a worker that dies mid-sen
 unsent for the retry, and a retry of a sent reminder finds it sent. The deadline's instant is part
 of the key: a deadline that moves gets reminders for its new date, and the old ones are not sent.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -65,7 +66,9 @@ class Reminder(CoalitionOwnedModel):
     class Meta:
         db_table = "coalitions_reminder"  # the table it had in coalitions (see the package's docstring)
         constraints = [
-            models.UniqueConstraint(fields=["user", "deadline", "due_at", "lead_days"], name="one_reminder_per_person_deadline_lead"),
+            models.UniqueConstraint(
+                fields=["user", "deadline", "due_at", "lead_days"], name="one_reminder_per_person_deadline_lead"
+            ),
         ]
         indexes = [models.Index(fields=["status", "claimed_at"], name="reminder_to_send")]
 

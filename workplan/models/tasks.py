@@ -5,6 +5,7 @@ it serves.
 
 A task without a time of day (`all_day`) is due at the end of its day in its zone: that instant
 orders it and times its reminders, while pages, emails and calendars show the day alone."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,20 +33,25 @@ class TaskStatus(models.TextChoices):
 
 class Task(CoalitionOwnedModel):
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="tasks")
-    milestone = models.ForeignKey(Milestone, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks",
-                                  verbose_name=_("milestone"))
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks", verbose_name=_("milestone")
+    )
     title = models.CharField(_("task"), max_length=200)
     due_at = models.DateTimeField(_("due"))
     time_zone = models.CharField(_("time zone of the due time"), max_length=64, default="Europe/Zurich")
     all_day = models.BooleanField(_("due on the day, no time"), default=False)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+", verbose_name=_("person"))
-    organisation = models.ForeignKey(MemberOrganisation, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("organisation"))
-    working_group = models.ForeignKey(WorkingGroup, on_delete=models.SET_NULL, null=True, blank=True,
-                                      related_name="+", verbose_name=_("working group"))
-    document = models.ForeignKey("submissions.Document", on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="tasks", verbose_name=_("document"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("person")
+    )
+    organisation = models.ForeignKey(
+        MemberOrganisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("organisation")
+    )
+    working_group = models.ForeignKey(
+        WorkingGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("working group")
+    )
+    document = models.ForeignKey(
+        "submissions.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks", verbose_name=_("document")
+    )
     status = models.CharField(_("status"), max_length=8, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

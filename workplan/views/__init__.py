@@ -1,5 +1,6 @@
 """The engagement's page (its timeline, the week ahead, its tasks and what its documents asked for)
 and the work on it: tasks, internal deadlines. It sits in `workplan` because it shows all of these."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -28,21 +29,27 @@ def engagement_detail(request: HttpRequest, coalition_slug: str, engagement_id: 
     return _engagement_page(request, engagement_or_404(request, engagement_id))
 
 
-def _engagement_page(request: HttpRequest, engagement: Engagement, custom_form: Form | None = None,
-                     status: int = 200) -> HttpResponse:
+def _engagement_page(
+    request: HttpRequest, engagement: Engagement, custom_form: Form | None = None, status: int = 200
+) -> HttpResponse:
     """The engagement's page; `custom_form` is an internal deadline refused, shown with its errors.
     The page's two forms have their own id prefixes: both have a "title" field."""
     timeline = selectors.engagement_timeline(engagement=engagement)
     return render(
         request,
         "coalitions/engagement_detail.html",
-        {"engagement": engagement, "timeline": timeline, "next": selectors.next_milestone(timeline),
-         "custom_form": custom_form or CustomMilestoneForm(auto_id="deadline_%s"),
-         "impact": engagement_impact(engagement=engagement),
-         "tasks": work_plan.plan(engagement=engagement), "now": timezone.now(),
-         "sees_withheld": sees_withheld(request.membership),
-         "dashboard": work_plan.engagement_week(engagement=engagement, now=timezone.now()),
-         "task_form": work_plan.TaskForm(engagement=engagement, auto_id="task_%s") if request.membership.can_edit else None},
+        {
+            "engagement": engagement,
+            "timeline": timeline,
+            "next": selectors.next_milestone(timeline),
+            "custom_form": custom_form or CustomMilestoneForm(auto_id="deadline_%s"),
+            "impact": engagement_impact(engagement=engagement),
+            "tasks": work_plan.plan(engagement=engagement),
+            "now": timezone.now(),
+            "sees_withheld": sees_withheld(request.membership),
+            "dashboard": work_plan.engagement_week(engagement=engagement, now=timezone.now()),
+            "task_form": work_plan.TaskForm(engagement=engagement, auto_id="task_%s") if request.membership.can_edit else None,
+        },
         status=status,
     )
 
@@ -56,9 +63,17 @@ def task_add(request: HttpRequest, coalition_slug: str, engagement_id: int) -> H
         work_plan.task_save(engagement=engagement, actor=request.user, data=form.cleaned_data)
         messages.success(request, _("Task added."))
     else:
-        messages.error(request, _("The task was not added: %(errors)s") % {
-            "errors": " ".join(f"{form.fields[name].label if name in form.fields else ''}: {e}".strip(": ")
-                               for name, errors in form.errors.items() for e in errors)})
+        messages.error(
+            request,
+            _("The task was not added: %(errors)s")
+            % {
+                "errors": " ".join(
+                    f"{form.fields[name].label if name in form.fields else ''}: {e}".strip(": ")
+                    for name, errors in form.errors.items()
+                    for e in errors
+                )
+            },
+        )
     return redirect(reverse("workplan:engagement", args=[coalition_slug, engagement.pk]) + "#tasks")
 
 

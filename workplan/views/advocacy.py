@@ -3,6 +3,7 @@
 Any member records a consultation or a meeting and changes their own records; editors and the
 secretariat change any. Observers read.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,19 +28,28 @@ from upr.models import State
 from .. import advocacy, advocacy_outcome
 from ..models import AdvocacyMeeting, Consultation
 
-
 KINDS: dict[str, dict[str, Any]] = {
     "consultation": {
-        "model": Consultation, "form": advocacy.ConsultationForm, "save": advocacy.consultation_save,
-        "list": "workplan:consultations", "delete": "workplan:consultation_delete",
-        "heading": gettext_lazy("Consultation"), "back": gettext_lazy("All consultations"),
-        "saved": gettext_lazy("Consultation saved."), "deleted": gettext_lazy("Consultation deleted."),
+        "model": Consultation,
+        "form": advocacy.ConsultationForm,
+        "save": advocacy.consultation_save,
+        "list": "workplan:consultations",
+        "delete": "workplan:consultation_delete",
+        "heading": gettext_lazy("Consultation"),
+        "back": gettext_lazy("All consultations"),
+        "saved": gettext_lazy("Consultation saved."),
+        "deleted": gettext_lazy("Consultation deleted."),
     },
     "meeting": {
-        "model": AdvocacyMeeting, "form": advocacy.AdvocacyMeetingForm, "save": advocacy.meeting_save,
-        "list": "workplan:advocacy", "delete": "workplan:meeting_delete",
-        "heading": gettext_lazy("Advocacy meeting"), "back": gettext_lazy("The advocacy log"),
-        "saved": gettext_lazy("Meeting saved in the advocacy log."), "deleted": gettext_lazy("Meeting deleted from the advocacy log."),
+        "model": AdvocacyMeeting,
+        "form": advocacy.AdvocacyMeetingForm,
+        "save": advocacy.meeting_save,
+        "list": "workplan:advocacy",
+        "delete": "workplan:meeting_delete",
+        "heading": gettext_lazy("Advocacy meeting"),
+        "back": gettext_lazy("The advocacy log"),
+        "saved": gettext_lazy("Meeting saved in the advocacy log."),
+        "deleted": gettext_lazy("Meeting deleted from the advocacy log."),
     },
 }
 
@@ -74,11 +84,20 @@ def _edit(request: HttpRequest, kind: str, engagement_id: int, record_id: int) -
         spec["save"](engagement=engagement, actor=request.user, form=form)
         messages.success(request, spec["saved"])
         return redirect(_list_url(kind, request, engagement))
-    return render(request, "coalitions/record_edit.html", {
-        "engagement": engagement, "form": form, "record": record, "heading": spec["heading"],
-        "back": _list_url(kind, request, engagement), "back_label": spec["back"],
-        "delete_url": reverse(spec["delete"], args=[request.coalition.slug, engagement.pk, record.pk]),  # type: ignore[attr-defined]
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "coalitions/record_edit.html",
+        {
+            "engagement": engagement,
+            "form": form,
+            "record": record,
+            "heading": spec["heading"],
+            "back": _list_url(kind, request, engagement),
+            "back_label": spec["back"],
+            "delete_url": reverse(spec["delete"], args=[request.coalition.slug, engagement.pk, record.pk]),  # type: ignore[attr-defined]
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 def _delete(request: HttpRequest, kind: str, engagement_id: int, record_id: int) -> HttpResponse:
@@ -99,10 +118,18 @@ def consultation_list(request: HttpRequest, coalition_slug: str, engagement_id: 
     if done:
         return done
     page = Paginator(advocacy_outcome.consultations(engagement=engagement), PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "coalitions/consultation_list.html",
-                  {"engagement": engagement, "form": form, "consultations": page, "page": page,
-                   "sees_withheld": sees_withheld(request.membership)},
-                  status=400 if form is not None and form.errors else 200)
+    return render(
+        request,
+        "coalitions/consultation_list.html",
+        {
+            "engagement": engagement,
+            "form": form,
+            "consultations": page,
+            "page": page,
+            "sees_withheld": sees_withheld(request.membership),
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
 
 
 def consultation_edit(request: HttpRequest, coalition_slug: str, engagement_id: int, consultation_id: int) -> HttpResponse:
@@ -128,11 +155,20 @@ def advocacy_log(request: HttpRequest, coalition_slug: str, engagement_id: int) 
     shown = [m for m in log if m.state_id == state.pk] if state else log
     # The outcome table reads the whole log; the meetings below it are shown a page at a time.
     page = Paginator(shown, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "coalitions/advocacy_log.html", {
-        "engagement": engagement, "form": form, "meetings": page, "page": page, "state": state,
-        "states": sorted({m.state for m in log}, key=lambda s: s.name),
-        "outcome": advocacy_outcome.lobbying_outcome(engagement=engagement, log=log),
-    }, status=400 if form is not None and form.errors else 200)
+    return render(
+        request,
+        "coalitions/advocacy_log.html",
+        {
+            "engagement": engagement,
+            "form": form,
+            "meetings": page,
+            "page": page,
+            "state": state,
+            "states": sorted({m.state for m in log}, key=lambda s: s.name),
+            "outcome": advocacy_outcome.lobbying_outcome(engagement=engagement, log=log),
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
 
 
 def meeting_edit(request: HttpRequest, coalition_slug: str, engagement_id: int, meeting_id: int) -> HttpResponse:
@@ -165,8 +201,16 @@ def review_adoption(request: HttpRequest, coalition_slug: str, engagement_id: in
 
     timeline = [e for e in selectors.engagement_timeline(engagement=engagement) if e.milestone.kind in REVIEW_KINDS]
     statements = Document.objects.for_coalition(request.coalition).filter(engagement=engagement, kind="oral_statement")  # type: ignore[attr-defined]
-    return render(request, "coalitions/review_adoption.html", {
-        "engagement": engagement, "form": form, "timeline": timeline, "today": timezone.localdate(),
-        "statements": list(statements), "slots": ORAL_STATEMENT_SLOTS,
-    }, status=400 if form is not None and form.errors else 200)
-
+    return render(
+        request,
+        "coalitions/review_adoption.html",
+        {
+            "engagement": engagement,
+            "form": form,
+            "timeline": timeline,
+            "today": timezone.localdate(),
+            "statements": list(statements),
+            "slots": ORAL_STATEMENT_SLOTS,
+        },
+        status=400 if form is not None and form.errors else 200,
+    )

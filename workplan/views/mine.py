@@ -1,6 +1,7 @@
 """The person's deadlines and how they hear of them: their deadlines page, reminder preferences (also
 opened from a signed link in each reminder), private calendar addresses (their own, and the
 secretariat's of the coalition), and the iCalendar feed those addresses serve."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,8 +29,9 @@ from ..reminders import PREFERENCES_LINK_DAYS, PREFERENCES_SALT
 @login_required
 def my_deadlines(request: HttpRequest) -> HttpResponse:
     """The person's deadlines across all their coalitions, in their own zone and Geneva's."""
-    return render(request, "coalitions/my_deadlines.html",
-                  {"rows": work_plan.my_deadlines(user=request.user, now=timezone.now())})
+    return render(
+        request, "coalitions/my_deadlines.html", {"rows": work_plan.my_deadlines(user=request.user, now=timezone.now())}
+    )
 
 
 @login_required
@@ -43,15 +45,20 @@ def personal_calendar_feed(request: HttpRequest) -> HttpResponse:
         choice = CalendarFeedForm(request.POST)
         choice.is_valid()  # a box: it can only be ticked or not
         token = feeds.feed_create(user=request.user, with_coalition_name=choice.cleaned_data.get("with_coalition_name", False))
-        messages.success(request, _("Your private calendar address (copy it now into your calendar; anyone with it sees "
-                                    "your deadlines): %(url)s") % {"url": feeds.feed_url(token)})
+        messages.success(
+            request,
+            _("Your private calendar address (copy it now into your calendar; anyone with it sees your deadlines): %(url)s")
+            % {"url": feeds.feed_url(token)},
+        )
     return redirect("profile")
 
 
 def _reminder_preferences(request: HttpRequest, user: User, action: str) -> HttpResponse:
     preference = ReminderPreference.objects.filter(user=user).first()
-    initial = {"lead_days": ", ".join(str(d) for d in (preference.lead_days if preference else [30, 7, 1, 0])),
-               "delivery": preference.delivery if preference else "single"}
+    initial = {
+        "lead_days": ", ".join(str(d) for d in (preference.lead_days if preference else [30, 7, 1, 0])),
+        "delivery": preference.delivery if preference else "single",
+    }
     data = request.POST.copy() if request.method == "POST" else None
     if data is not None and "stop" in data:  # one click: no more reminders
         data.update({"lead_days": initial["lead_days"], "delivery": "none"})
@@ -60,8 +67,12 @@ def _reminder_preferences(request: HttpRequest, user: User, action: str) -> Http
         ReminderPreference.objects.update_or_create(user=user, defaults=form.cleaned_data)
         messages.success(request, _("Reminder preferences saved."))
         return redirect(action)
-    return render(request, "accounts/reminder_preferences.html", {"form": form, "action": action, "person": user},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/reminder_preferences.html",
+        {"form": form, "action": action, "person": user},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -90,10 +101,16 @@ def coalition_calendar_feed(request: HttpRequest, coalition_slug: str) -> HttpRe
     else:
         choice = CalendarFeedForm(request.POST)
         choice.is_valid()  # a box: it can only be ticked or not
-        token = feeds.feed_create(user=request.user, coalition=request.coalition,
-                                  with_coalition_name=choice.cleaned_data.get("with_coalition_name", False))
-        messages.success(request, _("The coalition's private calendar address (copy it now; anyone with it sees the "
-                                    "coalition's deadlines): %(url)s") % {"url": feeds.feed_url(token)})
+        token = feeds.feed_create(
+            user=request.user,
+            coalition=request.coalition,
+            with_coalition_name=choice.cleaned_data.get("with_coalition_name", False),
+        )
+        messages.success(
+            request,
+            _("The coalition's private calendar address (copy it now; anyone with it sees the coalition's deadlines): %(url)s")
+            % {"url": feeds.feed_url(token)},
+        )
     return redirect("coalitions:settings", coalition_slug=coalition_slug)
 
 

@@ -1,4 +1,5 @@
 """A demo coalition for a first run (`make run`), so that a newcomer sees the product working."""
+
 import datetime as dt
 from pathlib import Path
 
@@ -42,19 +43,34 @@ class Command(BaseCommand):
         engagement = None
         if coalition is None:
             coalition = services.coalition_create(
-                name="Demo Human Rights Coalition", slug="demo", creator=admin,
+                name="Demo Human Rights Coalition",
+                slug="demo",
+                creator=admin,
                 description="A fictional coalition to try the product with.",
             )
             orgs = [
                 services.organisation_save(coalition=coalition, actor=admin, data=data)
                 for data in (
-                    {"name": "Centre for Equal Rights", "acronym": "CER", "website": "https://example.org/cer",
-                     "activities": "Legal aid and strategic litigation on discrimination.", "established_on": dt.date(2004, 5, 1),
-                     "ecosoc_status": "special"},
-                    {"name": "Roma Youth Network", "acronym": "RYN", "activities": "Youth participation and education.",
-                     "established_on": dt.date(2012, 9, 15)},
-                    {"name": "Defenders at Risk", "acronym": "", "activities": "Protection of human rights defenders.",
-                     "withheld": True},
+                    {
+                        "name": "Centre for Equal Rights",
+                        "acronym": "CER",
+                        "website": "https://example.org/cer",
+                        "activities": "Legal aid and strategic litigation on discrimination.",
+                        "established_on": dt.date(2004, 5, 1),
+                        "ecosoc_status": "special",
+                    },
+                    {
+                        "name": "Roma Youth Network",
+                        "acronym": "RYN",
+                        "activities": "Youth participation and education.",
+                        "established_on": dt.date(2012, 9, 15),
+                    },
+                    {
+                        "name": "Defenders at Risk",
+                        "acronym": "",
+                        "activities": "Protection of human rights defenders.",
+                        "withheld": True,
+                    },
                 )
             ]
             editor = verified_user(EDITOR_EMAIL, "Working Group Editor", DEMO_PASSWORD)
@@ -64,8 +80,12 @@ class Command(BaseCommand):
             editor_m = Membership.objects.create(coalition=coalition, user=editor, role=Role.EDITOR, organisation=orgs[0])
             member_m = Membership.objects.create(coalition=coalition, user=member, role=Role.MEMBER, organisation=orgs[1])
             services.working_group_save(
-                coalition=coalition, actor=admin, name="Equality and non-discrimination",
-                theme="Roma rights, gender equality, LGBTI persons", lead=editor_m, members=[member_m],
+                coalition=coalition,
+                actor=admin,
+                name="Equality and non-discrimination",
+                theme="Roma rights, gender equality, LGBTI persons",
+                lead=editor_m,
+                members=[member_m],
             )
             review = Review.objects.filter(state__iso3="SVN", session__number=48).first()
             if review is not None:
@@ -76,9 +96,15 @@ class Command(BaseCommand):
         if engagement is not None:
             self.demo_advocacy(coalition=coalition, admin=admin, engagement=engagement, orgs=orgs)
             self.demo_matrix(coalition=coalition, admin=admin, engagement=engagement)
-        self.stdout.write(self.style.SUCCESS(f"Demo coalition ready at /c/{coalition.slug}/ . Log in with password {DEMO_PASSWORD} as:"))
-        for email, role in ((DEMO_EMAIL, Role.ADMIN), (EDITOR_EMAIL, Role.EDITOR), (MEMBER_EMAIL, Role.MEMBER),
-                            (OBSERVER_EMAIL, Role.OBSERVER)):
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo coalition ready at /c/{coalition.slug}/ . Log in with password {DEMO_PASSWORD} as:")
+        )
+        for email, role in (
+            (DEMO_EMAIL, Role.ADMIN),
+            (EDITOR_EMAIL, Role.EDITOR),
+            (MEMBER_EMAIL, Role.MEMBER),
+            (OBSERVER_EMAIL, Role.OBSERVER),
+        ):
             self.stdout.write(f"  {email:24} {role.label}")
 
     def ensure_observer(self, coalition: Coalition) -> None:
@@ -98,32 +124,60 @@ class Command(BaseCommand):
         from upr.models import State
 
         document = documents.document_create(
-            coalition=coalition, actor=admin, engagement=engagement, kind="joint_submission",
-            title="Joint stakeholder submission on equality and non-discrimination", lead_organisation=orgs[0],
+            coalition=coalition,
+            actor=admin,
+            engagement=engagement,
+            kind="joint_submission",
+            title="Joint stakeholder submission on equality and non-discrimination",
+            lead_organisation=orgs[0],
         )
         admin_m = Membership.objects.get(coalition=coalition, user=admin)
-        documents.summary_save(document=document, membership=admin_m, base_version=1, summary=(
-            "<p>This submission assesses the follow-up to the recommendations on equality that the State supported "
-            "in the third cycle, and the situation of Roma communities since 2019.</p>"))
-        documents.document_update(document=document, actor=admin,
-                                  data={"keywords": "equality, Roma, non-discrimination, right to water"})
+        documents.summary_save(
+            document=document,
+            membership=admin_m,
+            base_version=1,
+            summary=(
+                "<p>This submission assesses the follow-up to the recommendations on equality that the State supported "
+                "in the third cycle, and the situation of Roma communities since 2019.</p>"
+            ),
+        )
+        documents.document_update(
+            document=document, actor=admin, data={"keywords": "equality, Roma, non-discrimination, right to water"}
+        )
         first, second = list(document.sections.order_by("position")[:2])
-        documents.section_save(section=first, membership=admin_m, base_version=1, body=(
-            "<p>The coalition brings together 12 organisations working on equality. This submission was prepared "
-            "through three consultations held between January and March.<span class=\"footnote\">Minutes are on "
-            "file with the secretariat.</span></p>"))
-        documents.section_save(section=second, membership=admin_m, base_version=1, body=(
-            "<p>Many Roma settlements still lack access to drinking water, although the State supported "
-            "recommendations on the right to water in the third cycle.</p>"))
+        documents.section_save(
+            section=first,
+            membership=admin_m,
+            base_version=1,
+            body=(
+                "<p>The coalition brings together 12 organisations working on equality. This submission was prepared "
+                'through three consultations held between January and March.<span class="footnote">Minutes are on '
+                "file with the secretariat.</span></p>"
+            ),
+        )
+        documents.section_save(
+            section=second,
+            membership=admin_m,
+            base_version=1,
+            body=(
+                "<p>Many Roma settlements still lack access to drinking water, although the State supported "
+                "recommendations on the right to water in the third cycle.</p>"
+            ),
+        )
         second.refresh_from_db()
         second.working_group = editor_m.working_groups.first()
         second.save(update_fields=["working_group"])
         documents.comment_add(section=second, membership=admin_m, text="Add the 2024 figures of the ombudsperson.")
         draft = DraftRecommendation.objects.create(
-            coalition=coalition, engagement=engagement, created_by=admin, document=document, position=1,
+            coalition=coalition,
+            engagement=engagement,
+            created_by=admin,
+            document=document,
+            position=1,
             text="Ensure access to safe drinking water in all Roma settlements by 2027.",
             responsible_actor="Ministry of Natural Resources and Spatial Planning",
-            indicator="Share of Roma settlements connected to public water supply", timeframe="By 2027",
+            indicator="Share of Roma settlements connected to public water supply",
+            timeframe="By 2027",
         )
         draft.states_to_ask.set(list(State.objects.filter(iso3__in=["PRT", "FIN"])))
         # Signed last, on the whole text (its recommendation included): each signature is bound to it.
@@ -145,8 +199,13 @@ class Command(BaseCommand):
 
         services.internal_deadlines_propose(engagement=engagement, actor=admin)
         consultation = Consultation.objects.create(
-            coalition=coalition, engagement=engagement, kind="state", held_on=dt.date(2024, 3, 12), place="Ljubljana",
-            organiser="Ministry of Foreign and European Affairs", created_by=admin,
+            coalition=coalition,
+            engagement=engagement,
+            kind="state",
+            held_on=dt.date(2024, 3, 12),
+            place="Ljubljana",
+            organiser="Ministry of Foreign and European Affairs",
+            created_by=admin,
             issues_raised="Roma settlements without water; the equality body's resources.",
             our_input="The coalition's written comments on the draft national report.",
             follow_up="The ministry promised a second round in May.",
@@ -155,12 +214,21 @@ class Command(BaseCommand):
         themes = list(Theme.objects.filter(Q(name__icontains="minorit") | Q(name__icontains="water"))[:2])
         draft = DraftRecommendation.objects.filter(engagement=engagement).first()
         factsheet = Document.objects.filter(engagement=engagement).first()
-        for iso3, venue, day in (("ESP", "embassy", dt.date(2024, 10, 2)), ("DEU", "mission", dt.date(2024, 12, 10)),
-                                 ("PRT", "embassy", dt.date(2024, 10, 9))):
+        for iso3, venue, day in (
+            ("ESP", "embassy", dt.date(2024, 10, 2)),
+            ("DEU", "mission", dt.date(2024, 12, 10)),
+            ("PRT", "embassy", dt.date(2024, 10, 9)),
+        ):
             meeting = AdvocacyMeeting.objects.create(
-                coalition=coalition, engagement=engagement, state=State.objects.get(iso3=iso3), venue=venue, met_on=day,
-                person_met="Human rights attaché", issues_raised="Access to water in Roma settlements.",
-                outcome="Interested; asked for our factsheet.", created_by=admin,
+                coalition=coalition,
+                engagement=engagement,
+                state=State.objects.get(iso3=iso3),
+                venue=venue,
+                met_on=day,
+                person_met="Human rights attaché",
+                issues_raised="Access to water in Roma settlements.",
+                outcome="Interested; asked for our factsheet.",
+                created_by=admin,
             )
             meeting.themes.set(themes)
             meeting.drafts.set([draft] if draft else [])
@@ -184,12 +252,29 @@ class Command(BaseCommand):
             ("not", "not", "not", "red", "No draft law has been tabled."),
         )
         for row, (law, policy, practice, light, narrative) in zip(
-                MatrixRow.objects.filter(matrix=matrix, cluster=cluster).order_by("id")[:3], assessments, strict=False):
-            matrix_services.assessment_add(row=row, membership=membership, data={
-                "assessed_on": dt.date(2026, 6, 30), "law": law, "policy": policy, "practice": practice, "light": light,
-                "narrative": narrative, "shared": True,
-            }, links=[{"title": "Ombudsperson's annual report 2025", "source": "Human Rights Ombudsman",
-                       "dated": dt.date(2026, 5, 15), "url": "https://www.varuh-rs.si/en/"}])
+            MatrixRow.objects.filter(matrix=matrix, cluster=cluster).order_by("id")[:3], assessments, strict=False
+        ):
+            matrix_services.assessment_add(
+                row=row,
+                membership=membership,
+                data={
+                    "assessed_on": dt.date(2026, 6, 30),
+                    "law": law,
+                    "policy": policy,
+                    "practice": practice,
+                    "light": light,
+                    "narrative": narrative,
+                    "shared": True,
+                },
+                links=[
+                    {
+                        "title": "Ombudsperson's annual report 2025",
+                        "source": "Human Rights Ombudsman",
+                        "dated": dt.date(2026, 5, 15),
+                        "url": "https://www.varuh-rs.si/en/",
+                    }
+                ],
+            )
 
     def load_slovenia_recommendations(self) -> None:
         """Slovenia's three cycles of recommendations, from OHCHR's Word files shipped with the app, so

@@ -1,4 +1,5 @@
 """python manage.py import_recommendations PATH [--review ISO3-SESSION]"""
+
 import re
 import time
 from pathlib import Path
@@ -25,11 +26,13 @@ class Command(BaseCommand):
         parser.add_argument("path")
         parser.add_argument("--review", help="State and session, e.g. SVN-48")
         parser.add_argument(
-            "--force", action="store_true",
+            "--force",
+            action="store_true",
             help="import even when the file names another review than --review (default: refuse, as the pages do)",
         )
         parser.add_argument(
-            "--all-or-nothing", action="store_true",
+            "--all-or-nothing",
+            action="store_true",
             help="import nothing if any row has a problem (default: import the rest and report the problems)",
         )
 
@@ -60,7 +63,9 @@ class Command(BaseCommand):
             if options["verbosity"] > 1:
                 self.stderr.write(f"announced to {announced} coalitions following these States")
         if options["verbosity"] > 1:
-            self.stderr.write(f"import {imported:.1f} s, search index and cross-cycle links {time.monotonic() - started - imported:.1f} s")
+            self.stderr.write(
+                f"import {imported:.1f} s, search index and cross-cycle links {time.monotonic() - started - imported:.1f} s"
+            )
         self.finish(report)
 
     def review(self, text: str) -> Review:
@@ -78,7 +83,6 @@ class Command(BaseCommand):
         if not report.saved:
             raise CommandError(f"{len(report.problems)} rows have problems; nothing was imported.")
         self.stdout.write(
-            f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
-            f"{len(report.problems)} skipped"
+            f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, {len(report.problems)} skipped"
         )
         self.stdout.write(report.summary())

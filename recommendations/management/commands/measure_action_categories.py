@@ -1,4 +1,5 @@
 """How well the first-verb suggestion agrees with UPR Info's own coding; optionally learn its verb table."""
+
 import csv
 from collections import Counter, defaultdict
 from pathlib import Path

@@ -5,6 +5,7 @@
 The first line is always `N words counted, M in footnotes excluded`; the second, the verdict against
 the limit of the kind of document (a joint stakeholder submission unless told).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -47,8 +48,10 @@ def resolve_kind(value: str) -> str:
     key = value.strip().lower()
     key = ALIASES.get(key, key)
     if key not in rules.WORD_LIMITS:
-        raise CommandError(gettext("Unknown kind “%(kind)s”. Use one of: %(kinds)s.") % {
-            "kind": value, "kinds": ", ".join([*ALIASES, *rules.WORD_LIMITS])})
+        raise CommandError(
+            gettext("Unknown kind “%(kind)s”. Use one of: %(kinds)s.")
+            % {"kind": value, "kinds": ", ".join([*ALIASES, *rules.WORD_LIMITS])}
+        )
     return key
 
 
@@ -64,7 +67,10 @@ def verdict(counted: int, limit: int | None, kind: str) -> str:
             over,
         ) % {"limit": f"{limit:,}", "kind": phrase, "over": f"{over:,}"}
     return gettext("Within the limit of %(limit)s words for %(kind)s: %(left)s left.") % {
-        "limit": f"{limit:,}", "kind": phrase, "left": f"{limit - counted:,}"}
+        "limit": f"{limit:,}",
+        "kind": phrase,
+        "left": f"{limit - counted:,}",
+    }
 
 
 class Command(BaseCommand):
@@ -74,9 +80,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="The Word file (.docx).")
         parser.add_argument(
-            "--kind", default="joint",
+            "--kind",
+            default="joint",
             help="The kind of document whose limit applies: individual, joint (the default), oral, written, "
-                 "mid_term, or a key of upr.rules.WORD_LIMITS.",
+            "mid_term, or a key of upr.rules.WORD_LIMITS.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -86,6 +93,8 @@ class Command(BaseCommand):
             result = count_docx(options["path"], limit)
         except DocxRefused as error:
             raise CommandError(error.message) from error
-        self.stdout.write(gettext("%(counted)d words counted, %(footnotes)d in footnotes excluded") % {
-            "counted": result.counted, "footnotes": result.footnotes})
+        self.stdout.write(
+            gettext("%(counted)d words counted, %(footnotes)d in footnotes excluded")
+            % {"counted": result.counted, "footnotes": result.footnotes}
+        )
         self.stdout.write(verdict(result.counted, limit, kind))

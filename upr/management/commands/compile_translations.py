@@ -5,6 +5,7 @@ Django's own `compilemessages` calls GNU gettext's `msgfmt`, which a fresh machi
 may not have; polib writes the same binary catalogue in pure Python. The catalogues' correctness
 (every message translated, none fuzzy, placeholders kept) is checked by tests/test_translations.py.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -6,6 +6,7 @@ strings come from templates/submissions/partials/live_editor_strings.html, the t
 `make messages` runs it, and tests/test_translations.py runs it into a scratch copy of the catalogues to
 name any string of the code that the committed catalogues lack.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,8 +14,7 @@ from typing import Any
 from django.core.management.commands import makemessages
 
 LANGUAGES = ["fr", "es"]
-IGNORED = [".venv", "frontend", "static", "staticfiles", "benchmarks", "tests", "scripts", "node_modules", "media",
-           "private"]
+IGNORED = [".venv", "frontend", "static", "staticfiles", "benchmarks", "tests", "scripts", "node_modules", "media", "private"]
 
 
 class Command(makemessages.Command):
