@@ -29,9 +29,13 @@ services:
 assets:
 	cd frontend && npm ci --no-audit --no-fund && npm run build
 
-## Run the whole test suite against real PostgreSQL, Redis and Chromium (started or installed when missing).
+## Run the whole test suite against real PostgreSQL, Redis and Chromium (started or installed when missing),
+## after the linter, the formatter's check, the apps' layers (.importlinter) and the type checker.
 test: venv services
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy .
 	DJANGO_SETTINGS_MODULE=hub.settings.dev DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=hub.settings.dev DATABASE_URL=sqlite:///:memory: $(PY) manage.py compile_translations
 	$(PY) -m pytest

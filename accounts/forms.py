@@ -12,7 +12,7 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["name", "timezone", "language"]
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         from django.conf import settings
 
         super().__init__(*args, **kwargs)

@@ -37,5 +37,5 @@ class AccountLanguageMiddleware:
         code = getattr(user, "language", None) if user is not None and user.is_authenticated else None
         if code in self.known and code != translation.get_language():
             translation.activate(code)
-            request.LANGUAGE_CODE = code  # type: ignore[attr-defined]
+            request.LANGUAGE_CODE = code
         return self.get_response(request)

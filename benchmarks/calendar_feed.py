@@ -23,7 +23,7 @@ TARGET_MS = 100.0
 REPEATS = 60
 
 
-def timed(path: str, client) -> list[float]:  # type: ignore[no-untyped-def]
+def timed(path: str, client) -> list[float]:
     for _ in range(3):
         assert client.get(path).status_code == 200  # warm: templates, connections, time zones
     samples = []

@@ -39,7 +39,7 @@ def _words(count: int, start: int) -> str:
     return " ".join(_WORDS[(start + index) % len(_WORDS)] for index in range(count))
 
 
-def maximum_outline():  # type: ignore[no-untyped-def]
+def maximum_outline():
     """The longest joint submission: 5,630 words, 12 sections, 150 footnotes, 20 recommendations,
     a 250 x 4 annex table."""
     from submissions.outline import (
@@ -105,7 +105,7 @@ def maximum_outline():  # type: ignore[no-untyped-def]
     return outline
 
 
-def word_count(outline) -> int:  # type: ignore[no-untyped-def]
+def word_count(outline) -> int:
     """Words of the summary, sections and recommendations, footnotes and annexes excluded."""
     from submissions.export_html import Block, Run, prepare
 
@@ -116,7 +116,7 @@ def word_count(outline) -> int:  # type: ignore[no-untyped-def]
     return sum(len(text.split()) for text in texts)
 
 
-def baseline_outline():  # type: ignore[no-untyped-def]
+def baseline_outline():
     from submissions.outline import Outline, OutlineSection
 
     return Outline(
@@ -129,7 +129,7 @@ def baseline_outline():  # type: ignore[no-untyped-def]
     )
 
 
-def median_seconds(render, outline, repeats: int) -> float:  # type: ignore[no-untyped-def]
+def median_seconds(render, outline, repeats: int) -> float:
     render(outline)  # warm-up: imports, fonts, templates
     times = []
     for _run in range(repeats):

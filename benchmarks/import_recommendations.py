@@ -32,7 +32,7 @@ def admin(sql: str) -> None:
         conn.execute(sql)
 
 
-def timed(label: str, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+def timed(label: str, fn, *args, **kwargs):
     started = time.perf_counter()
     result = fn(*args, **kwargs)
     seconds = time.perf_counter() - started
@@ -49,11 +49,11 @@ def measure() -> None:
     from recommendations.imports import import_file
     from upr.models import Review
 
-    def import_thematic_list(path: str, *, review: Review):  # type: ignore[no-untyped-def]
+    def import_thematic_list(path: str, *, review: Review):
         with open(path, "rb") as handle:
             return import_file(handle, name=Path(path).name, review=review)
 
-    def import_upr_info(path: str):  # type: ignore[no-untyped-def]
+    def import_upr_info(path: str):
         with open(path, "rb") as handle:
             return import_file(handle, name=Path(path).name, review=None)
 

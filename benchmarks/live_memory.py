@@ -139,8 +139,8 @@ async def scenario(server: common.Server, seeded: dict, args: argparse.Namespace
     sent_updates: dict[bytes, float] = {}
     sent_acks: list[dict[int, float]] = [{} for _ in plan]
 
-    def on_binary(i: int):  # type: ignore[no-untyped-def]
-        def handle(kind: int, room: str, payload, at: float) -> None:  # type: ignore[no-untyped-def]
+    def on_binary(i: int):
+        def handle(kind: int, room: str, payload, at: float) -> None:
             if kind == protocol.UPDATE and payload in sent_updates:
                 latencies.append(at - sent_updates[payload])
             elif kind == protocol.ACK and payload in sent_acks[i]:

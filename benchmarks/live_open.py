@@ -132,7 +132,7 @@ COUNT_FRAMES = """(() => {
 })();"""
 
 
-def open_document(browser, context, url: str, rooms: list[str], type_room: str, marker: str) -> dict:  # type: ignore[no-untyped-def]
+def open_document(browser, context, url: str, rooms: list[str], type_room: str, marker: str) -> dict:
     page = context.new_page()
     page.goto(url, wait_until="commit")
     synced = page.wait_for_function(SYNCED, timeout=60_000, polling="raf").json_value()
@@ -147,7 +147,7 @@ def open_document(browser, context, url: str, rooms: list[str], type_room: str, 
     return {**timing, "synced": synced, "editable": editable, "typed": typed}
 
 
-def open_baseline(context, url: str) -> dict:  # type: ignore[no-untyped-def]
+def open_baseline(context, url: str) -> dict:
     page = context.new_page()
     page.goto(url, wait_until="load")
     # The first contentful paint may come just after the load event.
@@ -157,7 +157,7 @@ def open_baseline(context, url: str) -> dict:  # type: ignore[no-untyped-def]
     return timing
 
 
-def frames_per_keystroke(browser, server: common.Server, url: str, session: str, type_room: str) -> dict:  # type: ignore[no-untyped-def]
+def frames_per_keystroke(browser, server: common.Server, url: str, session: str, type_room: str) -> dict:
     """What a browser sends while a person types 20 characters at 5 a second into a paragraph."""
     context = new_context(browser, server, session)
     context.add_init_script(COUNT_FRAMES)
@@ -190,7 +190,7 @@ async def python_opens(server: common.Server, path: str, session: str, rooms: li
     return took
 
 
-def new_context(browser, server: common.Server, session: str):  # type: ignore[no-untyped-def]
+def new_context(browser, server: common.Server, session: str):
     context = browser.new_context()
     context.add_init_script(INSTRUMENT)
     context.add_cookies([{"name": "sessionid", "value": session, "url": server.origin}])

@@ -32,7 +32,7 @@ def main() -> None:
     profiles: list[cProfile.Profile] = []
     lock = threading.Lock()
 
-    def start_in_thread(frame, event, arg):  # type: ignore[no-untyped-def]
+    def start_in_thread(frame, event, arg):
         # The first event of a new thread: give it a profiler of its own (this replaces the hook).
         profile = cProfile.Profile(time.thread_time)  # this thread's CPU time, not the wall clock
         with lock:
@@ -64,7 +64,7 @@ def main() -> None:
         server.run()
     finally:
         main_profile.disable()
-        threading.setprofile(None)  # type: ignore[arg-type]
+        threading.setprofile(None)
         stats = None
         for profile in profiles:
             try:

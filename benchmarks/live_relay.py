@@ -53,10 +53,10 @@ TARGET_P95_MS = 100.0
 TAIL_SECONDS = 3.0  # after a phase: the render pause (2 s) and the render
 
 
-def typer(paragraph: int, offset: int):  # type: ignore[no-untyped-def]
+def typer(paragraph: int, offset: int):
     """The change of one keystroke: a character at the editor's place in its paragraph."""
 
-    def change(fragment) -> None:  # type: ignore[no-untyped-def]
+    def change(fragment) -> None:
         run = fragment.children[paragraph].children[0]
         run.insert(offset, "x")
 
@@ -100,8 +100,8 @@ async def scenario(server: common.Server, seeded: dict, args: argparse.Namespace
         if state["phase"] is not None:
             samples.setdefault(f"{state['phase']}:{name}", []).append(value)
 
-    def on_binary(k: int):  # type: ignore[no-untyped-def]
-        def handle(kind: int, room: str, payload, at: float) -> None:  # type: ignore[no-untyped-def]
+    def on_binary(k: int):
+        def handle(kind: int, room: str, payload, at: float) -> None:
             if kind == protocol.UPDATE:
                 sent = sent_updates.get(payload)
                 if sent is not None:
@@ -118,7 +118,7 @@ async def scenario(server: common.Server, seeded: dict, args: argparse.Namespace
 
         return handle
 
-    def on_text(k: int):  # type: ignore[no-untyped-def]
+    def on_text(k: int):
         def handle(message: dict, at: float) -> None:
             if message.get("type") != "presence":
                 return
@@ -161,7 +161,7 @@ async def scenario(server: common.Server, seeded: dict, args: argparse.Namespace
         if state["phase"] is not None:
             state["messages"] += 1
 
-    async def run_editor(k: int, action, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    async def run_editor(k: int, action, seconds: float) -> None:
         interval = 1 / args.rate
         await asyncio.sleep(rng.random() * interval)
         end = time.perf_counter() + seconds
@@ -171,7 +171,7 @@ async def scenario(server: common.Server, seeded: dict, args: argparse.Namespace
             index += 1
             await asyncio.sleep(interval * rng.uniform(0.7, 1.3))
 
-    async def phase(name: str, action, seconds: float, tail: float) -> dict:  # type: ignore[no-untyped-def]
+    async def phase(name: str, action, seconds: float, tail: float) -> dict:
         window = common.CpuWindow(server.pids).start()
         redis_before = common.redis_counters(redis_url)
         state.update(phase=name, messages=0)

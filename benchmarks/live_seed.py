@@ -39,7 +39,7 @@ MAXDOC_TITLE = "Live benchmark: joint submission at the maximum length"
 REVIEW = ("SVN", 48)
 
 
-def session_of(user) -> str:  # type: ignore[no-untyped-def]
+def session_of(user) -> str:
     from django.test import Client
 
     client = Client()
@@ -47,7 +47,7 @@ def session_of(user) -> str:  # type: ignore[no-untyped-def]
     return client.cookies["sessionid"].value
 
 
-def coalition_with_people(slug: str, editors: int):  # type: ignore[no-untyped-def]
+def coalition_with_people(slug: str, editors: int):
     """The coalition (made by its admin), its organisation, its engagement in Slovenia's review of
     session 48, and `editors` editors in the working group "Drafting" (added when fewer are there)."""
     from allauth.account.models import EmailAddress
@@ -105,7 +105,7 @@ def coalition_with_people(slug: str, editors: int):  # type: ignore[no-untyped-d
     return coalition, admin_m, organisation, engagement, group, have
 
 
-def edit_every_section(document, admin_m) -> None:  # type: ignore[no-untyped-def]
+def edit_every_section(document, admin_m) -> None:
     """One more save of every section through the form's service, with a sentence added to its first
     paragraph: the server writes it as a block-level diff (the old paragraph deleted, the new one
     inserted), so every room's CRDT now holds deletions, as any text that was edited does."""
@@ -116,7 +116,7 @@ def edit_every_section(document, admin_m) -> None:  # type: ignore[no-untyped-de
         services.section_save(section=section, membership=admin_m, base_version=section.version, body=body)
 
 
-def build_maxdoc(coalition, admin_m, organisation, engagement, group, *, name: str = "", fresh: bool = False):  # type: ignore[no-untyped-def]
+def build_maxdoc(coalition, admin_m, organisation, engagement, group, *, name: str = "", fresh: bool = False):
     """The maximum-length joint submission, section by section through the services (or the one made
     before; `fresh`: the one made before is deleted and made again)."""
     from benchmarks.wordcount import build_document
@@ -158,7 +158,7 @@ def build_maxdoc(coalition, admin_m, organisation, engagement, group, *, name: s
     return document, time.perf_counter() - started
 
 
-def describe(document) -> dict:  # type: ignore[no-untyped-def]
+def describe(document) -> dict:
     from submissions.live import store
 
     sections = list(document.sections.order_by("annex", "position"))
@@ -173,7 +173,7 @@ def describe(document) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
-def clone_documents(document, count: int) -> int:  # type: ignore[no-untyped-def]
+def clone_documents(document, count: int) -> int:
     """`count` copies of `document`'s rows: the document, its sections, their live texts (one CRDT
     state each, as the original's current state) and the summary's."""
     from django.db import transaction

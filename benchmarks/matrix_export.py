@@ -28,7 +28,7 @@ TARGET_S = 3.0
 LIST = ROOT / "recommendations" / "reference_data" / "upr48-slovenia-thematic-list-of-recommendatio.docx"
 
 
-def timed(repeats: int, work) -> list[float]:  # type: ignore[no-untyped-def]
+def timed(repeats: int, work) -> list[float]:
     found = []
     for _ in range(repeats):
         started = time.perf_counter()

@@ -159,7 +159,7 @@ def drop_database(name: str = DB_NAME) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def run_step(label: str, args: list[str], env: dict[str, str], timeout: float = 300, *, log=say) -> str:  # type: ignore[no-untyped-def]
+def run_step(label: str, args: list[str], env: dict[str, str], timeout: float = 300, *, log=say) -> str:
     """Runs one set-up command; on failure shows its output's tail and stops. `log`: the caller's own
     `say` (each benchmark prefixes its lines)."""
     started = time.perf_counter()

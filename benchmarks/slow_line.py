@@ -190,7 +190,7 @@ def seed() -> None:
 class Load:
     """One page opened in a fresh context on the throttled line; its network seen through CDP."""
 
-    def __init__(self, browser, origin: str, path: str, session: str | None, *, compressed: bool) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, browser, origin: str, path: str, session: str | None, *, compressed: bool) -> None:
         self.origin, self.path, self.compressed = origin, path, compressed
         self.host = urlsplit(origin).netloc
         self.context = browser.new_context()

@@ -62,8 +62,8 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ("action",)
     list_select_related = ("coalition", "actor")
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

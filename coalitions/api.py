@@ -135,7 +135,7 @@ class OrganisationViewSet(
 
     def queryset_for(self, coalition: Coalition) -> QuerySet:
         """An observer gets no withheld organisation (coalitions.withheld); its id answers 404."""
-        return visible_organisations(MemberOrganisation.objects.for_coalition(coalition), self.membership)  # type: ignore[attr-defined]
+        return visible_organisations(MemberOrganisation.objects.for_coalition(coalition), self.membership)
 
     def perform_create(self, serializer: serializers.Serializer) -> None:
         serializer.instance = self.call_service(

@@ -35,7 +35,7 @@ class OrganisationForm(forms.ModelForm):
         model = MemberOrganisation
         fields = ["name", "acronym", "website", "activities", "established_on", "ecosoc_status", "withheld"]
 
-    def __init__(self, *args, coalition: Coalition, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, coalition: Coalition, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.coalition = coalition
 
@@ -52,7 +52,7 @@ class OrganisationForm(forms.ModelForm):
 class CoalitionScopedForm(forms.Form):
     """A form whose choices come from one coalition only."""
 
-    def __init__(self, *args, coalition: Coalition, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, coalition: Coalition, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.coalition = coalition
         if "organisation" in self.fields:
@@ -81,12 +81,12 @@ class MembershipForm(CoalitionScopedForm):
 
 
 class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Membership) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Membership) -> str:
         return str(obj.user)
 
 
 class PeopleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Membership) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Membership) -> str:
         return str(obj.user)
 
 

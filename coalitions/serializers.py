@@ -33,7 +33,7 @@ class CoalitionScopedFieldsMixin:
     scoped_fields: dict[str, type[models.Model]] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         coalition = self.context.get("coalition")  # type: ignore[attr-defined]
         for name, model in self.scoped_fields.items():
             field = self.fields[name]  # type: ignore[attr-defined]

@@ -65,7 +65,7 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
 
 # Join the coalition as soon as an invited person's account exists.
 @receiver(user_signed_up)
-def accept_pending_invitation(sender, request, user, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def accept_pending_invitation(sender, request, user, **kwargs) -> None:
     token = request.session.pop(INVITATION_SESSION_KEY, None) if request is not None else None
     if not token:
         return

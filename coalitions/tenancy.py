@@ -18,9 +18,20 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 
+from accounts.requests import SignedInRequest
+
 from .models import Coalition, MemberOrganisation, Membership
 
 COALITION_KWARG = "coalition_slug"
+
+
+class CoalitionRequest(SignedInRequest):
+    """A request to a page inside a coalition (under c/<slug>/): the guard below has set these, or
+    answered 404 before the view ran."""
+
+    coalition: Coalition
+    membership: Membership
+    memberships: list[Membership]  # all the person's coalitions (the switcher), read in the same query
 
 
 _MEMBERSHIP_FIELDS = ["id", "coalition_id", "user_id", "organisation_id", "role"]
@@ -76,9 +87,9 @@ class CoalitionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.coalition = None  # type: ignore[attr-defined]
-        request.membership = None  # type: ignore[attr-defined]
-        request.memberships = None  # type: ignore[attr-defined]
+        # Outside a coalition there is none (the navigation and error pages read these on every page).
+        for name in ("coalition", "membership", "memberships"):
+            setattr(request, name, None)
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view: Callable, args: Any, kwargs: dict[str, Any]) -> HttpResponse | None:
@@ -87,10 +98,10 @@ class CoalitionMiddleware:
         if not request.user.is_authenticated:
             # The same redirect for every slug, real or not: it tells an anonymous visitor nothing.
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-        request.memberships = memberships_of(request.user)  # type: ignore[attr-defined]
-        membership = membership_for(request.user, kwargs[COALITION_KWARG], request.memberships)  # type: ignore[attr-defined]
-        request.membership = membership  # type: ignore[attr-defined]
-        request.coalition = membership.coalition  # type: ignore[attr-defined]
+        scoped: CoalitionRequest = request  # type: ignore[assignment]  # it becomes one on the next lines
+        scoped.memberships = memberships_of(request.user)
+        scoped.membership = membership_for(request.user, kwargs[COALITION_KWARG], scoped.memberships)
+        scoped.coalition = scoped.membership.coalition
         return None
 
 

@@ -172,7 +172,7 @@ class MatrixViewSet(
         """The matrix as CSV, XLSX, OHCHR's four-column matrix (.docx) or the PDF scorecard."""
         from .views import export_response
 
-        return export_response(self.get_object(), self.membership, fmt)  # type: ignore[arg-type]
+        return export_response(self.get_object(), self.membership, fmt)
 
     @extend_schema(
         request=inline_serializer(
@@ -224,7 +224,7 @@ class ClusterViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.UpdateM
     serializer_class = ClusterSerializer
 
     def queryset_for(self, coalition: Coalition) -> Any:
-        found = Cluster.objects.for_coalition(coalition)  # type: ignore[attr-defined]
+        found = Cluster.objects.for_coalition(coalition)
         matrix = parse_id(self.request.query_params.get("matrix"))
         return found.filter(matrix=matrix) if matrix is not None else found
 
@@ -258,7 +258,7 @@ class RowViewSet(
 
     def queryset_for(self, coalition: Coalition) -> Any:
         params = self.request.query_params
-        found = MatrixRow.objects.for_coalition(coalition).select_related("recommendation", "cluster", "latest")  # type: ignore[attr-defined]
+        found = MatrixRow.objects.for_coalition(coalition).select_related("recommendation", "cluster", "latest")
         for name in ("matrix", "cluster"):
             if (pk := parse_id(params.get(name))) is not None:
                 found = found.filter(**{name: pk})
@@ -310,7 +310,7 @@ class AssessmentViewSet(
     parser_classes = [JSONObjectParser, MultiPartParser, FormParser]
 
     def queryset_for(self, coalition: Coalition) -> Any:
-        found = Assessment.objects.for_coalition(coalition).prefetch_related("evidence")  # type: ignore[attr-defined]
+        found = Assessment.objects.for_coalition(coalition).prefetch_related("evidence")
         if not self.membership.has_role(Role.MEMBER):  # type: ignore[union-attr]
             found = found.filter(shared=True)
         row = parse_id(self.request.query_params.get("row"))
@@ -355,7 +355,7 @@ class EvidenceViewSet(CoalitionScopedMixin, mixins.ListModelMixin, viewsets.Gene
     serializer_class = EvidenceSerializer
 
     def queryset_for(self, coalition: Coalition) -> Any:
-        found = Evidence.objects.for_coalition(coalition).select_related("assessment")  # type: ignore[attr-defined]
+        found = Evidence.objects.for_coalition(coalition).select_related("assessment")
         if not self.membership.has_role(Role.MEMBER):  # type: ignore[union-attr]
             found = found.filter(assessment__shared=True)
         assessment = parse_id(self.request.query_params.get("assessment"))

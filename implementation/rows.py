@@ -41,7 +41,7 @@ WORDS_SHOWN = 30
 PER_PAGE = 50
 
 
-def _filtered(matrix: Matrix, filters: dict[str, str]):  # type: ignore[no-untyped-def]
+def _filtered(matrix: Matrix, filters: dict[str, str]):
     found = MatrixRow.objects.filter(coalition_id=matrix.coalition_id, matrix=matrix)
     if (cluster := parse_id(filters.get("cluster"))) is not None:
         found = found.filter(cluster_id=cluster)

@@ -152,7 +152,7 @@ def refresh_latest(row: MatrixRow) -> None:
 @transaction.atomic
 def assessment_add(
     *, row: MatrixRow, membership: Membership, data: dict[str, Any], links: list[dict[str, Any]] = ()
-) -> Assessment:  # type: ignore[assignment]
+) -> Assessment:
     """Record an assessment of the row at a date, with its evidence (each a link or an `upload`, as
     evidence_add takes them); assessments are never changed afterwards (a new one is made), so the
     history shows how the row moved."""

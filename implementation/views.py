@@ -125,7 +125,7 @@ def clusters(request: HttpRequest, coalition_slug: str, engagement_id: int) -> H
         )
     found = list(matrix.clusters.select_related("working_group").order_by("position", "name"))
     counts = dict(MatrixRow.objects.filter(matrix=matrix).values_list("cluster").annotate(n=Count("id")))
-    groups = list(WorkingGroup.objects.for_coalition(matrix.coalition).values_list("pk", "name"))  # type: ignore[attr-defined]
+    groups = list(WorkingGroup.objects.for_coalition(matrix.coalition).values_list("pk", "name"))
     return render(
         request,
         "implementation/clusters.html",
@@ -227,7 +227,7 @@ def assess(request: HttpRequest, coalition_slug: str, engagement_id: int, row_id
         services.assessment_add(
             row=row,
             membership=request.membership,
-            data=form.assessment_data(),  # type: ignore[attr-defined]
+            data=form.assessment_data(),
             links=[piece] if piece else [],
         )
         messages.success(request, _("Assessment recorded."))

@@ -30,8 +30,8 @@ class SharedImportAdmin(admin.ModelAdmin):
     list_select_related = ("review__state", "review__session")
     exclude = ("content", "undo")
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -191,7 +191,7 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
                 mode=body.validated_data["mode"],
                 actor=request.user,
                 coalition=self.coalition,
-                dry_run=dry_run,  # type: ignore[arg-type]
+                dry_run=dry_run,
             )
         except (ImportRefused, shared_imports.ImportNotAllowed) as error:
             raise serializers.ValidationError({"file": [str(error)]}) from None

@@ -49,7 +49,7 @@ def rows(queryset: QuerySet[Recommendation], *, coalition: Coalition) -> Iterato
     """One list per recommendation, read in chunks of 2,000 (with their tags) to bound memory."""
     layers = {
         layer.recommendation_id: layer
-        for layer in CoalitionRecommendation.objects.for_coalition(coalition).select_related("working_group")  # type: ignore[attr-defined]
+        for layer in CoalitionRecommendation.objects.for_coalition(coalition).select_related("working_group")
     }
     records = queryset.select_related("review__state", "review__session").prefetch_related(
         "recommending_states", "themes", "affected_groups", "sdgs", "issues"

@@ -206,7 +206,7 @@ class SearchFilters:
 
     @cached_property
     def working_groups(self) -> list[tuple[int, str]]:
-        return list(WorkingGroup.objects.for_coalition(self.coalition).values_list("pk", "name"))  # type: ignore[attr-defined]
+        return list(WorkingGroup.objects.for_coalition(self.coalition).values_list("pk", "name"))
 
     @property
     def sort(self) -> str:

@@ -165,7 +165,7 @@ class Vocabulary:
         return self._term(AffectedGroup, self.groups, name)
 
     @staticmethod
-    def _term(model, known: dict, name: str):  # type: ignore[no-untyped-def]
+    def _term(model, known: dict, name: str):
         if name not in known:
             known[name] = model.objects.get_or_create(name=name[:200])[0]
         return known[name]

@@ -78,7 +78,7 @@ def read_thematic_list(file: str | IO[bytes]) -> list[ParsedRecommendation]:
     return read_document(file).recommendations
 
 
-def _identity(document, recommendations: list[ParsedRecommendation]) -> Identity:  # type: ignore[no-untyped-def]
+def _identity(document, recommendations: list[ParsedRecommendation]) -> Identity:
     identity = Identity()
     for section in document.sections:
         for part in (section.header, section.first_page_header):

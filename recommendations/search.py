@@ -80,7 +80,7 @@ class VariantQuery(SearchQuery):
         super().__init__(value, config="english", search_type="websearch")
         self.rewrites = sorted({(_base(word), " | ".join(forms)) for word in _WORD.findall(value) if (forms := _forms(word))})
 
-    def as_sql(self, compiler, connection, function=None, template=None):  # type: ignore[no-untyped-def, override]
+    def as_sql(self, compiler, connection, function=None, template=None):
         sql, params = super().as_sql(compiler, connection, function, template)
         for target, substitute in self.rewrites:  # from VARIANTS only, never the person's text
             sql = f"ts_rewrite({sql}, to_tsquery('english'::regconfig, %s), to_tsquery('english'::regconfig, %s))"

@@ -305,7 +305,7 @@ def operator_import_recorded(*, path: Any, review: Review | None, report: Import
 # --- the log and undo -----------------------------------------------------------------------------
 
 
-def imports_for(*, coalition: Coalition):  # type: ignore[no-untyped-def]
+def imports_for(*, coalition: Coalition):
     """The shared imports of the reviews of every State the coalition follows, newest first."""
     from coalitions.models import Engagement
 

@@ -37,7 +37,7 @@ def read_table(file: IO[bytes] | IO[str], name: str = "") -> Table:
 
 
 def _csv(file: IO[bytes] | IO[str]) -> Table:
-    handle: IO[str] = file if isinstance(file, io.TextIOBase) else io.TextIOWrapper(file, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
+    handle: IO[str] = file if isinstance(file, io.TextIOBase) else io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
     reader = csv.DictReader(handle)
     try:
         fieldnames = [f.strip() for f in (reader.fieldnames or [])]

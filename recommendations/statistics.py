@@ -41,7 +41,7 @@ def official_only(sources: set[str]) -> bool:
 def default_review(*, coalition: Coalition) -> Review | None:
     """The review of the coalition's most recent engagement (latest session), if it has one."""
     engagement = (
-        Engagement.objects.for_coalition(coalition)  # type: ignore[attr-defined]
+        Engagement.objects.for_coalition(coalition)
         .select_related("review__state", "review__session")
         .order_by("-review__session__number")
         .first()

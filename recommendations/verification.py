@@ -115,7 +115,7 @@ def _thematic_list(content: bytes, review: Review | None) -> Verdict:
     return Verdict(Source.OHCHR, said, bool(named or cited), review_ids=[chosen.pk])
 
 
-def _upr_info(table, review: Review | None) -> Verdict:  # type: ignore[no-untyped-def]
+def _upr_info(table, review: Review | None) -> Verdict:
     """UPR Info names State and session per row: count the rows per review they name."""
     states = StateIndex()
     reviews = {(r.session.number, r.state_id): r for r in Review.objects.with_related()}

@@ -49,7 +49,7 @@ class DraftRecommendationViewSet(
 
     def queryset_for(self, coalition: Coalition) -> QuerySet:
         drafts = (
-            DraftRecommendation.objects.for_coalition(coalition)  # type: ignore[attr-defined]
+            DraftRecommendation.objects.for_coalition(coalition)
             .select_related("engagement__coalition", "engagement__review__state", "engagement__review__session")
             .prefetch_related("states_to_ask")
         )
@@ -124,9 +124,7 @@ class EngagementImpactViewSet(CoalitionScopedMixin, viewsets.GenericViewSet):
     serializer_class = ImpactSerializer
 
     def queryset_for(self, coalition: Coalition) -> QuerySet:
-        return Engagement.objects.for_coalition(coalition).select_related(  # type: ignore[attr-defined]
-            "coalition", "review__state", "review__session"
-        )
+        return Engagement.objects.for_coalition(coalition).select_related("coalition", "review__state", "review__session")
 
     @action(detail=True, methods=["get"])
     def impact(self, request: Request, **kwargs: Any) -> Response:

@@ -68,7 +68,7 @@ def comment_data(comments: Comment | Iterable[Comment], *, membership: Membershi
 def comment_write(view: Any, data: dict[str, Any], section: Section | None) -> Comment:
     """A new comment on `section`, or with `parent` a reply to that thread; read back with its thread."""
     if data.get("parent") is not None:
-        parent = Comment.objects.for_coalition(view.coalition).filter(pk=data["parent"]).first()  # type: ignore[attr-defined]
+        parent = Comment.objects.for_coalition(view.coalition).filter(pk=data["parent"]).first()
         if parent is None:
             raise serializers.ValidationError({"parent": [_("Unknown id.")]})
         if section is not None and parent.section_id != section.pk:
@@ -96,7 +96,7 @@ class CommentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
     serializer_class = CommentSerializer
 
     def queryset_for(self, coalition: Coalition) -> QuerySet:
-        comments = threads(Comment.objects.for_coalition(coalition))  # type: ignore[attr-defined]
+        comments = threads(Comment.objects.for_coalition(coalition))
         return filtered(comments, self.request.query_params) if self.action == "list" else comments
 
     def _data(self, comments: Any, many: bool = False) -> Any:

@@ -42,7 +42,7 @@ class DecisionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
     serializer_class = DecisionSerializer
 
     def queryset_for(self, coalition: Coalition) -> QuerySet:
-        decisions = decisions_with_votes(Decision.objects.for_coalition(coalition)).select_related("document")  # type: ignore[attr-defined]
+        decisions = decisions_with_votes(Decision.objects.for_coalition(coalition)).select_related("document")
         document = self.request.query_params.get("document") if self.action == "list" else None
         if document:
             decisions = decisions.filter(document=pk) if (pk := parse_id(document)) is not None else decisions.none()

@@ -94,7 +94,7 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
     parser_classes = [JSONObjectParser, FormParser, MultiPartParser]
 
     def queryset_for(self, coalition: Coalition) -> QuerySet:
-        documents = Document.objects.for_coalition(coalition).select_related(  # type: ignore[attr-defined]
+        documents = Document.objects.for_coalition(coalition).select_related(
             "engagement__review__state", "engagement__review__session", "lead_organisation"
         )
         engagement = self.request.query_params.get("engagement") if self.action == "list" else None
@@ -290,7 +290,7 @@ class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
     serializer_class = SectionSerializer
 
     def queryset_for(self, coalition: Coalition) -> QuerySet:
-        sections = Section.objects.for_coalition(coalition).select_related("document", "working_group")  # type: ignore[attr-defined]
+        sections = Section.objects.for_coalition(coalition).select_related("document", "working_group")
         document = self.request.query_params.get("document") if self.action == "list" else None
         if document:
             sections = sections.filter(document=pk) if (pk := parse_id(document)) is not None else sections.none()
@@ -398,7 +398,7 @@ class SignOnViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrieve
     def queryset_for(self, coalition: Coalition) -> QuerySet:
         if self.request.method == "GET":  # each signature is compared with the text as typed live until now
             _read_live(coalition, document__sign_ons__isnull=False)
-        return SignOn.objects.for_coalition(coalition).select_related("document", "organisation")  # type: ignore[attr-defined]
+        return SignOn.objects.for_coalition(coalition).select_related("document", "organisation")
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "membership": self.membership}
@@ -426,7 +426,7 @@ class ExportJobViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retri
     serializer_class = ExportJobSerializer
 
     def queryset_for(self, coalition: Coalition) -> QuerySet:
-        return ExportJob.objects.for_coalition(coalition).defer("content")  # type: ignore[attr-defined]
+        return ExportJob.objects.for_coalition(coalition).defer("content")
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     @action(detail=True, methods=["get"])

@@ -91,7 +91,7 @@ _APP_XML = (
 )
 
 
-def _sub(parent, tag: str, attrs: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def _sub(parent, tag: str, attrs: dict[str, str] | None = None):
     element = etree.SubElement(parent, qn(tag))
     for name, value in (attrs or {}).items():
         element.set(qn(name), value)
@@ -111,7 +111,7 @@ def _website_run(website: str) -> Run:
 class _Writer:
     """Appends paragraphs and tables to the body; writes footnotes into their own part."""
 
-    def __init__(self, doc, footnotes_part: XmlPart, text_width: int) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, doc, footnotes_part: XmlPart, text_width: int) -> None:
         self.doc = doc
         self.part = doc.part
         self.end = doc.element.body.sectPr  # the body's last child: content goes before it
@@ -119,12 +119,12 @@ class _Writer:
         self.text_width = text_width
         self.list_numbers: dict[int, str] = {}  # list_id of an <ol> -> its w:num, so each starts at 1
 
-    def add(self, element) -> None:  # type: ignore[no-untyped-def]
+    def add(self, element) -> None:
         self.end.addprevious(element)
 
     def paragraph(
         self, inlines: list, style: str = "", *, num_id: str = "", page_break_before: bool = False, part: XmlPart | None = None
-    ):  # type: ignore[no-untyped-def]
+    ):
         p = OxmlElement("w:p")
         if style or num_id or page_break_before:
             ppr = _sub(p, "w:pPr")  # children in schema order: pStyle, pageBreakBefore, numPr
@@ -144,7 +144,7 @@ class _Writer:
         _sub(_sub(p, "w:r"), "w:br", {"w:type": "page"})
         self.add(p)
 
-    def inlines(self, p, inlines: list, part: XmlPart) -> None:  # type: ignore[no-untyped-def]
+    def inlines(self, p, inlines: list, part: XmlPart) -> None:
         link, link_href = None, ""
         for item in inlines:
             if isinstance(item, Run) and item.href:
@@ -162,7 +162,7 @@ class _Writer:
             elif isinstance(item, Footnote):
                 self.footnote(p, item)
 
-    def run(self, parent, run: Run) -> None:  # type: ignore[no-untyped-def]
+    def run(self, parent, run: Run) -> None:
         r = _sub(parent, "w:r")
         if run.href or run.bold or run.italic or run.underline:
             rpr = _sub(r, "w:rPr")  # schema order: rStyle, b, i, u
@@ -178,7 +178,7 @@ class _Writer:
         t.set(_XML_SPACE, "preserve")
         t.text = run.text
 
-    def footnote(self, p, footnote: Footnote) -> None:  # type: ignore[no-untyped-def]
+    def footnote(self, p, footnote: Footnote) -> None:
         """The reference at the anchor, and the note itself (w:id = its number) in footnotes.xml."""
         number = str(footnote.number)
         r = _sub(p, "w:r")
@@ -216,7 +216,7 @@ class _Writer:
             self.list_numbers[list_id] = str(num.numId)
         return self.list_numbers[list_id]
 
-    def table(self, table: Table):  # type: ignore[no-untyped-def]
+    def table(self, table: Table):
         """A table written as XML directly: python-docx's add_table is slow for hundreds of rows."""
         rows = [row for row in table.rows if row]
         widths = [str(int(self.text_width * share)) for share in column_widths(table)]
@@ -241,7 +241,7 @@ class _Writer:
         return tbl
 
 
-def _setup(doc, outline: Outline) -> XmlPart:  # type: ignore[no-untyped-def]
+def _setup(doc, outline: Outline) -> XmlPart:
     """A4 page, styles, language, footnotes part, no personal metadata. Returns the footnotes part."""
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -285,7 +285,7 @@ def _setup(doc, outline: Outline) -> XmlPart:  # type: ignore[no-untyped-def]
     return footnotes_part
 
 
-def _header_and_footer(doc, writer: _Writer, outline: Outline) -> None:  # type: ignore[no-untyped-def]
+def _header_and_footer(doc, writer: _Writer, outline: Outline) -> None:
     section = doc.sections[0]
     if not outline.final:
         header = section.header.paragraphs[0]

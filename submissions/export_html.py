@@ -86,7 +86,7 @@ class Table:
     rows: list = field(default_factory=list)  # lists of Cell
 
 
-def _append(inlines: list, item) -> None:  # type: ignore[no-untyped-def]
+def _append(inlines: list, item) -> None:
     """Add an inline, collapsing white space across runs the way a browser does."""
     if isinstance(item, Run):
         previous = inlines[-1] if inlines else None
@@ -263,7 +263,7 @@ def parse(html: str) -> list:
     return walker.nodes
 
 
-def footnotes_in(nodes: list):  # type: ignore[no-untyped-def]
+def footnotes_in(nodes: list):
     """The footnotes of some blocks, in reading order (tables row by row)."""
     for node in nodes:
         paragraphs = (

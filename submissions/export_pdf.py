@@ -55,7 +55,7 @@ _HEADINGS = {"h2": "h3", "h3": "h3", "h4": "h4"}  # the section's own title is t
 class _NoFetching(URLFetcher):
     """Refuses every URL but data: ones; WeasyPrint logs a warning and goes on without it."""
 
-    def fetch(self, url, headers=None):  # type: ignore[no-untyped-def]
+    def fetch(self, url, headers=None):
         if not url.startswith("data:"):
             raise ValueError(f"the PDF export fetches nothing: {url[:80]}")
         return super().fetch(url, headers)

@@ -115,8 +115,8 @@ class SectionAssignForm(forms.Form):
 
     def __init__(self, *args: Any, coalition: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.groups = list(WorkingGroup.objects.for_coalition(coalition).values_list("pk", "name"))  # type: ignore[attr-defined]
-        self.people = [(m.user_id, str(m.user)) for m in Membership.objects.for_coalition(coalition).select_related("user")]  # type: ignore[attr-defined]
+        self.groups = list(WorkingGroup.objects.for_coalition(coalition).values_list("pk", "name"))
+        self.people = [(m.user_id, str(m.user)) for m in Membership.objects.for_coalition(coalition).select_related("user")]
         self.fields["working_group"].choices = [("", "—"), *self.groups]
         self.fields["assignee"].choices = [("", "—"), *self.people]
 
@@ -143,9 +143,7 @@ class SignOnRequestForm(forms.Form):
         )
         self.fields["organisations"].queryset = (
             MemberOrganisation.objects.for_coalition(document.coalition)
-            .exclude(  # type: ignore[attr-defined]
-                pk=document.lead_organisation_id
-            )
+            .exclude(pk=document.lead_organisation_id)
             .exclude(pk__in=taken.values("organisation"))
         )
 

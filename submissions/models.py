@@ -78,7 +78,7 @@ class Document(CoalitionOwnedModel):
         return self.title
 
     @property
-    def kind_rules(self):  # type: ignore[no-untyped-def]
+    def kind_rules(self):
         return DOCUMENT_KINDS[self.kind]
 
     @property
@@ -292,7 +292,7 @@ class Snapshot(CoalitionOwnedModel):
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise ValueError("A submitted snapshot is never changed.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
 
 class DraftRecommendation(CoalitionOwnedModel):

@@ -58,7 +58,7 @@ class SectionSuggestionViewSet(CoalitionScopedMixin, viewsets.GenericViewSet):
     pagination_class = None  # a section's open suggestions: a short list, given whole
 
     def queryset_for(self, coalition: Coalition) -> QuerySet:
-        return Section.objects.for_coalition(coalition).select_related("document")  # type: ignore[attr-defined]
+        return Section.objects.for_coalition(coalition).select_related("document")
 
     @extend_schema(responses=SuggestionSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="suggestions")

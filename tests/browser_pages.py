@@ -47,7 +47,7 @@ class MainPage:
     ready: str = ""  # a JavaScript condition the page is ready on (the live editor connected)
 
 
-def main_pages(world) -> list[MainPage]:  # type: ignore[no-untyped-def]
+def main_pages(world) -> list[MainPage]:
     """Every main page, as the person who sees the most on it (the secretariat, or a visitor)."""
     from coalitions.models import Engagement
     from submissions.models import Decision
@@ -80,7 +80,7 @@ def main_pages(world) -> list[MainPage]:  # type: ignore[no-untyped-def]
     ]
 
 
-def new_context(browser, base: str, *, user=None, language: str = "en", phone: bool = False, **options):  # type: ignore[no-untyped-def]
+def new_context(browser, base: str, *, user=None, language: str = "en", phone: bool = False, **options):
     """A browser context reading in `language` (the cookie, and the account's own language, which a
     signed-in person's pages follow), signed in as `user` when given."""
     from accounts.models import User
@@ -97,7 +97,7 @@ def new_context(browser, base: str, *, user=None, language: str = "en", phone: b
     return context
 
 
-def visit(page, url: str, ready: str = "") -> None:  # type: ignore[no-untyped-def]
+def visit(page, url: str, ready: str = "") -> None:
     response = page.goto(url)
     assert response is not None and response.status == 200, f"{url}: {response.status if response else 'no response'}"
     if ready:
@@ -136,7 +136,7 @@ OVERFLOW = """() => {
 }"""
 
 
-def overflow(page) -> list[str]:  # type: ignore[no-untyped-def]
+def overflow(page) -> list[str]:
     """What is wider than the viewport (empty when the page fits)."""
     found = page.evaluate(OVERFLOW)
     problems = list(found["wide"])
@@ -182,11 +182,11 @@ SMALL_TARGETS = """() => {
 }"""
 
 
-def small_targets(page) -> list[str]:  # type: ignore[no-untyped-def]
+def small_targets(page) -> list[str]:
     return page.evaluate(SMALL_TARGETS)
 
 
-def run_axe(page) -> list[dict]:  # type: ignore[no-untyped-def]
+def run_axe(page) -> list[dict]:
     """axe-core's violations of WCAG 2.0 and 2.1, levels A and AA, and of STRUCTURE_RULES, on the page as it
     stands: each its rule (`id`), `impact`, `help` and `nodes`, the elements it found: each its CSS
     selector (`target`) and what to fix (`summary`). axe is put in the page by the caller
@@ -231,7 +231,7 @@ STICKY_FIRST_COLUMN = """() => [...document.querySelectorAll('main table')].filt
 }).filter(Boolean)"""
 
 
-def tables_keep_their_first_column(page) -> list[str]:  # type: ignore[no-untyped-def]
+def tables_keep_their_first_column(page) -> list[str]:
     """Tables wider than the screen that do not scroll in their own box with their first column kept."""
     if not page.evaluate(SCROLL_TABLES):
         return []

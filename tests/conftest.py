@@ -28,7 +28,7 @@ from .helpers import LIVE_BODY, app_memos, joint_submission, session_cookie, sig
 
 
 @pytest.fixture(autouse=True)
-def each_test_starts_in_english():  # type: ignore[no-untyped-def]
+def each_test_starts_in_english():
     """A request activates its reader's language in the thread that serves it (LocaleMiddleware, and the
     account's language), and the test client serves in the test's own thread: without this, a test that
     read a page as a French reader would leave the next test's messages in French."""
@@ -70,7 +70,7 @@ def each_test_starts_with_empty_caches() -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def django_db_setup(django_db_setup, django_db_blocker):
     """Load the real UPR calendar once into the test database, and keep autovacuum off its tables.
 
     Why: the browser tests empty the tables between tests (transactional tests flush), and when
@@ -97,7 +97,7 @@ def uses_database(item: pytest.Item) -> bool:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def close_stray_database_sessions(request, django_db_blocker):  # type: ignore[no-untyped-def]
+def close_stray_database_sessions(request, django_db_blocker):
     """Before the test database is dropped, end sessions left by the live server's threads. A run of
     tests that need no database (the word counter, the sanitiser, the exports) makes none."""
     if not any(uses_database(item) for item in request.session.items):
@@ -117,7 +117,7 @@ def close_stray_database_sessions(request, django_db_blocker):  # type: ignore[n
 
 
 @pytest.fixture
-def broker():  # type: ignore[no-untyped-def]
+def broker():
     """Point this process's Celery app at real Redis (the rest of the suite runs tasks in-process), for a
     test that starts real workers (tests/services.py, CeleryWorker); Redis database TEST_REDIS_URL, emptied."""
     import redis
@@ -135,7 +135,7 @@ def broker():  # type: ignore[no-untyped-def]
     celery_app.conf.update(saved)
 
 
-def _forget_broker_connections(celery_app) -> None:  # type: ignore[no-untyped-def]
+def _forget_broker_connections(celery_app) -> None:
     """Drop the app's cached broker connections, so the next publish uses the broker_url set now."""
     from kombu import pools as kombu_pools
 
@@ -149,7 +149,7 @@ def _forget_broker_connections(celery_app) -> None:  # type: ignore[no-untyped-d
 
 
 @pytest.fixture
-def upr_reference(db):  # type: ignore[no-untyped-def]
+def upr_reference(db):
     """The calendar, reloaded where a transactional test emptied the tables."""
     if not State.objects.exists():
         load_reference()
@@ -177,7 +177,7 @@ class Personas:
 
 
 @pytest.fixture
-def personas(upr_reference) -> Personas:  # type: ignore[no-untyped-def]
+def personas(upr_reference) -> Personas:
     alpha = CoalitionFactory(name="Alpha Coalition", slug="alpha")
     beta = CoalitionFactory(name="Beta Coalition", slug="beta")
     organisation = OrganisationFactory(coalition=alpha, name="Centre for Equal Rights", acronym="CER")
@@ -219,7 +219,7 @@ def personas(upr_reference) -> Personas:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def joint(personas):  # type: ignore[no-untyped-def]
+def joint(personas):
     """Alpha's joint submission led by the personas' organisation; its first section is the Equality
     group's (the editor leads it). A module wanting another one defines its own `joint`."""
     return joint_submission(personas)
@@ -454,7 +454,7 @@ def _coalition_with_one_of_each(slug: str, admin: User, review: Review, recommen
 
 
 @pytest.fixture
-def world(upr_reference) -> World:  # type: ignore[no-untyped-def]
+def world(upr_reference) -> World:
     from .factories import RecommendationFactory
 
     review = Review.objects.get(state__iso3="SVN", session__number=48)
@@ -492,7 +492,7 @@ def world(upr_reference) -> World:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def in_process_wsgi():  # type: ignore[no-untyped-def]
+def in_process_wsgi():
     """Requests through the WSGI handler, as Django's test client makes them: they must not close the
     test's database connection (and with it its transaction), and their exceptions are kept."""
     import traceback
@@ -502,7 +502,7 @@ def in_process_wsgi():  # type: ignore[no-untyped-def]
 
     raised: list[str] = []
 
-    def remember(sender, request=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def remember(sender, request=None, **kwargs) -> None:
         raised.append(traceback.format_exc(limit=-6))
 
     request_started.disconnect(close_old_connections)
@@ -536,7 +536,7 @@ class SecurityWorld:
 
 
 @pytest.fixture
-def security_world(personas):  # type: ignore[no-untyped-def]
+def security_world(personas):
     """A builder: `security_world(text)` fills alpha with objects whose names and texts carry `text`."""
 
     def build(text: str = "Probe") -> SecurityWorld:
@@ -790,12 +790,12 @@ def security_world(personas):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def security_urls():  # type: ignore[no-untyped-def]
+def security_urls():
     """`security_urls(world)`: every URL of the URL conf inside a coalition, filled with the world's ids,
     as (url name, url, view): pages and API routes alike (the API's `pk` from world.api_pks)."""
     from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-    def walk(patterns, namespace=(), kwargs=frozenset()):  # type: ignore[no-untyped-def]
+    def walk(patterns, namespace=(), kwargs=frozenset()):
         for pattern in patterns:
             names = kwargs | frozenset(pattern.pattern.regex.groupindex)
             if isinstance(pattern, URLResolver):
@@ -819,7 +819,7 @@ def security_urls():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def page_forms():  # type: ignore[no-untyped-def]
+def page_forms():
     """`page_forms(html, page_url)`: the POST forms of a page as (action url, [(field, value, kind)]),
     with the values a browser would send as they stand (checked boxes, selected options, textareas).
     `kind` is the input type ("text", "date", "select", "textarea", "hidden", "file", ...)."""
@@ -842,7 +842,7 @@ def page_forms():  # type: ignore[no-untyped-def]
             owner = attrs.get("form")
             return self.by_id.get(owner) if owner else self.form
 
-        def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+        def handle_starttag(self, tag, attrs):
             a = dict(attrs)
             if tag == "form":
                 self.form = {"action": a.get("action") or "", "method": (a.get("method") or "get").lower(), "fields": []}
@@ -875,11 +875,11 @@ def page_forms():  # type: ignore[no-untyped-def]
             elif tag == "textarea" and a.get("name"):
                 self.textarea, self.textarea_form, self.text = a["name"], self._target(a), ""
 
-        def handle_data(self, data):  # type: ignore[no-untyped-def]
+        def handle_data(self, data):
             if self.textarea:
                 self.text += data
 
-        def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
+        def handle_endtag(self, tag):
             if tag == "form":
                 self.form = None
             elif tag == "select" and self.select:
@@ -909,7 +909,7 @@ def page_forms():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def admin_page_forms(security_urls, page_forms):  # type: ignore[no-untyped-def]
+def admin_page_forms(security_urls, page_forms):
     """`admin_page_forms(world)`: {action path: (post data as the admin's pages hold it, {field: options},
     {field: input kind})} for every POST form on every page of the coalition the admin can open."""
 
@@ -999,7 +999,7 @@ class AsgiServer:
 
 
 @pytest.fixture
-def asgi_server(transactional_db, settings, upr_reference):  # type: ignore[no-untyped-def]
+def asgi_server(transactional_db, settings, upr_reference):
     import os
 
     from channels.layers import channel_layers
@@ -1026,14 +1026,14 @@ def asgi_server(transactional_db, settings, upr_reference):  # type: ignore[no-u
 
 
 @pytest.fixture
-def chromium():  # type: ignore[no-untyped-def]
+def chromium():
     """Debian's Chromium, headless, driven by Playwright (no browser download): tests/browsers.py."""
     with headless_chromium() as browser:
         yield browser
 
 
 @pytest.fixture
-def live(personas, asgi_server, chromium):  # type: ignore[no-untyped-def]
+def live(personas, asgi_server, chromium):
     """A joint submission whose first section (LIVE_BODY) the working group writes, and a page per person."""
     from submissions import services as document_services
     from submissions.live import store, yhtml
@@ -1064,7 +1064,7 @@ def live(personas, asgi_server, chromium):  # type: ignore[no-untyped-def]
             self.document, self.section, self.server, self.second = document, section, asgi_server, second
             self.contexts: list = []
 
-        def open(self, user):  # type: ignore[no-untyped-def]
+        def open(self, user):
             context = chromium.new_context()
             context.add_cookies([{"name": "sessionid", "value": session_cookie(user), "url": asgi_server.url}])
             self.contexts.append(context)
@@ -1073,7 +1073,7 @@ def live(personas, asgi_server, chromium):  # type: ignore[no-untyped-def]
             wait_synced(page)
             return page
 
-        def editor(self, page):  # type: ignore[no-untyped-def]
+        def editor(self, page):
             return page.locator(f'.live-text[data-room="{self.room}"] .ProseMirror')
 
         def stored_html(self) -> str:
@@ -1087,7 +1087,7 @@ def live(personas, asgi_server, chromium):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def frontend_node_modules():  # type: ignore[no-untyped-def]
+def frontend_node_modules():
     """frontend/node_modules as its lockfile pins it, installed once when missing (Node is on the machines
     this project targets; without it, the tests that need it skip and say so)."""
     import shutil

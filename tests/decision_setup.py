@@ -41,7 +41,7 @@ class Voters:
         return Membership.objects.get(coalition=self.document.coalition, user=user)
 
 
-def voters(personas) -> Voters:  # type: ignore[no-untyped-def]
+def voters(personas) -> Voters:
     coalition = personas.coalition
     document = services.document_create(
         coalition=coalition,
@@ -86,7 +86,7 @@ def open_decision(
     document: Document,
     *,
     hours: float = 72,
-    kind: str = "approve",  # type: ignore[no-untyped-def]
+    kind: str = "approve",
     options: list[str] | None = None,
     title: str = QUESTION,
 ) -> Decision:
@@ -104,5 +104,5 @@ def option(decision: Decision, position: int) -> int:
     return decision.options.get(position=position).pk
 
 
-def vote(membership: Membership, decision: Decision, position: int, reason: str = ""):  # type: ignore[no-untyped-def]
+def vote(membership: Membership, decision: Decision, position: int, reason: str = ""):
     return decisions.decision_vote(decision=decision, membership=membership, option_id=option(decision, position), reason=reason)

@@ -38,7 +38,7 @@ class Footnotes:
         """The relationship id of an external link from a footnote (a part's links are its own)."""
         return self.part.relate_to(url, RT.HYPERLINK, is_external=True)
 
-    def add(self, paragraph, runs_xml: str) -> int:  # type: ignore[no-untyped-def]
+    def add(self, paragraph, runs_xml: str) -> int:
         """A footnote anchored at the end of `paragraph`, its text the given runs (w:r, w:hyperlink)."""
         note_id = self.next_id
         self.next_id += 1
@@ -53,7 +53,7 @@ class Footnotes:
         self._write()
         return note_id
 
-    def add_text(self, paragraph, text: str) -> int:  # type: ignore[no-untyped-def]
+    def add_text(self, paragraph, text: str) -> int:
         return self.add(paragraph, run_xml(" " + text))
 
     def _write(self) -> None:
@@ -72,7 +72,7 @@ def run_xml(text: str, bold: bool = False, italic: bool = False) -> str:
     return f'<w:r>{rpr}<w:t xml:space="preserve">{escape(text, quote=False)}</w:t></w:r>'
 
 
-def add_hyperlink(paragraph, url: str, text: str) -> None:  # type: ignore[no-untyped-def]
+def add_hyperlink(paragraph, url: str, text: str) -> None:
     relationship_id = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
     link = OxmlElement("w:hyperlink")
     link.set(qn("r:id"), relationship_id)

@@ -20,7 +20,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def verified(self, create: bool, extracted: bool | None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def verified(self, create: bool, extracted: bool | None, **kwargs) -> None:
         if create:
             self.save()
             if extracted is not False:
@@ -66,7 +66,7 @@ def aware(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=timezone.get_current_timezone())
 
 
-def corrected_reference_data(tmp_path, filename: str, match: dict[str, str], changes: dict[str, str]):  # type: ignore[no-untyped-def]
+def corrected_reference_data(tmp_path, filename: str, match: dict[str, str], changes: dict[str, str]):
     """A copy of the shipped reference data in which the rows of `filename` matching `match` get `changes`."""
     import csv
     import shutil
@@ -105,7 +105,7 @@ class RecommendationFactory(factory.django.DjangoModelFactory):
     action_category_status = "suggested"
 
     @factory.post_generation
-    def states(self, create: bool, extracted, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def states(self, create: bool, extracted, **kwargs) -> None:
         if create and extracted:
             from recommendations.models import groups_of
 

@@ -32,7 +32,7 @@ class MailSink:
         self.messages: list[Message] = []
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+    async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
         return "250 Message accepted for delivery"
@@ -56,7 +56,7 @@ class StallingSink(MailSink):
         self.seconds = seconds
         self.stalled = threading.Event()
 
-    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # type: ignore[no-untyped-def]
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
         if not self.stalled.is_set():
             self.stalled.set()
             await asyncio.sleep(self.seconds)

@@ -19,11 +19,11 @@ from .factories import RecommendationFactory
 pytestmark = pytest.mark.django_db
 
 
-def url(personas, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
+def url(personas, suffix: str = "") -> str:
     return f"/c/alpha/engagements/{personas.engagement.pk}/{suffix}"
 
 
-def consultation(client, personas, **data):  # type: ignore[no-untyped-def]
+def consultation(client, personas, **data):
     return client.post(
         url(personas, "consultations/"),
         {
@@ -40,7 +40,7 @@ def consultation(client, personas, **data):  # type: ignore[no-untyped-def]
     )
 
 
-def meeting(client, personas, **data):  # type: ignore[no-untyped-def]
+def meeting(client, personas, **data):
     return client.post(
         url(personas, "advocacy/"),
         {

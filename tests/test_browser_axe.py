@@ -69,13 +69,13 @@ def test_the_vendored_axe_is_the_locked_npm_package(frontend_node_modules):
 
 
 @pytest.fixture(scope="module")
-def axe_browser():  # type: ignore[no-untyped-def]
+def axe_browser():
     """One headless Chromium for the whole module."""
     with headless_chromium() as browser:
         yield browser
 
 
-def with_axe(browser, base: str, **options):  # type: ignore[no-untyped-def]
+def with_axe(browser, base: str, **options):
     context = bp.new_context(browser, base, **options)
     context.add_init_script(LISTEN)
     context.add_init_script(path=str(bp.AXE))

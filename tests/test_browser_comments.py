@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 HIGHLIGHTED = "Array.from(document.querySelectorAll('.comment-passage')).map((e) => e.textContent).join('')"
 
 
-def select_words(page, live, words: str) -> None:  # type: ignore[no-untyped-def]
+def select_words(page, live, words: str) -> None:
     page.evaluate(
         """([room, words]) => {
         const editor = window.UPRLiveEditor.rooms[room].editor;
@@ -35,7 +35,7 @@ def select_words(page, live, words: str) -> None:  # type: ignore[no-untyped-def
     page.wait_for_function("() => document.activeElement && document.activeElement.classList.contains('ProseMirror')")
 
 
-def passages(page, live) -> dict:  # type: ignore[no-untyped-def]
+def passages(page, live) -> dict:
     return page.evaluate("(room) => window.UPRLiveEditor.commentPassages(room)", live.room)
 
 
@@ -96,7 +96,7 @@ def test_a_comment_stays_on_its_passage_through_edits_before_and_inside_it_and_o
     assert "Say which section" not in live.stored_html()
 
 
-def _re(text: str):  # type: ignore[no-untyped-def]
+def _re(text: str):
     import re
 
     return re.compile(rf"\b{re.escape(text)}\b")

@@ -26,7 +26,7 @@ document.addEventListener("securitypolicyviolation", function (e) {
 
 
 class Recorder:
-    def __init__(self, page) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, page) -> None:
         self.page = page
         self.problems: list[str] = []
         page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text} @ {page.url}"))

@@ -35,7 +35,7 @@ def subject(message: Message) -> str:
     return " ".join(str(make_header(decode_header(message["Subject"]))).split())  # unfolded
 
 
-def reminders_received(sink, settle: float = 2.0) -> list[Message]:  # type: ignore[no-untyped-def]
+def reminders_received(sink, settle: float = 2.0) -> list[Message]:
     """The decision reminders the SMTP server has, once nothing more has arrived for `settle` seconds."""
     seen, quiet_since = -1, time.monotonic()
     while time.monotonic() - quiet_since < settle:

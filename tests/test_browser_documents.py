@@ -22,19 +22,19 @@ from .browsers import log_in
 from .factories import PASSWORD, CoalitionFactory, MembershipFactory, OrganisationFactory, UserFactory
 
 
-def open_live(page, url: str) -> None:  # type: ignore[no-untyped-def]
+def open_live(page, url: str) -> None:
     page.goto(url)
     page.wait_for_function("() => window.UPRLiveEditor && window.UPRLiveEditor.connected() && window.UPRLiveEditor.synced()")
 
 
-def type_into(page, key: str, text: str) -> None:  # type: ignore[no-untyped-def]
+def type_into(page, key: str, text: str) -> None:
     editor = page.locator(f'.live-text[data-room="{key}"] .ProseMirror')
     editor.click()
     page.keyboard.press("Control+End")
     page.keyboard.type(text)
 
 
-def saved(page, document) -> None:  # type: ignore[no-untyped-def]
+def saved(page, document) -> None:
     """Every change acknowledged by the server (stored), then rendered as the rest of the app reads it."""
     from submissions.live import store
 

@@ -94,13 +94,13 @@ def untranslated(text: str, language: str, labels: frozenset[str], written: list
 
 
 @pytest.fixture
-def browser_page(chromium):  # type: ignore[no-untyped-def]
+def browser_page(chromium):
     context = chromium.new_context(locale="en-GB")  # the browser asks for English: the choice made must win
     yield context
     context.close()
 
 
-def walk(page, start: str, base: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def walk(page, start: str, base: str) -> dict[str, str]:
     """Each page of the site reachable from `start` (links only, a GET each), with its visible text."""
     seen: dict[str, str] = {}
     shapes: set[str] = set()
@@ -125,7 +125,7 @@ def walk(page, start: str, base: str) -> dict[str, str]:  # type: ignore[no-unty
 
 
 @pytest.mark.parametrize("language", ["fr", "es"])
-def test_no_english_is_left_in_french_or_spanish(language, live_server, browser_page, world):  # type: ignore[no-untyped-def]
+def test_no_english_is_left_in_french_or_spanish(language, live_server, browser_page, world):
     admin = world.people[Role.ADMIN]
     admin.language = language  # kept on the account: it wins over the browser's English
     admin.save(update_fields=["language"])
@@ -152,7 +152,7 @@ def test_no_english_is_left_in_french_or_spanish(language, live_server, browser_
     )
 
 
-def test_the_detector_finds_english_and_spares_the_peoples_words():  # type: ignore[no-untyped-def]
+def test_the_detector_finds_english_and_spares_the_peoples_words():
     labels = english_messages("fr")
     assert untranslated("Log in", "fr", labels, []) == ["Log in"]
     assert untranslated("Vos tâches\nThis page lists the tasks of your coalition", "fr", labels, []) == [

@@ -22,7 +22,7 @@ from .helpers import LIVE_BODY as BODY  # the `live` fixture's section
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def caret_at_end_of_first_paragraph(page, live) -> None:  # type: ignore[no-untyped-def]
+def caret_at_end_of_first_paragraph(page, live) -> None:
     editor = live.editor(page)
     editor.locator("p").nth(1).click()
     page.keyboard.press("Home")

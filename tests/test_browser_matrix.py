@@ -67,17 +67,17 @@ ASSESSMENTS = [
 ]
 
 
-def by_label(scope, text: str):  # type: ignore[no-untyped-def]
+def by_label(scope, text: str):
     """The field of `scope` labelled exactly `text` (Django adds a colon to its labels)."""
     return scope.get_by_label(re.compile(rf"^{re.escape(text)}:?$"))
 
 
-def submit(page, scope, button: str) -> None:  # type: ignore[no-untyped-def]
+def submit(page, scope, button: str) -> None:
     with page.expect_navigation():
         scope.get_by_role("button", name=button, exact=True).click()
 
 
-def figure(page) -> str:  # type: ignore[no-untyped-def]
+def figure(page) -> str:
     return " ".join(page.locator(".impact-figure").inner_text().split())
 
 
@@ -114,7 +114,7 @@ def test_build_assign_assess_with_evidence_dashboard_export_and_mid_term_report(
 
     failures: list[str] = []  # any server error on the way, on either person's pages
 
-    def watch(context):  # type: ignore[no-untyped-def]
+    def watch(context):
         context.on("response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 500 else None)
         return context
 

@@ -18,13 +18,13 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def phone(chromium):  # type: ignore[no-untyped-def]
+def phone(chromium):
     context = chromium.new_context(viewport=PHONE, has_touch=True, is_mobile=True, device_scale_factor=2)
     yield context.new_page()
     context.close()
 
 
-def fits(page) -> None:  # type: ignore[no-untyped-def]
+def fits(page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
         .filter(e => e.getBoundingClientRect().right > 391).slice(0, 8)
@@ -32,7 +32,7 @@ def fits(page) -> None:  # type: ignore[no-untyped-def]
     assert width <= 390, f"{page.url}: the page is {width} px wide: {wide}"
 
 
-def scrolls_in_its_box(page, selector: str) -> None:  # type: ignore[no-untyped-def]
+def scrolls_in_its_box(page, selector: str) -> None:
     box = page.locator(selector).first
     box.wait_for()
     box.evaluate("table => { table.scrollLeft = 120; }")
@@ -54,7 +54,7 @@ def scrolls_in_its_box(page, selector: str) -> None:  # type: ignore[no-untyped-
         assert left >= -1 and right >= -1, state
 
 
-def touch_targets(page, selector: str) -> None:  # type: ignore[no-untyped-def]
+def touch_targets(page, selector: str) -> None:
     heights = page.locator(selector).evaluate_all(
         "els => els.filter(e => e.offsetParent !== null).map(e => e.getBoundingClientRect().height)"
     )

@@ -25,7 +25,7 @@ ALSO_AS = {
 UNBROKEN = "https://www.gov.si/drzavni-organi/ministrstva/ministrstvo-za-delo-druzino-socialne-zadeve-in-enake-moznosti/"
 
 
-def lengthen(world) -> None:  # type: ignore[no-untyped-def]
+def lengthen(world) -> None:
     """The world's names and texts, as long as real ones get."""
     from coalitions.models import Coalition, MemberOrganisation, WorkingGroup
     from recommendations.models import Recommendation

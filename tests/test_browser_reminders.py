@@ -28,7 +28,7 @@ DEADLINE = "Final check of the joint submission"
 MEMBER_ZONE = "Pacific/Auckland"  # far from Geneva: a date-only deadline is still given as its day, in no zone
 
 
-def mails_to(sink, address: str, count: int, timeout: float) -> list[Message]:  # type: ignore[no-untyped-def]
+def mails_to(sink, address: str, count: int, timeout: float) -> list[Message]:
     """The messages received for `address`, once there are `count` of them or `timeout` has passed."""
     deadline = time.monotonic() + timeout
     while True:
@@ -39,7 +39,7 @@ def mails_to(sink, address: str, count: int, timeout: float) -> list[Message]:  
         time.sleep(0.1)
 
 
-def eventually(condition, timeout: float = 10) -> bool:  # type: ignore[no-untyped-def]
+def eventually(condition, timeout: float = 10) -> bool:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() >= deadline:

@@ -16,7 +16,7 @@ from .browsers import caret_after, html_of, wait_saved
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def proposed_of(page, room: str) -> str:  # type: ignore[no-untyped-def]
+def proposed_of(page, room: str) -> str:
     return page.evaluate("(room) => window.UPRLiveEditor.proposedHtmlOf(room)", room)
 
 

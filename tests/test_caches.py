@@ -43,7 +43,7 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def two_sessions(user) -> tuple[Client, Client]:  # type: ignore[no-untyped-def]
+def two_sessions(user) -> tuple[Client, Client]:
     """The same person logged in twice (two browsers): two session cookies, two CSRF secrets."""
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     first.force_login(user)
@@ -118,7 +118,7 @@ def test_an_entry_is_outdated_by_any_write_to_a_table_it_read(personas):
 # --- the editor page ----------------------------------------------------------------------------
 
 
-def doc_url(name: str, *args) -> str:  # type: ignore[no-untyped-def]
+def doc_url(name: str, *args) -> str:
     return reverse(f"documents:{name}", args=("alpha", *args))
 
 
@@ -258,11 +258,11 @@ def test_the_raw_sql_stamps_are_gone():
 # --- the matrix page ----------------------------------------------------------------------------
 
 
-def matrix_url(personas, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
+def matrix_url(personas, suffix: str = "") -> str:
     return f"/c/alpha/engagements/{personas.engagement.pk}/matrix/{suffix}"
 
 
-def built(personas, n: int) -> Matrix:  # type: ignore[no-untyped-def]
+def built(personas, n: int) -> Matrix:
     for i in range(n):
         RecommendationFactory(
             review=personas.engagement.review,
@@ -333,7 +333,7 @@ class Labels(HTMLParser):
         self.label: str | None = None
         self.text = ""
 
-    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+    def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form" and attrs.get("role") == "search":
             self.in_form = True
@@ -346,11 +346,11 @@ class Labels(HTMLParser):
             self.count += 1
             self.stack.append(self.count)
 
-    def handle_data(self, data):  # type: ignore[no-untyped-def]
+    def handle_data(self, data):
         if self.label:
             self.text += data
 
-    def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
+    def handle_endtag(self, tag):
         if tag == "label" and self.label:
             self.labels[self.label] = (self.labels[self.label][0], self.text.strip())
             self.label = None
@@ -380,7 +380,7 @@ def test_each_filter_label_names_its_own_select_and_stands_with_it(personas):
 
 
 @pytest.fixture
-def cycle4(personas):  # type: ignore[no-untyped-def]
+def cycle4(personas):
     """Slovenia's 254 recommendations of session 48, from OHCHR's Word list."""
     from recommendations import services as recommendation_services
     from recommendations.importer import import_thematic_list
@@ -391,7 +391,7 @@ def cycle4(personas):  # type: ignore[no-untyped-def]
     return Recommendation.objects.filter(review=review)
 
 
-def found(client, **params) -> tuple[int, list[int]]:  # type: ignore[no-untyped-def]
+def found(client, **params) -> tuple[int, list[int]]:
     """How many recommendations of Slovenia's match, and the ids of the first page in order."""
     response = client.get(reverse("recommendations:list", args=["alpha"]), {**params, "under_review": "SVN"})
     assert response.status_code == 200
@@ -420,7 +420,7 @@ def test_a_remembered_search_shows_every_write_at_once_in_two_sessions(personas,
     other = personas.client_for(personas.editor)
     viewers = (first, second, other)
 
-    def total(**params) -> int:  # type: ignore[no-untyped-def]
+    def total(**params) -> int:
         counts = {c.get(reverse("recommendations:list", args=["alpha"]), params).context["page"].paginator.count for c in viewers}
         assert len(counts) == 1, counts
         return counts.pop()

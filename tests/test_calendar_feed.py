@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 GENEVA = zoneinfo.ZoneInfo("Europe/Zurich")
 
 
-def make_feed(client, url: str) -> str:  # type: ignore[no-untyped-def]
+def make_feed(client, url: str) -> str:
     response = client.post(url, {"action": "create"}, follow=True)
     found = re.search(r"https?://[^\s<]+/feeds/[^\s<]+\.ics", response.content.decode())
     assert found, "the new address is shown once"

@@ -75,7 +75,7 @@ def test_an_export_is_made_by_a_worker_of_the_exports_queue_only(broker, upr_ref
     assert any("Made by the worker." in p.text for p in docx.Document(io.BytesIO(bytes(done.content))).paragraphs)
 
 
-def stakeholder_deadline_in(engagement, days: int) -> None:  # type: ignore[no-untyped-def]
+def stakeholder_deadline_in(engagement, days: int) -> None:
     import datetime as dt
 
     from django.utils import timezone
@@ -88,7 +88,7 @@ def stakeholder_deadline_in(engagement, days: int) -> None:  # type: ignore[no-u
     milestone.save()
 
 
-def recipients(messages) -> list[str]:  # type: ignore[no-untyped-def]
+def recipients(messages) -> list[str]:
     return sorted(m["To"] for m in messages if "Stakeholder submission deadline" in m["Subject"])
 
 

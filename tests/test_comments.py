@@ -70,7 +70,7 @@ ENGLISH_MONTHS = [
 ]
 
 
-def url(name: str, *args) -> str:  # type: ignore[no-untyped-def]
+def url(name: str, *args) -> str:
     return reverse(f"documents:{name}", args=("alpha", *args))
 
 
@@ -84,16 +84,16 @@ def yjs_anchor(at: int = 14, to: int = 38) -> dict[str, str]:
 
 
 @pytest.fixture
-def joint(personas):  # type: ignore[no-untyped-def]
+def joint(personas):
     """A joint submission: its first section is the Equality group's (the editor's), the second nobody's."""
     return joint_submission(personas, title=SECRET_TITLE, body=f"<p>{SECRET_BODY}.</p>")
 
 
-def sections(document):  # type: ignore[no-untyped-def]
+def sections(document):
     return list(document.sections.order_by("position")[:2])
 
 
-def page_of(client, document) -> str:  # type: ignore[no-untyped-def]
+def page_of(client, document) -> str:
     response = client.get(url("detail", document.pk))
     assert response.status_code == 200
     return response.content.decode()
@@ -109,7 +109,7 @@ def thread_html(html: str, comment: Comment) -> str:
     return html[start : min([end for end in ends if end != -1], default=len(html))]
 
 
-def add(personas, section, user=None, text="Add the 2023 figures", **extra):  # type: ignore[no-untyped-def]
+def add(personas, section, user=None, text="Add the 2023 figures", **extra):
     return services.comment_add(section=section, membership=personas.membership(user or personas.member), text=text, **extra)
 
 
@@ -336,7 +336,7 @@ def test_a_comment_whose_passage_is_deleted_stays_in_the_list_with_the_words_it_
 
 
 @pytest.fixture
-def juliette(personas):  # type: ignore[no-untyped-def]
+def juliette(personas):
     """An observer reading French in Paris: observers read the documents, so they may be mentioned."""
     user = UserFactory(email="juliette@alpha.example.org", name="Juliette Martin", language="fr", timezone="Europe/Paris")
     MembershipFactory(coalition=personas.coalition, user=user, role=Role.OBSERVER)

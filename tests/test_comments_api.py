@@ -39,16 +39,16 @@ def yjs_anchor() -> dict[str, str]:
 
 
 @pytest.fixture
-def joint(personas):  # type: ignore[no-untyped-def]
+def joint(personas):
     """Its first section is the Equality group's (the editor's), the second nobody's."""
     return joint_submission(personas, title="Joint")
 
 
-def sections(document):  # type: ignore[no-untyped-def]
+def sections(document):
     return list(document.sections.order_by("position")[:2])
 
 
-def post(client, path: str, body: dict | None = None):  # type: ignore[no-untyped-def]
+def post(client, path: str, body: dict | None = None):
     return client.post(api(path), json.dumps(body or {}), content_type=JSON)
 
 

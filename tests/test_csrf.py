@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from coalitions.models import AuditEvent
 
 
-def all_views(patterns=None):  # type: ignore[no-untyped-def]
+def all_views(patterns=None):
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(pattern, URLResolver):
             yield from all_views(pattern.url_patterns)
@@ -29,13 +29,13 @@ def all_views(patterns=None):  # type: ignore[no-untyped-def]
             yield str(pattern.pattern), pattern.callback
 
 
-def enforcing_client(user) -> Client:  # type: ignore[no-untyped-def]
+def enforcing_client(user) -> Client:
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     return client
 
 
-def account_posts(personas) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+def account_posts(personas) -> dict[str, dict]:
     """The write URLs outside a coalition, with a body each would accept with its token."""
     from workplan.reminders import PREFERENCES_SALT
 

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 LABEL = "Your organisation's vote on a decision of the coalition"
 
 
-def url(name: str, *args) -> str:  # type: ignore[no-untyped-def]
+def url(name: str, *args) -> str:
     return reverse(f"documents:{name}", args=("alpha", *args))
 
 
@@ -41,7 +41,7 @@ def current_digest(document: Document) -> str:
     return selectors.text_digest(selectors.document_page(Document.objects.get(pk=document.pk), with_comments=False))
 
 
-def page(client, document: Document) -> str:  # type: ignore[no-untyped-def]
+def page(client, document: Document) -> str:
     response = client.get(url("detail", document.pk))
     assert response.status_code == 200
     return response.content.decode()

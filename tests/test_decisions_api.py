@@ -22,7 +22,7 @@ def api(path: str = "") -> str:
     return f"/api/c/alpha/decisions/{path}"
 
 
-def body(document_id: int, **changes) -> dict:  # type: ignore[no-untyped-def]
+def body(document_id: int, **changes) -> dict:
     return {
         "document": document_id,
         "title": "Approve the final text",

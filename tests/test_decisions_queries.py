@@ -17,7 +17,7 @@ from .decision_setup import open_decision, voters
 pytestmark = pytest.mark.django_db
 
 
-def grow(personas, document, *, decisions: int, votes: int) -> list[Decision]:  # type: ignore[no-untyped-def]
+def grow(personas, document, *, decisions: int, votes: int) -> list[Decision]:
     """`decisions` open decisions on the document, each with `votes` organisations' votes (a third of them
     withheld), every organisation with a contact."""
     coalition = personas.coalition
@@ -53,7 +53,7 @@ def grow(personas, document, *, decisions: int, votes: int) -> list[Decision]:  
     return made
 
 
-def count(client, url: str) -> int:  # type: ignore[no-untyped-def]
+def count(client, url: str) -> int:
     cache.clear()  # the document page's content is rendered, not read from the cache
     reset_queries()
     with CaptureQueriesContext(connection) as queries:

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 JSON = {"HTTP_ACCEPT": "application/json"}
 
 
-def url(name: str, *args) -> str:  # type: ignore[no-untyped-def]
+def url(name: str, *args) -> str:
     return reverse(f"documents:{name}", args=("alpha", *args))
 
 
@@ -27,7 +27,7 @@ def words(n: int, word: str = "word") -> str:
     return "<p>" + " ".join([word] * n) + "</p>"
 
 
-def save(client, document, section, body, version, **extra):  # type: ignore[no-untyped-def]
+def save(client, document, section, body, version, **extra):
     return client.post(url("section_save", document.pk, section.pk), {"body": body, "base_version": version, **extra}, **JSON)
 
 
@@ -142,7 +142,7 @@ def test_members_comment_and_resolve_observers_read(personas, joint):
 # --- the limit and the status flow --------------------------------------------------------------
 
 
-def sign(personas, document, name="Second Org", named=True):  # type: ignore[no-untyped-def]
+def sign(personas, document, name="Second Org", named=True):
     organisation = MemberOrganisation.objects.create(coalition=personas.coalition, name=name, acronym="SO")
     contact = Membership.objects.get(user=personas.observer)
     contact.organisation = organisation

@@ -18,7 +18,7 @@ def api(path: str) -> str:
 
 
 @pytest.fixture
-def created(personas):  # type: ignore[no-untyped-def]
+def created(personas):
     response = personas.client_for(personas.admin).post(
         api("documents/"),
         {

@@ -220,7 +220,7 @@ def test_the_ohchr_thematic_list_reads() -> None:
 # --- refusals ---------------------------------------------------------------------------------------
 
 
-def refused(source) -> str:  # type: ignore[no-untyped-def]
+def refused(source) -> str:
     with pytest.raises(DocxRefused) as caught:
         read_docx(source)
     assert isinstance(caught.value, ValueError)
@@ -271,7 +271,7 @@ def test_a_file_over_20_mb_is_refused_before_reading(tmp_path: Path) -> None:
     assert "larger than 20 MB" in refused(path)
 
     class Unreadable(io.BytesIO):
-        def read(self, *args):  # type: ignore[no-untyped-def]
+        def read(self, *args):
             raise AssertionError("the size is checked before reading")
 
     big = Unreadable()
@@ -294,7 +294,7 @@ def test_a_missing_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_unexpected_errors_become_refusals(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(self):  # type: ignore[no-untyped-def]
+    def broken(self):
         raise KeyError("surprise")
 
     monkeypatch.setattr(docx_import._Converter, "convert", broken)

@@ -15,7 +15,7 @@ from .factories import RecommendationFactory
 pytestmark = pytest.mark.django_db
 
 
-def exported(personas) -> docx.document.Document:  # type: ignore[no-untyped-def]
+def exported(personas) -> docx.document.Document:
     admin = personas.client_for(personas.admin)
     base = f"/c/alpha/engagements/{personas.engagement.pk}/matrix/"
     assert admin.post(base + "build/", {"scheme": "ohchr"}).status_code == 302
@@ -34,7 +34,7 @@ def test_the_ohchr_matrix_is_a4_landscape(personas):
     assert table_width <= usable
 
 
-def exported_table_first_row(section):  # type: ignore[no-untyped-def]
+def exported_table_first_row(section):
     return section.part.document.tables[0].rows[0].cells
 
 

@@ -22,7 +22,7 @@ NS = {"w": W}
 WITHHELD = "Zebra Underground Defenders"  # a co-signer who asked not to be named: never in any output
 
 
-def outline(**changes) -> Outline:  # type: ignore[no-untyped-def]
+def outline(**changes) -> Outline:
     values = dict(
         kind="joint_submission",
         kind_label="Joint stakeholder submission",
@@ -289,7 +289,7 @@ def test_pdf_never_fetches_anything(monkeypatch):
         with pytest.raises(ValueError):
             _NoFetching().fetch(url)
 
-    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def refuse(*args, **kwargs):
         raise AssertionError("the network was asked for something")
 
     monkeypatch.setattr(URLFetcher, "open", refuse)

@@ -235,7 +235,7 @@ def test_error_pages_of_make_run_show_no_settings_or_environment(first_run: dict
 
 
 @pytest.mark.browser
-def test_make_runs_one_command_serves_live_editing_to_two_people_on_sqlite(first_run: dict[str, str], chromium) -> None:  # type: ignore[no-untyped-def]
+def test_make_runs_one_command_serves_live_editing_to_two_people_on_sqlite(first_run: dict[str, str], chromium) -> None:
     """`make run`'s server (its own command: Daphne's runserver, the in-memory channel layer, SQLite)
     serves the page, the editor's bundle and its WebSocket: the demo's editor types in a section and
     the secretariat, in another browser, sees it arrive; it is stored in the SQLite file."""

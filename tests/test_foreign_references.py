@@ -19,7 +19,7 @@ from coalitions.models import AuditEvent, CoalitionOwnedModel
 from .helpers import database_state
 
 
-def beta_ids(personas) -> set[str]:  # type: ignore[no-untyped-def]
+def beta_ids(personas) -> set[str]:
     """Fill beta with one of every kind of object; every id of every row beta owns."""
     import datetime as dt
 
@@ -81,7 +81,7 @@ def candidates(foreign: set[str], offered: list[str]) -> list[str]:
     return sorted(set(above[:3] + ordered[:1] + ordered[-1:]), key=int)
 
 
-def refusal(client: Client, response) -> str | None:  # type: ignore[no-untyped-def]
+def refusal(client: Client, response) -> str | None:
     """The error the person is shown: the form again with its errors, or (for the small forms of a
     page that post and come back) the page with the form's errors as its message; None if neither."""
     if response.status_code == 302:

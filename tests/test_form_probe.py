@@ -39,7 +39,7 @@ def is_date_field(name: str, kind: str) -> bool:
     return kind in DATE_KINDS or name.endswith(("_on", "_at", "date", "due"))
 
 
-def shows_an_error(client: Client, response) -> bool:  # type: ignore[no-untyped-def]
+def shows_an_error(client: Client, response) -> bool:
     if response.status_code == 302:
         page = client.get(response["Location"]).content.decode()
         return 'class="message error"' in page or 'class="message' in page

@@ -28,7 +28,7 @@ def csv_cells(content: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
 
 
-def xlsx_cells(content: bytes) -> list:  # type: ignore[type-arg]
+def xlsx_cells(content: bytes) -> list:
     sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
     return [cell for row in sheet.iter_rows() for cell in row]
 

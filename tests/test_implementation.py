@@ -20,17 +20,17 @@ from .helpers import PDF, clustered_recommendations, token_client
 pytestmark = pytest.mark.django_db
 
 
-def url(personas, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
+def url(personas, suffix: str = "") -> str:
     return f"/c/alpha/engagements/{personas.engagement.pk}/matrix/{suffix}"
 
 
-def build(personas, scheme: str = "ohchr") -> Matrix:  # type: ignore[no-untyped-def]
+def build(personas, scheme: str = "ohchr") -> Matrix:
     response = personas.client_for(personas.admin).post(url(personas, "build/"), {"scheme": scheme})
     assert response.status_code == 302
     return Matrix.objects.get(engagement=personas.engagement)
 
 
-def assess(client, personas, row, **data):  # type: ignore[no-untyped-def]
+def assess(client, personas, row, **data):
     return client.post(
         url(personas, f"rows/{row.pk}/assess/"),
         {

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 LOG_IN = {"en": "Log in", "fr": "Se connecter", "es": "Iniciar sesión"}
 
 
-def shown_language(response) -> str:  # type: ignore[no-untyped-def]
+def shown_language(response) -> str:
     return re.search(r'<html lang="([a-z-]+)"', response.content.decode()).group(1)
 
 
@@ -151,7 +151,7 @@ def test_the_apis_errors_speak_the_callers_language(personas):
 
 
 @pytest.mark.browser
-def test_numbers_are_grouped_each_languages_way_as_the_browser_groups_them(chromium):  # type: ignore[no-untyped-def]
+def test_numbers_are_grouped_each_languages_way_as_the_browser_groups_them(chromium):
     from upr.numbers import grouped
 
     numbers = [0, 7, 999, 1000, 2815, 5630, 9999, 10000, 41066, 1234567, -5630]

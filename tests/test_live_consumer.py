@@ -22,13 +22,13 @@ from .helpers import session_cookie
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _application():  # type: ignore[no-untyped-def]
+def _application():
     from hub.asgi import application
 
     return application
 
 
-def _session(user) -> str | None:  # type: ignore[no-untyped-def]
+def _session(user) -> str | None:
     """A logged-in session's cookie, made before the async part (logging in touches the database)."""
     return None if user is None else session_cookie(user)
 
@@ -45,7 +45,7 @@ def _path(document: Document, slug: str = "alpha") -> str:
 
 
 @pytest.fixture
-def document(personas):  # type: ignore[no-untyped-def]
+def document(personas):
     document = services.document_create(
         coalition=personas.coalition,
         actor=personas.admin,
@@ -95,7 +95,7 @@ async def _open(
     return socket, client
 
 
-def _append_text(text: str):  # type: ignore[no-untyped-def]
+def _append_text(text: str):
     def change(fragment: pycrdt.XmlFragment) -> None:
         paragraph = fragment.children[0]
         run = paragraph.children[0]

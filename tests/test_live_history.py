@@ -32,7 +32,7 @@ def url(name: str, section: Section, *args: object) -> str:
     return reverse(f"documents:{name}", args=("alpha", section.document_id, section.pk, *args))
 
 
-def write(personas, user, section: Section, html: str, title: str | None = None) -> Section:  # type: ignore[no-untyped-def]
+def write(personas, user, section: Section, html: str, title: str | None = None) -> Section:
     """A save through the services, as a form or the API makes it."""
     current = Section.objects.get(pk=section.pk)
     return services.section_save(
@@ -40,7 +40,7 @@ def write(personas, user, section: Section, html: str, title: str | None = None)
     )
 
 
-def type_live(section: Section, html: str, author) -> int:  # type: ignore[no-untyped-def]
+def type_live(section: Section, html: str, author) -> int:
     """What a browser sends while someone types: a Y update stored in the text's log (no version yet)."""
     text = store.text_for_section(Section.objects.get(pk=section.pk))
     update = yhtml.html_to_update(html, current_state=store.current_state(text))
@@ -55,7 +55,7 @@ def newest(section: Section) -> SectionRevision:
     return SectionRevision.objects.filter(section=section).order_by("-version").first()
 
 
-def followed_messages(response) -> list[str]:  # type: ignore[no-untyped-def]
+def followed_messages(response) -> list[str]:
     return [str(m) for m in response.context["messages"]]
 
 

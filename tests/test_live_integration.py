@@ -74,7 +74,7 @@ def api(path: str) -> str:
 
 
 @pytest.fixture
-def joint(personas):  # type: ignore[no-untyped-def]
+def joint(personas):
     """A joint submission led by the personas' organisation, its first section and summary written."""
     document = joint_submission(personas, group_first=False, body=FIRST_BODY)
     services.summary_save(
@@ -107,7 +107,7 @@ def type_live(target: Section | Document, html: str, user: Any) -> LiveText:
     return text
 
 
-def typed_live_in_first_section(personas, document: Document) -> Section:  # type: ignore[no-untyped-def]
+def typed_live_in_first_section(personas, document: Document) -> Section:
     section = first_section(document)
     type_live(section, LIVE_BODY, personas.editor)
     assert LIVE_WORDS not in Section.objects.get(pk=section.pk).body
@@ -190,7 +190,7 @@ def word_text(content: bytes) -> str:
     return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
-def export(personas, document: Document, format: str, capture) -> bytes:  # type: ignore[no-untyped-def]
+def export(personas, document: Document, format: str, capture) -> bytes:
     """An export asked for on the page, made by its task (in process), read back."""
     admin = personas.client_for(personas.admin)
     with capture(execute=True):
@@ -338,7 +338,7 @@ def test_the_document_page_shows_what_was_typed_live(personas, joint):
 # --- 3. Sign-on bound to the exact version signed ---------------------------------------------------
 
 
-def contact_of(personas, organisation: MemberOrganisation) -> Membership:  # type: ignore[no-untyped-def]
+def contact_of(personas, organisation: MemberOrganisation) -> Membership:
     """The member persona speaks for `organisation` from now on."""
     membership = Membership.objects.get(user=personas.member)
     membership.organisation = organisation
@@ -346,7 +346,7 @@ def contact_of(personas, organisation: MemberOrganisation) -> Membership:  # typ
     return membership
 
 
-def signed_by(personas, document: Document, organisation: MemberOrganisation, named: bool = True) -> SignOn:  # type: ignore[no-untyped-def]
+def signed_by(personas, document: Document, organisation: MemberOrganisation, named: bool = True) -> SignOn:
     (sign_on,) = services.signon_request(document=document, actor=personas.admin, organisations=[organisation])
     return services.signon_answer(sign_on=sign_on, membership=contact_of(personas, organisation), sign=True, named=named)
 
@@ -469,7 +469,7 @@ def test_the_snapshot_records_which_signatures_were_given_on_the_submitted_text(
 
 
 @pytest.fixture
-def at_risk(personas):  # type: ignore[no-untyped-def]
+def at_risk(personas):
     return MemberOrganisation.objects.create(coalition=personas.coalition, name=HIDDEN, withheld=True)
 
 

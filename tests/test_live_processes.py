@@ -49,7 +49,7 @@ INITIAL = f"<p>{FIRST}</p><p>{SECOND}</p>"
 
 
 @pytest.fixture(scope="module")
-def web_processes(django_db_setup, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[WebProcess]]:  # type: ignore[no-untyped-def]
+def web_processes(django_db_setup, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[WebProcess]]:
     """Two web processes on the test database and a Redis database of this run's own; always stopped."""
     folder = tmp_path_factory.mktemp("live-processes")
     with claimed_redis() as redis_url:
@@ -84,7 +84,7 @@ def servers(web_processes: list[WebProcess]) -> Iterator[tuple[WebProcess, WebPr
 
 
 @pytest.fixture
-def document(personas) -> Document:  # type: ignore[no-untyped-def]
+def document(personas) -> Document:
     """A joint submission whose first section has two paragraphs and belongs to the working group, so
     that the admin and the group's editor may both write it."""
     document = services.document_create(
@@ -155,7 +155,7 @@ def _ms(values: list[float]) -> str:
     return f"min {values[0]:.1f} / median {statistics.median(values):.1f} / max {values[-1]:.1f} ms (n={len(values)})"
 
 
-def test_two_web_processes_serve_one_document_together(servers, personas, document):  # type: ignore[no-untyped-def]
+def test_two_web_processes_serve_one_document_together(servers, personas, document):
     web1, web2 = servers
     section = _first_section(document)
     room = store.section_room(section.pk)
@@ -223,7 +223,7 @@ def test_two_web_processes_serve_one_document_together(servers, personas, docume
     assert section.body == expected
 
 
-def test_nothing_acknowledged_is_lost_when_a_web_process_is_killed_mid_typing(servers, personas, document):  # type: ignore[no-untyped-def]
+def test_nothing_acknowledged_is_lost_when_a_web_process_is_killed_mid_typing(servers, personas, document):
     web1, _web2 = servers
     section = _first_section(document)
     room = store.section_room(section.pk)
@@ -330,7 +330,7 @@ def test_nothing_acknowledged_is_lost_when_a_web_process_is_killed_mid_typing(se
     assert section.body == final
 
 
-def test_concurrent_typing_in_one_paragraph_through_two_processes_converges(servers, personas, document):  # type: ignore[no-untyped-def]
+def test_concurrent_typing_in_one_paragraph_through_two_processes_converges(servers, personas, document):
     web1, web2 = servers
     section = _first_section(document)
     room = store.section_room(section.pk)
@@ -404,7 +404,7 @@ def test_concurrent_typing_in_one_paragraph_through_two_processes_converges(serv
     assert section.body == stored
 
 
-def test_an_editor_idle_longer_than_the_channel_layers_blocking_read_stays_connected(servers, personas, document):  # type: ignore[no-untyped-def]
+def test_an_editor_idle_longer_than_the_channel_layers_blocking_read_stays_connected(servers, personas, document):
     web1, web2 = servers
     section = _first_section(document)
     room = store.section_room(section.pk)

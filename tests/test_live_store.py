@@ -13,7 +13,7 @@ from submissions.models import LiveText, LiveUpdate, Section
 pytestmark = pytest.mark.django_db
 
 
-def _typist(text: LiveText, words: list[str], author) -> None:  # type: ignore[no-untyped-def]
+def _typist(text: LiveText, words: list[str], author) -> None:
     """Appends one update per word at the end of paragraph 1, as a browser would, one by one."""
     doc = pycrdt.Doc()
     doc.apply_update(store.current_state(text))
@@ -26,7 +26,7 @@ def _typist(text: LiveText, words: list[str], author) -> None:  # type: ignore[n
 
 
 @pytest.fixture
-def section(personas):  # type: ignore[no-untyped-def]
+def section(personas):
     document = services.document_create(
         coalition=personas.coalition,
         actor=personas.admin,

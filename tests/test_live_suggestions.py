@@ -28,7 +28,7 @@ def room(*runs: tuple[str, dict | None]) -> tuple[Doc, XmlText]:
     return doc, text
 
 
-def change(doc: Doc, edit) -> bytes:  # type: ignore[no-untyped-def]
+def change(doc: Doc, edit) -> bytes:
     """The update that `edit(doc)` makes."""
     vector = doc.get_state()
     edit(doc)

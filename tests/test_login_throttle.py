@@ -17,7 +17,7 @@ TOO_MANY = b"Too many failed login attempts"
 
 
 @pytest.fixture(autouse=True)
-def production_limits(settings):  # type: ignore[no-untyped-def]
+def production_limits(settings):
     settings.ACCOUNT_RATE_LIMITS = base.ACCOUNT_RATE_LIMITS
     cache.clear()
     yield

@@ -13,7 +13,7 @@ from .factories import RecommendationFactory
 pytestmark = pytest.mark.django_db
 
 
-def matrix_of(personas) -> Matrix:  # type: ignore[no-untyped-def]
+def matrix_of(personas) -> Matrix:
     for i in range(3):
         RecommendationFactory(
             review=personas.engagement.review, thematic_cluster="Right to health", response="supported" if i % 2 == 0 else "noted"

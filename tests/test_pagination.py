@@ -246,7 +246,7 @@ def rows(case: PagedList, html: str) -> set[str]:
     return set(re.findall(case.row, html))
 
 
-def get(client, url: str):  # type: ignore[no-untyped-def]
+def get(client, url: str):
     cache.clear()  # cached fragments are rendered from the database
     response = client.get(url)
     assert response.status_code == 200, url

@@ -47,7 +47,7 @@ def import_reviews(*sessions: int) -> Slovenia:
 
 
 @pytest.fixture
-def slovenia(personas) -> Slovenia:  # type: ignore[no-untyped-def]
+def slovenia(personas) -> Slovenia:
     return import_reviews(48, 34, 20)
 
 
@@ -55,7 +55,7 @@ def url(path: str, slug: str = "alpha") -> str:
     return f"/api/c/{slug}/{path}"
 
 
-def beta_group(personas) -> WorkingGroup:  # type: ignore[no-untyped-def]
+def beta_group(personas) -> WorkingGroup:
     return coalition_services.working_group_save(
         coalition=personas.other, actor=personas.outsider, name="Beta's group", theme="", lead=None, members=[]
     )

@@ -49,19 +49,19 @@ def import_sample() -> None:
 
 
 @pytest.fixture
-def cycle4(personas) -> Review:  # type: ignore[no-untyped-def]
+def cycle4(personas) -> Review:
     import_lists(48)
     return review(48)
 
 
 @pytest.fixture
-def history(cycle4) -> Review:  # type: ignore[no-untyped-def]
+def history(cycle4) -> Review:
     import_lists(20, 34)
     import_sample()
     return cycle4
 
 
-def page(client, name: str, **params):  # type: ignore[no-untyped-def]
+def page(client, name: str, **params):
     return client.get(url(name), params)
 
 
@@ -285,7 +285,7 @@ def test_a_long_stacked_caption_goes_on_two_lines_instead_of_being_cut():
 # --- lobbying targets ------------------------------------------------------------------------------
 
 
-def expected_targets(recommendations) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+def expected_targets(recommendations) -> dict[str, dict]:
     """Each recommending State's record, counted one recommendation at a time (no aggregation)."""
     expected: dict[str, dict] = {}
     for r in recommendations.select_related("review__session").prefetch_related("recommending_states"):
@@ -316,7 +316,7 @@ def expected_targets(recommendations) -> dict[str, dict]:  # type: ignore[no-unt
     return expected
 
 
-def assert_targets_match(targets, recommendations) -> None:  # type: ignore[no-untyped-def]
+def assert_targets_match(targets, recommendations) -> None:
     expected = expected_targets(recommendations)
     assert {t.iso3 for t in targets} == set(expected)
     for t in targets:
@@ -516,7 +516,7 @@ def grow(review_: Review, extra: int) -> None:
     services.refresh_search_vectors(review_ids=[review_.pk])
 
 
-def queries_of(client, name: str, **params) -> int:  # type: ignore[no-untyped-def]
+def queries_of(client, name: str, **params) -> int:
     reset_queries()  # the request clears the log it starts with: capture from an empty one
     with CaptureQueriesContext(connection) as queries:
         response = page(client, name, **params)

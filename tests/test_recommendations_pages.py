@@ -35,18 +35,18 @@ def review(session: int) -> Review:
     return Review.objects.get(state__iso3="SVN", session__number=session)
 
 
-def url(name: str, *args) -> str:  # type: ignore[no-untyped-def]
+def url(name: str, *args) -> str:
     return reverse(f"recommendations:{name}", args=("alpha", *args))
 
 
 @pytest.fixture
-def cycle4(personas):  # type: ignore[no-untyped-def]
+def cycle4(personas):
     import_thematic_list(str(CYCLE4), review=review(48), source_name=CYCLE4.name)
     services.after_import(review_ids=[review(48).pk])
     return Recommendation.objects.filter(review=review(48))
 
 
-def upload(client, path_or_name, content=None, **data):  # type: ignore[no-untyped-def]
+def upload(client, path_or_name, content=None, **data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     if content is None:
@@ -55,7 +55,7 @@ def upload(client, path_or_name, content=None, **data):  # type: ignore[no-untyp
     return client.post(url("import"), {"file": SimpleUploadedFile(path_or_name, content), "mode": "skip", **data})
 
 
-def import_confirmed(client, path_or_name, content=None, **data):  # type: ignore[no-untyped-def]
+def import_confirmed(client, path_or_name, content=None, **data):
     """Upload (the preview, which changes nothing), then confirm it: the import as a person makes it."""
     from recommendations.models import SharedImport
 
@@ -66,7 +66,7 @@ def import_confirmed(client, path_or_name, content=None, **data):  # type: ignor
     return client.post(url("import"), {"confirm": pending.pk})
 
 
-def operator(user):  # type: ignore[no-untyped-def]
+def operator(user):
     """`user` made site staff: the only people who change the shared data by hand."""
     user.is_staff = True
     user.save(update_fields=["is_staff"])
@@ -224,7 +224,7 @@ def test_an_upr_info_export_saved_as_xlsx_imports_like_the_csv(personas):
 # --- list, search, filters, priority ---------------------------------------------------------------
 
 
-def listed(client, **params) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+def listed(client, **params) -> tuple[int, str]:
     response = client.get(url("list"), params)
     assert response.status_code == 200
     return response.context["page"].paginator.count, response.content.decode()

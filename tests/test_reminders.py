@@ -19,7 +19,7 @@ from workplan.models import Reminder, ReminderPreference
 pytestmark = pytest.mark.django_db
 
 
-def deadline_in(personas, days: int) -> dt.datetime:  # type: ignore[no-untyped-def]
+def deadline_in(personas, days: int) -> dt.datetime:
     """Move the engagement's stakeholder deadline `days` ahead; its instant (15:00 Geneva)."""
     milestone = Milestone.objects.get(engagement=personas.engagement, kind="stakeholder_deadline")
     milestone.override_date = timezone.localdate(timezone.now(), GENEVA) + dt.timedelta(days=days)
@@ -27,7 +27,7 @@ def deadline_in(personas, days: int) -> dt.datetime:  # type: ignore[no-untyped-
     return dt.datetime.combine(milestone.override_date, dt.time(15, 0), tzinfo=GENEVA)
 
 
-def members(personas) -> int:  # type: ignore[no-untyped-def]
+def members(personas) -> int:
     return Membership.objects.filter(coalition=personas.coalition).count()
 
 

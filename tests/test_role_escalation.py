@@ -166,7 +166,7 @@ READ_ONLY = {
 }
 
 
-def api_bodies(world) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+def api_bodies(world) -> dict[str, dict]:
     """Bodies the admin would send (valid in the world), so that a refusal is the role rule's, not
     the validation's; routes not named get an empty body."""
     ids, doc = world.ids, world.document
@@ -220,7 +220,7 @@ def below(role: str) -> list[str]:
     return ORDER[: ORDER.index(role)]
 
 
-def admin_forms(world, security_urls, page_forms) -> dict[str, dict[str, list[str]]]:  # type: ignore[no-untyped-def]
+def admin_forms(world, security_urls, page_forms) -> dict[str, dict[str, list[str]]]:
     """Every POST form the admin sees on the coalition's pages, by action path, as post data."""
     client = world.personas.client_for(world.personas.admin)
     found: dict[str, dict[str, list[str]]] = {}
@@ -239,13 +239,13 @@ def admin_forms(world, security_urls, page_forms) -> dict[str, dict[str, list[st
     return found
 
 
-def html_rule(name: str, view) -> str | None:  # type: ignore[no-untyped-def]
+def html_rule(name: str, view) -> str | None:
     declared = getattr(view, "minimum_role", None)
     assert declared == DECLARED.get(name), (name, declared, DECLARED.get(name))
     return DECLARED.get(name) or HTML_RULES.get(name)
 
 
-def api_rule(name: str, view, method: str) -> str:  # type: ignore[no-untyped-def]
+def api_rule(name: str, view, method: str) -> str:
     return API_RULES.get((name, method)) or API_RULES.get((name, "*")) or view.cls.write_role
 
 

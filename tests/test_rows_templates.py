@@ -113,7 +113,7 @@ def test_the_people_list_speaks_the_readers_language(personas):
 # --- the recommendations list ----------------------------------------------------------------------
 
 
-def nasty_recommendation(personas) -> Recommendation:  # type: ignore[no-untyped-def]
+def nasty_recommendation(personas) -> Recommendation:
     state = State.objects.create(name=NASTY, iso3="ZZZ")
     return RecommendationFactory(review=personas.engagement.review, paragraph=SHORT, text=NASTY, states=[state])
 
@@ -167,11 +167,11 @@ def test_the_filters_show_themes_working_groups_and_refused_values_escaped(perso
 # --- the matrix ------------------------------------------------------------------------------------
 
 
-def matrix_url(personas) -> str:  # type: ignore[no-untyped-def]
+def matrix_url(personas) -> str:
     return f"/c/alpha/engagements/{personas.engagement.pk}/matrix/"
 
 
-def nasty_matrix(personas):  # type: ignore[no-untyped-def]
+def nasty_matrix(personas):
     RecommendationFactory(review=personas.engagement.review, paragraph=SHORT, text=NASTY, thematic_cluster="Roma")
     matrix = matrix_services.matrix_build(engagement=personas.engagement, actor=personas.admin, scheme="ohchr")
     WorkingGroup.objects.filter(pk=personas.group.pk).update(name=NASTY)

@@ -140,7 +140,7 @@ def test_a_template_shows_safehtml_as_it_is_and_escapes_a_plain_str() -> None:
 # --- the fields -------------------------------------------------------------------------------------
 
 
-def _document(personas) -> Document:  # type: ignore[no-untyped-def]
+def _document(personas) -> Document:
     return services.document_create(
         coalition=personas.coalition,
         actor=personas.admin,
@@ -151,7 +151,7 @@ def _document(personas) -> Document:  # type: ignore[no-untyped-def]
     )
 
 
-def test_the_fields_read_safehtml_and_sanitise_every_other_write(personas) -> None:  # type: ignore[no-untyped-def]
+def test_the_fields_read_safehtml_and_sanitise_every_other_write(personas) -> None:
     document = _document(personas)
     section = document.sections.order_by("position").first()
     dirty = '<p onclick="x()">Kept<script>alert(1)</script></p>'
@@ -178,7 +178,7 @@ def test_the_fields_read_safehtml_and_sanitise_every_other_write(personas) -> No
     assert Document.objects.get(pk=document.pk).summary == "<p>Kept</p>"
 
 
-def test_the_migration_sanitised_the_rows_written_before(personas) -> None:  # type: ignore[no-untyped-def]
+def test_the_migration_sanitised_the_rows_written_before(personas) -> None:
     """Rows written before the columns sanitised every write (by SQL here, which bypasses the field) are
     passed through the sanitiser by migration 0008; rows already sanitised are left as they are."""
     from django.apps import apps
@@ -204,13 +204,13 @@ def test_the_migration_sanitised_the_rows_written_before(personas) -> None:  # t
 # --- through the service, on the page -----------------------------------------------------------------
 
 
-def _page(client, document: Document) -> str:  # type: ignore[no-untyped-def]
+def _page(client, document: Document) -> str:
     response = client.get(f"/c/alpha/documents/{document.pk}/")
     assert response.status_code == 200
     return (b"".join(response.streaming_content) if response.streaming else response.content).decode()
 
 
-def test_a_section_text_with_a_script_is_stored_and_shown_without_it(personas) -> None:  # type: ignore[no-untyped-def]
+def test_a_section_text_with_a_script_is_stored_and_shown_without_it(personas) -> None:
     document = _document(personas)
     section = document.sections.order_by("position").first()
     admin = personas.membership(personas.admin)
@@ -237,7 +237,7 @@ def test_a_section_text_with_a_script_is_stored_and_shown_without_it(personas) -
         assert "steal" not in page and "onerror" not in page and "alert(" not in page
 
 
-def test_the_page_writes_a_rich_section_and_annex_as_page_py_did(personas) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_writes_a_rich_section_and_annex_as_page_py_did(personas) -> None:
     """The HTML of a section and of an annex, as submissions/page.py wrote them with f-strings, byte for
     byte (but the line breaks between elements): the live editor (frontend/src/) reads these ids, classes
     and data attributes."""

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TITLE = "Send the figures on school enrolment"
 
 
-def due_task(personas, title: str = TITLE) -> Task:  # type: ignore[no-untyped-def]
+def due_task(personas, title: str = TITLE) -> Task:
     """A task of the member whose one-day reminder's moment came a minute ago."""
     return Task.objects.create(
         coalition=personas.coalition,
@@ -33,7 +33,7 @@ def due_task(personas, title: str = TITLE) -> Task:  # type: ignore[no-untyped-d
     )
 
 
-def wait_for(condition, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
+def wait_for(condition, timeout: float = 30.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -43,7 +43,7 @@ def wait_for(condition, timeout: float = 30.0) -> bool:  # type: ignore[no-untyp
 
 
 @pytest.fixture
-def embedded_beat(settings):  # type: ignore[no-untyped-def]
+def embedded_beat(settings):
     settings.EMBEDDED_BEAT, settings.EMBEDDED_BEAT_INTERVAL, settings.CELERY_TASK_ALWAYS_EAGER = True, 0.2, True
     yield
     scheduler.stop_embedded_beat()
@@ -69,7 +69,7 @@ def test_a_failing_run_is_logged_and_the_beat_goes_on(personas, embedded_beat, m
     calls: list[int] = []
     real = reminders.sweep
 
-    def failing_once(**kwargs):  # type: ignore[no-untyped-def]
+    def failing_once(**kwargs):
         calls.append(1)
         if len(calls) == 1:
             raise RuntimeError("the database went away")
@@ -125,7 +125,7 @@ THREADS = "import threading; print(sorted(t.name for t in threading.enumerate())
 
 
 @pytest.fixture(scope="module")
-def sqlite_template(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+def sqlite_template(tmp_path_factory) -> Path:
     """A SQLite database set up as `make run` does (migrate, the UPR calendar), made once: each test copies it."""
     path = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
     env = clean_env(DATABASE_URL=f"sqlite:///{path}")
@@ -135,7 +135,7 @@ def sqlite_template(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def sqlite_db(sqlite_template, tmp_path) -> str:  # type: ignore[no-untyped-def]
+def sqlite_db(sqlite_template, tmp_path) -> str:
     path = tmp_path / "db.sqlite3"
     shutil.copyfile(sqlite_template, path)
     return f"sqlite:///{path}"

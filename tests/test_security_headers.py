@@ -44,7 +44,7 @@ def policy(header: str) -> dict[str, str]:
     return {part.split(" ", 1)[0]: part.split(" ", 1)[1] for part in (p.strip() for p in header.split(";")) if part}
 
 
-def assert_secure_headers(response, url: str) -> None:  # type: ignore[no-untyped-def]
+def assert_secure_headers(response, url: str) -> None:
     csp = policy(response["Content-Security-Policy"])
     for directive, value in EXPECTED_CSP.items():
         assert csp.get(directive) == value, (url, directive, csp.get(directive))

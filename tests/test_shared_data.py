@@ -81,27 +81,27 @@ def shared_state(review_: Review) -> list[tuple]:
 
 
 @pytest.fixture
-def beta(personas):  # type: ignore[no-untyped-def]
+def beta(personas):
     """Beta follows Slovenia too (its own engagement in session 48)."""
     coalition_services.engagement_create(coalition=personas.other, actor=personas.outsider, review=review(48))
     return personas.other
 
 
 @pytest.fixture
-def cycle4(personas):  # type: ignore[no-untyped-def]
+def cycle4(personas):
     assert import_thematic_list(str(CYCLE4), review=review(48), source_name=CYCLE4.name).problems == []
     return Recommendation.objects.filter(review=review(48))
 
 
 @pytest.fixture
-def staff(personas):  # type: ignore[no-untyped-def]
+def staff(personas):
     """A site operator, admin of beta."""
     user = UserFactory(email="operator@hub.example.org", is_staff=True)
     MembershipFactory(coalition=personas.other, user=user, role="admin")
     return user
 
 
-def alpha_view(personas, recommendation: Recommendation) -> dict:  # type: ignore[no-untyped-def]
+def alpha_view(personas, recommendation: Recommendation) -> dict:
     detail = token_client(personas.admin).get(f"/api/c/alpha/recommendations/{recommendation.pk}/").json()
     detail.pop("later", None)
     detail.pop("earlier", None)
@@ -178,7 +178,7 @@ def template_csv(text: str = "TAMPERED: the State need do nothing") -> bytes:
     return out.getvalue().encode()
 
 
-def upload(client: Client, name: str, content: bytes, session: int, slug: str = "beta", **extra: Any):  # type: ignore[no-untyped-def]
+def upload(client: Client, name: str, content: bytes, session: int, slug: str = "beta", **extra: Any):
     return client.post(
         page("import", slug=slug),
         {"file": SimpleUploadedFile(name, content), "mode": "skip", "review": review(session).pk, **extra},

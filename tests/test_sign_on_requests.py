@@ -29,7 +29,7 @@ JSON = "application/json"
 SECRET_TEXT = "Testimonies from the Dob prison"
 
 
-def url(name: str, *args) -> str:  # type: ignore[no-untyped-def]
+def url(name: str, *args) -> str:
     return reverse(f"documents:{name}", args=("alpha", *args))
 
 
@@ -38,7 +38,7 @@ def api(path: str) -> str:
 
 
 @pytest.fixture
-def joint(personas):  # type: ignore[no-untyped-def]
+def joint(personas):
     document = services.document_create(
         coalition=personas.coalition,
         actor=personas.admin,
@@ -54,7 +54,7 @@ def joint(personas):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def asked(personas):  # type: ignore[no-untyped-def]
+def asked(personas):
     """An organisation with two contacts (one reading French in New York) and the member persona as a third."""
     organisation = MemberOrganisation.objects.create(coalition=personas.coalition, name="Roma Rights Watch")
     membership = Membership.objects.get(user=personas.member)
@@ -67,14 +67,14 @@ def asked(personas):  # type: ignore[no-untyped-def]
     return organisation
 
 
-def deadline_on(engagement, day: dt.date) -> dt.datetime:  # type: ignore[no-untyped-def]
+def deadline_on(engagement, day: dt.date) -> dt.datetime:
     milestone = Milestone.objects.get(engagement=engagement, kind="stakeholder_deadline")
     milestone.override_date = day
     milestone.save()
     return dt.datetime.combine(day, dt.time(15, 0), tzinfo=GENEVA)
 
 
-def request_sign_on(personas, joint, organisation, capture):  # type: ignore[no-untyped-def]
+def request_sign_on(personas, joint, organisation, capture):
     with capture(execute=True):
         response = personas.client_for(personas.admin).post(url("signon_request", joint.pk), {"organisations": [organisation.pk]})
     assert response.status_code == 302

@@ -24,7 +24,7 @@ JSON = "application/json"
 
 
 @pytest.fixture
-def joint(personas):  # type: ignore[no-untyped-def]
+def joint(personas):
     """Its first section is the Equality group's (the editor's), with two sentences."""
     document = services.document_create(
         coalition=personas.coalition,
@@ -45,11 +45,11 @@ def joint(personas):  # type: ignore[no-untyped-def]
     return document
 
 
-def first_section(document) -> Section:  # type: ignore[no-untyped-def]
+def first_section(document) -> Section:
     return document.sections.order_by("position").first()
 
 
-def suggest(section: Section, author, *, insert: str = "", delete_words: str = "", paragraph: int = 0) -> str:  # type: ignore[no-untyped-def]
+def suggest(section: Section, author, *, insert: str = "", delete_words: str = "", paragraph: int = 0) -> str:
     """Stores a suggestion by `author`, as their editor would send it: inserts `insert` at the start of
     a paragraph, or marks `delete_words` (found in it) for deletion. Returns its id."""
     text = store.text_for_section(section)

@@ -16,11 +16,11 @@ from workplan.models import Reminder, Task
 pytestmark = pytest.mark.django_db
 
 
-def url(personas, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
+def url(personas, suffix: str = "") -> str:
     return f"/c/alpha/engagements/{personas.engagement.pk}/{suffix}"
 
 
-def add(client, personas, **data):  # type: ignore[no-untyped-def]
+def add(client, personas, **data):
     when = timezone.localdate() + dt.timedelta(days=3)
     return client.post(
         url(personas, "tasks/"),

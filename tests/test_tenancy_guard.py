@@ -39,7 +39,7 @@ def url_patterns(
             yield ":".join(namespace + (pattern.name,)), names, pattern.callback
 
 
-def shared_recommendations(p):  # type: ignore[no-untyped-def]
+def shared_recommendations(p):
     """A recommendation of the engagement's review and one of the same State's previous review
     (shared reference data: an outsider's 404 must come from the guard, not from missing rows)."""
     from recommendations.models import Recommendation
@@ -50,7 +50,7 @@ def shared_recommendations(p):  # type: ignore[no-untyped-def]
     return later, earlier
 
 
-def coalition_urls(p) -> list[str]:  # type: ignore[no-untyped-def]
+def coalition_urls(p) -> list[str]:
     """Every URL inside coalition alpha, with the ids of alpha's real objects filled in."""
     milestone = Milestone.objects.filter(engagement=p.engagement).first()
     recommendation, earlier = shared_recommendations(p)

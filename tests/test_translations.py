@@ -82,7 +82,7 @@ def test_translations_keep_placeholders_markup_and_line_ends(language: str) -> N
     assert not wrong, "\n".join(wrong[:50])
 
 
-def test_the_code_has_no_message_the_catalogues_lack(tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_code_has_no_message_the_catalogues_lack(tmp_path: Path, settings) -> None:
     if shutil.which("xgettext") is None or shutil.which("msgmerge") is None:
         pytest.fail("GNU gettext is missing: `bash scripts/test-services.sh` installs it (apt-get install gettext).")
     scratch = tmp_path / "locale"
@@ -120,7 +120,7 @@ def test_the_compiled_catalogues_are_the_build_of_the_committed_ones() -> None:
         ("es", ["Examen Periódico Universal", "Iniciar sesión"]),
     ],
 )
-def test_pages_speak_the_readers_language(language: str, expected: list[str], db) -> None:  # type: ignore[no-untyped-def]
+def test_pages_speak_the_readers_language(language: str, expected: list[str], db) -> None:
     page = Client().get("/", HTTP_ACCEPT_LANGUAGE=language)
     html = page.content.decode()
     assert page["Content-Language"] == language

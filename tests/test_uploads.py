@@ -173,7 +173,7 @@ def test_real_files_pass_the_guard_quickly():
 
 
 @pytest.fixture
-def document(personas) -> Document:  # type: ignore[no-untyped-def]
+def document(personas) -> Document:
     response = personas.client_for(personas.admin).post(
         "/api/c/alpha/documents/",
         {
@@ -194,7 +194,7 @@ def document(personas) -> Document:  # type: ignore[no-untyped-def]
     return made
 
 
-def import_page(personas, document, name: str, content: bytes) -> str:  # type: ignore[no-untyped-def]
+def import_page(personas, document, name: str, content: bytes) -> str:
     response = personas.client_for(personas.admin).post(
         f"/c/alpha/documents/{document.pk}/import/", {"file": upload(name, content)}, follow=True
     )
@@ -202,7 +202,7 @@ def import_page(personas, document, name: str, content: bytes) -> str:  # type: 
     return unescape(response.content.decode())
 
 
-def import_api(personas, document, name: str, content: bytes) -> str:  # type: ignore[no-untyped-def]
+def import_api(personas, document, name: str, content: bytes) -> str:
     response = personas.client_for(personas.admin).post(
         f"/api/c/alpha/documents/{document.pk}/import/", {"file": upload(name, content)}
     )
@@ -238,7 +238,7 @@ def test_bombs_are_refused_by_the_recommendation_import_with_nothing_imported(pe
     assert Recommendation.objects.count() == before
 
 
-def evidence_row(personas) -> MatrixRow:  # type: ignore[no-untyped-def]
+def evidence_row(personas) -> MatrixRow:
     RecommendationFactory(review=personas.engagement.review, thematic_cluster="Right to health")
     built = personas.client_for(personas.admin).post(
         f"/c/alpha/engagements/{personas.engagement.pk}/matrix/build/", {"scheme": "ohchr"}
@@ -247,7 +247,7 @@ def evidence_row(personas) -> MatrixRow:  # type: ignore[no-untyped-def]
     return MatrixRow.objects.get(matrix=Matrix.objects.get(engagement=personas.engagement))
 
 
-def assess(personas, row, file: SimpleUploadedFile):  # type: ignore[no-untyped-def]
+def assess(personas, row, file: SimpleUploadedFile):
     return personas.client_for(personas.admin).post(
         f"/c/alpha/engagements/{personas.engagement.pk}/matrix/rows/{row.pk}/assess/",
         {

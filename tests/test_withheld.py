@@ -23,7 +23,7 @@ JSON = "application/json"
 HIDDEN = "Defenders at Risk"
 
 
-def url(name: str, *args) -> str:  # type: ignore[no-untyped-def]
+def url(name: str, *args) -> str:
     return reverse(f"documents:{name}", args=("alpha", *args))
 
 
@@ -32,7 +32,7 @@ def api(path: str) -> str:
 
 
 @pytest.fixture
-def at_risk(personas):  # type: ignore[no-untyped-def]
+def at_risk(personas):
     return MemberOrganisation.objects.create(
         coalition=personas.coalition,
         name=HIDDEN,
@@ -44,11 +44,11 @@ def at_risk(personas):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def joint(personas):  # type: ignore[no-untyped-def]
+def joint(personas):
     return joint_submission(personas, group_first=False)
 
 
-def contact_of(personas, organisation):  # type: ignore[no-untyped-def]
+def contact_of(personas, organisation):
     """The member persona speaks for `organisation` from now on."""
     membership = Membership.objects.get(user=personas.member)
     membership.organisation = organisation
@@ -56,7 +56,7 @@ def contact_of(personas, organisation):  # type: ignore[no-untyped-def]
     return membership
 
 
-def signed_by(personas, document, organisation, named=True):  # type: ignore[no-untyped-def]
+def signed_by(personas, document, organisation, named=True):
     (sign_on,) = services.signon_request(document=document, actor=personas.admin, organisations=[organisation])
     return services.signon_answer(sign_on=sign_on, membership=contact_of(personas, organisation), sign=True, named=named)
 

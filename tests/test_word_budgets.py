@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
 
-def url(name: str, *args) -> str:  # type: ignore[no-untyped-def]
+def url(name: str, *args) -> str:
     return reverse(f"documents:{name}", args=("alpha", *args))
 
 
@@ -31,7 +31,7 @@ def words(n: int) -> str:
 
 
 @pytest.fixture
-def joint(personas):  # type: ignore[no-untyped-def]
+def joint(personas):
     """A joint submission (limit 5,630) with its three starting sections, the first the Equality group's,
     and an annex (which counts for nothing, so has no budget)."""
     document = services.document_create(
@@ -51,7 +51,7 @@ def sections(document: Document) -> list[Section]:
     return list(document.sections.filter(annex=False).order_by("position", "id"))
 
 
-def write(personas, section: Section, n: int) -> Section:  # type: ignore[no-untyped-def]
+def write(personas, section: Section, n: int) -> Section:
     section.refresh_from_db()
     return services.section_save(
         section=section, membership=personas.membership(personas.admin), base_version=section.version, body=words(n)
@@ -310,7 +310,7 @@ def test_malformed_api_budgets_get_a_400_and_nothing_is_saved(personas, joint, b
     assert not Section.objects.filter(word_budget__isnull=False).exists()
 
 
-def _beta_engagement(personas):  # type: ignore[no-untyped-def]
+def _beta_engagement(personas):
     from coalitions import services as coalition_services
     from upr.models import Review
 
@@ -356,7 +356,7 @@ def test_the_section_api_exposes_the_budget_which_only_the_secretariat_changes(p
 # --- query counts --------------------------------------------------------------------------------
 
 
-def count_queries(client, path: str) -> int:  # type: ignore[no-untyped-def]
+def count_queries(client, path: str) -> int:
     """Queries of a cold request: with the cache cleared, the page is rendered from the database."""
     cache.clear()
     reset_queries()
@@ -367,7 +367,7 @@ def count_queries(client, path: str) -> int:  # type: ignore[no-untyped-def]
     return len(queries)
 
 
-def grow(personas, document: Document, n: int) -> None:  # type: ignore[no-untyped-def]
+def grow(personas, document: Document, n: int) -> None:
     """`n` more sections, each with text and a budget it passes."""
     for i in range(n):
         section = services.section_add(document=document, actor=personas.admin, title=f"Issue {i}", working_group=personas.group)

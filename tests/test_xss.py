@@ -62,7 +62,7 @@ def injections(html: str) -> InjectionFinder:
     return finder
 
 
-def crawl(client, start: list[str], slug: str) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def crawl(client, start: list[str], slug: str) -> dict[str, list[str]]:
     """GET every page reachable from `start` inside the coalition (and the person's own pages);
     returns {url: injected elements} for every HTML page seen."""
     seen: dict[str, list[str]] = {}

@@ -113,7 +113,7 @@ def _stamp_table_exists(conn: BaseDatabaseWrapper) -> bool:
     return bool(_ready)
 
 
-def _record(execute: Callable, sql: Any, params: Any, many: bool, context: dict) -> Any:  # type: ignore[type-arg]
+def _record(execute: Callable, sql: Any, params: Any, many: bool, context: dict) -> Any:
     """The execute wrapper: runs the statement, then notes what it read or wrote."""
     result = execute(sql, params, many, context)
     if not isinstance(sql, str):

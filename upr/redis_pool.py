@@ -26,7 +26,7 @@ class ProcessConnectionPool(redis.ConnectionPool):
     _lock = threading.Lock()
 
     @classmethod
-    def from_url(cls, url: str, **kwargs: Any) -> ProcessConnectionPool:  # type: ignore[override]
+    def from_url(cls, url: str, **kwargs: Any) -> ProcessConnectionPool:
         # The options are keyed by their repr: a parser class is hashable, a dict of socket options is not.
         key = (url, tuple(sorted((name, repr(value)) for name, value in kwargs.items())))
         with cls._lock:

@@ -23,14 +23,14 @@ from .models import AdvocacyMeeting, Consultation
 def consultations(*, engagement: Engagement) -> list[Consultation]:
     return list(
         Consultation.objects.for_coalition(engagement.coalition)
-        .filter(engagement=engagement)  # type: ignore[attr-defined]
+        .filter(engagement=engagement)
         .select_related("follow_up_task", "created_by")
         .prefetch_related("attended")
     )
 
 
 def meetings(*, engagement: Engagement, state: Any = None) -> list[AdvocacyMeeting]:
-    found = AdvocacyMeeting.objects.for_coalition(engagement.coalition).filter(engagement=engagement)  # type: ignore[attr-defined]
+    found = AdvocacyMeeting.objects.for_coalition(engagement.coalition).filter(engagement=engagement)
     if state is not None:
         found = found.filter(state=state)
     return list(found.select_related("state", "follow_up_task", "created_by").prefetch_related("themes", "documents", "drafts"))

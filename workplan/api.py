@@ -194,7 +194,7 @@ class ReviewAdoptionSerializer(serializers.ModelSerializer):
 
 def form_data(instance: Any, form_class: type[forms.ModelForm], body: dict[str, Any]) -> dict[str, Any]:
     """A PATCH is the record's current values with the body's on top (forms want every field)."""
-    data = {name: value for name, value in model_to_dict(instance, fields=list(form_class._meta.fields)).items()}  # type: ignore[union-attr]
+    data = {name: value for name, value in model_to_dict(instance, fields=list(form_class._meta.fields)).items()}
     data = {
         name: [v.pk if hasattr(v, "pk") else v for v in value] if isinstance(value, list) else value
         for name, value in data.items()
@@ -288,7 +288,7 @@ class TaskViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveMo
     write_role = Role.MEMBER
 
     def queryset_for(self, coalition: Coalition) -> Any:
-        found = Task.objects.for_coalition(coalition).select_related("organisation").order_by("due_at", "id")  # type: ignore[attr-defined]
+        found = Task.objects.for_coalition(coalition).select_related("organisation").order_by("due_at", "id")
         params = self.request.query_params
         if (engagement := parse_id(params.get("engagement"))) is not None:
             found = found.filter(engagement=engagement)

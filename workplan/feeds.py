@@ -158,7 +158,7 @@ def render_feed(feed: CalendarFeed) -> bytes:
                 event.add("dtstart", entry.date)
                 event.add("dtend", (entry.end_date or entry.date) + dt.timedelta(days=1))
         for task in engagement.tasks.all():
-            if feed.coalition_id or feed.user_id in task.owners:  # type: ignore[attr-defined]
+            if feed.coalition_id or feed.user_id in task.owners:
                 summary = _("Task: %(title)s · %(review)s") % {"title": task.title, "review": review}
                 event = _event(calendar, f"task-{task.pk}@{host}", summary, common)
                 day = task.due_day

@@ -114,7 +114,7 @@ def deadlines(*, engagements: list[Engagement]) -> list[Deadline]:
                         frozenset(task.owners),
                         day=task.due_day,
                     )
-                )  # type: ignore[attr-defined]
+                )
     return found
 
 

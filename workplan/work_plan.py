@@ -40,7 +40,7 @@ class TaskForm(forms.Form):
     organisation = forms.ModelChoiceField(MemberOrganisation.objects.none(), required=False, label=gettext_lazy("Organisation"))
     working_group = forms.ModelChoiceField(WorkingGroup.objects.none(), required=False, label=gettext_lazy("Working group"))
     milestone = forms.ModelChoiceField(Milestone.objects.none(), required=False, label=gettext_lazy("For the milestone"))
-    document = forms.ModelChoiceField(None, required=False, label=gettext_lazy("Document"))  # type: ignore[arg-type]
+    document = forms.ModelChoiceField(None, required=False, label=gettext_lazy("Document"))
 
     def __init__(self, *args: Any, engagement: Engagement, **kwargs: Any) -> None:
         from submissions.models import Document

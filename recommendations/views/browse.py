@@ -62,9 +62,7 @@ def priority_toggle(request: HttpRequest, coalition_slug: str, recommendation_id
     recommendation = get_object_or_404(Recommendation, pk=recommendation_id)
     current = (
         CoalitionRecommendation.objects.for_coalition(request.coalition)
-        .filter(  # type: ignore[attr-defined]
-            recommendation=recommendation, priority=True
-        )
+        .filter(recommendation=recommendation, priority=True)
         .exists()
     )
     layer = services.layer_save(

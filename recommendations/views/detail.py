@@ -21,7 +21,7 @@ from ..forms import ActionCategoryForm, DecisionForm, LayerForm, ResponseForm
 from ..models import Recommendation
 
 
-def _page(request: HttpRequest, recommendation: Recommendation, *, status: int = 200, **forms) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _page(request: HttpRequest, recommendation: Recommendation, *, status: int = 200, **forms) -> HttpResponse:
     detail = selectors.recommendation_detail(coalition=request.coalition, recommendation=recommendation)
     layer = detail.layer
     context = {

@@ -34,7 +34,7 @@ LOG_SHOWN = 20
 
 def importable_reviews(coalition: Coalition) -> QuerySet[Review]:
     """Every review (all cycles) of the States the coalition follows in an engagement."""
-    states = Engagement.objects.for_coalition(coalition).values("review__state")  # type: ignore[attr-defined]
+    states = Engagement.objects.for_coalition(coalition).values("review__state")
     return Review.objects.filter(state__in=states).select_related("state", "session").order_by("state__name", "-session__number")
 
 

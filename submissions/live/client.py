@@ -36,7 +36,7 @@ class RoomCopy:
     def apply(self, update: bytes) -> None:
         self.doc.apply_update(update)
 
-    def edit(self, change) -> bytes:  # type: ignore[no-untyped-def]
+    def edit(self, change) -> bytes:
         """Runs `change(fragment)` in one transaction and returns the Yjs update it made."""
         before = self.doc.get_state()
         with self.doc.transaction():

@@ -77,7 +77,7 @@ def read_access(user: Any, coalition_slug: str, document_id: int) -> Access | No
         membership: Membership = membership_for(user, coalition_slug)
     except (Http404, ObjectDoesNotExist):
         return None
-    document = Document.objects.for_coalition(membership.coalition).filter(pk=document_id).first()  # type: ignore[attr-defined]
+    document = Document.objects.for_coalition(membership.coalition).filter(pk=document_id).first()
     if document is None:
         return None
     from ..services import can_edit_section  # the one rule of who edits a section

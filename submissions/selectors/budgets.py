@@ -84,7 +84,7 @@ def sections_over_budget(*, membership: Membership) -> list[Section]:
     being written, that are over their budget: one query, whatever the number of groups or documents."""
     groups = WorkingGroup.objects.filter(members=membership).values("pk")
     candidates = (
-        Section.objects.for_coalition(membership.coalition)  # type: ignore[attr-defined]
+        Section.objects.for_coalition(membership.coalition)
         # A section without words is never over (its title counts only once it has text).
         .filter(
             annex=False,
@@ -98,9 +98,9 @@ def sections_over_budget(*, membership: Membership) -> list[Section]:
     )
     over = []
     for section in candidates:
-        section.words = section_words(section)  # type: ignore[attr-defined]
-        section.over_by = over_budget_by(section.words, section.word_budget)  # type: ignore[attr-defined]
-        if section.over_by:  # type: ignore[attr-defined]
+        section.words = section_words(section)
+        section.over_by = over_budget_by(section.words, section.word_budget)
+        if section.over_by:
             over.append(section)
     return over
 

@@ -56,8 +56,8 @@ def label_threads(comments: list[Comment], *, membership: Membership, my_groups:
         comment.can_resolve = may_resolve(membership, comment, my_groups)  # type: ignore[attr-defined]
         for one in (comment, *comment.replies.all()):
             organisation = organisations.get(one.author_id) if one.author_id else None
-            one.organisation_label = organisation_label(organisation, membership) or None  # type: ignore[attr-defined]
-            one.organisation_withheld = bool(organisation and organisation.withheld and insider)  # type: ignore[attr-defined]
+            one.organisation_label = organisation_label(organisation, membership) or None
+            one.organisation_withheld = bool(organisation and organisation.withheld and insider)
     return comments
 
 

@@ -202,15 +202,15 @@ def decision_cards(
             tally = decision_tally(decision, options, votes, eligible or set())
         labels = {}
         for option in options:
-            option.shown = labels[option.pk] = option_label(decision, option)  # type: ignore[attr-defined]
-            option.count = tally.counts.get(option.pk, 0)  # type: ignore[attr-defined]
-            option.chosen = state == DecisionStatus.CLOSED and option.pk in tally.chosen  # type: ignore[attr-defined]
+            option.shown = labels[option.pk] = option_label(decision, option)
+            option.count = tally.counts.get(option.pk, 0)
+            option.chosen = state == DecisionStatus.CLOSED and option.pk in tally.chosen
         for vote in votes:
-            vote.mine = vote.organisation_id == membership.organisation_id  # type: ignore[attr-defined]
-            vote.named = sees_all or vote.mine or not vote.organisation.withheld  # type: ignore[attr-defined]
-            vote.other_version = vote.text_digest != decision.text_digest  # type: ignore[attr-defined]
-            vote.option_shown = labels.get(vote.option_id, "")  # type: ignore[attr-defined]
-        mine = next((v for v in votes if v.mine), None)  # type: ignore[attr-defined]
+            vote.mine = vote.organisation_id == membership.organisation_id
+            vote.named = sees_all or vote.mine or not vote.organisation.withheld
+            vote.other_version = vote.text_digest != decision.text_digest
+            vote.option_shown = labels.get(vote.option_id, "")
+        mine = next((v for v in votes if v.mine), None)
         digest = (digests or {}).get(decision.document_id)
         cards.append(
             DecisionCard(
@@ -231,11 +231,7 @@ def decision_cards(
 
 def document_decisions(*, document: Document, membership: Membership, digest: str | None, now: dt.datetime) -> list[DecisionCard]:
     """The document page's decisions, open ones first, newest first: four queries at most."""
-    decisions = list(
-        decisions_with_votes(
-            Decision.objects.for_coalition(membership.coalition).filter(document=document)  # type: ignore[attr-defined]
-        )
-    )
+    decisions = list(decisions_with_votes(Decision.objects.for_coalition(membership.coalition).filter(document=document)))
     decisions.sort(key=lambda d: _state(d, now) != DecisionStatus.OPEN)  # stable: newest first within each
     return decision_cards(
         decisions=decisions, membership=membership, now=now, digests={document.pk: digest} if digest is not None else None

@@ -308,9 +308,7 @@ def signature_texts(page: PageData) -> dict[int, str]:
 def submission_deadline(document: Document) -> dt.datetime | None:
     """The engagement's stakeholder submission deadline (15:00 Geneva time), as its calendar has it."""
     milestones = list(
-        Milestone.objects.for_coalition(document.coalition).filter(  # type: ignore[attr-defined]
-            engagement=document.engagement, kind="stakeholder_deadline"
-        )
+        Milestone.objects.for_coalition(document.coalition).filter(engagement=document.engagement, kind="stakeholder_deadline")
     )
     entries = engagement_timeline(engagement=document.engagement, milestones=milestones) if milestones else []
     return entries[0].due_at if entries else None

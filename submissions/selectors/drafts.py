@@ -48,7 +48,7 @@ def draft_rows(*, engagement: Engagement) -> list[DraftRow]:
     """The engagement's drafts with their matches among the review's recommendations (constant queries)."""
     drafts = list(
         DraftRecommendation.objects.for_coalition(engagement.coalition)
-        .filter(engagement=engagement)  # type: ignore[attr-defined]
+        .filter(engagement=engagement)
         .select_related("follows_up", "working_group")
         .prefetch_related("states_to_ask")
     )
@@ -94,7 +94,7 @@ def impact_summary(rows: list[DraftRow]) -> Impact:
 
 def engagement_impact(*, engagement: Engagement) -> Impact:
     """The same figures for the engagement page, without computing suggestions (three queries)."""
-    asks = DraftRecommendation.objects.for_coalition(engagement.coalition).filter(engagement=engagement).count()  # type: ignore[attr-defined]
+    asks = DraftRecommendation.objects.for_coalition(engagement.coalition).filter(engagement=engagement).count()
     taken: dict[int, list[Recommendation]] = {}
     links = (
         ImpactLink.objects.filter(coalition=engagement.coalition, draft__engagement=engagement, decision=LinkDecision.CONFIRMED)

@@ -20,7 +20,7 @@ def awaiting_signature(*, membership: Membership) -> QuerySet[SignOn]:
     if membership.organisation_id is None or not membership.has_role(Role.MEMBER):
         return SignOn.objects.none()
     return (
-        SignOn.objects.for_coalition(membership.coalition)  # type: ignore[attr-defined]
+        SignOn.objects.for_coalition(membership.coalition)
         .filter(
             organisation_id=membership.organisation_id,
             status=SignOnStatus.REQUESTED,

@@ -44,7 +44,7 @@ def decision_forms(card: DecisionCard, membership: Membership, document: Documen
         VoteForm(
             options=card.options,
             auto_id=f"vote-{card.decision.pk}-%s",
-            initial={  # type: ignore[attr-defined]
+            initial={
                 "option": card.my_vote.option_id,
                 "reason": card.my_vote.reason,
             }
@@ -56,11 +56,7 @@ def decision_forms(card: DecisionCard, membership: Membership, document: Documen
     )
     card.can_manage = is_admin and card.open  # type: ignore[attr-defined]
     card.can_ask_to_sign = (
-        is_admin
-        and card.approved
-        and card.recorded
-        and document.kind == "joint_submission"  # type: ignore[attr-defined]
-        and document.editable
+        is_admin and card.approved and card.recorded and document.kind == "joint_submission" and document.editable
     )
 
 

@@ -69,9 +69,7 @@ def document_list(request: HttpRequest, coalition_slug: str, engagement_id: int)
                 messages.success(request, _("Document created. Assign its sections to working groups or people."))
                 return redirect("documents:detail", coalition_slug=coalition_slug, document_id=document.pk)
     documents = (
-        Document.objects.for_coalition(request.coalition)
-        .filter(engagement=engagement)  # type: ignore[attr-defined]
-        .select_related("lead_organisation")
+        Document.objects.for_coalition(request.coalition).filter(engagement=engagement).select_related("lead_organisation")
     )
     page = Paginator(documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))  # reads one page's rows
     return render(
@@ -107,7 +105,7 @@ def document_detail(request: HttpRequest, coalition_slug: str, document_id: int)
     behind = (
         Document.objects.for_coalition(request.coalition)
         .filter(pk=document_id)
-        .order_by()  # type: ignore[attr-defined]
+        .order_by()
         .annotate(behind=Exists(LiveText.objects.filter(document_id=OuterRef("pk"), rendered_seq__lt=F("seq"))))
         .values_list("behind", flat=True)
         .first()

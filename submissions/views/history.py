@@ -54,9 +54,7 @@ def _people(coalition: Coalition, ids: set[int]) -> dict[int, str]:
         Membership.objects.for_coalition(coalition)
         .filter(user_id__in=ids)
         .select_related("user")
-        .only(  # type: ignore[attr-defined]
-            "user_id", "user__name", "user__email"
-        )
+        .only("user_id", "user__name", "user__email")
     )
     return {m.user_id: str(m.user) for m in members}
 
@@ -163,7 +161,7 @@ def section_compare(request: HttpRequest, coalition_slug: str, document_id: int,
     writers: list[str] = []
     if not errors and chosen.get("from") and chosen.get("to"):
         pair = {r.version: r for r in revisions.filter(version__in=[chosen["from"], chosen["to"]])}
-        older, newer = pair[chosen["from"]], pair[chosen["to"]]  # type: ignore[index]
+        older, newer = pair[chosen["from"]], pair[chosen["to"]]
         changes = history.compare(store.html_at(older), store.html_at(newer), old_title=older.title, new_title=newer.title)
         low, high = sorted((older.version, newer.version))
         between = revisions.filter(version__gt=low, version__lte=high).order_by("version")

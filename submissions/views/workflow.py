@@ -151,7 +151,7 @@ def export_download(request: HttpRequest, coalition_slug: str, document_id: int,
     job = get_object_or_404(
         ExportJob.objects.for_coalition(request.coalition),
         document=document,
-        pk=job_id,  # type: ignore[attr-defined]
+        pk=job_id,
         status=ExportStatus.DONE,
     )
     return _download(job.content, job.filename, job.format)

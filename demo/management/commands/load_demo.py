@@ -115,7 +115,7 @@ class Command(BaseCommand):
         observer = verified_user(OBSERVER_EMAIL, "Partner Observer", DEMO_PASSWORD)
         Membership.objects.get_or_create(coalition=coalition, user=observer, defaults={"role": Role.OBSERVER})
 
-    def demo_submission(self, *, coalition, admin, engagement, orgs, editor_m) -> None:  # type: ignore[no-untyped-def]
+    def demo_submission(self, *, coalition, admin, engagement, orgs, editor_m) -> None:
         """A joint submission under way: two written sections, a comment, a co-signer named and one
         counted but not named, so that the editor, the count and the sign-on show something."""
         from coalitions.models import Membership
@@ -187,7 +187,7 @@ class Command(BaseCommand):
             sign_on.signed_digest, sign_on.signed_seqs = documents.signed_version(document)  # on the text as it is
             sign_on.save()
 
-    def demo_advocacy(self, *, coalition, admin, engagement, orgs) -> None:  # type: ignore[no-untyped-def]
+    def demo_advocacy(self, *, coalition, admin, engagement, orgs) -> None:
         """The usual internal deadlines, a State consultation, and two meetings in the advocacy log,
         so that the plan, the log and its outcome against the review's recommendations show something."""
         from django.db.models import Q
@@ -234,7 +234,7 @@ class Command(BaseCommand):
             meeting.drafts.set([draft] if draft else [])
             meeting.documents.set([factsheet] if factsheet else [])
 
-    def demo_matrix(self, *, coalition, admin, engagement) -> None:  # type: ignore[no-untyped-def]
+    def demo_matrix(self, *, coalition, admin, engagement) -> None:
         """The implementation matrix of the 2025 review, in OHCHR's clusters, the minorities cluster
         owned by the working group, three rows assessed, so that the dashboard shows something."""
         from coalitions.models import Membership, WorkingGroup

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         "file changes nothing, a corrected one updates rows in place."
     )
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("path")
         parser.add_argument("--review", help="State and session, e.g. SVN-48")
         parser.add_argument(
@@ -36,7 +36,7 @@ class Command(BaseCommand):
             help="import nothing if any row has a problem (default: import the rest and report the problems)",
         )
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         path = Path(options["path"])
         if not path.is_file():
             raise CommandError(f"No such file: {path}")

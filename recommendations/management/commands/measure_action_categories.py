@@ -18,12 +18,12 @@ class Command(BaseCommand):
         "agreement is then reported on sessions 11-20, which the table never saw."
     )
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("path")
         parser.add_argument("--write-table", action="store_true")
         parser.add_argument("--min-count", type=int, default=10, help="learn a verb seen at least this often")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         path = Path(options["path"])
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
