@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -16,4 +18,5 @@ class ProfileForm(forms.ModelForm):
         from django.conf import settings
 
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = settings.LANGUAGES
+        # Declared above as a ChoiceField; its choices are the settings' languages.
+        cast(forms.ChoiceField, self.fields["language"]).choices = settings.LANGUAGES

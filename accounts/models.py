@@ -1,6 +1,7 @@
 """The person who logs in. Email is the identifier; there is no username."""
 
 import zoneinfo
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -34,9 +35,9 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 
 class User(AbstractUser):
-    username = None  # type: ignore[assignment]
-    first_name = None  # type: ignore[assignment]
-    last_name = None  # type: ignore[assignment]
+    username = None  # type: ignore[assignment]  # Django's way to drop an inherited field: the email is the identifier
+    first_name = None  # type: ignore[assignment]  # dropped too: one `name` field instead
+    last_name = None  # type: ignore[assignment]  # dropped too: one `name` field instead
     email = models.EmailField(_("email address"), unique=True)
     name = models.CharField(_("name"), max_length=150, blank=True)
     timezone = models.CharField(
@@ -48,9 +49,9 @@ class User(AbstractUser):
     language = models.CharField(_("language"), max_length=8, default="en")
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]  # the stubs expect auth's username-based UserManager; ours creates users by email
 
     class Meta:
         verbose_name = _("person")

@@ -17,6 +17,7 @@ from upr.panels import panels
 
 from .forms import ProfileForm
 from .models import User
+from .requests import SignedInRequest
 
 
 @require_POST
@@ -32,7 +33,7 @@ def language_choose(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: SignedInRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         user = form.save()
@@ -48,7 +49,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_token(request: HttpRequest) -> HttpResponse:
+def api_token(request: SignedInRequest) -> HttpResponse:
     """Create (or replace) the person's API token, or revoke it."""
     Token.objects.filter(user=request.user).delete()
     if request.POST.get("action") == "revoke":

@@ -50,6 +50,15 @@ HOST = "127.0.0.1"
 CLOCK_TICK = os.sysconf("SC_CLK_TCK")
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 SECRET = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(50))
+# Headless Chromium of the browser benchmarks (live_open.py, slow_line.py): Debian's, no browser download.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def say(message: str) -> None:
@@ -430,6 +439,11 @@ class Server:
                 self.process.wait(timeout=5)
 
 
+def launch_chromium(playwright: Any) -> Any:
+    """Headless Chromium (CHROMIUM, CHROMIUM_ARGS) from a started `sync_playwright()`: its Browser."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+
 def free_port() -> int:
     import socket
 
@@ -473,12 +487,13 @@ class Socket:
     @classmethod
     async def open(cls, server: Server, path: str, session: str, *, apply: bool = True, keep: set[str] | None = None) -> Socket:
         from websockets.asyncio.client import connect
+        from websockets.typing import Origin
 
         from submissions.live.client import LiveClient
 
         ws = await connect(
             f"ws://{HOST}:{server.port}{path}",
-            origin=server.origin,  # type: ignore[arg-type]
+            origin=Origin(server.origin),
             additional_headers={"Cookie": f"sessionid={session}"},
             proxy=None,
             max_size=None,

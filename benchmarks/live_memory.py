@@ -148,9 +148,9 @@ async def scenario(server: common.Server, seeded: dict, args: argparse.Namespace
 
         return handle
 
-    for i, sock in enumerate(sockets):
-        assert sock is not None
-        sock.on_binary = on_binary(i)
+    for i, opened in enumerate(sockets):
+        assert opened is not None
+        opened.on_binary = on_binary(i)
 
     counts = {"keystrokes": 0}
 

@@ -47,13 +47,6 @@ from benchmarks.live_common import say
 
 TARGET_MS = 1000.0
 VISITS = ("first visit", "second visit")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 NAVIGATION = """() => {
   const nav = performance.getEntriesByType('navigation')[0];
@@ -257,7 +250,7 @@ def main() -> int:
             ws_path = f"/ws/c/{seeded['slug']}/documents/{seeded['document']}/live/"
             probe = asyncio.run(python_opens(server, ws_path, session, seeded["rooms"], 5))
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+                browser = common.launch_chromium(playwright)
                 try:
                     window = common.CpuWindow(server.pids).start()
                     browser_cpu = common.cpu_seconds(common.children_of(os.getpid()))

@@ -301,7 +301,7 @@ def main() -> int:
             )
             print(lines[-1])
             raw.append({"server": label, **results})
-            if kind == "uvicorn":
+            if isinstance(server, common.Server):  # kind == "uvicorn"
                 lines += server.log_errors("/tmp/upr-live-page-uvicorn.log")
     if args.json:
         Path(args.json).write_text(json.dumps(raw, indent=1))

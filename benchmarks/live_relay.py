@@ -217,6 +217,7 @@ async def behind_texts(document: int) -> int:
             "SELECT count(*) FROM submissions_livetext WHERE document_id = %s AND rendered_seq < seq", [document]
         )
         row = await cur.fetchone()
+        assert row is not None  # count(*) always returns one row
         return int(row[0])
 
 

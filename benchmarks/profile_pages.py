@@ -83,6 +83,7 @@ def main() -> None:
             from submissions.models import Document
 
             found = Document.objects.filter(coalition=membership.coalition).order_by("pk").first()
+            assert found is not None, "no joint submission in bench-000: run `benchmarks/run.py --keep` again"
             page = f"/c/{membership.coalition.slug}/documents/{found.pk}/"
         if page == "search":
             page = f"/c/{membership.coalition.slug}/recommendations/?q=children&action=5"

@@ -27,13 +27,24 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, TypedDict
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(__file__).resolve().parent
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 
-PG = {"host": "127.0.0.1", "port": 5432, "user": "upr", "password": "upr"}
+
+class PgParams(TypedDict):
+    """psycopg.connect()'s keyword arguments for the benchmarks' PostgreSQL (typed, for **PG)."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+
+
+PG: PgParams = {"host": "127.0.0.1", "port": 5432, "user": "upr", "password": "upr"}
 # BENCH_DATABASE names another database, so that several people can benchmark on one machine.
 DB_NAME = os.environ.get("BENCH_DATABASE", "upr_bench")
 HOST = "127.0.0.1"
@@ -43,7 +54,8 @@ TARGET_SHARE = 0.25  # of the trivial view's throughput
 # A measured window during which other processes used more than this (% of one core) is measured again.
 NOISY_OTHER_PCT = 25
 
-ENDPOINTS = [
+# Each endpoint: name, path; optionally baseline, p95_ms, share, variants, needs_recommendations, needs_matrix, expect.
+ENDPOINTS: list[dict[str, Any]] = [
     {"name": "/health/ (baseline)", "path": "/health/", "baseline": True},
     {"name": "dashboard /c/<slug>/", "path": "/c/{slug}/"},
     {"name": "members /c/<slug>/members/", "path": "/c/{slug}/members/"},
@@ -181,7 +193,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def parse_server(spec: str) -> dict[str, object]:
+def parse_server(spec: str) -> dict[str, Any]:
     """ "sync:3" -> 3 sync workers; "gthread:2:4" -> 2 workers of 4 threads."""
     parts = spec.split(":")
     worker_class = parts[0]

@@ -345,6 +345,7 @@ def seed_matrix() -> int:
     membership = (
         Membership.objects.select_related("user").filter(coalition=coalition, role="admin").order_by("user__email").first()
     )
+    assert membership is not None  # every seeded coalition has admins
     user = membership.user
     levels, lights = list(Level.values), [Light.RED, Light.ORANGE, Light.ORANGE, Light.GREEN, Light.GREY]
     with transaction.atomic():
@@ -404,13 +405,14 @@ def matrix_client(users: list[dict[str, str]]) -> dict | None:
         return None
     session_key = next((u["session_key"] for u in users if u["slug"] == MATRIX_COALITION), None)
     if session_key is None:
-        user = (
+        admin = (
             Membership.objects.select_related("user")
             .filter(coalition__slug=MATRIX_COALITION, role="admin")
             .order_by("user__email")
             .first()
-            .user
         )
+        assert admin is not None  # every seeded coalition has admins
+        user = admin.user
         session = import_module(settings.SESSION_ENGINE).SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"

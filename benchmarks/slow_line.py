@@ -66,13 +66,6 @@ LATENCY_MS = 400
 BYTES_PER_SECOND = 50_000  # 400 kbit/s
 TARGET_BYTES = 100_000  # 100 KB
 TARGET_MS = 3000.0
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 QUIET_MS = 800  # the network is quiet when no request has been in flight this long
 # Static folders of apps that no measured page loads (the admin's, the API docs', DRF's browsable API,
 # django-htmx's copies of htmx): left out of collectstatic, whose Brotli compression of them takes
@@ -430,6 +423,13 @@ def median(rows: list[dict], key: str) -> float | None:
     return statistics.median(values) if values else None
 
 
+def median_of(rows: list[dict], key: str) -> float:
+    """median() of a value that every load records (its bytes, its load event), so never None for rows."""
+    value = median(rows, key)
+    assert value is not None, key
+    return value
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", action="append", default=[], help="only the pages whose name contains this (repeatable)")
@@ -484,7 +484,7 @@ def main() -> int:
                 if status != 200:
                     raise SystemExit(f"[slow-line] GET {page['path']}: {status}")
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+                browser = common.launch_chromium(playwright)
                 try:
                     # Warm-up, not measured: the server's first render of each page and the browser's start.
                     for page in chosen:
@@ -581,16 +581,16 @@ def report(
             )
         compressed, identity = results[page["name"]]["compressed"], results[page["name"]]["identity"]
         if compressed and identity:
-            ratio_bytes = median(identity, "bytes") / median(compressed, "bytes")
-            ratio_load = median(identity, "load") / median(compressed, "load")
+            ratio_bytes = median_of(identity, "bytes") / median_of(compressed, "bytes")
+            ratio_load = median_of(identity, "load") / median_of(compressed, "load")
             lines.append(
                 f"{page['name']}: compression divides the bytes by {ratio_bytes:.1f} and the time to the load "
                 f"event by {ratio_load:.1f}"
             )
         if compressed and compressed[0].get("editable"):
             row = compressed[0]
-            at_load, load_ms = median(compressed, "bytes_at_load"), median(compressed, "load")
-            total, editable = median(compressed, "bytes") + median(compressed, "ws_wire"), median(compressed, "editable")
+            at_load, load_ms = median_of(compressed, "bytes_at_load"), median_of(compressed, "load")
+            total, editable = median_of(compressed, "bytes") + median_of(compressed, "ws_wire"), median_of(compressed, "editable")
             lines.append(
                 f"{page['name']}: VERDICT: to its load event {kb(at_load)} kB in {ms(load_ms)} ms ("
                 + ("met" if at_load < TARGET_BYTES and load_ms < TARGET_MS else "missed")

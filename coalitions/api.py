@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
@@ -14,6 +14,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from accounts.models import User
 
 from . import selectors, services
 from .models import (
@@ -67,32 +69,39 @@ class CoalitionScopedMixin:
     membership: Membership | None = None
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]  # a mixin: the DRF view after it in the MRO has initial()
         self.membership = membership_for(request.user, kwargs[COALITION_KWARG])
         self.coalition = self.membership.coalition
         needed = self.read_role if request.method in SAFE_METHODS else self.write_role
         if not self.membership.has_role(needed):
             raise PermissionDenied
 
+    @property
+    def actor(self) -> User:
+        """The member making the request: initial() let no one else through (membership_for refuses
+        anyone not signed in with 404)."""
+        return cast(User, self.request.user)  # type: ignore[attr-defined]  # a mixin: the DRF view after it in the MRO has .request
+
     def get_queryset(self) -> QuerySet:
         if self.coalition is None:  # schema generation runs without a request's coalition
-            return self.model.objects.none()
+            return self.model.objects.none()  # type: ignore[attr-defined]  # every `model` of these views has an `objects` manager
         return self.queryset_for(self.coalition)
 
     def get_serializer_context(self) -> dict[str, Any]:
         """Serializers limit related ids to this coalition (coalitions.serializers.CoalitionScopedFieldsMixin)."""
-        return {**super().get_serializer_context(), "coalition": getattr(self, "coalition", None)}  # type: ignore[misc]
+        return {**super().get_serializer_context(), "coalition": getattr(self, "coalition", None)}  # type: ignore[misc]  # a mixin: the DRF view after it in the MRO defines it
 
     def queryset_for(self, coalition: Coalition) -> QuerySet:
-        return self.model.objects.for_coalition(coalition)  # type: ignore[attr-defined]
+        return self.model.objects.for_coalition(coalition)  # type: ignore[attr-defined]  # a coalition-owned model: CoalitionOwnedQuerySet; others override queryset_for
 
     def scoped(self, model: type[models.Model], pk: Any) -> Any:
         """A related object named by id in the request body: only this coalition's, else a validation error."""
         if pk is None:
             return None
-        obj = model.objects.filter(coalition=self.coalition, pk=pk).first()  # type: ignore[attr-defined]
+        obj = model.objects.filter(coalition=self.coalition, pk=pk).first()  # type: ignore[attr-defined]  # a coalition-owned model, with `objects`
         if obj is None:
-            raise serializers.ValidationError({model._meta.model_name: [_("Unknown id.")]})
+            # (a model class always has a model_name: the `or ""` only tells the checker)
+            raise serializers.ValidationError({model._meta.model_name or "": [_("Unknown id.")]})
         return obj
 
     def call_service(self, service: Any, **kwargs: Any) -> Any:
@@ -110,15 +119,17 @@ class CoalitionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.
     def get_queryset(self) -> QuerySet[Coalition]:
         if getattr(self, "swagger_fake_view", False):
             return Coalition.objects.none()
-        role = Membership.objects.filter(coalition=models.OuterRef("pk"), user=self.request.user).values("role")[:1]
+        user = cast(User, self.request.user)  # IsAuthenticated (DEFAULT_PERMISSION_CLASSES) has let only a person through
+        role = Membership.objects.filter(coalition=models.OuterRef("pk"), user=user).values("role")[:1]
         return Coalition.objects.annotate(my_role=models.Subquery(role)).filter(my_role__isnull=False).order_by("name")
 
-    def perform_create(self, serializer: serializers.Serializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Coalition]) -> None:
+        creator = cast(User, self.request.user)  # IsAuthenticated (DEFAULT_PERMISSION_CLASSES) has let only a person through
         try:
-            coalition = services.coalition_create(creator=self.request.user, **serializer.validated_data)
+            coalition = services.coalition_create(creator=creator, **serializer.validated_data)
         except DjangoValidationError as error:
             raise as_drf_error(error) from None
-        coalition.my_role = Role.ADMIN  # type: ignore[attr-defined]
+        coalition.my_role = Role.ADMIN  # type: ignore[attr-defined]  # what get_queryset annotate()s, read by CoalitionSerializer.get_role
         serializer.instance = coalition
 
 
@@ -137,12 +148,13 @@ class OrganisationViewSet(
         """An observer gets no withheld organisation (coalitions.withheld); its id answers 404."""
         return visible_organisations(MemberOrganisation.objects.for_coalition(coalition), self.membership)
 
-    def perform_create(self, serializer: serializers.Serializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[MemberOrganisation]) -> None:
         serializer.instance = self.call_service(
             services.organisation_save, coalition=self.coalition, actor=self.request.user, data=dict(serializer.validated_data)
         )
 
-    def perform_update(self, serializer: serializers.Serializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[MemberOrganisation]) -> None:
+        assert serializer.instance is not None  # an update always has the object it updates
         fresh = MemberOrganisation.objects.get(pk=serializer.instance.pk)
         serializer.instance = self.call_service(
             services.organisation_save,
@@ -169,9 +181,10 @@ class MembershipViewSet(
     def queryset_for(self, coalition: Coalition) -> QuerySet:
         return selectors.membership_list(coalition=coalition)
 
-    def perform_update(self, serializer: serializers.Serializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Membership]) -> None:
         data = serializer.validated_data
         membership = serializer.instance
+        assert membership is not None  # an update always has the object it updates
         organisation = data.get("organisation", membership.organisation)
         self.scoped(MemberOrganisation, organisation.pk if organisation else None)
         serializer.instance = self.call_service(
@@ -200,7 +213,7 @@ class WorkingGroupViewSet(
     def queryset_for(self, coalition: Coalition) -> QuerySet:
         return selectors.working_group_list(coalition=coalition)
 
-    def _save(self, serializer: serializers.Serializer, group: WorkingGroup | None) -> None:
+    def _save(self, serializer: serializers.BaseSerializer[WorkingGroup], group: WorkingGroup | None) -> None:
         data = serializer.validated_data
         lead = data.get("lead", group.lead if group else None)
         members = data.get("members", list(group.members.all()) if group else [])
@@ -218,10 +231,10 @@ class WorkingGroupViewSet(
             members=members,
         )
 
-    def perform_create(self, serializer: serializers.Serializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[WorkingGroup]) -> None:
         self._save(serializer, None)
 
-    def perform_update(self, serializer: serializers.Serializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[WorkingGroup]) -> None:
         self._save(serializer, serializer.instance)
 
 
@@ -237,7 +250,7 @@ class InvitationViewSet(
     def queryset_for(self, coalition: Coalition) -> QuerySet:
         return selectors.invitation_list(coalition=coalition)
 
-    def perform_create(self, serializer: serializers.Serializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Invitation]) -> None:
         data = serializer.validated_data
         organisation = data.get("organisation")
         self.scoped(MemberOrganisation, organisation.pk if organisation else None)
@@ -254,7 +267,8 @@ class InvitationViewSet(
     @extend_schema(request=None, responses=InvitationSerializer)
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, **kwargs: Any) -> Response:
-        invitation = services.invitation_revoke(invitation=self.get_object(), actor=request.user)
+        actor = cast(User, request.user)  # initial() let only a member of the coalition through
+        invitation = services.invitation_revoke(invitation=self.get_object(), actor=actor)
         return Response(InvitationSerializer(invitation).data)
 
 
@@ -269,7 +283,7 @@ class EngagementViewSet(
     def queryset_for(self, coalition: Coalition) -> QuerySet:
         return selectors.engagement_list(coalition=coalition)
 
-    def perform_create(self, serializer: serializers.Serializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Engagement]) -> None:
         serializer.instance = self.call_service(
             services.engagement_create,
             coalition=self.coalition,
@@ -297,7 +311,7 @@ class EngagementViewSet(
         body.is_valid(raise_exception=True)
         services.milestone_set_date(
             milestone=milestone,
-            actor=request.user,
+            actor=cast(User, request.user),  # initial() let only a member of the coalition through
             date=body.validated_data.get("date", milestone.override_date),
             note=body.validated_data.get("note", ""),
         )

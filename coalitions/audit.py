@@ -1,16 +1,20 @@
 """The audit trail: one call, from every service that changes something in a coalition."""
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 
+from accounts.models import User
+
 from .models import AuditEvent, Coalition
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 def audit_record(
     *,
     coalition: Coalition,
-    actor: Any,
+    actor: User | None,  # None: the app itself (a task, an import by the site staff)
     action: str,
     target: models.Model,
     changes: dict[str, Any] | None = None,
@@ -27,14 +31,14 @@ def audit_record(
     )
 
 
-def save_audited(*, instance: models.Model, actor: Any, action: str, data: dict[str, Any]) -> models.Model:
+def save_audited(*, instance: _M, actor: User, action: str, data: dict[str, Any]) -> _M:
     """Apply `data` to a coalition's object, save those fields, and record what changed (if anything)."""
     changes = diff_fields(instance, data)
     for field, value in data.items():
         setattr(instance, field, value)
     instance.save(update_fields=list(data))
     if changes:
-        coalition = instance if isinstance(instance, Coalition) else instance.coalition  # type: ignore[attr-defined]
+        coalition = instance if isinstance(instance, Coalition) else instance.coalition  # type: ignore[attr-defined]  # any other audited object is a CoalitionOwnedModel
         audit_record(coalition=coalition, actor=actor, action=action, target=instance, changes=changes)
     return instance
 

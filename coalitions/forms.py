@@ -56,10 +56,10 @@ class CoalitionScopedForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.coalition = coalition
         if "organisation" in self.fields:
-            self.fields["organisation"].queryset = MemberOrganisation.objects.for_coalition(coalition)  # type: ignore[attr-defined]
+            self.fields["organisation"].queryset = MemberOrganisation.objects.for_coalition(coalition)  # type: ignore[attr-defined]  # a ModelChoiceField in every subclass
         for name in ("lead", "members"):
             if name in self.fields:
-                self.fields[name].queryset = (  # type: ignore[attr-defined]
+                self.fields[name].queryset = (  # type: ignore[attr-defined]  # ModelChoiceFields in every subclass
                     Membership.objects.for_coalition(coalition).select_related("user").order_by("user__email")
                 )
 

@@ -34,11 +34,11 @@ class CoalitionScopedFieldsMixin:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        coalition = self.context.get("coalition")  # type: ignore[attr-defined]
+        coalition = self.context.get("coalition")  # type: ignore[attr-defined]  # a mixin for serializers: they have `context`
         for name, model in self.scoped_fields.items():
-            field = self.fields[name]  # type: ignore[attr-defined]
+            field = self.fields[name]  # type: ignore[attr-defined]  # a mixin for serializers: they have `fields`
             field = getattr(field, "child_relation", field)
-            objects = model.objects  # type: ignore[attr-defined]
+            objects = model.objects  # type: ignore[attr-defined]  # a coalition-owned model: CoalitionOwnedQuerySet
             field.queryset = objects.for_coalition(coalition) if coalition else objects.none()
 
 
@@ -103,7 +103,7 @@ class InvitationSerializer(CoalitionScopedFieldsMixin, serializers.ModelSerializ
 class TimelineEntrySerializer(serializers.Serializer):
     id = serializers.IntegerField(source="milestone.pk")
     kind = serializers.ChoiceField(source="milestone.kind", choices=MILESTONE_KIND_CHOICES, read_only=True)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field (the metaclass moves it into _declared_fields), not Field.label
     date = serializers.DateField(allow_null=True)
     default_date = serializers.DateField(allow_null=True)
     end_date = serializers.DateField(allow_null=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,17 +29,19 @@ from .models import (
     hash_token,
 )
 
+_M = TypeVar("_M", bound=models.Model)
+
 
 class InvitationError(Exception):
     """An invitation that cannot be used, with a message fit to show the person."""
 
 
-def _create_or_refuse(model: type, error: ValidationError, **fields: Any) -> Any:
+def _create_or_refuse(model: type[_M], error: ValidationError, **fields: Any) -> _M:
     """Create a row whose uniqueness was checked just before; if a concurrent request won the race,
     the database constraint refuses it and the person sees the same clear message, not an error page."""
     try:
         with transaction.atomic():
-            return model.objects.create(**fields)
+            return model._default_manager.create(**fields)  # `objects`, these models' only manager
     except IntegrityError:
         raise error from None
 

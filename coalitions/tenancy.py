@@ -108,7 +108,7 @@ class CoalitionMiddleware:
 def _is_api_view(view: Callable) -> bool:
     from .api import CoalitionScopedMixin
 
-    return issubclass(view.cls, CoalitionScopedMixin)  # type: ignore[attr-defined]
+    return issubclass(view.cls, CoalitionScopedMixin)  # type: ignore[attr-defined]  # the caller checked that as_view() set `cls`
 
 
 def require_role(minimum: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -124,7 +124,7 @@ def require_role(minimum: str) -> Callable[[Callable[..., HttpResponse]], Callab
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapped.minimum_role = minimum  # type: ignore[attr-defined]
+        wrapped.minimum_role = minimum  # type: ignore[attr-defined]  # a mark on the view function, read by the role tests
         return wrapped
 
     return decorator

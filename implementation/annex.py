@@ -17,6 +17,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from coalitions.models import Coalition
 from recommendations.models import CoalitionRecommendation, Recommendation
 from submissions import services as documents
@@ -75,7 +76,7 @@ def annex_html(*, coalition: Coalition, review: Review) -> str:
     return render_to_string("implementation/matrix_annex.html", {"rows": rows}).strip()
 
 
-def matrix_annex_add(*, document: Document, actor: Any) -> Section:
+def matrix_annex_add(*, document: Document, actor: User) -> Section:
     """Add the completed-matrix annex to `document`. Refused when the document is locked or the
     previous review's recommendations are not imported."""
     with transaction.atomic():

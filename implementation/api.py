@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from coalitions.api import CoalitionScopedMixin, as_drf_error, form_refused
-from coalitions.models import Coalition, Engagement, Role, WorkingGroup
+from coalitions.models import Coalition, Engagement, Membership, Role, WorkingGroup
 from coalitions.selectors import engagement_list
 from coalitions.serializers import CoalitionScopedFieldsMixin
 from upr.inputs import JSONObjectParser, parse_id
@@ -130,9 +130,12 @@ class MatrixViewSet(
     one from the review's recommendations (the secretariat)."""
 
     model = Matrix
+    # Set by CoalitionScopedMixin.initial() before any action runs (None only while the schema is made, when none runs).
+    coalition: Coalition
+    membership: Membership
     serializer_class = MatrixSerializer
 
-    def perform_create(self, serializer: serializers.Serializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         engagement = engagement_list(coalition=self.coalition).filter(pk=serializer.validated_data["engagement"].pk).first()
         if engagement is None:
             raise serializers.ValidationError({"engagement": [_("Unknown id.")]})
@@ -145,7 +148,7 @@ class MatrixViewSet(
     @action(detail=True, methods=["get"])
     def dashboard(self, request: Request, **kwargs: Any) -> Response:
         """Implementation rates: overall, by position, cluster, responsible body, and at the end of each month."""
-        board = selectors.dashboard(matrix=self.get_object(), membership=self.membership)  # type: ignore[arg-type]
+        board = selectors.dashboard(matrix=self.get_object(), membership=self.membership)
 
         def rate(r: Any) -> dict[str, Any]:
             return {
@@ -199,7 +202,7 @@ class MatrixViewSet(
 
         from .midterm import MidtermReportExists, midterm_create, report_language
 
-        if not self.membership.can_edit:  # type: ignore[union-attr]
+        if not self.membership.can_edit:
             raise PermissionDenied
         language = request.data.get("language") if hasattr(request.data, "get") else None
         if language is not None and report_language(language) != language:
@@ -207,13 +210,13 @@ class MatrixViewSet(
         try:
             document = midterm_create(
                 matrix=self.get_object(),
-                membership=self.membership,  # type: ignore[arg-type]
+                membership=self.membership,
                 language=report_language(language),
             )
         except MidtermReportExists as exists:
-            page = reverse("documents:detail", args=[self.coalition.slug, exists.document.pk])  # type: ignore[union-attr]
+            page = reverse("documents:detail", args=[self.coalition.slug, exists.document.pk])
             return Response({"detail": str(exists), "document": exists.document.pk, "url": page}, status=status.HTTP_409_CONFLICT)
-        page = reverse("documents:detail", args=[self.coalition.slug, document.pk])  # type: ignore[union-attr]
+        page = reverse("documents:detail", args=[self.coalition.slug, document.pk])
         return Response({"document": document.pk, "url": page}, status=status.HTTP_201_CREATED)
 
 
@@ -228,8 +231,9 @@ class ClusterViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.UpdateM
         matrix = parse_id(self.request.query_params.get("matrix"))
         return found.filter(matrix=matrix) if matrix is not None else found
 
-    def perform_update(self, serializer: serializers.Serializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         cluster = serializer.instance
+        assert cluster is not None  # an update has its instance (the next line would fail without)
         group = serializer.validated_data.get("working_group", cluster.working_group)
         if group is not None:
             self.scoped(group.__class__, group.pk)
@@ -250,6 +254,8 @@ class RowViewSet(
     started from: 409 with the current row when someone saved since."""
 
     model = MatrixRow
+    # Set by CoalitionScopedMixin.initial() before any action runs (None only while the schema is made, when none runs).
+    membership: Membership
     serializer_class = RowSerializer
     write_role = Role.MEMBER
 
@@ -284,7 +290,7 @@ class RowViewSet(
         if cluster is not None and cluster.matrix_id != row.matrix_id:
             raise serializers.ValidationError({"cluster": [_("Unknown id.")]})
         try:
-            saved = services.row_save(row=row, membership=self.membership, base_version=base, data=data)  # type: ignore[arg-type]
+            saved = services.row_save(row=row, membership=self.membership, base_version=base, data=data)
         except services.Conflict as clash:
             return Response(
                 {
@@ -305,13 +311,15 @@ class AssessmentViewSet(
     policy, practice, light?, narrative, shared}: light defaults to what the three levels suggest."""
 
     model = Assessment
+    # Set by CoalitionScopedMixin.initial() before any action runs (None only while the schema is made, when none runs).
+    membership: Membership
     serializer_class = AssessmentSerializer
     write_role = Role.MEMBER
     parser_classes = [JSONObjectParser, MultiPartParser, FormParser]
 
     def queryset_for(self, coalition: Coalition) -> Any:
         found = Assessment.objects.for_coalition(coalition).prefetch_related("evidence")
-        if not self.membership.has_role(Role.MEMBER):  # type: ignore[union-attr]
+        if not self.membership.has_role(Role.MEMBER):
             found = found.filter(shared=True)
         row = parse_id(self.request.query_params.get("row"))
         return found.filter(row=row) if row is not None else found
@@ -325,7 +333,7 @@ class AssessmentViewSet(
         if not form.is_valid():
             raise form_refused(form)
         try:
-            made = services.assessment_add(row=row, membership=self.membership, data=form.assessment_data())  # type: ignore[arg-type]
+            made = services.assessment_add(row=row, membership=self.membership, data=form.assessment_data())
         except DjangoPermissionDenied as error:
             raise PermissionDenied(str(error)) from None
         return Response(AssessmentSerializer(made).data, status=status.HTTP_201_CREATED)
@@ -336,13 +344,15 @@ class AssessmentViewSet(
         """Add a piece of evidence: multipart `evidence_file` or `evidence_url`, with `evidence_title`,
         `evidence_source` and `evidence_dated`."""
         assessment = self.get_object()
-        if not access.can_edit_cluster(self.membership, assessment.row.cluster, access.my_groups(self.membership)):  # type: ignore[arg-type]
+        if not access.can_edit_cluster(self.membership, assessment.row.cluster, access.my_groups(self.membership)):
             raise PermissionDenied
         form = EvidenceForm(request.data, request.FILES)
         if not form.is_valid():
             raise form_refused(form)
+        piece = form.evidence()
+        assert piece is not None  # a valid EvidenceForm has a file or a link (its clean()); ** would fail on None
         try:
-            item = services.evidence_add(assessment=assessment, actor=request.user, **form.evidence())  # type: ignore[arg-type]
+            item = services.evidence_add(assessment=assessment, actor=self.actor, **piece)
         except DjangoValidationError as error:
             raise as_drf_error(error) from None
         return Response(EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)
@@ -352,11 +362,13 @@ class EvidenceViewSet(CoalitionScopedMixin, mixins.ListModelMixin, viewsets.Gene
     """Evidence items (`?assessment=<id>`); `download` streams a file to members (observers: of a shared assessment)."""
 
     model = Evidence
+    # Set by CoalitionScopedMixin.initial() before any action runs (None only while the schema is made, when none runs).
+    membership: Membership
     serializer_class = EvidenceSerializer
 
     def queryset_for(self, coalition: Coalition) -> Any:
         found = Evidence.objects.for_coalition(coalition).select_related("assessment")
-        if not self.membership.has_role(Role.MEMBER):  # type: ignore[union-attr]
+        if not self.membership.has_role(Role.MEMBER):
             found = found.filter(assessment__shared=True)
         assessment = parse_id(self.request.query_params.get("assessment"))
         return found.filter(assessment=assessment) if assessment is not None else found
@@ -401,7 +413,7 @@ class CarryForwardViewSet(CoalitionScopedMixin, viewsets.GenericViewSet):
         if request.method == "POST":
             body = CarryForwardSerializer(data=request.data)
             body.is_valid(raise_exception=True)
-            drafts = midterm.carry_forward(engagement=engagement, actor=request.user, row_ids=body.validated_data["rows"])
+            drafts = midterm.carry_forward(engagement=engagement, actor=self.actor, row_ids=body.validated_data["rows"])
             return Response({"drafts": [d.pk for d in drafts]}, status=status.HTTP_201_CREATED)
         _earlier, rows = midterm.carry_forward_candidates(engagement=engagement)
         return Response(RowSerializer(rows, many=True, context={"membership": self.membership}).data)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from coalitions.models import WorkingGroup
@@ -29,7 +29,8 @@ class ClusterForm(forms.Form):
 
     def __init__(self, *args: Any, matrix: Matrix, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["working_group"].queryset = WorkingGroup.objects.for_coalition(matrix.coalition)  # type: ignore[attr-defined]
+        # Form.fields is typed as plain Fields: these are ModelChoiceFields (declared, or made for the model's relations).
+        cast(forms.ModelChoiceField, self.fields["working_group"]).queryset = WorkingGroup.objects.for_coalition(matrix.coalition)
 
 
 class RowForm(forms.ModelForm):
@@ -55,19 +56,22 @@ class RowForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cluster"].queryset = Cluster.objects.filter(matrix_id=self.instance.matrix_id)  # type: ignore[attr-defined]
+        # Form.fields is typed as plain Fields: these are ModelChoiceFields (declared, or made for the model's relations).
+        cast(forms.ModelChoiceField, self.fields["cluster"]).queryset = Cluster.objects.filter(matrix_id=self.instance.matrix_id)
         self.initial.setdefault("base_version", self.instance.version)
 
 
-IndicatorFormSet = inlineformset_factory(
+IndicatorFormSet: type[BaseInlineFormSet[Indicator, MatrixRow, forms.ModelForm[Indicator]]] = inlineformset_factory(
     MatrixRow,
     Indicator,
     fields=["measure", "baseline", "target", "source", "sdg"],
     extra=1,
     can_delete=True,
-    labels={"sdg": _("SDG indicator (e.g. 5.3.1)")},
+    labels={"sdg": _("SDG indicator (e.g. 5.3.1)")},  # type: ignore[dict-item]  # Django takes lazy labels; the stubs say str
 )
-ActionFormSet = inlineformset_factory(MatrixRow, SupportAction, fields=["what", "who", "when"], extra=1, can_delete=True)
+ActionFormSet: type[BaseInlineFormSet[SupportAction, MatrixRow, forms.ModelForm[SupportAction]]] = inlineformset_factory(
+    MatrixRow, SupportAction, fields=["what", "who", "when"], extra=1, can_delete=True
+)
 
 
 def suggested_light(law: str, policy: str, practice: str) -> str:

@@ -10,13 +10,13 @@ The working groups then edit it, sign on and export it like any document.
 from __future__ import annotations
 
 from html import escape
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from coalitions.models import Engagement, Membership
 from submissions import services as documents
 from submissions.models import Document, DraftRecommendation
@@ -258,7 +258,7 @@ def carry_forward_candidates(*, engagement: Engagement) -> tuple[Matrix | None, 
 
 
 @transaction.atomic
-def carry_forward(*, engagement: Engagement, actor: Any, row_ids: list[int]) -> list[DraftRecommendation]:
+def carry_forward(*, engagement: Engagement, actor: User, row_ids: list[int]) -> list[DraftRecommendation]:
     """New draft recommendations of `engagement`, one per chosen row, "as previously recommended"."""
     _earlier, candidates = carry_forward_candidates(engagement=engagement)
     chosen = [row for row in candidates if row.pk in set(row_ids)]

@@ -8,8 +8,10 @@ page reads one row per recommendation without scanning the history) and remember
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, Storage
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.functional import LazyObject
@@ -78,7 +80,8 @@ class Light(models.TextChoices):
     GREY = "grey", _("Grey: no information")
 
 
-LIGHT_ORDER = {Light.RED: 0, Light.ORANGE: 1, Light.GREEN: 2}  # grey is not on the scale: no movement from or to it
+# Grey is not on the scale: no movement from or to it.
+LIGHT_ORDER: dict[str, int] = {Light.RED: 0, Light.ORANGE: 1, Light.GREEN: 2}
 
 
 class MatrixRow(CoalitionOwnedModel):
@@ -120,7 +123,7 @@ class MatrixRow(CoalitionOwnedModel):
         """ "up", "down", "same" or "" (no earlier light to compare, or grey on either side)."""
         if self.latest is None or self.previous_light not in LIGHT_ORDER or self.latest.light not in LIGHT_ORDER:
             return ""
-        before, now = LIGHT_ORDER[self.previous_light], LIGHT_ORDER[self.latest.light]  # type: ignore[index]
+        before, now = LIGHT_ORDER[self.previous_light], LIGHT_ORDER[self.latest.light]
         return "up" if now > before else "down" if now < before else "same"
 
 
@@ -194,10 +197,10 @@ class EvidenceStorage(LazyObject):
 evidence_storage = EvidenceStorage()
 
 
-def evidence_storage_of() -> EvidenceStorage:
+def evidence_storage_of() -> Storage:
     """The field's storage as a callable, so that migrations record this function and not the
     checkout's path (a fixed location would differ on every machine and fail the migrations check)."""
-    return evidence_storage
+    return cast(Storage, evidence_storage)  # a LazyObject: it stands for the FileSystemStorage it makes
 
 
 def evidence_path(evidence: Evidence, filename: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -12,6 +13,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from coalitions.audit import audit_record
 from coalitions.models import Engagement, Membership
 from recommendations.models import Recommendation
@@ -24,7 +26,7 @@ OTHER_CLUSTER = gettext_lazy("Other")  # a recommendation OHCHR gave no cluster 
 
 
 @transaction.atomic
-def matrix_build(*, engagement: Engagement, actor: Any, scheme: str) -> Matrix:
+def matrix_build(*, engagement: Engagement, actor: User, scheme: str) -> Matrix:
     """One row per recommendation of the engagement's review, supported and noted alike, in clusters:
     OHCHR's (as in its thematic list), the four pillars (rows start in the first; move them), or one
     cluster to split."""
@@ -69,7 +71,7 @@ def matrix_build(*, engagement: Engagement, actor: Any, scheme: str) -> Matrix:
 
 
 @transaction.atomic
-def cluster_save(*, matrix: Matrix, actor: Any, name: str, working_group: Any = None, cluster: Cluster | None = None) -> Cluster:
+def cluster_save(*, matrix: Matrix, actor: User, name: str, working_group: Any = None, cluster: Cluster | None = None) -> Cluster:
     name = name.strip()
     clash = Cluster.objects.filter(matrix=matrix, name__iexact=name).exclude(pk=cluster.pk if cluster else None)
     if clash.exists():
@@ -87,7 +89,7 @@ def cluster_save(*, matrix: Matrix, actor: Any, name: str, working_group: Any = 
 
 
 @transaction.atomic
-def rows_move(*, matrix: Matrix, actor: Any, rows: list[int], cluster: Cluster) -> int:
+def rows_move(*, matrix: Matrix, actor: User, rows: list[int], cluster: Cluster) -> int:
     if cluster.matrix_id != matrix.pk:
         raise ValidationError(_("Unknown cluster."))
     moved = MatrixRow.objects.filter(matrix=matrix, pk__in=rows).update(cluster=cluster, version=F("version") + 1)
@@ -151,7 +153,7 @@ def refresh_latest(row: MatrixRow) -> None:
 
 @transaction.atomic
 def assessment_add(
-    *, row: MatrixRow, membership: Membership, data: dict[str, Any], links: list[dict[str, Any]] = ()
+    *, row: MatrixRow, membership: Membership, data: dict[str, Any], links: Sequence[dict[str, Any]] = ()
 ) -> Assessment:
     """Record an assessment of the row at a date, with its evidence (each a link or an `upload`, as
     evidence_add takes them); assessments are never changed afterwards (a new one is made), so the
@@ -169,7 +171,7 @@ def assessment_add(
 
 
 def evidence_add(
-    *, assessment: Assessment, actor: Any, title: str, source: str, dated: Any, url: str = "", upload: Any = None
+    *, assessment: Assessment, actor: User, title: str, source: str, dated: Any, url: str = "", upload: Any = None
 ) -> Evidence:
     """Keep a link or a checked file as evidence of the assessment."""
     if upload is None and not url:

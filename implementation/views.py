@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from coalitions.models import Engagement, Role, WorkingGroup
 from coalitions.selectors import engagement_list
-from coalitions.tenancy import require_role
+from coalitions.tenancy import CoalitionRequest, require_role
 from recommendations.models import Response
 from submissions.views.common import NOT_DONE, attempt, document_of, document_url
 from upr.inputs import parse_id
@@ -27,11 +27,11 @@ from .forms import ActionFormSet, AssessmentForm, BuildForm, ClusterForm, Eviden
 from .models import Assessment, Cluster, Evidence, Light, Matrix, MatrixRow
 
 
-def _engagement(request: HttpRequest, engagement_id: int) -> Engagement:
-    return get_object_or_404(engagement_list(coalition=request.coalition), pk=engagement_id)  # type: ignore[attr-defined]
+def _engagement(request: CoalitionRequest, engagement_id: int) -> Engagement:
+    return get_object_or_404(engagement_list(coalition=request.coalition), pk=engagement_id)
 
 
-def _matrix(request: HttpRequest, engagement_id: int) -> Matrix:
+def _matrix(request: CoalitionRequest, engagement_id: int) -> Matrix:
     matrix = selectors.matrix_of(_engagement(request, engagement_id))
     if matrix is None:
         raise Http404
@@ -42,22 +42,22 @@ def _matrix_url(matrix: Matrix, suffix: str = "") -> str:
     return reverse("implementation:matrix", args=[matrix.coalition.slug, matrix.engagement_id]) + suffix
 
 
-def _row(request: HttpRequest, engagement_id: int, row_id: int) -> MatrixRow:
+def _row(request: CoalitionRequest, engagement_id: int, row_id: int) -> MatrixRow:
     matrix = _matrix(request, engagement_id)
     return get_object_or_404(
-        MatrixRow.objects.filter(coalition=request.coalition, matrix=matrix).select_related(  # type: ignore[attr-defined]
+        MatrixRow.objects.filter(coalition=request.coalition, matrix=matrix).select_related(
             "recommendation", "cluster", "latest", "matrix__engagement__review__state", "updated_by"
         ),
         pk=row_id,
     )
 
 
-def matrix_page(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+def matrix_page(request: CoalitionRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
     """The matrix, cluster by cluster, 50 rows to a page (the filters kept in the page links), with
     each row's latest light and how it moved; or, before it exists, the page that builds it."""
     engagement = _engagement(request, engagement_id)
     matrix = selectors.matrix_of(engagement)
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     if matrix is None:
         return render(
             request,
@@ -90,7 +90,7 @@ def matrix_page(request: HttpRequest, coalition_slug: str, engagement_id: int) -
 
 @require_POST
 @require_role(Role.ADMIN)
-def matrix_build(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+def matrix_build(request: CoalitionRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
     engagement = _engagement(request, engagement_id)
     form = BuildForm(request.POST)
     if form.is_valid():
@@ -104,7 +104,7 @@ def matrix_build(request: HttpRequest, coalition_slug: str, engagement_id: int) 
 
 
 @require_role(Role.ADMIN)
-def clusters(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+def clusters(request: CoalitionRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
     """Rename clusters, give each to a working group, add one; move rows between them from the matrix."""
     matrix = _matrix(request, engagement_id)
     cluster = None
@@ -121,7 +121,7 @@ def clusters(request: HttpRequest, coalition_slug: str, engagement_id: int) -> H
             return redirect(reverse("implementation:clusters", args=[coalition_slug, engagement_id]))
     elif request.method == "POST":
         messages.error(
-            request, _("Not saved: %(errors)s") % {"errors": " ".join(e for errs in form.errors.values() for e in errs)}
+            request, _("Not saved: %(errors)s") % {"errors": " ".join(str(e) for errs in form.errors.values() for e in errs)}
         )
     found = list(matrix.clusters.select_related("working_group").order_by("position", "name"))
     counts = dict(MatrixRow.objects.filter(matrix=matrix).values_list("cluster").annotate(n=Count("id")))
@@ -142,7 +142,7 @@ def clusters(request: HttpRequest, coalition_slug: str, engagement_id: int) -> H
 
 @require_POST
 @require_role(Role.ADMIN)
-def rows_move(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+def rows_move(request: CoalitionRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
     """Move the rows ticked on the matrix page into one cluster (how a custom scheme is sorted)."""
     matrix = _matrix(request, engagement_id)
     to = parse_id(request.POST.get("to"))
@@ -160,10 +160,10 @@ def rows_move(request: HttpRequest, coalition_slug: str, engagement_id: int) -> 
     return redirect(_matrix_url(matrix))
 
 
-def row_page(request: HttpRequest, coalition_slug: str, engagement_id: int, row_id: int) -> HttpResponse:
+def row_page(request: CoalitionRequest, coalition_slug: str, engagement_id: int, row_id: int) -> HttpResponse:
     """One row: its plan (editable by its cluster's working group), its assessments and their evidence."""
     row = _row(request, engagement_id, row_id)
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     editable = access.can_edit_cluster(membership, row.cluster, access.my_groups(membership))
     if request.method == "POST" and not editable:
         raise PermissionDenied
@@ -188,8 +188,9 @@ def row_page(request: HttpRequest, coalition_slug: str, engagement_id: int, row_
                 conflict, status = clash.current, 409
                 form = RowForm(data, instance=row)  # what the person typed stays on the page
                 form.is_valid()
-                form.data = form.data.copy()
-                form.data["base_version"] = str(clash.current.version)  # saving again keeps theirs, knowingly
+                retyped = data.copy()  # the form's data: the request's QueryDict, copied to be changed
+                retyped["base_version"] = str(clash.current.version)  # saving again keeps theirs, knowingly
+                form.data = retyped
             except PermissionDenied as error:
                 messages.error(request, str(error))
                 status = 403
@@ -219,7 +220,7 @@ def row_page(request: HttpRequest, coalition_slug: str, engagement_id: int, row_
 
 
 @require_POST
-def assess(request: HttpRequest, coalition_slug: str, engagement_id: int, row_id: int) -> HttpResponse:
+def assess(request: CoalitionRequest, coalition_slug: str, engagement_id: int, row_id: int) -> HttpResponse:
     row = _row(request, engagement_id, row_id)
     form = AssessmentForm(request.POST, request.FILES, auto_id="assess_%s")
     if form.is_valid():
@@ -236,22 +237,26 @@ def assess(request: HttpRequest, coalition_slug: str, engagement_id: int, row_id
 
 
 @require_POST
-def evidence_add(request: HttpRequest, coalition_slug: str, engagement_id: int, row_id: int, assessment_id: int) -> HttpResponse:
+def evidence_add(
+    request: CoalitionRequest, coalition_slug: str, engagement_id: int, row_id: int, assessment_id: int
+) -> HttpResponse:
     row = _row(request, engagement_id, row_id)
-    assessment = get_object_or_404(Assessment, coalition=request.coalition, row=row, pk=assessment_id)  # type: ignore[attr-defined]
-    if not access.can_edit_cluster(request.membership, row.cluster, access.my_groups(request.membership)):  # type: ignore[attr-defined]
+    assessment = get_object_or_404(Assessment, coalition=request.coalition, row=row, pk=assessment_id)
+    if not access.can_edit_cluster(request.membership, row.cluster, access.my_groups(request.membership)):
         raise PermissionDenied
     form = EvidenceForm(request.POST, request.FILES, auto_id="evidence_%s")
     if form.is_valid():
-        services.evidence_add(assessment=assessment, actor=request.user, **form.evidence())  # type: ignore[arg-type]
+        piece = form.evidence()
+        assert piece is not None  # a valid EvidenceForm has a file or a link (its clean()); ** would fail on None
+        services.evidence_add(assessment=assessment, actor=request.user, **piece)
         messages.success(request, _("Evidence added."))
         return redirect(reverse("implementation:row", args=[coalition_slug, engagement_id, row.pk]) + "#history")
     return _refused(request, row, form, "evidence_form")
 
 
-def _refused(request: HttpRequest, row: MatrixRow, form: Any, name: str) -> HttpResponse:
+def _refused(request: CoalitionRequest, row: MatrixRow, form: Any, name: str) -> HttpResponse:
     """The row's page again, the refused form with its messages and what was typed (a file must be chosen again)."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     if not access.can_edit_cluster(membership, row.cluster, access.my_groups(membership)):
         raise PermissionDenied
     context = {
@@ -270,10 +275,10 @@ def _refused(request: HttpRequest, row: MatrixRow, form: Any, name: str) -> Http
     return render(request, "implementation/row.html", context, status=400)
 
 
-def evidence_download(request: HttpRequest, coalition_slug: str, evidence_id: int) -> HttpResponse:
+def evidence_download(request: CoalitionRequest, coalition_slug: str, evidence_id: int) -> FileResponse:
     """A member's download of an evidence file (observers: only of a shared assessment)."""
-    item = get_object_or_404(Evidence.objects.select_related("assessment"), coalition=request.coalition, pk=evidence_id)  # type: ignore[attr-defined]
-    if not access.sees(request.membership, item.assessment) or not item.file:  # type: ignore[attr-defined]
+    item = get_object_or_404(Evidence.objects.select_related("assessment"), coalition=request.coalition, pk=evidence_id)
+    if not access.sees(request.membership, item.assessment) or not item.file:
         raise Http404
     try:
         handle = item.file.open("rb")
@@ -287,9 +292,9 @@ def evidence_download(request: HttpRequest, coalition_slug: str, evidence_id: in
     return response
 
 
-def dashboard(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+def dashboard(request: CoalitionRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
     matrix = _matrix(request, engagement_id)
-    board = selectors.dashboard(matrix=matrix, membership=request.membership)  # type: ignore[attr-defined]
+    board = selectors.dashboard(matrix=matrix, membership=request.membership)
     return render(
         request,
         "implementation/dashboard.html",
@@ -305,11 +310,11 @@ EXPORTS = {
 }
 
 
-def export(request: HttpRequest, coalition_slug: str, engagement_id: int, fmt: str) -> HttpResponse:
+def export(request: CoalitionRequest, coalition_slug: str, engagement_id: int, fmt: str) -> HttpResponse:
     """The matrix as CSV or XLSX (every column), OHCHR's four-column matrix (.docx), or the PDF scorecard."""
     if fmt not in EXPORTS:
         raise Http404
-    return export_response(_matrix(request, engagement_id), request.membership, fmt)  # type: ignore[attr-defined]
+    return export_response(_matrix(request, engagement_id), request.membership, fmt)
 
 
 def export_response(matrix: Matrix, membership: Any, fmt: str) -> HttpResponse:
@@ -339,7 +344,7 @@ def export_response(matrix: Matrix, membership: Any, fmt: str) -> HttpResponse:
 
 @require_POST
 @require_role(Role.EDITOR)
-def midterm(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+def midterm(request: CoalitionRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
     """Generate the mid-term report from the matrix and open it in the editor."""
     from .midterm import MidtermReportExists, midterm_create, report_language
 
@@ -347,7 +352,7 @@ def midterm(request: HttpRequest, coalition_slug: str, engagement_id: int) -> Ht
     try:
         document = midterm_create(
             matrix=matrix,
-            membership=request.membership,  # type: ignore[attr-defined]
+            membership=request.membership,
             language=report_language(request.POST.get("language")),
         )
     except MidtermReportExists as exists:  # generated before: open that one, edits kept
@@ -358,14 +363,14 @@ def midterm(request: HttpRequest, coalition_slug: str, engagement_id: int) -> Ht
     return redirect("documents:detail", coalition_slug=coalition_slug, document_id=document.pk)
 
 
-def carry_forward(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+def carry_forward(request: CoalitionRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
     """On the next review's engagement: the previous matrix's recommendations not implemented,
     offered as new draft recommendations ("as previously recommended")."""
     from . import midterm
 
     engagement = _engagement(request, engagement_id)
     if request.method == "POST":
-        if not request.membership.can_edit:  # type: ignore[attr-defined]
+        if not request.membership.can_edit:
             raise PermissionDenied
         ids = [pk for pk in map(parse_id, request.POST.getlist("row")) if pk is not None]
         drafts = midterm.carry_forward(engagement=engagement, actor=request.user, row_ids=ids)
@@ -381,7 +386,7 @@ def carry_forward(request: HttpRequest, coalition_slug: str, engagement_id: int)
 
 @require_POST
 @require_role(Role.ADMIN)
-def matrix_annex(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+def matrix_annex(request: CoalitionRequest, coalition_slug: str, document_id: int) -> HttpResponse:
     """Add the completed matrix of the previous review to a document, as an annex (the form is on the document page)."""
     document = document_of(request, document_id)
     added = attempt(

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from coalitions.api import CoalitionScopedMixin
-from coalitions.models import Coalition, Role
+from coalitions.models import Coalition, Membership, Role
 
 from . import filters, selectors, services, shared_imports
 from .imports import ImportRefused
@@ -56,6 +56,9 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
     """
 
     model = Recommendation
+    # Set by CoalitionScopedMixin.initial() before any action runs (None only while the schema is made, when none runs).
+    coalition: Coalition
+    membership: Membership
     write_role = Role.EDITOR
     serializer_class = RecommendationRowSerializer
 
@@ -68,21 +71,21 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
         return dict(body.validated_data)
 
     def _detail(self, recommendation: Recommendation) -> dict[str, Any]:
-        detail = selectors.recommendation_detail(coalition=self.coalition, recommendation=recommendation)  # type: ignore[arg-type]
+        detail = selectors.recommendation_detail(coalition=self.coalition, recommendation=recommendation)
         return RecommendationDetailSerializer(detail, context=self.get_serializer_context()).data
 
     @extend_schema(parameters=filter_parameters())
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The filtered, sorted list, paginated; an invalid filter answers 400 with the reason beside its name."""
-        read = filters.read(request.query_params, self.coalition)  # type: ignore[arg-type]
+        read = filters.read(request.query_params, self.coalition)
         if read.errors:
             raise serializers.ValidationError(read.errors)
-        found = selectors.recommendation_search(coalition=self.coalition, filters=read.filters)  # type: ignore[arg-type]
+        found = selectors.recommendation_search(coalition=self.coalition, filters=read.filters)
         # Joined and prefetched before the page is cut: the page's size does not change the query count.
         page = self.paginate_queryset(
             found.select_related("review__state", "review__session").prefetch_related("recommending_states")
         )
-        rows = selectors.rows_for(page, coalition=self.coalition)  # type: ignore[arg-type]
+        rows = selectors.rows_for(page, coalition=self.coalition)
         return self.get_paginated_response(RecommendationRowSerializer(rows, many=True).data)
 
     @extend_schema(responses=RecommendationDetailSerializer)
@@ -97,9 +100,7 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
         """Set this coalition's priority, notes or working group (send any of them)."""
         recommendation = self.get_object()
         body = self._valid(LayerUpdateSerializer, partial=True)
-        self.call_service(
-            services.layer_save, coalition=self.coalition, actor=request.user, recommendation=recommendation, **body
-        )
+        self.call_service(services.layer_save, coalition=self.coalition, actor=self.actor, recommendation=recommendation, **body)
         return Response(self._detail(recommendation))
 
     def _shared_allowed(self, body: dict[str, Any]) -> bool:
@@ -122,7 +123,7 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
         self.call_service(
             service,
             coalition=self.coalition,
-            actor=request.user,
+            actor=self.actor,
             recommendation=recommendation,
             response=body["response"],
             source=body["source"],
@@ -143,7 +144,7 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
             self.call_service(
                 services.action_category_set,
                 coalition=self.coalition,
-                actor=request.user,
+                actor=self.actor,
                 recommendation=recommendation,
                 category=body["category"],
             )
@@ -151,7 +152,7 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
             self.call_service(
                 services.layer_save,
                 coalition=self.coalition,
-                actor=request.user,
+                actor=self.actor,
                 recommendation=recommendation,
                 action_category=body["category"],
             )
@@ -160,7 +161,7 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
     # --- imports into the shared recommendations (recommendations.shared_imports) -----------------
 
     def _admin(self) -> None:
-        if not self.membership.has_role(Role.ADMIN):  # type: ignore[union-attr]
+        if not self.membership.has_role(Role.ADMIN):
             raise PermissionDenied
 
     @extend_schema(
@@ -179,7 +180,7 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
         `dry_run=1` the answer says what would change and nothing does. An import is recorded and can
         be undone (imports/{id}/undo/)."""
         self._admin()
-        body = ImportUploadSerializer(data=request.data, reviews=importable_reviews(self.coalition))  # type: ignore[arg-type]
+        body = ImportUploadSerializer(data=request.data, reviews=importable_reviews(self.coalition))
         body.is_valid(raise_exception=True)
         upload, review = body.validated_data["file"], body.validated_data.get("review")
         dry_run = request.query_params.get("dry_run", "").lower() in {"1", "true", "yes"}
@@ -189,7 +190,7 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
                 name=upload.name,
                 review=review,
                 mode=body.validated_data["mode"],
-                actor=request.user,
+                actor=self.actor,
                 coalition=self.coalition,
                 dry_run=dry_run,
             )
@@ -206,7 +207,7 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
     def imports(self, request: Request, **kwargs: Any) -> Response:
         """The imports into the shared recommendations of every State this coalition follows, newest first
         (the latest 100), whoever ran them: nobody is surprised by a change."""
-        records = list(shared_imports.imports_for(coalition=self.coalition)[:100])  # type: ignore[arg-type]
+        records = list(shared_imports.imports_for(coalition=self.coalition)[:100])
         return Response(SharedImportSerializer(records, many=True, context=self.get_serializer_context()).data)
 
     @extend_schema(
@@ -219,10 +220,10 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
         """Undo an import run through this coalition (or any, for site staff): the shared rows are as
         they were before it. Another coalition's import answers 404, like one that does not exist."""
         self._admin()
-        record = shared_imports.undoable_for(pk=import_id, actor=request.user, coalition=self.coalition)  # type: ignore[arg-type]
+        record = shared_imports.undoable_for(pk=import_id, actor=self.actor, coalition=self.coalition)
         if record is None:
             raise NotFound
-        record = self.call_service(shared_imports.shared_import_undo, record=record, actor=request.user, coalition=self.coalition)
+        record = self.call_service(shared_imports.shared_import_undo, record=record, actor=self.actor, coalition=self.coalition)
         return Response(SharedImportSerializer(record, context=self.get_serializer_context()).data)
 
     @extend_schema(request=EarlierLinkDecisionSerializer, responses=RecommendationDetailSerializer)
@@ -234,7 +235,7 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
         self.call_service(
             services.cross_cycle_decide,
             coalition=self.coalition,
-            actor=request.user,
+            actor=self.actor,
             recommendation=recommendation,
             earlier=body["earlier"],
             decision=body["decision"],

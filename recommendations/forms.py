@@ -3,7 +3,7 @@ and lobbying targets (the list's filters are read by recommendations.filters).""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Exists, OuterRef
@@ -29,7 +29,8 @@ class LayerForm(forms.Form):
 
     def __init__(self, *args: Any, coalition: Coalition, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["working_group"].queryset = WorkingGroup.objects.for_coalition(coalition)  # type: ignore[attr-defined]
+        # Form.fields is typed as plain Fields: these are ModelChoiceFields (declared, or made for the model's relations).
+        cast(forms.ModelChoiceField, self.fields["working_group"]).queryset = WorkingGroup.objects.for_coalition(coalition)
 
 
 class ResponseForm(forms.Form):
@@ -97,7 +98,8 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, reviews: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["review"].queryset = reviews
+        # Form.fields is typed as plain Fields: these are ModelChoiceFields (declared, or made for the model's relations).
+        cast(forms.ModelChoiceField, self.fields["review"]).queryset = reviews
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -146,6 +148,7 @@ class ReviewChoiceForm(forms.Form):
             Review.objects.with_related().filter(state=state, session=session).first() if session else latest_review_of(state)
         )
         if review is None:
+            assert session is not None  # a State offered has a review: only one of a session can be missing
             raise forms.ValidationError(
                 _("%(state)s was not reviewed in session %(number)d.") % {"state": state.name, "number": session.number}
             )

@@ -109,7 +109,7 @@ def resolve(parsed: ParsedRecommendation, states: StateIndex) -> tuple[Row | Non
         parts = [p.strip() for p in group.split(",") if p.strip()]
         matched = [states.get(p) for p in parts]
         if len(parts) > 1 and all(matched):
-            found.extend(matched)  # type: ignore[arg-type]
+            found.extend(m for m in matched if m is not None)  # none is None: all(matched) above
         elif trailing and (any(matched) or len(parts) == 1) and _looks_like_a_name(group):
             unknown.extend(p for p, m in zip(parts, matched, strict=True) if m is None)
             found.extend(m for m in matched if m is not None)
@@ -141,7 +141,8 @@ def import_thematic_list(file: str | IO[bytes], *, review: Review, source_name: 
         if problem:
             report.problems.append(Problem(item.row, item.paragraph, problem))
         else:
-            rows.append(row)  # type: ignore[arg-type]
+            assert row is not None  # resolve() gives a row whenever it gives no problem
+            rows.append(row)
     if report.problems and mode == "all_or_nothing":
         report.saved = False
         return report

@@ -100,7 +100,9 @@ def lobbying_targets(subject: Subject, recommendations: QuerySet[Recommendation]
     rows = subject_recommendations(subject) if recommendations is None else recommendations
     # One filter() call: its join to the recommending States is the one values() groups by, so the
     # regional group restricts the States counted, not merely the recommendations.
-    states = {"recommending_states__regional_group": subject.group} if subject.group else {"recommending_states__isnull": False}
+    states: dict[str, Any] = (
+        {"recommending_states__regional_group": subject.group} if subject.group else {"recommending_states__isnull": False}
+    )
     counts: dict[str, Any] = {
         "total": Count("id"),
         "reviews": Count("review", distinct=True),

@@ -164,7 +164,10 @@ def _strip_code(name: str) -> str:
 
 def _classify(cell: str) -> tuple[list[str], list[str], list[tuple[int, str]]]:
     """Themes, groups of persons and SDGs from the themes cell."""
-    section, themes, groups, sdg_lines = "themes", [], [], []
+    section = "themes"
+    themes: list[str] = []
+    groups: list[str] = []
+    sdg_lines: list[str] = []
     for raw in cell.splitlines():
         line = raw.strip()
         if not line:

@@ -8,7 +8,7 @@ coalition's object is limited to that coalition's (`CoalitionScopedFieldsMixin`)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext as _
 from rest_framework import serializers
@@ -152,7 +152,7 @@ class ResponseCreateSerializer(serializers.Serializer):
     shared current response instead; the earlier ones stay in the history."""
 
     response = serializers.ChoiceField(choices=Response.choices)
-    source = serializers.CharField(max_length=200, help_text="Where the State said it, e.g. the mid-term report.")
+    source = serializers.CharField(max_length=200, help_text="Where the State said it, e.g. the mid-term report.")  # type: ignore[assignment]  # a declared field: DRF's metaclass moves it out of the class, so it never shadows Field.source
     stated_on = serializers.DateField(required=False, allow_null=True)
     shared = serializers.BooleanField(default=False, help_text="Site staff only: record it for every coalition.")
 
@@ -178,7 +178,7 @@ class ImportUploadSerializer(serializers.Serializer):
     def __init__(self, *args: Any, reviews: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if reviews is not None:
-            self.fields["review"].queryset = reviews
+            cast(serializers.PrimaryKeyRelatedField, self.fields["review"]).queryset = reviews  # the field declared above
 
     def validate_file(self, upload: Any) -> Any:
         if upload.size > 20 * 1024 * 1024:

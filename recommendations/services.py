@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from coalitions.audit import audit_record, diff_fields
 from coalitions.models import AuditEvent, Coalition, Engagement, WorkingGroup
 from upr.models import Review
@@ -92,7 +93,7 @@ def refresh_similar(*, state_id: int) -> int:
 # --- shared facts an operator adds: a later response, a confirmed action category -----------------
 
 
-def _operator(actor: Any) -> None:
+def _operator(actor: User) -> None:
     """Shared data changes only through site staff (or a verified import, shared_imports): what a
     coalition records is its own reading, in its layer (layer_save)."""
     if not getattr(actor, "is_staff", False):
@@ -105,7 +106,7 @@ def _operator(actor: Any) -> None:
 def response_record(
     *,
     coalition: Coalition | None,
-    actor: Any,
+    actor: User,
     recommendation: Recommendation,
     response: str,
     source: str,
@@ -145,7 +146,7 @@ def response_record(
 
 
 @transaction.atomic
-def action_category_set(*, coalition: Coalition | None, actor: Any, recommendation: Recommendation, category: int) -> None:
+def action_category_set(*, coalition: Coalition | None, actor: User, recommendation: Recommendation, category: int) -> None:
     """Site staff confirm or change the shared action category; an import never takes it back."""
     _operator(actor)
     if category not in range(1, 6):
@@ -183,7 +184,7 @@ def followers_of(review_ids: Iterable[int]) -> set[int]:
 def shared_change_announce(
     *,
     review_ids: Iterable[int],
-    actor: Any,
+    actor: User | None,
     coalition: Coalition | None,
     by_staff: bool,
     action: str,
@@ -220,7 +221,7 @@ LAYER_FIELDS = {"priority", "notes", "working_group", "reading", "reading_source
 
 
 @transaction.atomic
-def layer_save(*, coalition: Coalition, actor: Any, recommendation: Recommendation, **data: Any) -> CoalitionRecommendation:
+def layer_save(*, coalition: Coalition, actor: User, recommendation: Recommendation, **data: Any) -> CoalitionRecommendation:
     """Set the coalition's priority flag, notes, working group, reading of the response or action
     category on a recommendation (any of them). Only this coalition sees them."""
     unknown = set(data) - LAYER_FIELDS
@@ -255,7 +256,7 @@ def layer_save(*, coalition: Coalition, actor: Any, recommendation: Recommendati
 def reading_record(
     *,
     coalition: Coalition,
-    actor: Any,
+    actor: User,
     recommendation: Recommendation,
     response: str,
     source: str,
@@ -275,7 +276,7 @@ def reading_record(
 
 @transaction.atomic
 def cross_cycle_decide(
-    *, coalition: Coalition, actor: Any, recommendation: Recommendation, earlier: Recommendation, decision: str
+    *, coalition: Coalition, actor: User, recommendation: Recommendation, earlier: Recommendation, decision: str
 ) -> CrossCycleLink:
     """Confirm or reject that `earlier` is what `recommendation` repeats (same State, earlier session)."""
     if decision not in LinkDecision.values:
@@ -298,7 +299,7 @@ def cross_cycle_decide(
 
 
 def link_decided(
-    model: Any, *, coalition: Coalition, actor: Any, decision: str, target: Recommendation, action: str, **pair: Any
+    model: Any, *, coalition: Coalition, actor: User, decision: str, target: Recommendation, action: str, **pair: Any
 ) -> Any:
     """Record (or change) the coalition's decision on a pair, and its trail entry naming the other side."""
     link, _created = model.objects.update_or_create(

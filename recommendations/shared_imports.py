@@ -36,6 +36,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from coalitions.models import Coalition
 from upr.models import Review
 
@@ -159,7 +160,7 @@ def shared_import_start(
     name: str,
     review: Review | None,
     mode: str,
-    actor: Any,
+    actor: User,
     coalition: Coalition | None,
     dry_run: bool,
     keep_preview: bool = False,
@@ -237,7 +238,7 @@ def _apply(record: SharedImport, content: bytes, review: Review | None) -> Outco
     return Outcome(record, report)
 
 
-def pending_for(*, pk: Any, actor: Any, coalition: Coalition) -> SharedImport | None:
+def pending_for(*, pk: Any, actor: User, coalition: Coalition) -> SharedImport | None:
     """The caller's own preview in this coalition, still fresh (None for anything else)."""
     if not str(pk).isascii() or not str(pk).isdigit() or len(str(pk)) > 18:
         return None
@@ -254,7 +255,7 @@ def pending_for(*, pk: Any, actor: Any, coalition: Coalition) -> SharedImport | 
     )
 
 
-def shared_import_confirm(*, pending: SharedImport, actor: Any) -> Outcome:
+def shared_import_confirm(*, pending: SharedImport, actor: User) -> Outcome:
     """Import the previewed file, verified again (the verdict is re-read from the kept file)."""
     content = bytes(pending.content or b"")
     if hashlib.sha256(content).hexdigest() != pending.sha256:
@@ -319,14 +320,14 @@ def imports_for(*, coalition: Coalition):
     )
 
 
-def may_undo(record: SharedImport, *, actor: Any, coalition: Coalition) -> bool:
+def may_undo(record: SharedImport, *, actor: User | None, coalition: Coalition) -> bool:
     # A command-line import (no coalition) keeps no undo data: the operator holds the files and the database.
     if record.status != SharedImportStatus.APPLIED or record.coalition_id is None:
         return False
     return bool(getattr(actor, "is_staff", False)) or (record.coalition_id == coalition.pk and not record.by_staff)
 
 
-def undoable_for(*, pk: Any, actor: Any, coalition: Coalition) -> SharedImport | None:
+def undoable_for(*, pk: Any, actor: User, coalition: Coalition) -> SharedImport | None:
     """The import the caller may undo from this coalition (None: as if it did not exist)."""
     if not str(pk).isascii() or not str(pk).isdigit() or len(str(pk)) > 18:
         return None
@@ -335,7 +336,7 @@ def undoable_for(*, pk: Any, actor: Any, coalition: Coalition) -> SharedImport |
 
 
 @transaction.atomic
-def shared_import_undo(*, record: SharedImport, actor: Any, coalition: Coalition) -> SharedImport:
+def shared_import_undo(*, record: SharedImport, actor: User, coalition: Coalition) -> SharedImport:
     """Restore the shared rows to what they were before `record`. Refused while a later import of
     the same reviews stands (undo that first), and when a coalition's implementation matrix already
     follows a row the import added (removing it would take that coalition's work away)."""

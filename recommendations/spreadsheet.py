@@ -10,7 +10,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, Any, cast
 
 
 class UnreadableTable(ValueError):
@@ -32,12 +32,15 @@ class Table:
 
 def read_table(file: IO[bytes] | IO[str], name: str = "") -> Table:
     if name.lower().endswith(".xlsx"):
-        return _xlsx(file)  # type: ignore[arg-type]
+        return _xlsx(cast(IO[bytes], file))  # a workbook is a binary file
     return _csv(file)
 
 
 def _csv(file: IO[bytes] | IO[str]) -> Table:
-    handle: IO[str] = file if isinstance(file, io.TextIOBase) else io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+    # Not a text stream: an upload, read as bytes.
+    handle: IO[str] = (
+        file if isinstance(file, io.TextIOBase) else io.TextIOWrapper(cast(IO[bytes], file), encoding="utf-8-sig", newline="")
+    )
     reader = csv.DictReader(handle)
     try:
         fieldnames = [f.strip() for f in (reader.fieldnames or [])]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -16,6 +17,9 @@ from coalitions.models import Coalition, Engagement
 from upr.models import RegionalGroup, Review, State
 
 from .models import ACTION_CATEGORIES, ActionCategoryStatus, Recommendation, Response, Source
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 TOP_STATES = 25
 REVIEW_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits only, and within an integer column's range
@@ -85,7 +89,8 @@ class ReviewStatistics:
 
 def action_label(category: int | None) -> str:
     """UPR Info's name of an action category, or "no category"."""
-    return str(dict(ACTION_CATEGORIES).get(category, _("No category")))
+    labels: dict[int | None, StrOrPromise] = dict(ACTION_CATEGORIES)
+    return str(labels.get(category, _("No category")))
 
 
 def group_label(group: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -73,7 +73,8 @@ def check_rows(table: Table, *, only: Review | None, report: ImportReport) -> li
     """Rows matched to our reviews and States; problems reported by line number."""
     states = StateIndex()
     reviews = {(r.session.number, r.state_id): r for r in Review.objects.select_related("session", "state")}
-    rows, seen = [], Counter()
+    rows: list[UprInfoRow] = []
+    seen: Counter[tuple[int, str]] = Counter()
     try:
         for line, raw in table:
             row, problem = _check(raw, line, states, reviews)
@@ -178,8 +179,8 @@ def _save(rows: list[UprInfoRow], *, report: ImportReport, source_name: str) -> 
 
     new, changed, history = [], [], []
     now = timezone.now()  # bulk_update does not touch auto_now fields; search caches key on updated_at
-    issue_links = []
     Through = Recommendation.issues.through
+    issue_links: list[Any] = []  # Through's rows: a class Django makes, with no name to give here
     for row in rows:
         report.responses[Response(row.response)] += 1
         wanted_issues = {issues[n] for n in row.issues}

@@ -59,7 +59,7 @@ class DraftRecommendationViewSet(
 
     def _with_matches(self, draft: DraftRecommendation) -> dict[str, Any]:
         row = next(r for r in selectors.draft_rows(engagement=draft.engagement) if r.draft.pk == draft.pk)
-        row.draft.row = row  # type: ignore[attr-defined]
+        row.draft.row = row  # type: ignore[attr-defined]  # read by the row.* fields of DraftRecommendationDetailSerializer
         return DraftRecommendationDetailSerializer(row.draft, context=self.get_serializer_context()).data
 
     @extend_schema(parameters=[OpenApiParameter("engagement", int, description="Only this engagement's drafts (id).")])
@@ -70,7 +70,7 @@ class DraftRecommendationViewSet(
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(self._with_matches(self.get_object()))
 
-    def perform_create(self, serializer: serializers.Serializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[DraftRecommendation]) -> None:
         data = dict(serializer.validated_data)
         engagement = data.pop("engagement")
         draft = self.call_service(
@@ -78,8 +78,9 @@ class DraftRecommendationViewSet(
         )
         serializer.instance = self.get_queryset().get(pk=draft.pk)
 
-    def perform_update(self, serializer: serializers.Serializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[DraftRecommendation]) -> None:
         draft = serializer.instance
+        assert draft is not None  # UpdateModelMixin.update gives the serializer the object it updates
         data = {k: v for k, v in serializer.validated_data.items() if k != "engagement"}
         self.call_service(
             services.draft_save,

@@ -10,7 +10,7 @@ A page of threads costs the same queries whatever the number of comments, replie
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -53,7 +53,8 @@ def filtered(comments: QuerySet[Comment], params: Any) -> QuerySet[Comment]:
 
 def comment_data(comments: Comment | Iterable[Comment], *, membership: Membership, many: bool = False) -> Any:
     """Comments as the API gives them to this reader (the context read once for all of them)."""
-    items = list(comments) if many else [comments]  # type: ignore[list-item]
+    # `many` says which the caller gives: an iterable of comments, or one comment.
+    items = list(cast(Iterable[Comment], comments)) if many else [cast(Comment, comments)]
     my_groups: set[int] = set()
     if membership.can_edit and not membership.is_admin:  # only an editor's rights depend on their groups
         my_groups = set(membership.working_groups.values_list("pk", flat=True))
@@ -100,7 +101,7 @@ class CommentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
         return filtered(comments, self.request.query_params) if self.action == "list" else comments
 
     def _data(self, comments: Any, many: bool = False) -> Any:
-        return comment_data(comments, membership=self.membership, many=many)  # type: ignore[arg-type]
+        return comment_data(comments, membership=self.membership, many=many)  # type: ignore[arg-type]  # set by CoalitionScopedMixin.initial before any action runs
 
     @extend_schema(parameters=FILTERS)
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:

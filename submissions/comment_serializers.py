@@ -132,7 +132,7 @@ class CommentWriteSerializer(serializers.Serializer):
             f"The passage's text when it was commented on (shown once the words are gone); kept to {QUOTE_MAX} characters."
         ),
     )
-    parent = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="Reply to this comment's thread.")
+    parent = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="Reply to this comment's thread.")  # type: ignore[assignment]  # a declared field, not Field.parent: DRF's metaclass moves it into _declared_fields
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         if "parent" in data and (data.get("anchor") or data.get("quote")):

@@ -49,7 +49,7 @@ class DecisionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
         return decisions
 
     def _admin(self) -> None:
-        if not self.membership.is_admin:  # type: ignore[union-attr]
+        if not self.membership.is_admin:  # type: ignore[union-attr]  # set by CoalitionScopedMixin.initial before any action runs
             raise PermissionDenied
 
     def _cards(self, decisions: list[Decision], *, with_text: bool) -> list[DecisionCard]:
@@ -59,7 +59,7 @@ class DecisionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
             store.ensure_rendered(document_id)
             document = decisions[0].document
             digests = {document_id: selectors.text_digest(selectors.document_page(document, with_comments=False))}
-        return decision_cards(decisions=decisions, membership=self.membership, now=timezone.now(), digests=digests)  # type: ignore[arg-type]
+        return decision_cards(decisions=decisions, membership=self.membership, now=timezone.now(), digests=digests)  # type: ignore[arg-type]  # set by CoalitionScopedMixin.initial before any action runs
 
     def _one(self) -> Response:
         """The decision of the URL as it is now (read afresh after an action), with its text compared."""

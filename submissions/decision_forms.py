@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from upr.dates import DATE_ERRORS, DATE_HELP, DatePicker
 from upr.rules import GENEVA
 
+from .forms import choice_field
 from .models import DecisionKind, DecisionOption
 
 
@@ -68,4 +69,4 @@ class VoteForm(forms.Form):
     def __init__(self, *args: Any, options: list[DecisionOption], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Labels as the reader reads them (selectors.decisions.option_label, set as `.shown`).
-        self.fields["option"].choices = [(o.pk, getattr(o, "shown", o.label)) for o in options]  # type: ignore[attr-defined]
+        choice_field(self, "option").choices = [(o.pk, getattr(o, "shown", o.label)) for o in options]

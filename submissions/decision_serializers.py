@@ -21,7 +21,7 @@ from .models import DecisionKind, Document
 class DecisionOptionSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     position = serializers.IntegerField()
-    label = serializers.CharField(source="shown", help_text="In the reader's language for an approve decision's three options.")
+    label = serializers.CharField(source="shown", help_text="In the reader's language for an approve decision's three options.")  # type: ignore[assignment]  # a declared field, not Field.label: DRF's metaclass moves it into _declared_fields
     votes = serializers.IntegerField(source="count")
 
 

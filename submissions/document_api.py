@@ -108,7 +108,7 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
         return documents
 
     def _admin(self) -> None:
-        _require(self.membership.is_admin)  # type: ignore[union-attr]
+        _require(self.membership.is_admin)  # type: ignore[union-attr]  # set by CoalitionScopedMixin.initial before any action runs
 
     @extend_schema(request=DocumentCreateSerializer, responses=DocumentSerializer)
     def create(self, request: Request, **kwargs: Any) -> Response:
@@ -205,7 +205,7 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
         """Every thread of the document (replies nested), for its margin: filter by section, resolved or not."""
         document = self.get_object()
         found = comments_filtered(Comment.objects.filter(section__document=document), request.query_params)
-        return Response(comment_data(threads(found), membership=self.membership, many=True))  # type: ignore[arg-type]
+        return Response(comment_data(threads(found), membership=self.membership, many=True))  # type: ignore[arg-type]  # set by CoalitionScopedMixin.initial before any action runs
 
     @extend_schema(request=SummarySaveSerializer, responses=DocumentSerializer)
     @action(detail=True, methods=["post"])
@@ -215,7 +215,9 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
         try:
             saved = self.call_service(services.summary_save, document=document, membership=self.membership, **data)
         except services.SaveConflict as conflict:
-            return _conflict(conflict, conflict.current.summary_version, conflict.current.summary)  # type: ignore[union-attr]
+            current = conflict.current
+            assert isinstance(current, Document)  # summary_save's conflict carries the document
+            return _conflict(conflict, current.summary_version, current.summary)
         return Response(DocumentSerializer(saved).data)
 
     @extend_schema(request=StatusSerializer, responses=DocumentSerializer)
@@ -253,7 +255,7 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
         """Queue a Word or PDF export (a task on the exports queue); poll export-jobs/{id}/ for it."""
         document = self.get_object()
         if request.method == "POST":
-            if not self.membership.can_edit:  # type: ignore[union-attr]
+            if not self.membership.can_edit:  # type: ignore[union-attr]  # set by CoalitionScopedMixin.initial before any action runs
                 from rest_framework.exceptions import PermissionDenied
 
                 raise PermissionDenied
@@ -269,7 +271,7 @@ class DocumentViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrie
     def import_docx(self, request: Request, **kwargs: Any) -> Response:
         """Add the sections of a Word draft (.docx, at most 20 MB): headings 1 start sections, footnotes come across."""
         document = self.get_object()
-        _require(self.membership.can_edit)  # type: ignore[union-attr]
+        _require(self.membership.can_edit)  # type: ignore[union-attr]  # set by CoalitionScopedMixin.initial before any action runs
         upload = request.FILES.get("file")
         if upload is None:
             raise serializers.ValidationError({"file": [_("Give a .docx file.")]})
@@ -303,7 +305,7 @@ class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
 
     @extend_schema(request=SectionCreateSerializer, responses=SectionSerializer)
     def create(self, request: Request, **kwargs: Any) -> Response:
-        _require(self.membership.is_admin)  # type: ignore[union-attr]
+        _require(self.membership.is_admin)  # type: ignore[union-attr]  # set by CoalitionScopedMixin.initial before any action runs
         data = _valid(SectionCreateSerializer, request, coalition=self.coalition)
         section = self.call_service(services.section_add, actor=request.user, **data)
         return Response(SectionSerializer(section).data, status=status.HTTP_201_CREATED)
@@ -314,7 +316,7 @@ class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
         section = self.get_object()
         data = _valid(SectionSaveSerializer, request)
         budget_given, budget = "word_budget" in data, data.pop("word_budget", None)
-        _require(not budget_given or self.membership.is_admin)  # type: ignore[union-attr]
+        _require(not budget_given or self.membership.is_admin)  # type: ignore[union-attr]  # set by CoalitionScopedMixin.initial before any action runs
         try:
             with transaction.atomic():  # a budget refused saves no text, and a text refused (409) no budget
                 if budget_given:
@@ -325,12 +327,14 @@ class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
                 if data["body"] is not None or "title" in data:
                     saved = self.call_service(services.section_save, section=section, membership=self.membership, **data)
         except services.SaveConflict as conflict:
-            return _conflict(conflict, conflict.current.version, conflict.current.body)  # type: ignore[union-attr]
+            current = conflict.current
+            assert isinstance(current, Section)  # section_save's conflict carries the section
+            return _conflict(conflict, current.version, current.body)
         saved.refresh_from_db()
         return Response(SectionSerializer(saved).data)
 
     def destroy(self, request: Request, **kwargs: Any) -> Response:
-        _require(self.membership.is_admin)  # type: ignore[union-attr]
+        _require(self.membership.is_admin)  # type: ignore[union-attr]  # set by CoalitionScopedMixin.initial before any action runs
         self.call_service(services.section_delete, section=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -383,9 +387,9 @@ class SectionViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retriev
         if request.method == "POST":
             data = _valid(CommentWriteSerializer, request)
             made = comment_write(self, data, section)
-            return Response(comment_data(made, membership=self.membership), status=status.HTTP_201_CREATED)  # type: ignore[arg-type]
+            return Response(comment_data(made, membership=self.membership), status=status.HTTP_201_CREATED)  # type: ignore[arg-type]  # set by CoalitionScopedMixin.initial before any action runs
         found = comments_filtered(Comment.objects.filter(section=section), request.query_params)
-        return Response(comment_data(threads(found), membership=self.membership, many=True))  # type: ignore[arg-type]
+        return Response(comment_data(threads(found), membership=self.membership, many=True))  # type: ignore[arg-type]  # set by CoalitionScopedMixin.initial before any action runs
 
 
 class SignOnViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -414,7 +418,7 @@ class SignOnViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retrieve
     @action(detail=True, methods=["post"])
     def remind(self, request: Request, **kwargs: Any) -> Response:
         """The secretariat reminds an organisation that has not answered: its contacts are emailed again."""
-        _require(self.membership.is_admin)  # type: ignore[union-attr]
+        _require(self.membership.is_admin)  # type: ignore[union-attr]  # set by CoalitionScopedMixin.initial before any action runs
         reminded = self.call_service(services.signon_remind, sign_on=self.get_object(), membership=self.membership)
         return Response(SignOnSerializer(reminded, context=self.get_serializer_context()).data)
 
@@ -437,6 +441,7 @@ class ExportJobViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.Retri
                 {"status": [_("The export is not ready: %(status)s.") % {"status": job.get_status_display()}]}
             )
         content = ExportJob.objects.values_list("content", flat=True).get(pk=job.pk)
+        assert content is not None  # a finished export has its content
         response = HttpResponse(bytes(content), content_type=CONTENT_TYPES[job.format])
         response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
         return response

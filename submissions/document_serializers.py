@@ -93,7 +93,7 @@ class DocumentSettingsSerializer(CoalitionScopedFieldsMixin, serializers.ModelSe
 
 
 class PartSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label: DRF's metaclass moves it into _declared_fields
     key = serializers.CharField()
     counted = serializers.IntegerField()
     footnotes = serializers.IntegerField()
@@ -115,7 +115,7 @@ class CountSerializer(serializers.Serializer):
 
 
 class CheckSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label: DRF's metaclass moves it into _declared_fields
     ok = serializers.BooleanField(allow_null=True)
     detail = serializers.CharField()
 
@@ -272,7 +272,7 @@ class BudgetsSerializer(serializers.Serializer):
 
     limit = serializers.IntegerField(read_only=True, allow_null=True)
     budgeted = serializers.IntegerField(read_only=True)
-    budgets = SectionBudgetSerializer(many=True, max_length=1000)
+    budgets = SectionBudgetSerializer(many=True, max_length=1000)  # type: ignore[call-arg]  # many=True makes a ListSerializer, which takes max_length
 
     def validate_budgets(self, budgets: list[dict]) -> list[dict]:
         if len({b["section"] for b in budgets}) != len(budgets):

@@ -330,7 +330,9 @@ def render_docx(outline: Outline) -> bytes:
         doc = Document()
         footnotes_part = _setup(doc, outline)
         section = doc.sections[0]  # lengths in EMU: 635 to a twip
-        writer = _Writer(doc, footnotes_part, (section.page_width - section.left_margin - section.right_margin) // 635)
+        width, left, right = section.page_width, section.left_margin, section.right_margin
+        assert width is not None and left is not None and right is not None  # the default template sets the page's size
+        writer = _Writer(doc, footnotes_part, (width - left - right) // 635)
         _header_and_footer(doc, writer, outline)
         _cover(writer, outline)
         if prepared.summary or outline.keywords:

@@ -69,7 +69,7 @@ def _inlines(inlines: list) -> str:
         elif isinstance(item, Footnote):
             out.append(f'<span class="footnote" data-n="{item.number}">{_inlines(item.inlines)}</span>')
         elif isinstance(item, Run):
-            text = escape(item.text)
+            text: str = escape(item.text)
             text = f"<strong>{text}</strong>" if item.bold else text
             text = f"<em>{text}</em>" if item.italic else text
             text = f"<u>{text}</u>" if item.underline else text

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +11,19 @@ from upr.models import State
 from upr.rules import DOCUMENT_KINDS, DOCUMENT_LANGUAGES
 
 from .models import Document, DocumentStatus, DraftRecommendation, SignOn
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """A form's field that chooses among model instances, typed as such (`form.fields` holds plain
+    Fields for the checker)."""
+    # A ModelChoiceField (or its subclass ModelMultipleChoiceField): declared so, or made by the ModelForm
+    # from a ForeignKey or a ManyToManyField.
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """A form's field declared as a ChoiceField (or TypedChoiceField), typed as such."""
+    return cast(forms.ChoiceField, form.fields[name])  # declared as a ChoiceField in the form's class
 
 
 class DraftRecommendationForm(forms.ModelForm):
@@ -30,13 +43,14 @@ class DraftRecommendationForm(forms.ModelForm):
 
     def __init__(self, *args: Any, engagement: Engagement, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["states_to_ask"].queryset = State.objects.exclude(pk=engagement.review.state_id).order_by("name")
-        self.fields["working_group"].queryset = WorkingGroup.objects.for_coalition(engagement.coalition)  # type: ignore[attr-defined]
+        model_choice_field(self, "states_to_ask").queryset = State.objects.exclude(pk=engagement.review.state_id).order_by("name")
+        model_choice_field(self, "working_group").queryset = WorkingGroup.objects.for_coalition(engagement.coalition)
         # What it follows up: a recommendation this State received in an earlier review.
-        self.fields["follows_up"].queryset = Recommendation.objects.filter(
+        follows_up = model_choice_field(self, "follows_up")
+        follows_up.queryset = Recommendation.objects.filter(
             review__state_id=engagement.review.state_id, review__session__number__lt=engagement.review.session.number
         ).select_related("review__session")
-        self.fields["follows_up"].label_from_instance = lambda r: f"{r.paragraph or r.review.session.number} {r.text[:110]}"
+        follows_up.label_from_instance = lambda obj: f"{obj.paragraph or obj.review.session.number} {obj.text[:110]}"  # type: ignore[method-assign]  # this field's own labels, as Django's docs allow
 
 
 # --- documents ---------------------------------------------------------------------------------
@@ -61,15 +75,15 @@ class DocumentCreateForm(forms.Form):
 
     def __init__(self, *args: Any, coalition: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        lead_choices(self.fields["lead_organisation"], coalition.pk)
+        lead_choices(model_choice_field(self, "lead_organisation"), coalition.pk)
 
 
 def lead_choices(field: forms.ModelChoiceField, coalition_id: int) -> None:
     """The coalition's organisations; a withheld one is offered marked, and refused by the service
     (submissions.services.lead_refusal) with the reason and the usual route."""
     field.queryset = MemberOrganisation.objects.filter(coalition_id=coalition_id)
-    field.label_from_instance = lambda o: (
-        _("%(organisation)s (name withheld: cannot lead)") % {"organisation": o} if o.withheld else str(o)
+    field.label_from_instance = lambda obj: (  # type: ignore[method-assign]  # this field's own labels, as Django's docs allow
+        _("%(organisation)s (name withheld: cannot lead)") % {"organisation": obj} if obj.withheld else str(obj)
     )
 
 
@@ -84,12 +98,13 @@ class DocumentSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and self.instance.kind_rules.submission:
             self.fields["lead_organisation"].required = False
-            lead_choices(self.fields["lead_organisation"], self.instance.coalition_id)
+            lead_choices(model_choice_field(self, "lead_organisation"), self.instance.coalition_id)
         else:
             del self.fields["lead_organisation"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # a ModelForm's clean() returns its cleaned_data
         if "lead_organisation" in data and data["lead_organisation"] is None:
             del data["lead_organisation"]  # a form posted without the lead keeps it
         return data
@@ -117,8 +132,8 @@ class SectionAssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.groups = list(WorkingGroup.objects.for_coalition(coalition).values_list("pk", "name"))
         self.people = [(m.user_id, str(m.user)) for m in Membership.objects.for_coalition(coalition).select_related("user")]
-        self.fields["working_group"].choices = [("", "—"), *self.groups]
-        self.fields["assignee"].choices = [("", "—"), *self.people]
+        choice_field(self, "working_group").choices = [("", "—"), *self.groups]
+        choice_field(self, "assignee").choices = [("", "—"), *self.people]
 
 
 class StatusForm(forms.Form):
@@ -141,7 +156,7 @@ class SignOnRequestForm(forms.Form):
         taken = SignOn.objects.filter(document=document, status__in=["signed", "requested"]).exclude(
             status="signed", organisation__in=signed_earlier or []
         )
-        self.fields["organisations"].queryset = (
+        model_choice_field(self, "organisations").queryset = (
             MemberOrganisation.objects.for_coalition(document.coalition)
             .exclude(pk=document.lead_organisation_id)
             .exclude(pk__in=taken.values("organisation"))
@@ -182,6 +197,6 @@ class RecommendationsChoiceForm(forms.Form):
 
     def __init__(self, *args: Any, document: Document, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["recommendations"].queryset = DraftRecommendation.objects.for_coalition(document.coalition).filter(  # type: ignore[attr-defined]
-            engagement=document.engagement
-        )
+        model_choice_field(self, "recommendations").queryset = DraftRecommendation.objects.for_coalition(
+            document.coalition
+        ).filter(engagement=document.engagement)

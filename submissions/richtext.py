@@ -172,7 +172,7 @@ def plain_text(html_text: str) -> str:
             lines.append(text)
         current.clear()
 
-    def walk(nodes: list[_Node]) -> None:
+    def walk(nodes: list[_Node | str]) -> None:
         for node in nodes:
             if isinstance(node, str):
                 current.append(node)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
@@ -58,7 +58,7 @@ class DraftRecommendationSerializer(CoalitionScopedFieldsMixin, serializers.Mode
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         draft: DraftRecommendation | None = self.instance
-        engagement: Engagement = attrs.get("engagement") or draft.engagement  # type: ignore[union-attr]
+        engagement: Engagement = attrs.get("engagement") or draft.engagement  # type: ignore[union-attr]  # without a draft (a create), `engagement` is a required field
         if draft is not None and engagement.pk != draft.engagement_id:
             raise serializers.ValidationError({"engagement": [_("A draft recommendation stays in its engagement.")]})
         review = engagement.review
@@ -139,4 +139,5 @@ class ImpactSerializer(serializers.Serializer):
 
     @extend_schema_field(StateAsksSerializer(many=True))
     def get_by_state(self, impact: Any) -> list[dict[str, Any]]:
-        return StateAsksSerializer([{"iso3": s.iso3, "name": s.name, "asks": n} for s, n in impact.by_state], many=True).data
+        data = StateAsksSerializer([{"iso3": s.iso3, "name": s.name, "asks": n} for s, n in impact.by_state], many=True).data
+        return cast(list[dict[str, Any]], data)  # many=True makes a ListSerializer, whose data is a list

@@ -65,7 +65,7 @@ class SectionSuggestionViewSet(CoalitionScopedMixin, viewsets.GenericViewSet):
     def suggestions(self, request: Request, **kwargs: Any) -> Response:
         section = self.get_object()
         found = services.suggestions_of_text(section.document, store.section_room(section.pk))
-        names = selectors.people_labels(self.coalition, self.membership)  # type: ignore[arg-type]
+        names = selectors.people_labels(self.coalition, self.membership)  # type: ignore[arg-type]  # set by CoalitionScopedMixin.initial before any action runs
         rows = [
             {
                 "id": s.id,

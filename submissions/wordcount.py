@@ -316,7 +316,7 @@ def _element_end(parts: list[str], closers: list[str | None], names: list[str | 
     """The index of the markup that ends the element started by markup `start` (the number of
     markups when nothing does), with what is inside seen to on the way: a nested footnote separates
     like a space (its text is already a footnote's), a nested template loses its content."""
-    name = names[start].lower()  # type: ignore[union-attr]
+    name = names[start].lower()  # type: ignore[union-attr]  # `start` is an element's start markup: it has a name
     if name in _VOID_ELEMENTS:  # no content ("</img>" is dropped)
         return start
     if start + 1 < len(names) and closers[start + 1] and names[start + 1] == names[start]:

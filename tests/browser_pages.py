@@ -56,6 +56,7 @@ def main_pages(world) -> list[MainPage]:
     slug = world.coalition.slug
     engagement, document, section = ours["engagement"], ours["document"], ours["section"]
     decision = Decision.objects.filter(document_id=document).order_by("pk").first()
+    assert decision is not None
     session = Engagement.objects.select_related("review__session").get(pk=engagement).review.session.number
     c = f"/c/{slug}"
     return [

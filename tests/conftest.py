@@ -12,6 +12,7 @@ emptied (`each_test_starts_with_empty_caches`).
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
@@ -25,6 +26,11 @@ from upr.reference import load_reference
 from .browsers import headless_chromium, wait_synced
 from .factories import CoalitionFactory, MembershipFactory, OrganisationFactory, UserFactory
 from .helpers import LIVE_BODY, app_memos, joint_submission, session_cookie, signed_in
+
+if TYPE_CHECKING:
+    import threading
+
+    import uvicorn
 
 
 @pytest.fixture(autouse=True)
@@ -178,17 +184,19 @@ class Personas:
 
 @pytest.fixture
 def personas(upr_reference) -> Personas:
-    alpha = CoalitionFactory(name="Alpha Coalition", slug="alpha")
-    beta = CoalitionFactory(name="Beta Coalition", slug="beta")
-    organisation = OrganisationFactory(coalition=alpha, name="Centre for Equal Rights", acronym="CER")
-    people = {}
+    alpha = CoalitionFactory.create(name="Alpha Coalition", slug="alpha")
+    beta = CoalitionFactory.create(name="Beta Coalition", slug="beta")
+    organisation = OrganisationFactory.create(coalition=alpha, name="Centre for Equal Rights", acronym="CER")
+    people: dict[str, User] = {}
     for role in (Role.ADMIN, Role.EDITOR, Role.MEMBER, Role.OBSERVER):
-        user = UserFactory(email=f"{role}@alpha.example.org")
-        MembershipFactory(coalition=alpha, user=user, role=role, organisation=organisation if role != Role.OBSERVER else None)
+        user = UserFactory.create(email=f"{role}@alpha.example.org")
+        MembershipFactory.create(
+            coalition=alpha, user=user, role=role, organisation=organisation if role != Role.OBSERVER else None
+        )
         people[role] = user
-    outsider = UserFactory(email="outsider@beta.example.org")
-    MembershipFactory(coalition=beta, user=outsider, role=Role.ADMIN)
-    OrganisationFactory(coalition=beta, name="Beta Org")
+    outsider = UserFactory.create(email="outsider@beta.example.org")
+    MembershipFactory.create(coalition=beta, user=outsider, role=Role.ADMIN)
+    OrganisationFactory.create(coalition=beta, name="Beta Org")
     editor_m = Membership.objects.get(user=people[Role.EDITOR])
     group = services.working_group_save(
         coalition=alpha,
@@ -358,8 +366,10 @@ def _coalition_with_one_of_each(slug: str, admin: User, review: Review, recommen
     )
     matrix = matrix_services.matrix_build(engagement=engagement, actor=admin, scheme="ohchr")
     cluster = matrix.clusters.order_by("position").first()
+    assert cluster is not None  # matrix_build clusters the review's recommendations
     matrix_services.cluster_save(matrix=matrix, actor=admin, cluster=cluster, name=cluster.name, working_group=group)
     row = MatrixRow.objects.filter(matrix=matrix).order_by("pk").first()
+    assert row is not None  # matrix_build makes a row of each of the review's recommendations
     assessment = matrix_services.assessment_add(
         row=row,
         membership=lead,
@@ -382,6 +392,7 @@ def _coalition_with_one_of_each(slug: str, admin: User, review: Review, recommen
         lead_organisation=organisation,
     )
     section = document.sections.order_by("position").first()
+    assert section is not None  # document_create gives a document its starting sections
     comment = documents.comment_add(section=section, membership=lead, text="Add the figures.")
     (sign_on,) = documents.signon_request(document=document, actor=admin, organisations=[cosigner])
     decision = decisions.decision_open(
@@ -400,6 +411,7 @@ def _coalition_with_one_of_each(slug: str, admin: User, review: Review, recommen
         text="Ensure access to safe drinking water by 2027.",
     )
     milestone = Milestone.objects.filter(engagement=engagement).order_by("pk").first()
+    assert milestone is not None  # engagement_create sets out the review's milestones
     task = work_plan.task_save(
         engagement=engagement,
         actor=admin,
@@ -466,10 +478,11 @@ def world(upr_reference) -> World:
             ("Right to health", "supported"),
         )
     ]
-    people = {
-        role: UserFactory(email=f"{role}@alpha.example.org") for role in (Role.ADMIN, Role.EDITOR, Role.MEMBER, Role.OBSERVER)
+    people: dict[str, User] = {
+        role: UserFactory.create(email=f"{role}@alpha.example.org")
+        for role in (Role.ADMIN, Role.EDITOR, Role.MEMBER, Role.OBSERVER)
     }
-    people["outsider"] = UserFactory(email="outsider@beta.example.org")
+    people["outsider"] = UserFactory.create(email="outsider@beta.example.org")
     ours = _coalition_with_one_of_each("alpha", people[Role.ADMIN], review, recommendations)
     theirs = _coalition_with_one_of_each("beta", people["outsider"], review, recommendations)
     alpha = Coalition.objects.get(pk=ours["coalition"])
@@ -581,6 +594,7 @@ def security_world(personas):
             group=p.group,
         )
         milestone = Milestone.objects.filter(engagement=p.engagement).order_by("pk").first()
+        assert milestone is not None  # engagement_create sets out the review's milestones
         services.milestone_set_date(milestone=milestone, actor=p.admin, date=None, note=f"Note {text}"[:300])
         services.milestone_add(engagement=p.engagement, actor=p.admin, title=f"Step {text}"[:200], date=dt.date(2027, 3, 1))
         review = p.engagement.review
@@ -619,6 +633,7 @@ def security_world(personas):
         documents.document_update(document=document, actor=p.admin, data={"keywords": f"water, {text}"[:300]})
         documents.summary_save(document=document, membership=admin_m, base_version=1, summary=f"<p>Summary {text}</p>")
         section = document.sections.order_by("position").first()
+        assert section is not None  # document_create gives a document its starting sections
         documents.section_save(
             section=section,
             membership=admin_m,
@@ -729,6 +744,7 @@ def security_world(personas):
             ],
         )
         evidence = assessment.evidence.order_by("pk").first()
+        assert evidence is not None  # the two links added above
         ids = {
             "coalition_slug": p.coalition.slug,
             "recommendation_id": recommendation.pk,
@@ -951,8 +967,8 @@ class AsgiServer:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = None
-        self.thread = None
+        self.server: uvicorn.Server | None = None
+        self.thread: threading.Thread | None = None
 
     def start(self) -> None:
         import threading
@@ -990,6 +1006,7 @@ class AsgiServer:
         if self.server is not None:
             self.server.should_exit = True
             self.server.force_exit = True
+            assert self.thread is not None  # started with the server
             self.thread.join(timeout=10)
             self.server = None
 

@@ -52,6 +52,7 @@ def voters(personas) -> Voters:
         lead_organisation=personas.organisation,
     )
     section = document.sections.order_by("position").first()
+    assert section is not None  # document_create gives a document its starting sections
     services.section_save(
         section=section,
         membership=personas.membership(personas.admin),
@@ -59,15 +60,15 @@ def voters(personas) -> Voters:
         body=f"<p>{SECRET_TEXT} in detail.</p>",
     )
     rrw = MemberOrganisation.objects.create(coalition=coalition, name="Roma Rights Watch")
-    rrw_member = UserFactory(email="ana@rrw.example.org")
+    rrw_member = UserFactory.create(email="ana@rrw.example.org")
     MembershipFactory(coalition=coalition, user=rrw_member, role=Role.MEMBER, organisation=rrw)
-    rrw_editor = UserFactory(email="contact@rrw.example.org", language="fr", timezone="America/New_York")
+    rrw_editor = UserFactory.create(email="contact@rrw.example.org", language="fr", timezone="America/New_York")
     MembershipFactory(coalition=coalition, user=rrw_editor, role=Role.EDITOR, organisation=rrw)
     hidden = MemberOrganisation.objects.create(coalition=coalition, name="Safe Harbour Defenders", withheld=True)
-    hidden_member = UserFactory(email="lead@harbour.example.org")
+    hidden_member = UserFactory.create(email="lead@harbour.example.org")
     MembershipFactory(coalition=coalition, user=hidden_member, role=Role.MEMBER, organisation=hidden)
     silent = MemberOrganisation.objects.create(coalition=coalition, name="Quiet Trust")
-    loner = UserFactory(email="loner@alpha.example.org")
+    loner = UserFactory.create(email="loner@alpha.example.org")
     MembershipFactory(coalition=coalition, user=loner, role=Role.MEMBER)
     return Voters(
         document=Document.objects.get(pk=document.pk),

@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 import factory
 from allauth.account.models import EmailAddress
@@ -7,10 +10,16 @@ from django.utils import timezone
 from accounts.models import User
 from coalitions.models import Coalition, MemberOrganisation, Membership, Role, WorkingGroup
 
+if TYPE_CHECKING:
+    from recommendations.models import Recommendation
+
 PASSWORD = "correct-horse-battery-staple"
 
+# Each factory names its model's type: `XFactory.create(**fields)` is typed as that model (what calling
+# `XFactory(**fields)` also returns, with the create strategy, though the checker sees the factory there).
 
-class UserFactory(factory.django.DjangoModelFactory):
+
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -20,14 +29,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def verified(self, create: bool, extracted: bool | None, **kwargs) -> None:
+    def verified(self: User, create: bool, extracted: bool | None, **kwargs: Any) -> None:
         if create:
             self.save()
             if extracted is not False:
                 EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
 
 
-class CoalitionFactory(factory.django.DjangoModelFactory):
+class CoalitionFactory(factory.django.DjangoModelFactory[Coalition]):
     class Meta:
         model = Coalition
 
@@ -35,7 +44,7 @@ class CoalitionFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"coalition-{n}")
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(factory.django.DjangoModelFactory[MemberOrganisation]):
     class Meta:
         model = MemberOrganisation
 
@@ -45,7 +54,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     established_on = dt.date(2001, 1, 1)
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -54,7 +63,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Role.MEMBER
 
 
-class WorkingGroupFactory(factory.django.DjangoModelFactory):
+class WorkingGroupFactory(factory.django.DjangoModelFactory[WorkingGroup]):
     class Meta:
         model = WorkingGroup
 
@@ -62,8 +71,8 @@ class WorkingGroupFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Working group {n}")
 
 
-def aware(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=timezone.get_current_timezone())
+def aware(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, microsecond: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, microsecond, tzinfo=timezone.get_current_timezone())
 
 
 def corrected_reference_data(tmp_path, filename: str, match: dict[str, str], changes: dict[str, str]):
@@ -87,7 +96,7 @@ def corrected_reference_data(tmp_path, filename: str, match: dict[str, str], cha
     return data
 
 
-class RecommendationFactory(factory.django.DjangoModelFactory):
+class RecommendationFactory(factory.django.DjangoModelFactory["Recommendation"]):
     """A recommendation of a review (pass `review`); `states` sets its recommending States."""
 
     class Meta:
@@ -105,7 +114,7 @@ class RecommendationFactory(factory.django.DjangoModelFactory):
     action_category_status = "suggested"
 
     @factory.post_generation
-    def states(self, create: bool, extracted, **kwargs) -> None:
+    def states(self: Recommendation, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted:
             from recommendations.models import groups_of
 

@@ -13,9 +13,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.test import Client
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DATA = ROOT / "recommendations" / "reference_data"
@@ -92,6 +95,7 @@ def joint_submission(
         lead_organisation=personas.organisation,
     )
     first = document.sections.order_by("position").first()
+    assert first is not None  # document_create gives a document its starting sections
     if group_first:
         first.working_group = personas.group
         first.save()
@@ -116,7 +120,7 @@ def clustered_recommendations(personas: Any, n: int = 4) -> list:
     ]
 
 
-def database_state(*also: Any) -> str:
+def database_state(*also: type[Model]) -> str:
     """A fingerprint of every coalition-owned row, the coalitions and their memberships (and of the
     rows of the models `also`): equal before and after, nothing was written."""
     import hashlib
@@ -125,10 +129,11 @@ def database_state(*also: Any) -> str:
 
     from coalitions.models import Coalition, CoalitionOwnedModel, Membership
 
-    models = [m for m in apps.get_models() if issubclass(m, CoalitionOwnedModel)] + [*also, Coalition, Membership]
+    models: list[type[Model]] = [m for m in apps.get_models() if issubclass(m, CoalitionOwnedModel)]
+    models += [*also, Coalition, Membership]
     digest = hashlib.sha256()
     for model in sorted(set(models), key=lambda m: m._meta.label):
-        for row in model.objects.order_by("pk").values():
+        for row in model._default_manager.order_by("pk").values():  # `objects`: each model's only manager
             digest.update(repr(sorted(row.items())).encode())
     return digest.hexdigest()
 

@@ -222,7 +222,7 @@ def test_list_pages_cost_the_same_queries_whatever_the_number_of_records(persona
                 state=State.objects.order_by("pk")[i].pk,
             )
         for state in State.objects.filter(pk__in=AdvocacyMeeting.objects.values("state")):
-            RecommendationFactory(review=personas.engagement.review, states=[state]).themes.set(themes[:1])
+            RecommendationFactory.create(review=personas.engagement.review, states=[state]).themes.set(themes[:1])
 
     def cost() -> int:
         with CaptureQueriesContext(connection) as queries:

@@ -29,7 +29,12 @@ class Recorder:
     def __init__(self, page) -> None:
         self.page = page
         self.problems: list[str] = []
-        page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text} @ {page.url}"))
+
+        def on_console(m) -> None:
+            if m.type == "error":
+                self.problems.append(f"console: {m.text} @ {page.url}")
+
+        page.on("console", on_console)
         page.on("pageerror", lambda e: self.problems.append(f"js error: {e} @ {page.url}"))
 
     def visit(self, url: str) -> None:

@@ -69,7 +69,7 @@ def people_wrote() -> list[str]:
         if model._meta.app_label not in {"accounts", "coalitions", "recommendations", "submissions", "implementation", "upr"}:
             continue
         fields = [f.name for f in model._meta.concrete_fields if isinstance(f, models.CharField | models.TextField)]
-        for row in model.objects.values_list(*fields) if fields else ():
+        for row in model._default_manager.values_list(*fields) if fields else ():
             texts.update(str(value).strip() for value in row if value and len(str(value).strip()) > 2)
     return sorted(texts, key=len, reverse=True)
 

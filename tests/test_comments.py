@@ -76,7 +76,7 @@ def url(name: str, *args) -> str:
 
 def yjs_anchor(at: int = 14, to: int = 38) -> dict[str, str]:
     """Two real Yjs relative positions, base64 (pycrdt's StickyIndex encodes as Y.encodeRelativePosition)."""
-    doc = pycrdt.Doc()
+    doc: pycrdt.Doc = pycrdt.Doc()
     text = doc.get("t", type=pycrdt.Text)
     text += SECRET_BODY
     encode = lambda i: base64.b64encode(text.sticky_index(i, pycrdt.Assoc.AFTER).encode()).decode()  # noqa: E731

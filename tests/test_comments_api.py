@@ -31,7 +31,7 @@ def api(path: str, slug: str = "alpha") -> str:
 
 def yjs_anchor() -> dict[str, str]:
     """Two real Yjs relative positions in base64, as Y.encodeRelativePosition makes them."""
-    doc = pycrdt.Doc()
+    doc: pycrdt.Doc = pycrdt.Doc()
     text = doc.get("t", type=pycrdt.Text)
     text += "Roma settlements without water"
     encode = lambda i: base64.b64encode(text.sticky_index(i, pycrdt.Assoc.AFTER).encode()).decode()  # noqa: E731

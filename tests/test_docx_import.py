@@ -190,7 +190,7 @@ def _with_namespace(xml: str) -> str:
 
 def test_external_entities_are_not_resolved() -> None:
     with zipfile.ZipFile(io.BytesIO(saved(docx.Document()))) as archive:
-        files = {name: archive.read(name) for name in archive.namelist()}
+        files: dict[str, str | bytes] = {name: archive.read(name) for name in archive.namelist()}
     files["word/document.xml"] = (
         '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
         f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>start &secret;</w:t></w:r></w:p></w:body></w:document>'
@@ -241,10 +241,10 @@ def test_a_zip_that_is_not_a_word_document_is_refused() -> None:
 
 def test_a_macro_enabled_document_is_refused() -> None:
     with zipfile.ZipFile(io.BytesIO(draft())) as archive:
-        files = {name: archive.read(name) for name in archive.namelist()}
-    files["[Content_Types].xml"] = files["[Content_Types].xml"].replace(
-        b"wordprocessingml.document.main+xml", b"vnd.ms-word.document.macroEnabled.main+xml"
-    )
+        files: dict[str, str | bytes] = {name: archive.read(name) for name in archive.namelist()}
+        files["[Content_Types].xml"] = archive.read("[Content_Types].xml").replace(
+            b"wordprocessingml.document.main+xml", b"vnd.ms-word.document.macroEnabled.main+xml"
+        )
     assert "macros" in refused(zipped(files))
 
 

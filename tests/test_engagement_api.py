@@ -223,7 +223,7 @@ def test_api_lists_cost_the_same_queries_whatever_their_length(personas, path):
                 ).status_code
                 == 201
             )
-            RecommendationFactory(review=personas.engagement.review, states=[state]).themes.set(themes)
+            RecommendationFactory.create(review=personas.engagement.review, states=[state]).themes.set(themes)
 
     def cost() -> int:
         with CaptureQueriesContext(connection) as queries:

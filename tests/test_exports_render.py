@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from typing import Any
 
 import docx
 import pytest
@@ -22,8 +23,8 @@ NS = {"w": W}
 WITHHELD = "Zebra Underground Defenders"  # a co-signer who asked not to be named: never in any output
 
 
-def outline(**changes) -> Outline:
-    values = dict(
+def outline(**changes: Any) -> Outline:
+    values: dict[str, Any] = dict(
         kind="joint_submission",
         kind_label="Joint stakeholder submission",
         language="en",

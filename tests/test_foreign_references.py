@@ -38,8 +38,8 @@ def beta_ids(personas) -> set[str]:
 
     beta, actor = personas.other, personas.outsider
     orgs = [services.organisation_save(coalition=beta, actor=actor, data={"name": f"Beta org {n}"}) for n in range(3)]
-    people = [
-        MembershipFactory(coalition=beta, user=UserFactory(), role=role, organisation=orgs[0])
+    people: list[Membership] = [
+        MembershipFactory.create(coalition=beta, user=UserFactory(), role=role, organisation=orgs[0])
         for role in ("editor", "member", "observer")
     ]
     group = services.working_group_save(
@@ -55,6 +55,7 @@ def beta_ids(personas) -> set[str]:
     Task.objects.create(coalition=beta, engagement=engagement, title="Beta task", due_at=timezone.now())
     matrix = matrix_services.matrix_build(engagement=engagement, actor=actor, scheme="ohchr")
     row = matrix.rows.first()
+    assert row is not None
     matrix_services.assessment_add(
         row=row,
         membership=Membership.objects.get(coalition=beta, user=actor),

@@ -29,7 +29,11 @@ def invite(personas, email="new.person@example.org", role=Role.EDITOR, organisat
         response = admin.post("/c/alpha/invitations/", data)
     assert response.status_code == 302, response.content
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [email]
-    return re.search(r"https?://\S+/invitations/\S+/", mail.outbox[0].body).group(0)
+    body = mail.outbox[0].body
+    assert isinstance(body, str)
+    link = re.search(r"https?://\S+/invitations/\S+/", body)
+    assert link is not None, body
+    return link.group(0)
 
 
 def path_of(url: str) -> str:

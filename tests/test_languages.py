@@ -26,7 +26,9 @@ LOG_IN = {"en": "Log in", "fr": "Se connecter", "es": "Iniciar sesión"}
 
 
 def shown_language(response) -> str:
-    return re.search(r'<html lang="([a-z-]+)"', response.content.decode()).group(1)
+    lang = re.search(r'<html lang="([a-z-]+)"', response.content.decode())
+    assert lang is not None
+    return lang.group(1)
 
 
 def test_a_visitor_reads_the_browsers_language_then_the_one_chosen():

@@ -98,7 +98,9 @@ async def _open(
 def _append_text(text: str):
     def change(fragment: pycrdt.XmlFragment) -> None:
         paragraph = fragment.children[0]
+        assert isinstance(paragraph, pycrdt.XmlElement)
         run = paragraph.children[0]
+        assert isinstance(run, pycrdt.XmlText)
         run.insert(len(str(run)), text)
 
     return change
@@ -224,7 +226,8 @@ def test_rights_change_on_open_connections(personas, document):
     async def scenario() -> tuple[LiveClient, LiveClient]:
         socket, editor = await _open(sessions["editor"], document, room)
         member_socket, member = await _open(sessions["member"], document, room)
-        assert editor.last("access")["rooms"][room] == "write"
+        access = editor.last("access")
+        assert access is not None and access["rooms"][room] == "write"
         # Unassigned: the editor may now only suggest in that section.
         from channels.db import database_sync_to_async
 
@@ -232,7 +235,8 @@ def test_rights_change_on_open_connections(personas, document):
             section=section, membership=admin, base_version=1, body=None, working_group=None
         )
         await _drain(socket, editor)
-        assert editor.last("access")["rooms"][room] == "suggest"
+        access = editor.last("access")
+        assert access is not None and access["rooms"][room] == "suggest"
         # Removed from the coalition: the connection is closed.
         await database_sync_to_async(lambda: Membership.objects.filter(user=personas.member).delete())()
         await _drain(member_socket, member)

@@ -25,7 +25,9 @@ pytestmark = pytest.mark.django_db
 
 
 def first_section(document: Document) -> Section:
-    return document.sections.order_by("position").first()
+    section = document.sections.order_by("position").first()
+    assert section is not None
+    return section
 
 
 def url(name: str, section: Section, *args: object) -> str:
@@ -52,7 +54,9 @@ def versions(section: Section) -> list[SectionRevision]:
 
 
 def newest(section: Section) -> SectionRevision:
-    return SectionRevision.objects.filter(section=section).order_by("-version").first()
+    revision = SectionRevision.objects.filter(section=section).order_by("-version").first()
+    assert revision is not None
+    return revision
 
 
 def followed_messages(response) -> list[str]:

@@ -88,7 +88,9 @@ def joint(personas):
 
 
 def first_section(document: Document) -> Section:
-    return Section.objects.filter(document=document).order_by("annex", "position").first()  # type: ignore[return-value]
+    section = Section.objects.filter(document=document).order_by("annex", "position").first()
+    assert section is not None  # every document here was made with its sections
+    return section
 
 
 def room_html(text: LiveText) -> str:

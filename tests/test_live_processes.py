@@ -96,6 +96,7 @@ def document(personas) -> Document:
         lead_organisation=personas.organisation,
     )
     first = document.sections.order_by("position").first()
+    assert first is not None
     admin = personas.membership(personas.admin)
     services.section_save(section=first, membership=admin, base_version=first.version, body=INITIAL)
     services.section_save(
@@ -109,12 +110,17 @@ def _path(document: Document) -> str:
 
 
 def _first_section(document: Document) -> Section:
-    return document.sections.order_by("position").first()
+    section = document.sections.order_by("position").first()
+    assert section is not None
+    return section
 
 
 def _append(paragraph: int, text: str) -> Callable[[pycrdt.XmlFragment], None]:
     def change(fragment: pycrdt.XmlFragment) -> None:
-        run = fragment.children[paragraph].children[0]
+        block = fragment.children[paragraph]
+        assert isinstance(block, pycrdt.XmlElement)
+        run = block.children[0]
+        assert isinstance(run, pycrdt.XmlText)
         run.insert(len(str(run)), text)
 
     return change
@@ -344,7 +350,10 @@ def test_concurrent_typing_in_one_paragraph_through_two_processes_converges(serv
 
     def insert_word(word: str) -> Callable[[pycrdt.XmlFragment], None]:
         def change(fragment: pycrdt.XmlFragment) -> None:
-            run = fragment.children[0].children[0]
+            block = fragment.children[0]
+            assert isinstance(block, pycrdt.XmlElement)
+            run = block.children[0]
+            assert isinstance(run, pycrdt.XmlText)
             text = str(run)
             # Before a space or at the end: a word is never split by another, so each can be found.
             boundaries = [i for i in range(1, len(text) + 1) if i == len(text) or text[i] == " "]

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def _typist(text: LiveText, words: list[str], author) -> None:
     """Appends one update per word at the end of paragraph 1, as a browser would, one by one."""
-    doc = pycrdt.Doc()
+    doc: pycrdt.Doc = pycrdt.Doc()
     doc.apply_update(store.current_state(text))
     fragment = doc.get(yhtml.FIELD, type=pycrdt.XmlFragment)
     for word in words:

@@ -15,7 +15,7 @@ def mark(kind: str, sid: str, author: int) -> dict:
 
 def room(*runs: tuple[str, dict | None]) -> tuple[Doc, XmlText]:
     """A room of one paragraph made of `runs` (text, formatting attributes)."""
-    doc = Doc()
+    doc: Doc = Doc()
     fragment = doc.get(yhtml.FIELD, type=XmlFragment)
     fragment.children.append(XmlElement("paragraph"))
     paragraph = fragment.children[0]

@@ -13,8 +13,9 @@ from __future__ import annotations
 import io
 import random
 import time
+from collections.abc import Iterable
 from html import escape
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from pycrdt import Doc, XmlElement, XmlFragment, XmlText
@@ -42,7 +43,7 @@ from .helpers import CYCLE4
 
 
 def load(state: bytes) -> tuple[Doc, XmlFragment]:
-    doc = Doc()
+    doc: Doc = Doc()
     if state:
         doc.apply_update(state)
     return doc, doc.get(FIELD, type=XmlFragment)
@@ -55,8 +56,19 @@ def shape(node: XmlFragment | XmlElement | XmlText) -> Any:
         return ("#text", [(text, attributes or {}) for text, attributes in node.diff()])
     children = [shape(child) for child in node.children]
     if isinstance(node, XmlElement):
-        return (node.tag, dict(node.attributes), children)
+        return (node.tag, attributes_of(node), children)
     return children
+
+
+def attributes_of(node: XmlElement) -> dict[str, Any]:
+    # pycrdt types XmlAttributesView.__iter__ as returning an Iterable: it returns an iterator of (name, value).
+    return dict(cast("Iterable[tuple[str, Any]]", node.attributes))
+
+
+def element(tag: str, attributes: dict[str, Any]) -> XmlElement:
+    """An element with attribute values as y-prosemirror writes them (numbers, lists), which pycrdt
+    accepts though it types them as strings."""
+    return XmlElement(tag, attributes)
 
 
 def structure(html: str) -> Any:
@@ -71,7 +83,7 @@ def paragraph(text: str) -> Any:
     return ("paragraph", {}, [text_of(text)])
 
 
-EMPTY_PARAGRAPH = ("paragraph", {}, [])
+EMPTY_PARAGRAPH: tuple[str, dict[str, Any], list[Any]] = ("paragraph", {}, [])
 
 
 # --- round trips ------------------------------------------------------------------------------------
@@ -170,10 +182,10 @@ def test_the_structure_is_written_as_y_prosemirror_writes_it() -> None:
 def test_a_fragment_built_like_y_prosemirror_renders() -> None:
     """Built directly with pycrdt, as y-prosemirror writes it: marks as attribute dicts (the link with
     TipTap's other attrs, which are ignored), numbers for attrs, one XmlText per run of text."""
-    doc = Doc()
+    doc: Doc = Doc()
     fragment = doc.get(FIELD, type=XmlFragment)
     with doc.transaction():
-        heading = fragment.children.append(XmlElement("heading", {"level": 3}))
+        heading = fragment.children.append(element("heading", {"level": 3}))
         heading.children.append(XmlText()).insert(0, "Context & scope", {})
 
         body = fragment.children.append(XmlElement("paragraph"))
@@ -203,7 +215,7 @@ def test_a_fragment_built_like_y_prosemirror_renders() -> None:
         bullets = fragment.children.append(XmlElement("bulletList"))
         item = bullets.children.append(XmlElement("listItem"))
         item.children.append(XmlElement("paragraph")).children.append(XmlText()).insert(0, "first", {})
-        nested = item.children.append(XmlElement("orderedList", {"start": 1}))
+        nested = item.children.append(element("orderedList", {"start": 1}))
         nested_item = nested.children.append(XmlElement("listItem"))
         nested_item.children.append(XmlElement("paragraph")).children.append(XmlText()).insert(0, "first.1", {})
 
@@ -216,13 +228,15 @@ def test_a_fragment_built_like_y_prosemirror_renders() -> None:
             ("tableHeader", {"colspan": 2, "rowspan": 1}, "Wide"),
             ("tableCell", {"colspan": 1, "rowspan": 1, "colwidth": [120]}, "Narrow"),
         ):
-            cell = row.children.append(XmlElement(tag, attributes))
+            cell = row.children.append(element(tag, attributes))
             cell.children.append(XmlElement("paragraph")).children.append(XmlText()).insert(0, words, {})
         fragment.children.append(XmlElement("paragraph"))  # the empty paragraph where a caret waits
 
     # What a browser would send: an update, whose numbers pycrdt reads back as floats.
     _, received = load(doc.get_update())
-    assert dict(received.children[0].attributes) == {"level": 3.0}
+    received_heading = received.children[0]
+    assert isinstance(received_heading, XmlElement)
+    assert attributes_of(received_heading) == {"level": 3.0}
     assert fragment_to_html(received) == (
         "<h3>Context &amp; scope</h3>"
         "<p>The State <strong><em>must</em></strong> act; see "
@@ -235,7 +249,7 @@ def test_a_fragment_built_like_y_prosemirror_renders() -> None:
 
 
 def test_what_the_schema_does_not_know_keeps_its_words() -> None:
-    doc = Doc()
+    doc: Doc = Doc()
     fragment = doc.get(FIELD, type=XmlFragment)
     with doc.transaction():
         code = fragment.children.append(XmlElement("codeBlock", {"language": "python"}))
@@ -248,7 +262,7 @@ def test_what_the_schema_does_not_know_keeps_its_words() -> None:
         text.insert(len(text), "hashed", {"bold--aBc+/9xY": {}})
         mention = body.children.append(XmlElement("mention", {"id": "7"}))
         mention.children.append(XmlText()).insert(0, " @someone", {})
-        heading = fragment.children.append(XmlElement("heading", {"level": 1}))
+        heading = fragment.children.append(element("heading", {"level": 1}))
         heading.children.append(XmlText()).insert(0, "Level one", {})
     assert fragment_to_html(fragment) == ("<p>print(1)</p><p>struck and <strong>hashed</strong> @someone</p><h2>Level one</h2>")
 
@@ -267,7 +281,7 @@ def test_clean_is_applied_to_what_comes_in() -> None:
 
 
 def test_clean_is_applied_to_what_a_browser_wrote() -> None:
-    doc = Doc()
+    doc: Doc = Doc()
     fragment = doc.get(FIELD, type=XmlFragment)
     with doc.transaction():
         text = fragment.children.append(XmlElement("paragraph")).children.append(XmlText())
@@ -353,7 +367,7 @@ def test_an_item_starting_with_a_list_gets_an_empty_paragraph_first() -> None:
 def test_an_empty_item_gets_an_empty_paragraph() -> None:
     # richtext.clean drops empty items, so the HTML reader is given one without cleaning.
     blocks = yhtml._blocks_from_clean_html("<ul><li></li><li>x</li></ul>")
-    doc = Doc()
+    doc: Doc = Doc()
     fragment = doc.get(FIELD, type=XmlFragment)
     yhtml.write_blocks(fragment, 0, blocks)
     assert shape(fragment) == [("bulletList", {}, [("listItem", {}, [EMPTY_PARAGRAPH]), ("listItem", {}, [paragraph("x")])])]
@@ -425,7 +439,9 @@ def test_a_change_in_one_paragraph_keeps_the_others_for_concurrent_editors() -> 
     # Someone types in paragraph 1 at the same time, on their own copy.
     editor, editor_fragment = load(state)
     before = editor.get_state()
-    first_text = editor_fragment.children[0].children[0]
+    first_paragraph = editor_fragment.children[0]
+    assert isinstance(first_paragraph, XmlElement)
+    first_text = first_paragraph.children[0]
     assert isinstance(first_text, XmlText)
     first_text.insert(0, "Typed live: ", {})
     typed = editor.get_update(before)
@@ -491,7 +507,7 @@ def test_emptying_a_room_keeps_one_empty_paragraph() -> None:
 
 
 def test_content_that_breaks_the_schema_is_rewritten() -> None:
-    doc = Doc()
+    doc: Doc = Doc()
     fragment = doc.get(FIELD, type=XmlFragment)
     with doc.transaction():
         fragment.children.append(XmlElement("paragraph")).children.append(XmlText()).insert(0, "valid", {})
@@ -506,7 +522,7 @@ def test_content_that_breaks_the_schema_is_rewritten() -> None:
 
 
 def test_a_block_that_breaks_the_schema_inside_is_rewritten() -> None:
-    doc = Doc()
+    doc: Doc = Doc()
     fragment = doc.get(FIELD, type=XmlFragment)
     with doc.transaction():
         fragment.children.append(XmlElement("paragraph")).children.append(XmlText()).insert(0, "valid", {})

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def grow(personas, people: int) -> None:
     """Bring coalition alpha to `people` members, with organisations, groups and audit events."""
     coalition = personas.coalition
-    organisations = [OrganisationFactory(coalition=coalition) for _ in range(max(1, people // 20))]
+    organisations = [OrganisationFactory.create(coalition=coalition) for _ in range(max(1, people // 20))]
     existing = Membership.objects.filter(coalition=coalition).count()
     users = User.objects.bulk_create(
         [User(email=f"p{people}-{i}@example.org", name=f"Person {i}") for i in range(existing, people)]

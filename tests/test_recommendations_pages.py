@@ -197,9 +197,10 @@ def xlsx_from_csv(path: Path) -> bytes:
     sheet = workbook.active
     with path.open(encoding="utf-8-sig") as handle:
         for i, row in enumerate(csv.reader(handle)):
+            cells: list[str | int] = list(row)
             if i and row and row[0].isdigit():
-                row[0] = int(row[0])  # Excel keeps the session as a number
-            sheet.append(row)
+                cells[0] = int(row[0])  # Excel keeps the session as a number
+            sheet.append(cells)
     sheet.append([])  # a trailing blank row, as Excel often leaves
     out = io.BytesIO()
     workbook.save(out)

@@ -26,7 +26,7 @@ def _requests_in_new_threads(url: str, params: dict, count: int) -> tuple[set[in
         backend = RedisCache(url, params)
         backend.set(key, number)
         read.add(backend.get(key))
-        pools.append(backend._cache._get_connection_pool(write=True))
+        pools.append(backend._cache._get_connection_pool(write=True))  # type: ignore[attr-defined]  # Django's private client and pool, not in django-stubs
 
     for number in range(count):
         thread = threading.Thread(target=one_request, args=(number,))

@@ -25,7 +25,7 @@ from recommendations.models import Recommendation
 
 from .helpers import database_state
 
-ORDER = [Role.OBSERVER, Role.MEMBER, Role.EDITOR, Role.ADMIN]
+ORDER: list[str] = [Role.OBSERVER, Role.MEMBER, Role.EDITOR, Role.ADMIN]
 
 # The least role of each HTML write view, as decided (require_role marks it on the view as
 # `minimum_role`; the test checks the mark matches, so that loosening a rule fails here).

@@ -17,6 +17,7 @@ import polib
 import pytest
 from django.conf import settings
 from django.template import engines
+from django.template.backends.jinja2 import Jinja2
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation.template import templatize
@@ -115,7 +116,7 @@ def test_the_people_list_speaks_the_readers_language(personas):
 
 def nasty_recommendation(personas) -> Recommendation:
     state = State.objects.create(name=NASTY, iso3="ZZZ")
-    return RecommendationFactory(review=personas.engagement.review, paragraph=SHORT, text=NASTY, states=[state])
+    return RecommendationFactory.create(review=personas.engagement.review, paragraph=SHORT, text=NASTY, states=[state])
 
 
 def test_the_recommendations_list_shows_text_paragraph_and_states_escaped(personas):
@@ -231,7 +232,9 @@ def test_the_jinja2_engine_escapes_everything_and_refuses_a_missing_variable():
 def jinja2_messages(source: str) -> set[str]:
     """The messages Jinja2 itself finds in a template (gettext and ngettext calls with literal strings)."""
     found: set[str] = set()
-    for _line, _function, message in engines["jinja2"].env.extract_translations(source):
+    engine = engines["jinja2"]
+    assert isinstance(engine, Jinja2)
+    for _line, _function, message in engine.env.extract_translations(source):
         found.update([message] if isinstance(message, str) else [m for m in message if m])
     return found
 

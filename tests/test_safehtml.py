@@ -60,7 +60,7 @@ def test_safehtml_is_made_by_the_sanitiser_only() -> None:
         SafeHTML("<p>trusted?</p>")
     cleaned = richtext.clean("<p>x<script>alert(1)</script></p>")
     assert type(cleaned) is SafeHTML and cleaned == "<p>x</p>"
-    assert type(richtext.clean(None)) is SafeHTML  # type: ignore[arg-type]
+    assert type(richtext.clean(None)) is SafeHTML  # type: ignore[arg-type]  # None on purpose: what an empty field stores
     # What is made from it afterwards is not what the sanitiser wrote: a plain str, escaped in a template.
     for derived in (
         cleaned + "<script>",
@@ -154,6 +154,7 @@ def _document(personas) -> Document:
 def test_the_fields_read_safehtml_and_sanitise_every_other_write(personas) -> None:
     document = _document(personas)
     section = document.sections.order_by("position").first()
+    assert section is not None  # document_create gives a document its starting sections
     dirty = '<p onclick="x()">Kept<script>alert(1)</script></p>'
     Section.objects.filter(pk=section.pk).update(body=dirty)  # no service: straight to the table
     section.refresh_from_db()
@@ -213,6 +214,7 @@ def _page(client, document: Document) -> str:
 def test_a_section_text_with_a_script_is_stored_and_shown_without_it(personas) -> None:
     document = _document(personas)
     section = document.sections.order_by("position").first()
+    assert section is not None  # document_create gives a document its starting sections
     admin = personas.membership(personas.admin)
     services.section_save(
         section=section,
@@ -244,6 +246,7 @@ def test_the_page_writes_a_rich_section_and_annex_as_page_py_did(personas) -> No
     document = _document(personas)
     admin = personas.membership(personas.admin)
     first = document.sections.order_by("position").first()
+    assert first is not None  # document_create gives a document its starting sections
     services.section_save(
         section=first,
         membership=admin,

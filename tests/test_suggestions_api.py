@@ -53,7 +53,7 @@ def suggest(section: Section, author, *, insert: str = "", delete_words: str = "
     """Stores a suggestion by `author`, as their editor would send it: inserts `insert` at the start of
     a paragraph, or marks `delete_words` (found in it) for deletion. Returns its id."""
     text = store.text_for_section(section)
-    doc = Doc()
+    doc: Doc = Doc()
     doc.apply_update(store.current_state(text))
     vector = doc.get_state()
     runs = doc.get(yhtml.FIELD, type=XmlFragment).children[paragraph].children[0]
@@ -160,7 +160,7 @@ def test_who_may_decide(personas, joint):
 def test_a_suggesters_plain_change_is_refused_by_the_store(personas, joint):
     section = first_section(joint)
     text = store.text_for_section(section)
-    doc = Doc()
+    doc: Doc = Doc()
     doc.apply_update(store.current_state(text))
     vector = doc.get_state()
     doc.get(yhtml.FIELD, type=XmlFragment).children[0].children[0].insert(0, "Plainly ")

@@ -53,6 +53,7 @@ def shared_recommendations(p):
 def coalition_urls(p) -> list[str]:
     """Every URL inside coalition alpha, with the ids of alpha's real objects filled in."""
     milestone = Milestone.objects.filter(engagement=p.engagement).first()
+    assert milestone is not None  # engagement_create sets out the review's milestones
     recommendation, earlier = shared_recommendations(p)
     draft = DraftRecommendation.objects.create(coalition=p.coalition, engagement=p.engagement, text="Adopt a law")
     doc = document_services.document_create(
@@ -64,6 +65,7 @@ def coalition_urls(p) -> list[str]:
         lead_organisation=p.organisation,
     )
     section = doc.sections.first()
+    assert section is not None  # document_create gives a document its starting sections
     document_services.section_save(section=section, membership=p.membership(p.admin), base_version=1, body="<p>Text</p>")
     comment = Comment.objects.create(coalition=p.coalition, section=section, author=p.admin, text="Check")
     other_org = MemberOrganisation.objects.create(coalition=p.coalition, name="Second Org")
@@ -88,6 +90,7 @@ def coalition_urls(p) -> list[str]:
     )
     matrix = implementation_services.matrix_build(engagement=p.engagement, actor=p.admin, scheme="ohchr")
     row = matrix.rows.first()
+    assert row is not None  # matrix_build makes a row of each of the review's recommendations
     assessment = implementation_services.assessment_add(
         row=row,
         membership=p.membership(p.admin),
@@ -205,6 +208,7 @@ def leads_to_coalition(model: type[models.Model], seen: frozenset = frozenset())
         if not (field.is_relation and field.concrete and field.related_model is not None):
             continue  # reverse relations and generic ones: the model is reached, it does not lead anywhere
         target = field.related_model
+        assert not isinstance(target, str)  # "self" and "app.Model" are resolved to classes once the apps are loaded
         if target is Coalition or (target not in seen and target is not model and leads_to_coalition(target, seen | {model})):
             return True
     return False

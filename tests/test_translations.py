@@ -141,7 +141,7 @@ def test_every_message_raised_to_a_person_is_marked_for_translation() -> None:
     root = Path(settings.BASE_DIR)
     bare: list[str] = []
 
-    def words_outside_gettext(node: ast.AST) -> list[ast.AST]:
+    def words_outside_gettext(node: ast.AST) -> list[ast.expr]:
         if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in marked:
             return []
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and " " in node.value.strip():

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -56,7 +57,8 @@ def parse_ids(values: Any) -> list[int] | None:
     if not isinstance(values, list | tuple):
         return None
     ids = [parse_id(value) for value in values]
-    return None if any(pk is None for pk in ids) else ids  # type: ignore[return-value]
+    found = [pk for pk in ids if pk is not None]
+    return None if len(found) != len(ids) else found
 
 
 def has_surrogate(text: str) -> bool:
@@ -84,7 +86,7 @@ class JSONObjectParser(JSONParser):
     most MAX_JSON_DEPTH levels, without lone surrogates. A view that takes a list at the top level
     says so with `json_top_level = (dict, list)` (none does today)."""
 
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
         parser_context = parser_context or {}
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
         try:

@@ -24,12 +24,15 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.template import engines
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 from jinja2 import Environment, StrictUndefined
+
+if TYPE_CHECKING:
+    from django.template.backends.jinja2 import Jinja2
 
 ENGINE = "jinja2"  # the alias of the engine in settings.TEMPLATES
 
@@ -59,7 +62,8 @@ def fragment(template_name: str, context: dict[str, Any]) -> SafeString:
 
 def reloading() -> bool:
     """Whether the templates are read again when they change (DEBUG): then no render is kept."""
-    return bool(engines[ENGINE].env.auto_reload)
+    engine = cast("Jinja2", engines[ENGINE])  # settings.TEMPLATES names it with Jinja2's backend
+    return bool(engine.env.auto_reload)
 
 
 def kept_fragment(template_name: str, **context: Hashable) -> SafeString:

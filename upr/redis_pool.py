@@ -23,13 +23,14 @@ import redis
 
 class ProcessConnectionPool(redis.ConnectionPool):
     _shared: dict[tuple[str, tuple[tuple[str, str], ...]], ProcessConnectionPool] = {}
-    _lock = threading.Lock()
+    # Not `_lock`: each pool's own lock (an RLock redis-py sets in __init__) has that name.
+    _shared_lock = threading.Lock()
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> ProcessConnectionPool:
         # The options are keyed by their repr: a parser class is hashable, a dict of socket options is not.
         key = (url, tuple(sorted((name, repr(value)) for name, value in kwargs.items())))
-        with cls._lock:
+        with cls._shared_lock:
             pool = cls._shared.get(key)
             if pool is None:
                 pool = cls._shared[key] = super().from_url(url, **kwargs)

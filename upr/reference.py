@@ -11,11 +11,14 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
 
 from .models import ReferenceLoad, Review, Session, State
 from .rules import geneva_deadline
+
+M = TypeVar("M", bound=models.Model)
 
 DATA_DIR = Path(__file__).resolve().parent / "reference_data"
 
@@ -56,7 +59,7 @@ def _date(text: str | None) -> dt.date | None:
         return None  # "11 Octo[ber] (excerpt truncated)" and the like: not a date we can trust
 
 
-def _save(model_obj_qs, lookup: dict, values: dict) -> tuple[object, bool, bool]:
+def _save(model_obj_qs: models.Manager[M], lookup: dict, values: dict) -> tuple[M, bool, bool]:
     """update_or_create that also says whether an existing row actually changed."""
     obj = model_obj_qs.filter(**lookup).first()
     if obj is None:

@@ -5,12 +5,18 @@ OHCHR publishes the exact deadline of each session; these are the defaults when 
 coalition may override any date for its own engagement.
 """
 
+from __future__ import annotations
+
 import calendar
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Geneva keeps Zurich time; the IANA database has no separate "Europe/Geneva" zone.
 GENEVA = zoneinfo.ZoneInfo("Europe/Zurich")
@@ -24,9 +30,9 @@ class DocumentKind:
     A document may override the limit (e.g. a written statement the Council's secretariat limits)."""
 
     key: str
-    label: str
+    label: StrOrPromise
     word_limit: int | None
-    guidance: str
+    guidance: StrOrPromise
     submission: bool = False  # handed in to OHCHR: cover, submitters, sign-on, deadline
 
 
@@ -106,7 +112,7 @@ class Offset:
 @dataclass(frozen=True)
 class MilestoneRule:
     kind: str
-    label: str
+    label: StrOrPromise
     offset: Offset
     # A milestone that is a period (the lobbying window) ends at another milestone's date.
     ends_with: str | None = None
@@ -150,7 +156,7 @@ MILESTONE_RULES_BY_KIND = {rule.kind: rule for rule in MILESTONE_RULES}
 
 # The internal deadlines a coalition usually sets, counted back from OHCHR's stakeholder deadline
 # (days before it): the app proposes them, the secretariat moves or deletes them.
-USUAL_INTERNAL_DEADLINES: tuple[tuple[str, int], ...] = (
+USUAL_INTERNAL_DEADLINES: tuple[tuple[StrOrPromise, int], ...] = (
     (_("Working groups' drafts due"), 42),
     (_("Comments on the full draft closed"), 28),
     (_("Sign-on closes"), 14),

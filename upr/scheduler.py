@@ -43,7 +43,7 @@ from django.utils import timezone
 try:
     import fcntl
 except ImportError:  # Windows: one process per database is all `make run` starts
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # the name then says there is no such module
 
 logger = logging.getLogger(__name__)
 

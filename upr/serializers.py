@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from rest_framework import serializers
 
 from .models import Review, Session, State
@@ -16,10 +18,10 @@ class SessionSerializer(serializers.ModelSerializer):
 
 
 class ReviewSerializer(serializers.ModelSerializer):
-    state = serializers.SlugRelatedField(slug_field="iso3", read_only=True)
+    state: serializers.SlugRelatedField[State] = serializers.SlugRelatedField(slug_field="iso3", read_only=True)
     state_name = serializers.CharField(source="state.name", read_only=True)
     session = serializers.IntegerField(source="session.number", read_only=True)
-    troika = serializers.SlugRelatedField(slug_field="iso3", many=True, read_only=True)
+    troika: serializers.SlugRelatedField[State] = serializers.SlugRelatedField(slug_field="iso3", many=True, read_only=True)
 
     class Meta:
         model = Review

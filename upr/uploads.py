@@ -225,5 +225,6 @@ class BoundedUploadHandler(TemporaryFileUploadHandler):
 
     def file_complete(self, file_size: int) -> Any:
         uploaded = super().file_complete(file_size)
+        assert uploaded is not None  # TemporaryFileUploadHandler always returns the file it wrote
         uploaded.size = self.seen
         return uploaded

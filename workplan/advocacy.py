@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from coalitions.audit import audit_record
 from coalitions.models import Engagement, MemberOrganisation, Membership
 from upr.dates import DATE_HELP, DatePicker
@@ -59,7 +60,10 @@ class ConsultationForm(FollowUpFormMixin):
 
     def __init__(self, *args: Any, engagement: Engagement, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["attended"].queryset = MemberOrganisation.objects.for_coalition(engagement.coalition)  # type: ignore[attr-defined]
+        # Form.fields is typed as plain Fields: these are ModelChoiceFields (declared, or made for the model's relations).
+        cast(forms.ModelChoiceField, self.fields["attended"]).queryset = MemberOrganisation.objects.for_coalition(
+            engagement.coalition
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -101,9 +105,14 @@ class AdvocacyMeetingForm(FollowUpFormMixin):
 
         super().__init__(*args, **kwargs)
         coalition = engagement.coalition
-        self.fields["themes"].queryset = Theme.objects.order_by("name")  # type: ignore[attr-defined]
-        self.fields["documents"].queryset = Document.objects.for_coalition(coalition).filter(engagement=engagement)  # type: ignore[attr-defined]
-        self.fields["drafts"].queryset = DraftRecommendation.objects.for_coalition(coalition).filter(engagement=engagement)  # type: ignore[attr-defined]
+        # Form.fields is typed as plain Fields: these are ModelChoiceFields (declared, or made for the model's relations).
+        cast(forms.ModelChoiceField, self.fields["themes"]).queryset = Theme.objects.order_by("name")
+        cast(forms.ModelChoiceField, self.fields["documents"]).queryset = Document.objects.for_coalition(coalition).filter(
+            engagement=engagement
+        )
+        cast(forms.ModelChoiceField, self.fields["drafts"]).queryset = DraftRecommendation.objects.for_coalition(
+            coalition
+        ).filter(engagement=engagement)
 
 
 class ReviewAdoptionForm(forms.ModelForm):
@@ -120,7 +129,10 @@ class ReviewAdoptionForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["oral_statement_by"].queryset = MemberOrganisation.objects.for_coalition(self.instance.coalition)  # type: ignore[attr-defined]
+        # Form.fields is typed as plain Fields: these are ModelChoiceFields (declared, or made for the model's relations).
+        cast(forms.ModelChoiceField, self.fields["oral_statement_by"]).queryset = MemberOrganisation.objects.for_coalition(
+            self.instance.coalition
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -137,7 +149,7 @@ def can_change(membership: Membership, record: Consultation | AdvocacyMeeting) -
     return membership.can_edit or record.created_by_id == membership.user_id
 
 
-def _follow_up(record: Consultation | AdvocacyMeeting, actor: Any, due: dt.date | None, title: str) -> None:
+def _follow_up(record: Consultation | AdvocacyMeeting, actor: User, due: dt.date | None, title: str) -> None:
     """Create, move or withdraw the record's follow-up task (one done already is left as it is)."""
     task = record.follow_up_task
     if task is not None and task.status == TaskStatus.DONE:
@@ -166,7 +178,7 @@ def _follow_up(record: Consultation | AdvocacyMeeting, actor: Any, due: dt.date 
         task.save(update_fields=["title", "due_at", "time_zone", "updated_at"])
 
 
-def _save(record: Any, form: forms.ModelForm, actor: Any, action: str) -> Any:
+def _save(record: Any, form: forms.ModelForm, actor: User, action: str) -> Any:
     creating = record.pk is None
     record = form.save(commit=False)
     if creating:
@@ -178,7 +190,7 @@ def _save(record: Any, form: forms.ModelForm, actor: Any, action: str) -> Any:
 
 
 @transaction.atomic
-def consultation_save(*, engagement: Engagement, actor: Any, form: ConsultationForm) -> Consultation:
+def consultation_save(*, engagement: Engagement, actor: User, form: ConsultationForm) -> Consultation:
     """Save a valid ConsultationForm (bound to a new or an existing consultation of `engagement`)."""
     form.instance.coalition, form.instance.engagement = engagement.coalition, engagement
     consultation = _save(form.instance, form, actor, "consultation")
@@ -188,7 +200,7 @@ def consultation_save(*, engagement: Engagement, actor: Any, form: ConsultationF
 
 
 @transaction.atomic
-def meeting_save(*, engagement: Engagement, actor: Any, form: AdvocacyMeetingForm) -> AdvocacyMeeting:
+def meeting_save(*, engagement: Engagement, actor: User, form: AdvocacyMeetingForm) -> AdvocacyMeeting:
     """Save a valid AdvocacyMeetingForm (bound to a new or an existing entry of `engagement`)."""
     form.instance.coalition, form.instance.engagement = engagement.coalition, engagement
     meeting = _save(form.instance, form, actor, "advocacy")
@@ -213,7 +225,7 @@ def record_delete(*, record: Consultation | AdvocacyMeeting, membership: Members
 
 
 @transaction.atomic
-def review_adoption_save(*, engagement: Engagement, actor: Any, form: ReviewAdoptionForm) -> Engagement:
+def review_adoption_save(*, engagement: Engagement, actor: User, form: ReviewAdoptionForm) -> Engagement:
     from coalitions.audit import diff_fields
 
     changes = diff_fields(Engagement.objects.get(pk=engagement.pk), form.cleaned_data)

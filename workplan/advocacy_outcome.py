@@ -104,14 +104,14 @@ def lobbying_outcome(*, engagement: Engagement, log: list[AdvocacyMeeting] | Non
     }
     for recommendation in recommendations:
         for state in recommendation.recommending_states.all():
-            outcome = by_state.get(state.pk)
-            if outcome is None:
+            lobbied = by_state.get(state.pk)
+            if lobbied is None:
                 continue
-            outcome.made.append(recommendation)
-            if outcome.themes.intersection(recommendation.themes.all()):
-                outcome.on_themes.append(recommendation)
-            if any((draft.pk, recommendation.pk) in taken_up for draft in outcome.drafts):
-                outcome.took_up.append(recommendation)
+            lobbied.made.append(recommendation)
+            if lobbied.themes.intersection(recommendation.themes.all()):
+                lobbied.on_themes.append(recommendation)
+            if any((draft.pk, recommendation.pk) in taken_up for draft in lobbied.drafts):
+                lobbied.took_up.append(recommendation)
     for outcome in by_state.values():
         outcome.review_known = review_known
     return sorted(by_state.values(), key=lambda o: (-len(o.meetings), o.state.name))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.models import User
 from coalitions import selectors
 from coalitions.api import CoalitionScopedMixin, form_refused
 from coalitions.models import Coalition, Engagement, Membership, Role
@@ -28,13 +28,15 @@ from upr.inputs import parse_id
 
 from . import advocacy, advocacy_outcome, feeds, work_plan
 from .models import AdvocacyMeeting, Consultation, Task
-from .my_api import FeedCreateSerializer, FeedSerializer
+from .my_api import FeedCreateSerializer, FeedSerializer, caller
 
 # --- shapes ---------------------------------------------------------------------------------------
 
 
 class TaskSerializer(serializers.ModelSerializer):
-    owner = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The person's user id.")
+    owner: serializers.PrimaryKeyRelatedField[User] = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="The person's user id."
+    )
 
     class Meta:
         model = Task
@@ -86,7 +88,7 @@ class TaskStatusSerializer(serializers.Serializer):
 
 class ConsultationSerializer(serializers.ModelSerializer):
     follow_up_due = serializers.DateField(required=False, allow_null=True, write_only=True)
-    follow_up_task = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    follow_up_task: serializers.PrimaryKeyRelatedField[Task] = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Consultation
@@ -120,7 +122,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
 
 class AdvocacyMeetingSerializer(serializers.ModelSerializer):
     follow_up_due = serializers.DateField(required=False, allow_null=True, write_only=True)
-    follow_up_task = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    follow_up_task: serializers.PrimaryKeyRelatedField[Task] = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     state_iso3 = serializers.CharField(source="state.iso3", read_only=True)
 
     class Meta:
@@ -149,7 +151,7 @@ class AdvocacyMeetingSerializer(serializers.ModelSerializer):
 
 class DeadlineSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field: DRF's metaclass moves it out of the class, so it never shadows Field.label
     due_at = serializers.DateTimeField()
     day = serializers.DateField(allow_null=True, help_text="Set when the deadline is a day, not an instant: show the day alone.")
 
@@ -191,10 +193,14 @@ class ReviewAdoptionSerializer(serializers.ModelSerializer):
 
 # --- helpers --------------------------------------------------------------------------------------
 
+RecordForm = type[advocacy.ConsultationForm] | type[advocacy.AdvocacyMeetingForm]
 
-def form_data(instance: Any, form_class: type[forms.ModelForm], body: dict[str, Any]) -> dict[str, Any]:
+
+def form_data(instance: Any, form_class: RecordForm, body: dict[str, Any]) -> dict[str, Any]:
     """A PATCH is the record's current values with the body's on top (forms want every field)."""
-    data = {name: value for name, value in model_to_dict(instance, fields=list(form_class._meta.fields)).items()}
+    fields = form_class._meta.fields
+    assert fields is not None  # both forms name their fields (list() below would fail on None)
+    data = {name: value for name, value in model_to_dict(instance, fields=list(fields)).items()}
     data = {
         name: [v.pk if hasattr(v, "pk") else v for v in value] if isinstance(value, list) else value
         for name, value in data.items()
@@ -217,11 +223,15 @@ class EngagementRecordViewSet(
     secretariat change and delete. `?engagement=<id>` narrows the list."""
 
     write_role = Role.MEMBER
-    form_class: type[forms.ModelForm]
+    model: type[Consultation] | type[AdvocacyMeeting]
+    form_class: RecordForm
     save: Any
+    # Set by CoalitionScopedMixin.initial() before any action runs (None only while the schema is made, when none runs).
+    coalition: Coalition
+    membership: Membership
 
     def queryset_for(self, coalition: Coalition) -> Any:
-        found = self.model.objects.for_coalition(coalition)  # type: ignore[attr-defined]
+        found = self.model.objects.for_coalition(coalition)
         if (engagement := parse_id(self.request.query_params.get("engagement"))) is not None:
             found = found.filter(engagement=engagement)
         return found.select_related("follow_up_task")
@@ -234,7 +244,7 @@ class EngagementRecordViewSet(
         return engagement
 
     def _write(self, request: Request, instance: Any, status_code: int) -> Response:
-        if instance is not None and not advocacy.can_change(self.membership, instance):  # type: ignore[arg-type]
+        if instance is not None and not advocacy.can_change(self.membership, instance):
             raise PermissionDenied
         body = dict(request.data.items()) if hasattr(request.data, "items") else {}
         for name in ("attended", "themes", "documents", "drafts"):
@@ -245,7 +255,7 @@ class EngagementRecordViewSet(
         form = self.form_class(data, instance=instance, engagement=engagement)
         if not form.is_valid():
             raise form_refused(form)
-        record = type(self).save(engagement=engagement, actor=request.user, form=form)
+        record = type(self).save(engagement=engagement, actor=self.actor, form=form)
         return Response(self.get_serializer(record).data, status=status_code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -256,7 +266,7 @@ class EngagementRecordViewSet(
 
     def perform_destroy(self, instance: Any) -> None:
         # Django's PermissionDenied, raised by the service for someone else's record, answers 403 here too.
-        advocacy.record_delete(record=instance, membership=self.membership)  # type: ignore[arg-type]
+        advocacy.record_delete(record=instance, membership=self.membership)
 
 
 class ConsultationViewSet(EngagementRecordViewSet):
@@ -284,6 +294,9 @@ class TaskViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveMo
     and the secretariat create them; their owners and editors mark them done."""
 
     model = Task
+    # Set by CoalitionScopedMixin.initial() before any action runs (None only while the schema is made, when none runs).
+    coalition: Coalition
+    membership: Membership
     serializer_class = TaskSerializer
     write_role = Role.MEMBER
 
@@ -298,7 +311,7 @@ class TaskViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
     @extend_schema(request=TaskWriteSerializer, responses={201: TaskSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not self.membership.can_edit:  # type: ignore[union-attr]
+        if not self.membership.can_edit:
             raise PermissionDenied
         body = TaskWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -313,7 +326,7 @@ class TaskViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveMo
         form = work_plan.TaskForm(data, engagement=engagement)
         if not form.is_valid():
             raise form_refused(form)
-        task = work_plan.task_save(engagement=engagement, actor=request.user, data=form.cleaned_data)
+        task = work_plan.task_save(engagement=engagement, actor=self.actor, data=form.cleaned_data)
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TaskStatusSerializer, responses=TaskSerializer)
@@ -322,7 +335,7 @@ class TaskViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveMo
         body = TaskStatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         task = self.get_object()
-        work_plan.task_set_status(task=task, membership=self.membership, status=body.validated_data["status"])  # type: ignore[arg-type]
+        work_plan.task_set_status(task=task, membership=self.membership, status=body.validated_data["status"])
         return Response(TaskSerializer(task).data)
 
 
@@ -381,7 +394,7 @@ class EngagementPlanViewSet(CoalitionScopedMixin, viewsets.GenericViewSet):
             form = advocacy.ReviewAdoptionForm(body, instance=engagement)
             if not form.is_valid():
                 raise form_refused(form)
-            engagement = advocacy.review_adoption_save(engagement=engagement, actor=request.user, form=form)
+            engagement = advocacy.review_adoption_save(engagement=engagement, actor=self.actor, form=form)
         return Response(ReviewAdoptionSerializer(engagement).data)
 
 
@@ -390,6 +403,8 @@ class CoalitionFeedViewSet(CoalitionScopedMixin, viewsets.GenericViewSet):
     (the previous stops working); DELETE revokes it."""
 
     model = Membership
+    # Set by CoalitionScopedMixin.initial() before any action runs (None only while the schema is made, when none runs).
+    coalition: Coalition
     serializer_class = FeedSerializer
     read_role = Role.ADMIN
 
@@ -398,11 +413,11 @@ class CoalitionFeedViewSet(CoalitionScopedMixin, viewsets.GenericViewSet):
         body = FeedCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         token = feeds.feed_create(
-            user=request.user, coalition=self.coalition, with_coalition_name=body.validated_data["with_coalition_name"]
+            user=caller(request), coalition=self.coalition, with_coalition_name=body.validated_data["with_coalition_name"]
         )
         return Response({"url": feeds.feed_url(token)}, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None})
     def revoke(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        feeds.feed_revoke(user=request.user, coalition=self.coalition)
+        feeds.feed_revoke(user=caller(request), coalition=self.coalition)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -7,6 +7,9 @@ class WorkplanConfig(AppConfig):
     verbose_name = _("Working plan")
 
     def ready(self) -> None:
-        from . import panels
+        from . import decision_reminders, panels
+        from .reminders import DEADLINE_SOURCES
 
         panels.register()
+        # Open decisions (submissions) are deadlines too: they remind the organisations that have not voted.
+        DEADLINE_SOURCES[decision_reminders.KIND] = decision_reminders.SOURCE

@@ -1,5 +1,5 @@
 """Open decisions as deadlines of the reminder system (workplan.reminders, registered in
-SubmissionsConfig.ready): each is due when it closes, and reminds the contacts of every organisation
+WorkplanConfig.ready): each is due when it closes, and reminds the contacts of every organisation
 that has not voted yet, at each person's own lead times, exactly once per (person, decision, closing
 time, lead time) as milestones and tasks are. Once the organisation has voted, or the decision has
 closed, been cancelled or moved, a reminder claimed and not yet sent is superseded, never sent.
@@ -53,7 +53,7 @@ def _deadlines(decisions: list[Decision]) -> list[Deadline]:
                 f"{KIND}:{decision.pk}",
                 decision.coalition_id,
                 decision.document.engagement_id,
-                LABEL,  # type: ignore[arg-type]
+                LABEL,
                 decision.closes_at,
                 recipients,
                 path=path,

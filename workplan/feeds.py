@@ -122,7 +122,11 @@ def render_feed(feed: CalendarFeed) -> bytes:
     calendar.add("method", "PUBLISH")
     named = feed.with_coalition_name
     if feed.coalition_id:
-        name = _("UPR deadlines: %(coalition)s") % {"coalition": feed.coalition.name} if named else _("UPR deadlines")
+        if named:
+            assert feed.coalition is not None  # coalition_id is set
+            name = _("UPR deadlines: %(coalition)s") % {"coalition": feed.coalition.name}
+        else:
+            name = _("UPR deadlines")
     else:
         name = _("My UPR deadlines")
     calendar.add("x-wr-calname", name)

@@ -26,7 +26,7 @@ class ReminderPreferenceForm(forms.Form):
         days = [parse_int(part, minimum=0, maximum=MAX_LEAD_DAYS) for part in raw]
         if not days or None in days:
             raise forms.ValidationError(_("Give whole numbers of days from 0 to 60, e.g. 30, 7, 1, 0."))
-        return sorted(set(days), reverse=True)  # type: ignore[arg-type]
+        return sorted({day for day in days if day is not None}, reverse=True)  # every one: a None is refused above
 
 
 class CalendarFeedForm(forms.Form):

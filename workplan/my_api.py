@@ -3,7 +3,7 @@ private calendar address. Nothing here is inside a coalition; each reads only th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,11 +15,19 @@ from rest_framework.views import APIView
 
 from upr.inputs import parse_int
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def caller(request: Request) -> User:
+    """The signed-in caller: the API lets no anonymous request through (IsAuthenticated, its default permission)."""
+    return cast("User", request.user)
+
 
 class MyDeadlineSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField()
     day = serializers.DateField(allow_null=True, help_text="Set when the deadline is a day, not an instant: show the day alone.")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field: DRF's metaclass moves it out of the class, so it never shadows Field.label
     task = serializers.BooleanField()
     overdue = serializers.BooleanField()
     coalition = serializers.CharField(source="coalition.slug")
@@ -55,7 +63,7 @@ class MyReminderPreferences(APIView):
     def _current(self, request: Request) -> dict[str, Any]:
         from .models import ReminderPreference
 
-        preference = ReminderPreference.objects.filter(user=request.user).first()
+        preference = ReminderPreference.objects.filter(user=caller(request)).first()
         return {
             "lead_days": preference.lead_days if preference else [30, 7, 1, 0],
             "delivery": preference.delivery if preference else "single",
@@ -110,12 +118,12 @@ class MyCalendarFeed(APIView):
 
         body = FeedCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        token = feeds.feed_create(user=request.user, with_coalition_name=body.validated_data["with_coalition_name"])
+        token = feeds.feed_create(user=caller(request), with_coalition_name=body.validated_data["with_coalition_name"])
         return Response({"url": feeds.feed_url(token)}, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request) -> Response:
         from . import feeds
 
-        feeds.feed_revoke(user=request.user)
+        feeds.feed_revoke(user=caller(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -3,7 +3,7 @@ person's profile and on the coalition's settings."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.http import HttpRequest
 
@@ -11,21 +11,21 @@ from upr import panels
 
 from .models import CalendarFeed
 
+if TYPE_CHECKING:
+    from accounts.requests import SignedInRequest
+    from coalitions.tenancy import CoalitionRequest
+
 
 def personal_feed(request: HttpRequest) -> dict[str, Any]:
-    return {"feed": CalendarFeed.objects.filter(user=request.user, coalition=None).first()}
+    user = cast("SignedInRequest", request).user  # the profile page is behind login_required
+    return {"feed": CalendarFeed.objects.filter(user=user, coalition=None).first()}
 
 
 def coalition_feed(request: HttpRequest) -> dict[str, Any]:
-    coalition = request.coalition  # type: ignore[attr-defined]
+    coalition = cast("CoalitionRequest", request).coalition  # the coalition's settings page is under c/<slug>/
     return {"feed": CalendarFeed.objects.filter(coalition=coalition).select_related("user").first()}
 
 
 def register() -> None:
     panels.register("profile", personal_feed)
     panels.register("coalition_settings", coalition_feed)
-    # Open decisions (submissions) are deadlines too: they remind the organisations that have not voted.
-    from .decision_reminders import KIND, SOURCE
-    from .reminders import DEADLINE_SOURCES
-
-    DEADLINE_SOURCES[KIND] = SOURCE

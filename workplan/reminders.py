@@ -22,7 +22,8 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signing
@@ -48,6 +49,9 @@ from .models import (
 )
 from .models.reminders import DEFAULT_LEAD_DAYS, MAX_LEAD_DAYS, Delivery
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 DAY_DEADLINE_TIME = dt.time(9, 0)  # when a date-only milestone falls due, Geneva time
 LATE_AFTER = dt.timedelta(hours=6)  # a reminder claimed this long after its moment is marked late
 BATCH = 1000
@@ -61,7 +65,7 @@ class Deadline:
     key: str  # "milestone:<id>", "task:<id>", or a source's ("decision:<id>")
     coalition_id: int
     engagement_id: int
-    label: str
+    label: StrOrPromise  # a source's may be lazy: translated into each recipient's language
     due_at: dt.datetime
     recipients: frozenset[int] | None = None  # user ids; None: every member of the coalition
     day: dt.date | None = None  # a deadline that is a day, not an instant: shown as the day alone
@@ -239,7 +243,7 @@ def claim(rows: list[tuple]) -> list[int]:
 
 def _returning() -> bool:
     """Whether the database answers INSERT ... RETURNING (every PostgreSQL; SQLite from 3.35)."""
-    return connection.vendor != "sqlite" or connection.Database.sqlite_version_info >= (3, 35)
+    return connection.vendor != "sqlite" or connection.Database.sqlite_version_info >= (3, 35)  # type: ignore[attr-defined]  # SQLite's wrapper has it (the stubs omit it)
 
 
 def digest_period_start(delivery: str, now: dt.datetime, zone: str) -> dt.datetime:
@@ -295,7 +299,7 @@ def sweep(*, now: dt.datetime | None = None) -> list[int]:
             singles.append(pk)
         for start in range(0, len(singles), SEND_CHUNK):
             chunk = singles[start : start + SEND_CHUNK]
-            transaction.on_commit(lambda chunk=chunk: send_reminders.delay(reminder_ids=chunk))
+            transaction.on_commit(partial(send_reminders.delay, reminder_ids=chunk))
         waiting = set(
             Reminder.objects.filter(user_id__in=digest, status=ReminderStatus.CLAIMED)
             .exclude(pk__in=singles)
@@ -305,7 +309,7 @@ def sweep(*, now: dt.datetime | None = None) -> list[int]:
             preference = digest[user_id]
             begun = digest_period_start(preference.delivery, now, preference.user.timezone)
             if preference.last_digest_at is None or preference.last_digest_at < begun:
-                transaction.on_commit(lambda pk=user_id: send_digest.delay(user_id=pk))
+                transaction.on_commit(partial(send_digest.delay, user_id=user_id))
     return claimed
 
 

@@ -4,7 +4,7 @@ a status, and the milestone and document they serve. Writes (task_save, task_set
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -12,13 +12,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import timezone_choices
+from accounts.models import User, timezone_choices
 from coalitions.audit import audit_record
 from coalitions.models import Coalition, Engagement, MemberOrganisation, Membership, Milestone, WorkingGroup
 from upr.dates import DATE_HELP, DatePicker
 
 from .models import Task, TaskStatus
 from .models.tasks import due_instant
+
+if TYPE_CHECKING:
+    from submissions.models import Document
 
 
 class TaskForm(forms.Form):
@@ -40,18 +43,23 @@ class TaskForm(forms.Form):
     organisation = forms.ModelChoiceField(MemberOrganisation.objects.none(), required=False, label=gettext_lazy("Organisation"))
     working_group = forms.ModelChoiceField(WorkingGroup.objects.none(), required=False, label=gettext_lazy("Working group"))
     milestone = forms.ModelChoiceField(Milestone.objects.none(), required=False, label=gettext_lazy("For the milestone"))
-    document = forms.ModelChoiceField(None, required=False, label=gettext_lazy("Document"))
+    document: forms.ModelChoiceField[Document] = forms.ModelChoiceField(None, required=False, label=gettext_lazy("Document"))
 
     def __init__(self, *args: Any, engagement: Engagement, **kwargs: Any) -> None:
         from submissions.models import Document
 
         super().__init__(*args, **kwargs)
         coalition = engagement.coalition
-        self.fields["owner"].queryset = Membership.objects.for_coalition(coalition).select_related("user")  # type: ignore[attr-defined]
-        self.fields["organisation"].queryset = MemberOrganisation.objects.for_coalition(coalition)  # type: ignore[attr-defined]
-        self.fields["working_group"].queryset = WorkingGroup.objects.for_coalition(coalition)  # type: ignore[attr-defined]
-        self.fields["milestone"].queryset = engagement.milestones.all()
-        self.fields["document"].queryset = Document.objects.for_coalition(coalition).filter(engagement=engagement)  # type: ignore[attr-defined]
+        # Form.fields is typed as plain Fields: these are ModelChoiceFields (declared, or made for the model's relations).
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = Membership.objects.for_coalition(coalition).select_related(
+            "user"
+        )
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = MemberOrganisation.objects.for_coalition(coalition)
+        cast(forms.ModelChoiceField, self.fields["working_group"]).queryset = WorkingGroup.objects.for_coalition(coalition)
+        cast(forms.ModelChoiceField, self.fields["milestone"]).queryset = engagement.milestones.all()
+        cast(forms.ModelChoiceField, self.fields["document"]).queryset = Document.objects.for_coalition(coalition).filter(
+            engagement=engagement
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -62,7 +70,7 @@ class TaskForm(forms.Form):
 
 
 @transaction.atomic
-def task_save(*, engagement: Engagement, actor: Any, data: dict[str, Any], task: Task | None = None) -> Task:
+def task_save(*, engagement: Engagement, actor: User, data: dict[str, Any], task: Task | None = None) -> Task:
     """Create or change a task of `engagement` (data: TaskForm's cleaned data)."""
     fields = {
         "title": data["title"],

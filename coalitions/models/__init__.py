@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -17,6 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from upr.models import Review
 from upr.rules import MILESTONE_RULES
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class Coalition(models.Model):
@@ -190,7 +194,7 @@ class Invitation(CoalitionOwnedModel):
         return self.accepted_at is None and self.revoked_at is None and not self.is_expired
 
     @property
-    def status(self) -> str:
+    def status(self) -> StrPromise:
         if self.accepted_at:
             return _("accepted")
         if self.revoked_at:
@@ -380,7 +384,7 @@ class AuditEvent(CoalitionOwnedModel):
         """(field, before, after) as the reader reads them: who made a shared change is stored as a code
         ("staff" or "coalition", see recommendations.services.shared_change_announce) and said in the
         reader's language; entries written before that stored the English words, read the same way."""
-        shown = []
+        shown: list[tuple[str, object, object]] = []
         for field, change in (self.changes or {}).items():
             before, after = (list(change) + [None, None])[:2] if isinstance(change, list | tuple) else (None, change)
             if field == "by":

@@ -6,13 +6,15 @@ request.coalition and request.membership (or answered 404).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Count
-from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.forms import BaseForm
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +22,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.requests import SignedInRequest
 from upr.panels import panels
 
 from .. import selectors, services
@@ -35,7 +38,7 @@ from ..forms import (
 )
 from ..models import Engagement, Invitation, MemberOrganisation, Milestone, Role, WorkingGroup
 from ..rows import member_rows
-from ..tenancy import require_role
+from ..tenancy import CoalitionRequest, require_role
 from ..withheld import sees_withheld, visible_organisations
 
 # Rows on a page of a long list (organisations, invitations, engagements; people and the audit trail
@@ -43,7 +46,7 @@ from ..withheld import sees_withheld, visible_organisations
 PER_PAGE = 50
 
 
-def form_failed(form: Form, error: ValidationError) -> None:
+def form_failed(form: BaseForm, error: ValidationError) -> None:
     """Show a service's refusal on the form, beside the field it concerns where there is one."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -56,7 +59,7 @@ def form_failed(form: Form, error: ValidationError) -> None:
 
 
 @login_required
-def coalition_create(request: HttpRequest) -> HttpResponse:
+def coalition_create(request: SignedInRequest) -> HttpResponse:
     form = CoalitionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -69,7 +72,7 @@ def coalition_create(request: HttpRequest) -> HttpResponse:
     return render(request, "coalitions/coalition_form.html", {"form": form})
 
 
-def dashboard(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+def dashboard(request: CoalitionRequest, coalition_slug: str) -> HttpResponse:
     """The coalition at a glance.
 
     Its body is a {% freshcache %} fragment per membership (upr.freshness): kept until any table it
@@ -97,7 +100,7 @@ def dashboard(request: HttpRequest, coalition_slug: str) -> HttpResponse:
 
 
 @require_role(Role.ADMIN)
-def coalition_settings(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+def coalition_settings(request: CoalitionRequest, coalition_slug: str) -> HttpResponse:
     form = CoalitionSettingsForm(request.POST or None, instance=request.coalition)
     if request.method == "POST" and form.is_valid():
         services.coalition_update(coalition=request.coalition, actor=request.user, data=form.cleaned_data)
@@ -109,9 +112,11 @@ def coalition_settings(request: HttpRequest, coalition_slug: str) -> HttpRespons
 # --- people -------------------------------------------------------------------------------------
 
 
-def member_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+def member_list(request: CoalitionRequest, coalition_slug: str) -> HttpResponse:
     hide = not sees_withheld(request.membership)  # an observer reads no withheld organisation's name
-    page = Paginator(selectors.MemberRows(request.coalition, hide_withheld=hide), 50).get_page(request.GET.get("page"))
+    page: Page[dict[str, Any]] = Paginator(selectors.MemberRows(request.coalition, hide_withheld=hide), 50).get_page(  # type: ignore[arg-type]  # MemberRows has count() and slicing, all Paginator uses
+        request.GET.get("page")
+    )
     rows = member_rows(
         page,
         members_url=reverse("coalitions:members", args=[coalition_slug]),
@@ -121,7 +126,7 @@ def member_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
 
 
 @require_role(Role.ADMIN)
-def member_edit(request: HttpRequest, coalition_slug: str, membership_id: int) -> HttpResponse:
+def member_edit(request: CoalitionRequest, coalition_slug: str, membership_id: int) -> HttpResponse:
     membership = get_object_or_404(selectors.membership_list(coalition=request.coalition), pk=membership_id)
     form = MembershipForm(
         request.POST or None,
@@ -147,7 +152,7 @@ def member_edit(request: HttpRequest, coalition_slug: str, membership_id: int) -
 
 @require_POST
 @require_role(Role.ADMIN)
-def member_remove(request: HttpRequest, coalition_slug: str, membership_id: int) -> HttpResponse:
+def member_remove(request: CoalitionRequest, coalition_slug: str, membership_id: int) -> HttpResponse:
     membership = get_object_or_404(selectors.membership_list(coalition=request.coalition), pk=membership_id)
     try:
         services.membership_remove(membership=membership, actor=request.user)
@@ -163,7 +168,7 @@ def member_remove(request: HttpRequest, coalition_slug: str, membership_id: int)
 # --- member organisations -----------------------------------------------------------------------
 
 
-def organisation_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+def organisation_list(request: CoalitionRequest, coalition_slug: str) -> HttpResponse:
     everyone = selectors.organisation_list(coalition=request.coalition)
     shown = visible_organisations(everyone, request.membership)  # an observer: no withheld one, counted
     page = Paginator(shown, PER_PAGE).get_page(request.GET.get("page"))  # reads one page's rows
@@ -172,7 +177,7 @@ def organisation_list(request: HttpRequest, coalition_slug: str) -> HttpResponse
 
 
 @require_role(Role.ADMIN)
-def organisation_edit(request: HttpRequest, coalition_slug: str, organisation_id: int | None = None) -> HttpResponse:
+def organisation_edit(request: CoalitionRequest, coalition_slug: str, organisation_id: int | None = None) -> HttpResponse:
     organisation = None
     if organisation_id is not None:
         organisation = get_object_or_404(MemberOrganisation.objects.for_coalition(request.coalition), pk=organisation_id)
@@ -195,7 +200,7 @@ def organisation_edit(request: HttpRequest, coalition_slug: str, organisation_id
 
 
 @require_role(Role.ADMIN)
-def invitation_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+def invitation_list(request: CoalitionRequest, coalition_slug: str) -> HttpResponse:
     form = InvitationForm(request.POST or None, coalition=request.coalition)
     if request.method == "POST" and form.is_valid():
         try:
@@ -212,7 +217,7 @@ def invitation_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
 
 @require_POST
 @require_role(Role.ADMIN)
-def invitation_revoke(request: HttpRequest, coalition_slug: str, invitation_id: int) -> HttpResponse:
+def invitation_revoke(request: CoalitionRequest, coalition_slug: str, invitation_id: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation.objects.for_coalition(request.coalition), pk=invitation_id)
     services.invitation_revoke(invitation=invitation, actor=request.user)
     messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
@@ -222,13 +227,13 @@ def invitation_revoke(request: HttpRequest, coalition_slug: str, invitation_id: 
 # --- working groups -----------------------------------------------------------------------------
 
 
-def working_group_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+def working_group_list(request: CoalitionRequest, coalition_slug: str) -> HttpResponse:
     groups = selectors.working_group_list(coalition=request.coalition)
     return render(request, "coalitions/working_group_list.html", {"groups": groups})
 
 
 @require_role(Role.ADMIN)
-def working_group_edit(request: HttpRequest, coalition_slug: str, group_id: int | None = None) -> HttpResponse:
+def working_group_edit(request: CoalitionRequest, coalition_slug: str, group_id: int | None = None) -> HttpResponse:
     group = None
     if group_id is not None:
         group = get_object_or_404(WorkingGroup.objects.for_coalition(request.coalition), pk=group_id)
@@ -256,7 +261,7 @@ def working_group_edit(request: HttpRequest, coalition_slug: str, group_id: int 
 # --- engagements --------------------------------------------------------------------------------
 
 
-def engagement_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+def engagement_list(request: CoalitionRequest, coalition_slug: str) -> HttpResponse:
     engagements = (
         selectors.engagement_list(coalition=request.coalition)
         .annotate(n_milestones=Count("milestones"))
@@ -267,7 +272,7 @@ def engagement_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
 
 
 @require_role(Role.ADMIN)
-def engagement_create(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+def engagement_create(request: CoalitionRequest, coalition_slug: str) -> HttpResponse:
     form = EngagementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -280,13 +285,13 @@ def engagement_create(request: HttpRequest, coalition_slug: str) -> HttpResponse
     return render(request, "coalitions/engagement_form.html", {"form": form})
 
 
-def engagement_or_404(request: HttpRequest, engagement_id: int) -> Engagement:
+def engagement_or_404(request: CoalitionRequest, engagement_id: int) -> Engagement:
     """The coalition's engagement of that id, or 404 (another coalition's is not found)."""
     return get_object_or_404(selectors.engagement_list(coalition=request.coalition), pk=engagement_id)
 
 
 @require_role(Role.ADMIN)
-def milestone_edit(request: HttpRequest, coalition_slug: str, engagement_id: int, milestone_id: int) -> HttpResponse:
+def milestone_edit(request: CoalitionRequest, coalition_slug: str, engagement_id: int, milestone_id: int) -> HttpResponse:
     engagement = engagement_or_404(request, engagement_id)
     milestone = get_object_or_404(Milestone.objects.for_coalition(request.coalition), engagement=engagement, pk=milestone_id)
     form = MilestoneDateForm(request.POST or None, initial={"date": milestone.override_date, "note": milestone.note})
@@ -307,7 +312,7 @@ def milestone_edit(request: HttpRequest, coalition_slug: str, engagement_id: int
 
 @require_POST
 @require_role(Role.ADMIN)
-def internal_deadlines_propose(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+def internal_deadlines_propose(request: CoalitionRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
     engagement = engagement_or_404(request, engagement_id)
     try:
         added = services.internal_deadlines_propose(engagement=engagement, actor=request.user)
@@ -325,6 +330,6 @@ def internal_deadlines_propose(request: HttpRequest, coalition_slug: str, engage
 
 
 @require_role(Role.ADMIN)
-def audit_trail(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+def audit_trail(request: CoalitionRequest, coalition_slug: str) -> HttpResponse:
     page = Paginator(selectors.audit_list(coalition=request.coalition), 50).get_page(request.GET.get("page"))
     return render(request, "coalitions/audit_trail.html", {"page": page})

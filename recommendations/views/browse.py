@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coalitions.models import Role
-from coalitions.tenancy import require_role
+from coalitions.tenancy import CoalitionRequest, require_role
 
 from .. import exports, filters, rows, search, selectors, services
 from ..models import CoalitionRecommendation, Recommendation
@@ -20,7 +20,7 @@ from ..spreadsheet import write_xlsx
 PAGE_SIZE = 25  # light on a slow connection (about 35 KB); the export takes the whole list
 
 
-def recommendation_list(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+def recommendation_list(request: CoalitionRequest, coalition_slug: str) -> HttpResponse:
     found = filters.read(request.GET, request.coalition)
     queryset = selectors.recommendation_search(coalition=request.coalition, filters=found.filters)
     # A search on the coalition's own layer is its own: never shared through the search cache.
@@ -40,7 +40,7 @@ def recommendation_list(request: HttpRequest, coalition_slug: str) -> HttpRespon
     )
 
 
-def recommendation_export(request: HttpRequest, coalition_slug: str, fmt: str) -> HttpResponse:
+def recommendation_export(request: CoalitionRequest, coalition_slug: str, fmt: str) -> HttpResponse | StreamingHttpResponse:
     """The whole filtered list (not only the page), as CSV or XLSX."""
     found = filters.read(request.GET, request.coalition)
     queryset = selectors.recommendation_search(coalition=request.coalition, filters=found.filters)
@@ -48,7 +48,9 @@ def recommendation_export(request: HttpRequest, coalition_slug: str, fmt: str) -
     stamp = timezone.localdate().isoformat()
     if fmt == "xlsx":
         content = write_xlsx(exports.header(), body, title="Recommendations")
-        response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response: HttpResponse | StreamingHttpResponse = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
     else:
         response = StreamingHttpResponse(exports.csv_lines(exports.header(), body), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="recommendations-{stamp}.{fmt}"'
@@ -57,7 +59,7 @@ def recommendation_export(request: HttpRequest, coalition_slug: str, fmt: str) -
 
 @require_POST
 @require_role(Role.EDITOR)
-def priority_toggle(request: HttpRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
+def priority_toggle(request: CoalitionRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
     """Flag or unflag one recommendation as the coalition's priority (from the list or the detail)."""
     recommendation = get_object_or_404(Recommendation, pk=recommendation_id)
     current = (

@@ -8,20 +8,20 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coalitions.models import Role
-from coalitions.tenancy import require_role
+from coalitions.tenancy import CoalitionRequest, require_role
 
 from .. import selectors, services
 from ..forms import ActionCategoryForm, DecisionForm, LayerForm, ResponseForm
 from ..models import Recommendation
 
 
-def _page(request: HttpRequest, recommendation: Recommendation, *, status: int = 200, **forms) -> HttpResponse:
+def _page(request: CoalitionRequest, recommendation: Recommendation, *, status: int = 200, **forms) -> HttpResponse:
     detail = selectors.recommendation_detail(coalition=request.coalition, recommendation=recommendation)
     layer = detail.layer
     context = {
@@ -50,7 +50,7 @@ def _page(request: HttpRequest, recommendation: Recommendation, *, status: int =
     return render(request, "recommendations/detail.html", context, status=status)
 
 
-def recommendation_detail(request: HttpRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
+def recommendation_detail(request: CoalitionRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
     return _page(request, get_object_or_404(Recommendation, pk=recommendation_id))
 
 
@@ -61,7 +61,7 @@ def _back(coalition_slug: str, recommendation: Recommendation, anchor: str = "")
 
 
 def _change(
-    request: HttpRequest,
+    request: CoalitionRequest,
     coalition_slug: str,
     recommendation_id: int,
     *,
@@ -83,7 +83,7 @@ def _change(
 
 @require_POST
 @require_role(Role.EDITOR)
-def layer_edit(request: HttpRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
+def layer_edit(request: CoalitionRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
     return _change(
         request,
         coalition_slug,
@@ -98,7 +98,7 @@ def layer_edit(request: HttpRequest, coalition_slug: str, recommendation_id: int
 
 @require_POST
 @require_role(Role.EDITOR)
-def response_add(request: HttpRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
+def response_add(request: CoalitionRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
     """The coalition's reading of a later response, in its layer; site staff may record it as the
     shared response instead (the `shared` box, shown to them only)."""
     form = ResponseForm(request.POST, operator=request.user.is_staff)
@@ -125,7 +125,7 @@ def response_add(request: HttpRequest, coalition_slug: str, recommendation_id: i
 
 @require_POST
 @require_role(Role.EDITOR)
-def action_category_edit(request: HttpRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
+def action_category_edit(request: CoalitionRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
     """The coalition's own action category, in its layer; site staff may confirm the shared one."""
     form = ActionCategoryForm(request.POST, operator=request.user.is_staff)
 
@@ -154,7 +154,7 @@ def action_category_edit(request: HttpRequest, coalition_slug: str, recommendati
 
 @require_POST
 @require_role(Role.EDITOR)
-def earlier_decide(request: HttpRequest, coalition_slug: str, recommendation_id: int, earlier_id: int) -> HttpResponse:
+def earlier_decide(request: CoalitionRequest, coalition_slug: str, recommendation_id: int, earlier_id: int) -> HttpResponse:
     recommendation = get_object_or_404(Recommendation.objects.select_related("review__session"), pk=recommendation_id)
     earlier = get_object_or_404(Recommendation.objects.select_related("review__session"), pk=earlier_id)
     # The pair can be decided from either page (the later recommendation's, or the earlier one's).

@@ -13,13 +13,13 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coalitions.models import Coalition, Engagement, Role
-from coalitions.tenancy import require_role
+from coalitions.tenancy import CoalitionRequest, require_role
 from upr.models import Review
 
 from .. import shared_imports
@@ -38,7 +38,7 @@ def importable_reviews(coalition: Coalition) -> QuerySet[Review]:
     return Review.objects.filter(state__in=states).select_related("state", "session").order_by("state__name", "-session__number")
 
 
-def _log(request: HttpRequest) -> list[dict[str, Any]]:
+def _log(request: CoalitionRequest) -> list[dict[str, Any]]:
     """The latest shared imports of the States the coalition follows, with whether this person may undo each."""
     records = shared_imports.imports_for(coalition=request.coalition)[:LOG_SHOWN]
     return [
@@ -47,7 +47,7 @@ def _log(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @require_role(Role.ADMIN)
-def recommendation_import(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+def recommendation_import(request: CoalitionRequest, coalition_slug: str) -> HttpResponse:
     """GET: the form. POST with a file: verified, then previewed (nothing changes). POST `confirm`
     (the preview's id): imported, recorded and announced."""
     reviews = importable_reviews(request.coalition)
@@ -106,7 +106,7 @@ def recommendation_import(request: HttpRequest, coalition_slug: str) -> HttpResp
 
 @require_POST
 @require_role(Role.ADMIN)
-def import_undo(request: HttpRequest, coalition_slug: str, import_id: int) -> HttpResponse:
+def import_undo(request: CoalitionRequest, coalition_slug: str, import_id: int) -> HttpResponse:
     """Undo a shared import run through this coalition (site staff: any); others answer 404."""
     record = shared_imports.undoable_for(pk=import_id, actor=request.user, coalition=request.coalition)
     if record is None:
@@ -124,7 +124,7 @@ def import_undo(request: HttpRequest, coalition_slug: str, import_id: int) -> Ht
     return redirect("recommendations:import", coalition_slug=coalition_slug)
 
 
-def template_download(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+def template_download(request: CoalitionRequest, coalition_slug: str) -> HttpResponse:
     """The empty CSV template: its header row only, so that no example row is imported by mistake."""
     response = HttpResponse("".join(csv_lines(HEADER, iter(()))), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="recommendations-template.csv"'

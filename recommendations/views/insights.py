@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from coalitions.tenancy import CoalitionRequest
 from upr.models import Review
 
 from .. import exports
@@ -37,7 +38,7 @@ CHART_LIMIT = 30  # bars drawn in one chart; the table under it lists every row
 # --- statistics -----------------------------------------------------------------------------------
 
 
-def _chosen_review(request: HttpRequest) -> tuple[ReviewChoiceForm, Review | None]:
+def _chosen_review(request: CoalitionRequest) -> tuple[ReviewChoiceForm, Review | None]:
     """The review to count and the form, set to it: from ?state=&session= (the form, which wins),
     else ?review=<id> (a link from another page), else the review of the coalition's most recent
     engagement."""
@@ -58,7 +59,7 @@ def _chosen_review(request: HttpRequest) -> tuple[ReviewChoiceForm, Review | Non
 
 
 @require_safe
-def statistics(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+def statistics(request: CoalitionRequest, coalition_slug: str) -> HttpResponse:
     """A review's recommendations counted by response, theme, SDG, action category, recommending
     State and regional group, with the same State's reviews across cycles."""
     form, review = _chosen_review(request)
@@ -159,7 +160,7 @@ def _cycle_charts(cycles: list[CycleRow]) -> dict[str, StackedChart]:
 
 
 @require_safe
-def lobbying(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+def lobbying(request: CoalitionRequest, coalition_slug: str) -> HttpResponse:
     """The States that recommended on a subject before, with their record, to choose whom to approach."""
     form = LobbyingForm(request.GET or None)
     context: dict[str, Any] = {"form": form}
@@ -176,7 +177,7 @@ def lobbying(request: HttpRequest, coalition_slug: str) -> HttpResponse:
 
 
 @require_safe
-def lobbying_export(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+def lobbying_export(request: CoalitionRequest, coalition_slug: str) -> HttpResponse | StreamingHttpResponse:
     """The lobbying targets of the same query as CSV (UTF-8 with BOM, for Excel); without a subject,
     only the header row."""
     form = LobbyingForm(request.GET or None)

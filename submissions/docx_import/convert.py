@@ -425,7 +425,7 @@ class _Converter:
                     origins[column]["rowspan"] += 1
                     column += span
                     continue
-                data = {"html": self._cell_html(cell), "colspan": span, "rowspan": 1, "header": header}
+                data: dict[str, Any] = {"html": self._cell_html(cell), "colspan": span, "rowspan": 1, "header": header}
                 if merge == "restart":
                     origins[column] = data
                 else:

@@ -354,9 +354,11 @@ class LiveDocumentConsumer(AsyncWebsocketConsumer):
             handle = self.timers.pop((room, kind), None)
             if handle is not None:
                 handle.cancel()
-            self.timers[(room, kind)] = loop.call_later(
-                delay, lambda job=job: asyncio.ensure_future(self.run_later(job, text_id))
-            )
+            self.timers[(room, kind)] = loop.call_later(delay, self._start_later, job, text_id)
+
+    def _start_later(self, job: Any, text_id: int) -> None:
+        """A timer's callback: starts `run_later` in the loop (nothing waits for it)."""
+        asyncio.ensure_future(self.run_later(job, text_id))
 
     async def run_later(self, job: Any, text_id: int) -> None:
         try:

@@ -154,7 +154,8 @@ def stamp_awareness(update: bytes, *, name: str, user_id: int) -> tuple[bytes, l
             raise FrameError("awareness state is not JSON") from None
         if not isinstance(state, dict):
             raise FrameError("awareness state is not an object")
-        user = state.get("user") if isinstance(state.get("user"), dict) else {}
+        given = state.get("user")
+        user = given if isinstance(given, dict) else {}
         user = {"name": name, "id": user_id, "colour": str(user.get("colour", ""))[:20], "color": str(user.get("color", ""))[:20]}
         state["user"] = user
         entry.state = json.dumps(state, separators=(",", ":"))

@@ -27,6 +27,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import User
+
 from .. import richtext
 from ..models import Document, LiveText, LiveUpdate, RevisionReason, Section, SectionRevision
 from ..wordcount import count_html
@@ -195,7 +197,7 @@ def state_vector(state: bytes) -> bytes:
 def adds_nothing(state: bytes, update: bytes) -> bool:
     """Whether applying `update` to `state` changes nothing (a browser's sync answer that only
     repeats what the server has, deletions included): such an answer is acknowledged, not stored."""
-    doc = pycrdt.Doc()
+    doc: pycrdt.Doc[pycrdt.XmlFragment] = pycrdt.Doc()
     doc.apply_update(state)
     before = doc.get_update()
     doc.apply_update(update)
@@ -434,7 +436,7 @@ def hold_rendered(document: Document | int) -> dict[str, int]:
 
 
 def keep_version(
-    text: LiveText, *, reason: str, actor: Any = None, name: str = "", note: str = "", authors: list[int] | None = None
+    text: LiveText, *, reason: str, actor: User | None = None, name: str = "", note: str = "", authors: list[int] | None = None
 ) -> SectionRevision | None:
     """Keeps the section as it stands now as a version (nothing when it has no change since the last
     one, unless it is named). Call inside a transaction holding the text's row lock, after `render`."""
@@ -493,7 +495,7 @@ def keep_pause_version(text_id: int) -> SectionRevision | None:
         return kept
 
 
-def keep_versions_of(document: Document, *, reason: str, actor: Any = None) -> None:
+def keep_versions_of(document: Document, *, reason: str, actor: User | None = None) -> None:
     """At a change of status: every section of the document is kept as it stands."""
     ensure_rendered(document)
     for text_id in list(LiveText.objects.filter(document=document, section__isnull=False).values_list("pk", flat=True)):

@@ -48,7 +48,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, cast
 
 from pycrdt import Doc, XmlElement, XmlFragment, XmlText
 
@@ -339,8 +339,15 @@ def _blocks_from_y(children: Iterable[XmlElement | XmlText | XmlFragment]) -> li
     return blocks
 
 
+def _attributes(element: XmlElement) -> dict[str, Any]:
+    """An element's attributes, read at once."""
+    # pycrdt's XmlAttributesView iterates (name, value) pairs, but declares __iter__ as returning an
+    # Iterable rather than an Iterator, so the checker does not see it as iterable.
+    return dict(cast(Iterable[tuple[str, Any]], element.attributes))
+
+
 def _block_from_y(element: XmlElement, name: str | None) -> list[Node]:
-    attributes = dict(element.attributes)
+    attributes = _attributes(element)
     if name == PARAGRAPH:
         return [_paragraph(_inline_from_y(element.children))]
     if name == HEADING:
@@ -380,7 +387,7 @@ def _row_from_y(child: XmlElement | XmlText | XmlFragment) -> Node | None:
 
 def _cell_from_y(child: XmlElement | XmlText | XmlFragment) -> Node | None:
     if isinstance(child, XmlElement) and child.tag in CELL_TYPES:
-        attributes = dict(child.attributes)
+        attributes = _attributes(child)
         return _cell(
             str(child.tag),
             _blocks_from_y(child.children),
@@ -751,7 +758,7 @@ def write_blocks(parent: XmlFragment | XmlElement, index: int, blocks: Sequence[
 
 
 def _write_node(parent: XmlFragment | XmlElement, index: int, node: Node) -> None:
-    element = parent.children.insert(index, XmlElement(node.type, dict(node.attrs)))
+    element = parent.children.insert(index, XmlElement(node.type, dict(node.attrs)))  # type: ignore[arg-type]  # pycrdt declares str values; numbers are stored as numbers, as y-prosemirror does
     if node.type in TEXTBLOCK_TYPES or node.type == FOOTNOTE:
         _write_inline(element, node.content)
     else:
@@ -888,7 +895,7 @@ def html_to_update_or_none(html: str, *, current_state: bytes = b"") -> bytes | 
 
 
 def _load(state: bytes) -> Doc:
-    doc = Doc()
+    doc: Doc[XmlFragment] = Doc()
     if state:
         doc.apply_update(state)
     return doc

@@ -53,7 +53,7 @@ def label_threads(comments: list[Comment], *, membership: Membership, my_groups:
     organisations = author_organisations(membership.coalition_id, comments)
     insider = sees_withheld(membership)
     for comment in comments:
-        comment.can_resolve = may_resolve(membership, comment, my_groups)  # type: ignore[attr-defined]
+        comment.can_resolve = may_resolve(membership, comment, my_groups)  # type: ignore[attr-defined]  # read by the templates and the serializers
         for one in (comment, *comment.replies.all()):
             organisation = organisations.get(one.author_id) if one.author_id else None
             one.organisation_label = organisation_label(organisation, membership) or None
@@ -73,8 +73,8 @@ def section_threads(sections: list[Section], *, membership: Membership, my_group
     label_threads(found, membership=membership, my_groups=my_groups)
     for section in sections:
         mine = by_section[section.pk]
-        section.open_comments = [c for c in mine if c.resolved_at is None]  # type: ignore[attr-defined]
-        section.resolved_comments = [c for c in mine if c.resolved_at is not None]  # type: ignore[attr-defined]
+        section.open_comments = [c for c in mine if c.resolved_at is None]  # type: ignore[attr-defined]  # shown by partials/section.html
+        section.resolved_comments = [c for c in mine if c.resolved_at is not None]  # type: ignore[attr-defined]  # shown by partials/section.html
 
 
 def truthy(value: str | None) -> bool | None:

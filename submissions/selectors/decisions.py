@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy
@@ -25,6 +25,9 @@ from django.utils.translation import gettext_lazy
 from coalitions.models import Membership, Role
 
 from ..models import Decision, DecisionKind, DecisionOption, DecisionStatus, Document, Vote
+
+if TYPE_CHECKING:
+    from ..decision_forms import VoteForm
 
 __all__ = [
     "APPROVE",
@@ -144,6 +147,10 @@ class DecisionCard:
     my_vote: Vote | None
     can_vote: bool
     text_unchanged: bool | None  # the document's text is still the version decided on (None: not known here)
+    # The forms this person may send, set by views.decisions.decision_forms for the pages.
+    vote_form: VoteForm | None = field(default=None, init=False, repr=False, compare=False)
+    can_manage: bool = field(default=False, init=False, repr=False, compare=False)
+    can_ask_to_sign: bool = field(default=False, init=False, repr=False, compare=False)
 
     @property
     def open(self) -> bool:
@@ -170,7 +177,7 @@ class DecisionCard:
 
     @property
     def unnamed_votes(self) -> int:
-        return sum(1 for v in self.votes if not v.named)  # type: ignore[attr-defined]
+        return len([v for v in self.votes if not v.named])  # type: ignore[attr-defined]  # `named` is set by decision_cards
 
 
 def _state(decision: Decision, now: dt.datetime) -> str:

@@ -90,10 +90,16 @@ def outline_recommendations(recommendations: list[DraftRecommendation]) -> list[
             indicator=r.indicator,
             timeframe=r.timeframe,
             states=tuple(s.name for s in r.states_to_ask.all()),
-            follows_up=(f"{r.follows_up.paragraph} ({r.follows_up.review})" if r.follows_up_id else ""),
+            follows_up=_follows_up(r),
         )
         for r in recommendations
     ]
+
+
+def _follows_up(draft: DraftRecommendation) -> str:
+    """The recommendation of an earlier review the draft follows up, as the outline names it ("" for none)."""
+    earlier = draft.follows_up if draft.follows_up_id else None
+    return f"{earlier.paragraph} ({earlier.review})" if earlier is not None else ""
 
 
 @dataclass
@@ -302,7 +308,7 @@ def signature_texts(page: PageData) -> dict[int, str]:
     if not signed:
         return {}
     digest = text_digest(page)
-    return {s.pk: signed_text(s, digest) for s in signed}  # type: ignore[misc]
+    return {s.pk: text for s in signed if (text := signed_text(s, digest)) is not None}  # never None: all are signed
 
 
 def submission_deadline(document: Document) -> dt.datetime | None:

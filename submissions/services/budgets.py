@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from coalitions.audit import audit_record
 from upr.numbers import grouped
 
@@ -38,7 +39,7 @@ def _budget(value: Any) -> int | None:
 
 
 @transaction.atomic
-def document_budgets_set(*, document: Document, actor: Any, budgets: Mapping[int, int | None]) -> list[Section]:
+def document_budgets_set(*, document: Document, actor: User, budgets: Mapping[int, int | None]) -> list[Section]:
     """Set the word budgets of the document's counted sections, by section id (None: no budget; a
     section not named keeps its budget). Refused, with nothing saved, when the budgets would add up
     to more than the document's limit, when a section is not one of its counted sections (an annex

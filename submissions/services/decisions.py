@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.models import User
 from coalitions.audit import audit_record
 from coalitions.models import MemberOrganisation, Membership, Role
 from coalitions.withheld import unnamed_label
@@ -215,6 +216,7 @@ def _decision_vote(*, decision: Decision, membership: Membership, option_id: int
     option = DecisionOption.objects.filter(decision=current, pk=option_id).first() if isinstance(option_id, int) else None
     if option is None:
         raise ValidationError(_("Choose one of this decision's options."))
+    assert membership.organisation_id is not None  # decision_vote refuses a membership without an organisation
     organisation = MemberOrganisation.objects.get(pk=membership.organisation_id)
     vote = Vote.objects.filter(decision=current, organisation=organisation).select_related("option").first()
     # The trail keeps each option as it was written when the decision opened, whatever the voter's language.
@@ -254,7 +256,7 @@ def _summary(decision: Decision, options: list[DecisionOption], record: dict[str
 
 
 @transaction.atomic
-def _close(*, decision_id: int, actor: Any, now: dt.datetime, early: bool) -> Decision | None:
+def _close(*, decision_id: int, actor: User | None, now: dt.datetime, early: bool) -> Decision | None:
     """Close the decision once: None when another caller closed or cancelled it first (or, unless
     `early`, its time has not come)."""
     claim = Decision.objects.filter(pk=decision_id, status=DecisionStatus.OPEN)

@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from coalitions.audit import audit_record
 from coalitions.models import Coalition, Engagement, MemberOrganisation, Membership
 from upr.numbers import grouped
@@ -136,7 +137,7 @@ def _clean(html: str) -> str:
 def document_create(
     *,
     coalition: Coalition,
-    actor: Any,
+    actor: User,
     engagement: Engagement,
     kind: str,
     title: str,
@@ -191,7 +192,7 @@ def document_create(
 
 
 @transaction.atomic
-def document_update(*, document: Document, actor: Any, data: dict[str, Any]) -> Document:
+def document_update(*, document: Document, actor: User, data: dict[str, Any]) -> Document:
     """Title, theme, language, key words, limit override, the period covered, the lead submitter."""
     refuse_if_locked(document)
     if "lead_organisation" in data and data["lead_organisation"] != document.lead_organisation:
@@ -242,7 +243,7 @@ def _check_lead(document: Document, lead: MemberOrganisation | None) -> None:
 def section_add(
     *,
     document: Document,
-    actor: Any,
+    actor: User,
     title: str,
     annex: bool = False,
     working_group: Any = None,
@@ -300,7 +301,9 @@ def section_save(
         if current.version != base_version:
             raise SaveConflict(current)
     new_title = (title if title is not None else current.title).strip() or current.title
-    if len(new_title) > Section._meta.get_field("title").max_length:
+    title_limit = Section._meta.get_field("title").max_length
+    assert title_limit is not None  # a CharField's
+    if len(new_title) > title_limit:
         raise ValidationError(_("A section title has at most 300 characters."))
     fields = []
     if working_group is not ... or assignee is not ...:
@@ -365,6 +368,7 @@ def _version_name(name: str) -> str:
     # Control characters (a NUL would not even be stored) and lone surrogates go; whitespace collapses.
     cleaned = " ".join("".join(c for c in str(name or "") if c.isprintable() or c.isspace()).split())
     limit = SectionRevision._meta.get_field("name").max_length
+    assert limit is not None  # a CharField's
     if len(cleaned) > limit:
         raise ValidationError(
             _("The name of a version has at most %(limit)d characters (this one has %(length)s).")
@@ -409,7 +413,7 @@ def section_version_keep(*, section: Section, membership: Membership, name: str)
 
 
 @transaction.atomic
-def section_delete(*, section: Section, actor: Any) -> None:
+def section_delete(*, section: Section, actor: User) -> None:
     refuse_if_locked(section.document)
     audit_record(coalition=section.coalition, actor=actor, action="section.delete", target=section)
     section.delete()
@@ -432,7 +436,7 @@ def summary_save(*, document: Document, membership: Membership, base_version: in
     return current
 
 
-def sections_import(*, document: Document, actor: Any, imported: Any) -> list[Section]:
+def sections_import(*, document: Document, actor: User, imported: Any) -> list[Section]:
     """Add the sections of an imported Word draft (submissions.docx_import) after the existing ones,
     each made live at once with its text (open editors see the new sections at their next load)."""
     with transaction.atomic():
@@ -458,7 +462,7 @@ def sections_import(*, document: Document, actor: Any, imported: Any) -> list[Se
 
 
 @transaction.atomic
-def document_recommendations_set(*, document: Document, actor: Any, recommendations: list[Any]) -> None:
+def document_recommendations_set(*, document: Document, actor: User, recommendations: list[Any]) -> None:
     """The draft recommendations this document carries, in the order given; the others leave it."""
     refuse_if_locked(document)
     if any(r.engagement_id != document.engagement_id for r in recommendations):

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from coalitions.audit import audit_record, diff_fields
 from coalitions.models import Coalition, Engagement
 from recommendations.models import LinkDecision, Recommendation
@@ -20,7 +21,7 @@ SIMPLE_FIELDS = ("text", "responsible_actor", "indicator", "timeframe", "follows
 
 @transaction.atomic
 def draft_save(
-    *, coalition: Coalition, actor: Any, engagement: Engagement, data: dict[str, Any], draft: DraftRecommendation | None = None
+    *, coalition: Coalition, actor: User, engagement: Engagement, data: dict[str, Any], draft: DraftRecommendation | None = None
 ) -> DraftRecommendation:
     """Create or change a draft recommendation of `engagement` (data: the form's cleaned data)."""
     if engagement.coalition_id != coalition.pk or (draft is not None and draft.engagement_id != engagement.pk):
@@ -46,13 +47,13 @@ def draft_save(
 
 
 @transaction.atomic
-def draft_delete(*, coalition: Coalition, actor: Any, draft: DraftRecommendation) -> None:
+def draft_delete(*, coalition: Coalition, actor: User, draft: DraftRecommendation) -> None:
     audit_record(coalition=coalition, actor=actor, action="draft.delete", target=draft)
     draft.delete()
 
 
 @transaction.atomic
-def impact_decide(*, coalition: Coalition, actor: Any, draft: Any, recommendation: Recommendation, decision: str) -> ImpactLink:
+def impact_decide(*, coalition: Coalition, actor: User, draft: Any, recommendation: Recommendation, decision: str) -> ImpactLink:
     """Confirm that a State's recommendation takes up one of the coalition's drafts, or reject the match."""
     if decision not in LinkDecision.values:
         raise ValidationError(_("Confirm or reject the link."))

@@ -5,13 +5,13 @@ organisation at risk may sign without being named: it is counted, never listed).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from coalitions.audit import audit_record
 from coalitions.models import MemberOrganisation, Membership
 
@@ -68,7 +68,7 @@ def _email_contacts(sign_on: SignOn) -> None:
 
 
 @transaction.atomic
-def signon_request(*, document: Document, actor: Any, organisations: list[MemberOrganisation]) -> list[SignOn]:
+def signon_request(*, document: Document, actor: User, organisations: list[MemberOrganisation]) -> list[SignOn]:
     """Ask each organisation to sign (again, if it declined); its contacts are emailed once per
     request, with a link back and no text of the document. The lead submitter needs no asking."""
     _open_for_signing(document)

@@ -52,7 +52,7 @@ def _final_problems(document: Document) -> list[str]:
     if page.count.over:
         problems.append(
             _("It is over its limit: %(total)s words of %(limit)s. Shorten it by %(over)s words.")
-            % {"total": f"{page.count.total:,}", "limit": f"{page.count.limit:,}", "over": f"{-page.count.left:,}"}
+            % {"total": f"{page.count.total:,}", "limit": f"{page.count.limit:,}", "over": f"{page.count.over_by:,}"}
         )
     if page.submitters.lead_withheld:
         problems.append(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from coalitions.models import Role
-from coalitions.tenancy import require_role
+from coalitions.tenancy import CoalitionRequest, require_role
 
 from .. import selectors, services
 from ..budget_forms import WordBudgetsForm
@@ -18,7 +18,7 @@ from .common import document_of, document_url
 
 
 @require_role(Role.ADMIN)
-def document_budgets(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+def document_budgets(request: CoalitionRequest, coalition_slug: str, document_id: int) -> HttpResponse:
     """Admins only, as the document's settings: other members get 403, outsiders 404 (the guard)."""
     document = document_of(request, document_id)
     # "Words now" includes what was typed live in the last seconds, as on the document's page.

@@ -14,22 +14,23 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from coalitions.models import Engagement
+from coalitions.tenancy import CoalitionRequest
 
 from ..models import Document
 
 NOT_DONE = object()  # what `attempt` returns when the service refused
 
 
-def engagement_of(request: HttpRequest, engagement_id: int) -> Engagement:
+def engagement_of(request: CoalitionRequest, engagement_id: int) -> Engagement:
     return get_object_or_404(
-        Engagement.objects.for_coalition(request.coalition).select_related("review__state", "review__session"),  # type: ignore[attr-defined]
+        Engagement.objects.for_coalition(request.coalition).select_related("review__state", "review__session"),
         pk=engagement_id,
     )
 
 
-def document_of(request: HttpRequest, document_id: int) -> Document:
+def document_of(request: CoalitionRequest, document_id: int) -> Document:
     return get_object_or_404(
-        Document.objects.for_coalition(request.coalition).select_related(  # type: ignore[attr-defined]
+        Document.objects.for_coalition(request.coalition).select_related(
             "engagement__review__state",
             "engagement__review__session",
             "lead_organisation",

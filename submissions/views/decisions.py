@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from coalitions.models import Membership, Role
-from coalitions.tenancy import require_role
+from coalitions.tenancy import CoalitionRequest, require_role
 from upr import freshness
 
 from .. import selectors
@@ -26,8 +26,8 @@ from ..services import decisions as services
 from .common import NOT_DONE, attempt, document_of, document_url, form_problem
 
 
-def _decision_of(request: HttpRequest, document: Document, decision_id: int) -> Decision:
-    return get_object_or_404(Decision.objects.for_coalition(request.coalition), document=document, pk=decision_id)  # type: ignore[attr-defined]
+def _decision_of(request: CoalitionRequest, document: Document, decision_id: int) -> Decision:
+    return get_object_or_404(Decision.objects.for_coalition(request.coalition), document=document, pk=decision_id)
 
 
 def _back(request: HttpRequest, coalition_slug: str, document_id: int, decision_id: int) -> HttpResponse:
@@ -54,7 +54,7 @@ def decision_forms(card: DecisionCard, membership: Membership, document: Documen
         if card.can_vote
         else None
     )
-    card.can_manage = is_admin and card.open  # type: ignore[attr-defined]
+    card.can_manage = is_admin and card.open
     card.can_ask_to_sign = (
         is_admin and card.approved and card.recorded and document.kind == "joint_submission" and document.editable
     )
@@ -74,11 +74,11 @@ def decisions_panel(membership: Membership, document: Document, page: PageData) 
 
 
 @require_safe
-def decision_detail(request: HttpRequest, coalition_slug: str, document_id: int, decision_id: int) -> HttpResponse:
+def decision_detail(request: CoalitionRequest, coalition_slug: str, document_id: int, decision_id: int) -> HttpResponse:
     """A decision's own page (the reminders link here): its version against the text now, the votes, the tally."""
     document = document_of(request, document_id)
     decision = get_object_or_404(
-        decisions_with_votes(Decision.objects.for_coalition(request.coalition)),  # type: ignore[attr-defined]
+        decisions_with_votes(Decision.objects.for_coalition(request.coalition)),
         document=document,
         pk=decision_id,
     )
@@ -93,7 +93,7 @@ def decision_detail(request: HttpRequest, coalition_slug: str, document_id: int,
 
 @require_POST
 @require_role(Role.ADMIN)
-def decision_open(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+def decision_open(request: CoalitionRequest, coalition_slug: str, document_id: int) -> HttpResponse:
     document = document_of(request, document_id)
     form = DecisionOpenForm(request.POST)
     if not form.is_valid():
@@ -120,10 +120,10 @@ def decision_open(request: HttpRequest, coalition_slug: str, document_id: int) -
 
 @require_POST
 @require_role(Role.MEMBER)
-def decision_vote(request: HttpRequest, coalition_slug: str, document_id: int, decision_id: int) -> HttpResponse:
+def decision_vote(request: CoalitionRequest, coalition_slug: str, document_id: int, decision_id: int) -> HttpResponse:
     document = document_of(request, document_id)
     decision = get_object_or_404(
-        decisions_with_votes(Decision.objects.for_coalition(request.coalition)),  # type: ignore[attr-defined]
+        decisions_with_votes(Decision.objects.for_coalition(request.coalition)),
         document=document,
         pk=decision_id,
     )
@@ -145,7 +145,7 @@ def decision_vote(request: HttpRequest, coalition_slug: str, document_id: int, d
 
 @require_POST
 @require_role(Role.ADMIN)
-def decision_close(request: HttpRequest, coalition_slug: str, document_id: int, decision_id: int) -> HttpResponse:
+def decision_close(request: CoalitionRequest, coalition_slug: str, document_id: int, decision_id: int) -> HttpResponse:
     decision = _decision_of(request, document_of(request, document_id), decision_id)
     attempt(
         request,
@@ -157,7 +157,7 @@ def decision_close(request: HttpRequest, coalition_slug: str, document_id: int, 
 
 @require_POST
 @require_role(Role.ADMIN)
-def decision_cancel(request: HttpRequest, coalition_slug: str, document_id: int, decision_id: int) -> HttpResponse:
+def decision_cancel(request: CoalitionRequest, coalition_slug: str, document_id: int, decision_id: int) -> HttpResponse:
     decision = _decision_of(request, document_of(request, document_id), decision_id)
     attempt(
         request,
@@ -169,7 +169,7 @@ def decision_cancel(request: HttpRequest, coalition_slug: str, document_id: int,
 
 @require_POST
 @require_role(Role.ADMIN)
-def decision_signon(request: HttpRequest, coalition_slug: str, document_id: int, decision_id: int) -> HttpResponse:
+def decision_signon(request: CoalitionRequest, coalition_slug: str, document_id: int, decision_id: int) -> HttpResponse:
     """Ask the organisations that approved the text to sign it, while it is still the version they approved."""
     document = document_of(request, document_id)
     decision = _decision_of(request, document, decision_id)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coalitions.models import Coalition, Membership, Role, WorkingGroup
-from coalitions.tenancy import require_role
+from coalitions.tenancy import CoalitionRequest, require_role
 from coalitions.withheld import sees_withheld
 from recommendations.action_category import suggest
 from upr import freshness
@@ -40,6 +40,7 @@ from ..forms import (
     SectionAddForm,
     SignOnAnswerForm,
     SignOnRequestForm,
+    model_choice_field,
 )
 from ..live import store as live_store
 from ..models import Document, ExportFormat, ExportStatus, LiveText, SignOnStatus
@@ -52,7 +53,7 @@ from .decisions import decisions_panel
 DOCUMENTS_PER_PAGE = 50
 
 
-def document_list(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+def document_list(request: CoalitionRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
     engagement = engagement_of(request, engagement_id)
     form = DocumentCreateForm(request.POST or None, coalition=request.coalition)
     if request.method == "POST":
@@ -91,7 +92,7 @@ def document_list(request: HttpRequest, coalition_slug: str, engagement_id: int)
 PAGE_CACHE_SECONDS = 600
 
 
-def document_detail(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+def document_detail(request: CoalitionRequest, coalition_slug: str, document_id: int) -> HttpResponse:
     """The editor page. The whole page (a whole submission, with its count and check) is rendered once
     per person and kept in the cache by `upr.freshness`: any write to any table the rendering read
     (a section, a comment, a draft recommendation of the engagement, an organisation, a person's
@@ -182,7 +183,7 @@ def _colour_of(user_id: int) -> str:
     return CARET_COLOURS[user_id % len(CARET_COLOURS)]
 
 
-def _document_body(request: HttpRequest, coalition_slug: str, document: Document, *, csrf: str) -> SafeString:
+def _document_body(request: CoalitionRequest, coalition_slug: str, document: Document, *, csrf: str) -> SafeString:
     """The page's content, with `csrf` wherever a form carries its token. Each section and annex is
     templates/submissions/partials/section.html, given what it shows as attributes set here."""
     membership = request.membership
@@ -192,26 +193,25 @@ def _document_body(request: HttpRequest, coalition_slug: str, document: Document
     rows = {part.section_id: part for part in page.count.parts if part.section_id}
     sections_url = document_url(coalition_slug, document.pk) + "sections/"  # + <id>/, as document_urls.py declares
     for section in page.sections + page.annexes:
-        section.url = f"{sections_url}{section.pk}/"  # type: ignore[attr-defined]
-        section.room = live_store.section_room(section.pk)  # type: ignore[attr-defined]
-        section.key = f"{'annex' if section.annex else 'section'}-{section.pk}"  # type: ignore[attr-defined]  # its row of the count
-        section.numbered = not section.annex  # type: ignore[attr-defined]  # paragraphs are numbered in the body only
+        section.url = f"{sections_url}{section.pk}/"  # type: ignore[attr-defined]  # shown by partials/section.html
+        section.room = live_store.section_room(section.pk)  # type: ignore[attr-defined]  # shown by partials/section.html
+        section.key = f"{'annex' if section.annex else 'section'}-{section.pk}"  # type: ignore[attr-defined]  # for partials/section.html: its row of the count
+        section.numbered = not section.annex  # type: ignore[attr-defined]  # for partials/section.html: paragraphs are numbered in the body only
         if section.pk in rows:  # its count and budget as its row of the count shows them (the section's line marks it)
-            section.words, section.over_budget_by = rows[section.pk].counted, rows[section.pk].over_budget_by  # type: ignore[attr-defined]
-        section.can_edit = editable and services.can_edit_section(membership, section, my_groups)  # type: ignore[attr-defined]
+            section.words, section.over_budget_by = rows[section.pk].counted, rows[section.pk].over_budget_by  # type: ignore[attr-defined]  # shown by partials/section.html
+        section.can_edit = editable and services.can_edit_section(membership, section, my_groups)  # type: ignore[attr-defined]  # shown by partials/section.html
     for number, annex in enumerate(page.annexes, start=1):
-        annex.annex_number = number  # type: ignore[attr-defined]
+        annex.annex_number = number  # type: ignore[attr-defined]  # shown by partials/section.html
     section_threads(page.sections + page.annexes, membership=membership, my_groups=my_groups)
     assigning = membership.is_admin and editable  # the secretariat assigns and deletes sections while it can edit
     if assigning:
-        group_options = _choice_options(WorkingGroup.objects.for_coalition(request.coalition).values_list("pk", "name"))  # type: ignore[attr-defined]
+        group_options = _choice_options(WorkingGroup.objects.for_coalition(request.coalition).values_list("pk", "name"))
         people_options = _choice_options(
-            (m.user_id, str(m.user))
-            for m in Membership.objects.for_coalition(request.coalition).select_related("user")  # type: ignore[attr-defined]
+            (m.user_id, str(m.user)) for m in Membership.objects.for_coalition(request.coalition).select_related("user")
         )
         for section in page.sections + page.annexes:
-            section.group_options = group_options(section.working_group_id)  # type: ignore[attr-defined]
-            section.people_options = people_options(section.assignee_id)  # type: ignore[attr-defined]
+            section.group_options = group_options(section.working_group_id)  # type: ignore[attr-defined]  # shown by partials/section.html
+            section.people_options = people_options(section.assignee_id)  # type: ignore[attr-defined]  # shown by partials/section.html
     jobs = list(document.exports.select_related("requested_by").defer("content")[:6])
     snapshot = getattr(document, "snapshot", None) if document.status == "submitted" else None
     exported_docx = any(j.format == ExportFormat.DOCX and j.status == ExportStatus.DONE for j in jobs)
@@ -221,7 +221,7 @@ def _document_body(request: HttpRequest, coalition_slug: str, document: Document
     my_sign_on = next((s for s in page.submitters.sign_ons if s.organisation_id == membership.organisation_id), None)
     signed_on = selectors.signature_texts(page)  # which text each signature was given on
     for sign_on in page.submitters.sign_ons:
-        sign_on.signed_text = signed_on.get(sign_on.pk)  # type: ignore[attr-defined]
+        sign_on.signed_text = signed_on.get(sign_on.pk)  # type: ignore[attr-defined]  # shown by the sign-on panel
     context = {
         "document": document,
         "page": page,
@@ -243,9 +243,9 @@ def _document_body(request: HttpRequest, coalition_slug: str, document: Document
         "pending_exports": any(j.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for j in jobs),
         "settings_form": DocumentSettingsForm(instance=document) if membership.is_admin else None,
         "section_form": SectionAddForm() if membership.is_admin and editable else None,
-        "to_ask": SignOnRequestForm(document=document, signed_earlier=selectors.asked_again_allowed(page, signed_on))
-        .fields["organisations"]
-        .queryset
+        "to_ask": model_choice_field(
+            SignOnRequestForm(document=document, signed_earlier=selectors.asked_again_allowed(page, signed_on)), "organisations"
+        ).queryset
         if membership.is_admin and editable and document.kind == "joint_submission"
         else None,
         "answer_form": SignOnAnswerForm(initial={"named": my_sign_on.named}, withheld=my_sign_on.organisation.withheld)
@@ -261,7 +261,7 @@ def _document_body(request: HttpRequest, coalition_slug: str, document: Document
         "can_remind": membership.is_admin and editable,
         "waiting": sum(1 for s in page.submitters.sign_ons if s.status == SignOnStatus.REQUESTED),
         "import_form": DocxImportForm() if membership.can_edit and editable else None,
-        "drafts": RecommendationsChoiceForm(document=document).fields["recommendations"].queryset
+        "drafts": model_choice_field(RecommendationsChoiceForm(document=document), "recommendations").queryset
         if membership.can_edit and editable
         else None,
         "chosen": {r.pk for r in page.recommendations},
@@ -294,7 +294,7 @@ def _snapshot_signatures(snapshot: Any) -> dict[str, int] | None:
 
 @require_POST
 @require_role(Role.ADMIN)
-def document_settings(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+def document_settings(request: CoalitionRequest, coalition_slug: str, document_id: int) -> HttpResponse:
     document = document_of(request, document_id)
     form = DocumentSettingsForm(request.POST, instance=Document.objects.get(pk=document.pk))
     if form.is_valid():
@@ -310,7 +310,7 @@ def document_settings(request: HttpRequest, coalition_slug: str, document_id: in
 
 @require_POST
 @require_role(Role.ADMIN)
-def section_add(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+def section_add(request: CoalitionRequest, coalition_slug: str, document_id: int) -> HttpResponse:
     document = document_of(request, document_id)
     form = SectionAddForm(request.POST)
     if not form.is_valid():
@@ -323,7 +323,7 @@ def section_add(request: HttpRequest, coalition_slug: str, document_id: int) -> 
 
 @require_POST
 @require_role(Role.EDITOR)
-def recommendations_choose(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+def recommendations_choose(request: CoalitionRequest, coalition_slug: str, document_id: int) -> HttpResponse:
     """Which of the engagement's draft recommendations this document carries, in their order."""
     document = document_of(request, document_id)
     form = RecommendationsChoiceForm(request.POST, document=document)
@@ -341,7 +341,7 @@ def recommendations_choose(request: HttpRequest, coalition_slug: str, document_i
 
 @require_POST
 @require_role(Role.EDITOR)
-def docx_import(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+def docx_import(request: CoalitionRequest, coalition_slug: str, document_id: int) -> HttpResponse:
     """Continue here a draft started in Word: its headings start sections, its footnotes come across."""
     document = document_of(request, document_id)
     form = DocxImportForm(request.POST, request.FILES)

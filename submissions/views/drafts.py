@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coalitions.models import Engagement, Role
-from coalitions.tenancy import require_role
+from coalitions.tenancy import CoalitionRequest, require_role
 from recommendations.forms import DecisionForm
 from recommendations.models import Recommendation
 
@@ -24,11 +24,11 @@ from .common import engagement_of
 PER_PAGE = 50
 
 
-def _draft(request: HttpRequest, engagement: Engagement, draft_id: int) -> DraftRecommendation:
-    return get_object_or_404(DraftRecommendation.objects.for_coalition(request.coalition), engagement=engagement, pk=draft_id)  # type: ignore[attr-defined]
+def _draft(request: CoalitionRequest, engagement: Engagement, draft_id: int) -> DraftRecommendation:
+    return get_object_or_404(DraftRecommendation.objects.for_coalition(request.coalition), engagement=engagement, pk=draft_id)
 
 
-def draft_list(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+def draft_list(request: CoalitionRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
     engagement = engagement_of(request, engagement_id)
     form = DraftRecommendationForm(request.POST or None, engagement=engagement)
     if request.method == "POST":
@@ -56,7 +56,7 @@ def draft_list(request: HttpRequest, coalition_slug: str, engagement_id: int) ->
 
 
 @require_role(Role.EDITOR)
-def draft_edit(request: HttpRequest, coalition_slug: str, engagement_id: int, draft_id: int) -> HttpResponse:
+def draft_edit(request: CoalitionRequest, coalition_slug: str, engagement_id: int, draft_id: int) -> HttpResponse:
     engagement = engagement_of(request, engagement_id)
     draft = _draft(request, engagement, draft_id)
     form = DraftRecommendationForm(request.POST or None, instance=draft, engagement=engagement)
@@ -76,7 +76,7 @@ def draft_edit(request: HttpRequest, coalition_slug: str, engagement_id: int, dr
 
 @require_POST
 @require_role(Role.EDITOR)
-def draft_delete(request: HttpRequest, coalition_slug: str, engagement_id: int, draft_id: int) -> HttpResponse:
+def draft_delete(request: CoalitionRequest, coalition_slug: str, engagement_id: int, draft_id: int) -> HttpResponse:
     engagement = engagement_of(request, engagement_id)
     services.draft_delete(coalition=request.coalition, actor=request.user, draft=_draft(request, engagement, draft_id))
     messages.success(request, _("Draft recommendation deleted."))
@@ -86,7 +86,7 @@ def draft_delete(request: HttpRequest, coalition_slug: str, engagement_id: int, 
 @require_POST
 @require_role(Role.EDITOR)
 def impact_decide(
-    request: HttpRequest, coalition_slug: str, engagement_id: int, draft_id: int, recommendation_id: int
+    request: CoalitionRequest, coalition_slug: str, engagement_id: int, draft_id: int, recommendation_id: int
 ) -> HttpResponse:
     """Confirm that a State's recommendation takes up this draft, or reject the suggested match."""
     engagement = engagement_of(request, engagement_id)

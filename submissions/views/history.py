@@ -15,14 +15,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coalitions.models import Coalition, Membership, Role
-from coalitions.tenancy import require_role
+from coalitions.tenancy import CoalitionRequest, require_role
 from upr.inputs import parse_int
 
 from .. import history, services
@@ -41,8 +41,8 @@ MAX_VERSION = 2**31 - 1
 _WRITTEN_BY_KEEPER = frozenset({RevisionReason.WRITE, RevisionReason.IMPORT, RevisionReason.RESTORE})
 
 
-def _revisions(request: HttpRequest, section: Section) -> Any:
-    return SectionRevision.objects.for_coalition(request.coalition).filter(section=section)  # type: ignore[attr-defined]
+def _revisions(request: CoalitionRequest, section: Section) -> Any:
+    return SectionRevision.objects.for_coalition(request.coalition).filter(section=section)
 
 
 def _people(coalition: Coalition, ids: set[int]) -> dict[int, str]:
@@ -83,7 +83,7 @@ def _history_url(coalition_slug: str, document_id: int, section_id: int, anchor:
     return f"{url}#{anchor}" if anchor else url
 
 
-def section_history(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
+def section_history(request: CoalitionRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
     """Every kept version, newest first and a page at a time, each with who wrote in it and what
     changed since the version before (text, footnotes, title). The cost in queries does not grow
     with the number of versions: one page, the version before it, and the names of everyone shown."""
@@ -134,7 +134,7 @@ def section_history(request: HttpRequest, coalition_slug: str, document_id: int,
     )
 
 
-def section_compare(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
+def section_compare(request: CoalitionRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
     """Any two versions of the section compared: the text and the footnotes word by word, and the
     title. Without `from` and `to`, the two newest; a number that is not one of this section's
     versions is said plainly (400), with the form to choose again."""
@@ -149,12 +149,13 @@ def section_compare(request: HttpRequest, coalition_slug: str, document_id: int,
         chosen = {"from": versions[1][0] if len(versions) > 1 else None, "to": versions[0][0] if versions else None}
     else:
         for key, label in (("from", _("From")), ("to", _("To"))):
-            number = parse_int((raw[key] or "").strip(), minimum=1, maximum=MAX_VERSION)
+            given = raw[key] or ""
+            number = parse_int(given.strip(), minimum=1, maximum=MAX_VERSION)
             chosen[key] = number
-            if not (raw[key] or "").strip():
+            if not given.strip():
                 errors.append(_("%(field)s: choose a version.") % {"field": label})
             elif number is None:
-                errors.append(_("%(field)s: “%(value)s” is not a version number.") % {"field": label, "value": raw[key][:40]})
+                errors.append(_("%(field)s: “%(value)s” is not a version number.") % {"field": label, "value": given[:40]})
             elif number not in numbers:
                 errors.append(_("%(field)s: this section has no version %(number)s.") % {"field": label, "number": number})
     changes = older = newer = None
@@ -190,7 +191,9 @@ def section_compare(request: HttpRequest, coalition_slug: str, document_id: int,
 
 @require_POST
 @require_role(Role.EDITOR)
-def section_restore(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int, version: int) -> HttpResponse:
+def section_restore(
+    request: CoalitionRequest, coalition_slug: str, document_id: int, section_id: int, version: int
+) -> HttpResponse:
     """An old version brought back as a new change: written through the live text, so that everyone
     with the document open sees it at once; the versions in between stay in the history."""
     section = section_of(request, document_id, section_id)
@@ -212,7 +215,7 @@ def section_restore(request: HttpRequest, coalition_slug: str, document_id: int,
 @require_POST
 @require_role(Role.EDITOR)
 def section_version_name(
-    request: HttpRequest, coalition_slug: str, document_id: int, section_id: int, version: int
+    request: CoalitionRequest, coalition_slug: str, document_id: int, section_id: int, version: int
 ) -> HttpResponse:
     """Name, rename or unname (an empty name) a kept version."""
     section = section_of(request, document_id, section_id)
@@ -233,7 +236,7 @@ def section_version_name(
 
 @require_POST
 @require_role(Role.EDITOR)
-def section_version_keep(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
+def section_version_keep(request: CoalitionRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
     """The section's current text (with what was typed live) kept as a named version."""
     section = section_of(request, document_id, section_id)
     kept = attempt(

@@ -16,20 +16,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coalitions.models import Membership, Role, WorkingGroup
-from coalitions.tenancy import require_role
+from coalitions.tenancy import CoalitionRequest, require_role
 from upr.inputs import MAX_ID, parse_int
 
 from .. import services
 from ..forms import SectionAssignForm
-from ..models import Section
+from ..models import Document, Section
 from ..wordcount import count_html
 from .common import attempt, document_of, document_url, form_problem
 
 
-def section_of(request: HttpRequest, document_id: int, section_id: int) -> Section:
+def section_of(request: CoalitionRequest, document_id: int, section_id: int) -> Section:
     document = document_of(request, document_id)
     section = get_object_or_404(
-        Section.objects.for_coalition(request.coalition).select_related("working_group"),  # type: ignore[attr-defined]
+        Section.objects.for_coalition(request.coalition).select_related("working_group"),
         document=document,
         pk=section_id,
     )
@@ -54,7 +54,7 @@ def _refused(request: HttpRequest, message: str, status: int, back: str) -> Http
 
 @require_POST
 @require_role(Role.EDITOR)
-def section_save(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
+def section_save(request: CoalitionRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
     section = section_of(request, document_id, section_id)
     back = f"{document_url(coalition_slug, document_id)}#section-{section.pk}"
     base = _version(request)
@@ -70,6 +70,7 @@ def section_save(request: HttpRequest, coalition_slug: str, document_id: int, se
         )
     except services.SaveConflict as conflict:
         theirs = conflict.current
+        assert isinstance(theirs, Section)  # section_save's conflict carries the section
         if _wants_json(request):
             return JsonResponse(
                 {
@@ -113,7 +114,7 @@ def section_save(request: HttpRequest, coalition_slug: str, document_id: int, se
 
 @require_POST
 @require_role(Role.ADMIN)
-def summary_save(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+def summary_save(request: CoalitionRequest, coalition_slug: str, document_id: int) -> HttpResponse:
     document = document_of(request, document_id)
     back = f"{document_url(coalition_slug, document_id)}#summary"
     base = _version(request)
@@ -124,13 +125,15 @@ def summary_save(request: HttpRequest, coalition_slug: str, document_id: int) ->
             document=document, membership=request.membership, base_version=base, summary=request.POST.get("body", "")
         )
     except services.SaveConflict as conflict:
+        current = conflict.current
+        assert isinstance(current, Document)  # summary_save's conflict carries the document
         if _wants_json(request):
             return JsonResponse(
                 {
                     "error": str(conflict),
                     "conflict": True,
-                    "version": conflict.current.summary_version,
-                    "body": conflict.current.summary,
+                    "version": current.summary_version,
+                    "body": current.summary,
                     "title": "",
                 },
                 status=409,
@@ -149,13 +152,13 @@ def summary_save(request: HttpRequest, coalition_slug: str, document_id: int) ->
 
 @require_POST
 @require_role(Role.ADMIN)
-def section_assign(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
+def section_assign(request: CoalitionRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
     section = section_of(request, document_id, section_id)
     form = SectionAssignForm(request.POST, coalition=request.coalition)
     if form.is_valid():
         group_id, user_id = form.cleaned_data["working_group"], form.cleaned_data["assignee"]
-        group = WorkingGroup.objects.for_coalition(request.coalition).get(pk=group_id) if group_id else None  # type: ignore[attr-defined]
-        person = Membership.objects.for_coalition(request.coalition).get(user_id=user_id).user if user_id else None  # type: ignore[attr-defined]
+        group = WorkingGroup.objects.for_coalition(request.coalition).get(pk=group_id) if group_id else None
+        person = Membership.objects.for_coalition(request.coalition).get(user_id=user_id).user if user_id else None
         attempt(
             request,
             lambda: services.section_save(
@@ -175,7 +178,7 @@ def section_assign(request: HttpRequest, coalition_slug: str, document_id: int, 
 
 @require_POST
 @require_role(Role.ADMIN)
-def section_delete(request: HttpRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
+def section_delete(request: CoalitionRequest, coalition_slug: str, document_id: int, section_id: int) -> HttpResponse:
     section = section_of(request, document_id, section_id)
     attempt(
         request,

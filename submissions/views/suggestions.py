@@ -4,10 +4,11 @@ fetch and reads the JSON; the same decision is in the API)."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, JsonResponse
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coalitions.tenancy import CoalitionRequest
 from upr.inputs import MAX_ID, parse_int
 
 from .. import services
@@ -15,7 +16,7 @@ from .common import document_of
 
 
 @require_POST
-def suggestions_decide(request: HttpRequest, coalition_slug: str, document_id: int) -> JsonResponse:
+def suggestions_decide(request: CoalitionRequest, coalition_slug: str, document_id: int) -> JsonResponse:
     document = document_of(request, document_id)
     if not request.membership.can_edit:  # members suggest and comment; editors decide
         return JsonResponse({"error": _("Only the editors of this text accept or reject its suggestions.")}, status=403)

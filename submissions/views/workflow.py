@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coalitions.models import Role
-from coalitions.tenancy import require_role
+from coalitions.tenancy import CoalitionRequest, require_role
 
 from .. import selectors, services
 from ..forms import SignOnAnswerForm, SignOnRequestForm, StatusForm
@@ -16,7 +16,7 @@ from ..live import store
 from ..models import Document, DocumentStatus, ExportFormat, ExportJob, ExportStatus, SignOn, Snapshot
 from .common import attempt, document_of, document_url, form_problem
 
-CONTENT_TYPES = {
+CONTENT_TYPES: dict[str, str] = {
     ExportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ExportFormat.PDF: "application/pdf",
 }
@@ -24,7 +24,7 @@ CONTENT_TYPES = {
 
 @require_POST
 @require_role(Role.EDITOR)
-def status_change(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+def status_change(request: CoalitionRequest, coalition_slug: str, document_id: int) -> HttpResponse:
     document = document_of(request, document_id)
     form = StatusForm(request.POST)
     if form.is_valid():
@@ -43,7 +43,7 @@ def status_change(request: HttpRequest, coalition_slug: str, document_id: int) -
 
 @require_POST
 @require_role(Role.ADMIN)
-def signon_request(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+def signon_request(request: CoalitionRequest, coalition_slug: str, document_id: int) -> HttpResponse:
     document = document_of(request, document_id)
     form = SignOnRequestForm(request.POST, document=document, signed_earlier=_signed_earlier(document))
     if form.is_valid():
@@ -66,10 +66,10 @@ def _signed_earlier(document: Document) -> list[int]:
 
 @require_POST
 @require_role(Role.ADMIN)
-def signon_remind(request: HttpRequest, coalition_slug: str, document_id: int, sign_on_id: int) -> HttpResponse:
+def signon_remind(request: CoalitionRequest, coalition_slug: str, document_id: int, sign_on_id: int) -> HttpResponse:
     """Email the contacts of an organisation that has not answered again."""
     document = document_of(request, document_id)
-    sign_on = get_object_or_404(SignOn.objects.for_coalition(request.coalition), document=document, pk=sign_on_id)  # type: ignore[attr-defined]
+    sign_on = get_object_or_404(SignOn.objects.for_coalition(request.coalition), document=document, pk=sign_on_id)
     attempt(
         request,
         lambda: services.signon_remind(sign_on=sign_on, membership=request.membership),
@@ -80,10 +80,10 @@ def signon_remind(request: HttpRequest, coalition_slug: str, document_id: int, s
 
 @require_POST
 @require_role(Role.MEMBER)
-def signon_answer(request: HttpRequest, coalition_slug: str, document_id: int, sign_on_id: int) -> HttpResponse:
+def signon_answer(request: CoalitionRequest, coalition_slug: str, document_id: int, sign_on_id: int) -> HttpResponse:
     document = document_of(request, document_id)
     sign_on = get_object_or_404(
-        SignOn.objects.for_coalition(request.coalition).select_related("organisation"),  # type: ignore[attr-defined]
+        SignOn.objects.for_coalition(request.coalition).select_related("organisation"),
         document=document,
         pk=sign_on_id,
     )
@@ -109,7 +109,7 @@ def signon_answer(request: HttpRequest, coalition_slug: str, document_id: int, s
 
 @require_POST
 @require_role(Role.EDITOR)
-def export_create(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+def export_create(request: CoalitionRequest, coalition_slug: str, document_id: int) -> HttpResponse:
     document = document_of(request, document_id)
     attempt(
         request,
@@ -124,7 +124,7 @@ def export_create(request: HttpRequest, coalition_slug: str, document_id: int) -
     return redirect(document_url(coalition_slug, document_id, "exports"))
 
 
-def export_list(request: HttpRequest, coalition_slug: str, document_id: int) -> HttpResponse:
+def export_list(request: CoalitionRequest, coalition_slug: str, document_id: int) -> HttpResponse:
     """The exports panel alone: htmx asks for it every two seconds while an export is being made."""
     document = document_of(request, document_id)
     jobs = list(document.exports.select_related("requested_by").defer("content")[:6])
@@ -146,7 +146,7 @@ def _download(content: bytes, filename: str, format: str) -> HttpResponse:
     return response
 
 
-def export_download(request: HttpRequest, coalition_slug: str, document_id: int, job_id: int) -> HttpResponseBase:
+def export_download(request: CoalitionRequest, coalition_slug: str, document_id: int, job_id: int) -> HttpResponseBase:
     document = document_of(request, document_id)
     job = get_object_or_404(
         ExportJob.objects.for_coalition(request.coalition),
@@ -157,10 +157,10 @@ def export_download(request: HttpRequest, coalition_slug: str, document_id: int,
     return _download(job.content, job.filename, job.format)
 
 
-def snapshot_download(request: HttpRequest, coalition_slug: str, document_id: int, format: str) -> HttpResponseBase:
+def snapshot_download(request: CoalitionRequest, coalition_slug: str, document_id: int, format: str) -> HttpResponseBase:
     """What was handed in, as it was frozen: for ever the same bytes."""
     document = document_of(request, document_id)
-    snapshot = get_object_or_404(Snapshot.objects.for_coalition(request.coalition), document=document)  # type: ignore[attr-defined]
+    snapshot = get_object_or_404(Snapshot.objects.for_coalition(request.coalition), document=document)
     if format not in CONTENT_TYPES:
         raise Http404
     content = snapshot.docx if format == ExportFormat.DOCX else snapshot.pdf

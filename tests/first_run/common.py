@@ -28,7 +28,7 @@ django.setup()
 
 from django.test import Client  # noqa: E402
 
-from coalitions.management.commands.load_demo import (  # noqa: E402
+from demo.management.commands.load_demo import (  # noqa: E402
     DEMO_EMAIL,
     DEMO_PASSWORD,
     EDITOR_EMAIL,

@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from common import HOST, PERSONAS, Failure, describe, logged_in, write_report
 from django.conf import settings
-from django.http import HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.test import Client
 from django.urls import Resolver404, resolve
 
@@ -129,14 +129,14 @@ def fetch(client: Client, url: str, failures: list[Failure]) -> HttpResponseBase
     started = time.monotonic()
     try:
         response = client.get(url)
-        if getattr(response, "streaming", False):
+        if isinstance(response, StreamingHttpResponse):  # a streamed file or export
             b"".join(response.streaming_content)
         SLOWEST.append((round(time.monotonic() - started, 2), url))
     except Exception as exc:  # every failure is reported, not only the first
         failures.append(Failure("GET", url, None, describe(exc)))
         return None
     if response.status_code >= 500:
-        body = b"" if getattr(response, "streaming", False) else response.content
+        body = response.content if isinstance(response, HttpResponse) else b""  # a streamed one was read above
         failures.append(Failure("GET", url, response.status_code, body[:300].decode(errors="replace")))
     return response
 
@@ -161,7 +161,7 @@ def crawl_pages(client: Client, failures: list[Failure], statics: set[str], *, e
             continue
         if response.status_code in (301, 302, 303, 307, 308):
             links = [response["Location"]]
-        elif "text/html" in response.get("Content-Type", "") and not getattr(response, "streaming", False):
+        elif "text/html" in response.get("Content-Type", "") and isinstance(response, HttpResponse):  # not streamed
             parser = Links()
             parser.feed(response.content.decode(errors="replace"))
             links = parser.found
@@ -211,6 +211,7 @@ def items_of(client: Client, url: str, failures: list[Failure]) -> list[dict[str
     response = fetch(client, url, failures)
     if response is None or response.status_code != 200:
         return []
+    assert isinstance(response, HttpResponse)  # the API's lists are not streamed
     body = json.loads(response.content)
     rows = body.get("results", []) if isinstance(body, dict) else body
     return [row for row in rows if isinstance(row, dict)]
@@ -222,6 +223,7 @@ def crawl_api(client: Client, failures: list[Failure], *, exports: bool) -> int:
     schema_response = fetch(client, "/api/schema/?format=json", failures)
     if schema_response is None or schema_response.status_code != 200:
         return 1
+    assert isinstance(schema_response, HttpResponse)  # the schema is not streamed
     paths = json.loads(schema_response.content)["paths"]
     requests = 1
     for template, operations in sorted(paths.items()):

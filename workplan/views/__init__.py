@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from coalitions import selectors, services
 from coalitions.forms import CustomMilestoneForm
 from coalitions.models import Engagement, Role
-from coalitions.tenancy import require_role
+from coalitions.tenancy import CoalitionRequest, require_role
 from coalitions.views import engagement_or_404
 from coalitions.withheld import sees_withheld
 from submissions.selectors import engagement_impact
@@ -25,12 +25,12 @@ from .. import work_plan
 from ..models import Task
 
 
-def engagement_detail(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+def engagement_detail(request: CoalitionRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
     return _engagement_page(request, engagement_or_404(request, engagement_id))
 
 
 def _engagement_page(
-    request: HttpRequest, engagement: Engagement, custom_form: Form | None = None, status: int = 200
+    request: CoalitionRequest, engagement: Engagement, custom_form: Form | None = None, status: int = 200
 ) -> HttpResponse:
     """The engagement's page; `custom_form` is an internal deadline refused, shown with its errors.
     The page's two forms have their own id prefixes: both have a "title" field."""
@@ -56,7 +56,7 @@ def _engagement_page(
 
 @require_POST
 @require_role(Role.EDITOR)
-def task_add(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+def task_add(request: CoalitionRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
     engagement = engagement_or_404(request, engagement_id)
     form = work_plan.TaskForm(request.POST, engagement=engagement)
     if form.is_valid():
@@ -79,7 +79,7 @@ def task_add(request: HttpRequest, coalition_slug: str, engagement_id: int) -> H
 
 @require_POST
 @require_role(Role.MEMBER)
-def task_status(request: HttpRequest, coalition_slug: str, engagement_id: int, task_id: int) -> HttpResponse:
+def task_status(request: CoalitionRequest, coalition_slug: str, engagement_id: int, task_id: int) -> HttpResponse:
     engagement = engagement_or_404(request, engagement_id)
     task = get_object_or_404(Task.objects.for_coalition(request.coalition), engagement=engagement, pk=task_id)
     try:
@@ -91,7 +91,7 @@ def task_status(request: HttpRequest, coalition_slug: str, engagement_id: int, t
 
 @require_POST
 @require_role(Role.ADMIN)
-def milestone_add(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+def milestone_add(request: CoalitionRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
     engagement = engagement_or_404(request, engagement_id)
     form = CustomMilestoneForm(request.POST, auto_id="deadline_%s")
     if form.is_valid():

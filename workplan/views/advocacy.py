@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from coalitions import selectors
 from coalitions.models import ORAL_STATEMENT_SLOTS, Engagement, Role
+from coalitions.tenancy import CoalitionRequest
 from coalitions.views import PER_PAGE, engagement_or_404
 from coalitions.withheld import sees_withheld
 from upr.models import State
@@ -54,13 +55,13 @@ KINDS: dict[str, dict[str, Any]] = {
 }
 
 
-def _list_url(kind: str, request: HttpRequest, engagement: Engagement) -> str:
-    return reverse(KINDS[kind]["list"], args=[request.coalition.slug, engagement.pk])  # type: ignore[attr-defined]
+def _list_url(kind: str, request: CoalitionRequest, engagement: Engagement) -> str:
+    return reverse(KINDS[kind]["list"], args=[request.coalition.slug, engagement.pk])
 
 
-def _add(request: HttpRequest, kind: str, engagement: Engagement) -> tuple[Any, HttpResponse | None]:
+def _add(request: CoalitionRequest, kind: str, engagement: Engagement) -> tuple[Any, HttpResponse | None]:
     """The add form of a list page; on a valid POST, save and redirect (the redirect is returned)."""
-    if not request.membership.has_role(Role.MEMBER):  # type: ignore[attr-defined]
+    if not request.membership.has_role(Role.MEMBER):
         if request.method == "POST":
             raise PermissionDenied
         return None, None
@@ -73,11 +74,11 @@ def _add(request: HttpRequest, kind: str, engagement: Engagement) -> tuple[Any, 
     return form, None
 
 
-def _edit(request: HttpRequest, kind: str, engagement_id: int, record_id: int) -> HttpResponse:
+def _edit(request: CoalitionRequest, kind: str, engagement_id: int, record_id: int) -> HttpResponse:
     engagement = engagement_or_404(request, engagement_id)
     spec = KINDS[kind]
-    record = get_object_or_404(spec["model"].objects.for_coalition(request.coalition), engagement=engagement, pk=record_id)  # type: ignore[attr-defined]
-    if not advocacy.can_change(request.membership, record):  # type: ignore[attr-defined]
+    record = get_object_or_404(spec["model"].objects.for_coalition(request.coalition), engagement=engagement, pk=record_id)
+    if not advocacy.can_change(request.membership, record):
         raise PermissionDenied
     form = spec["form"](request.POST or None, instance=record, engagement=engagement)
     if request.method == "POST" and form.is_valid():
@@ -94,17 +95,17 @@ def _edit(request: HttpRequest, kind: str, engagement_id: int, record_id: int) -
             "heading": spec["heading"],
             "back": _list_url(kind, request, engagement),
             "back_label": spec["back"],
-            "delete_url": reverse(spec["delete"], args=[request.coalition.slug, engagement.pk, record.pk]),  # type: ignore[attr-defined]
+            "delete_url": reverse(spec["delete"], args=[request.coalition.slug, engagement.pk, record.pk]),
         },
         status=400 if form.errors else 200,
     )
 
 
-def _delete(request: HttpRequest, kind: str, engagement_id: int, record_id: int) -> HttpResponse:
+def _delete(request: CoalitionRequest, kind: str, engagement_id: int, record_id: int) -> HttpResponse:
     engagement = engagement_or_404(request, engagement_id)
     spec = KINDS[kind]
-    record = get_object_or_404(spec["model"].objects.for_coalition(request.coalition), engagement=engagement, pk=record_id)  # type: ignore[attr-defined]
-    advocacy.record_delete(record=record, membership=request.membership)  # type: ignore[attr-defined]
+    record = get_object_or_404(spec["model"].objects.for_coalition(request.coalition), engagement=engagement, pk=record_id)
+    advocacy.record_delete(record=record, membership=request.membership)
     messages.success(request, spec["deleted"])
     return redirect(_list_url(kind, request, engagement))
 
@@ -112,7 +113,7 @@ def _delete(request: HttpRequest, kind: str, engagement_id: int, record_id: int)
 # --- consultations --------------------------------------------------------------------------------
 
 
-def consultation_list(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+def consultation_list(request: CoalitionRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
     engagement = engagement_or_404(request, engagement_id)
     form, done = _add(request, "consultation", engagement)
     if done:
@@ -132,19 +133,19 @@ def consultation_list(request: HttpRequest, coalition_slug: str, engagement_id: 
     )
 
 
-def consultation_edit(request: HttpRequest, coalition_slug: str, engagement_id: int, consultation_id: int) -> HttpResponse:
+def consultation_edit(request: CoalitionRequest, coalition_slug: str, engagement_id: int, consultation_id: int) -> HttpResponse:
     return _edit(request, "consultation", engagement_id, consultation_id)
 
 
 @require_POST
-def consultation_delete(request: HttpRequest, coalition_slug: str, engagement_id: int, consultation_id: int) -> HttpResponse:
+def consultation_delete(request: CoalitionRequest, coalition_slug: str, engagement_id: int, consultation_id: int) -> HttpResponse:
     return _delete(request, "consultation", engagement_id, consultation_id)
 
 
 # --- the advocacy log -----------------------------------------------------------------------------
 
 
-def advocacy_log(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+def advocacy_log(request: CoalitionRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
     """The log, newest first, optionally of one State; then each State lobbied and what it recommended."""
     engagement = engagement_or_404(request, engagement_id)
     form, done = _add(request, "meeting", engagement)
@@ -171,12 +172,12 @@ def advocacy_log(request: HttpRequest, coalition_slug: str, engagement_id: int) 
     )
 
 
-def meeting_edit(request: HttpRequest, coalition_slug: str, engagement_id: int, meeting_id: int) -> HttpResponse:
+def meeting_edit(request: CoalitionRequest, coalition_slug: str, engagement_id: int, meeting_id: int) -> HttpResponse:
     return _edit(request, "meeting", engagement_id, meeting_id)
 
 
 @require_POST
-def meeting_delete(request: HttpRequest, coalition_slug: str, engagement_id: int, meeting_id: int) -> HttpResponse:
+def meeting_delete(request: CoalitionRequest, coalition_slug: str, engagement_id: int, meeting_id: int) -> HttpResponse:
     return _delete(request, "meeting", engagement_id, meeting_id)
 
 
@@ -185,11 +186,11 @@ def meeting_delete(request: HttpRequest, coalition_slug: str, engagement_id: int
 REVIEW_KINDS = ("review", "outcome_report", "lobby_for_support", "oral_statement_signup", "adoption")
 
 
-def review_adoption(request: HttpRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
+def review_adoption(request: CoalitionRequest, coalition_slug: str, engagement_id: int) -> HttpResponse:
     """The review and the adoption on one page: their dates, the webcast, the lobbying window and the
     oral statement at the Human Rights Council (the secretariat keeps the details)."""
     engagement = engagement_or_404(request, engagement_id)
-    is_admin = request.membership.is_admin  # type: ignore[attr-defined]
+    is_admin = request.membership.is_admin
     if request.method == "POST" and not is_admin:
         raise PermissionDenied
     form = advocacy.ReviewAdoptionForm(request.POST or None, instance=engagement) if is_admin else None
@@ -200,7 +201,7 @@ def review_adoption(request: HttpRequest, coalition_slug: str, engagement_id: in
     from submissions.models import Document
 
     timeline = [e for e in selectors.engagement_timeline(engagement=engagement) if e.milestone.kind in REVIEW_KINDS]
-    statements = Document.objects.for_coalition(request.coalition).filter(engagement=engagement, kind="oral_statement")  # type: ignore[attr-defined]
+    statements = Document.objects.for_coalition(request.coalition).filter(engagement=engagement, kind="oral_statement")
     return render(
         request,
         "coalitions/review_adoption.html",

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.requests import SignedInRequest
 from coalitions.models import Role
-from coalitions.tenancy import require_role
+from coalitions.tenancy import CoalitionRequest, require_role
 
 from .. import feeds, work_plan
 from ..forms import CalendarFeedForm, ReminderPreferenceForm
@@ -27,7 +28,7 @@ from ..reminders import PREFERENCES_LINK_DAYS, PREFERENCES_SALT
 
 
 @login_required
-def my_deadlines(request: HttpRequest) -> HttpResponse:
+def my_deadlines(request: SignedInRequest) -> HttpResponse:
     """The person's deadlines across all their coalitions, in their own zone and Geneva's."""
     return render(
         request, "coalitions/my_deadlines.html", {"rows": work_plan.my_deadlines(user=request.user, now=timezone.now())}
@@ -36,7 +37,7 @@ def my_deadlines(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def personal_calendar_feed(request: HttpRequest) -> HttpResponse:
+def personal_calendar_feed(request: SignedInRequest) -> HttpResponse:
     """Create (or replace) the person's private calendar address, or revoke it."""
     if request.POST.get("action") == "revoke":
         feeds.feed_revoke(user=request.user)
@@ -76,7 +77,7 @@ def _reminder_preferences(request: HttpRequest, user: User, action: str) -> Http
 
 
 @login_required
-def reminder_preferences(request: HttpRequest) -> HttpResponse:
+def reminder_preferences(request: SignedInRequest) -> HttpResponse:
     return _reminder_preferences(request, request.user, reverse("reminder_preferences"))
 
 
@@ -93,7 +94,7 @@ def reminder_preferences_link(request: HttpRequest, signed: str) -> HttpResponse
 
 @require_POST
 @require_role(Role.ADMIN)
-def coalition_calendar_feed(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+def coalition_calendar_feed(request: CoalitionRequest, coalition_slug: str) -> HttpResponse:
     """The secretariat's private calendar address of the coalition's deadlines: create, replace, revoke."""
     if request.POST.get("action") == "revoke":
         feeds.feed_revoke(user=request.user, coalition=request.coalition)

@@ -244,6 +244,7 @@ class Command(BaseCommand):
         matrix = matrix_services.matrix_build(engagement=engagement, actor=admin, scheme="ohchr")
         group = WorkingGroup.objects.filter(coalition=coalition).first()
         cluster = matrix.clusters.filter(name__icontains="minorit").first() or matrix.clusters.first()
+        assert cluster is not None  # matrix_build made the scheme's clusters
         matrix_services.cluster_save(matrix=matrix, actor=admin, cluster=cluster, name=cluster.name, working_group=group)
         membership = Membership.objects.get(coalition=coalition, user=admin)
         assessments = (
