@@ -299,7 +299,6 @@ def milestone_set_date(*, milestone: Milestone, actor: User, date: dt.date | Non
 
 
 @transaction.atomic
-@transaction.atomic
 def internal_deadlines_propose(*, engagement: Engagement, actor: User) -> list[Milestone]:
     """Add the usual internal deadlines (upr.rules.USUAL_INTERNAL_DEADLINES) counted back from the
     engagement's stakeholder deadline; those already there (by title) are not added twice."""

@@ -20,7 +20,6 @@ from django.db import transaction
 from upr.models import Review, State
 from upr.reference import StateIndex
 
-from . import vocabulary as filter_vocabulary
 from .action_category import suggest
 from .models import (
     SDG,
@@ -179,7 +178,6 @@ class Vocabulary:
 
 def save_rows(rows: list[Row], *, review: Review, source: str, source_name: str, report: ImportReport) -> None:
     vocabulary = Vocabulary()
-    transaction.on_commit(filter_vocabulary.forget)
     report.review_ids.add(review.pk)
     existing = {
         r.source_key: r

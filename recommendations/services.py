@@ -20,7 +20,6 @@ from coalitions.audit import audit_record, diff_fields
 from coalitions.models import AuditEvent, Coalition, Engagement, WorkingGroup
 from upr.models import Review
 
-from . import vocabulary
 from .models import (
     ActionCategoryStatus,
     CoalitionRecommendation,
@@ -39,7 +38,6 @@ from .similarity import earlier_matches
 def after_import(*, review_ids: Iterable[int]) -> None:
     """Bring what depends on the texts up to date for these reviews: search index, cross-cycle links."""
     review_ids = sorted(set(review_ids))
-    vocabulary.forget()
     refresh_search_vectors(review_ids=review_ids)
     state_ids = set(Review.objects.filter(pk__in=review_ids).values_list("state_id", flat=True))
     for state_id in sorted(state_ids):

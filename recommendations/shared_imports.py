@@ -40,7 +40,7 @@ from accounts.models import User
 from coalitions.models import Coalition
 from upr.models import Review
 
-from . import services, vocabulary
+from . import services
 from .importer import ImportReport
 from .imports import ImportRefused, import_file
 from .models import AffectedGroup, Issue, Recommendation, ResponseRecord, SharedImport, SharedImportStatus, Source, Theme
@@ -373,7 +373,6 @@ def shared_import_undo(*, record: SharedImport, actor: User, coalition: Coalitio
         last = record.undo.get("terms", {}).get(model.__name__)
         if last is not None:
             model.objects.filter(pk__gt=last, recommendations__isnull=True).delete()
-    vocabulary.forget()
     # A new version of the data for the search cache (it keys on the newest updated_at).
     Recommendation.objects.filter(review_id__in=record.review_ids).update(updated_at=now)
     record.status, record.undone_at = SharedImportStatus.UNDONE, now

@@ -21,7 +21,6 @@ from upr.inputs import parse_int
 from upr.models import Review
 from upr.reference import StateIndex
 
-from . import vocabulary
 from .action_category import suggest
 from .importer import ImportReport, Problem
 from .models import ActionCategoryStatus, Issue, Recommendation, Response, ResponseRecord, Source
@@ -143,7 +142,6 @@ def import_upr_info(
 
 
 def _save(rows: list[UprInfoRow], *, report: ImportReport, source_name: str) -> None:
-    transaction.on_commit(vocabulary.forget)  # new issues for the filters
     issues = {i.name: i.pk for i in Issue.objects.all()}
     for name in {n for row in rows for n in row.issues} - set(issues):
         issues[name] = Issue.objects.create(name=name[:200]).pk

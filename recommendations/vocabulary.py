@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import time
 
-from django.utils.html import escape
-from django.utils.translation import get_language
-
 from upr import freshness
 from upr.models import Review, State
 
@@ -31,10 +28,6 @@ def version() -> str:
     return "-".join(str(stamps.get(m._meta.db_table, 0)) for m in TABLES) + f"-{stamps.get(freshness.EVERYTHING, 0)}"
 
 
-def forget() -> None:
-    """Kept for the importers: the version is read afresh on every use now."""
-
-
 def _choices() -> dict:
     choices = {
         "state": [(iso3, name) for iso3, name in State.objects.order_by("name").values_list("iso3", "name")],
@@ -48,7 +41,6 @@ def _choices() -> dict:
 # Kept in this process's memory, not in Django's cache: the local-memory cache pickles what it
 # stores, and unpickling 400 choices on every search cost more than reading them.
 _choices_read: dict = {"version": None}
-_options: dict[str, str] = {}
 
 
 def filter_choices() -> dict:
@@ -58,19 +50,7 @@ def filter_choices() -> dict:
     current = version()
     if _choices_read["version"] != current:
         _choices_read = {**_choices(), "version": current}
-        _options.clear()
     return _choices_read
-
-
-def options_html(choices: list[tuple[object, object]], *, key: str) -> str:
-    """The <option> elements of `choices` (values and labels escaped), memoised per language under
-    `key` (which names the vocabulary's version where the choices come from the database)."""
-    memo_key = f"{key}:{get_language()}"
-    html = _options.get(memo_key)
-    if html is None:
-        html = "".join(f'<option value="{escape(v)}">{escape(label)}</option>' for v, label in choices)
-        _options[memo_key] = html
-    return html
 
 
 _maps: tuple[str, dict[int, tuple[str, int]], dict[int, str]] = ("", {}, {})
@@ -85,3 +65,11 @@ def reference_maps() -> tuple[dict[int, tuple[str, int]], dict[int, str]]:
         reviews = {pk: (iso3, number) for pk, iso3, number in Review.objects.values_list("pk", "state__iso3", "session__number")}
         _maps = (current, reviews, dict(State.objects.values_list("pk", "name")))
     return _maps[1], _maps[2]
+
+
+def forget() -> None:
+    """Drop what this process keeps of the vocabulary (choices, reviews' and States' names): each test
+    starts from nothing, since a rolled-back test can give the same version to other rows."""
+    global _choices_read, _maps
+    _choices_read = {"version": None}
+    _maps = ("", {}, {})

@@ -59,7 +59,7 @@ def each_test_starts_with_empty_caches() -> None:
 
     The memos: every functools cache of the app's modules (helpers.app_memos: the editor's strings per
     language, the action verbs' tables, ...) and the module-level ones of the vocabulary
-    (recommendations.vocabulary keeps its choices, their <option>s and the reviews' names by the version
+    (recommendations.vocabulary keeps its choices and the reviews' names by the version
     of the reference tables, which a rolled-back test can give again to other rows). Memos of pure
     functions of their argument (the word counter's tables of tag names) answer the same whatever ran
     before: left alone."""
@@ -70,9 +70,7 @@ def each_test_starts_with_empty_caches() -> None:
     cache.clear()
     for memo in app_memos():
         memo.cache_clear()
-    vocabulary._choices_read = {"version": None}
-    vocabulary._options.clear()
-    vocabulary._maps = ("", {}, {})
+    vocabulary.forget()
 
 
 @pytest.fixture(scope="session")

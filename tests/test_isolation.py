@@ -3,6 +3,7 @@ cache or in the code's memos is gone for the next, so no result depends on the o
 
 The two tests run in this order (pytest keeps a module's order): the first fills, the second looks."""
 
+import pytest
 from django.core.cache import cache
 
 from recommendations import action_category, vocabulary
@@ -10,17 +11,18 @@ from recommendations import action_category, vocabulary
 from .helpers import app_memos
 
 
+@pytest.mark.django_db
 def test_a_test_fills_django_s_cache_and_the_memos() -> None:
     cache.set("left-by-the-previous-test", "stale page")
     action_category.seed_verbs()
-    vocabulary.options_html([("SVN", "Slovenia")], key="state:left-by-the-previous-test")
+    vocabulary.reference_maps()
     assert cache.get("left-by-the-previous-test") == "stale page"
-    assert action_category.seed_verbs.cache_info().currsize == 1 and vocabulary._options
+    assert action_category.seed_verbs.cache_info().currsize == 1 and vocabulary._maps[0]
 
 
 def test_the_next_test_finds_them_empty() -> None:
     assert cache.get("left-by-the-previous-test") is None
-    assert action_category.seed_verbs.cache_info().currsize == 0 and not vocabulary._options
+    assert action_category.seed_verbs.cache_info().currsize == 0 and vocabulary._maps == ("", {}, {})
 
 
 def test_every_memo_of_the_app_is_found_to_be_cleared() -> None:

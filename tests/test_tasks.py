@@ -265,3 +265,20 @@ def test_the_api_makes_a_task_due_on_a_day_and_gives_deadlines_their_day(persona
     }
     api.force_authenticate(personas.outsider)
     assert api.post("/api/c/alpha/tasks/", {**body, "due_time": None}, format="json").status_code == 404
+
+
+@pytest.mark.parametrize("task", ["sweep_reminders", "send_reminders", "send_digest"])
+def test_a_reminder_queued_under_its_name_before_the_move_to_workplan_still_runs(task):
+    """Messages queued (or waiting to retry) under "coalitions.tasks.*" when the layered version is
+    deployed: a claimed reminder is never claimed again, so its task must still exist, on its queue,
+    with its retries, and do what the new one does."""
+    from celery import current_app
+
+    from upr.celery import route_task
+    from workplan import tasks
+
+    old, new = current_app.tasks[f"coalitions.tasks.{task}"], getattr(tasks, task)
+    assert old.__wrapped__ is new.__wrapped__  # the same function
+    assert route_task(old.name, (), {}, {}) == route_task(new.name, (), {}, {}) == {"queue": "reminders"}
+    retries = ("max_retries", "autoretry_for", "retry_backoff")
+    assert [getattr(old, a, None) for a in retries] == [getattr(new, a, None) for a in retries]

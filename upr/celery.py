@@ -20,15 +20,16 @@ QUEUES = ("default", "exports", "reminders")
 TASK_QUEUES: dict[str, str] = {}
 
 
-def queued_task(*, queue: str, **options: Any) -> Callable[[Callable[..., Any]], Any]:
-    """`shared_task` that declares the queue the task runs on."""
+def queued_task(*, queue: str, name: str = "", **options: Any) -> Callable[[Callable[..., Any]], Any]:
+    """`shared_task` that declares the queue the task runs on. Its name is the function's dotted path,
+    unless `name` is given (a task kept under the name it had before it moved)."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}; choose one of {QUEUES}")
 
     def decorator(function: Callable[..., Any]) -> Any:
-        name = f"{function.__module__}.{function.__name__}"
-        TASK_QUEUES[name] = queue
-        return shared_task(name=name, **options)(function)
+        name_ = name or f"{function.__module__}.{function.__name__}"
+        TASK_QUEUES[name_] = queue
+        return shared_task(name=name_, **options)(function)
 
     return decorator
 

@@ -22,9 +22,10 @@ class CreateModelOrAdoptTable(migrations.CreateModel):
         super().database_forwards(app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
-        # Unapplying drops the table, as CreateModel does: going back past the move means going back
-        # past the old app's migrations too, which created it.
-        super().database_backwards(app_label, schema_editor, from_state, to_state)
+        # Unapplying keeps the table and its rows: going back to the code before the move needs them
+        # there (its own migrations, recorded as applied, made them), and applying this again adopts
+        # them. A CreateModel would drop a coalition's work plan with its table.
+        return None
 
     def describe(self) -> str:
         return f"Create model {self.name}, or adopt its existing table"
