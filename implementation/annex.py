@@ -10,11 +10,8 @@ here, beside the implementation matrix it reads, and adds its section through th
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -22,6 +19,7 @@ from coalitions.models import Coalition
 from recommendations.models import CoalitionRecommendation, Recommendation
 from submissions import services as documents
 from submissions.models import Document, Section
+from upr import generated_text
 from upr.models import Review
 
 from .exports import ExportRow
@@ -63,17 +61,24 @@ def annex_html(*, coalition: Coalition, review: Review) -> str:
         )
     )
     notes.update(assessed(coalition=coalition, review=review))
-    rows: list[dict[str, Any]] = [
-        {
-            "paragraph": r.paragraph,
-            "text": r.text,
-            "states": ", ".join(sorted(s.name for s in r.recommending_states.all())),
-            "response": r.get_response_display(),
-            "assessment": notes.get(r.pk, ""),
-        }
+    head = (
+        _("Paragraph"),
+        _("Recommendation"),
+        _("Recommending States"),
+        _("Response"),
+        _("Assessment/comments on level of implementation"),
+    )
+    rows = [
+        (
+            r.paragraph,
+            r.text,
+            ", ".join(sorted(s.name for s in r.recommending_states.all())),
+            r.get_response_display(),
+            notes.get(r.pk, ""),
+        )
         for r in recommendations
     ]
-    return render_to_string("implementation/matrix_annex.html", {"rows": rows}).strip()
+    return generated_text.render([generated_text.table(head, rows)])
 
 
 def matrix_annex_add(*, document: Document, actor: User) -> Section:

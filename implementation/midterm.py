@@ -9,8 +9,6 @@ The working groups then edit it, sign on and export it like any document.
 
 from __future__ import annotations
 
-from html import escape
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
@@ -20,6 +18,7 @@ from accounts.models import User
 from coalitions.models import Engagement, Membership
 from submissions import services as documents
 from submissions.models import Document, DraftRecommendation
+from upr import generated_text
 from upr.rules import DOCUMENT_LANGUAGES
 
 from .exports import ExportRow, export_rows
@@ -30,7 +29,7 @@ NOT_DONE = (Light.RED, Light.ORANGE, Light.GREY)  # what the next cycle should a
 
 
 def _p(text: str) -> str:
-    return f"<p>{escape(text)}</p>"
+    return generated_text.render([generated_text.paragraph(text)])
 
 
 def _methodology(matrix: Matrix, rows: list[ExportRow], membership: Membership) -> str:
@@ -78,40 +77,34 @@ def _methodology(matrix: Matrix, rows: list[ExportRow], membership: Membership) 
 
 def _cluster_chapter(items: list[ExportRow]) -> str:
     counts = {light: sum(1 for i in items if i.assessment and i.assessment.light == light) for light in Light.values}
-    summary = _p(
-        _("%(n)d recommendations: %(green)d green, %(orange)d orange, %(red)d red, %(grey)d grey, %(none)d not assessed.")
-        % {"n": len(items), **counts, "none": sum(1 for i in items if i.assessment is None)}
-    )
-    head = "".join(f"<th>{escape(str(t))}</th>" for t in (_("Recommendation"), _("Position"), _("Overall"), _("Assessment")))
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f"<td>{escape(str(c))}</td>"
-            for c in (
-                f"{i.row.recommendation.paragraph} {i.row.recommendation.text}",
-                i.row.recommendation.get_response_display(),
-                i.assessment.get_light_display() if i.assessment else _("Not assessed"),
-                i.assessment.narrative if i.assessment else "",
-            )
+    summary = _(
+        "%(n)d recommendations: %(green)d green, %(orange)d orange, %(red)d red, %(grey)d grey, %(none)d not assessed."
+    ) % {"n": len(items), **counts, "none": sum(1 for i in items if i.assessment is None)}
+    rows = [
+        (
+            f"{i.row.recommendation.paragraph} {i.row.recommendation.text}",
+            i.row.recommendation.get_response_display(),
+            i.assessment.get_light_display() if i.assessment else _("Not assessed"),
+            i.assessment.narrative if i.assessment else "",
         )
-        + "</tr>"
         for i in items
-    )
-    return f"{summary}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    ]
+    head = (_("Recommendation"), _("Position"), _("Overall"), _("Assessment"))
+    return generated_text.render([generated_text.paragraph(summary), generated_text.table(head, rows)])
 
 
 def _contributions(rows: list[ExportRow]) -> str:
     items = [(r, action) for r in rows for action in r.row.support_actions.all()]
     if not items:
         return _p(_("To be written: what the coalition did to support implementation."))
-    return (
-        "<ul>"
-        + "".join(
-            f"<li>{escape(action.what)}{escape(' (' + action.who + ')') if action.who else ''}"
-            f"{escape(', ' + action.when) if action.when else ''}: {escape(r.row.recommendation.paragraph)}</li>"
-            for r, action in items
-        )
-        + "</ul>"
+    return generated_text.render(
+        [
+            generated_text.bullets(
+                f"{action.what}{' (' + action.who + ')' if action.who else ''}{', ' + action.when if action.when else ''}"
+                f": {r.row.recommendation.paragraph}"
+                for r, action in items
+            )
+        ]
     )
 
 
@@ -119,14 +112,15 @@ def _next_cycle(rows: list[ExportRow]) -> str:
     asks = [r for r in rows if r.assessment is None or r.assessment.light in NOT_DONE]
     if not asks:
         return _p(_("Every recommendation is assessed as implemented."))
-    return (
-        _p(_("States should ask again, in the next review, for what is not done:"))
-        + "<ul>"
-        + "".join(
-            f"<li>{escape(_('As previously recommended (%(paragraph)s): %(text)s') % {'paragraph': r.row.recommendation.paragraph, 'text': r.row.recommendation.text})}</li>"
-            for r in asks
-        )
-        + "</ul>"
+    return generated_text.render(
+        [
+            generated_text.paragraph(_("States should ask again, in the next review, for what is not done:")),
+            generated_text.bullets(
+                _("As previously recommended (%(paragraph)s): %(text)s")
+                % {"paragraph": r.row.recommendation.paragraph, "text": r.row.recommendation.text}
+                for r in asks
+            ),
+        ]
     )
 
 

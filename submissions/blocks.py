@@ -1,14 +1,14 @@
 """The parts of a document the app writes itself (the cover's list of submitters, the draft
-recommendations), as HTML. The editor page shows exactly this HTML and the browser's counter counts
+recommendations), as HTML (upr.generated_text). The editor page shows exactly this HTML and the browser's counter counts
 it there; the server counts the same string: one text, one count."""
 
 from __future__ import annotations
 
-from html import escape
-
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from upr import generated_text
 
 from .outline import CoverOrganisation, OutlineRecommendation
 
@@ -27,19 +27,15 @@ def cover_html(organisations: list[CoverOrganisation], unnamed: int, *, language
     parts = []
     with translation.override(language):
         for org in organisations:
-            name = escape(org.name) + (f" ({escape(org.acronym)})" if org.acronym else "")
-            details = [f"<strong>{name}</strong>"]
-            if org.website:
-                details.append(escape(org.website))
-            if org.activities:
-                details.append(escape(org.activities))
+            details = [org.website, org.activities]
             if org.established_on:
                 established = formats.date_format(org.established_on, "DATE_FORMAT")
-                details.append(escape(_("Established: %(date)s") % {"date": established}))
-            parts.append("<p>" + "<br>".join(details) + "</p>")
+                details.append(_("Established: %(date)s") % {"date": established})
+            name = org.name + (f" ({org.acronym})" if org.acronym else "")
+            parts.append(generated_text.lines(name, [detail for detail in details if detail]))
         if unnamed:
-            parts.append(f"<p>{escape(unnamed_sentence(unnamed))}</p>")
-    return "".join(parts)
+            parts.append(generated_text.paragraph(unnamed_sentence(unnamed)))
+        return generated_text.render(parts)
 
 
 def recommendation_details(rec: OutlineRecommendation) -> list[str]:
@@ -59,7 +55,8 @@ def recommendation_details(rec: OutlineRecommendation) -> list[str]:
 
 def recommendations_html(recommendations: list[OutlineRecommendation], *, language: str) -> str:
     with translation.override(language):
-        return "".join(
-            f"<p>{escape(rec.text)}</p>" + "".join(f'<p class="smart">{escape(line)}</p>' for line in recommendation_details(rec))
-            for rec in recommendations
-        )
+        parts = []
+        for rec in recommendations:
+            parts.append(generated_text.paragraph(rec.text))
+            parts.extend(generated_text.paragraph(line, css_class="smart") for line in recommendation_details(rec))
+        return generated_text.render(parts)

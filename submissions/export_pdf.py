@@ -1,8 +1,9 @@
 """The PDF export of a document: `render_pdf(outline)`, with WeasyPrint.
 
 The outline is read by `export_html.prepare`, like the Word export, so both show the same paragraph
-numbers and footnote numbers. The blocks are written back as HTML here (text escaped, only the tags
-we know, links only to http(s) and mailto addresses), placed in the template
+numbers and footnote numbers. The blocks are written back as HTML by the templates
+`submissions/export/blocks.html` and the ones it includes (text escaped, only the tags we know, links
+only to http(s) and mailto addresses), placed in the template
 `submissions/export/document.html` and laid out with `static/css/export.css`:
 
 - paragraph and recommendation numbers are written in the HTML ("12."), not left to CSS counters,
@@ -19,10 +20,10 @@ address but data: URIs, so no text can make the server request a URL.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from weasyprint import CSS, HTML
@@ -61,73 +62,87 @@ class _NoFetching(URLFetcher):
         return super().fetch(url, headers)
 
 
-def _inlines(inlines: list) -> str:
-    out = []
+# The blocks become template data here and HTML in submissions/export/blocks.html (and the templates
+# it includes): every text escaped there, only the tags we know.
+
+
+def _inlines(inlines: list) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     for item in inlines:
         if isinstance(item, LineBreak):
-            out.append("<br>")
+            out.append({"kind": "br"})
         elif isinstance(item, Footnote):
-            out.append(f'<span class="footnote" data-n="{item.number}">{_inlines(item.inlines)}</span>')
+            out.append({"kind": "footnote", "number": item.number, "inlines": _inlines(item.inlines)})
         elif isinstance(item, Run):
-            text: str = escape(item.text)
-            text = f"<strong>{text}</strong>" if item.bold else text
-            text = f"<em>{text}</em>" if item.italic else text
-            text = f"<u>{text}</u>" if item.underline else text
-            out.append(f'<a href="{escape(item.href)}">{text}</a>' if item.href else text)
-    return "".join(out)
+            out.append(
+                {
+                    "kind": "run",
+                    "text": item.text,
+                    "bold": item.bold,
+                    "italic": item.italic,
+                    "underline": item.underline,
+                    "href": item.href,
+                }
+            )
+    return out
 
 
-def _table(table: Table) -> str:
+def _cells(row: list) -> list[dict[str, Any]]:
+    return [{"tag": "th" if cell.header else "td", "paragraphs": [_inlines(p) for p in cell.paragraphs]} for cell in row]
+
+
+def _table(table: Table) -> dict[str, Any] | None:
     rows = [row for row in table.rows if row]
     if not rows:
-        return ""
-    widths = "".join(f'<col style="width: {width * 100:.1f}%">' for width in column_widths(table))
-    out = [f"<table><colgroup>{widths}</colgroup>"]
-    for index, row in enumerate(rows):
-        head = index == 0 and all(cell.header for cell in row)  # <thead> repeats on every page
-        cells = "".join(
-            f"<{'th' if cell.header else 'td'}>{'<br>'.join(_inlines(p) for p in cell.paragraphs)}</{'th' if cell.header else 'td'}>"
-            for cell in row
-        )
-        out.append(f"<thead><tr>{cells}</tr></thead><tbody>" if head else f"<tr>{cells}</tr>")
-        if index == 0 and not head:
-            out.insert(1, "<tbody>")
-    out.append("</tbody></table>")
-    return "".join(out)
+        return None
+    head = all(cell.header for cell in rows[0])  # <thead> repeats on every page
+    return {
+        "kind": "table",
+        "widths": [f"{width * 100:.1f}" for width in column_widths(table)],
+        "head": _cells(rows[0]) if head else None,
+        "rows": [_cells(row) for row in (rows[1:] if head else rows)],
+    }
+
+
+def _parts(nodes: list) -> list[dict[str, Any]]:
+    """The blocks as template data. List items come flat, each with its depth: they are nested again
+    into lists, a list opening inside the last item of the list one level up."""
+    parts: list[dict[str, Any]] = []
+    open_lists: list[tuple[int, dict[str, Any]]] = []  # (list_id, list) from the outermost
+    for node in nodes:
+        if isinstance(node, Block) and node.kind == "li":
+            del open_lists[node.level :]
+            if open_lists and len(open_lists) == node.level and open_lists[-1][0] != node.list_id:
+                del open_lists[node.level - 1 :]  # another list at the same depth: a new one starts
+            while len(open_lists) < node.level:
+                new_list: dict[str, Any] = {"kind": "list", "tag": node.list_kind, "items": []}
+                if open_lists:
+                    parent = open_lists[-1][1]["items"]
+                    if not parent:  # a list nested with no item around it: give it one
+                        parent.append({"inlines": [], "lists": []})
+                    parent[-1]["lists"].append(new_list)
+                else:
+                    parts.append(new_list)
+                open_lists.append((node.list_id, new_list))
+            open_lists[-1][1]["items"].append({"inlines": _inlines(node.inlines), "lists": []})
+            continue
+        open_lists.clear()
+        if isinstance(node, Table):
+            table = _table(node)
+            if table is not None:
+                parts.append(table)
+        elif node.kind in _HEADINGS:
+            parts.append({"kind": "heading", "tag": _HEADINGS[node.kind], "inlines": _inlines(node.inlines)})
+        elif node.number:
+            parts.append({"kind": "numbered", "number": node.number, "inlines": _inlines(node.inlines)})
+        else:
+            parts.append({"kind": "p", "inlines": _inlines(node.inlines)})
+    return parts
 
 
 def _nodes(nodes: list) -> SafeString:
-    """Blocks back to HTML; flat list items are nested again into <ul>/<ol> by their level."""
-    out: list[str] = []
-    lists: list[tuple[int, str]] = []  # open (list_id, tag); each has an open <li>
-
-    def close_lists(depth: int) -> None:
-        while len(lists) > depth:
-            out.append(f"</li></{lists.pop()[1]}>")
-
-    for node in nodes:
-        if isinstance(node, Block) and node.kind == "li":
-            close_lists(node.level)
-            if lists and len(lists) == node.level and lists[-1][0] != node.list_id:
-                close_lists(node.level - 1)
-            if len(lists) == node.level:
-                out.append("</li>")
-            while len(lists) < node.level:
-                lists.append((node.list_id, node.list_kind))
-                out.append(f"<{node.list_kind}>")
-            out.append(f"<li>{_inlines(node.inlines)}")
-            continue
-        close_lists(0)
-        if isinstance(node, Table):
-            out.append(_table(node))
-        elif node.kind in _HEADINGS:
-            out.append(f"<{_HEADINGS[node.kind]}>{_inlines(node.inlines)}</{_HEADINGS[node.kind]}>")
-        elif node.number:
-            out.append(f'<p class="numbered"><span class="n">{node.number}.&nbsp;</span>{_inlines(node.inlines)}</p>')
-        else:
-            out.append(f"<p>{_inlines(node.inlines)}</p>")
-    close_lists(0)
-    return mark_safe("".join(out))
+    """Blocks back to HTML, through the templates."""
+    return render_to_string("submissions/export/blocks.html", {"parts": _parts(nodes)})  # a SafeString
 
 
 def _css_string(text: str) -> str:
