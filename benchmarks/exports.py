@@ -107,7 +107,7 @@ def maximum_outline():
 
 def word_count(outline) -> int:
     """Words of the summary, sections and recommendations, footnotes and annexes excluded."""
-    from submissions.export_html import Block, Run, prepare
+    from submissions.export_blocks import Block, Run, prepare
 
     prepared = prepare(outline)
     blocks = [node for _title, nodes in prepared.sections for node in nodes] + prepared.summary

@@ -46,7 +46,7 @@ def measure() -> None:
     django.setup()
     import docx
 
-    from recommendations.imports import import_file
+    from recommendations.file_import import import_file
     from upr.models import Review
 
     def import_thematic_list(path: str, *, review: Review):

@@ -53,7 +53,7 @@ def main() -> int:
     from coalitions.models import Membership
     from implementation import exports, services
     from implementation.models import Level, Light, MatrixRow
-    from recommendations.imports import import_file
+    from recommendations.file_import import import_file
     from recommendations.models import Recommendation
     from upr.models import Review
 

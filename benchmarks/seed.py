@@ -334,7 +334,7 @@ def seed_matrix() -> int:
     from coalitions.models import Coalition, Engagement, Membership
     from implementation import services
     from implementation.models import Level, Light, Matrix, MatrixRow
-    from recommendations.imports import import_file
+    from recommendations.file_import import import_file
     from recommendations.models import Recommendation
     from upr.models import Review
 

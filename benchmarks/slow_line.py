@@ -140,7 +140,7 @@ def seed() -> None:
     from benchmarks.seed import MATRIX_LIST
     from implementation import services as implementation_services
     from implementation.models import Level, Light, Matrix, MatrixRow
-    from recommendations.imports import import_file
+    from recommendations.file_import import import_file
     from recommendations.models import Recommendation
 
     coalition, admin_m, organisation, engagement, group, _editors = coalition_with_people(SLUG, 1)

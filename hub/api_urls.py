@@ -6,8 +6,8 @@ from rest_framework.routers import DefaultRouter
 from coalitions import api as coalition_api
 from implementation import api as implementation_api
 from recommendations import api as recommendation_api
-from submissions import api as submission_api
 from submissions import decision_api, document_api, suggestion_api
+from submissions import drafts_api as submission_api
 from upr import api
 from workplan import api as engagement_api
 from workplan import my_api

@@ -1,5 +1,5 @@
 """The recommendations API under /api/c/<slug>/recommendations/: the shared recommendations, each with
-the coalition's own layer, and the writes an editor makes (layer, later response, action category,
+the coalition's own record, and the writes an editor makes (ours, later response, action category,
 cross-cycle links). Every write goes through `services`; the coalition comes from the URL."""
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from coalitions.api import CoalitionScopedMixin
 from coalitions.models import Coalition, Membership, Role
 
 from . import filters, selectors, services, shared_imports
-from .imports import ImportRefused
+from .file_import import ImportRefused
 from .models import Recommendation, SharedImportStatus
 from .serializers import (
     ActionCategorySerializer,
     EarlierLinkDecisionSerializer,
     ImportUploadSerializer,
-    LayerUpdateSerializer,
+    OursUpdateSerializer,
     RecommendationDetailSerializer,
     RecommendationRowSerializer,
     ResponseCreateSerializer,
@@ -51,7 +51,7 @@ def filter_parameters() -> list[OpenApiParameter]:
 class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Recommendations States made at reviews, with this coalition's priority, notes and working group.
 
-    The recommendations are shared reference data (every coalition reads the same rows); the layer on
+    The recommendations are shared reference data (every coalition reads the same rows); the records on
     them is read and written for the coalition in the URL only. Any member reads; editors write.
     """
 
@@ -90,17 +90,17 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
 
     @extend_schema(responses=RecommendationDetailSerializer)
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """One recommendation: its States, response history, tags, this coalition's layer and its
+        """One recommendation: its States, response history, tags, this coalition's own record and its
         links to other cycles with this coalition's decisions."""
         return Response(self._detail(self.get_object()))
 
-    @extend_schema(request=LayerUpdateSerializer, responses=RecommendationDetailSerializer)
-    @action(detail=True, methods=["patch"])
-    def layer(self, request: Request, **kwargs: Any) -> Response:
+    @extend_schema(request=OursUpdateSerializer, responses=RecommendationDetailSerializer)
+    @action(detail=True, methods=["patch"], url_path="layer", url_name="layer")  # the API's names, kept for its clients
+    def ours(self, request: Request, **kwargs: Any) -> Response:
         """Set this coalition's priority, notes or working group (send any of them)."""
         recommendation = self.get_object()
-        body = self._valid(LayerUpdateSerializer, partial=True)
-        self.call_service(services.layer_save, coalition=self.coalition, actor=self.actor, recommendation=recommendation, **body)
+        body = self._valid(OursUpdateSerializer, partial=True)
+        self.call_service(services.ours_save, coalition=self.coalition, actor=self.actor, recommendation=recommendation, **body)
         return Response(self._detail(recommendation))
 
     def _shared_allowed(self, body: dict[str, Any]) -> bool:
@@ -114,7 +114,7 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
     @extend_schema(request=ResponseCreateSerializer, responses={201: RecommendationDetailSerializer})
     @action(detail=True, methods=["post"])
     def responses(self, request: Request, **kwargs: Any) -> Response:
-        """Record a response the State gave later, as this coalition reads it (its layer's `reading`,
+        """Record a response the State gave later, as this coalition reads it (its own record's `reading`,
         beside the shared response, which stays as it is). Site staff may send `shared` to record it
         for every coalition; the earlier responses stay in the history."""
         recommendation = self.get_object()
@@ -150,7 +150,7 @@ class RecommendationViewSet(CoalitionScopedMixin, mixins.ListModelMixin, mixins.
             )
         else:
             self.call_service(
-                services.layer_save,
+                services.ours_save,
                 coalition=self.coalition,
                 actor=self.actor,
                 recommendation=recommendation,

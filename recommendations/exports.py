@@ -1,4 +1,4 @@
-"""The filtered list as CSV or XLSX: every column a coalition works with, its own layer included.
+"""The filtered list as CSV or XLSX: every column a coalition works with, its own record included.
 
 Spreadsheet programs run a cell that starts with =, +, - or @ as a formula; a recommendation or a
 note pasted from elsewhere must not become one: every cell goes through upr.cells (`csv_lines`,
@@ -47,16 +47,16 @@ def header() -> list[str]:
 
 def rows(queryset: QuerySet[Recommendation], *, coalition: Coalition) -> Iterator[list[Any]]:
     """One list per recommendation, read in chunks of 2,000 (with their tags) to bound memory."""
-    layers = {
-        layer.recommendation_id: layer
-        for layer in CoalitionRecommendation.objects.for_coalition(coalition).select_related("working_group")
+    ours_by_id = {
+        ours.recommendation_id: ours
+        for ours in CoalitionRecommendation.objects.for_coalition(coalition).select_related("working_group")
     }
     records = queryset.select_related("review__state", "review__session").prefetch_related(
         "recommending_states", "themes", "affected_groups", "sdgs", "issues"
     )
     yes = _("yes")
     for r in records.iterator(chunk_size=2000):
-        layer = layers.get(r.pk)
+        ours = ours_by_id.get(r.pk)
         states = list(r.recommending_states.all())
         groups = sorted({s.get_regional_group_display() for s in states if s.regional_group})
         yield [  # raw values: upr.cells neutralises them in CSV and writes them as text in XLSX
@@ -76,7 +76,7 @@ def rows(queryset: QuerySet[Recommendation], *, coalition: Coalition) -> Iterato
             "; ".join(g.name for g in r.affected_groups.all()),
             "; ".join(str(s.number) for s in r.sdgs.all()),
             "; ".join(i.name for i in r.issues.all()),
-            yes if layer and layer.priority else "",
-            layer.notes if layer else "",
-            layer.working_group.name if layer and layer.working_group else "",
+            yes if ours and ours.priority else "",
+            ours.notes if ours else "",
+            ours.working_group.name if ours and ours.working_group else "",
         ]

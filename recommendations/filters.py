@@ -138,8 +138,8 @@ SELECTS = (
     "working_group",
     "sort",
 )
-# Filters on the coalition's own layer: a search with one of them is never shared through the search cache.
-OWN_LAYER_FILTERS = ("priority", "working_group", "reading")
+# Filters on the coalition's own record: a search with one of them is never shared through the search cache.
+OURS_FILTERS = ("priority", "working_group", "reading")
 # A checkbox's "off" values, as browsers and API clients send them.
 FALSE_VALUES = {"", "0", "false", "False", "off"}
 

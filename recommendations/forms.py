@@ -1,4 +1,4 @@
-"""Forms of the recommendations pages: the coalition's layer, a later response, imports, statistics
+"""Forms of the recommendations pages: the coalition's own record, a later response, imports, statistics
 and lobbying targets (the list's filters are read by recommendations.filters)."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .models import ACTION_CATEGORIES, Issue, LinkDecision, Response, Theme
 from .statistics import latest_review_of
 
 
-class LayerForm(forms.Form):
+class OursForm(forms.Form):
     priority = forms.BooleanField(required=False, label=_("A priority for our coalition"))
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, label=_("Our notes"), max_length=10000)
     working_group = forms.ModelChoiceField(

@@ -2,7 +2,7 @@
 
 Imported from public documents (OHCHR's thematic lists, UPR Info's database): shared reference data,
 the same for every coalition, changed only by site staff or a verified import (SharedImport). A
-coalition's own layer (priorities, notes, its reading of the response, its action category, links)
+coalition's own record (priorities, notes, its reading of the response, its action category, links)
 sits on top, seen by that coalition only.
 """
 
@@ -167,7 +167,7 @@ class ResponseRecord(models.Model):
 class SimilarRecommendation(models.Model):
     """A suggestion, computed from the texts: `earlier` (a previous cycle, same State under Review) may be
     what `recommendation` repeats. Shared like the recommendations; each coalition confirms or rejects
-    it in its own layer (CrossCycleLink)."""
+    it in its own record (CrossCycleLink)."""
 
     recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="similar_earlier")
     earlier = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="similar_later")
@@ -184,7 +184,7 @@ class LinkDecision(models.TextChoices):
 
 
 class CoalitionRecommendation(CoalitionOwnedModel):
-    """A coalition's own layer on a shared recommendation: its priority, notes and working group."""
+    """A coalition's own record on a shared recommendation: its priority, notes and working group."""
 
     recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="+")
     priority = models.BooleanField(_("priority"), default=False)
@@ -204,7 +204,9 @@ class CoalitionRecommendation(CoalitionOwnedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["coalition", "recommendation"], name="one_layer_per_coalition_and_recommendation")
+            models.UniqueConstraint(
+                fields=["coalition", "recommendation"], name="one_layer_per_coalition_and_recommendation"
+            )  # (database names, kept)
         ]
         indexes = [models.Index(fields=["coalition", "priority"], name="layer_coalition_priority")]
 

@@ -3,7 +3,7 @@
 The list is the page searched over and over (41,066 recommendations in UPR Info's export alone).
 Through Django's template engine its 50 rows cost several times the search: model objects, variable
 resolution, a URL reversed and a form included per row. Here the rows are read as tuples (three
-statements: recommendations, their States, the coalition's layer) and rendered by
+statements: recommendations, their States, the coalition's own record) and rendered by
 templates/jinja2/recommendations/rows.html (upr.jinja2: autoescape always on), kept under everything they
 show (upr.jinja2.kept_fragment); labels are translated once per page.
 """
@@ -39,17 +39,17 @@ FIELDS = (
     "review__session__number",
 )
 WORDS_SHOWN = 40
-NO_LAYER = (False, False, "")  # (priority, has notes, the coalition's reading) where the coalition has none
+UNTOUCHED = (False, False, "")  # (priority, has notes, the coalition's reading) where the coalition has none
 
 
 @dataclass
 class Page:
-    """A page's rows as tuples, with the States and the coalition's layer of each, and what the
+    """A page's rows as tuples, with the States and the coalition's own record of each, and what the
     pagination links need (the attributes of Django's Page and Paginator that templates use)."""
 
     rows: list[tuple]
     states: dict[int, list[str]]
-    layers: dict[int, tuple[bool, bool, str]]  # recommendation -> (priority, has notes, the coalition's reading)
+    ours: dict[int, tuple[bool, bool, str]]  # recommendation -> (priority, has notes, the coalition's reading)
     number: int = 1
     count: int = 0
     per_page: int = 50
@@ -101,22 +101,22 @@ def read_page(
         ids, total = matches(recommendations, start=(number - 1) * per_page, stop=number * per_page, cache_key=cache_key)
     found = [(pk, total) for pk in ids]
     order = {pk: i for i, (pk, _total) in enumerate(found)}
-    rows, states, layers = _page_rows(list(order), coalition_id=coalition.pk)
+    rows, states, ours = _page_rows(list(order), coalition_id=coalition.pk)
     rows.sort(key=lambda row: order[row[0]])
-    return Page(rows, states, layers, number=number, count=total, per_page=per_page)
+    return Page(rows, states, ours, number=number, count=total, per_page=per_page)
 
 
 def _page_rows(
     ids: list[int], *, coalition_id: int
 ) -> tuple[list[tuple], dict[int, list[str]], dict[int, tuple[bool, bool, str]]]:
-    """The page's rows (FIELDS), their recommending States' names, and the coalition's layer on them,
-    in one statement: the States' ids aggregated per row, the layer left-joined. Reviews and States
+    """The page's rows (FIELDS), their recommending States' names, and the coalition's own record on them,
+    in one statement: the States' ids aggregated per row, the record left-joined. Reviews and States
     are named from reference_maps() (in memory): joined, PostgreSQL hashed all of them per search."""
     if not ids:
         return [], {}, {}
     reviews, state_names = reference_maps()
     marks = ", ".join(["%s"] * len(ids))
-    r, layer = Recommendation._meta.db_table, CoalitionRecommendation._meta.db_table
+    r, ours_table = Recommendation._meta.db_table, CoalitionRecommendation._meta.db_table
     through = Recommendation.recommending_states.through._meta.db_table
     aggregate = "string_agg" if connection.vendor == "postgresql" else "group_concat"
     with connection.cursor() as cursor:
@@ -124,15 +124,15 @@ def _page_rows(
             f"SELECT r.id, r.paragraph, r.text, r.response, r.action_category, r.action_category_status, r.review_id,"
             f" (SELECT {aggregate}(CAST(t.state_id AS TEXT), ',') FROM {through} t WHERE t.recommendation_id = r.id),"
             f" l.priority, l.notes, l.reading"
-            f" FROM {r} r LEFT JOIN {layer} l ON l.recommendation_id = r.id AND l.coalition_id = %s"
+            f" FROM {r} r LEFT JOIN {ours_table} l ON l.recommendation_id = r.id AND l.coalition_id = %s"
             f" WHERE r.id IN ({marks})",
             [coalition_id, *ids],
         )
         found = cursor.fetchall()
     rows = [(*row[:6], *reviews.get(row[6], ("", 0))) for row in found]
     states = {row[0]: sorted(state_names.get(int(pk), "") for pk in row[7].split(",")) if row[7] else [] for row in found}
-    layers = {row[0]: (bool(row[8]), bool(row[9]), row[10] or "") for row in found if row[8] is not None}
-    return rows, states, layers
+    ours = {row[0]: (bool(row[8]), bool(row[9]), row[10] or "") for row in found if row[8] is not None}
+    return rows, states, ours
 
 
 def response_labels() -> tuple[tuple[str, str], ...]:
@@ -148,7 +148,7 @@ def shorten(text: str, words: int = WORDS_SHOWN) -> str:
 def render(page: Page, *, base_url: str, can_edit: bool) -> SafeString:
     """The `<tr>` elements of the list; an editor's priority cell is a button (see priority_cell). A
     response or reading that is not one of Response's shows as its value."""
-    rows = tuple((*row, tuple(page.states.get(row[0], ())), page.layers.get(row[0], NO_LAYER)) for row in page.rows)
+    rows = tuple((*row, tuple(page.states.get(row[0], ())), page.ours.get(row[0], UNTOUCHED)) for row in page.rows)
     return kept_fragment(
         "recommendations/rows.html",
         rows=rows,

@@ -13,7 +13,7 @@ alone (the total comes with the rows, COUNT(*) OVER ()). The first 500 ids of a 
 `upr.freshness`: the entry depends on every table the search read (the recommendations, their
 States, themes...), and any write to one of them (an import, its undoing, a response recorded)
 makes it outdated at once; paging through a search, sorting it again or coming back to it costs one
-small lookup. A search on the coalition's own layer (priority, working group) is never shared.
+small lookup. A search on the coalition's own record (priority, working group) is never shared.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from upr import freshness
 from .models import Recommendation
 
 CACHED_IDS = 500
-LAYER_FILTERS = ("priority", "working_group")
+OURS_FILTERS = ("priority", "working_group")
 
 # English words whose forms the stemmer does not bring together (PostgreSQL's "english" config
 # stems "children" to "children", "women" to "women", "people" to "peopl"): each group is searched
@@ -155,8 +155,8 @@ def _fallback(q: str) -> Q | None:
 
 def cache_key(filters: dict[str, Any]) -> str | None:
     """The key of a search's ids in the cache, or None when it must not be shared (the coalition's
-    layer) or the cache is switched off (RECOMMENDATION_SEARCH_CACHE_SECONDS = 0)."""
-    if not settings.RECOMMENDATION_SEARCH_CACHE_SECONDS or any(filters.get(name) for name in LAYER_FILTERS):
+    own record) or the cache is switched off (RECOMMENDATION_SEARCH_CACHE_SECONDS = 0)."""
+    if not settings.RECOMMENDATION_SEARCH_CACHE_SECONDS or any(filters.get(name) for name in OURS_FILTERS):
         return None
     described = json.dumps(filters, sort_keys=True, default=str)
     return "recommendation-search:" + hashlib.sha256(described.encode()).hexdigest()

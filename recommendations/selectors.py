@@ -1,4 +1,4 @@
-"""Reads of recommendations: the filtered, searched list with the coalition's layer, and a detail.
+"""Reads of recommendations: the filtered, searched list with the coalition's own record, and a detail.
 
 Full-text search is PostgreSQL's (English stemming, web-search syntax: "quoted phrases", -not, or)
 over a GIN-indexed tsvector, with irregular plurals joined; on SQLite, the first-run database, the
@@ -62,13 +62,13 @@ def recommendation_search(*, coalition: Coalition, filters: dict[str, Any]) -> Q
         if filters.get(key):
             tagged = getattr(Recommendation, relation).through.objects
             qs = qs.filter(Exists(tagged.filter(recommendation=OuterRef("pk"), **{lookup: filters[key]})))
-    layers = CoalitionRecommendation.objects.filter(coalition=coalition, recommendation=OuterRef("pk"))
+    ours = CoalitionRecommendation.objects.filter(coalition=coalition, recommendation=OuterRef("pk"))
     if filters.get("priority"):
-        qs = qs.filter(Exists(layers.filter(priority=True)))
+        qs = qs.filter(Exists(ours.filter(priority=True)))
     if filters.get("working_group"):
-        qs = qs.filter(Exists(layers.filter(working_group_id=filters["working_group"])))
+        qs = qs.filter(Exists(ours.filter(working_group_id=filters["working_group"])))
     if filters.get("reading"):
-        qs = qs.filter(Exists(layers.filter(reading=filters["reading"])))
+        qs = qs.filter(Exists(ours.filter(reading=filters["reading"])))
     sort = sort_of(filters)
     if sort == "relevance":
         if connection.vendor == "postgresql" and filters.get("q"):
@@ -88,26 +88,26 @@ def recommendation_search(*, coalition: Coalition, filters: dict[str, Any]) -> Q
 
 @dataclass
 class Row:
-    """One line of the list: the recommendation with its States and the coalition's layer."""
+    """One line of the list: the recommendation with its States and the coalition's own record."""
 
     recommendation: Recommendation
     states: list[Any]
-    layer: CoalitionRecommendation | None = None
+    ours: CoalitionRecommendation | None = None
 
 
 def rows_for(recommendations: list[Recommendation] | Any, *, coalition: Coalition) -> list[Row]:
     """The page's rows in three queries whatever their number: recommendations (with review, State,
-    session), their recommending States, this coalition's layer on them."""
+    session), their recommending States, this coalition's own record on them."""
     page = (
         list(recommendations.select_related("review__state", "review__session").prefetch_related("recommending_states"))
         if isinstance(recommendations, QuerySet)
         else list(recommendations)
     )
-    layers = {
-        layer.recommendation_id: layer
-        for layer in CoalitionRecommendation.objects.filter(coalition=coalition, recommendation__in=[r.pk for r in page])
+    ours_by_id = {
+        ours.recommendation_id: ours
+        for ours in CoalitionRecommendation.objects.filter(coalition=coalition, recommendation__in=[r.pk for r in page])
     }
-    return [Row(r, list(r.recommending_states.all()), layers.get(r.pk)) for r in page]
+    return [Row(r, list(r.recommending_states.all()), ours_by_id.get(r.pk)) for r in page]
 
 
 @dataclass
@@ -122,7 +122,7 @@ class Detail:
     recommendation: Recommendation
     states: list[Any]
     history: list[ResponseRecord]
-    layer: CoalitionRecommendation | None
+    ours: CoalitionRecommendation | None
     earlier: list[EarlierLink] = field(default_factory=list)
     later: list[EarlierLink] = field(default_factory=list)
 
@@ -135,9 +135,7 @@ def recommendation_detail(*, coalition: Coalition, recommendation: Recommendatio
         .get(pk=recommendation.pk)
     )
     history = list(ResponseRecord.objects.filter(recommendation=rec).select_related("recorded_by").order_by("recorded_at", "id"))
-    layer = (
-        CoalitionRecommendation.objects.filter(coalition=coalition, recommendation=rec).select_related("working_group").first()
-    )
+    ours = CoalitionRecommendation.objects.filter(coalition=coalition, recommendation=rec).select_related("working_group").first()
     decisions = {
         (d.recommendation_id, d.earlier_id): d.decision
         for d in CrossCycleLink.objects.filter(coalition=coalition).filter(Q(recommendation=rec) | Q(earlier=rec))
@@ -171,7 +169,7 @@ def recommendation_detail(*, coalition: Coalition, recommendation: Recommendatio
         rec,
         list(rec.recommending_states.all()),
         history,
-        layer,
+        ours,
         sorted(earlier.values(), key=order),
         sorted(later.values(), key=order),
     )

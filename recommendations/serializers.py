@@ -1,4 +1,4 @@
-"""API shapes of the recommendations: a list row, the detail, and the writes on the coalition's layer.
+"""API shapes of the recommendations: a list row, the detail, and the writes on the coalition's own record.
 
 The rows and the detail are read from the selectors' dataclasses (`Row`, `Detail`), so the API shows
 what the HTML pages show, loaded in the same fixed number of queries. The coalition is never read
@@ -50,8 +50,8 @@ class SDGSerializer(serializers.ModelSerializer):
         fields = ["number", "name"]
 
 
-class LayerSerializer(serializers.ModelSerializer):
-    """The coalition's own layer. A recommendation the coalition has not touched reads as the defaults.
+class OursSerializer(serializers.ModelSerializer):
+    """The coalition's own record. A recommendation the coalition has not touched reads as the defaults.
     `reading` is the coalition's own reading of the State's response ("" when it has none) and
     `action_category` its own category (null): beside the shared values, seen by this coalition only."""
 
@@ -96,7 +96,7 @@ class RecommendationRowSerializer(serializers.Serializer):
         source="recommendation.action_category_status", choices=[("", ""), *ActionCategoryStatus.choices], read_only=True
     )
     thematic_cluster = serializers.CharField(source="recommendation.thematic_cluster", read_only=True)
-    layer = LayerSerializer(read_only=True)
+    layer = OursSerializer(source="ours", read_only=True)  # "layer": the API's name for it, kept for its clients
 
 
 class LinkedRecommendationSerializer(serializers.Serializer):
@@ -134,7 +134,7 @@ class RecommendationDetailSerializer(RecommendationRowSerializer):
 # --- write ----------------------------------------------------------------------------------------
 
 
-class LayerUpdateSerializer(CoalitionScopedFieldsMixin, serializers.Serializer):
+class OursUpdateSerializer(CoalitionScopedFieldsMixin, serializers.Serializer):
     """The coalition's priority flag, notes and working group: send any of them."""
 
     scoped_fields = {"working_group": WorkingGroup}
@@ -147,8 +147,8 @@ class LayerUpdateSerializer(CoalitionScopedFieldsMixin, serializers.Serializer):
 
 
 class ResponseCreateSerializer(serializers.Serializer):
-    """A response the State gave later, as the coalition reads it: kept in the coalition's layer
-    (`layer.reading`), beside the shared response. With `shared` (site staff only) it becomes the
+    """A response the State gave later, as the coalition reads it: kept in the coalition's own record
+    (`ours.reading`), beside the shared response. With `shared` (site staff only) it becomes the
     shared current response instead; the earlier ones stay in the history."""
 
     response = serializers.ChoiceField(choices=Response.choices)
@@ -158,7 +158,7 @@ class ResponseCreateSerializer(serializers.Serializer):
 
 
 class ActionCategorySerializer(serializers.Serializer):
-    """The coalition's own action category (`layer.action_category`); with `shared` (site staff only),
+    """The coalition's own action category (`ours.action_category`); with `shared` (site staff only),
     the shared one."""
 
     category = serializers.ChoiceField(choices=ACTION_CATEGORIES, help_text="UPR Info's scale: 1 minimal ... 5 specific action.")

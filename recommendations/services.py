@@ -1,6 +1,6 @@
 """Every write to recommendations: the shared data's upkeep after an import, the shared facts only
 site staff change (a later response, a confirmed action category: announced to every coalition
-following the State), and each coalition's own layer (priority, notes, working group, its reading of
+following the State), and each coalition's own record (priority, notes, working group, its reading of
 the response, its action category, cross-cycle and impact links), validated and audited. The rule:
 nothing a coalition does changes what another coalition sees."""
 
@@ -93,10 +93,10 @@ def refresh_similar(*, state_id: int) -> int:
 
 def _operator(actor: User) -> None:
     """Shared data changes only through site staff (or a verified import, shared_imports): what a
-    coalition records is its own reading, in its layer (layer_save)."""
+    coalition records is its own reading, in its own record (ours_save)."""
     if not getattr(actor, "is_staff", False):
         raise PermissionDenied(
-            _("Only the site staff change what every coalition reads; your coalition's reading is kept in its own layer.")
+            _("Only the site staff change what every coalition reads; your coalition's reading is kept in its own record.")
         )
 
 
@@ -167,7 +167,7 @@ def action_category_set(*, coalition: Coalition | None, actor: User, recommendat
 
 def followers_of(review_ids: Iterable[int]) -> set[int]:
     """The coalitions engaged in these reviews: those with an engagement in a review of the same
-    State under Review (they read every cycle of it), and those with a layer on one of its rows."""
+    State under Review (they read every cycle of it), and those with a record of their own on one of its rows."""
     review_ids = list(review_ids)
     states = Review.objects.filter(pk__in=review_ids).values("state")
     following = set(Engagement.objects.filter(review__state__in=states).values_list("coalition_id", flat=True))
@@ -213,13 +213,13 @@ def shared_change_announce(
     return len(events)
 
 
-# --- the coalition's own layer --------------------------------------------------------------------
+# --- the coalition's own record --------------------------------------------------------------------
 
 LAYER_FIELDS = {"priority", "notes", "working_group", "reading", "reading_source", "reading_stated_on", "action_category"}
 
 
 @transaction.atomic
-def layer_save(*, coalition: Coalition, actor: User, recommendation: Recommendation, **data: Any) -> CoalitionRecommendation:
+def ours_save(*, coalition: Coalition, actor: User, recommendation: Recommendation, **data: Any) -> CoalitionRecommendation:
     """Set the coalition's priority flag, notes, working group, reading of the response or action
     category on a recommendation (any of them). Only this coalition sees them."""
     unknown = set(data) - LAYER_FIELDS
@@ -234,21 +234,23 @@ def layer_save(*, coalition: Coalition, actor: User, recommendation: Recommendat
     group = data.get("working_group")
     if group is not None and (not isinstance(group, WorkingGroup) or group.coalition_id != coalition.pk):
         raise ValidationError(_("Choose one of your coalition's working groups."))
-    layer, _created = CoalitionRecommendation.objects.select_for_update().get_or_create(
+    ours, _created = CoalitionRecommendation.objects.select_for_update().get_or_create(
         coalition=coalition, recommendation=recommendation
     )
-    changes = diff_fields(layer, data)
+    changes = diff_fields(ours, data)
     if changes:
         for name, value in data.items():
-            setattr(layer, name, value)
-        layer.save()
+            setattr(ours, name, value)
+        ours.save()
         action = (
             "recommendation.reading"
             if {"reading", "reading_source", "reading_stated_on"} & set(changes)
-            else ("recommendation.our_category" if "action_category" in changes else "recommendation.layer")
+            else (
+                "recommendation.our_category" if "action_category" in changes else "recommendation.layer"
+            )  # the audit trail's name, kept: old entries carry it
         )
         audit_record(coalition=coalition, actor=actor, action=action, target=recommendation, changes=changes)
-    return layer
+    return ours
 
 
 def reading_record(
@@ -262,7 +264,7 @@ def reading_record(
 ) -> CoalitionRecommendation:
     """The coalition's own reading of the State's response (e.g. "supported in part", read in the
     mid-term report), beside the shared one: the shared response stays as OHCHR's list gives it."""
-    return layer_save(
+    return ours_save(
         coalition=coalition,
         actor=actor,
         recommendation=recommendation,

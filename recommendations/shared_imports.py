@@ -41,9 +41,9 @@ from coalitions.models import Coalition
 from upr.models import Review
 
 from . import services
-from .importer import ImportReport
-from .imports import ImportRefused, import_file
+from .file_import import ImportRefused, import_file
 from .models import AffectedGroup, Issue, Recommendation, ResponseRecord, SharedImport, SharedImportStatus, Source, Theme
+from .row_import import ImportReport
 from .verification import Verdict, verify
 
 PREVIEW_TTL = dt.timedelta(hours=1)  # a preview not confirmed within the hour must be made again

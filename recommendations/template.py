@@ -13,10 +13,10 @@ from upr.inputs import parse_int
 from upr.models import Review
 from upr.reference import StateIndex
 
-from .importer import ImportReport, Problem, Row, resolve, save_rows, source_key
 from .models import Source
 from .ohchr import SDG as SDG_LABEL
 from .ohchr import ParsedRecommendation
+from .row_import import ImportReport, Problem, Row, resolve, save_rows, source_key
 from .spreadsheet import Table
 
 # (column, what goes in it): the download's header and the upload page's explanation.

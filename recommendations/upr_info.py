@@ -22,8 +22,8 @@ from upr.models import Review
 from upr.reference import StateIndex
 
 from .action_category import suggest
-from .importer import ImportReport, Problem
 from .models import ActionCategoryStatus, Issue, Recommendation, Response, ResponseRecord, Source
+from .row_import import ImportReport, Problem
 from .spreadsheet import Table, UnreadableTable, read_table
 
 REQUIRED_COLUMNS = ("Session", "To", "From", "Text", "Response")

@@ -32,7 +32,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, RGBColor
 from lxml import etree
 
-from .export_html import (
+from .export_blocks import (
     Block,
     Footnote,
     LineBreak,

@@ -1,6 +1,6 @@
 """The PDF export of a document: `render_pdf(outline)`, with WeasyPrint.
 
-The outline is read by `export_html.prepare`, like the Word export, so both show the same paragraph
+The outline is read by `export_blocks.prepare`, like the Word export, so both show the same paragraph
 numbers and footnote numbers. The blocks are written back as HTML by the templates
 `submissions/export/blocks.html` and the ones it includes (text escaped, only the tags we know, links
 only to http(s) and mailto addresses), placed in the template
@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
-from .export_html import (
+from .export_blocks import (
     Block,
     Footnote,
     LineBreak,

@@ -609,7 +609,7 @@ def security_world(personas):
         )
         previous = Review.objects.get(state=review.state, session__number=34)
         earlier = Recommendation.objects.create(review=previous, source="template", source_key="sec0", text=f"Earlier {text}")
-        recommendation_services.layer_save(
+        recommendation_services.ours_save(
             coalition=p.coalition,
             actor=p.admin,
             recommendation=recommendation,

@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from recommendations.action_category import suggest
-from recommendations.importer import import_thematic_list
 from recommendations.models import ActionCategoryStatus, Recommendation
+from recommendations.row_import import import_thematic_list
 from upr.models import Review
 
 from .helpers import CYCLE4, UPR_INFO_SAMPLE

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from coalitions import services as coalition_services
 from coalitions.models import Membership, Role
 from implementation.models import Assessment, Cluster, Evidence, Matrix
-from recommendations.imports import import_file
+from recommendations.file_import import import_file
 from recommendations.models import Recommendation
 from submissions.models import Document
 from upr.models import Review

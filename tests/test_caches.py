@@ -383,7 +383,7 @@ def test_each_filter_label_names_its_own_select_and_stands_with_it(personas):
 def cycle4(personas):
     """Slovenia's 254 recommendations of session 48, from OHCHR's Word list."""
     from recommendations import services as recommendation_services
-    from recommendations.importer import import_thematic_list
+    from recommendations.row_import import import_thematic_list
 
     review = personas.engagement.review
     import_thematic_list(str(CYCLE4), review=review, source_name=CYCLE4.name)

@@ -296,8 +296,8 @@ def test_the_document_page_costs_the_same_queries_whatever_its_size(personas, jo
 def test_the_matrix_of_previous_recommendations_is_an_annex_that_does_not_count(personas, joint):
     from pathlib import Path
 
-    from recommendations.importer import import_thematic_list
     from recommendations.models import CoalitionRecommendation, Recommendation
+    from recommendations.row_import import import_thematic_list
     from upr.models import Review
 
     admin = personas.client_for(personas.admin)

@@ -18,8 +18,8 @@ from django.test.utils import CaptureQueriesContext
 from coalitions import services as coalition_services
 from coalitions.models import AuditEvent, Engagement, WorkingGroup
 from recommendations import services
-from recommendations.importer import import_thematic_list
 from recommendations.models import CoalitionRecommendation, CrossCycleLink, Recommendation, ResponseRecord, SimilarRecommendation
+from recommendations.row_import import import_thematic_list
 from submissions.models import DraftRecommendation, ImpactLink
 from upr.models import Review, State
 
@@ -136,10 +136,10 @@ def test_the_detail_shows_states_history_tags_and_earlier_cycles_but_not_who_rec
     assert all(e["session"] < 48 and e["decision"] == "" for e in body["earlier"])
 
 
-# --- the coalition's layer --------------------------------------------------------------------------
+# --- the coalition's own record --------------------------------------------------------------------------
 
 
-def test_the_layer_is_visible_to_its_coalition_only(personas, slovenia):
+def test_the_coalition_s_own_record_is_visible_to_it_only(personas, slovenia):
     r = slovenia.recommendation("140.70")
     response = token_client(personas.editor).patch(
         url(f"recommendations/{r.pk}/layer/"),
@@ -438,7 +438,7 @@ def test_the_list_makes_the_same_queries_for_4_or_50_rows_with_any_number_of_sta
     client = token_client(personas.member)
     svn48 = slovenia.reviews[48].pk
     for r in Recommendation.objects.filter(review=svn48)[:60]:
-        services.layer_save(
+        services.ours_save(
             coalition=personas.coalition, actor=personas.admin, recommendation=r, priority=True, working_group=personas.group
         )
     listing = url(f"recommendations/?review={svn48}&sort=oldest&page=")
@@ -456,7 +456,7 @@ def test_the_details_make_the_same_queries_whatever_their_size(personas, sloveni
     client = token_client(personas.member)
     plain = slovenia.recommendation("140.9")  # one State
     rich = slovenia.recommendation("140.1")  # eight States, earlier-cycle suggestions, a layer
-    services.layer_save(coalition=personas.coalition, actor=personas.admin, recommendation=rich, notes="Ours")
+    services.ours_save(coalition=personas.coalition, actor=personas.admin, recommendation=rich, notes="Ours")
     with django_assert_max_num_queries(13):
         small = count_queries(client, url(f"recommendations/{plain.pk}/"))
     with django_assert_max_num_queries(13):

@@ -6,9 +6,9 @@ import docx
 import pytest
 from django.core.management import CommandError, call_command
 
-from recommendations.importer import import_thematic_list
 from recommendations.models import Recommendation, Response, ResponseRecord
 from recommendations.ohchr import NotAThematicList
+from recommendations.row_import import import_thematic_list
 from upr.models import Review
 
 from .helpers import CYCLE2, CYCLE3, CYCLE4

@@ -13,9 +13,9 @@ from django.urls import reverse
 from coalitions.models import Engagement
 from recommendations import services
 from recommendations.charts import NUMBER_ROOM, WIDTH, bar_chart, shorten, stacked_chart
-from recommendations.importer import import_thematic_list
 from recommendations.lobbying import Subject, lobbying_targets
 from recommendations.models import SDG, Issue, Recommendation, Response, Source, Theme
+from recommendations.row_import import import_thematic_list
 from recommendations.selectors import text_search
 from recommendations.statistics import TOP_STATES, cycle_statistics, review_statistics
 from recommendations.upr_info import import_upr_info

@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from coalitions.models import AuditEvent
 from recommendations import services
-from recommendations.importer import import_thematic_list
 from recommendations.models import (
     ActionCategoryStatus,
     CoalitionRecommendation,
@@ -22,6 +21,7 @@ from recommendations.models import (
     ResponseRecord,
     SimilarRecommendation,
 )
+from recommendations.row_import import import_thematic_list
 from recommendations.template import HEADER
 from submissions.models import DraftRecommendation
 from upr.models import Review, State
@@ -305,7 +305,7 @@ def test_the_priority_toggle_answers_htmx_with_the_button_only(personas, cycle4)
 def test_csv_export_of_the_filtered_list_reads_back(personas, cycle4):
     editor = personas.client_for(personas.editor)
     noted = cycle4.filter(response=Response.NOTED).order_by("paragraph_major", "paragraph_minor")
-    services.layer_save(
+    services.ours_save(
         coalition=personas.coalition,
         actor=personas.editor,
         recommendation=noted[0],
@@ -345,7 +345,7 @@ def test_notes_and_working_group_are_saved_and_audited(personas, cycle4):
     r = cycle4.first()
     editor = personas.client_for(personas.editor)
     response = editor.post(
-        url("layer", r.pk), {"priority": "on", "notes": "Raise with the Ministry", "working_group": personas.group.pk}
+        url("ours", r.pk), {"priority": "on", "notes": "Raise with the Ministry", "working_group": personas.group.pk}
     )
     assert response.status_code == 302
     layer = CoalitionRecommendation.objects.get(coalition=personas.coalition, recommendation=r)
@@ -363,7 +363,7 @@ def test_a_working_group_of_another_coalition_is_refused(personas, cycle4):
     from tests.factories import WorkingGroupFactory
 
     foreign = WorkingGroupFactory(coalition=personas.other)
-    response = personas.client_for(personas.editor).post(url("layer", cycle4.first().pk), {"working_group": foreign.pk})
+    response = personas.client_for(personas.editor).post(url("ours", cycle4.first().pk), {"working_group": foreign.pk})
     assert response.status_code == 400
     assert not CoalitionRecommendation.objects.exists()
 
@@ -494,7 +494,7 @@ def test_list_page_queries_do_not_grow_with_rows_or_states(personas, django_asse
     make_recommendations(n, states_each)
     client = personas.client_for(personas.member)
     for r in Recommendation.objects.all()[:10]:
-        services.layer_save(coalition=personas.coalition, actor=personas.admin, recommendation=r, priority=True)
+        services.ours_save(coalition=personas.coalition, actor=personas.admin, recommendation=r, priority=True)
     with django_assert_max_num_queries(13):
         response = client.get(url("list"), {"under_review": "SVN", "group": "WEOG"})
     assert response.status_code == 200

@@ -53,7 +53,7 @@ DECLARED = {
     "recommendations:import": Role.ADMIN,
     "recommendations:import_undo": Role.ADMIN,
     "recommendations:priority": Role.EDITOR,
-    "recommendations:layer": Role.EDITOR,
+    "recommendations:ours": Role.EDITOR,
     "recommendations:response": Role.EDITOR,
     "recommendations:action_category": Role.EDITOR,
     "recommendations:earlier": Role.EDITOR,

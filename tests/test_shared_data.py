@@ -1,7 +1,7 @@
 """Nothing a coalition does changes what another coalition sees (issue 12, finding 3).
 
 Recommendations, the State's responses and the action categories are shared by every coalition. A
-coalition's reading of a response and its own action category live in its own layer, shown to it
+coalition's reading of a response and its own action category live in its own record, shown to it
 beside the shared value; shared data changes only through site staff or through an import verified
 against the file's own identification (OHCHR's header "UPR of Slovenia (4th Cycle - 48th Session)"
 and the report symbol it cites, A/HRC/59/15), previewed, recorded, undoable and announced in the
@@ -27,8 +27,8 @@ from django.urls import reverse
 
 from coalitions import services as coalition_services
 from coalitions.models import AuditEvent
-from recommendations.importer import import_thematic_list
 from recommendations.models import CoalitionRecommendation, Recommendation, ResponseRecord, SharedImport
+from recommendations.row_import import import_thematic_list
 from recommendations.template import HEADER
 from upr.models import Review
 
@@ -372,7 +372,7 @@ def test_the_detail_page_with_a_reading_and_category_keeps_its_query_count(
 
     picked = list(cycle4.order_by("pk")[:layers])
     for r in picked:
-        services.layer_save(
+        services.ours_save(
             coalition=personas.other,
             actor=personas.outsider,
             recommendation=r,
@@ -534,7 +534,7 @@ def test_the_api_list_and_detail_with_readings_keep_their_query_counts(
 
     picked = list(cycle4.order_by("pk")[:layers])
     for r in picked:
-        services.layer_save(
+        services.ours_save(
             coalition=personas.other,
             actor=personas.outsider,
             recommendation=r,

@@ -23,8 +23,8 @@ PAGE_SIZE = 25  # light on a slow connection (about 35 KB); the export takes the
 def recommendation_list(request: CoalitionRequest, coalition_slug: str) -> HttpResponse:
     found = filters.read(request.GET, request.coalition)
     queryset = selectors.recommendation_search(coalition=request.coalition, filters=found.filters)
-    # A search on the coalition's own layer is its own: never shared through the search cache.
-    own = any(found.filters.get(name) for name in filters.OWN_LAYER_FILTERS)
+    # A search on the coalition's own record is its own: never shared through the search cache.
+    own = any(found.filters.get(name) for name in filters.OURS_FILTERS)
     page = rows.read_page(
         queryset,
         coalition=request.coalition,
@@ -67,16 +67,16 @@ def priority_toggle(request: CoalitionRequest, coalition_slug: str, recommendati
         .filter(recommendation=recommendation, priority=True)
         .exists()
     )
-    layer = services.layer_save(
+    ours = services.ours_save(
         coalition=request.coalition, actor=request.user, recommendation=recommendation, priority=not current
     )
     if request.htmx:
         return HttpResponse(
             rows.priority_cell(
-                layer.priority,
+                ours.priority,
                 name=recommendation.paragraph or rows.shorten(recommendation.text, 6),
                 url=reverse("recommendations:detail", args=[coalition_slug, recommendation.pk]),
-                announce=_("Flagged") if layer.priority else _("Unflagged"),
+                announce=_("Flagged") if ours.priority else _("Unflagged"),
             )
         )
     target = request.POST.get("next", "")

@@ -1,4 +1,4 @@
-"""One recommendation: its text, States, response history, tags, the coalition's layer, and its
+"""One recommendation: its text, States, response history, tags, the coalition's own record, and its
 links to earlier cycles. Each change is a small POST form (htmx-enhanced where it helps)."""
 
 from __future__ import annotations
@@ -17,24 +17,24 @@ from coalitions.models import Role
 from coalitions.tenancy import CoalitionRequest, require_role
 
 from .. import selectors, services
-from ..forms import ActionCategoryForm, DecisionForm, LayerForm, ResponseForm
+from ..forms import ActionCategoryForm, DecisionForm, OursForm, ResponseForm
 from ..models import Recommendation
 
 
 def _page(request: CoalitionRequest, recommendation: Recommendation, *, status: int = 200, **forms) -> HttpResponse:
     detail = selectors.recommendation_detail(coalition=request.coalition, recommendation=recommendation)
-    layer = detail.layer
+    ours = detail.ours
     context = {
         "detail": detail,
         "r": detail.recommendation,
         "can_edit": request.membership.can_edit,
-        "layer_form": forms.get("layer_form")
-        or LayerForm(
+        "ours_form": forms.get("ours_form")
+        or OursForm(
             coalition=request.coalition,
             initial={
-                "priority": layer.priority if layer else False,
-                "notes": layer.notes if layer else "",
-                "working_group": layer.working_group_id if layer else None,
+                "priority": ours.priority if ours else False,
+                "notes": ours.notes if ours else "",
+                "working_group": ours.working_group_id if ours else None,
             },
         ),
         "response_form": forms.get("response_form") or ResponseForm(operator=request.user.is_staff),
@@ -42,7 +42,7 @@ def _page(request: CoalitionRequest, recommendation: Recommendation, *, status: 
         or ActionCategoryForm(
             operator=request.user.is_staff,
             initial={
-                "category": (layer.action_category if layer and layer.action_category else None)
+                "category": (ours.action_category if ours and ours.action_category else None)
                 or detail.recommendation.action_category
             },
         ),
@@ -83,23 +83,23 @@ def _change(
 
 @require_POST
 @require_role(Role.EDITOR)
-def layer_edit(request: CoalitionRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
+def ours_edit(request: CoalitionRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
     return _change(
         request,
         coalition_slug,
         recommendation_id,
-        form=LayerForm(request.POST, coalition=request.coalition),
-        name="layer_form",
+        form=OursForm(request.POST, coalition=request.coalition),
+        name="ours_form",
         done=_("Your coalition's notes are saved."),
         anchor="#ours",
-        save=lambda r, data: services.layer_save(coalition=request.coalition, actor=request.user, recommendation=r, **data),
+        save=lambda r, data: services.ours_save(coalition=request.coalition, actor=request.user, recommendation=r, **data),
     )
 
 
 @require_POST
 @require_role(Role.EDITOR)
 def response_add(request: CoalitionRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
-    """The coalition's reading of a later response, in its layer; site staff may record it as the
+    """The coalition's reading of a later response, in its own record; site staff may record it as the
     shared response instead (the `shared` box, shown to them only)."""
     form = ResponseForm(request.POST, operator=request.user.is_staff)
 
@@ -126,7 +126,7 @@ def response_add(request: CoalitionRequest, coalition_slug: str, recommendation_
 @require_POST
 @require_role(Role.EDITOR)
 def action_category_edit(request: CoalitionRequest, coalition_slug: str, recommendation_id: int) -> HttpResponse:
-    """The coalition's own action category, in its layer; site staff may confirm the shared one."""
+    """The coalition's own action category, in its own record; site staff may confirm the shared one."""
     form = ActionCategoryForm(request.POST, operator=request.user.is_staff)
 
     def save(r: Recommendation, data: dict) -> object:
@@ -134,7 +134,7 @@ def action_category_edit(request: CoalitionRequest, coalition_slug: str, recomme
             return services.action_category_set(
                 coalition=request.coalition, actor=request.user, recommendation=r, category=data["category"]
             )
-        return services.layer_save(
+        return services.ours_save(
             coalition=request.coalition, actor=request.user, recommendation=r, action_category=data["category"]
         )
 

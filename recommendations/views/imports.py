@@ -24,8 +24,8 @@ from upr.models import Review
 
 from .. import shared_imports
 from ..exports import csv_lines
+from ..file_import import ImportRefused
 from ..forms import ImportForm
-from ..imports import ImportRefused
 from ..shared_imports import ImportNotAllowed
 from ..template import COLUMNS, HEADER
 

@@ -281,7 +281,7 @@ class Command(BaseCommand):
         """Slovenia's three cycles of recommendations, from OHCHR's Word files shipped with the app, so
         that the demo shows search, responses and "as previously recommended" links. Shared reference
         data: imported once, like `import_recommendations` would."""
-        from recommendations.imports import import_file
+        from recommendations.file_import import import_file
         from recommendations.models import Recommendation
 
         data = Path(__file__).resolve().parents[3] / "recommendations" / "reference_data"

@@ -7,8 +7,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from recommendations import shared_imports
-from recommendations.importer import ImportReport
-from recommendations.imports import ImportRefused, import_file
+from recommendations.file_import import ImportRefused, import_file
+from recommendations.row_import import ImportReport
 from recommendations.services import after_import
 from recommendations.verification import verify
 from upr.models import Review

@@ -1,7 +1,7 @@
 """Import a review's recommendations into the shared reference data, idempotently.
 
 Re-importing the same file changes nothing; a corrected file updates rows in place (keyed by review
-and paragraph number), so every coalition's own layer, which points at these rows, is kept. A change
+and paragraph number), so every coalition's own record, which points at these rows, is kept. A change
 of the State's response is recorded as a new ResponseRecord, never written over the old one. Rows
 that cannot be read are reported with their row number and the reason; the caller chooses whether
 the rest imports ("skip") or nothing does ("all_or_nothing").

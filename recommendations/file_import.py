@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from upr.models import Review
 
 from . import services
-from .importer import ImportReport, import_thematic_list
 from .ohchr import NotAThematicList
+from .row_import import ImportReport, import_thematic_list
 from .spreadsheet import UnreadableTable, read_table
 from .template import HEADER, import_template, is_template
 from .upr_info import REQUIRED_COLUMNS, NotAnUprInfoExport, import_upr_info
