@@ -337,3 +337,19 @@ def test_a_worker_of_the_default_queue_alone_emails_the_request_over_real_smtp(b
         smtp.sink.wait_for(4, timeout=2)
         assert len(asked_to_sign()) == 2  # once
     assert SignOn.objects.get(document=joint).notified_at is not None
+
+
+def test_the_dashboard_reads_its_panels_again_only_after_a_change(personas, joint, asked, django_capture_on_commit_callbacks):
+    """The panels (sign-ons waiting, sections over budget) are kept in a {% freshcache %} of their own:
+    an unchanged dashboard reads neither table again; a sign-on asked shows on the next view."""
+    member = personas.client_for(personas.member)
+    dashboard = reverse("coalitions:dashboard", args=["alpha"])
+    member.get(dashboard)
+    with CaptureQueriesContext(connection) as again:
+        assert "Waiting for your signature" not in member.get(dashboard).content.decode()
+    read = " ".join(q["sql"] for q in again.captured_queries)
+    assert "submissions_signon" not in read and "submissions_section" not in read
+    request_sign_on(personas, joint, asked, django_capture_on_commit_callbacks)
+    with CaptureQueriesContext(connection) as changed:
+        assert "Waiting for your signature" in member.get(dashboard).content.decode()
+    assert "submissions_signon" in " ".join(q["sql"] for q in changed.captured_queries)

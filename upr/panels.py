@@ -4,8 +4,9 @@ person (from `submissions`); the profile and the coalition's settings show the c
 (from `workplan`).
 
 A panel takes the request and returns template variables; the page's template shows them. Apps
-register their panels in their AppConfig.ready(). Panels run on every view of their page, outside
-any page cache, in a fixed number of queries: they show what changes with the person's own actions.
+register their panels in their AppConfig.ready(). A panel runs in a fixed number of queries; the page
+says when: the dashboard reads its panels inside a {% freshcache %} of their own (upr.freshness), so
+that what changes with the person's own actions shows at once and costs nothing while unchanged.
 """
 
 from __future__ import annotations

@@ -95,7 +95,10 @@ def dashboard(request: CoalitionRequest, coalition_slug: str) -> HttpResponse:
         "my_groups": SimpleLazyObject(lambda: list(request.membership.working_groups.all())),
         "recent": SimpleLazyObject(lambda: list(selectors.audit_list(coalition=coalition)[:8])),
     }
-    context.update(panels("dashboard", request))  # not cached: e.g. the sign-ons waiting for this person
+    # What higher apps show here (the sign-ons waiting for this person, their sections over budget),
+    # read only when the template renders it: a {% freshcache %} of its own, per membership, shows any
+    # change at once (a sign-on answered, a text shortened) and costs no query while nothing changed.
+    context["panels"] = SimpleLazyObject(lambda: panels("dashboard", request))
     return render(request, "coalitions/dashboard.html", context)
 
 

@@ -106,7 +106,7 @@ def sections_over_budget(*, membership: Membership) -> list[Section]:
 
 
 def over_budget_panel(request: HttpRequest) -> dict[str, Any]:
-    """The dashboard's "your sections over their word budget" (registered in upr.panels):
-    computed on every view, so that a budget or a text changed shows at once."""
+    """The dashboard's "your sections over their word budget" (registered in upr.panels; kept by the
+    dashboard's {% freshcache %} until a table it read is written: a budget or a text changed shows at once)."""
     membership = getattr(request, "membership", None)
     return {"over_budget_sections": sections_over_budget(membership=membership) if membership else []}
