@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from accounts.requests import caller
 
 from . import selectors, services
 from .models import (
@@ -80,7 +81,7 @@ class CoalitionScopedMixin:
     def actor(self) -> User:
         """The member making the request: initial() let no one else through (membership_for refuses
         anyone not signed in with 404)."""
-        return cast(User, self.request.user)  # type: ignore[attr-defined]  # a mixin: the DRF view after it in the MRO has .request
+        return caller(self.request)  # type: ignore[attr-defined]  # a mixin: the DRF view after it in the MRO has .request
 
     def get_queryset(self) -> QuerySet:
         if self.coalition is None:  # schema generation runs without a request's coalition
@@ -119,12 +120,12 @@ class CoalitionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.
     def get_queryset(self) -> QuerySet[Coalition]:
         if getattr(self, "swagger_fake_view", False):
             return Coalition.objects.none()
-        user = cast(User, self.request.user)  # IsAuthenticated (DEFAULT_PERMISSION_CLASSES) has let only a person through
+        user = caller(self.request)
         role = Membership.objects.filter(coalition=models.OuterRef("pk"), user=user).values("role")[:1]
         return Coalition.objects.annotate(my_role=models.Subquery(role)).filter(my_role__isnull=False).order_by("name")
 
     def perform_create(self, serializer: serializers.BaseSerializer[Coalition]) -> None:
-        creator = cast(User, self.request.user)  # IsAuthenticated (DEFAULT_PERMISSION_CLASSES) has let only a person through
+        creator = caller(self.request)
         try:
             coalition = services.coalition_create(creator=creator, **serializer.validated_data)
         except DjangoValidationError as error:
@@ -267,8 +268,7 @@ class InvitationViewSet(
     @extend_schema(request=None, responses=InvitationSerializer)
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, **kwargs: Any) -> Response:
-        actor = cast(User, request.user)  # initial() let only a member of the coalition through
-        invitation = services.invitation_revoke(invitation=self.get_object(), actor=actor)
+        invitation = services.invitation_revoke(invitation=self.get_object(), actor=self.actor)
         return Response(InvitationSerializer(invitation).data)
 
 
@@ -311,7 +311,7 @@ class EngagementViewSet(
         body.is_valid(raise_exception=True)
         services.milestone_set_date(
             milestone=milestone,
-            actor=cast(User, request.user),  # initial() let only a member of the coalition through
+            actor=self.actor,
             date=body.validated_data.get("date", milestone.override_date),
             note=body.validated_data.get("note", ""),
         )

@@ -28,7 +28,7 @@ from upr.inputs import parse_id
 
 from . import advocacy, advocacy_outcome, feeds, work_plan
 from .models import AdvocacyMeeting, Consultation, Task
-from .my_api import FeedCreateSerializer, FeedSerializer, caller
+from .my_api import FeedCreateSerializer, FeedSerializer
 
 # --- shapes ---------------------------------------------------------------------------------------
 
@@ -413,11 +413,11 @@ class CoalitionFeedViewSet(CoalitionScopedMixin, viewsets.GenericViewSet):
         body = FeedCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         token = feeds.feed_create(
-            user=caller(request), coalition=self.coalition, with_coalition_name=body.validated_data["with_coalition_name"]
+            user=self.actor, coalition=self.coalition, with_coalition_name=body.validated_data["with_coalition_name"]
         )
         return Response({"url": feeds.feed_url(token)}, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None})
     def revoke(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        feeds.feed_revoke(user=caller(request), coalition=self.coalition)
+        feeds.feed_revoke(user=self.actor, coalition=self.coalition)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -3,7 +3,7 @@ private calendar address. Nothing here is inside a coalition; each reads only th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,15 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.requests import caller
 from upr.inputs import parse_int
-
-if TYPE_CHECKING:
-    from accounts.models import User
-
-
-def caller(request: Request) -> User:
-    """The signed-in caller: the API lets no anonymous request through (IsAuthenticated, its default permission)."""
-    return cast("User", request.user)
 
 
 class MyDeadlineSerializer(serializers.Serializer):
