@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.requests import SignedInRequest
-from coalitions.models import Role
+from coalitions.models import Coalition, Role
 from coalitions.tenancy import CoalitionRequest, require_role
 
 from .. import feeds, work_plan
@@ -35,22 +35,30 @@ def my_deadlines(request: SignedInRequest) -> HttpResponse:
     )
 
 
+def _change_feed(request: SignedInRequest, *, coalition: Coalition | None, revoked: str, made: str) -> None:
+    """A calendar address form's POST: revoke the address, or make a new one (replacing any), and say
+    so; `made` shows the new address, once: only its hash is kept."""
+    if request.POST.get("action") == "revoke":
+        feeds.feed_revoke(user=request.user, coalition=coalition)
+        messages.success(request, revoked)
+        return
+    choice = CalendarFeedForm(request.POST)
+    choice.is_valid()  # a box: it can only be ticked or not
+    with_name = choice.cleaned_data.get("with_coalition_name", False)
+    token = feeds.feed_create(user=request.user, coalition=coalition, with_coalition_name=with_name)
+    messages.success(request, made % {"url": feeds.feed_url(token)})
+
+
 @login_required
 @require_POST
 def personal_calendar_feed(request: SignedInRequest) -> HttpResponse:
     """Create (or replace) the person's private calendar address, or revoke it."""
-    if request.POST.get("action") == "revoke":
-        feeds.feed_revoke(user=request.user)
-        messages.success(request, _("Calendar address revoked: calendars subscribed to it get nothing more."))
-    else:
-        choice = CalendarFeedForm(request.POST)
-        choice.is_valid()  # a box: it can only be ticked or not
-        token = feeds.feed_create(user=request.user, with_coalition_name=choice.cleaned_data.get("with_coalition_name", False))
-        messages.success(
-            request,
-            _("Your private calendar address (copy it now into your calendar; anyone with it sees your deadlines): %(url)s")
-            % {"url": feeds.feed_url(token)},
-        )
+    _change_feed(
+        request,
+        coalition=None,
+        revoked=_("Calendar address revoked: calendars subscribed to it get nothing more."),
+        made=_("Your private calendar address (copy it now into your calendar; anyone with it sees your deadlines): %(url)s"),
+    )
     return redirect("profile")
 
 
@@ -96,22 +104,12 @@ def reminder_preferences_link(request: HttpRequest, signed: str) -> HttpResponse
 @require_role(Role.ADMIN)
 def coalition_calendar_feed(request: CoalitionRequest, coalition_slug: str) -> HttpResponse:
     """The secretariat's private calendar address of the coalition's deadlines: create, replace, revoke."""
-    if request.POST.get("action") == "revoke":
-        feeds.feed_revoke(user=request.user, coalition=request.coalition)
-        messages.success(request, _("The coalition's calendar address is revoked."))
-    else:
-        choice = CalendarFeedForm(request.POST)
-        choice.is_valid()  # a box: it can only be ticked or not
-        token = feeds.feed_create(
-            user=request.user,
-            coalition=request.coalition,
-            with_coalition_name=choice.cleaned_data.get("with_coalition_name", False),
-        )
-        messages.success(
-            request,
-            _("The coalition's private calendar address (copy it now; anyone with it sees the coalition's deadlines): %(url)s")
-            % {"url": feeds.feed_url(token)},
-        )
+    _change_feed(
+        request,
+        coalition=request.coalition,
+        revoked=_("The coalition's calendar address is revoked."),
+        made=_("The coalition's private calendar address (copy it now; anyone with it sees the coalition's deadlines): %(url)s"),
+    )
     return redirect("coalitions:settings", coalition_slug=coalition_slug)
 
 
