@@ -35,9 +35,9 @@ def _p(text: str) -> str:
 def _methodology(matrix: Matrix, rows: list[ExportRow], membership: Membership) -> str:
     board = dashboard(matrix=matrix, membership=membership)
     review = matrix.engagement.review
-    return "".join(
-        (
-            _p(
+    return generated_text.render(
+        [
+            generated_text.paragraph(
                 _(
                     "This report assesses the implementation of the %(n)d recommendations %(state)s received at its review in "
                     "%(session)s: %(supported)d supported and %(noted)d noted."
@@ -50,7 +50,7 @@ def _methodology(matrix: Matrix, rows: list[ExportRow], membership: Membership) 
                     "noted": sum(1 for r in rows if r.row.recommendation.response == "noted"),
                 }
             ),
-            _p(
+            generated_text.paragraph(
                 _(
                     "%(coalition)s grouped them into %(clusters)d clusters, each followed by a working group. Each recommendation "
                     "was assessed for law, policy and practice (fully, partially or not implemented, or no information) and given "
@@ -59,7 +59,7 @@ def _methodology(matrix: Matrix, rows: list[ExportRow], membership: Membership) 
                 )
                 % {"coalition": matrix.coalition.name, "clusters": matrix.clusters.count()}
             ),
-            _p(
+            generated_text.paragraph(
                 _(
                     "Overall, %(p)d%% of the recommendations are implemented fully or partly (%(done)d of %(n)d; %(assessed)d "
                     "assessed)."
@@ -71,7 +71,7 @@ def _methodology(matrix: Matrix, rows: list[ExportRow], membership: Membership) 
                     "assessed": board.overall.assessed,
                 }
             ),
-        )
+        ]
     )
 
 
